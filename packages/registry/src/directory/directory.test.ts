@@ -1,0 +1,131 @@
+import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, importJWK } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
+import { DIALECTS, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { DIRECTORY_TYP } from './types.ts';
+import { DirectoryVerificationError, verifyDirectorySnapshot } from './verify-snapshot.ts';
+
+async function fetchDirectory(registry: TestRegistry, headers: Record<string, string> = {}) {
+  return registry.app.request('/v1/directory', { headers });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`signed directory (${dialect})`, () => {
+    let registry: TestRegistry;
+    beforeAll(async () => {
+      registry = await startTestRegistry(dialect);
+    });
+    afterAll(async () => registry.close());
+
+    it('serves a compact JWS as application/jose that verifies against the pinned key', async () => {
+      const res = await fetchDirectory(registry);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/jose');
+      const jws = await res.text();
+      expect(jws.split('.')).toHaveLength(3);
+      const snapshot = await verifyDirectorySnapshot(jws, registry.registryPublicKey);
+      expect(snapshot.serial).toBeGreaterThan(0);
+      expect(res.headers.get('etag')).toBe(`"${snapshot.serial}"`);
+      expect(Date.parse(snapshot.issued_at)).toBeLessThanOrEqual(Date.now());
+      expect(snapshot.organisations.map((o) => o.name)).toContain('Gemeente Utrecht');
+      expect(snapshot.services[0]?.fieldCatalogue.length).toBeGreaterThan(40);
+      expect(snapshot.autorisaties.length).toBe(7);
+      const header = decodeProtectedHeader(jws);
+      expect(header.typ).toBe(DIRECTORY_TYP);
+      expect(header.kid).toBe(registry.publisher.jwks.keys[0]?.kid);
+    });
+
+    it('verifies with plain jose and the served JWKS as well', async () => {
+      const jwks = (await (await registry.app.request('/.well-known/jwks.json')).json()) as { keys: [] };
+      const jws = await (await fetchDirectory(registry)).text();
+      const { payload } = await compactVerify(jws, createLocalJWKSet(jwks));
+      expect(JSON.parse(new TextDecoder().decode(payload)).serial).toBeGreaterThan(0);
+      expect(JSON.stringify(jwks)).not.toContain('"d"');
+    });
+
+    it('answers 304 to If-None-Match with the current serial, 200 to an older one', async () => {
+      const etag = (await fetchDirectory(registry)).headers.get('etag') ?? '';
+      expect((await fetchDirectory(registry, { 'if-none-match': etag })).status).toBe(304);
+      const serial = Number(etag.replaceAll('"', ''));
+      expect((await fetchDirectory(registry, { 'if-none-match': `"${serial - 1}"` })).status).toBe(200);
+    });
+
+    it('raises the serial when an autorisatie changes through the admin API, and shows the change', async () => {
+      const before = await verifyDirectorySnapshot(await (await fetchDirectory(registry)).text(), registry.registryPublicKey);
+      const current = before.autorisaties.find((a) => a.id === 'uwv-ww-brp');
+      expect(current).toBeDefined();
+      const { id: _id, revokedAt: _r, ...rest } = current as NonNullable<typeof current>;
+      const res = await registry.admin('PUT', '/v1/autorisaties/uwv-ww-brp', {
+        ...rest,
+        fields: [...rest.fields, 'geboorte.plaats'],
+      });
+      expect(res.status).toBe(200);
+      const after = await verifyDirectorySnapshot(await (await fetchDirectory(registry)).text(), registry.registryPublicKey);
+      expect(after.serial).toBeGreaterThan(before.serial);
+      expect(after.autorisaties.find((a) => a.id === 'uwv-ww-brp')?.fields).toContain('geboorte.plaats');
+      expect((await fetchDirectory(registry, { 'if-none-match': `"${before.serial}"` })).status).toBe(200);
+    });
+
+    it('does not raise the serial on a refused change', async () => {
+      const before = await registry.publisher.serial();
+      const res = await registry.admin('POST', '/v1/autorisaties', { afnemerOin: '123' });
+      expect(res.status).toBe(400);
+      expect(await registry.publisher.serial()).toBe(before);
+    });
+  });
+}
+
+describe('verifyDirectorySnapshot', () => {
+  let registry: TestRegistry;
+  let jws: string;
+  beforeAll(async () => {
+    registry = await startTestRegistry('sqlite');
+    jws = await (await fetchDirectory(registry)).text();
+  });
+  afterAll(async () => registry.close());
+
+  const refusal = async (promise: Promise<unknown>) => {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DirectoryVerificationError);
+    return (error as DirectoryVerificationError).reason;
+  };
+
+  it('refuses a snapshot signed by a key that is not pinned', async () => {
+    const other = publicJwkOf(await generatePrivateJwk('P-256'));
+    expect(await refusal(verifyDirectorySnapshot(jws, other))).toBe('unknownKey');
+  });
+
+  it('refuses a snapshot whose payload was altered', async () => {
+    const [header, payload, signature] = jws.split('.') as [string, string, string];
+    const altered = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    altered.autorisaties[0].fields.push('burgerservicenummer', 'kinderen.naam.voornamen');
+    const forged = [header, Buffer.from(JSON.stringify(altered)).toString('base64url'), signature].join('.');
+    expect(await refusal(verifyDirectorySnapshot(forged, registry.registryPublicKey))).toBe('signature');
+  });
+
+  it('refuses a snapshot signed with the pinned kid but by another key', async () => {
+    const attacker = await generatePrivateJwk('P-256');
+    const kid = registry.publisher.jwks.keys[0]?.kid ?? '';
+    const payload = Buffer.from(jws.split('.')[1] ?? '', 'base64url');
+    const forged = await new CompactSign(payload)
+      .setProtectedHeader({ alg: 'ES256', kid, typ: DIRECTORY_TYP })
+      .sign(await importJWK(attacker, 'ES256'));
+    expect(await refusal(verifyDirectorySnapshot(forged, registry.registryPublicKey))).toBe('signature');
+  });
+
+  it('refuses an older serial than one already seen (rollback) and a too old snapshot', async () => {
+    const { serial } = await verifyDirectorySnapshot(jws, registry.registryPublicKey);
+    expect(await refusal(verifyDirectorySnapshot(jws, registry.registryPublicKey, { minSerial: serial + 1 }))).toBe('rollback');
+    const later = new Date(Date.now() + 3_600_000);
+    expect(await refusal(verifyDirectorySnapshot(jws, registry.registryPublicKey, { maxAgeSeconds: 60, now: later }))).toBe(
+      'tooOld',
+    );
+  });
+
+  it('refuses garbage', async () => {
+    expect(await refusal(verifyDirectorySnapshot('not-a-jws', registry.registryPublicKey))).toBe('malformed');
+  });
+});

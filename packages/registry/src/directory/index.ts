@@ -1,0 +1,14 @@
+export type {
+  Autorisatie,
+  CatalogueField,
+  Grondslag,
+  IdentityProvider,
+  Organisation,
+  OrganisationKey,
+  ProcessingActivity,
+  ProcessingActivityVersion,
+  Service,
+} from '../domain/model.ts';
+export type { PublicJwk } from '../domain/public-jwk.ts';
+export { DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
+export { DirectoryVerificationError, type VerifySnapshotOptions, verifyDirectorySnapshot } from './verify-snapshot.ts';

@@ -1,0 +1,83 @@
+import { CompactSign, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { listAutorisaties } from '../repositories/autorisaties.ts';
+import { currentSerial } from '../repositories/changes.ts';
+import { listGrondslagen } from '../repositories/grondslagen.ts';
+import { listIdentityProviders } from '../repositories/identity-providers.ts';
+import { listOrganisations } from '../repositories/organisations.ts';
+import { listProcessingActivities } from '../repositories/processing-activities.ts';
+import { listServices } from '../repositories/services.ts';
+import type { RegistryDatabase } from '../storage/database.ts';
+import { DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
+
+export interface SignedDirectory {
+  readonly serial: number;
+  readonly jws: string;
+}
+
+export interface DirectoryPublisher {
+  /** The registry's public signing keys, as served at `/.well-known/jwks.json`. */
+  readonly jwks: { keys: JWK[] };
+  /** The current snapshot, signed; re-signed only when the serial moved. */
+  current(): Promise<SignedDirectory>;
+  /** The current serial, cheaply (for `If-None-Match`). */
+  serial(): Promise<number>;
+}
+
+/**
+ * Builds and signs directory snapshots with the registry's private key (ES256 or EdDSA).
+ *
+ * @example
+ * const publisher = await createDirectoryPublisher(db, registryPrivateJwk);
+ * const { jws } = await publisher.current();
+ */
+export async function createDirectoryPublisher(
+  db: Kysely<RegistryDatabase>,
+  privateJwk: JWK,
+  options: { resignAfterMs?: number } = {},
+): Promise<DirectoryPublisher> {
+  // Re-sign an unchanged directory now and then, so that issued_at stays fresh and gateways that
+  // enforce a maximum age keep trusting a registry that simply had nothing to change.
+  const resignAfterMs = options.resignAfterMs ?? 60_000;
+  const { d: _d, ...publicJwk } = privateJwk;
+  const alg = privateJwk.kty === 'OKP' ? 'EdDSA' : 'ES256';
+  const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
+  const key = await importJWK(privateJwk, alg);
+  let cached: (SignedDirectory & { signedAt: number }) | undefined;
+  let building: Promise<SignedDirectory & { signedAt: number }> | undefined;
+
+  async function build(): Promise<SignedDirectory & { signedAt: number }> {
+    // Read everything in one transaction so the snapshot is consistent with its serial.
+    const snapshot = await db.transaction().execute(async (trx): Promise<DirectorySnapshot> => {
+      const { serial } = await currentSerial(trx);
+      return {
+        serial,
+        issued_at: new Date().toISOString(),
+        organisations: await listOrganisations(trx),
+        services: await listServices(trx),
+        grondslagen: await listGrondslagen(trx),
+        processing_activities: await listProcessingActivities(trx),
+        autorisaties: await listAutorisaties(trx),
+        identity_providers: await listIdentityProviders(trx),
+      };
+    });
+    const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(snapshot)))
+      .setProtectedHeader({ alg, kid, typ: DIRECTORY_TYP, cty: 'application/json' })
+      .sign(key);
+    return { serial: snapshot.serial, jws, signedAt: Date.now() };
+  }
+
+  return {
+    jwks: { keys: [{ ...publicJwk, kid, alg, use: 'sig' }] },
+    serial: async () => (await currentSerial(db)).serial,
+    async current() {
+      const serial = (await currentSerial(db)).serial;
+      if (cached && cached.serial === serial && Date.now() - cached.signedAt < resignAfterMs) return cached;
+      building ??= build().finally(() => {
+        building = undefined;
+      });
+      cached = await building;
+      return cached;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { PublicJwk } from './public-jwk.ts';
+import type {
+  AssuranceLevel,
+  AvgBasis,
+  AvgCategory,
+  BioLevel,
+  OrganisationKind,
+  OrganisationRole,
+  Protocol,
+  Vertrouwelijkheid,
+} from './vocabulary.ts';
+
+/** The registry's records as the API and the directory show them (camelCase, ISO timestamps). */
+
+export interface OrganisationKey {
+  readonly kid: string;
+  readonly jwk: PublicJwk;
+  readonly status: 'active' | 'revoked';
+  readonly revokedAt: string | null;
+  readonly validFrom: string;
+  readonly validTo: string | null;
+}
+
+export interface Organisation {
+  readonly oin: string;
+  readonly name: string;
+  readonly kind: OrganisationKind;
+  readonly roles: readonly OrganisationRole[];
+  readonly keys: readonly OrganisationKey[];
+  readonly revokedAt: string | null;
+}
+
+/** One releasable field of a service, with its classification and a label a citizen understands. */
+export interface CatalogueField {
+  readonly path: string;
+  readonly label: string;
+  /** A word that groups fields for a citizen ("naam", "adres", "geboorte"). */
+  readonly group: string;
+  readonly avgCategory: AvgCategory;
+  readonly bioLevel: BioLevel;
+}
+
+export interface Service {
+  readonly id: string;
+  readonly providerOin: string;
+  readonly name: string;
+  readonly gatewayUrl: string;
+  readonly protocol: Protocol;
+  readonly fieldCatalogue: readonly CatalogueField[];
+  /** Dot paths in a response where data-subject ids (BSNs) sit, e.g. `personen.burgerservicenummer`. */
+  readonly dataSubjectPaths: readonly string[];
+  readonly revokedAt: string | null;
+}
+
+export interface Grondslag {
+  readonly id: string;
+  readonly title: string;
+  readonly lawName: string;
+  readonly article: string;
+  readonly bwbId: string;
+  readonly url: string;
+  readonly avgBasis: AvgBasis;
+  readonly validFrom: string;
+  readonly validTo: string | null;
+  readonly revokedAt: string | null;
+}
+
+export interface ProcessingActivityVersion {
+  readonly id: string;
+  readonly version: number;
+  readonly name: string;
+  readonly doel: string;
+  readonly grondslagIds: readonly string[];
+  readonly responsibleOin: string;
+  readonly bewaartermijn: string;
+  readonly vertrouwelijkheid: Vertrouwelijkheid;
+  readonly validFrom: string;
+  readonly revokedAt: string | null;
+  readonly recordedAt: string;
+}
+
+export interface ProcessingActivity {
+  readonly id: string;
+  /** All versions, oldest first; each is in force from its `validFrom` until the next one's. */
+  readonly versions: readonly ProcessingActivityVersion[];
+}
+
+export interface Autorisatie {
+  readonly id: string;
+  readonly afnemerOin: string;
+  readonly serviceId: string;
+  readonly processingActivityId: string;
+  readonly fields: readonly string[];
+  readonly searchTypes: readonly string[];
+  readonly validFrom: string;
+  readonly validTo: string | null;
+  readonly revokedAt: string | null;
+}
+
+export interface IdentityProvider {
+  readonly issuer: string;
+  readonly name: string;
+  readonly jwks: { readonly keys: readonly PublicJwk[] };
+  readonly audience: string;
+  readonly minimumAssurance: AssuranceLevel;
+  readonly revokedAt: string | null;
+}

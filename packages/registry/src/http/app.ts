@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Kysely } from 'kysely';
+import type { DirectoryPublisher } from '../directory/publisher.ts';
+import { ProblemError } from '../problem.ts';
+import type { RegistryDatabase } from '../storage/database.ts';
+import { requireAdmin } from './admin-auth.ts';
+import { onRegistryError, problemResponse } from './problem-response.ts';
+import { recordRoutes } from './routes/records.ts';
+import { REQUEST_SCHEMAS, type RequestSchemaName } from './schemas.ts';
+import { publishedSchema } from './validate-body.ts';
+
+export interface RegistryAppOptions {
+  readonly db: Kysely<RegistryDatabase>;
+  readonly publisher: DirectoryPublisher;
+  /** Largest accepted request body in bytes (default 1 MiB: a field catalogue is the largest thing). */
+  readonly maxBodyBytes?: number;
+}
+
+/** `If-None-Match` may hold one or more ETags, quoted or weak; the directory's ETag is its serial. */
+function matchesSerial(ifNoneMatch: string | undefined, serial: number): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, '').replace(/^"|"$/g, ''))
+    .some((tag) => tag === '*' || tag === String(serial));
+}
+
+/**
+ * The registry's HTTP API: the signed directory and JWKS, the JSON Schemas, public reads of every
+ * record and admin-only changes.
+ *
+ * @example
+ * const app = createRegistryApp({ db, publisher });
+ * const res = await app.request('/v1/directory'); // application/jose
+ */
+export function createRegistryApp(options: RegistryAppOptions) {
+  const { db, publisher } = options;
+  const app = new Hono();
+  app.onError(onRegistryError);
+  app.notFound((c) => problemResponse(c, new ProblemError('notFound', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => c.json({ status: 'ok', serial: await publisher.serial() }));
+
+  app.get('/.well-known/jwks.json', (c) => c.json(publisher.jwks, 200, { 'cache-control': 'public, max-age=300' }));
+
+  app.get('/v1/directory', async (c) => {
+    const serial = await publisher.serial();
+    const etag = `"${serial}"`;
+    if (matchesSerial(c.req.header('if-none-match'), serial)) return c.body(null, 304, { etag });
+    const signed = await publisher.current();
+    return c.body(signed.jws, 200, {
+      'content-type': 'application/jose',
+      etag: `"${signed.serial}"`,
+      'cache-control': 'no-cache',
+    });
+  });
+
+  app.get('/v1/schemas', (c) =>
+    c.json(Object.keys(REQUEST_SCHEMAS).map((name) => ({ name, href: `/v1/schemas/${name}.json` }))),
+  );
+  app.get('/v1/schemas/:file', (c) => {
+    const name = c.req.param('file').replace(/\.json$/, '');
+    if (!(name in REQUEST_SCHEMAS)) throw new ProblemError('notFound', `No schema ${name}.`);
+    return c.json(publishedSchema(name as RequestSchemaName), 200, { 'content-type': 'application/schema+json' });
+  });
+
+  const admin = requireAdmin(db);
+  app.use('/v1/*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024 }));
+  app.use('/v1/*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : admin(c, next)));
+  app.route('/v1', recordRoutes(db));
+  return app;
+}

@@ -1,0 +1,165 @@
+import {
+  ASSURANCE_LEVELS,
+  AVG_BASES,
+  AVG_CATEGORIES,
+  BIO_LEVELS,
+  FIELD_PATH_PATTERN,
+  ISO_DURATION,
+  OIN_PATTERN,
+  ORGANISATION_KINDS,
+  ORGANISATION_ROLES,
+  PROTOCOLS,
+  VERTROUWELIJKHEID,
+} from '../domain/vocabulary.ts';
+
+/**
+ * JSON Schemas (2020-12) of every request body of the admin API. They are served at
+ * `GET /v1/schemas/{name}` so that clients can validate before sending.
+ */
+const dateTime = { type: 'string', format: 'date-time' } as const;
+const oin = { type: 'string', pattern: OIN_PATTERN, description: 'OIN: exactly 20 digits' } as const;
+const text = (maxLength = 500) => ({ type: 'string', minLength: 1, maxLength }) as const;
+const validity = { validFrom: dateTime, validTo: { anyOf: [dateTime, { type: 'null' }] } } as const;
+
+const jwk = {
+  type: 'object',
+  description: 'A public JWK: Ed25519 (kty OKP) or P-256 (kty EC). Private keys are refused.',
+  required: ['kty'],
+  properties: {
+    kty: { enum: ['OKP', 'EC'] },
+    crv: { enum: ['Ed25519', 'P-256'] },
+    x: { type: 'string' },
+    y: { type: 'string' },
+    kid: { type: 'string' },
+    alg: { type: 'string' },
+    use: { type: 'string' },
+  },
+} as const;
+
+const keyInput = {
+  type: 'object',
+  required: ['jwk'],
+  additionalProperties: false,
+  properties: { jwk, ...validity },
+} as const;
+
+const organisationFields = {
+  name: text(200),
+  kind: { enum: ORGANISATION_KINDS },
+  roles: { type: 'array', items: { enum: ORGANISATION_ROLES }, minItems: 1, uniqueItems: true },
+} as const;
+
+const catalogueField = {
+  type: 'object',
+  required: ['path', 'label', 'group', 'avgCategory', 'bioLevel'],
+  additionalProperties: false,
+  properties: {
+    path: { type: 'string', pattern: FIELD_PATH_PATTERN, maxLength: 200 },
+    label: text(120),
+    group: text(60),
+    avgCategory: { enum: AVG_CATEGORIES },
+    bioLevel: { enum: BIO_LEVELS },
+  },
+} as const;
+
+const serviceFields = {
+  providerOin: oin,
+  name: text(200),
+  gatewayUrl: { type: 'string', format: 'uri', pattern: '^https?://' },
+  protocol: { enum: PROTOCOLS },
+  fieldCatalogue: { type: 'array', items: catalogueField, minItems: 1, maxItems: 1000 },
+  dataSubjectPaths: {
+    type: 'array',
+    items: { type: 'string', pattern: FIELD_PATH_PATTERN },
+    minItems: 1,
+    uniqueItems: true,
+  },
+} as const;
+
+const grondslagFields = {
+  title: text(300),
+  lawName: text(200),
+  article: text(100),
+  bwbId: { type: 'string', pattern: '^BWB[RV][0-9]{7}$', description: 'BWB id, e.g. BWBR0033715' },
+  url: { type: 'string', format: 'uri', pattern: '^https://wetten\\.overheid\\.nl/' },
+  avgBasis: { enum: AVG_BASES },
+  ...validity,
+} as const;
+
+const processingActivityFields = {
+  name: text(200),
+  doel: text(1000),
+  grondslagIds: { type: 'array', items: text(200), minItems: 1, uniqueItems: true },
+  responsibleOin: oin,
+  bewaartermijn: { type: 'string', pattern: ISO_DURATION, description: 'ISO 8601 duration, e.g. P20Y' },
+  vertrouwelijkheid: { enum: VERTROUWELIJKHEID },
+  validFrom: dateTime,
+} as const;
+
+const autorisatieFields = {
+  afnemerOin: oin,
+  serviceId: text(200),
+  processingActivityId: { type: 'string', format: 'uri' },
+  fields: { type: 'array', items: { type: 'string', maxLength: 200 }, minItems: 1, maxItems: 500, uniqueItems: true },
+  searchTypes: { type: 'array', items: text(100), minItems: 1, uniqueItems: true },
+  ...validity,
+} as const;
+
+const identityProviderFields = {
+  name: text(200),
+  jwks: {
+    type: 'object',
+    required: ['keys'],
+    properties: { keys: { type: 'array', items: jwk, minItems: 1, maxItems: 20 } },
+  },
+  audience: text(300),
+  minimumAssurance: { enum: ASSURANCE_LEVELS },
+} as const;
+
+const object = (required: readonly string[], properties: Record<string, unknown>) => ({
+  type: 'object',
+  required,
+  additionalProperties: false,
+  properties,
+});
+
+export const REQUEST_SCHEMAS = {
+  'organisation-create': object(['oin', 'name', 'kind', 'roles'], {
+    oin,
+    ...organisationFields,
+    keys: { type: 'array', items: keyInput, maxItems: 20 },
+  }),
+  'organisation-update': object(['name', 'kind', 'roles'], organisationFields),
+  'key-create': keyInput,
+  revoke: object([], { revokedAt: dateTime }),
+  'service-create': object(['id', 'providerOin', 'name', 'gatewayUrl', 'protocol', 'fieldCatalogue', 'dataSubjectPaths'], {
+    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
+    ...serviceFields,
+  }),
+  'service-update': object(['providerOin', 'name', 'gatewayUrl', 'protocol', 'fieldCatalogue', 'dataSubjectPaths'], serviceFields),
+  'grondslag-create': object(['id', 'title', 'lawName', 'article', 'bwbId', 'url', 'avgBasis'], {
+    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,99}$' },
+    ...grondslagFields,
+  }),
+  'grondslag-update': object(['title', 'lawName', 'article', 'bwbId', 'url', 'avgBasis'], grondslagFields),
+  'processing-activity-create': object(
+    ['id', 'name', 'doel', 'grondslagIds', 'responsibleOin', 'bewaartermijn', 'vertrouwelijkheid'],
+    { id: { type: 'string', format: 'uri', pattern: '^https?://' }, ...processingActivityFields },
+  ),
+  'processing-activity-version': object(
+    ['name', 'doel', 'grondslagIds', 'responsibleOin', 'bewaartermijn', 'vertrouwelijkheid'],
+    processingActivityFields,
+  ),
+  'autorisatie-create': object(
+    ['afnemerOin', 'serviceId', 'processingActivityId', 'fields', 'searchTypes'],
+    { id: { type: 'string', pattern: '^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$' }, ...autorisatieFields },
+  ),
+  'autorisatie-update': object(['afnemerOin', 'serviceId', 'processingActivityId', 'fields', 'searchTypes'], autorisatieFields),
+  'identity-provider-create': object(['issuer', 'name', 'jwks', 'audience', 'minimumAssurance'], {
+    issuer: { type: 'string', format: 'uri', pattern: '^https?://' },
+    ...identityProviderFields,
+  }),
+  'identity-provider-update': object(['name', 'jwks', 'audience', 'minimumAssurance'], identityProviderFields),
+} as const;
+
+export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;

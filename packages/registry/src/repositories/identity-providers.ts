@@ -1,0 +1,95 @@
+import type { Kysely } from 'kysely';
+import type { IdentityProvider } from '../domain/model.ts';
+import { type PublicJwk, toPublicJwk } from '../domain/public-jwk.ts';
+import type { AssuranceLevel } from '../domain/vocabulary.ts';
+import { ProblemError } from '../problem.ts';
+import type { RegistryDatabase } from '../storage/database.ts';
+import type { IdentityProviderRow } from '../storage/tables/identity-provider.table.ts';
+import { type RegistryDb, recordChange } from './changes.ts';
+
+export interface IdentityProviderInput {
+  name: string;
+  jwks: { keys: Record<string, unknown>[] };
+  audience: string;
+  minimumAssurance: AssuranceLevel;
+}
+
+const toIdentityProvider = (row: IdentityProviderRow): IdentityProvider => ({
+  issuer: row.issuer,
+  name: row.name,
+  jwks: JSON.parse(row.jwks) as { keys: PublicJwk[] },
+  audience: row.audience,
+  minimumAssurance: row.minimum_assurance as AssuranceLevel,
+  revokedAt: row.revoked_at,
+});
+
+export async function listIdentityProviders(db: RegistryDb): Promise<IdentityProvider[]> {
+  return (await db.selectFrom('identity_providers').selectAll().orderBy('issuer').execute()).map(toIdentityProvider);
+}
+
+export async function getIdentityProvider(db: RegistryDb, issuer: string): Promise<IdentityProvider> {
+  const row = await db.selectFrom('identity_providers').selectAll().where('issuer', '=', issuer).executeTakeFirst();
+  if (!row) throw new ProblemError('notFound', `Identity provider ${issuer} is not registered.`);
+  return toIdentityProvider(row);
+}
+
+async function toColumns(input: IdentityProviderInput) {
+  const keys: PublicJwk[] = [];
+  for (const [index, jwk] of input.jwks.keys.entries()) keys.push(await toPublicJwk(jwk, `jwks.keys[${index}]`));
+  return {
+    name: input.name,
+    jwks: JSON.stringify({ keys }),
+    audience: input.audience,
+    minimum_assurance: input.minimumAssurance,
+  };
+}
+
+export async function createIdentityProvider(
+  db: Kysely<RegistryDatabase>,
+  input: IdentityProviderInput & { issuer: string },
+  now = new Date(),
+) {
+  const at = now.toISOString();
+  const columns = await toColumns(input);
+  await db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('identity_providers').select('issuer').where('issuer', '=', input.issuer).executeTakeFirst();
+    if (exists) {
+      throw new ProblemError('conflict', `Identity provider ${input.issuer} already exists.`, {
+        invalidParams: [{ name: 'issuer', code: 'duplicate', reason: 'Deze identity provider bestaat al.' }],
+      });
+    }
+    await trx
+      .insertInto('identity_providers')
+      .values({ issuer: input.issuer, ...columns, created_at: at, updated_at: at, revoked_at: null })
+      .execute();
+    await recordChange(trx, { entity: 'identity-provider', entityId: input.issuer, action: 'create', record: { issuer: input.issuer, ...columns }, at });
+  });
+  return getIdentityProvider(db, input.issuer);
+}
+
+export async function updateIdentityProvider(
+  db: Kysely<RegistryDatabase>,
+  issuer: string,
+  input: IdentityProviderInput,
+  now = new Date(),
+) {
+  const at = now.toISOString();
+  const columns = await toColumns(input);
+  await db.transaction().execute(async (trx) => {
+    await getIdentityProvider(trx, issuer);
+    await trx.updateTable('identity_providers').set({ ...columns, updated_at: at }).where('issuer', '=', issuer).execute();
+    await recordChange(trx, { entity: 'identity-provider', entityId: issuer, action: 'update', record: { issuer, ...columns }, at });
+  });
+  return getIdentityProvider(db, issuer);
+}
+
+export async function revokeIdentityProvider(db: Kysely<RegistryDatabase>, issuer: string, now = new Date()) {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const current = await getIdentityProvider(trx, issuer);
+    if (current.revokedAt) throw new ProblemError('conflict', `Identity provider ${issuer} is already revoked.`);
+    await trx.updateTable('identity_providers').set({ revoked_at: at, updated_at: at }).where('issuer', '=', issuer).execute();
+    await recordChange(trx, { entity: 'identity-provider', entityId: issuer, action: 'revoke', record: { revokedAt: at }, at });
+  });
+  return getIdentityProvider(db, issuer);
+}

@@ -1,0 +1,195 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Organisation, OrganisationKey } from '../domain/model.ts';
+import { type PublicJwk, toPublicJwk } from '../domain/public-jwk.ts';
+import { toInterval, toInstant } from '../domain/time.ts';
+import type { OrganisationKind, OrganisationRole } from '../domain/vocabulary.ts';
+import { invalidField, ProblemError } from '../problem.ts';
+import type { RegistryDatabase } from '../storage/database.ts';
+import type { OrganisationKeyRow, OrganisationRow } from '../storage/tables/organisation.table.ts';
+import { type RegistryDb, recordChange } from './changes.ts';
+
+export interface KeyInput {
+  jwk: Record<string, unknown>;
+  validFrom?: string;
+  validTo?: string | null;
+}
+export interface OrganisationInput {
+  name: string;
+  kind: OrganisationKind;
+  roles: OrganisationRole[];
+}
+
+const toKey = (row: OrganisationKeyRow): OrganisationKey => ({
+  kid: row.kid,
+  jwk: JSON.parse(row.jwk) as PublicJwk,
+  status: row.status,
+  revokedAt: row.revoked_at,
+  validFrom: row.valid_from,
+  validTo: row.valid_to,
+});
+
+const toOrganisation = (row: OrganisationRow, keys: OrganisationKeyRow[]): Organisation => ({
+  oin: row.oin,
+  name: row.name,
+  kind: row.kind as OrganisationKind,
+  roles: JSON.parse(row.roles) as OrganisationRole[],
+  keys: keys.map(toKey),
+  revokedAt: row.revoked_at,
+});
+
+export async function listOrganisations(db: RegistryDb): Promise<Organisation[]> {
+  const [rows, keys] = await Promise.all([
+    db.selectFrom('organisations').selectAll().orderBy('oin').execute(),
+    db.selectFrom('organisation_keys').selectAll().orderBy('created_at').orderBy('kid').execute(),
+  ]);
+  return rows.map((row) =>
+    toOrganisation(
+      row,
+      keys.filter((k) => k.oin === row.oin),
+    ),
+  );
+}
+
+export async function findOrganisation(db: RegistryDb, oin: string): Promise<Organisation | undefined> {
+  const row = await db.selectFrom('organisations').selectAll().where('oin', '=', oin).executeTakeFirst();
+  if (!row) return undefined;
+  const keys = await db
+    .selectFrom('organisation_keys')
+    .selectAll()
+    .where('oin', '=', oin)
+    .orderBy('created_at')
+    .orderBy('kid')
+    .execute();
+  return toOrganisation(row, keys);
+}
+
+export async function getOrganisation(db: RegistryDb, oin: string): Promise<Organisation> {
+  const organisation = await findOrganisation(db, oin);
+  if (!organisation) throw new ProblemError('notFound', `Organisation ${oin} does not exist.`);
+  return organisation;
+}
+
+/** `prefix` is where the key sits in the request body (`keys[0]`), empty for a body that is the key. */
+async function insertKey(trx: Transaction<RegistryDatabase>, oin: string, input: KeyInput, prefix: string, now: Date) {
+  const name = prefix ? `${prefix}.jwk` : 'jwk';
+  const jwk = await toPublicJwk(input.jwk, name);
+  const interval = toInterval(input.validFrom, input.validTo, now);
+  const existing = await trx.selectFrom('organisation_keys').select(['oin']).where('kid', '=', jwk.kid).executeTakeFirst();
+  if (existing) {
+    throw new ProblemError('conflict', `Key ${jwk.kid} is already registered (to ${existing.oin}).`, {
+      invalidParams: [{ name, code: 'duplicateKey', reason: 'Deze sleutel is al geregistreerd.' }],
+    });
+  }
+  await trx
+    .insertInto('organisation_keys')
+    .values({
+      kid: jwk.kid,
+      oin,
+      jwk: JSON.stringify(jwk),
+      status: 'active',
+      revoked_at: null,
+      valid_from: interval.from,
+      valid_to: interval.to,
+      created_at: now.toISOString(),
+    })
+    .execute();
+  return jwk.kid;
+}
+
+export async function createOrganisation(
+  db: Kysely<RegistryDatabase>,
+  input: OrganisationInput & { oin: string; keys?: KeyInput[] },
+  now = new Date(),
+): Promise<Organisation> {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    if (await findOrganisation(trx, input.oin)) {
+      throw new ProblemError('conflict', `Organisation ${input.oin} already exists.`, {
+        invalidParams: [{ name: 'oin', code: 'duplicate', reason: 'Deze OIN is al geregistreerd.' }],
+      });
+    }
+    await trx
+      .insertInto('organisations')
+      .values({
+        oin: input.oin,
+        name: input.name,
+        kind: input.kind,
+        roles: JSON.stringify(input.roles),
+        created_at: at,
+        updated_at: at,
+        revoked_at: null,
+      })
+      .execute();
+    for (const [index, key] of (input.keys ?? []).entries()) await insertKey(trx, input.oin, key, `keys[${index}]`, now);
+    await recordChange(trx, {
+      entity: 'organisation',
+      entityId: input.oin,
+      action: 'create',
+      record: await getOrganisation(trx, input.oin),
+      at,
+    });
+  });
+  return getOrganisation(db, input.oin);
+}
+
+export async function updateOrganisation(db: Kysely<RegistryDatabase>, oin: string, input: OrganisationInput, now = new Date()) {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    await getOrganisation(trx, oin);
+    await trx
+      .updateTable('organisations')
+      .set({ name: input.name, kind: input.kind, roles: JSON.stringify(input.roles), updated_at: at })
+      .where('oin', '=', oin)
+      .execute();
+    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'update', record: await getOrganisation(trx, oin), at });
+  });
+  return getOrganisation(db, oin);
+}
+
+export async function addKey(db: Kysely<RegistryDatabase>, oin: string, input: KeyInput, now = new Date()): Promise<OrganisationKey> {
+  const at = now.toISOString();
+  const kid = await db.transaction().execute(async (trx) => {
+    const organisation = await getOrganisation(trx, oin);
+    if (organisation.revokedAt) throw new ProblemError('conflict', `Organisation ${oin} is revoked.`);
+    const kid = await insertKey(trx, oin, input, '', now);
+    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'add-key', record: { kid }, at });
+    return kid;
+  });
+  const key = (await getOrganisation(db, oin)).keys.find((k) => k.kid === kid);
+  if (!key) throw new Error('key vanished after insert');
+  return key;
+}
+
+/** Revokes one key from `revokedAt` (default now). A revoked key is never reactivated. */
+export async function revokeKey(db: Kysely<RegistryDatabase>, oin: string, kid: string, revokedAt: string | undefined, now = new Date()) {
+  const at = now.toISOString();
+  const when = revokedAt === undefined ? at : toInstant(revokedAt, 'revokedAt');
+  await db.transaction().execute(async (trx) => {
+    const key = (await getOrganisation(trx, oin)).keys.find((k) => k.kid === kid);
+    if (!key) throw new ProblemError('notFound', `Organisation ${oin} has no key ${kid}.`);
+    if (key.status === 'revoked') throw new ProblemError('conflict', `Key ${kid} is already revoked.`);
+    if (when < key.validFrom) throw invalidField('revokedAt', 'revokedAt ligt voor het begin van de geldigheid van de sleutel.');
+    await trx.updateTable('organisation_keys').set({ status: 'revoked', revoked_at: when }).where('kid', '=', kid).execute();
+    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'revoke-key', record: { kid, revokedAt: when }, at });
+  });
+  return getOrganisation(db, oin);
+}
+
+/** Revokes an organisation and all its active keys. */
+export async function revokeOrganisation(db: Kysely<RegistryDatabase>, oin: string, revokedAt: string | undefined, now = new Date()) {
+  const at = now.toISOString();
+  const when = revokedAt === undefined ? at : toInstant(revokedAt, 'revokedAt');
+  await db.transaction().execute(async (trx) => {
+    const organisation = await getOrganisation(trx, oin);
+    if (organisation.revokedAt) throw new ProblemError('conflict', `Organisation ${oin} is already revoked.`);
+    await trx.updateTable('organisations').set({ revoked_at: when, updated_at: at }).where('oin', '=', oin).execute();
+    await trx
+      .updateTable('organisation_keys')
+      .set({ status: 'revoked', revoked_at: when })
+      .where('oin', '=', oin)
+      .where('status', '=', 'active')
+      .execute();
+    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'revoke', record: { revokedAt: when }, at });
+  });
+  return getOrganisation(db, oin);
+}

@@ -1,0 +1,143 @@
+import type { Kysely } from 'kysely';
+import type { CatalogueField, Service } from '../domain/model.ts';
+import type { Protocol } from '../domain/vocabulary.ts';
+import { type InvalidParam, ProblemError } from '../problem.ts';
+import type { RegistryDatabase } from '../storage/database.ts';
+import type { ServiceRow } from '../storage/tables/service.table.ts';
+import { type RegistryDb, recordChange } from './changes.ts';
+import { checkOrganisationRole, refuseIfAny } from './integrity.ts';
+
+export interface ServiceInput {
+  providerOin: string;
+  name: string;
+  gatewayUrl: string;
+  protocol: Protocol;
+  fieldCatalogue: CatalogueField[];
+  dataSubjectPaths: string[];
+}
+
+const toService = (row: ServiceRow): Service => ({
+  id: row.id,
+  providerOin: row.provider_oin,
+  name: row.name,
+  gatewayUrl: row.gateway_url,
+  protocol: row.protocol as Protocol,
+  fieldCatalogue: JSON.parse(row.field_catalogue) as CatalogueField[],
+  dataSubjectPaths: JSON.parse(row.data_subject_paths) as string[],
+  revokedAt: row.revoked_at,
+});
+
+export async function listServices(db: RegistryDb): Promise<Service[]> {
+  return (await db.selectFrom('services').selectAll().orderBy('id').execute()).map(toService);
+}
+
+export async function getService(db: RegistryDb, id: string): Promise<Service> {
+  const row = await db.selectFrom('services').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new ProblemError('notFound', `Service ${id} does not exist.`);
+  return toService(row);
+}
+
+async function checkService(db: RegistryDb, input: ServiceInput): Promise<void> {
+  const problems: InvalidParam[] = [];
+  const provider = await checkOrganisationRole(db, input.providerOin, 'bronhouder', 'providerOin');
+  if (provider) problems.push(provider);
+  const seen = new Set<string>();
+  input.fieldCatalogue.forEach((field, index) => {
+    if (seen.has(field.path)) {
+      problems.push({ name: `fieldCatalogue[${index}].path`, code: 'duplicate', reason: `Pad ${field.path} staat er dubbel in.` });
+    }
+    seen.add(field.path);
+  });
+  refuseIfAny(problems, 'The service is not consistent with the registry.');
+}
+
+/** Paths that autorisaties on this service still use but that the new catalogue would drop. */
+async function checkCatalogueStillCovers(db: RegistryDb, serviceId: string, catalogue: CatalogueField[]) {
+  const paths = new Set(catalogue.map((f) => f.path));
+  const autorisaties = await db
+    .selectFrom('autorisaties')
+    .select(['id', 'fields'])
+    .where('service_id', '=', serviceId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  const problems: InvalidParam[] = [];
+  for (const autorisatie of autorisaties) {
+    for (const path of JSON.parse(autorisatie.fields) as string[]) {
+      if (!paths.has(path)) {
+        problems.push({
+          name: 'fieldCatalogue',
+          code: 'pathInUse',
+          reason: `Pad ${path} wordt nog gebruikt door autorisatie ${autorisatie.id}.`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new ProblemError('conflict', 'The new catalogue drops paths that autorisaties still use.', { invalidParams: problems });
+  }
+}
+
+export async function createService(db: Kysely<RegistryDatabase>, input: ServiceInput & { id: string }, now = new Date()) {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('services').select('id').where('id', '=', input.id).executeTakeFirst();
+    if (exists) {
+      throw new ProblemError('conflict', `Service ${input.id} already exists.`, {
+        invalidParams: [{ name: 'id', code: 'duplicate', reason: 'Deze dienst bestaat al.' }],
+      });
+    }
+    await checkService(trx, input);
+    await trx
+      .insertInto('services')
+      .values({
+        id: input.id,
+        provider_oin: input.providerOin,
+        name: input.name,
+        gateway_url: input.gatewayUrl,
+        protocol: input.protocol,
+        field_catalogue: JSON.stringify(input.fieldCatalogue),
+        data_subject_paths: JSON.stringify(input.dataSubjectPaths),
+        created_at: at,
+        updated_at: at,
+        revoked_at: null,
+      })
+      .execute();
+    await recordChange(trx, { entity: 'service', entityId: input.id, action: 'create', record: input, at });
+  });
+  return getService(db, input.id);
+}
+
+export async function updateService(db: Kysely<RegistryDatabase>, id: string, input: ServiceInput, now = new Date()) {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    await getService(trx, id);
+    await checkService(trx, input);
+    await checkCatalogueStillCovers(trx, id, input.fieldCatalogue);
+    await trx
+      .updateTable('services')
+      .set({
+        provider_oin: input.providerOin,
+        name: input.name,
+        gateway_url: input.gatewayUrl,
+        protocol: input.protocol,
+        field_catalogue: JSON.stringify(input.fieldCatalogue),
+        data_subject_paths: JSON.stringify(input.dataSubjectPaths),
+        updated_at: at,
+      })
+      .where('id', '=', id)
+      .execute();
+    await recordChange(trx, { entity: 'service', entityId: id, action: 'update', record: input, at });
+  });
+  return getService(db, id);
+}
+
+export async function revokeService(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const service = await getService(trx, id);
+    if (service.revokedAt) throw new ProblemError('conflict', `Service ${id} is already revoked.`);
+    await trx.updateTable('services').set({ revoked_at: at, updated_at: at }).where('id', '=', id).execute();
+    await recordChange(trx, { entity: 'service', entityId: id, action: 'revoke', record: { revokedAt: at }, at });
+  });
+  return getService(db, id);
+}

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import {
+  BRP_SERVICE_ID,
+  brpService,
+  DEMO_GRONDSLAGEN,
+  DEMO_ORGANISATIONS,
+  DEMO_PROCESSING_ACTIVITIES,
+  demoAutorisaties,
+} from '@poortwachter/seeds';
+import type { Kysely } from 'kysely';
+import { createAutorisatie } from '../repositories/autorisaties.ts';
+import { createGrondslag } from '../repositories/grondslagen.ts';
+import { createOrganisation } from '../repositories/organisations.ts';
+import { createProcessingActivity } from '../repositories/processing-activities.ts';
+import { createService } from '../repositories/services.ts';
+import type { RegistryDatabase } from '../storage/database.ts';
+import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
+
+export interface SeedOptions {
+  /** Where demo private keys go: `<keyDir>/<OIN>.jwk.json`, mode 0600. */
+  readonly keyDir: string;
+  /** The public URL of the BRP gateway, as the directory publishes it. */
+  readonly gatewayUrl: string;
+  readonly now?: Date;
+}
+
+/**
+ * Seeds an empty registry with the demo organisations (each with a freshly generated key, kept
+ * under `keyDir`), grondslagen, verwerkingsactiviteiten, the BRP service and autorisaties. It goes
+ * through the same repository functions as the admin API, so the seed obeys the same integrity
+ * rules. Does nothing when the registry already holds organisations.
+ */
+export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: SeedOptions): Promise<boolean> {
+  const any = await db.selectFrom('organisations').select('oin').limit(1).executeTakeFirst();
+  if (any) return false;
+  const now = options.now ?? new Date();
+  for (const organisation of DEMO_ORGANISATIONS) {
+    const { jwk } = await loadOrCreateKey(join(options.keyDir, `${organisation.oin}.jwk.json`), organisation.keyType);
+    await createOrganisation(
+      db,
+      {
+        oin: organisation.oin,
+        name: organisation.name,
+        kind: organisation.kind,
+        roles: [...organisation.roles],
+        keys: [{ jwk: publicJwkOf(jwk) as Record<string, unknown>, validFrom: new Date(now.getTime() - 86_400_000).toISOString() }],
+      },
+      now,
+    );
+  }
+  for (const grondslag of DEMO_GRONDSLAGEN) await createGrondslag(db, { ...grondslag }, now);
+  await createService(db, brpService(options.gatewayUrl), now);
+  for (const activity of DEMO_PROCESSING_ACTIVITIES) {
+    // In force from before the oldest demo autorisatie (two years back), so every one is covered.
+    await createProcessingActivity(
+      db,
+      { ...activity, grondslagIds: [...activity.grondslagIds], validFrom: new Date(now.getTime() - 800 * 86_400_000).toISOString() },
+      now,
+    );
+  }
+  for (const autorisatie of demoAutorisaties(now)) await createAutorisatie(db, { ...autorisatie, serviceId: BRP_SERVICE_ID }, now);
+  return true;
+}

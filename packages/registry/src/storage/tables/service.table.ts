@@ -1,0 +1,16 @@
+import type { Selectable } from 'kysely';
+
+/** A service a bronhouder offers through its gateway. JSON columns hold the field catalogue. */
+export interface ServiceTable {
+  id: string;
+  provider_oin: string;
+  name: string;
+  gateway_url: string;
+  protocol: string;
+  field_catalogue: string;
+  data_subject_paths: string;
+  created_at: string;
+  updated_at: string;
+  revoked_at: string | null;
+}
+export type ServiceRow = Selectable<ServiceTable>;

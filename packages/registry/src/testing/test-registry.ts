@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { generateAdminToken, hashAdminToken } from '../domain/admin-token.ts';
+import { createDirectoryPublisher, type DirectoryPublisher } from '../directory/publisher.ts';
+import { createRegistryApp } from '../http/app.ts';
+import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
+import { seedDemoRegistry } from '../server/seed-demo.ts';
+import type { RegistryDatabase } from '../storage/database.ts';
+import { migrateRegistry } from '../storage/migrate.ts';
+import type { Dialect } from '../storage/open-database.ts';
+import { openTestDatabase } from './test-database.ts';
+
+export interface TestRegistry {
+  readonly app: ReturnType<typeof createRegistryApp>;
+  readonly db: Kysely<RegistryDatabase>;
+  readonly publisher: DirectoryPublisher;
+  readonly adminToken: string;
+  /** The registry's public signing key, to pin. */
+  readonly registryPublicKey: JWK;
+  /** Folder holding the demo organisations' private keys (`<OIN>.jwk.json`). */
+  readonly keyDir: string;
+  /** Sends an admin request with a JSON body. */
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * A migrated, demo-seeded registry on a fresh database of the dialect, with a known admin token.
+ *
+ * @example
+ * const registry = await startTestRegistry('sqlite');
+ * const res = await registry.app.request('/v1/directory');
+ */
+export async function startTestRegistry(dialect: Dialect, options: { seed?: boolean; now?: Date } = {}): Promise<TestRegistry> {
+  const opened = await openTestDatabase<RegistryDatabase>(dialect);
+  const { db } = opened;
+  await migrateRegistry(db as Kysely<unknown>);
+  const adminToken = generateAdminToken();
+  await db
+    .insertInto('admin_tokens')
+    .values({ id: randomUUID(), token_hash: hashAdminToken(adminToken), created_at: new Date().toISOString() })
+    .execute();
+  const keyDir = mkdtempSync(join(tmpdir(), 'poortwachter-keys-'));
+  if (options.seed !== false) {
+    await seedDemoRegistry(db, { keyDir, gatewayUrl: 'https://brp.gateway.test', ...(options.now ? { now: options.now } : {}) });
+  }
+  const registryKey = await generatePrivateJwk('P-256');
+  const publisher = await createDirectoryPublisher(db, registryKey);
+  const app = createRegistryApp({ db, publisher });
+  return {
+    app,
+    db,
+    publisher,
+    adminToken,
+    registryPublicKey: publicJwkOf(registryKey),
+    keyDir,
+    admin: (method, path, body) =>
+      Promise.resolve(
+        app.request(path, {
+          method,
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }),
+      ),
+    async close() {
+      await opened.close();
+      rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export { type BrpValidator, createBrpValidator, loadBrpOpenApi } from './openapi/brp-openapi.ts';
+export { BRP_FIELD_CATALOGUE, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
+export {
+  BRP_SERVICE_ID,
+  brpService,
+  DEMO_GRONDSLAGEN,
+  DEMO_OIN,
+  DEMO_ORGANISATIONS,
+  DEMO_PROCESSING_ACTIVITIES,
+  DEMO_PROCESSING_ACTIVITY,
+  demoAutorisaties,
+  type SeedOrganisation,
+} from './registry/demo-registry.ts';
+export { loadPersonen } from './personen.ts';
