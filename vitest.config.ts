@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'seeds/**/*.test.ts', 'examples/**/*.test.ts'],
-    // Storage suites open real databases (SQLite files, and PostgreSQL when TEST_DATABASE_URL is set).
+    // Storage suites open real databases (SQLite, and PostgreSQL when TEST_DATABASE_URL is set).
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // In CI a JSON report as well, from which .ci/run prints the plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.ci/results/vitest.json' }]] : ['default'],
   },
 });

@@ -1,4 +1,5 @@
-export { type BrpValidator, createBrpValidator, loadBrpOpenApi } from './openapi/brp-openapi.ts';
+export { type BrpValidator, brpFieldPaths, createBrpValidator, loadBrpOpenApi } from './openapi/brp-openapi.ts';
+export { loadPersonen } from './personen.ts';
 export { BRP_FIELD_CATALOGUE, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
 export {
   BRP_SERVICE_ID,
@@ -11,4 +12,3 @@ export {
   demoAutorisaties,
   type SeedOrganisation,
 } from './registry/demo-registry.ts';
-export { loadPersonen } from './personen.ts';

@@ -3,9 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import personen from '../brp/personen.json' with { type: 'json' };
 import { createBrpValidator } from '../openapi/brp-openapi.ts';
+import { repairToPattern } from './conform.ts';
 import { parseCsv } from './csv.ts';
 import { readPersoonslijsten } from './lo3.ts';
-import { repairToPattern } from './conform.ts';
 import { toDatum } from './to-persoon.ts';
 
 const validator = createBrpValidator();

@@ -69,7 +69,8 @@ export function toDatum(lo3: string | undefined): Json | undefined {
   if (!maandNaam) return undefined;
   // A day that the month does not have (the test set holds `19821291`) is treated as an unknown day.
   const dagenInMaand = new Date(Date.UTC(jaar, maand, 0)).getUTCDate();
-  if (dag === 0 || dag > dagenInMaand) return { type: 'JaarMaandDatum', jaar, maand, langFormaat: `${maandNaam} ${jaar}` };
+  if (dag === 0 || dag > dagenInMaand)
+    return { type: 'JaarMaandDatum', jaar, maand, langFormaat: `${maandNaam} ${jaar}` };
   return {
     type: 'Datum',
     datum: `${lo3.slice(0, 4)}-${lo3.slice(4, 6)}-${lo3.slice(6, 8)}`,
@@ -91,7 +92,8 @@ function plaats(value: string | undefined, tables: CodeTables): Json | undefined
 }
 
 const isEmpty = (v: unknown) =>
-  v === undefined || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  v === undefined ||
+  (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && v !== null && Object.keys(v).length === 0);
 
 /** Drops keys whose value is undefined, an empty object or an empty list, so absent data stays absent. */
 function compact(object: Json): Json | undefined {
@@ -234,9 +236,7 @@ function partners(stapels: readonly Stapel[], tables: CodeTables): Json[] {
   // The BRP API gives the current partners; when there are none, only the last dissolved one.
   const active = all.filter((occ) => !occ['07.10']);
   const chosen =
-    active.length > 0
-      ? active
-      : all.sort((a, b) => (b['07.10'] ?? '').localeCompare(a['07.10'] ?? '')).slice(0, 1);
+    active.length > 0 ? active : all.sort((a, b) => (b['07.10'] ?? '').localeCompare(a['07.10'] ?? '')).slice(0, 1);
   return chosen.map(
     (occ) =>
       compact({
@@ -259,7 +259,10 @@ function kinderen(stapels: readonly Stapel[], tables: CodeTables): Json[] {
   return stapels
     .map((s) => s[0])
     .filter((occ): occ is Occurrence => !!occ && hasAny(occ, ['01.20', '02.10', '02.40', '03.10']))
-    .map((occ) => compact({ burgerservicenummer: occ['01.20'], naam: naam(occ, false), geboorte: geboorte(occ, tables) }) ?? {});
+    .map(
+      (occ) =>
+        compact({ burgerservicenummer: occ['01.20'], naam: naam(occ, false), geboorte: geboorte(occ, tables) }) ?? {},
+    );
 }
 
 /**

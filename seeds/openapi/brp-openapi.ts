@@ -25,7 +25,9 @@ export function loadBrpOpenApi(): { components: { schemas: Record<string, Schema
 function expandDiscriminators(schemas: Record<string, Schema>): Record<string, Schema> {
   const result: Record<string, Schema> = structuredClone(schemas);
   for (const [name, schema] of Object.entries(schemas)) {
-    const discriminator = schema.discriminator as { propertyName: string; mapping?: Record<string, string> } | undefined;
+    const discriminator = schema.discriminator as
+      | { propertyName: string; mapping?: Record<string, string> }
+      | undefined;
     if (!discriminator?.mapping) continue;
     const baseName = `${name}__base`;
     const { discriminator: _, ...base } = schema;
@@ -83,4 +85,41 @@ export function createBrpValidator(): BrpValidator {
       return fn(value) ? { valid: true } : { valid: false, errors: fn.errors ?? [] };
     },
   };
+}
+
+/**
+ * Every dot path a `fields` parameter can name under a schema (default `Persoon`): properties are
+ * followed through `$ref`, `allOf`, arrays and every discriminator mapping, so that
+ * `verblijfplaats.verblijfadres.postcode` (only on `Adres`) is found too.
+ *
+ * @example
+ * brpFieldPaths().has('naam.voornamen'); // true
+ */
+export function brpFieldPaths(root = 'Persoon'): Set<string> {
+  const schemas = loadBrpOpenApi().components.schemas;
+  const paths = new Set<string>();
+  const resolve = (schema: Schema): Schema =>
+    typeof schema.$ref === 'string' ? (schemas[schema.$ref.slice(PREFIX.length)] ?? {}) : schema;
+  const walk = (input: Schema, prefix: string, depth: number) => {
+    if (depth > 6) return;
+    const schema = resolve(input);
+    for (const part of (schema.allOf as Schema[] | undefined) ?? []) walk(part, prefix, depth + 1);
+    const mapping = (schema.discriminator as { mapping?: Record<string, string> } | undefined)?.mapping;
+    for (const target of Object.values(mapping ?? {})) {
+      const sub = schemas[target.slice(PREFIX.length)];
+      // Walk the subtype's own parts only: its allOf points back at this base.
+      for (const part of (sub?.allOf as Schema[] | undefined) ?? []) {
+        if (part.$ref !== `${PREFIX}${schemaName(schema)}`) walk(part, prefix, depth + 1);
+      }
+    }
+    if (schema.type === 'array' && schema.items) walk(schema.items as Schema, prefix, depth + 1);
+    for (const [name, property] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})) {
+      const path = prefix ? `${prefix}.${name}` : name;
+      paths.add(path);
+      walk(property, path, depth + 1);
+    }
+  };
+  const schemaName = (schema: Schema) => Object.entries(schemas).find(([, s]) => s === schema)?.[0];
+  walk({ $ref: `${PREFIX}${root}` }, '', 0);
+  return paths;
 }

@@ -31,10 +31,22 @@ export interface SeedOrganisation {
 }
 
 export const DEMO_ORGANISATIONS: readonly SeedOrganisation[] = [
-  { oin: DEMO_OIN.rvig, name: 'Rijksdienst voor Identiteitsgegevens', kind: 'rijk', roles: ['bronhouder'], keyType: 'P-256' },
+  {
+    oin: DEMO_OIN.rvig,
+    name: 'Rijksdienst voor Identiteitsgegevens',
+    kind: 'rijk',
+    roles: ['bronhouder'],
+    keyType: 'P-256',
+  },
   { oin: DEMO_OIN.utrecht, name: 'Gemeente Utrecht', kind: 'gemeente', roles: ['afnemer'], keyType: 'Ed25519' },
   { oin: DEMO_OIN.haarlem, name: 'Gemeente Haarlem', kind: 'gemeente', roles: ['afnemer'], keyType: 'Ed25519' },
-  { oin: DEMO_OIN.sHertogenbosch, name: "Gemeente 's-Hertogenbosch", kind: 'gemeente', roles: ['afnemer'], keyType: 'P-256' },
+  {
+    oin: DEMO_OIN.sHertogenbosch,
+    name: "Gemeente 's-Hertogenbosch",
+    kind: 'gemeente',
+    roles: ['afnemer'],
+    keyType: 'P-256',
+  },
   { oin: DEMO_OIN.rotterdam, name: 'Gemeente Rotterdam', kind: 'gemeente', roles: ['afnemer'], keyType: 'Ed25519' },
   {
     oin: DEMO_OIN.uwv,
@@ -43,7 +55,13 @@ export const DEMO_ORGANISATIONS: readonly SeedOrganisation[] = [
     roles: ['afnemer'],
     keyType: 'P-256',
   },
-  { oin: DEMO_OIN.svb, name: 'Sociale Verzekeringsbank (SVB)', kind: 'uitvoeringsorganisatie', roles: ['afnemer'], keyType: 'Ed25519' },
+  {
+    oin: DEMO_OIN.svb,
+    name: 'Sociale Verzekeringsbank (SVB)',
+    kind: 'uitvoeringsorganisatie',
+    roles: ['afnemer'],
+    keyType: 'Ed25519',
+  },
   {
     oin: DEMO_OIN.autoriteitPersoonsgegevens,
     name: 'Autoriteit Persoonsgegevens',
@@ -221,7 +239,14 @@ export function demoAutorisaties(now: Date) {
       afnemerOin: DEMO_OIN.utrecht,
       serviceId: BRP_SERVICE_ID,
       processingActivityId: DEMO_PROCESSING_ACTIVITY.utrechtJeugd,
-      fields: ['burgerservicenummer', ...NAAM, 'geboorte.datum', 'ouders.burgerservicenummer', 'ouders.naam.geslachtsnaam', ...ADRES],
+      fields: [
+        'burgerservicenummer',
+        ...NAAM,
+        'geboorte.datum',
+        'ouders.burgerservicenummer',
+        'ouders.naam.geslachtsnaam',
+        ...ADRES,
+      ],
       searchTypes: ['RaadpleegMetBurgerservicenummer'],
       // Starts in the future: the contract with the jeugdhulpregio begins next month.
       validFrom: at(30),
@@ -251,7 +276,14 @@ export function demoAutorisaties(now: Date) {
       afnemerOin: DEMO_OIN.sHertogenbosch,
       serviceId: BRP_SERVICE_ID,
       processingActivityId: DEMO_PROCESSING_ACTIVITY.denBoschFraude,
-      fields: ['burgerservicenummer', ...NAAM, 'geboorte.datum', ...ADRES, 'partners.burgerservicenummer', 'verblijfplaats.datumVan'],
+      fields: [
+        'burgerservicenummer',
+        ...NAAM,
+        'geboorte.datum',
+        ...ADRES,
+        'partners.burgerservicenummer',
+        'verblijfplaats.datumVan',
+      ],
       searchTypes: ['RaadpleegMetBurgerservicenummer', 'ZoekMetPostcodeEnHuisnummer'],
       validFrom: at(-90),
       // Expires within 30 days: an auditor's report lists it.
@@ -275,7 +307,11 @@ export function demoAutorisaties(now: Date) {
       processingActivityId: DEMO_PROCESSING_ACTIVITY.rotterdamBijstand,
       // Broad on purpose: most of these are never asked for, a data-minimisation finding.
       fields: BRP_FIELD_CATALOGUE.filter((f) => !f.path.startsWith('ouders.')).map((f) => f.path),
-      searchTypes: ['RaadpleegMetBurgerservicenummer', 'ZoekMetGeslachtsnaamEnGeboortedatum', 'ZoekMetPostcodeEnHuisnummer'],
+      searchTypes: [
+        'RaadpleegMetBurgerservicenummer',
+        'ZoekMetGeslachtsnaamEnGeboortedatum',
+        'ZoekMetPostcodeEnHuisnummer',
+      ],
       validFrom: at(-365),
     },
     {

@@ -1,19 +1,20 @@
 /** @poortwachter/registry: storage, admin API and signed directory of the poortwachter registry. */
+
+export * from './directory/index.ts';
+export { createDirectoryPublisher, type DirectoryPublisher, type SignedDirectory } from './directory/publisher.ts';
+export type * from './domain/model.ts';
+export { type PublicJwk, toPublicJwk } from './domain/public-jwk.ts';
 export type { Interval } from './domain/time.ts';
 export { isInForce } from './domain/time.ts';
-export { type PublicJwk, toPublicJwk } from './domain/public-jwk.ts';
 export * from './domain/vocabulary.ts';
-export type * from './domain/model.ts';
-export { createDirectoryPublisher, type DirectoryPublisher, type SignedDirectory } from './directory/publisher.ts';
-export * from './directory/index.ts';
 export { createRegistryApp, type RegistryAppOptions } from './http/app.ts';
 export { REQUEST_SCHEMAS, type RequestSchemaName } from './http/schemas.ts';
 export * from './problem.ts';
 export { versionAt } from './repositories/processing-activities.ts';
-export type { RegistryDatabase } from './storage/database.ts';
-export { migrateRegistry, registryMigrations } from './storage/migrate.ts';
-export { type Dialect, type OpenedDatabase, openDatabase } from './storage/open-database.ts';
 export { ensureAdminToken } from './server/admin-token-file.ts';
 export { dataDir, workspaceRoot } from './server/data-dir.ts';
 export { generatePrivateJwk, type KeyType, loadOrCreateKey, publicJwkOf, writeSecretFile } from './server/key-files.ts';
 export { type SeedOptions, seedDemoRegistry } from './server/seed-demo.ts';
+export type { RegistryDatabase } from './storage/database.ts';
+export { migrateRegistry, registryMigrations } from './storage/migrate.ts';
+export { type Dialect, type OpenedDatabase, openDatabase } from './storage/open-database.ts';

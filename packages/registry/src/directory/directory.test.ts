@@ -51,7 +51,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('raises the serial when an autorisatie changes through the admin API, and shows the change', async () => {
-      const before = await verifyDirectorySnapshot(await (await fetchDirectory(registry)).text(), registry.registryPublicKey);
+      const before = await verifyDirectorySnapshot(
+        await (await fetchDirectory(registry)).text(),
+        registry.registryPublicKey,
+      );
       const current = before.autorisaties.find((a) => a.id === 'uwv-ww-brp');
       expect(current).toBeDefined();
       const { id: _id, revokedAt: _r, ...rest } = current as NonNullable<typeof current>;
@@ -60,7 +63,10 @@ for (const dialect of DIALECTS) {
         fields: [...rest.fields, 'geboorte.plaats'],
       });
       expect(res.status).toBe(200);
-      const after = await verifyDirectorySnapshot(await (await fetchDirectory(registry)).text(), registry.registryPublicKey);
+      const after = await verifyDirectorySnapshot(
+        await (await fetchDirectory(registry)).text(),
+        registry.registryPublicKey,
+      );
       expect(after.serial).toBeGreaterThan(before.serial);
       expect(after.autorisaties.find((a) => a.id === 'uwv-ww-brp')?.fields).toContain('geboorte.plaats');
       expect((await fetchDirectory(registry, { 'if-none-match': `"${before.serial}"` })).status).toBe(200);
@@ -118,11 +124,13 @@ describe('verifyDirectorySnapshot', () => {
 
   it('refuses an older serial than one already seen (rollback) and a too old snapshot', async () => {
     const { serial } = await verifyDirectorySnapshot(jws, registry.registryPublicKey);
-    expect(await refusal(verifyDirectorySnapshot(jws, registry.registryPublicKey, { minSerial: serial + 1 }))).toBe('rollback');
-    const later = new Date(Date.now() + 3_600_000);
-    expect(await refusal(verifyDirectorySnapshot(jws, registry.registryPublicKey, { maxAgeSeconds: 60, now: later }))).toBe(
-      'tooOld',
+    expect(await refusal(verifyDirectorySnapshot(jws, registry.registryPublicKey, { minSerial: serial + 1 }))).toBe(
+      'rollback',
     );
+    const later = new Date(Date.now() + 3_600_000);
+    expect(
+      await refusal(verifyDirectorySnapshot(jws, registry.registryPublicKey, { maxAgeSeconds: 60, now: later })),
+    ).toBe('tooOld');
   });
 
   it('refuses garbage', async () => {

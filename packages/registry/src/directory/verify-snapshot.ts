@@ -57,7 +57,11 @@ export async function verifyDirectorySnapshot(
     throw new DirectoryVerificationError('malformed', `The JWS has typ ${String(header.typ)}, not ${DIRECTORY_TYP}.`);
   }
   const key = header.kid ? keys.get(header.kid) : undefined;
-  if (!key) throw new DirectoryVerificationError('unknownKey', `The directory is signed with key ${header.kid ?? '(none)'}, not a pinned key.`);
+  if (!key)
+    throw new DirectoryVerificationError(
+      'unknownKey',
+      `The directory is signed with key ${header.kid ?? '(none)'}, not a pinned key.`,
+    );
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, await importJWK(key, header.alg), { algorithms: [...DIRECTORY_ALGS] }));
@@ -75,12 +79,22 @@ export async function verifyDirectorySnapshot(
     throw new DirectoryVerificationError('malformed', 'The directory has no valid serial or issued_at.');
   }
   const now = (options.now ?? new Date()).getTime();
-  if (issuedAt > now + 60_000) throw new DirectoryVerificationError('future', `The directory claims to be issued at ${snapshot.issued_at}, in the future.`);
+  if (issuedAt > now + 60_000)
+    throw new DirectoryVerificationError(
+      'future',
+      `The directory claims to be issued at ${snapshot.issued_at}, in the future.`,
+    );
   if (options.maxAgeSeconds !== undefined && now - issuedAt > options.maxAgeSeconds * 1000) {
-    throw new DirectoryVerificationError('tooOld', `The directory was issued at ${snapshot.issued_at}, longer ago than ${options.maxAgeSeconds} s.`);
+    throw new DirectoryVerificationError(
+      'tooOld',
+      `The directory was issued at ${snapshot.issued_at}, longer ago than ${options.maxAgeSeconds} s.`,
+    );
   }
   if (options.minSerial !== undefined && snapshot.serial < options.minSerial) {
-    throw new DirectoryVerificationError('rollback', `The directory serial ${snapshot.serial} is lower than ${options.minSerial}.`);
+    throw new DirectoryVerificationError(
+      'rollback',
+      `The directory serial ${snapshot.serial} is lower than ${options.minSerial}.`,
+    );
   }
   return snapshot;
 }

@@ -53,7 +53,9 @@ export async function toPublicJwk(jwk: Record<string, unknown>, name: string): P
   } catch (cause) {
     throw new ProblemError('paramsValidation', 'The key material is not a valid public key.', {
       cause,
-      invalidParams: [{ name: `${name}.x`, code: 'invalidKey', reason: 'De sleutel is geen geldige publieke sleutel.' }],
+      invalidParams: [
+        { name: `${name}.x`, code: 'invalidKey', reason: 'De sleutel is geen geldige publieke sleutel.' },
+      ],
     });
   }
   const kid = await calculateJwkThumbprint(canonical as JWK, 'sha256');

@@ -16,7 +16,13 @@ export const ORGANISATION_KINDS = [
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 
 /** AVG category of a field (DOMAIN.md "dataclassificatie"). */
-export const AVG_CATEGORIES = ['persoonsgegeven', 'bijzonder', 'strafrechtelijk', 'identificatienummer', 'geen'] as const;
+export const AVG_CATEGORIES = [
+  'persoonsgegeven',
+  'bijzonder',
+  'strafrechtelijk',
+  'identificatienummer',
+  'geen',
+] as const;
 export type AvgCategory = (typeof AVG_CATEGORIES)[number];
 
 /** BIO confidentiality level (Baseline Informatiebeveiliging Overheid). */

@@ -13,7 +13,9 @@ export const requireAdmin = (db: Kysely<RegistryDatabase>) =>
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const unauthenticated = (detail: string) =>
-      new ProblemError('authentication', detail, { headers: { 'www-authenticate': 'Bearer realm="poortwachter-registry"' } });
+      new ProblemError('authentication', detail, {
+        headers: { 'www-authenticate': 'Bearer realm="poortwachter-registry"' },
+      });
     if (!match?.[1]) throw unauthenticated('Changing the registry needs the admin token (Authorization: Bearer …).');
     const hashes = (await db.selectFrom('admin_tokens').select('token_hash').execute()).map((r) => r.token_hash);
     if (!matchesAnyHash(match[1], hashes)) throw unauthenticated('The admin token is not valid.');

@@ -38,7 +38,9 @@ export function createRegistryApp(options: RegistryAppOptions) {
   const { db, publisher } = options;
   const app = new Hono();
   app.onError(onRegistryError);
-  app.notFound((c) => problemResponse(c, new ProblemError('notFound', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.notFound((c) =>
+    problemResponse(c, new ProblemError('notFound', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)),
+  );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => c.json({ status: 'ok', serial: await publisher.serial() }));

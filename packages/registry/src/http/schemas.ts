@@ -132,11 +132,17 @@ export const REQUEST_SCHEMAS = {
   'organisation-update': object(['name', 'kind', 'roles'], organisationFields),
   'key-create': keyInput,
   revoke: object([], { revokedAt: dateTime }),
-  'service-create': object(['id', 'providerOin', 'name', 'gatewayUrl', 'protocol', 'fieldCatalogue', 'dataSubjectPaths'], {
-    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
-    ...serviceFields,
-  }),
-  'service-update': object(['providerOin', 'name', 'gatewayUrl', 'protocol', 'fieldCatalogue', 'dataSubjectPaths'], serviceFields),
+  'service-create': object(
+    ['id', 'providerOin', 'name', 'gatewayUrl', 'protocol', 'fieldCatalogue', 'dataSubjectPaths'],
+    {
+      id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
+      ...serviceFields,
+    },
+  ),
+  'service-update': object(
+    ['providerOin', 'name', 'gatewayUrl', 'protocol', 'fieldCatalogue', 'dataSubjectPaths'],
+    serviceFields,
+  ),
   'grondslag-create': object(['id', 'title', 'lawName', 'article', 'bwbId', 'url', 'avgBasis'], {
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{1,99}$' },
     ...grondslagFields,
@@ -150,11 +156,14 @@ export const REQUEST_SCHEMAS = {
     ['name', 'doel', 'grondslagIds', 'responsibleOin', 'bewaartermijn', 'vertrouwelijkheid'],
     processingActivityFields,
   ),
-  'autorisatie-create': object(
+  'autorisatie-create': object(['afnemerOin', 'serviceId', 'processingActivityId', 'fields', 'searchTypes'], {
+    id: { type: 'string', pattern: '^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$' },
+    ...autorisatieFields,
+  }),
+  'autorisatie-update': object(
     ['afnemerOin', 'serviceId', 'processingActivityId', 'fields', 'searchTypes'],
-    { id: { type: 'string', pattern: '^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$' }, ...autorisatieFields },
+    autorisatieFields,
   ),
-  'autorisatie-update': object(['afnemerOin', 'serviceId', 'processingActivityId', 'fields', 'searchTypes'], autorisatieFields),
   'identity-provider-create': object(['issuer', 'name', 'jwks', 'audience', 'minimumAssurance'], {
     issuer: { type: 'string', format: 'uri', pattern: '^https?://' },
     ...identityProviderFields,

@@ -137,16 +137,31 @@ export async function createAutorisatie(
   return getAutorisatie(db, id);
 }
 
-export async function updateAutorisatie(db: Kysely<RegistryDatabase>, id: string, input: AutorisatieInput, now = new Date()) {
+export async function updateAutorisatie(
+  db: Kysely<RegistryDatabase>,
+  id: string,
+  input: AutorisatieInput,
+  now = new Date(),
+) {
   const at = now.toISOString();
   const columns = toColumns(input, now);
   await db.transaction().execute(async (trx) => {
     const current = await getAutorisatie(trx, id);
     if (current.revokedAt) throw new ProblemError('conflict', `Autorisatie ${id} is revoked; create a new one.`);
     await checkAutorisatie(trx, input);
-    await trx.updateTable('autorisaties').set({ ...columns, updated_at: at }).where('id', '=', id).execute();
+    await trx
+      .updateTable('autorisaties')
+      .set({ ...columns, updated_at: at })
+      .where('id', '=', id)
+      .execute();
     // The change log keeps the previous state, so "what was authorised on that date" stays answerable.
-    await recordChange(trx, { entity: 'autorisatie', entityId: id, action: 'update', record: { id, ...input, previous: current }, at });
+    await recordChange(trx, {
+      entity: 'autorisatie',
+      entityId: id,
+      action: 'update',
+      record: { id, ...input, previous: current },
+      at,
+    });
   });
   return getAutorisatie(db, id);
 }

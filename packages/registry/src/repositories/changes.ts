@@ -38,12 +38,19 @@ export async function recordChange(
 
 /** The current serial and when it last changed (0 for an empty registry). */
 export async function currentSerial(db: RegistryDb): Promise<{ serial: number; changedAt: string | null }> {
-  const row = await db.selectFrom('directory_state').select(['serial', 'changed_at']).where('id', '=', 1).executeTakeFirst();
+  const row = await db
+    .selectFrom('directory_state')
+    .select(['serial', 'changed_at'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
   return { serial: row ? Number(row.serial) : 0, changedAt: row?.changed_at ?? null };
 }
 
 /** The change history, oldest first, optionally for one entity. */
-export async function listChanges(db: RegistryDb, filter: { entity?: string; entityId?: string; afterSerial?: number }) {
+export async function listChanges(
+  db: RegistryDb,
+  filter: { entity?: string; entityId?: string; afterSerial?: number },
+) {
   let query = db.selectFrom('registry_changes').selectAll().orderBy('serial');
   if (filter.entity) query = query.where('entity', '=', filter.entity);
   if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);

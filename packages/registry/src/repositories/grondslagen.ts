@@ -56,7 +56,11 @@ function toColumns(input: GrondslagInput, now: Date) {
   };
 }
 
-export async function createGrondslag(db: Kysely<RegistryDatabase>, input: GrondslagInput & { id: string }, now = new Date()) {
+export async function createGrondslag(
+  db: Kysely<RegistryDatabase>,
+  input: GrondslagInput & { id: string },
+  now = new Date(),
+) {
   const at = now.toISOString();
   const columns = toColumns(input, now);
   await db.transaction().execute(async (trx) => {
@@ -75,12 +79,21 @@ export async function createGrondslag(db: Kysely<RegistryDatabase>, input: Grond
   return getGrondslag(db, input.id);
 }
 
-export async function updateGrondslag(db: Kysely<RegistryDatabase>, id: string, input: GrondslagInput, now = new Date()) {
+export async function updateGrondslag(
+  db: Kysely<RegistryDatabase>,
+  id: string,
+  input: GrondslagInput,
+  now = new Date(),
+) {
   const at = now.toISOString();
   const columns = toColumns(input, now);
   await db.transaction().execute(async (trx) => {
     await getGrondslag(trx, id);
-    await trx.updateTable('grondslagen').set({ ...columns, updated_at: at }).where('id', '=', id).execute();
+    await trx
+      .updateTable('grondslagen')
+      .set({ ...columns, updated_at: at })
+      .where('id', '=', id)
+      .execute();
     await recordChange(trx, { entity: 'grondslag', entityId: id, action: 'update', record: input, at });
   });
   return getGrondslag(db, id);

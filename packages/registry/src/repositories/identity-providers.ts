@@ -52,7 +52,11 @@ export async function createIdentityProvider(
   const at = now.toISOString();
   const columns = await toColumns(input);
   await db.transaction().execute(async (trx) => {
-    const exists = await trx.selectFrom('identity_providers').select('issuer').where('issuer', '=', input.issuer).executeTakeFirst();
+    const exists = await trx
+      .selectFrom('identity_providers')
+      .select('issuer')
+      .where('issuer', '=', input.issuer)
+      .executeTakeFirst();
     if (exists) {
       throw new ProblemError('conflict', `Identity provider ${input.issuer} already exists.`, {
         invalidParams: [{ name: 'issuer', code: 'duplicate', reason: 'Deze identity provider bestaat al.' }],
@@ -62,7 +66,13 @@ export async function createIdentityProvider(
       .insertInto('identity_providers')
       .values({ issuer: input.issuer, ...columns, created_at: at, updated_at: at, revoked_at: null })
       .execute();
-    await recordChange(trx, { entity: 'identity-provider', entityId: input.issuer, action: 'create', record: { issuer: input.issuer, ...columns }, at });
+    await recordChange(trx, {
+      entity: 'identity-provider',
+      entityId: input.issuer,
+      action: 'create',
+      record: { issuer: input.issuer, ...columns },
+      at,
+    });
   });
   return getIdentityProvider(db, input.issuer);
 }
@@ -77,8 +87,18 @@ export async function updateIdentityProvider(
   const columns = await toColumns(input);
   await db.transaction().execute(async (trx) => {
     await getIdentityProvider(trx, issuer);
-    await trx.updateTable('identity_providers').set({ ...columns, updated_at: at }).where('issuer', '=', issuer).execute();
-    await recordChange(trx, { entity: 'identity-provider', entityId: issuer, action: 'update', record: { issuer, ...columns }, at });
+    await trx
+      .updateTable('identity_providers')
+      .set({ ...columns, updated_at: at })
+      .where('issuer', '=', issuer)
+      .execute();
+    await recordChange(trx, {
+      entity: 'identity-provider',
+      entityId: issuer,
+      action: 'update',
+      record: { issuer, ...columns },
+      at,
+    });
   });
   return getIdentityProvider(db, issuer);
 }
@@ -88,8 +108,18 @@ export async function revokeIdentityProvider(db: Kysely<RegistryDatabase>, issue
   await db.transaction().execute(async (trx) => {
     const current = await getIdentityProvider(trx, issuer);
     if (current.revokedAt) throw new ProblemError('conflict', `Identity provider ${issuer} is already revoked.`);
-    await trx.updateTable('identity_providers').set({ revoked_at: at, updated_at: at }).where('issuer', '=', issuer).execute();
-    await recordChange(trx, { entity: 'identity-provider', entityId: issuer, action: 'revoke', record: { revokedAt: at }, at });
+    await trx
+      .updateTable('identity_providers')
+      .set({ revoked_at: at, updated_at: at })
+      .where('issuer', '=', issuer)
+      .execute();
+    await recordChange(trx, {
+      entity: 'identity-provider',
+      entityId: issuer,
+      action: 'revoke',
+      record: { revokedAt: at },
+      at,
+    });
   });
   return getIdentityProvider(db, issuer);
 }

@@ -17,7 +17,11 @@ export async function checkOrganisationRole(
   role: OrganisationRole,
   name: string,
 ): Promise<InvalidParam | undefined> {
-  const row = await db.selectFrom('organisations').select(['roles', 'revoked_at']).where('oin', '=', oin).executeTakeFirst();
+  const row = await db
+    .selectFrom('organisations')
+    .select(['roles', 'revoked_at'])
+    .where('oin', '=', oin)
+    .executeTakeFirst();
   if (!row) return { name, code: 'unknownOrganisation', reason: `Er is geen organisatie met OIN ${oin}.` };
   if (row.revoked_at) return { name, code: 'revokedOrganisation', reason: `Organisatie ${oin} is ingetrokken.` };
   const roles = JSON.parse(row.roles) as string[];

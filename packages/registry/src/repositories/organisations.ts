@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Organisation, OrganisationKey } from '../domain/model.ts';
 import { type PublicJwk, toPublicJwk } from '../domain/public-jwk.ts';
-import { toInterval, toInstant } from '../domain/time.ts';
+import { toInstant, toInterval } from '../domain/time.ts';
 import type { OrganisationKind, OrganisationRole } from '../domain/vocabulary.ts';
 import { invalidField, ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
@@ -74,7 +74,11 @@ async function insertKey(trx: Transaction<RegistryDatabase>, oin: string, input:
   const name = prefix ? `${prefix}.jwk` : 'jwk';
   const jwk = await toPublicJwk(input.jwk, name);
   const interval = toInterval(input.validFrom, input.validTo, now);
-  const existing = await trx.selectFrom('organisation_keys').select(['oin']).where('kid', '=', jwk.kid).executeTakeFirst();
+  const existing = await trx
+    .selectFrom('organisation_keys')
+    .select(['oin'])
+    .where('kid', '=', jwk.kid)
+    .executeTakeFirst();
   if (existing) {
     throw new ProblemError('conflict', `Key ${jwk.kid} is already registered (to ${existing.oin}).`, {
       invalidParams: [{ name, code: 'duplicateKey', reason: 'Deze sleutel is al geregistreerd.' }],
@@ -120,7 +124,8 @@ export async function createOrganisation(
         revoked_at: null,
       })
       .execute();
-    for (const [index, key] of (input.keys ?? []).entries()) await insertKey(trx, input.oin, key, `keys[${index}]`, now);
+    for (const [index, key] of (input.keys ?? []).entries())
+      await insertKey(trx, input.oin, key, `keys[${index}]`, now);
     await recordChange(trx, {
       entity: 'organisation',
       entityId: input.oin,
@@ -132,7 +137,12 @@ export async function createOrganisation(
   return getOrganisation(db, input.oin);
 }
 
-export async function updateOrganisation(db: Kysely<RegistryDatabase>, oin: string, input: OrganisationInput, now = new Date()) {
+export async function updateOrganisation(
+  db: Kysely<RegistryDatabase>,
+  oin: string,
+  input: OrganisationInput,
+  now = new Date(),
+) {
   const at = now.toISOString();
   await db.transaction().execute(async (trx) => {
     await getOrganisation(trx, oin);
@@ -141,12 +151,23 @@ export async function updateOrganisation(db: Kysely<RegistryDatabase>, oin: stri
       .set({ name: input.name, kind: input.kind, roles: JSON.stringify(input.roles), updated_at: at })
       .where('oin', '=', oin)
       .execute();
-    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'update', record: await getOrganisation(trx, oin), at });
+    await recordChange(trx, {
+      entity: 'organisation',
+      entityId: oin,
+      action: 'update',
+      record: await getOrganisation(trx, oin),
+      at,
+    });
   });
   return getOrganisation(db, oin);
 }
 
-export async function addKey(db: Kysely<RegistryDatabase>, oin: string, input: KeyInput, now = new Date()): Promise<OrganisationKey> {
+export async function addKey(
+  db: Kysely<RegistryDatabase>,
+  oin: string,
+  input: KeyInput,
+  now = new Date(),
+): Promise<OrganisationKey> {
   const at = now.toISOString();
   const kid = await db.transaction().execute(async (trx) => {
     const organisation = await getOrganisation(trx, oin);
@@ -161,22 +182,44 @@ export async function addKey(db: Kysely<RegistryDatabase>, oin: string, input: K
 }
 
 /** Revokes one key from `revokedAt` (default now). A revoked key is never reactivated. */
-export async function revokeKey(db: Kysely<RegistryDatabase>, oin: string, kid: string, revokedAt: string | undefined, now = new Date()) {
+export async function revokeKey(
+  db: Kysely<RegistryDatabase>,
+  oin: string,
+  kid: string,
+  revokedAt: string | undefined,
+  now = new Date(),
+) {
   const at = now.toISOString();
   const when = revokedAt === undefined ? at : toInstant(revokedAt, 'revokedAt');
   await db.transaction().execute(async (trx) => {
     const key = (await getOrganisation(trx, oin)).keys.find((k) => k.kid === kid);
     if (!key) throw new ProblemError('notFound', `Organisation ${oin} has no key ${kid}.`);
     if (key.status === 'revoked') throw new ProblemError('conflict', `Key ${kid} is already revoked.`);
-    if (when < key.validFrom) throw invalidField('revokedAt', 'revokedAt ligt voor het begin van de geldigheid van de sleutel.');
-    await trx.updateTable('organisation_keys').set({ status: 'revoked', revoked_at: when }).where('kid', '=', kid).execute();
-    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'revoke-key', record: { kid, revokedAt: when }, at });
+    if (when < key.validFrom)
+      throw invalidField('revokedAt', 'revokedAt ligt voor het begin van de geldigheid van de sleutel.');
+    await trx
+      .updateTable('organisation_keys')
+      .set({ status: 'revoked', revoked_at: when })
+      .where('kid', '=', kid)
+      .execute();
+    await recordChange(trx, {
+      entity: 'organisation',
+      entityId: oin,
+      action: 'revoke-key',
+      record: { kid, revokedAt: when },
+      at,
+    });
   });
   return getOrganisation(db, oin);
 }
 
 /** Revokes an organisation and all its active keys. */
-export async function revokeOrganisation(db: Kysely<RegistryDatabase>, oin: string, revokedAt: string | undefined, now = new Date()) {
+export async function revokeOrganisation(
+  db: Kysely<RegistryDatabase>,
+  oin: string,
+  revokedAt: string | undefined,
+  now = new Date(),
+) {
   const at = now.toISOString();
   const when = revokedAt === undefined ? at : toInstant(revokedAt, 'revokedAt');
   await db.transaction().execute(async (trx) => {
@@ -189,7 +232,13 @@ export async function revokeOrganisation(db: Kysely<RegistryDatabase>, oin: stri
       .where('oin', '=', oin)
       .where('status', '=', 'active')
       .execute();
-    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'revoke', record: { revokedAt: when }, at });
+    await recordChange(trx, {
+      entity: 'organisation',
+      entityId: oin,
+      action: 'revoke',
+      record: { revokedAt: when },
+      at,
+    });
   });
   return getOrganisation(db, oin);
 }

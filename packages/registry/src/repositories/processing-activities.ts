@@ -39,7 +39,12 @@ function group(rows: ProcessingActivityVersionRow[]): ProcessingActivity[] {
 }
 
 export async function listProcessingActivities(db: RegistryDb): Promise<ProcessingActivity[]> {
-  const rows = await db.selectFrom('processing_activity_versions').selectAll().orderBy('id').orderBy('version').execute();
+  const rows = await db
+    .selectFrom('processing_activity_versions')
+    .selectAll()
+    .orderBy('id')
+    .orderBy('version')
+    .execute();
   return group(rows);
 }
 
@@ -79,7 +84,11 @@ async function checkReferences(db: RegistryDb, input: ProcessingActivityInput): 
   );
   input.grondslagIds.forEach((id, index) => {
     if (!known.has(id)) {
-      problems.push({ name: `grondslagIds[${index}]`, code: 'unknownGrondslag', reason: `Grondslag ${id} bestaat niet.` });
+      problems.push({
+        name: `grondslagIds[${index}]`,
+        code: 'unknownGrondslag',
+        reason: `Grondslag ${id} bestaat niet.`,
+      });
     }
   });
   refuseIfAny(problems, 'The verwerkingsactiviteit refers to records the registry does not hold.');
@@ -107,10 +116,14 @@ async function insertVersion(
         invalidParams: [{ name: 'id', code: 'duplicate', reason: 'Deze verwerkingsactiviteit bestaat al.' }],
       });
     }
-    if (action !== 'create' && !latest) throw new ProblemError('notFound', `Verwerkingsactiviteit ${id} does not exist.`);
+    if (action !== 'create' && !latest)
+      throw new ProblemError('notFound', `Verwerkingsactiviteit ${id} does not exist.`);
     // Versions follow each other in time; a version may not start before the one it replaces.
     if (latest && validFrom < latest.valid_from) {
-      throw invalidField('validFrom', `validFrom mag niet voor ${latest.valid_from} liggen (begin van de vorige versie).`);
+      throw invalidField(
+        'validFrom',
+        `validFrom mag niet voor ${latest.valid_from} liggen (begin van de vorige versie).`,
+      );
     }
     if (action !== 'revoke') await checkReferences(trx, input);
     const version = latest ? Number(latest.version) + 1 : 1;
@@ -130,7 +143,13 @@ async function insertVersion(
         recorded_at: at,
       })
       .execute();
-    await recordChange(trx, { entity: 'processing-activity', entityId: id, action, record: { version, ...input, validFrom }, at });
+    await recordChange(trx, {
+      entity: 'processing-activity',
+      entityId: id,
+      action,
+      record: { version, ...input, validFrom },
+      at,
+    });
   });
   return getProcessingActivity(db, id);
 }

@@ -44,7 +44,11 @@ async function checkService(db: RegistryDb, input: ServiceInput): Promise<void> 
   const seen = new Set<string>();
   input.fieldCatalogue.forEach((field, index) => {
     if (seen.has(field.path)) {
-      problems.push({ name: `fieldCatalogue[${index}].path`, code: 'duplicate', reason: `Pad ${field.path} staat er dubbel in.` });
+      problems.push({
+        name: `fieldCatalogue[${index}].path`,
+        code: 'duplicate',
+        reason: `Pad ${field.path} staat er dubbel in.`,
+      });
     }
     seen.add(field.path);
   });
@@ -73,11 +77,17 @@ async function checkCatalogueStillCovers(db: RegistryDb, serviceId: string, cata
     }
   }
   if (problems.length > 0) {
-    throw new ProblemError('conflict', 'The new catalogue drops paths that autorisaties still use.', { invalidParams: problems });
+    throw new ProblemError('conflict', 'The new catalogue drops paths that autorisaties still use.', {
+      invalidParams: problems,
+    });
   }
 }
 
-export async function createService(db: Kysely<RegistryDatabase>, input: ServiceInput & { id: string }, now = new Date()) {
+export async function createService(
+  db: Kysely<RegistryDatabase>,
+  input: ServiceInput & { id: string },
+  now = new Date(),
+) {
   const at = now.toISOString();
   await db.transaction().execute(async (trx) => {
     const exists = await trx.selectFrom('services').select('id').where('id', '=', input.id).executeTakeFirst();

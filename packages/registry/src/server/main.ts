@@ -22,9 +22,13 @@ import { seedDemoRegistry } from './seed-demo.ts';
 const env = process.env;
 const started = performance.now();
 const data = dataDir(env);
-const port = Number(env.PORT ?? 8300);
-const databaseUrl = env.DATABASE_URL ?? `sqlite:${join(data, 'registry.db')}`;
-const keyFile = env.REGISTRY_KEY_FILE ?? join(data, 'keys', 'registry.jwk.json');
+const port = Number(env.PORT || 8300);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(env.PORT)}`);
+  process.exit(2);
+}
+const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'registry.db')}`;
+const keyFile = env.REGISTRY_KEY_FILE || join(data, 'keys', 'registry.jwk.json');
 const tokenFile = join(data, 'registry-admin-token');
 
 const { db, close } = openDatabase<RegistryDatabase>(databaseUrl);
@@ -37,7 +41,10 @@ mkdirSync(dirname(publicKeyFile), { recursive: true });
 writeFileSync(publicKeyFile, `${JSON.stringify(publicJwkOf(registryKey), null, 2)}\n`);
 const seeded =
   (env.SEED ?? 'demo') === 'demo'
-    ? await seedDemoRegistry(db, { keyDir: join(data, 'keys'), gatewayUrl: env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8302' })
+    ? await seedDemoRegistry(db, {
+        keyDir: join(data, 'keys'),
+        gatewayUrl: env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8302',
+      })
     : false;
 const publisher = await createDirectoryPublisher(db, registryKey);
 const app = createRegistryApp({ db, publisher });
@@ -48,9 +55,11 @@ const server = serve({ fetch: app.fetch, port }, (info) => {
     `poortwachter registry listening on ${base} (database ${databaseUrl.split('?')[0]}, serial ${'{serial}'})`,
     keyCreated ? `  made the registry signing key: ${keyFile}` : undefined,
     tokenCreated ? `  made the admin token (stored only as a hash): ${tokenFile}` : undefined,
-    seeded ? `  seeded the demo registry; demo organisations' private keys are in ${join(data, 'keys')}/<OIN>.jwk.json` : undefined,
+    seeded
+      ? `  seeded the demo registry; demo organisations' private keys are in ${join(data, 'keys')}/<OIN>.jwk.json`
+      : undefined,
     '',
-    '  read the signed directory:   curl -s ' + `${base}/v1/directory`,
+    `  read the signed directory:   curl -s ${base}/v1/directory`,
     `  verify and summarise it:     pnpm poortwachter directory --registry ${base}`,
     `  the registry's public key:   curl -s ${base}/.well-known/jwks.json   (pinned copy: ${publicKeyFile})`,
     `  records (public reads):      curl -s ${base}/v1/organisations   (also /v1/services, /v1/grondslagen, /v1/processing-activities, /v1/autorisaties)`,
@@ -59,7 +68,12 @@ const server = serve({ fetch: app.fetch, port }, (info) => {
     `  started in ${Math.round(performance.now() - started)} ms`,
   ];
   void publisher.serial().then((serial) => {
-    console.log(lines.filter((l) => l !== undefined).join('\n').replace('{serial}', String(serial)));
+    console.log(
+      lines
+        .filter((l) => l !== undefined)
+        .join('\n')
+        .replace('{serial}', String(serial)),
+    );
   });
 });
 

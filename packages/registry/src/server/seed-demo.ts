@@ -43,7 +43,12 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
         name: organisation.name,
         kind: organisation.kind,
         roles: [...organisation.roles],
-        keys: [{ jwk: publicJwkOf(jwk) as Record<string, unknown>, validFrom: new Date(now.getTime() - 86_400_000).toISOString() }],
+        keys: [
+          {
+            jwk: publicJwkOf(jwk) as Record<string, unknown>,
+            validFrom: new Date(now.getTime() - 86_400_000).toISOString(),
+          },
+        ],
       },
       now,
     );
@@ -54,10 +59,15 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
     // In force from before the oldest demo autorisatie (two years back), so every one is covered.
     await createProcessingActivity(
       db,
-      { ...activity, grondslagIds: [...activity.grondslagIds], validFrom: new Date(now.getTime() - 800 * 86_400_000).toISOString() },
+      {
+        ...activity,
+        grondslagIds: [...activity.grondslagIds],
+        validFrom: new Date(now.getTime() - 800 * 86_400_000).toISOString(),
+      },
       now,
     );
   }
-  for (const autorisatie of demoAutorisaties(now)) await createAutorisatie(db, { ...autorisatie, serviceId: BRP_SERVICE_ID }, now);
+  for (const autorisatie of demoAutorisaties(now))
+    await createAutorisatie(db, { ...autorisatie, serviceId: BRP_SERVICE_ID }, now);
   return true;
 }

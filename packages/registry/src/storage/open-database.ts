@@ -20,7 +20,10 @@ export interface OpenedDatabase<DB> {
  * @example
  * const { db, close } = openDatabase<RegistryDatabase>('sqlite:./data/registry.db');
  */
-export function openDatabase<DB>(url: string, options: { schema?: string; poolSize?: number } = {}): OpenedDatabase<DB> {
+export function openDatabase<DB>(
+  url: string,
+  options: { schema?: string; poolSize?: number } = {},
+): OpenedDatabase<DB> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -6,13 +6,19 @@ import { type Dialect, type OpenedDatabase, openDatabase } from '../storage/open
  * The dialects storage suites run against: always SQLite; PostgreSQL too when TEST_DATABASE_URL is
  * set (CI starts a real server). Use as `for (const dialect of DIALECTS) describe(dialect, …)`.
  */
-export const DIALECTS: readonly Dialect[] = ['sqlite', ...(process.env.TEST_DATABASE_URL ? (['postgres'] as const) : [])];
+export const DIALECTS: readonly Dialect[] = [
+  'sqlite',
+  ...(process.env.TEST_DATABASE_URL ? (['postgres'] as const) : []),
+];
 
 /**
  * A fresh, empty database of the dialect: SQLite in memory, or a new schema on the PostgreSQL of
  * TEST_DATABASE_URL (dropped again on close), so suites never see each other's rows.
  */
-export async function openTestDatabase<DB>(dialect: Dialect, options: { file?: string } = {}): Promise<OpenedDatabase<DB>> {
+export async function openTestDatabase<DB>(
+  dialect: Dialect,
+  options: { file?: string } = {},
+): Promise<OpenedDatabase<DB>> {
   if (dialect === 'sqlite') return openDatabase<DB>(`sqlite:${options.file ?? ':memory:'}`);
   const url = process.env.TEST_DATABASE_URL;
   if (!url) throw new Error('TEST_DATABASE_URL is not set');

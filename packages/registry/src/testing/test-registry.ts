@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { generateAdminToken, hashAdminToken } from '../domain/admin-token.ts';
 import { createDirectoryPublisher, type DirectoryPublisher } from '../directory/publisher.ts';
+import { generateAdminToken, hashAdminToken } from '../domain/admin-token.ts';
 import { createRegistryApp } from '../http/app.ts';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
 import { seedDemoRegistry } from '../server/seed-demo.ts';
@@ -35,7 +35,10 @@ export interface TestRegistry {
  * const registry = await startTestRegistry('sqlite');
  * const res = await registry.app.request('/v1/directory');
  */
-export async function startTestRegistry(dialect: Dialect, options: { seed?: boolean; now?: Date } = {}): Promise<TestRegistry> {
+export async function startTestRegistry(
+  dialect: Dialect,
+  options: { seed?: boolean; now?: Date } = {},
+): Promise<TestRegistry> {
   const opened = await openTestDatabase<RegistryDatabase>(dialect);
   const { db } = opened;
   await migrateRegistry(db as Kysely<unknown>);
@@ -46,7 +49,11 @@ export async function startTestRegistry(dialect: Dialect, options: { seed?: bool
     .execute();
   const keyDir = mkdtempSync(join(tmpdir(), 'poortwachter-keys-'));
   if (options.seed !== false) {
-    await seedDemoRegistry(db, { keyDir, gatewayUrl: 'https://brp.gateway.test', ...(options.now ? { now: options.now } : {}) });
+    await seedDemoRegistry(db, {
+      keyDir,
+      gatewayUrl: 'https://brp.gateway.test',
+      ...(options.now ? { now: options.now } : {}),
+    });
   }
   const registryKey = await generatePrivateJwk('P-256');
   const publisher = await createDirectoryPublisher(db, registryKey);

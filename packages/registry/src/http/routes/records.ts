@@ -47,7 +47,14 @@ import {
   revokeProcessingActivity,
   versionAt,
 } from '../../repositories/processing-activities.ts';
-import { createService, getService, listServices, revokeService, type ServiceInput, updateService } from '../../repositories/services.ts';
+import {
+  createService,
+  getService,
+  listServices,
+  revokeService,
+  type ServiceInput,
+  updateService,
+} from '../../repositories/services.ts';
 import type { RegistryDatabase } from '../../storage/database.ts';
 import { readJson } from '../problem-response.ts';
 import type { RequestSchemaName } from '../schemas.ts';
@@ -59,7 +66,8 @@ async function body<T>(c: Context, schema: RequestSchemaName): Promise<T> {
 }
 
 function oinParam(oin: string): string {
-  if (!new RegExp(OIN_PATTERN).test(oin)) throw invalidField('oin', 'Een OIN bestaat uit precies 20 cijfers.', 'pattern');
+  if (!new RegExp(OIN_PATTERN).test(oin))
+    throw invalidField('oin', 'Een OIN bestaat uit precies 20 cijfers.', 'pattern');
   return oin;
 }
 
@@ -126,7 +134,8 @@ export function recordRoutes(db: Kysely<RegistryDatabase>) {
     const instant = new Date(at);
     if (Number.isNaN(instant.getTime())) throw invalidField('at', 'at is geen geldige datum-tijd (ISO 8601).', 'date');
     const version = versionAt(activity, instant.toISOString());
-    if (!version) throw invalidField('at', `Op ${at} was er nog geen versie van deze verwerkingsactiviteit.`, 'beforeFirstVersion');
+    if (!version)
+      throw invalidField('at', `Op ${at} was er nog geen versie van deze verwerkingsactiviteit.`, 'beforeFirstVersion');
     return c.json(version);
   });
   app.post('/processing-activities', async (c) => {
@@ -136,10 +145,16 @@ export function recordRoutes(db: Kysely<RegistryDatabase>) {
   });
   app.put('/processing-activities/:id', async (c) =>
     c.json(
-      await addProcessingActivityVersion(db, c.req.param('id'), await body<ProcessingActivityInput>(c, 'processing-activity-version')),
+      await addProcessingActivityVersion(
+        db,
+        c.req.param('id'),
+        await body<ProcessingActivityInput>(c, 'processing-activity-version'),
+      ),
     ),
   );
-  app.post('/processing-activities/:id/revoke', async (c) => c.json(await revokeProcessingActivity(db, c.req.param('id'))));
+  app.post('/processing-activities/:id/revoke', async (c) =>
+    c.json(await revokeProcessingActivity(db, c.req.param('id'))),
+  );
 
   app.get('/autorisaties', async (c) => {
     const afnemerOin = c.req.query('afnemerOin');
@@ -147,7 +162,10 @@ export function recordRoutes(db: Kysely<RegistryDatabase>) {
   });
   app.get('/autorisaties/:id', async (c) => c.json(await getAutorisatie(db, c.req.param('id'))));
   app.post('/autorisaties', async (c) => {
-    const autorisatie = await createAutorisatie(db, await body<AutorisatieInput & { id?: string }>(c, 'autorisatie-create'));
+    const autorisatie = await createAutorisatie(
+      db,
+      await body<AutorisatieInput & { id?: string }>(c, 'autorisatie-create'),
+    );
     return c.json(autorisatie, 201, { location: `/v1/autorisaties/${autorisatie.id}` });
   });
   app.put('/autorisaties/:id', async (c) =>
@@ -164,10 +182,16 @@ export function recordRoutes(db: Kysely<RegistryDatabase>) {
   });
   app.put('/identity-providers/:issuer', async (c) =>
     c.json(
-      await updateIdentityProvider(db, c.req.param('issuer'), await body<IdentityProviderInput>(c, 'identity-provider-update')),
+      await updateIdentityProvider(
+        db,
+        c.req.param('issuer'),
+        await body<IdentityProviderInput>(c, 'identity-provider-update'),
+      ),
     ),
   );
-  app.post('/identity-providers/:issuer/revoke', async (c) => c.json(await revokeIdentityProvider(db, c.req.param('issuer'))));
+  app.post('/identity-providers/:issuer/revoke', async (c) =>
+    c.json(await revokeIdentityProvider(db, c.req.param('issuer'))),
+  );
 
   app.get('/changes', async (c) => {
     const after = c.req.query('afterSerial');

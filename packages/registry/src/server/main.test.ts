@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_OIN } from '@poortwachter/seeds';
+import type { JWK } from 'jose';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyDirectorySnapshot } from '../directory/verify-snapshot.ts';
+
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Starts the registry exactly as `pnpm --filter @poortwachter/registry start` does, and waits for it. */
+async function startRegistry(dataDir: string, port: number): Promise<{ child: ChildProcess; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`registry did not start:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('started in')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`registry exited with ${code}:\n${output}`)));
+  });
+  return { child, output };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+describe('the registry server entry (the start command)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'poortwachter-data-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts seeded on SQLite under DATA_DIR, with secrets in 0600 files, and serves a verifiable directory', async () => {
+    delete process.env.DATABASE_URL;
+    const port = await freePort();
+    const { child, output } = await startRegistry(dataDir, port);
+    try {
+      expect(output).toContain(`listening on http://localhost:${port}`);
+      expect(output).toContain('/v1/directory');
+      expect(output).toContain('seeded the demo registry');
+
+      const mode = (file: string) => statSync(join(dataDir, file)).mode & 0o777;
+      expect(mode('registry-admin-token')).toBe(0o600);
+      expect(mode('keys/registry.jwk.json')).toBe(0o600);
+      expect(mode(`keys/${DEMO_OIN.utrecht}.jwk.json`)).toBe(0o600);
+      expect(statSync(join(dataDir, 'registry.db')).isFile()).toBe(true);
+
+      const pinned = JSON.parse(readFileSync(join(dataDir, 'keys/registry.public.jwk.json'), 'utf8')) as JWK;
+      expect(pinned.d).toBeUndefined();
+      const jws = await (await fetch(`http://127.0.0.1:${port}/v1/directory`)).text();
+      const snapshot = await verifyDirectorySnapshot(jws, pinned);
+      const utrechtKey = JSON.parse(readFileSync(join(dataDir, `keys/${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as JWK;
+      expect(snapshot.organisations.find((o) => o.oin === DEMO_OIN.utrecht)?.keys[0]?.kid).toBe(utrechtKey.kid);
+
+      const token = readFileSync(join(dataDir, 'registry-admin-token'), 'utf8').trim();
+      const revoke = await fetch(`http://127.0.0.1:${port}/v1/autorisaties/uwv-ww-brp/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(revoke.status).toBe(200);
+      const after = await verifyDirectorySnapshot(
+        await (await fetch(`http://127.0.0.1:${port}/v1/directory`)).text(),
+        pinned,
+      );
+      expect(after.serial).toBe(snapshot.serial + 1);
+    } finally {
+      expect(await stop(child)).toBe(0);
+    }
+  });
+
+  it('keeps its keys, token and data on a second start, and does not seed again', async () => {
+    const token = readFileSync(join(dataDir, 'registry-admin-token'), 'utf8');
+    const key = readFileSync(join(dataDir, 'keys/registry.jwk.json'), 'utf8');
+    const port = await freePort();
+    const { child, output } = await startRegistry(dataDir, port);
+    try {
+      expect(output).not.toContain('seeded');
+      expect(output).not.toContain('made the admin token');
+      expect(readFileSync(join(dataDir, 'registry-admin-token'), 'utf8')).toBe(token);
+      expect(readFileSync(join(dataDir, 'keys/registry.jwk.json'), 'utf8')).toBe(key);
+      const autorisatie = (await (await fetch(`http://127.0.0.1:${port}/v1/autorisaties/uwv-ww-brp`)).json()) as {
+        revokedAt: string | null;
+      };
+      expect(autorisatie.revokedAt).not.toBeNull();
+    } finally {
+      await stop(child);
+    }
+  });
+});

@@ -1,0 +1,91 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { workspaceRoot } from '@poortwachter/registry';
+import type { JWK } from 'jose';
+import { fetchDirectory } from '../directory-client.ts';
+import { isSdkError } from '../sdk-error.ts';
+import { parseOptions, table } from './options.ts';
+
+/** `poortwachter directory`: fetch, verify and summarise the signed directory. */
+export async function directoryCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, {
+    registry: { type: 'string' },
+    'registry-key': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
+  const keyFile = values['registry-key'] ?? join(workspaceRoot(), 'data', 'keys', 'registry.public.jwk.json');
+  if (!existsSync(keyFile)) {
+    process.stderr.write(
+      `No pinned registry key at ${keyFile}. Start the registry once (pnpm start) or pass --registry-key.\n`,
+    );
+    return 2;
+  }
+  const registryKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+  try {
+    const directory = await fetchDirectory({ registryUrl, registryKey });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(directory, null, 2)}\n`);
+      return 0;
+    }
+    const now = new Date().toISOString();
+    const inForce = (a: { validFrom: string; validTo: string | null; revokedAt: string | null }) =>
+      a.revokedAt
+        ? 'ingetrokken'
+        : a.validFrom > now
+          ? 'nog niet geldig'
+          : a.validTo && a.validTo <= now
+            ? 'verlopen'
+            : 'geldig';
+    const names = new Map(directory.organisations.map((o) => [o.oin, o.name]));
+    process.stdout.write(
+      [
+        `directory serial ${directory.serial}, issued at ${directory.issued_at}`,
+        `signature verified against the pinned registry key (${keyFile})`,
+        '',
+        table(
+          ['OIN', 'organisation', 'roles', 'keys'],
+          directory.organisations.map((o) => [
+            o.oin,
+            o.name,
+            o.roles.join(','),
+            o.keys.map((k) => `${k.jwk.crv} ${k.kid.slice(0, 8)}… ${k.status}`).join('; '),
+          ]),
+        ),
+        '',
+        table(
+          ['service', 'provider', 'gateway', 'fields'],
+          directory.services.map((s) => [
+            s.id,
+            names.get(s.providerOin) ?? s.providerOin,
+            s.gatewayUrl,
+            String(s.fieldCatalogue.length),
+          ]),
+        ),
+        '',
+        table(
+          ['autorisatie', 'afnemer', 'fields', 'valid from', 'valid to', 'status'],
+          directory.autorisaties.map((a) => [
+            a.id,
+            names.get(a.afnemerOin) ?? a.afnemerOin,
+            String(a.fields.length),
+            a.validFrom.slice(0, 10),
+            a.validTo?.slice(0, 10) ?? '-',
+            inForce(a),
+          ]),
+        ),
+        '',
+        `${directory.grondslagen.length} grondslagen, ${directory.processing_activities.length} verwerkingsactiviteiten, ` +
+          `${directory.identity_providers.length} identity providers`,
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  } catch (error) {
+    if (isSdkError(error)) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
