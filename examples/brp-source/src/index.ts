@@ -1,0 +1,2 @@
+export { type BrpSourceOptions, createBrpSourceApp } from './app.ts';
+export { findPersonen, SEARCH_PARAMETERS } from './search.ts';

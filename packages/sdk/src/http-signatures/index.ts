@@ -1,0 +1,12 @@
+export { contentDigest, verifyContentDigest } from './content-digest.ts';
+export { HttpSignatureError, type HttpSignatureFailure } from './errors.ts';
+export { algorithmOf, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './keys.ts';
+export {
+  type SignatureParameters,
+  type SignOptions,
+  signMessage,
+  type VerifiedSignature,
+  type VerifyOptions,
+  verifyMessage,
+} from './message-signatures.ts';
+export { type MessageView, signatureBase } from './signature-base.ts';

@@ -1,0 +1,175 @@
+import type { JWK } from 'jose';
+import { type BareItem, type InnerList, isInnerList, parseDictionary, serializeDictionary } from 'structured-headers';
+import { HttpSignatureError } from './errors.ts';
+import { algorithmOf, SIGNATURE_ALGORITHMS, type SignatureAlgorithm, signBytes, verifyBytes } from './keys.ts';
+import { type Component, component, componentKey, type MessageView, signatureBase } from './signature-base.ts';
+
+/** The signature parameters of this project's profile (DESIGN.md, "The wire protocol"). */
+export interface SignatureParameters {
+  readonly created: number;
+  readonly expires?: number;
+  readonly nonce?: string;
+  readonly keyid: string;
+  readonly alg: SignatureAlgorithm;
+}
+
+export interface SignOptions {
+  /** Components to cover, as in a Signature-Input (`@method`, `content-digest`, `"signature";key="sig1";req`). */
+  readonly components: readonly string[];
+  /** The signer's private JWK; its `kid` (RFC 7638 thumbprint) becomes `keyid`. */
+  readonly privateKey: JWK;
+  readonly created: number;
+  readonly expires?: number;
+  readonly nonce?: string;
+  readonly label?: string;
+  /** The request, for `;req` components of a response signature. */
+  readonly request?: MessageView;
+}
+
+/**
+ * Signs a message (RFC 9421) and returns the `Signature-Input` and `Signature` header values.
+ *
+ * @example
+ * const headers = await signMessage(request, {
+ *   components: ['@method', '@target-uri', 'content-digest'], privateKey, created: nowSeconds(), expires: nowSeconds() + 60, nonce,
+ * });
+ */
+export async function signMessage(
+  message: MessageView,
+  options: SignOptions,
+): Promise<{ 'signature-input': string; signature: string }> {
+  const label = options.label ?? 'sig1';
+  if (!options.privateKey.kid) throw new HttpSignatureError('malformed', 'The signing key has no kid.');
+  const params = new Map<string, BareItem>([['created', options.created]]);
+  if (options.expires !== undefined) params.set('expires', options.expires);
+  if (options.nonce !== undefined) params.set('nonce', options.nonce);
+  params.set('keyid', options.privateKey.kid);
+  params.set('alg', algorithmOf(options.privateKey));
+  const components = options.components.map(component);
+  const base = signatureBase(components, params, message, options.request);
+  const signature = await signBytes(options.privateKey, new TextEncoder().encode(base));
+  const innerList: InnerList = [components, params];
+  return {
+    'signature-input': serializeDictionary(new Map([[label, innerList]])),
+    signature: serializeDictionary(new Map([[label, [signature.buffer as ArrayBuffer, new Map()]]])),
+  };
+}
+
+export interface VerifyOptions {
+  readonly label?: string;
+  /** Components the signature must cover, at least. */
+  readonly requiredComponents: readonly string[];
+  /** Finds the public key for a `keyid`; undefined when unknown. May throw HttpSignatureError('revokedKey'). */
+  readonly publicKeyFor: (keyid: string) => JWK | undefined | Promise<JWK | undefined>;
+  /** Current time in seconds. */
+  readonly now: number;
+  /** Allowed clock skew in seconds (default 60). */
+  readonly maxSkewSeconds?: number;
+  /** Longest allowed `expires - created` in seconds (default 300). */
+  readonly maxValiditySeconds?: number;
+  /** Whether `expires` and `nonce` must be present (default true, as the request profile needs). */
+  readonly requireExpiresAndNonce?: boolean;
+  readonly request?: MessageView;
+}
+
+export interface VerifiedSignature {
+  readonly params: SignatureParameters;
+  readonly publicKey: JWK;
+  readonly components: readonly string[];
+  /** The raw `Signature` member of the label, for digests and `;req` binding. */
+  readonly signatureValue: Uint8Array;
+}
+
+function readParams(raw: Map<string, BareItem>, requireExpiresAndNonce: boolean): SignatureParameters {
+  const created = raw.get('created');
+  const expires = raw.get('expires');
+  const nonce = raw.get('nonce');
+  const keyid = raw.get('keyid');
+  const alg = raw.get('alg');
+  const malformed = (what: string) => new HttpSignatureError('malformed', `Signature parameter ${what}.`);
+  if (!Number.isInteger(created)) throw malformed('created is missing or not an integer');
+  if (expires !== undefined && !Number.isInteger(expires)) throw malformed('expires is not an integer');
+  if (typeof keyid !== 'string' || keyid === '') throw malformed('keyid is missing');
+  if (typeof alg !== 'string' || !SIGNATURE_ALGORITHMS.includes(alg as SignatureAlgorithm)) {
+    throw new HttpSignatureError(
+      'algorithmMismatch',
+      `Signature parameter alg must be one of ${SIGNATURE_ALGORITHMS.join(', ')}.`,
+    );
+  }
+  if (nonce !== undefined && (typeof nonce !== 'string' || nonce.length < 16 || nonce.length > 128)) {
+    throw malformed('nonce must be a string of 16 to 128 characters');
+  }
+  if (requireExpiresAndNonce && (expires === undefined || nonce === undefined))
+    throw malformed('expires and nonce are required');
+  return {
+    created: created as number,
+    ...(expires === undefined ? {} : { expires: expires as number }),
+    ...(nonce === undefined ? {} : { nonce: nonce as string }),
+    keyid,
+    alg: alg as SignatureAlgorithm,
+  };
+}
+
+/**
+ * Verifies the RFC 9421 signature `label` of a message: presence, required components, time window,
+ * key and algorithm, and the signature itself. Replay (nonce reuse) is the caller's to check.
+ */
+export async function verifyMessage(message: MessageView, options: VerifyOptions): Promise<VerifiedSignature> {
+  const label = options.label ?? 'sig1';
+  const inputHeader = message.header('signature-input');
+  const signatureHeader = message.header('signature');
+  if (!inputHeader || !signatureHeader) throw new HttpSignatureError('missing', 'The message is not signed.');
+  let input: ReturnType<typeof parseDictionary>;
+  let signatures: ReturnType<typeof parseDictionary>;
+  try {
+    input = parseDictionary(inputHeader);
+    signatures = parseDictionary(signatureHeader);
+  } catch (cause) {
+    throw new HttpSignatureError('malformed', 'Signature-Input or Signature is not a valid structured field.', {
+      cause,
+    });
+  }
+  const member = input.get(label);
+  const signatureMember = signatures.get(label);
+  if (!member || !signatureMember) throw new HttpSignatureError('missing', `The message has no signature ${label}.`);
+  if (!isInnerList(member) || isInnerList(signatureMember) || !(signatureMember[0] instanceof ArrayBuffer)) {
+    throw new HttpSignatureError('malformed', `Signature ${label} is not well formed.`);
+  }
+  const [components, rawParams] = member as [Component[], Map<string, BareItem>];
+  const params = readParams(rawParams, options.requireExpiresAndNonce ?? true);
+
+  const covered = new Set(components.map(componentKey));
+  const missing = options.requiredComponents.map((c) => componentKey(component(c))).filter((key) => !covered.has(key));
+  if (missing.length > 0) {
+    throw new HttpSignatureError('missingComponent', `The signature does not cover ${missing.join(', ')}.`);
+  }
+
+  const skew = options.maxSkewSeconds ?? 60;
+  if (params.created > options.now + skew) {
+    throw new HttpSignatureError('notYetValid', `The signature was created in the future (${params.created}).`);
+  }
+  if (params.expires !== undefined) {
+    if (params.expires < params.created)
+      throw new HttpSignatureError('malformed', 'The signature expires before it was created.');
+    if (params.expires - params.created > (options.maxValiditySeconds ?? 300)) {
+      throw new HttpSignatureError('validityTooLong', 'The signature is valid for longer than allowed.');
+    }
+    if (params.expires + skew < options.now) {
+      throw new HttpSignatureError('expired', `The signature expired at ${params.expires}.`);
+    }
+  } else if (params.created + (options.maxValiditySeconds ?? 300) + skew < options.now) {
+    throw new HttpSignatureError('expired', 'The signature is too old.');
+  }
+
+  const publicKey = await options.publicKeyFor(params.keyid);
+  if (!publicKey) throw new HttpSignatureError('unknownKey', `Key ${params.keyid} is not known.`);
+  if (algorithmOf(publicKey) !== params.alg) {
+    throw new HttpSignatureError('algorithmMismatch', `Key ${params.keyid} cannot make ${params.alg} signatures.`);
+  }
+  const base = signatureBase(components, rawParams, message, options.request);
+  const signatureValue = new Uint8Array(signatureMember[0]);
+  if (!(await verifyBytes(publicKey, new TextEncoder().encode(base), signatureValue))) {
+    throw new HttpSignatureError('badSignature', 'The signature does not verify.');
+  }
+  return { params, publicKey, components: [...covered], signatureValue };
+}

@@ -1,0 +1,104 @@
+import {
+  type BareItem,
+  type InnerList,
+  type Item,
+  isInnerList,
+  parseDictionary,
+  parseItem,
+  serializeInnerList,
+  serializeItem,
+} from 'structured-headers';
+import { HttpSignatureError } from './errors.ts';
+
+/** The parts of an HTTP message a signature can cover. Header lookups are case-insensitive. */
+export interface MessageView {
+  readonly method?: string;
+  /** The full target URI, as the signer addressed it (`https://gateway.example/personen?x=1`). */
+  readonly targetUri?: string;
+  readonly status?: number;
+  header(name: string): string | null;
+}
+
+/** A covered component: its name and parameters (`"signature";key="sig1";req`). */
+export type Component = Item;
+
+/**
+ * Parses a component written as in a `Signature-Input` (`"content-digest"`,
+ * `"signature";key="sig1";req`); a bare name (`@method`, `content-digest`) is accepted too.
+ */
+export function component(text: string): Component {
+  const item = parseItem(text.startsWith('"') ? text : `"${text}"`);
+  if (typeof item[0] !== 'string') throw new HttpSignatureError('malformed', `Not a component identifier: ${text}`);
+  return item;
+}
+
+export const componentKey = (c: Component) => serializeItem(c);
+
+function derived(name: string, message: MessageView, params: Map<string, BareItem>): string {
+  const url = () => {
+    if (!message.targetUri) throw new HttpSignatureError('missingComponent', `${name} needs the target URI.`);
+    return new URL(message.targetUri);
+  };
+  switch (name) {
+    case '@method':
+      if (!message.method) throw new HttpSignatureError('missingComponent', '@method needs a request.');
+      return message.method.toUpperCase();
+    case '@target-uri':
+      return url().href;
+    case '@authority':
+      return url().host.toLowerCase();
+    case '@path':
+      return url().pathname;
+    case '@query':
+      return url().search || '?';
+    case '@status':
+      if (params.has('req') || message.status === undefined) {
+        throw new HttpSignatureError('missingComponent', '@status needs a response.');
+      }
+      return String(message.status);
+    default:
+      throw new HttpSignatureError('malformed', `Derived component ${name} is not supported.`);
+  }
+}
+
+function fieldValue(name: string, message: MessageView, params: Map<string, BareItem>): string {
+  const raw = message.header(name);
+  if (raw === null) throw new HttpSignatureError('missingComponent', `The message has no ${name} header.`);
+  // Multiple values are combined with ", " by the Fetch Headers API; trim surrounding space (§2.1).
+  const value = raw.trim();
+  const key = params.get('key');
+  if (typeof key !== 'string') return value;
+  const member = parseDictionary(value).get(key);
+  if (!member) throw new HttpSignatureError('missingComponent', `${name} has no member ${key}.`);
+  return isInnerList(member) ? serializeInnerList(member as InnerList) : serializeItem(member as Item);
+}
+
+/**
+ * The RFC 9421 §2.5 signature base for the covered components and signature parameters. With `;req`
+ * a component is taken from `request` (a response signature bound to its request, §2.4).
+ */
+export function signatureBase(
+  components: readonly Component[],
+  signatureParams: Map<string, BareItem>,
+  message: MessageView,
+  request?: MessageView,
+): string {
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  for (const c of components) {
+    const [name, params] = c as [string, Map<string, BareItem>];
+    const key = componentKey(c);
+    if (seen.has(key)) throw new HttpSignatureError('malformed', `Component ${key} is covered twice.`);
+    seen.add(key);
+    let source = message;
+    if (params.has('req')) {
+      if (!request) throw new HttpSignatureError('missingComponent', `${key} needs the request.`);
+      source = request;
+    }
+    const value = name.startsWith('@') ? derived(name, source, params) : fieldValue(name, source, params);
+    if (/[\r\n]/.test(value)) throw new HttpSignatureError('malformed', `Component ${key} contains a line break.`);
+    lines.push(`${key}: ${value}`);
+  }
+  lines.push(`"@signature-params": ${serializeInnerList([components as Item[], signatureParams])}`);
+  return lines.join('\n');
+}
