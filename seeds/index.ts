@@ -1,5 +1,5 @@
 export { type BrpValidator, brpFieldPaths, createBrpValidator, loadBrpOpenApi } from './openapi/brp-openapi.ts';
-export { loadPersonen } from './personen.ts';
+export { loadPersonen, type Persoon } from './personen.ts';
 export { BRP_FIELD_CATALOGUE, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
 export {
   BRP_SERVICE_ID,

@@ -104,7 +104,7 @@ for (const type of ['ed25519', 'p256'] as const) {
         'processing-activity': 'https://www.utrecht.nl/verwerkingsactiviteiten/wmo',
       };
       const message = { method: 'POST', targetUri: 'https://gateway.example/personen', headers };
-      const signature = await signMessage(view(message), {
+      const signature: Record<string, string> = await signMessage(view(message), {
         components: required,
         privateKey,
         created: overrides.created ?? now,
@@ -187,7 +187,7 @@ for (const type of ['ed25519', 'p256'] as const) {
       const responseBody = '{"type":"RaadpleegMetBurgerservicenummer","personen":[]}';
       const responseHeaders: Record<string, string> = {
         'content-digest': await contentDigest(responseBody),
-        'fsc-transaction-id': request.headers['fsc-transaction-id'],
+        'fsc-transaction-id': request.headers['fsc-transaction-id'] ?? '',
       };
       const components = ['@status', 'content-digest', 'fsc-transaction-id', '"signature";key="sig1";req'];
       const signed = await signMessage(view({ status: 200, headers: responseHeaders }), {
