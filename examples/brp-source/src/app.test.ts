@@ -142,9 +142,9 @@ describe('example BRP source', () => {
 
   it('leaves deceased persons out of searches unless asked', async () => {
     const deceased = personen.find((p) => p.overlijden && (p.geboorte as { datum?: { datum?: string } })?.datum?.datum);
-    expect(deceased).toBeDefined();
-    const naam = (deceased?.naam as { geslachtsnaam: string }).geslachtsnaam;
-    const geboortedatum = (deceased?.geboorte as { datum: { datum: string } }).datum.datum;
+    if (!deceased) throw new Error('the test set has deceased persons');
+    const naam = (deceased.naam as { geslachtsnaam: string }).geslachtsnaam;
+    const geboortedatum = (deceased.geboorte as { datum: { datum: string } }).datum.datum;
     const query = {
       type: 'ZoekMetGeslachtsnaamEnGeboortedatum',
       geslachtsnaam: naam,
