@@ -1,2 +1,19 @@
 /** @poortwachter/gateway: the inway in front of a source. */
+export { DirectoryIndex } from './directory/directory-index.ts';
+export {
+  type DirectoryProvider,
+  type DirectoryStatus,
+  type RegistryDirectoryOptions,
+  registryDirectory,
+  staticDirectory,
+} from './directory/directory-provider.ts';
+export { type FscErrorCode, GatewayRefusal, isGatewayRefusal, REFUSALS, type RefusalReason } from './errors.ts';
+export { createGatewayApp, type GatewayAppOptions } from './http/app.ts';
+export type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from './log/access-record.ts';
+export { GroupCommitter } from './log/group-commit.ts';
+export { createPseudonymiser } from './log/pseudonym.ts';
 export { presentPaths, projectFields } from './protocol/project-fields.ts';
+export { type AccessLogStore, createAccessLogStore, type LogWrite } from './storage/access-log-store.ts';
+export { gatewayMigrations, migrateGateway } from './storage/migrate.ts';
+export { createNonceStore, type NonceClaim, type NonceStore } from './storage/nonce-store.ts';
+export type { GatewayDatabase } from './storage/tables.ts';

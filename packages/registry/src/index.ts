@@ -5,12 +5,10 @@ export { createDirectoryPublisher, type DirectoryPublisher, type SignedDirectory
 export type * from './domain/model.ts';
 export { type PublicJwk, toPublicJwk } from './domain/public-jwk.ts';
 export type { Interval } from './domain/time.ts';
-export { isInForce } from './domain/time.ts';
 export * from './domain/vocabulary.ts';
 export { createRegistryApp, type RegistryAppOptions } from './http/app.ts';
 export { REQUEST_SCHEMAS, type RequestSchemaName } from './http/schemas.ts';
 export * from './problem.ts';
-export { versionAt } from './repositories/processing-activities.ts';
 export { ensureAdminToken } from './server/admin-token-file.ts';
 export { dataDir, workspaceRoot } from './server/data-dir.ts';
 export { generatePrivateJwk, type KeyType, loadOrCreateKey, publicJwkOf, writeSecretFile } from './server/key-files.ts';

@@ -1,3 +1,28 @@
 /** @poortwachter/sdk: clients for afnemers, citizens and auditors. */
 export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
+export * from './http-signatures/index.ts';
+export {
+  formatTraceparent,
+  newNonce,
+  newSpanId,
+  newTraceId,
+  parseTraceparent,
+  type TraceParent,
+  UUID_PATTERN,
+  uuidv7,
+} from './ids.ts';
+export {
+  createOrganisationClient,
+  type OrganisationClient,
+  type OrganisationClientOptions,
+  type QueryOptions,
+  type QueryResult,
+} from './organisation-client.ts';
 export { isSdkError, SdkError } from './sdk-error.ts';
+export {
+  REQUEST_COMPONENTS,
+  RESPONSE_COMPONENTS,
+  type SignedRequest,
+  type SignRequestOptions,
+  signRequest,
+} from './sign-request.ts';

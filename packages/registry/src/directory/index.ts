@@ -10,5 +10,7 @@ export type {
   Service,
 } from '../domain/model.ts';
 export type { PublicJwk } from '../domain/public-jwk.ts';
+export { isInForce } from '../domain/time.ts';
+export { versionAt } from '../domain/versions.ts';
 export { DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
 export { DirectoryVerificationError, type VerifySnapshotOptions, verifyDirectorySnapshot } from './verify-snapshot.ts';

@@ -60,14 +60,6 @@ export async function getProcessingActivity(db: RegistryDb, id: string): Promise
   return activity;
 }
 
-/**
- * The version in force at `at`: the latest whose `validFrom` is not after it. Undefined before the
- * first version. A revoked version is returned as such (the caller decides what revocation means).
- */
-export function versionAt(activity: ProcessingActivity, at: string): ProcessingActivityVersion | undefined {
-  return activity.versions.filter((v) => v.validFrom <= at).at(-1);
-}
-
 async function checkReferences(db: RegistryDb, input: ProcessingActivityInput): Promise<void> {
   const problems: InvalidParam[] = [];
   const responsible = await checkOrganisationRole(db, input.responsibleOin, 'afnemer', 'responsibleOin');

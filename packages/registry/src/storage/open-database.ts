@@ -4,6 +4,9 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 
+// bigint columns hold milliseconds since the epoch and counters, all far below 2^53: read them as numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface OpenedDatabase<DB> {
@@ -22,14 +25,15 @@ export interface OpenedDatabase<DB> {
  */
 export function openDatabase<DB>(
   url: string,
-  options: { schema?: string; poolSize?: number } = {},
+  options: { schema?: string; poolSize?: number; durable?: boolean } = {},
 ): OpenedDatabase<DB> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
+    // FULL makes every commit survive a power cut (the access log needs that); NORMAL is enough elsewhere.
+    sqlite.pragma(`synchronous = ${options.durable ? 'FULL' : 'NORMAL'}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });

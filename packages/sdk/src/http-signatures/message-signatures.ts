@@ -78,6 +78,8 @@ export interface VerifiedSignature {
   readonly components: readonly string[];
   /** The raw `Signature` member of the label, for digests and `;req` binding. */
   readonly signatureValue: Uint8Array;
+  /** The signature base that was verified: exactly what the signer signed. */
+  readonly base: string;
 }
 
 function readParams(raw: Map<string, BareItem>, requireExpiresAndNonce: boolean): SignatureParameters {
@@ -171,5 +173,5 @@ export async function verifyMessage(message: MessageView, options: VerifyOptions
   if (!(await verifyBytes(publicKey, new TextEncoder().encode(base), signatureValue))) {
     throw new HttpSignatureError('badSignature', 'The signature does not verify.');
   }
-  return { params, publicKey, components: [...covered], signatureValue };
+  return { params, publicKey, components: [...covered], signatureValue, base };
 }

@@ -1,5 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
+import { versionAt } from '../../domain/versions.ts';
 import { OIN_PATTERN } from '../../domain/vocabulary.ts';
 import { invalidField } from '../../problem.ts';
 import {
@@ -45,7 +46,6 @@ import {
   listProcessingActivities,
   type ProcessingActivityInput,
   revokeProcessingActivity,
-  versionAt,
 } from '../../repositories/processing-activities.ts';
 import {
   createService,

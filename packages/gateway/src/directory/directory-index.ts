@@ -1,0 +1,47 @@
+import type {
+  Autorisatie,
+  DirectorySnapshot,
+  Grondslag,
+  Organisation,
+  OrganisationKey,
+  ProcessingActivity,
+  Service,
+} from '@poortwachter/registry/directory';
+
+/**
+ * Lookups over one verified directory snapshot, built once per snapshot so that the hot path does
+ * map lookups, not scans.
+ */
+export class DirectoryIndex {
+  readonly keys = new Map<string, { organisation: Organisation; key: OrganisationKey }>();
+  readonly organisations = new Map<string, Organisation>();
+  readonly services = new Map<string, Service>();
+  readonly processingActivities = new Map<string, ProcessingActivity>();
+  readonly grondslagen = new Map<string, Grondslag>();
+  readonly #autorisaties = new Map<string, Autorisatie[]>();
+
+  constructor(readonly snapshot: DirectorySnapshot) {
+    for (const organisation of snapshot.organisations) {
+      this.organisations.set(organisation.oin, organisation);
+      for (const key of organisation.keys) this.keys.set(key.kid, { organisation, key });
+    }
+    for (const service of snapshot.services) this.services.set(service.id, service);
+    for (const activity of snapshot.processing_activities) this.processingActivities.set(activity.id, activity);
+    for (const grondslag of snapshot.grondslagen) this.grondslagen.set(grondslag.id, grondslag);
+    for (const autorisatie of snapshot.autorisaties) {
+      const key = autorisatieKey(autorisatie.afnemerOin, autorisatie.serviceId, autorisatie.processingActivityId);
+      this.#autorisaties.set(key, [...(this.#autorisaties.get(key) ?? []), autorisatie]);
+    }
+  }
+
+  get serial(): number {
+    return this.snapshot.serial;
+  }
+
+  /** All autorisaties (any validity) for one afnemer, service and processing activity. */
+  autorisaties(afnemerOin: string, serviceId: string, processingActivityId: string): readonly Autorisatie[] {
+    return this.#autorisaties.get(autorisatieKey(afnemerOin, serviceId, processingActivityId)) ?? [];
+  }
+}
+
+const autorisatieKey = (afnemer: string, service: string, activity: string) => `${afnemer}\n${service}\n${activity}`;

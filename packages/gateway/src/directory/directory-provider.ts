@@ -1,0 +1,138 @@
+import { type DirectorySnapshot, verifyDirectorySnapshot } from '@poortwachter/registry/directory';
+import type { JWK } from 'jose';
+import { GatewayRefusal } from '../errors.ts';
+import { DirectoryIndex } from './directory-index.ts';
+
+export interface DirectoryStatus {
+  readonly serial: number | undefined;
+  readonly issuedAt: string | undefined;
+  readonly ageSeconds: number | undefined;
+  readonly fresh: boolean;
+  readonly lastError: string | undefined;
+}
+
+/** Where the gateway's decisions come from: the last good verified directory. */
+export interface DirectoryProvider {
+  /** The index to decide with. Throws a 503 refusal when there is none or it is too old (fail closed). */
+  current(): DirectoryIndex;
+  status(): DirectoryStatus;
+}
+
+/** A fixed directory (tests, or a gateway run from a file); never goes stale. */
+export function staticDirectory(snapshot: DirectorySnapshot): DirectoryProvider {
+  const index = new DirectoryIndex(snapshot);
+  return {
+    current: () => index,
+    status: () => ({
+      serial: snapshot.serial,
+      issuedAt: snapshot.issued_at,
+      ageSeconds: 0,
+      fresh: true,
+      lastError: undefined,
+    }),
+  };
+}
+
+export interface RegistryDirectoryOptions {
+  readonly registryUrl: string;
+  /** The registry's public key, pinned in configuration. */
+  readonly registryKey: JWK | { keys: JWK[] };
+  /** How often to ask the registry for a newer serial (default 10 s). */
+  readonly refreshIntervalMs?: number;
+  /** Beyond this age of the last good snapshot, refuse everything (default 15 minutes). */
+  readonly maxAgeSeconds?: number;
+  readonly fetch?: typeof globalThis.fetch;
+  readonly now?: () => number;
+}
+
+/**
+ * The directory from the registry: verified against the pinned key, refreshed in the background with
+ * `If-None-Match`, never rolled back to a lower serial. While the registry is unreachable the last
+ * good snapshot is used, up to `maxAgeSeconds` after it was issued; after that the gateway fails closed.
+ *
+ * @example
+ * const directory = registryDirectory({ registryUrl: 'http://localhost:8300', registryKey });
+ * await directory.start();
+ */
+export function registryDirectory(options: RegistryDirectoryOptions) {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const now = options.now ?? Date.now;
+  const maxAgeSeconds = options.maxAgeSeconds ?? 900;
+  let index: DirectoryIndex | undefined;
+  let lastError: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const ageSeconds = () => (index ? (now() - Date.parse(index.snapshot.issued_at)) / 1000 : undefined);
+
+  async function refresh(): Promise<void> {
+    try {
+      const headers: Record<string, string> = { accept: 'application/jose' };
+      if (index) headers['if-none-match'] = `"${index.serial}"`;
+      const res = await fetchImpl(new URL('/v1/directory', options.registryUrl), {
+        headers,
+        signal: AbortSignal.timeout(5000),
+      });
+      if (res.status === 304) {
+        // Same serial: fetch the re-signed snapshot now and then so that issued_at stays fresh.
+        if ((ageSeconds() ?? 0) < maxAgeSeconds / 3) {
+          lastError = undefined;
+          return;
+        }
+        delete headers['if-none-match'];
+        const full = await fetchImpl(new URL('/v1/directory', options.registryUrl), {
+          headers,
+          signal: AbortSignal.timeout(5000),
+        });
+        return await accept(full);
+      }
+      await accept(res);
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  async function accept(res: Response): Promise<void> {
+    if (!res.ok) throw new Error(`registry answered ${res.status}`);
+    const snapshot = await verifyDirectorySnapshot(await res.text(), options.registryKey, {
+      ...(index ? { minSerial: index.serial } : {}),
+      now: new Date(now()),
+    });
+    index = new DirectoryIndex(snapshot);
+    lastError = undefined;
+  }
+
+  const provider: DirectoryProvider & { start(): Promise<void>; stop(): void; refresh(): Promise<void> } = {
+    current() {
+      const age = ageSeconds();
+      if (!index || age === undefined || age > maxAgeSeconds) {
+        throw new GatewayRefusal(
+          'directoryUnavailable',
+          index
+            ? `The directory is ${Math.round(age ?? 0)} s old, older than ${maxAgeSeconds} s; refusing until the registry is reachable.`
+            : 'No verified directory yet; refusing until the registry is reachable.',
+        );
+      }
+      return index;
+    },
+    status() {
+      const age = ageSeconds();
+      return {
+        serial: index?.serial,
+        issuedAt: index?.snapshot.issued_at,
+        ageSeconds: age,
+        fresh: age !== undefined && age <= maxAgeSeconds,
+        lastError,
+      };
+    },
+    refresh,
+    async start() {
+      await refresh();
+      timer = setInterval(() => void refresh(), options.refreshIntervalMs ?? 10_000);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+  return provider;
+}

@@ -1,0 +1,78 @@
+import { type InvalidParam, type ProblemCode, ProblemError } from '@poortwachter/registry/problem';
+
+/** FSC-style error codes, sent in the `Fsc-Error-Code` header beside the problem+json body. */
+export type FscErrorCode =
+  | 'ERROR_CODE_ACCESS_TOKEN_MISSING'
+  | 'ERROR_CODE_ACCESS_TOKEN_INVALID'
+  | 'ERROR_CODE_ACCESS_TOKEN_EXPIRED'
+  | 'ERROR_CODE_ACCESS_DENIED'
+  | 'ERROR_CODE_REQUEST_INVALID'
+  | 'ERROR_CODE_SERVICE_NOT_FOUND'
+  | 'ERROR_CODE_SERVICE_UNREACHABLE'
+  | 'ERROR_CODE_DIRECTORY_UNAVAILABLE'
+  | 'TRANSACTION_LOG_WRITE_ERROR'
+  | 'ERROR_CODE_INTERNAL';
+
+/**
+ * Every reason the gateway refuses a request, in one closed map: the BRP problem code (which fixes
+ * the HTTP status, see PROBLEM_STATUS) and the FSC error code. Refusals are recorded under the key.
+ */
+export const REFUSALS = {
+  signatureMissing: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_MISSING' },
+  signatureInvalid: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
+  signatureExpired: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_EXPIRED' },
+  unknownKey: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
+  revokedKey: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
+  replayedNonce: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
+  digestMismatch: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
+  processingActivityMissing: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  unknownProcessingActivity: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  foreignProcessingActivity: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  processingActivityNotInForce: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  grondslagNotInForce: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  noAutorisatie: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  autorisatieExpired: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  autorisatieNotYetValid: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  unauthorizedField: { problem: 'unauthorizedField', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  unauthorizedParameter: { problem: 'unauthorizedParameter', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  invalidRequest: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  payloadTooLarge: { problem: 'payloadTooLarge', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  unsupportedMediaType: { problem: 'unsupportedMediaType', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  serviceNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_SERVICE_NOT_FOUND' },
+  sourceRefused: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  sourceUnreachable: { problem: 'serviceUnreachable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
+  sourceTimeout: { problem: 'serviceTimeout', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
+  directoryUnavailable: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_DIRECTORY_UNAVAILABLE' },
+  logWriteFailed: { problem: 'serverError', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
+  internal: { problem: 'serverError', fsc: 'ERROR_CODE_INTERNAL' },
+} as const satisfies Record<string, { problem: ProblemCode; fsc: FscErrorCode }>;
+
+export type RefusalReason = keyof typeof REFUSALS;
+
+/**
+ * A refusal: a ProblemError that also carries its reason (for the audit table) and sends
+ * `Fsc-Error-Code`.
+ *
+ * @example
+ * throw new GatewayRefusal('unauthorizedField', 'Not authorised for 2 fields.', { invalidParams });
+ */
+export class GatewayRefusal extends ProblemError {
+  readonly reason: RefusalReason;
+
+  constructor(
+    reason: RefusalReason,
+    detail: string,
+    options: { invalidParams?: InvalidParam[]; cause?: unknown } = {},
+  ) {
+    const { problem, fsc } = REFUSALS[reason];
+    super(problem, detail, { ...options, headers: { 'fsc-error-code': fsc } });
+    this.name = 'GatewayRefusal';
+    this.reason = reason;
+  }
+
+  get fscErrorCode(): FscErrorCode {
+    return REFUSALS[this.reason].fsc;
+  }
+}
+
+export const isGatewayRefusal = (value: unknown): value is GatewayRefusal => value instanceof GatewayRefusal;

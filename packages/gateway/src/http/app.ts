@@ -1,0 +1,225 @@
+import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { isProblemError, ProblemError } from '@poortwachter/registry/problem';
+import { contentDigest, formatTraceparent, signMessage, uuidv7 } from '@poortwachter/sdk';
+import { type Context, Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { JWK } from 'jose';
+import type { DirectoryProvider } from '../directory/directory-provider.ts';
+import { GatewayRefusal, isGatewayRefusal, REFUSALS } from '../errors.ts';
+import { buildAccessRecords, releasePersonen } from '../log/build-records.ts';
+import type { GroupCommitter } from '../log/group-commit.ts';
+import { authorise } from '../pipeline/authorise.ts';
+import type { GatewayEnv } from '../pipeline/context.ts';
+import { forwardToSource, type SourceOptions } from '../pipeline/forward.ts';
+import { readBody } from '../pipeline/read-body.ts';
+import { traceContext } from '../pipeline/trace-context.ts';
+import { verifySignature } from '../pipeline/verify-signature.ts';
+import type { LogWrite } from '../storage/access-log-store.ts';
+import type { NonceClaim } from '../storage/nonce-store.ts';
+
+export interface GatewayAppOptions {
+  /** The service this gateway serves (`brp-personen`). */
+  readonly serviceId: string;
+  readonly directory: DirectoryProvider;
+  readonly source: SourceOptions;
+  /** Group-committed writer of access records and refusals. */
+  readonly log: GroupCommitter<LogWrite, void>;
+  /** Group-committed nonce claims in the shared database. */
+  readonly nonces: GroupCommitter<NonceClaim, boolean>;
+  /** The bronhouder's private key (registered in the registry) that signs responses. */
+  readonly signingKey: JWK;
+  /** Keyed pseudonym of a BSN (HMAC with the log key). */
+  readonly pseudonymise: (bsn: string) => string;
+  /** Reports whether the log can be written, for /readyz. */
+  readonly logWritable?: () => Promise<boolean>;
+  readonly now?: () => number;
+  readonly maxBodyBytes?: number;
+  /** `service.instance.id` in the records' resource. */
+  readonly instanceId?: string;
+}
+
+const tracer = trace.getTracer('@poortwachter/gateway');
+
+/** Runs one pipeline step inside an OpenTelemetry span (no-op unless the server entry wires an SDK). */
+async function step<T>(name: string, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(`gateway.${name}`, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+const RESPONSE_COMPONENTS = ['@status', 'content-digest', 'fsc-transaction-id', '"signature";key="sig1";req'];
+
+/**
+ * The gateway (inway) for one service: trace context → size and content type → signature and
+ * replay → autorisatie → source → minimise → log (durably, group-committed) → sign → release.
+ * No byte of a source answer leaves before its access records are committed.
+ *
+ * @example
+ * const app = createGatewayApp({ serviceId: 'brp-personen', directory, source: { url }, log, nonces, signingKey, pseudonymise });
+ */
+export function createGatewayApp(options: GatewayAppOptions) {
+  const now = options.now ?? Date.now;
+  const app = new Hono<GatewayEnv>();
+  const resource = {
+    'service.name': 'poortwachter-gateway',
+    'service.instance.id': options.instanceId ?? 'gateway',
+    'poortwachter.service_id': options.serviceId,
+  };
+
+  /** Signs (when the request was signed), sets the transaction and trace headers, and returns the response. */
+  async function respond(
+    c: Context<GatewayEnv>,
+    status: number,
+    body: string,
+    contentType: string,
+    extra: Record<string, string> = {},
+  ) {
+    const headers: Record<string, string> = {
+      'content-type': contentType,
+      'content-digest': await contentDigest(body),
+      'fsc-transaction-id': c.var.transactionId,
+      traceparent: formatTraceparent(c.var.trace.traceId, c.var.trace.spanId),
+      ...extra,
+    };
+    if (c.var.caller) {
+      const requestHeaders = c.req.raw.headers;
+      Object.assign(
+        headers,
+        await signMessage(
+          { status, header: (name) => headers[name] ?? null },
+          {
+            components: RESPONSE_COMPONENTS,
+            privateKey: options.signingKey,
+            created: Math.floor(now() / 1000),
+            request: { header: (name) => requestHeaders.get(name) },
+          },
+        ),
+      );
+    }
+    return c.body(body, status as 200, headers);
+  }
+
+  async function recordRefusal(c: Context<GatewayEnv>, refusal: GatewayRefusal | ProblemError, reason: string) {
+    try {
+      await options.log.submit({
+        refusal: {
+          id: uuidv7(),
+          at: now(),
+          transaction_id: c.var.transactionId ?? 'unknown',
+          trace_id: c.var.trace?.traceId ?? 'unknown',
+          caller_oin: c.var.caller?.organisation.oin ?? null,
+          keyid: c.var.caller?.kid ?? null,
+          service_id: options.serviceId,
+          processing_activity_id: c.req.header('processing-activity') ?? null,
+          reason,
+          status: refusal.status,
+          fsc_error_code: isGatewayRefusal(refusal) ? refusal.fscErrorCode : REFUSALS.internal.fsc,
+          detail: refusal.message.slice(0, 500),
+        },
+      });
+    } catch (error) {
+      console.error('gateway: could not record a refusal', error);
+    }
+  }
+
+  app.onError(async (error, c) => {
+    let refusal: ProblemError;
+    if (isGatewayRefusal(error) || isProblemError(error)) refusal = error;
+    else {
+      // Never a stack trace to the client: the cause stays in our log.
+      console.error('gateway: unexpected error', error);
+      refusal = new GatewayRefusal('internal', 'An unexpected error occurred.');
+    }
+    if (!c.var.trace) return c.json(refusal.toProblem(), refusal.status as 500);
+    await recordRefusal(c, refusal, isGatewayRefusal(refusal) ? refusal.reason : refusal.code);
+    return respond(
+      c,
+      refusal.status,
+      JSON.stringify(refusal.toProblem(new URL(c.req.url).pathname)),
+      'application/problem+json',
+      {
+        ...refusal.headers,
+      },
+    );
+  });
+  app.notFound((c) => c.json(new ProblemError('notFound', `No route ${c.req.method} ${c.req.path}.`).toProblem(), 404));
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const directory = options.directory.status();
+    const logWritable = (await options.logWritable?.()) ?? true;
+    const ready = directory.fresh && logWritable;
+    return c.json(
+      { status: ready ? 'ready' : 'not ready', directory, logWritable, pendingLogWrites: options.log.pending },
+      ready ? 200 : 503,
+    );
+  });
+
+  const withDirectory = createMiddleware<GatewayEnv>(async function withDirectory(c, next) {
+    c.set('directory', options.directory.current());
+    await next();
+  });
+
+  app.post(
+    '/personen',
+    traceContext({ now }),
+    readBody(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }),
+    withDirectory,
+    createMiddleware<GatewayEnv>((c, next) =>
+      step('verify', () => verifySignature({ serviceId: options.serviceId, nonces: options.nonces, now })(c, next)),
+    ),
+    createMiddleware<GatewayEnv>((c, next) =>
+      step('authorise', () => authorise({ serviceId: options.serviceId, now })(c, next)),
+    ),
+    async function release(c) {
+      const grant = c.var.grant;
+      const caller = c.var.caller;
+      if (!grant || !caller) throw new GatewayRefusal('internal', 'The pipeline ran out of order.');
+      const answer = await step('source', () =>
+        forwardToSource(options.source, grant, { trace: c.var.trace, transactionId: c.var.transactionId }),
+      );
+      if (answer.kind === 'refused') {
+        // The source refused the query (its own validation): pass its problem on, release nothing, record it.
+        const refusal = new GatewayRefusal(
+          'sourceRefused',
+          String(answer.problem.detail ?? 'The source refused the query.'),
+        );
+        await recordRefusal(c, refusal, `source:${String(answer.problem.code ?? answer.status)}`);
+        return respond(c, answer.status, JSON.stringify(answer.problem), 'application/problem+json', {
+          'fsc-error-code': refusal.fscErrorCode,
+        });
+      }
+      const people = releasePersonen(grant, answer.body.personen);
+      const body = JSON.stringify({ type: answer.body.type, personen: people.map((p) => p.released) });
+      const records = buildAccessRecords(people, {
+        grant,
+        caller,
+        trace: c.var.trace,
+        transactionId: c.var.transactionId,
+        endTime: now(),
+        responseDigest: await contentDigest(body),
+        pseudonymise: options.pseudonymise,
+        resource,
+      });
+      await step('log-commit', async (span) => {
+        span.setAttribute('poortwachter.records', records.length);
+        try {
+          await options.log.submit({ accessRecords: records });
+        } catch (cause) {
+          throw new GatewayRefusal('logWriteFailed', 'The access log could not be written; nothing was released.', {
+            cause,
+          });
+        }
+      });
+      return respond(c, 200, body, 'application/json');
+    },
+  );
+  return app;
+}

@@ -1,0 +1,98 @@
+import { newSpanId, uuidv7 } from '@poortwachter/sdk';
+import type { Caller, Grant, RequestTrace } from '../pipeline/context.ts';
+import { projectFields } from '../protocol/project-fields.ts';
+import type { StoredAccessRecord } from './access-record.ts';
+
+type Person = Record<string, unknown>;
+
+const valueAt = (value: unknown, path: string): unknown[] =>
+  path.split('.').reduce<unknown[]>(
+    (nodes, key) =>
+      nodes
+        .flatMap((node) => (Array.isArray(node) ? node : [node]))
+        .map((node) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined))
+        .filter((v) => v !== undefined),
+    [value],
+  );
+
+export interface ReleasedPerson {
+  /** The person as released: only the authorised, requested paths. */
+  readonly released: Person;
+  /** The data-subject id (BSN) from the source's answer; undefined when it had none. */
+  readonly subjectId: string | undefined;
+  /** The requested paths this person actually had a value for. */
+  readonly releasedFields: readonly string[];
+}
+
+/**
+ * Minimises every person of the source's answer to the released paths (defence in depth: whatever
+ * the source sent beyond them stays here) and pairs each with its data-subject id.
+ */
+export function releasePersonen(grant: Grant, personen: readonly Person[]): ReleasedPerson[] {
+  // `personen.burgerservicenummer` → the id sits at `burgerservicenummer` in each element of `personen`.
+  const idPaths = grant.service.dataSubjectPaths.map((p) => p.split('.').slice(1).join('.'));
+  return personen.map((person) => {
+    const released = projectFields(person, grant.releasedFields) as Person;
+    const subjectId = idPaths.flatMap((p) => valueAt(person, p)).find((v): v is string => typeof v === 'string');
+    const releasedFields = grant.releasedFields.filter((f) => valueAt(released, f).length > 0);
+    return { released, subjectId, releasedFields };
+  });
+}
+
+export interface RecordContext {
+  readonly grant: Grant;
+  readonly caller: Caller;
+  readonly trace: RequestTrace;
+  readonly transactionId: string;
+  readonly endTime: number;
+  readonly responseDigest: string;
+  readonly pseudonymise: (bsn: string) => string;
+  readonly resource: Readonly<Record<string, string>>;
+}
+
+/**
+ * One Logboek Dataverwerkingen record per data subject, each a child span of the request's span.
+ * Two persons with the same BSN are one subject. A search that found nobody still gets one record,
+ * without a subject, so that the search itself is on the log.
+ */
+export function buildAccessRecords(people: readonly ReleasedPerson[], context: RecordContext): StoredAccessRecord[] {
+  const bySubject = new Map<string | undefined, Set<string>>();
+  for (const person of people) {
+    const fields = bySubject.get(person.subjectId) ?? new Set<string>();
+    for (const f of person.releasedFields) fields.add(f);
+    bySubject.set(person.subjectId, fields);
+  }
+  if (bySubject.size === 0) bySubject.set(undefined, new Set());
+  const { grant, caller, trace } = context;
+  return [...bySubject].map(([subjectId, fields]) => ({
+    id: uuidv7(trace.startTime),
+    record: {
+      trace_id: trace.traceId,
+      span_id: newSpanId(),
+      // Children of the caller's span (W3C traceparent); of the gateway's own span when the caller sent none.
+      parent_span_id: trace.parentSpanId ?? trace.spanId,
+      name: `${grant.service.id} ${grant.searchType}`,
+      status: 'Ok',
+      start_time: trace.startTime,
+      end_time: context.endTime,
+      resource: { attributes: context.resource },
+      attributes: {
+        'dpl.core.processing_activity_id': grant.processingActivity.id,
+        ...(subjectId === undefined
+          ? {}
+          : {
+              'dpl.core.data_subject_id': context.pseudonymise(subjectId),
+              'dpl.core.data_subject_id_type': 'BSN' as const,
+            }),
+        'dpl.core.foreign_operation.processor': caller.organisation.oin,
+        'poortwachter.processing_activity_version': grant.processingActivity.version,
+        'poortwachter.service_id': grant.service.id,
+        'poortwachter.search_type': grant.searchType,
+        'poortwachter.released_fields': [...fields].sort(),
+        'poortwachter.fsc_transaction_id': context.transactionId,
+        'poortwachter.request_digest': caller.requestDigest,
+        'poortwachter.response_digest': context.responseDigest,
+      },
+    },
+  }));
+}

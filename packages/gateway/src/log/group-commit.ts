@@ -1,0 +1,68 @@
+interface Pending<In, Out> {
+  readonly item: In;
+  resolve(value: Out): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Group commit: items submitted while a batch is being written wait and go together in the next
+ * batch, so N concurrent requests cost one transaction (one fsync), not N. Each submitter's promise
+ * settles only when its batch is committed (or failed).
+ *
+ * @example
+ * const log = new GroupCommitter((records) => store.insertAll(records).then(() => records.map(() => undefined)));
+ * await log.submit(record); // committed
+ */
+export class GroupCommitter<In, Out = void> {
+  #queue: Pending<In, Out>[] = [];
+  #flushing: Promise<void> | undefined;
+  #scheduled = false;
+
+  constructor(
+    private readonly writeBatch: (items: In[]) => Promise<Out[]>,
+    private readonly maxBatch = 1000,
+  ) {}
+
+  /** Queues an item; resolves with its result once the batch holding it is committed. */
+  submit(item: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Resolves when everything submitted so far has been written (for graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0 || this.#flushing || this.#scheduled) {
+      await (this.#flushing ?? new Promise((resolve) => setImmediate(resolve)));
+    }
+  }
+
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing) return;
+    this.#scheduled = true;
+    // Let the requests of this event-loop turn join the batch before it is written.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flushing = this.#flush().finally(() => {
+        this.#flushing = undefined;
+        if (this.#queue.length > 0) this.#schedule();
+      });
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const batch = this.#queue.splice(0, this.maxBatch);
+    if (batch.length === 0) return;
+    try {
+      const results = await this.writeBatch(batch.map((p) => p.item));
+      batch.forEach((p, i) => p.resolve(results[i] as Out));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type {
+  Autorisatie,
+  Grondslag,
+  Organisation,
+  ProcessingActivityVersion,
+  Service,
+} from '@poortwachter/registry/directory';
+import type { VerifiedSignature } from '@poortwachter/sdk';
+import type { DirectoryIndex } from '../directory/directory-index.ts';
+
+/** The W3C trace context of one request: the caller's span is the parent of the gateway's span. */
+export interface RequestTrace {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly startTime: number;
+}
+
+/** The verified caller: the organisation that owns the key that signed the request. */
+export interface Caller {
+  readonly organisation: Organisation;
+  readonly kid: string;
+  readonly signature: VerifiedSignature;
+  /** `sha-256=:…:` of the signature base: identifies exactly what was signed. */
+  readonly requestDigest: string;
+}
+
+/** What the request is allowed to do: its autorisatie and the versions in force at the moment of the request. */
+export interface Grant {
+  readonly autorisatie: Autorisatie;
+  readonly processingActivity: ProcessingActivityVersion;
+  readonly grondslagen: readonly Grondslag[];
+  readonly service: Service;
+  readonly searchType: string;
+  /** The query as the caller sent it. */
+  readonly query: Record<string, unknown> & { type: string; fields: string[] };
+  /** The requested field paths, groups expanded to the catalogue paths they stand for. */
+  readonly releasedFields: readonly string[];
+}
+
+export interface GatewayVariables {
+  trace: RequestTrace;
+  transactionId: string;
+  body: Uint8Array;
+  directory: DirectoryIndex;
+  caller: Caller | undefined;
+  grant: Grant | undefined;
+}
+
+export interface GatewayEnv {
+  Variables: GatewayVariables;
+}

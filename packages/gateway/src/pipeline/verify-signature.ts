@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { isInForce } from '@poortwachter/registry/directory';
+import { HttpSignatureError, type HttpSignatureFailure, verifyContentDigest, verifyMessage } from '@poortwachter/sdk';
+import { createMiddleware } from 'hono/factory';
+import { GatewayRefusal, type RefusalReason } from '../errors.ts';
+import type { GroupCommitter } from '../log/group-commit.ts';
+import type { NonceClaim } from '../storage/nonce-store.ts';
+import type { GatewayEnv } from './context.ts';
+
+/** What a signed request must cover (DESIGN.md, "The wire protocol"). */
+export const REQUIRED_REQUEST_COMPONENTS = [
+  '@method',
+  '@target-uri',
+  'content-digest',
+  'fsc-transaction-id',
+  'processing-activity',
+] as const;
+
+export interface VerifySignatureOptions {
+  /** The service this gateway serves; its directory entry gives the public base URL. */
+  readonly serviceId: string;
+  /** Claims nonces in the shared database (group committed). */
+  readonly nonces: GroupCommitter<NonceClaim, boolean>;
+  readonly now?: () => number;
+  readonly maxSkewSeconds?: number;
+}
+
+const FAILURES: Record<HttpSignatureFailure, RefusalReason> = {
+  missing: 'signatureMissing',
+  malformed: 'signatureInvalid',
+  unknownKey: 'unknownKey',
+  revokedKey: 'revokedKey',
+  algorithmMismatch: 'signatureInvalid',
+  missingComponent: 'signatureInvalid',
+  expired: 'signatureExpired',
+  notYetValid: 'signatureExpired',
+  validityTooLong: 'signatureInvalid',
+  badSignature: 'signatureInvalid',
+  digestMissing: 'digestMismatch',
+  digestMismatch: 'digestMismatch',
+};
+
+/**
+ * Verifies the RFC 9421 signature against the afnemer's key in the verified directory, then the body
+ * against its Content-Digest, then claims the nonce (a replay, from any gateway instance on the same
+ * database, is refused). `@target-uri` is rebuilt from the service's public URL in the directory,
+ * never from the Host header, so a signature cannot be redirected to another gateway.
+ */
+export const verifySignature = (options: VerifySignatureOptions) =>
+  createMiddleware<GatewayEnv>(async function verifySignature(c, next) {
+    const now = options.now ?? Date.now;
+    const skew = options.maxSkewSeconds ?? 60;
+    const directory = c.var.directory;
+    const service = directory.services.get(options.serviceId);
+    if (!service) throw new GatewayRefusal('serviceNotFound', `Service ${options.serviceId} is not in the directory.`);
+    const url = new URL(c.req.url);
+    const targetUri = `${service.gatewayUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+    const headers = c.req.raw.headers;
+    const at = new Date(now()).toISOString();
+    try {
+      const signature = await verifyMessage(
+        { method: c.req.method, targetUri, header: (name) => headers.get(name) },
+        {
+          requiredComponents: REQUIRED_REQUEST_COMPONENTS,
+          now: Math.floor(now() / 1000),
+          maxSkewSeconds: skew,
+          publicKeyFor(keyid) {
+            const entry = directory.keys.get(keyid);
+            if (!entry) return undefined;
+            const { key, organisation } = entry;
+            const revoked =
+              (key.revokedAt !== null && key.revokedAt <= at) ||
+              (organisation.revokedAt !== null && organisation.revokedAt <= at);
+            if (revoked) throw new HttpSignatureError('revokedKey', `Key ${keyid} of ${organisation.oin} is revoked.`);
+            if (!isInForce({ valid_from: key.validFrom, valid_to: key.validTo }, at)) {
+              throw new HttpSignatureError('revokedKey', `Key ${keyid} is not valid at ${at}.`);
+            }
+            return key.jwk;
+          },
+        },
+      );
+      await verifyContentDigest(headers.get('content-digest'), c.var.body);
+      const entry = directory.keys.get(signature.params.keyid);
+      if (!entry) throw new HttpSignatureError('unknownKey', 'The key vanished from the directory.');
+      const nonce = signature.params.nonce ?? '';
+      const expiresAt = ((signature.params.expires ?? signature.params.created + 300) + skew) * 1000;
+      const fresh = await options.nonces.submit({ keyid: signature.params.keyid, nonce, expiresAt });
+      if (!fresh) throw new GatewayRefusal('replayedNonce', 'This nonce was used before: the request is a replay.');
+      c.set('caller', {
+        organisation: entry.organisation,
+        kid: signature.params.keyid,
+        signature,
+        requestDigest: `sha-256=:${createHash('sha256').update(signature.base, 'utf8').digest('base64')}:`,
+      });
+    } catch (error) {
+      if (error instanceof HttpSignatureError) {
+        throw new GatewayRefusal(FAILURES[error.reason], error.message, { cause: error });
+      }
+      throw error;
+    }
+    await next();
+  });

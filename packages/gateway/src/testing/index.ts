@@ -1,0 +1,2 @@
+export { fakeSource, type SourceMode } from './fake-source.ts';
+export { GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from './test-gateway.ts';

@@ -1,0 +1,49 @@
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const random = (length: number) => crypto.getRandomValues(new Uint8Array(length));
+
+/**
+ * A UUIDv7 (RFC 9562): 48 bits of milliseconds, then random bits, so ids sort by creation time.
+ *
+ * @example
+ * uuidv7(); // '0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'
+ */
+export function uuidv7(now = Date.now()): string {
+  const bytes = random(16);
+  const ms = BigInt(now);
+  for (let i = 0; i < 6; i++) bytes[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const h = hex(bytes);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** A signature nonce: 128 random bits, base64url. */
+export const newNonce = (): string =>
+  btoa(String.fromCharCode(...random(16)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
+/** W3C Trace Context ids. */
+export const newTraceId = (): string => hex(random(16));
+export const newSpanId = (): string => hex(random(8));
+
+export interface TraceParent {
+  readonly traceId: string;
+  readonly parentId: string;
+  readonly sampled: boolean;
+}
+
+/** Parses a W3C `traceparent` (version 00); undefined when absent or invalid (all-zero ids are invalid). */
+export function parseTraceparent(header: string | null | undefined): TraceParent | undefined {
+  const match = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(header?.trim() ?? '');
+  if (!match) return undefined;
+  const [, traceId, parentId, flags] = match as unknown as [string, string, string, string];
+  if (/^0+$/.test(traceId) || /^0+$/.test(parentId)) return undefined;
+  return { traceId, parentId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
+}
+
+export const formatTraceparent = (traceId: string, spanId: string, sampled = true): string =>
+  `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;

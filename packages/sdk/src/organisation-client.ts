@@ -1,0 +1,176 @@
+import type { DirectorySnapshot } from '@poortwachter/registry/directory';
+import type { ProblemDetails } from '@poortwachter/registry/problem';
+import type { JWK } from 'jose';
+import { fetchDirectory } from './directory-client.ts';
+import { verifyContentDigest } from './http-signatures/content-digest.ts';
+import { HttpSignatureError } from './http-signatures/errors.ts';
+import { verifyMessage } from './http-signatures/message-signatures.ts';
+import { SdkError } from './sdk-error.ts';
+import { RESPONSE_COMPONENTS, type SignedRequest, signRequest } from './sign-request.ts';
+
+export interface OrganisationClientOptions {
+  /** The afnemer's OIN (must own `privateKey` in the registry). */
+  readonly oin: string;
+  readonly privateKey: JWK;
+  /** A verified directory, or where to fetch one (with the pinned registry key). */
+  readonly directory?: DirectorySnapshot;
+  readonly registryUrl?: string;
+  readonly registryKey?: JWK | { keys: JWK[] };
+  /** The service to query (default `brp-personen`). */
+  readonly serviceId?: string;
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+export interface QueryOptions {
+  /** The URI of your verwerkingsactiviteit (doelbinding): every query names one. */
+  readonly processingActivity: string;
+  /** The field paths you need (data minimisation: required). */
+  readonly fields: readonly string[];
+  readonly transactionId?: string;
+  readonly traceparent?: string;
+}
+
+export interface QueryResult<P = Record<string, unknown>> {
+  readonly type: string;
+  readonly personen: P[];
+  readonly transactionId: string;
+  /** The provider's signature over the response verified, bound to this request. */
+  readonly verified: true;
+  readonly traceparent: string | null;
+}
+
+/**
+ * A client for an afnemer (a gemeente, an uitvoeringsorganisatie): finds the gateway of the service
+ * in the directory, signs each query with the organisation's key, verifies the provider's signature
+ * on the answer, and throws an `SdkError` carrying the problem details on a refusal.
+ *
+ * @example
+ * const client = createOrganisationClient({ oin, privateKey, registryUrl: 'http://localhost:8300', registryKey });
+ * const { personen } = await client.personen.raadpleeg({
+ *   burgerservicenummer: '999993653', fields: ['naam', 'geboorte.datum'], processingActivity,
+ * });
+ */
+export function createOrganisationClient(options: OrganisationClientOptions) {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const serviceId = options.serviceId ?? 'brp-personen';
+  let directory: DirectorySnapshot | undefined = options.directory;
+
+  async function currentDirectory(): Promise<DirectorySnapshot> {
+    if (directory) return directory;
+    if (!options.registryUrl || !options.registryKey) {
+      throw new SdkError('configuration', 'Give a directory, or a registryUrl with the pinned registryKey.');
+    }
+    directory = await fetchDirectory({
+      registryUrl: options.registryUrl,
+      registryKey: options.registryKey,
+      fetch: fetchImpl,
+    });
+    return directory;
+  }
+
+  async function verifyResponse(res: Response, body: string, request: SignedRequest, snapshot: DirectorySnapshot) {
+    const service = snapshot.services.find((s) => s.id === serviceId);
+    const provider = snapshot.organisations.find((o) => o.oin === service?.providerOin);
+    try {
+      await verifyContentDigest(res.headers.get('content-digest'), body);
+      await verifyMessage(
+        { status: res.status, header: (name) => res.headers.get(name) },
+        {
+          requiredComponents: RESPONSE_COMPONENTS,
+          requireExpiresAndNonce: false,
+          now: Math.floor(Date.now() / 1000),
+          publicKeyFor: (keyid) => provider?.keys.find((k) => k.kid === keyid && k.status === 'active')?.jwk,
+          request: { header: (name) => request.headers[name] ?? null },
+        },
+      );
+    } catch (cause) {
+      const reason = cause instanceof HttpSignatureError ? cause.message : String(cause);
+      throw new SdkError(
+        'responseUnverified',
+        `The response is not signed by ${provider?.name ?? 'the provider'}: ${reason}`,
+        undefined,
+        {
+          cause,
+        },
+      );
+    }
+  }
+
+  async function query<P>(type: string, parameters: Record<string, unknown>, q: QueryOptions): Promise<QueryResult<P>> {
+    const snapshot = await currentDirectory();
+    const service = snapshot.services.find((s) => s.id === serviceId);
+    if (!service) throw new SdkError('serviceNotFound', `Service ${serviceId} is not in the directory.`);
+    const request = await signRequest({
+      url: `${service.gatewayUrl.replace(/\/+$/, '')}/personen`,
+      body: JSON.stringify({ type, ...parameters, fields: q.fields }),
+      privateKey: options.privateKey,
+      processingActivity: q.processingActivity,
+      ...(q.transactionId ? { transactionId: q.transactionId } : {}),
+      ...(q.traceparent ? { traceparent: q.traceparent } : {}),
+    });
+    let res: Response;
+    try {
+      res = await fetchImpl(request.url, { method: request.method, headers: request.headers, body: request.body });
+    } catch (cause) {
+      throw new SdkError('network', `The gateway at ${service.gatewayUrl} cannot be reached.`, undefined, { cause });
+    }
+    const text = await res.text();
+    if (res.headers.has('signature') || res.ok) await verifyResponse(res, text, request, snapshot);
+    if (!res.ok) {
+      let problem: ProblemDetails | undefined;
+      try {
+        problem = JSON.parse(text) as ProblemDetails;
+      } catch {
+        problem = undefined;
+      }
+      const names = problem?.invalidParams?.map((p) => `${p.name}: ${p.reason}`).join('; ');
+      throw new SdkError(
+        problem?.code ?? `http${res.status}`,
+        `${problem?.title ?? `HTTP ${res.status}`}${problem?.detail ? ` ${problem.detail}` : ''}${names ? ` (${names})` : ''}`,
+        problem,
+      );
+    }
+    const body = JSON.parse(text) as { type: string; personen: P[] };
+    return {
+      type: body.type,
+      personen: body.personen,
+      transactionId: res.headers.get('fsc-transaction-id') ?? request.headers['fsc-transaction-id'] ?? '',
+      verified: true,
+      traceparent: res.headers.get('traceparent'),
+    };
+  }
+
+  return {
+    oin: options.oin,
+    directory: currentDirectory,
+    personen: {
+      /** RaadpleegMetBurgerservicenummer: one or more BSNs. */
+      raadpleeg: <P = Record<string, unknown>>(q: QueryOptions & { burgerservicenummer: string | readonly string[] }) =>
+        query<P>(
+          'RaadpleegMetBurgerservicenummer',
+          {
+            burgerservicenummer:
+              typeof q.burgerservicenummer === 'string' ? [q.burgerservicenummer] : q.burgerservicenummer,
+          },
+          q,
+        ),
+      zoekMetGeslachtsnaamEnGeboortedatum: <P = Record<string, unknown>>(
+        q: QueryOptions & { geslachtsnaam: string; geboortedatum: string; voornamen?: string; voorvoegsel?: string },
+      ) => {
+        const { processingActivity: _p, fields: _f, transactionId: _t, traceparent: _tp, ...parameters } = q;
+        return query<P>('ZoekMetGeslachtsnaamEnGeboortedatum', parameters, q);
+      },
+      zoekMetPostcodeEnHuisnummer: <P = Record<string, unknown>>(
+        q: QueryOptions & { postcode: string; huisnummer: number; huisletter?: string; huisnummertoevoeging?: string },
+      ) => {
+        const { processingActivity: _p, fields: _f, transactionId: _t, traceparent: _tp, ...parameters } = q;
+        return query<P>('ZoekMetPostcodeEnHuisnummer', parameters, q);
+      },
+      /** Any search type of the protocol, with its parameters. */
+      query: <P = Record<string, unknown>>(type: string, parameters: Record<string, unknown>, q: QueryOptions) =>
+        query<P>(type, parameters, q),
+    },
+  };
+}
+
+export type OrganisationClient = ReturnType<typeof createOrganisationClient>;

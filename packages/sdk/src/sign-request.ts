@@ -1,0 +1,69 @@
+import type { JWK } from 'jose';
+import { contentDigest } from './http-signatures/content-digest.ts';
+import { signMessage } from './http-signatures/message-signatures.ts';
+import { newNonce, uuidv7 } from './ids.ts';
+
+/** The components every request to a poortwachter gateway covers (DESIGN.md, "The wire protocol"). */
+export const REQUEST_COMPONENTS = [
+  '@method',
+  '@target-uri',
+  'content-digest',
+  'fsc-transaction-id',
+  'processing-activity',
+];
+export const RESPONSE_COMPONENTS = ['@status', 'content-digest', 'fsc-transaction-id', '"signature";key="sig1";req'];
+
+export interface SignRequestOptions {
+  readonly url: string;
+  readonly body: string;
+  /** The afnemer's private key; its `kid` (RFC 7638 thumbprint) is the registered key id. */
+  readonly privateKey: JWK;
+  readonly processingActivity: string;
+  readonly transactionId?: string;
+  readonly traceparent?: string;
+  readonly method?: string;
+  /** Seconds since the epoch (default now). */
+  readonly created?: number;
+  /** How long the signature is valid, in seconds (default 60, at most 300). */
+  readonly validitySeconds?: number;
+  readonly nonce?: string;
+}
+
+export interface SignedRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/**
+ * Builds a signed request to a gateway: Content-Digest (RFC 9530), Fsc-Transaction-Id (UUIDv7),
+ * Processing-Activity, and an RFC 9421 signature `sig1` with created, expires, nonce, keyid and alg.
+ *
+ * @example
+ * const request = await signRequest({ url: 'http://localhost:8302/personen', body, privateKey, processingActivity });
+ * await fetch(request.url, request);
+ */
+export async function signRequest(options: SignRequestOptions): Promise<SignedRequest> {
+  const method = options.method ?? 'POST';
+  const created = options.created ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'content-digest': await contentDigest(options.body),
+    'fsc-transaction-id': options.transactionId ?? uuidv7(),
+    'processing-activity': options.processingActivity,
+    ...(options.traceparent ? { traceparent: options.traceparent } : {}),
+  };
+  const signature = await signMessage(
+    { method, targetUri: options.url, header: (name) => headers[name] ?? null },
+    {
+      components: REQUEST_COMPONENTS,
+      privateKey: options.privateKey,
+      created,
+      expires: created + (options.validitySeconds ?? 60),
+      nonce: options.nonce ?? newNonce(),
+    },
+  );
+  return { url: options.url, method, headers: { ...headers, ...signature }, body: options.body };
+}
