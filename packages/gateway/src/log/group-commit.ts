@@ -60,7 +60,7 @@ export class GroupCommitter<In, Out = void> {
     if (batch.length === 0) return;
     try {
       const results = await this.writeBatch(batch.map((p) => p.item));
-      batch.forEach((p, i) => p.resolve(results[i] as Out));
+      for (const [i, p] of batch.entries()) p.resolve(results[i] as Out);
     } catch (error) {
       for (const p of batch) p.reject(error);
     }
