@@ -11,6 +11,7 @@ export {
   UUID_PATTERN,
   uuidv7,
 } from './ids.ts';
+export { generateSigningKey } from './keys.ts';
 export {
   createOrganisationClient,
   type OrganisationClient,

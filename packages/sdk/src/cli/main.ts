@@ -2,6 +2,8 @@
  * The poortwachter command-line tool. Run it from the workspace root as `pnpm poortwachter <command>`.
  */
 import { directoryCommand } from './directory-command.ts';
+import { keysCommand } from './keys-command.ts';
+import { queryCommand } from './query-command.ts';
 
 const USAGE = `poortwachter <command> [options]
 
@@ -10,10 +12,25 @@ commands:
               --registry URL       registry base URL (default http://localhost:8300 or $REGISTRY_URL)
               --registry-key FILE  pinned registry public key (default ./data/keys/registry.public.jwk.json)
               --json               print the verified payload as JSON
+  keys generate
+              make an organisation key pair (Ed25519 or P-256) with kid = RFC 7638 thumbprint
+              --type ed25519|p256  (default ed25519)
+              --out FILE           write the private key there (0600) and print the public key
+  query       one signed BRP query as an organisation, printed as a table
+              --as ORG             OIN or part of the name of a demo organisation (key from ./data/keys)
+              --bsn BSN[,BSN]      RaadpleegMetBurgerservicenummer, or --postcode P --huisnummer N
+              --fields a,b         the field paths you need (required)
+              --processing-activity URI   default: the first one with an autorisatie in force
+              --key FILE           the organisation's private key
+              --json               print the raw result
 `;
 
 const [command, ...args] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<number>> = { directory: directoryCommand };
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  directory: directoryCommand,
+  keys: keysCommand,
+  query: queryCommand,
+};
 
 const run = command ? commands[command] : undefined;
 if (!run) {

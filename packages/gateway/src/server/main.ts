@@ -1,0 +1,145 @@
+/**
+ * The gateway's server entry (composition root).
+ *
+ * Environment: PORT (8302), DATABASE_URL (sqlite:./data/gateway.db), DATA_DIR (./data),
+ * REGISTRY_URL (http://localhost:8300), REGISTRY_PUBLIC_KEY_FILE (<DATA_DIR>/keys/registry.public.jwk.json,
+ * the pinned registry key), SERVICE_ID (brp-personen), SOURCE_URL (http://localhost:8301),
+ * SOURCE_TIMEOUT_MS (5000), SIGNING_KEY_FILE (<DATA_DIR>/keys/<provider OIN>.jwk.json),
+ * LOG_KEY_FILE (<DATA_DIR>/keys/gateway-log.key, made on first start), DIRECTORY_MAX_AGE_SECONDS (900),
+ * DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (gateway-<pid>).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { registryDirectory } from '../directory/directory-provider.ts';
+import { createGatewayApp } from '../http/app.ts';
+import { GroupCommitter } from '../log/group-commit.ts';
+import { createPseudonymiser } from '../log/pseudonym.ts';
+import { createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
+import { migrateGateway } from '../storage/migrate.ts';
+import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
+import type { GatewayDatabase } from '../storage/tables.ts';
+
+const env = process.env;
+const fail = (message: string): never => {
+  console.error(`gateway: ${message}`);
+  process.exit(2);
+};
+const data = dataDir(env);
+const port = Number(env.PORT || 8302);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
+const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'gateway.db')}`;
+const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
+const serviceId = env.SERVICE_ID || 'brp-personen';
+const sourceUrl = env.SOURCE_URL || 'http://localhost:8301';
+const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
+const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'gateway-log.key');
+const instanceId = env.INSTANCE_ID || `gateway-${process.pid}`;
+
+if (!existsSync(registryKeyFile)) {
+  fail(
+    `no pinned registry key at ${registryKeyFile}: start the registry first (it writes it) or set REGISTRY_PUBLIC_KEY_FILE`,
+  );
+}
+const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+
+// The log key makes BSN pseudonyms unlinkable without it; it is made once and must be kept.
+if (!existsSync(logKeyFile)) writeSecretFile(logKeyFile, `${randomBytes(32).toString('base64')}\n`);
+const logKey = Buffer.from(readFileSync(logKeyFile, 'utf8').trim(), 'base64');
+
+const { db, close } = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
+await migrateGateway(db as Kysely<unknown>);
+
+const directory = registryDirectory({
+  registryUrl,
+  registryKey,
+  refreshIntervalMs: Number(env.DIRECTORY_REFRESH_SECONDS || 10) * 1000,
+  maxAgeSeconds: Number(env.DIRECTORY_MAX_AGE_SECONDS || 900),
+});
+// Wait for the first verified directory (the registry may still be starting), at most 30 s.
+for (let attempt = 0; attempt < 60 && directory.status().serial === undefined; attempt++) {
+  await directory.refresh();
+  if (directory.status().serial === undefined) await new Promise((resolve) => setTimeout(resolve, 500));
+}
+await directory.start();
+const status = directory.status();
+if (status.serial === undefined) {
+  console.warn(
+    `gateway: no directory from ${registryUrl} yet (${status.lastError}); refusing requests until there is one`,
+  );
+}
+
+const service = status.serial === undefined ? undefined : directory.current().services.get(serviceId);
+const providerOin = service?.providerOin;
+const signingKeyFile =
+  env.SIGNING_KEY_FILE || (providerOin ? join(data, 'keys', `${providerOin}.jwk.json`) : undefined);
+if (!signingKeyFile || !existsSync(signingKeyFile)) {
+  fail(`no signing key for the provider of ${serviceId} (${signingKeyFile ?? 'set SIGNING_KEY_FILE'})`);
+}
+const signingKey = JSON.parse(readFileSync(signingKeyFile as string, 'utf8')) as JWK;
+const registered =
+  service && directory.current().keys.get(signingKey.kid ?? '')?.organisation.oin === service.providerOin;
+if (!registered)
+  console.warn(
+    `gateway: the signing key ${signingKey.kid} is not registered for ${providerOin}; clients will not trust responses`,
+  );
+
+const store = createAccessLogStore(db);
+const log = new GroupCommitter<LogWrite, void>(async (writes) => {
+  await store.writeBatch(writes);
+  return writes.map(() => undefined);
+});
+const nonceStore = createNonceStore(db);
+const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
+const purge = setInterval(() => void nonceStore.purgeExpired(Date.now()).catch(() => undefined), 60_000);
+purge.unref();
+
+const app = createGatewayApp({
+  serviceId,
+  directory,
+  source: { url: sourceUrl, timeoutMs: Number(env.SOURCE_TIMEOUT_MS || 5000) },
+  log,
+  nonces,
+  signingKey,
+  pseudonymise: createPseudonymiser(logKey),
+  instanceId,
+  logWritable: async () => {
+    try {
+      await db.selectFrom('access_log').select('id').limit(1).execute();
+      return true;
+    } catch {
+      return false;
+    }
+  },
+});
+
+const server = serve({ fetch: app.fetch, port }, (info) => {
+  console.log(
+    [
+      `poortwachter gateway for ${serviceId} listening on http://localhost:${info.port}/personen`,
+      `  source ${sourceUrl}, directory serial ${directory.status().serial ?? '(none yet)'} from ${registryUrl}, log ${databaseUrl}`,
+      `  responses signed as ${providerOin ?? '?'} (key ${signingKey.kid?.slice(0, 12)}…)`,
+    ].join('\n'),
+  );
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    directory.stop();
+    // Stop taking requests, let the in-flight ones finish, then drain the pending log batch.
+    server.close(async () => {
+      await nonces.drain();
+      await log.drain();
+      await close();
+      process.exit(0);
+    });
+  });
+}

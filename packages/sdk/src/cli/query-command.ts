@@ -1,0 +1,122 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JWK } from 'jose';
+import { fetchDirectory } from '../directory-client.ts';
+import { createOrganisationClient } from '../organisation-client.ts';
+import { isSdkError } from '../sdk-error.ts';
+import { parseOptions, table } from './options.ts';
+import { defaultDataDir } from './paths.ts';
+
+/** Flattens a person into `path → value` rows for a readable table. */
+function flatten(value: unknown, prefix = ''): [string, string][] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => flatten(item, `${prefix}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    // Dates and code values read better as one line.
+    if ('langFormaat' in value) return [[prefix, String((value as { langFormaat: unknown }).langFormaat)]];
+    if ('omschrijving' in value && entries.length <= 2)
+      return [[prefix, String((value as { omschrijving: unknown }).omschrijving)]];
+    return entries.flatMap(([key, child]) => flatten(child, prefix ? `${prefix}.${key}` : key));
+  }
+  return [[prefix, String(value)]];
+}
+
+/**
+ * `poortwachter query --as utrecht --bsn 999993653 --fields naam,geboorte.datum`: one signed BRP
+ * query as a demo organisation (its key from ./data/keys), printed as a table.
+ */
+export async function queryCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, {
+    as: { type: 'string' },
+    key: { type: 'string' },
+    bsn: { type: 'string' },
+    postcode: { type: 'string' },
+    huisnummer: { type: 'string' },
+    fields: { type: 'string' },
+    'processing-activity': { type: 'string' },
+    registry: { type: 'string' },
+    'registry-key': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const data = defaultDataDir();
+  const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
+  const registryKeyFile = values['registry-key'] ?? join(data, 'keys', 'registry.public.jwk.json');
+  if (!values.as || !values.fields || (!values.bsn && !(values.postcode && values.huisnummer))) {
+    process.stderr.write(
+      'usage: poortwachter query --as <OIN or name> (--bsn 999993653[,…] | --postcode 3077AW --huisnummer 31) --fields a,b\n' +
+        '         [--processing-activity URI] [--key private.jwk.json] [--registry URL] [--json]\n',
+    );
+    return 2;
+  }
+  if (!existsSync(registryKeyFile)) {
+    process.stderr.write(
+      `No pinned registry key at ${registryKeyFile}: start the system (pnpm start) or pass --registry-key.\n`,
+    );
+    return 2;
+  }
+  const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+  try {
+    const directory = await fetchDirectory({ registryUrl, registryKey });
+    const wanted = values.as.toLowerCase();
+    const organisation = directory.organisations.find(
+      (o) => o.oin === values.as || o.name.toLowerCase().includes(wanted),
+    );
+    if (!organisation) {
+      process.stderr.write(`No organisation "${values.as}" in the directory.\n`);
+      return 2;
+    }
+    const keyFile = values.key ?? join(data, 'keys', `${organisation.oin}.jwk.json`);
+    if (!existsSync(keyFile)) {
+      process.stderr.write(`No private key for ${organisation.name} at ${keyFile}; pass --key.\n`);
+      return 2;
+    }
+    const now = new Date().toISOString();
+    const processingActivity =
+      values['processing-activity'] ??
+      directory.autorisaties.find(
+        (a) =>
+          a.afnemerOin === organisation.oin && !a.revokedAt && a.validFrom <= now && (!a.validTo || a.validTo > now),
+      )?.processingActivityId;
+    if (!processingActivity) {
+      process.stderr.write(`${organisation.name} has no autorisatie in force; pass --processing-activity.\n`);
+      return 2;
+    }
+    const client = createOrganisationClient({
+      oin: organisation.oin,
+      privateKey: JSON.parse(readFileSync(keyFile, 'utf8')) as JWK,
+      directory,
+    });
+    const fields = values.fields
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
+    const result = values.bsn
+      ? await client.personen.raadpleeg({ burgerservicenummer: values.bsn.split(','), fields, processingActivity })
+      : await client.personen.zoekMetPostcodeEnHuisnummer({
+          postcode: values.postcode ?? '',
+          huisnummer: Number(values.huisnummer),
+          fields,
+          processingActivity,
+        });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    process.stdout.write(
+      `${organisation.name} → ${result.type} under ${processingActivity}\n` +
+        `transaction ${result.transactionId}; response signature verified\n\n`,
+    );
+    if (result.personen.length === 0) process.stdout.write('no persons found\n');
+    result.personen.forEach((persoon, i) => {
+      process.stdout.write(`${table([`persoon ${i + 1}`, 'waarde'], flatten(persoon))}\n\n`);
+    });
+    return 0;
+  } catch (error) {
+    if (!isSdkError(error)) throw error;
+    process.stderr.write(
+      `refused: ${error.code}${error.problem ? ` (${error.problem.status})` : ''}\n  ${error.message}\n`,
+    );
+    for (const p of error.problem?.invalidParams ?? []) process.stderr.write(`  - ${p.name}: ${p.reason}\n`);
+    return 1;
+  }
+}
