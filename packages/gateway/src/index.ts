@@ -16,4 +16,12 @@ export { presentPaths, projectFields } from './protocol/project-fields.ts';
 export { type AccessLogStore, createAccessLogStore, type LogWrite } from './storage/access-log-store.ts';
 export { gatewayMigrations, migrateGateway } from './storage/migrate.ts';
 export { createNonceStore, type NonceClaim, type NonceStore } from './storage/nonce-store.ts';
+export {
+  inThreadExecutor,
+  type SqliteExecutor,
+  type SqliteHandle,
+  type SqliteOp,
+  workerExecutor,
+} from './storage/sqlite-executor.ts';
+export { createSqliteAccessLogStore, createSqliteNonceStore } from './storage/sqlite-stores.ts';
 export type { GatewayDatabase } from './storage/tables.ts';

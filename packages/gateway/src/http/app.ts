@@ -80,10 +80,11 @@ export function createGatewayApp(options: GatewayAppOptions) {
     body: string,
     contentType: string,
     extra: Record<string, string> = {},
+    digest?: string,
   ) {
     const headers: Record<string, string> = {
       'content-type': contentType,
-      'content-digest': await contentDigest(body),
+      'content-digest': digest ?? (await contentDigest(body)),
       'fsc-transaction-id': c.var.transactionId,
       traceparent: formatTraceparent(c.var.trace.traceId, c.var.trace.spanId),
       ...extra,
@@ -157,7 +158,13 @@ export function createGatewayApp(options: GatewayAppOptions) {
     const logWritable = (await options.logWritable?.()) ?? true;
     const ready = directory.fresh && logWritable;
     return c.json(
-      { status: ready ? 'ready' : 'not ready', directory, logWritable, pendingLogWrites: options.log.pending },
+      {
+        status: ready ? 'ready' : 'not ready',
+        directory,
+        logWritable,
+        log: { pending: options.log.pending, ...options.log.stats },
+        nonces: options.nonces.stats,
+      },
       ready ? 200 : 503,
     );
   });
@@ -198,13 +205,14 @@ export function createGatewayApp(options: GatewayAppOptions) {
       }
       const people = releasePersonen(grant, answer.body.personen);
       const body = JSON.stringify({ type: answer.body.type, personen: people.map((p) => p.released) });
+      const responseDigest = await contentDigest(body);
       const records = buildAccessRecords(people, {
         grant,
         caller,
         trace: c.var.trace,
         transactionId: c.var.transactionId,
         endTime: now(),
-        responseDigest: await contentDigest(body),
+        responseDigest,
         pseudonymise: options.pseudonymise,
         resource,
       });
@@ -218,7 +226,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
           });
         }
       });
-      return respond(c, 200, body, 'application/json');
+      return respond(c, 200, body, 'application/json', {}, responseDigest);
     },
   );
   return app;

@@ -17,6 +17,9 @@ export class GroupCommitter<In, Out = void> {
   #queue: Pending<In, Out>[] = [];
   #flushing: Promise<void> | undefined;
   #scheduled = false;
+  #batches = 0;
+  #items = 0;
+  #commitMs = 0;
 
   constructor(
     private readonly writeBatch: (items: In[]) => Promise<Out[]>,
@@ -42,6 +45,16 @@ export class GroupCommitter<In, Out = void> {
     return this.#queue.length;
   }
 
+  /** Batches written, items in them, and time spent writing (for /readyz and the benchmark). */
+  get stats(): { batches: number; items: number; averageBatch: number; averageCommitMs: number } {
+    return {
+      batches: this.#batches,
+      items: this.#items,
+      averageBatch: this.#batches ? this.#items / this.#batches : 0,
+      averageCommitMs: this.#batches ? this.#commitMs / this.#batches : 0,
+    };
+  }
+
   #schedule(): void {
     if (this.#scheduled || this.#flushing) return;
     this.#scheduled = true;
@@ -58,8 +71,12 @@ export class GroupCommitter<In, Out = void> {
   async #flush(): Promise<void> {
     const batch = this.#queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
+    const started = performance.now();
+    this.#batches++;
+    this.#items += batch.length;
     try {
       const results = await this.writeBatch(batch.map((p) => p.item));
+      this.#commitMs += performance.now() - started;
       for (const [i, p] of batch.entries()) p.resolve(results[i] as Out);
     } catch (error) {
       for (const p of batch) p.reject(error);

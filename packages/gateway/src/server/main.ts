@@ -22,6 +22,8 @@ import { createPseudonymiser } from '../log/pseudonym.ts';
 import { createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
+import { inThreadExecutor, workerExecutor } from '../storage/sqlite-executor.ts';
+import { createSqliteAccessLogStore, createSqliteNonceStore } from '../storage/sqlite-stores.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 
 const env = process.env;
@@ -52,7 +54,7 @@ const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
 if (!existsSync(logKeyFile)) writeSecretFile(logKeyFile, `${randomBytes(32).toString('base64')}\n`);
 const logKey = Buffer.from(readFileSync(logKeyFile, 'utf8').trim(), 'base64');
 
-const { db, close } = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
+const { db, close, sqlite } = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
 await migrateGateway(db as Kysely<unknown>);
 
 const directory = registryDirectory({
@@ -89,12 +91,17 @@ if (!registered)
     `gateway: the signing key ${signingKey.kid} is not registered for ${providerOin}; clients will not trust responses`,
   );
 
-const store = createAccessLogStore(db);
+// On SQLite all writes go to a writer thread (prepared statements, fsync off the event loop);
+// on PostgreSQL the Kysely stores (same tables).
+const sqlitePath = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : undefined;
+const useThread = (env.SQLITE_WRITER || 'inline') === 'thread' && sqlitePath !== undefined && sqlitePath !== ':memory:';
+const writer = sqlite ? (useThread ? workerExecutor(sqlitePath as string) : inThreadExecutor(sqlite)) : undefined;
+const store = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(db);
 const log = new GroupCommitter<LogWrite, void>(async (writes) => {
   await store.writeBatch(writes);
   return writes.map(() => undefined);
 });
-const nonceStore = createNonceStore(db);
+const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(db);
 const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
 const purge = setInterval(() => void nonceStore.purgeExpired(Date.now()).catch(() => undefined), 60_000);
 purge.unref();
@@ -138,6 +145,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     server.close(async () => {
       await nonces.drain();
       await log.drain();
+      await writer?.close();
       await close();
       process.exit(0);
     });

@@ -12,6 +12,8 @@ import { createPseudonymiser } from '../log/pseudonym.ts';
 import { type AccessLogStore, createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
+import { inThreadExecutor } from '../storage/sqlite-executor.ts';
+import { createSqliteAccessLogStore, createSqliteNonceStore } from '../storage/sqlite-stores.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { fakeSource } from './fake-source.ts';
 
@@ -65,13 +67,15 @@ export async function startTestGateway(
   const providerOin = (await rvig.executeTakeFirstOrThrow()).oin;
 
   const instance = () => {
-    const realStore = createAccessLogStore(opened.db);
+    // As in production: prepared statements on SQLite, Kysely on PostgreSQL.
+    const writer = opened.sqlite ? inThreadExecutor(opened.sqlite) : undefined;
+    const realStore = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(opened.db);
     const store = options.store ? options.store(realStore) : realStore;
     const log = new GroupCommitter<LogWrite, void>(async (writes) => {
       await store.writeBatch(writes);
       return writes.map(() => undefined);
     });
-    const nonceStore = createNonceStore(opened.db);
+    const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(opened.db);
     const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
     const app = createGatewayApp({
       serviceId: 'brp-personen',

@@ -12,6 +12,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface OpenedDatabase<DB> {
   readonly db: Kysely<DB>;
   readonly dialect: Dialect;
+  /** The better-sqlite3 handle, for hot paths that run prepared statements synchronously. */
+  readonly sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export function openDatabase<DB>(
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return { db, dialect: 'sqlite', close: () => db.destroy() };
+    return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     const pool = new pg.Pool({

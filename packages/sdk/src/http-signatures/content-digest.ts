@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseDictionary, serializeDictionary } from 'structured-headers';
 import { HttpSignatureError } from './errors.ts';
 
@@ -10,8 +11,10 @@ const toBytes = (body: Uint8Array | string) => (typeof body === 'string' ? new T
  * await contentDigest('{"a":1}'); // 'sha-256=:…:'
  */
 export async function contentDigest(body: Uint8Array | string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', toBytes(body) as Uint8Array<ArrayBuffer>);
-  return serializeDictionary(new Map([['sha-256', [digest, new Map()]]]));
+  const digest = createHash('sha256').update(toBytes(body)).digest();
+  return serializeDictionary(
+    new Map([['sha-256', [digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength), new Map()]]]),
+  );
 }
 
 /** Checks a `Content-Digest` header against the body; only sha-256 is accepted. */
@@ -26,8 +29,8 @@ export async function verifyContentDigest(header: string | null, body: Uint8Arra
   if (!(claimed instanceof ArrayBuffer)) {
     throw new HttpSignatureError('digestMissing', 'Content-Digest has no sha-256 member.');
   }
-  const actual = new Uint8Array(await crypto.subtle.digest('SHA-256', toBytes(body) as Uint8Array<ArrayBuffer>));
+  const actual = createHash('sha256').update(toBytes(body)).digest();
   const expected = new Uint8Array(claimed);
-  const same = actual.length === expected.length && actual.every((byte, i) => byte === expected[i]);
+  const same = actual.length === expected.length && timingSafeEqual(actual, expected);
   if (!same) throw new HttpSignatureError('digestMismatch', 'The body does not match its Content-Digest.');
 }

@@ -1,5 +1,5 @@
-import type { webcrypto } from 'node:crypto';
-import { importJWK, type JWK } from 'jose';
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
+import type { JWK } from 'jose';
 import { HttpSignatureError } from './errors.ts';
 
 /** RFC 9421 algorithm names this project accepts, and the JWK each needs. */
@@ -13,30 +13,40 @@ export function algorithmOf(jwk: JWK): SignatureAlgorithm {
   throw new HttpSignatureError('algorithmMismatch', `Keys of type ${jwk.kty}/${jwk.crv} cannot sign messages here.`);
 }
 
-const webCrypto = (alg: SignatureAlgorithm): webcrypto.EcdsaParams | webcrypto.Algorithm =>
-  alg === 'ed25519' ? { name: 'Ed25519' } : { name: 'ECDSA', hash: 'SHA-256' };
-
-async function cryptoKey(jwk: JWK, alg: SignatureAlgorithm): Promise<webcrypto.CryptoKey> {
-  const key = await importJWK(jwk, alg === 'ed25519' ? 'EdDSA' : 'ES256');
-  if (key instanceof Uint8Array) throw new HttpSignatureError('malformed', 'Expected an asymmetric key.');
-  return key as webcrypto.CryptoKey;
+// Parsing a JWK into a key is the expensive part of a signature check; a gateway sees the same few
+// keys over and over, so parsed keys are kept (bounded, cleared when full).
+const cache = new Map<string, KeyObject>();
+function keyObject(jwk: JWK, kind: 'private' | 'public'): KeyObject {
+  const id = `${kind}:${jwk.kty}:${jwk.crv}:${jwk.x}:${jwk.y ?? ''}:${kind === 'private' ? jwk.d : ''}`;
+  let key = cache.get(id);
+  if (!key) {
+    const material = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) };
+    try {
+      key =
+        kind === 'private'
+          ? createPrivateKey({ key: { ...material, d: jwk.d } as JWK & { kty: string }, format: 'jwk' })
+          : createPublicKey({ key: material as JWK & { kty: string }, format: 'jwk' });
+    } catch (cause) {
+      throw new HttpSignatureError('malformed', 'The key is not a valid JWK.', { cause });
+    }
+    if (cache.size >= 1000) cache.clear();
+    cache.set(id, key);
+  }
+  return key;
 }
 
 /** Signs bytes; ECDSA signatures are raw r‖s (64 bytes), as RFC 9421 §3.3.4 requires. */
 export async function signBytes(privateJwk: JWK, data: Uint8Array): Promise<Uint8Array> {
   const alg = algorithmOf(privateJwk);
-  const key = await cryptoKey(privateJwk, alg);
-  return new Uint8Array(await crypto.subtle.sign(webCrypto(alg), key, data as Uint8Array<ArrayBuffer>));
+  if (!privateJwk.d) throw new HttpSignatureError('malformed', 'Signing needs a private key.');
+  const key = keyObject(privateJwk, 'private');
+  return alg === 'ed25519' ? sign(null, data, key) : sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
 }
 
 export async function verifyBytes(publicJwk: JWK, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
   const alg = algorithmOf(publicJwk);
-  const { d: _d, ...publicPart } = publicJwk;
-  const key = await cryptoKey(publicPart, alg);
-  return crypto.subtle.verify(
-    webCrypto(alg),
-    key,
-    signature as Uint8Array<ArrayBuffer>,
-    data as Uint8Array<ArrayBuffer>,
-  );
+  const key = keyObject(publicJwk, 'public');
+  return alg === 'ed25519'
+    ? verify(null, data, key, signature)
+    : verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
 }

@@ -1,0 +1,88 @@
+import { Worker } from 'node:worker_threads';
+
+/** One statement with its parameters. */
+export interface SqliteOp {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Runs statements in one SQLite transaction and returns each statement's number of changed rows.
+ * `synchronous` is set for that transaction: FULL (fsync on commit) or NORMAL (survives a process
+ * crash; made durable by the next FULL commit).
+ */
+export interface SqliteExecutor {
+  transaction(ops: readonly SqliteOp[], synchronous: 'FULL' | 'NORMAL'): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+/** The part of a better-sqlite3 handle the in-thread executor uses. */
+export interface SqliteHandle {
+  prepare(sql: string): { run(...params: unknown[]): { changes: number } };
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  pragma(source: string): unknown;
+}
+
+function runOps(handle: SqliteHandle, cache: Map<string, ReturnType<SqliteHandle['prepare']>>) {
+  return handle.transaction((ops: readonly SqliteOp[]) =>
+    ops.map((op) => {
+      let statement = cache.get(op.sql);
+      if (!statement) {
+        statement = handle.prepare(op.sql);
+        cache.set(op.sql, statement);
+      }
+      return statement.run(...op.params).changes;
+    }),
+  );
+}
+
+/** Runs on the caller's thread (tests, `:memory:` databases): simple, but fsync blocks the event loop. */
+export function inThreadExecutor(handle: SqliteHandle): SqliteExecutor {
+  const run = runOps(handle, new Map());
+  return {
+    async transaction(ops, synchronous) {
+      handle.pragma(`synchronous = ${synchronous}`);
+      return run(ops);
+    },
+    async close() {},
+  };
+}
+
+/**
+ * Runs on a worker thread with its own connection to the database file, so that the fsync of a
+ * durable commit never blocks the gateway's event loop. All writes of the gateway go through it
+ * (one writer, no lock contention); reads stay on the main connection (WAL allows that).
+ */
+export function workerExecutor(path: string): SqliteExecutor {
+  const worker = new Worker(new URL('./sqlite-executor-worker.js', import.meta.url), { workerData: { path } });
+  worker.unref();
+  let nextId = 0;
+  const pending = new Map<number, { resolve(changes: number[]): void; reject(error: Error): void }>();
+  const failAll = (error: Error) => {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  worker.on('message', (message: { id: number; changes?: number[]; error?: string }) => {
+    const p = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.error !== undefined) p?.reject(new Error(message.error));
+    else p?.resolve(message.changes ?? []);
+  });
+  worker.on('error', (error) => failAll(error));
+  worker.on('exit', (code) => failAll(new Error(`the SQLite writer stopped (${code})`)));
+  return {
+    transaction(ops, synchronous) {
+      const id = nextId++;
+      return new Promise<number[]>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.ref();
+        worker.postMessage({ id, ops, synchronous });
+      }).finally(() => {
+        if (pending.size === 0) worker.unref();
+      });
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { type AccessLogStore, type LogWrite, toRow } from './access-log-store.ts';
+import type { NonceClaim, NonceStore } from './nonce-store.ts';
+import type { SqliteExecutor, SqliteOp } from './sqlite-executor.ts';
+
+const ACCESS_COLUMNS = [
+  'id',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'start_time',
+  'end_time',
+  'status',
+  'processing_activity_id',
+  'processing_activity_version',
+  'data_subject_id',
+  'foreign_processor',
+  'service_id',
+  'transaction_id',
+  'record',
+] as const;
+const REFUSAL_COLUMNS = [
+  'id',
+  'at',
+  'transaction_id',
+  'trace_id',
+  'caller_oin',
+  'keyid',
+  'service_id',
+  'processing_activity_id',
+  'reason',
+  'status',
+  'fsc_error_code',
+  'detail',
+] as const;
+
+const insertSql = (table: string, columns: readonly string[]) =>
+  `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+const INSERT_ACCESS = insertSql('access_log', ACCESS_COLUMNS);
+const INSERT_REFUSAL = insertSql('refusals', REFUSAL_COLUMNS);
+const values = (row: Record<string, unknown>, columns: readonly string[]) => columns.map((c) => row[c] ?? null);
+
+/**
+ * The access log on SQLite through prepared statements: one transaction per batch, committed with
+ * `synchronous = FULL`, so every released response's records survive a power cut. Same tables and
+ * rows as the Kysely store (which PostgreSQL uses); this path skips the query builder on the hot path.
+ */
+export function createSqliteAccessLogStore(executor: SqliteExecutor): AccessLogStore {
+  return {
+    async writeBatch(writes: readonly LogWrite[]) {
+      const ops: SqliteOp[] = writes.flatMap((w) =>
+        'accessRecords' in w
+          ? w.accessRecords.map((r) => ({
+              sql: INSERT_ACCESS,
+              params: values(toRow(r) as Record<string, unknown>, ACCESS_COLUMNS),
+            }))
+          : [{ sql: INSERT_REFUSAL, params: values(w.refusal as Record<string, unknown>, REFUSAL_COLUMNS) }],
+      );
+      await executor.transaction(ops, 'FULL');
+    },
+  };
+}
+
+/**
+ * Nonces on SQLite. Claims commit with `synchronous = NORMAL`: in WAL mode that survives a crash of
+ * the process, and the next access-log commit (FULL) puts it on disk, so replay protection costs no
+ * fsync of its own. `insert or ignore` lets exactly one claim of a (keyid, nonce) win.
+ */
+export function createSqliteNonceStore(executor: SqliteExecutor): NonceStore {
+  return {
+    async claim(claims: readonly NonceClaim[]) {
+      const changes = await executor.transaction(
+        claims.map((c) => ({
+          sql: 'insert or ignore into nonces (keyid, nonce, expires_at) values (?, ?, ?)',
+          params: [c.keyid, c.nonce, c.expiresAt],
+        })),
+        'NORMAL',
+      );
+      return changes.map((n) => n === 1);
+    },
+    async purgeExpired(now) {
+      const [deleted] = await executor.transaction(
+        [{ sql: 'delete from nonces where expires_at < ?', params: [now] }],
+        'NORMAL',
+      );
+      return deleted ?? 0;
+    },
+  };
+}
