@@ -85,11 +85,11 @@ export function createGatewayApp(options: GatewayAppOptions) {
     const headers: Record<string, string> = {
       'content-type': contentType,
       'content-digest': digest ?? (await contentDigest(body)),
-      'fsc-transaction-id': c.var.transactionId,
-      traceparent: formatTraceparent(c.var.trace.traceId, c.var.trace.spanId),
+      'fsc-transaction-id': c.get('transactionId'),
+      traceparent: formatTraceparent(c.get('trace').traceId, c.get('trace').spanId),
       ...extra,
     };
-    if (c.var.caller) {
+    if (c.get('caller')) {
       const requestHeaders = c.req.raw.headers;
       Object.assign(
         headers,
@@ -113,10 +113,10 @@ export function createGatewayApp(options: GatewayAppOptions) {
         refusal: {
           id: uuidv7(),
           at: now(),
-          transaction_id: c.var.transactionId ?? 'unknown',
-          trace_id: c.var.trace?.traceId ?? 'unknown',
-          caller_oin: c.var.caller?.organisation.oin ?? null,
-          keyid: c.var.caller?.kid ?? null,
+          transaction_id: c.get('transactionId') ?? 'unknown',
+          trace_id: c.get('trace')?.traceId ?? 'unknown',
+          caller_oin: c.get('caller')?.organisation.oin ?? null,
+          keyid: c.get('caller')?.kid ?? null,
           service_id: options.serviceId,
           processing_activity_id: c.req.header('processing-activity') ?? null,
           reason,
@@ -138,7 +138,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       console.error('gateway: unexpected error', error);
       refusal = new GatewayRefusal('internal', 'An unexpected error occurred.');
     }
-    if (!c.var.trace) return c.json(refusal.toProblem(), refusal.status as 500);
+    if (!c.get('trace')) return c.json(refusal.toProblem(), refusal.status as 500);
     await recordRefusal(c, refusal, isGatewayRefusal(refusal) ? refusal.reason : refusal.code);
     return respond(
       c,
@@ -186,11 +186,11 @@ export function createGatewayApp(options: GatewayAppOptions) {
       step('authorise', () => authorise({ serviceId: options.serviceId, now })(c, next)),
     ),
     async function release(c) {
-      const grant = c.var.grant;
-      const caller = c.var.caller;
+      const grant = c.get('grant');
+      const caller = c.get('caller');
       if (!grant || !caller) throw new GatewayRefusal('internal', 'The pipeline ran out of order.');
       const answer = await step('source', () =>
-        forwardToSource(options.source, grant, { trace: c.var.trace, transactionId: c.var.transactionId }),
+        forwardToSource(options.source, grant, { trace: c.get('trace'), transactionId: c.get('transactionId') }),
       );
       if (answer.kind === 'refused') {
         // The source refused the query (its own validation): pass its problem on, release nothing, record it.
@@ -209,8 +209,8 @@ export function createGatewayApp(options: GatewayAppOptions) {
       const records = buildAccessRecords(people, {
         grant,
         caller,
-        trace: c.var.trace,
-        transactionId: c.var.transactionId,
+        trace: c.get('trace'),
+        transactionId: c.get('transactionId'),
         endTime: now(),
         responseDigest,
         pseudonymise: options.pseudonymise,

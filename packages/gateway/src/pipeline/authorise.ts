@@ -46,9 +46,9 @@ function parseQuery(body: Uint8Array): Query {
  */
 export const authorise = (options: AuthoriseOptions) =>
   createMiddleware<GatewayEnv>(async function authorise(c, next) {
-    const caller = c.var.caller;
+    const caller = c.get('caller');
     if (!caller) throw new GatewayRefusal('signatureMissing', 'The request is not signed.');
-    const directory = c.var.directory;
+    const directory = c.get('directory');
     const at = new Date((options.now ?? Date.now)()).toISOString();
     const afnemer = caller.organisation.oin;
     const activityId = c.req.header('processing-activity');
@@ -115,7 +115,7 @@ export const authorise = (options: AuthoriseOptions) =>
       throw new GatewayRefusal('noAutorisatie', `There is no autorisatie for ${service.id} under ${activityId}.`);
     }
 
-    const query = parseQuery(c.var.body);
+    const query = parseQuery(c.get('body'));
     if (!autorisatie.searchTypes.includes(query.type)) {
       throw new GatewayRefusal('unauthorizedParameter', `Not authorised for the search ${query.type}.`, {
         invalidParams: [

@@ -50,7 +50,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
   createMiddleware<GatewayEnv>(async function verifySignature(c, next) {
     const now = options.now ?? Date.now;
     const skew = options.maxSkewSeconds ?? 60;
-    const directory = c.var.directory;
+    const directory = c.get('directory');
     const service = directory.services.get(options.serviceId);
     if (!service) throw new GatewayRefusal('serviceNotFound', `Service ${options.serviceId} is not in the directory.`);
     const url = new URL(c.req.url);
@@ -79,7 +79,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
           },
         },
       );
-      await verifyContentDigest(headers.get('content-digest'), c.var.body);
+      await verifyContentDigest(headers.get('content-digest'), c.get('body'));
       const entry = directory.keys.get(signature.params.keyid);
       if (!entry) throw new HttpSignatureError('unknownKey', 'The key vanished from the directory.');
       const nonce = signature.params.nonce ?? '';

@@ -7,6 +7,7 @@ const db = new Database(workerData.path);
 db.pragma('journal_mode = WAL');
 db.pragma('busy_timeout = 5000');
 const statements = new Map();
+let mode;
 const run = db.transaction((ops) =>
   ops.map((op) => {
     let statement = statements.get(op.sql);
@@ -20,7 +21,11 @@ const run = db.transaction((ops) =>
 
 parentPort.on('message', ({ id, ops, synchronous }) => {
   try {
-    db.pragma(`synchronous = ${synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+    const wanted = synchronous === 'NORMAL' ? 'NORMAL' : 'FULL';
+    if (mode !== wanted) {
+      db.pragma(`synchronous = ${wanted}`);
+      mode = wanted;
+    }
     parentPort.postMessage({ id, changes: run(ops) });
   } catch (error) {
     parentPort.postMessage({ id, error: error instanceof Error ? error.message : String(error) });

@@ -39,9 +39,13 @@ function runOps(handle: SqliteHandle, cache: Map<string, ReturnType<SqliteHandle
 /** Runs on the caller's thread (tests, `:memory:` databases): simple, but fsync blocks the event loop. */
 export function inThreadExecutor(handle: SqliteHandle): SqliteExecutor {
   const run = runOps(handle, new Map());
+  let mode: 'FULL' | 'NORMAL' | undefined;
   return {
     async transaction(ops, synchronous) {
-      handle.pragma(`synchronous = ${synchronous}`);
+      if (mode !== synchronous) {
+        handle.pragma(`synchronous = ${synchronous}`);
+        mode = synchronous;
+      }
       return run(ops);
     },
     async close() {},

@@ -1,4 +1,5 @@
 import type { Persoon } from '@poortwachter/seeds';
+import { projectFields } from '../protocol/project-fields.ts';
 
 export type SourceMode = 'ok' | 'down' | 'slow' | 'garbage' | 'error500';
 
@@ -8,7 +9,13 @@ export type SourceMode = 'ok' | 'down' | 'slow' | 'garbage' | 'error500';
  * its calls, and can be switched to fail in the ways real sources fail.
  */
 export function fakeSource(personen: readonly Persoon[]) {
-  const state = { mode: 'ok' as SourceMode, calls: 0, lastBody: undefined as unknown };
+  const state = {
+    mode: 'ok' as SourceMode,
+    calls: 0,
+    lastBody: undefined as unknown,
+    /** Answer with only the requested fields, as a real BRP source does (default: the whole person). */
+    projectFields: false,
+  };
   const fetch: typeof globalThis.fetch = async (_input, init) => {
     state.calls++;
     state.lastBody = JSON.parse(String(init?.body ?? '{}'));
@@ -30,7 +37,11 @@ export function fakeSource(personen: readonly Persoon[]) {
       return Response.json({ type: query.type, personen: [] });
     }
     const found = personen.filter((p) => query.burgerservicenummer?.includes(p.burgerservicenummer));
-    return Response.json({ type: query.type, personen: found });
+    const fields = (query as { fields?: string[] }).fields ?? [];
+    return Response.json({
+      type: query.type,
+      personen: state.projectFields ? found.map((p) => projectFields(p, fields)) : found,
+    });
   };
   return { fetch, state };
 }

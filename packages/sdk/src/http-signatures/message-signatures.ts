@@ -82,6 +82,17 @@ export interface VerifiedSignature {
   readonly base: string;
 }
 
+// The required components are the same list on every request: serialise them once.
+const requiredKeyCache = new WeakMap<readonly string[], string[]>();
+function requiredKeys(required: readonly string[]): string[] {
+  let keys = requiredKeyCache.get(required);
+  if (!keys) {
+    keys = required.map((c) => componentKey(component(c)));
+    requiredKeyCache.set(required, keys);
+  }
+  return keys;
+}
+
 function readParams(raw: Map<string, BareItem>, requireExpiresAndNonce: boolean): SignatureParameters {
   const created = raw.get('created');
   const expires = raw.get('expires');
@@ -141,7 +152,7 @@ export async function verifyMessage(message: MessageView, options: VerifyOptions
   const params = readParams(rawParams, options.requireExpiresAndNonce ?? true);
 
   const covered = new Set(components.map(componentKey));
-  const missing = options.requiredComponents.map((c) => componentKey(component(c))).filter((key) => !covered.has(key));
+  const missing = requiredKeys(options.requiredComponents).filter((key) => !covered.has(key));
   if (missing.length > 0) {
     throw new HttpSignatureError('missingComponent', `The signature does not cover ${missing.join(', ')}.`);
   }
