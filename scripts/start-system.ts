@@ -17,11 +17,21 @@ interface Part {
   readonly colour: number;
 }
 
+// Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT and GATEWAY_PORT move them
+// (the end-to-end test runs the whole system beside a running one).
+const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const PARTS: Part[] = [
-  { name: 'registry', entry: 'packages/registry/src/server/main.ts', port: 8300, colour: 36 },
-  { name: 'source', entry: 'examples/brp-source/src/server.ts', port: 8301, colour: 35 },
-  { name: 'gateway', entry: 'packages/gateway/src/server/main.ts', port: 8302, colour: 33 },
+  { name: 'registry', entry: 'packages/registry/src/server/main.ts', port: port('REGISTRY_PORT', 8300), colour: 36 },
+  { name: 'source', entry: 'examples/brp-source/src/server.ts', port: port('SOURCE_PORT', 8301), colour: 35 },
+  { name: 'gateway', entry: 'packages/gateway/src/server/main.ts', port: port('GATEWAY_PORT', 8302), colour: 33 },
 ];
+const [registryPart, sourcePart, gatewayPart] = PARTS as [Part, Part, Part];
+const local = (part: Part) => `http://localhost:${part.port}`;
+const ENV: Record<string, Record<string, string>> = {
+  registry: { GATEWAY_PUBLIC_URL: process.env.GATEWAY_PUBLIC_URL || local(gatewayPart) },
+  source: {},
+  gateway: { REGISTRY_URL: local(registryPart), SOURCE_URL: local(sourcePart) },
+};
 
 const children: ChildProcess[] = [];
 
@@ -29,7 +39,7 @@ function start(part: Part): ChildProcess {
   const prefix = `\x1b[${part.colour}m[${part.name}]\x1b[0m `;
   const child = spawn(process.execPath, [tsx, part.entry], {
     cwd: root,
-    env: { ...process.env, PORT: String(part.port) },
+    env: { ...process.env, PORT: String(part.port), ...ENV[part.name] },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const forward = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
@@ -75,16 +85,15 @@ process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 const started = performance.now();
-const [registry, source, gateway] = PARTS as [Part, Part, Part];
 // The registry first: it writes the pinned registry key and the demo keys the others read.
-start(registry);
-await waitForHealth(registry);
-start(source);
-start(gateway);
-await Promise.all([waitForHealth(source), waitForHealth(gateway)]);
-const ready = await (await fetch(`http://localhost:${gateway.port}/readyz`)).json();
+start(registryPart);
+await waitForHealth(registryPart);
+start(sourcePart);
+start(gatewayPart);
+await Promise.all([waitForHealth(sourcePart), waitForHealth(gatewayPart)]);
+const ready = await (await fetch(`${local(gatewayPart)}/readyz`)).json();
 console.log(`
-poortwachter is running (${Math.round(performance.now() - started)} ms): registry :8300, BRP source :8301, gateway :8302 (${
+poortwachter is running (${Math.round(performance.now() - started)} ms): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port} (${
   (ready as { status: string }).status
 })
 

@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+
+/** Runs a TypeScript entry of the workspace to completion and returns its exit code and output. */
+function run(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+/**
+ * The README's promise, end to end: `pnpm start` brings registry, source and gateway up on an empty
+ * ./data/, `pnpm demo` makes a gemeente query Suzanne Moulin through the sdk, and the CLI works.
+ */
+describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', () => {
+  const data = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
+  let system: ChildProcess;
+  let env: Record<string, string>;
+  let startOutput = '';
+
+  beforeAll(async () => {
+    const [registry, source, gateway] = [await freePort(), await freePort(), await freePort()];
+    env = { DATA_DIR: data, REGISTRY_URL: `http://localhost:${registry}` };
+    system = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATA_DIR: data,
+        REGISTRY_PORT: String(registry),
+        SOURCE_PORT: String(source),
+        GATEWAY_PORT: String(gateway),
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the system did not start:\n${startOutput}`)), 60_000);
+      const collect = (chunk: Buffer) => {
+        startOutput += chunk.toString();
+        if (startOutput.includes('poortwachter is running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      system.stdout?.on('data', collect);
+      system.stderr?.on('data', collect);
+      system.on('exit', (code) => reject(new Error(`the system exited (${code}):\n${startOutput}`)));
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    if (system.exitCode === null) {
+      const exited = new Promise((resolve) => system.on('exit', resolve));
+      system.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(data, { recursive: true, force: true });
+  });
+
+  it('starts seeded, with the gateway ready, and says what to try', () => {
+    expect(startOutput).toContain('seeded the demo registry');
+    expect(startOutput).toMatch(/poortwachter is running \(\d+ ms\).*\(ready\)/);
+    expect(startOutput).toContain('pnpm demo');
+  });
+
+  it('runs the demo: a verified answer, a named refusal, and the access record it caused', async () => {
+    const { code, output } = await run('examples/demo/query-suzanne.ts', [], env);
+    expect(code).toBe(0);
+    expect(output).toContain('"voornamen": "Suzanne"');
+    expect(output).toContain('signature of RvIG verified: true');
+    expect(output).toContain('refused: unauthorizedField (403)');
+    expect(output).toContain('fields[1]');
+    expect(output).toMatch(/access log for transaction [0-9a-f-]{36} \(1 record\)/);
+    expect(output).toContain('"dpl.core.data_subject_id_type": "BSN"');
+    expect(output).not.toMatch(/"dpl\.core\.data_subject_id": "999993653"/);
+  }, 60_000);
+
+  it('answers the CLI query, and refuses one the autorisatie does not cover', async () => {
+    const ok = await run(
+      'packages/sdk/src/cli/main.ts',
+      ['query', '--as', 'utrecht', '--bsn', '999993653', '--fields', 'naam.voornamen,geboorte.datum'],
+      env,
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.output).toContain('response signature verified');
+    expect(ok.output).toMatch(/naam\.voornamen\s+Suzanne/);
+    expect(ok.output).toMatch(/geboorte\.datum\s+1 december 1985/);
+    const refused = await run(
+      'packages/sdk/src/cli/main.ts',
+      ['query', '--as', 'utrecht', '--bsn', '999993653', '--fields', 'nationaliteiten'],
+      env,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('unauthorizedField');
+  }, 60_000);
+
+  it('stops gracefully on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => system.on('exit', resolve));
+    system.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 30_000);
+});
