@@ -6,7 +6,7 @@ import { PROTOCOL_SEARCH_TYPES } from '../domain/vocabulary.ts';
 import { type InvalidParam, ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { AutorisatieRow } from '../storage/tables/autorisatie.table.ts';
-import { type RegistryDb, recordChange } from './changes.ts';
+import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
 import { checkOrganisationRole, refuseIfAny } from './integrity.ts';
 import { getProcessingActivity } from './processing-activities.ts';
 
@@ -166,13 +166,10 @@ export async function updateAutorisatie(
   return getAutorisatie(db, id);
 }
 
-export async function revokeAutorisatie(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
-  const at = now.toISOString();
-  await db.transaction().execute(async (trx) => {
-    const current = await getAutorisatie(trx, id);
-    if (current.revokedAt) throw new ProblemError('conflict', `Autorisatie ${id} is already revoked.`);
-    await trx.updateTable('autorisaties').set({ revoked_at: at, updated_at: at }).where('id', '=', id).execute();
-    await recordChange(trx, { entity: 'autorisatie', entityId: id, action: 'revoke', record: { revokedAt: at }, at });
-  });
-  return getAutorisatie(db, id);
+export function revokeAutorisatie(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
+  return revokeRecord(
+    db,
+    { table: 'autorisaties', key: 'id', id, entity: 'autorisatie', label: 'Autorisatie', get: getAutorisatie },
+    now,
+  );
 }

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 
 export type RegistryDb = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
@@ -64,4 +65,44 @@ export async function listChanges(
     action: r.action,
     record: JSON.parse(r.record) as unknown,
   }));
+}
+
+/** Tables whose records are revoked by setting `revoked_at` (organisations and keys have their own rules). */
+type RevocableTable = 'services' | 'grondslagen' | 'autorisaties' | 'identity_providers';
+
+/**
+ * Revokes one record from now: refuses a second revocation (409), sets `revoked_at`, and records the
+ * change with its serial, in one transaction. Returns the record as it is afterwards.
+ */
+export async function revokeRecord<T extends { revokedAt: string | null }>(
+  db: Kysely<RegistryDatabase>,
+  spec: {
+    table: RevocableTable;
+    key: 'id' | 'issuer';
+    id: string;
+    entity: string;
+    label: string;
+    get: (db: RegistryDb, id: string) => Promise<T>;
+  },
+  now: Date,
+): Promise<T> {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const current = await spec.get(trx, spec.id);
+    if (current.revokedAt) throw new ProblemError('conflict', `${spec.label} ${spec.id} is already revoked.`);
+    // The four tables share these columns; Kysely cannot type a table chosen at run time.
+    await trx
+      .updateTable(spec.table)
+      .set({ revoked_at: at, updated_at: at } as never)
+      .where(spec.key as never, '=', spec.id as never)
+      .execute();
+    await recordChange(trx, {
+      entity: spec.entity,
+      entityId: spec.id,
+      action: 'revoke',
+      record: { revokedAt: at },
+      at,
+    });
+  });
+  return spec.get(db, spec.id);
 }

@@ -5,7 +5,7 @@ import type { AvgBasis } from '../domain/vocabulary.ts';
 import { ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { GrondslagRow } from '../storage/tables/grondslag.table.ts';
-import { type RegistryDb, recordChange } from './changes.ts';
+import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
 
 export interface GrondslagInput {
   title: string;
@@ -99,13 +99,10 @@ export async function updateGrondslag(
   return getGrondslag(db, id);
 }
 
-export async function revokeGrondslag(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
-  const at = now.toISOString();
-  await db.transaction().execute(async (trx) => {
-    const grondslag = await getGrondslag(trx, id);
-    if (grondslag.revokedAt) throw new ProblemError('conflict', `Grondslag ${id} is already revoked.`);
-    await trx.updateTable('grondslagen').set({ revoked_at: at, updated_at: at }).where('id', '=', id).execute();
-    await recordChange(trx, { entity: 'grondslag', entityId: id, action: 'revoke', record: { revokedAt: at }, at });
-  });
-  return getGrondslag(db, id);
+export function revokeGrondslag(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
+  return revokeRecord(
+    db,
+    { table: 'grondslagen', key: 'id', id, entity: 'grondslag', label: 'Grondslag', get: getGrondslag },
+    now,
+  );
 }

@@ -5,7 +5,7 @@ import type { AssuranceLevel } from '../domain/vocabulary.ts';
 import { ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { IdentityProviderRow } from '../storage/tables/identity-provider.table.ts';
-import { type RegistryDb, recordChange } from './changes.ts';
+import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
 
 export interface IdentityProviderInput {
   name: string;
@@ -103,23 +103,17 @@ export async function updateIdentityProvider(
   return getIdentityProvider(db, issuer);
 }
 
-export async function revokeIdentityProvider(db: Kysely<RegistryDatabase>, issuer: string, now = new Date()) {
-  const at = now.toISOString();
-  await db.transaction().execute(async (trx) => {
-    const current = await getIdentityProvider(trx, issuer);
-    if (current.revokedAt) throw new ProblemError('conflict', `Identity provider ${issuer} is already revoked.`);
-    await trx
-      .updateTable('identity_providers')
-      .set({ revoked_at: at, updated_at: at })
-      .where('issuer', '=', issuer)
-      .execute();
-    await recordChange(trx, {
+export function revokeIdentityProvider(db: Kysely<RegistryDatabase>, issuer: string, now = new Date()) {
+  return revokeRecord(
+    db,
+    {
+      table: 'identity_providers',
+      key: 'issuer',
+      id: issuer,
       entity: 'identity-provider',
-      entityId: issuer,
-      action: 'revoke',
-      record: { revokedAt: at },
-      at,
-    });
-  });
-  return getIdentityProvider(db, issuer);
+      label: 'Identity provider',
+      get: getIdentityProvider,
+    },
+    now,
+  );
 }

@@ -4,7 +4,7 @@ import type { Protocol } from '../domain/vocabulary.ts';
 import { type InvalidParam, ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { ServiceRow } from '../storage/tables/service.table.ts';
-import { type RegistryDb, recordChange } from './changes.ts';
+import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
 import { checkOrganisationRole, refuseIfAny } from './integrity.ts';
 
 export interface ServiceInput {
@@ -25,6 +25,15 @@ const toService = (row: ServiceRow): Service => ({
   fieldCatalogue: JSON.parse(row.field_catalogue) as CatalogueField[],
   dataSubjectPaths: JSON.parse(row.data_subject_paths) as string[],
   revokedAt: row.revoked_at,
+});
+
+const toColumns = (input: ServiceInput) => ({
+  provider_oin: input.providerOin,
+  name: input.name,
+  gateway_url: input.gatewayUrl,
+  protocol: input.protocol,
+  field_catalogue: JSON.stringify(input.fieldCatalogue),
+  data_subject_paths: JSON.stringify(input.dataSubjectPaths),
 });
 
 export async function listServices(db: RegistryDb): Promise<Service[]> {
@@ -101,12 +110,7 @@ export async function createService(
       .insertInto('services')
       .values({
         id: input.id,
-        provider_oin: input.providerOin,
-        name: input.name,
-        gateway_url: input.gatewayUrl,
-        protocol: input.protocol,
-        field_catalogue: JSON.stringify(input.fieldCatalogue),
-        data_subject_paths: JSON.stringify(input.dataSubjectPaths),
+        ...toColumns(input),
         created_at: at,
         updated_at: at,
         revoked_at: null,
@@ -125,15 +129,7 @@ export async function updateService(db: Kysely<RegistryDatabase>, id: string, in
     await checkCatalogueStillCovers(trx, id, input.fieldCatalogue);
     await trx
       .updateTable('services')
-      .set({
-        provider_oin: input.providerOin,
-        name: input.name,
-        gateway_url: input.gatewayUrl,
-        protocol: input.protocol,
-        field_catalogue: JSON.stringify(input.fieldCatalogue),
-        data_subject_paths: JSON.stringify(input.dataSubjectPaths),
-        updated_at: at,
-      })
+      .set({ ...toColumns(input), updated_at: at })
       .where('id', '=', id)
       .execute();
     await recordChange(trx, { entity: 'service', entityId: id, action: 'update', record: input, at });
@@ -141,13 +137,10 @@ export async function updateService(db: Kysely<RegistryDatabase>, id: string, in
   return getService(db, id);
 }
 
-export async function revokeService(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
-  const at = now.toISOString();
-  await db.transaction().execute(async (trx) => {
-    const service = await getService(trx, id);
-    if (service.revokedAt) throw new ProblemError('conflict', `Service ${id} is already revoked.`);
-    await trx.updateTable('services').set({ revoked_at: at, updated_at: at }).where('id', '=', id).execute();
-    await recordChange(trx, { entity: 'service', entityId: id, action: 'revoke', record: { revokedAt: at }, at });
-  });
-  return getService(db, id);
+export function revokeService(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
+  return revokeRecord(
+    db,
+    { table: 'services', key: 'id', id, entity: 'service', label: 'Service', get: getService },
+    now,
+  );
 }
