@@ -31,6 +31,29 @@ export async function forwardToSource(
   context: { trace: RequestTrace; transactionId: string },
 ): Promise<SourceAnswer> {
   const fields = [...new Set([...grant.query.fields, ...subjectFields(grant.service.dataSubjectPaths)])];
+  const timeoutMs = source.timeoutMs ?? 5000;
+  // A timer that is cleared when the answer is in: AbortSignal.timeout() would keep one pending
+  // timer per request for the whole timeout, thousands at a time under load.
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new DOMException('The source timed out.', 'TimeoutError')),
+    timeoutMs,
+  );
+  try {
+    return await ask(source, grant, context, fields, controller.signal, timeoutMs);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function ask(
+  source: SourceOptions,
+  grant: Grant,
+  context: { trace: RequestTrace; transactionId: string },
+  fields: string[],
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<SourceAnswer> {
   let res: Response;
   try {
     res = await (source.fetch ?? globalThis.fetch)(`${source.url.replace(/\/+$/, '')}/personen`, {
@@ -54,6 +77,7 @@ export async function forwardToSource(
   }
   let body: unknown;
   try {
+    // Reading the body is still under the timeout: a source that sends headers and then stalls is slow too.
     body = await res.json();
   } catch (cause) {
     throw new GatewayRefusal('sourceUnreachable', `The source answered ${res.status} with a body that is not JSON.`, {

@@ -35,18 +35,27 @@ function keyObject(jwk: JWK, kind: 'private' | 'public'): KeyObject {
   return key;
 }
 
+// With a callback, node:crypto signs and verifies on libuv's thread pool: a gateway's event loop
+// keeps serving other requests meanwhile, and a second core can do the arithmetic.
+
 /** Signs bytes; ECDSA signatures are raw r‖s (64 bytes), as RFC 9421 §3.3.4 requires. */
-export async function signBytes(privateJwk: JWK, data: Uint8Array): Promise<Uint8Array> {
+export function signBytes(privateJwk: JWK, data: Uint8Array): Promise<Uint8Array> {
   const alg = algorithmOf(privateJwk);
   if (!privateJwk.d) throw new HttpSignatureError('malformed', 'Signing needs a private key.');
   const key = keyObject(privateJwk, 'private');
-  return alg === 'ed25519' ? sign(null, data, key) : sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, signature: Buffer) => (error ? reject(error) : resolve(signature));
+    if (alg === 'ed25519') sign(null, data, key, done);
+    else sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, done);
+  });
 }
 
-export async function verifyBytes(publicJwk: JWK, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export function verifyBytes(publicJwk: JWK, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
   const alg = algorithmOf(publicJwk);
   const key = keyObject(publicJwk, 'public');
-  return alg === 'ed25519'
-    ? verify(null, data, key, signature)
-    : verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, valid: boolean) => (error ? reject(error) : resolve(valid));
+    if (alg === 'ed25519') verify(null, data, key, signature, done);
+    else verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
+  });
 }
