@@ -16,6 +16,7 @@ import { traceContext } from '../pipeline/trace-context.ts';
 import { verifySignature } from '../pipeline/verify-signature.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
+import { gatewayMetrics } from './metrics.ts';
 
 export interface GatewayAppOptions {
   /** The service this gateway serves (`brp-personen`). */
@@ -108,6 +109,8 @@ export function createGatewayApp(options: GatewayAppOptions) {
   }
 
   async function recordRefusal(c: Context<GatewayEnv>, refusal: GatewayRefusal | ProblemError, reason: string) {
+    gatewayMetrics.refusals.add(1, { reason });
+    gatewayMetrics.requests.add(1, { outcome: 'refused', status: refusal.status });
     try {
       await options.log.submit({
         refusal: {
@@ -219,13 +222,17 @@ export function createGatewayApp(options: GatewayAppOptions) {
       await step('log-commit', async (span) => {
         span.setAttribute('poortwachter.records', records.length);
         try {
+          const submitted = performance.now();
           await options.log.submit({ accessRecords: records });
+          gatewayMetrics.logCommit.record(performance.now() - submitted);
         } catch (cause) {
           throw new GatewayRefusal('logWriteFailed', 'The access log could not be written; nothing was released.', {
             cause,
           });
         }
       });
+      gatewayMetrics.requests.add(1, { outcome: 'released', status: 200 });
+      gatewayMetrics.latency.record(now() - c.get('trace').startTime, { outcome: 'released' });
       return respond(c, 200, body, 'application/json', {}, responseDigest);
     },
   );
