@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dataDir } from '@poortwachter/registry/paths';
 import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
 import { parseOptions, table } from './options.ts';
-import { defaultDataDir } from './paths.ts';
 
 /** `poortwachter directory`: fetch, verify and summarise the signed directory. */
 export async function directoryCommand(args: string[]): Promise<number> {
@@ -14,7 +14,7 @@ export async function directoryCommand(args: string[]): Promise<number> {
     json: { type: 'boolean' },
   });
   const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
-  const keyFile = values['registry-key'] ?? join(defaultDataDir(), 'keys', 'registry.public.jwk.json');
+  const keyFile = values['registry-key'] ?? join(dataDir(), 'keys', 'registry.public.jwk.json');
   if (!existsSync(keyFile)) {
     process.stderr.write(
       `No pinned registry key at ${keyFile}. Start the registry once (pnpm start) or pass --registry-key.\n`,

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dataDir } from '@poortwachter/registry/paths';
 import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { createOrganisationClient } from '../organisation-client.ts';
 import { isSdkError } from '../sdk-error.ts';
 import { parseOptions, table } from './options.ts';
-import { defaultDataDir } from './paths.ts';
 
 /** Flattens a person into `path → value` rows for a readable table. */
 function flatten(value: unknown, prefix = ''): [string, string][] {
@@ -38,7 +38,7 @@ export async function queryCommand(args: string[]): Promise<number> {
     'registry-key': { type: 'string' },
     json: { type: 'boolean' },
   });
-  const data = defaultDataDir();
+  const data = dataDir();
   const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
   const registryKeyFile = values['registry-key'] ?? join(data, 'keys', 'registry.public.jwk.json');
   if (!values.as || !values.fields || (!values.bsn && !(values.postcode && values.huisnummer))) {
