@@ -37,7 +37,7 @@ function problem(c: Context, code: keyof typeof PROBLEM, detail: string, invalid
 }
 
 const param = (name: string, code: string, reason: string): InvalidParam => ({
-  type: 'https://www.vng.nl/realisatie/api/validaties/' + code.toLowerCase(),
+  type: `https://www.vng.nl/realisatie/api/validaties/${code.toLowerCase()}`,
   name,
   code,
   reason,
