@@ -86,7 +86,7 @@ export const authorise = (options: AuthoriseOptions) =>
     }
     const grondslagen = version.grondslagIds.map((id) => directory.grondslagen.get(id));
     const lapsed = version.grondslagIds.filter(
-      (id, i) =>
+      (_id, i) =>
         !grondslagen[i] ||
         !isInForce(
           {

@@ -65,12 +65,12 @@ async function ask(
         'fsc-transaction-id': context.transactionId,
       },
       body: JSON.stringify({ ...grant.query, fields }),
-      signal: AbortSignal.timeout(source.timeoutMs ?? 5000),
+      signal,
     });
   } catch (cause) {
-    const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+    const timedOut = signal.aborted || (cause instanceof Error && cause.name === 'TimeoutError');
     throw timedOut
-      ? new GatewayRefusal('sourceTimeout', `The source did not answer within ${source.timeoutMs ?? 5000} ms.`, {
+      ? new GatewayRefusal('sourceTimeout', `The source did not answer within ${timeoutMs} ms.`, {
           cause,
         })
       : new GatewayRefusal('sourceUnreachable', 'The source cannot be reached.', { cause });
