@@ -48,7 +48,20 @@ function project(value: Json, tree: PathTree): Json {
  * // { naam: { voornamen: 'Suzanne' } }
  */
 export function projectFields<T extends object>(value: T, paths: readonly string[]): Partial<T> {
-  return (project(value, buildTree(paths)) ?? {}) as Partial<T>;
+  return (project(value, treeFor(paths)) ?? {}) as Partial<T>;
+}
+
+// The same few field lists come back request after request; their trees are kept (bounded).
+const trees = new Map<string, PathTree>();
+function treeFor(paths: readonly string[]): PathTree {
+  const key = paths.join('\n');
+  let tree = trees.get(key);
+  if (!tree) {
+    tree = buildTree(paths);
+    if (trees.size >= 500) trees.clear();
+    trees.set(key, tree);
+  }
+  return tree;
 }
 
 /**

@@ -45,7 +45,7 @@ export async function signMessage(
   if (options.nonce !== undefined) params.set('nonce', options.nonce);
   params.set('keyid', options.privateKey.kid);
   params.set('alg', algorithmOf(options.privateKey));
-  const components = options.components.map(component);
+  const components = parsedComponents(options.components);
   const base = signatureBase(components, params, message, options.request);
   const signature = await signBytes(options.privateKey, new TextEncoder().encode(base));
   const innerList: InnerList = [components, params];
@@ -53,6 +53,17 @@ export async function signMessage(
     'signature-input': serializeDictionary(new Map([[label, innerList]])),
     signature: serializeDictionary(new Map([[label, [signature.buffer as ArrayBuffer, new Map()]]])),
   };
+}
+
+// A signer usually signs with the same component list every time (a gateway, every response).
+const parsedCache = new WeakMap<readonly string[], Component[]>();
+function parsedComponents(list: readonly string[]): Component[] {
+  let parsed = parsedCache.get(list);
+  if (!parsed) {
+    parsed = list.map(component);
+    parsedCache.set(list, parsed);
+  }
+  return parsed;
 }
 
 export interface VerifyOptions {

@@ -32,7 +32,16 @@ export function component(text: string): Component {
   return item;
 }
 
-export const componentKey = (c: Component) => serializeItem(c);
+const keyCache = new WeakMap<Component, string>();
+/** The serialised form of a component (`"signature";key="sig1";req`), cached per parsed component. */
+export function componentKey(c: Component): string {
+  let key = keyCache.get(c);
+  if (key === undefined) {
+    key = serializeItem(c);
+    keyCache.set(c, key);
+  }
+  return key;
+}
 
 function derived(name: string, message: MessageView, params: Map<string, BareItem>): string {
   const url = () => {
