@@ -30,6 +30,12 @@ export interface QueryOptions {
   readonly traceparent?: string;
 }
 
+/** The search parameters of a call: everything but the query options. */
+function searchParameters<Q extends QueryOptions>(q: Q): Omit<Q, keyof QueryOptions> {
+  const { processingActivity: _p, fields: _f, transactionId: _t, traceparent: _tp, ...parameters } = q;
+  return parameters;
+}
+
 export interface QueryResult<P = Record<string, unknown>> {
   readonly type: string;
   readonly personen: P[];
@@ -157,14 +163,12 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
       zoekMetGeslachtsnaamEnGeboortedatum: <P = Record<string, unknown>>(
         q: QueryOptions & { geslachtsnaam: string; geboortedatum: string; voornamen?: string; voorvoegsel?: string },
       ) => {
-        const { processingActivity: _p, fields: _f, transactionId: _t, traceparent: _tp, ...parameters } = q;
-        return query<P>('ZoekMetGeslachtsnaamEnGeboortedatum', parameters, q);
+        return query<P>('ZoekMetGeslachtsnaamEnGeboortedatum', searchParameters(q), q);
       },
       zoekMetPostcodeEnHuisnummer: <P = Record<string, unknown>>(
         q: QueryOptions & { postcode: string; huisnummer: number; huisletter?: string; huisnummertoevoeging?: string },
       ) => {
-        const { processingActivity: _p, fields: _f, transactionId: _t, traceparent: _tp, ...parameters } = q;
-        return query<P>('ZoekMetPostcodeEnHuisnummer', parameters, q);
+        return query<P>('ZoekMetPostcodeEnHuisnummer', searchParameters(q), q);
       },
       /** Any search type of the protocol, with its parameters. */
       query: <P = Record<string, unknown>>(type: string, parameters: Record<string, unknown>, q: QueryOptions) =>

@@ -18,6 +18,8 @@ export class DirectoryIndex {
   readonly services = new Map<string, Service>();
   readonly processingActivities = new Map<string, ProcessingActivity>();
   readonly grondslagen = new Map<string, Grondslag>();
+  /** Per service, the field paths of its catalogue (for deciding `fields` on every request). */
+  readonly cataloguePaths = new Map<string, readonly string[]>();
   readonly #autorisaties = new Map<string, Autorisatie[]>();
 
   constructor(readonly snapshot: DirectorySnapshot) {
@@ -25,7 +27,13 @@ export class DirectoryIndex {
       this.organisations.set(organisation.oin, organisation);
       for (const key of organisation.keys) this.keys.set(key.kid, { organisation, key });
     }
-    for (const service of snapshot.services) this.services.set(service.id, service);
+    for (const service of snapshot.services) {
+      this.services.set(service.id, service);
+      this.cataloguePaths.set(
+        service.id,
+        service.fieldCatalogue.map((f) => f.path),
+      );
+    }
     for (const activity of snapshot.processing_activities) this.processingActivities.set(activity.id, activity);
     for (const grondslag of snapshot.grondslagen) this.grondslagen.set(grondslag.id, grondslag);
     for (const autorisatie of snapshot.autorisaties) {

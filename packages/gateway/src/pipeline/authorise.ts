@@ -127,11 +127,7 @@ export const authorise = (options: AuthoriseOptions) =>
         ],
       });
     }
-    const decision = decideFields(
-      query.fields,
-      autorisatie.fields,
-      service.fieldCatalogue.map((f) => f.path),
-    );
+    const decision = decideFields(query.fields, autorisatie.fields, directory.cataloguePaths.get(service.id) ?? []);
     if (decision.refused.length > 0) {
       throw new GatewayRefusal(
         'unauthorizedField',

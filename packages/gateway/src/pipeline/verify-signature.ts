@@ -57,6 +57,8 @@ export const verifySignature = (options: VerifySignatureOptions) =>
     const targetUri = `${service.gatewayUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
     const headers = c.req.raw.headers;
     const at = new Date(now()).toISOString();
+    // The directory entry of the key that signed, found once while verifying.
+    let signer: ReturnType<typeof directory.keys.get>;
     try {
       const signature = await verifyMessage(
         { method: c.req.method, targetUri, header: (name) => headers.get(name) },
@@ -65,9 +67,9 @@ export const verifySignature = (options: VerifySignatureOptions) =>
           now: Math.floor(now() / 1000),
           maxSkewSeconds: skew,
           publicKeyFor(keyid) {
-            const entry = directory.keys.get(keyid);
-            if (!entry) return undefined;
-            const { key, organisation } = entry;
+            signer = directory.keys.get(keyid);
+            if (!signer) return undefined;
+            const { key, organisation } = signer;
             const revoked =
               (key.revokedAt !== null && key.revokedAt <= at) ||
               (organisation.revokedAt !== null && organisation.revokedAt <= at);
@@ -80,14 +82,13 @@ export const verifySignature = (options: VerifySignatureOptions) =>
         },
       );
       await verifyContentDigest(headers.get('content-digest'), c.get('body'));
-      const entry = directory.keys.get(signature.params.keyid);
-      if (!entry) throw new HttpSignatureError('unknownKey', 'The key vanished from the directory.');
+      if (!signer) throw new HttpSignatureError('unknownKey', `Key ${signature.params.keyid} is not known.`);
       const nonce = signature.params.nonce ?? '';
       const expiresAt = ((signature.params.expires ?? signature.params.created + 300) + skew) * 1000;
       const fresh = await options.nonces.submit({ keyid: signature.params.keyid, nonce, expiresAt });
       if (!fresh) throw new GatewayRefusal('replayedNonce', 'This nonce was used before: the request is a replay.');
       c.set('caller', {
-        organisation: entry.organisation,
+        organisation: signer.organisation,
         kid: signature.params.keyid,
         signature,
         requestDigest: `sha-256=:${createHash('sha256').update(signature.base, 'utf8').digest('base64')}:`,

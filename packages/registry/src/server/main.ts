@@ -48,11 +48,12 @@ const seeded =
     : false;
 const publisher = await createDirectoryPublisher(db, registryKey);
 const app = createRegistryApp({ db, publisher });
+const serial = await publisher.serial();
 
 const server = serve({ fetch: app.fetch, port }, (info) => {
   const base = `http://localhost:${info.port}`;
   const lines = [
-    `poortwachter registry listening on ${base} (database ${databaseUrl.split('?')[0]}, serial ${'{serial}'})`,
+    `poortwachter registry listening on ${base} (database ${databaseUrl.split('?')[0]}, serial ${serial})`,
     keyCreated ? `  made the registry signing key: ${keyFile}` : undefined,
     tokenCreated ? `  made the admin token (stored only as a hash): ${tokenFile}` : undefined,
     seeded
@@ -67,14 +68,7 @@ const server = serve({ fetch: app.fetch, port }, (info) => {
     `  request schemas:             curl -s ${base}/v1/schemas`,
     `  started in ${Math.round(performance.now() - started)} ms`,
   ];
-  void publisher.serial().then((serial) => {
-    console.log(
-      lines
-        .filter((l) => l !== undefined)
-        .join('\n')
-        .replace('{serial}', String(serial)),
-    );
-  });
+  console.log(lines.filter((l) => l !== undefined).join('\n'));
 });
 
 let stopping = false;
