@@ -9,6 +9,7 @@ export {
   DEMO_ORGANISATIONS,
   DEMO_PROCESSING_ACTIVITIES,
   DEMO_PROCESSING_ACTIVITY,
+  DEV_IDENTITY_PROVIDER,
   demoAutorisaties,
   type SeedOrganisation,
 } from './registry/demo-registry.ts';

@@ -338,3 +338,17 @@ export function brpService(gatewayUrl: string) {
     dataSubjectPaths: ['personen.burgerservicenummer'],
   };
 }
+
+/**
+ * The development identity provider of `examples/dev-idp` (a DigiD stand-in, not for production):
+ * its issuer, the audience of its tokens and the lowest DigiD level the gateway accepts from it.
+ * Its key is generated on first start and registered by the registry's demo seed.
+ */
+export const DEV_IDENTITY_PROVIDER = {
+  issuer: 'http://localhost:8303',
+  name: 'Ontwikkel-inlog (DigiD-vervanger, niet voor productie)',
+  audience: 'poortwachter-inzage',
+  minimumAssurance: 'midden',
+  /** Where the demo seed writes its private key, under the data folder's `keys/`. */
+  keyFile: 'dev-idp.jwk.json',
+} as const;

@@ -64,3 +64,12 @@ export function parseTraceparent(header: string | null | undefined): TraceParent
 
 export const formatTraceparent = (traceId: string, spanId: string, sampled = true): string =>
   `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
+
+/** A burgerservicenummer: nine digits that pass the elfproef (9·d1 + 8·d2 + … + 2·d8 − d9 ≡ 0 mod 11). */
+export function isBsn(value: string): boolean {
+  if (!/^\d{9}$/.test(value)) return false;
+  let sum = 0;
+  for (let i = 0; i < 8; i++) sum += (9 - i) * Number(value[i]);
+  sum -= Number(value[8]);
+  return sum % 11 === 0 && value !== '000000000';
+}

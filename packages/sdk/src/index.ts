@@ -3,6 +3,7 @@ export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.t
 export * from './http-signatures/index.ts';
 export {
   formatTraceparent,
+  isBsn,
   newNonce,
   newSpanId,
   newTraceId,
@@ -21,6 +22,7 @@ export {
 } from './organisation-client.ts';
 export { isSdkError, SdkError } from './sdk-error.ts';
 export {
+  READ_RESPONSE_COMPONENTS,
   REQUEST_COMPONENTS,
   RESPONSE_COMPONENTS,
   type SignedRequest,

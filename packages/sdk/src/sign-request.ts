@@ -12,13 +12,16 @@ export const REQUEST_COMPONENTS = [
   'processing-activity',
 ];
 export const RESPONSE_COMPONENTS = ['@status', 'content-digest', 'fsc-transaction-id', '"signature";key="sig1";req'];
+/** What the gateway's signature covers on an answer to an unsigned request (a citizen's, with a token). */
+export const READ_RESPONSE_COMPONENTS = ['@status', 'content-digest', 'fsc-transaction-id'];
 
 export interface SignRequestOptions {
   readonly url: string;
   readonly body: string;
   /** The afnemer's private key; its `kid` (RFC 7638 thumbprint) is the registered key id. */
   readonly privateKey: JWK;
-  readonly processingActivity: string;
+  /** The verwerkingsactiviteit (required for queries of personal data; reads of the log go without). */
+  readonly processingActivity?: string;
   readonly transactionId?: string;
   readonly traceparent?: string;
   readonly method?: string;
@@ -52,13 +55,15 @@ export async function signRequest(options: SignRequestOptions): Promise<SignedRe
     accept: 'application/json',
     'content-digest': await contentDigest(options.body),
     'fsc-transaction-id': options.transactionId ?? uuidv7(),
-    'processing-activity': options.processingActivity,
+    ...(options.processingActivity ? { 'processing-activity': options.processingActivity } : {}),
     ...(options.traceparent ? { traceparent: options.traceparent } : {}),
   };
   const signature = await signMessage(
     { method, targetUri: options.url, header: (name) => headers[name] ?? null },
     {
-      components: REQUEST_COMPONENTS,
+      components: options.processingActivity
+        ? REQUEST_COMPONENTS
+        : REQUEST_COMPONENTS.filter((c) => c !== 'processing-activity'),
       privateKey: options.privateKey,
       created,
       expires: created + (options.validitySeconds ?? 60),

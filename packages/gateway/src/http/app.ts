@@ -1,9 +1,18 @@
 import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { isProblemError, ProblemError } from '@poortwachter/registry/problem';
-import { contentDigest, formatTraceparent, signMessage, uuidv7 } from '@poortwachter/sdk';
+import {
+  contentDigest,
+  formatTraceparent,
+  READ_RESPONSE_COMPONENTS,
+  RESPONSE_COMPONENTS,
+  signMessage,
+  uuidv7,
+} from '@poortwachter/sdk';
 import { type Context, Hono } from 'hono';
+import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
 import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { GatewayRefusal, isGatewayRefusal, REFUSALS } from '../errors.ts';
 import { buildAccessRecords, releasePersonen } from '../log/build-records.ts';
@@ -13,10 +22,13 @@ import type { GatewayEnv } from '../pipeline/context.ts';
 import { forwardToSource, type SourceOptions } from '../pipeline/forward.ts';
 import { readBody } from '../pipeline/read-body.ts';
 import { traceContext } from '../pipeline/trace-context.ts';
-import { verifySignature } from '../pipeline/verify-signature.ts';
+import { REQUIRED_READ_COMPONENTS, verifySignature } from '../pipeline/verify-signature.ts';
+import { type RegistryHistory, snapshotHistory } from '../reads/registry-history.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
+import type { GatewayDatabase } from '../storage/tables.ts';
 import { gatewayMetrics } from './metrics.ts';
+import { readRoutes } from './read-routes.ts';
 
 export interface GatewayAppOptions {
   /** The service this gateway serves (`brp-personen`). */
@@ -37,6 +49,11 @@ export interface GatewayAppOptions {
   readonly maxBodyBytes?: number;
   /** `service.instance.id` in the records' resource. */
   readonly instanceId?: string;
+  /**
+   * The readers of the log (citizen inzage, Logboek read API, auditor's coverage report) on the
+   * gateway's database; the registry's history for the report (default: the snapshot alone).
+   */
+  readonly reads?: { readonly db: Kysely<GatewayDatabase>; readonly history?: RegistryHistory };
 }
 
 const tracer = trace.getTracer('@poortwachter/gateway');
@@ -54,8 +71,6 @@ async function step<T>(name: string, fn: (span: Span) => Promise<T>): Promise<T>
     }
   });
 }
-
-const RESPONSE_COMPONENTS = ['@status', 'content-digest', 'fsc-transaction-id', '"signature";key="sig1";req'];
 
 /**
  * The gateway (inway) for one service: trace context → size and content type → signature and
@@ -90,21 +105,22 @@ export function createGatewayApp(options: GatewayAppOptions) {
       traceparent: formatTraceparent(c.get('trace').traceId, c.get('trace').spanId),
       ...extra,
     };
-    if (c.get('caller')) {
-      const requestHeaders = c.req.raw.headers;
-      Object.assign(
-        headers,
-        await signMessage(
-          { status, header: (name) => headers[name] ?? null },
-          {
-            components: RESPONSE_COMPONENTS,
-            privateKey: options.signingKey,
-            created: Math.floor(now() / 1000),
-            request: { header: (name) => requestHeaders.get(name) },
-          },
-        ),
-      );
-    }
+    // Bound to the request's signature when there was one; a citizen's (token) request gets the plain form.
+    const requestHeaders = c.req.raw.headers;
+    Object.assign(
+      headers,
+      await signMessage(
+        { status, header: (name) => headers[name] ?? null },
+        c.get('caller')
+          ? {
+              components: RESPONSE_COMPONENTS,
+              privateKey: options.signingKey,
+              created: Math.floor(now() / 1000),
+              request: { header: (name) => requestHeaders.get(name) },
+            }
+          : { components: READ_RESPONSE_COMPONENTS, privateKey: options.signingKey, created: Math.floor(now() / 1000) },
+      ),
+    );
     return c.body(body, status as 200, headers);
   }
 
@@ -236,5 +252,29 @@ export function createGatewayApp(options: GatewayAppOptions) {
       return respond(c, 200, body, 'application/json', {}, responseDigest);
     },
   );
+
+  if (options.reads) {
+    readRoutes(app, {
+      db: options.reads.db,
+      serviceId: options.serviceId,
+      history: options.reads.history ?? snapshotHistory(() => options.directory.current().snapshot),
+      pseudonymise: options.pseudonymise,
+      now,
+      logbookId: `${options.serviceId}/${options.instanceId ?? 'gateway'}`,
+      before: every(traceContext({ now }), withDirectory),
+      readBody: readBody(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }),
+      verifyRead: createMiddleware<GatewayEnv>((c, next) =>
+        step('verify', () =>
+          verifySignature({
+            serviceId: options.serviceId,
+            nonces: options.nonces,
+            now,
+            requiredComponents: REQUIRED_READ_COMPONENTS,
+          })(c, next),
+        ),
+      ),
+      respond: (c, status, body, contentType) => respond(c, status, body, contentType),
+    });
+  }
   return app;
 }

@@ -15,6 +15,8 @@ export const REQUIRED_REQUEST_COMPONENTS = [
   'fsc-transaction-id',
   'processing-activity',
 ] as const;
+/** What a signed read of the log (organisation, auditor) must cover: no personal data is asked for, so no processing activity. */
+export const REQUIRED_READ_COMPONENTS = ['@method', '@target-uri', 'content-digest', 'fsc-transaction-id'] as const;
 
 export interface VerifySignatureOptions {
   /** The service this gateway serves; its directory entry gives the public base URL. */
@@ -23,6 +25,8 @@ export interface VerifySignatureOptions {
   readonly nonces: GroupCommitter<NonceClaim, boolean>;
   readonly now?: () => number;
   readonly maxSkewSeconds?: number;
+  /** Components the signature must cover (default REQUIRED_REQUEST_COMPONENTS). */
+  readonly requiredComponents?: readonly string[];
 }
 
 const FAILURES: Record<HttpSignatureFailure, RefusalReason> = {
@@ -63,7 +67,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
       const signature = await verifyMessage(
         { method: c.req.method, targetUri, header: (name) => headers.get(name) },
         {
-          requiredComponents: REQUIRED_REQUEST_COMPONENTS,
+          requiredComponents: options.requiredComponents ?? REQUIRED_REQUEST_COMPONENTS,
           now: Math.floor(now() / 1000),
           maxSkewSeconds: skew,
           publicKeyFor(keyid) {

@@ -19,6 +19,7 @@ import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGatewayApp } from '../http/app.ts';
 import { GroupCommitter } from '../log/group-commit.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
+import { registryHistory } from '../reads/registry-history.ts';
 import { createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
@@ -119,6 +120,7 @@ const app = createGatewayApp({
   signingKey,
   pseudonymise: createPseudonymiser(logKey),
   instanceId,
+  reads: { db, history: registryHistory({ registryUrl }) },
   logWritable: async () => {
     try {
       await db.selectFrom('access_log').select('id').limit(1).execute();
@@ -135,6 +137,7 @@ const server = serve({ fetch: app.fetch, port }, (info) => {
       `poortwachter gateway for ${serviceId} listening on http://localhost:${info.port}/personen`,
       `  source ${sourceUrl}, directory serial ${directory.status().serial ?? '(none yet)'} from ${registryUrl}, log ${databaseUrl}`,
       `  responses signed as ${providerOin ?? '?'} (key ${signingKey.kid?.slice(0, 12)}…)`,
+      `  citizens: GET /inzage/v1/verwerkingen (token); organisations: POST /processing-activities; auditors: POST /audit/v1/coverage (signed)`,
     ].join('\n'),
   );
 });

@@ -29,6 +29,7 @@ export function toRow({ id, record }: StoredAccessRecord): NewAccessLogRow {
     foreign_processor: a['dpl.core.foreign_operation.processor'],
     service_id: a['poortwachter.service_id'],
     transaction_id: a['poortwachter.fsc_transaction_id'],
+    released_fields: JSON.stringify(a['poortwachter.released_fields']),
     record: JSON.stringify(record),
   };
 }

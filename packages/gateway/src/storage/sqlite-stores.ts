@@ -16,6 +16,7 @@ const ACCESS_COLUMNS = [
   'foreign_processor',
   'service_id',
   'transaction_id',
+  'released_fields',
   'record',
 ] as const;
 const REFUSAL_COLUMNS = [

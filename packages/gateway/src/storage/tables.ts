@@ -20,6 +20,8 @@ export interface AccessLogTable {
   foreign_processor: string;
   service_id: string;
   transaction_id: string;
+  /** Copy of the record's `poortwachter.released_fields` (JSON array), for the coverage index. */
+  released_fields: string;
   /** The Logboek record as stored (JSON). */
   record: string;
 }

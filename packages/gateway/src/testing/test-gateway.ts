@@ -9,6 +9,7 @@ import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGatewayApp } from '../http/app.ts';
 import { GroupCommitter } from '../log/group-commit.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
+import { registryHistory } from '../reads/registry-history.ts';
 import { type AccessLogStore, createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
@@ -85,6 +86,13 @@ export async function startTestGateway(
       nonces,
       signingKey: key(providerOin),
       pseudonymise: createPseudonymiser(LOG_KEY),
+      reads: {
+        db: opened.db,
+        history: registryHistory({
+          registryUrl: 'http://registry.test',
+          fetch: async (input, init) => registry.app.request(String(input), init),
+        }),
+      },
       ...(options.now ? { now: options.now } : {}),
     });
     return { app, log };

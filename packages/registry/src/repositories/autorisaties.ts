@@ -132,7 +132,14 @@ export async function createAutorisatie(
       .insertInto('autorisaties')
       .values({ id, ...columns, created_at: at, updated_at: at, revoked_at: null })
       .execute();
-    await recordChange(trx, { entity: 'autorisatie', entityId: id, action: 'create', record: { id, ...input }, at });
+    // The change holds the record as stored, so history can be replayed as it was.
+    await recordChange(trx, {
+      entity: 'autorisatie',
+      entityId: id,
+      action: 'create',
+      record: await getAutorisatie(trx, id),
+      at,
+    });
   });
   return getAutorisatie(db, id);
 }
@@ -159,7 +166,7 @@ export async function updateAutorisatie(
       entity: 'autorisatie',
       entityId: id,
       action: 'update',
-      record: { id, ...input, previous: current },
+      record: { ...(await getAutorisatie(trx, id)), previous: current },
       at,
     });
   });

@@ -74,7 +74,14 @@ export async function createGrondslag(
       .insertInto('grondslagen')
       .values({ id: input.id, ...columns, created_at: at, updated_at: at, revoked_at: null })
       .execute();
-    await recordChange(trx, { entity: 'grondslag', entityId: input.id, action: 'create', record: input, at });
+    // The change holds the record as stored (defaults applied), so history can be replayed as it was.
+    await recordChange(trx, {
+      entity: 'grondslag',
+      entityId: input.id,
+      action: 'create',
+      record: await getGrondslag(trx, input.id),
+      at,
+    });
   });
   return getGrondslag(db, input.id);
 }
@@ -94,7 +101,13 @@ export async function updateGrondslag(
       .set({ ...columns, updated_at: at })
       .where('id', '=', id)
       .execute();
-    await recordChange(trx, { entity: 'grondslag', entityId: id, action: 'update', record: input, at });
+    await recordChange(trx, {
+      entity: 'grondslag',
+      entityId: id,
+      action: 'update',
+      record: await getGrondslag(trx, id),
+      at,
+    });
   });
   return getGrondslag(db, id);
 }

@@ -4,7 +4,8 @@
  *
  * Environment: PORT (8300), DATABASE_URL (sqlite:./data/registry.db), DATA_DIR (./data),
  * REGISTRY_KEY_FILE (<DATA_DIR>/keys/registry.jwk.json), SEED (`demo` | `none`, default demo),
- * GATEWAY_PUBLIC_URL (http://localhost:8302, the BRP gateway the demo directory points at).
+ * GATEWAY_PUBLIC_URL (http://localhost:8302, the BRP gateway the demo directory points at),
+ * IDP_PUBLIC_URL (http://localhost:8303, the development identity provider the demo trusts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,6 +45,7 @@ const seeded =
     ? await seedDemoRegistry(db, {
         keyDir: join(data, 'keys'),
         gatewayUrl: env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8302',
+        ...(env.IDP_PUBLIC_URL ? { identityProviderUrl: env.IDP_PUBLIC_URL } : {}),
       })
     : false;
 const publisher = await createDirectoryPublisher(db, registryKey);

@@ -5,11 +5,13 @@ import {
   DEMO_GRONDSLAGEN,
   DEMO_ORGANISATIONS,
   DEMO_PROCESSING_ACTIVITIES,
+  DEV_IDENTITY_PROVIDER,
   demoAutorisaties,
 } from '@poortwachter/seeds';
 import type { Kysely } from 'kysely';
 import { createAutorisatie } from '../repositories/autorisaties.ts';
 import { createGrondslag } from '../repositories/grondslagen.ts';
+import { createIdentityProvider } from '../repositories/identity-providers.ts';
 import { createOrganisation } from '../repositories/organisations.ts';
 import { createProcessingActivity } from '../repositories/processing-activities.ts';
 import { createService } from '../repositories/services.ts';
@@ -21,12 +23,15 @@ export interface SeedOptions {
   readonly keyDir: string;
   /** The public URL of the BRP gateway, as the directory publishes it. */
   readonly gatewayUrl: string;
+  /** The issuer URL of the development identity provider (default http://localhost:8303). */
+  readonly identityProviderUrl?: string;
   readonly now?: Date;
 }
 
 /**
  * Seeds an empty registry with the demo organisations (each with a freshly generated key, kept
- * under `keyDir`), grondslagen, verwerkingsactiviteiten, the BRP service and autorisaties. It goes
+ * under `keyDir`), grondslagen, verwerkingsactiviteiten, the BRP service, autorisaties and the
+ * development identity provider (its key under `keyDir` too). It goes
  * through the same repository functions as the admin API, so the seed obeys the same integrity
  * rules. Does nothing when the registry already holds organisations.
  */
@@ -69,5 +74,18 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
   }
   for (const autorisatie of demoAutorisaties(now))
     await createAutorisatie(db, { ...autorisatie, serviceId: BRP_SERVICE_ID }, now);
+  // The development identity provider (examples/dev-idp) reads this key; citizens' tokens from it are trusted.
+  const idp = await loadOrCreateKey(join(options.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'P-256');
+  await createIdentityProvider(
+    db,
+    {
+      issuer: options.identityProviderUrl ?? DEV_IDENTITY_PROVIDER.issuer,
+      name: DEV_IDENTITY_PROVIDER.name,
+      audience: DEV_IDENTITY_PROVIDER.audience,
+      minimumAssurance: DEV_IDENTITY_PROVIDER.minimumAssurance,
+      jwks: { keys: [publicJwkOf(idp.jwk) as Record<string, unknown>] },
+    },
+    now,
+  );
   return true;
 }

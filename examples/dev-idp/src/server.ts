@@ -1,0 +1,29 @@
+/**
+ * NOT FOR PRODUCTION: the development identity provider's server entry (a DigiD stand-in).
+ * Environment: PORT (8303), DATA_DIR (./data; reads keys/dev-idp.jwk.json, made by the registry's
+ * demo seed), IDP_PUBLIC_URL (http://localhost:8303, the issuer the registry knows).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { dataDir } from '@poortwachter/registry/paths';
+import { DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
+import type { JWK } from 'jose';
+import { createDevIdpApp } from './app.ts';
+
+const port = Number(process.env.PORT || 8303);
+const keyFile = join(dataDir(), 'keys', DEV_IDENTITY_PROVIDER.keyFile);
+if (!existsSync(keyFile)) {
+  console.error(`dev identity provider: no key at ${keyFile}; start the registry first (it seeds the key)`);
+  process.exit(1);
+}
+const issuer = process.env.IDP_PUBLIC_URL || DEV_IDENTITY_PROVIDER.issuer;
+const app = createDevIdpApp({
+  issuer,
+  privateKey: JSON.parse(readFileSync(keyFile, 'utf8')) as JWK,
+  audience: DEV_IDENTITY_PROVIDER.audience,
+});
+const server = serve({ fetch: app.fetch, port }, (info) => {
+  console.log(`development identity provider (NOT FOR PRODUCTION, DigiD stand-in) on http://localhost:${info.port}`);
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.close(() => process.exit(0)));

@@ -1,0 +1,84 @@
+import { ASSURANCE_LEVELS, type AssuranceLevel, type IdentityProvider } from '@poortwachter/registry/directory';
+import { isBsn } from '@poortwachter/sdk';
+import { createLocalJWKSet, decodeJwt, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { DirectoryIndex } from '../directory/directory-index.ts';
+import { GatewayRefusal } from '../errors.ts';
+
+/** A citizen, as a trusted identity provider vouched for them. */
+export interface Citizen {
+  readonly bsn: string;
+  readonly issuer: string;
+  readonly assurance: AssuranceLevel;
+}
+
+/** Longest token lifetime accepted, whatever the identity provider says: citizen tokens are short-lived. */
+const MAX_TOKEN_AGE_SECONDS = 3600;
+
+const keySets = new WeakMap<IdentityProvider, JWTVerifyGetKey>();
+const keySetOf = (provider: IdentityProvider) => {
+  let keySet = keySets.get(provider);
+  if (!keySet) {
+    keySet = createLocalJWKSet({ keys: provider.jwks.keys.map((k) => ({ ...k })) });
+    keySets.set(provider, keySet);
+  }
+  return keySet;
+};
+
+const invalid = (detail: string, cause?: unknown) =>
+  new GatewayRefusal('citizenTokenInvalid', detail, cause === undefined ? {} : { cause });
+
+/**
+ * Verifies a citizen's bearer token (a JWT, ES256) against the identity providers that the verified
+ * directory trusts: issuer registered and not revoked, signature by one of its keys, audience, expiry
+ * (at most an hour old), a BSN as subject, and an assurance level (`acr`) at least the provider's minimum.
+ * The BSN comes only from here, never from the URL.
+ */
+export async function verifyCitizenToken(
+  authorization: string | undefined,
+  directory: DirectoryIndex,
+  now: number,
+): Promise<Citizen> {
+  const match = /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i.exec(authorization ?? '');
+  if (!match?.[1]) {
+    throw new GatewayRefusal('citizenTokenMissing', 'Log in first: send your token as "Authorization: Bearer …".');
+  }
+  const token = match[1];
+  let issuer: string | undefined;
+  try {
+    issuer = decodeJwt(token).iss;
+  } catch (cause) {
+    throw invalid('The token is not a JWT.', cause);
+  }
+  const at = new Date(now).toISOString();
+  const provider = directory.snapshot.identity_providers.find((p) => p.issuer === issuer);
+  if (!provider || (provider.revokedAt !== null && provider.revokedAt <= at)) {
+    throw invalid(`The token's issuer ${JSON.stringify(issuer ?? null)} is not a trusted identity provider.`);
+  }
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, keySetOf(provider), {
+      issuer: provider.issuer,
+      audience: provider.audience,
+      algorithms: ['ES256'],
+      requiredClaims: ['exp', 'iat', 'sub'],
+      maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+      currentDate: new Date(now),
+      clockTolerance: 30,
+    }));
+  } catch (cause) {
+    if (cause instanceof errors.JWTExpired) throw new GatewayRefusal('citizenTokenExpired', 'The token has expired.');
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw invalid(`The token is not valid: ${reason}`, cause);
+  }
+  const bsn = typeof payload.sub === 'string' ? payload.sub : '';
+  if (!isBsn(bsn)) throw invalid('The token does not name a burgerservicenummer.');
+  const assurance = payload.acr as AssuranceLevel;
+  if (!ASSURANCE_LEVELS.includes(assurance)) throw invalid('The token does not state an assurance level (acr).');
+  if (ASSURANCE_LEVELS.indexOf(assurance) < ASSURANCE_LEVELS.indexOf(provider.minimumAssurance)) {
+    throw new GatewayRefusal(
+      'assuranceTooLow',
+      `Log in at level ${provider.minimumAssurance} or higher (this token is ${assurance}).`,
+    );
+  }
+  return { bsn, issuer: provider.issuer, assurance };
+}
