@@ -1,7 +1,8 @@
 /**
  * `pnpm start`: the whole system on one machine, on its embedded defaults (SQLite under ./data/,
- * seeded demo data): the registry (8300), the example BRP source (8301) and the gateway (8302).
- * Ctrl-C stops all three gracefully.
+ * seeded demo data): the registry (8300), the example BRP source (8301), the gateway (8302) and the
+ * development identity provider for citizens (8303, a DigiD stand-in, not for production).
+ * Ctrl-C stops all four gracefully.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -17,19 +18,24 @@ interface Part {
   readonly colour: number;
 }
 
-// Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT and GATEWAY_PORT move them
+// Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT and IDP_PORT move them
 // (the end-to-end test runs the whole system beside a running one).
 const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const PARTS: Part[] = [
   { name: 'registry', entry: 'packages/registry/src/server/main.ts', port: port('REGISTRY_PORT', 8300), colour: 36 },
   { name: 'source', entry: 'examples/brp-source/src/server.ts', port: port('SOURCE_PORT', 8301), colour: 35 },
   { name: 'gateway', entry: 'packages/gateway/src/server/main.ts', port: port('GATEWAY_PORT', 8302), colour: 33 },
+  { name: 'dev-idp', entry: 'examples/dev-idp/src/server.ts', port: port('IDP_PORT', 8303), colour: 32 },
 ];
-const [registryPart, sourcePart, gatewayPart] = PARTS as [Part, Part, Part];
+const [registryPart, sourcePart, gatewayPart, idpPart] = PARTS as [Part, Part, Part, Part];
 const local = (part: Part) => `http://localhost:${part.port}`;
 const ENV: Record<string, Record<string, string>> = {
-  registry: { GATEWAY_PUBLIC_URL: process.env.GATEWAY_PUBLIC_URL || local(gatewayPart) },
+  registry: {
+    GATEWAY_PUBLIC_URL: process.env.GATEWAY_PUBLIC_URL || local(gatewayPart),
+    IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
+  },
   source: {},
+  'dev-idp': { IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart) },
   gateway: { REGISTRY_URL: local(registryPart), SOURCE_URL: local(sourcePart) },
 };
 
@@ -90,16 +96,19 @@ start(registryPart);
 await waitForHealth(registryPart);
 start(sourcePart);
 start(gatewayPart);
-await Promise.all([waitForHealth(sourcePart), waitForHealth(gatewayPart)]);
+start(idpPart);
+await Promise.all([waitForHealth(sourcePart), waitForHealth(gatewayPart), waitForHealth(idpPart)]);
 const ready = await (await fetch(`${local(gatewayPart)}/readyz`)).json();
 console.log(`
 poortwachter is running (${Math.round(performance.now() - started)} ms): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port} (${
   (ready as { status: string }).status
-})
+}), dev identity provider :${idpPart.port} (not for production)
 
 Try, in another terminal:
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk
   pnpm poortwachter query --as utrecht --bsn 999993653 --fields naam.voornamen,naam.geslachtsnaam
+  pnpm poortwachter inzage --bsn 999993653      as Suzanne: who consulted her data (dev login)
+  pnpm poortwachter audit coverage              as the Autoriteit Persoonsgegevens: grondslag coverage and findings
   pnpm poortwachter directory                   the signed directory, verified
   curl -s localhost:8302/readyz                 the gateway's readiness
 

@@ -49,8 +49,8 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
   let startOutput = '';
 
   beforeAll(async () => {
-    const [registry, source, gateway] = [await freePort(), await freePort(), await freePort()];
-    env = { DATA_DIR: data, REGISTRY_URL: `http://localhost:${registry}` };
+    const [registry, source, gateway, idp] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    env = { DATA_DIR: data, REGISTRY_URL: `http://localhost:${registry}`, IDP_URL: `http://localhost:${idp}` };
     system = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
       cwd: root,
       env: {
@@ -59,6 +59,7 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
         REGISTRY_PORT: String(registry),
         SOURCE_PORT: String(source),
         GATEWAY_PORT: String(gateway),
+        IDP_PORT: String(idp),
       },
     });
     await new Promise<void>((resolve, reject) => {
@@ -120,6 +121,35 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     );
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('unauthorizedField');
+  }, 60_000);
+
+  it('shows Suzanne, logged in at the dev identity provider, the queries the example made', async () => {
+    const { code, output } = await run('packages/sdk/src/cli/main.ts', ['inzage', '--bsn', '999993653'], env);
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/Wie heeft uw gegevens bekeken \(BSN 999993653\): [2-9] keer/);
+    expect(output).toContain('Gemeente Utrecht');
+    expect(output).toContain('Wmo-maatwerkvoorziening');
+    expect(output).toContain('https://wetten.overheid.nl/');
+    expect(output).not.toContain('LET OP');
+    const json = await run('packages/sdk/src/cli/main.ts', ['inzage', '--bsn', '999993653', '--json'], env);
+    const timeline = JSON.parse(json.output) as { records: { verified: boolean }[]; complete: boolean };
+    expect(timeline.complete).toBe(true);
+    expect(timeline.records.every((r) => r.verified)).toBe(true);
+  }, 60_000);
+
+  it('gives the auditor a coverage report with the seeded unused autorisaties as findings', async () => {
+    const { code, output } = await run('packages/sdk/src/cli/main.ts', ['audit', 'coverage'], env);
+    expect(code, output).toBe(0);
+    expect(output).toContain('auditor: Autoriteit Persoonsgegevens');
+    expect(output).toMatch(/scanning brp-personen \[#+\] \d+\/\d+/);
+    expect(output).toContain('Accesses not covered at their moment (must be none): 0');
+    expect(output).toMatch(/Dormant autorisaties \(no access in the period\): [1-9]/);
+    expect(output).toContain('uwv-ww-brp');
+    expect(output).toMatch(/Authorised but unused fields of autorisaties in use \(data minimisation\): [1-9]/);
+    const csv = await run('packages/sdk/src/cli/main.ts', ['audit', 'coverage', '--format', 'csv'], env);
+    expect(csv.output.split('\n').find((l) => l.startsWith('gateway,'))).toBe(
+      'gateway,afnemer,oin,processing_activity,accesses,data_subjects,fields_used_of_authorised,unused_fields,refusals',
+    );
   }, 60_000);
 
   it('stops gracefully on SIGTERM', async () => {

@@ -1,4 +1,20 @@
 /** @poortwachter/sdk: clients for afnemers, citizens and auditors. */
+export {
+  type AuditorClient,
+  type AuditorClientOptions,
+  type CoverageProgress,
+  type CoverageReport,
+  createAuditorClient,
+} from './auditor-client.ts';
+export {
+  type AccessLogResult,
+  type CitizenAccess,
+  type CitizenClient,
+  type CitizenClientOptions,
+  createCitizenClient,
+  type MissingGateway,
+  type TimelineEntry,
+} from './citizen-client.ts';
 export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
 export * from './http-signatures/index.ts';
 export {

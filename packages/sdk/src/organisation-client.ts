@@ -1,12 +1,8 @@
 import type { DirectorySnapshot } from '@poortwachter/registry/directory';
-import type { ProblemDetails } from '@poortwachter/registry/problem';
 import type { JWK } from 'jose';
-import { fetchDirectory } from './directory-client.ts';
-import { verifyContentDigest } from './http-signatures/content-digest.ts';
-import { HttpSignatureError } from './http-signatures/errors.ts';
-import { verifyMessage } from './http-signatures/message-signatures.ts';
+import { directoryLoader, providerOf, throwProblem, verifyGatewayResponse } from './gateway-calls.ts';
 import { SdkError } from './sdk-error.ts';
-import { RESPONSE_COMPONENTS, type SignedRequest, signRequest } from './sign-request.ts';
+import { signRequest } from './sign-request.ts';
 
 export interface OrganisationClientOptions {
   /** The afnemer's OIN (must own `privateKey` in the registry). */
@@ -59,48 +55,7 @@ export interface QueryResult<P = Record<string, unknown>> {
 export function createOrganisationClient(options: OrganisationClientOptions) {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const serviceId = options.serviceId ?? 'brp-personen';
-  let directory: DirectorySnapshot | undefined = options.directory;
-
-  async function currentDirectory(): Promise<DirectorySnapshot> {
-    if (directory) return directory;
-    if (!options.registryUrl || !options.registryKey) {
-      throw new SdkError('configuration', 'Give a directory, or a registryUrl with the pinned registryKey.');
-    }
-    directory = await fetchDirectory({
-      registryUrl: options.registryUrl,
-      registryKey: options.registryKey,
-      fetch: fetchImpl,
-    });
-    return directory;
-  }
-
-  async function verifyResponse(res: Response, body: string, request: SignedRequest, snapshot: DirectorySnapshot) {
-    const service = snapshot.services.find((s) => s.id === serviceId);
-    const provider = snapshot.organisations.find((o) => o.oin === service?.providerOin);
-    try {
-      await verifyContentDigest(res.headers.get('content-digest'), body);
-      await verifyMessage(
-        { status: res.status, header: (name) => res.headers.get(name) },
-        {
-          requiredComponents: RESPONSE_COMPONENTS,
-          requireExpiresAndNonce: false,
-          now: Math.floor(Date.now() / 1000),
-          publicKeyFor: (keyid) => provider?.keys.find((k) => k.kid === keyid && k.status === 'active')?.jwk,
-          request: { header: (name) => request.headers[name] ?? null },
-        },
-      );
-    } catch (cause) {
-      const reason = cause instanceof HttpSignatureError ? cause.message : String(cause);
-      throw new SdkError(
-        'responseUnverified',
-        `The response is not signed by ${provider?.name ?? 'the provider'}: ${reason}`,
-        undefined,
-        {
-          cause,
-        },
-      );
-    }
-  }
+  const currentDirectory = directoryLoader(options);
 
   async function query<P>(type: string, parameters: Record<string, unknown>, q: QueryOptions): Promise<QueryResult<P>> {
     const snapshot = await currentDirectory();
@@ -121,21 +76,10 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
       throw new SdkError('network', `The gateway at ${service.gatewayUrl} cannot be reached.`, undefined, { cause });
     }
     const text = await res.text();
-    if (res.headers.has('signature') || res.ok) await verifyResponse(res, text, request, snapshot);
-    if (!res.ok) {
-      let problem: ProblemDetails | undefined;
-      try {
-        problem = JSON.parse(text) as ProblemDetails;
-      } catch {
-        problem = undefined;
-      }
-      const names = problem?.invalidParams?.map((p) => `${p.name}: ${p.reason}`).join('; ');
-      throw new SdkError(
-        problem?.code ?? `http${res.status}`,
-        `${problem?.title ?? `HTTP ${res.status}`}${problem?.detail ? ` ${problem.detail}` : ''}${names ? ` (${names})` : ''}`,
-        problem,
-      );
+    if (res.headers.has('signature') || res.ok) {
+      await verifyGatewayResponse(res, text, providerOf(snapshot, service), request);
     }
+    if (!res.ok) throwProblem(res, text);
     const body = JSON.parse(text) as { type: string; personen: P[] };
     return {
       type: body.type,

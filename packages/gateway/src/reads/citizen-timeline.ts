@@ -1,30 +1,12 @@
 import { versionAt } from '@poortwachter/registry/directory';
+import type { CitizenAccess } from '@poortwachter/sdk';
 import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { encodeCursor, type Position } from './cursor.ts';
 
-/** One access as the citizen sees it (plain Dutch, no internal fields: no keys, span ids or systems). */
-export interface CitizenAccess {
-  /** The record's id (UUIDv7), as a citizen can quote it in a question or complaint. */
-  readonly id: string;
-  /** When (ISO 8601, UTC). */
-  readonly tijdstip: string;
-  readonly organisatie: { readonly naam: string; readonly oin: string };
-  readonly doel: string;
-  readonly verwerking: string;
-  readonly grondslagen: readonly {
-    readonly omschrijving: string;
-    readonly wet: string;
-    readonly artikel: string;
-    readonly link: string;
-  }[];
-  /** Kinds of data consulted ("naam", "adres"), each with the fields in words ("voornamen", "achternaam"). */
-  readonly gegevens: readonly { readonly soort: string; readonly velden: readonly string[] }[];
-  readonly transactieId: string;
-  /** Which gateway (service) answered: the citizen client merges several into one timeline. */
-  readonly dienst: string;
-}
+/** One access as the citizen sees it: the sdk's definition, shared by gateway and clients. */
+export type { CitizenAccess };
 
 export interface TimelinePage {
   readonly verwerkingen: readonly CitizenAccess[];

@@ -1,66 +1,15 @@
 import type { Autorisatie, ProcessingActivity } from '@poortwachter/registry/directory';
+import type { CoverageReport } from '@poortwachter/sdk';
 import { type Kysely, sql } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { inForceAt, type RegistryHistory, StateTimeline } from './registry-history.ts';
 
-/** One afnemer × processing activity over the period. */
-export interface CoverageRow {
-  readonly afnemer: { readonly oin: string; readonly name: string };
-  readonly processingActivity: { readonly id: string; readonly name: string };
-  readonly autorisatieIds: readonly string[];
-  readonly accesses: number;
-  readonly dataSubjects: number;
-  readonly fieldsAuthorised: readonly string[];
-  readonly fieldsUsed: readonly string[];
-  /** Authorised but never used in the period: a data-minimisation finding. */
-  readonly fieldsUnused: readonly string[];
-  readonly refusals: Readonly<Record<string, number>>;
-}
+/** The report's shape is the sdk's: clients and gateway share one definition. */
+export type { CoverageReport };
 
-/** An access whose autorisatie, processing activity version or grondslag was not valid at its moment. */
-export interface InvalidAccess {
-  readonly id: string;
-  readonly at: string;
-  readonly afnemerOin: string;
-  readonly processingActivityId: string;
-  readonly processingActivityVersion: number;
-  readonly reasons: readonly string[];
-}
-
-export interface CoverageReport {
-  readonly period: { readonly from: string; readonly to: string };
-  readonly generatedAt: string;
-  readonly serviceId: string;
-  /** The directory serial the report was computed against. */
-  readonly directorySerial: number;
-  /** Where the registry's history came from, and how many changes it held. */
-  readonly history: { readonly source: string; readonly changes: number };
-  readonly totals: {
-    readonly accesses: number;
-    readonly dataSubjects: number;
-    readonly refusals: number;
-    readonly invalidAccesses: number;
-    readonly unusedFieldFindings: number;
-    readonly expiringAutorisaties: number;
-    readonly dormantAutorisaties: number;
-  };
-  readonly rows: readonly CoverageRow[];
-  /** Must be empty in a healthy system. Listed up to 1000; `totals.invalidAccesses` counts all. */
-  readonly invalidAccesses: readonly InvalidAccess[];
-  readonly expiringAutorisaties: readonly {
-    readonly id: string;
-    readonly afnemerOin: string;
-    readonly processingActivityId: string;
-    readonly validTo: string;
-    readonly daysLeft: number;
-  }[];
-  readonly dormantAutorisaties: readonly {
-    readonly id: string;
-    readonly afnemerOin: string;
-    readonly processingActivityId: string;
-  }[];
-}
+type CoverageRow = CoverageReport['rows'][number];
+type InvalidAccess = CoverageReport['invalidAccesses'][number];
 
 export interface CoverageProgress {
   readonly done: number;
@@ -326,7 +275,8 @@ export async function computeCoverage(
       dataSubjects: Number(totals.subjects),
       refusals: refusalTotal,
       invalidAccesses: invalidCount,
-      unusedFieldFindings: rows.filter((r) => r.fieldsUnused.length > 0 && r.autorisatieIds.length > 0).length,
+      // Fields unused by an afnemer that did use its autorisatie; an autorisatie not used at all is dormant instead.
+      unusedFieldFindings: rows.filter((r) => r.accesses > 0 && r.fieldsUnused.length > 0).length,
       expiringAutorisaties: expiring.length,
       dormantAutorisaties: dormant.length,
     },

@@ -1,7 +1,9 @@
 /**
  * The poortwachter command-line tool. Run it from the workspace root as `pnpm poortwachter <command>`.
  */
+import { auditCommand } from './audit-command.ts';
 import { directoryCommand } from './directory-command.ts';
+import { inzageCommand } from './inzage-command.ts';
 import { keysCommand } from './keys-command.ts';
 import { queryCommand } from './query-command.ts';
 
@@ -23,6 +25,18 @@ commands:
               --processing-activity URI   default: the first one with an autorisatie in force
               --key FILE           the organisation's private key
               --json               print the raw result
+  inzage      (development) log in at the dev identity provider as a test BSN and show who consulted
+              that person's data, from every gateway, each answer's signature verified
+              --bsn BSN            the test person (or --token JWT from a real identity provider)
+              --van DATE --tot DATE  the period (default: everything)
+              --idp URL            the dev identity provider (default http://localhost:8303 or $IDP_URL)
+              --json               print the merged timeline as JSON
+  audit coverage
+              the auditor's coverage report of every gateway, with a progress bar while it scans;
+              exits 1 when an access was not covered at its moment or a gateway did not answer
+              --from DATE --to DATE   the period (default: this month so far)
+              --format table|json|csv|markdown   (default table)
+              --as ORG             the auditor (default: the demo organisation with role auditor)
 `;
 
 const [command, ...args] = process.argv.slice(2);
@@ -30,6 +44,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   directory: directoryCommand,
   keys: keysCommand,
   query: queryCommand,
+  inzage: inzageCommand,
+  audit: auditCommand,
 };
 
 const run = command ? commands[command] : undefined;

@@ -1,10 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { dataDir } from '@poortwachter/registry/paths';
-import type { JWK } from 'jose';
-import { fetchDirectory } from '../directory-client.ts';
 import { createOrganisationClient } from '../organisation-client.ts';
-import { isSdkError } from '../sdk-error.ts';
+import { organisationWithKey, runCommand, verifiedDirectory } from './common.ts';
 import { parseOptions, table } from './options.ts';
 
 /** Flattens a person into `path → value` rows for a readable table. */
@@ -38,9 +33,6 @@ export async function queryCommand(args: string[]): Promise<number> {
     'registry-key': { type: 'string' },
     json: { type: 'boolean' },
   });
-  const data = dataDir();
-  const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
-  const registryKeyFile = values['registry-key'] ?? join(data, 'keys', 'registry.public.jwk.json');
   if (!values.as || !values.fields || (!values.bsn && !(values.postcode && values.huisnummer))) {
     process.stderr.write(
       'usage: poortwachter query --as <OIN or name> (--bsn 999993653[,…] | --postcode 3077AW --huisnummer 31) --fields a,b\n' +
@@ -48,28 +40,11 @@ export async function queryCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
-  if (!existsSync(registryKeyFile)) {
-    process.stderr.write(
-      `No pinned registry key at ${registryKeyFile}: start the system (pnpm start) or pass --registry-key.\n`,
-    );
-    return 2;
-  }
-  const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
-  try {
-    const directory = await fetchDirectory({ registryUrl, registryKey });
-    const wanted = values.as.toLowerCase();
-    const organisation = directory.organisations.find(
-      (o) => o.oin === values.as || o.name.toLowerCase().includes(wanted),
-    );
-    if (!organisation) {
-      process.stderr.write(`No organisation "${values.as}" in the directory.\n`);
-      return 2;
-    }
-    const keyFile = values.key ?? join(data, 'keys', `${organisation.oin}.jwk.json`);
-    if (!existsSync(keyFile)) {
-      process.stderr.write(`No private key for ${organisation.name} at ${keyFile}; pass --key.\n`);
-      return 2;
-    }
+  const as = values.as;
+  const fieldList = values.fields;
+  return runCommand(async () => {
+    const directory = await verifiedDirectory(values);
+    const { organisation, privateKey } = organisationWithKey(directory, as, values.key);
     const now = new Date().toISOString();
     const processingActivity =
       values['processing-activity'] ??
@@ -81,12 +56,8 @@ export async function queryCommand(args: string[]): Promise<number> {
       process.stderr.write(`${organisation.name} has no autorisatie in force; pass --processing-activity.\n`);
       return 2;
     }
-    const client = createOrganisationClient({
-      oin: organisation.oin,
-      privateKey: JSON.parse(readFileSync(keyFile, 'utf8')) as JWK,
-      directory,
-    });
-    const fields = values.fields
+    const client = createOrganisationClient({ oin: organisation.oin, privateKey, directory });
+    const fields = fieldList
       .split(',')
       .map((f) => f.trim())
       .filter(Boolean);
@@ -111,12 +82,5 @@ export async function queryCommand(args: string[]): Promise<number> {
       process.stdout.write(`${table([`persoon ${i + 1}`, 'waarde'], flatten(persoon))}\n\n`);
     });
     return 0;
-  } catch (error) {
-    if (!isSdkError(error)) throw error;
-    process.stderr.write(
-      `refused: ${error.code}${error.problem ? ` (${error.problem.status})` : ''}\n  ${error.message}\n`,
-    );
-    for (const p of error.problem?.invalidParams ?? []) process.stderr.write(`  - ${p.name}: ${p.reason}\n`);
-    return 1;
-  }
+  });
 }

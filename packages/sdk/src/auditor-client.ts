@@ -1,0 +1,150 @@
+import type { JWK } from 'jose';
+import type { MissingGateway } from './citizen-client.ts';
+import {
+  activeServices,
+  type DirectorySource,
+  directoryLoader,
+  gatewayBase,
+  providerOf,
+  signedGatewayCall,
+} from './gateway-calls.ts';
+import { SdkError } from './sdk-error.ts';
+
+/** The gateway's coverage report for one service (see the gateway's `CoverageReport`). */
+export interface CoverageReport {
+  readonly period: { readonly from: string; readonly to: string };
+  readonly generatedAt: string;
+  readonly serviceId: string;
+  readonly directorySerial: number;
+  readonly history: { readonly source: string; readonly changes: number };
+  readonly totals: {
+    readonly accesses: number;
+    readonly dataSubjects: number;
+    readonly refusals: number;
+    readonly invalidAccesses: number;
+    readonly unusedFieldFindings: number;
+    readonly expiringAutorisaties: number;
+    readonly dormantAutorisaties: number;
+  };
+  readonly rows: readonly {
+    readonly afnemer: { readonly oin: string; readonly name: string };
+    readonly processingActivity: { readonly id: string; readonly name: string };
+    readonly autorisatieIds: readonly string[];
+    readonly accesses: number;
+    readonly dataSubjects: number;
+    readonly fieldsAuthorised: readonly string[];
+    readonly fieldsUsed: readonly string[];
+    readonly fieldsUnused: readonly string[];
+    readonly refusals: Readonly<Record<string, number>>;
+  }[];
+  readonly invalidAccesses: readonly {
+    readonly id: string;
+    readonly at: string;
+    readonly afnemerOin: string;
+    readonly processingActivityId: string;
+    readonly processingActivityVersion: number;
+    readonly reasons: readonly string[];
+  }[];
+  readonly expiringAutorisaties: readonly {
+    readonly id: string;
+    readonly afnemerOin: string;
+    readonly processingActivityId: string;
+    readonly validTo: string;
+    readonly daysLeft: number;
+  }[];
+  readonly dormantAutorisaties: readonly {
+    readonly id: string;
+    readonly afnemerOin: string;
+    readonly processingActivityId: string;
+  }[];
+}
+
+export interface CoverageProgress {
+  readonly service: string;
+  readonly done: number;
+  readonly total: number;
+  readonly step: string;
+}
+
+export interface AuditorClientOptions extends DirectorySource {
+  /** The auditor's OIN (an organisation with the role `auditor` in the registry). */
+  readonly oin: string;
+  readonly privateKey: JWK;
+}
+
+type JobAnswer =
+  | { status: 'running'; progress: { done: number; total: number; step: string } }
+  | { status: 'done'; report: CoverageReport }
+  | { status: 'failed'; error: string };
+
+/**
+ * A client for an auditor (an FG, the Autoriteit Persoonsgegevens): asks every gateway in the
+ * directory for its coverage report over a period, with signed requests, verifying every answer.
+ *
+ * @example
+ * const auditor = createAuditorClient({ oin, privateKey, registryUrl, registryKey });
+ * const { reports } = await auditor.coverage({ from: '2026-11-01', to: '2026-11-30', onProgress: console.log });
+ */
+export function createAuditorClient(options: AuditorClientOptions) {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const directory = directoryLoader(options);
+
+  return {
+    directory,
+    async coverage(request: {
+      from: string;
+      to: string;
+      onProgress?: (progress: CoverageProgress) => void;
+      pollIntervalMs?: number;
+    }): Promise<{
+      reports: { service: string; gateway: string; report: CoverageReport }[];
+      missing: MissingGateway[];
+    }> {
+      const snapshot = await directory();
+      const answers = await Promise.all(
+        activeServices(snapshot).map(async (service) => {
+          const provider = providerOf(snapshot, service);
+          const base = gatewayBase(service);
+          try {
+            const started = await signedGatewayCall<{ id: string }>(
+              fetchImpl,
+              { url: `${base}/audit/v1/coverage`, method: 'POST', body: { from: request.from, to: request.to } },
+              options.privateKey,
+              provider,
+            );
+            for (;;) {
+              const { body } = await signedGatewayCall<JobAnswer>(
+                fetchImpl,
+                { url: `${base}/audit/v1/coverage/${encodeURIComponent(started.body.id)}`, method: 'GET' },
+                options.privateKey,
+                provider,
+              );
+              if (body.status === 'done') {
+                request.onProgress?.({ service: service.id, done: 1, total: 1, step: 'done' });
+                return { report: { service: service.id, gateway: service.gatewayUrl, report: body.report } };
+              }
+              if (body.status === 'failed') throw new SdkError('reportFailed', `The report failed: ${body.error}`);
+              request.onProgress?.({ service: service.id, ...body.progress });
+              await new Promise((resolve) => setTimeout(resolve, request.pollIntervalMs ?? 200));
+            }
+          } catch (error) {
+            if (
+              error instanceof SdkError &&
+              ['unauthorized', 'authentication', 'paramsValidation'].includes(error.code)
+            ) {
+              throw error;
+            }
+            const reason = error instanceof Error ? error.message : String(error);
+            return { missing: { service: service.id, gateway: service.gatewayUrl, reason } };
+          }
+        }),
+      );
+      return {
+        reports: answers.flatMap((a) => ('report' in a && a.report ? [a.report] : [])),
+        missing: answers.flatMap((a) => ('missing' in a && a.missing ? [a.missing] : [])),
+      };
+    },
+  };
+}
+
+export type AuditorClient = ReturnType<typeof createAuditorClient>;

@@ -1,0 +1,193 @@
+import { type CoverageProgress, type CoverageReport, createAuditorClient } from '../auditor-client.ts';
+import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
+import { parseOptions, table } from './options.ts';
+
+const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** A progress bar on stderr: redrawn in place on a terminal, a line per step otherwise. */
+function progressBar() {
+  const tty = process.stderr.isTTY;
+  let last = '';
+  return {
+    update(p: CoverageProgress) {
+      const width = 30;
+      const filled = p.total > 0 ? Math.round((p.done / p.total) * width) : 0;
+      const line = `scanning ${p.service} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.step.split('\n')[0]?.slice(0, 60) ?? ''}`;
+      if (line === last) return;
+      last = line;
+      process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+    },
+    end() {
+      if (tty && last) process.stderr.write('\n');
+    },
+  };
+}
+
+const csvCell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
+
+function rowsOf(report: CoverageReport) {
+  return report.rows.map((r) => ({
+    afnemer: r.afnemer.name,
+    oin: r.afnemer.oin,
+    activity: r.processingActivity.name,
+    accesses: r.accesses,
+    subjects: r.dataSubjects,
+    used: `${r.fieldsUsed.length}/${r.fieldsAuthorised.length}`,
+    unused: r.fieldsUnused.length,
+    refusals: Object.entries(r.refusals)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', '),
+  }));
+}
+
+function markdownTable(headers: string[], rows: (string | number)[][]): string {
+  const cell = (v: string | number) => String(v).replaceAll('|', '\\|');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `| ${headers.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The report as text: a summary, the table per afnemer × processing activity, then the findings. */
+function render(report: CoverageReport, gateway: string, format: 'table' | 'markdown'): string {
+  const t = report.totals;
+  const grid =
+    format === 'markdown'
+      ? markdownTable
+      : (h: string[], r: (string | number)[][]) =>
+          table(
+            h,
+            r.map((x) => x.map(String)),
+          );
+  const heading = (text: string) => (format === 'markdown' ? `\n### ${text}\n\n` : `\n${text}\n`);
+  const out: string[] = [];
+  out.push(
+    `${format === 'markdown' ? '## ' : ''}Coverage of ${report.serviceId} at ${gateway}, ${report.period.from} to ${report.period.to}`,
+    `directory serial ${report.directorySerial}, registry history ${report.history.source} (${report.history.changes} changes), generated ${report.generatedAt}`,
+    `accesses ${t.accesses}, data subjects ${t.dataSubjects}, refusals ${t.refusals}; findings: invalid accesses ${t.invalidAccesses}, unused authorisations ${t.unusedFieldFindings}, expiring ${t.expiringAutorisaties}, dormant ${t.dormantAutorisaties}`,
+  );
+  out.push(heading('Per afnemer and processing activity'));
+  out.push(
+    grid(
+      ['afnemer', 'processing activity', 'accesses', 'subjects', 'fields used', 'unused', 'refusals'],
+      rowsOf(report).map((r) => [r.afnemer, r.activity, r.accesses, r.subjects, r.used, r.unused, r.refusals]),
+    ),
+  );
+  out.push(heading(`Accesses not covered at their moment (must be none): ${t.invalidAccesses}`));
+  if (report.invalidAccesses.length > 0) {
+    out.push(
+      grid(
+        ['record', 'at', 'afnemer', 'version', 'why'],
+        report.invalidAccesses.map((a) => [
+          a.id,
+          a.at,
+          a.afnemerOin,
+          a.processingActivityVersion,
+          a.reasons.join('; '),
+        ]),
+      ),
+    );
+  } else out.push('none');
+  const unused = report.rows.filter((r) => r.accesses > 0 && r.fieldsUnused.length > 0);
+  out.push(heading(`Authorised but unused fields of autorisaties in use (data minimisation): ${unused.length}`));
+  out.push(
+    unused.length > 0
+      ? grid(
+          ['afnemer', 'processing activity', 'unused fields'],
+          unused.map((r) => [r.afnemer.name, r.processingActivity.name, r.fieldsUnused.join(', ')]),
+        )
+      : 'none',
+  );
+  out.push(heading(`Autorisaties expiring within 30 days: ${report.expiringAutorisaties.length}`));
+  out.push(
+    report.expiringAutorisaties.length > 0
+      ? grid(
+          ['autorisatie', 'afnemer', 'valid to', 'days left'],
+          report.expiringAutorisaties.map((a) => [a.id, a.afnemerOin, a.validTo, a.daysLeft]),
+        )
+      : 'none',
+  );
+  out.push(heading(`Dormant autorisaties (no access in the period): ${report.dormantAutorisaties.length}`));
+  out.push(
+    report.dormantAutorisaties.length > 0
+      ? grid(
+          ['autorisatie', 'afnemer', 'processing activity'],
+          report.dormantAutorisaties.map((a) => [a.id, a.afnemerOin, a.processingActivityId]),
+        )
+      : 'none',
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * `poortwachter audit coverage --from 2026-11-01 --to 2026-11-30 [--format table|json|csv|markdown]`:
+ * the coverage report of every gateway, as an auditor (signed requests). Exits 1 when an access was
+ * not covered at its moment or a gateway did not answer.
+ */
+export async function auditCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseOptions(rest, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    format: { type: 'string' },
+    as: { type: 'string' },
+    key: { type: 'string' },
+    registry: { type: 'string' },
+    'registry-key': { type: 'string' },
+  });
+  const format = (values.format ?? 'table') as Format;
+  if (sub !== 'coverage' || !FORMATS.includes(format)) {
+    process.stderr.write(
+      'usage: poortwachter audit coverage [--from 2026-11-01] [--to 2026-11-30] [--format table|json|csv|markdown]\n' +
+        '         [--as <auditor OIN or name>] [--key private.jwk.json] [--registry URL]\n',
+    );
+    return 2;
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const from = values.from ?? `${today.slice(0, 8)}01`;
+  const to = values.to ?? today;
+  return runCommand(async () => {
+    const registry = registryOptions(values);
+    const bootstrap = createAuditorClient({ oin: '', privateKey: {}, ...registry });
+    const directory = await bootstrap.directory();
+    const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key, 'auditor');
+    if (!organisation.roles.includes('auditor')) {
+      throw new CliExit(2, `${organisation.name} does not have the role auditor in the registry.`);
+    }
+    const client = createAuditorClient({ oin: organisation.oin, privateKey, directory });
+    const bar = progressBar();
+    const result = await client.coverage({ from, to, onProgress: (p) => bar.update(p) });
+    bar.end();
+    if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (format === 'csv') {
+      const header = [
+        'gateway',
+        'afnemer',
+        'oin',
+        'processing_activity',
+        'accesses',
+        'data_subjects',
+        'fields_used_of_authorised',
+        'unused_fields',
+        'refusals',
+      ];
+      const lines = result.reports.flatMap(({ gateway, report }) =>
+        rowsOf(report).map((r) =>
+          [gateway, r.afnemer, r.oin, r.activity, r.accesses, r.subjects, r.used, r.unused, r.refusals]
+            .map(csvCell)
+            .join(','),
+        ),
+      );
+      process.stdout.write(`${[header.join(','), ...lines].join('\n')}\n`);
+    } else {
+      process.stdout.write(`auditor: ${organisation.name}\n\n`);
+      for (const { gateway, report } of result.reports) process.stdout.write(render(report, gateway, format));
+    }
+    for (const m of result.missing)
+      process.stderr.write(`MISSING: ${m.gateway} (${m.service}) gave no report: ${m.reason}\n`);
+    const invalid = result.reports.reduce((n, r) => n + r.report.totals.invalidAccesses, 0);
+    return invalid > 0 || result.missing.length > 0 ? 1 : 0;
+  });
+}

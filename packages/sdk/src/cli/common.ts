@@ -1,0 +1,78 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DirectorySnapshot, Organisation } from '@poortwachter/registry/directory';
+import { dataDir } from '@poortwachter/registry/paths';
+import type { JWK } from 'jose';
+import { fetchDirectory } from '../directory-client.ts';
+import { isSdkError } from '../sdk-error.ts';
+
+/** A failure the CLI reports in one line and exits with (2: usage or setup, 1: refused or failed). */
+export class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The registry URL and pinned key from the options, the environment or ./data. */
+export function registryOptions(values: { registry?: string | undefined; 'registry-key'?: string | undefined }) {
+  const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
+  const registryKeyFile = values['registry-key'] ?? join(dataDir(), 'keys', 'registry.public.jwk.json');
+  if (!existsSync(registryKeyFile)) {
+    throw new CliExit(
+      2,
+      `No pinned registry key at ${registryKeyFile}: start the system (pnpm start) or pass --registry-key.`,
+    );
+  }
+  return { registryUrl, registryKey: JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK };
+}
+
+/** Fetches the directory and verifies it against the pinned registry key. */
+export const verifiedDirectory = (values: Parameters<typeof registryOptions>[0]): Promise<DirectorySnapshot> =>
+  fetchDirectory(registryOptions(values));
+
+/**
+ * A demo organisation by OIN or part of its name (or the first one with `role` when `as` is not
+ * given), with its private key from `--key` or ./data/keys/<OIN>.jwk.json.
+ */
+export function organisationWithKey(
+  directory: DirectorySnapshot,
+  as: string | undefined,
+  keyFile: string | undefined,
+  role?: Organisation['roles'][number],
+): { organisation: Organisation; privateKey: JWK } {
+  const keyOf = (o: Organisation) => keyFile ?? join(dataDir(), 'keys', `${o.oin}.jwk.json`);
+  const wanted = as?.toLowerCase();
+  const organisation = wanted
+    ? directory.organisations.find((o) => o.oin === as || o.name.toLowerCase().includes(wanted))
+    : directory.organisations.find((o) => role && o.roles.includes(role) && existsSync(keyOf(o)));
+  if (!organisation) {
+    throw new CliExit(
+      2,
+      as ? `No organisation "${as}" in the directory.` : `No organisation with role ${role}; pass --as.`,
+    );
+  }
+  const file = keyOf(organisation);
+  if (!existsSync(file)) throw new CliExit(2, `No private key for ${organisation.name} at ${file}; pass --key.`);
+  return { organisation, privateKey: JSON.parse(readFileSync(file, 'utf8')) as JWK };
+}
+
+/** Runs a command body, turning CliExit and SdkError into a message and an exit code. */
+export async function runCommand(body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (error instanceof CliExit) {
+      process.stderr.write(`${error.message}\n`);
+      return error.code;
+    }
+    if (!isSdkError(error)) throw error;
+    process.stderr.write(
+      `refused: ${error.code}${error.problem ? ` (${error.problem.status})` : ''}\n  ${error.message}\n`,
+    );
+    for (const p of error.problem?.invalidParams ?? []) process.stderr.write(`  - ${p.name}: ${p.reason}\n`);
+    return 1;
+  }
+}

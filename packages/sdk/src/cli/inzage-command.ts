@@ -1,0 +1,107 @@
+import { createCitizenClient } from '../citizen-client.ts';
+import { isBsn } from '../ids.ts';
+import { CliExit, registryOptions, runCommand } from './common.ts';
+import { parseOptions, table } from './options.ts';
+
+const when = new Intl.DateTimeFormat('nl-NL', {
+  timeZone: 'Europe/Amsterdam',
+  dateStyle: 'short',
+  timeStyle: 'medium',
+});
+
+/** Asks the development identity provider (examples/dev-idp, NOT production) for a token for a test BSN. */
+async function devToken(idp: string, bsn: string, assurance: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(`${idp.replace(/\/+$/, '')}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bsn, assurance }),
+    });
+  } catch {
+    throw new CliExit(
+      2,
+      `The development identity provider at ${idp} cannot be reached: start the system (pnpm start).`,
+    );
+  }
+  const body = (await res.json()) as { access_token?: string; detail?: string };
+  if (!res.ok || !body.access_token)
+    throw new CliExit(1, `The identity provider refused: ${body.detail ?? res.status}`);
+  return body.access_token;
+}
+
+/**
+ * `poortwachter inzage --bsn 999993653`: for development, logs in at the development identity
+ * provider as a test BSN and prints who consulted that person's data, from every gateway.
+ */
+export async function inzageCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(args, {
+    bsn: { type: 'string' },
+    token: { type: 'string' },
+    van: { type: 'string' },
+    tot: { type: 'string' },
+    idp: { type: 'string' },
+    assurance: { type: 'string' },
+    registry: { type: 'string' },
+    'registry-key': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (!values.bsn && !values.token) {
+    process.stderr.write(
+      'usage: poortwachter inzage --bsn 999993653 [--van 2026-01-01] [--tot 2026-12-31] [--json]\n' +
+        '         [--idp http://localhost:8303] [--assurance midden] | --token JWT\n',
+    );
+    return 2;
+  }
+  return runCommand(async () => {
+    if (values.bsn && !isBsn(values.bsn)) throw new CliExit(2, `${values.bsn} is not a BSN (9 digits, elfproef).`);
+    const token =
+      values.token ??
+      (await devToken(
+        values.idp ?? process.env.IDP_URL ?? 'http://localhost:8303',
+        values.bsn ?? '',
+        values.assurance ?? 'midden',
+      ));
+    const client = createCitizenClient({ token, ...registryOptions(values) });
+    const result = await client.accessLog({
+      ...(values.van ? { from: values.van } : {}),
+      ...(values.tot ? { to: values.tot } : {}),
+    });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return result.complete ? 0 : 1;
+    }
+    const gateways = new Set(result.records.map((r) => r.gateway)).size + result.missing.length;
+    process.stdout.write(
+      `Wie heeft uw gegevens bekeken${values.bsn ? ` (BSN ${values.bsn})` : ''}: ${result.records.length} keer, ` +
+        `volgens ${gateways} ${gateways === 1 ? 'bron' : 'bronnen'}. Elk antwoord is door de bronhouder ondertekend en gecontroleerd.\n\n`,
+    );
+    if (result.records.length > 0) {
+      process.stdout.write(
+        `${table(
+          ['Wanneer', 'Organisatie', 'Waarvoor', 'Wet', 'Welke gegevens', 'Transactie'],
+          result.records.map((r) => [
+            when.format(new Date(r.tijdstip)),
+            r.organisatie.naam,
+            r.verwerking,
+            r.grondslagen.map((g) => `${g.wet} ${g.artikel}`).join('; '),
+            r.gegevens.map((g) => g.soort).join(', '),
+            r.transactieId,
+          ]),
+        )}\n\n`,
+      );
+      const purposes = new Map(result.records.map((r) => [r.verwerking, r.doel]));
+      process.stdout.write(`Waarvoor:\n${[...purposes].map(([name, doel]) => `  ${name}: ${doel}`).join('\n')}\n\n`);
+      const laws = new Map(result.records.flatMap((r) => r.grondslagen.map((g) => [`${g.wet} ${g.artikel}`, g.link])));
+      process.stdout.write(`De wetten:\n${[...laws].map(([law, link]) => `  ${law}: ${link}`).join('\n')}\n`);
+    } else {
+      process.stdout.write('Niemand heeft uw gegevens bekeken in deze periode.\n');
+    }
+    for (const m of result.missing) {
+      process.stdout.write(
+        `\nLET OP: ${m.gateway} (${m.service}) gaf geen antwoord: ${m.reason}. Dit overzicht is dus niet compleet.\n`,
+      );
+    }
+    return result.complete ? 0 : 1;
+  });
+}

@@ -1,0 +1,126 @@
+import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/registry/directory';
+import type { ProblemDetails } from '@poortwachter/registry/problem';
+import type { JWK } from 'jose';
+import { fetchDirectory } from './directory-client.ts';
+import { verifyContentDigest } from './http-signatures/content-digest.ts';
+import { HttpSignatureError } from './http-signatures/errors.ts';
+import { verifyMessage } from './http-signatures/message-signatures.ts';
+import { SdkError } from './sdk-error.ts';
+import { READ_RESPONSE_COMPONENTS, RESPONSE_COMPONENTS, type SignedRequest, signRequest } from './sign-request.ts';
+
+/** How a client gets its verified directory: given, or fetched with the pinned registry key. */
+export interface DirectorySource {
+  readonly directory?: DirectorySnapshot;
+  readonly registryUrl?: string;
+  readonly registryKey?: JWK | { keys: JWK[] };
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+/** Returns a function that fetches and verifies the directory once, then keeps it. */
+export function directoryLoader(source: DirectorySource): () => Promise<DirectorySnapshot> {
+  let directory = source.directory;
+  return async () => {
+    if (directory) return directory;
+    if (!source.registryUrl || !source.registryKey) {
+      throw new SdkError('configuration', 'Give a directory, or a registryUrl with the pinned registryKey.');
+    }
+    directory = await fetchDirectory({
+      registryUrl: source.registryUrl,
+      registryKey: source.registryKey,
+      ...(source.fetch ? { fetch: source.fetch } : {}),
+    });
+    return directory;
+  };
+}
+
+/** The services whose gateways a citizen or auditor asks: every one in the directory that is not revoked. */
+export const activeServices = (snapshot: DirectorySnapshot): Service[] =>
+  snapshot.services.filter((s) => s.revokedAt === null);
+
+export const providerOf = (snapshot: DirectorySnapshot, service: Service): Organisation | undefined =>
+  snapshot.organisations.find((o) => o.oin === service.providerOin);
+
+export const gatewayBase = (service: Service) => service.gatewayUrl.replace(/\/+$/, '');
+
+/**
+ * Verifies a gateway's answer: its Content-Digest and the provider's RFC 9421 signature (bound to
+ * `request` when the request was signed), against the provider's active keys in the directory.
+ */
+export async function verifyGatewayResponse(
+  res: Response,
+  body: string,
+  provider: Organisation | undefined,
+  request?: SignedRequest,
+): Promise<void> {
+  try {
+    await verifyContentDigest(res.headers.get('content-digest'), body);
+    await verifyMessage(
+      { status: res.status, header: (name) => res.headers.get(name) },
+      {
+        requiredComponents: request ? RESPONSE_COMPONENTS : READ_RESPONSE_COMPONENTS,
+        requireExpiresAndNonce: false,
+        now: Math.floor(Date.now() / 1000),
+        publicKeyFor: (keyid) => provider?.keys.find((k) => k.kid === keyid && k.status === 'active')?.jwk,
+        ...(request ? { request: { header: (name: string) => request.headers[name] ?? null } } : {}),
+      },
+    );
+  } catch (cause) {
+    const reason = cause instanceof HttpSignatureError ? cause.message : String(cause);
+    throw new SdkError(
+      'responseUnverified',
+      `The response is not signed by ${provider?.name ?? 'the provider'}: ${reason}`,
+      undefined,
+      { cause },
+    );
+  }
+}
+
+/** Throws the problem of a refused answer as an SdkError naming the code and every invalid parameter. */
+export function throwProblem(res: Response, text: string): never {
+  let problem: ProblemDetails | undefined;
+  try {
+    problem = JSON.parse(text) as ProblemDetails;
+  } catch {
+    problem = undefined;
+  }
+  const names = problem?.invalidParams?.map((p) => `${p.name}: ${p.reason}`).join('; ');
+  throw new SdkError(
+    problem?.code ?? `http${res.status}`,
+    `${problem?.title ?? `HTTP ${res.status}`}${problem?.detail ? ` ${problem.detail}` : ''}${names ? ` (${names})` : ''}`,
+    problem,
+  );
+}
+
+/**
+ * Sends a signed request (no processing activity: a read of the log) to a gateway, verifies the
+ * signed answer and returns its JSON; a refusal is thrown as an SdkError.
+ */
+export async function signedGatewayCall<T>(
+  fetchImpl: typeof globalThis.fetch,
+  target: { url: string; method: 'GET' | 'POST'; body?: unknown },
+  privateKey: JWK,
+  provider: Organisation | undefined,
+): Promise<{ body: T; res: Response }> {
+  const request = await signRequest({
+    url: target.url,
+    method: target.method,
+    body: target.body === undefined ? '' : JSON.stringify(target.body),
+    privateKey,
+  });
+  let res: Response;
+  try {
+    res = await fetchImpl(request.url, {
+      method: request.method,
+      headers: request.headers,
+      ...(target.method === 'GET' ? {} : { body: request.body }),
+    });
+  } catch (cause) {
+    throw new SdkError('network', `The gateway at ${new URL(target.url).origin} cannot be reached.`, undefined, {
+      cause,
+    });
+  }
+  const text = await res.text();
+  if (res.headers.has('signature') || res.ok) await verifyGatewayResponse(res, text, provider, request);
+  if (!res.ok) throwProblem(res, text);
+  return { body: JSON.parse(text) as T, res };
+}
