@@ -174,8 +174,9 @@ try {
       (await import('node:os')).cpus().length
     } cores; load generator on the same machine\n`,
   );
+  const roundsWidth = Math.max(22, rounds * 7 + 2);
   console.log(
-    `${'target'.padEnd(32)}${'req/s'.padStart(10)}${'rounds'.padStart(22)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'peak RSS MiB'.padStart(14)}${'errors'.padStart(8)}`,
+    `${'target'.padEnd(32)}${'req/s'.padStart(10)}${'rounds'.padStart(roundsWidth)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'peak RSS MiB'.padStart(14)}${'errors'.padStart(8)}`,
   );
   const names = {
     source: 'source directly',
@@ -190,7 +191,7 @@ try {
         .map((r) => rate(r).toFixed(0))
         .join('/')
         .padStart(
-          22,
+          roundsWidth,
         )}${fmt(percentile(latencies, 50), 2)}${fmt(percentile(latencies, 99), 2)}${fmt(rss[key], 0).padStart(14)}${String(errors).padStart(8)}`,
     );
   }

@@ -31,6 +31,8 @@ export const REFUSALS = {
   assuranceTooLow: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   notAuditor: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   reportNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  logEntryNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  treeHeadPending: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_INTERNAL' },
   processingActivityMissing: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   unknownProcessingActivity: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   foreignProcessingActivity: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },

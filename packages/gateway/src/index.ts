@@ -13,6 +13,15 @@ export type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from '.
 export { GroupCommitter } from './log/group-commit.ts';
 export { createPseudonymiser } from './log/pseudonym.ts';
 export { presentPaths, projectFields } from './protocol/project-fields.ts';
+export { citizenTimeline, confidentialActivities, type TimelinePage } from './reads/citizen-timeline.ts';
+export { type Citizen, verifyCitizenToken } from './reads/citizen-token.ts';
+export { type CoverageReport, computeCoverage } from './reads/coverage.ts';
+export {
+  type RegistryChange,
+  type RegistryHistory,
+  registryHistory,
+  snapshotHistory,
+} from './reads/registry-history.ts';
 export { type AccessLogStore, createAccessLogStore, type LogWrite } from './storage/access-log-store.ts';
 export { gatewayMigrations, migrateGateway } from './storage/migrate.ts';
 export { createNonceStore, type NonceClaim, type NonceStore } from './storage/nonce-store.ts';

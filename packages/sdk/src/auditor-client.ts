@@ -37,6 +37,8 @@ export interface CoverageReport {
     readonly fieldsUnused: readonly string[];
     readonly refusals: Readonly<Record<string, number>>;
   }[];
+  /** Refusals before a caller was identified (bad or missing signature or citizen token), by reason. */
+  readonly refusalsWithoutCaller: Readonly<Record<string, number>>;
   readonly invalidAccesses: readonly {
     readonly id: string;
     readonly at: string;

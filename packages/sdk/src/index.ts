@@ -29,6 +29,14 @@ export {
   uuidv7,
 } from './ids.ts';
 export { generateSigningKey } from './keys.ts';
+export { accessLeafHash, canonicalJson, emptyRoot, leafHash, nodeHash } from './merkle/hashes.ts';
+export {
+  MerkleProofError,
+  verifyConsistency,
+  verifyInclusion,
+  verifySubtreeConsistency,
+  verifySubtreeInclusion,
+} from './merkle/verify.ts';
 export {
   createOrganisationClient,
   type OrganisationClient,

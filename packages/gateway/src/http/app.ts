@@ -27,6 +27,7 @@ import { type RegistryHistory, snapshotHistory } from '../reads/registry-history
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import { logRoutes } from './log-routes.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { readRoutes } from './read-routes.ts';
 
@@ -254,6 +255,17 @@ export function createGatewayApp(options: GatewayAppOptions) {
   );
 
   if (options.reads) {
+    const readBefore = every(traceContext({ now }), withDirectory);
+    const verifyRead = createMiddleware<GatewayEnv>((c, next) =>
+      step('verify', () =>
+        verifySignature({
+          serviceId: options.serviceId,
+          nonces: options.nonces,
+          now,
+          requiredComponents: REQUIRED_READ_COMPONENTS,
+        })(c, next),
+      ),
+    );
     readRoutes(app, {
       db: options.reads.db,
       serviceId: options.serviceId,
@@ -261,18 +273,17 @@ export function createGatewayApp(options: GatewayAppOptions) {
       pseudonymise: options.pseudonymise,
       now,
       logbookId: `${options.serviceId}/${options.instanceId ?? 'gateway'}`,
-      before: every(traceContext({ now }), withDirectory),
+      before: readBefore,
       readBody: readBody(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }),
-      verifyRead: createMiddleware<GatewayEnv>((c, next) =>
-        step('verify', () =>
-          verifySignature({
-            serviceId: options.serviceId,
-            nonces: options.nonces,
-            now,
-            requiredComponents: REQUIRED_READ_COMPONENTS,
-          })(c, next),
-        ),
-      ),
+      verifyRead,
+      respond: (c, status, body, contentType) => respond(c, status, body, contentType),
+    });
+    logRoutes(app, {
+      db: options.reads.db,
+      pseudonymise: options.pseudonymise,
+      now,
+      before: readBefore,
+      verifyRead,
       respond: (c, status, body, contentType) => respond(c, status, body, contentType),
     });
   }

@@ -311,7 +311,7 @@ for (const dialect of DIALECTS) {
           'ERROR_CODE_ACCESS_TOKEN_INVALID',
           'replayedNonce',
         );
-        const second = gw.secondInstance();
+        const second = await gw.secondInstance();
         await expectRefused(
           await second.request(request.url, init()),
           401,
@@ -328,7 +328,7 @@ for (const dialect of DIALECTS) {
           privateKey: gw.key(UTRECHT),
           processingActivity: WMO,
         });
-        const second = gw.secondInstance();
+        const second = await gw.secondInstance();
         const init = () => ({ method: 'POST', headers: request.headers, body: request.body });
         const statuses = (
           await Promise.all([gw.app.request(request.url, init()), second.request(request.url, init())])

@@ -29,11 +29,16 @@ export interface ReadRoutesOptions {
   readonly respond: (c: Context<GatewayEnv>, status: number, body: string, contentType: string) => Promise<Response>;
 }
 
-const json = (c: Context<GatewayEnv>, options: ReadRoutesOptions, status: number, value: unknown) =>
-  options.respond(c, status, JSON.stringify(value), 'application/json');
+/** Signs and sends a JSON answer. */
+export const json = (
+  c: Context<GatewayEnv>,
+  options: Pick<ReadRoutesOptions, 'respond'>,
+  status: number,
+  value: unknown,
+) => options.respond(c, status, JSON.stringify(value), 'application/json');
 
 /** Refuses query parameters the route does not know, naming each (a citizen cannot ask by BSN, say). */
-function onlyParameters(c: Context<GatewayEnv>, known: readonly string[]) {
+export function onlyParameters(c: Context<GatewayEnv>, known: readonly string[]) {
   const unknown = Object.keys(c.req.queries()).filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     throw new GatewayRefusal('invalidRequest', `Unknown parameter(s): ${unknown.join(', ')}.`, {
@@ -42,7 +47,7 @@ function onlyParameters(c: Context<GatewayEnv>, known: readonly string[]) {
   }
 }
 
-function parseLimit(value: string | number | undefined, name: string, fallback: number, max: number): number {
+export function parseLimit(value: string | number | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) {
@@ -53,8 +58,17 @@ function parseLimit(value: string | number | undefined, name: string, fallback: 
   return n;
 }
 
+/** Lets only organisations with the role `auditor` through (after the signature is verified). */
+export const requireAuditor = createMiddleware<GatewayEnv>(async (c, next) => {
+  const organisation = c.get('caller')?.organisation;
+  if (!organisation?.roles.includes('auditor')) {
+    throw new GatewayRefusal('notAuditor', 'Only an organisation with the role auditor may ask for this.');
+  }
+  await next();
+});
+
 /** An empty body for signed GETs (the signature still covers its Content-Digest). */
-const emptyBody = createMiddleware<GatewayEnv>(async (c, next) => {
+export const emptyBody = createMiddleware<GatewayEnv>(async (c, next) => {
   c.set('body', new Uint8Array(0));
   await next();
 });
@@ -130,16 +144,6 @@ export function readRoutes(app: Hono<GatewayEnv>, options: ReadRoutesOptions) {
 
   // The auditor: a coverage report is a job (it can scan millions of records): start, then poll.
   const jobs = new Map<string, ReportJob>();
-  const requireAuditor = createMiddleware<GatewayEnv>(async (c, next) => {
-    const organisation = c.get('caller')?.organisation;
-    if (!organisation?.roles.includes('auditor')) {
-      throw new GatewayRefusal(
-        'notAuditor',
-        `Only an organisation with the role auditor may ask for coverage reports.`,
-      );
-    }
-    await next();
-  });
   app.post('/audit/v1/coverage', options.before, options.readBody, options.verifyRead, requireAuditor, async (c) => {
     const body = parseJsonBody(c.get('body')) as { from?: unknown; to?: unknown };
     const unknown = Object.keys(body).filter((k) => k !== 'from' && k !== 'to');

@@ -120,8 +120,15 @@ export async function computeCoverage(
     .execute();
   const refusalsByPair = new Map<string, Record<string, number>>();
   let refusalTotal = 0;
+  const withoutCaller: Record<string, number> = {};
   for (const r of refusalRows) {
-    const key = pairKey(r.caller_oin ?? 'unknown', r.processing_activity_id ?? 'none');
+    if (r.caller_oin === null) {
+      // Refused before anyone was identified (no or a bad signature, a citizen's bad token): no pair to file it under.
+      withoutCaller[r.reason] = (withoutCaller[r.reason] ?? 0) + Number(r.n);
+      refusalTotal += Number(r.n);
+      continue;
+    }
+    const key = pairKey(r.caller_oin, r.processing_activity_id ?? 'none');
     const counts = refusalsByPair.get(key) ?? {};
     counts[r.reason] = (counts[r.reason] ?? 0) + Number(r.n);
     refusalTotal += Number(r.n);
@@ -281,6 +288,7 @@ export async function computeCoverage(
       dormantAutorisaties: dormant.length,
     },
     rows,
+    refusalsWithoutCaller: withoutCaller,
     invalidAccesses,
     expiringAutorisaties: expiring,
     dormantAutorisaties: dormant,

@@ -6,10 +6,12 @@
  * the pinned registry key), SERVICE_ID (brp-personen), SOURCE_URL (http://localhost:8301),
  * SOURCE_TIMEOUT_MS (5000), SIGNING_KEY_FILE (<DATA_DIR>/keys/<provider OIN>.jwk.json),
  * LOG_KEY_FILE (<DATA_DIR>/keys/gateway-log.key, made on first start), DIRECTORY_MAX_AGE_SECONDS (900),
- * DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (gateway-<pid>).
+ * DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (the host name: also the id of this instance's Merkle
+ * log, so give each instance sharing one database its own).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
@@ -18,9 +20,12 @@ import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGatewayApp } from '../http/app.ts';
 import { GroupCommitter } from '../log/group-commit.ts';
+import { createLogCommitter } from '../log/log-committer.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
+import { loadTree } from '../merkle/merkle-store.ts';
+import { startTreeHeads } from '../merkle/tree-heads.ts';
 import { registryHistory } from '../reads/registry-history.ts';
-import { createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
+import { createAccessLogStore } from '../storage/access-log-store.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
 import { inThreadExecutor, workerExecutor } from '../storage/sqlite-executor.ts';
@@ -42,7 +47,7 @@ const serviceId = env.SERVICE_ID || 'brp-personen';
 const sourceUrl = env.SOURCE_URL || 'http://localhost:8301';
 const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
 const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'gateway-log.key');
-const instanceId = env.INSTANCE_ID || `gateway-${process.pid}`;
+const instanceId = env.INSTANCE_ID || hostname();
 
 if (!existsSync(registryKeyFile)) {
   fail(
@@ -102,10 +107,10 @@ const inline = sqlite ? inThreadExecutor(sqlite) : undefined;
 const useThread = (env.SQLITE_WRITER || 'inline') === 'thread' && sqlitePath !== undefined && sqlitePath !== ':memory:';
 const writer = sqlite && useThread ? workerExecutor(sqlitePath as string) : inline;
 const store = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(db);
-const log = new GroupCommitter<LogWrite, void>(async (writes) => {
-  await store.writeBatch(writes);
-  return writes.map(() => undefined);
-});
+// This instance's Merkle tree (its own log_id, so instances never coordinate), and its signed heads.
+const tree = await loadTree(db, instanceId);
+const log = createLogCommitter(store, tree);
+const heads = await startTreeHeads({ db, tree, signingKey });
 const nonceStore = inline ? createSqliteNonceStore(inline) : createNonceStore(db);
 const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
 const purge = setInterval(() => void nonceStore.purgeExpired(Date.now()).catch(() => undefined), 60_000);
@@ -152,6 +157,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     server.close(async () => {
       await nonces.drain();
       await log.drain();
+      await heads.stop();
       if (writer !== inline) await writer?.close();
       await close();
       process.exit(0);

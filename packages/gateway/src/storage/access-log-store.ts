@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { StoredAccessRecord } from '../log/access-record.ts';
+import type { LeafRow, NodeRow } from '../merkle/merkle-log.ts';
 import type { GatewayDatabase, NewAccessLogRow, NewRefusalRow } from './tables.ts';
 
 /** What one request asks to be written: its access records, or the record of its refusal. */
@@ -8,9 +9,15 @@ export type LogWrite = { readonly accessRecords: readonly StoredAccessRecord[] }
 /**
  * Where the gateway's log goes. A structural interface, so tests can hand in a store that fails.
  */
+/** The Merkle rows a batch appends (leaves and completed subtrees), committed with its records. */
+export interface MerkleRows {
+  readonly leaves: readonly LeafRow[];
+  readonly nodes: readonly NodeRow[];
+}
+
 export interface AccessLogStore {
-  /** Writes all in one transaction: every write of the batch is committed, or none is. */
-  writeBatch(writes: readonly LogWrite[]): Promise<void>;
+  /** Writes all in one transaction: every write of the batch (and its Merkle rows) is committed, or none is. */
+  writeBatch(writes: readonly LogWrite[], merkle?: MerkleRows): Promise<void>;
 }
 
 export function toRow({ id, record }: StoredAccessRecord): NewAccessLogRow {
@@ -43,7 +50,7 @@ const CHUNK = 200;
  */
 export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStore {
   return {
-    async writeBatch(writes) {
+    async writeBatch(writes, merkle) {
       const rows = writes.flatMap((w) => ('accessRecords' in w ? w.accessRecords.map(toRow) : []));
       const refusals = writes.flatMap((w) => ('refusal' in w ? [w.refusal] : []));
       await db.transaction().execute(async (trx) => {
@@ -52,6 +59,17 @@ export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStor
             .insertInto('access_log')
             .values(rows.slice(i, i + CHUNK))
             .execute();
+        }
+        for (const [table, rows] of [
+          ['merkle_leaves', merkle?.leaves ?? []],
+          ['merkle_nodes', merkle?.nodes ?? []],
+        ] as const) {
+          for (let i = 0; i < rows.length; i += CHUNK) {
+            await trx
+              .insertInto(table)
+              .values(rows.slice(i, i + CHUNK) as never)
+              .execute();
+          }
         }
         for (let i = 0; i < refusals.length; i += CHUNK) {
           await trx

@@ -2,10 +2,12 @@ import { runMigrations } from '@poortwachter/registry';
 import type { Kysely, Migration } from 'kysely';
 import * as initial from './migrations/2026-11-23T0200-gateway-initial.ts';
 import * as reads from './migrations/2026-11-23T0300-gateway-reads.ts';
+import * as merkle from './migrations/2026-11-23T0400-gateway-merkle.ts';
 
 export const gatewayMigrations: Record<string, Migration> = {
   '2026-11-23T0200-gateway-initial': initial,
   '2026-11-23T0300-gateway-reads': reads,
+  '2026-11-23T0400-gateway-merkle': merkle,
 };
 
 /** Brings the gateway's schema up to date; run on start-up. Its own migration table, so a gateway may share a database. */

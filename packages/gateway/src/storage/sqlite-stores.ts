@@ -1,4 +1,4 @@
-import { type AccessLogStore, type LogWrite, toRow } from './access-log-store.ts';
+import { type AccessLogStore, type LogWrite, type MerkleRows, toRow } from './access-log-store.ts';
 import type { NonceClaim, NonceStore } from './nonce-store.ts';
 import type { SqliteExecutor, SqliteOp } from './sqlite-executor.ts';
 
@@ -38,6 +38,8 @@ const insertSql = (table: string, columns: readonly string[]) =>
   `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
 const INSERT_ACCESS = insertSql('access_log', ACCESS_COLUMNS);
 const INSERT_REFUSAL = insertSql('refusals', REFUSAL_COLUMNS);
+const INSERT_LEAF = insertSql('merkle_leaves', ['log_id', 'leaf_index', 'record_id', 'leaf_hash']);
+const INSERT_NODE = insertSql('merkle_nodes', ['log_id', 'level', 'node_index', 'hash']);
 const values = (row: Record<string, unknown>, columns: readonly string[]) => columns.map((c) => row[c] ?? null);
 
 /**
@@ -47,7 +49,7 @@ const values = (row: Record<string, unknown>, columns: readonly string[]) => col
  */
 export function createSqliteAccessLogStore(executor: SqliteExecutor): AccessLogStore {
   return {
-    async writeBatch(writes: readonly LogWrite[]) {
+    async writeBatch(writes: readonly LogWrite[], merkle?: MerkleRows) {
       const ops: SqliteOp[] = writes.flatMap((w) =>
         'accessRecords' in w
           ? w.accessRecords.map((r) => ({
@@ -56,6 +58,10 @@ export function createSqliteAccessLogStore(executor: SqliteExecutor): AccessLogS
             }))
           : [{ sql: INSERT_REFUSAL, params: values(w.refusal as Record<string, unknown>, REFUSAL_COLUMNS) }],
       );
+      for (const l of merkle?.leaves ?? [])
+        ops.push({ sql: INSERT_LEAF, params: [l.log_id, l.leaf_index, l.record_id, l.leaf_hash] });
+      for (const n of merkle?.nodes ?? [])
+        ops.push({ sql: INSERT_NODE, params: [n.log_id, n.level, n.node_index, n.hash] });
       await executor.transaction(ops, 'FULL');
     },
   };

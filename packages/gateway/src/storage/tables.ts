@@ -53,7 +53,32 @@ export interface NonceTable {
   expires_at: number;
 }
 
+export interface MerkleLeafTable {
+  log_id: string;
+  leaf_index: number;
+  record_id: string;
+  /** base64 of SHA-256(0x00 ‖ canonical JSON of { id, record }). */
+  leaf_hash: string;
+}
+export interface MerkleNodeTable {
+  log_id: string;
+  level: number;
+  node_index: number;
+  hash: string;
+}
+export interface MerkleHeadTable {
+  log_id: string;
+  tree_size: number;
+  root_hash: string;
+  timestamp: number;
+  /** The signed tree head: a compact JWS by the bronhouder's key. */
+  jws: string;
+}
+
 export interface GatewayDatabase {
+  merkle_leaves: MerkleLeafTable;
+  merkle_nodes: MerkleNodeTable;
+  merkle_heads: MerkleHeadTable;
   access_log: AccessLogTable;
   refusals: RefusalTable;
   nonces: NonceTable;

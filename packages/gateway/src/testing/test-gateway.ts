@@ -8,7 +8,11 @@ import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGatewayApp } from '../http/app.ts';
 import { GroupCommitter } from '../log/group-commit.ts';
+import { createLogCommitter } from '../log/log-committer.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
+import type { MerkleTree } from '../merkle/merkle-log.ts';
+import { loadTree } from '../merkle/merkle-store.ts';
+import { startTreeHeads } from '../merkle/tree-heads.ts';
 import { registryHistory } from '../reads/registry-history.ts';
 import { type AccessLogStore, createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
 import { migrateGateway } from '../storage/migrate.ts';
@@ -37,8 +41,12 @@ export interface TestGateway {
   ): Promise<Response>;
   /** Fetches the registry's directory again (as the background refresh would). */
   refreshDirectory(): Promise<void>;
-  /** Another gateway instance on the same database (its own batches and caches). */
-  secondInstance(): ReturnType<typeof createGatewayApp>;
+  /** Another gateway instance on the same database (its own batches, caches and Merkle log). */
+  secondInstance(): Promise<ReturnType<typeof createGatewayApp>>;
+  /** Signs a tree head now if the log grew (the server does this every second). */
+  signTreeHead(): Promise<unknown>;
+  /** The first instance's Merkle tree (log id `instance-1`). */
+  readonly tree: MerkleTree;
   accessRecords(): Promise<{ record: string; data_subject_id: string | null; transaction_id: string }[]>;
   refusals(): Promise<{ reason: string; status: number; fsc_error_code: string; caller_oin: string | null }[]>;
   close(): Promise<void>;
@@ -67,15 +75,15 @@ export async function startTestGateway(
   const rvig = registry.db.selectFrom('organisations').select('oin').where('kind', '=', 'rijk');
   const providerOin = (await rvig.executeTakeFirstOrThrow()).oin;
 
-  const instance = () => {
+  let instances = 0;
+  const instance = async () => {
     // As in production: prepared statements on SQLite, Kysely on PostgreSQL.
     const writer = opened.sqlite ? inThreadExecutor(opened.sqlite) : undefined;
     const realStore = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(opened.db);
     const store = options.store ? options.store(realStore) : realStore;
-    const log = new GroupCommitter<LogWrite, void>(async (writes) => {
-      await store.writeBatch(writes);
-      return writes.map(() => undefined);
-    });
+    const tree = await loadTree(opened.db, `instance-${++instances}`);
+    const log = createLogCommitter(store, tree);
+    const heads = await startTreeHeads({ db: opened.db, tree, signingKey: key(providerOin), intervalMs: 3_600_000 });
     const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(opened.db);
     const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
     const app = createGatewayApp({
@@ -95,9 +103,9 @@ export async function startTestGateway(
       },
       ...(options.now ? { now: options.now } : {}),
     });
-    return { app, log };
+    return { app, log, heads, tree };
   };
-  const first = instance();
+  const first = await instance();
 
   return {
     app: first.app,
@@ -122,7 +130,9 @@ export async function startTestGateway(
       });
     },
     refreshDirectory: () => directory.refresh(),
-    secondInstance: () => instance().app,
+    secondInstance: async () => (await instance()).app,
+    signTreeHead: () => first.heads.signNow(),
+    tree: first.tree,
     accessRecords: () =>
       opened.db.selectFrom('access_log').select(['record', 'data_subject_id', 'transaction_id']).execute(),
     refusals: () =>
@@ -134,6 +144,7 @@ export async function startTestGateway(
     async close() {
       directory.stop();
       await first.log.drain();
+      await first.heads.stop();
       await opened.close();
       await registry.close();
     },

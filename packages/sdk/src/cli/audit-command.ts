@@ -75,6 +75,10 @@ function render(report: CoverageReport, gateway: string, format: 'table' | 'mark
       rowsOf(report).map((r) => [r.afnemer, r.activity, r.accesses, r.subjects, r.used, r.unused, r.refusals]),
     ),
   );
+  const anonymous = Object.entries(report.refusalsWithoutCaller ?? {});
+  if (anonymous.length > 0) {
+    out.push(`\nrefused before the caller was identified: ${anonymous.map(([code, n]) => `${code} ${n}`).join(', ')}`);
+  }
   out.push(heading(`Accesses not covered at their moment (must be none): ${t.invalidAccesses}`));
   if (report.invalidAccesses.length > 0) {
     out.push(

@@ -1,0 +1,198 @@
+/**
+ * Fills a gateway database (SQLite) with synthetic access records for the read benchmark, fast:
+ * indexes are dropped during the load and rebuilt after (as the migrations define them), the load
+ * runs without a journal in batches of 50 000, and records are written in time order, as a gateway
+ * writes them. The registry it is checked against is seeded 400 days before the last record, so
+ * that every record falls inside an autorisatie that the registry knew at the time.
+ *
+ * The result is cached under bench/.data/ (gitignored; about 2.2 KB per record on disk).
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { migrateGateway } from '@poortwachter/gateway';
+import type { RegistryDatabase } from '@poortwachter/registry';
+import { migrateRegistry, openDatabase, seedDemoRegistry } from '@poortwachter/registry';
+import { BRP_SERVICE_ID, demoAutorisaties, loadPersonen } from '@poortwachter/seeds';
+
+export const BENCH_DATA = fileURLToPath(new URL('.data/', import.meta.url));
+export const BENCH_LOG_KEY = new Uint8Array(32).fill(42);
+const DAY = 86_400_000;
+
+export interface FilledLog {
+  readonly gatewayDb: string;
+  readonly registryDb: string;
+  readonly keyDir: string;
+  readonly records: number;
+  /** The last record's time; records span the 365 days before it. */
+  readonly end: number;
+  /** BSNs of subjects, heaviest first (index 0 has the most records). */
+  readonly bsns: readonly string[];
+}
+
+/** `count` BSNs that pass the elfproef: the test persons first, then synthetic ones. */
+export function benchBsns(count: number): string[] {
+  const bsns = [...new Set(loadPersonen().map((p) => String(p.burgerservicenummer)))];
+  for (let n = 10_000_000; bsns.length < count; n++) {
+    const digits = String(n);
+    let sum = 0;
+    for (let i = 0; i < 8; i++) sum += (9 - i) * Number(digits[i]);
+    const check = sum % 11;
+    if (check < 10) bsns.push(`${digits}${check}`);
+  }
+  return bsns.slice(0, count);
+}
+
+export async function fillAccessLog(
+  records: number,
+  subjects = Math.max(1000, Math.round(records / 5)),
+): Promise<FilledLog> {
+  mkdirSync(BENCH_DATA, { recursive: true });
+  const name = `reads-${records}`;
+  const gatewayDb = join(BENCH_DATA, `${name}.gateway.db`);
+  const registryDb = join(BENCH_DATA, `${name}.registry.db`);
+  const keyDir = join(BENCH_DATA, `${name}-keys`);
+  const meta = join(BENCH_DATA, `${name}.json`);
+  const bsns = benchBsns(subjects);
+  if (existsSync(meta) && existsSync(gatewayDb) && existsSync(registryDb)) {
+    const { end } = JSON.parse(readFileSync(meta, 'utf8')) as { end: number };
+    process.stderr.write(`using the filled log in ${gatewayDb} (delete bench/.data/ to fill again)\n`);
+    return { gatewayDb, registryDb, keyDir, records, end, bsns };
+  }
+  for (const f of [gatewayDb, `${gatewayDb}-wal`, `${gatewayDb}-shm`, registryDb, meta]) rmSync(f, { force: true });
+  rmSync(keyDir, { recursive: true, force: true });
+
+  const end = Date.now() - 60_000;
+  const start = end - 365 * DAY;
+  const seededAt = new Date(end - 400 * DAY);
+  const registry = openDatabase<RegistryDatabase>(`sqlite:${registryDb}`);
+  await migrateRegistry(registry.db as never);
+  await seedDemoRegistry(registry.db, { keyDir, gatewayUrl: 'http://127.0.0.1:18302', now: seededAt });
+  await registry.close();
+
+  // The autorisaties in force over the whole year (as seeded), each with the fields it allows.
+  const pairs = demoAutorisaties(seededAt)
+    .filter((a) => Date.parse(a.validFrom) <= start && (!a.validTo || Date.parse(a.validTo) > end))
+    .map((a) => ({ oin: a.afnemerOin, activity: a.processingActivityId, fields: a.fields.slice(0, 6) }));
+  process.stderr.write(
+    `filling ${records.toLocaleString('en')} access records for ${bsns.length.toLocaleString('en')} subjects under ${pairs.length} autorisaties (one-off; cached in bench/.data/)…\n`,
+  );
+
+  const tmp = `${gatewayDb}.filling`;
+  rmSync(tmp, { force: true });
+  const opened = openDatabase(`sqlite:${tmp}`);
+  await migrateGateway(opened.db as never);
+  const db = opened.sqlite;
+  if (!db) throw new Error('expected SQLite');
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('cache_size = -1000000');
+  const indexes = db
+    .prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'access_log' and sql is not null")
+    .all() as { name: string; sql: string }[];
+  for (const index of indexes) db.exec(`drop index ${index.name}`);
+
+  const pseudonyms = bsns.map((bsn) => createHmac('sha256', BENCH_LOG_KEY).update(`BSN:${bsn}`, 'utf8').digest('hex'));
+  const insert = db.prepare(
+    `insert into access_log (id, trace_id, span_id, parent_span_id, start_time, end_time, status, processing_activity_id,
+       processing_activity_version, data_subject_id, foreign_processor, service_id, transaction_id, released_fields, record)
+     values (?, ?, ?, ?, ?, ?, 'Ok', ?, 1, ?, ?, ?, ?, ?, ?)`,
+  );
+  const random = randomBytes(64 * 1024 * 1024);
+  let offset = 0;
+  const hex = (bytes: number) => {
+    if (offset + bytes > random.length) offset = 0;
+    const s = random.toString('hex', offset, offset + bytes);
+    offset += bytes;
+    return s;
+  };
+  const uuid7 = (ms: number) => {
+    const h = ms.toString(16).padStart(12, '0');
+    const r = hex(10);
+    return `${h.slice(0, 8)}-${h.slice(8)}-7${r.slice(0, 3)}-${(8 + (Number.parseInt(r[3] ?? '0', 16) & 3)).toString(16)}${r.slice(4, 7)}-${r.slice(7, 19)}`;
+  };
+  const started = performance.now();
+  const BATCH = 50_000;
+  const step = (end - start) / records;
+  const write = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const t = Math.floor(start + i * step);
+      // Skewed towards the first subjects: a few have thousands of records, most a handful.
+      const subject = Math.floor(Math.random() ** 2 * pseudonyms.length);
+      const pair = pairs[i % pairs.length] ?? pairs[0];
+      if (!pair) throw new Error('no autorisatie covers the whole year');
+      const fields = pair.fields.slice(0, 2 + (i % (pair.fields.length - 1)));
+      const traceId = hex(16);
+      const spanId = hex(8);
+      const parent = hex(8);
+      const tx = uuid7(t);
+      const released = JSON.stringify(fields);
+      const record = JSON.stringify({
+        trace_id: traceId,
+        span_id: spanId,
+        parent_span_id: parent,
+        name: `${BRP_SERVICE_ID} RaadpleegMetBurgerservicenummer`,
+        status: 'Ok',
+        start_time: t,
+        end_time: t + 4,
+        resource: {
+          attributes: {
+            'service.name': 'poortwachter-gateway',
+            'service.instance.id': 'bench',
+            'poortwachter.service_id': BRP_SERVICE_ID,
+          },
+        },
+        attributes: {
+          'dpl.core.processing_activity_id': pair.activity,
+          'dpl.core.data_subject_id': pseudonyms[subject],
+          'dpl.core.data_subject_id_type': 'BSN',
+          'dpl.core.foreign_operation.processor': pair.oin,
+          'poortwachter.processing_activity_version': 1,
+          'poortwachter.service_id': BRP_SERVICE_ID,
+          'poortwachter.search_type': 'RaadpleegMetBurgerservicenummer',
+          'poortwachter.released_fields': fields,
+          'poortwachter.fsc_transaction_id': tx,
+          'poortwachter.request_digest': `sha-256=:${createHash('sha256').update(traceId).digest('base64')}:`,
+          'poortwachter.response_digest': `sha-256=:${createHash('sha256').update(spanId).digest('base64')}:`,
+        },
+      });
+      insert.run(
+        uuid7(t),
+        traceId,
+        spanId,
+        parent,
+        t,
+        t + 4,
+        pair.activity,
+        pseudonyms[subject],
+        pair.oin,
+        BRP_SERVICE_ID,
+        tx,
+        released,
+        record,
+      );
+    }
+  });
+  for (let i = 0; i < records; i += BATCH) {
+    write(i, Math.min(records, i + BATCH));
+    const done = Math.min(records, i + BATCH);
+    if (done % 1_000_000 === 0 || done === records) {
+      process.stderr.write(
+        `  ${done.toLocaleString('en')} rows, ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+      );
+    }
+  }
+  for (const index of indexes) {
+    const t = performance.now();
+    db.exec(index.sql);
+    process.stderr.write(`  index ${index.name}: ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
+  }
+  db.exec('analyze');
+  db.pragma('journal_mode = WAL');
+  await opened.close();
+  renameSync(tmp, gatewayDb);
+  writeFileSync(meta, JSON.stringify({ end, records, subjects: bsns.length }));
+  process.stderr.write(`filled in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  return { gatewayDb, registryDb, keyDir, records, end, bsns };
+}

@@ -1,0 +1,177 @@
+/**
+ * `pnpm bench:reads` (also run by `pnpm bench`): the log's readers at scale, on SQLite.
+ *   1. a citizen's timeline page (GET /inzage/v1/verwerkingen, token checked, response signed):
+ *      p50/p95/p99 over first pages and deeper pages (cursor), for heavy and ordinary subjects;
+ *   2. the auditor's coverage report for a month (POST /audit/v1/coverage, then polled until done).
+ * With BENCH_RECORDS access records (default 10 000 000) made by bench/fill-access-log.ts and cached
+ * under bench/.data/. The gateway runs in-process (app.request): the figures are the gateway's own
+ * time, without a network hop. A benchmark, not a test: it prints figures.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createGatewayApp,
+  createPseudonymiser,
+  createSqliteAccessLogStore,
+  createSqliteNonceStore,
+  type GatewayDatabase,
+  GroupCommitter,
+  inThreadExecutor,
+  type LogWrite,
+  type NonceClaim,
+  registryDirectory,
+  registryHistory,
+} from '@poortwachter/gateway';
+import {
+  createDirectoryPublisher,
+  createRegistryApp,
+  generatePrivateJwk,
+  openDatabase,
+  publicJwkOf,
+  type RegistryDatabase,
+} from '@poortwachter/registry';
+import { signRequest } from '@poortwachter/sdk';
+import { DEMO_OIN, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
+import { type JWK, SignJWT } from 'jose';
+import { BENCH_LOG_KEY, fillAccessLog } from './fill-access-log.ts';
+import { percentile } from './load.ts';
+
+const records = Number(process.env.BENCH_RECORDS ?? 10_000_000);
+const DAY = 86_400_000;
+const filled = await fillAccessLog(records);
+const GATEWAY = 'http://127.0.0.1:18302';
+
+const registry = openDatabase<RegistryDatabase>(`sqlite:${filled.registryDb}`);
+const registryKey = await generatePrivateJwk('P-256');
+const registryApp = createRegistryApp({
+  db: registry.db,
+  publisher: await createDirectoryPublisher(registry.db, registryKey),
+});
+const toRegistry: typeof fetch = async (input, init) => registryApp.request(String(input), init);
+const directory = registryDirectory({
+  registryUrl: 'http://registry.bench',
+  registryKey: publicJwkOf(registryKey),
+  fetch: toRegistry,
+  refreshIntervalMs: 3_600_000,
+});
+await directory.start();
+
+const gateway = openDatabase<GatewayDatabase>(`sqlite:${filled.gatewayDb}`, { durable: true });
+if (!gateway.sqlite) throw new Error('expected SQLite');
+const writer = inThreadExecutor(gateway.sqlite);
+const logStore = createSqliteAccessLogStore(writer);
+const nonceStore = createSqliteNonceStore(writer);
+const key = (oin: string) => JSON.parse(readFileSync(join(filled.keyDir, `${oin}.jwk.json`), 'utf8')) as JWK;
+const app = createGatewayApp({
+  serviceId: 'brp-personen',
+  directory,
+  source: { url: 'http://127.0.0.1:9' },
+  log: new GroupCommitter<LogWrite, void>(async (w) => {
+    await logStore.writeBatch(w);
+    return w.map(() => undefined);
+  }),
+  nonces: new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims)),
+  signingKey: key(DEMO_OIN.rvig),
+  pseudonymise: createPseudonymiser(BENCH_LOG_KEY),
+  reads: { db: gateway.db, history: registryHistory({ registryUrl: 'http://registry.bench', fetch: toRegistry }) },
+});
+
+// Tokens made beforehand: logging in is the identity provider's time, not the gateway's.
+const idpKey = JSON.parse(readFileSync(join(filled.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'utf8')) as JWK;
+const tokenFor = (bsn: string) =>
+  new SignJWT({ acr: 'midden' })
+    .setProtectedHeader({ alg: 'ES256', kid: idpKey.kid ?? '' })
+    .setIssuer(DEV_IDENTITY_PROVIDER.issuer)
+    .setSubject(bsn)
+    .setAudience(DEV_IDENTITY_PROVIDER.audience)
+    .setIssuedAt()
+    .setExpirationTime('30m')
+    .sign(idpKey);
+
+async function page(token: string, query: string) {
+  const started = performance.now();
+  const res = await app.request(`${GATEWAY}/inzage/v1/verwerkingen?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = (await res.json()) as { verwerkingen: unknown[]; volgende: string | null };
+  const ms = performance.now() - started;
+  if (res.status !== 200) throw new Error(`inzage answered ${res.status}: ${JSON.stringify(body)}`);
+  return { ms, count: body.verwerkingen.length, next: body.volgende };
+}
+
+// Subjects: half among the heaviest thousand (thousands of records each), half from everyone.
+const sample = Array.from({ length: 600 }, (_, i) =>
+  i % 2 === 0
+    ? filled.bsns[Math.floor(Math.random() * 1000)]
+    : filled.bsns[Math.floor(Math.random() * filled.bsns.length)],
+).filter((b): b is string => b !== undefined);
+const tokens = await Promise.all(sample.map(async (bsn) => ({ bsn, token: await tokenFor(bsn) })));
+const month = `van=${new Date(filled.end - 30 * DAY).toISOString()}&tot=${new Date(filled.end).toISOString()}`;
+for (const { token } of tokens.slice(0, 50)) await page(token, 'limit=20'); // warm-up
+const first: number[] = [];
+const deeper: number[] = [];
+const inMonth: number[] = [];
+let shown = 0;
+for (const { token } of tokens) {
+  let result = await page(token, 'limit=20');
+  first.push(result.ms);
+  shown += result.count;
+  for (let depth = 0; depth < 4 && result.next; depth++) {
+    result = await page(token, `limit=20&cursor=${result.next}`);
+    deeper.push(result.ms);
+  }
+  inMonth.push((await page(token, `limit=20&${month}`)).ms);
+}
+const all = [...first, ...deeper, ...inMonth];
+
+// The auditor's report for the last 30 days, through the API as the CLI asks for it.
+const auditor = key(DEMO_OIN.autoriteitPersoonsgegevens);
+async function signed(path: string, method: 'GET' | 'POST', body?: unknown) {
+  const request = await signRequest({
+    url: `${GATEWAY}${path}`,
+    method,
+    body: body === undefined ? '' : JSON.stringify(body),
+    privateKey: auditor,
+  });
+  const res = await app.request(request.url, {
+    method,
+    headers: request.headers,
+    ...(method === 'POST' ? { body: request.body } : {}),
+  });
+  return (await res.json()) as Record<string, unknown>;
+}
+const coverageStarted = performance.now();
+const job = await signed('/audit/v1/coverage', 'POST', {
+  from: new Date(filled.end - 30 * DAY).toISOString(),
+  to: new Date(filled.end + 1).toISOString(),
+});
+let answer: Record<string, unknown>;
+do {
+  await new Promise((r) => setTimeout(r, 20));
+  answer = await signed(`/audit/v1/coverage/${job.id}`, 'GET');
+} while (answer.status === 'running');
+const coverageSeconds = (performance.now() - coverageStarted) / 1000;
+const report = answer.report as { totals: Record<string, number>; rows: unknown[] } | undefined;
+if (!report) throw new Error(`the report failed: ${JSON.stringify(answer)}`);
+
+const ms = (v: number) => v.toFixed(2).padStart(8);
+const line = (label: string, values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${label.padEnd(34)}${String(values.length).padStart(6)}${ms(percentile(sorted, 50))}${ms(percentile(sorted, 95))}${ms(percentile(sorted, 99))}${ms(sorted.at(-1) ?? 0)}`;
+};
+const size = statSync(filled.gatewayDb).size / 1024 ** 3;
+console.log(`
+poortwachter log readers: ${records.toLocaleString('en')} access records on SQLite (${size.toFixed(1)} GiB), ${filled.bsns.length.toLocaleString('en')} subjects, node ${process.version}, in-process
+
+citizen timeline page (20 records)   pages  p50 ms  p95 ms  p99 ms  max ms
+${line('first page', first)}
+${line('deeper pages (cursor)', deeper)}
+${line('first page, one month', inMonth)}
+${line('all pages', all)}
+(${shown.toLocaleString('en')} records shown on first pages; target p99 < 10 ms)
+
+coverage report, 30 days: ${coverageSeconds.toFixed(2)} s for ${report.totals.accesses?.toLocaleString('en')} accesses, ${report.totals.dataSubjects?.toLocaleString('en')} subjects, ${report.rows.length} afnemer × processing activity rows; invalid accesses ${report.totals.invalidAccesses} (target < 10 s)
+`);
+directory.stop();
+await gateway.close();
+await registry.close();

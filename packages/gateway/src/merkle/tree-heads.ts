@@ -1,0 +1,72 @@
+import { CompactSign, importJWK, type JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import type { GatewayDatabase } from '../storage/tables.ts';
+import type { MerkleTree } from './merkle-log.ts';
+import { headOf, type TreeHead } from './merkle-store.ts';
+
+/** The JOSE `typ` of a signed tree head. */
+export const TREE_HEAD_TYP = 'poortwachter-tree-head+jws';
+
+/** Signs `{ log_id, tree_size, root_hash, timestamp }` as a compact JWS with the bronhouder's key. */
+export async function signTreeHead(
+  key: JWK,
+  head: { log_id: string; tree_size: number; root_hash: string; timestamp: number },
+): Promise<string> {
+  const alg = key.kty === 'OKP' ? 'EdDSA' : 'ES256';
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(head)))
+    .setProtectedHeader({ alg, typ: TREE_HEAD_TYP, ...(key.kid ? { kid: key.kid } : {}) })
+    .sign(await importJWK(key, alg));
+}
+
+/**
+ * Keeps signed tree heads coming: at most `intervalMs` (1 s) after new leaves are committed, the
+ * current size and root are signed and stored. Returns `stop` (which signs a last head) and `now`.
+ */
+export async function startTreeHeads(options: {
+  db: Kysely<GatewayDatabase>;
+  tree: MerkleTree;
+  signingKey: JWK;
+  intervalMs?: number;
+  now?: () => number;
+}) {
+  const now = options.now ?? Date.now;
+  let last = (await headOf(options.db, options.tree.logId, {}))?.tree_size ?? -1;
+  let running: Promise<TreeHead | undefined> | undefined;
+  const sign = async (): Promise<TreeHead | undefined> => {
+    const size = options.tree.size;
+    if (size === last) return undefined;
+    const payload = {
+      log_id: options.tree.logId,
+      tree_size: size,
+      root_hash: options.tree.root().toString('base64'),
+      timestamp: now(),
+    };
+    const head = { ...payload, jws: await signTreeHead(options.signingKey, payload) };
+    await options.db.insertInto('merkle_heads').values(head).execute();
+    last = size;
+    return head;
+  };
+  const tick = () => {
+    running ??= sign().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+  const timer = setInterval(
+    () => void tick().catch((e) => console.error('gateway: could not sign a tree head', e)),
+    options.intervalMs ?? 1000,
+  );
+  timer.unref();
+  return {
+    /** Signs a head now if the tree grew (tests, shutdown). */
+    signNow: async () => {
+      await running;
+      return tick();
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+      await tick();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+
+/** RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 ‖ leaf), node hash = SHA-256(0x01 ‖ left ‖ right). */
+export const leafHash = (leaf: Uint8Array | string): Buffer =>
+  createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(leaf)
+    .digest();
+
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer =>
+  createHash('sha256')
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
+
+/** The hash of the empty tree: SHA-256 of nothing. */
+export const emptyRoot = (): Buffer => createHash('sha256').digest();
+
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) for the JSON the log holds: objects with keys sorted by
+ * UTF-16 code units, no whitespace, strings and numbers as ECMAScript serialises them.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('JSON has no NaN or Infinity.');
+    if (value === undefined || typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
+      throw new TypeError(`Not JSON: ${typeof value}.`);
+    }
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** The leaf of an access record: its id as the citizen sees it and the record as stored. */
+export const accessLeafHash = (entry: { id: string; record: unknown }): Buffer =>
+  leafHash(Buffer.from(canonicalJson({ id: entry.id, record: entry.record }), 'utf8'));
