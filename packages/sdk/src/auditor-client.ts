@@ -8,6 +8,8 @@ import {
   providerOf,
   signedGatewayCall,
 } from './gateway-calls.ts';
+import { type LogVerifyProgress, verifyLogs } from './log-verification.ts';
+import type { HeadStore } from './merkle/head-store.ts';
 import { SdkError } from './sdk-error.ts';
 
 /** The gateway's coverage report for one service (see the gateway's `CoverageReport`). */
@@ -93,6 +95,22 @@ export function createAuditorClient(options: AuditorClientOptions) {
 
   return {
     directory,
+    /**
+     * Checks every gateway's verifiable log against the heads seen before (kept in `heads`), and with
+     * `full` recomputes every record's leaf and the tree; see `verifyLogs`.
+     */
+    async verifyLogs(request: { heads: HeadStore; full?: boolean; onProgress?: (p: LogVerifyProgress) => void }) {
+      const snapshot = await directory();
+      return verifyLogs({
+        directory: snapshot,
+        services: activeServices(snapshot),
+        privateKey: options.privateKey,
+        heads: request.heads,
+        fetch: fetchImpl,
+        ...(request.full ? { full: true } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      });
+    },
     async coverage(request: {
       from: string;
       to: string;

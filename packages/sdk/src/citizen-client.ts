@@ -1,3 +1,5 @@
+import type { DirectorySnapshot, Organisation } from '@poortwachter/registry/directory';
+import { citizenView, type LoggedAccess } from './citizen-view.ts';
 import {
   activeServices,
   type DirectorySource,
@@ -7,6 +9,9 @@ import {
   throwProblem,
   verifyGatewayResponse,
 } from './gateway-calls.ts';
+import { accessLeafHash } from './merkle/hashes.ts';
+import { verifyTreeHead } from './merkle/tree-head.ts';
+import { MerkleProofError, verifyInclusion } from './merkle/verify.ts';
 import { SdkError } from './sdk-error.ts';
 
 /** One access to the citizen's data, as a gateway's inzage shows it (plain Dutch). */
@@ -27,11 +32,19 @@ export interface CitizenAccess {
   readonly dienst: string;
 }
 
+/** Whether a record was proven to be in the bronhouder's verifiable log (with `verify: true`). */
+export type InclusionCheck =
+  | { readonly verified: true; readonly logId: string; readonly leafIndex: number; readonly treeSize: number }
+  | { readonly verified: false; readonly reason: string };
+
 /** An access in the merged timeline, with the gateway that answered for it and whose signature was checked. */
 export interface TimelineEntry extends CitizenAccess {
   readonly gateway: string;
   readonly bronhouder: string;
+  /** The gateway's signature over the answer was verified. */
   readonly verified: true;
+  /** With `accessLog({ verify: true })`: the record's inclusion proof against a signed tree head. */
+  readonly inLog?: InclusionCheck;
 }
 
 /** A gateway that could not give its part of the timeline: the timeline is then incomplete, and says so. */
@@ -95,7 +108,9 @@ export function createCitizenClient(options: CitizenClientOptions) {
   return {
     directory,
     /** The whole timeline for a period (`from`/`to` as dates or date-times; both optional). */
-    async accessLog(period: { from?: string; to?: string; pageSize?: number } = {}): Promise<AccessLogResult> {
+    async accessLog(
+      period: { from?: string; to?: string; pageSize?: number; verify?: boolean } = {},
+    ): Promise<AccessLogResult> {
       const snapshot = await directory();
       const query = new URLSearchParams({ limit: String(period.pageSize ?? 100) });
       if (period.from) query.set('van', period.from);
@@ -107,12 +122,18 @@ export function createCitizenClient(options: CitizenClientOptions) {
             const records = await pagesOf(gatewayBase(service), query, (res, body) =>
               verifyGatewayResponse(res, body, provider),
             );
+            const checks = period.verify
+              ? await mapLimited(records, 8, (r) =>
+                  checkInclusion(fetchImpl, gatewayBase(service), options.token, r, provider, snapshot),
+                )
+              : undefined;
             return {
-              records: records.map((r) => ({
+              records: records.map((r, i) => ({
                 ...r,
                 gateway: service.gatewayUrl,
                 bronhouder: provider?.name ?? service.providerOin,
                 verified: true as const,
+                ...(checks ? { inLog: checks[i] as InclusionCheck } : {}),
               })),
             };
           } catch (error) {
@@ -138,3 +159,79 @@ export function createCitizenClient(options: CitizenClientOptions) {
 }
 
 export type CitizenClient = ReturnType<typeof createCitizenClient>;
+
+/** Runs `fn` over `items` with at most `limit` at a time, keeping the order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+interface InclusionAnswer {
+  id: string;
+  record: LoggedAccess['record'];
+  log_id: string;
+  leaf_index: number;
+  head: { jws: string };
+  proof: string[];
+}
+
+/**
+ * Checks one record on the user's side: the gateway's signed answer holds the record as stored and
+ * an inclusion proof; the tree head is signed by the bronhouder; the leaf hash of the record leads to
+ * the head's root; and the record is the access the timeline shows (same id, time and organisation).
+ */
+async function checkInclusion(
+  fetchImpl: typeof globalThis.fetch,
+  base: string,
+  token: string,
+  access: CitizenAccess,
+  provider: Organisation | undefined,
+  snapshot: DirectorySnapshot,
+): Promise<InclusionCheck> {
+  const name = `record ${access.id} (${access.tijdstip}, ${access.organisatie.naam})`;
+  try {
+    let res: Response | undefined;
+    let text = '';
+    // A record from the last second may not be under a signed head yet: ask again shortly.
+    for (let attempt = 0; attempt < 4; attempt++) {
+      res = await fetchImpl(`${base}/inzage/v1/verwerkingen/${encodeURIComponent(access.id)}/bewijs`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      text = await res.text();
+      if (res.status !== 503) break;
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+    }
+    if (!res) throw new Error('no answer');
+    if (res.headers.has('signature') || res.ok) await verifyGatewayResponse(res, text, provider);
+    if (!res.ok) {
+      const problem = JSON.parse(text) as { detail?: string };
+      return { verified: false, reason: `${name} is not in the verifiable log: ${problem.detail ?? res.status}` };
+    }
+    const answer = JSON.parse(text) as InclusionAnswer;
+    const head = await verifyTreeHead(answer.head.jws, provider, answer.log_id);
+    if (answer.id !== access.id) throw new MerkleProofError(`the proof is for record ${answer.id}.`);
+    // What the timeline showed must be what the proven record says.
+    if (JSON.stringify(citizenView(answer, snapshot, access.dienst)) !== JSON.stringify(access)) {
+      throw new MerkleProofError('the timeline shows something else than the log holds for this record.');
+    }
+    verifyInclusion(
+      answer.leaf_index,
+      head.tree_size,
+      accessLeafHash({ id: answer.id, record: answer.record }),
+      answer.proof.map((p) => Buffer.from(p, 'base64')),
+      Buffer.from(head.root_hash, 'base64'),
+    );
+    return { verified: true, logId: head.log_id, leafIndex: answer.leaf_index, treeSize: head.tree_size };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { verified: false, reason: `${name}: ${reason}` };
+  }
+}

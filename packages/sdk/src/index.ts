@@ -12,9 +12,11 @@ export {
   type CitizenClient,
   type CitizenClientOptions,
   createCitizenClient,
+  type InclusionCheck,
   type MissingGateway,
   type TimelineEntry,
 } from './citizen-client.ts';
+export { citizenView, type LoggedAccess } from './citizen-view.ts';
 export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
 export * from './http-signatures/index.ts';
 export {
@@ -29,7 +31,11 @@ export {
   uuidv7,
 } from './ids.ts';
 export { generateSigningKey } from './keys.ts';
+export { type LogCheck, type LogVerification, type LogVerifyProgress, verifyLogs } from './log-verification.ts';
+export { CompactRange, type CompletedNode } from './merkle/compact-range.ts';
 export { accessLeafHash, canonicalJson, emptyRoot, leafHash, nodeHash } from './merkle/hashes.ts';
+export { fileHeadStore, type HeadStore, type KnownHead, memoryHeadStore } from './merkle/head-store.ts';
+export { TREE_HEAD_TYP, type TreeHead, verifyTreeHead } from './merkle/tree-head.ts';
 export {
   MerkleProofError,
   verifyConsistency,

@@ -1,4 +1,4 @@
-import { accessLeafHash, nodeHash } from '@poortwachter/sdk';
+import { accessLeafHash, CompactRange, nodeHash } from '@poortwachter/sdk';
 import { decompose, type NodeId, type Range } from './tree-math.ts';
 
 /** A leaf row: the record's position in its log and its leaf hash (base64). */
@@ -27,69 +27,51 @@ export interface MerkleAppend {
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 /**
- * The in-memory right edge of one log's Merkle tree (RFC 9162): the hashes of the perfect subtrees
- * that make up the tree, largest first. Appending needs nothing from the database; the rows it
- * produces go into the same transaction as the records, and the edge moves only after that commit.
+ * One log's Merkle tree (RFC 9162) in memory as its right edge. Appending needs nothing from the
+ * database; the rows it produces go into the same transaction as the records, and the edge moves only
+ * after that commit.
  */
 export class MerkleTree {
-  #size: number;
-  #edge: { level: number; hash: Buffer }[];
+  #range: CompactRange;
 
   constructor(
     readonly logId: string,
     size = 0,
     edge: { level: number; hash: Buffer }[] = [],
   ) {
-    this.#size = size;
-    this.#edge = edge;
+    this.#range = new CompactRange(size, edge);
   }
 
   get size(): number {
-    return this.#size;
+    return this.#range.size;
   }
 
-  /** The root hash: the right fold of the edge (SHA-256 of nothing for the empty tree). */
+  /** The root hash (SHA-256 of nothing for the empty tree). */
   root(): Buffer {
-    const edge = this.#edge;
-    if (edge.length === 0) return accessLeafHashOfNothing();
-    let r = edge[edge.length - 1]?.hash as Buffer;
-    for (let i = edge.length - 2; i >= 0; i--) r = nodeHash(edge[i]?.hash as Buffer, r);
-    return r;
+    return this.#range.root();
   }
 
   /** Prepares the append of records (in order); nothing changes until `commit()`. */
   prepare(records: readonly { id: string; record: unknown }[]): MerkleAppend {
-    const edge = [...this.#edge];
-    let size = this.#size;
+    const range = this.#range.clone();
     const leaves: LeafRow[] = [];
     const nodes: NodeRow[] = [];
     for (const entry of records) {
       const leaf = accessLeafHash(entry);
-      leaves.push({ log_id: this.logId, leaf_index: size, record_id: entry.id, leaf_hash: b64(leaf) });
-      let node = { level: 0, hash: leaf };
-      let index = size;
-      // Two perfect subtrees of the same height side by side make a perfect subtree one higher.
-      while (edge.length > 0 && edge[edge.length - 1]?.level === node.level) {
-        const left = edge.pop() as { level: number; hash: Buffer };
-        index = Math.floor(index / 2);
-        node = { level: node.level + 1, hash: nodeHash(left.hash, node.hash) };
-        nodes.push({ log_id: this.logId, level: node.level, node_index: index, hash: b64(node.hash) });
+      leaves.push({ log_id: this.logId, leaf_index: range.size, record_id: entry.id, leaf_hash: b64(leaf) });
+      for (const node of range.append(leaf)) {
+        nodes.push({ log_id: this.logId, level: node.level, node_index: node.index, hash: b64(node.hash) });
       }
-      edge.push(node);
-      size++;
     }
     return {
       leaves,
       nodes,
       commit: () => {
-        this.#edge = edge;
-        this.#size = size;
+        this.#range = range;
       },
     };
   }
 }
-
-const accessLeafHashOfNothing = () => Buffer.from('47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=', 'base64');
 
 /** Reads stored perfect-subtree hashes: level 0 from the leaves, higher levels from the nodes. */
 export type NodeReader = (logId: string, nodes: readonly NodeId[]) => Promise<Map<string, Buffer>>;

@@ -1,5 +1,5 @@
 import { versionAt } from '@poortwachter/registry/directory';
-import type { CitizenAccess } from '@poortwachter/sdk';
+import { type CitizenAccess, citizenView, type LoggedAccess } from '@poortwachter/sdk';
 import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
@@ -50,15 +50,7 @@ export async function citizenTimeline(
   const hidden = confidentialActivities(directory, query.now);
   let select = db
     .selectFrom('access_log')
-    .select([
-      'id',
-      'start_time',
-      'processing_activity_id',
-      'processing_activity_version',
-      'foreign_processor',
-      'transaction_id',
-      'released_fields',
-    ])
+    .select(['id', 'start_time', 'record'])
     .where('data_subject_id', '=', query.subject)
     .where('start_time', '>=', query.from)
     .where('start_time', '<', query.to);
@@ -77,48 +69,14 @@ export async function citizenTimeline(
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
-    verwerkingen: page.map((row) => toCitizenAccess(row, directory, serviceId)),
+    // Made from the record as logged (the bytes its leaf hash covers), so the citizen's client can check it.
+    verwerkingen: page.map((row) =>
+      citizenView(
+        { id: row.id, record: JSON.parse(row.record) as LoggedAccess['record'] },
+        directory.snapshot,
+        serviceId,
+      ),
+    ),
     volgende: rows.length > query.limit && last ? encodeCursor({ t: Number(last.start_time), id: last.id }) : null,
-  };
-}
-
-function toCitizenAccess(
-  row: {
-    id: string;
-    start_time: number;
-    processing_activity_id: string;
-    processing_activity_version: number;
-    foreign_processor: string;
-    transaction_id: string;
-    released_fields: string;
-  },
-  directory: DirectoryIndex,
-  serviceId: string,
-): CitizenAccess {
-  const organisation = directory.organisations.get(row.foreign_processor);
-  const activity = directory.processingActivities.get(row.processing_activity_id);
-  // The version the access was made under: its purpose and grondslagen are what applied then.
-  const version =
-    activity?.versions.find((v) => v.version === Number(row.processing_activity_version)) ?? activity?.versions.at(-1);
-  const catalogue = directory.services.get(serviceId)?.fieldCatalogue ?? [];
-  const groups = new Map<string, string[]>();
-  for (const path of JSON.parse(row.released_fields) as string[]) {
-    const field = catalogue.find((f) => f.path === path);
-    const soort = field?.group ?? 'overige gegevens';
-    groups.set(soort, [...(groups.get(soort) ?? []), field?.label ?? path]);
-  }
-  return {
-    id: row.id,
-    tijdstip: new Date(Number(row.start_time)).toISOString(),
-    organisatie: { naam: organisation?.name ?? 'onbekende organisatie', oin: row.foreign_processor },
-    doel: version?.doel ?? 'onbekend doel',
-    verwerking: version?.name ?? row.processing_activity_id,
-    grondslagen: (version?.grondslagIds ?? []).flatMap((id) => {
-      const g = directory.grondslagen.get(id);
-      return g ? [{ omschrijving: g.title, wet: g.lawName, artikel: g.article, link: g.url }] : [];
-    }),
-    gegevens: [...groups].map(([soort, velden]) => ({ soort, velden })),
-    transactieId: row.transaction_id,
-    dienst: serviceId,
   };
 }

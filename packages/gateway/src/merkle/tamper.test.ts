@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DirectorySnapshot } from '@poortwachter/registry/directory';
+import { DIALECTS } from '@poortwachter/registry/testing';
+import { createAuditorClient, createCitizenClient, fetchDirectory, memoryHeadStore, uuidv7 } from '@poortwachter/sdk';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
+import { type JWK, SignJWT } from 'jose';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AccessRecord } from '../log/access-record.ts';
+import { createAccessLogStore, toRow } from '../storage/access-log-store.ts';
+import { startTestGateway, type TestGateway } from '../testing/index.ts';
+import { loadTree } from './merkle-store.ts';
+import { signTreeHead } from './tree-heads.ts';
+
+const SUZANNE = '999993653';
+const OTHER = '999995078';
+const LOG = 'instance-1';
+
+for (const dialect of DIALECTS) {
+  describe(`tampering with the stored log is detected by the sdk (${dialect})`, () => {
+    let gw: TestGateway;
+    let directory: DirectorySnapshot;
+    let token: string;
+    const heads = memoryHeadStore();
+
+    const fetchImpl: typeof fetch = async (input, init) => gw.app.request(String(input), init);
+    const citizen = () => createCitizenClient({ token, directory, fetch: fetchImpl });
+    const auditor = () =>
+      createAuditorClient({
+        oin: DEMO_OIN.autoriteitPersoonsgegevens,
+        privateKey: gw.key(DEMO_OIN.autoriteitPersoonsgegevens),
+        directory,
+        fetch: fetchImpl,
+      });
+    const query = async (bsn: string) => {
+      const res = await gw.send(
+        DEMO_OIN.utrecht,
+        { type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: [bsn], fields: ['naam.voornamen'] },
+        { processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo },
+      );
+      expect(res.status).toBe(200);
+    };
+    const leaves = () =>
+      gw.db
+        .selectFrom('merkle_leaves')
+        .select(['leaf_index', 'record_id'])
+        .where('log_id', '=', LOG)
+        .orderBy('leaf_index')
+        .execute();
+
+    beforeEach(async () => {
+      gw = await startTestGateway(dialect);
+      directory = await fetchDirectory({
+        registryUrl: 'http://registry.test',
+        registryKey: gw.registry.registryPublicKey,
+        fetch: async (input, init) => gw.registry.app.request(String(input), init),
+      });
+      const idpKey = JSON.parse(readFileSync(join(gw.registry.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'utf8')) as JWK;
+      token = await new SignJWT({ acr: 'midden' })
+        .setProtectedHeader({ alg: 'ES256', kid: idpKey.kid ?? '' })
+        .setIssuer(DEV_IDENTITY_PROVIDER.issuer)
+        .setSubject(SUZANNE)
+        .setAudience(DEV_IDENTITY_PROVIDER.audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(idpKey);
+      for (const bsn of [SUZANNE, OTHER, SUZANNE, OTHER, SUZANNE]) await query(bsn);
+      await gw.log.drain();
+      await gw.signTreeHead();
+      heads.heads = {};
+      // Before any tampering: every record proven, the log consistent, and its head remembered.
+      const timeline = await citizen().accessLog({ verify: true });
+      expect(timeline.records).toHaveLength(3);
+      expect(timeline.records.map((r) => r.inLog?.verified)).toEqual([true, true, true]);
+      const first = await auditor().verifyLogs({ heads, full: true });
+      expect(first.logs.map((l) => [l.logId, l.head.tree_size, l.findings])).toEqual([[LOG, 5, []]]);
+      expect(Object.keys(heads.heads)).toHaveLength(1);
+    });
+    afterEach(async () => gw.close());
+
+    it('a changed byte in a record: the citizen sees that record unproven, the auditor names it', async () => {
+      const [target] = await leaves();
+      const row = await gw.db
+        .selectFrom('access_log')
+        .select('record')
+        .where('id', '=', target?.record_id ?? '')
+        .executeTakeFirstOrThrow();
+      const changed = row.record.replace('"status":"Ok"', '"status":"OK"');
+      expect(changed).not.toBe(row.record);
+      await gw.db
+        .updateTable('access_log')
+        .set({ record: changed })
+        .where('id', '=', target?.record_id ?? '')
+        .execute();
+
+      const timeline = await citizen().accessLog({ verify: true });
+      const tampered = timeline.records.find((r) => r.id === target?.record_id);
+      expect(tampered?.inLog).toMatchObject({ verified: false });
+      expect(tampered?.inLog?.verified === false && tampered.inLog.reason).toContain(target?.record_id);
+      expect(timeline.records.filter((r) => r.inLog?.verified)).toHaveLength(2);
+
+      const audit = await auditor().verifyLogs({ heads, full: true });
+      expect(audit.consistent).toBe(false);
+      expect(audit.logs[0]?.findings.join('\n')).toContain(`record ${target?.record_id} (leaf 0) was CHANGED`);
+    });
+
+    it('a deleted record: the auditor names the leaf whose record is gone', async () => {
+      const all = await leaves();
+      const target = all[2];
+      await gw.db
+        .deleteFrom('access_log')
+        .where('id', '=', target?.record_id ?? '')
+        .execute();
+      const audit = await auditor().verifyLogs({ heads, full: true });
+      expect(audit.logs[0]?.findings.join('\n')).toContain(`record ${target?.record_id} (leaf 2) is MISSING`);
+    });
+
+    it('a forged record: the citizen sees it is not in the log', async () => {
+      const [template] = await gw.db
+        .selectFrom('access_log')
+        .select(['record', 'data_subject_id'])
+        .where('data_subject_id', 'is not', null)
+        .limit(1)
+        .execute();
+      const record = JSON.parse(template?.record ?? '{}') as AccessRecord;
+      const id = uuidv7(Date.now());
+      const forged = { ...record, start_time: Date.now(), end_time: Date.now() + 1 };
+      await gw.db
+        .insertInto('access_log')
+        .values({ ...toRow({ id, record: forged }), data_subject_id: template?.data_subject_id ?? null })
+        .execute();
+      const timeline = await citizen().accessLog({ verify: true });
+      const shown = timeline.records.find((r) => r.id === id);
+      expect(shown?.inLog?.verified === false && shown.inLog.reason).toMatch(
+        new RegExp(`record ${id} .*not in the verifiable log`),
+      );
+    });
+
+    it('two records reordered: the citizen’s proofs and the auditor’s rebuilt root both fail', async () => {
+      const [a, b] = await leaves();
+      // Swap the positions of the first two leaves (an attacker reorders the log).
+      await gw.db
+        .updateTable('merkle_leaves')
+        .set({ leaf_index: -1 })
+        .where('log_id', '=', LOG)
+        .where('leaf_index', '=', 0)
+        .execute();
+      await gw.db
+        .updateTable('merkle_leaves')
+        .set({ leaf_index: 0 })
+        .where('log_id', '=', LOG)
+        .where('leaf_index', '=', 1)
+        .execute();
+      await gw.db
+        .updateTable('merkle_leaves')
+        .set({ leaf_index: 1 })
+        .where('log_id', '=', LOG)
+        .where('leaf_index', '=', -1)
+        .execute();
+      const audit = await auditor().verifyLogs({ heads, full: true });
+      expect(audit.logs[0]?.findings.join('\n')).toContain('do not lead to its signed root for size 5');
+      const timeline = await citizen().accessLog({ verify: true });
+      const moved = timeline.records.filter((r) => r.id === a?.record_id || r.id === b?.record_id);
+      expect(moved.length).toBeGreaterThan(0);
+      for (const r of moved) expect(r.inLog?.verified).toBe(false);
+    });
+
+    it('rolled back and grown again differently (a fork): the auditor reports both heads', async () => {
+      // Roll back to 3 leaves: drop the last two records, their leaves, the subtrees over them and later heads.
+      const dropped = (await leaves()).slice(3).map((l) => l.record_id);
+      await gw.db.deleteFrom('access_log').where('id', 'in', dropped).execute();
+      await gw.db.deleteFrom('merkle_leaves').where('log_id', '=', LOG).where('leaf_index', '>=', 3).execute();
+      await gw.db
+        .deleteFrom('merkle_nodes')
+        .where('log_id', '=', LOG)
+        .where(sql<boolean>`(node_index + 1) * (1 << level) > 3`)
+        .execute();
+      await gw.db.deleteFrom('merkle_heads').where('log_id', '=', LOG).execute();
+      // Grow again to 6 with other records, and sign as the bronhouder.
+      const tree = await loadTree(gw.db, LOG);
+      expect(tree.size).toBe(3);
+      const [template] = await gw.db.selectFrom('access_log').select('record').limit(1).execute();
+      const base = JSON.parse(template?.record ?? '{}') as AccessRecord;
+      const other = [0, 1, 2].map((i) => ({
+        id: uuidv7(Date.now() + i),
+        record: { ...base, start_time: Date.now() + i },
+      }));
+      const append = tree.prepare(other);
+      await createAccessLogStore(gw.db).writeBatch([{ accessRecords: other }], append);
+      append.commit();
+      const payload = {
+        log_id: LOG,
+        tree_size: tree.size,
+        root_hash: tree.root().toString('base64'),
+        timestamp: Date.now(),
+      };
+      const jws = await signTreeHead(gw.key(DEMO_OIN.rvig), payload);
+      await gw.db
+        .insertInto('merkle_heads')
+        .values({ ...payload, jws })
+        .execute();
+
+      const audit = await auditor().verifyLogs({ heads });
+      const findings = audit.logs[0]?.findings.join('\n') ?? '';
+      expect(audit.consistent).toBe(false);
+      expect(findings).toMatch(
+        /FORK or REWRITE of log instance-1: the head of size 5 .* is not a prefix of the head of size 6/,
+      );
+      // The alarm repeats: the forked head was not remembered.
+      expect(Object.values(heads.heads)[0]?.tree_size).toBe(5);
+    });
+  });
+}

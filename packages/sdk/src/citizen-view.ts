@@ -1,0 +1,47 @@
+import type { DirectorySnapshot } from '@poortwachter/registry/directory';
+import type { CitizenAccess } from './citizen-client.ts';
+
+/** The parts of a stored access record (Logboek Dataverwerkingen shape) the citizen's view is made of. */
+export interface LoggedAccess {
+  readonly id: string;
+  readonly record: {
+    readonly start_time: number;
+    readonly attributes: Readonly<Record<string, unknown>>;
+  };
+}
+
+/**
+ * The citizen's view of one access, made from the record exactly as logged and the directory: the
+ * gateway answers with it, and the citizen's client recomputes it from the proven record to check
+ * that what it was shown is what the log holds.
+ */
+export function citizenView(entry: LoggedAccess, directory: DirectorySnapshot, serviceId: string): CitizenAccess {
+  const a = entry.record.attributes;
+  const oin = String(a['dpl.core.foreign_operation.processor'] ?? '');
+  const activityId = String(a['dpl.core.processing_activity_id'] ?? '');
+  const versionNumber = Number(a['poortwachter.processing_activity_version']);
+  const activity = directory.processing_activities.find((p) => p.id === activityId);
+  // The version the access was made under: its purpose and grondslagen are what applied then.
+  const version = activity?.versions.find((v) => v.version === versionNumber) ?? activity?.versions.at(-1);
+  const catalogue = directory.services.find((s) => s.id === serviceId)?.fieldCatalogue ?? [];
+  const groups = new Map<string, string[]>();
+  for (const path of (a['poortwachter.released_fields'] ?? []) as string[]) {
+    const field = catalogue.find((f) => f.path === path);
+    const soort = field?.group ?? 'overige gegevens';
+    groups.set(soort, [...(groups.get(soort) ?? []), field?.label ?? path]);
+  }
+  return {
+    id: entry.id,
+    tijdstip: new Date(entry.record.start_time).toISOString(),
+    organisatie: { naam: directory.organisations.find((o) => o.oin === oin)?.name ?? 'onbekende organisatie', oin },
+    doel: version?.doel ?? 'onbekend doel',
+    verwerking: version?.name ?? activityId,
+    grondslagen: (version?.grondslagIds ?? []).flatMap((id) => {
+      const g = directory.grondslagen.find((x) => x.id === id);
+      return g ? [{ omschrijving: g.title, wet: g.lawName, artikel: g.article, link: g.url }] : [];
+    }),
+    gegevens: [...groups].map(([soort, velden]) => ({ soort, velden })),
+    transactieId: String(a['poortwachter.fsc_transaction_id'] ?? ''),
+    dienst: serviceId,
+  };
+}

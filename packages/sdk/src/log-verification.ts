@@ -1,0 +1,211 @@
+import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/registry/directory';
+import type { JWK } from 'jose';
+import type { MissingGateway } from './citizen-client.ts';
+import { gatewayBase, providerOf, signedGatewayCall, throwProblem, verifyGatewayResponse } from './gateway-calls.ts';
+import { CompactRange } from './merkle/compact-range.ts';
+import { accessLeafHash } from './merkle/hashes.ts';
+import type { HeadStore, KnownHead } from './merkle/head-store.ts';
+import { type TreeHead, verifyTreeHead } from './merkle/tree-head.ts';
+import { verifyConsistency } from './merkle/verify.ts';
+
+/** The outcome for one log of one gateway. */
+export interface LogCheck {
+  readonly gateway: string;
+  readonly logId: string;
+  /** The newest head, its signature verified. */
+  readonly head: TreeHead;
+  /** The head this auditor had seen before, if any. */
+  readonly previous?: KnownHead;
+  /** Empty when the log is consistent (and, with `full`, every record matches its leaf). */
+  readonly findings: readonly string[];
+  /** How many entries were recomputed (with `full`). */
+  readonly entriesChecked: number;
+}
+
+export interface LogVerification {
+  readonly logs: readonly LogCheck[];
+  readonly missing: readonly MissingGateway[];
+  readonly consistent: boolean;
+}
+
+export interface LogVerifyProgress {
+  readonly gateway: string;
+  readonly logId: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+const headKey = (gateway: string, logId: string) => `${gateway} ${logId}`;
+const shortRoot = (root: string) => `${root.slice(0, 12)}…`;
+
+async function getSigned<T>(fetchImpl: typeof fetch, url: string, provider: Organisation | undefined): Promise<T> {
+  const res = await fetchImpl(url, { headers: { accept: 'application/json' } });
+  const text = await res.text();
+  if (res.headers.has('signature') || res.ok) await verifyGatewayResponse(res, text, provider);
+  if (!res.ok) throwProblem(res, text);
+  return JSON.parse(text) as T;
+}
+
+interface Entry {
+  index: number;
+  id: string;
+  leaf_hash: string;
+  record: unknown;
+}
+
+/**
+ * An auditor's check of every gateway's verifiable log: each newest signed head must verify against
+ * the bronhouder's key and be consistent with the head seen on the previous run (kept in `heads`);
+ * a smaller tree is a rollback, a different root at the same size or a failing consistency proof a
+ * fork or rewrite. With `full`, every entry is fetched, each record's leaf hash recomputed and the
+ * tree rebuilt to the signed root, which finds a record changed, removed or moved. Heads are
+ * remembered only when no finding was made, so an alarm repeats until someone looks.
+ */
+export async function verifyLogs(options: {
+  directory: DirectorySnapshot;
+  services: readonly Service[];
+  privateKey: JWK;
+  heads: HeadStore;
+  full?: boolean;
+  fetch: typeof fetch;
+  onProgress?: (progress: LogVerifyProgress) => void;
+}): Promise<LogVerification> {
+  const known = await options.heads.load();
+  const next: Record<string, KnownHead> = { ...known };
+  const logs: LogCheck[] = [];
+  const missing: MissingGateway[] = [];
+  for (const service of options.services) {
+    const base = gatewayBase(service);
+    const provider = providerOf(options.directory, service);
+    let rows: { log_id: string; jws: string }[];
+    try {
+      rows = (
+        await getSigned<{ heads: { log_id: string; jws: string }[] }>(options.fetch, `${base}/log/v1/heads`, provider)
+      ).heads;
+    } catch (error) {
+      missing.push({
+        service: service.id,
+        gateway: service.gatewayUrl,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      continue;
+    }
+    for (const row of rows) {
+      const findings: string[] = [];
+      let head: TreeHead;
+      try {
+        head = await verifyTreeHead(row.jws, provider, row.log_id);
+      } catch (error) {
+        logs.push({
+          gateway: service.gatewayUrl,
+          logId: row.log_id,
+          head: { log_id: row.log_id, tree_size: 0, root_hash: '', timestamp: 0 },
+          findings: [`the newest head of log ${row.log_id} does not verify: ${(error as Error).message}`],
+          entriesChecked: 0,
+        });
+        continue;
+      }
+      const key = headKey(service.gatewayUrl, head.log_id);
+      const previous = known[key];
+      const logUrl = `${base}/log/v1/${encodeURIComponent(head.log_id)}`;
+      if (previous) {
+        const was = `size ${previous.tree_size} (root ${shortRoot(previous.root_hash)}, seen ${previous.seenAt})`;
+        const now = `size ${head.tree_size} (root ${shortRoot(head.root_hash)})`;
+        if (head.tree_size < previous.tree_size) {
+          findings.push(`ROLLBACK of log ${head.log_id}: it now signs ${now}, but signed ${was} before.`);
+        } else {
+          try {
+            if (head.tree_size === previous.tree_size) {
+              verifyConsistency(
+                previous.tree_size,
+                head.tree_size,
+                [],
+                Buffer.from(previous.root_hash, 'base64'),
+                Buffer.from(head.root_hash, 'base64'),
+              );
+            } else {
+              const { proof } = await getSigned<{ proof: string[] }>(
+                options.fetch,
+                `${logUrl}/consistency?first=${previous.tree_size}&second=${head.tree_size}`,
+                provider,
+              );
+              verifyConsistency(
+                previous.tree_size,
+                head.tree_size,
+                proof.map((p) => Buffer.from(p, 'base64')),
+                Buffer.from(previous.root_hash, 'base64'),
+                Buffer.from(head.root_hash, 'base64'),
+              );
+            }
+          } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            findings.push(
+              `FORK or REWRITE of log ${head.log_id}: the head of ${was} is not a prefix of the head of ${now}: ${reason}`,
+            );
+          }
+        }
+      }
+      let checked = 0;
+      if (options.full) {
+        const range = new CompactRange();
+        for (let start = 0; start < head.tree_size; ) {
+          const end = Math.min(head.tree_size, start + 1000);
+          const { body } = await signedGatewayCall<{ entries: Entry[] }>(
+            options.fetch,
+            { url: `${logUrl}/entries?start=${start}&end=${end}`, method: 'GET' },
+            options.privateKey,
+            provider,
+          );
+          if (body.entries.length === 0) {
+            findings.push(`log ${head.log_id} serves no entries from ${start} on, but its head has ${head.tree_size}.`);
+            break;
+          }
+          for (const entry of body.entries) {
+            if (entry.index !== range.size) {
+              findings.push(
+                `log ${head.log_id}: leaf ${range.size} is missing (the next one served is ${entry.index}).`,
+              );
+            }
+            let leaf: Buffer = Buffer.from(entry.leaf_hash, 'base64');
+            if (entry.record === null) {
+              findings.push(`record ${entry.id} (leaf ${entry.index}) is MISSING from the log's records.`);
+            } else {
+              const recomputed = accessLeafHash({ id: entry.id, record: entry.record });
+              if (!recomputed.equals(leaf)) {
+                findings.push(
+                  `record ${entry.id} (leaf ${entry.index}) was CHANGED after it was logged: its hash no longer matches its leaf.`,
+                );
+              }
+              leaf = recomputed;
+            }
+            range.append(leaf);
+            checked++;
+          }
+          start = (body.entries.at(-1)?.index ?? start) + 1;
+          options.onProgress?.({
+            gateway: service.gatewayUrl,
+            logId: head.log_id,
+            done: checked,
+            total: head.tree_size,
+          });
+        }
+        if (range.size === head.tree_size && range.root().toString('base64') !== head.root_hash) {
+          findings.push(
+            `the records of log ${head.log_id} do not lead to its signed root for size ${head.tree_size}: records were changed, removed, inserted or reordered.`,
+          );
+        }
+      }
+      if (findings.length === 0) next[key] = { ...head, jws: row.jws, seenAt: new Date().toISOString() };
+      logs.push({
+        gateway: service.gatewayUrl,
+        logId: head.log_id,
+        head,
+        ...(previous ? { previous } : {}),
+        findings,
+        entriesChecked: checked,
+      });
+    }
+  }
+  await options.heads.save(next);
+  return { logs, missing, consistent: missing.length === 0 && logs.every((l) => l.findings.length === 0) };
+}

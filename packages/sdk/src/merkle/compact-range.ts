@@ -1,0 +1,57 @@
+import { nodeHash } from './hashes.ts';
+
+/** A perfect subtree that an append completed: 2^level leaves starting at index · 2^level. */
+export interface CompletedNode {
+  readonly level: number;
+  readonly index: number;
+  readonly hash: Buffer;
+}
+
+/**
+ * The right edge of an RFC 9162 tree: the perfect subtrees that make up its leaves so far, largest
+ * first. Enough to append and to compute the root, in O(log n) memory; the gateway keeps one per log,
+ * and an auditor rebuilds one from the entries to compare with a signed head.
+ */
+export class CompactRange {
+  #size: number;
+  #edge: { level: number; hash: Buffer }[];
+
+  constructor(size = 0, edge: { level: number; hash: Buffer }[] = []) {
+    this.#size = size;
+    this.#edge = [...edge];
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  clone(): CompactRange {
+    return new CompactRange(this.#size, this.#edge);
+  }
+
+  /** Appends a leaf hash; returns the perfect subtrees of height ≥ 1 that it completed. */
+  append(leaf: Buffer): CompletedNode[] {
+    const completed: CompletedNode[] = [];
+    let node = { level: 0, hash: leaf };
+    let index = this.#size;
+    // Two perfect subtrees of the same height side by side make a perfect subtree one higher.
+    while (this.#edge.length > 0 && this.#edge[this.#edge.length - 1]?.level === node.level) {
+      const left = this.#edge.pop() as { level: number; hash: Buffer };
+      index = Math.floor(index / 2);
+      node = { level: node.level + 1, hash: nodeHash(left.hash, node.hash) };
+      completed.push({ ...node, index });
+    }
+    this.#edge.push(node);
+    this.#size++;
+    return completed;
+  }
+
+  /** The root: the right fold of the edge; SHA-256 of nothing for the empty tree. */
+  root(): Buffer {
+    const edge = this.#edge;
+    if (edge.length === 0) return Buffer.from('47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=', 'base64');
+    let r = edge[edge.length - 1]?.hash as Buffer;
+    for (let i = edge.length - 2; i >= 0; i--) r = nodeHash(edge[i]?.hash as Buffer, r);
+    return r;
+  }
+}
