@@ -152,6 +152,28 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     );
   }, 60_000);
 
+  it('proves every record in the verifiable log, and reports a record edited in the database', async () => {
+    const cli = (...args: string[]) => run('packages/sdk/src/cli/main.ts', args, env);
+    const proven = await cli('inzage', '--bsn', '999993653', '--verify');
+    expect(proven.code, proven.output).toBe(0);
+    expect(proven.output).toMatch(/Alle \d+ regels zijn bewezen/);
+    const consistent = await cli('log', 'verify');
+    expect(consistent.code, consistent.output).toBe(0);
+    expect(consistent.output).toContain('The logs are consistent.');
+
+    const tamper = await run('examples/demo/tamper-one-record.ts', [], env);
+    expect(tamper.code, tamper.output).toBe(0);
+    const id = /edited record ([0-9a-f-]{36})/.exec(tamper.output)?.[1] ?? 'none';
+    const citizen = await cli('inzage', '--bsn', '999993653', '--verify');
+    expect(citizen.code).toBe(1);
+    expect(citizen.output).toContain('NIET bewezen');
+    expect(citizen.output).toContain(id);
+    const auditor = await cli('log', 'verify');
+    expect(auditor.code).toBe(1);
+    expect(auditor.output).toContain(`record ${id}`);
+    expect(auditor.output).toContain('was CHANGED after it was logged');
+  }, 60_000);
+
   it('stops gracefully on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => system.on('exit', resolve));
     system.kill('SIGTERM');

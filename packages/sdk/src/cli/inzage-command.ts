@@ -45,6 +45,7 @@ export async function inzageCommand(args: string[]): Promise<number> {
     registry: { type: 'string' },
     'registry-key': { type: 'string' },
     json: { type: 'boolean' },
+    verify: { type: 'boolean' },
   });
   if (!values.bsn && !values.token) {
     process.stderr.write(
@@ -66,10 +67,12 @@ export async function inzageCommand(args: string[]): Promise<number> {
     const result = await client.accessLog({
       ...(values.van ? { from: values.van } : {}),
       ...(values.tot ? { to: values.tot } : {}),
+      ...(values.verify ? { verify: true } : {}),
     });
+    const unproven = result.records.filter((r) => r.inLog && !r.inLog.verified);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      return result.complete ? 0 : 1;
+      return result.complete && unproven.length === 0 ? 0 : 1;
     }
     const gateways = new Set(result.records.map((r) => r.gateway)).size + result.missing.length;
     process.stdout.write(
@@ -79,7 +82,15 @@ export async function inzageCommand(args: string[]): Promise<number> {
     if (result.records.length > 0) {
       process.stdout.write(
         `${table(
-          ['Wanneer', 'Organisatie', 'Waarvoor', 'Wet', 'Welke gegevens', 'Transactie'],
+          [
+            'Wanneer',
+            'Organisatie',
+            'Waarvoor',
+            'Wet',
+            'Welke gegevens',
+            'Transactie',
+            ...(values.verify ? ['In logboek'] : []),
+          ],
           result.records.map((r) => [
             when.format(new Date(r.tijdstip)),
             r.organisatie.naam,
@@ -87,6 +98,7 @@ export async function inzageCommand(args: string[]): Promise<number> {
             r.grondslagen.map((g) => `${g.wet} ${g.artikel}`).join('; '),
             r.gegevens.map((g) => g.soort).join(', '),
             r.transactieId,
+            ...(values.verify ? [r.inLog?.verified ? 'bewezen' : 'NIET BEWEZEN'] : []),
           ]),
         )}\n\n`,
       );
@@ -97,11 +109,24 @@ export async function inzageCommand(args: string[]): Promise<number> {
     } else {
       process.stdout.write('Niemand heeft uw gegevens bekeken in deze periode.\n');
     }
+    if (values.verify) {
+      process.stdout.write(
+        unproven.length === 0
+          ? `\nAlle ${result.records.length} regels zijn bewezen: ze staan in het ondertekende logboek van de bronhouder.\n`
+          : `\nLET OP: ${unproven.length} van de ${result.records.length} regels zijn NIET bewezen. Het logboek is mogelijk aangepast:\n${unproven
+              .map(
+                (r) =>
+                  `  - ${when.format(new Date(r.tijdstip))}, ${r.organisatie.naam}: deze regel klopt niet met het ondertekende logboek.\n` +
+                  `    (technisch: ${r.inLog && !r.inLog.verified ? r.inLog.reason : r.id})`,
+              )
+              .join('\n')}\n`,
+      );
+    }
     for (const m of result.missing) {
       process.stdout.write(
         `\nLET OP: ${m.gateway} (${m.service}) gaf geen antwoord: ${m.reason}. Dit overzicht is dus niet compleet.\n`,
       );
     }
-    return result.complete ? 0 : 1;
+    return result.complete && unproven.length === 0 ? 0 : 1;
   });
 }

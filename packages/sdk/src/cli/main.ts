@@ -5,6 +5,7 @@ import { auditCommand } from './audit-command.ts';
 import { directoryCommand } from './directory-command.ts';
 import { inzageCommand } from './inzage-command.ts';
 import { keysCommand } from './keys-command.ts';
+import { logCommand } from './log-command.ts';
 import { queryCommand } from './query-command.ts';
 
 const USAGE = `poortwachter <command> [options]
@@ -30,6 +31,7 @@ commands:
               --bsn BSN            the test person (or --token JWT from a real identity provider)
               --van DATE --tot DATE  the period (default: everything)
               --idp URL            the dev identity provider (default http://localhost:8303 or $IDP_URL)
+              --verify             check every record's inclusion proof against a signed tree head
               --json               print the merged timeline as JSON
   audit coverage
               the auditor's coverage report of every gateway, with a progress bar while it scans;
@@ -37,6 +39,10 @@ commands:
               --from DATE --to DATE   the period (default: this month so far)
               --format table|json|csv|markdown   (default table)
               --as ORG             the auditor (default: the demo organisation with role auditor)
+  log verify  the auditor's check of every gateway's verifiable log: signed heads, consistency with
+              the heads seen before, every record against its leaf; exits 1 on tampering or a fork
+              --heads FILE         where seen heads are kept (default ./data/auditor-heads.json)
+              --heads-only         skip recomputing the records (large logs)
 `;
 
 const [command, ...args] = process.argv.slice(2);
@@ -46,6 +52,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   query: queryCommand,
   inzage: inzageCommand,
   audit: auditCommand,
+  log: logCommand,
 };
 
 const run = command ? commands[command] : undefined;

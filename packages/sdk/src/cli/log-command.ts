@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { dataDir } from '@poortwachter/registry/paths';
+import { createAuditorClient } from '../auditor-client.ts';
+import { fileHeadStore } from '../merkle/head-store.ts';
+import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
+import { parseOptions } from './options.ts';
+
+/**
+ * `poortwachter log verify`: as an auditor, checks every gateway's verifiable log against the heads
+ * seen on earlier runs (kept in ./data/auditor-heads.json) and recomputes every record's leaf.
+ * Exits 1 and says which record or which heads when anything does not add up.
+ */
+export async function logCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseOptions(rest, {
+    heads: { type: 'string' },
+    'heads-only': { type: 'boolean' },
+    as: { type: 'string' },
+    key: { type: 'string' },
+    registry: { type: 'string' },
+    'registry-key': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (sub !== 'verify') {
+    process.stderr.write(
+      'usage: poortwachter log verify [--heads ./data/auditor-heads.json] [--heads-only] [--as <auditor>] [--json]\n',
+    );
+    return 2;
+  }
+  return runCommand(async () => {
+    const registry = registryOptions(values);
+    const directory = await createAuditorClient({ oin: '', privateKey: {}, ...registry }).directory();
+    const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key, 'auditor');
+    if (!organisation.roles.includes('auditor')) throw new CliExit(2, `${organisation.name} is not an auditor.`);
+    const headsFile = values.heads ?? join(dataDir(), 'auditor-heads.json');
+    const tty = process.stderr.isTTY;
+    const result = await createAuditorClient({ oin: organisation.oin, privateKey, directory }).verifyLogs({
+      heads: fileHeadStore(headsFile),
+      full: !values['heads-only'],
+      onProgress: (p) => {
+        const line = `recomputing ${p.logId}: ${p.done}/${p.total} records`;
+        process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      },
+    });
+    if (tty) process.stderr.write('\r\x1b[2K');
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return result.consistent ? 0 : 1;
+    }
+    process.stdout.write(`auditor: ${organisation.name}; heads kept in ${headsFile}\n\n`);
+    for (const log of result.logs) {
+      const since = log.previous
+        ? `consistent with size ${log.previous.tree_size} seen ${log.previous.seenAt}`
+        : 'first seen now';
+      if (log.findings.length === 0) {
+        process.stdout.write(
+          `OK    ${log.gateway} log ${log.logId}: ${log.head.tree_size} records, signed head verified, ${since}` +
+            `${values['heads-only'] ? '' : `, all ${log.entriesChecked} records match their leaves`}\n`,
+        );
+      } else {
+        process.stdout.write(`FAIL  ${log.gateway} log ${log.logId}:\n`);
+        for (const finding of log.findings) process.stdout.write(`      - ${finding}\n`);
+      }
+    }
+    for (const m of result.missing) process.stdout.write(`MISSING ${m.gateway} (${m.service}): ${m.reason}\n`);
+    process.stdout.write(
+      result.consistent ? '\nThe logs are consistent.\n' : '\nTAMPERING OR FORK DETECTED: see the findings above.\n',
+    );
+    return result.consistent ? 0 : 1;
+  });
+}
