@@ -11,7 +11,18 @@ export { type FscErrorCode, GatewayRefusal, isGatewayRefusal, REFUSALS, type Ref
 export { createGatewayApp, type GatewayAppOptions } from './http/app.ts';
 export type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from './log/access-record.ts';
 export { GroupCommitter } from './log/group-commit.ts';
+export { createLogCommitter } from './log/log-committer.ts';
 export { createPseudonymiser } from './log/pseudonym.ts';
+export { type LeafRow, MerkleTree, type NodeRow } from './merkle/merkle-log.ts';
+export {
+  consistencyProof,
+  headOf,
+  inclusionProof,
+  latestHeads,
+  loadTree,
+  type TreeHead,
+} from './merkle/merkle-store.ts';
+export { signTreeHead, startTreeHeads, TREE_HEAD_TYP } from './merkle/tree-heads.ts';
 export { presentPaths, projectFields } from './protocol/project-fields.ts';
 export { citizenTimeline, confidentialActivities, type TimelinePage } from './reads/citizen-timeline.ts';
 export { type Citizen, verifyCitizenToken } from './reads/citizen-token.ts';

@@ -6,31 +6,55 @@ import { consistencyRanges, decompose, inclusionRanges } from './tree-math.ts';
 const fromB64 = (s: string) => Buffer.from(s, 'base64');
 const toB64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
-/** Reads stored perfect-subtree hashes in (at most) two queries: leaves for level 0, nodes above. */
+/**
+ * Perfect subtrees never change once stored, so the upper ones (level ≥ 6: one per 64 leaves,
+ * about 160 000 hashes or 20 MB at 10 million leaves) are kept in memory after their first read.
+ */
+const CACHED_FROM_LEVEL = 6;
+const CACHE_LIMIT = 400_000;
+const upperNodes = new WeakMap<object, Map<string, Buffer>>();
+
+/** Reads stored perfect-subtree hashes: leaves for level 0, one indexed lookup per level above. */
 export const storedNodes =
   (db: Kysely<GatewayDatabase>): NodeReader =>
   async (logId, nodes) => {
+    const cache = upperNodes.get(db) ?? new Map<string, Buffer>();
+    upperNodes.set(db, cache);
     const found = new Map<string, Buffer>();
-    const leaves = nodes.filter((n) => n.level === 0).map((n) => n.index);
-    const higher = nodes.filter((n) => n.level > 0);
-    if (leaves.length > 0) {
-      const rows = await db
-        .selectFrom('merkle_leaves')
-        .select(['leaf_index', 'leaf_hash'])
-        .where('log_id', '=', logId)
-        .where('leaf_index', 'in', leaves)
-        .execute();
-      for (const r of rows) found.set(nodeKey({ level: 0, index: Number(r.leaf_index) }), fromB64(r.leaf_hash));
+    const cacheKey = (n: { level: number; index: number }) => `${logId}\n${nodeKey(n)}`;
+    const leaves: number[] = [];
+    const byLevel = new Map<number, number[]>();
+    for (const n of nodes) {
+      const cached = n.level >= CACHED_FROM_LEVEL ? cache.get(cacheKey(n)) : undefined;
+      if (cached) found.set(nodeKey(n), cached);
+      else if (n.level === 0) leaves.push(n.index);
+      else byLevel.set(n.level, [...(byLevel.get(n.level) ?? []), n.index]);
     }
-    if (higher.length > 0) {
-      const rows = await db
-        .selectFrom('merkle_nodes')
-        .select(['level', 'node_index', 'hash'])
-        .where('log_id', '=', logId)
-        .where((eb) => eb.or(higher.map((n) => eb.and([eb('level', '=', n.level), eb('node_index', '=', n.index)]))))
-        .execute();
-      for (const r of rows)
-        found.set(nodeKey({ level: Number(r.level), index: Number(r.node_index) }), fromB64(r.hash));
+    // One statement: an indexed lookup per level, glued with UNION ALL (an OR over (level, index)
+    // pairs would make SQLite scan, and a statement per level costs a prepare each).
+    const parts = [
+      ...(leaves.length > 0
+        ? [
+            sql`select 0 as level, leaf_index as node_index, leaf_hash as hash from merkle_leaves where log_id = ${logId} and leaf_index in (${sql.join(leaves)})`,
+          ]
+        : []),
+      ...[...byLevel].map(
+        ([level, indexes]) =>
+          sql`select level, node_index, hash from merkle_nodes where log_id = ${logId} and level = ${level} and node_index in (${sql.join(indexes)})`,
+      ),
+    ];
+    if (parts.length > 0) {
+      const { rows } = await sql<{
+        level: number;
+        node_index: number;
+        hash: string;
+      }>`${sql.join(parts, sql` union all `)}`.execute(db);
+      for (const r of rows) {
+        const node = { level: Number(r.level), index: Number(r.node_index) };
+        const hash = fromB64(r.hash);
+        found.set(nodeKey(node), hash);
+        if (node.level >= CACHED_FROM_LEVEL && cache.size < CACHE_LIMIT) cache.set(cacheKey(node), hash);
+      }
     }
     return found;
   };
