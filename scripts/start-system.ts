@@ -107,8 +107,9 @@ poortwachter is running (${Math.round(performance.now() - started)} ms): registr
 Try, in another terminal:
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk
   pnpm poortwachter query --as utrecht --bsn 999993653 --fields naam.voornamen,naam.geslachtsnaam
-  pnpm poortwachter inzage --bsn 999993653      as Suzanne: who consulted her data (dev login)
+  pnpm poortwachter inzage --bsn 999993653 --verify   as Suzanne: who consulted her data, each record proven in the log
   pnpm poortwachter audit coverage              as the Autoriteit Persoonsgegevens: grondslag coverage and findings
+  pnpm poortwachter log verify                  as the auditor: is the verifiable log consistent and unaltered?
   pnpm poortwachter directory                   the signed directory, verified
   curl -s localhost:8302/readyz                 the gateway's readiness
 

@@ -105,6 +105,19 @@ for (const dialect of DIALECTS) {
       expect(audit.logs[0]?.findings.join('\n')).toContain(`record ${target?.record_id} (leaf 0) was CHANGED`);
     });
 
+    it('a column edited behind the record: the citizen sees the timeline does not match the log', async () => {
+      const [target] = await leaves();
+      await gw.db
+        .updateTable('access_log')
+        .set({ foreign_processor: DEMO_OIN.haarlem })
+        .where('id', '=', target?.record_id ?? '')
+        .execute();
+      const timeline = await citizen().accessLog({ verify: true });
+      const shown = timeline.records.find((r) => r.id === target?.record_id);
+      expect(shown?.organisatie.naam).toBe('Gemeente Haarlem');
+      expect(shown?.inLog?.verified === false && shown.inLog.reason).toMatch(/shows something else than the log holds/);
+    });
+
     it('a deleted record: the auditor names the leaf whose record is gone', async () => {
       const all = await leaves();
       const target = all[2];

@@ -50,7 +50,15 @@ export async function citizenTimeline(
   const hidden = confidentialActivities(directory, query.now);
   let select = db
     .selectFrom('access_log')
-    .select(['id', 'start_time', 'record'])
+    .select([
+      'id',
+      'start_time',
+      'foreign_processor',
+      'processing_activity_id',
+      'processing_activity_version',
+      'transaction_id',
+      'released_fields',
+    ])
     .where('data_subject_id', '=', query.subject)
     .where('start_time', '>=', query.from)
     .where('start_time', '<', query.to);
@@ -69,14 +77,34 @@ export async function citizenTimeline(
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
-    // Made from the record as logged (the bytes its leaf hash covers), so the citizen's client can check it.
-    verwerkingen: page.map((row) =>
-      citizenView(
-        { id: row.id, record: JSON.parse(row.record) as LoggedAccess['record'] },
-        directory.snapshot,
-        serviceId,
-      ),
-    ),
+    // From the index's copies of the record's fields; the citizen's client recomputes the view from the
+    // proven record itself, so a copy that differs from the logged record is caught there.
+    verwerkingen: page.map((row) => citizenView(loggedAccessOf(row), directory.snapshot, serviceId)),
     volgende: rows.length > query.limit && last ? encodeCursor({ t: Number(last.start_time), id: last.id }) : null,
+  };
+}
+
+/** The record's fields the citizen's view needs, from the columns that copy them. */
+function loggedAccessOf(row: {
+  id: string;
+  start_time: number;
+  foreign_processor: string;
+  processing_activity_id: string;
+  processing_activity_version: number;
+  transaction_id: string;
+  released_fields: string;
+}): LoggedAccess {
+  return {
+    id: row.id,
+    record: {
+      start_time: Number(row.start_time),
+      attributes: {
+        'dpl.core.foreign_operation.processor': row.foreign_processor,
+        'dpl.core.processing_activity_id': row.processing_activity_id,
+        'poortwachter.processing_activity_version': Number(row.processing_activity_version),
+        'poortwachter.fsc_transaction_id': row.transaction_id,
+        'poortwachter.released_fields': JSON.parse(row.released_fields) as string[],
+      },
+    },
   };
 }
