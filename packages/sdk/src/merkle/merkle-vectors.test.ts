@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,10 @@ import {
   verifySubtreeInclusion,
 } from './verify.ts';
 
-const VECTORS = fileURLToPath(new URL('../../../../../shared/reference/merkle-vectors/', import.meta.url));
+// The copy in the repository, and the reference folder itself when it sits beside the repository.
+const COPY = fileURLToPath(new URL('../../test-vectors/merkle/', import.meta.url));
+const REFERENCE = fileURLToPath(new URL('../../../../../shared/reference/merkle-vectors/', import.meta.url));
+const SOURCES = [COPY, ...(existsSync(REFERENCE) ? [REFERENCE] : [])];
 const b64 = (s: string | null | undefined) => Buffer.from(s ?? '', 'base64');
 const files = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -57,7 +60,7 @@ const run: Record<string, (v: Vector) => void> = {
     ),
 };
 
-describe('Merkle proof verification against ../shared/reference/merkle-vectors', () => {
+describe.each(SOURCES)('Merkle proof verification against the reference vectors in %s', (VECTORS) => {
   for (const kind of Object.keys(run)) {
     const cases = files(join(VECTORS, kind));
     it(`${kind}: ${cases.length} cases, happy paths accepted and every tampered case rejected`, () => {
