@@ -113,7 +113,7 @@ export async function inzageCommand(args: string[]): Promise<number> {
       process.stdout.write(
         unproven.length === 0
           ? `\nAlle ${result.records.length} regels zijn bewezen: ze staan in het ondertekende logboek van de bronhouder.\n`
-          : `\nLET OP: ${unproven.length} van de ${result.records.length} regels zijn NIET bewezen. Het logboek is mogelijk aangepast:\n${unproven
+          : `\nLET OP: ${unproven.length} van de ${result.records.length} ${unproven.length === 1 ? 'regel is' : 'regels zijn'} NIET bewezen. Het logboek is mogelijk aangepast:\n${unproven
               .map(
                 (r) =>
                   `  - ${when.format(new Date(r.tijdstip))}, ${r.organisatie.naam}: deze regel klopt niet met het ondertekende logboek.\n` +
