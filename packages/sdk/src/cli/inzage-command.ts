@@ -112,7 +112,9 @@ export async function inzageCommand(args: string[]): Promise<number> {
     if (values.verify) {
       process.stdout.write(
         unproven.length === 0
-          ? `\nAlle ${result.records.length} regels zijn bewezen: ze staan in het ondertekende logboek van de bronhouder.\n`
+          ? result.records.length === 1
+            ? '\nDe regel is bewezen: hij staat in het ondertekende logboek van de bronhouder.\n'
+            : `\nAlle ${result.records.length} regels zijn bewezen: ze staan in het ondertekende logboek van de bronhouder.\n`
           : `\nLET OP: ${unproven.length} van de ${result.records.length} ${unproven.length === 1 ? 'regel is' : 'regels zijn'} NIET bewezen. Het logboek is mogelijk aangepast:\n${unproven
               .map(
                 (r) =>
