@@ -46,6 +46,8 @@ export interface GatewayAppOptions {
   readonly pseudonymise: (bsn: string) => string;
   /** Reports whether the log can be written, for /readyz. */
   readonly logWritable?: () => Promise<boolean>;
+  /** The Merkle log's size and newest signed head, for /readyz. */
+  readonly merkleStatus?: () => Record<string, unknown>;
   readonly now?: () => number;
   readonly maxBodyBytes?: number;
   /** `service.instance.id` in the records' resource. */
@@ -184,6 +186,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
         logWritable,
         log: { pending: options.log.pending, ...options.log.stats },
         nonces: options.nonces.stats,
+        ...(options.merkleStatus ? { merkle: options.merkleStatus() } : {}),
       },
       ready ? 200 : 503,
     );

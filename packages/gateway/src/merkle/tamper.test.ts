@@ -2,14 +2,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DirectorySnapshot } from '@poortwachter/registry/directory';
 import { DIALECTS } from '@poortwachter/registry/testing';
-import { createAuditorClient, createCitizenClient, fetchDirectory, memoryHeadStore, uuidv7 } from '@poortwachter/sdk';
+import {
+  createAuditorClient,
+  createCitizenClient,
+  fetchDirectory,
+  memoryHeadStore,
+  signRequest,
+  uuidv7,
+} from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import { type JWK, SignJWT } from 'jose';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../log/access-record.ts';
 import { createAccessLogStore, toRow } from '../storage/access-log-store.ts';
-import { startTestGateway, type TestGateway } from '../testing/index.ts';
+import { GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
 import { loadTree } from './merkle-store.ts';
 import { signTreeHead } from './tree-heads.ts';
 
@@ -78,6 +85,34 @@ for (const dialect of DIALECTS) {
       expect(Object.keys(heads.heads)).toHaveLength(1);
     });
     afterEach(async () => gw.close());
+
+    it('two instances on one database keep a log each; the timeline merges them, every record proven', async () => {
+      const second = await gw.secondInstance();
+      const request = await signRequest({
+        url: `${GATEWAY_URL}/personen`,
+        body: JSON.stringify({
+          type: 'RaadpleegMetBurgerservicenummer',
+          burgerservicenummer: [SUZANNE],
+          fields: ['naam.voornamen'],
+        }),
+        privateKey: gw.key(DEMO_OIN.utrecht),
+        processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      });
+      const res = await second.request(request.url, { method: 'POST', headers: request.headers, body: request.body });
+      expect(res.status).toBe(200);
+      await gw.signTreeHead();
+      const timeline = await citizen().accessLog({ verify: true });
+      expect(timeline.records).toHaveLength(4);
+      const logs = timeline.records.map((r) =>
+        r.inLog?.verified ? r.inLog.logId : `unproven: ${JSON.stringify(r.inLog)}`,
+      );
+      expect(new Set(logs)).toEqual(new Set([LOG, 'instance-2']));
+      const audit = await auditor().verifyLogs({ heads, full: true });
+      expect(audit.logs.map((l) => [l.logId, l.head.tree_size, l.findings])).toEqual([
+        [LOG, 5, []],
+        ['instance-2', 1, []],
+      ]);
+    });
 
     it('a changed byte in a record: the citizen sees that record unproven, the auditor names it', async () => {
       const [target] = await leaves();

@@ -30,7 +30,9 @@ export async function startTreeHeads(options: {
   now?: () => number;
 }) {
   const now = options.now ?? Date.now;
-  let last = (await headOf(options.db, options.tree.logId, {}))?.tree_size ?? -1;
+  const newest = await headOf(options.db, options.tree.logId, {});
+  let last = newest?.tree_size ?? -1;
+  let signedAt = newest?.timestamp;
   let running: Promise<TreeHead | undefined> | undefined;
   const sign = async (): Promise<TreeHead | undefined> => {
     const size = options.tree.size;
@@ -44,6 +46,7 @@ export async function startTreeHeads(options: {
     const head = { ...payload, jws: await signTreeHead(options.signingKey, payload) };
     await options.db.insertInto('merkle_heads').values(head).execute();
     last = size;
+    signedAt = payload.timestamp;
     return head;
   };
   const tick = () => {
@@ -58,6 +61,13 @@ export async function startTreeHeads(options: {
   );
   timer.unref();
   return {
+    /** For /readyz: the tree's size and the newest signed head. */
+    status: () => ({
+      log_id: options.tree.logId,
+      tree_size: options.tree.size,
+      signed_size: Math.max(last, 0),
+      signed_at: signedAt === undefined ? null : new Date(signedAt).toISOString(),
+    }),
     /** Signs a head now if the tree grew (tests, shutdown). */
     signNow: async () => {
       await running;

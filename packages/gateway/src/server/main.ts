@@ -126,6 +126,7 @@ const app = createGatewayApp({
   pseudonymise: createPseudonymiser(logKey),
   instanceId,
   reads: { db, history: registryHistory({ registryUrl }) },
+  merkleStatus: () => heads.status(),
   logWritable: async () => {
     try {
       await db.selectFrom('access_log').select('id').limit(1).execute();

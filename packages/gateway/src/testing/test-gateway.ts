@@ -43,7 +43,7 @@ export interface TestGateway {
   refreshDirectory(): Promise<void>;
   /** Another gateway instance on the same database (its own batches, caches and Merkle log). */
   secondInstance(): Promise<ReturnType<typeof createGatewayApp>>;
-  /** Signs a tree head now if the log grew (the server does this every second). */
+  /** Signs a tree head now for every instance whose log grew (the server does this every second). */
   signTreeHead(): Promise<unknown>;
   /** The first instance's Merkle tree (log id `instance-1`). */
   readonly tree: MerkleTree;
@@ -106,6 +106,7 @@ export async function startTestGateway(
     return { app, log, heads, tree };
   };
   const first = await instance();
+  const others: Awaited<ReturnType<typeof instance>>[] = [];
 
   return {
     app: first.app,
@@ -130,8 +131,15 @@ export async function startTestGateway(
       });
     },
     refreshDirectory: () => directory.refresh(),
-    secondInstance: async () => (await instance()).app,
-    signTreeHead: () => first.heads.signNow(),
+    async secondInstance() {
+      const another = await instance();
+      others.push(another);
+      return another.app;
+    },
+    signTreeHead: async () => {
+      await Promise.all(others.map((o) => o.log.drain()));
+      return Promise.all([first.heads.signNow(), ...others.map((o) => o.heads.signNow())]);
+    },
     tree: first.tree,
     accessRecords: () =>
       opened.db.selectFrom('access_log').select(['record', 'data_subject_id', 'transaction_id']).execute(),
@@ -145,6 +153,10 @@ export async function startTestGateway(
       directory.stop();
       await first.log.drain();
       await first.heads.stop();
+      for (const other of others) {
+        await other.log.drain();
+        await other.heads.stop();
+      }
       await opened.close();
       await registry.close();
     },
