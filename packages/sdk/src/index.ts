@@ -45,6 +45,8 @@ export {
 } from './merkle/verify.ts';
 export {
   createOrganisationClient,
+  type LogFilter,
+  type LogPage,
   type OrganisationClient,
   type OrganisationClientOptions,
   type QueryOptions,

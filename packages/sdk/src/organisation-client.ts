@@ -1,6 +1,13 @@
 import type { DirectorySnapshot } from '@poortwachter/registry/directory';
 import type { JWK } from 'jose';
-import { directoryLoader, providerOf, throwProblem, verifyGatewayResponse } from './gateway-calls.ts';
+import {
+  directoryLoader,
+  gatewayBase,
+  providerOf,
+  signedGatewayCall,
+  throwProblem,
+  verifyGatewayResponse,
+} from './gateway-calls.ts';
 import { SdkError } from './sdk-error.ts';
 import { signRequest } from './sign-request.ts';
 
@@ -30,6 +37,25 @@ export interface QueryOptions {
 function searchParameters<Q extends QueryOptions>(q: Q): Omit<Q, keyof QueryOptions> {
   const { processingActivity: _p, fields: _f, transactionId: _t, traceparent: _tp, ...parameters } = q;
   return parameters;
+}
+
+/** Filters of the Logboek read API; at least one of the first five. */
+export interface LogFilter {
+  readonly traceId?: string;
+  readonly startTime?: string;
+  readonly endTime?: string;
+  readonly 'dpl.core.processing_activity_id'?: string;
+  /** A BSN: the gateway looks it up by its pseudonym. */
+  readonly 'dpl.core.data_subject_id'?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface LogPage {
+  readonly metadata: { readonly logbookId: string; readonly organizationName: string };
+  /** The records as stored (OpenTelemetry span shape), with their ids. */
+  readonly processingActivities: readonly ({ readonly id: string } & Record<string, unknown>)[];
+  readonly next: string | null;
 }
 
 export interface QueryResult<P = Record<string, unknown>> {
@@ -90,9 +116,27 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
     };
   }
 
+  /**
+   * The organisation's own records from the gateway's log, in the Logboek Dataverwerkingen read API
+   * shape (`POST /processing-activities`, signed). Give at least one filter; `next` pages on.
+   */
+  async function readLog(filter: LogFilter): Promise<LogPage> {
+    const snapshot = await currentDirectory();
+    const service = snapshot.services.find((s) => s.id === serviceId);
+    if (!service) throw new SdkError('serviceNotFound', `Service ${serviceId} is not in the directory.`);
+    const { body } = await signedGatewayCall<LogPage>(
+      fetchImpl,
+      { url: `${gatewayBase(service)}/processing-activities`, method: 'POST', body: filter },
+      options.privateKey,
+      providerOf(snapshot, service),
+    );
+    return body;
+  }
+
   return {
     oin: options.oin,
     directory: currentDirectory,
+    readLog,
     personen: {
       /** RaadpleegMetBurgerservicenummer: one or more BSNs. */
       raadpleeg: <P = Record<string, unknown>>(q: QueryOptions & { burgerservicenummer: string | readonly string[] }) =>

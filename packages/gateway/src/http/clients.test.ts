@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DirectorySnapshot } from '@poortwachter/registry/directory';
-import { createAuditorClient, createCitizenClient, fetchDirectory, isSdkError } from '@poortwachter/sdk';
+import {
+  createAuditorClient,
+  createCitizenClient,
+  createOrganisationClient,
+  fetchDirectory,
+  isSdkError,
+} from '@poortwachter/sdk';
 import { brpService, DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import { type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +98,23 @@ describe('citizen and auditor clients', () => {
       .accessLog()
       .catch((e: unknown) => e);
     expect(isSdkError(error) && error.code).toBe('authentication');
+  });
+
+  it('lets an organisation read its own records through the Logboek read API, verified', async () => {
+    const utrecht = createOrganisationClient({
+      oin: DEMO_OIN.utrecht,
+      privateKey: gw.key(DEMO_OIN.utrecht),
+      directory,
+      fetch: fetchImpl,
+    });
+    const page = await utrecht.readLog({ 'dpl.core.data_subject_id': SUZANNE, limit: 2 });
+    expect(page.metadata.organizationName).toBe('Rijksdienst voor Identiteitsgegevens');
+    expect(page.processingActivities).toHaveLength(2);
+    expect(page.next).not.toBeNull();
+    const rest = await utrecht.readLog({ 'dpl.core.data_subject_id': SUZANNE, cursor: page.next ?? '' });
+    expect([...page.processingActivities, ...rest.processingActivities].map((r) => r.id)).toHaveLength(3);
+    const error = await utrecht.readLog({}).catch((e: unknown) => e);
+    expect(isSdkError(error) && error.problem?.invalidParams?.[0]?.name).toBe('body');
   });
 
   it('gives an auditor the coverage report with progress, and refuses a non-auditor', async () => {
