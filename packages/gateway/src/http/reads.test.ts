@@ -138,6 +138,14 @@ for (const dialect of DIALECTS) {
         const page = (await res.json()) as TimelinePage;
         for (const v of page.verwerkingen) expect(mine.has(v.id)).toBe(true);
       }
+      // Nor an inclusion proof (with the record as stored) for the other citizen's record.
+      for (const id of theirs) {
+        const proof = await gw.app.request(`${GATEWAY_URL}/inzage/v1/verwerkingen/${id}/bewijs`, {
+          headers: { authorization: `Bearer ${suzanne}` },
+        });
+        expect(proof.status).toBe(404);
+        expect(await proof.text()).not.toContain('"record"');
+      }
       // The other citizen, with their own token, sees theirs.
       expect((await timeline(OTHER)).map((v) => v.id)).toEqual(theirs);
     });
