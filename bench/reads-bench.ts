@@ -73,7 +73,14 @@ const app = createGatewayApp({
   nonces: new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims)),
   signingKey: key(DEMO_OIN.rvig),
   pseudonymise: createPseudonymiser(BENCH_LOG_KEY),
-  reads: { db: gateway.db, history: registryHistory({ registryUrl: 'http://registry.bench', fetch: toRegistry }) },
+  reads: {
+    db: gateway.db,
+    history: registryHistory({
+      registryUrl: 'http://registry.bench',
+      registryKey: publicJwkOf(registryKey),
+      fetch: toRegistry,
+    }),
+  },
 });
 
 // Tokens made beforehand: logging in is the identity provider's time, not the gateway's.

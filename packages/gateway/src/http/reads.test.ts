@@ -9,6 +9,7 @@ import type { AccessRecord } from '../log/access-record.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
 import type { CitizenAccess, TimelinePage } from '../reads/citizen-timeline.ts';
 import type { CoverageReport } from '../reads/coverage.ts';
+import { registryHistory } from '../reads/registry-history.ts';
 import { toRow } from '../storage/access-log-store.ts';
 import { GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from '../testing/index.ts';
 
@@ -329,6 +330,40 @@ for (const dialect of DIALECTS) {
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { invalidParams: { name: string }[] }).invalidParams[0]?.name).toBe('from');
+    });
+
+    it('replays only a change log signed by the pinned registry key', async () => {
+      const toRegistry: typeof fetch = async (input, init) => gw.registry.app.request(String(input), init);
+      const signed = registryHistory({
+        registryUrl: 'http://registry.test',
+        registryKey: gw.registry.registryPublicKey,
+        fetch: toRegistry,
+      });
+      const changes = await signed.changes();
+      expect(changes.length).toBeGreaterThan(20);
+      expect(changes.some((c) => c.entity === 'autorisatie' && c.record.validFrom)).toBe(true);
+      const other = (await generateKeyPair('ES256', { extractable: true })).publicKey;
+      const pinnedWrong = registryHistory({
+        registryUrl: 'http://registry.test',
+        registryKey: await exportJWK(other),
+        fetch: toRegistry,
+      });
+      await expect(pinnedWrong.changes()).rejects.toThrow(/not a pinned key/);
+      // A feed altered on the way (a change rewritten) does not verify.
+      const altered: typeof fetch = async (input, init) => {
+        const jws = await (await toRegistry(input, init)).text();
+        const [header, payload, signature] = jws.split('.');
+        const text = Buffer.from(payload ?? '', 'base64url')
+          .toString()
+          .replace('"revokedAt":null', '"revokedAt":"2000-01-01T00:00:00.000Z"');
+        return new Response(`${header}.${Buffer.from(text).toString('base64url')}.${signature}`);
+      };
+      const tampered = registryHistory({
+        registryUrl: 'http://registry.test',
+        registryKey: gw.registry.registryPublicKey,
+        fetch: altered,
+      });
+      await expect(tampered.changes()).rejects.toThrow(/signature does not verify/);
     });
 
     it('catches a forged row: an access whose autorisatie or version was not valid at its moment', async () => {

@@ -1,4 +1,5 @@
-import type { DirectorySnapshot } from '@poortwachter/registry/directory';
+import { type DirectorySnapshot, verifyChangesPage } from '@poortwachter/registry/directory';
+import type { JWK } from 'jose';
 
 /** One entry of the registry's change log (`GET /v1/changes`): the record as written by that change. */
 export interface RegistryChange {
@@ -19,20 +20,31 @@ export interface RegistryHistory {
 }
 
 /**
- * The registry's change log over HTTP, paged by serial. The report asks for it on every run: it is
- * small (one entry per registry change, not per access) and must be current.
+ * The registry's change log over HTTP, paged by serial. With the pinned `registryKey` every page is
+ * asked for signed (`Accept: application/jose`) and verified like the directory, so the history a
+ * report replays is the registry's own. The report asks for it on every run: it is small (one entry
+ * per registry change, not per access) and must be current.
  */
-export function registryHistory(options: { registryUrl: string; fetch?: typeof globalThis.fetch }): RegistryHistory {
+export function registryHistory(options: {
+  registryUrl: string;
+  registryKey?: JWK | { keys: JWK[] };
+  fetch?: typeof globalThis.fetch;
+}): RegistryHistory {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const base = options.registryUrl.replace(/\/+$/, '');
+  const key = options.registryKey;
   return {
-    source: `${base}/v1/changes`,
+    source: `${base}/v1/changes${key ? ' (signed by the registry, verified)' : ' (unsigned)'}`,
     async changes() {
       const all: RegistryChange[] = [];
       for (let after = 0; ; ) {
-        const res = await fetchImpl(`${base}/v1/changes?afterSerial=${after}`);
+        const res = await fetchImpl(`${base}/v1/changes?afterSerial=${after}`, {
+          headers: { accept: key ? 'application/jose' : 'application/json' },
+        });
         if (!res.ok) throw new Error(`The registry's change log answered ${res.status}.`);
-        const page = (await res.json()) as RegistryChange[];
+        const page = key
+          ? ((await verifyChangesPage(await res.text(), key)).changes as RegistryChange[])
+          : ((await res.json()) as RegistryChange[]);
         all.push(...page);
         const last = page.at(-1);
         if (!last || page.length < 1000) return all;

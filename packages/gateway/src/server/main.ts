@@ -125,7 +125,7 @@ const app = createGatewayApp({
   signingKey,
   pseudonymise: createPseudonymiser(logKey),
   instanceId,
-  reads: { db, history: registryHistory({ registryUrl }) },
+  reads: { db, history: registryHistory({ registryUrl, registryKey }) },
   merkleStatus: () => heads.status(),
   logWritable: async () => {
     try {

@@ -98,6 +98,7 @@ export async function startTestGateway(
         db: opened.db,
         history: registryHistory({
           registryUrl: 'http://registry.test',
+          registryKey: registry.registryPublicKey,
           fetch: async (input, init) => registry.app.request(String(input), init),
         }),
       },

@@ -8,7 +8,8 @@ import { listOrganisations } from '../repositories/organisations.ts';
 import { listProcessingActivities } from '../repositories/processing-activities.ts';
 import { listServices } from '../repositories/services.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
-import { DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
+import { CHANGES_TYP, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
+import type { SignedChangesPage } from './verify-snapshot.ts';
 
 export interface SignedDirectory {
   readonly serial: number;
@@ -22,6 +23,8 @@ export interface DirectoryPublisher {
   current(): Promise<SignedDirectory>;
   /** The current serial, cheaply (for `If-None-Match`). */
   serial(): Promise<number>;
+  /** Signs a page of the change log with the registry key (typ `poortwachter-changes+jws`). */
+  signChanges(page: SignedChangesPage): Promise<string>;
 }
 
 /**
@@ -70,6 +73,10 @@ export async function createDirectoryPublisher(
   return {
     jwks: { keys: [{ ...publicJwk, kid, alg, use: 'sig' }] },
     serial: async () => (await currentSerial(db)).serial,
+    signChanges: (page) =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(page)))
+        .setProtectedHeader({ alg, kid, typ: CHANGES_TYP, cty: 'application/json' })
+        .sign(key),
     async current() {
       const serial = (await currentSerial(db)).serial;
       if (cached && cached.serial === serial && Date.now() - cached.signedAt < resignAfterMs) return cached;

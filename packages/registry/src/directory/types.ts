@@ -27,5 +27,7 @@ export interface DirectorySnapshot {
 
 /** The JOSE `typ` of a directory snapshot. */
 export const DIRECTORY_TYP = 'poortwachter-directory+jws';
+/** The JOSE `typ` of a signed page of the registry's change log. */
+export const CHANGES_TYP = 'poortwachter-changes+jws';
 /** Signing algorithms the registry may use (and verifiers accept). */
 export const DIRECTORY_ALGS = ['ES256', 'EdDSA'] as const;

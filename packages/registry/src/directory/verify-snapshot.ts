@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
-import { DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
+import { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
 
 export interface VerifySnapshotOptions {
   /** Refuse snapshots signed longer ago than this (seconds). */
@@ -33,6 +33,67 @@ async function pinnedKeys(pinned: JWK | { keys: JWK[] }): Promise<Map<string, JW
 }
 
 /**
+ * Verifies a compact JWS of the registry of the given `typ` against the pinned keys (never a key
+ * fetched from the registry itself) and returns its payload bytes.
+ */
+async function verifyRegistryJws(
+  jws: string,
+  pinned: JWK | { keys: JWK[] },
+  typ: string,
+  what: string,
+): Promise<Uint8Array> {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(jws);
+  } catch (cause) {
+    throw new DirectoryVerificationError('malformed', `The ${what} is not a compact JWS.`, { cause });
+  }
+  const keys = await pinnedKeys(pinned);
+  if (header.typ !== typ) {
+    throw new DirectoryVerificationError('malformed', `The JWS has typ ${String(header.typ)}, not ${typ}.`);
+  }
+  const key = header.kid ? keys.get(header.kid) : undefined;
+  if (!key) {
+    throw new DirectoryVerificationError(
+      'unknownKey',
+      `The ${what} is signed with key ${header.kid ?? '(none)'}, not a pinned key.`,
+    );
+  }
+  try {
+    return (await compactVerify(jws, await importJWK(key, header.alg), { algorithms: [...DIRECTORY_ALGS] })).payload;
+  } catch (cause) {
+    throw new DirectoryVerificationError('signature', `The ${what} signature does not verify.`, { cause });
+  }
+}
+
+/** One page of the registry's change log, signed (`GET /v1/changes` with `Accept: application/jose`). */
+export interface SignedChangesPage {
+  /** The registry's serial when the page was signed. */
+  readonly serial: number;
+  readonly afterSerial: number;
+  readonly changes: readonly {
+    readonly serial: number;
+    readonly changedAt: string;
+    readonly entity: string;
+    readonly entityId: string;
+    readonly action: string;
+    readonly record: Record<string, unknown>;
+  }[];
+}
+
+/** Verifies a signed page of the registry's change log against the pinned registry key. */
+export async function verifyChangesPage(jws: string, pinned: JWK | { keys: JWK[] }): Promise<SignedChangesPage> {
+  const payload = await verifyRegistryJws(jws, pinned, CHANGES_TYP, 'change log');
+  try {
+    const page = JSON.parse(new TextDecoder().decode(payload)) as SignedChangesPage;
+    if (!Array.isArray(page.changes) || !Number.isInteger(page.serial)) throw new Error('shape');
+    return page;
+  } catch (cause) {
+    throw new DirectoryVerificationError('malformed', 'The change log payload is not a change page.', { cause });
+  }
+}
+
+/**
  * Verifies a directory snapshot (compact JWS) against a pinned registry key or key set, and returns
  * its payload. The key is chosen by the thumbprint in the header's `kid`, never taken from the
  * snapshot itself. Used by gateways and the sdk.
@@ -46,28 +107,7 @@ export async function verifyDirectorySnapshot(
   pinned: JWK | { keys: JWK[] },
   options: VerifySnapshotOptions = {},
 ): Promise<DirectorySnapshot> {
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(jws);
-  } catch (cause) {
-    throw new DirectoryVerificationError('malformed', 'The directory is not a compact JWS.', { cause });
-  }
-  const keys = await pinnedKeys(pinned);
-  if (header.typ !== DIRECTORY_TYP) {
-    throw new DirectoryVerificationError('malformed', `The JWS has typ ${String(header.typ)}, not ${DIRECTORY_TYP}.`);
-  }
-  const key = header.kid ? keys.get(header.kid) : undefined;
-  if (!key)
-    throw new DirectoryVerificationError(
-      'unknownKey',
-      `The directory is signed with key ${header.kid ?? '(none)'}, not a pinned key.`,
-    );
-  let payload: Uint8Array;
-  try {
-    ({ payload } = await compactVerify(jws, await importJWK(key, header.alg), { algorithms: [...DIRECTORY_ALGS] }));
-  } catch (cause) {
-    throw new DirectoryVerificationError('signature', 'The directory signature does not verify.', { cause });
-  }
+  const payload = await verifyRegistryJws(jws, pinned, DIRECTORY_TYP, 'directory');
   let snapshot: DirectorySnapshot;
   try {
     snapshot = JSON.parse(new TextDecoder().decode(payload)) as DirectorySnapshot;

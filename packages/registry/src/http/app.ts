@@ -71,6 +71,6 @@ export function createRegistryApp(options: RegistryAppOptions) {
   const admin = requireAdmin(db);
   app.use('/v1/*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024 }));
   app.use('/v1/*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : admin(c, next)));
-  app.route('/v1', recordRoutes(db));
+  app.route('/v1', recordRoutes(db, publisher));
   return app;
 }

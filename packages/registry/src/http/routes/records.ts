@@ -1,5 +1,7 @@
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
+import type { DirectoryPublisher } from '../../directory/publisher.ts';
+import type { SignedChangesPage } from '../../directory/verify-snapshot.ts';
 import { versionAt } from '../../domain/versions.ts';
 import { OIN_PATTERN } from '../../domain/vocabulary.ts';
 import { invalidField } from '../../problem.ts';
@@ -11,7 +13,7 @@ import {
   revokeAutorisatie,
   updateAutorisatie,
 } from '../../repositories/autorisaties.ts';
-import { listChanges } from '../../repositories/changes.ts';
+import { currentSerial, listChanges } from '../../repositories/changes.ts';
 import {
   createGrondslag,
   type GrondslagInput,
@@ -75,7 +77,7 @@ function oinParam(oin: string): string {
  * The registry's records: public reads (the same facts the directory publishes) and admin-only
  * changes (`requireAdmin` guards every method but GET and HEAD, see app.ts).
  */
-export function recordRoutes(db: Kysely<RegistryDatabase>) {
+export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<DirectoryPublisher, 'signChanges'>) {
   const app = new Hono();
 
   app.get('/organisations', async (c) => c.json(await listOrganisations(db)));
@@ -197,13 +199,23 @@ export function recordRoutes(db: Kysely<RegistryDatabase>) {
     const after = c.req.query('afterSerial');
     const entity = c.req.query('entity');
     const entityId = c.req.query('entityId');
-    return c.json(
-      await listChanges(db, {
-        ...(entity ? { entity } : {}),
-        ...(entityId ? { entityId } : {}),
-        ...(after && /^\d+$/.test(after) ? { afterSerial: Number(after) } : {}),
-      }),
-    );
+    const afterSerial = after && /^\d+$/.test(after) ? Number(after) : 0;
+    const changes = await listChanges(db, {
+      ...(entity ? { entity } : {}),
+      ...(entityId ? { entityId } : {}),
+      afterSerial,
+    });
+    // Signed, for auditors' reports that replay the registry's history: same key as the directory.
+    if (publisher && (c.req.header('accept') ?? '').includes('application/jose')) {
+      const { serial } = await currentSerial(db);
+      const jws = await publisher.signChanges({
+        serial,
+        afterSerial,
+        changes: changes as SignedChangesPage['changes'],
+      });
+      return c.body(jws, 200, { 'content-type': 'application/jose' });
+    }
+    return c.json(changes);
   });
 
   return app;
