@@ -38,6 +38,11 @@ export function openDatabase<DB>(
     sqlite.pragma(`synchronous = ${options.durable ? 'FULL' : 'NORMAL'}`);
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // A 64 MiB page cache and in-memory temporary b-trees: the auditor's report counts distinct
+    // subjects over a month (800 000 rows at 10 million records), which took 2.7 s with SQLite's
+    // default 2 MiB cache spilling to disk and 1.7 s with these.
+    sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('temp_store = MEMORY');
     const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
   }
