@@ -97,10 +97,10 @@ if (!registered)
     `gateway: the signing key ${signingKey.kid} is not registered for ${providerOin}; clients will not trust responses`,
   );
 
-// On SQLite: nonce claims run inline on the main connection (NORMAL, no fsync, microseconds), and so
-// do access-log batches (FULL). SQLITE_WRITER=thread moves the log batches to a writer thread with its
-// own connection, so that an fsync never blocks the event loop; on this project's 2-core benchmark
-// machine that was slower (the hand-off costs more than the fsync), so inline is the default.
+// On SQLite: nonce claims and access-log batches run inline on the main connection; a log batch is
+// made durable by an fdatasync of the WAL on libuv's thread pool before anyone is answered, so the
+// fsync never blocks the event loop. SQLITE_WRITER=thread moves the log batches to a writer thread
+// with its own connection (synchronous = FULL there); on this project's 2-core machine that was slower.
 // On PostgreSQL: the Kysely stores (same tables).
 const sqlitePath = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : undefined;
 const inline = sqlite ? inThreadExecutor(sqlite) : undefined;

@@ -1,3 +1,4 @@
+import { type FileHandle, open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
 /** One statement with its parameters. */
@@ -36,19 +37,39 @@ function runOps(handle: SqliteHandle, cache: Map<string, ReturnType<SqliteHandle
   );
 }
 
-/** Runs on the caller's thread (tests, `:memory:` databases): simple, but fsync blocks the event loop. */
-export function inThreadExecutor(handle: SqliteHandle): SqliteExecutor {
+/**
+ * Runs the statements on the caller's thread. A FULL (durable) transaction is committed with
+ * `synchronous = NORMAL` (in WAL mode: frames written, not yet flushed) and then made durable by an
+ * fdatasync of the WAL file on libuv's thread pool, which is what SQLite's FULL does, except that the
+ * event loop keeps serving requests during the flush. The promise resolves only after the flush.
+ * `:memory:` databases (tests) have nothing to flush.
+ */
+export function inThreadExecutor(
+  handle: SqliteHandle & { readonly name?: string; readonly memory?: boolean },
+): SqliteExecutor {
   const run = runOps(handle, new Map());
-  let mode: 'FULL' | 'NORMAL' | undefined;
+  handle.pragma('synchronous = NORMAL');
+  const walPath = handle.memory || !handle.name || handle.name === ':memory:' ? undefined : `${handle.name}-wal`;
+  let wal: Promise<FileHandle> | undefined;
+  const flush = async () => {
+    if (!walPath) return;
+    wal ??= open(walPath, 'r+');
+    try {
+      await (await wal).datasync();
+    } catch (error) {
+      wal = undefined; // open again next time; this commit fails (nothing is released)
+      throw error;
+    }
+  };
   return {
     async transaction(ops, synchronous) {
-      if (mode !== synchronous) {
-        handle.pragma(`synchronous = ${synchronous}`);
-        mode = synchronous;
-      }
-      return run(ops);
+      const changes = run(ops);
+      if (synchronous === 'FULL') await flush();
+      return changes;
     },
-    async close() {},
+    async close() {
+      await (await wal)?.close();
+    },
   };
 }
 

@@ -43,8 +43,8 @@ const INSERT_NODE = insertSql('merkle_nodes', ['log_id', 'level', 'node_index', 
 const values = (row: Record<string, unknown>, columns: readonly string[]) => columns.map((c) => row[c] ?? null);
 
 /**
- * The access log on SQLite through prepared statements: one transaction per batch, committed with
- * `synchronous = FULL`, so every released response's records survive a power cut. Same tables and
+ * The access log on SQLite through prepared statements: one transaction per batch, made durable
+ * before it resolves (the executor's 'FULL'), so every released response's records survive a power cut. Same tables and
  * rows as the Kysely store (which PostgreSQL uses); this path skips the query builder on the hot path.
  */
 export function createSqliteAccessLogStore(executor: SqliteExecutor): AccessLogStore {
