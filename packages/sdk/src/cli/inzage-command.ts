@@ -77,7 +77,7 @@ export async function inzageCommand(args: string[]): Promise<number> {
     const gateways = new Set(result.records.map((r) => r.gateway)).size + result.missing.length;
     process.stdout.write(
       `Wie heeft uw gegevens bekeken${values.bsn ? ` (BSN ${values.bsn})` : ''}: ${result.records.length} keer, ` +
-        `volgens ${gateways} ${gateways === 1 ? 'bron' : 'bronnen'}. Elk antwoord is door de bronhouder ondertekend en gecontroleerd.\n\n`,
+        `volgens ${gateways} ${gateways === 1 ? 'bron' : 'bronnen'}. Elk antwoord is ondertekend door de organisatie die de gegevens beheert, en die handtekening is gecontroleerd.\n\n`,
     );
     if (result.records.length > 0) {
       process.stdout.write(
@@ -113,8 +113,8 @@ export async function inzageCommand(args: string[]): Promise<number> {
       process.stdout.write(
         unproven.length === 0
           ? result.records.length === 1
-            ? '\nDe regel is bewezen: hij staat in het ondertekende logboek van de bronhouder.\n'
-            : `\nAlle ${result.records.length} regels zijn bewezen: ze staan in het ondertekende logboek van de bronhouder.\n`
+            ? '\nDe regel is bewezen: hij staat in het ondertekende logboek van de organisatie die de gegevens beheert.\n'
+            : `\nAlle ${result.records.length} regels zijn bewezen: ze staan in het ondertekende logboek van de organisatie die de gegevens beheert.\n`
           : `\nLET OP: ${unproven.length} van de ${result.records.length} ${unproven.length === 1 ? 'regel is' : 'regels zijn'} NIET bewezen. Het logboek is mogelijk aangepast:\n${unproven
               .map(
                 (r) =>
