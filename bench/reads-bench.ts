@@ -22,6 +22,7 @@ import {
   registryDirectory,
   registryHistory,
 } from '@poortwachter/gateway';
+import { signCitizenToken } from '@poortwachter/gateway/testing';
 import {
   createDirectoryPublisher,
   createRegistryApp,
@@ -32,7 +33,7 @@ import {
 } from '@poortwachter/registry';
 import { signRequest } from '@poortwachter/sdk';
 import { DEMO_OIN, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
-import { type JWK, SignJWT } from 'jose';
+import type { JWK } from 'jose';
 import { BENCH_LOG_KEY, fillAccessLog } from './fill-access-log.ts';
 import { percentile } from './load.ts';
 
@@ -85,15 +86,7 @@ const app = createGatewayApp({
 
 // Tokens made beforehand: logging in is the identity provider's time, not the gateway's.
 const idpKey = JSON.parse(readFileSync(join(filled.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'utf8')) as JWK;
-const tokenFor = (bsn: string) =>
-  new SignJWT({ acr: 'midden' })
-    .setProtectedHeader({ alg: 'ES256', kid: idpKey.kid ?? '' })
-    .setIssuer(DEV_IDENTITY_PROVIDER.issuer)
-    .setSubject(bsn)
-    .setAudience(DEV_IDENTITY_PROVIDER.audience)
-    .setIssuedAt()
-    .setExpirationTime('30m')
-    .sign(idpKey);
+const tokenFor = (bsn: string) => signCitizenToken(idpKey, { sub: bsn, exp: Math.floor(Date.now() / 1000) + 1800 });
 
 async function page(token: string, query: string) {
   const started = performance.now();

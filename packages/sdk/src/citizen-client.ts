@@ -5,9 +5,9 @@ import {
   type DirectorySource,
   directoryLoader,
   gatewayBase,
+  gatewayFetch,
   providerOf,
-  throwProblem,
-  verifyGatewayResponse,
+  readVerified,
 } from './gateway-calls.ts';
 import { accessLeafHash } from './merkle/hashes.ts';
 import { verifyTreeHead } from './merkle/tree-head.ts';
@@ -81,24 +81,19 @@ export function createCitizenClient(options: CitizenClientOptions) {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const directory = directoryLoader(options);
 
-  async function pagesOf(base: string, query: URLSearchParams, verify: (res: Response, body: string) => Promise<void>) {
+  async function pagesOf(base: string, query: URLSearchParams, provider: Organisation | undefined) {
     const records: CitizenAccess[] = [];
     for (let cursor: string | null = null, pages = 0; ; pages++) {
       if (pages > 10_000) throw new SdkError('tooManyPages', 'The gateway keeps sending pages.');
       const q = new URLSearchParams(query);
       if (cursor) q.set('cursor', cursor);
-      let res: Response;
-      try {
-        res = await fetchImpl(`${base}/inzage/v1/verwerkingen?${q}`, {
-          headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
-        });
-      } catch (cause) {
-        throw new SdkError('network', `The gateway at ${base} cannot be reached.`, undefined, { cause });
-      }
-      const text = await res.text();
-      if (res.headers.has('signature') || res.ok) await verify(res, text);
-      if (!res.ok) throwProblem(res, text);
-      const page = JSON.parse(text) as { verwerkingen: CitizenAccess[]; volgende: string | null };
+      const res = await gatewayFetch(
+        fetchImpl,
+        `${base}/inzage/v1/verwerkingen?${q}`,
+        { headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' } },
+        base,
+      );
+      const page = await readVerified<{ verwerkingen: CitizenAccess[]; volgende: string | null }>(res, provider);
       records.push(...page.verwerkingen);
       cursor = page.volgende;
       if (!cursor) return records;
@@ -119,9 +114,7 @@ export function createCitizenClient(options: CitizenClientOptions) {
         activeServices(snapshot).map(async (service) => {
           const provider = providerOf(snapshot, service);
           try {
-            const records = await pagesOf(gatewayBase(service), query, (res, body) =>
-              verifyGatewayResponse(res, body, provider),
-            );
+            const records = await pagesOf(gatewayBase(service), query, provider);
             const checks = period.verify
               ? await mapLimited(records, 8, (r) =>
                   checkInclusion(fetchImpl, gatewayBase(service), options.token, r, provider, snapshot),
@@ -199,23 +192,23 @@ async function checkInclusion(
   const name = `record ${access.id} (${access.tijdstip}, ${access.organisatie.naam})`;
   try {
     let res: Response | undefined;
-    let text = '';
     // A record from the last second may not be under a signed head yet: ask again shortly.
     for (let attempt = 0; attempt < 4; attempt++) {
       res = await fetchImpl(`${base}/inzage/v1/verwerkingen/${encodeURIComponent(access.id)}/bewijs`, {
         headers: { authorization: `Bearer ${token}` },
       });
-      text = await res.text();
       if (res.status !== 503) break;
+      await res.body?.cancel();
       await new Promise((resolve) => setTimeout(resolve, 1100));
     }
     if (!res) throw new Error('no answer');
-    if (res.headers.has('signature') || res.ok) await verifyGatewayResponse(res, text, provider);
-    if (!res.ok) {
-      const problem = JSON.parse(text) as { detail?: string };
-      return { verified: false, reason: `${name} is not in the verifiable log: ${problem.detail ?? res.status}` };
+    let answer: InclusionAnswer;
+    try {
+      answer = await readVerified<InclusionAnswer>(res, provider);
+    } catch (error) {
+      if (!(error instanceof SdkError) || !error.problem) throw error;
+      return { verified: false, reason: `${name} is not in the verifiable log: ${error.problem.detail ?? res.status}` };
     }
-    const answer = JSON.parse(text) as InclusionAnswer;
     const head = await verifyTreeHead(answer.head.jws, provider, answer.log_id);
     if (answer.id !== access.id) throw new MerkleProofError(`the proof is for record ${answer.id}.`);
     // What the timeline showed must be what the proven record says.

@@ -91,6 +91,36 @@ export function throwProblem(res: Response, text: string): never {
   );
 }
 
+/** Fetches from a gateway; a failure to connect becomes an SdkError `network` naming the gateway. */
+export async function gatewayFetch(
+  fetchImpl: typeof globalThis.fetch,
+  url: string,
+  init: RequestInit,
+  gateway: string,
+): Promise<Response> {
+  try {
+    return await fetchImpl(url, init);
+  } catch (cause) {
+    throw new SdkError('network', `The gateway at ${gateway} cannot be reached.`, undefined, { cause });
+  }
+}
+
+/**
+ * Reads a gateway's answer: verifies the provider's signature (bound to `request` when it was signed)
+ * whenever the answer is signed or a success, throws a refusal as an SdkError with its problem, and
+ * returns the JSON.
+ */
+export async function readVerified<T>(
+  res: Response,
+  provider: Organisation | undefined,
+  request?: SignedRequest,
+): Promise<T> {
+  const text = await res.text();
+  if (res.headers.has('signature') || res.ok) await verifyGatewayResponse(res, text, provider, request);
+  if (!res.ok) throwProblem(res, text);
+  return JSON.parse(text) as T;
+}
+
 /**
  * Sends a signed request (no processing activity: a read of the log) to a gateway, verifies the
  * signed answer and returns its JSON; a refusal is thrown as an SdkError.
@@ -107,20 +137,11 @@ export async function signedGatewayCall<T>(
     body: target.body === undefined ? '' : JSON.stringify(target.body),
     privateKey,
   });
-  let res: Response;
-  try {
-    res = await fetchImpl(request.url, {
-      method: request.method,
-      headers: request.headers,
-      ...(target.method === 'GET' ? {} : { body: request.body }),
-    });
-  } catch (cause) {
-    throw new SdkError('network', `The gateway at ${new URL(target.url).origin} cannot be reached.`, undefined, {
-      cause,
-    });
-  }
-  const text = await res.text();
-  if (res.headers.has('signature') || res.ok) await verifyGatewayResponse(res, text, provider, request);
-  if (!res.ok) throwProblem(res, text);
-  return { body: JSON.parse(text) as T, res };
+  const res = await gatewayFetch(
+    fetchImpl,
+    request.url,
+    { method: request.method, headers: request.headers, ...(target.method === 'GET' ? {} : { body: request.body }) },
+    new URL(target.url).origin,
+  );
+  return { body: await readVerified<T>(res, provider, request), res };
 }

@@ -33,7 +33,7 @@ export {
 export { generateSigningKey } from './keys.ts';
 export { type LogCheck, type LogVerification, type LogVerifyProgress, verifyLogs } from './log-verification.ts';
 export { CompactRange, type CompletedNode } from './merkle/compact-range.ts';
-export { accessLeafHash, canonicalJson, emptyRoot, leafHash, nodeHash } from './merkle/hashes.ts';
+export { accessLeafHash, canonicalJson, emptyRoot, leafHash, nodeHash, rightFold } from './merkle/hashes.ts';
 export { fileHeadStore, type HeadStore, type KnownHead, memoryHeadStore } from './merkle/head-store.ts';
 export { TREE_HEAD_TYP, type TreeHead, verifyTreeHead } from './merkle/tree-head.ts';
 export {

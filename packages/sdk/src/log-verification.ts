@@ -1,7 +1,7 @@
 import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/registry/directory';
 import type { JWK } from 'jose';
 import type { MissingGateway } from './citizen-client.ts';
-import { gatewayBase, providerOf, signedGatewayCall, throwProblem, verifyGatewayResponse } from './gateway-calls.ts';
+import { gatewayBase, gatewayFetch, providerOf, readVerified, signedGatewayCall } from './gateway-calls.ts';
 import { CompactRange } from './merkle/compact-range.ts';
 import { accessLeafHash } from './merkle/hashes.ts';
 import type { HeadStore, KnownHead } from './merkle/head-store.ts';
@@ -39,11 +39,8 @@ const headKey = (gateway: string, logId: string) => `${gateway} ${logId}`;
 const shortRoot = (root: string) => `${root.slice(0, 12)}…`;
 
 async function getSigned<T>(fetchImpl: typeof fetch, url: string, provider: Organisation | undefined): Promise<T> {
-  const res = await fetchImpl(url, { headers: { accept: 'application/json' } });
-  const text = await res.text();
-  if (res.headers.has('signature') || res.ok) await verifyGatewayResponse(res, text, provider);
-  if (!res.ok) throwProblem(res, text);
-  return JSON.parse(text) as T;
+  const res = await gatewayFetch(fetchImpl, url, { headers: { accept: 'application/json' } }, new URL(url).origin);
+  return readVerified<T>(res, provider);
 }
 
 interface Entry {

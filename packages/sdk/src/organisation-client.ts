@@ -3,10 +3,10 @@ import type { JWK } from 'jose';
 import {
   directoryLoader,
   gatewayBase,
+  gatewayFetch,
   providerOf,
+  readVerified,
   signedGatewayCall,
-  throwProblem,
-  verifyGatewayResponse,
 } from './gateway-calls.ts';
 import { SdkError } from './sdk-error.ts';
 import { signRequest } from './sign-request.ts';
@@ -95,18 +95,13 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
       ...(q.transactionId ? { transactionId: q.transactionId } : {}),
       ...(q.traceparent ? { traceparent: q.traceparent } : {}),
     });
-    let res: Response;
-    try {
-      res = await fetchImpl(request.url, { method: request.method, headers: request.headers, body: request.body });
-    } catch (cause) {
-      throw new SdkError('network', `The gateway at ${service.gatewayUrl} cannot be reached.`, undefined, { cause });
-    }
-    const text = await res.text();
-    if (res.headers.has('signature') || res.ok) {
-      await verifyGatewayResponse(res, text, providerOf(snapshot, service), request);
-    }
-    if (!res.ok) throwProblem(res, text);
-    const body = JSON.parse(text) as { type: string; personen: P[] };
+    const res = await gatewayFetch(
+      fetchImpl,
+      request.url,
+      { method: request.method, headers: request.headers, body: request.body },
+      service.gatewayUrl,
+    );
+    const body = await readVerified<{ type: string; personen: P[] }>(res, providerOf(snapshot, service), request);
     return {
       type: body.type,
       personen: body.personen,

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DirectorySnapshot } from '@poortwachter/registry/directory';
 import {
   createAuditorClient,
@@ -8,8 +6,7 @@ import {
   fetchDirectory,
   isSdkError,
 } from '@poortwachter/sdk';
-import { brpService, DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
-import { type JWK, SignJWT } from 'jose';
+import { brpService, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
 
@@ -56,15 +53,7 @@ describe('citizen and auditor clients', () => {
       expect(res.status).toBe(200);
     }
     await gw.log.drain();
-    const idpKey = JSON.parse(readFileSync(join(gw.registry.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'utf8')) as JWK;
-    token = await new SignJWT({ acr: 'midden' })
-      .setProtectedHeader({ alg: 'ES256', kid: idpKey.kid ?? '' })
-      .setIssuer(DEV_IDENTITY_PROVIDER.issuer)
-      .setSubject(SUZANNE)
-      .setAudience(DEV_IDENTITY_PROVIDER.audience)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(idpKey);
+    token = await gw.citizenToken({ sub: SUZANNE });
   });
   afterAll(async () => gw.close());
 

@@ -8,7 +8,7 @@ import type { GatewayEnv } from '../pipeline/context.ts';
 import { citizenTimeline } from '../reads/citizen-timeline.ts';
 import { verifyCitizenToken } from '../reads/citizen-token.ts';
 import { type CoverageProgress, type CoverageReport, computeCoverage } from '../reads/coverage.ts';
-import { decodeCursor, encodeCursor } from '../reads/cursor.ts';
+import { decodeCursor, newestFirstPage } from '../reads/cursor.ts';
 import { parsePeriod } from '../reads/period.ts';
 import type { RegistryHistory } from '../reads/registry-history.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
@@ -121,24 +121,14 @@ export function readRoutes(app: Hono<GatewayEnv>, options: ReadRoutesOptions) {
     if (filter.endTime !== undefined) select = select.where('start_time', '<', filter.endTime);
     if (filter.activity) select = select.where('processing_activity_id', '=', filter.activity);
     if (filter.bsn) select = select.where('data_subject_id', '=', options.pseudonymise(filter.bsn));
-    const after = filter.cursor;
-    if (after) {
-      select = select.where((eb) => eb(eb.refTuple('start_time', 'id'), '<', eb.tuple(after.t, after.id)));
-    }
-    const rows = await select
-      .orderBy('start_time', 'desc')
-      .orderBy('id', 'desc')
-      .limit(filter.limit + 1)
-      .execute();
-    const page = rows.slice(0, filter.limit);
-    const last = page.at(-1);
+    const { rows: page, next } = await newestFirstPage(select, filter.cursor, filter.limit);
     return json(c, options, 200, {
       metadata: {
         logbookId: options.logbookId,
         organizationName: (provider && directory.organisations.get(provider)?.name) ?? 'unknown',
       },
       processingActivities: page.map((r) => ({ id: r.id, ...(JSON.parse(r.record) as object) })),
-      next: rows.length > filter.limit && last ? encodeCursor({ t: Number(last.start_time), id: last.id }) : null,
+      next,
     });
   });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DIALECTS } from '@poortwachter/registry/testing';
 import { READ_RESPONSE_COMPONENTS, signRequest, uuidv7, verifyContentDigest, verifyMessage } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../log/access-record.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
@@ -11,7 +11,7 @@ import type { CitizenAccess, TimelinePage } from '../reads/citizen-timeline.ts';
 import type { CoverageReport } from '../reads/coverage.ts';
 import { registryHistory } from '../reads/registry-history.ts';
 import { toRow } from '../storage/access-log-store.ts';
-import { GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from '../testing/index.ts';
+import { type CitizenTokenClaims, GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from '../testing/index.ts';
 
 const SUZANNE = '999993653';
 const OTHER = '999995078';
@@ -41,15 +41,7 @@ for (const dialect of DIALECTS) {
     });
     afterAll(async () => gw.close());
 
-    const token = (claims: { sub?: string; acr?: string; aud?: string; iss?: string; exp?: number }, key = idpKey) =>
-      new SignJWT({ acr: claims.acr ?? 'midden' })
-        .setProtectedHeader({ alg: 'ES256', kid: key.kid ?? '' })
-        .setIssuer(claims.iss ?? DEV_IDENTITY_PROVIDER.issuer)
-        .setSubject(claims.sub ?? SUZANNE)
-        .setAudience(claims.aud ?? DEV_IDENTITY_PROVIDER.audience)
-        .setIssuedAt()
-        .setExpirationTime(claims.exp ?? Math.floor(Date.now() / 1000) + 300)
-        .sign(key);
+    const token = (claims: Partial<CitizenTokenClaims>, key?: JWK) => gw.citizenToken({ sub: SUZANNE, ...claims }, key);
 
     async function inzage(query: string, bearer: string) {
       return gw.app.request(`${GATEWAY_URL}/inzage/v1/verwerkingen${query}`, {

@@ -1,4 +1,4 @@
-import { accessLeafHash, CompactRange, nodeHash } from '@poortwachter/sdk';
+import { accessLeafHash, CompactRange, rightFold } from '@poortwachter/sdk';
 import { decompose, type NodeId, type Range } from './tree-math.ts';
 
 /** A leaf row: the record's position in its log and its leaf hash (base64). */
@@ -90,8 +90,6 @@ export async function rangeHashes(read: NodeReader, logId: string, ranges: reado
         throw new Error(`log ${logId}: no stored hash for node ${nodeKey(n)} of range ${JSON.stringify(ranges[i])}`);
       return h;
     });
-    let r = hashes[hashes.length - 1] as Buffer;
-    for (let j = hashes.length - 2; j >= 0; j--) r = nodeHash(hashes[j] as Buffer, r);
-    return r;
+    return rightFold(hashes);
   });
 }

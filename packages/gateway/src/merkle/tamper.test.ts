@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DirectorySnapshot } from '@poortwachter/registry/directory';
 import { DIALECTS } from '@poortwachter/registry/testing';
 import {
@@ -10,8 +8,7 @@ import {
   signRequest,
   uuidv7,
 } from '@poortwachter/sdk';
-import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
-import { type JWK, SignJWT } from 'jose';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../log/access-record.ts';
@@ -63,15 +60,7 @@ for (const dialect of DIALECTS) {
         registryKey: gw.registry.registryPublicKey,
         fetch: async (input, init) => gw.registry.app.request(String(input), init),
       });
-      const idpKey = JSON.parse(readFileSync(join(gw.registry.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'utf8')) as JWK;
-      token = await new SignJWT({ acr: 'midden' })
-        .setProtectedHeader({ alg: 'ES256', kid: idpKey.kid ?? '' })
-        .setIssuer(DEV_IDENTITY_PROVIDER.issuer)
-        .setSubject(SUZANNE)
-        .setAudience(DEV_IDENTITY_PROVIDER.audience)
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(idpKey);
+      token = await gw.citizenToken({ sub: SUZANNE });
       for (const bsn of [SUZANNE, OTHER, SUZANNE, OTHER, SUZANNE]) await query(bsn);
       await gw.log.drain();
       await gw.signTreeHead();

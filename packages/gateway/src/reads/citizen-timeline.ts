@@ -3,7 +3,7 @@ import { type CitizenAccess, citizenView, type LoggedAccess } from '@poortwachte
 import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
-import { encodeCursor, type Position } from './cursor.ts';
+import { newestFirstPage, type Position } from './cursor.ts';
 
 /** One access as the citizen sees it: the sdk's definition, shared by gateway and clients. */
 export type { CitizenAccess };
@@ -63,24 +63,12 @@ export async function citizenTimeline(
     .where('start_time', '>=', query.from)
     .where('start_time', '<', query.to);
   if (hidden.length > 0) select = select.where('processing_activity_id', 'not in', hidden);
-  const after = query.after;
-  if (after) {
-    select = select
-      .where('start_time', '<=', after.t)
-      .where((eb) => eb(eb.refTuple('start_time', 'id'), '<', eb.tuple(after.t, after.id)));
-  }
-  const rows = await select
-    .orderBy('start_time', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1);
+  const { rows: page, next } = await newestFirstPage(select, query.after, query.limit);
   return {
     // From the index's copies of the record's fields; the citizen's client recomputes the view from the
     // proven record itself, so a copy that differs from the logged record is caught there.
     verwerkingen: page.map((row) => citizenView(loggedAccessOf(row), directory.snapshot, serviceId)),
-    volgende: rows.length > query.limit && last ? encodeCursor({ t: Number(last.start_time), id: last.id }) : null,
+    volgende: next,
   };
 }
 

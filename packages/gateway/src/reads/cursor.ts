@@ -1,4 +1,6 @@
+import type { SelectQueryBuilder } from 'kysely';
 import { GatewayRefusal } from '../errors.ts';
+import type { GatewayDatabase } from '../storage/tables.ts';
 
 /** A keyset position in the log, newest first: the last (start_time, id) a page showed. */
 export interface Position {
@@ -17,4 +19,33 @@ export function decodeCursor(cursor: string, name = 'cursor'): Position {
     });
   }
   return { t: Number(t), id };
+}
+
+/**
+ * One page of access records newest first, from a query already narrowed to what the reader may see:
+ * the keyset condition after `after` (the `start_time <=` bound lets the index range start there),
+ * the order (start_time, id) descending, and one row more than `limit` to know whether a next page
+ * exists. Records that arrive during a walk are newer than any cursor: a walk neither skips nor repeats.
+ */
+export async function newestFirstPage<O extends { id: string; start_time: number }>(
+  select: SelectQueryBuilder<GatewayDatabase, 'access_log', O>,
+  after: Position | undefined,
+  limit: number,
+): Promise<{ rows: O[]; next: string | null }> {
+  const narrowed = after
+    ? select
+        .where('start_time', '<=', after.t)
+        .where((eb) => eb(eb.refTuple('start_time', 'id'), '<', eb.tuple(after.t, after.id)))
+    : select;
+  const rows = await narrowed
+    .orderBy('start_time', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    next: rows.length > limit && last ? encodeCursor({ t: Number(last.start_time), id: last.id }) : null,
+  };
 }

@@ -1,15 +1,8 @@
-import { type DirectorySnapshot, verifyChangesPage } from '@poortwachter/registry/directory';
+import { type DirectorySnapshot, type SignedChangesPage, verifyChangesPage } from '@poortwachter/registry/directory';
 import type { JWK } from 'jose';
 
 /** One entry of the registry's change log (`GET /v1/changes`): the record as written by that change. */
-export interface RegistryChange {
-  readonly serial: number;
-  readonly changedAt: string;
-  readonly entity: string;
-  readonly entityId: string;
-  readonly action: string;
-  readonly record: Record<string, unknown>;
-}
+export type RegistryChange = SignedChangesPage['changes'][number];
 
 /** Where the auditor's report gets the registry's history from. */
 export interface RegistryHistory {
@@ -43,7 +36,7 @@ export function registryHistory(options: {
         });
         if (!res.ok) throw new Error(`The registry's change log answered ${res.status}.`);
         const page = key
-          ? ((await verifyChangesPage(await res.text(), key)).changes as RegistryChange[])
+          ? (await verifyChangesPage(await res.text(), key)).changes
           : ((await res.json()) as RegistryChange[]);
         all.push(...page);
         const last = page.at(-1);

@@ -1,4 +1,4 @@
-import { nodeHash } from './hashes.ts';
+import { nodeHash, rightFold } from './hashes.ts';
 
 /** A perfect subtree that an append completed: 2^level leaves starting at index · 2^level. */
 export interface CompletedNode {
@@ -48,10 +48,6 @@ export class CompactRange {
 
   /** The root: the right fold of the edge; SHA-256 of nothing for the empty tree. */
   root(): Buffer {
-    const edge = this.#edge;
-    if (edge.length === 0) return Buffer.from('47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=', 'base64');
-    let r = edge[edge.length - 1]?.hash as Buffer;
-    for (let i = edge.length - 2; i >= 0; i--) r = nodeHash(edge[i]?.hash as Buffer, r);
-    return r;
+    return rightFold(this.#edge.map((e) => e.hash));
   }
 }

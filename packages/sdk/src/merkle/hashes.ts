@@ -18,6 +18,17 @@ export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer =>
 export const emptyRoot = (): Buffer => createHash('sha256').digest();
 
 /**
+ * The hash of perfect subtrees side by side, largest first (RFC 9162 MTH of their range):
+ * node(h0, node(h1, … node(hn-2, hn-1))); the empty tree's hash for none.
+ */
+export function rightFold(hashes: readonly Buffer[]): Buffer {
+  let r = hashes[hashes.length - 1];
+  if (r === undefined) return emptyRoot();
+  for (let i = hashes.length - 2; i >= 0; i--) r = nodeHash(hashes[i] as Buffer, r);
+  return r;
+}
+
+/**
  * RFC 8785 (JSON Canonicalization Scheme) for the JSON the log holds: objects with keys sorted by
  * UTF-16 code units, no whitespace, strings and numbers as ECMAScript serialises them.
  */
