@@ -8,7 +8,7 @@ import {
   signMessage,
   uuidv7,
 } from '@poortwachter/sdk';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { every } from 'hono/combine';
 import { createMiddleware } from 'hono/factory';
 import type { JWK } from 'jose';
@@ -60,6 +60,10 @@ export interface GatewayAppOptions {
 }
 
 const tracer = trace.getTracer('@poortwachter/gateway');
+
+/** A pipeline middleware, built once, run inside its OpenTelemetry span on every request. */
+const traced = (name: string, middleware: MiddlewareHandler<GatewayEnv>) =>
+  createMiddleware<GatewayEnv>((c, next) => step(name, () => middleware(c, next)));
 
 /** Runs one pipeline step inside an OpenTelemetry span (no-op unless the server entry wires an SDK). */
 async function step<T>(name: string, fn: (span: Span) => Promise<T>): Promise<T> {
@@ -202,12 +206,8 @@ export function createGatewayApp(options: GatewayAppOptions) {
     traceContext({ now }),
     readBody(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }),
     withDirectory,
-    createMiddleware<GatewayEnv>((c, next) =>
-      step('verify', () => verifySignature({ serviceId: options.serviceId, nonces: options.nonces, now })(c, next)),
-    ),
-    createMiddleware<GatewayEnv>((c, next) =>
-      step('authorise', () => authorise({ serviceId: options.serviceId, now })(c, next)),
-    ),
+    traced('verify', verifySignature({ serviceId: options.serviceId, nonces: options.nonces, now })),
+    traced('authorise', authorise({ serviceId: options.serviceId, now })),
     async function release(c) {
       const grant = c.get('grant');
       const caller = c.get('caller');
@@ -259,15 +259,14 @@ export function createGatewayApp(options: GatewayAppOptions) {
 
   if (options.reads) {
     const readBefore = every(traceContext({ now }), withDirectory);
-    const verifyRead = createMiddleware<GatewayEnv>((c, next) =>
-      step('verify', () =>
-        verifySignature({
-          serviceId: options.serviceId,
-          nonces: options.nonces,
-          now,
-          requiredComponents: REQUIRED_READ_COMPONENTS,
-        })(c, next),
-      ),
+    const verifyRead = traced(
+      'verify',
+      verifySignature({
+        serviceId: options.serviceId,
+        nonces: options.nonces,
+        now,
+        requiredComponents: REQUIRED_READ_COMPONENTS,
+      }),
     );
     readRoutes(app, {
       db: options.reads.db,
