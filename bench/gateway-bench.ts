@@ -1,8 +1,10 @@
 /**
  * `pnpm bench`: throughput and latency of, in one run on this machine,
  *   1. the example BRP source directly,
- *   2. a bare hono proxy in front of it (no checks, no log: the floor),
- *   3. the full gateway (signature, autorisatie, minimisation, durable group-committed log on SQLite),
+ *   2. a bare hono proxy in front of it (no checks, no log: the floor), forwarding with fetch,
+ *   3. the same proxy forwarding with the gateway's own keep-alive HTTP client (so that it differs
+ *      from the gateway only by the checks and the log),
+ *   4. the full gateway (signature, autorisatie, minimisation, durable group-committed log on SQLite),
  * with load from pre-signed requests (unique nonces), and a check that every released response has
  * its access record. Prints a table; it is a benchmark, not a test.
  *
@@ -25,7 +27,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const data = mkdtempSync(join(tmpdir(), 'poortwachter-bench-'));
-const PORTS = { registry: 18300, source: 18301, gateway: 18302, proxy: 18303 };
+const PORTS = { registry: 18300, source: 18301, gateway: 18302, proxy: 18303, proxyNode: 18304 };
 const children: ChildProcess[] = [];
 
 function start(entry: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
@@ -48,6 +50,13 @@ async function healthy(port: number): Promise<void> {
   }
   throw new Error(`nothing healthy on port ${port}`);
 }
+
+/** CPU time (user + system) a process (all threads) or one of its threads has used so far, in ms. */
+const cpuMs = (pid: number | undefined, tid?: number) => {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+};
 
 /** Peak resident set size (VmHWM) of a process, in MiB. */
 const peakRss = (pid: number | undefined) => {
@@ -83,10 +92,14 @@ try {
   });
   await healthy(PORTS.registry);
   const source = start('examples/brp-source/src/server.ts', { PORT: String(PORTS.source) });
-  const proxy = start('bench/bare-proxy.ts', {
-    PORT: String(PORTS.proxy),
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const proxyEnv = (port: number, client: string) => ({
+    PORT: String(port),
     SOURCE_URL: `http://127.0.0.1:${PORTS.source}`,
+    PROXY_CLIENT: client,
   });
+  const proxy = start('bench/bare-proxy.ts', proxyEnv(PORTS.proxy, 'fetch'), nodeFlags);
+  const proxyNode = start('bench/bare-proxy.ts', proxyEnv(PORTS.proxyNode, 'node'), nodeFlags);
   const gateway = start(
     'packages/gateway/src/server/main.ts',
     {
@@ -94,9 +107,9 @@ try {
       REGISTRY_URL: `http://127.0.0.1:${PORTS.registry}`,
       SOURCE_URL: `http://127.0.0.1:${PORTS.source}`,
     },
-    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    [...nodeFlags, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
   );
-  await Promise.all([healthy(PORTS.source), healthy(PORTS.proxy), healthy(PORTS.gateway)]);
+  await Promise.all([PORTS.source, PORTS.proxy, PORTS.proxyNode, PORTS.gateway].map(healthy));
 
   // Pre-sign more requests than the gateway can take in the run: signing is the caller's cost.
   const key = JSON.parse(readFileSync(join(data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as JWK;
@@ -114,27 +127,55 @@ try {
     signed.push({ path: '/personen', headers: r.headers, body: r.body });
   }
 
-  const warm = (port: number, make: (i: number) => PreparedRequest | undefined) =>
-    runLoad(port, make, { concurrency: 4, seconds: 1 });
+  let used = 0;
+  const nextSigned = () => signed[used++];
+  const targets = {
+    source: { name: 'source directly', process: source, port: PORTS.source, request: () => plain },
+    proxy: { name: 'bare hono proxy, fetch (floor)', process: proxy, port: PORTS.proxy, request: () => plain },
+    proxyNode: {
+      name: "bare hono proxy, gateway's client",
+      process: proxyNode,
+      port: PORTS.proxyNode,
+      request: () => plain,
+    },
+    gateway: { name: 'gateway, durable log (SQLite)', process: gateway, port: PORTS.gateway, request: nextSigned },
+  };
+  type Target = keyof typeof targets;
+  const keys = Object.keys(targets) as Target[];
+  for (const key of keys) await runLoad(targets[key].port, targets[key].request, { concurrency: 4, seconds: 1 });
+
   // This machine is shared and noisy (two consecutive runs can differ by a third), so the targets
   // are measured in interleaved rounds and the medians reported.
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const perRound = seconds / rounds;
-  const results: Record<'source' | 'proxy' | 'gateway', LoadResult[]> = { source: [], proxy: [], gateway: [] };
-  let used = 0;
-  const nextSigned = () => signed[used++];
-  await warm(PORTS.source, () => plain);
-  await warm(PORTS.proxy, () => plain);
-  await warm(PORTS.gateway, nextSigned);
   process.stderr.write(
     `running ${rounds} rounds of ${perRound.toFixed(1)} s per target, ${concurrency} connections…\n`,
   );
+  const results = Object.fromEntries(keys.map((k) => [k, [] as LoadResult[]])) as Record<Target, LoadResult[]>;
+  // CPU time of the server under test (and of its main thread, the event loop, whose time per request
+  // bounds its throughput), of the source behind it and of the load generator.
+  const cpu = Object.fromEntries(keys.map((k) => [k, { server: 0, main: 0, source: 0, load: 0 }])) as Record<
+    Target,
+    { server: number; main: number; source: number; load: number }
+  >;
   for (let round = 0; round < rounds; round++) {
-    results.source.push(await runLoad(PORTS.source, () => plain, { concurrency, seconds: perRound }));
-    results.proxy.push(await runLoad(PORTS.proxy, () => plain, { concurrency, seconds: perRound }));
-    results.gateway.push(await runLoad(PORTS.gateway, nextSigned, { concurrency, seconds: perRound }));
+    for (const key of keys) {
+      const { process: server, port, request } = targets[key];
+      const before = {
+        server: cpuMs(server.pid),
+        main: cpuMs(server.pid, server.pid),
+        source: cpuMs(source.pid),
+        load: process.cpuUsage(),
+      };
+      results[key].push(await runLoad(port, request, { concurrency, seconds: perRound }));
+      const load = process.cpuUsage(before.load);
+      cpu[key].server += cpuMs(server.pid) - before.server;
+      cpu[key].main += cpuMs(server.pid, server.pid) - before.main;
+      cpu[key].source += key === 'source' ? 0 : cpuMs(source.pid) - before.source;
+      cpu[key].load += (load.user + load.system) / 1000;
+    }
   }
-  const rss = { source: peakRss(source.pid), proxy: peakRss(proxy.pid), gateway: peakRss(gateway.pid) };
+  const rss = Object.fromEntries(keys.map((k) => [k, peakRss(targets[k].process.pid)])) as Record<Target, number>;
   const gatewayResult: LoadResult = {
     completed: results.gateway.reduce((n, r) => n + r.completed, 0),
     ok: results.gateway.reduce((n, r) => n + r.ok, 0),
@@ -168,7 +209,7 @@ try {
 
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   const rate = (r: LoadResult) => r.completed / r.seconds;
-  const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(10);
+  const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(9);
   console.log(
     `\npoortwachter gateway benchmark: ${rounds} interleaved rounds of ${perRound.toFixed(1)} s per target, ${concurrency} connections, node ${process.version}, ${
       (await import('node:os')).cpus().length
@@ -176,29 +217,30 @@ try {
   );
   const roundsWidth = Math.max(22, rounds * 7 + 2);
   console.log(
-    `${'target'.padEnd(32)}${'req/s'.padStart(10)}${'rounds'.padStart(roundsWidth)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'peak RSS MiB'.padStart(14)}${'errors'.padStart(8)}`,
+    `${'target'.padEnd(36)}${'req/s'.padStart(8)}${'rounds'.padStart(roundsWidth)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'RSS MiB'.padStart(9)}${'errors'.padStart(8)}${'CPU µs/req: server (main) + source + load'.padStart(44)}`,
   );
-  const names = {
-    source: 'source directly',
-    proxy: 'bare hono proxy (floor)',
-    gateway: 'gateway, durable log (SQLite)',
-  };
-  for (const key of ['source', 'proxy', 'gateway'] as const) {
+  for (const key of keys) {
     const latencies = results[key].flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
     const errors = results[key].reduce((n, r) => n + r.errors, 0);
+    const done = results[key].reduce((n, r) => n + r.completed, 0);
+    const perRequest = (ms: number) => ((ms * 1000) / done).toFixed(0);
+    const c = cpu[key];
     console.log(
-      `${names[key].padEnd(32)}${fmt(median(results[key].map(rate)), 0)}${results[key]
+      `${targets[key].name.padEnd(36)}${median(results[key].map(rate)).toFixed(0).padStart(8)}${results[key]
         .map((r) => rate(r).toFixed(0))
         .join('/')
-        .padStart(
-          roundsWidth,
-        )}${fmt(percentile(latencies, 50), 2)}${fmt(percentile(latencies, 99), 2)}${fmt(rss[key], 0).padStart(14)}${String(errors).padStart(8)}`,
+        .padStart(roundsWidth)}${fmt(percentile(latencies, 50), 2)}${fmt(percentile(latencies, 99), 2)}${fmt(
+        rss[key],
+        0,
+      )}${String(errors).padStart(8)}${`${perRequest(c.server)} (${perRequest(c.main)}) + ${perRequest(c.source)} + ${perRequest(c.load)}`.padStart(44)}`,
     );
   }
-  const ratios = results.gateway.map((g, i) => rate(g) / rate(results.proxy[i] as LoadResult));
-  console.log(
-    `\nratio gateway / bare proxy: ${median(ratios).toFixed(2)} (median of rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
-  );
+  const ratio = (floor: Target) => {
+    const ratios = results.gateway.map((g, i) => rate(g) / rate(results[floor][i] as LoadResult));
+    return `${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+  };
+  console.log(`\nratio gateway / bare hono proxy with fetch (the floor): ${ratio('proxy')}`);
+  console.log(`ratio gateway / bare hono proxy with the gateway's HTTP client: ${ratio('proxyNode')}`);
   console.log(
     `released responses: ${gatewayResult.ok}; with an access record: ${gatewayResult.ok - missing}; missing: ${missing}`,
   );

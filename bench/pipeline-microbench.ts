@@ -1,7 +1,7 @@
 /**
  * Microbenchmark of the gateway pipeline alone: `app.request()` in-process, a source that answers at
- * once with the requested fields, no network and no load generator. Prints time per request; with
- * PROFILE=file.cpuprofile also a CPU profile of the gateway phase only. Run: `pnpm bench:pipeline`.
+ * once with the requested fields, no network and no load generator. Prints time per request; CONCURRENCY
+ * (default 1) requests in flight; with PROFILE=file.cpuprofile also a CPU profile of the gateway phase only. Run: `pnpm bench:pipeline`.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -48,11 +48,16 @@ async function time(label: string, run: (i: number) => Response | Promise<Respon
   }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 200; i < N + 200; i++) {
-    const res = await run(i);
-    if (res.status !== 200) throw new Error(`${label}: ${res.status} ${await res.text()}`);
-    await res.arrayBuffer();
-  }
+  let next = 200;
+  // CONCURRENCY requests in flight (default 1): more than one lets the group commits batch, as under load.
+  const worker = async () => {
+    while (next < N + 200) {
+      const res = await run(next++);
+      if (res.status !== 200) throw new Error(`${label}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: Number(process.env.CONCURRENCY ?? 1) }, worker));
   const cpu = process.cpuUsage(cpu0);
   if (session && profile) {
     const { profile: data } = await session.post('Profiler.stop');

@@ -23,6 +23,14 @@ export {
   type TreeHead,
 } from './merkle/merkle-store.ts';
 export { signTreeHead, startTreeHeads, TREE_HEAD_TYP } from './merkle/tree-heads.ts';
+export {
+  fetchSourceClient,
+  nodeSourceClient,
+  type SourceCall,
+  SourceCallError,
+  type SourcePost,
+  type SourceResponse,
+} from './pipeline/source-client.ts';
 export { presentPaths, projectFields } from './protocol/project-fields.ts';
 export { citizenTimeline, confidentialActivities, type TimelinePage } from './reads/citizen-timeline.ts';
 export { type Citizen, verifyCitizenToken } from './reads/citizen-token.ts';

@@ -19,7 +19,7 @@ import { buildAccessRecords, releasePersonen } from '../log/build-records.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import { authorise } from '../pipeline/authorise.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
-import { forwardToSource, type SourceOptions } from '../pipeline/forward.ts';
+import { createSourceForwarder, type SourceOptions } from '../pipeline/forward.ts';
 import { readBody } from '../pipeline/read-body.ts';
 import { traceContext } from '../pipeline/trace-context.ts';
 import { REQUIRED_READ_COMPONENTS, verifySignature } from '../pipeline/verify-signature.ts';
@@ -90,6 +90,7 @@ async function step<T>(name: string, fn: (span: Span) => Promise<T>): Promise<T>
 export function createGatewayApp(options: GatewayAppOptions) {
   const now = options.now ?? Date.now;
   const app = new Hono<GatewayEnv>();
+  const forwardToSource = createSourceForwarder(options.source);
   const resource = {
     'service.name': 'poortwachter-gateway',
     'service.instance.id': options.instanceId ?? 'gateway',
@@ -213,7 +214,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       const caller = c.get('caller');
       if (!grant || !caller) throw new GatewayRefusal('internal', 'The pipeline ran out of order.');
       const answer = await step('source', () =>
-        forwardToSource(options.source, grant, { trace: c.get('trace'), transactionId: c.get('transactionId') }),
+        forwardToSource(grant, { trace: c.get('trace'), transactionId: c.get('transactionId') }),
       );
       if (answer.kind === 'refused') {
         // The source refused the query (its own validation): pass its problem on, release nothing, record it.

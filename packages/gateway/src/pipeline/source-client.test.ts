@@ -1,0 +1,149 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isGatewayRefusal } from '../errors.ts';
+import type { Grant, RequestTrace } from './context.ts';
+import { createSourceForwarder } from './forward.ts';
+
+/** A real HTTP source, so that the gateway's own keep-alive client (not a fake fetch) is what is tested. */
+type Behaviour = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+let behaviour: Behaviour;
+let server: Server;
+let url: string;
+const received: { headers: IncomingMessage['headers']; body: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      behaviour(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+const grant = {
+  query: { type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: ['999993653'], fields: ['naam.voornamen'] },
+  service: { dataSubjectPaths: ['personen.burgerservicenummer'] },
+} as unknown as Grant;
+const trace: RequestTrace = {
+  traceId: '0af7651916cd43dd8448eb211c80319c',
+  spanId: 'b7ad6b7169203331',
+  parentSpanId: undefined,
+  startTime: Date.now(),
+};
+const context = { trace, transactionId: '0190a0c0-0000-7000-8000-000000000001' };
+const json = (status: number, value: unknown) => (_req: IncomingMessage, res: ServerResponse) => {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+};
+
+async function refusalOf(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isGatewayRefusal(error)) throw new Error(`expected a refusal, got ${String(error)}`);
+  return { reason: error.reason, status: error.status, message: error.message };
+}
+
+describe('the gateway’s HTTP client for its source', () => {
+  it('posts the authorised query with the subject path, trace and transaction, and reads the personen', async () => {
+    behaviour = json(200, {
+      type: 'RaadpleegMetBurgerservicenummer',
+      personen: [{ burgerservicenummer: '999993653' }],
+    });
+    const forward = createSourceForwarder({ url: `${url}/` });
+    const answer = await forward(grant, context);
+    expect(answer).toEqual({
+      kind: 'personen',
+      body: { type: 'RaadpleegMetBurgerservicenummer', personen: [{ burgerservicenummer: '999993653' }] },
+    });
+    const last = received.at(-1);
+    expect(JSON.parse(last?.body ?? '')).toEqual({ ...grant.query, fields: ['naam.voornamen', 'burgerservicenummer'] });
+    expect(last?.headers.traceparent).toBe(`00-${trace.traceId}-${trace.spanId}-01`);
+    expect(last?.headers['fsc-transaction-id']).toBe(context.transactionId);
+    // Several calls in a row reuse the connection and each gets its own answer.
+    const again = await Promise.all([forward(grant, context), forward(grant, context), forward(grant, context)]);
+    expect(again.map((a) => a.kind)).toEqual(['personen', 'personen', 'personen']);
+  });
+
+  it('passes a refusal of the source on (4xx with a problem), without personal data', async () => {
+    behaviour = json(400, { status: 400, code: 'paramsValidation', invalidParams: [{ name: 'fields' }] });
+    const answer = await createSourceForwarder({ url })(grant, context);
+    expect(answer).toMatchObject({ kind: 'refused', status: 400, problem: { code: 'paramsValidation' } });
+  });
+
+  it('refuses a slow source with sourceTimeout (504) after the timeout', async () => {
+    behaviour = (_req, res) => {
+      const timer = setTimeout(() => json(200, { personen: [] })(_req, res), 2000);
+      res.on('close', () => clearTimeout(timer));
+    };
+    const started = performance.now();
+    expect(await refusalOf(createSourceForwarder({ url, timeoutMs: 150 })(grant, context))).toMatchObject({
+      reason: 'sourceTimeout',
+      status: 504,
+    });
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('refuses a source that sends headers and then stalls, within the same timeout', async () => {
+    behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"personen": [');
+      const timer = setTimeout(() => res.end(']}'), 2000);
+      res.on('close', () => clearTimeout(timer));
+    };
+    expect(await refusalOf(createSourceForwarder({ url, timeoutMs: 150 })(grant, context))).toMatchObject({
+      reason: 'sourceTimeout',
+    });
+  });
+
+  it('refuses garbage, a 500 and a list-less answer as sourceUnreachable (502)', async () => {
+    for (const answer of [
+      (_req: IncomingMessage, res: ServerResponse) => res.end('<html>oops</html>'),
+      json(500, { error: 'boom' }),
+      json(200, { personen: 'nobody' }),
+      json(200, [1, 2]),
+    ]) {
+      behaviour = answer;
+      expect(await refusalOf(createSourceForwarder({ url })(grant, context))).toMatchObject({
+        reason: 'sourceUnreachable',
+        status: 502,
+      });
+    }
+  });
+
+  it('refuses an answer larger than the limit, and a source that breaks off', async () => {
+    behaviour = json(200, { personen: [{ naam: 'x'.repeat(10_000) }] });
+    const tooLarge = await refusalOf(createSourceForwarder({ url, maxResponseBytes: 1000 })(grant, context));
+    expect(tooLarge).toMatchObject({ reason: 'sourceUnreachable' });
+    expect(tooLarge.message).toMatch(/larger than 1000 bytes/);
+
+    behaviour = (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"personen": [');
+      setTimeout(() => req.socket.destroy(), 20);
+    };
+    expect(await refusalOf(createSourceForwarder({ url })(grant, context))).toMatchObject({
+      reason: 'sourceUnreachable',
+    });
+  });
+
+  it('refuses a source that is down as sourceUnreachable', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    expect(await refusalOf(createSourceForwarder({ url: `http://127.0.0.1:${port}` })(grant, context))).toMatchObject({
+      reason: 'sourceUnreachable',
+      status: 502,
+    });
+  });
+});

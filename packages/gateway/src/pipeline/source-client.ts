@@ -1,0 +1,135 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+/** What the source answered, read whole: status and body text. */
+export interface SourceResponse {
+  readonly status: number;
+  readonly text: string;
+}
+
+/** Why a call to the source failed before there was a whole answer. */
+export class SourceCallError extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'unreachable' | 'tooLarge',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SourceCallError';
+  }
+}
+
+export interface SourceCall {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  /** The whole exchange (connect, send, answer headers and body) must finish within this. */
+  readonly timeoutMs: number;
+  /** Largest answer accepted, in bytes. */
+  readonly maxResponseBytes: number;
+}
+
+/** Posts a query to the source and reads the whole answer. */
+export type SourcePost = (call: SourceCall) => Promise<SourceResponse>;
+
+/**
+ * The gateway's HTTP client for its source: Node's `http`/`https` with keep-alive connections, one
+ * timer per call that covers the whole exchange, and a cap on the answer's size. It replaces the
+ * global `fetch` on the hot path: fetch builds WHATWG streams, a Request and a Response per call, which
+ * measured about 0.6 ms of CPU per request in the gateway (`pnpm bench:gateway`), a third of the total.
+ */
+export function nodeSourceClient(options: { maxSockets?: number } = {}): SourcePost & { close(): void } {
+  const agents = {
+    'http:': new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 256 }),
+    'https:': new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 256 }),
+  };
+  const post: SourcePost = (call) =>
+    new Promise<SourceResponse>((resolve, reject) => {
+      const url = new URL(call.url);
+      const protocol = url.protocol as keyof typeof agents;
+      if (!(protocol in agents)) {
+        reject(new SourceCallError('unreachable', `The source URL ${call.url} is not http or https.`));
+        return;
+      }
+      let settled = false;
+      const fail = (error: SourceCallError) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        reject(error);
+      };
+      const send = protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(
+        url,
+        {
+          method: 'POST',
+          agent: agents[protocol],
+          headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > call.maxResponseBytes) {
+              fail(
+                new SourceCallError('tooLarge', `The source's answer is larger than ${call.maxResponseBytes} bytes.`),
+              );
+            } else chunks.push(chunk);
+          });
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks, size).toString('utf8') });
+          });
+          res.on('aborted', () => fail(new SourceCallError('unreachable', 'The source broke off its answer.')));
+          res.on('error', (cause) =>
+            fail(new SourceCallError('unreachable', 'The source broke off its answer.', { cause })),
+          );
+        },
+      );
+      const timer = setTimeout(
+        () => fail(new SourceCallError('timeout', `The source did not answer within ${call.timeoutMs} ms.`)),
+        call.timeoutMs,
+      );
+      req.on('error', (cause) => fail(new SourceCallError('unreachable', 'The source cannot be reached.', { cause })));
+      req.end(call.body);
+    });
+  return Object.assign(post, {
+    close() {
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+    },
+  });
+}
+
+/** The same contract over a `fetch` function (tests hand in a fake source this way). */
+export function fetchSourceClient(fetchImpl: typeof globalThis.fetch): SourcePost {
+  return async (call) => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), call.timeoutMs);
+    try {
+      const res = await fetchImpl(call.url, {
+        method: 'POST',
+        headers: call.headers,
+        body: call.body,
+        signal: controller.signal,
+      });
+      const text = await res.text();
+      if (Buffer.byteLength(text) > call.maxResponseBytes) {
+        throw new SourceCallError('tooLarge', `The source's answer is larger than ${call.maxResponseBytes} bytes.`);
+      }
+      return { status: res.status, text };
+    } catch (cause) {
+      if (cause instanceof SourceCallError) throw cause;
+      if (controller.signal.aborted) {
+        throw new SourceCallError('timeout', `The source did not answer within ${call.timeoutMs} ms.`, { cause });
+      }
+      throw new SourceCallError('unreachable', 'The source cannot be reached.', { cause });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
