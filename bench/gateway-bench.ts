@@ -106,6 +106,7 @@ try {
       PORT: String(PORTS.gateway),
       REGISTRY_URL: `http://127.0.0.1:${PORTS.registry}`,
       SOURCE_URL: `http://127.0.0.1:${PORTS.source}`,
+      ...(process.env.SQLITE_WRITER ? { SQLITE_WRITER: process.env.SQLITE_WRITER } : {}),
     },
     [...nodeFlags, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
   );
