@@ -8,8 +8,12 @@
  * with load from pre-signed requests (unique nonces), and a check that every released response has
  * its access record. Prints a table; it is a benchmark, not a test.
  *
+ * For each target it also prints the CPU time per request of the server (and of its main thread, the
+ * event loop, which bounds a Node server's throughput), of the source behind it and of the load generator.
+ *
  * Environment: BENCH_SECONDS (15, per target, split over the rounds), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32),
- * BENCH_PROFILE (a folder: CPU profile of the gateway).
+ * BENCH_PROFILE (a folder: CPU profile of the gateway), BENCH_NODE_FLAGS (extra node flags for the proxies
+ * and the gateway), SQLITE_WRITER (passed to the gateway: `thread` moves its log writes to a writer thread).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
+import { parseDictionary, serializeDictionary } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
 import { contentDigest, verifyContentDigest } from './content-digest.ts';
 import { HttpSignatureError } from './errors.ts';
@@ -125,6 +126,21 @@ for (const type of ['ed25519', 'p256'] as const) {
       expect(error).toBeInstanceOf(HttpSignatureError);
       return (error as HttpSignatureError).reason;
     };
+
+    it('writes Signature-Input and Signature as canonical RFC 8941 dictionaries', async () => {
+      const { privateKey } = await keyPair(type);
+      const { headers } = await signedRequest(privateKey);
+      const input = headers['signature-input'] ?? '';
+      const signature = headers.signature ?? '';
+      // What the structured-headers library makes of them is exactly what was written.
+      expect(serializeDictionary(parseDictionary(input))).toBe(input);
+      expect(serializeDictionary(parseDictionary(signature))).toBe(signature);
+      expect(input).toBe(
+        `sig1=("@method" "@target-uri" "content-digest" "fsc-transaction-id" "processing-activity");created=${now};expires=${now + 60};nonce="bm9uY2Utbm9uY2Utbm9uY2U";keyid="${privateKey.kid}";alg="${type === 'ed25519' ? 'ed25519' : 'ecdsa-p256-sha256'}"`,
+      );
+      const value = parseDictionary(signature).get('sig1') as [ArrayBuffer, Map<string, unknown>];
+      expect(value[0].byteLength).toBe(64);
+    });
 
     it('verifies a signed request and reports its parameters', async () => {
       const { privateKey, publicKey } = await keyPair(type);

@@ -1,8 +1,22 @@
 import type { JWK } from 'jose';
-import { type BareItem, type InnerList, isInnerList, parseDictionary, serializeDictionary } from 'structured-headers';
+import { type BareItem, isInnerList, parseDictionary } from 'structured-headers';
 import { HttpSignatureError } from './errors.ts';
 import { algorithmOf, SIGNATURE_ALGORITHMS, type SignatureAlgorithm, signBytes, verifyBytes } from './keys.ts';
-import { type Component, component, componentKey, type MessageView, signatureBase } from './signature-base.ts';
+import {
+  type Component,
+  component,
+  componentKey,
+  type MessageView,
+  signatureBase,
+  signatureBaseAndParams,
+} from './signature-base.ts';
+
+/** A dictionary key (RFC 8941 §3.2): lowercase letter or `*`, then lowercase letters, digits, `_-.*`. */
+function serializeKey(label: string): string {
+  if (!/^[a-z*][a-z0-9_.*-]*$/.test(label))
+    throw new HttpSignatureError('malformed', `Not a signature label: ${label}`);
+  return label;
+}
 
 /** The signature parameters of this project's profile (DESIGN.md, "The wire protocol"). */
 export interface SignatureParameters {
@@ -46,12 +60,12 @@ export async function signMessage(
   params.set('keyid', options.privateKey.kid);
   params.set('alg', algorithmOf(options.privateKey));
   const components = parsedComponents(options.components);
-  const base = signatureBase(components, params, message, options.request);
+  const { base, params: serialisedParams } = signatureBaseAndParams(components, params, message, options.request);
   const signature = await signBytes(options.privateKey, new TextEncoder().encode(base));
-  const innerList: InnerList = [components, params];
+  // A one-member dictionary is `label=value`; the inner list is the base's last line, as §2.3 requires.
   return {
-    'signature-input': serializeDictionary(new Map([[label, innerList]])),
-    signature: serializeDictionary(new Map([[label, [signature.buffer as ArrayBuffer, new Map()]]])),
+    'signature-input': `${serializeKey(label)}=${serialisedParams}`,
+    signature: `${serializeKey(label)}=:${Buffer.from(signature).toString('base64')}:`,
   };
 }
 

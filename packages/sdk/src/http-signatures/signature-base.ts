@@ -33,14 +33,32 @@ export function component(text: string): Component {
 }
 
 const keyCache = new WeakMap<Component, string>();
+/** A component name that serialises as itself in quotes (no escapes): every name this profile uses. */
+const PLAIN_NAME = /^[a-z0-9@_.-]+$/;
 /** The serialised form of a component (`"signature";key="sig1";req`), cached per parsed component. */
 export function componentKey(c: Component): string {
+  const [name, params] = c as [unknown, Map<string, BareItem>];
+  if (params.size === 0 && typeof name === 'string' && PLAIN_NAME.test(name)) return `"${name}"`;
   let key = keyCache.get(c);
   if (key === undefined) {
     key = serializeItem(c);
     keyCache.set(c, key);
   }
   return key;
+}
+
+// A response signature bound to its request (`"signature";key="sig1";req`) reads a member of the
+// request's Signature header, which the gateway parsed moments before to verify it: parsed headers
+// are kept by their text (bounded, cleared when full).
+const parsedDictionaries = new Map<string, ReturnType<typeof parseDictionary>>();
+function parsedDictionary(value: string): ReturnType<typeof parseDictionary> {
+  let parsed = parsedDictionaries.get(value);
+  if (!parsed) {
+    parsed = parseDictionary(value);
+    if (parsedDictionaries.size >= 1024) parsedDictionaries.clear();
+    parsedDictionaries.set(value, parsed);
+  }
+  return parsed;
 }
 
 function derived(name: string, message: MessageView, params: Map<string, BareItem>): string {
@@ -77,7 +95,7 @@ function fieldValue(name: string, message: MessageView, params: Map<string, Bare
   const value = raw.trim();
   const key = params.get('key');
   if (typeof key !== 'string') return value;
-  const member = parseDictionary(value).get(key);
+  const member = parsedDictionary(value).get(key);
   if (!member) throw new HttpSignatureError('missingComponent', `${name} has no member ${key}.`);
   return isInnerList(member) ? serializeInnerList(member as InnerList) : serializeItem(member as Item);
 }
@@ -92,6 +110,16 @@ export function signatureBase(
   message: MessageView,
   request?: MessageView,
 ): string {
+  return signatureBaseAndParams(components, signatureParams, message, request).base;
+}
+
+/** The signature base, and the serialised signature parameters (its last line: the `Signature-Input` member). */
+export function signatureBaseAndParams(
+  components: readonly Component[],
+  signatureParams: Map<string, BareItem>,
+  message: MessageView,
+  request?: MessageView,
+): { base: string; params: string } {
   const lines: string[] = [];
   const seen = new Set<string>();
   for (const c of components) {
@@ -108,6 +136,7 @@ export function signatureBase(
     if (/[\r\n]/.test(value)) throw new HttpSignatureError('malformed', `Component ${key} contains a line break.`);
     lines.push(`${key}: ${value}`);
   }
-  lines.push(`"@signature-params": ${serializeInnerList([components as Item[], signatureParams])}`);
-  return lines.join('\n');
+  const params = serializeInnerList([components as Item[], signatureParams]);
+  lines.push(`"@signature-params": ${params}`);
+  return { base: lines.join('\n'), params };
 }
