@@ -4,7 +4,7 @@
  * Environment: PORT (8302), DATABASE_URL (sqlite:./data/gateway.db), DATA_DIR (./data),
  * REGISTRY_URL (http://localhost:8300), REGISTRY_PUBLIC_KEY_FILE (<DATA_DIR>/keys/registry.public.jwk.json,
  * the pinned registry key), SERVICE_ID (brp-personen), SOURCE_URL (http://localhost:8301),
- * SOURCE_TIMEOUT_MS (5000), SIGNING_KEY_FILE (<DATA_DIR>/keys/<provider OIN>.jwk.json),
+ * SOURCE_TIMEOUT_MS (5000), SOURCE_MAX_RESPONSE_BYTES (16 MiB), SIGNING_KEY_FILE (<DATA_DIR>/keys/<provider OIN>.jwk.json),
  * LOG_KEY_FILE (<DATA_DIR>/keys/gateway-log.key, made on first start), DIRECTORY_MAX_AGE_SECONDS (900),
  * DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (the host name: also the id of this instance's Merkle
  * log, so give each instance sharing one database its own).
@@ -37,6 +37,15 @@ const fail = (message: string): never => {
   console.error(`gateway: ${message}`);
   process.exit(2);
 };
+/** A positive integer from the environment, or its default; anything else stops the start with its name. */
+const positive = (name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    fail(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return value;
+};
 const data = dataDir(env);
 const port = Number(env.PORT || 8302);
 if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -48,6 +57,10 @@ const sourceUrl = env.SOURCE_URL || 'http://localhost:8301';
 const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
 const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'gateway-log.key');
 const instanceId = env.INSTANCE_ID || hostname();
+const sourceTimeoutMs = positive('SOURCE_TIMEOUT_MS', 5000);
+const sourceMaxResponseBytes = positive('SOURCE_MAX_RESPONSE_BYTES', 16 * 1024 * 1024);
+const directoryRefreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
+const directoryMaxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
 
 if (!existsSync(registryKeyFile)) {
   fail(
@@ -66,8 +79,8 @@ await migrateGateway(db as Kysely<unknown>);
 const directory = registryDirectory({
   registryUrl,
   registryKey,
-  refreshIntervalMs: Number(env.DIRECTORY_REFRESH_SECONDS || 10) * 1000,
-  maxAgeSeconds: Number(env.DIRECTORY_MAX_AGE_SECONDS || 900),
+  refreshIntervalMs: directoryRefreshSeconds * 1000,
+  maxAgeSeconds: directoryMaxAgeSeconds,
 });
 // Wait for the first verified directory (the registry may still be starting), at most 30 s.
 for (let attempt = 0; attempt < 60 && directory.status().serial === undefined; attempt++) {
@@ -119,7 +132,11 @@ purge.unref();
 const app = createGatewayApp({
   serviceId,
   directory,
-  source: { url: sourceUrl, timeoutMs: Number(env.SOURCE_TIMEOUT_MS || 5000) },
+  source: {
+    url: sourceUrl,
+    timeoutMs: sourceTimeoutMs,
+    maxResponseBytes: sourceMaxResponseBytes,
+  },
   log,
   nonces,
   signingKey,
