@@ -35,11 +35,11 @@ function keyObject(jwk: JWK, kind: 'private' | 'public'): KeyObject {
   return key;
 }
 
-// Signing and verifying run on the calling thread. node:crypto can do them on libuv's thread pool
-// (with a callback), but handing each operation to a pool thread and back cost more than the
-// arithmetic: on the project's 2-core machine the gateway used about 300 µs more CPU per request and
-// answered fewer requests (`pnpm bench:pipeline`: 950 → 655 µs of CPU per request). An Ed25519 or
-// P-256 operation takes 30 to 90 µs, short enough to keep on the event loop.
+// Where the arithmetic runs was measured on the gateway (`pnpm bench:gateway`, 2 cores): signing stays on
+// the calling thread (25 to 40 µs; handing it to a pool thread and back costs about as much), and
+// verifying, which is the larger part (Ed25519 about 130 µs, P-256 about 70 µs), runs on libuv's thread
+// pool (node:crypto with a callback) so that the gateway's event loop serves other requests meanwhile.
+// Both on the pool cost about 300 µs more CPU per request; both on the event loop left it the bottleneck.
 
 /** Signs bytes; ECDSA signatures are raw r‖s (64 bytes), as RFC 9421 §3.3.4 requires. */
 export async function signBytes(privateJwk: JWK, data: Uint8Array): Promise<Uint8Array> {
@@ -49,10 +49,12 @@ export async function signBytes(privateJwk: JWK, data: Uint8Array): Promise<Uint
   return alg === 'ed25519' ? sign(null, data, key) : sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' });
 }
 
-export async function verifyBytes(publicJwk: JWK, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export function verifyBytes(publicJwk: JWK, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
   const alg = algorithmOf(publicJwk);
   const key = keyObject(publicJwk, 'public');
-  return alg === 'ed25519'
-    ? verify(null, data, key, signature)
-    : verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, valid: boolean) => (error ? reject(error) : resolve(valid));
+    if (alg === 'ed25519') verify(null, data, key, signature, done);
+    else verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
+  });
 }
