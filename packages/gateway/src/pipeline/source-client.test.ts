@@ -136,6 +136,28 @@ describe('the gateway’s HTTP client for its source', () => {
     });
   });
 
+  it('sends the query once more when a kept-alive connection turns out closed, and only once', async () => {
+    const served = new WeakSet<object>();
+    let dropped = 0;
+    // A source that closes a connection as soon as it is used a second time (as one whose idle timeout
+    // ran out just then would); a fresh connection is answered.
+    behaviour = (req, res) => {
+      if (served.has(req.socket)) {
+        dropped++;
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      json(200, { type: 'RaadpleegMetBurgerservicenummer', personen: [] })(req, res);
+    };
+    const forward = createSourceForwarder({ url });
+    await forward(grant, context);
+    const before = received.length;
+    expect(await forward(grant, context)).toMatchObject({ kind: 'personen' });
+    expect(dropped).toBe(1);
+    expect(received.length - before).toBe(2);
+  });
+
   it('refuses a source that is down as sourceUnreachable', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 /** What the source answered, read whole: status and body text. */
@@ -51,51 +51,66 @@ export function nodeSourceClient(options: { maxSockets?: number } = {}): SourceP
         reject(new SourceCallError('unreachable', `The source URL ${call.url} is not http or https.`));
         return;
       }
+      const send = protocol === 'https:' ? httpsRequest : httpRequest;
       let settled = false;
+      let req: ClientRequest | undefined;
       const fail = (error: SourceCallError) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        req.destroy();
+        req?.destroy();
         reject(error);
       };
-      const send = protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(
-        url,
-        {
-          method: 'POST',
-          agent: agents[protocol],
-          headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
-        },
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > call.maxResponseBytes) {
-              fail(
-                new SourceCallError('tooLarge', `The source's answer is larger than ${call.maxResponseBytes} bytes.`),
-              );
-            } else chunks.push(chunk);
-          });
-          res.on('end', () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks, size).toString('utf8') });
-          });
-          res.on('aborted', () => fail(new SourceCallError('unreachable', 'The source broke off its answer.')));
-          res.on('error', (cause) =>
-            fail(new SourceCallError('unreachable', 'The source broke off its answer.', { cause })),
-          );
-        },
-      );
       const timer = setTimeout(
         () => fail(new SourceCallError('timeout', `The source did not answer within ${call.timeoutMs} ms.`)),
         call.timeoutMs,
       );
-      req.on('error', (cause) => fail(new SourceCallError('unreachable', 'The source cannot be reached.', { cause })));
-      req.end(call.body);
+      const attempt = (retriesLeft: number) => {
+        let answered = false;
+        const sent = send(
+          url,
+          {
+            method: 'POST',
+            agent: agents[protocol],
+            headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
+          },
+          (res: IncomingMessage) => {
+            answered = true;
+            const chunks: Buffer[] = [];
+            let size = 0;
+            res.on('data', (chunk: Buffer) => {
+              size += chunk.length;
+              if (size > call.maxResponseBytes) {
+                fail(
+                  new SourceCallError('tooLarge', `The source's answer is larger than ${call.maxResponseBytes} bytes.`),
+                );
+              } else chunks.push(chunk);
+            });
+            res.on('end', () => {
+              if (settled) return;
+              settled = true;
+              clearTimeout(timer);
+              resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks, size).toString('utf8') });
+            });
+            res.on('aborted', () => fail(new SourceCallError('unreachable', 'The source broke off its answer.')));
+            res.on('error', (cause) =>
+              fail(new SourceCallError('unreachable', 'The source broke off its answer.', { cause })),
+            );
+          },
+        );
+        req = sent;
+        sent.on('error', (cause: NodeJS.ErrnoException) => {
+          // A kept-alive connection the source closed just as it was reused: the query never reached
+          // it, so it is sent once more on a fresh connection (Node's documented pattern).
+          if (!settled && !answered && sent.reusedSocket && cause.code === 'ECONNRESET' && retriesLeft > 0) {
+            attempt(retriesLeft - 1);
+            return;
+          }
+          fail(new SourceCallError('unreachable', 'The source cannot be reached.', { cause }));
+        });
+        sent.end(call.body);
+      };
+      attempt(1);
     });
   return Object.assign(post, {
     close() {
