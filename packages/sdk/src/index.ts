@@ -6,6 +6,7 @@ export {
   type CoverageReport,
   createAuditorClient,
 } from './auditor-client.ts';
+export { boundedCache } from './bounded-cache.ts';
 export {
   type AccessLogResult,
   type CitizenAccess,

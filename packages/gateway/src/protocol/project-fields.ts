@@ -1,3 +1,5 @@
+import { boundedCache } from '@poortwachter/sdk';
+
 type Json = unknown;
 
 interface PathTree {
@@ -52,17 +54,8 @@ export function projectFields<T extends object>(value: T, paths: readonly string
 }
 
 // The same few field lists come back request after request; their trees are kept (bounded).
-const trees = new Map<string, PathTree>();
-function treeFor(paths: readonly string[]): PathTree {
-  const key = paths.join('\n');
-  let tree = trees.get(key);
-  if (!tree) {
-    tree = buildTree(paths);
-    if (trees.size >= 500) trees.clear();
-    trees.set(key, tree);
-  }
-  return tree;
-}
+const trees = boundedCache<PathTree>(500);
+const treeFor = (paths: readonly string[]): PathTree => trees(paths.join('\n'), () => buildTree(paths));
 
 /**
  * Every dot path of leaf values present in a value, arrays walked (for checking what was released).

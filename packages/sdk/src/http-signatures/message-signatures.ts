@@ -63,9 +63,10 @@ export async function signMessage(
   const { base, params: serialisedParams } = signatureBaseAndParams(components, params, message, options.request);
   const signature = await signBytes(options.privateKey, new TextEncoder().encode(base));
   // A one-member dictionary is `label=value`; the inner list is the base's last line, as §2.3 requires.
+  const key = serializeKey(label);
   return {
-    'signature-input': `${serializeKey(label)}=${serialisedParams}`,
-    signature: `${serializeKey(label)}=:${Buffer.from(signature).toString('base64')}:`,
+    'signature-input': `${key}=${serialisedParams}`,
+    signature: `${key}=:${Buffer.from(signature).toString('base64')}:`,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   serializeInnerList,
   serializeItem,
 } from 'structured-headers';
+import { boundedCache } from '../bounded-cache.ts';
 import { HttpSignatureError } from './errors.ts';
 
 /** The parts of an HTTP message a signature can cover. Header lookups are case-insensitive. */
@@ -50,16 +51,8 @@ export function componentKey(c: Component): string {
 // A response signature bound to its request (`"signature";key="sig1";req`) reads a member of the
 // request's Signature header, which the gateway parsed moments before to verify it: parsed headers
 // are kept by their text (bounded, cleared when full).
-const parsedDictionaries = new Map<string, ReturnType<typeof parseDictionary>>();
-function parsedDictionary(value: string): ReturnType<typeof parseDictionary> {
-  let parsed = parsedDictionaries.get(value);
-  if (!parsed) {
-    parsed = parseDictionary(value);
-    if (parsedDictionaries.size >= 1024) parsedDictionaries.clear();
-    parsedDictionaries.set(value, parsed);
-  }
-  return parsed;
-}
+const parsedDictionaries = boundedCache<ReturnType<typeof parseDictionary>>(1024);
+const parsedDictionary = (value: string) => parsedDictionaries(value, () => parseDictionary(value));
 
 function derived(name: string, message: MessageView, params: Map<string, BareItem>): string {
   const url = () => {
