@@ -1,6 +1,14 @@
-export { type BrpValidator, brpFieldPaths, createBrpValidator, loadBrpOpenApi } from './openapi/brp-openapi.ts';
+export {
+  BRP_AUTOMATIC_FIELDS,
+  type BrpSearchType,
+  type BrpValidator,
+  brpFieldPaths,
+  brpSearchTypes,
+  createBrpValidator,
+  loadBrpOpenApi,
+} from './openapi/brp-openapi.ts';
 export { loadPersonen, type Persoon } from './personen.ts';
-export { BRP_FIELD_CATALOGUE, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
+export { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
 export {
   BRP_SERVICE_ID,
   brpService,

@@ -41,6 +41,30 @@ describe('converted test persons', () => {
     expect(suzanne?.partners?.[0]?.naam).toMatchObject({ geslachtsnaam: 'Beaudelaire' });
   });
 
+  it('carries what the BRP delivers automatically: inOnderzoek, geheimhouding, opschorting, rni, verificatie', () => {
+    const find = (bsn: string) => personen.find((p) => p.burgerservicenummer === bsn) as Record<string, unknown>;
+    // Lg01_600: 01.83.10 = 010310 (geboortedatum) since 2004-02-04.
+    expect(find('999992843').geboorte).toMatchObject({
+      inOnderzoek: { datum: true, datumIngangOnderzoek: { datum: '2004-02-04' } },
+    });
+    expect(find('999992843').inOnderzoek).toMatchObject({ leeftijd: true });
+    // Lg01_450: 010240 (geslachtsnaam), which also makes the full name uncertain.
+    expect((find('999994402').naam as Record<string, unknown>).inOnderzoek).toMatchObject({
+      geslachtsnaam: true,
+      volledigeNaam: true,
+    });
+    expect((find('999994402').naam as { inOnderzoek: object }).inOnderzoek).not.toHaveProperty('voornamen');
+    // A historic category's code (581100) raises nothing.
+    expect(JSON.stringify(find('999990263'))).not.toContain('inOnderzoek');
+    expect(find('999993872').geheimhoudingPersoonsgegevens).toBe(true);
+    expect(find('999992326').opschortingBijhouding).toMatchObject({ reden: { code: 'E' } });
+    expect(find('999994888').rni).toContainEqual({
+      deelnemer: { code: '0101', omschrijving: 'Belastingdienst (inzake heffingen en toeslagen)' },
+      categorie: 'Persoon',
+    });
+    expect(find('999994888').verificatie).toMatchObject({ omschrijving: 'bewijs nationaliteit' });
+  });
+
   it('gives every BSN the 11-proef', () => {
     const failing = personen
       .map((p) => p.burgerservicenummer)

@@ -1,4 +1,5 @@
 import type { Occurrence, PersoonsLijst, Stapel } from './lo3.ts';
+import { applyOnderzoek } from './onderzoek.ts';
 
 /** LO3 code tables: code → omschrijving. */
 export interface CodeTables {
@@ -162,7 +163,10 @@ function nationaliteiten(stapels: readonly Stapel[], tables: CodeTables): Json[]
     else if (occ['65.10'] === 'B') entry = { type: 'BehandeldAlsNederlander', ...common };
     else if (occ['65.10'] === 'V') entry = { type: 'VastgesteldNietNederlander', ...common };
     const compacted = entry && compact(entry);
-    if (compacted) result.push(compacted);
+    if (compacted) {
+      applyOnderzoek(compacted, occ, '04', 'nationaliteit', toDatum);
+      result.push(compacted);
+    }
   }
   return result;
 }
@@ -219,7 +223,7 @@ function verblijfplaats(occ: Occurrence, tables: CodeTables): Json | undefined {
 
 function ouder(occ: Occurrence | undefined, aanduiding: '1' | '2', tables: CodeTables) {
   if (!occ || !hasAny(occ, ['01.20', '02.10', '02.40', '03.10', '04.10'])) return undefined;
-  return compact({
+  return withOnderzoek(occ, aanduiding === '1' ? '02' : '03', 'ouder', {
     burgerservicenummer: occ['01.20'],
     ouderAanduiding: aanduiding,
     geslacht: waarde(occ['04.10'], GESLACHT),
@@ -237,21 +241,20 @@ function partners(stapels: readonly Stapel[], tables: CodeTables): Json[] {
   const active = all.filter((occ) => !occ['07.10']);
   const chosen =
     active.length > 0 ? active : all.sort((a, b) => (b['07.10'] ?? '').localeCompare(a['07.10'] ?? '')).slice(0, 1);
-  return chosen.map(
-    (occ) =>
-      compact({
-        burgerservicenummer: occ['01.20'],
-        geslacht: waarde(occ['04.10'], GESLACHT),
-        soortVerbintenis: waarde(occ['15.10'], SOORT_VERBINTENIS),
-        naam: naam(occ, false),
-        geboorte: geboorte(occ, tables),
-        aangaanHuwelijkPartnerschap: compact({
-          datum: toDatum(occ['06.10']),
-          plaats: plaats(occ['06.20'], tables),
-          land: waarde(occ['06.30'], tables.landen),
-        }),
-        ontbindingHuwelijkPartnerschap: compact({ datum: toDatum(occ['07.10']) }),
-      }) ?? {},
+  return chosen.map((occ) =>
+    withOnderzoek(occ, '05', 'partner', {
+      burgerservicenummer: occ['01.20'],
+      geslacht: waarde(occ['04.10'], GESLACHT),
+      soortVerbintenis: waarde(occ['15.10'], SOORT_VERBINTENIS),
+      naam: naam(occ, false),
+      geboorte: geboorte(occ, tables),
+      aangaanHuwelijkPartnerschap: compact({
+        datum: toDatum(occ['06.10']),
+        plaats: plaats(occ['06.20'], tables),
+        land: waarde(occ['06.30'], tables.landen),
+      }),
+      ontbindingHuwelijkPartnerschap: compact({ datum: toDatum(occ['07.10']) }),
+    }),
   );
 }
 
@@ -259,10 +262,54 @@ function kinderen(stapels: readonly Stapel[], tables: CodeTables): Json[] {
   return stapels
     .map((s) => s[0])
     .filter((occ): occ is Occurrence => !!occ && hasAny(occ, ['01.20', '02.10', '02.40', '03.10']))
-    .map(
-      (occ) =>
-        compact({ burgerservicenummer: occ['01.20'], naam: naam(occ, false), geboorte: geboorte(occ, tables) }) ?? {},
+    .map((occ) =>
+      withOnderzoek(occ, '09', 'kind', {
+        burgerservicenummer: occ['01.20'],
+        naam: naam(occ, false),
+        geboorte: geboorte(occ, tables),
+      }),
     );
+}
+
+/** An object of a category, compacted, with the `inOnderzoek` flags its occurrence raises. */
+function withOnderzoek(
+  occ: Occurrence,
+  category: string,
+  kind: Parameters<typeof applyOnderzoek>[3],
+  value: Json,
+): Json {
+  const object = compact(value) ?? {};
+  applyOnderzoek(object, occ, category, kind, toDatum);
+  return object;
+}
+
+/** RNI-deelnemers named in RvIG's public BRP API features (the full LO3 table 88 is not in the test set). */
+const RNI_DEELNEMERS: Record<string, string> = {
+  '0101': 'Belastingdienst (inzake heffingen en toeslagen)',
+  '0201': 'Sociale Verzekeringsbank (inzake AOW, Anw en AKW)',
+  '0501': 'Immigratie- en naturalisatiedienst (inzake nationaliteitsgegevens)',
+};
+/** The categories whose RNI-deelnemer (`88.10`) the BRP API delivers, by their API name. */
+const RNI_CATEGORIES: Record<string, string> = {
+  '01': 'Persoon',
+  '04': 'Nationaliteit',
+  '06': 'Overlijden',
+  '08': 'Verblijfplaats',
+};
+
+function rni(occurrences: readonly [string, Occurrence | undefined][]): Json[] {
+  return occurrences.flatMap(([category, occ]) => {
+    const code = occ?.['88.10'];
+    const categorie = RNI_CATEGORIES[category];
+    if (!code || !categorie) return [];
+    return [
+      compact({
+        deelnemer: waarde(code, RNI_DEELNEMERS),
+        omschrijvingVerdrag: occ?.['88.20'],
+        categorie,
+      }) ?? {},
+    ];
+  });
 }
 
 /**
@@ -281,7 +328,7 @@ export function toPersoon(lijst: PersoonsLijst, tables: CodeTables): Json | unde
     (o): o is Json => o !== undefined,
   );
   const geheim = Number(inschrijving['70.10'] ?? '0');
-  return compact({
+  const result = compact({
     burgerservicenummer: persoon['01.20'],
     aNummer: persoon['01.10'],
     geslacht: waarde(persoon['04.10'], GESLACHT),
@@ -306,5 +353,18 @@ export function toPersoon(lijst: PersoonsLijst, tables: CodeTables): Json | unde
     ouders,
     partners: partners(get('05') ?? [], tables),
     kinderen: kinderen(get('09') ?? [], tables),
+    rni: rni([
+      ['01', persoon],
+      ...(get('04') ?? []).map((s): [string, Occurrence | undefined] => ['04', s[0]]),
+      ['06', overlijdenOcc],
+      ['08', verblijf],
+    ]),
+    verificatie: compact({ datum: toDatum(inschrijving['71.10']), omschrijving: inschrijving['71.20'] }),
   });
+  if (result) {
+    applyOnderzoek(result, persoon, '01', 'persoon', toDatum);
+    applyOnderzoek(result, verblijf, '08', 'verblijfplaats', toDatum);
+    applyOnderzoek(result, overlijdenOcc, '06', 'overlijden', toDatum);
+  }
+  return result;
 }

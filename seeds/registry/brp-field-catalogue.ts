@@ -10,6 +10,9 @@ export interface SeedCatalogueField {
   readonly group: string;
   readonly avgCategory: 'persoonsgegeven' | 'bijzonder' | 'strafrechtelijk' | 'identificatienummer' | 'geen';
   readonly bioLevel: 'BBN1' | 'BBN2' | 'BBN3';
+  readonly automatic?:
+    | { readonly rule: 'always' | 'besideRequested' }
+    | { readonly rule: 'byCategory'; readonly member: string; readonly categories: Record<string, string[]> };
 }
 
 const field = (
@@ -19,6 +22,11 @@ const field = (
   avgCategory: SeedCatalogueField['avgCategory'] = 'persoonsgegeven',
   bioLevel: SeedCatalogueField['bioLevel'] = 'BBN2',
 ): SeedCatalogueField => ({ path, label, group, avgCategory, bioLevel });
+
+const automatic = (f: SeedCatalogueField, delivery: NonNullable<SeedCatalogueField['automatic']>) => ({
+  ...f,
+  automatic: delivery,
+});
 
 const naam = (prefix: string, wie: string, group: string) => [
   field(`${prefix}naam.voornamen`, `voornamen${wie}`, group),
@@ -79,9 +87,31 @@ export const BRP_FIELD_CATALOGUE: readonly SeedCatalogueField[] = [
   field('gemeenteVanInschrijving', 'gemeente waar u staat ingeschreven', 'adres'),
   field('datumInschrijvingInGemeente', 'sinds wanneer u in de gemeente staat ingeschreven', 'adres'),
   field('datumEersteInschrijvingGBA', 'datum van uw eerste inschrijving', 'inschrijving'),
-  field('geheimhoudingPersoonsgegevens', 'of uw gegevens geheim zijn voor anderen', 'inschrijving'),
-  field('opschortingBijhouding.reden', 'waarom uw gegevens niet meer worden bijgehouden', 'inschrijving'),
-  field('opschortingBijhouding.datum', 'sinds wanneer uw gegevens niet meer worden bijgehouden', 'inschrijving'),
+  // Delivered automatically, as the spec says (PersonenQuery.fields): never asked for, never authorised,
+  // always released where they apply, and logged as released.
+  automatic(field('geheimhoudingPersoonsgegevens', 'of uw gegevens geheim zijn voor anderen', 'inschrijving'), {
+    rule: 'always',
+  }),
+  automatic(field('opschortingBijhouding', 'of en waarom uw gegevens niet meer worden bijgehouden', 'inschrijving'), {
+    rule: 'always',
+  }),
+  automatic(field('inOnderzoek', 'welke van de gevraagde gegevens worden onderzocht', 'inschrijving'), {
+    rule: 'besideRequested',
+  }),
+  automatic(field('rni', 'welke organisatie uw gegevens uit het buitenland aanleverde', 'inschrijving'), {
+    rule: 'byCategory',
+    member: 'categorie',
+    // The categories whose RNI-deelnemer the BRP delivers: 01 Persoon, 04 Nationaliteit, 06 Overlijden, 08 Verblijfplaats.
+    categories: {
+      Persoon: ['burgerservicenummer', 'aNummer', 'geslacht', 'naam', 'geboorte', 'leeftijd'],
+      Nationaliteit: ['nationaliteiten'],
+      Overlijden: ['overlijden'],
+      Verblijfplaats: ['verblijfplaats', 'gemeenteVanInschrijving', 'datumInschrijvingInGemeente'],
+    },
+  }),
+  automatic(field('verificatie', 'wanneer en waarmee uw gegevens zijn gecontroleerd', 'inschrijving'), {
+    rule: 'always',
+  }),
   field('partners.burgerservicenummer', 'BSN van uw partner', 'partner', 'identificatienummer'),
   ...naam('partners.', ' van uw partner', 'partner'),
   field('partners.geslacht', 'geslacht van uw partner', 'partner'),
@@ -101,3 +131,28 @@ export const BRP_FIELD_CATALOGUE: readonly SeedCatalogueField[] = [
   ...naam('kinderen.', ' van uw kinderen', 'kinderen'),
   field('kinderen.geboorte.datum', 'geboortedatum van uw kinderen', 'kinderen'),
 ];
+
+/**
+ * The search parameters of the BRP service and the fields each selects on (DOMAIN.md: "search
+ * parameters are data too"). An afnemer may search with a parameter only when its autorisatie covers
+ * those fields; `inclusiefOverledenPersonen: false` is the default and selects nothing. A test checks
+ * that every parameter of every search type of the spec is here.
+ */
+export const BRP_SEARCH_PARAMETERS = [
+  { name: 'burgerservicenummer', selects: ['burgerservicenummer'] },
+  { name: 'gemeenteVanInschrijving', selects: ['gemeenteVanInschrijving'] },
+  { name: 'inclusiefOverledenPersonen', selects: ['overlijden.datum'], neutral: false },
+  { name: 'geboortedatum', selects: ['geboorte.datum'] },
+  { name: 'geslachtsnaam', selects: ['naam.geslachtsnaam'] },
+  { name: 'voornamen', selects: ['naam.voornamen'] },
+  { name: 'voorvoegsel', selects: ['naam.voorvoegsel'] },
+  { name: 'geslacht', selects: ['geslacht'] },
+  { name: 'postcode', selects: ['verblijfplaats.verblijfadres.postcode'] },
+  { name: 'huisnummer', selects: ['verblijfplaats.verblijfadres.huisnummer'] },
+  { name: 'huisletter', selects: ['verblijfplaats.verblijfadres.huisletter'] },
+  { name: 'huisnummertoevoeging', selects: ['verblijfplaats.verblijfadres.huisnummertoevoeging'] },
+  // The source matches the official or the short street name; both name the same street.
+  { name: 'straat', selects: ['verblijfplaats.verblijfadres.officieleStraatnaam'] },
+  { name: 'nummeraanduidingIdentificatie', selects: ['verblijfplaats.nummeraanduidingIdentificatie'] },
+  { name: 'adresseerbaarObjectIdentificatie', selects: ['verblijfplaats.adresseerbaarObjectIdentificatie'] },
+] as const satisfies readonly { name: string; selects: readonly string[]; neutral?: boolean }[];

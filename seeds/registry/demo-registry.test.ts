@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { brpFieldPaths } from '../openapi/brp-openapi.ts';
-import { BRP_FIELD_CATALOGUE } from './brp-field-catalogue.ts';
+import { BRP_AUTOMATIC_FIELDS, brpFieldPaths, brpSearchTypes } from '../openapi/brp-openapi.ts';
+import { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS } from './brp-field-catalogue.ts';
 import { DEMO_GRONDSLAGEN, DEMO_ORGANISATIONS, DEMO_PROCESSING_ACTIVITIES, demoAutorisaties } from './demo-registry.ts';
 
 describe('the BRP field catalogue', () => {
@@ -20,6 +20,28 @@ describe('the BRP field catalogue', () => {
     const paths = BRP_FIELD_CATALOGUE.map((f) => f.path);
     expect(new Set(paths).size).toBe(paths.length);
     expect(BRP_FIELD_CATALOGUE.every((f) => f.label.length > 2 && f.group.length > 2)).toBe(true);
+  });
+});
+
+describe('what the BRP service declares beside its fields', () => {
+  const catalogue = BRP_FIELD_CATALOGUE.filter((f) => !f.automatic).map((f) => f.path);
+
+  it('declares every parameter of every search type in the spec, and nothing else', () => {
+    const specParameters = new Set([...brpSearchTypes().values()].flatMap((t) => t.parameters));
+    expect([...specParameters].sort()).toEqual(BRP_SEARCH_PARAMETERS.map((p) => p.name).sort());
+  });
+
+  it('lets each parameter select on releasable catalogue fields only', () => {
+    const wrong = BRP_SEARCH_PARAMETERS.flatMap((p) => p.selects.filter((path) => !catalogue.includes(path)));
+    expect(wrong).toEqual([]);
+  });
+
+  it('marks exactly the fields the spec delivers automatically, each with a rule', () => {
+    const marked = BRP_FIELD_CATALOGUE.filter((f) => f.automatic).map((f) => f.path);
+    expect(marked.sort()).toEqual([...BRP_AUTOMATIC_FIELDS].sort());
+    const rni = BRP_FIELD_CATALOGUE.find((f) => f.path === 'rni')?.automatic;
+    const categoryPaths = rni && 'categories' in rni ? Object.values(rni.categories).flat() : [];
+    expect(categoryPaths.filter((p) => !catalogue.some((c) => c === p || c.startsWith(`${p}.`)))).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { BRP_FIELD_CATALOGUE } from './brp-field-catalogue.ts';
+import { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS } from './brp-field-catalogue.ts';
 
 /**
  * The demo registry: RvIG as bronhouder of the BRP service, four gemeenten and two
@@ -306,7 +306,7 @@ export function demoAutorisaties(now: Date) {
       serviceId: BRP_SERVICE_ID,
       processingActivityId: DEMO_PROCESSING_ACTIVITY.rotterdamBijstand,
       // Broad on purpose: most of these are never asked for, a data-minimisation finding.
-      fields: BRP_FIELD_CATALOGUE.filter((f) => !f.path.startsWith('ouders.')).map((f) => f.path),
+      fields: BRP_FIELD_CATALOGUE.filter((f) => !f.path.startsWith('ouders.') && !f.automatic).map((f) => f.path),
       searchTypes: [
         'RaadpleegMetBurgerservicenummer',
         'ZoekMetGeslachtsnaamEnGeboortedatum',
@@ -334,8 +334,9 @@ export function brpService(gatewayUrl: string) {
     name: 'BRP Personen bevragen',
     gatewayUrl,
     protocol: 'brp-personen-v2' as const,
-    fieldCatalogue: BRP_FIELD_CATALOGUE.map((f) => ({ ...f })),
+    fieldCatalogue: BRP_FIELD_CATALOGUE.map((f) => structuredClone(f)),
     dataSubjectPaths: ['personen.burgerservicenummer'],
+    searchParameters: BRP_SEARCH_PARAMETERS.map((p) => ({ ...p, selects: [...p.selects] })),
   };
 }
 

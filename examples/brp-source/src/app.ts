@@ -1,7 +1,14 @@
-import { projectFields } from '@poortwachter/gateway';
-import { brpFieldPaths, createBrpValidator, type Persoon } from '@poortwachter/seeds';
+import { projectPerson } from '@poortwachter/gateway';
+import {
+  BRP_AUTOMATIC_FIELDS,
+  BRP_FIELD_CATALOGUE,
+  brpFieldPaths,
+  brpSearchTypes,
+  createBrpValidator,
+  type Persoon,
+} from '@poortwachter/seeds';
 import { type Context, Hono } from 'hono';
-import { findPersonen, leeftijd, type PersonenQuery, SEARCH_PARAMETERS } from './search.ts';
+import { findPersonen, leeftijd, type PersonenQuery } from './search.ts';
 
 interface InvalidParam {
   type: string;
@@ -77,6 +84,12 @@ export function createBrpSourceApp(options: BrpSourceOptions) {
         ? gezagLimitedPaths
         : limitedPaths;
   const today = options.today ?? (() => new Date());
+  const searchTypes = brpSearchTypes();
+  // The BRP delivers these unasked, each where it applies (its rules are the catalogue's), and refuses them in `fields`.
+  const automaticFields = BRP_FIELD_CATALOGUE.filter((f) => f.automatic);
+  const automatic = new Set<string>(BRP_AUTOMATIC_FIELDS);
+  const isAutomatic = (path: string) =>
+    automatic.has(path.split('.')[0] ?? '') || path.split('.').includes('inOnderzoek');
 
   const app = new Hono();
   app.onError((error, c) => {
@@ -113,13 +126,15 @@ export function createBrpSourceApp(options: BrpSourceOptions) {
       if (typeError) invalid.push(param('type', 'value', `Onbekende zoekvraag ${String(query.type)}.`));
       return problem(c, 'paramsValidation', 'Een of meerdere parameters zijn niet correct.', invalid);
     }
-    const allowed = new Set(['type', 'fields', ...(SEARCH_PARAMETERS[query.type] ?? [])]);
+    const allowed = new Set(['type', 'fields', ...(searchTypes.get(query.type)?.parameters ?? [])]);
     const unknown = Object.keys(query).filter((key) => !allowed.has(key));
     const paths = pathsFor(query.type);
     const badFields = query.fields.flatMap((path, index) =>
-      paths.has(path)
-        ? []
-        : [param(`fields[${index}]`, 'field', `Parameter bevat een niet bestaande veldnaam: ${path}.`)],
+      !paths.has(path)
+        ? [param(`fields[${index}]`, 'fields', 'Parameter bevat een niet bestaande veldnaam.')]
+        : isAutomatic(path)
+          ? [param(`fields[${index}]`, 'fields', 'Parameter bevat een niet toegestane veldnaam.')]
+          : [],
     );
     if (unknown.length > 0 || badFields.length > 0) {
       return problem(c, 'paramsValidation', 'Een of meerdere parameters zijn niet correct.', [
@@ -138,7 +153,8 @@ export function createBrpSourceApp(options: BrpSourceOptions) {
     const now = today();
     const personen = found.map((persoon) => {
       const age = leeftijd(persoon, now);
-      return projectFields(age === undefined ? persoon : { ...persoon, leeftijd: age }, query.fields);
+      return projectPerson(age === undefined ? persoon : { ...persoon, leeftijd: age }, query.fields, automaticFields)
+        .value;
     });
     return c.json({ type: query.type, personen });
   });

@@ -1,2 +1,2 @@
 export { type BrpSourceOptions, createBrpSourceApp } from './app.ts';
-export { findPersonen, SEARCH_PARAMETERS } from './search.ts';
+export { findPersonen } from './search.ts';

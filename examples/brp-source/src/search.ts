@@ -1,55 +1,5 @@
 import type { Persoon } from '@poortwachter/seeds';
 
-/** The parameters each search type accepts besides `type` and `fields` (BRP API Personen 2.x). */
-export const SEARCH_PARAMETERS: Record<string, readonly string[]> = {
-  RaadpleegMetBurgerservicenummer: ['burgerservicenummer', 'gemeenteVanInschrijving'],
-  ZoekMetGeslachtsnaamEnGeboortedatum: [
-    'geslachtsnaam',
-    'geboortedatum',
-    'geslacht',
-    'voorvoegsel',
-    'voornamen',
-    'inclusiefOverledenPersonen',
-    'gemeenteVanInschrijving',
-  ],
-  ZoekMetNaamEnGemeenteVanInschrijving: [
-    'geslachtsnaam',
-    'voornamen',
-    'gemeenteVanInschrijving',
-    'geslacht',
-    'voorvoegsel',
-    'inclusiefOverledenPersonen',
-  ],
-  ZoekMetPostcodeEnHuisnummer: [
-    'postcode',
-    'huisnummer',
-    'huisletter',
-    'huisnummertoevoeging',
-    'geboortedatum',
-    'geslachtsnaam',
-    'inclusiefOverledenPersonen',
-    'gemeenteVanInschrijving',
-  ],
-  ZoekMetStraatHuisnummerEnGemeenteVanInschrijving: [
-    'straat',
-    'huisnummer',
-    'huisletter',
-    'huisnummertoevoeging',
-    'gemeenteVanInschrijving',
-    'inclusiefOverledenPersonen',
-  ],
-  ZoekMetNummeraanduidingIdentificatie: [
-    'nummeraanduidingIdentificatie',
-    'inclusiefOverledenPersonen',
-    'gemeenteVanInschrijving',
-  ],
-  ZoekMetAdresseerbaarObjectIdentificatie: [
-    'adresseerbaarObjectIdentificatie',
-    'inclusiefOverledenPersonen',
-    'gemeenteVanInschrijving',
-  ],
-};
-
 export type PersonenQuery = Record<string, unknown> & { type: string; fields: string[] };
 
 const get = (value: unknown, path: string): unknown =>

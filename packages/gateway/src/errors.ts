@@ -44,11 +44,16 @@ export const REFUSALS = {
   unauthorizedField: { problem: 'unauthorizedField', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   unauthorizedParameter: { problem: 'unauthorizedParameter', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   invalidRequest: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  notAcceptable: { problem: 'notAcceptable', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  requestAborted: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   payloadTooLarge: { problem: 'payloadTooLarge', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   unsupportedMediaType: { problem: 'unsupportedMediaType', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   serviceNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_SERVICE_NOT_FOUND' },
   sourceRefused: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  tooManyResults: { problem: 'tooManyResults', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   sourceUnreachable: { problem: 'serviceUnreachable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
+  sourceError: { problem: 'serviceUnreachable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
+  sourceInvalidAnswer: { problem: 'serviceUnreachable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   sourceTimeout: { problem: 'serviceTimeout', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   directoryUnavailable: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_DIRECTORY_UNAVAILABLE' },
   logWriteFailed: { problem: 'serverError', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
@@ -62,7 +67,7 @@ export type RefusalReason = keyof typeof REFUSALS;
  * `Fsc-Error-Code`.
  *
  * @example
- * throw new GatewayRefusal('unauthorizedField', 'Not authorised for 2 fields.', { invalidParams });
+ * throw new GatewayRefusal('unauthorizedField', 'Niet geautoriseerd voor 2 van de gevraagde velden.', { invalidParams });
  */
 export class GatewayRefusal extends ProblemError {
   readonly reason: RefusalReason;

@@ -31,7 +31,7 @@ export {
   type SourcePost,
   type SourceResponse,
 } from './pipeline/source-client.ts';
-export { presentPaths, projectFields } from './protocol/project-fields.ts';
+export { type AutomaticField, presentPaths, projectFields, projectPerson } from './protocol/project-fields.ts';
 export { citizenTimeline, confidentialActivities, type TimelinePage } from './reads/citizen-timeline.ts';
 export { type Citizen, verifyCitizenToken } from './reads/citizen-token.ts';
 export { type CoverageReport, computeCoverage } from './reads/coverage.ts';

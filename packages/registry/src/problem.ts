@@ -23,6 +23,34 @@ export const PROBLEM_STATUS = {
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
 
+/**
+ * The problem `type` of each status: the section of the HTTP RFC that defines it, the one scheme the
+ * BRP API (RvIG) uses, so that a Haal Centraal client sees the types it knows. `code` says more.
+ */
+const PROBLEM_TYPE: Record<number, string> = {
+  400: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.1',
+  401: 'https://datatracker.ietf.org/doc/html/rfc7235#section-3.1',
+  403: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.3',
+  404: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.4',
+  405: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.5',
+  406: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.6',
+  409: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.8',
+  413: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.11',
+  415: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.13',
+  500: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.6.1',
+  502: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.6.3',
+  503: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.6.4',
+  504: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.6.5',
+};
+
+/** The problem `type` URI of a status. */
+export const problemType = (status: number): string =>
+  PROBLEM_TYPE[status] ?? 'https://datatracker.ietf.org/doc/html/rfc7231#section-6';
+
+/** The `type` of an invalid parameter: the VNG validation it failed, as the BRP API names them. */
+export const invalidParamType = (code: string): string =>
+  `https://www.vng.nl/realisatie/api/validaties/${code.toLowerCase()}`;
+
 const TITLES: Record<ProblemCode, string> = {
   paramsValidation: 'Een of meerdere parameters zijn niet correct.',
   tooManyResults: 'Te veel zoekresultaten.',
@@ -91,7 +119,7 @@ export class ProblemError extends Error {
 
   toProblem(instance?: string): ProblemDetails {
     return {
-      type: `https://poortwachter.dev/problems/${this.code}`,
+      type: problemType(this.status),
       title: TITLES[this.code],
       status: this.status,
       detail: this.message,
@@ -107,3 +135,90 @@ export const isProblemError = (value: unknown): value is ProblemError => value i
 /** A 400 for one named field. */
 export const invalidField = (name: string, reason: string, code = 'invalid') =>
   new ProblemError('paramsValidation', reason, { invalidParams: [{ name, code, reason }] });
+
+/** What an ajv error carries that the reasons below need (a structural type: no ajv import here). */
+export interface SchemaError {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Record<string, unknown>;
+}
+
+/**
+ * The reasons of the BRP API and the VNG API design rules, in Dutch, per JSON Schema keyword, with
+ * the code each is reported under (an unknown member is `unknownParam`, as in the BRP API).
+ */
+const SCHEMA_REASONS: Record<string, (e: SchemaError) => { code: string; reason: string }> = {
+  required: () => ({ code: 'required', reason: 'Parameter is verplicht.' }),
+  additionalProperties: () => ({ code: 'unknownParam', reason: 'Parameter is niet verwacht.' }),
+  pattern: (e) => ({ code: 'pattern', reason: `Waarde voldoet niet aan patroon ${String(e.params.pattern)}.` }),
+  enum: (e) => ({
+    code: 'enum',
+    reason: `Waarde moet een van deze zijn: ${(e.params.allowedValues as unknown[]).join(', ')}.`,
+  }),
+  const: () => ({ code: 'value', reason: 'Waarde is niet toegestaan.' }),
+  format: (e) => ({
+    code: e.params.format === 'date' ? 'date' : String(e.params.format),
+    reason:
+      e.params.format === 'date'
+        ? 'Waarde is geen geldige datum.'
+        : e.params.format === 'date-time'
+          ? 'Waarde is geen geldige datum en tijd.'
+          : `Waarde is geen geldige ${String(e.params.format)}.`,
+  }),
+  type: (e) => {
+    const type = String(e.params.type).split(',')[0];
+    const reasons: Record<string, [string, string]> = {
+      integer: ['integer', 'Waarde is geen geldig getal.'],
+      number: ['number', 'Waarde is geen geldig getal.'],
+      boolean: ['boolean', 'Waarde is geen boolean.'],
+      string: ['string', 'Waarde is geen tekst.'],
+      array: ['array', 'Parameter is geen array.'],
+      object: ['object', 'Waarde is geen object.'],
+    };
+    const [code, reason] = reasons[type ?? ''] ?? ['type', `Waarde moet van het type ${type} zijn.`];
+    return { code, reason };
+  },
+  minItems: (e) => ({ code: 'minItems', reason: `Array bevat minder dan ${String(e.params.limit)} items.` }),
+  maxItems: (e) => ({ code: 'maxItems', reason: `Array bevat meer dan ${String(e.params.limit)} items.` }),
+  uniqueItems: () => ({ code: 'uniqueItems', reason: 'Array bevat dubbele waarden.' }),
+  minimum: (e) => ({ code: 'minimum', reason: `Waarde is lager dan minimum ${String(e.params.limit)}.` }),
+  maximum: (e) => ({ code: 'maximum', reason: `Waarde is hoger dan maximum ${String(e.params.limit)}.` }),
+  minLength: (e) => ({ code: 'minLength', reason: `Waarde is korter dan ${String(e.params.limit)} tekens.` }),
+  maxLength: (e) => ({ code: 'maxLength', reason: `Waarde is langer dan ${String(e.params.limit)} tekens.` }),
+};
+
+/** `/jwk/d` → `jwk.d`, `/fields/2` → `fields[2]`; a missing or unknown member is named itself. */
+function schemaParamName(error: SchemaError): string {
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
+  return segments.reduce((name, s) => (/^\d+$/.test(s) ? `${name}[${s}]` : name ? `${name}.${s}` : s), '') || 'body';
+}
+
+/**
+ * Schema errors (ajv's) as invalid parameters with Dutch reasons, each (name, code) once; the
+ * wrappers of combinators (anyOf, if) that only repeat their branches are left out.
+ *
+ * @example
+ * if (!validate(body)) throw new ProblemError('paramsValidation', 'De body klopt niet.', { invalidParams: schemaInvalidParams(validate.errors ?? []) });
+ */
+export function schemaInvalidParams(errors: readonly SchemaError[]): InvalidParam[] {
+  const seen = new Set<string>();
+  const params: InvalidParam[] = [];
+  for (const error of errors) {
+    if (['anyOf', 'oneOf', 'allOf', 'if', 'not'].includes(error.keyword)) continue;
+    const { code, reason } = SCHEMA_REASONS[error.keyword]?.(error) ?? {
+      code: error.keyword,
+      reason: 'Waarde is ongeldig.',
+    };
+    const name = schemaParamName(error);
+    const key = `${name}\n${code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    params.push({ type: invalidParamType(code), name, code, reason });
+  }
+  return params;
+}

@@ -1,10 +1,12 @@
 import type {
   Autorisatie,
+  CatalogueField,
   DirectorySnapshot,
   Grondslag,
   Organisation,
   OrganisationKey,
   ProcessingActivity,
+  SearchParameter,
   Service,
 } from '@poortwachter/registry/directory';
 
@@ -18,8 +20,12 @@ export class DirectoryIndex {
   readonly services = new Map<string, Service>();
   readonly processingActivities = new Map<string, ProcessingActivity>();
   readonly grondslagen = new Map<string, Grondslag>();
-  /** Per service, the field paths of its catalogue (for deciding `fields` on every request). */
+  /** Per service, the paths of its catalogue that can be authorised and asked for (for deciding `fields`). */
   readonly cataloguePaths = new Map<string, readonly string[]>();
+  /** Per service, the fields its source delivers unasked, with how. */
+  readonly automaticFields = new Map<string, readonly CatalogueField[]>();
+  /** Per service, its declared search parameters by name. */
+  readonly searchParameters = new Map<string, ReadonlyMap<string, SearchParameter>>();
   readonly #autorisaties = new Map<string, Autorisatie[]>();
 
   constructor(readonly snapshot: DirectorySnapshot) {
@@ -31,8 +37,14 @@ export class DirectoryIndex {
       this.services.set(service.id, service);
       this.cataloguePaths.set(
         service.id,
-        service.fieldCatalogue.map((f) => f.path),
+        service.fieldCatalogue.filter((f) => !f.automatic).map((f) => f.path),
       );
+      this.automaticFields.set(
+        service.id,
+        service.fieldCatalogue.filter((f) => f.automatic),
+      );
+      // A directory from before search parameters were declared has none: every parameter is then refused.
+      this.searchParameters.set(service.id, new Map((service.searchParameters ?? []).map((p) => [p.name, p])));
     }
     for (const activity of snapshot.processing_activities) this.processingActivities.set(activity.id, activity);
     for (const grondslag of snapshot.grondslagen) this.grondslagen.set(grondslag.id, grondslag);

@@ -108,8 +108,8 @@ export function registryDirectory(options: RegistryDirectoryOptions) {
         throw new GatewayRefusal(
           'directoryUnavailable',
           index
-            ? `The directory is ${Math.round(age ?? 0)} s old, older than ${maxAgeSeconds} s; refusing until the registry is reachable.`
-            : 'No verified directory yet; refusing until the registry is reachable.',
+            ? `De adresgids is ${Math.round(age ?? 0)} seconden oud, ouder dan ${maxAgeSeconds} seconden. De gateway weigert tot het register weer bereikbaar is.`
+            : 'Er is nog geen geverifieerde adresgids. De gateway weigert tot het register bereikbaar is.',
         );
       }
       return index;

@@ -23,11 +23,14 @@ import { createSourceForwarder, type SourceOptions } from '../pipeline/forward.t
 import { readBody } from '../pipeline/read-body.ts';
 import { traceContext } from '../pipeline/trace-context.ts';
 import { REQUIRED_READ_COMPONENTS, verifySignature } from '../pipeline/verify-signature.ts';
+import { brpQuery } from '../protocol/brp-query.ts';
 import { type RegistryHistory, snapshotHistory } from '../reads/registry-history.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import { brpProblem } from './brp-problem.ts';
 import { logRoutes } from './log-routes.ts';
+import { JSON_UTF8, PROBLEM_JSON } from './media-types.ts';
 import { gatewayMetrics } from './metrics.ts';
 import { readRoutes } from './read-routes.ts';
 
@@ -91,6 +94,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
   const now = options.now ?? Date.now;
   const app = new Hono<GatewayEnv>();
   const forwardToSource = createSourceForwarder(options.source);
+  const query = brpQuery();
   const resource = {
     'service.name': 'poortwachter-gateway',
     'service.instance.id': options.instanceId ?? 'gateway',
@@ -157,27 +161,35 @@ export function createGatewayApp(options: GatewayAppOptions) {
     }
   }
 
+  /** The absolute URI that was called, at the gateway's public URL (the problem's `instance`). */
+  const instanceOf = (c: Context<GatewayEnv>) => {
+    const url = new URL(c.req.url);
+    const base = c.get('directory')?.services.get(options.serviceId)?.gatewayUrl.replace(/\/+$/, '') ?? url.origin;
+    return `${base}${url.pathname}`;
+  };
+
   app.onError(async (error, c) => {
     let refusal: ProblemError;
     if (isGatewayRefusal(error) || isProblemError(error)) refusal = error;
     else {
       // Never a stack trace to the client: the cause stays in our log.
       console.error('gateway: unexpected error', error);
-      refusal = new GatewayRefusal('internal', 'An unexpected error occurred.');
+      refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
-    if (!c.get('trace')) return c.json(refusal.toProblem(), refusal.status as 500);
+    const body = JSON.stringify(brpProblem(refusal, instanceOf(c)));
+    if (!c.get('trace')) return c.body(body, refusal.status as 500, { 'content-type': PROBLEM_JSON });
     await recordRefusal(c, refusal, isGatewayRefusal(refusal) ? refusal.reason : refusal.code);
-    return respond(
-      c,
-      refusal.status,
-      JSON.stringify(refusal.toProblem(new URL(c.req.url).pathname)),
-      'application/problem+json',
-      {
-        ...refusal.headers,
-      },
-    );
+    return respond(c, refusal.status, body, PROBLEM_JSON, { ...refusal.headers });
   });
-  app.notFound((c) => c.json(new ProblemError('notFound', `No route ${c.req.method} ${c.req.path}.`).toProblem(), 404));
+  app.notFound((c) =>
+    c.body(
+      JSON.stringify(
+        brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} ${c.req.path}.`), instanceOf(c)),
+      ),
+      404,
+      { 'content-type': PROBLEM_JSON },
+    ),
+  );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
@@ -208,27 +220,16 @@ export function createGatewayApp(options: GatewayAppOptions) {
     readBody(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }),
     withDirectory,
     traced('verify', verifySignature({ serviceId: options.serviceId, nonces: options.nonces, now })),
-    traced('authorise', authorise({ serviceId: options.serviceId, now })),
+    traced('authorise', authorise({ serviceId: options.serviceId, query, now })),
     async function release(c) {
       const grant = c.get('grant');
       const caller = c.get('caller');
-      if (!grant || !caller) throw new GatewayRefusal('internal', 'The pipeline ran out of order.');
+      if (!grant || !caller) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
       const answer = await step('source', () =>
         forwardToSource(grant, { trace: c.get('trace'), transactionId: c.get('transactionId') }),
       );
-      if (answer.kind === 'refused') {
-        // The source refused the query (its own validation): pass its problem on, release nothing, record it.
-        const refusal = new GatewayRefusal(
-          'sourceRefused',
-          String(answer.problem.detail ?? 'The source refused the query.'),
-        );
-        await recordRefusal(c, refusal, `source:${String(answer.problem.code ?? answer.status)}`);
-        return respond(c, answer.status, JSON.stringify(answer.problem), 'application/problem+json', {
-          'fsc-error-code': refusal.fscErrorCode,
-        });
-      }
-      const people = releasePersonen(grant, answer.body.personen);
-      const body = JSON.stringify({ type: answer.body.type, personen: people.map((p) => p.released) });
+      const people = releasePersonen(grant, answer.personen, c.get('directory').automaticFields.get(grant.service.id));
+      const body = JSON.stringify({ type: answer.type, personen: people.map((p) => p.released) });
       const responseDigest = await contentDigest(body);
       const records = buildAccessRecords(people, {
         grant,
@@ -247,14 +248,18 @@ export function createGatewayApp(options: GatewayAppOptions) {
           await options.log.submit({ accessRecords: records });
           gatewayMetrics.logCommit.record(performance.now() - submitted);
         } catch (cause) {
-          throw new GatewayRefusal('logWriteFailed', 'The access log could not be written; nothing was released.', {
-            cause,
-          });
+          throw new GatewayRefusal(
+            'logWriteFailed',
+            'Het logboek kon niet worden geschreven. Er is niets vrijgegeven.',
+            {
+              cause,
+            },
+          );
         }
       });
       gatewayMetrics.requests.add(1, { outcome: 'released', status: 200 });
       gatewayMetrics.latency.record(now() - c.get('trace').startTime, { outcome: 'released' });
-      return respond(c, 200, body, 'application/json', {}, responseDigest);
+      return respond(c, 200, body, JSON_UTF8, {}, responseDigest);
     },
   );
 

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { verifyDirectorySnapshot } from '@poortwachter/registry/directory';
 import { DIALECTS } from '@poortwachter/registry/testing';
 import { createOrganisationClient, isSdkError, newSpanId, newTraceId, signRequest } from '@poortwachter/sdk';
-import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { createBrpValidator, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../log/access-record.ts';
 import { presentPaths } from '../protocol/project-fields.ts';
@@ -16,6 +16,17 @@ const raadpleeg = (bsn: string | string[], fields: string[]) => ({
   burgerservicenummer: Array.isArray(bsn) ? bsn : [bsn],
   fields,
 });
+
+const spec = createBrpValidator();
+
+/** Every error body must be valid under the spec's own schemas (`BadRequestFoutbericht` on 400). */
+function expectSpecValid(problem: unknown) {
+  const status = (problem as { status?: number }).status;
+  const checked = spec.validate(status === 400 ? 'BadRequestFoutbericht' : 'Foutbericht', problem);
+  expect(checked.valid ? [] : checked.errors.map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+  // The schemas leave these optional; the BRP API always sends them.
+  expect(problem).toMatchObject({ type: expect.stringMatching(/^https:\/\//), instance: `${GATEWAY_URL}/personen` });
+}
 
 interface Problem {
   status: number;
@@ -49,11 +60,12 @@ for (const dialect of DIALECTS) {
       reason?: string,
     ): Promise<Problem> {
       expect(res.status).toBe(status);
-      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
       expect(res.headers.get('fsc-error-code')).toBe(fsc);
       expect(res.headers.get('fsc-transaction-id')).toMatch(/^[0-9a-f-]{36}$/);
       const problem = (await res.json()) as Problem;
       expect(problem.code).toBe(code);
+      expectSpecValid(problem);
       expect(JSON.stringify(problem)).not.toMatch(/at .*\.ts:\d+/);
       expect(gw.source.state.calls).toBe(callsBefore);
       await gw.log.drain();
@@ -179,7 +191,7 @@ for (const dialect of DIALECTS) {
           .raadpleeg({ burgerservicenummer: SUZANNE, fields: ['partners.naam.voornamen'], processingActivity: WMO })
           .catch((e: unknown) => e);
         expect(isSdkError(refused) && refused.code).toBe('unauthorizedField');
-        expect(isSdkError(refused) && refused.problem?.invalidParams?.[0]?.name).toBe('fields[0]');
+        expect(isSdkError(refused) && refused.problem?.invalidParams?.[0]?.name).toBe('fields.0');
       });
 
       it('lets the sdk detect a response altered in transit', async () => {
@@ -372,7 +384,6 @@ for (const dialect of DIALECTS) {
             'partners.naam.voornamen',
             'geboorte.datum',
             'nationaliteiten.nationaliteit',
-            'naam.kleur',
           ]),
           { processingActivity: WMO },
         );
@@ -383,7 +394,7 @@ for (const dialect of DIALECTS) {
           'ERROR_CODE_ACCESS_DENIED',
           'unauthorizedField',
         );
-        expect(problem.invalidParams?.map((p) => p.name)).toEqual(['fields[1]', 'fields[3]', 'fields[4]']);
+        expect(problem.invalidParams?.map((p) => p.name)).toEqual(['fields.1', 'fields.3']);
         expect(problem.invalidParams?.[0]?.reason).toContain('partners.naam.voornamen');
       });
 
@@ -457,8 +468,8 @@ for (const dialect of DIALECTS) {
       }
       it('answers 502 when the source is down', () => expectFailure('down', 502, 'sourceUnreachable'));
       it('answers 504 when the source is too slow', () => expectFailure('slow', 504, 'sourceTimeout'));
-      it('answers 502 when the source answers garbage', () => expectFailure('garbage', 502, 'sourceUnreachable'));
-      it('answers 502 when the source fails', () => expectFailure('error500', 502, 'sourceUnreachable'));
+      it('answers 502 when the source answers garbage', () => expectFailure('garbage', 502, 'sourceInvalidAnswer'));
+      it('answers 502 when the source fails', () => expectFailure('error500', 502, 'sourceError'));
     });
   });
 }
@@ -513,7 +524,7 @@ describe('a revoked key', () => {
     const res = await request();
     expect(res.status).toBe(401);
     expect(res.headers.get('fsc-error-code')).toBe('ERROR_CODE_ACCESS_TOKEN_INVALID');
-    expect(((await res.json()) as Problem).detail).toContain('revoked');
+    expect(((await res.json()) as Problem).detail).toContain('ingetrokken');
     expect(gw.source.state.calls).toBe(calls);
     expect(await gw.accessRecords()).toHaveLength(records);
     expect((await gw.refusals()).at(-1)?.reason).toBe('revokedKey');

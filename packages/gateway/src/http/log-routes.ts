@@ -19,7 +19,7 @@ export interface LogRoutesOptions {
 /** A non-negative whole number from a query parameter, or a refusal naming it. */
 function count(value: string | undefined, name: string): number {
   if (value === undefined || !/^\d{1,15}$/.test(value)) {
-    throw new GatewayRefusal('invalidRequest', `${name} must be a whole number.`, {
+    throw new GatewayRefusal('invalidRequest', `${name} moet een geheel getal zijn.`, {
       invalidParams: [{ name, code: 'integer', reason: 'Geef een geheel getal van 0 of meer.' }],
     });
   }
@@ -43,7 +43,7 @@ export function logRoutes(app: Hono<GatewayEnv>, options: LogRoutesOptions) {
   app.get('/log/v1/:logId/heads/:size', options.before, async (c) => {
     const size = c.req.param('size');
     const head = await headOf(db, c.req.param('logId'), size === 'latest' ? {} : { size: count(size, 'size') });
-    if (!head) throw notFound(`No signed head ${size} for log ${c.req.param('logId')}.`);
+    if (!head) throw notFound(`Er is geen ondertekende boomkop ${size} voor dit logboek.`);
     return send(c, head);
   });
 
@@ -53,9 +53,9 @@ export function logRoutes(app: Hono<GatewayEnv>, options: LogRoutesOptions) {
     const first = count(c.req.query('first'), 'first');
     const second = count(c.req.query('second'), 'second');
     const head = await headOf(db, logId, { size: second });
-    if (!head) throw notFound(`There is no signed head of size ${second} for log ${logId}.`);
+    if (!head) throw notFound(`Er is geen ondertekende boomkop met grootte ${second} voor dit logboek.`);
     if (first < 1 || first > second) {
-      throw new GatewayRefusal('invalidRequest', 'first must be from 1 to second.', {
+      throw new GatewayRefusal('invalidRequest', 'first moet tussen 1 en second liggen.', {
         invalidParams: [{ name: 'first', code: 'range', reason: 'Kies 1 ≤ first ≤ second.' }],
       });
     }
@@ -102,13 +102,13 @@ export function logRoutes(app: Hono<GatewayEnv>, options: LogRoutesOptions) {
       .where('data_subject_id', '=', options.pseudonymise(citizen.bsn))
       .executeTakeFirst();
     // Another citizen's record is as unknown as one that does not exist.
-    if (!row) throw notFound(`You have no record ${id}.`);
+    if (!row) throw notFound('U heeft geen verwerking met dit nummer.');
     const leaf = await db
       .selectFrom('merkle_leaves')
       .select(['log_id', 'leaf_index'])
       .where('record_id', '=', id)
       .executeTakeFirst();
-    if (!leaf) throw notFound(`Record ${id} is not in the verifiable log.`);
+    if (!leaf) throw notFound('Deze verwerking staat niet in het controleerbare logboek.');
     const index = Number(leaf.leaf_index);
     const wanted = c.req.query('size');
     const head = await headOf(db, leaf.log_id, wanted === undefined ? {} : { size: count(wanted, 'size') });
@@ -116,7 +116,7 @@ export function logRoutes(app: Hono<GatewayEnv>, options: LogRoutesOptions) {
       c.header('retry-after', '1');
       throw new GatewayRefusal(
         'treeHeadPending',
-        'The log has not signed a head that holds this record yet; try again in a second.',
+        'Het logboek heeft nog geen boomkop ondertekend met deze verwerking. Probeer het over een seconde opnieuw.',
       );
     }
     return send(c, {

@@ -12,6 +12,7 @@ import { decodeCursor, newestFirstPage } from '../reads/cursor.ts';
 import { parsePeriod } from '../reads/period.ts';
 import type { RegistryHistory } from '../reads/registry-history.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import { JSON_UTF8 } from './media-types.ts';
 
 export interface ReadRoutesOptions {
   readonly db: Kysely<GatewayDatabase>;
@@ -35,13 +36,13 @@ export const json = (
   options: Pick<ReadRoutesOptions, 'respond'>,
   status: number,
   value: unknown,
-) => options.respond(c, status, JSON.stringify(value), 'application/json');
+) => options.respond(c, status, JSON.stringify(value), JSON_UTF8);
 
 /** Refuses query parameters the route does not know, naming each (a citizen cannot ask by BSN, say). */
 export function onlyParameters(c: Context<GatewayEnv>, known: readonly string[]) {
   const unknown = Object.keys(c.req.queries()).filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new GatewayRefusal('invalidRequest', `Unknown parameter(s): ${unknown.join(', ')}.`, {
+    throw new GatewayRefusal('invalidRequest', `Onbekende parameter(s) ${unknown.join(', ')}.`, {
       invalidParams: unknown.map((name) => ({ name, code: 'unknownParam', reason: 'Deze parameter bestaat niet.' })),
     });
   }
@@ -51,7 +52,7 @@ export function parseLimit(value: string | number | undefined, name: string, fal
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new GatewayRefusal('invalidRequest', `${name} must be a whole number from 1 to ${max}.`, {
+    throw new GatewayRefusal('invalidRequest', `${name} moet een geheel getal van 1 tot en met ${max} zijn.`, {
       invalidParams: [{ name, code: 'integer', reason: `Geef een getal van 1 tot en met ${max}.` }],
     });
   }
@@ -62,7 +63,7 @@ export function parseLimit(value: string | number | undefined, name: string, fal
 export const requireAuditor = createMiddleware<GatewayEnv>(async (c, next) => {
   const organisation = c.get('caller')?.organisation;
   if (!organisation?.roles.includes('auditor')) {
-    throw new GatewayRefusal('notAuditor', 'Only an organisation with the role auditor may ask for this.');
+    throw new GatewayRefusal('notAuditor', 'Alleen een organisatie met de rol auditor mag dit vragen.');
   }
   await next();
 });
@@ -109,7 +110,7 @@ export function readRoutes(app: Hono<GatewayEnv>, options: ReadRoutesOptions) {
   // The organisation: the Logboek Dataverwerkingen read API, its own records only.
   app.post('/processing-activities', options.before, options.readBody, options.verifyRead, async (c) => {
     const caller = c.get('caller');
-    if (!caller) throw new GatewayRefusal('internal', 'The pipeline ran out of order.');
+    if (!caller) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
     const filter = parseReadFilter(c.get('body'));
     const directory = c.get('directory');
     const provider = directory.services.get(serviceId)?.providerOin;
@@ -138,14 +139,18 @@ export function readRoutes(app: Hono<GatewayEnv>, options: ReadRoutesOptions) {
     const body = parseJsonBody(c.get('body')) as { from?: unknown; to?: unknown };
     const unknown = Object.keys(body).filter((k) => k !== 'from' && k !== 'to');
     if (unknown.length > 0 || typeof body.from !== 'string' || typeof body.to !== 'string') {
-      throw new GatewayRefusal('invalidRequest', 'Give the period as { "from": "2026-11-01", "to": "2026-11-30" }.', {
-        invalidParams: [
-          ...(['from', 'to'] as const)
-            .filter((k) => typeof body[k] !== 'string')
-            .map((name) => ({ name, code: 'required', reason: 'Geef een datum.' })),
-          ...unknown.map((name) => ({ name, code: 'unknownParam', reason: 'Dit veld bestaat niet.' })),
-        ],
-      });
+      throw new GatewayRefusal(
+        'invalidRequest',
+        'Geef de periode als from en to, bijvoorbeeld 2026-11-01 en 2026-11-30.',
+        {
+          invalidParams: [
+            ...(['from', 'to'] as const)
+              .filter((k) => typeof body[k] !== 'string')
+              .map((name) => ({ name, code: 'required', reason: 'Geef een datum.' })),
+            ...unknown.map((name) => ({ name, code: 'unknownParam', reason: 'Dit veld bestaat niet.' })),
+          ],
+        },
+      );
     }
     const period = parsePeriod(body.from, body.to);
     for (const [id, job] of jobs) if (now() - job.createdAt > JOB_TTL_MS) jobs.delete(id);
@@ -180,7 +185,7 @@ export function readRoutes(app: Hono<GatewayEnv>, options: ReadRoutesOptions) {
     const job = jobs.get(c.req.param('id'));
     // Another auditor's job is as unknown as a job that never was.
     if (!job || job.owner !== c.get('caller')?.organisation.oin) {
-      throw new GatewayRefusal('reportNotFound', 'There is no such report (reports are kept 15 minutes).');
+      throw new GatewayRefusal('reportNotFound', 'Dit rapport bestaat niet (rapporten worden 15 minuten bewaard).');
     }
     if (job.error) return json(c, options, 200, { status: 'failed', error: job.error });
     if (!job.report) return json(c, options, 200, { status: 'running', progress: job.progress });
@@ -193,7 +198,7 @@ function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
     const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {}
-  throw new GatewayRefusal('invalidRequest', 'The body must be a JSON object.', {
+  throw new GatewayRefusal('invalidRequest', 'De body moet een JSON object zijn.', {
     invalidParams: [{ name: 'body', code: 'json', reason: 'Stuur een JSON-object.' }],
   });
 }
@@ -265,6 +270,6 @@ function parseReadFilter(bytes: Uint8Array) {
     });
   }
   if (problems.length > 0)
-    throw new GatewayRefusal('invalidRequest', 'The filter is not valid.', { invalidParams: problems });
+    throw new GatewayRefusal('invalidRequest', 'Het filter is niet geldig.', { invalidParams: problems });
   return filter;
 }

@@ -1,40 +1,35 @@
 import { newSpanId, uuidv7 } from '@poortwachter/sdk';
 import type { Caller, Grant, RequestTrace } from '../pipeline/context.ts';
-import { projectFields } from '../protocol/project-fields.ts';
+import { type AutomaticField, projectPerson, valuesAt } from '../protocol/project-fields.ts';
 import type { StoredAccessRecord } from './access-record.ts';
 
 type Person = Record<string, unknown>;
-
-const valueAt = (value: unknown, path: string): unknown[] =>
-  path.split('.').reduce<unknown[]>(
-    (nodes, key) =>
-      nodes
-        .flatMap((node) => (Array.isArray(node) ? node : [node]))
-        .map((node) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined))
-        .filter((v) => v !== undefined),
-    [value],
-  );
 
 export interface ReleasedPerson {
   /** The person as released: only the authorised, requested paths. */
   readonly released: Person;
   /** The data-subject id (BSN) from the source's answer; undefined when it had none. */
   readonly subjectId: string | undefined;
-  /** The requested paths this person actually had a value for. */
+  /** The requested paths this person actually had a value for, and the automatic fields delivered. */
   readonly releasedFields: readonly string[];
 }
 
 /**
- * Minimises every person of the source's answer to the released paths (defence in depth: whatever
- * the source sent beyond them stays here) and pairs each with its data-subject id.
+ * Minimises every person of the source's answer to the released paths and the automatic fields that
+ * apply to them (defence in depth: whatever the source sent beyond them stays here) and pairs each
+ * with its data-subject id.
  */
-export function releasePersonen(grant: Grant, personen: readonly Person[]): ReleasedPerson[] {
+export function releasePersonen(
+  grant: Grant,
+  personen: readonly Person[],
+  automaticFields: readonly AutomaticField[] = [],
+): ReleasedPerson[] {
   // `personen.burgerservicenummer` → the id sits at `burgerservicenummer` in each element of `personen`.
   const idPaths = grant.service.dataSubjectPaths.map((p) => p.split('.').slice(1).join('.'));
   return personen.map((person) => {
-    const released = projectFields(person, grant.releasedFields) as Person;
-    const subjectId = idPaths.flatMap((p) => valueAt(person, p)).find((v): v is string => typeof v === 'string');
-    const releasedFields = grant.releasedFields.filter((f) => valueAt(released, f).length > 0);
+    const { value: released, delivered } = projectPerson(person, grant.releasedFields, automaticFields);
+    const subjectId = idPaths.flatMap((p) => valuesAt(person, p)).find((v): v is string => typeof v === 'string');
+    const releasedFields = [...grant.releasedFields.filter((f) => valuesAt(released, f).length > 0), ...delivered];
     return { released, subjectId, releasedFields };
   });
 }

@@ -1,53 +1,28 @@
 import { isInForce, versionAt } from '@poortwachter/registry/directory';
 import { createMiddleware } from 'hono/factory';
 import { GatewayRefusal } from '../errors.ts';
-import type { GatewayEnv, Grant } from './context.ts';
-import { decideFields } from './field-authorisation.ts';
+import type { BrpQuery } from '../protocol/brp-query.ts';
+import type { GatewayEnv } from './context.ts';
+import { decideFields, decideParameters } from './field-authorisation.ts';
 
 export interface AuthoriseOptions {
   readonly serviceId: string;
+  /** The protocol of the service's queries: parses and checks a body against the spec. */
+  readonly query: BrpQuery;
   readonly now?: () => number;
-}
-
-type Query = Grant['query'];
-
-function parseQuery(body: Uint8Array): Query {
-  let query: unknown;
-  try {
-    query = JSON.parse(new TextDecoder().decode(body));
-  } catch (cause) {
-    throw new GatewayRefusal('invalidRequest', 'The body is not valid JSON.', {
-      cause,
-      invalidParams: [{ name: 'body', code: 'json', reason: 'De body is geen geldige JSON.' }],
-    });
-  }
-  if (query === null || typeof query !== 'object' || Array.isArray(query)) {
-    throw new GatewayRefusal('invalidRequest', 'The body must be a JSON object.', {
-      invalidParams: [{ name: 'body', code: 'object', reason: 'De body moet een JSON-object zijn.' }],
-    });
-  }
-  const { type, fields } = query as { type?: unknown; fields?: unknown };
-  const problems = [];
-  if (typeof type !== 'string' || type === '')
-    problems.push({ name: 'type', code: 'required', reason: 'Parameter is verplicht.' });
-  if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => typeof f === 'string' && f !== '')) {
-    // Data minimisation: the caller says which fields it needs; there is no "everything".
-    problems.push({ name: 'fields', code: 'required', reason: 'Geef in fields aan welke gegevens u nodig heeft.' });
-  }
-  if (problems.length > 0)
-    throw new GatewayRefusal('invalidRequest', 'The query is incomplete.', { invalidParams: problems });
-  return query as Query;
 }
 
 /**
  * Resolves the autorisatie for (afnemer, service, `Processing-Activity`) valid at the moment of the
- * request, with the verwerkingsactiviteit version and every grondslag in force then, and checks the
- * search type and each requested field against it. Every refusal names what is missing.
+ * request, with the verwerkingsactiviteit version and every grondslag in force then; checks the
+ * query against the spec (400 naming every problem), then the search type, every search parameter
+ * (it selects on data: the autorisatie must cover that data) and every requested field against the
+ * autorisatie (403 naming each). Nothing reaches the source before all of it holds.
  */
 export const authorise = (options: AuthoriseOptions) =>
   createMiddleware<GatewayEnv>(async function authorise(c, next) {
     const caller = c.get('caller');
-    if (!caller) throw new GatewayRefusal('signatureMissing', 'The request is not signed.');
+    if (!caller) throw new GatewayRefusal('signatureMissing', 'Het verzoek is niet ondertekend.');
     const directory = c.get('directory');
     const at = new Date((options.now ?? Date.now)()).toISOString();
     const afnemer = caller.organisation.oin;
@@ -55,33 +30,31 @@ export const authorise = (options: AuthoriseOptions) =>
     if (!activityId) {
       throw new GatewayRefusal(
         'processingActivityMissing',
-        'Name the verwerkingsactiviteit in the Processing-Activity header.',
-        {
-          invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Header is verplicht.' }],
-        },
+        'Noem de verwerkingsactiviteit in de header Processing-Activity.',
+        { invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Header is verplicht.' }] },
       );
     }
     const service = directory.services.get(options.serviceId);
     if (!service || service.revokedAt)
-      throw new GatewayRefusal('serviceNotFound', `Service ${options.serviceId} is not offered.`);
+      throw new GatewayRefusal('serviceNotFound', `De dienst ${options.serviceId} wordt niet aangeboden.`);
 
     const activity = directory.processingActivities.get(activityId);
     if (!activity)
       throw new GatewayRefusal(
         'unknownProcessingActivity',
-        `Verwerkingsactiviteit ${activityId} is not in the registry.`,
+        'De verwerkingsactiviteit in de header Processing-Activity staat niet in het register.',
       );
     const version = versionAt(activity, at);
     if (!version || version.revokedAt) {
       throw new GatewayRefusal(
         'processingActivityNotInForce',
-        `Verwerkingsactiviteit ${activityId} is not in force now.`,
+        'De verwerkingsactiviteit in de header Processing-Activity is nu niet van kracht.',
       );
     }
     if (version.responsibleOin !== afnemer) {
       throw new GatewayRefusal(
         'foreignProcessingActivity',
-        `Verwerkingsactiviteit ${activityId} belongs to another organisation.`,
+        'De verwerkingsactiviteit in de header Processing-Activity is van een andere organisatie.',
       );
     }
     const grondslagen = version.grondslagIds.map((id) => directory.grondslagen.get(id));
@@ -100,7 +73,7 @@ export const authorise = (options: AuthoriseOptions) =>
     if (lapsed.length > 0) {
       throw new GatewayRefusal(
         'grondslagNotInForce',
-        `The grondslag ${lapsed.join(', ')} of ${activityId} is not in force now.`,
+        `De grondslag ${lapsed.join(', ')} van deze verwerkingsactiviteit is nu niet van kracht.`,
       );
     }
 
@@ -108,33 +81,49 @@ export const authorise = (options: AuthoriseOptions) =>
     const autorisatie = candidates.find((a) => isInForce({ valid_from: a.validFrom, valid_to: a.validTo }, at));
     if (!autorisatie) {
       if (candidates.some((a) => a.validFrom > at)) {
-        throw new GatewayRefusal('autorisatieNotYetValid', `The autorisatie for ${activityId} is not valid yet.`);
+        throw new GatewayRefusal(
+          'autorisatieNotYetValid',
+          'De autorisatie voor deze verwerkingsactiviteit geldt nog niet.',
+        );
       }
       if (candidates.length > 0)
-        throw new GatewayRefusal('autorisatieExpired', `The autorisatie for ${activityId} has expired.`);
-      throw new GatewayRefusal('noAutorisatie', `There is no autorisatie for ${service.id} under ${activityId}.`);
+        throw new GatewayRefusal('autorisatieExpired', 'De autorisatie voor deze verwerkingsactiviteit is verlopen.');
+      throw new GatewayRefusal(
+        'noAutorisatie',
+        `Er is geen autorisatie voor ${service.id} onder deze verwerkingsactiviteit.`,
+      );
     }
 
-    const query = parseQuery(c.get('body'));
+    const query = options.query.parse(c.get('body'));
     if (!autorisatie.searchTypes.includes(query.type)) {
-      throw new GatewayRefusal('unauthorizedParameter', `Not authorised for the search ${query.type}.`, {
+      throw new GatewayRefusal('unauthorizedParameter', `Niet geautoriseerd voor de zoekvraag ${query.type}.`, {
         invalidParams: [
           {
             name: 'type',
             code: 'unauthorizedParameter',
-            reason: `Niet geautoriseerd voor zoekvraag ${query.type}; wel voor ${autorisatie.searchTypes.join(', ')}.`,
+            reason: `Niet geautoriseerd voor zoekvraag ${query.type}.`,
           },
         ],
       });
+    }
+    const parameters = decideParameters(
+      query,
+      directory.searchParameters.get(service.id) ?? new Map(),
+      autorisatie.fields,
+    );
+    if (parameters.length > 0) {
+      throw new GatewayRefusal(
+        'unauthorizedParameter',
+        `Niet geautoriseerd om te zoeken met ${parameters.map((p) => p.name).join(', ')}.`,
+        { invalidParams: parameters },
+      );
     }
     const decision = decideFields(query.fields, autorisatie.fields, directory.cataloguePaths.get(service.id) ?? []);
     if (decision.refused.length > 0) {
       throw new GatewayRefusal(
         'unauthorizedField',
-        `Not authorised for ${decision.refused.length} of the requested fields.`,
-        {
-          invalidParams: decision.refused,
-        },
+        `Niet geautoriseerd voor ${decision.refused.length} van de gevraagde velden.`,
+        { invalidParams: decision.refused },
       );
     }
     c.set('grant', {

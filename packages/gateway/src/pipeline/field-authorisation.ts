@@ -1,3 +1,4 @@
+import type { SearchParameter } from '@poortwachter/registry/directory';
 import type { InvalidParam } from '@poortwachter/registry/problem';
 
 export interface FieldDecision {
@@ -7,12 +8,17 @@ export interface FieldDecision {
   readonly refused: InvalidParam[];
 }
 
+/** Whether an autorisatie's paths cover a path: the path itself, or a path it lies below. */
+const covers = (authorised: readonly string[], path: string) =>
+  authorised.some((a) => a === path || path.startsWith(`${a}.`));
+
 /**
  * Decides every requested `fields` path against an autorisatie:
  * - a path that is authorised, or lies below an authorised path, is allowed as is;
  * - a group (`naam`) is allowed when every catalogue path below it is authorised, and stands for them;
  * - anything else is refused and named, with the paths that would be needed.
- * Nothing is silently filtered: one refused path refuses the request (the BRP rule).
+ * Nothing is silently filtered: one refused path refuses the request (the BRP rule). `catalogue`
+ * holds the paths that can be authorised (automatic fields are never asked for).
  *
  * @example
  * decideFields(['naam', 'geboorte.datum'], authorised, catalogue);
@@ -26,7 +32,7 @@ export function decideFields(
   const released = new Set<string>();
   const refused: InvalidParam[] = [];
   requested.forEach((path, index) => {
-    if (allowed.has(path) || authorised.some((a) => path.startsWith(`${a}.`))) {
+    if (covers(authorised, path)) {
       released.add(path);
       return;
     }
@@ -38,11 +44,50 @@ export function decideFields(
     }
     const reason =
       below.length > 0
-        ? `Niet geautoriseerd voor ${path}: ontbreekt ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}.`
-        : catalogue.includes(path)
+        ? `Niet geautoriseerd voor ${path}, ontbreekt ${missing[0]}${missing.length > 1 ? ` en ${missing.length - 1} meer` : ''}.`
+        : catalogue.includes(path) || catalogue.some((c) => path.startsWith(`${c}.`))
           ? `Niet geautoriseerd voor veld ${path}.`
-          : `Veld ${path} wordt door deze dienst niet geleverd of bestaat niet.`;
+          : `Veld ${path} wordt door deze dienst niet geleverd.`;
     refused.push({ name: `fields[${index}]`, code: 'unauthorizedField', reason });
   });
   return { released: [...released], refused };
+}
+
+/**
+ * Decides every search parameter of a query (each body member but `type` and `fields`) against an
+ * autorisatie: a parameter filters on data, and its hit count reveals that data, so it is allowed
+ * only when the autorisatie covers every path the service declares it selects on. A parameter the
+ * service does not declare is refused (fail closed); one given its neutral value selects nothing.
+ *
+ * @example
+ * decideParameters({ type, fields, geslacht: 'V' }, declared, authorised); // [{ name: 'geslacht', … }]
+ */
+export function decideParameters(
+  query: Readonly<Record<string, unknown>>,
+  declared: ReadonlyMap<string, SearchParameter>,
+  authorised: readonly string[],
+): InvalidParam[] {
+  const refused: InvalidParam[] = [];
+  for (const [name, value] of Object.entries(query)) {
+    if (name === 'type' || name === 'fields') continue;
+    const parameter = declared.get(name);
+    if (!parameter) {
+      refused.push({
+        name,
+        code: 'unauthorizedParameter',
+        reason: `Parameter ${name} is voor deze dienst niet beschreven in het register.`,
+      });
+      continue;
+    }
+    if (parameter.neutral !== undefined && value === parameter.neutral) continue;
+    const missing = parameter.selects.filter((path) => !covers(authorised, path));
+    if (missing.length > 0) {
+      refused.push({
+        name,
+        code: 'unauthorizedParameter',
+        reason: `Niet geautoriseerd voor zoeken op ${missing.join(' en ')}.`,
+      });
+    }
+  }
+  return refused;
 }

@@ -14,10 +14,11 @@ export interface SourceOptions {
   readonly fetch?: typeof globalThis.fetch;
 }
 
-/** What the source answered: personen to release, or a refusal of its own (no personal data). */
-export type SourceAnswer =
-  | { readonly kind: 'personen'; readonly body: { type: string; personen: Record<string, unknown>[] } }
-  | { readonly kind: 'refused'; readonly status: number; readonly problem: Record<string, unknown> };
+/** What the source answered and the gateway will minimise: the search type and its persons. */
+export interface SourceAnswer {
+  readonly type: string;
+  readonly personen: Record<string, unknown>[];
+}
 
 /** The response fields the source must include for logging, even when the caller did not ask for them. */
 function subjectFields(dataSubjectPaths: readonly string[]): string[] {
@@ -41,7 +42,8 @@ export function createSourceForwarder(source: SourceOptions): SourceForwarder {
   const timeoutMs = source.timeoutMs ?? 5000;
   const maxResponseBytes = source.maxResponseBytes ?? 16 * 1024 * 1024;
   return async (grant, context) => {
-    const fields = [...new Set([...grant.query.fields, ...subjectFields(grant.service.dataSubjectPaths)])];
+    const idPaths = subjectFields(grant.service.dataSubjectPaths);
+    const fields = [...new Set([...grant.query.fields, ...idPaths])];
     let res: SourceResponse;
     try {
       res = await post({
@@ -58,30 +60,94 @@ export function createSourceForwarder(source: SourceOptions): SourceForwarder {
       });
     } catch (cause) {
       if (cause instanceof SourceCallError && cause.kind === 'timeout') {
-        throw new GatewayRefusal('sourceTimeout', `The source did not answer within ${timeoutMs} ms.`, { cause });
+        throw new GatewayRefusal('sourceTimeout', `De bron antwoordde niet binnen ${timeoutMs} ms.`, { cause });
       }
-      const detail = cause instanceof SourceCallError && cause.kind === 'tooLarge' ? cause.message : undefined;
-      throw new GatewayRefusal('sourceUnreachable', detail ?? 'The source cannot be reached.', { cause });
+      const detail =
+        cause instanceof SourceCallError && cause.kind === 'tooLarge'
+          ? `Het antwoord van de bron is groter dan ${maxResponseBytes} bytes.`
+          : 'De bron is niet bereikbaar.';
+      throw new GatewayRefusal('sourceUnreachable', detail, { cause });
     }
-    return readAnswer(res);
+    return readAnswer(res, grant, idPaths);
   };
 }
 
-function readAnswer(res: SourceResponse): SourceAnswer {
+/** Problem codes of the BRP API that may name a parameter of the afnemer's own query. */
+const PARAMETER_CODES = new Set([
+  'required',
+  'pattern',
+  'fields',
+  'unknownParam',
+  'integer',
+  'boolean',
+  'date',
+  'array',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'value',
+]);
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isJson = (contentType: string | undefined) => /^application\/([a-z.+-]*\+)?json\b/i.test(contentType ?? '');
+
+/**
+ * Reads what the source answered. Nothing of a source's own text ever reaches the afnemer: a source
+ * that refuses the query becomes the gateway's own problem (its code when it is one of the BRP's, the
+ * names of the afnemer's own parameters it points at, with our reasons), any other failure a 502 that
+ * names only the status. A 200 must be JSON with the query's type and a list of persons that each carry
+ * a data-subject id (BSN), or nothing is released: a person without one could not be logged.
+ */
+function readAnswer(res: SourceResponse, grant: Grant, idPaths: readonly string[]): SourceAnswer {
   let body: unknown;
   try {
-    body = JSON.parse(res.text);
-  } catch (cause) {
-    throw new GatewayRefusal('sourceUnreachable', `The source answered ${res.status} with a body that is not JSON.`, {
-      cause,
+    body = isJson(res.contentType) ? JSON.parse(res.text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (res.status === 200) {
+    const personen = isObject(body) ? body.personen : undefined;
+    const valid =
+      isObject(body) &&
+      body.type === grant.query.type &&
+      Array.isArray(personen) &&
+      personen.every((p) => isObject(p) && idPaths.every((path) => /^[0-9]{9}$/.test(String(valueAt(p, path)))));
+    if (!valid) {
+      throw new GatewayRefusal(
+        'sourceInvalidAnswer',
+        'De bron gaf een antwoord dat niet aan het protocol voldoet. Er is niets vrijgegeven.',
+      );
+    }
+    return { type: grant.query.type, personen: personen as Record<string, unknown>[] };
+  }
+  const code = isObject(body) ? body.code : undefined;
+  if (res.status === 400 && code === 'tooManyResults') {
+    throw new GatewayRefusal('tooManyResults', 'Er zijn meer dan 10 personen gevonden. Verfijn de zoekvraag.');
+  }
+  if (res.status === 400) {
+    // Only names of the afnemer's own parameters survive, with our reason: a name the source made up, or
+    // any text it sent, could carry personal data.
+    const own = new Set([...Object.keys(grant.query), ...grant.query.fields.map((_f, i) => `fields[${i}]`)]);
+    const named = (isObject(body) && Array.isArray(body.invalidParams) ? body.invalidParams : [])
+      .filter(isObject)
+      .filter((p) => typeof p.name === 'string' && own.has(p.name))
+      .slice(0, 20)
+      .map((p) => ({
+        name: p.name as string,
+        code: typeof p.code === 'string' && PARAMETER_CODES.has(p.code) ? p.code : 'invalid',
+        reason: 'De bron keurde deze parameter af.',
+      }));
+    throw new GatewayRefusal('sourceRefused', 'De bron weigerde de vraag als ongeldig.', {
+      ...(named.length > 0 ? { invalidParams: named } : {}),
     });
   }
-  if (res.status >= 400 && res.status < 500 && body && typeof body === 'object' && !Array.isArray(body)) {
-    return { kind: 'refused', status: res.status, problem: body as Record<string, unknown> };
-  }
-  const personen = (body as { personen?: unknown } | null)?.personen;
-  if (res.status !== 200 || !Array.isArray(personen) || !personen.every((p) => p && typeof p === 'object')) {
-    throw new GatewayRefusal('sourceUnreachable', `The source answered ${res.status} without a list of personen.`);
-  }
-  return { kind: 'personen', body: body as { type: string; personen: Record<string, unknown>[] } };
+  throw new GatewayRefusal('sourceError', `De bron gaf een fout (status ${res.status}). Er is niets vrijgegeven.`);
+}
+
+/** The value at a dot path of a person (the first, where arrays are walked). */
+function valueAt(value: unknown, path: string): unknown {
+  let node = value;
+  for (const key of path.split('.')) node = isObject(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+  return node;
 }

@@ -62,8 +62,8 @@ describe('the gateway’s HTTP client for its source', () => {
     const forward = createSourceForwarder({ url: `${url}/` });
     const answer = await forward(grant, context);
     expect(answer).toEqual({
-      kind: 'personen',
-      body: { type: 'RaadpleegMetBurgerservicenummer', personen: [{ burgerservicenummer: '999993653' }] },
+      type: 'RaadpleegMetBurgerservicenummer',
+      personen: [{ burgerservicenummer: '999993653' }],
     });
     const last = received.at(-1);
     expect(JSON.parse(last?.body ?? '')).toEqual({ ...grant.query, fields: ['naam.voornamen', 'burgerservicenummer'] });
@@ -71,13 +71,91 @@ describe('the gateway’s HTTP client for its source', () => {
     expect(last?.headers['fsc-transaction-id']).toBe(context.transactionId);
     // Several calls in a row reuse the connection and each gets its own answer.
     const again = await Promise.all([forward(grant, context), forward(grant, context), forward(grant, context)]);
-    expect(again.map((a) => a.kind)).toEqual(['personen', 'personen', 'personen']);
+    expect(again.map((a) => a.personen.length)).toEqual([1, 1, 1]);
   });
 
-  it('passes a refusal of the source on (4xx with a problem), without personal data', async () => {
-    behaviour = json(400, { status: 400, code: 'paramsValidation', invalidParams: [{ name: 'fields' }] });
-    const answer = await createSourceForwarder({ url })(grant, context);
-    expect(answer).toMatchObject({ kind: 'refused', status: 400, problem: { code: 'paramsValidation' } });
+  it("turns a refusal of the source into the gateway's own problem: none of the source's text passes", async () => {
+    const personal = 'Suzanne Moulin 999993653 1985-12-01';
+    behaviour = json(400, {
+      status: 400,
+      code: 'paramsValidation',
+      detail: personal,
+      invalidParams: [
+        { name: 'fields[0]', code: 'fields', reason: personal },
+        { name: personal, code: 'x', reason: personal },
+        { name: 'burgerservicenummer', code: `pattern ${personal}`, reason: personal },
+      ],
+    });
+    const error = await createSourceForwarder({ url })(grant, context).catch((e: unknown) => e);
+    expect(isGatewayRefusal(error) && error.reason).toBe('sourceRefused');
+    const problem = isGatewayRefusal(error) ? error.toProblem() : undefined;
+    expect(problem?.status).toBe(400);
+    expect(JSON.stringify(problem)).not.toMatch(/Suzanne|Moulin|999993653|1985/);
+    expect(problem?.invalidParams?.map((p) => [p.name, p.code])).toEqual([
+      ['fields[0]', 'fields'],
+      ['burgerservicenummer', 'invalid'],
+    ]);
+
+    behaviour = json(400, { status: 400, code: 'tooManyResults', detail: personal });
+    expect(await refusalOf(createSourceForwarder({ url })(grant, context))).toMatchObject({
+      reason: 'tooManyResults',
+      status: 400,
+    });
+  });
+
+  it('refuses every other shape a bad source can send, and passes none of its text', async () => {
+    const personal = { burgerservicenummer: '999993653', naam: { geslachtsnaam: 'Moulin' } };
+    const shapes: [string, Behaviour, string][] = [
+      [
+        'a 400 problem with HTML',
+        (_q, res) => res.writeHead(400, { 'content-type': 'text/html' }).end('<p>Moulin</p>'),
+        'sourceRefused',
+      ],
+      [
+        'HTML with 200',
+        (_q, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>Moulin</p>'),
+        'sourceInvalidAnswer',
+      ],
+      [
+        'JSON with a wrong content type',
+        (_q, res) =>
+          res
+            .writeHead(200, { 'content-type': 'text/plain' })
+            .end(JSON.stringify({ type: grant.query.type, personen: [personal] })),
+        'sourceInvalidAnswer',
+      ],
+      ['a 200 without personen', json(200, { type: grant.query.type, persons: [personal] }), 'sourceInvalidAnswer'],
+      [
+        'a 200 of another search type',
+        json(200, { type: 'ZoekMetPostcodeEnHuisnummer', personen: [personal] }),
+        'sourceInvalidAnswer',
+      ],
+      [
+        'a person without a BSN',
+        json(200, { type: grant.query.type, personen: [{ naam: { geslachtsnaam: 'Moulin' } }] }),
+        'sourceInvalidAnswer',
+      ],
+      [
+        'a person that is not an object',
+        json(200, { type: grant.query.type, personen: ['Moulin'] }),
+        'sourceInvalidAnswer',
+      ],
+      [
+        'truncated JSON',
+        (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"type":"Raadpleeg'),
+        'sourceInvalidAnswer',
+      ],
+      ['a 401 with personal data', json(401, { detail: 'Moulin' }), 'sourceError'],
+      ['a 404', json(404, { detail: 'Moulin' }), 'sourceError'],
+      ['a 500 with personal data', json(500, { detail: 'Moulin', personen: [personal] }), 'sourceError'],
+      ['a 503', json(503, { detail: 'Moulin' }), 'sourceError'],
+    ];
+    for (const [what, shape, reason] of shapes) {
+      behaviour = shape;
+      const error = await createSourceForwarder({ url })(grant, context).catch((e: unknown) => e);
+      expect(isGatewayRefusal(error) && error.reason, what).toBe(reason);
+      expect(JSON.stringify(isGatewayRefusal(error) && error.toProblem()), what).not.toMatch(/Moulin|999993653/);
+    }
   });
 
   it('refuses a slow source with sourceTimeout (504) after the timeout', async () => {
@@ -105,7 +183,7 @@ describe('the gateway’s HTTP client for its source', () => {
     });
   });
 
-  it('refuses garbage, a 500 and a list-less answer as sourceUnreachable (502)', async () => {
+  it('refuses garbage, a 500 and a list-less answer with a 502', async () => {
     for (const answer of [
       (_req: IncomingMessage, res: ServerResponse) => res.end('<html>oops</html>'),
       json(500, { error: 'boom' }),
@@ -113,10 +191,7 @@ describe('the gateway’s HTTP client for its source', () => {
       json(200, [1, 2]),
     ]) {
       behaviour = answer;
-      expect(await refusalOf(createSourceForwarder({ url })(grant, context))).toMatchObject({
-        reason: 'sourceUnreachable',
-        status: 502,
-      });
+      expect(await refusalOf(createSourceForwarder({ url })(grant, context))).toMatchObject({ status: 502 });
     }
   });
 
@@ -124,7 +199,7 @@ describe('the gateway’s HTTP client for its source', () => {
     behaviour = json(200, { personen: [{ naam: 'x'.repeat(10_000) }] });
     const tooLarge = await refusalOf(createSourceForwarder({ url, maxResponseBytes: 1000 })(grant, context));
     expect(tooLarge).toMatchObject({ reason: 'sourceUnreachable' });
-    expect(tooLarge.message).toMatch(/larger than 1000 bytes/);
+    expect(tooLarge.message).toMatch(/groter dan 1000 bytes/);
 
     behaviour = (req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
@@ -153,7 +228,7 @@ describe('the gateway’s HTTP client for its source', () => {
     const forward = createSourceForwarder({ url });
     await forward(grant, context);
     const before = received.length;
-    expect(await forward(grant, context)).toMatchObject({ kind: 'personen' });
+    expect(await forward(grant, context)).toMatchObject({ personen: [] });
     expect(dropped).toBe(1);
     expect(received.length - before).toBe(2);
   });

@@ -4,6 +4,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 /** What the source answered, read whole: status and body text. */
 export interface SourceResponse {
   readonly status: number;
+  /** The answer's Content-Type, as the source sent it. */
+  readonly contentType: string | undefined;
   readonly text: string;
 }
 
@@ -90,7 +92,11 @@ export function nodeSourceClient(options: { maxSockets?: number } = {}): SourceP
               if (settled) return;
               settled = true;
               clearTimeout(timer);
-              resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks, size).toString('utf8') });
+              resolve({
+                status: res.statusCode ?? 0,
+                contentType: res.headers['content-type'],
+                text: Buffer.concat(chunks, size).toString('utf8'),
+              });
             });
             res.on('aborted', () => fail(new SourceCallError('unreachable', 'The source broke off its answer.')));
             res.on('error', (cause) =>
@@ -131,7 +137,7 @@ export function fetchSourceClient(fetchImpl: typeof globalThis.fetch): SourcePos
       if (Buffer.byteLength(text) > call.maxResponseBytes) {
         throw new SourceCallError('tooLarge', `The source's answer is larger than ${call.maxResponseBytes} bytes.`);
       }
-      return { status: res.status, text };
+      return { status: res.status, contentType: res.headers.get('content-type') ?? undefined, text };
     } catch (cause) {
       if (cause instanceof SourceCallError) throw cause;
       if (controller.signal.aborted) {

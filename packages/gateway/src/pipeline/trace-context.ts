@@ -26,9 +26,13 @@ export const traceContext = (options: TraceContextOptions = {}) =>
     const given = c.req.header('fsc-transaction-id');
     c.set('transactionId', given && UUID_PATTERN.test(given) ? given.toLowerCase() : uuidv7());
     if (given !== undefined && !UUID_PATTERN.test(given)) {
-      throw new GatewayRefusal('invalidRequest', 'Fsc-Transaction-Id must be a UUID (preferably v7).', {
-        invalidParams: [{ name: 'Fsc-Transaction-Id', code: 'uuid', reason: 'Waarde is geen UUID.' }],
-      });
+      throw new GatewayRefusal(
+        'invalidRequest',
+        'De header Fsc-Transaction-Id moet een UUID zijn (bij voorkeur versie 7).',
+        {
+          invalidParams: [{ name: 'Fsc-Transaction-Id', code: 'uuid', reason: 'Waarde is geen UUID.' }],
+        },
+      );
     }
     await next();
   });

@@ -44,6 +44,22 @@ const FAILURES: Record<HttpSignatureFailure, RefusalReason> = {
   digestMismatch: 'digestMismatch',
 };
 
+/** What each failure means, for the afnemer's developer (the sdk's own text stays in our log). */
+const SIGNATURE_FAILURES: Record<HttpSignatureFailure, string> = {
+  missing: 'Het verzoek is niet ondertekend. Onderteken het met RFC 9421 (Signature en Signature-Input).',
+  malformed: 'De handtekening van het verzoek is niet goed gevormd.',
+  unknownKey: 'De sleutel waarmee het verzoek is ondertekend staat niet in het register.',
+  revokedKey: 'De sleutel waarmee het verzoek is ondertekend is ingetrokken of nu niet geldig.',
+  algorithmMismatch: 'Het algoritme van de handtekening past niet bij de sleutel.',
+  missingComponent: 'De handtekening dekt niet alle onderdelen van het verzoek die het protocol voorschrijft.',
+  expired: 'De handtekening is verlopen.',
+  notYetValid: 'De handtekening is in de toekomst gemaakt.',
+  validityTooLong: 'De handtekening is langer geldig dan 300 seconden.',
+  badSignature: 'De handtekening klopt niet.',
+  digestMissing: 'Het verzoek heeft geen header Content-Digest.',
+  digestMismatch: 'De body past niet bij de header Content-Digest.',
+};
+
 /**
  * Verifies the RFC 9421 signature against the afnemer's key in the verified directory, then the body
  * against its Content-Digest, then claims the nonce (a replay, from any gateway instance on the same
@@ -56,7 +72,8 @@ export const verifySignature = (options: VerifySignatureOptions) =>
     const skew = options.maxSkewSeconds ?? 60;
     const directory = c.get('directory');
     const service = directory.services.get(options.serviceId);
-    if (!service) throw new GatewayRefusal('serviceNotFound', `Service ${options.serviceId} is not in the directory.`);
+    if (!service)
+      throw new GatewayRefusal('serviceNotFound', `De dienst ${options.serviceId} staat niet in de adresgids.`);
     const url = new URL(c.req.url);
     const targetUri = `${service.gatewayUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
     const headers = c.req.raw.headers;
@@ -90,7 +107,8 @@ export const verifySignature = (options: VerifySignatureOptions) =>
       const nonce = signature.params.nonce ?? '';
       const expiresAt = ((signature.params.expires ?? signature.params.created + 300) + skew) * 1000;
       const fresh = await options.nonces.submit({ keyid: signature.params.keyid, nonce, expiresAt });
-      if (!fresh) throw new GatewayRefusal('replayedNonce', 'This nonce was used before: the request is a replay.');
+      if (!fresh)
+        throw new GatewayRefusal('replayedNonce', 'Deze nonce is al eerder gebruikt, het verzoek is een herhaling.');
       c.set('caller', {
         organisation: signer.organisation,
         kid: signature.params.keyid,
@@ -99,7 +117,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
       });
     } catch (error) {
       if (error instanceof HttpSignatureError) {
-        throw new GatewayRefusal(FAILURES[error.reason], error.message, { cause: error });
+        throw new GatewayRefusal(FAILURES[error.reason], SIGNATURE_FAILURES[error.reason], { cause: error });
       }
       throw error;
     }

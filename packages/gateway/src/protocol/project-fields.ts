@@ -1,3 +1,4 @@
+import type { AutomaticDelivery } from '@poortwachter/registry/directory';
 import { boundedCache } from '@poortwachter/sdk';
 
 type Json = unknown;
@@ -25,18 +26,52 @@ function buildTree(paths: readonly string[]): PathTree {
   return root;
 }
 
-function project(value: Json, tree: PathTree): Json {
+const isObject = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * An annotation object beside kept members (the BRP's `inOnderzoek`): the flag (a boolean) of each
+ * kept member, and the annotation's own details (its dates, anything not a flag) when one is kept.
+ */
+function annotationsOf(notes: Json, kept: Record<string, Json>): Record<string, Json> | undefined {
+  if (!isObject(notes)) return undefined;
+  const out: Record<string, Json> = {};
+  let flagged = false;
+  for (const key of Object.keys(kept)) {
+    if (typeof notes[key] === 'boolean') {
+      out[key] = notes[key];
+      flagged = true;
+    }
+  }
+  if (!flagged) return undefined;
+  for (const [key, note] of Object.entries(notes)) if (typeof note !== 'boolean') out[key] = note;
+  return out;
+}
+
+/** The member name of the annotations kept beside released members, and whether any were kept. */
+interface Beside {
+  readonly member: string;
+  kept: boolean;
+}
+
+function project(value: Json, tree: PathTree, beside?: Beside): Json {
   if (tree.all) return value;
   if (Array.isArray(value)) {
-    const items = value.map((item) => project(item, tree)).filter((item) => item !== undefined);
+    const items = value.map((item) => project(item, tree, beside)).filter((item) => item !== undefined);
     return items.length > 0 ? items : undefined;
   }
-  if (value === null || typeof value !== 'object') return undefined;
+  if (!isObject(value)) return undefined;
   const result: Record<string, Json> = {};
   for (const [key, child] of tree.children) {
     if (!Object.hasOwn(value, key)) continue;
-    const projected = project((value as Record<string, Json>)[key], child);
+    const projected = project(value[key], child, beside);
     if (projected !== undefined) result[key] = projected;
+  }
+  if (beside !== undefined && Object.hasOwn(value, beside.member) && Object.keys(result).length > 0) {
+    const notes = annotationsOf(value[beside.member], result);
+    if (notes) {
+      result[beside.member] = notes;
+      beside.kept = true;
+    }
   }
   return Object.keys(result).length > 0 ? result : undefined;
 }
@@ -51,6 +86,72 @@ function project(value: Json, tree: PathTree): Json {
  */
 export function projectFields<T extends object>(value: T, paths: readonly string[]): Partial<T> {
   return (project(value, treeFor(paths)) ?? {}) as Partial<T>;
+}
+
+/** A field the source delivers unasked (a catalogue field with `automatic`). */
+export interface AutomaticField {
+  readonly path: string;
+  readonly automatic?: AutomaticDelivery;
+}
+
+/** The value at a dot path, arrays walked: every value found. */
+export const valuesAt = (value: unknown, path: string): unknown[] =>
+  path.split('.').reduce<unknown[]>(
+    (nodes, key) =>
+      nodes
+        .flatMap((node) => (Array.isArray(node) ? node : [node]))
+        .map((node) =>
+          node && typeof node === 'object' && Object.hasOwn(node, key)
+            ? (node as Record<string, unknown>)[key]
+            : undefined,
+        )
+        .filter((v) => v !== undefined),
+    [value],
+  );
+
+const lies = (path: string, under: string) =>
+  path === under || path.startsWith(`${under}.`) || under.startsWith(`${path}.`);
+
+/**
+ * One person as released: the given paths (BRP `fields` semantics, as `projectFields`), plus the
+ * automatic fields that apply to them, each by its rule (see `AutomaticDelivery`): `always` ones the
+ * person has, the `besideRequested` annotation of each released member (`naam.inOnderzoek.voornamen`
+ * when `naam.voornamen` is released), and the `byCategory` entries of a category a released path
+ * lies in. Returns the automatic fields it delivered, so that they are logged as released.
+ *
+ * @example
+ * projectPerson(persoon, ['naam.voornamen'], [{ path: 'inOnderzoek', automatic: { rule: 'besideRequested' } }]);
+ * // { value: { naam: { voornamen: 'Jan', inOnderzoek: { voornamen: true, datumIngangOnderzoek: {…} } } }, delivered: ['inOnderzoek'] }
+ */
+export function projectPerson(
+  person: Record<string, unknown>,
+  paths: readonly string[],
+  automaticFields: readonly AutomaticField[] = [],
+): { value: Record<string, unknown>; delivered: string[] } {
+  const delivered: string[] = [];
+  const always = automaticFields.filter((f) => f.automatic?.rule === 'always').map((f) => f.path);
+  const present = always.filter((path) => valuesAt(person, path).length > 0);
+  const member = automaticFields.find((f) => f.automatic?.rule === 'besideRequested')?.path;
+  const beside = member === undefined ? undefined : { member, kept: false };
+  const value = (project(person, treeFor([...paths, ...present]), beside) ?? {}) as Record<string, unknown>;
+  if (beside?.kept) delivered.push(beside.member);
+  delivered.push(...present);
+  for (const field of automaticFields) {
+    const rule = field.automatic;
+    if (rule?.rule !== 'byCategory' || !Object.hasOwn(person, field.path) || !Array.isArray(person[field.path]))
+      continue;
+    const entries = (person[field.path] as unknown[]).filter((entry) => {
+      const category = isObject(entry as Json) ? (entry as Record<string, unknown>)[rule.member] : undefined;
+      const under =
+        typeof category === 'string' && Object.hasOwn(rule.categories, category) ? rule.categories[category] : [];
+      return (under ?? []).some((prefix) => paths.some((p) => lies(p, prefix)));
+    });
+    if (entries.length > 0) {
+      value[field.path] = entries;
+      delivered.push(field.path);
+    }
+  }
+  return { value, delivered };
 }
 
 // The same few field lists come back request after request; their trees are kept (bounded).

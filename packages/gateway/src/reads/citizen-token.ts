@@ -40,19 +40,22 @@ export async function verifyCitizenToken(
 ): Promise<Citizen> {
   const match = /^Bearer\s+([A-Za-z0-9_.-]+)\s*$/i.exec(authorization ?? '');
   if (!match?.[1]) {
-    throw new GatewayRefusal('citizenTokenMissing', 'Log in first: send your token as "Authorization: Bearer …".');
+    throw new GatewayRefusal(
+      'citizenTokenMissing',
+      'Log eerst in en stuur uw token mee in de header Authorization (Bearer).',
+    );
   }
   const token = match[1];
   let issuer: string | undefined;
   try {
     issuer = decodeJwt(token).iss;
   } catch (cause) {
-    throw invalid('The token is not a JWT.', cause);
+    throw invalid('Het token is geen JWT.', cause);
   }
   const at = new Date(now).toISOString();
   const provider = directory.snapshot.identity_providers.find((p) => p.issuer === issuer);
   if (!provider || (provider.revokedAt !== null && provider.revokedAt <= at)) {
-    throw invalid(`The token's issuer ${JSON.stringify(issuer ?? null)} is not a trusted identity provider.`);
+    throw invalid('Het token komt niet van een inlogdienst die het register vertrouwt.');
   }
   let payload: Record<string, unknown>;
   try {
@@ -66,18 +69,19 @@ export async function verifyCitizenToken(
       clockTolerance: 30,
     }));
   } catch (cause) {
-    if (cause instanceof errors.JWTExpired) throw new GatewayRefusal('citizenTokenExpired', 'The token has expired.');
+    if (cause instanceof errors.JWTExpired)
+      throw new GatewayRefusal('citizenTokenExpired', 'Het token is verlopen. Log opnieuw in.');
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw invalid(`The token is not valid: ${reason}`, cause);
+    throw invalid(`Het token is niet geldig (${reason}).`, cause);
   }
   const bsn = typeof payload.sub === 'string' ? payload.sub : '';
-  if (!isBsn(bsn)) throw invalid('The token does not name a burgerservicenummer.');
+  if (!isBsn(bsn)) throw invalid('Het token noemt geen geldig burgerservicenummer.');
   const assurance = payload.acr as AssuranceLevel;
-  if (!ASSURANCE_LEVELS.includes(assurance)) throw invalid('The token does not state an assurance level (acr).');
+  if (!ASSURANCE_LEVELS.includes(assurance)) throw invalid('Het token noemt geen betrouwbaarheidsniveau (acr).');
   if (ASSURANCE_LEVELS.indexOf(assurance) < ASSURANCE_LEVELS.indexOf(provider.minimumAssurance)) {
     throw new GatewayRefusal(
       'assuranceTooLow',
-      `Log in at level ${provider.minimumAssurance} or higher (this token is ${assurance}).`,
+      `Log in op niveau ${provider.minimumAssurance} of hoger (dit token is ${assurance}).`,
     );
   }
   return { bsn, issuer: provider.issuer, assurance };

@@ -14,7 +14,7 @@ export const encodeCursor = (p: Position): string => Buffer.from(`${p.t}.${p.id}
 export function decodeCursor(cursor: string, name = 'cursor'): Position {
   const [t, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('.');
   if (!t || !/^\d{1,16}$/.test(t) || !id || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new GatewayRefusal('invalidRequest', 'The cursor is not one this gateway gave out.', {
+    throw new GatewayRefusal('invalidRequest', 'De cursor komt niet van deze gateway.', {
       invalidParams: [{ name, code: 'cursor', reason: 'Gebruik de cursor uit het vorige antwoord.' }],
     });
   }

@@ -37,6 +37,6 @@ export function parsePeriod(
     problems.push({ name: names.to, code: 'range', reason: `${names.to} ligt niet na ${names.from}.` });
   }
   if (problems.length > 0)
-    throw new GatewayRefusal('invalidRequest', 'The period is not valid.', { invalidParams: problems });
+    throw new GatewayRefusal('invalidRequest', 'De periode is niet geldig.', { invalidParams: problems });
   return period;
 }

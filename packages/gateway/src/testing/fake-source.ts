@@ -1,7 +1,22 @@
 import type { Persoon } from '@poortwachter/seeds';
 import { projectFields } from '../protocol/project-fields.ts';
 
-export type SourceMode = 'ok' | 'down' | 'slow' | 'garbage' | 'error500';
+export type SourceMode =
+  | 'ok'
+  | 'down'
+  | 'slow'
+  | 'garbage'
+  | 'error500'
+  /** A misbehaving or compromised source: every shape of answer that must not pass. */
+  | 'problemWithPersonalData'
+  | 'htmlError'
+  | 'huge'
+  | 'wrongContentType'
+  | 'malformed200'
+  | 'personWithoutBsn';
+
+/** What a compromised source stuffs into its answers (a test checks that none of it leaves). */
+export const LEAKED = { naam: 'Suzanne Moulin', bsn: '999993653', geboortedatum: '1985-12-01' } as const;
 
 /**
  * A stand-in source for gateway tests: answers RaadpleegMetBurgerservicenummer with the *whole*
@@ -32,8 +47,44 @@ export function fakeSource(personen: readonly Persoon[]) {
     }
     if (state.mode === 'garbage') return new Response('<html>oops</html>', { status: 200 });
     if (state.mode === 'error500') return Response.json({ error: 'boom' }, { status: 500 });
+    const leaked = `${LEAKED.naam}, BSN ${LEAKED.bsn}, geboren ${LEAKED.geboortedatum}`;
+    switch (state.mode) {
+      case 'problemWithPersonalData':
+        return new Response(
+          JSON.stringify({
+            type: 'https://example.invalid',
+            title: leaked,
+            status: 400,
+            detail: leaked,
+            code: 'paramsValidation',
+            invalidParams: [{ name: leaked, code: leaked, reason: leaked }],
+            personen: [personen[0]],
+          }),
+          { status: 400, headers: { 'content-type': 'application/problem+json' } },
+        );
+      case 'htmlError':
+        return new Response(`<html><body>${leaked}</body></html>`, {
+          status: 400,
+          headers: { 'content-type': 'text/html' },
+        });
+      case 'huge':
+        return Response.json({ type: 'RaadpleegMetBurgerservicenummer', personen: [{ naam: leaked.repeat(50_000) }] });
+      case 'wrongContentType':
+        return new Response(JSON.stringify({ type: 'RaadpleegMetBurgerservicenummer', personen: [personen[0]] }), {
+          status: 200,
+          headers: { 'content-type': 'text/plain' },
+        });
+      case 'malformed200':
+        return Response.json({ type: 'RaadpleegMetBurgerservicenummer', personen: leaked });
+      case 'personWithoutBsn':
+        return Response.json({
+          type: 'RaadpleegMetBurgerservicenummer',
+          personen: [{ naam: { voornamen: 'Suzanne', geslachtsnaam: 'Moulin' } }],
+        });
+    }
     const query = state.lastBody as { type: string; burgerservicenummer?: string[] };
     if (query.type !== 'RaadpleegMetBurgerservicenummer') {
+      // Searches are not modelled: nobody is found (the gateway's checks before the source are what is tested).
       return Response.json({ type: query.type, personen: [] });
     }
     const found = personen.filter((p) => query.burgerservicenummer?.includes(p.burgerservicenummer));

@@ -1,3 +1,3 @@
 export { type CitizenTokenClaims, signCitizenToken } from './citizen-token.ts';
-export { fakeSource, type SourceMode } from './fake-source.ts';
+export { fakeSource, LEAKED, type SourceMode } from './fake-source.ts';
 export { GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from './test-gateway.ts';

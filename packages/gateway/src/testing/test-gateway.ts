@@ -92,7 +92,7 @@ export async function startTestGateway(
     const app = createGatewayApp({
       serviceId: 'brp-personen',
       directory,
-      source: { url: 'http://source.test', fetch: source.fetch, timeoutMs: 300 },
+      source: { url: 'http://source.test', fetch: source.fetch, timeoutMs: 300, maxResponseBytes: 1_000_000 },
       log,
       nonces,
       signingKey: key(providerOin),

@@ -1,4 +1,5 @@
 export type {
+  AutomaticDelivery,
   Autorisatie,
   CatalogueField,
   Grondslag,
@@ -7,6 +8,7 @@ export type {
   OrganisationKey,
   ProcessingActivity,
   ProcessingActivityVersion,
+  SearchParameter,
   Service,
 } from '../domain/model.ts';
 export type { PublicJwk } from '../domain/public-jwk.ts';

@@ -30,6 +30,24 @@ export interface Organisation {
   readonly revokedAt: string | null;
 }
 
+/**
+ * How the source delivers a field that is never asked for (the BRP's "automatisch geleverd"), and so
+ * how the gateway decides whether it belongs to an answer:
+ * - `always`: with every person that has it (geheimhoudingPersoonsgegevens, opschortingBijhouding);
+ * - `besideRequested`: an object of that name beside released fields, holding a flag per field
+ *   (`naam.inOnderzoek.voornamen`): only the flags of released fields, and its dates when one is;
+ * - `byCategory`: entries of a list whose `member` names a category, delivered when a released
+ *   field lies under one of that category's paths (`rni`, by `categorie`).
+ */
+export type AutomaticDelivery =
+  | { readonly rule: 'always' }
+  | { readonly rule: 'besideRequested' }
+  | {
+      readonly rule: 'byCategory';
+      readonly member: string;
+      readonly categories: Readonly<Record<string, readonly string[]>>;
+    };
+
 /** One releasable field of a service, with its classification and a label a citizen understands. */
 export interface CatalogueField {
   readonly path: string;
@@ -38,6 +56,22 @@ export interface CatalogueField {
   readonly group: string;
   readonly avgCategory: AvgCategory;
   readonly bioLevel: BioLevel;
+  /** Set for a field the source delivers unasked: it cannot be authorised or asked for, only delivered. */
+  readonly automatic?: AutomaticDelivery;
+}
+
+/**
+ * A search parameter of a service and the data it selects on: a search that filters on a datum
+ * reveals that datum through its hits, so an afnemer may use the parameter only when its autorisatie
+ * covers every path in `selects`.
+ */
+export interface SearchParameter {
+  /** The body member (`geslacht`, `inclusiefOverledenPersonen`). */
+  readonly name: string;
+  /** Catalogue paths the parameter filters on. */
+  readonly selects: readonly string[];
+  /** A value that filters nothing (the protocol's default, `false` for inclusiefOverledenPersonen): allowed to anyone. */
+  readonly neutral?: string | number | boolean;
 }
 
 export interface Service {
@@ -49,6 +83,8 @@ export interface Service {
   readonly fieldCatalogue: readonly CatalogueField[];
   /** Dot paths in a response where data-subject ids (BSNs) sit, e.g. `personen.burgerservicenummer`. */
   readonly dataSubjectPaths: readonly string[];
+  /** Every search parameter the service accepts, with what it selects on; an undeclared one is refused. */
+  readonly searchParameters: readonly SearchParameter[];
   readonly revokedAt: string | null;
 }
 

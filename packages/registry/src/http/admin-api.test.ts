@@ -256,14 +256,47 @@ for (const dialect of DIALECTS) {
           unknown
         > & {
           fieldCatalogue: { path: string }[];
+          searchParameters: { name: string; selects: string[] }[];
         };
         const { id: _id, revokedAt: _r, ...input } = service;
         const res = await registry.admin('PUT', '/v1/services/brp-personen', {
           ...input,
           fieldCatalogue: service.fieldCatalogue.filter((f) => f.path !== 'naam.geslachtsnaam'),
+          searchParameters: service.searchParameters.filter((p) => !p.selects.includes('naam.geslachtsnaam')),
         });
         expect(res.status).toBe(409);
         expect((await problem(res)).invalidParams?.[0]?.reason).toContain('naam.geslachtsnaam');
+      });
+
+      it('refuses search parameters that select on no releasable field, and an autorisatie of an automatic field', async () => {
+        const service = (await (await registry.app.request('/v1/services/brp-personen')).json()) as Record<
+          string,
+          unknown
+        > & { searchParameters: { name: string; selects: string[] }[] };
+        const { id: _id, revokedAt: _r, ...input } = service;
+        const p = await problem(
+          await registry.admin('PUT', '/v1/services/brp-personen', {
+            ...input,
+            searchParameters: [
+              ...service.searchParameters,
+              { name: 'geslacht', selects: ['geslacht'] },
+              { name: 'geheim', selects: ['geheimhoudingPersoonsgegevens'] },
+            ],
+          }),
+        );
+        expect(p.status).toBe(400);
+        expect(names(p)).toEqual([
+          `searchParameters[${service.searchParameters.length}].name`,
+          `searchParameters[${service.searchParameters.length + 1}].selects[0]`,
+        ]);
+        const q = await problem(
+          await registry.admin('POST', '/v1/autorisaties', {
+            ...baseAutorisatie,
+            id: 'haarlem-geheim',
+            fields: ['burgerservicenummer', 'geheimhoudingPersoonsgegevens'],
+          }),
+        );
+        expect(q.invalidParams).toMatchObject([{ name: 'fields[1]', code: 'automaticField' }]);
       });
     });
 

@@ -64,7 +64,8 @@ export function createRegistryApp(options: RegistryAppOptions) {
   );
   app.get('/v1/schemas/:file', (c) => {
     const name = c.req.param('file').replace(/\.json$/, '');
-    if (!(name in REQUEST_SCHEMAS)) throw new ProblemError('notFound', `No schema ${name}.`);
+    // Own properties only: `__proto__` or `constructor` are names like any other, and unknown.
+    if (!Object.hasOwn(REQUEST_SCHEMAS, name)) throw new ProblemError('notFound', `No schema ${name}.`);
     return c.json(publishedSchema(name as RequestSchemaName), 200, { 'content-type': 'application/schema+json' });
   });
 

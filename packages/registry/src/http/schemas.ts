@@ -21,6 +21,13 @@ const oin = { type: 'string', pattern: OIN_PATTERN, description: 'OIN: exactly 2
 const text = (maxLength = 500) => ({ type: 'string', minLength: 1, maxLength }) as const;
 const validity = { validFrom: dateTime, validTo: { anyOf: [dateTime, { type: 'null' }] } } as const;
 
+const object = (required: readonly string[], properties: Record<string, unknown>) => ({
+  type: 'object',
+  required,
+  additionalProperties: false,
+  properties,
+});
+
 const jwk = {
   type: 'object',
   description: 'A public JWK: Ed25519 (kty OKP) or P-256 (kty EC). Private keys are refused.',
@@ -59,8 +66,34 @@ const catalogueField = {
     group: text(60),
     avgCategory: { enum: AVG_CATEGORIES },
     bioLevel: { enum: BIO_LEVELS },
+    automatic: {
+      description: 'Set for a field the source delivers unasked; how it is delivered.',
+      oneOf: [
+        object(['rule'], { rule: { const: 'always' } }),
+        object(['rule'], { rule: { const: 'besideRequested' } }),
+        object(['rule', 'member', 'categories'], {
+          rule: { const: 'byCategory' },
+          member: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9]*$' },
+          categories: {
+            type: 'object',
+            minProperties: 1,
+            additionalProperties: {
+              type: 'array',
+              items: { type: 'string', pattern: FIELD_PATH_PATTERN },
+              minItems: 1,
+            },
+          },
+        }),
+      ],
+    },
   },
 } as const;
+
+const searchParameter = object(['name', 'selects'], {
+  name: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9]*$', maxLength: 100 },
+  selects: { type: 'array', items: { type: 'string', pattern: FIELD_PATH_PATTERN }, minItems: 1, uniqueItems: true },
+  neutral: { type: ['string', 'number', 'boolean'] },
+});
 
 const serviceFields = {
   providerOin: oin,
@@ -74,6 +107,7 @@ const serviceFields = {
     minItems: 1,
     uniqueItems: true,
   },
+  searchParameters: { type: 'array', items: searchParameter, maxItems: 200 },
 } as const;
 
 const grondslagFields = {
@@ -115,13 +149,6 @@ const identityProviderFields = {
   audience: text(300),
   minimumAssurance: { enum: ASSURANCE_LEVELS },
 } as const;
-
-const object = (required: readonly string[], properties: Record<string, unknown>) => ({
-  type: 'object',
-  required,
-  additionalProperties: false,
-  properties,
-});
 
 export const REQUEST_SCHEMAS = {
   'organisation-create': object(['oin', 'name', 'kind', 'roles'], {

@@ -58,9 +58,17 @@ async function checkAutorisatie(db: RegistryDb, input: AutorisatieInput): Promis
   if (!service || service.revoked_at) {
     problems.push({ name: 'serviceId', code: 'unknownService', reason: `Dienst ${input.serviceId} bestaat niet.` });
   } else {
-    const catalogue = new Set((JSON.parse(service.field_catalogue) as { path: string }[]).map((f) => f.path));
+    const fields = JSON.parse(service.field_catalogue) as { path: string; automatic?: unknown }[];
+    const catalogue = new Set(fields.filter((f) => !f.automatic).map((f) => f.path));
+    const automatic = new Set(fields.filter((f) => f.automatic).map((f) => f.path));
     input.fields.forEach((path, index) => {
-      if (!catalogue.has(path)) {
+      if (automatic.has(path)) {
+        problems.push({
+          name: `fields[${index}]`,
+          code: 'automaticField',
+          reason: `Veld ${path} wordt altijd automatisch geleverd waar het van toepassing is; het wordt niet geautoriseerd.`,
+        });
+      } else if (!catalogue.has(path)) {
         problems.push({
           name: `fields[${index}]`,
           code: 'unknownField',

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CatalogueField, Service } from '../domain/model.ts';
+import type { CatalogueField, SearchParameter, Service } from '../domain/model.ts';
 import type { Protocol } from '../domain/vocabulary.ts';
 import { type InvalidParam, ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
@@ -14,6 +14,7 @@ export interface ServiceInput {
   protocol: Protocol;
   fieldCatalogue: CatalogueField[];
   dataSubjectPaths: string[];
+  searchParameters?: SearchParameter[];
 }
 
 const toService = (row: ServiceRow): Service => ({
@@ -24,6 +25,7 @@ const toService = (row: ServiceRow): Service => ({
   protocol: row.protocol as Protocol,
   fieldCatalogue: JSON.parse(row.field_catalogue) as CatalogueField[],
   dataSubjectPaths: JSON.parse(row.data_subject_paths) as string[],
+  searchParameters: JSON.parse(row.search_parameters) as SearchParameter[],
   revokedAt: row.revoked_at,
 });
 
@@ -34,6 +36,7 @@ const toColumns = (input: ServiceInput) => ({
   protocol: input.protocol,
   field_catalogue: JSON.stringify(input.fieldCatalogue),
   data_subject_paths: JSON.stringify(input.dataSubjectPaths),
+  search_parameters: JSON.stringify(input.searchParameters ?? []),
 });
 
 export async function listServices(db: RegistryDb): Promise<Service[]> {
@@ -50,7 +53,19 @@ async function checkService(db: RegistryDb, input: ServiceInput): Promise<void> 
   const problems: InvalidParam[] = [];
   const provider = await checkOrganisationRole(db, input.providerOin, 'bronhouder', 'providerOin');
   if (provider) problems.push(provider);
+  problems.push(...catalogueProblems(input));
+  refuseIfAny(problems, 'The service is not consistent with the registry.');
+}
+
+/**
+ * The catalogue's own consistency: each path once; an automatic field's categories name catalogue
+ * paths (or groups of them); each search parameter once, selecting on releasable catalogue paths.
+ */
+function catalogueProblems(input: ServiceInput): InvalidParam[] {
+  const problems: InvalidParam[] = [];
   const seen = new Set<string>();
+  const releasable = input.fieldCatalogue.filter((f) => !f.automatic).map((f) => f.path);
+  const isPathOrGroup = (path: string) => releasable.some((p) => p === path || p.startsWith(`${path}.`));
   input.fieldCatalogue.forEach((field, index) => {
     if (seen.has(field.path)) {
       problems.push({
@@ -60,13 +75,52 @@ async function checkService(db: RegistryDb, input: ServiceInput): Promise<void> 
       });
     }
     seen.add(field.path);
+    const delivery = field.automatic;
+    if (delivery?.rule === 'besideRequested' && field.path.includes('.')) {
+      problems.push({
+        name: `fieldCatalogue[${index}].path`,
+        code: 'besideRequested',
+        reason: `Een veld dat naast gevraagde velden staat (${field.path}) heeft een naam zonder punt.`,
+      });
+    }
+    if (delivery?.rule === 'byCategory') {
+      for (const [category, paths] of Object.entries(delivery.categories)) {
+        for (const path of paths.filter((p) => !isPathOrGroup(p))) {
+          problems.push({
+            name: `fieldCatalogue[${index}].automatic.categories.${category}`,
+            code: 'unknownField',
+            reason: `Pad ${path} staat niet (als veld of groep) in de catalogus.`,
+          });
+        }
+      }
+    }
   });
-  refuseIfAny(problems, 'The service is not consistent with the registry.');
+  const names = new Set<string>();
+  (input.searchParameters ?? []).forEach((parameter, index) => {
+    if (names.has(parameter.name)) {
+      problems.push({
+        name: `searchParameters[${index}].name`,
+        code: 'duplicate',
+        reason: `Parameter ${parameter.name} staat er dubbel in.`,
+      });
+    }
+    names.add(parameter.name);
+    parameter.selects.forEach((path, i) => {
+      if (!releasable.includes(path)) {
+        problems.push({
+          name: `searchParameters[${index}].selects[${i}]`,
+          code: 'unknownField',
+          reason: `Pad ${path} is geen veld van de catalogus dat geautoriseerd kan worden.`,
+        });
+      }
+    });
+  });
+  return problems;
 }
 
 /** Paths that autorisaties on this service still use but that the new catalogue would drop. */
 async function checkCatalogueStillCovers(db: RegistryDb, serviceId: string, catalogue: CatalogueField[]) {
-  const paths = new Set(catalogue.map((f) => f.path));
+  const paths = new Set(catalogue.filter((f) => !f.automatic).map((f) => f.path));
   const autorisaties = await db
     .selectFrom('autorisaties')
     .select(['id', 'fields'])

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, Migrator } from 'kysely';
 import * as initial from './migrations/2026-11-23T0100-registry-initial.ts';
+import * as searchParameters from './migrations/2026-12-02T0100-registry-search-parameters.ts';
 
 /**
  * Brings a schema up to date with code migrations (names are timestamps, so they sort), in its own
@@ -27,6 +28,7 @@ export async function runMigrations(
 /** The registry's migrations, in order. */
 export const registryMigrations: Record<string, Migration> = {
   '2026-11-23T0100-registry-initial': initial,
+  '2026-12-02T0100-registry-search-parameters': searchParameters,
 };
 
 /** Brings the registry's schema up to date. Run on start-up by the composition root. */

@@ -9,6 +9,8 @@ export interface ServiceTable {
   protocol: string;
   field_catalogue: string;
   data_subject_paths: string;
+  /** JSON: the search parameters and the fields each selects on. */
+  search_parameters: string;
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
