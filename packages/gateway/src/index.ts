@@ -32,7 +32,8 @@ export {
   type SourceResponse,
 } from './pipeline/source-client.ts';
 export { type AutomaticField, presentPaths, projectFields, projectPerson } from './protocol/project-fields.ts';
-export { citizenTimeline, confidentialActivities, type TimelinePage } from './reads/citizen-timeline.ts';
+export { citizenRecords, confidentialActivities } from './reads/citizen-records.ts';
+export { citizenTimeline, type TimelinePage } from './reads/citizen-timeline.ts';
 export { type Citizen, verifyCitizenToken } from './reads/citizen-token.ts';
 export { type CoverageReport, computeCoverage } from './reads/coverage.ts';
 export {

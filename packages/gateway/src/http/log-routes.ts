@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { GatewayRefusal } from '../errors.ts';
 import { consistencyProof, headOf, inclusionProof, latestHeads } from '../merkle/merkle-store.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
+import { citizenRecords } from '../reads/citizen-records.ts';
 import { verifyCitizenToken } from '../reads/citizen-token.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { emptyBody, json, onlyParameters, type ReadRoutesOptions, requireAuditor } from './read-routes.ts';
@@ -95,13 +96,12 @@ export function logRoutes(app: Hono<GatewayEnv>, options: LogRoutesOptions) {
     const citizen = await verifyCitizenToken(c.req.header('authorization'), c.get('directory'), options.now());
     onlyParameters(c, ['size']);
     const id = c.req.param('id');
-    const row = await db
-      .selectFrom('access_log')
+    const row = await citizenRecords(db, c.get('directory'), options.pseudonymise(citizen.bsn), options.now())
       .select(['id', 'record'])
       .where('id', '=', id)
-      .where('data_subject_id', '=', options.pseudonymise(citizen.bsn))
       .executeTakeFirst();
-    // Another citizen's record is as unknown as one that does not exist.
+    // Another citizen's record, or one under a processing activity that is confidential now, is as
+    // unknown as one that does not exist.
     if (!row) throw notFound('U heeft geen verwerking met dit nummer.');
     const leaf = await db
       .selectFrom('merkle_leaves')

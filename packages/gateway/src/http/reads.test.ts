@@ -176,6 +176,17 @@ for (const dialect of DIALECTS) {
       );
       expect(fraudIds).toHaveLength(1);
       expect((await timeline(SUZANNE)).map((v) => v.id)).not.toContain(fraudIds[0]);
+      // Every path by which a citizen reads a record hides it alike: the proof too (issue 10, item 4).
+      await gw.signTreeHead();
+      const proof = async () =>
+        gw.app.request(`${GATEWAY_URL}/inzage/v1/verwerkingen/${fraudIds[0]}/bewijs`, {
+          headers: { authorization: `Bearer ${await token({})}` },
+        });
+      const hiddenProof = await proof();
+      expect(hiddenProof.status).toBe(404);
+      const hiddenText = await hiddenProof.text();
+      expect(hiddenText).not.toContain('"record"');
+      expect(hiddenText).not.toContain('onderzoek-bijstandsfraude');
 
       const current = (await (
         await gw.registry.app.request(`/v1/processing-activities/${encodeURIComponent(fraud)}`)
@@ -201,9 +212,11 @@ for (const dialect of DIALECTS) {
       };
       await addVersion('opgeheven');
       expect((await timeline(SUZANNE)).map((v) => v.id)).toContain(fraudIds[0]);
-      // And back: made confidential again, the same record is hidden again.
+      expect((await proof()).status).toBe(200);
+      // And back: made confidential again, the same record is hidden again, on both paths.
       await addVersion('vertrouwelijk');
       expect((await timeline(SUZANNE)).map((v) => v.id)).not.toContain(fraudIds[0]);
+      expect((await proof()).status).toBe(404);
       const after = await gw.db.selectFrom('access_log').select(['id', 'record']).orderBy('id').execute();
       expect(after).toEqual(before);
     });

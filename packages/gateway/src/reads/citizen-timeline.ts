@@ -1,8 +1,8 @@
-import { versionAt } from '@poortwachter/registry/directory';
 import { type CitizenAccess, citizenView, type LoggedAccess } from '@poortwachter/sdk';
 import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import { citizenRecords } from './citizen-records.ts';
 import { newestFirstPage, type Position } from './cursor.ts';
 
 /** One access as the citizen sees it: the sdk's definition, shared by gateway and clients. */
@@ -24,18 +24,6 @@ export interface TimelineQuery {
 }
 
 /**
- * The processing activities whose records a citizen may not see now: those whose version in force
- * now is `vertrouwelijk`. Decided at read time from the registry, so lifting confidentiality (a new
- * version, `opgeheven`) shows the old records without rewriting any.
- */
-export function confidentialActivities(directory: DirectoryIndex, now: number): string[] {
-  const at = new Date(now).toISOString();
-  return [...directory.processingActivities.values()]
-    .filter((a) => versionAt(a, at)?.vertrouwelijkheid === 'vertrouwelijk')
-    .map((a) => a.id);
-}
-
-/**
  * One page of a citizen's timeline, newest first, by the keyed pseudonym of their BSN. The keyset
  * cursor (start_time, id) walks the index (data_subject_id, start_time, id): a page costs the same
  * at the first record as at the ten-thousandth, and records that arrive meanwhile are newer than any
@@ -47,9 +35,7 @@ export async function citizenTimeline(
   serviceId: string,
   query: TimelineQuery,
 ): Promise<TimelinePage> {
-  const hidden = confidentialActivities(directory, query.now);
-  let select = db
-    .selectFrom('access_log')
+  const select = citizenRecords(db, directory, query.subject, query.now)
     .select([
       'id',
       'start_time',
@@ -59,10 +45,8 @@ export async function citizenTimeline(
       'transaction_id',
       'released_fields',
     ])
-    .where('data_subject_id', '=', query.subject)
     .where('start_time', '>=', query.from)
     .where('start_time', '<', query.to);
-  if (hidden.length > 0) select = select.where('processing_activity_id', 'not in', hidden);
   const { rows: page, next } = await newestFirstPage(select, query.after, query.limit);
   return {
     // From the index's copies of the record's fields; the citizen's client recomputes the view from the
