@@ -5,16 +5,25 @@
  * writes them. The registry it is checked against is seeded 400 days before the last record, so
  * that every record falls inside an autorisatie that the registry knew at the time.
  *
- * The result is cached under bench/.data/ (gitignored; about 2.2 KB per record on disk).
+ * Every record is a leaf of the verifiable log (log `bench`), with its subtrees and one signed head
+ * over the whole tree, as the gateway's group commit writes them: a coverage report counts only what
+ * signed heads hold.
+ *
+ * The result is cached under bench/.data/ (gitignored; about 2.4 KB per record on disk).
  */
+/** Raised when what a fill holds changes, so that an older cache is filled again. */
+const FILL_FORMAT = 2;
+export const BENCH_LOG_ID = 'bench';
+
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { migrateGateway } from '@poortwachter/gateway';
+import { MerkleTree, migrateGateway, signTreeHead } from '@poortwachter/gateway';
 import type { RegistryDatabase } from '@poortwachter/registry';
 import { migrateRegistry, openDatabase, seedDemoRegistry } from '@poortwachter/registry';
-import { BRP_SERVICE_ID, demoAutorisaties, loadPersonen } from '@poortwachter/seeds';
+import { BRP_SERVICE_ID, DEMO_OIN, demoAutorisaties, loadPersonen } from '@poortwachter/seeds';
+import type { JWK } from 'jose';
 
 export const BENCH_DATA = fileURLToPath(new URL('.data/', import.meta.url));
 export const BENCH_LOG_KEY = new Uint8Array(32).fill(42);
@@ -55,8 +64,11 @@ export async function fillAccessLog(
   const keyDir = join(BENCH_DATA, `${name}-keys`);
   const meta = join(BENCH_DATA, `${name}.json`);
   const bsns = benchBsns(subjects);
-  if (existsSync(meta) && existsSync(gatewayDb) && existsSync(registryDb)) {
-    const { end } = JSON.parse(readFileSync(meta, 'utf8')) as { end: number };
+  const cached = existsSync(meta)
+    ? (JSON.parse(readFileSync(meta, 'utf8')) as { end: number; format?: number })
+    : undefined;
+  if (cached?.format === FILL_FORMAT && existsSync(gatewayDb) && existsSync(registryDb)) {
+    const { end } = cached;
     process.stderr.write(`using the filled log in ${gatewayDb} (delete bench/.data/ to fill again)\n`);
     return { gatewayDb, registryDb, keyDir, records, end, bsns };
   }
@@ -89,16 +101,24 @@ export async function fillAccessLog(
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -1000000');
   const indexes = db
-    .prepare("select name, sql from sqlite_master where type = 'index' and tbl_name = 'access_log' and sql is not null")
+    .prepare(
+      "select name, sql from sqlite_master where type = 'index' and tbl_name in ('access_log', 'merkle_leaves', 'merkle_nodes') and sql is not null",
+    )
     .all() as { name: string; sql: string }[];
   for (const index of indexes) db.exec(`drop index ${index.name}`);
 
   const pseudonyms = bsns.map((bsn) => createHmac('sha256', BENCH_LOG_KEY).update(`BSN:${bsn}`, 'utf8').digest('hex'));
   const insert = db.prepare(
     `insert into access_log (id, trace_id, span_id, parent_span_id, start_time, end_time, status, processing_activity_id,
-       processing_activity_version, data_subject_id, foreign_processor, service_id, transaction_id, released_fields, record)
-     values (?, ?, ?, ?, ?, ?, 'Ok', ?, 1, ?, ?, ?, ?, ?, ?)`,
+       processing_activity_version, data_subject_id, foreign_processor, service_id, transaction_id, released_fields, record,
+       log_id, leaf_index)
+     values (?, ?, ?, ?, ?, ?, 'Ok', ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insertLeaf = db.prepare(
+    'insert into merkle_leaves (log_id, leaf_index, record_id, leaf_hash) values (?, ?, ?, ?)',
+  );
+  const insertNode = db.prepare('insert into merkle_nodes (log_id, level, node_index, hash) values (?, ?, ?, ?)');
+  const tree = new MerkleTree(BENCH_LOG_ID);
   const random = randomBytes(64 * 1024 * 1024);
   let offset = 0;
   const hex = (bytes: number) => {
@@ -116,6 +136,7 @@ export async function fillAccessLog(
   const BATCH = 50_000;
   const step = (end - start) / records;
   const write = db.transaction((from: number, to: number) => {
+    const entries: { id: string; record: unknown }[] = [];
     for (let i = from; i < to; i++) {
       const t = Math.floor(start + i * step);
       // Skewed towards the first subjects: a few have thousands of records, most a handful.
@@ -128,7 +149,8 @@ export async function fillAccessLog(
       const parent = hex(8);
       const tx = uuid7(t);
       const released = JSON.stringify(fields);
-      const record = JSON.stringify({
+      const id = uuid7(t);
+      const logged = {
         trace_id: traceId,
         span_id: spanId,
         parent_span_id: parent,
@@ -156,9 +178,11 @@ export async function fillAccessLog(
           'poortwachter.request_digest': `sha-256=:${createHash('sha256').update(traceId).digest('base64')}:`,
           'poortwachter.response_digest': `sha-256=:${createHash('sha256').update(spanId).digest('base64')}:`,
         },
-      });
+      };
+      const record = JSON.stringify(logged);
+      entries.push({ id, record: logged });
       insert.run(
-        uuid7(t),
+        id,
         traceId,
         spanId,
         parent,
@@ -171,8 +195,14 @@ export async function fillAccessLog(
         tx,
         released,
         record,
+        BENCH_LOG_ID,
+        tree.size + entries.length - 1,
       );
     }
+    const append = tree.prepare(entries);
+    for (const l of append.leaves) insertLeaf.run(l.log_id, l.leaf_index, l.record_id, l.leaf_hash);
+    for (const n of append.nodes) insertNode.run(n.log_id, n.level, n.node_index, n.hash);
+    append.commit();
   });
   for (let i = 0; i < records; i += BATCH) {
     write(i, Math.min(records, i + BATCH));
@@ -188,11 +218,25 @@ export async function fillAccessLog(
     db.exec(index.sql);
     process.stderr.write(`  index ${index.name}: ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
   }
+  const providerKey = JSON.parse(readFileSync(join(keyDir, `${DEMO_OIN.rvig}.jwk.json`), 'utf8')) as JWK;
+  const head = {
+    log_id: BENCH_LOG_ID,
+    tree_size: tree.size,
+    root_hash: tree.root().toString('base64'),
+    timestamp: end,
+  };
+  db.prepare('insert into merkle_heads (log_id, tree_size, root_hash, timestamp, jws) values (?, ?, ?, ?, ?)').run(
+    head.log_id,
+    head.tree_size,
+    head.root_hash,
+    head.timestamp,
+    await signTreeHead(providerKey, head),
+  );
   db.exec('analyze');
   db.pragma('journal_mode = WAL');
   await opened.close();
   renameSync(tmp, gatewayDb);
-  writeFileSync(meta, JSON.stringify({ end, records, subjects: bsns.length }));
+  writeFileSync(meta, JSON.stringify({ end, records, subjects: bsns.length, format: FILL_FORMAT }));
   process.stderr.write(`filled in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
   return { gatewayDb, registryDb, keyDir, records, end, bsns };
 }

@@ -20,7 +20,6 @@ import {
   type LogWrite,
   type NonceClaim,
   registryDirectory,
-  registryHistory,
 } from '@poortwachter/gateway';
 import { signCitizenToken } from '@poortwachter/gateway/testing';
 import {
@@ -31,7 +30,7 @@ import {
   publicJwkOf,
   type RegistryDatabase,
 } from '@poortwachter/registry';
-import { signRequest } from '@poortwachter/sdk';
+import { registryHistory, signRequest } from '@poortwachter/sdk';
 import { DEMO_OIN, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { BENCH_LOG_KEY, fillAccessLog } from './fill-access-log.ts';

@@ -146,6 +146,9 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(output).toMatch(/Dormant autorisaties \(no access in the period\): [1-9]/);
     expect(output).toContain('uwv-ww-brp');
     expect(output).toMatch(/Authorised but unused fields of autorisaties in use \(data minimisation\): [1-9]/);
+    const verified = await run('packages/sdk/src/cli/main.ts', ['audit', 'coverage', '--verify'], env);
+    expect(verified.code, verified.output).toBe(0);
+    expect(verified.output).toMatch(/VERIFIED: .*recomputed from \d+ proven entries of the signed heads/);
     const csv = await run('packages/sdk/src/cli/main.ts', ['audit', 'coverage', '--format', 'csv'], env);
     expect(csv.output.split('\n').find((l) => l.startsWith('gateway,'))).toBe(
       'gateway,afnemer,oin,processing_activity,accesses,data_subjects,fields_used_of_authorised,unused_fields,refusals',

@@ -35,13 +35,7 @@ export { type AutomaticField, presentPaths, projectFields, projectPerson } from 
 export { citizenRecords, confidentialActivities } from './reads/citizen-records.ts';
 export { citizenTimeline, type TimelinePage } from './reads/citizen-timeline.ts';
 export { type Citizen, verifyCitizenToken } from './reads/citizen-token.ts';
-export { type CoverageReport, computeCoverage } from './reads/coverage.ts';
-export {
-  type RegistryChange,
-  type RegistryHistory,
-  registryHistory,
-  snapshotHistory,
-} from './reads/registry-history.ts';
+export { type CoverageReport, databaseCoverageData, gatewayCoverage } from './reads/coverage.ts';
 export { type AccessLogStore, createAccessLogStore, type LogWrite } from './storage/access-log-store.ts';
 export { gatewayMigrations, migrateGateway } from './storage/migrate.ts';
 export { createNonceStore, type NonceClaim, type NonceStore } from './storage/nonce-store.ts';

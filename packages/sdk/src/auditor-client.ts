@@ -1,5 +1,8 @@
 import type { JWK } from 'jose';
 import type { MissingGateway } from './citizen-client.ts';
+import type { CoverageReport } from './coverage/coverage-report.ts';
+import { type RegistryHistory, registryHistory, snapshotHistory } from './coverage/registry-history.ts';
+import { type CoverageVerification, verifyCoverageReport } from './coverage/verify-coverage.ts';
 import {
   activeServices,
   type DirectorySource,
@@ -12,56 +15,7 @@ import { type LogVerifyProgress, verifyLogs } from './log-verification.ts';
 import type { HeadStore } from './merkle/head-store.ts';
 import { SdkError } from './sdk-error.ts';
 
-/** The gateway's coverage report for one service (see the gateway's `CoverageReport`). */
-export interface CoverageReport {
-  readonly period: { readonly from: string; readonly to: string };
-  readonly generatedAt: string;
-  readonly serviceId: string;
-  readonly directorySerial: number;
-  readonly history: { readonly source: string; readonly changes: number };
-  readonly totals: {
-    readonly accesses: number;
-    readonly dataSubjects: number;
-    readonly refusals: number;
-    readonly invalidAccesses: number;
-    readonly unusedFieldFindings: number;
-    readonly expiringAutorisaties: number;
-    readonly dormantAutorisaties: number;
-  };
-  readonly rows: readonly {
-    readonly afnemer: { readonly oin: string; readonly name: string };
-    readonly processingActivity: { readonly id: string; readonly name: string };
-    readonly autorisatieIds: readonly string[];
-    readonly accesses: number;
-    readonly dataSubjects: number;
-    readonly fieldsAuthorised: readonly string[];
-    readonly fieldsUsed: readonly string[];
-    readonly fieldsUnused: readonly string[];
-    readonly refusals: Readonly<Record<string, number>>;
-  }[];
-  /** Refusals before a caller was identified (bad or missing signature or citizen token), by reason. */
-  readonly refusalsWithoutCaller: Readonly<Record<string, number>>;
-  readonly invalidAccesses: readonly {
-    readonly id: string;
-    readonly at: string;
-    readonly afnemerOin: string;
-    readonly processingActivityId: string;
-    readonly processingActivityVersion: number;
-    readonly reasons: readonly string[];
-  }[];
-  readonly expiringAutorisaties: readonly {
-    readonly id: string;
-    readonly afnemerOin: string;
-    readonly processingActivityId: string;
-    readonly validTo: string;
-    readonly daysLeft: number;
-  }[];
-  readonly dormantAutorisaties: readonly {
-    readonly id: string;
-    readonly afnemerOin: string;
-    readonly processingActivityId: string;
-  }[];
-}
+export type { CoverageReport };
 
 export interface CoverageProgress {
   readonly service: string;
@@ -74,6 +28,11 @@ export interface AuditorClientOptions extends DirectorySource {
   /** The auditor's OIN (an organisation with the role `auditor` in the registry). */
   readonly oin: string;
   readonly privateKey: JWK;
+  /**
+   * The registry's history for verifying reports (default: fetched from `registryUrl`, each page
+   * verified against the pinned `registryKey`; without them, the directory alone).
+   */
+  readonly history?: RegistryHistory;
 }
 
 type JobAnswer =
@@ -111,16 +70,30 @@ export function createAuditorClient(options: AuditorClientOptions) {
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       });
     },
+    /**
+     * Asks every gateway for its coverage report over a period. With `verify`, each report is also
+     * recomputed on this side from the entries of the signed heads it names (see `verifyCoverageReport`).
+     */
     async coverage(request: {
       from: string;
       to: string;
+      verify?: boolean;
       onProgress?: (progress: CoverageProgress) => void;
       pollIntervalMs?: number;
     }): Promise<{
-      reports: { service: string; gateway: string; report: CoverageReport }[];
+      reports: { service: string; gateway: string; report: CoverageReport; verification?: CoverageVerification }[];
       missing: MissingGateway[];
     }> {
       const snapshot = await directory();
+      const history =
+        options.history ??
+        (options.registryUrl
+          ? registryHistory({
+              registryUrl: options.registryUrl,
+              ...(options.registryKey ? { registryKey: options.registryKey } : {}),
+              fetch: fetchImpl,
+            })
+          : snapshotHistory(() => snapshot));
       const answers = await Promise.all(
         activeServices(snapshot).map(async (service) => {
           const provider = providerOf(snapshot, service);
@@ -140,8 +113,25 @@ export function createAuditorClient(options: AuditorClientOptions) {
                 provider,
               );
               if (body.status === 'done') {
+                const verification = request.verify
+                  ? await verifyCoverageReport(body.report, {
+                      gatewayBase: base,
+                      provider,
+                      directory: snapshot,
+                      history,
+                      privateKey: options.privateKey,
+                      fetch: fetchImpl,
+                    })
+                  : undefined;
                 request.onProgress?.({ service: service.id, done: 1, total: 1, step: 'done' });
-                return { report: { service: service.id, gateway: service.gatewayUrl, report: body.report } };
+                return {
+                  report: {
+                    service: service.id,
+                    gateway: service.gatewayUrl,
+                    report: body.report,
+                    ...(verification ? { verification } : {}),
+                  },
+                };
               }
               if (body.status === 'failed') throw new SdkError('reportFailed', `The report failed: ${body.error}`);
               request.onProgress?.({ service: service.id, ...body.progress });

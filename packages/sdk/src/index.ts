@@ -18,6 +18,28 @@ export {
   type TimelineEntry,
 } from './citizen-client.ts';
 export { citizenView, type LoggedAccess } from './citizen-view.ts';
+export { coverageFromEntries } from './coverage/coverage-from-entries.ts';
+export {
+  type CoverageData,
+  type CoveragePair,
+  computeCoverage,
+  type ReportHead,
+  type ReportProgress,
+} from './coverage/coverage-report.ts';
+export {
+  inForceAt,
+  type RegistryChange,
+  type RegistryHistory,
+  registryHistory,
+  StateTimeline,
+  snapshotHistory,
+  type ValidityState,
+} from './coverage/registry-history.ts';
+export {
+  type CoverageVerification,
+  jsonDifferences,
+  verifyCoverageReport,
+} from './coverage/verify-coverage.ts';
 export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
 export * from './http-signatures/index.ts';
 export {
@@ -32,9 +54,33 @@ export {
   uuidv7,
 } from './ids.ts';
 export { generateSigningKey } from './keys.ts';
-export { type LogCheck, type LogVerification, type LogVerifyProgress, verifyLogs } from './log-verification.ts';
+export {
+  ACCESS_RECORD_COLUMNS,
+  type AccessRecordColumns,
+  accessRecordColumns,
+  columnDifferences,
+} from './log-columns.ts';
+export {
+  type LogCheck,
+  type LogVerification,
+  type LogVerifyProgress,
+  type ProvenEntry,
+  proveEntries,
+  verifyLogs,
+} from './log-verification.ts';
 export { CompactRange, type CompletedNode } from './merkle/compact-range.ts';
-export { accessLeafHash, canonicalJson, emptyRoot, leafHash, nodeHash, rightFold } from './merkle/hashes.ts';
+export {
+  accessLeafHash,
+  canonicalJson,
+  emptyRoot,
+  LOGGED_REFUSAL_FIELDS,
+  type LogEntry,
+  type LoggedRefusal,
+  leafHash,
+  logLeafHash,
+  nodeHash,
+  rightFold,
+} from './merkle/hashes.ts';
 export { fileHeadStore, type HeadStore, type KnownHead, memoryHeadStore } from './merkle/head-store.ts';
 export { TREE_HEAD_TYP, type TreeHead, verifyTreeHead } from './merkle/tree-head.ts';
 export {

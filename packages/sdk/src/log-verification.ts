@@ -2,8 +2,9 @@ import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/reg
 import type { JWK } from 'jose';
 import type { MissingGateway } from './citizen-client.ts';
 import { gatewayBase, gatewayFetch, providerOf, readVerified, signedGatewayCall } from './gateway-calls.ts';
+import { columnDifferences } from './log-columns.ts';
 import { CompactRange } from './merkle/compact-range.ts';
-import { accessLeafHash } from './merkle/hashes.ts';
+import { type LoggedRefusal, logLeafHash } from './merkle/hashes.ts';
 import type { HeadStore, KnownHead } from './merkle/head-store.ts';
 import { type TreeHead, verifyTreeHead } from './merkle/tree-head.ts';
 import { verifyConsistency } from './merkle/verify.ts';
@@ -43,19 +44,103 @@ async function getSigned<T>(fetchImpl: typeof fetch, url: string, provider: Orga
   return readVerified<T>(res, provider);
 }
 
-interface Entry {
-  index: number;
-  id: string;
-  leaf_hash: string;
-  record: unknown;
+/** An entry as a gateway serves it to auditors: the leaf, what it holds, and the columns stored beside it. */
+interface ServedEntry {
+  readonly index: number;
+  readonly id: string;
+  readonly leaf_hash: string;
+  readonly record?: unknown;
+  readonly refusal?: LoggedRefusal;
+  readonly columns?: Readonly<Record<string, unknown>>;
+}
+
+/** An entry whose leaf hash was recomputed from what it holds, in a tree rebuilt to a signed root. */
+export type ProvenEntry =
+  | { readonly index: number; readonly id: string; readonly record: unknown }
+  | { readonly index: number; readonly id: string; readonly refusal: LoggedRefusal };
+
+/**
+ * Fetches every entry of one log up to a signed head, recomputes each leaf from what the entry holds,
+ * checks the columns stored beside each record against the record (a report reads those columns),
+ * and rebuilds the tree to the head's root. Returns the entries that are proven and what was wrong.
+ */
+export async function proveEntries(options: {
+  readonly fetch: typeof fetch;
+  readonly logUrl: string;
+  readonly head: TreeHead;
+  readonly provider: Organisation | undefined;
+  readonly privateKey: JWK;
+  readonly onProgress?: (done: number) => void;
+}): Promise<{ entries: ProvenEntry[]; findings: string[] }> {
+  const { head } = options;
+  const findings: string[] = [];
+  const entries: ProvenEntry[] = [];
+  const range = new CompactRange();
+  for (let start = 0; start < head.tree_size; ) {
+    const end = Math.min(head.tree_size, start + 1000);
+    const { body } = await signedGatewayCall<{ entries: ServedEntry[] }>(
+      options.fetch,
+      { url: `${options.logUrl}/entries?start=${start}&end=${end}`, method: 'GET' },
+      options.privateKey,
+      options.provider,
+    );
+    if (body.entries.length === 0) {
+      findings.push(`log ${head.log_id} serves no entries from ${start} on, but its head has ${head.tree_size}.`);
+      break;
+    }
+    for (const entry of body.entries) {
+      if (entry.index !== range.size) {
+        findings.push(`log ${head.log_id}: leaf ${range.size} is missing (the next one served is ${entry.index}).`);
+      }
+      let leaf: Buffer = Buffer.from(entry.leaf_hash, 'base64');
+      const what = `${entry.refusal ? 'refusal' : 'record'} ${entry.id} (leaf ${entry.index})`;
+      if (entry.refusal === undefined && (entry.record === null || entry.record === undefined)) {
+        findings.push(`record ${entry.id} (leaf ${entry.index}) is MISSING from the log's records.`);
+      } else {
+        const held = entry.refusal
+          ? { id: entry.id, refusal: entry.refusal }
+          : { id: entry.id, record: entry.record as unknown };
+        const recomputed = logLeafHash(held);
+        if (!recomputed.equals(leaf)) {
+          findings.push(`${what} was CHANGED after it was logged: its hash no longer matches its leaf.`);
+        } else {
+          entries.push({ index: entry.index, ...held });
+        }
+        leaf = recomputed;
+        const columns = entry.columns ?? {};
+        const edited = [
+          ...(entry.refusal ? [] : columnDifferences(entry.record, columns)),
+          ...(columns.log_id === head.log_id ? [] : [`log_id: ${JSON.stringify(columns.log_id)} ≠ "${head.log_id}"`]),
+          ...(Number(columns.leaf_index) === entry.index && columns.leaf_index !== null
+            ? []
+            : [`leaf_index: ${JSON.stringify(columns.leaf_index)} ≠ ${entry.index}`]),
+        ];
+        if (edited.length > 0) {
+          findings.push(
+            `${what}: a column that reports read was EDITED behind the logged record (${edited.join('; ')}).`,
+          );
+        }
+      }
+      range.append(leaf);
+    }
+    start = (body.entries.at(-1)?.index ?? start) + 1;
+    options.onProgress?.(range.size);
+  }
+  if (range.size === head.tree_size && range.root().toString('base64') !== head.root_hash) {
+    findings.push(
+      `the records of log ${head.log_id} do not lead to its signed root for size ${head.tree_size}: records were changed, removed, inserted or reordered.`,
+    );
+  }
+  return { entries, findings };
 }
 
 /**
  * An auditor's check of every gateway's verifiable log: each newest signed head must verify against
  * the bronhouder's key and be consistent with the head seen on the previous run (kept in `heads`);
  * a smaller tree is a rollback, a different root at the same size or a failing consistency proof a
- * fork or rewrite. With `full`, every entry is fetched, each record's leaf hash recomputed and the
- * tree rebuilt to the signed root, which finds a record changed, removed or moved. Heads are
+ * fork or rewrite. With `full`, every entry is fetched, each record's and refusal's leaf hash
+ * recomputed, the columns stored beside each record checked against it, and the tree rebuilt to the
+ * signed root, which finds a record changed, removed or moved, and a column edited behind it. Heads are
  * remembered only when no finding was made, so an alarm repeats until someone looks.
  */
 export async function verifyLogs(options: {
@@ -144,53 +229,17 @@ export async function verifyLogs(options: {
       }
       let checked = 0;
       if (options.full) {
-        const range = new CompactRange();
-        for (let start = 0; start < head.tree_size; ) {
-          const end = Math.min(head.tree_size, start + 1000);
-          const { body } = await signedGatewayCall<{ entries: Entry[] }>(
-            options.fetch,
-            { url: `${logUrl}/entries?start=${start}&end=${end}`, method: 'GET' },
-            options.privateKey,
-            provider,
-          );
-          if (body.entries.length === 0) {
-            findings.push(`log ${head.log_id} serves no entries from ${start} on, but its head has ${head.tree_size}.`);
-            break;
-          }
-          for (const entry of body.entries) {
-            if (entry.index !== range.size) {
-              findings.push(
-                `log ${head.log_id}: leaf ${range.size} is missing (the next one served is ${entry.index}).`,
-              );
-            }
-            let leaf: Buffer = Buffer.from(entry.leaf_hash, 'base64');
-            if (entry.record === null) {
-              findings.push(`record ${entry.id} (leaf ${entry.index}) is MISSING from the log's records.`);
-            } else {
-              const recomputed = accessLeafHash({ id: entry.id, record: entry.record });
-              if (!recomputed.equals(leaf)) {
-                findings.push(
-                  `record ${entry.id} (leaf ${entry.index}) was CHANGED after it was logged: its hash no longer matches its leaf.`,
-                );
-              }
-              leaf = recomputed;
-            }
-            range.append(leaf);
-            checked++;
-          }
-          start = (body.entries.at(-1)?.index ?? start) + 1;
-          options.onProgress?.({
-            gateway: service.gatewayUrl,
-            logId: head.log_id,
-            done: checked,
-            total: head.tree_size,
-          });
-        }
-        if (range.size === head.tree_size && range.root().toString('base64') !== head.root_hash) {
-          findings.push(
-            `the records of log ${head.log_id} do not lead to its signed root for size ${head.tree_size}: records were changed, removed, inserted or reordered.`,
-          );
-        }
+        const proven = await proveEntries({
+          fetch: options.fetch,
+          logUrl,
+          head,
+          provider,
+          privateKey: options.privateKey,
+          onProgress: (done) =>
+            options.onProgress?.({ gateway: service.gatewayUrl, logId: head.log_id, done, total: head.tree_size }),
+        });
+        findings.push(...proven.findings);
+        checked = head.tree_size;
       }
       if (findings.length === 0) next[key] = { ...head, jws: row.jws, seenAt: new Date().toISOString() };
       logs.push({

@@ -5,7 +5,9 @@ import {
   formatTraceparent,
   READ_RESPONSE_COMPONENTS,
   RESPONSE_COMPONENTS,
+  type RegistryHistory,
   signMessage,
+  snapshotHistory,
   uuidv7,
 } from '@poortwachter/sdk';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
@@ -17,6 +19,7 @@ import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { GatewayRefusal, isGatewayRefusal, REFUSALS } from '../errors.ts';
 import { buildAccessRecords, releasePersonen } from '../log/build-records.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
+import { createRefusalRecorder, type RefusalRecorder } from '../log/refusal-recorder.ts';
 import { authorise } from '../pipeline/authorise.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { createSourceForwarder, type SourceOptions } from '../pipeline/forward.ts';
@@ -24,7 +27,6 @@ import { readBody } from '../pipeline/read-body.ts';
 import { traceContext } from '../pipeline/trace-context.ts';
 import { REQUIRED_READ_COMPONENTS, verifySignature } from '../pipeline/verify-signature.ts';
 import { brpQuery } from '../protocol/brp-query.ts';
-import { type RegistryHistory, snapshotHistory } from '../reads/registry-history.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
@@ -41,6 +43,8 @@ export interface GatewayAppOptions {
   readonly source: SourceOptions;
   /** Group-committed writer of access records and refusals. */
   readonly log: GroupCommitter<LogWrite, void>;
+  /** Records refusals in the log (default: one on `log`, counting unidentified callers per minute). */
+  readonly refusals?: RefusalRecorder;
   /** Group-committed nonce claims in the shared database. */
   readonly nonces: GroupCommitter<NonceClaim, boolean>;
   /** The bronhouder's private key (registered in the registry) that signs responses. */
@@ -49,6 +53,8 @@ export interface GatewayAppOptions {
   readonly pseudonymise: (bsn: string) => string;
   /** Reports whether the log can be written, for /readyz. */
   readonly logWritable?: () => Promise<boolean>;
+  /** Signs a head over this instance's log now (before a coverage report is computed on the heads). */
+  readonly signHeads?: () => Promise<unknown>;
   /** The Merkle log's size and newest signed head, for /readyz. */
   readonly merkleStatus?: () => Record<string, unknown>;
   readonly now?: () => number;
@@ -95,6 +101,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
   const app = new Hono<GatewayEnv>();
   const forwardToSource = createSourceForwarder(options.source);
   const query = brpQuery();
+  const refusals = options.refusals ?? createRefusalRecorder(options.log);
   const resource = {
     'service.name': 'poortwachter-gateway',
     'service.instance.id': options.instanceId ?? 'gateway',
@@ -140,21 +147,19 @@ export function createGatewayApp(options: GatewayAppOptions) {
     gatewayMetrics.refusals.add(1, { reason });
     gatewayMetrics.requests.add(1, { outcome: 'refused', status: refusal.status });
     try {
-      await options.log.submit({
-        refusal: {
-          id: uuidv7(),
-          at: now(),
-          transaction_id: c.get('transactionId') ?? 'unknown',
-          trace_id: c.get('trace')?.traceId ?? 'unknown',
-          caller_oin: c.get('caller')?.organisation.oin ?? null,
-          keyid: c.get('caller')?.kid ?? null,
-          service_id: options.serviceId,
-          processing_activity_id: c.req.header('processing-activity') ?? null,
-          reason,
-          status: refusal.status,
-          fsc_error_code: isGatewayRefusal(refusal) ? refusal.fscErrorCode : REFUSALS.internal.fsc,
-          detail: refusal.message.slice(0, 500),
-        },
+      await refusals.record({
+        id: uuidv7(),
+        at: now(),
+        transaction_id: c.get('transactionId') ?? 'unknown',
+        trace_id: c.get('trace')?.traceId ?? 'unknown',
+        caller_oin: c.get('caller')?.organisation.oin ?? null,
+        keyid: c.get('caller')?.kid ?? null,
+        service_id: options.serviceId,
+        processing_activity_id: c.req.header('processing-activity') ?? null,
+        reason,
+        status: refusal.status,
+        fsc_error_code: isGatewayRefusal(refusal) ? refusal.fscErrorCode : REFUSALS.internal.fsc,
+        detail: refusal.message.slice(0, 500),
       });
     } catch (error) {
       console.error('gateway: could not record a refusal', error);
@@ -281,6 +286,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       pseudonymise: options.pseudonymise,
       now,
       logbookId: `${options.serviceId}/${options.instanceId ?? 'gateway'}`,
+      ...(options.signHeads ? { signHeads: options.signHeads } : {}),
       before: readBefore,
       readBody: readBody(options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes }),
       verifyRead,

@@ -1,3 +1,4 @@
+import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS } from '@poortwachter/sdk';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { GatewayRefusal } from '../errors.ts';
@@ -5,6 +6,7 @@ import { consistencyProof, headOf, inclusionProof, latestHeads } from '../merkle
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { citizenRecords } from '../reads/citizen-records.ts';
 import { verifyCitizenToken } from '../reads/citizen-token.ts';
+import { loggedRefusal } from '../storage/access-log-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { emptyBody, json, onlyParameters, type ReadRoutesOptions, requireAuditor } from './read-routes.ts';
 
@@ -26,6 +28,8 @@ function count(value: string | undefined, name: string): number {
   }
   return Number(value);
 }
+
+const POSITION_COLUMNS = ['log_id', 'leaf_index'] as const;
 
 const notFound = (what: string) => new GatewayRefusal('logEntryNotFound', what);
 const MAX_ENTRIES = 1000;
@@ -72,7 +76,10 @@ export function logRoutes(app: Hono<GatewayEnv>, options: LogRoutesOptions) {
     const rows = await db
       .selectFrom('merkle_leaves as l')
       .leftJoin('access_log as a', 'a.id', 'l.record_id')
+      .leftJoin('refusals as r', 'r.id', 'l.record_id')
       .select(['l.leaf_index', 'l.record_id', 'l.leaf_hash', 'a.record'])
+      .select([...ACCESS_RECORD_COLUMNS, ...POSITION_COLUMNS].map((c) => `a.${c} as a_${c}` as const))
+      .select([...LOGGED_REFUSAL_FIELDS, ...POSITION_COLUMNS].map((c) => `r.${c} as r_${c}` as const))
       .where('l.log_id', '=', logId)
       .where('l.leaf_index', '>=', start)
       .where('l.leaf_index', '<', end)
@@ -82,12 +89,23 @@ export function logRoutes(app: Hono<GatewayEnv>, options: LogRoutesOptions) {
       log_id: logId,
       start,
       end,
-      entries: rows.map((r) => ({
-        index: Number(r.leaf_index),
-        id: r.record_id,
-        leaf_hash: r.leaf_hash,
-        record: r.record === null ? null : (JSON.parse(r.record) as unknown),
-      })),
+      entries: rows.map((row) => {
+        const r = row as unknown as Record<string, unknown>;
+        const pick = (prefix: string, columns: readonly string[]) =>
+          Object.fromEntries(columns.map((name) => [name, r[`${prefix}${name}`] ?? null]));
+        const base = { index: Number(row.leaf_index), id: row.record_id, leaf_hash: row.leaf_hash };
+        // A refusal's columns are its record; an access record is served with the columns stored beside
+        // it, so that an auditor checks those copies against the proven record.
+        if (r.r_reason !== null && r.r_reason !== undefined) {
+          const refusal = pick('r_', LOGGED_REFUSAL_FIELDS);
+          return { ...base, refusal: loggedRefusal(refusal as never), columns: pick('r_', POSITION_COLUMNS) };
+        }
+        return {
+          ...base,
+          record: row.record === null ? null : (JSON.parse(row.record) as unknown),
+          columns: pick('a_', [...ACCESS_RECORD_COLUMNS, ...POSITION_COLUMNS]),
+        };
+      }),
     });
   });
 

@@ -1,4 +1,5 @@
 import type { InvalidParam } from '@poortwachter/registry/problem';
+import type { RegistryHistory } from '@poortwachter/sdk';
 import { isBsn, uuidv7 } from '@poortwachter/sdk';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
@@ -7,10 +8,9 @@ import { GatewayRefusal } from '../errors.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { citizenTimeline } from '../reads/citizen-timeline.ts';
 import { verifyCitizenToken } from '../reads/citizen-token.ts';
-import { type CoverageProgress, type CoverageReport, computeCoverage } from '../reads/coverage.ts';
+import { type CoverageProgress, type CoverageReport, gatewayCoverage } from '../reads/coverage.ts';
 import { decodeCursor, newestFirstPage } from '../reads/cursor.ts';
 import { parsePeriod } from '../reads/period.ts';
-import type { RegistryHistory } from '../reads/registry-history.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { JSON_UTF8 } from './media-types.ts';
 
@@ -20,6 +20,8 @@ export interface ReadRoutesOptions {
   readonly history: RegistryHistory;
   readonly pseudonymise: (bsn: string) => string;
   readonly now: () => number;
+  /** Signs a head over this instance's log now, so that a report covers what is committed (optional). */
+  readonly signHeads?: () => Promise<unknown>;
   /** The name of this log in the Logboek read API's metadata. */
   readonly logbookId: string;
   /** Middlewares of the pipeline, shared with the query route. */
@@ -161,10 +163,11 @@ export function readRoutes(app: Hono<GatewayEnv>, options: ReadRoutesOptions) {
       progress: { done: 0, total: 1, step: 'starting' },
     };
     jobs.set(id, job);
-    computeCoverage(db, c.get('directory'), options.history, {
+    gatewayCoverage(db, c.get('directory'), options.history, {
       serviceId,
       ...period,
       now: now(),
+      ...(options.signHeads ? { signHeads: options.signHeads } : {}),
       onProgress: (p) => {
         job.progress = p;
       },

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIALECTS } from '@poortwachter/registry/testing';
-import { READ_RESPONSE_COMPONENTS, signRequest, uuidv7, verifyContentDigest, verifyMessage } from '@poortwachter/sdk';
+import {
+  READ_RESPONSE_COMPONENTS,
+  registryHistory,
+  signRequest,
+  uuidv7,
+  verifyContentDigest,
+  verifyMessage,
+} from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +16,6 @@ import type { AccessRecord } from '../log/access-record.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
 import type { CitizenAccess, TimelinePage } from '../reads/citizen-timeline.ts';
 import type { CoverageReport } from '../reads/coverage.ts';
-import { registryHistory } from '../reads/registry-history.ts';
 import { toRow } from '../storage/access-log-store.ts';
 import { type CitizenTokenClaims, GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from '../testing/index.ts';
 
@@ -378,7 +384,9 @@ for (const dialect of DIALECTS) {
       const forge = async (at: number, attributes: Partial<AccessRecord['attributes']>) => {
         const record = { ...base, start_time: at, end_time: at + 3, attributes: { ...base.attributes, ...attributes } };
         const id = uuidv7(at);
-        await gw.db.insertInto('access_log').values(toRow({ id, record })).execute();
+        // Through the log, as a faulty gateway would have logged it: the report counts only what the
+        // signed log holds (a row inserted behind the log is found by the auditor's verification).
+        await gw.log.submit({ accessRecords: [{ id, record }] });
         return id;
       };
       // Rotterdam's Wmo autorisatie expired 30 days ago; a row claims an access under it now.

@@ -1,4 +1,4 @@
-import { accessLeafHash, CompactRange, rightFold } from '@poortwachter/sdk';
+import { CompactRange, type LogEntry, logLeafHash, rightFold } from '@poortwachter/sdk';
 import { decompose, type NodeId, type Range } from './tree-math.ts';
 
 /** A leaf row: the record's position in its log and its leaf hash (base64). */
@@ -51,13 +51,13 @@ export class MerkleTree {
     return this.#range.root();
   }
 
-  /** Prepares the append of records (in order); nothing changes until `commit()`. */
-  prepare(records: readonly { id: string; record: unknown }[]): MerkleAppend {
+  /** Prepares the append of entries (records and refusals, in order); nothing changes until `commit()`. */
+  prepare(entries: readonly LogEntry[]): MerkleAppend {
     const range = this.#range.clone();
     const leaves: LeafRow[] = [];
     const nodes: NodeRow[] = [];
-    for (const entry of records) {
-      const leaf = accessLeafHash(entry);
+    for (const entry of entries) {
+      const leaf = logLeafHash(entry);
       leaves.push({ log_id: this.logId, leaf_index: range.size, record_id: entry.id, leaf_hash: b64(leaf) });
       for (const node of range.append(leaf)) {
         nodes.push({ log_id: this.logId, level: node.level, node_index: node.index, hash: b64(node.hash) });

@@ -5,6 +5,7 @@ import {
   createCitizenClient,
   fetchDirectory,
   memoryHeadStore,
+  registryHistory,
   signRequest,
   uuidv7,
 } from '@poortwachter/sdk';
@@ -36,7 +37,19 @@ for (const dialect of DIALECTS) {
         privateKey: gw.key(DEMO_OIN.autoriteitPersoonsgegevens),
         directory,
         fetch: fetchImpl,
+        // The auditor's own copy of the registry's history, verified against the pinned key.
+        history: registryHistory({
+          registryUrl: 'http://registry.test',
+          registryKey: gw.registry.registryPublicKey,
+          fetch: async (input, init) => gw.registry.app.request(String(input), init),
+        }),
       });
+    const today = () => new Date().toISOString().slice(0, 10);
+    const verifiedCoverage = async () => {
+      const { reports } = await auditor().coverage({ from: today(), to: today(), verify: true, pollIntervalMs: 20 });
+      expect(reports).toHaveLength(1);
+      return { report: reports[0]?.report, verification: reports[0]?.verification };
+    };
     const query = async (bsn: string) => {
       const res = await gw.send(
         DEMO_OIN.utrecht,
@@ -140,6 +153,101 @@ for (const dialect of DIALECTS) {
       const shown = timeline.records.find((r) => r.id === target?.record_id);
       expect(shown?.organisatie.naam).toBe('Gemeente Haarlem');
       expect(shown?.inLog?.verified === false && shown.inLog.reason).toMatch(/shows something else than the log holds/);
+    });
+
+    it('a column a report reads, edited behind the record: the auditor names the record and the column', async () => {
+      const [, target] = await leaves();
+      await gw.db
+        .updateTable('access_log')
+        .set({ released_fields: JSON.stringify(['naam.voornamen', 'partners.naam.voornamen']) })
+        .where('id', '=', target?.record_id ?? '')
+        .execute();
+      const audit = await auditor().verifyLogs({ heads, full: true });
+      expect(audit.consistent).toBe(false);
+      const finding = audit.logs[0]?.findings.join('\n') ?? '';
+      expect(finding).toContain(`record ${target?.record_id} (leaf 1): a column that reports read was EDITED`);
+      expect(finding).toContain('released_fields');
+    });
+
+    it("the coverage report names its heads, and the auditor's recomputation from proven entries agrees", async () => {
+      const { report, verification } = await verifiedCoverage();
+      expect(report?.heads.map((h) => [h.log_id, h.tree_size])).toEqual([[LOG, 5]]);
+      expect(report?.totals.accesses).toBe(5);
+      expect(verification).toMatchObject({ verified: true, differences: [], entries: 5 });
+    });
+
+    it('a column edited behind the records changes the report, and the recomputation names the difference', async () => {
+      const rows = await leaves();
+      for (const row of rows) {
+        await gw.db
+          .updateTable('access_log')
+          .set({ released_fields: JSON.stringify(['verblijfplaats.verblijfadres.postcode']) })
+          .where('id', '=', row.record_id)
+          .execute();
+      }
+      const { report, verification } = await verifiedCoverage();
+      const utrecht = report?.rows.find((r) => r.afnemer.oin === DEMO_OIN.utrecht && r.accesses > 0);
+      expect(utrecht?.fieldsUsed).toEqual(['verblijfplaats.verblijfadres.postcode']);
+      expect(verification?.verified).toBe(false);
+      const listed = verification?.differences.join('\n') ?? '';
+      expect(listed).toMatch(
+        /fieldsUsed: the gateway says \["verblijfplaats.verblijfadres.postcode"\], recomputed \["naam.voornamen"\]/,
+      );
+      expect(listed).toContain('a column that reports read was EDITED');
+    });
+
+    it('a record inserted behind the log, or a refusal deleted, is a difference the auditor finds', async () => {
+      const refused = await gw.send(
+        DEMO_OIN.utrecht,
+        {
+          type: 'RaadpleegMetBurgerservicenummer',
+          burgerservicenummer: [SUZANNE],
+          fields: ['partners.naam.voornamen'],
+        },
+        { processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo },
+      );
+      expect(refused.status).toBe(403);
+      expect((await verifiedCoverage()).verification?.verified).toBe(true);
+      await gw.db.deleteFrom('refusals').execute();
+      // A forged row that claims a position inside the head.
+      const [template] = await gw.db.selectFrom('access_log').select('record').limit(1).execute();
+      const record = JSON.parse(template?.record ?? '{}') as AccessRecord;
+      const id = uuidv7(Date.now());
+      await gw.db
+        .insertInto('access_log')
+        .values({ ...toRow({ id, record: { ...record, start_time: Date.now() } }), log_id: LOG, leaf_index: 1 })
+        .execute();
+      const { report, verification } = await verifiedCoverage();
+      expect(report?.totals.refusals).toBe(0);
+      expect(verification?.verified).toBe(false);
+      const listed = verification?.differences.join('\n') ?? '';
+      expect(listed).toMatch(/totals\.accesses: the gateway says 6, recomputed 5/);
+      // The deleted refusal's leaf is still in the signed tree: its entry is gone.
+      expect(listed).toMatch(/\(leaf 5\) is MISSING/);
+    });
+
+    it('a refusal is in the log too: an edited or deleted refusal is found', async () => {
+      const refused = await gw.send(
+        DEMO_OIN.utrecht,
+        {
+          type: 'RaadpleegMetBurgerservicenummer',
+          burgerservicenummer: [SUZANNE],
+          fields: ['partners.naam.voornamen'],
+        },
+        { processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo },
+      );
+      expect(refused.status).toBe(403);
+      await gw.log.drain();
+      await gw.signTreeHead();
+      expect((await auditor().verifyLogs({ heads, full: true })).consistent).toBe(true);
+      const row = await gw.db.selectFrom('refusals').select(['id', 'leaf_index']).executeTakeFirstOrThrow();
+      expect(Number(row.leaf_index)).toBe(5);
+      await gw.db.updateTable('refusals').set({ reason: 'sourceTimeout' }).where('id', '=', row.id).execute();
+      const edited = await auditor().verifyLogs({ heads, full: true });
+      expect(edited.logs[0]?.findings.join('\n')).toContain(`refusal ${row.id} (leaf 5) was CHANGED`);
+      await gw.db.deleteFrom('refusals').where('id', '=', row.id).execute();
+      const deleted = await auditor().verifyLogs({ heads, full: true });
+      expect(deleted.logs[0]?.findings.join('\n')).toContain(`record ${row.id} (leaf 5) is MISSING`);
     });
 
     it('a deleted record: the auditor names the leaf whose record is gone', async () => {

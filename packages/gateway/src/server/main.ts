@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
+import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
@@ -22,9 +23,9 @@ import { createGatewayApp } from '../http/app.ts';
 import { GroupCommitter } from '../log/group-commit.ts';
 import { createLogCommitter } from '../log/log-committer.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
+import { createRefusalRecorder } from '../log/refusal-recorder.ts';
 import { loadTree } from '../merkle/merkle-store.ts';
 import { startTreeHeads } from '../merkle/tree-heads.ts';
-import { registryHistory } from '../reads/registry-history.ts';
 import { createAccessLogStore } from '../storage/access-log-store.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
@@ -123,6 +124,7 @@ const store = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore
 // This instance's Merkle tree (its own log_id, so instances never coordinate), and its signed heads.
 const tree = await loadTree(db, instanceId);
 const log = createLogCommitter(store, tree);
+const refusals = createRefusalRecorder(log);
 const heads = await startTreeHeads({ db, tree, signingKey });
 const nonceStore = inline ? createSqliteNonceStore(inline) : createNonceStore(db);
 const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
@@ -138,12 +140,18 @@ const app = createGatewayApp({
     maxResponseBytes: sourceMaxResponseBytes,
   },
   log,
+  refusals,
   nonces,
   signingKey,
   pseudonymise: createPseudonymiser(logKey),
   instanceId,
   reads: { db, history: registryHistory({ registryUrl, registryKey }) },
   merkleStatus: () => heads.status(),
+  signHeads: async () => {
+    await refusals.flush();
+    await log.drain();
+    return heads.signNow();
+  },
   logWritable: async () => {
     try {
       await db.selectFrom('access_log').select('id').limit(1).execute();
@@ -174,6 +182,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     // Stop taking requests, let the in-flight ones finish, then drain the pending log batch.
     server.close(async () => {
       await nonces.drain();
+      await refusals.stop();
       await log.drain();
       await heads.stop();
       if (writer !== inline) await writer?.close();

@@ -1,10 +1,11 @@
+import { accessRecordColumns, type LoggedRefusal } from '@poortwachter/sdk';
 import type { Kysely } from 'kysely';
 import type { StoredAccessRecord } from '../log/access-record.ts';
 import type { LeafRow, NodeRow } from '../merkle/merkle-log.ts';
-import type { GatewayDatabase, NewAccessLogRow, NewRefusalRow } from './tables.ts';
+import type { GatewayDatabase, NewAccessLogRow, NewRefusalRow, RefusalWrite } from './tables.ts';
 
 /** What one request asks to be written: its access records, or the record of its refusal. */
-export type LogWrite = { readonly accessRecords: readonly StoredAccessRecord[] } | { readonly refusal: NewRefusalRow };
+export type LogWrite = { readonly accessRecords: readonly StoredAccessRecord[] } | { readonly refusal: RefusalWrite };
 
 /**
  * Where the gateway's log goes. A structural interface, so tests can hand in a store that fails.
@@ -20,26 +21,48 @@ export interface AccessLogStore {
   writeBatch(writes: readonly LogWrite[], merkle?: MerkleRows): Promise<void>;
 }
 
-export function toRow({ id, record }: StoredAccessRecord): NewAccessLogRow {
-  const a = record.attributes;
+/** Where each entry of a batch landed in the verifiable log, by entry id. */
+export type LogPositions = ReadonlyMap<string, { readonly log_id: string; readonly leaf_index: number }>;
+
+/** The row of an access record: the record, the columns copied from it (the sdk's definition), its position. */
+export function toRow({ id, record }: StoredAccessRecord, positions?: LogPositions): NewAccessLogRow {
+  const position = positions?.get(id);
   return {
     id,
-    trace_id: record.trace_id,
-    span_id: record.span_id,
-    parent_span_id: record.parent_span_id ?? null,
-    start_time: record.start_time,
-    end_time: record.end_time,
-    status: record.status,
-    processing_activity_id: a['dpl.core.processing_activity_id'],
-    processing_activity_version: a['poortwachter.processing_activity_version'],
-    data_subject_id: a['dpl.core.data_subject_id'] ?? null,
-    foreign_processor: a['dpl.core.foreign_operation.processor'],
-    service_id: a['poortwachter.service_id'],
-    transaction_id: a['poortwachter.fsc_transaction_id'],
-    released_fields: JSON.stringify(a['poortwachter.released_fields']),
+    ...(accessRecordColumns(record) as Omit<NewAccessLogRow, 'id' | 'record' | 'log_id' | 'leaf_index'>),
     record: JSON.stringify(record),
+    log_id: position?.log_id ?? null,
+    leaf_index: position?.leaf_index ?? null,
   };
 }
+
+/** The row of a refusal, with its position in the log. */
+export function refusalRow(refusal: RefusalWrite, positions?: LogPositions): NewRefusalRow {
+  const position = positions?.get(refusal.id);
+  return { ...refusal, log_id: position?.log_id ?? null, leaf_index: position?.leaf_index ?? null };
+}
+
+/** A refusal as its leaf holds it: every column but its id and position. */
+export function loggedRefusal(refusal: RefusalWrite | NewRefusalRow): LoggedRefusal {
+  return {
+    at: Number(refusal.at),
+    transaction_id: refusal.transaction_id,
+    trace_id: refusal.trace_id,
+    caller_oin: refusal.caller_oin ?? null,
+    keyid: refusal.keyid ?? null,
+    service_id: refusal.service_id,
+    processing_activity_id: refusal.processing_activity_id ?? null,
+    reason: refusal.reason,
+    status: Number(refusal.status),
+    fsc_error_code: refusal.fsc_error_code,
+    detail: refusal.detail,
+    count: Number(refusal.count),
+  };
+}
+
+/** Positions of a batch's entries from the leaves the tree prepared for it. */
+export const positionsOf = (merkle?: MerkleRows): LogPositions =>
+  new Map((merkle?.leaves ?? []).map((l) => [l.record_id, { log_id: l.log_id, leaf_index: l.leaf_index }]));
 
 /** Rows per INSERT statement; keeps SQLite's bound-parameter limit (32766) far away. */
 const CHUNK = 200;
@@ -51,8 +74,9 @@ const CHUNK = 200;
 export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStore {
   return {
     async writeBatch(writes, merkle) {
-      const rows = writes.flatMap((w) => ('accessRecords' in w ? w.accessRecords.map(toRow) : []));
-      const refusals = writes.flatMap((w) => ('refusal' in w ? [w.refusal] : []));
+      const positions = positionsOf(merkle);
+      const rows = writes.flatMap((w) => ('accessRecords' in w ? w.accessRecords.map((r) => toRow(r, positions)) : []));
+      const refusals = writes.flatMap((w) => ('refusal' in w ? [refusalRow(w.refusal, positions)] : []));
       await db.transaction().execute(async (trx) => {
         for (let i = 0; i < rows.length; i += CHUNK) {
           await trx

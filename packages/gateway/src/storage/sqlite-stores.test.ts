@@ -71,6 +71,7 @@ for (const kind of ['in-thread', 'writer thread'] as const) {
             status: 401,
             fsc_error_code: 'ERROR_CODE_ACCESS_TOKEN_MISSING',
             detail: 'unsigned',
+            count: 1,
           },
         },
       ]);

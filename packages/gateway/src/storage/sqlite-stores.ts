@@ -1,38 +1,17 @@
-import { type AccessLogStore, type LogWrite, type MerkleRows, toRow } from './access-log-store.ts';
+import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS } from '@poortwachter/sdk';
+import {
+  type AccessLogStore,
+  type LogWrite,
+  type MerkleRows,
+  positionsOf,
+  refusalRow,
+  toRow,
+} from './access-log-store.ts';
 import type { NonceClaim, NonceStore } from './nonce-store.ts';
 import type { SqliteExecutor, SqliteOp } from './sqlite-executor.ts';
 
-const ACCESS_COLUMNS = [
-  'id',
-  'trace_id',
-  'span_id',
-  'parent_span_id',
-  'start_time',
-  'end_time',
-  'status',
-  'processing_activity_id',
-  'processing_activity_version',
-  'data_subject_id',
-  'foreign_processor',
-  'service_id',
-  'transaction_id',
-  'released_fields',
-  'record',
-] as const;
-const REFUSAL_COLUMNS = [
-  'id',
-  'at',
-  'transaction_id',
-  'trace_id',
-  'caller_oin',
-  'keyid',
-  'service_id',
-  'processing_activity_id',
-  'reason',
-  'status',
-  'fsc_error_code',
-  'detail',
-] as const;
+const ACCESS_COLUMNS = ['id', ...ACCESS_RECORD_COLUMNS, 'record', 'log_id', 'leaf_index'] as const;
+const REFUSAL_COLUMNS = ['id', ...LOGGED_REFUSAL_FIELDS, 'log_id', 'leaf_index'] as const;
 
 const insertSql = (table: string, columns: readonly string[]) =>
   `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
@@ -50,13 +29,19 @@ const values = (row: Record<string, unknown>, columns: readonly string[]) => col
 export function createSqliteAccessLogStore(executor: SqliteExecutor): AccessLogStore {
   return {
     async writeBatch(writes: readonly LogWrite[], merkle?: MerkleRows) {
+      const positions = positionsOf(merkle);
       const ops: SqliteOp[] = writes.flatMap((w) =>
         'accessRecords' in w
           ? w.accessRecords.map((r) => ({
               sql: INSERT_ACCESS,
-              params: values(toRow(r) as Record<string, unknown>, ACCESS_COLUMNS),
+              params: values(toRow(r, positions) as Record<string, unknown>, ACCESS_COLUMNS),
             }))
-          : [{ sql: INSERT_REFUSAL, params: values(w.refusal as Record<string, unknown>, REFUSAL_COLUMNS) }],
+          : [
+              {
+                sql: INSERT_REFUSAL,
+                params: values(refusalRow(w.refusal, positions) as Record<string, unknown>, REFUSAL_COLUMNS),
+              },
+            ],
       );
       for (const l of merkle?.leaves ?? [])
         ops.push({ sql: INSERT_LEAF, params: [l.log_id, l.leaf_index, l.record_id, l.leaf_hash] });

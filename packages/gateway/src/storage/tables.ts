@@ -24,11 +24,18 @@ export interface AccessLogTable {
   released_fields: string;
   /** The Logboek record as stored (JSON). */
   record: string;
+  /** Where the record sits in the verifiable log (its instance's tree, its leaf): reports read only proven rows. */
+  log_id: string | null;
+  leaf_index: number | null;
 }
 export type AccessLogRow = Selectable<AccessLogTable>;
 export type NewAccessLogRow = Insertable<AccessLogTable>;
 
-/** A refused request: no personal data, only who asked what and why it was refused. */
+/**
+ * A refused request: no personal data, only who asked what and why it was refused. Its columns are the
+ * record itself (`{ id, refusal }` is its leaf in the verifiable log). Refusals of callers nobody
+ * identified are counted per minute and reason: one row with `count`, so that they cannot fill the table.
+ */
 export interface RefusalTable {
   /** UUIDv7. */
   id: string;
@@ -43,8 +50,13 @@ export interface RefusalTable {
   status: number;
   fsc_error_code: string;
   detail: string;
+  count: number;
+  log_id: string | null;
+  leaf_index: number | null;
 }
 export type NewRefusalRow = Insertable<RefusalTable>;
+/** A refusal as the gateway writes it; its position in the log is given when its batch is committed. */
+export type RefusalWrite = Omit<NewRefusalRow, 'log_id' | 'leaf_index'>;
 
 /** Nonces of signed requests, kept until their signature expires, shared by all instances. */
 export interface NonceTable {

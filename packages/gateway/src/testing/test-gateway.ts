@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Dialect, openTestDatabase, startTestRegistry, type TestRegistry } from '@poortwachter/registry/testing';
-import { type SignRequestOptions, signRequest } from '@poortwachter/sdk';
+import { registryHistory, type SignRequestOptions, signRequest } from '@poortwachter/sdk';
 import { DEV_IDENTITY_PROVIDER, loadPersonen } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -10,10 +10,10 @@ import { createGatewayApp } from '../http/app.ts';
 import { GroupCommitter } from '../log/group-commit.ts';
 import { createLogCommitter } from '../log/log-committer.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
+import { createRefusalRecorder } from '../log/refusal-recorder.ts';
 import type { MerkleTree } from '../merkle/merkle-log.ts';
 import { loadTree } from '../merkle/merkle-store.ts';
 import { startTreeHeads } from '../merkle/tree-heads.ts';
-import { registryHistory } from '../reads/registry-history.ts';
 import { type AccessLogStore, createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
@@ -51,7 +51,10 @@ export interface TestGateway {
   /** The first instance's Merkle tree (log id `instance-1`). */
   readonly tree: MerkleTree;
   accessRecords(): Promise<{ record: string; data_subject_id: string | null; transaction_id: string }[]>;
-  refusals(): Promise<{ reason: string; status: number; fsc_error_code: string; caller_oin: string | null }[]>;
+  /** The refusals recorded so far (counted ones written first). */
+  refusals(): Promise<
+    { reason: string; status: number; fsc_error_code: string; caller_oin: string | null; count: number }[]
+  >;
   close(): Promise<void>;
 }
 
@@ -86,6 +89,7 @@ export async function startTestGateway(
     const store = options.store ? options.store(realStore) : realStore;
     const tree = await loadTree(opened.db, `instance-${++instances}`);
     const log = createLogCommitter(store, tree);
+    const refusals = createRefusalRecorder(log);
     const heads = await startTreeHeads({ db: opened.db, tree, signingKey: key(providerOin), intervalMs: 3_600_000 });
     const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(opened.db);
     const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
@@ -94,8 +98,14 @@ export async function startTestGateway(
       directory,
       source: { url: 'http://source.test', fetch: source.fetch, timeoutMs: 300, maxResponseBytes: 1_000_000 },
       log,
+      refusals,
       nonces,
       signingKey: key(providerOin),
+      signHeads: async () => {
+        await refusals.flush();
+        await log.drain();
+        return heads.signNow();
+      },
       pseudonymise: createPseudonymiser(LOG_KEY),
       reads: {
         db: opened.db,
@@ -107,7 +117,7 @@ export async function startTestGateway(
       },
       ...(options.now ? { now: options.now } : {}),
     });
-    return { app, log, heads, tree };
+    return { app, log, heads, tree, refusals };
   };
   const first = await instance();
   const others: Awaited<ReturnType<typeof instance>>[] = [];
@@ -146,20 +156,27 @@ export async function startTestGateway(
       return another.app;
     },
     signTreeHead: async () => {
+      await Promise.all([first, ...others].map((o) => o.refusals.flush()));
       await Promise.all(others.map((o) => o.log.drain()));
       return Promise.all([first.heads.signNow(), ...others.map((o) => o.heads.signNow())]);
     },
     tree: first.tree,
     accessRecords: () =>
       opened.db.selectFrom('access_log').select(['record', 'data_subject_id', 'transaction_id']).execute(),
-    refusals: () =>
-      opened.db
+    async refusals() {
+      await first.refusals.flush();
+      await first.log.drain();
+      return opened.db
         .selectFrom('refusals')
-        .select(['reason', 'status', 'fsc_error_code', 'caller_oin'])
+        .select(['reason', 'status', 'fsc_error_code', 'caller_oin', 'count'])
         .orderBy('at')
-        .execute(),
+        .orderBy('id')
+        .execute();
+    },
     async close() {
       directory.stop();
+      await first.refusals.stop();
+      for (const other of others) await other.refusals.stop();
       await first.log.drain();
       await first.heads.stop();
       for (const other of others) {

@@ -66,6 +66,7 @@ function render(report: CoverageReport, gateway: string, format: 'table' | 'mark
   out.push(
     `${format === 'markdown' ? '## ' : ''}Coverage of ${report.serviceId} at ${gateway}, ${report.period.from} to ${report.period.to}`,
     `directory serial ${report.directorySerial}, registry history ${report.history.source} (${report.history.changes} changes), generated ${report.generatedAt}`,
+    `computed on the signed tree heads ${report.heads.map((h) => `${h.log_id} size ${h.tree_size} (root ${h.root_hash.slice(0, 12)}…)`).join(', ') || '(none)'}; check it with --verify`,
     `accesses ${t.accesses}, data subjects ${t.dataSubjects}, refusals ${t.refusals}; findings: invalid accesses ${t.invalidAccesses}, unused authorisations ${t.unusedFieldFindings}, expiring ${t.expiringAutorisaties}, dormant ${t.dormantAutorisaties}`,
   );
   out.push(heading('Per afnemer and processing activity'));
@@ -136,6 +137,7 @@ export async function auditCommand(args: string[]): Promise<number> {
     from: { type: 'string' },
     to: { type: 'string' },
     format: { type: 'string' },
+    verify: { type: 'boolean' },
     as: { type: 'string' },
     key: { type: 'string' },
     registry: { type: 'string' },
@@ -144,7 +146,7 @@ export async function auditCommand(args: string[]): Promise<number> {
   const format = (values.format ?? 'table') as Format;
   if (sub !== 'coverage' || !FORMATS.includes(format)) {
     process.stderr.write(
-      'usage: poortwachter audit coverage [--from 2026-11-01] [--to 2026-11-30] [--format table|json|csv|markdown]\n' +
+      'usage: poortwachter audit coverage [--from 2026-11-01] [--to 2026-11-30] [--format table|json|csv|markdown] [--verify]\n' +
         '         [--as <auditor OIN or name>] [--key private.jwk.json] [--registry URL]\n',
     );
     return 2;
@@ -160,9 +162,10 @@ export async function auditCommand(args: string[]): Promise<number> {
     if (!organisation.roles.includes('auditor')) {
       throw new CliExit(2, `${organisation.name} does not have the role auditor in the registry.`);
     }
-    const client = createAuditorClient({ oin: organisation.oin, privateKey, directory });
+    const client = createAuditorClient({ oin: organisation.oin, privateKey, directory, ...registry });
     const bar = progressBar();
-    const result = await client.coverage({ from, to, onProgress: (p) => bar.update(p) });
+    const verify = values.verify === true;
+    const result = await client.coverage({ from, to, verify, onProgress: (p) => bar.update(p) });
     bar.end();
     if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (format === 'csv') {
@@ -191,7 +194,20 @@ export async function auditCommand(args: string[]): Promise<number> {
     }
     for (const m of result.missing)
       process.stderr.write(`MISSING: ${m.gateway} (${m.service}) gave no report: ${m.reason}\n`);
+    let unverified = 0;
+    for (const { gateway, report, verification } of verify ? result.reports : []) {
+      const heads = report.heads.map((h) => `${h.log_id} size ${h.tree_size}`).join(', ') || 'none';
+      if (verification?.verified) {
+        process.stderr.write(
+          `VERIFIED: ${gateway}: recomputed from ${verification.entries} proven entries of the signed heads (${heads}); the report is the same.\n`,
+        );
+      } else {
+        unverified++;
+        process.stderr.write(`NOT VERIFIED: ${gateway} (heads ${heads}):\n`);
+        for (const d of verification?.differences ?? ['no verification was made']) process.stderr.write(`  - ${d}\n`);
+      }
+    }
     const invalid = result.reports.reduce((n, r) => n + r.report.totals.invalidAccesses, 0);
-    return invalid > 0 || result.missing.length > 0 ? 1 : 0;
+    return invalid > 0 || result.missing.length > 0 || unverified > 0 ? 1 : 0;
   });
 }

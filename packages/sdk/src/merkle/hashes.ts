@@ -60,3 +60,55 @@ export function canonicalJson(value: unknown): string {
 /** The leaf of an access record: its id as the citizen sees it and the record as stored. */
 export const accessLeafHash = (entry: { id: string; record: unknown }): Buffer =>
   leafHash(Buffer.from(canonicalJson({ id: entry.id, record: entry.record }), 'utf8'));
+
+/** The content of a refusal as the log holds it: who asked what and why it was refused, no personal data. */
+export interface LoggedRefusal {
+  readonly at: number;
+  readonly transaction_id: string;
+  readonly trace_id: string;
+  readonly caller_oin: string | null;
+  readonly keyid: string | null;
+  readonly service_id: string;
+  readonly processing_activity_id: string | null;
+  readonly reason: string;
+  readonly status: number;
+  readonly fsc_error_code: string;
+  readonly detail: string;
+  /** How many refusals this entry stands for: 1, or more for unidentified callers counted per minute. */
+  readonly count: number;
+}
+
+/** The members of a logged refusal (its columns, in the order the gateway stores them). */
+export const LOGGED_REFUSAL_FIELDS = [
+  'at',
+  'transaction_id',
+  'trace_id',
+  'caller_oin',
+  'keyid',
+  'service_id',
+  'processing_activity_id',
+  'reason',
+  'status',
+  'fsc_error_code',
+  'detail',
+  'count',
+] as const satisfies readonly (keyof LoggedRefusal)[];
+
+/** One entry of a gateway's verifiable log: an access record, or the record of a refusal. */
+export type LogEntry =
+  | { readonly id: string; readonly record: unknown }
+  | { readonly id: string; readonly refusal: LoggedRefusal };
+
+/**
+ * The leaf of any log entry: SHA-256(0x00 ‖ RFC 8785 JSON of `{ id, record }` or `{ id, refusal }`).
+ * Refusals are in the tree too, so that the refusals an auditor's report counts are proven as well.
+ */
+export const logLeafHash = (entry: LogEntry): Buffer =>
+  leafHash(
+    Buffer.from(
+      canonicalJson(
+        'record' in entry ? { id: entry.id, record: entry.record } : { id: entry.id, refusal: entry.refusal },
+      ),
+      'utf8',
+    ),
+  );
