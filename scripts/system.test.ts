@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,9 +47,11 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
   let system: ChildProcess;
   let env: Record<string, string>;
   let startOutput = '';
+  let ports: number[] = [];
 
   beforeAll(async () => {
     const [registry, source, gateway, idp] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    ports = [registry, source, gateway, idp];
     env = { DATA_DIR: data, REGISTRY_URL: `http://localhost:${registry}`, IDP_URL: `http://localhost:${idp}` };
     system = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
       cwd: root,
@@ -92,6 +94,39 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(startOutput).toContain('pnpm demo');
   });
 
+  it('listens on 127.0.0.1 only: another address of this machine is refused on every port', async () => {
+    const connects = (host: string, port: number) =>
+      new Promise<boolean>((resolve) => {
+        const socket = connect({ host, port }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      });
+    for (const port of ports) {
+      expect(await connects('127.0.0.1', port), `127.0.0.1:${port}`).toBe(true);
+      // 127.0.0.2 reaches this machine too, but only a server bound to every interface answers it.
+      expect(await connects('127.0.0.2', port), `127.0.0.2:${port}`).toBe(false);
+    }
+  });
+
+  it('makes every database file readable by its owner only (0600)', () => {
+    for (const file of ['gateway.db', 'registry.db']) {
+      expect((statSync(join(data, file)).mode & 0o777).toString(8), file).toBe('600');
+      for (const companion of ['-wal', '-shm']) {
+        const path = join(data, `${file}${companion}`);
+        if (existsSync(path)) expect((statSync(path).mode & 0o777).toString(8), path).toBe('600');
+      }
+    }
+  });
+
+  it('keeps the development identity provider off the network unless told it is a test', async () => {
+    const port = String(await freePort());
+    const refused = await run('examples/dev-idp/src/server.ts', [], { DATA_DIR: data, PORT: port, HOST: '0.0.0.0' });
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain('refusing to listen on 0.0.0.0');
+  });
+
   it('runs the demo: a verified answer, a named refusal, and the access record it caused', async () => {
     const { code, output } = await run('examples/demo/query-suzanne.ts', [], env);
     expect(code).toBe(0);
@@ -103,6 +138,17 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(output).toContain('"dpl.core.data_subject_id_type": "BSN"');
     expect(output).not.toMatch(/"dpl\.core\.data_subject_id": "999993653"/);
   }, 60_000);
+
+  it('checks the elfproef and dates before anything is asked, in the CLI as at the gateway', async () => {
+    const cli = (...args: string[]) => run('packages/sdk/src/cli/main.ts', args, env);
+    const bsn = await cli('query', '--as', 'utrecht', '--bsn', '123456789', '--fields', 'naam.voornamen');
+    expect(bsn.code).toBe(1);
+    expect(bsn.output).toContain('burgerservicenummer.0: 123456789 is geen burgerservicenummer');
+    const date = await cli('inzage', '--bsn', '999993653', '--van', '01-11-2026');
+    expect(date.code).toBe(2);
+    expect(date.output).toContain('--van 01-11-2026 is geen datum');
+    expect(date.output).not.toContain('Niemand heeft uw gegevens bekeken');
+  });
 
   it('answers the CLI query, and refuses one the autorisatie does not cover', async () => {
     const ok = await run(

@@ -1,8 +1,8 @@
 import type { JWK } from 'jose';
+import type { CoverageReport } from './audit/coverage-report.ts';
+import { type RegistryHistory, registryHistory, snapshotHistory } from './audit/registry-history.ts';
+import { type CoverageVerification, verifyCoverageReport } from './audit/verify-coverage.ts';
 import type { MissingGateway } from './citizen-client.ts';
-import type { CoverageReport } from './coverage/coverage-report.ts';
-import { type RegistryHistory, registryHistory, snapshotHistory } from './coverage/registry-history.ts';
-import { type CoverageVerification, verifyCoverageReport } from './coverage/verify-coverage.ts';
 import {
   activeServices,
   type DirectorySource,

@@ -61,7 +61,14 @@ export async function verifyGatewayResponse(
         requireExpiresAndNonce: false,
         now: Math.floor(Date.now() / 1000),
         publicKeyFor: (keyid) => provider?.keys.find((k) => k.kid === keyid && k.status === 'active')?.jwk,
-        ...(request ? { request: { header: (name: string) => request.headers[name] ?? null } } : {}),
+        ...(request
+          ? {
+              request: {
+                header: (name: string) =>
+                  Object.hasOwn(request.headers, name) ? (request.headers[name] ?? null) : null,
+              },
+            }
+          : {}),
       },
     );
   } catch (cause) {

@@ -1,4 +1,27 @@
 /** @poortwachter/sdk: clients for afnemers, citizens and auditors. */
+
+export { coverageFromEntries } from './audit/coverage-from-entries.ts';
+export {
+  type CoverageData,
+  type CoveragePair,
+  computeCoverage,
+  type ReportHead,
+  type ReportProgress,
+} from './audit/coverage-report.ts';
+export {
+  inForceAt,
+  type RegistryChange,
+  type RegistryHistory,
+  registryHistory,
+  StateTimeline,
+  snapshotHistory,
+  type ValidityState,
+} from './audit/registry-history.ts';
+export {
+  type CoverageVerification,
+  jsonDifferences,
+  verifyCoverageReport,
+} from './audit/verify-coverage.ts';
 export {
   type AuditorClient,
   type AuditorClientOptions,
@@ -18,28 +41,6 @@ export {
   type TimelineEntry,
 } from './citizen-client.ts';
 export { citizenView, type LoggedAccess } from './citizen-view.ts';
-export { coverageFromEntries } from './coverage/coverage-from-entries.ts';
-export {
-  type CoverageData,
-  type CoveragePair,
-  computeCoverage,
-  type ReportHead,
-  type ReportProgress,
-} from './coverage/coverage-report.ts';
-export {
-  inForceAt,
-  type RegistryChange,
-  type RegistryHistory,
-  registryHistory,
-  StateTimeline,
-  snapshotHistory,
-  type ValidityState,
-} from './coverage/registry-history.ts';
-export {
-  type CoverageVerification,
-  jsonDifferences,
-  verifyCoverageReport,
-} from './coverage/verify-coverage.ts';
 export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
 export * from './http-signatures/index.ts';
 export {

@@ -8,6 +8,7 @@ import {
   readVerified,
   signedGatewayCall,
 } from './gateway-calls.ts';
+import { isBsn } from './ids.ts';
 import { SdkError } from './sdk-error.ts';
 import { signRequest } from './sign-request.ts';
 
@@ -134,15 +135,29 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
     readLog,
     personen: {
       /** RaadpleegMetBurgerservicenummer: one or more BSNs. */
-      raadpleeg: <P = Record<string, unknown>>(q: QueryOptions & { burgerservicenummer: string | readonly string[] }) =>
-        query<P>(
-          'RaadpleegMetBurgerservicenummer',
-          {
-            burgerservicenummer:
-              typeof q.burgerservicenummer === 'string' ? [q.burgerservicenummer] : q.burgerservicenummer,
-          },
-          q,
-        ),
+      raadpleeg: <P = Record<string, unknown>>(
+        q: QueryOptions & { burgerservicenummer: string | readonly string[] },
+      ) => {
+        const bsns = typeof q.burgerservicenummer === 'string' ? [q.burgerservicenummer] : q.burgerservicenummer;
+        // The same elfproef the gateway applies (isBsn): a number that is no BSN is never sent, nor logged.
+        const wrong = bsns.flatMap((bsn, i) =>
+          isBsn(bsn)
+            ? []
+            : [{ name: `burgerservicenummer.${i}`, code: 'elfproef', reason: `${bsn} is geen burgerservicenummer.` }],
+        );
+        if (wrong.length > 0) {
+          return Promise.reject(
+            new SdkError('paramsValidation', 'Een burgerservicenummer klopt niet (9 cijfers, elfproef).', {
+              type: 'https://datatracker.ietf.org/doc/html/rfc7231#section-6.5.1',
+              title: 'Een of meerdere parameters zijn niet correct.',
+              status: 400,
+              code: 'paramsValidation',
+              invalidParams: wrong,
+            }),
+          );
+        }
+        return query<P>('RaadpleegMetBurgerservicenummer', { burgerservicenummer: bsns }, q);
+      },
       zoekMetGeslachtsnaamEnGeboortedatum: <P = Record<string, unknown>>(
         q: QueryOptions & { geslachtsnaam: string; geboortedatum: string; voornamen?: string; voorvoegsel?: string },
       ) => {

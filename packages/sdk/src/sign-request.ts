@@ -59,7 +59,11 @@ export async function signRequest(options: SignRequestOptions): Promise<SignedRe
     ...(options.traceparent ? { traceparent: options.traceparent } : {}),
   };
   const signature = await signMessage(
-    { method, targetUri: options.url, header: (name) => headers[name] ?? null },
+    {
+      method,
+      targetUri: options.url,
+      header: (name) => (Object.hasOwn(headers, name) ? (headers[name] ?? null) : null),
+    },
     {
       components: options.processingActivity
         ? REQUEST_COMPONENTS

@@ -129,7 +129,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
     Object.assign(
       headers,
       await signMessage(
-        { status, header: (name) => headers[name] ?? null },
+        { status, header: (name) => (Object.hasOwn(headers, name) ? (headers[name] ?? null) : null) },
         c.get('caller')
           ? {
               components: RESPONSE_COMPONENTS,

@@ -1,7 +1,7 @@
 /**
  * The gateway's server entry (composition root).
  *
- * Environment: PORT (8302), DATABASE_URL (sqlite:./data/gateway.db), DATA_DIR (./data),
+ * Environment: PORT (8302), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/gateway.db), DATA_DIR (./data),
  * REGISTRY_URL (http://localhost:8300), REGISTRY_PUBLIC_KEY_FILE (<DATA_DIR>/keys/registry.public.jwk.json,
  * the pinned registry key), SERVICE_ID (brp-personen), SOURCE_URL (http://localhost:8301),
  * SOURCE_TIMEOUT_MS (5000), SOURCE_MAX_RESPONSE_BYTES (16 MiB), SIGNING_KEY_FILE (<DATA_DIR>/keys/<provider OIN>.jwk.json),
@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
+import { bindHost } from '@poortwachter/registry/server';
 import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -162,10 +163,11 @@ const app = createGatewayApp({
   },
 });
 
-const server = serve({ fetch: app.fetch, port }, (info) => {
+const host = bindHost(env);
+const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
   console.log(
     [
-      `poortwachter gateway for ${serviceId} listening on http://localhost:${info.port}/personen`,
+      `poortwachter gateway for ${serviceId} listening on ${host}:${info.port} (POST /personen)`,
       `  source ${sourceUrl}, directory serial ${directory.status().serial ?? '(none yet)'} from ${registryUrl}, log ${databaseUrl}`,
       `  responses signed as ${providerOin ?? '?'} (key ${signingKey.kid?.slice(0, 12)}…)`,
       `  citizens: GET /inzage/v1/verwerkingen (token); organisations: POST /processing-activities; auditors: POST /audit/v1/coverage (signed)`,

@@ -64,7 +64,12 @@ export interface TestGateway {
  */
 export async function startTestGateway(
   dialect: Dialect,
-  options: { store?: (real: AccessLogStore) => AccessLogStore; now?: () => number } = {},
+  options: {
+    store?: (real: AccessLogStore) => AccessLogStore;
+    now?: () => number;
+    /** Another source than the fake one: a `fetch` (in-process app), or the URL of a real HTTP source. */
+    source?: { readonly fetch: typeof globalThis.fetch } | { readonly url: string };
+  } = {},
 ): Promise<TestGateway> {
   const registry = await startTestRegistry(dialect);
   const directory = registryDirectory({
@@ -96,7 +101,14 @@ export async function startTestGateway(
     const app = createGatewayApp({
       serviceId: 'brp-personen',
       directory,
-      source: { url: 'http://source.test', fetch: source.fetch, timeoutMs: 300, maxResponseBytes: 1_000_000 },
+      source: {
+        url: options.source && 'url' in options.source ? options.source.url : 'http://source.test',
+        ...(options.source && 'url' in options.source
+          ? {}
+          : { fetch: options.source && 'fetch' in options.source ? options.source.fetch : source.fetch }),
+        timeoutMs: options.source ? 2000 : 300,
+        maxResponseBytes: 1_000_000,
+      },
       log,
       refusals,
       nonces,

@@ -16,6 +16,7 @@ import type { RegistryDatabase } from '../storage/database.ts';
 import { migrateRegistry } from '../storage/migrate.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { ensureAdminToken } from './admin-token-file.ts';
+import { bindHost, isLoopback, urlHost } from './bind-host.ts';
 import { dataDir } from './data-dir.ts';
 import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
@@ -52,8 +53,9 @@ const publisher = await createDirectoryPublisher(db, registryKey);
 const app = createRegistryApp({ db, publisher });
 const serial = await publisher.serial();
 
-const server = serve({ fetch: app.fetch, port }, (info) => {
-  const base = `http://localhost:${info.port}`;
+const host = bindHost(env);
+const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+  const base = `http://${isLoopback(host) ? 'localhost' : urlHost(host)}:${info.port}`;
   const lines = [
     `poortwachter registry listening on ${base} (database ${databaseUrl.split('?')[0]}, serial ${serial})`,
     keyCreated ? `  made the registry signing key: ${keyFile}` : undefined,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -31,7 +31,13 @@ export function openDatabase<DB>(
 ): OpenedDatabase<DB> {
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true });
+      // Only the owner reads or writes a database (it holds the log and the registry): the file is made
+      // 0600 before SQLite opens it, and SQLite gives its -wal and -shm files the database's mode.
+      if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o600);
+    }
     const sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
     // FULL makes every commit survive a power cut (the access log needs that); NORMAL is enough elsewhere.

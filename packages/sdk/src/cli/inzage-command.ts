@@ -34,6 +34,16 @@ async function devToken(idp: string, bsn: string, assurance: string): Promise<st
  * `poortwachter inzage --bsn 999993653`: for development, logs in at the development identity
  * provider as a test BSN and prints who consulted that person's data, from every gateway.
  */
+/** A real calendar date as 2026-11-01 (or a full ISO date and time). */
+function isDate(value: string): boolean {
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (day) {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  }
+  return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
+}
+
 export async function inzageCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, {
     bsn: { type: 'string' },
@@ -55,7 +65,19 @@ export async function inzageCommand(args: string[]): Promise<number> {
     return 2;
   }
   return runCommand(async () => {
-    if (values.bsn && !isBsn(values.bsn)) throw new CliExit(2, `${values.bsn} is not a BSN (9 digits, elfproef).`);
+    if (values.bsn && !isBsn(values.bsn)) throw new CliExit(2, `${values.bsn} is geen BSN (9 cijfers, elfproef).`);
+    // A date that is not one is an error before anything is asked or shown (never "nobody looked").
+    for (const [name, value] of [
+      ['--van', values.van],
+      ['--tot', values.tot],
+    ] as const) {
+      if (value !== undefined && !isDate(value)) {
+        throw new CliExit(
+          2,
+          `${name} ${value} is geen datum: schrijf hem als jaar-maand-dag, bijvoorbeeld 2026-11-01.`,
+        );
+      }
+    }
     const token =
       values.token ??
       (await devToken(
