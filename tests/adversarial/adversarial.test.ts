@@ -7,13 +7,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createBrpSourceApp } from '@poortwachter/example-brp-source';
-import { GATEWAY_URL, startTestGateway, type TestGateway } from '@poortwachter/gateway/testing';
+import { GATEWAY_URL, specProblemErrors, startTestGateway, type TestGateway } from '@poortwachter/gateway/testing';
 import { DIALECTS } from '@poortwachter/registry/testing';
-import { createBrpValidator, DEMO_OIN, DEMO_PROCESSING_ACTIVITY, loadPersonen } from '@poortwachter/seeds';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, loadPersonen } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contentDigest, type RawJwk, type RawRequest, sendRaw, signRaw } from './raw-client.ts';
 
-const spec = createBrpValidator();
 const PERSONEN = `${GATEWAY_URL}/personen`;
 const WMO = DEMO_PROCESSING_ACTIVITY.utrechtWmo;
 
@@ -39,8 +38,7 @@ async function problemOf(res: Response, status: number, code: string): Promise<P
   expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
   const problem = JSON.parse(text) as Problem;
   expect(problem.code).toBe(code);
-  const checked = spec.validate(status === 400 ? 'BadRequestFoutbericht' : 'Foutbericht', problem);
-  expect(checked.valid ? [] : checked.errors).toEqual([]);
+  expect(specProblemErrors(problem)).toEqual([]);
   return problem;
 }
 
@@ -435,8 +433,7 @@ describe('a source that misbehaves, over real HTTP', () => {
       const text = await res.text();
       expect(res.status, text).toBe(status);
       expect(text).not.toMatch(/Suzanne|Moulin|999993653|1985/);
-      const checked = spec.validate(status === 400 ? 'BadRequestFoutbericht' : 'Foutbericht', JSON.parse(text));
-      expect(checked.valid ? [] : checked.errors).toEqual([]);
+      expect(specProblemErrors(JSON.parse(text))).toEqual([]);
       expect((await gw.refusals()).length).toBe(before + 1);
       expect(await gw.accessRecords()).toHaveLength(0);
     },

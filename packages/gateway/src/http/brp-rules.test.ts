@@ -1,7 +1,14 @@
 import { DIALECTS } from '@poortwachter/registry/testing';
-import { BRP_AUTOMATIC_FIELDS, createBrpValidator, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { BRP_AUTOMATIC_FIELDS, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GATEWAY_URL, LEAKED, type SourceMode, startTestGateway, type TestGateway } from '../testing/index.ts';
+import {
+  GATEWAY_URL,
+  LEAKED,
+  type SourceMode,
+  specProblemErrors,
+  startTestGateway,
+  type TestGateway,
+} from '../testing/index.ts';
 
 /**
  * The BRP API's own rules at the gateway (issue 10): every search parameter authorised, the fields the
@@ -11,7 +18,6 @@ const UTRECHT = DEMO_OIN.utrecht;
 const HAARLEM = DEMO_OIN.haarlem;
 const WMO = DEMO_PROCESSING_ACTIVITY.utrechtWmo;
 const BIJSTAND = DEMO_PROCESSING_ACTIVITY.haarlemBijstand;
-const spec = createBrpValidator();
 
 interface Problem {
   type: string;
@@ -55,8 +61,7 @@ for (const dialect of DIALECTS) {
       expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
       const problem = JSON.parse(text) as Problem;
       expect(problem.code).toBe(code);
-      const checked = spec.validate(status === 400 ? 'BadRequestFoutbericht' : 'Foutbericht', problem);
-      expect(checked.valid ? [] : checked.errors).toEqual([]);
+      expect(specProblemErrors(problem)).toEqual([]);
       expect(problem.instance).toBe(`${GATEWAY_URL}/personen`);
       expect(gw.source.state.calls).toBe(calls);
       await gw.log.drain();
@@ -317,8 +322,7 @@ for (const dialect of DIALECTS) {
           expect(text).not.toContain(LEAKED.bsn);
           expect(text).not.toMatch(/Moulin|Suzanne|1985/);
           const problem = JSON.parse(text) as Problem;
-          const checked = spec.validate(status === 400 ? 'BadRequestFoutbericht' : 'Foutbericht', problem);
-          expect(checked.valid ? [] : checked.errors).toEqual([]);
+          expect(specProblemErrors(problem)).toEqual([]);
           expect(gw.source.state.calls).toBe(calls + 1);
           await gw.log.drain();
           expect(await gw.accessRecords()).toHaveLength(records);

@@ -58,6 +58,19 @@ for (const dialect of DIALECTS) {
       );
       expect(res.status).toBe(200);
     };
+    /** A query the autorisatie does not cover: refused (403), and its refusal a leaf of the log. */
+    const refuseOne = async () => {
+      const res = await gw.send(
+        DEMO_OIN.utrecht,
+        {
+          type: 'RaadpleegMetBurgerservicenummer',
+          burgerservicenummer: [SUZANNE],
+          fields: ['partners.naam.voornamen'],
+        },
+        { processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo },
+      );
+      expect(res.status).toBe(403);
+    };
     const leaves = () =>
       gw.db
         .selectFrom('merkle_leaves')
@@ -197,16 +210,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('a record inserted behind the log, or a refusal deleted, is a difference the auditor finds', async () => {
-      const refused = await gw.send(
-        DEMO_OIN.utrecht,
-        {
-          type: 'RaadpleegMetBurgerservicenummer',
-          burgerservicenummer: [SUZANNE],
-          fields: ['partners.naam.voornamen'],
-        },
-        { processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo },
-      );
-      expect(refused.status).toBe(403);
+      await refuseOne();
       expect((await verifiedCoverage()).verification?.verified).toBe(true);
       await gw.db.deleteFrom('refusals').execute();
       // A forged row that claims a position inside the head.
@@ -227,16 +231,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('a refusal is in the log too: an edited or deleted refusal is found', async () => {
-      const refused = await gw.send(
-        DEMO_OIN.utrecht,
-        {
-          type: 'RaadpleegMetBurgerservicenummer',
-          burgerservicenummer: [SUZANNE],
-          fields: ['partners.naam.voornamen'],
-        },
-        { processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo },
-      );
-      expect(refused.status).toBe(403);
+      await refuseOne();
       await gw.log.drain();
       await gw.signTreeHead();
       expect((await auditor().verifyLogs({ heads, full: true })).consistent).toBe(true);
