@@ -5,6 +5,7 @@ export {
   brpFieldPaths,
   brpSearchTypes,
   createBrpValidator,
+  isBrpAutomaticPath,
   loadBrpOpenApi,
 } from './openapi/brp-openapi.ts';
 export { loadPersonen, type Persoon } from './personen.ts';

@@ -181,3 +181,15 @@ export const BRP_AUTOMATIC_FIELDS = [
   'rni',
   'verificatie',
 ] as const;
+
+/**
+ * Whether a `fields` path names an automatically delivered field: one of them, a path below one, or
+ * an `inOnderzoek` anywhere (`naam.inOnderzoek.voornamen`).
+ *
+ * @example
+ * isBrpAutomaticPath('opschortingBijhouding.reden'); // true
+ */
+export function isBrpAutomaticPath(path: string): boolean {
+  const segments = path.split('.');
+  return (BRP_AUTOMATIC_FIELDS as readonly string[]).includes(segments[0] ?? '') || segments.includes('inOnderzoek');
+}

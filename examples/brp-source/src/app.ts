@@ -1,10 +1,10 @@
 import { projectPerson } from '@poortwachter/gateway';
 import {
-  BRP_AUTOMATIC_FIELDS,
   BRP_FIELD_CATALOGUE,
   brpFieldPaths,
   brpSearchTypes,
   createBrpValidator,
+  isBrpAutomaticPath,
   type Persoon,
 } from '@poortwachter/seeds';
 import { type Context, Hono } from 'hono';
@@ -87,9 +87,6 @@ export function createBrpSourceApp(options: BrpSourceOptions) {
   const searchTypes = brpSearchTypes();
   // The BRP delivers these unasked, each where it applies (its rules are the catalogue's), and refuses them in `fields`.
   const automaticFields = BRP_FIELD_CATALOGUE.filter((f) => f.automatic);
-  const automatic = new Set<string>(BRP_AUTOMATIC_FIELDS);
-  const isAutomatic = (path: string) =>
-    automatic.has(path.split('.')[0] ?? '') || path.split('.').includes('inOnderzoek');
 
   const app = new Hono();
   app.onError((error, c) => {
@@ -132,7 +129,7 @@ export function createBrpSourceApp(options: BrpSourceOptions) {
     const badFields = query.fields.flatMap((path, index) =>
       !paths.has(path)
         ? [param(`fields[${index}]`, 'fields', 'Parameter bevat een niet bestaande veldnaam.')]
-        : isAutomatic(path)
+        : isBrpAutomaticPath(path)
           ? [param(`fields[${index}]`, 'fields', 'Parameter bevat een niet toegestane veldnaam.')]
           : [],
     );

@@ -1,7 +1,7 @@
 import type { InvalidParam } from '@poortwachter/registry/problem';
 import { invalidParamType, schemaInvalidParams } from '@poortwachter/registry/problem';
 import { isBsn } from '@poortwachter/sdk';
-import { BRP_AUTOMATIC_FIELDS, brpFieldPaths, brpSearchTypes, createBrpValidator } from '@poortwachter/seeds';
+import { brpFieldPaths, brpSearchTypes, createBrpValidator, isBrpAutomaticPath } from '@poortwachter/seeds';
 import { GatewayRefusal } from '../errors.ts';
 
 /** A `POST /personen` body that passed the spec: its search type, its fields and its parameters. */
@@ -55,11 +55,6 @@ export function brpQuery() {
     if (!pathsBySchema.has(t.personSchema)) pathsBySchema.set(t.personSchema, brpFieldPaths(t.personSchema));
   }
   const pathsOf = (schema: string) => pathsBySchema.get(schema) ?? new Set<string>();
-  const automatic = new Set<string>(BRP_AUTOMATIC_FIELDS);
-  const isAutomatic = (path: string) => {
-    const segments = path.split('.');
-    return automatic.has(segments[0] ?? '') || segments.includes('inOnderzoek');
-  };
 
   return {
     /** The search types of the spec, with their parameters. */
@@ -102,7 +97,7 @@ export function brpQuery() {
           const name = `fields[${index}]`;
           if (typeof path !== 'string' || named.has(name)) return;
           if (!paths.has(path)) problems.push(param(name, 'fields', 'Parameter bevat een niet bestaande veldnaam.'));
-          else if (isAutomatic(path)) {
+          else if (isBrpAutomaticPath(path)) {
             problems.push(param(name, 'fields', 'Parameter bevat een niet toegestane veldnaam.'));
           }
         });

@@ -144,13 +144,7 @@ export async function gatewayCoverage(
   },
 ): Promise<CoverageReport> {
   await options.signHeads?.();
-  const heads = (await latestHeads(db)).map((h) => ({
-    log_id: h.log_id,
-    tree_size: h.tree_size,
-    root_hash: h.root_hash,
-    timestamp: h.timestamp,
-    jws: h.jws,
-  }));
+  const heads = await latestHeads(db);
   const changes = await history.changes();
   return computeCoverage(
     databaseCoverageData(db, { serviceId: options.serviceId, from: options.from, to: options.to, heads }),
