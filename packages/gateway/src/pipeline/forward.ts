@@ -1,5 +1,6 @@
 import { formatTraceparent } from '@poortwachter/sdk';
 import { GatewayRefusal } from '../errors.ts';
+import { isObject, valuesAt } from '../protocol/project-fields.ts';
 import type { Grant, RequestTrace } from './context.ts';
 import { fetchSourceClient, nodeSourceClient, SourceCallError, type SourceResponse } from './source-client.ts';
 
@@ -89,7 +90,6 @@ const PARAMETER_CODES = new Set([
   'value',
 ]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const isJson = (contentType: string | undefined) => /^application\/([a-z.+-]*\+)?json\b/i.test(contentType ?? '');
 
 /**
@@ -112,7 +112,11 @@ function readAnswer(res: SourceResponse, grant: Grant, idPaths: readonly string[
       isObject(body) &&
       body.type === grant.query.type &&
       Array.isArray(personen) &&
-      personen.every((p) => isObject(p) && idPaths.every((path) => /^[0-9]{9}$/.test(String(valueAt(p, path)))));
+      personen.every(
+        (p) =>
+          isObject(p) &&
+          idPaths.every((path) => valuesAt(p, path).some((v) => typeof v === 'string' && /^[0-9]{9}$/.test(v))),
+      );
     if (!valid) {
       throw new GatewayRefusal(
         'sourceInvalidAnswer',
@@ -143,11 +147,4 @@ function readAnswer(res: SourceResponse, grant: Grant, idPaths: readonly string[
     });
   }
   throw new GatewayRefusal('sourceError', `De bron gaf een fout (status ${res.status}). Er is niets vrijgegeven.`);
-}
-
-/** The value at a dot path of a person (the first, where arrays are walked). */
-function valueAt(value: unknown, path: string): unknown {
-  let node = value;
-  for (const key of path.split('.')) node = isObject(node) && Object.hasOwn(node, key) ? node[key] : undefined;
-  return node;
 }

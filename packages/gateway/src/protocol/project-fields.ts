@@ -26,7 +26,9 @@ function buildTree(paths: readonly string[]): PathTree {
   return root;
 }
 
-const isObject = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** A JSON object (not an array, not null). */
+export const isObject = (v: Json): v is Record<string, Json> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /**
  * An annotation object beside kept members (the BRP's `inOnderzoek`): the flag (a boolean) of each
