@@ -1,6 +1,6 @@
 /** The example BRP source's server entry. Environment: PORT (8301), HOST (127.0.0.1). */
 import { serve } from '@hono/node-server';
-import { bindHost, urlHost } from '@poortwachter/registry/server';
+import { bindHost, urlHost } from '@poortwachter/registry';
 import { loadPersonen } from '@poortwachter/seeds';
 import { createBrpSourceApp } from './app.ts';
 

@@ -8,8 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { dataDir } from '@poortwachter/registry/paths';
-import { bindHost, isLoopback, urlHost } from '@poortwachter/registry/server';
+import { bindHost, dataDir, isLoopback, urlHost } from '@poortwachter/registry';
 import { DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { createDevIdpApp } from './app.ts';

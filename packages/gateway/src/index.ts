@@ -1,4 +1,12 @@
 /** @poortwachter/gateway: the inway in front of a source. */
+
+export {
+  type FscErrorCode,
+  GatewayRefusal,
+  isGatewayRefusal,
+  REFUSALS,
+  type RefusalReason,
+} from '@poortwachter/protocol';
 export { DirectoryIndex } from './directory/directory-index.ts';
 export {
   type DirectoryProvider,
@@ -7,7 +15,6 @@ export {
   registryDirectory,
   staticDirectory,
 } from './directory/directory-provider.ts';
-export { type FscErrorCode, GatewayRefusal, isGatewayRefusal, REFUSALS, type RefusalReason } from './errors.ts';
 export { createGatewayApp, type GatewayAppOptions } from './http/app.ts';
 export type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from './log/access-record.ts';
 export { GroupCommitter } from './log/group-commit.ts';

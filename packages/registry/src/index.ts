@@ -1,15 +1,12 @@
 /** @poortwachter/registry: storage, admin API and signed directory of the poortwachter registry. */
 
-export * from './directory/index.ts';
 export { createDirectoryPublisher, type DirectoryPublisher, type SignedDirectory } from './directory/publisher.ts';
-export type * from './domain/model.ts';
-export { type PublicJwk, toPublicJwk } from './domain/public-jwk.ts';
+export { toPublicJwk } from './domain/public-jwk.ts';
 export type { Interval } from './domain/time.ts';
-export * from './domain/vocabulary.ts';
 export { createRegistryApp, type RegistryAppOptions } from './http/app.ts';
 export { REQUEST_SCHEMAS, type RequestSchemaName } from './http/schemas.ts';
-export * from './problem.ts';
 export { ensureAdminToken } from './server/admin-token-file.ts';
+export { bindHost, isLoopback, urlHost } from './server/bind-host.ts';
 export { dataDir, workspaceRoot } from './server/data-dir.ts';
 export { generatePrivateJwk, type KeyType, loadOrCreateKey, publicJwkOf, writeSecretFile } from './server/key-files.ts';
 export { type SeedOptions, seedDemoRegistry } from './server/seed-demo.ts';

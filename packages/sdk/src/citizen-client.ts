@@ -1,4 +1,5 @@
-import type { DirectorySnapshot, Organisation } from '@poortwachter/registry/directory';
+import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
+import { accessLeafHash, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
 import { citizenView, type LoggedAccess } from './citizen-view.ts';
 import {
   activeServices,
@@ -9,9 +10,6 @@ import {
   providerOf,
   readVerified,
 } from './gateway-calls.ts';
-import { accessLeafHash } from './merkle/hashes.ts';
-import { verifyTreeHead } from './merkle/tree-head.ts';
-import { MerkleProofError, verifyInclusion } from './merkle/verify.ts';
 import { SdkError } from './sdk-error.ts';
 
 /** One access to the citizen's data, as a gateway's inzage shows it (plain Dutch). */

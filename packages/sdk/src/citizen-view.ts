@@ -1,4 +1,4 @@
-import type { DirectorySnapshot } from '@poortwachter/registry/directory';
+import type { DirectorySnapshot } from '@poortwachter/protocol';
 import type { CitizenAccess } from './citizen-client.ts';
 
 /** The parts of a stored access record (Logboek Dataverwerkingen shape) the citizen's view is made of. */

@@ -1,8 +1,4 @@
-import {
-  type DirectorySnapshot,
-  DirectoryVerificationError,
-  verifyDirectorySnapshot,
-} from '@poortwachter/registry/directory';
+import { type DirectorySnapshot, DirectoryVerificationError, verifyDirectorySnapshot } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { SdkError } from './sdk-error.ts';
 

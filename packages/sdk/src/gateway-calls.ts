@@ -1,12 +1,16 @@
-import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/registry/directory';
-import type { ProblemDetails } from '@poortwachter/registry/problem';
+import type { DirectorySnapshot, Organisation, ProblemDetails, Service } from '@poortwachter/protocol';
+import {
+  HttpSignatureError,
+  READ_RESPONSE_COMPONENTS,
+  RESPONSE_COMPONENTS,
+  type SignedRequest,
+  signRequest,
+  verifyContentDigest,
+  verifyMessage,
+} from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { fetchDirectory } from './directory-client.ts';
-import { verifyContentDigest } from './http-signatures/content-digest.ts';
-import { HttpSignatureError } from './http-signatures/errors.ts';
-import { verifyMessage } from './http-signatures/message-signatures.ts';
 import { SdkError } from './sdk-error.ts';
-import { READ_RESPONSE_COMPONENTS, RESPONSE_COMPONENTS, type SignedRequest, signRequest } from './sign-request.ts';
 
 /** How a client gets its verified directory: given, or fetched with the pinned registry key. */
 export interface DirectorySource {

@@ -1,13 +1,17 @@
-import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/registry/directory';
+import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/protocol';
+import {
+  CompactRange,
+  columnDifferences,
+  type LoggedRefusal,
+  logLeafHash,
+  type TreeHead,
+  verifyConsistency,
+  verifyTreeHead,
+} from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import type { MissingGateway } from './citizen-client.ts';
 import { gatewayBase, gatewayFetch, providerOf, readVerified, signedGatewayCall } from './gateway-calls.ts';
-import { columnDifferences } from './log-columns.ts';
-import { CompactRange } from './merkle/compact-range.ts';
-import { type LoggedRefusal, logLeafHash } from './merkle/hashes.ts';
 import type { HeadStore, KnownHead } from './merkle/head-store.ts';
-import { type TreeHead, verifyTreeHead } from './merkle/tree-head.ts';
-import { verifyConsistency } from './merkle/verify.ts';
 
 /** The outcome for one log of one gateway. */
 export interface LogCheck {

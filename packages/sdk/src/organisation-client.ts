@@ -1,4 +1,5 @@
-import type { DirectorySnapshot } from '@poortwachter/registry/directory';
+import type { DirectorySnapshot } from '@poortwachter/protocol';
+import { isBsn, signRequest } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import {
   directoryLoader,
@@ -8,9 +9,7 @@ import {
   readVerified,
   signedGatewayCall,
 } from './gateway-calls.ts';
-import { isBsn } from './ids.ts';
 import { SdkError } from './sdk-error.ts';
-import { signRequest } from './sign-request.ts';
 
 export interface OrganisationClientOptions {
   /** The afnemer's OIN (must own `privateKey` in the registry). */

@@ -1,4 +1,4 @@
-import type { ProblemDetails } from '@poortwachter/registry/problem';
+import type { ProblemDetails } from '@poortwachter/protocol';
 
 /**
  * The one error the sdk throws: a refusal or failure with the server's problem details when there

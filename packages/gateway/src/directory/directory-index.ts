@@ -8,7 +8,7 @@ import type {
   ProcessingActivity,
   SearchParameter,
   Service,
-} from '@poortwachter/registry/directory';
+} from '@poortwachter/protocol';
 
 /**
  * Lookups over one verified directory snapshot, built once per snapshot so that the hot path does

@@ -1,6 +1,5 @@
-import { type DirectorySnapshot, verifyDirectorySnapshot } from '@poortwachter/registry/directory';
+import { type DirectorySnapshot, GatewayRefusal, verifyDirectorySnapshot } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
-import { GatewayRefusal } from '../errors.ts';
 import { DirectoryIndex } from './directory-index.ts';
 
 export interface DirectoryStatus {

@@ -1,5 +1,5 @@
 import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { isProblemError, ProblemError } from '@poortwachter/registry/problem';
+import { GatewayRefusal, isGatewayRefusal, isProblemError, ProblemError, REFUSALS } from '@poortwachter/protocol';
 import {
   contentDigest,
   formatTraceparent,
@@ -16,7 +16,6 @@ import { createMiddleware } from 'hono/factory';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
-import { GatewayRefusal, isGatewayRefusal, REFUSALS } from '../errors.ts';
 import { buildAccessRecords, releasePersonen } from '../log/build-records.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import { createRefusalRecorder, type RefusalRecorder } from '../log/refusal-recorder.ts';

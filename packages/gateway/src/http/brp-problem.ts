@@ -4,7 +4,7 @@ import {
   type ProblemDetails,
   type ProblemError,
   problemType,
-} from '@poortwachter/registry/problem';
+} from '@poortwachter/protocol';
 
 /**
  * The BRP API's `Foutbericht` and `BadRequestFoutbericht` (openapi.yaml) allow only these characters

@@ -1,4 +1,4 @@
-import type { DirectorySnapshot } from '@poortwachter/registry/directory';
+import type { DirectorySnapshot } from '@poortwachter/protocol';
 import {
   createAuditorClient,
   createCitizenClient,

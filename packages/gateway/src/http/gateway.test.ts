@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { verifyDirectorySnapshot } from '@poortwachter/registry/directory';
+import { verifyDirectorySnapshot } from '@poortwachter/protocol';
 import { DIALECTS } from '@poortwachter/registry/testing';
 import { createOrganisationClient, isSdkError, newSpanId, newTraceId, signRequest } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';

@@ -1,7 +1,7 @@
+import { GatewayRefusal } from '@poortwachter/protocol';
 import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS } from '@poortwachter/sdk';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
-import { GatewayRefusal } from '../errors.ts';
 import { consistencyProof, headOf, inclusionProof, latestHeads } from '../merkle/merkle-store.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { citizenRecords } from '../reads/citizen-records.ts';

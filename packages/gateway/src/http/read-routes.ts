@@ -1,10 +1,10 @@
-import type { InvalidParam } from '@poortwachter/registry/problem';
+import type { InvalidParam } from '@poortwachter/protocol';
+import { GatewayRefusal } from '@poortwachter/protocol';
 import type { RegistryHistory } from '@poortwachter/sdk';
 import { isBsn, uuidv7 } from '@poortwachter/sdk';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Kysely } from 'kysely';
-import { GatewayRefusal } from '../errors.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { citizenTimeline } from '../reads/citizen-timeline.ts';
 import { verifyCitizenToken } from '../reads/citizen-token.ts';

@@ -1,6 +1,5 @@
-import { isInForce, versionAt } from '@poortwachter/registry/directory';
+import { GatewayRefusal, inForce, versionAt } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
-import { GatewayRefusal } from '../errors.ts';
 import type { BrpQuery } from '../protocol/brp-query.ts';
 import type { GatewayEnv } from './context.ts';
 import { decideFields, decideParameters } from './field-authorisation.ts';
@@ -58,18 +57,7 @@ export const authorise = (options: AuthoriseOptions) =>
       );
     }
     const grondslagen = version.grondslagIds.map((id) => directory.grondslagen.get(id));
-    const lapsed = version.grondslagIds.filter(
-      (_id, i) =>
-        !grondslagen[i] ||
-        !isInForce(
-          {
-            valid_from: grondslagen[i].validFrom,
-            valid_to: grondslagen[i].validTo,
-            revoked_at: grondslagen[i].revokedAt,
-          },
-          at,
-        ),
-    );
+    const lapsed = version.grondslagIds.filter((_id, i) => !grondslagen[i] || !inForce(grondslagen[i], at));
     if (lapsed.length > 0) {
       throw new GatewayRefusal(
         'grondslagNotInForce',
@@ -78,7 +66,7 @@ export const authorise = (options: AuthoriseOptions) =>
     }
 
     const candidates = directory.autorisaties(afnemer, service.id, activityId).filter((a) => !a.revokedAt);
-    const autorisatie = candidates.find((a) => isInForce({ valid_from: a.validFrom, valid_to: a.validTo }, at));
+    const autorisatie = candidates.find((a) => inForce(a, at));
     if (!autorisatie) {
       if (candidates.some((a) => a.validFrom > at)) {
         throw new GatewayRefusal(

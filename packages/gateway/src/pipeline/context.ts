@@ -1,10 +1,4 @@
-import type {
-  Autorisatie,
-  Grondslag,
-  Organisation,
-  ProcessingActivityVersion,
-  Service,
-} from '@poortwachter/registry/directory';
+import type { Autorisatie, Grondslag, Organisation, ProcessingActivityVersion, Service } from '@poortwachter/protocol';
 import type { VerifiedSignature } from '@poortwachter/sdk';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 

@@ -1,5 +1,5 @@
-import type { SearchParameter } from '@poortwachter/registry/directory';
-import type { InvalidParam } from '@poortwachter/registry/problem';
+import type { InvalidParam, SearchParameter } from '@poortwachter/protocol';
+import { isAtOrBelow } from '@poortwachter/protocol';
 
 export interface FieldDecision {
   /** The requested paths with groups expanded to the catalogue paths they stand for. */
@@ -9,8 +9,7 @@ export interface FieldDecision {
 }
 
 /** Whether an autorisatie's paths cover a path: the path itself, or a path it lies below. */
-const covers = (authorised: readonly string[], path: string) =>
-  authorised.some((a) => a === path || path.startsWith(`${a}.`));
+const covers = (authorised: readonly string[], path: string) => authorised.some((a) => isAtOrBelow(path, a));
 
 /**
  * Decides every requested `fields` path against an autorisatie:
@@ -36,7 +35,7 @@ export function decideFields(
       released.add(path);
       return;
     }
-    const below = catalogue.filter((c) => c.startsWith(`${path}.`));
+    const below = catalogue.filter((c) => c !== path && isAtOrBelow(c, path));
     const missing = below.filter((c) => !allowed.has(c));
     if (below.length > 0 && missing.length === 0) {
       for (const c of below) released.add(c);
@@ -45,7 +44,7 @@ export function decideFields(
     const reason =
       below.length > 0
         ? `Niet geautoriseerd voor ${path}, ontbreekt ${missing[0]}${missing.length > 1 ? ` en ${missing.length - 1} meer` : ''}.`
-        : catalogue.includes(path) || catalogue.some((c) => path.startsWith(`${c}.`))
+        : catalogue.some((c) => isAtOrBelow(path, c))
           ? `Niet geautoriseerd voor veld ${path}.`
           : `Veld ${path} wordt door deze dienst niet geleverd.`;
     refused.push({ name: `fields[${index}]`, code: 'unauthorizedField', reason });

@@ -1,5 +1,5 @@
+import { GatewayRefusal } from '@poortwachter/protocol';
 import { formatTraceparent } from '@poortwachter/sdk';
-import { GatewayRefusal } from '../errors.ts';
 import { isObject, valuesAt } from '../protocol/project-fields.ts';
 import type { Grant, RequestTrace } from './context.ts';
 import { fetchSourceClient, nodeSourceClient, SourceCallError, type SourceResponse } from './source-client.ts';

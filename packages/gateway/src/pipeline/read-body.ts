@@ -1,5 +1,5 @@
+import { GatewayRefusal } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
-import { GatewayRefusal } from '../errors.ts';
 import type { GatewayEnv } from './context.ts';
 
 export interface ReadBodyOptions {

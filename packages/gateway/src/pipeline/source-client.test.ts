@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isGatewayRefusal } from '@poortwachter/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isGatewayRefusal } from '../errors.ts';
 import type { Grant, RequestTrace } from './context.ts';
 import { createSourceForwarder } from './forward.ts';
 

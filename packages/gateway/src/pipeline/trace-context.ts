@@ -1,6 +1,6 @@
+import { GatewayRefusal } from '@poortwachter/protocol';
 import { newSpanId, newTraceId, parseTraceparent, UUID_PATTERN, uuidv7 } from '@poortwachter/sdk';
 import { createMiddleware } from 'hono/factory';
-import { GatewayRefusal } from '../errors.ts';
 import type { GatewayEnv } from './context.ts';
 
 export interface TraceContextOptions {

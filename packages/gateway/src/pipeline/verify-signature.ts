@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { isInForce } from '@poortwachter/registry/directory';
+import { GatewayRefusal, inForce, type RefusalReason } from '@poortwachter/protocol';
 import { HttpSignatureError, type HttpSignatureFailure, verifyContentDigest, verifyMessage } from '@poortwachter/sdk';
 import { createMiddleware } from 'hono/factory';
-import { GatewayRefusal, type RefusalReason } from '../errors.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
 import type { GatewayEnv } from './context.ts';
@@ -95,7 +94,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
               (key.revokedAt !== null && key.revokedAt <= at) ||
               (organisation.revokedAt !== null && organisation.revokedAt <= at);
             if (revoked) throw new HttpSignatureError('revokedKey', `Key ${keyid} of ${organisation.oin} is revoked.`);
-            if (!isInForce({ valid_from: key.validFrom, valid_to: key.validTo }, at)) {
+            if (!inForce(key, at)) {
               throw new HttpSignatureError('revokedKey', `Key ${keyid} is not valid at ${at}.`);
             }
             return key.jwk;

@@ -1,8 +1,7 @@
-import type { InvalidParam } from '@poortwachter/registry/problem';
-import { invalidParamType, schemaInvalidParams } from '@poortwachter/registry/problem';
+import type { InvalidParam } from '@poortwachter/protocol';
+import { GatewayRefusal, invalidParamType, schemaInvalidParams } from '@poortwachter/protocol';
 import { isBsn } from '@poortwachter/sdk';
 import { brpFieldPaths, brpSearchTypes, createBrpValidator, isBrpAutomaticPath } from '@poortwachter/seeds';
-import { GatewayRefusal } from '../errors.ts';
 
 /** A `POST /personen` body that passed the spec: its search type, its fields and its parameters. */
 export type PersonenQuery = Record<string, unknown> & { readonly type: string; readonly fields: string[] };

@@ -1,4 +1,5 @@
-import type { AutomaticDelivery } from '@poortwachter/registry/directory';
+import type { AutomaticDelivery } from '@poortwachter/protocol';
+import { overlapping } from '@poortwachter/protocol';
 import { boundedCache } from '@poortwachter/sdk';
 
 type Json = unknown;
@@ -111,9 +112,6 @@ export const valuesAt = (value: unknown, path: string): unknown[] =>
     [value],
   );
 
-const lies = (path: string, under: string) =>
-  path === under || path.startsWith(`${under}.`) || under.startsWith(`${path}.`);
-
 /**
  * One person as released: the given paths (BRP `fields` semantics, as `projectFields`), plus the
  * automatic fields that apply to them, each by its rule (see `AutomaticDelivery`): `always` ones the
@@ -146,7 +144,7 @@ export function projectPerson(
       const category = isObject(entry as Json) ? (entry as Record<string, unknown>)[rule.member] : undefined;
       const under =
         typeof category === 'string' && Object.hasOwn(rule.categories, category) ? rule.categories[category] : [];
-      return (under ?? []).some((prefix) => paths.some((p) => lies(p, prefix)));
+      return (under ?? []).some((prefix) => paths.some((p) => overlapping(p, prefix)));
     });
     if (entries.length > 0) {
       value[field.path] = entries;

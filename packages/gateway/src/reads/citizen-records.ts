@@ -1,4 +1,4 @@
-import { versionAt } from '@poortwachter/registry/directory';
+import { versionAt } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';

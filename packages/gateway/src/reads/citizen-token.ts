@@ -1,8 +1,7 @@
-import { ASSURANCE_LEVELS, type AssuranceLevel, type IdentityProvider } from '@poortwachter/registry/directory';
+import { ASSURANCE_LEVELS, type AssuranceLevel, GatewayRefusal, type IdentityProvider } from '@poortwachter/protocol';
 import { isBsn } from '@poortwachter/sdk';
 import { createLocalJWKSet, decodeJwt, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import { GatewayRefusal } from '../errors.ts';
 
 /** A citizen, as a trusted identity provider vouched for them. */
 export interface Citizen {

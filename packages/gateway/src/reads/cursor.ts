@@ -1,5 +1,5 @@
+import { GatewayRefusal } from '@poortwachter/protocol';
 import type { SelectQueryBuilder } from 'kysely';
-import { GatewayRefusal } from '../errors.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 
 /** A keyset position in the log, newest first: the last (start_time, id) a page showed. */

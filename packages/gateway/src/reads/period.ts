@@ -1,5 +1,5 @@
-import type { InvalidParam } from '@poortwachter/registry/problem';
-import { GatewayRefusal } from '../errors.ts';
+import type { InvalidParam } from '@poortwachter/protocol';
+import { GatewayRefusal } from '@poortwachter/protocol';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;

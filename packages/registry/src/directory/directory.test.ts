@@ -1,9 +1,8 @@
+import { DIRECTORY_TYP, DirectoryVerificationError, verifyDirectorySnapshot } from '@poortwachter/protocol';
 import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
 import { DIALECTS, startTestRegistry, type TestRegistry } from '../testing/index.ts';
-import { DIRECTORY_TYP } from './types.ts';
-import { DirectoryVerificationError, verifyDirectorySnapshot } from './verify-snapshot.ts';
 
 async function fetchDirectory(registry: TestRegistry, headers: Record<string, string> = {}) {
   return registry.app.request('/v1/directory', { headers });

@@ -1,3 +1,5 @@
+import type { SignedChangesPage } from '@poortwachter/protocol';
+import { CHANGES_TYP, DIRECTORY_TYP, type DirectorySnapshot } from '@poortwachter/protocol';
 import { CompactSign, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { listAutorisaties } from '../repositories/autorisaties.ts';
@@ -8,8 +10,6 @@ import { listOrganisations } from '../repositories/organisations.ts';
 import { listProcessingActivities } from '../repositories/processing-activities.ts';
 import { listServices } from '../repositories/services.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
-import { CHANGES_TYP, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
-import type { SignedChangesPage } from './verify-snapshot.ts';
 
 export interface SignedDirectory {
   readonly serial: number;

@@ -1,11 +1,6 @@
 import { createPublicKey } from 'node:crypto';
+import { ProblemError, type PublicJwk, type PublicKeyMaterial } from '@poortwachter/protocol';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { ProblemError } from '../problem.ts';
-
-type PublicKeyMaterial = { kty: 'OKP'; crv: 'Ed25519'; x: string } | { kty: 'EC'; crv: 'P-256'; x: string; y: string };
-
-/** A public key as registered: Ed25519 (OKP) or P-256 (EC), with `kid` = RFC 7638 thumbprint. */
-export type PublicJwk = PublicKeyMaterial & { kid: string };
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'] as const;
 

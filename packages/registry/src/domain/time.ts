@@ -1,4 +1,4 @@
-import { invalidField } from '../problem.ts';
+import { invalidField } from '@poortwachter/protocol';
 
 /** Normalises an ISO 8601 timestamp to UTC with milliseconds, so that text order is time order. */
 export function toInstant(value: string, name: string): string {
@@ -19,15 +19,4 @@ export function toInterval(from: string | undefined, to: string | undefined | nu
   const end = to === undefined || to === null ? null : toInstant(to, 'validTo');
   if (end !== null && end <= start) throw invalidField('validTo', 'validTo moet na validFrom liggen.', 'interval');
   return { from: start, to: end };
-}
-
-/** Whether `[from, to)`, not revoked before `at`, covers the instant `at`. */
-export function isInForce(
-  record: { valid_from: string; valid_to?: string | null; revoked_at?: string | null },
-  at: string,
-): boolean {
-  if (record.valid_from > at) return false;
-  if (record.valid_to && record.valid_to <= at) return false;
-  if (record.revoked_at && record.revoked_at <= at) return false;
-  return true;
 }

@@ -1,7 +1,7 @@
+import { ProblemError } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import type { Kysely } from 'kysely';
 import { matchesAnyHash } from '../domain/admin-token.ts';
-import { ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 
 /**

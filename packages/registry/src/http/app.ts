@@ -1,8 +1,8 @@
+import { ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../directory/publisher.ts';
-import { ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { onRegistryError, problemResponse } from './problem-response.ts';

@@ -1,6 +1,6 @@
+import { isProblemError, ProblemError } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { isProblemError, ProblemError } from '../problem.ts';
 
 export const PROBLEM_JSON = 'application/problem+json';
 

@@ -10,7 +10,7 @@ import {
   ORGANISATION_ROLES,
   PROTOCOLS,
   VERTROUWELIJKHEID,
-} from '../domain/vocabulary.ts';
+} from '@poortwachter/protocol';
 
 /**
  * JSON Schemas (2020-12) of every request body of the admin API. They are served at

@@ -1,6 +1,6 @@
+import { ProblemError, schemaInvalidParams } from '@poortwachter/protocol';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { ProblemError, schemaInvalidParams } from '../problem.ts';
 import { REQUEST_SCHEMAS, type RequestSchemaName } from './schemas.ts';
 
 const SCHEMA_BASE = 'https://poortwachter.dev/schemas/registry/';

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Autorisatie } from '@poortwachter/protocol';
+import { type InvalidParam, PROTOCOL_SEARCH_TYPES, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
-import type { Autorisatie } from '../domain/model.ts';
 import { toInterval } from '../domain/time.ts';
-import { PROTOCOL_SEARCH_TYPES } from '../domain/vocabulary.ts';
-import { type InvalidParam, ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { AutorisatieRow } from '../storage/tables/autorisatie.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';

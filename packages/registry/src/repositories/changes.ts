@@ -1,5 +1,5 @@
+import { ProblemError } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import { ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 
 export type RegistryDb = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;

@@ -1,8 +1,7 @@
+import type { AvgBasis, Grondslag } from '@poortwachter/protocol';
+import { ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
-import type { Grondslag } from '../domain/model.ts';
 import { toInterval } from '../domain/time.ts';
-import type { AvgBasis } from '../domain/vocabulary.ts';
-import { ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { GrondslagRow } from '../storage/tables/grondslag.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';

@@ -1,8 +1,7 @@
+import type { AssuranceLevel, IdentityProvider, PublicJwk } from '@poortwachter/protocol';
+import { ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
-import type { IdentityProvider } from '../domain/model.ts';
-import { type PublicJwk, toPublicJwk } from '../domain/public-jwk.ts';
-import type { AssuranceLevel } from '../domain/vocabulary.ts';
-import { ProblemError } from '../problem.ts';
+import { toPublicJwk } from '../domain/public-jwk.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { IdentityProviderRow } from '../storage/tables/identity-provider.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';

@@ -1,5 +1,5 @@
-import type { OrganisationRole } from '../domain/vocabulary.ts';
-import { type InvalidParam, ProblemError } from '../problem.ts';
+import type { OrganisationRole } from '@poortwachter/protocol';
+import { type InvalidParam, ProblemError } from '@poortwachter/protocol';
 import type { RegistryDb } from './changes.ts';
 
 /** Refuses with one 400 that names every offending parameter, or returns when there are none. */

@@ -1,9 +1,14 @@
+import type {
+  Organisation,
+  OrganisationKey,
+  OrganisationKind,
+  OrganisationRole,
+  PublicJwk,
+} from '@poortwachter/protocol';
+import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import type { Organisation, OrganisationKey } from '../domain/model.ts';
-import { type PublicJwk, toPublicJwk } from '../domain/public-jwk.ts';
+import { toPublicJwk } from '../domain/public-jwk.ts';
 import { toInstant, toInterval } from '../domain/time.ts';
-import type { OrganisationKind, OrganisationRole } from '../domain/vocabulary.ts';
-import { invalidField, ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { OrganisationKeyRow, OrganisationRow } from '../storage/tables/organisation.table.ts';
 import { type RegistryDb, recordChange } from './changes.ts';

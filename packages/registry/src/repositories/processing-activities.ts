@@ -1,8 +1,7 @@
+import type { ProcessingActivity, ProcessingActivityVersion, Vertrouwelijkheid } from '@poortwachter/protocol';
+import { type InvalidParam, invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
-import type { ProcessingActivity, ProcessingActivityVersion } from '../domain/model.ts';
 import { toInstant } from '../domain/time.ts';
-import type { Vertrouwelijkheid } from '../domain/vocabulary.ts';
-import { type InvalidParam, invalidField, ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { ProcessingActivityVersionRow } from '../storage/tables/processing-activity.table.ts';
 import { type RegistryDb, recordChange } from './changes.ts';

@@ -1,7 +1,6 @@
+import type { CatalogueField, Protocol, SearchParameter, Service } from '@poortwachter/protocol';
+import { type InvalidParam, isAtOrBelow, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
-import type { CatalogueField, SearchParameter, Service } from '../domain/model.ts';
-import type { Protocol } from '../domain/vocabulary.ts';
-import { type InvalidParam, ProblemError } from '../problem.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { ServiceRow } from '../storage/tables/service.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
@@ -65,7 +64,7 @@ function catalogueProblems(input: ServiceInput): InvalidParam[] {
   const problems: InvalidParam[] = [];
   const seen = new Set<string>();
   const releasable = input.fieldCatalogue.filter((f) => !f.automatic).map((f) => f.path);
-  const isPathOrGroup = (path: string) => releasable.some((p) => p === path || p.startsWith(`${path}.`));
+  const isPathOrGroup = (path: string) => releasable.some((p) => isAtOrBelow(p, path));
   input.fieldCatalogue.forEach((field, index) => {
     if (seen.has(field.path)) {
       problems.push({

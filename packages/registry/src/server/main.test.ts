@@ -4,10 +4,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { verifyDirectorySnapshot } from '@poortwachter/protocol';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyDirectorySnapshot } from '../directory/verify-snapshot.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 

@@ -1,4 +1,4 @@
-import { accessRecordColumns } from '../log-columns.ts';
+import { accessRecordColumns } from '@poortwachter/protocol';
 import type { ProvenEntry } from '../log-verification.ts';
 import type { CoverageData, CoveragePair } from './coverage-report.ts';
 

@@ -1,6 +1,14 @@
-import type { DirectorySnapshot, ProcessingActivity } from '@poortwachter/registry/directory';
-import type { TreeHead } from '../merkle/tree-head.ts';
-import { inForceAt, type RegistryChange, StateTimeline } from './registry-history.ts';
+import {
+  type DirectorySnapshot,
+  inForce,
+  inForceDuring,
+  isAtOrBelow,
+  overlapping,
+  type ProcessingActivity,
+  type TreeHead,
+  versionKnownAt,
+} from '@poortwachter/protocol';
+import { type RegistryChange, StateTimeline } from './registry-history.ts';
 
 /** A signed tree head as a report names it: the log it was computed on, up to that size. */
 export type ReportHead = TreeHead & { readonly jws: string };
@@ -104,19 +112,6 @@ const pairKey = (oin: string, activity: string) => `${oin}\n${activity}`;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The version of an activity the registry had in force at t, as it knew it then: among the versions
- * recorded at or before t, the one with the latest `validFrom` at or before t; none if that one was revoked.
- */
-function versionKnownAt(activity: ProcessingActivity | undefined, t: number) {
-  const version = activity?.versions
-    .filter((v) => Date.parse(v.recordedAt) <= t && Date.parse(v.validFrom) <= t)
-    .sort((a, b) => Date.parse(a.validFrom) - Date.parse(b.validFrom))
-    .at(-1);
-  if (!version || (version.revokedAt !== null && Date.parse(version.revokedAt) <= t)) return undefined;
-  return version;
-}
-
-/**
  * The coverage report of one service over [from, to): per afnemer × processing activity the accesses,
  * distinct subjects, fields used against fields authorised and refusals by code; every access whose
  * autorisatie, processing activity version or grondslag was not valid at that moment, recomputed from
@@ -217,11 +212,9 @@ export async function computeCoverage(
       const fields = (autorisatieStates.knownAt(id, Number.MAX_SAFE_INTEGER)?.fields ??
         current.find((a) => a.id === id)?.fields ??
         []) as string[];
-      for (const path of catalogue)
-        if (fields.some((a) => path === a || path.startsWith(`${a}.`))) authorisedFields.add(path);
+      for (const path of catalogue) if (fields.some((a) => isAtOrBelow(path, a))) authorisedFields.add(path);
     }
-    const isUsed = (path: string) =>
-      [...used].some((u) => u === path || u.startsWith(`${path}.`) || path.startsWith(`${u}.`));
+    const isUsed = (path: string) => [...used].some((u) => overlapping(u, path));
 
     const activity = activities.get(activityId);
     for (const [version, range] of [...versions].sort(([a], [b]) => a - b)) {
@@ -282,12 +275,8 @@ export async function computeCoverage(
   const accessed = new Set(
     rows.filter((r) => r.accesses > 0).map((r) => pairKey(r.afnemer.oin, r.processingActivity.id)),
   );
-  const overlaps = (a: (typeof current)[number]) =>
-    Date.parse(a.validFrom) < to &&
-    (a.validTo === null || Date.parse(a.validTo) > from) &&
-    (a.revokedAt === null || Date.parse(a.revokedAt) > from);
   const dormant = current
-    .filter((a) => overlaps(a) && !accessed.has(pairKey(a.afnemerOin, a.processingActivityId)))
+    .filter((a) => inForceDuring(a, from, to) && !accessed.has(pairKey(a.afnemerOin, a.processingActivityId)))
     .map((a) => ({ id: a.id, afnemerOin: a.afnemerOin, processingActivityId: a.processingActivityId }));
 
   return {
@@ -339,19 +328,19 @@ function validityChecker(
 
   const reasonsAt = (t: number): string[] => {
     const reasons: string[] = [];
-    if (!autorisatieIds.some((id) => inForceAt(autorisaties.knownAt(id, t), t))) {
+    if (!autorisatieIds.some((id) => inForce(autorisaties.knownAt(id, t), t))) {
       reasons.push(`no autorisatie of ${group.oin} for this processing activity was in force`);
     }
-    const inForce = versionKnownAt(activity, t);
+    const versionInForce = versionKnownAt(activity, t);
     if (!activity) reasons.push(`processing activity ${group.activityId} is not in the registry`);
-    else if (inForce?.version !== group.version) {
+    else if (versionInForce?.version !== group.version) {
       reasons.push(
-        `processing activity version ${group.version} was not the one in force (${inForce ? `version ${inForce.version} was` : 'none was'})`,
+        `processing activity version ${group.version} was not the one in force (${versionInForce ? `version ${versionInForce.version} was` : 'none was'})`,
       );
-    } else if (inForce.responsibleOin !== group.oin) {
-      reasons.push(`the processing activity belongs to ${inForce.responsibleOin}, not to ${group.oin}`);
+    } else if (versionInForce.responsibleOin !== group.oin) {
+      reasons.push(`the processing activity belongs to ${versionInForce.responsibleOin}, not to ${group.oin}`);
     }
-    if (ofVersion && !grondslagIds.some((id) => inForceAt(grondslagen.knownAt(id, t), t))) {
+    if (ofVersion && !grondslagIds.some((id) => inForce(grondslagen.knownAt(id, t), t))) {
       reasons.push(`none of its grondslagen (${grondslagIds.join(', ')}) was in force`);
     }
     return reasons;

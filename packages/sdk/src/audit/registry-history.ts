@@ -1,4 +1,4 @@
-import { type DirectorySnapshot, type SignedChangesPage, verifyChangesPage } from '@poortwachter/registry/directory';
+import { type DirectorySnapshot, type SignedChangesPage, verifyChangesPage } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 
 /** One entry of the registry's change log (`GET /v1/changes`): the record as written by that change. */
@@ -130,10 +130,3 @@ export class StateTimeline {
     );
   }
 }
-
-/** In force at t: valid from ≤ t < valid to, and not revoked at or before t. */
-export const inForceAt = (state: ValidityState | undefined, t: number): boolean =>
-  state !== undefined &&
-  Date.parse(state.validFrom) <= t &&
-  (state.validTo === null || t < Date.parse(state.validTo)) &&
-  (state.revokedAt === null || t < Date.parse(state.revokedAt));

@@ -1,7 +1,7 @@
-import type { DirectorySnapshot, Organisation } from '@poortwachter/registry/directory';
+import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
+import { verifyTreeHead } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { type ProvenEntry, proveEntries } from '../log-verification.ts';
-import { verifyTreeHead } from '../merkle/tree-head.ts';
 import { coverageFromEntries } from './coverage-from-entries.ts';
 import { type CoverageReport, computeCoverage } from './coverage-report.ts';
 import type { RegistryHistory } from './registry-history.ts';

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DirectorySnapshot, Organisation } from '@poortwachter/registry/directory';
-import { dataDir } from '@poortwachter/registry/paths';
+import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
+import { dataDir } from './data-dir.ts';
 
 /** A failure the CLI reports in one line and exits with (2: usage or setup, 1: refused or failed). */
 export class CliExit extends Error {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataDir } from '@poortwachter/registry/paths';
 import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
+import { dataDir } from './data-dir.ts';
 import { parseOptions, table } from './options.ts';
 
 /** `poortwachter directory`: fetch, verify and summarise the signed directory. */

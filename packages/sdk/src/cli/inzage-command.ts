@@ -1,5 +1,5 @@
+import { isBsn } from '@poortwachter/protocol';
 import { createCitizenClient } from '../citizen-client.ts';
-import { isBsn } from '../ids.ts';
 import { CliExit, registryOptions, runCommand } from './common.ts';
 import { parseOptions, table } from './options.ts';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { dataDir } from '@poortwachter/registry/paths';
 import { createAuditorClient } from '../auditor-client.ts';
 import { fileHeadStore } from '../merkle/head-store.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
+import { dataDir } from './data-dir.ts';
 import { parseOptions } from './options.ts';
 
 /**

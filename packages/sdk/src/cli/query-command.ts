@@ -1,3 +1,4 @@
+import { inForce } from '@poortwachter/protocol';
 import { createOrganisationClient } from '../organisation-client.ts';
 import { organisationWithKey, runCommand, verifiedDirectory } from './common.ts';
 import { parseOptions, table } from './options.ts';
@@ -48,10 +49,7 @@ export async function queryCommand(args: string[]): Promise<number> {
     const now = new Date().toISOString();
     const processingActivity =
       values['processing-activity'] ??
-      directory.autorisaties.find(
-        (a) =>
-          a.afnemerOin === organisation.oin && !a.revokedAt && a.validFrom <= now && (!a.validTo || a.validTo > now),
-      )?.processingActivityId;
+      directory.autorisaties.find((a) => a.afnemerOin === organisation.oin && inForce(a, now))?.processingActivityId;
     if (!processingActivity) {
       process.stderr.write(`${organisation.name} has no autorisatie in force; pass --processing-activity.\n`);
       return 2;

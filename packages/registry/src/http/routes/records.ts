@@ -1,10 +1,8 @@
+import type { SignedChangesPage } from '@poortwachter/protocol';
+import { invalidField, OIN_PATTERN, versionAt } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
-import type { SignedChangesPage } from '../../directory/verify-snapshot.ts';
-import { versionAt } from '../../domain/versions.ts';
-import { OIN_PATTERN } from '../../domain/vocabulary.ts';
-import { invalidField } from '../../problem.ts';
 import {
   type AutorisatieInput,
   createAutorisatie,

@@ -1,4 +1,4 @@
-import { type InvalidParam, type ProblemCode, ProblemError } from '@poortwachter/registry/problem';
+import { type InvalidParam, type ProblemCode, ProblemError } from './problem.ts';
 
 /** FSC-style error codes, sent in the `Fsc-Error-Code` header beside the problem+json body. */
 export type FscErrorCode =

@@ -1,5 +1,5 @@
-import type { Organisation } from '@poortwachter/registry/directory';
 import { compactVerify, decodeProtectedHeader, importJWK } from 'jose';
+import type { Organisation } from '../domain/model.ts';
 import { MerkleProofError } from './verify.ts';
 
 export const TREE_HEAD_TYP = 'poortwachter-tree-head+jws';

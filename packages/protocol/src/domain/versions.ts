@@ -1,0 +1,29 @@
+import type { ProcessingActivity, ProcessingActivityVersion } from './model.ts';
+import { inForce } from './validity.ts';
+
+/**
+ * The version of a verwerkingsactiviteit in force at `at`: the latest whose `validFrom` is not after
+ * it. Undefined before the first version. A revoked version is returned as such: the caller decides
+ * what revocation means (usually: not in force).
+ *
+ * @example
+ * versionAt(activity, '2026-01-01T00:00:00.000Z')?.vertrouwelijkheid; // 'vertrouwelijk'
+ */
+export function versionAt(activity: ProcessingActivity, at: string): ProcessingActivityVersion | undefined {
+  return activity.versions.filter((v) => v.validFrom <= at).at(-1);
+}
+
+/**
+ * The version the registry had in force at t, as it knew it then: among the versions recorded at or
+ * before t, the one with the latest `validFrom` at or before t; none if that one was revoked by then.
+ */
+export function versionKnownAt(
+  activity: ProcessingActivity | undefined,
+  t: number,
+): ProcessingActivityVersion | undefined {
+  const version = activity?.versions
+    .filter((v) => Date.parse(v.recordedAt) <= t && Date.parse(v.validFrom) <= t)
+    .sort((a, b) => Date.parse(a.validFrom) - Date.parse(b.validFrom))
+    .at(-1);
+  return version && inForce({ validFrom: version.validFrom, revokedAt: version.revokedAt }, t) ? version : undefined;
+}

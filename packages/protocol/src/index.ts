@@ -1,0 +1,78 @@
+/**
+ * @poortwachter/protocol: what registry, gateway and sdk must agree on, and nothing that serves or
+ * stores. The directory and its snapshot verification; the registry's domain model with one rule for
+ * "valid at t"; the problem and FSC codes with their statuses; RFC 9421 message signatures and RFC 9530
+ * digests as the gateway requires them; RFC 8785 canonical JSON, the log's leaf hashes and RFC 9162
+ * proof verification. Its only dependencies are jose and structured-headers.
+ */
+
+export { boundedCache } from './bounded-cache.ts';
+export { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './directory/types.ts';
+export {
+  DirectoryVerificationError,
+  type SignedChangesPage,
+  type VerifySnapshotOptions,
+  verifyChangesPage,
+  verifyDirectorySnapshot,
+} from './directory/verify-snapshot.ts';
+export { isAtOrBelow, overlapping } from './domain/field-paths.ts';
+export type * from './domain/model.ts';
+export type { PublicJwk, PublicKeyMaterial } from './domain/public-jwk.ts';
+export { inForce, inForceDuring, type Validity } from './domain/validity.ts';
+export { versionAt, versionKnownAt } from './domain/versions.ts';
+export * from './domain/vocabulary.ts';
+export * from './http-signatures/index.ts';
+export {
+  formatTraceparent,
+  isBsn,
+  newNonce,
+  newSpanId,
+  newTraceId,
+  parseTraceparent,
+  type TraceParent,
+  UUID_PATTERN,
+  uuidv7,
+} from './ids.ts';
+export {
+  ACCESS_RECORD_COLUMNS,
+  type AccessRecordColumns,
+  accessRecordColumns,
+  columnDifferences,
+} from './log-columns.ts';
+export { CompactRange, type CompletedNode } from './merkle/compact-range.ts';
+export {
+  accessLeafHash,
+  canonicalJson,
+  emptyRoot,
+  LOGGED_REFUSAL_FIELDS,
+  type LogEntry,
+  type LoggedRefusal,
+  leafHash,
+  logLeafHash,
+  nodeHash,
+  rightFold,
+} from './merkle/hashes.ts';
+export { TREE_HEAD_TYP, type TreeHead, verifyTreeHead } from './merkle/tree-head.ts';
+export {
+  MerkleProofError,
+  verifyConsistency,
+  verifyInclusion,
+  verifySubtreeConsistency,
+  verifySubtreeInclusion,
+} from './merkle/verify.ts';
+export * from './problem.ts';
+export {
+  type FscErrorCode,
+  GatewayRefusal,
+  isGatewayRefusal,
+  REFUSALS,
+  type RefusalReason,
+} from './refusals.ts';
+export {
+  READ_RESPONSE_COMPONENTS,
+  REQUEST_COMPONENTS,
+  RESPONSE_COMPONENTS,
+  type SignedRequest,
+  type SignRequestOptions,
+  signRequest,
+} from './sign-request.ts';
