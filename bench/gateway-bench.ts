@@ -13,7 +13,7 @@
  *
  * Environment: BENCH_SECONDS (15, per target, split over the rounds), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32),
  * BENCH_PROFILE (a folder: CPU profile of the gateway), BENCH_NODE_FLAGS (extra node flags for the proxies
- * and the gateway), SQLITE_WRITER (passed to the gateway: `thread` moves its log writes to a writer thread).
+ * and the gateway).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -110,7 +110,6 @@ try {
       PORT: String(PORTS.gateway),
       REGISTRY_URL: `http://127.0.0.1:${PORTS.registry}`,
       SOURCE_URL: `http://127.0.0.1:${PORTS.source}`,
-      ...(process.env.SQLITE_WRITER ? { SQLITE_WRITER: process.env.SQLITE_WRITER } : {}),
     },
     [...nodeFlags, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
   );

@@ -9,18 +9,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createGatewayApp,
-  createPseudonymiser,
-  createSqliteAccessLogStore,
-  createSqliteNonceStore,
-  type GatewayDatabase,
-  GroupCommitter,
-  inThreadExecutor,
-  type LogWrite,
-  type NonceClaim,
-  registryDirectory,
-} from '@poortwachter/gateway';
+import { createGateway, type GatewayDatabase, registryDirectory } from '@poortwachter/gateway';
 import { signCitizenToken } from '@poortwachter/gateway/testing';
 import {
   createDirectoryPublisher,
@@ -33,7 +22,7 @@ import {
 import { registryHistory, signRequest } from '@poortwachter/sdk';
 import { DEMO_OIN, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
-import { BENCH_LOG_KEY, fillAccessLog } from './fill-access-log.ts';
+import { BENCH_LOG_ID, BENCH_LOG_KEY, fillAccessLog } from './fill-access-log.ts';
 import { percentile } from './load.ts';
 
 const records = Number(process.env.BENCH_RECORDS ?? 10_000_000);
@@ -56,32 +45,23 @@ const directory = registryDirectory({
 });
 await directory.start();
 
-const gateway = openDatabase<GatewayDatabase>(`sqlite:${filled.gatewayDb}`, { durable: true });
-if (!gateway.sqlite) throw new Error('expected SQLite');
-const writer = inThreadExecutor(gateway.sqlite);
-const logStore = createSqliteAccessLogStore(writer);
-const nonceStore = createSqliteNonceStore(writer);
+const database = openDatabase<GatewayDatabase>(`sqlite:${filled.gatewayDb}`, { durable: true });
 const key = (oin: string) => JSON.parse(readFileSync(join(filled.keyDir, `${oin}.jwk.json`), 'utf8')) as JWK;
-const app = createGatewayApp({
+const gateway = await createGateway({
   serviceId: 'brp-personen',
+  instanceId: BENCH_LOG_ID,
+  database,
   directory,
   source: { url: 'http://127.0.0.1:9' },
-  log: new GroupCommitter<LogWrite, void>(async (w) => {
-    await logStore.writeBatch(w);
-    return w.map(() => undefined);
-  }),
-  nonces: new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims)),
   signingKey: key(DEMO_OIN.rvig),
-  pseudonymise: createPseudonymiser(BENCH_LOG_KEY),
-  reads: {
-    db: gateway.db,
-    history: registryHistory({
-      registryUrl: 'http://registry.bench',
-      registryKey: publicJwkOf(registryKey),
-      fetch: toRegistry,
-    }),
-  },
+  logKey: BENCH_LOG_KEY,
+  history: registryHistory({
+    registryUrl: 'http://registry.bench',
+    registryKey: publicJwkOf(registryKey),
+    fetch: toRegistry,
+  }),
 });
+const { app } = gateway;
 
 // Tokens made beforehand: logging in is the identity provider's time, not the gateway's.
 const idpKey = JSON.parse(readFileSync(join(filled.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'utf8')) as JWK;
@@ -173,4 +153,5 @@ coverage report, 30 days: ${coverageSeconds.toFixed(2)} s for ${report.totals.ac
 `);
 directory.stop();
 await gateway.close();
+await database.close();
 await registry.close();

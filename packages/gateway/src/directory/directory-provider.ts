@@ -1,4 +1,4 @@
-import { type DirectorySnapshot, GatewayRefusal, verifyDirectorySnapshot } from '@poortwachter/protocol';
+import { GatewayRefusal, verifyDirectorySnapshot } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { DirectoryIndex } from './directory-index.ts';
 
@@ -15,21 +15,6 @@ export interface DirectoryProvider {
   /** The index to decide with. Throws a 503 refusal when there is none or it is too old (fail closed). */
   current(): DirectoryIndex;
   status(): DirectoryStatus;
-}
-
-/** A fixed directory (tests, or a gateway run from a file); never goes stale. */
-export function staticDirectory(snapshot: DirectorySnapshot): DirectoryProvider {
-  const index = new DirectoryIndex(snapshot);
-  return {
-    current: () => index,
-    status: () => ({
-      serial: snapshot.serial,
-      issuedAt: snapshot.issued_at,
-      ageSeconds: 0,
-      fresh: true,
-      lastError: undefined,
-    }),
-  };
 }
 
 export interface RegistryDirectoryOptions {

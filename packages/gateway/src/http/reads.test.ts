@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIALECTS } from '@poortwachter/registry/testing';
+import type { CoverageReport } from '@poortwachter/sdk';
 import {
   READ_RESPONSE_COMPONENTS,
   registryHistory,
@@ -12,11 +13,10 @@ import {
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toRow } from '../log/access-log-store.ts';
 import type { AccessRecord } from '../log/access-record.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
-import type { CitizenAccess, TimelinePage } from '../reads/citizen-timeline.ts';
-import type { CoverageReport } from '../reads/coverage.ts';
-import { toRow } from '../storage/access-log-store.ts';
+import type { CitizenAccess, TimelinePage } from '../repositories/citizen-timeline.ts';
 import { type CitizenTokenClaims, GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from '../testing/index.ts';
 
 const SUZANNE = '999993653';

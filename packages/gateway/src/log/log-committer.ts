@@ -1,7 +1,7 @@
 import type { LogEntry } from '@poortwachter/sdk';
-import type { MerkleTree } from '../merkle/merkle-log.ts';
-import { type AccessLogStore, type LogWrite, loggedRefusal } from '../storage/access-log-store.ts';
+import { type AccessLogStore, type LogWrite, loggedRefusal } from './access-log-store.ts';
 import { GroupCommitter } from './group-commit.ts';
+import type { MerkleTree } from './merkle/merkle-log.ts';
 
 /**
  * The gateway's group-committed log: each batch's access records, refusals and (with a tree) their

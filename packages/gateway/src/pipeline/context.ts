@@ -1,6 +1,9 @@
 import type { Autorisatie, Grondslag, Organisation, ProcessingActivityVersion, Service } from '@poortwachter/protocol';
 import type { VerifiedSignature } from '@poortwachter/sdk';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
+import type { ReleasedPerson } from '../log/build-records.ts';
+import type { ReadStores } from '../reads/read-stores.ts';
+import type { SourceAnswer } from './forward.ts';
 
 /** The W3C trace context of one request: the caller's span is the parent of the gateway's span. */
 export interface RequestTrace {
@@ -39,6 +42,21 @@ export interface GatewayVariables {
   directory: DirectoryIndex;
   caller: Caller | undefined;
   grant: Grant | undefined;
+  /** What the source answered (set by `forward`). */
+  answer: SourceAnswer;
+  /** The answer minimised to what is released, its body and digest (set by `minimise`). */
+  release: Release;
+  /** The body the response carries, when a stage already has it as text (saves `signResponse` a read). */
+  responseBody: string | undefined;
+  /** The stores of the log's readers (set for the reader sub-apps). */
+  reads: ReadStores;
+}
+
+/** The answer as it will be released. */
+export interface Release {
+  readonly people: readonly ReleasedPerson[];
+  readonly body: string;
+  readonly digest: string;
 }
 
 export interface GatewayEnv {

@@ -1,7 +1,8 @@
 import { GatewayRefusal } from '@poortwachter/protocol';
 import { formatTraceparent } from '@poortwachter/sdk';
+import { createMiddleware } from 'hono/factory';
 import { isObject, valuesAt } from '../protocol/project-fields.ts';
-import type { Grant, RequestTrace } from './context.ts';
+import type { GatewayEnv, Grant, RequestTrace } from './context.ts';
 import { fetchSourceClient, nodeSourceClient, SourceCallError, type SourceResponse } from './source-client.ts';
 
 export interface SourceOptions {
@@ -71,6 +72,17 @@ export function createSourceForwarder(source: SourceOptions): SourceForwarder {
     }
     return readAnswer(res, grant, idPaths);
   };
+}
+
+/** The stage that sends the authorised query to the source and keeps its (checked) answer for `minimise`. */
+export function forward(source: SourceOptions) {
+  const send = createSourceForwarder(source);
+  return createMiddleware<GatewayEnv>(async function forward(c, next) {
+    const grant = c.get('grant');
+    if (!grant) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
+    c.set('answer', await send(grant, { trace: c.get('trace'), transactionId: c.get('transactionId') }));
+    await next();
+  });
 }
 
 /** Problem codes of the BRP API that may name a parameter of the afnemer's own query. */

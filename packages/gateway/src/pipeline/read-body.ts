@@ -96,3 +96,10 @@ export const readBody = (options: ReadBodyOptions = {}) =>
     c.set('body', body);
     await next();
   });
+
+/** The body stage of signed GETs: an empty body (the signature still covers its Content-Digest). */
+export const emptyBody = () =>
+  createMiddleware<GatewayEnv>(async function emptyBody(c, next) {
+    c.set('body', new Uint8Array(0));
+    await next();
+  });

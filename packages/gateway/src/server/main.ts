@@ -17,20 +17,8 @@ import { serve } from '@hono/node-server';
 import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
 import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
-import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
-import { createGatewayApp } from '../http/app.ts';
-import { GroupCommitter } from '../log/group-commit.ts';
-import { createLogCommitter } from '../log/log-committer.ts';
-import { createPseudonymiser } from '../log/pseudonym.ts';
-import { createRefusalRecorder } from '../log/refusal-recorder.ts';
-import { loadTree } from '../merkle/merkle-store.ts';
-import { startTreeHeads } from '../merkle/tree-heads.ts';
-import { createAccessLogStore } from '../storage/access-log-store.ts';
-import { migrateGateway } from '../storage/migrate.ts';
-import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
-import { inThreadExecutor, workerExecutor } from '../storage/sqlite-executor.ts';
-import { createSqliteAccessLogStore, createSqliteNonceStore } from '../storage/sqlite-stores.ts';
+import { createGateway } from '../gateway.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 
 const env = process.env;
@@ -74,9 +62,6 @@ const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
 if (!existsSync(logKeyFile)) writeSecretFile(logKeyFile, `${randomBytes(32).toString('base64')}\n`);
 const logKey = Buffer.from(readFileSync(logKeyFile, 'utf8').trim(), 'base64');
 
-const { db, close, sqlite } = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
-await migrateGateway(db as Kysely<unknown>);
-
 const directory = registryDirectory({
   registryUrl,
   registryKey,
@@ -111,59 +96,20 @@ if (!registered)
     `gateway: the signing key ${signingKey.kid} is not registered for ${providerOin}; clients will not trust responses`,
   );
 
-// On SQLite: nonce claims and access-log batches run inline on the main connection; a log batch is
-// made durable by an fdatasync of the WAL on libuv's thread pool before anyone is answered, so the
-// fsync never blocks the event loop. SQLITE_WRITER=thread moves the log batches to a writer thread
-// with its own connection (synchronous = FULL there); on this project's 2-core machine that was slower.
-// On PostgreSQL: the Kysely stores (same tables).
-const sqlitePath = databaseUrl.startsWith('sqlite:') ? databaseUrl.slice('sqlite:'.length) : undefined;
-const inline = sqlite ? inThreadExecutor(sqlite) : undefined;
-const useThread = (env.SQLITE_WRITER || 'inline') === 'thread' && sqlitePath !== undefined && sqlitePath !== ':memory:';
-const writer = sqlite && useThread ? workerExecutor(sqlitePath as string) : inline;
-const store = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(db);
-// This instance's Merkle tree (its own log_id, so instances never coordinate), and its signed heads.
-const tree = await loadTree(db, instanceId);
-const log = createLogCommitter(store, tree);
-const refusals = createRefusalRecorder(log);
-const heads = await startTreeHeads({ db, tree, signingKey });
-const nonceStore = inline ? createSqliteNonceStore(inline) : createNonceStore(db);
-const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
-const purge = setInterval(() => void nonceStore.purgeExpired(Date.now()).catch(() => undefined), 60_000);
-purge.unref();
-
-const app = createGatewayApp({
+const database = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
+const gateway = await createGateway({
   serviceId,
-  directory,
-  source: {
-    url: sourceUrl,
-    timeoutMs: sourceTimeoutMs,
-    maxResponseBytes: sourceMaxResponseBytes,
-  },
-  log,
-  refusals,
-  nonces,
-  signingKey,
-  pseudonymise: createPseudonymiser(logKey),
   instanceId,
-  reads: { db, history: registryHistory({ registryUrl, registryKey }) },
-  merkleStatus: () => heads.status(),
-  signHeads: async () => {
-    await refusals.flush();
-    await log.drain();
-    return heads.signNow();
-  },
-  logWritable: async () => {
-    try {
-      await db.selectFrom('access_log').select('id').limit(1).execute();
-      return true;
-    } catch {
-      return false;
-    }
-  },
+  database,
+  directory,
+  source: { url: sourceUrl, timeoutMs: sourceTimeoutMs, maxResponseBytes: sourceMaxResponseBytes },
+  signingKey,
+  logKey,
+  history: registryHistory({ registryUrl, registryKey }),
 });
 
 const host = bindHost(env);
-const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info) => {
   console.log(
     [
       `poortwachter gateway for ${serviceId} listening on ${host}:${info.port} (POST /personen)`,
@@ -182,12 +128,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     directory.stop();
     // Stop taking requests, let the in-flight ones finish, then drain the pending log batch.
     server.close(async () => {
-      await nonces.drain();
-      await refusals.stop();
-      await log.drain();
-      await heads.stop();
-      if (writer !== inline) await writer?.close();
-      await close();
+      await gateway.close();
+      await database.close();
       process.exit(0);
     });
   });

@@ -1,5 +1,4 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
 
 /** One statement with its parameters. */
 export interface SqliteOp {
@@ -69,45 +68,6 @@ export function inThreadExecutor(
     },
     async close() {
       await (await wal)?.close();
-    },
-  };
-}
-
-/**
- * Runs on a worker thread with its own connection to the database file, so that the fsync of a
- * durable commit never blocks the gateway's event loop. All writes of the gateway go through it
- * (one writer, no lock contention); reads stay on the main connection (WAL allows that).
- */
-export function workerExecutor(path: string): SqliteExecutor {
-  const worker = new Worker(new URL('./sqlite-executor-worker.js', import.meta.url), { workerData: { path } });
-  worker.unref();
-  let nextId = 0;
-  const pending = new Map<number, { resolve(changes: number[]): void; reject(error: Error): void }>();
-  const failAll = (error: Error) => {
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-  };
-  worker.on('message', (message: { id: number; changes?: number[]; error?: string }) => {
-    const p = pending.get(message.id);
-    pending.delete(message.id);
-    if (message.error !== undefined) p?.reject(new Error(message.error));
-    else p?.resolve(message.changes ?? []);
-  });
-  worker.on('error', (error) => failAll(error));
-  worker.on('exit', (code) => failAll(new Error(`the SQLite writer stopped (${code})`)));
-  return {
-    transaction(ops, synchronous) {
-      const id = nextId++;
-      return new Promise<number[]>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, ops, synchronous });
-      }).finally(() => {
-        if (pending.size === 0) worker.unref();
-      });
-    },
-    async close() {
-      await worker.terminate();
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAccessRecord } from '../log/access-record.ts';
 import { migrateGateway } from './migrate.ts';
-import { inThreadExecutor, type SqliteExecutor, workerExecutor } from './sqlite-executor.ts';
+import { inThreadExecutor, type SqliteExecutor } from './sqlite-executor.ts';
 import { createSqliteAccessLogStore, createSqliteNonceStore } from './sqlite-stores.ts';
 import type { GatewayDatabase } from './tables.ts';
 
@@ -36,7 +36,7 @@ const record = (id: string, subject: string): StoredAccessRecord => ({
   },
 });
 
-for (const kind of ['in-thread', 'writer thread'] as const) {
+for (const kind of ['in-thread'] as const) {
   describe(`SQLite stores through the ${kind} executor`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'poortwachter-sqlite-'));
     const opened = openDatabase<GatewayDatabase>(`sqlite:${join(dir, 'gateway.db')}`, { durable: true });
@@ -45,7 +45,7 @@ for (const kind of ['in-thread', 'writer thread'] as const) {
       await migrateGateway(opened.db as Kysely<unknown>);
       const sqlite = opened.sqlite;
       if (!sqlite) throw new Error('expected a SQLite handle');
-      executor = kind === 'in-thread' ? inThreadExecutor(sqlite) : workerExecutor(join(dir, 'gateway.db'));
+      executor = inThreadExecutor(sqlite);
     });
     afterAll(async () => {
       await executor.close();

@@ -6,7 +6,7 @@ import {
   positionsOf,
   refusalRow,
   toRow,
-} from './access-log-store.ts';
+} from '../log/access-log-store.ts';
 import type { NonceClaim, NonceStore } from './nonce-store.ts';
 import type { SqliteExecutor, SqliteOp } from './sqlite-executor.ts';
 

@@ -87,7 +87,24 @@ export interface MerkleHeadTable {
   jws: string;
 }
 
+/** A coverage report job (any instance on the database answers its polls). */
+export interface CoverageJobTable {
+  id: string;
+  owner_oin: string;
+  /** The instance that runs it; its `updated_at` is the heartbeat. */
+  instance_id: string;
+  created_at: number;
+  updated_at: number;
+  status: 'running' | 'done' | 'failed';
+  /** JSON of the progress ({ done, total, step }). */
+  progress: string;
+  /** JSON of the report, once done. */
+  report: string | null;
+  error: string | null;
+}
+
 export interface GatewayDatabase {
+  coverage_jobs: CoverageJobTable;
   merkle_leaves: MerkleLeafTable;
   merkle_nodes: MerkleNodeTable;
   merkle_heads: MerkleHeadTable;

@@ -6,19 +6,11 @@ import { DEV_IDENTITY_PROVIDER, loadPersonen } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
-import { createGatewayApp } from '../http/app.ts';
-import { GroupCommitter } from '../log/group-commit.ts';
-import { createLogCommitter } from '../log/log-committer.ts';
-import { createPseudonymiser } from '../log/pseudonym.ts';
-import { createRefusalRecorder } from '../log/refusal-recorder.ts';
-import type { MerkleTree } from '../merkle/merkle-log.ts';
-import { loadTree } from '../merkle/merkle-store.ts';
-import { startTreeHeads } from '../merkle/tree-heads.ts';
-import { type AccessLogStore, createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
-import { migrateGateway } from '../storage/migrate.ts';
-import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
-import { inThreadExecutor } from '../storage/sqlite-executor.ts';
-import { createSqliteAccessLogStore, createSqliteNonceStore } from '../storage/sqlite-stores.ts';
+import { createGateway, type Gateway } from '../gateway.ts';
+import type { createGatewayApp } from '../http/app.ts';
+import type { AccessLogStore, LogWrite } from '../log/access-log-store.ts';
+import type { GroupCommitter } from '../log/group-commit.ts';
+import type { MerkleTree } from '../log/merkle/merkle-log.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { type CitizenTokenClaims, signCitizenToken } from './citizen-token.ts';
 import { fakeSource } from './fake-source.ts';
@@ -80,26 +72,17 @@ export async function startTestGateway(
   });
   await directory.start();
   const opened = await openTestDatabase<GatewayDatabase>(dialect);
-  await migrateGateway(opened.db as Kysely<unknown>);
   const source = fakeSource(loadPersonen());
   const key = (oin: string) => JSON.parse(readFileSync(join(registry.keyDir, `${oin}.jwk.json`), 'utf8')) as JWK;
   const rvig = registry.db.selectFrom('organisations').select('oin').where('kind', '=', 'rijk');
   const providerOin = (await rvig.executeTakeFirstOrThrow()).oin;
 
   let instances = 0;
-  const instance = async () => {
-    // As in production: prepared statements on SQLite, Kysely on PostgreSQL.
-    const writer = opened.sqlite ? inThreadExecutor(opened.sqlite) : undefined;
-    const realStore = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(opened.db);
-    const store = options.store ? options.store(realStore) : realStore;
-    const tree = await loadTree(opened.db, `instance-${++instances}`);
-    const log = createLogCommitter(store, tree);
-    const refusals = createRefusalRecorder(log);
-    const heads = await startTreeHeads({ db: opened.db, tree, signingKey: key(providerOin), intervalMs: 3_600_000 });
-    const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(opened.db);
-    const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
-    const app = createGatewayApp({
+  const instance = () =>
+    createGateway({
       serviceId: 'brp-personen',
+      instanceId: `instance-${++instances}`,
+      database: opened,
       directory,
       source: {
         url: options.source && 'url' in options.source ? options.source.url : 'http://source.test',
@@ -109,30 +92,19 @@ export async function startTestGateway(
         timeoutMs: options.source ? 2000 : 300,
         maxResponseBytes: 1_000_000,
       },
-      log,
-      refusals,
-      nonces,
       signingKey: key(providerOin),
-      signHeads: async () => {
-        await refusals.flush();
-        await log.drain();
-        return heads.signNow();
-      },
-      pseudonymise: createPseudonymiser(LOG_KEY),
-      reads: {
-        db: opened.db,
-        history: registryHistory({
-          registryUrl: 'http://registry.test',
-          registryKey: registry.registryPublicKey,
-          fetch: async (input, init) => registry.app.request(String(input), init),
-        }),
-      },
+      logKey: LOG_KEY,
+      headIntervalMs: 3_600_000,
+      history: registryHistory({
+        registryUrl: 'http://registry.test',
+        registryKey: registry.registryPublicKey,
+        fetch: async (input, init) => registry.app.request(String(input), init),
+      }),
+      ...(options.store ? { wrapStore: options.store } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
-    return { app, log, heads, tree, refusals };
-  };
   const first = await instance();
-  const others: Awaited<ReturnType<typeof instance>>[] = [];
+  const others: Gateway[] = [];
 
   return {
     app: first.app,
@@ -167,17 +139,12 @@ export async function startTestGateway(
       others.push(another);
       return another.app;
     },
-    signTreeHead: async () => {
-      await Promise.all([first, ...others].map((o) => o.refusals.flush()));
-      await Promise.all(others.map((o) => o.log.drain()));
-      return Promise.all([first.heads.signNow(), ...others.map((o) => o.heads.signNow())]);
-    },
+    signTreeHead: () => Promise.all([first, ...others].map((o) => o.signHeads())),
     tree: first.tree,
     accessRecords: () =>
       opened.db.selectFrom('access_log').select(['record', 'data_subject_id', 'transaction_id']).execute(),
     async refusals() {
-      await first.refusals.flush();
-      await first.log.drain();
+      await first.drain();
       return opened.db
         .selectFrom('refusals')
         .select(['reason', 'status', 'fsc_error_code', 'caller_oin', 'count'])
@@ -187,14 +154,7 @@ export async function startTestGateway(
     },
     async close() {
       directory.stop();
-      await first.refusals.stop();
-      for (const other of others) await other.refusals.stop();
-      await first.log.drain();
-      await first.heads.stop();
-      for (const other of others) {
-        await other.log.drain();
-        await other.heads.stop();
-      }
+      for (const gateway of [first, ...others]) await gateway.close();
       await opened.close();
       await registry.close();
     },

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { GatewayDatabase, MerkleHeadTable } from '../storage/tables.ts';
+import type { GatewayDatabase, MerkleHeadTable } from '../../storage/tables.ts';
 import { MerkleTree, type NodeReader, nodeKey, rangeHashes } from './merkle-log.ts';
 import { consistencyRanges, decompose, inclusionRanges } from './tree-math.ts';
 

@@ -1,8 +1,8 @@
 import { accessRecordColumns, type LoggedRefusal } from '@poortwachter/sdk';
 import type { Kysely } from 'kysely';
 import type { StoredAccessRecord } from '../log/access-record.ts';
-import type { LeafRow, NodeRow } from '../merkle/merkle-log.ts';
-import type { GatewayDatabase, NewAccessLogRow, NewRefusalRow, RefusalWrite } from './tables.ts';
+import type { GatewayDatabase, NewAccessLogRow, NewRefusalRow, RefusalWrite } from '../storage/tables.ts';
+import type { LeafRow, NodeRow } from './merkle/merkle-log.ts';
 
 /** What one request asks to be written: its access records, or the record of its refusal. */
 export type LogWrite = { readonly accessRecords: readonly StoredAccessRecord[] } | { readonly refusal: RefusalWrite };

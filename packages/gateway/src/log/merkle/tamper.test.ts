@@ -12,9 +12,9 @@ import {
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccessRecord } from '../log/access-record.ts';
-import { createAccessLogStore, toRow } from '../storage/access-log-store.ts';
-import { GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
+import { GATEWAY_URL, startTestGateway, type TestGateway } from '../../testing/index.ts';
+import { createAccessLogStore, toRow } from '../access-log-store.ts';
+import type { AccessRecord } from '../access-record.ts';
 import { loadTree } from './merkle-store.ts';
 import { signTreeHead } from './tree-heads.ts';
 

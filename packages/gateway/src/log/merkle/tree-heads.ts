@@ -1,6 +1,6 @@
 import { CompactSign, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import type { GatewayDatabase } from '../storage/tables.ts';
+import type { GatewayDatabase } from '../../storage/tables.ts';
 import type { MerkleTree } from './merkle-log.ts';
 import { headOf, type TreeHead } from './merkle-store.ts';
 

@@ -1,18 +1,6 @@
-import {
-  type CoverageData,
-  type CoverageReport,
-  computeCoverage,
-  type RegistryHistory,
-  type ReportHead,
-  type ReportProgress,
-} from '@poortwachter/sdk';
+import type { CoverageData, ReportHead } from '@poortwachter/sdk';
 import { type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
-import type { DirectoryIndex } from '../directory/directory-index.ts';
-import { latestHeads } from '../merkle/merkle-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
-
-/** The report's shape and algorithm are the sdk's: the auditor recomputes the same report from proven entries. */
-export type { CoverageReport, ReportProgress as CoverageProgress };
 
 type Eb = ExpressionBuilder<GatewayDatabase, 'access_log' | 'refusals'>;
 
@@ -123,41 +111,4 @@ export function databaseCoverageData(
       return { accesses: Number(t.n), dataSubjects: Number(t.subjects) };
     },
   };
-}
-
-/**
- * The auditor's coverage report of this gateway, on the newest signed head of every log in its
- * database (signed just before, when `signHeads` is given): the report names those heads, and counts
- * exactly the records and refusals they hold, so an auditor can recompute it from the proven entries.
- */
-export async function gatewayCoverage(
-  db: Kysely<GatewayDatabase>,
-  directory: DirectoryIndex,
-  history: RegistryHistory,
-  options: {
-    serviceId: string;
-    from: number;
-    to: number;
-    now: number;
-    signHeads?: () => Promise<unknown>;
-    onProgress?: (progress: ReportProgress) => void;
-  },
-): Promise<CoverageReport> {
-  await options.signHeads?.();
-  const heads = await latestHeads(db);
-  const changes = await history.changes();
-  return computeCoverage(
-    databaseCoverageData(db, { serviceId: options.serviceId, from: options.from, to: options.to, heads }),
-    directory.snapshot,
-    changes,
-    {
-      serviceId: options.serviceId,
-      from: options.from,
-      to: options.to,
-      now: options.now,
-      heads,
-      historySource: history.source,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    },
-  );
 }

@@ -1,0 +1,57 @@
+import { GatewayRefusal } from '@poortwachter/protocol';
+import type { Context } from 'hono';
+import { JSON_UTF8 } from '../http/media-types.ts';
+import { gatewayMetrics } from '../http/metrics.ts';
+import type { LogWrite } from '../log/access-log-store.ts';
+import { buildAccessRecords } from '../log/build-records.ts';
+import type { GroupCommitter } from '../log/group-commit.ts';
+import type { GatewayEnv } from './context.ts';
+import { send } from './sign-response.ts';
+import { inSpan } from './traced.ts';
+
+export interface LogAccessOptions {
+  /** Group-committed writer of access records and refusals. */
+  readonly log: GroupCommitter<LogWrite, void>;
+  /** Keyed pseudonym of a BSN (HMAC with the log key). */
+  readonly pseudonymise: (bsn: string) => string;
+  /** The records' `resource` attributes (service name and instance). */
+  readonly resource: Readonly<Record<string, string>>;
+  readonly now: () => number;
+}
+
+/**
+ * The last stage: one access record per data subject, committed durably (group commit) and only then
+ * the release. A log that cannot be written releases nothing (500 `TRANSACTION_LOG_WRITE_ERROR`).
+ */
+export const logAccess = (options: LogAccessOptions) =>
+  async function logAccess(c: Context<GatewayEnv>): Promise<Response> {
+    const grant = c.get('grant');
+    const caller = c.get('caller');
+    if (!grant || !caller) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
+    const { people, body, digest } = c.get('release');
+    const records = buildAccessRecords(people, {
+      grant,
+      caller,
+      trace: c.get('trace'),
+      transactionId: c.get('transactionId'),
+      endTime: options.now(),
+      responseDigest: digest,
+      pseudonymise: options.pseudonymise,
+      resource: options.resource,
+    });
+    await inSpan('log-commit', async (span) => {
+      span.setAttribute('poortwachter.records', records.length);
+      try {
+        const submitted = performance.now();
+        await options.log.submit({ accessRecords: records });
+        gatewayMetrics.logCommit.record(performance.now() - submitted);
+      } catch (cause) {
+        throw new GatewayRefusal('logWriteFailed', 'Het logboek kon niet worden geschreven. Er is niets vrijgegeven.', {
+          cause,
+        });
+      }
+    });
+    gatewayMetrics.requests.add(1, { outcome: 'released', status: 200 });
+    gatewayMetrics.latency.record(options.now() - c.get('trace').startTime, { outcome: 'released' });
+    return send(c, 200, body, { 'content-type': JSON_UTF8, 'content-digest': digest });
+  };

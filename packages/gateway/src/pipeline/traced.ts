@@ -1,0 +1,35 @@
+import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { GatewayEnv } from './context.ts';
+
+const tracer = trace.getTracer('@poortwachter/gateway');
+
+/** Runs `fn` inside the OpenTelemetry span `gateway.<name>` (a no-op until the server entry wires an SDK). */
+export async function inSpan<T>(name: string, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(`gateway.${name}`, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/**
+ * A pipeline stage run inside its span. The span covers the stage itself, not the stages after it:
+ * `next()` is called after the span has ended.
+ */
+export const traced = (name: string, stage: MiddlewareHandler<GatewayEnv>) =>
+  createMiddleware<GatewayEnv>(async (c, next) => {
+    let proceed = false;
+    await inSpan(name, async () => {
+      await stage(c, async () => {
+        proceed = true;
+      });
+    });
+    if (proceed) await next();
+  });

@@ -1,0 +1,73 @@
+import { GatewayRefusal } from '@poortwachter/protocol';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
+import type { GatewayEnv } from '../pipeline/context.ts';
+import { leafOf } from '../repositories/access-log-reads.ts';
+import { citizenRecords } from '../repositories/citizen-records.ts';
+import { citizenTimeline } from '../repositories/citizen-timeline.ts';
+import { decodeCursor } from '../repositories/cursor.ts';
+import { verifyCitizenToken } from './citizen-token.ts';
+import { parsePeriod } from './period.ts';
+import { count, onlyParameters, parseLimit, sendJson } from './read-params.ts';
+
+/**
+ * The citizen's inzage, with a token of an identity provider the registry trusts: the timeline of
+ * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first) and the proof that
+ * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`).
+ */
+export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv> }) {
+  const app = new Hono<GatewayEnv>();
+  app.use(stages.base);
+
+  app.get('/verwerkingen', async (c) => {
+    const { db, serviceId, pseudonymise, now } = c.var.reads;
+    const citizen = await verifyCitizenToken(c.req.header('authorization'), c.var.directory, now());
+    onlyParameters(c, ['van', 'tot', 'limit', 'cursor']);
+    const period = parsePeriod(c.req.query('van'), c.req.query('tot'), { from: 'van', to: 'tot' });
+    const cursor = c.req.query('cursor');
+    const page = await citizenTimeline(db, c.var.directory, serviceId, {
+      subject: pseudonymise(citizen.bsn),
+      from: period.from,
+      to: period.to,
+      limit: parseLimit(c.req.query('limit'), 'limit', 20, 100),
+      ...(cursor ? { after: decodeCursor(cursor) } : {}),
+      now: now(),
+    });
+    return sendJson(c, page);
+  });
+
+  app.get('/verwerkingen/:id/bewijs', async (c) => {
+    const { db, pseudonymise, now } = c.var.reads;
+    const citizen = await verifyCitizenToken(c.req.header('authorization'), c.var.directory, now());
+    onlyParameters(c, ['size']);
+    const id = c.req.param('id');
+    const row = await citizenRecords(db, c.var.directory, pseudonymise(citizen.bsn), now())
+      .select(['id', 'record'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    // Another citizen's record, or one under a processing activity that is confidential now, is as
+    // unknown as one that does not exist.
+    if (!row) throw new GatewayRefusal('logEntryNotFound', 'U heeft geen verwerking met dit nummer.');
+    const leaf = await leafOf(db, id);
+    if (!leaf)
+      throw new GatewayRefusal('logEntryNotFound', 'Deze verwerking staat niet in het controleerbare logboek.');
+    const wanted = c.req.query('size');
+    const head = await headOf(db, leaf.logId, wanted === undefined ? {} : { size: count(wanted, 'size') });
+    if (!head || head.tree_size <= leaf.index) {
+      c.header('retry-after', '1');
+      throw new GatewayRefusal(
+        'treeHeadPending',
+        'Het logboek heeft nog geen boomkop ondertekend met deze verwerking. Probeer het over een seconde opnieuw.',
+      );
+    }
+    return sendJson(c, {
+      id,
+      record: JSON.parse(row.record) as unknown,
+      log_id: leaf.logId,
+      leaf_index: leaf.index,
+      head,
+      proof: await inclusionProof(db, leaf.logId, leaf.index, head.tree_size),
+    });
+  });
+  return app;
+}

@@ -1,0 +1,60 @@
+import { GatewayRefusal } from '@poortwachter/protocol';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { consistencyProof, headOf, latestHeads } from '../log/merkle/merkle-store.ts';
+import type { GatewayEnv } from '../pipeline/context.ts';
+import { logEntries } from '../repositories/access-log-reads.ts';
+import { count, onlyParameters, requireAuditor, sendJson } from './read-params.ts';
+
+const MAX_ENTRIES = 1000;
+const notFound = (what: string) => new GatewayRefusal('logEntryNotFound', what);
+
+/**
+ * The verifiable log (RFC 9162 style): signed tree heads and consistency proofs for anyone (they hold
+ * only hashes), and the entries for auditors (signed requests), so they can recompute the tree.
+ */
+export function logApp(stages: {
+  readonly base: MiddlewareHandler<GatewayEnv>;
+  readonly signedGet: MiddlewareHandler<GatewayEnv>;
+}) {
+  const app = new Hono<GatewayEnv>();
+  app.use(stages.base);
+
+  app.get('/heads', async (c) => sendJson(c, { heads: await latestHeads(c.var.reads.db) }));
+
+  app.get('/:logId/heads/:size', async (c) => {
+    const size = c.req.param('size');
+    const head = await headOf(
+      c.var.reads.db,
+      c.req.param('logId'),
+      size === 'latest' ? {} : { size: count(size, 'size') },
+    );
+    if (!head) throw notFound(`Er is geen ondertekende boomkop ${size} voor dit logboek.`);
+    return sendJson(c, head);
+  });
+
+  app.get('/:logId/consistency', async (c) => {
+    const { db } = c.var.reads;
+    onlyParameters(c, ['first', 'second']);
+    const logId = c.req.param('logId');
+    const first = count(c.req.query('first'), 'first');
+    const second = count(c.req.query('second'), 'second');
+    const head = await headOf(db, logId, { size: second });
+    if (!head) throw notFound(`Er is geen ondertekende boomkop met grootte ${second} voor dit logboek.`);
+    if (first < 1 || first > second) {
+      throw new GatewayRefusal('invalidRequest', 'first moet tussen 1 en second liggen.', {
+        invalidParams: [{ name: 'first', code: 'range', reason: 'Kies 1 ≤ first ≤ second.' }],
+      });
+    }
+    return sendJson(c, { log_id: logId, first, second, proof: await consistencyProof(db, logId, first, second) });
+  });
+
+  // Auditors: the leaves with their records, to recompute the tree and find any record changed or missing.
+  app.get('/:logId/entries', stages.signedGet, requireAuditor, async (c) => {
+    onlyParameters(c, ['start', 'end']);
+    const logId = c.req.param('logId');
+    const start = count(c.req.query('start'), 'start');
+    const end = Math.min(count(c.req.query('end'), 'end'), start + MAX_ENTRIES);
+    return sendJson(c, { log_id: logId, start, end, entries: await logEntries(c.var.reads.db, logId, start, end) });
+  });
+  return app;
+}

@@ -1,0 +1,111 @@
+import { GatewayRefusal, type InvalidParam, isBsn } from '@poortwachter/protocol';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { GatewayEnv } from '../pipeline/context.ts';
+import { logboekPage } from '../repositories/access-log-reads.ts';
+import { decodeCursor } from '../repositories/cursor.ts';
+import { callerOf, parseJsonBody, parseLimit, sendJson } from './read-params.ts';
+
+/**
+ * The Logboek Dataverwerkingen read API (`POST /processing-activities`, signed): the bronhouder reads
+ * its whole log, an afnemer only the records of its own accesses.
+ */
+export function logboekApp(stages: {
+  readonly base: MiddlewareHandler<GatewayEnv>;
+  readonly signedPost: MiddlewareHandler<GatewayEnv>;
+}) {
+  const app = new Hono<GatewayEnv>();
+  app.use(stages.base);
+  app.post('/', stages.signedPost, async (c) => {
+    const { pseudonymise, serviceId, logbookId, db } = c.var.reads;
+    const caller = callerOf(c);
+    const filter = parseReadFilter(c.get('body'));
+    const directory = c.var.directory;
+    const provider = directory.services.get(serviceId)?.providerOin;
+    const { bsn, ...rest } = filter;
+    const page = await logboekPage(db, {
+      ...rest,
+      ...(bsn ? { subject: pseudonymise(bsn) } : {}),
+      ...(caller.organisation.oin === provider ? {} : { foreignProcessor: caller.organisation.oin }),
+    });
+    return sendJson(c, {
+      metadata: {
+        logbookId,
+        organizationName: (provider && directory.organisations.get(provider)?.name) ?? 'unknown',
+      },
+      processingActivities: page.records,
+      next: page.next,
+    });
+  });
+  return app;
+}
+
+const READ_FILTERS = [
+  'traceId',
+  'startTime',
+  'endTime',
+  'dpl.core.processing_activity_id',
+  'dpl.core.data_subject_id',
+  'dpl.core.data_subject_id_type',
+  'limit',
+  'cursor',
+];
+
+/** The Logboek read API's filters; at least one of them (not counting limit and cursor). */
+function parseReadFilter(bytes: Uint8Array) {
+  const body = parseJsonBody(bytes);
+  const problems: InvalidParam[] = Object.keys(body)
+    .filter((k) => !READ_FILTERS.includes(k))
+    .map((name) => ({ name, code: 'unknownParam', reason: 'Dit filter bestaat niet.' }));
+  const text = (name: string, pattern?: RegExp) => {
+    const v = body[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || (pattern && !pattern.test(v))) {
+      problems.push({ name, code: 'pattern', reason: 'Waarde heeft niet de juiste vorm.' });
+      return undefined;
+    }
+    return v;
+  };
+  const time = (name: string) => {
+    const v = text(name);
+    if (v === undefined) return undefined;
+    const ms = Date.parse(v);
+    if (Number.isNaN(ms)) problems.push({ name, code: 'date', reason: 'Geef een datum en tijd (ISO 8601).' });
+    return ms;
+  };
+  const bsn = text('dpl.core.data_subject_id');
+  if (bsn !== undefined && !isBsn(bsn)) {
+    problems.push({
+      name: 'dpl.core.data_subject_id',
+      code: 'bsn',
+      reason: 'Geef een BSN; de gateway maakt er het pseudoniem van.',
+    });
+  }
+  const type = text('dpl.core.data_subject_id_type');
+  if (type !== undefined && type !== 'BSN') {
+    problems.push({ name: 'dpl.core.data_subject_id_type', code: 'enum', reason: 'Alleen BSN.' });
+  }
+  const cursor = text('cursor');
+  const filter = {
+    traceId: text('traceId', /^[0-9a-f]{32}$/),
+    startTime: time('startTime'),
+    endTime: time('endTime'),
+    activity: text('dpl.core.processing_activity_id'),
+    bsn: bsn !== undefined && isBsn(bsn) ? bsn : undefined,
+    limit: parseLimit(body.limit as number | undefined, 'limit', 100, 1000),
+    cursor: cursor ? decodeCursor(cursor) : undefined,
+  };
+  if (
+    problems.length === 0 &&
+    [filter.traceId, filter.startTime, filter.endTime, filter.activity, filter.bsn].every((f) => f === undefined)
+  ) {
+    problems.push({
+      name: 'body',
+      code: 'required',
+      reason:
+        'Geef minstens één filter: traceId, startTime, endTime, dpl.core.processing_activity_id of dpl.core.data_subject_id.',
+    });
+  }
+  if (problems.length > 0)
+    throw new GatewayRefusal('invalidRequest', 'Het filter is niet geldig.', { invalidParams: problems });
+  return filter;
+}

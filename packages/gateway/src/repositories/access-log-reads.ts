@@ -1,0 +1,78 @@
+import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS } from '@poortwachter/protocol';
+import type { Kysely } from 'kysely';
+import { loggedRefusal } from '../log/access-log-store.ts';
+import type { GatewayDatabase } from '../storage/tables.ts';
+import { newestFirstPage, type Position } from './cursor.ts';
+
+/** The Logboek read API's filter, checked (see `reads/logboek-app.ts`); `subject` is the pseudonym. */
+export interface LogboekFilter {
+  /** Only records of this afnemer's accesses (an afnemer reads its own; the bronhouder all). */
+  readonly foreignProcessor?: string;
+  readonly traceId?: string | undefined;
+  readonly startTime?: number | undefined;
+  readonly endTime?: number | undefined;
+  readonly activity?: string | undefined;
+  readonly subject?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: Position | undefined;
+}
+
+/** One page of access records, newest first, as the Logboek read API serves them. */
+export async function logboekPage(db: Kysely<GatewayDatabase>, filter: LogboekFilter) {
+  let select = db.selectFrom('access_log').select(['id', 'start_time', 'record']);
+  if (filter.foreignProcessor) select = select.where('foreign_processor', '=', filter.foreignProcessor);
+  if (filter.traceId) select = select.where('trace_id', '=', filter.traceId);
+  if (filter.startTime !== undefined) select = select.where('start_time', '>=', filter.startTime);
+  if (filter.endTime !== undefined) select = select.where('start_time', '<', filter.endTime);
+  if (filter.activity) select = select.where('processing_activity_id', '=', filter.activity);
+  if (filter.subject) select = select.where('data_subject_id', '=', filter.subject);
+  const { rows, next } = await newestFirstPage(select, filter.cursor, filter.limit);
+  return { records: rows.map((r) => ({ id: r.id, ...(JSON.parse(r.record) as object) })), next };
+}
+
+const POSITION_COLUMNS = ['log_id', 'leaf_index'] as const;
+
+/**
+ * The leaves `[start, end)` of one log with what each proves: an access record with the columns
+ * stored beside it (so that an auditor checks those copies against the proven record), or a refusal,
+ * whose columns are its record.
+ */
+export async function logEntries(db: Kysely<GatewayDatabase>, logId: string, start: number, end: number) {
+  const rows = await db
+    .selectFrom('merkle_leaves as l')
+    .leftJoin('access_log as a', 'a.id', 'l.record_id')
+    .leftJoin('refusals as r', 'r.id', 'l.record_id')
+    .select(['l.leaf_index', 'l.record_id', 'l.leaf_hash', 'a.record'])
+    .select([...ACCESS_RECORD_COLUMNS, ...POSITION_COLUMNS].map((c) => `a.${c} as a_${c}` as const))
+    .select([...LOGGED_REFUSAL_FIELDS, ...POSITION_COLUMNS].map((c) => `r.${c} as r_${c}` as const))
+    .where('l.log_id', '=', logId)
+    .where('l.leaf_index', '>=', start)
+    .where('l.leaf_index', '<', end)
+    .orderBy('l.leaf_index')
+    .execute();
+  return rows.map((row) => {
+    const r = row as unknown as Record<string, unknown>;
+    const pick = (prefix: string, columns: readonly string[]) =>
+      Object.fromEntries(columns.map((name) => [name, r[`${prefix}${name}`] ?? null]));
+    const base = { index: Number(row.leaf_index), id: row.record_id, leaf_hash: row.leaf_hash };
+    if (r.r_reason !== null && r.r_reason !== undefined) {
+      const refusal = pick('r_', LOGGED_REFUSAL_FIELDS);
+      return { ...base, refusal: loggedRefusal(refusal as never), columns: pick('r_', POSITION_COLUMNS) };
+    }
+    return {
+      ...base,
+      record: row.record === null ? null : (JSON.parse(row.record) as unknown),
+      columns: pick('a_', [...ACCESS_RECORD_COLUMNS, ...POSITION_COLUMNS]),
+    };
+  });
+}
+
+/** Where a record sits in the verifiable log, if it is a leaf yet. */
+export async function leafOf(db: Kysely<GatewayDatabase>, recordId: string) {
+  const leaf = await db
+    .selectFrom('merkle_leaves')
+    .select(['log_id', 'leaf_index'])
+    .where('record_id', '=', recordId)
+    .executeTakeFirst();
+  return leaf && { logId: leaf.log_id, index: Number(leaf.leaf_index) };
+}
