@@ -1,6 +1,6 @@
 import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
 import { accessLeafHash, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
-import { citizenView, type LoggedAccess } from './citizen-view.ts';
+import { type CitizenAccess, citizenView, type LoggedAccess } from './citizen-view.ts';
 import {
   activeServices,
   type DirectorySource,
@@ -12,23 +12,7 @@ import {
 } from './gateway-calls.ts';
 import { SdkError } from './sdk-error.ts';
 
-/** One access to the citizen's data, as a gateway's inzage shows it (plain Dutch). */
-export interface CitizenAccess {
-  readonly id: string;
-  readonly tijdstip: string;
-  readonly organisatie: { readonly naam: string; readonly oin: string };
-  readonly doel: string;
-  readonly verwerking: string;
-  readonly grondslagen: readonly {
-    readonly omschrijving: string;
-    readonly wet: string;
-    readonly artikel: string;
-    readonly link: string;
-  }[];
-  readonly gegevens: readonly { readonly soort: string; readonly velden: readonly string[] }[];
-  readonly transactieId: string;
-  readonly dienst: string;
-}
+export type { CitizenAccess };
 
 /** Whether a record was proven to be in the bronhouder's verifiable log (with `verify: true`). */
 export type InclusionCheck =

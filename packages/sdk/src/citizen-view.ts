@@ -1,5 +1,22 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
-import type { CitizenAccess } from './citizen-client.ts';
+
+/** One access to the citizen's data, as a gateway's inzage shows it (plain Dutch). */
+export interface CitizenAccess {
+  readonly id: string;
+  readonly tijdstip: string;
+  readonly organisatie: { readonly naam: string; readonly oin: string };
+  readonly doel: string;
+  readonly verwerking: string;
+  readonly grondslagen: readonly {
+    readonly omschrijving: string;
+    readonly wet: string;
+    readonly artikel: string;
+    readonly link: string;
+  }[];
+  readonly gegevens: readonly { readonly soort: string; readonly velden: readonly string[] }[];
+  readonly transactieId: string;
+  readonly dienst: string;
+}
 
 /** The parts of a stored access record (Logboek Dataverwerkingen shape) the citizen's view is made of. */
 export interface LoggedAccess {

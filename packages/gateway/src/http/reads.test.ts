@@ -263,7 +263,7 @@ for (const dialect of DIALECTS) {
       expect((await timeline(SUZANNE)).length).toBeGreaterThan(seen.length);
     });
 
-    async function signed(oin: string, path: string, body: unknown, method = 'POST') {
+    async function signed(oin: string, path: string, body: unknown, method = 'POST', app = gw.app) {
       const key = gw.key(oin);
       const request = await signRequest({
         url: `${GATEWAY_URL}${path}`,
@@ -271,7 +271,7 @@ for (const dialect of DIALECTS) {
         privateKey: key,
         method,
       });
-      return gw.app.request(request.url, {
+      return app.request(request.url, {
         method,
         headers: request.headers,
         ...(method === 'GET' ? {} : { body: request.body }),
@@ -341,6 +341,50 @@ for (const dialect of DIALECTS) {
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { invalidParams: { name: string }[] }).invalidParams[0]?.name).toBe('from');
+    });
+
+    it('serves a coverage job from any instance on the database, and fails one whose instance stopped', async () => {
+      const auditor = DEMO_OIN.autoriteitPersoonsgegevens;
+      const today = new Date().toISOString().slice(0, 10);
+      const other = await gw.secondInstance();
+      const start = await signed(auditor, '/audit/v1/coverage', { from: today, to: today });
+      expect(start.status).toBe(202);
+      const { id } = (await start.json()) as { id: string };
+      expect(start.headers.get('location')).toBe(`/audit/v1/coverage/${id}`);
+      // Polled on the other instance, as a load balancer may send it: the job is found and finishes there.
+      let body: { status: string; report?: CoverageReport } = { status: 'running' };
+      for (let i = 0; i < 500 && body.status === 'running'; i++) {
+        const poll = await signed(auditor, `/audit/v1/coverage/${id}`, undefined, 'GET', other);
+        expect(poll.status).toBe(200);
+        body = (await poll.json()) as typeof body;
+        if (body.status === 'running') await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(body.status).toBe('done');
+      expect(body.report?.rows.length).toBeGreaterThan(0);
+      // Another auditor's job is unknown on every instance; so is a job that never was.
+      const foreign = await signed(DEMO_OIN.utrecht, `/audit/v1/coverage/${id}`, undefined, 'GET', other);
+      expect(foreign.status).toBe(403);
+      const unknown = await signed(auditor, `/audit/v1/coverage/${uuidv7()}`, undefined, 'GET', other);
+      expect(unknown.status).toBe(404);
+      // A job whose instance stopped writing (it crashed) is reported failed, not running for ever.
+      const stale = uuidv7();
+      const long = Date.now() - 5 * 60_000;
+      await gw.db
+        .insertInto('coverage_jobs')
+        .values({
+          id: stale,
+          owner_oin: auditor,
+          instance_id: 'instance-gone',
+          created_at: long,
+          updated_at: long,
+          status: 'running',
+          progress: JSON.stringify({ done: 1, total: 9, step: 'records' }),
+          report: null,
+          error: null,
+        })
+        .execute();
+      const failed = await signed(auditor, `/audit/v1/coverage/${stale}`, undefined, 'GET', other);
+      expect(await failed.json()).toEqual({ status: 'failed', error: expect.stringMatching(/instance-gone/) });
     });
 
     it('replays only a change log signed by the pinned registry key', async () => {

@@ -1,18 +1,9 @@
 import { newSpanId, uuidv7 } from '@poortwachter/sdk';
-import type { Caller, Grant, RequestTrace } from '../pipeline/context.ts';
+import type { Caller, Grant, ReleasedPerson, RequestTrace } from '../pipeline/context.ts';
 import { type AutomaticField, projectPerson, valuesAt } from '../protocol/project-fields.ts';
 import type { StoredAccessRecord } from './access-record.ts';
 
 type Person = Record<string, unknown>;
-
-export interface ReleasedPerson {
-  /** The person as released: only the authorised, requested paths. */
-  readonly released: Person;
-  /** The data-subject id (BSN) from the source's answer; undefined when it had none. */
-  readonly subjectId: string | undefined;
-  /** The requested paths this person actually had a value for, and the automatic fields delivered. */
-  readonly releasedFields: readonly string[];
-}
 
 /**
  * Minimises every person of the source's answer to the released paths and the automatic fields that

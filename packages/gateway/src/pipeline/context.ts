@@ -1,9 +1,7 @@
 import type { Autorisatie, Grondslag, Organisation, ProcessingActivityVersion, Service } from '@poortwachter/protocol';
 import type { VerifiedSignature } from '@poortwachter/sdk';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import type { ReleasedPerson } from '../log/build-records.ts';
 import type { ReadStores } from '../reads/read-stores.ts';
-import type { SourceAnswer } from './forward.ts';
 
 /** The W3C trace context of one request: the caller's span is the parent of the gateway's span. */
 export interface RequestTrace {
@@ -50,6 +48,22 @@ export interface GatewayVariables {
   responseBody: string | undefined;
   /** The stores of the log's readers (set for the reader sub-apps). */
   reads: ReadStores;
+}
+
+/** What the source answered and the gateway will minimise: the search type and its persons. */
+export interface SourceAnswer {
+  readonly type: string;
+  readonly personen: Record<string, unknown>[];
+}
+
+/** One person of the answer as released, with what its access record needs. */
+export interface ReleasedPerson {
+  /** The person as released: only the authorised, requested paths. */
+  readonly released: Record<string, unknown>;
+  /** The data-subject id (BSN) from the source's answer; undefined when it had none. */
+  readonly subjectId: string | undefined;
+  /** The requested paths this person actually had a value for, and the automatic fields delivered. */
+  readonly releasedFields: readonly string[];
 }
 
 /** The answer as it will be released. */

@@ -2,7 +2,7 @@ import { GatewayRefusal } from '@poortwachter/protocol';
 import { formatTraceparent } from '@poortwachter/sdk';
 import { createMiddleware } from 'hono/factory';
 import { isObject, valuesAt } from '../protocol/project-fields.ts';
-import type { GatewayEnv, Grant, RequestTrace } from './context.ts';
+import type { GatewayEnv, Grant, RequestTrace, SourceAnswer } from './context.ts';
 import { fetchSourceClient, nodeSourceClient, SourceCallError, type SourceResponse } from './source-client.ts';
 
 export interface SourceOptions {
@@ -14,12 +14,6 @@ export interface SourceOptions {
   readonly maxResponseBytes?: number;
   /** Call the source through this `fetch` instead of the gateway's keep-alive HTTP client (tests). */
   readonly fetch?: typeof globalThis.fetch;
-}
-
-/** What the source answered and the gateway will minimise: the search type and its persons. */
-export interface SourceAnswer {
-  readonly type: string;
-  readonly personen: Record<string, unknown>[];
 }
 
 /** The response fields the source must include for logging, even when the caller did not ask for them. */
