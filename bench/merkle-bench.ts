@@ -15,8 +15,8 @@ import {
   loadTree,
   migrateGateway,
 } from '@poortwachter/gateway';
+import { CompactRange, verifyConsistency, verifyInclusion } from '@poortwachter/protocol';
 import { openDatabase } from '@poortwachter/registry';
-import { CompactRange, verifyConsistency, verifyInclusion } from '@poortwachter/sdk';
 import { BENCH_DATA } from './fill-access-log.ts';
 import { percentile } from './load.ts';
 

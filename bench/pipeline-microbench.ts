@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { GATEWAY_URL, startTestGateway } from '@poortwachter/gateway/testing';
-import { type SignedRequest, signRequest } from '@poortwachter/sdk';
+import { type SignedRequest, signRequest } from '@poortwachter/protocol';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { Hono } from 'hono';
 

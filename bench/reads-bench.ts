@@ -11,6 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGateway, type GatewayDatabase, registryDirectory } from '@poortwachter/gateway';
 import { signCitizenToken } from '@poortwachter/gateway/testing';
+import { signRequest } from '@poortwachter/protocol';
 import {
   createDirectoryPublisher,
   createRegistryApp,
@@ -19,7 +20,7 @@ import {
   publicJwkOf,
   type RegistryDatabase,
 } from '@poortwachter/registry';
-import { registryHistory, signRequest } from '@poortwachter/sdk';
+import { registryHistory } from '@poortwachter/sdk';
 import { DEMO_OIN, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { BENCH_LOG_ID, BENCH_LOG_KEY, fillAccessLog } from './fill-access-log.ts';

@@ -3,8 +3,7 @@
  * for any test BSN. It exists so that the citizen's inzage can be tried and tested end to end; the
  * gateway trusts it only because the demo registry registers it as an identity provider.
  */
-import { ASSURANCE_LEVELS, type AssuranceLevel, ProblemError } from '@poortwachter/protocol';
-import { isBsn } from '@poortwachter/sdk';
+import { ASSURANCE_LEVELS, type AssuranceLevel, isBsn, ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { type JWK, SignJWT } from 'jose';
 

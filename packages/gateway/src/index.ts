@@ -8,8 +8,6 @@ export {
 } from './directory/directory-provider.ts';
 export { createGateway, type Gateway, type GatewayConfig } from './gateway.ts';
 export { createGatewayApp, type GatewayAppOptions } from './http/app.ts';
-export type { AccessLogStore, LogWrite } from './log/access-log-store.ts';
-export type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from './log/access-record.ts';
 export { GroupCommitter } from './log/group-commit.ts';
 export { MerkleTree } from './log/merkle/merkle-log.ts';
 export { consistencyProof, headOf, inclusionProof, latestHeads, loadTree } from './log/merkle/merkle-store.ts';
@@ -18,5 +16,7 @@ export { createPseudonymiser } from './log/pseudonym.ts';
 export type { SourceOptions } from './pipeline/forward.ts';
 export { nodeSourceClient, type SourcePost, type SourceResponse } from './pipeline/source-client.ts';
 export { type AutomaticField, projectPerson } from './protocol/project-fields.ts';
+export type { AccessLogStore, LogWrite } from './storage/access-log-store.ts';
+export type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from './storage/access-record.ts';
 export { gatewayMigrations, migrateGateway } from './storage/migrate.ts';
 export type { GatewayDatabase } from './storage/tables.ts';

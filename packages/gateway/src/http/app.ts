@@ -10,14 +10,15 @@ import { type Context, Hono } from 'hono';
 import { every } from 'hono/combine';
 import type { JWK } from 'jose';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
-import type { LogWrite } from '../log/access-log-store.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import { createRefusalRecorder, type RefusalRecorder } from '../log/refusal-recorder.ts';
 import { authorise } from '../pipeline/authorise.ts';
-import type { GatewayEnv } from '../pipeline/context.ts';
+import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
 import { withDirectory } from '../pipeline/directory.ts';
 import { forward, type SourceOptions } from '../pipeline/forward.ts';
 import { logAccess } from '../pipeline/log-access.ts';
+import { PROBLEM_JSON } from '../pipeline/media-types.ts';
+import { gatewayMetrics } from '../pipeline/metrics.ts';
 import { minimise } from '../pipeline/minimise.ts';
 import { emptyBody, readBody } from '../pipeline/read-body.ts';
 import { send, signResponse } from '../pipeline/sign-response.ts';
@@ -30,11 +31,9 @@ import { citizenApp } from '../reads/citizen-app.ts';
 import { logApp } from '../reads/log-app.ts';
 import { logboekApp } from '../reads/logboek-app.ts';
 import { requireAuditor } from '../reads/read-params.ts';
-import type { ReadStores } from '../reads/read-stores.ts';
+import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
 import { brpProblem } from './brp-problem.ts';
-import { PROBLEM_JSON } from './media-types.ts';
-import { gatewayMetrics } from './metrics.ts';
 
 export interface GatewayAppOptions {
   /** The service this gateway serves (`brp-personen`). */

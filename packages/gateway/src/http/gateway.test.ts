@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { verifyDirectorySnapshot } from '@poortwachter/protocol';
+import { newSpanId, newTraceId, signRequest, verifyDirectorySnapshot } from '@poortwachter/protocol';
 import { DIALECTS } from '@poortwachter/registry/testing';
-import { createOrganisationClient, isSdkError, newSpanId, newTraceId, signRequest } from '@poortwachter/sdk';
+import { createOrganisationClient, isSdkError } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AccessRecord } from '../log/access-record.ts';
 import { presentPaths } from '../protocol/project-fields.ts';
+import type { AccessRecord } from '../storage/access-record.ts';
 import { GATEWAY_URL, LOG_KEY, specProblemErrors, startTestGateway, type TestGateway } from '../testing/index.ts';
 
 const UTRECHT = DEMO_OIN.utrecht;

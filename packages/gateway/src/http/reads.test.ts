@@ -1,22 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIALECTS } from '@poortwachter/registry/testing';
-import type { CoverageReport } from '@poortwachter/sdk';
 import {
   READ_RESPONSE_COMPONENTS,
-  registryHistory,
   signRequest,
   uuidv7,
   verifyContentDigest,
   verifyMessage,
-} from '@poortwachter/sdk';
+} from '@poortwachter/protocol';
+import { DIALECTS } from '@poortwachter/registry/testing';
+import type { CoverageReport } from '@poortwachter/sdk';
+import { registryHistory } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toRow } from '../log/access-log-store.ts';
-import type { AccessRecord } from '../log/access-record.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
 import type { CitizenAccess, TimelinePage } from '../repositories/citizen-timeline.ts';
+import { toRow } from '../storage/access-log-store.ts';
+import type { AccessRecord } from '../storage/access-record.ts';
 import { type CitizenTokenClaims, GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from '../testing/index.ts';
 
 const SUZANNE = '999993653';

@@ -1,5 +1,5 @@
-import type { LogEntry } from '@poortwachter/sdk';
-import { type AccessLogStore, type LogWrite, loggedRefusal } from './access-log-store.ts';
+import type { LogEntry } from '@poortwachter/protocol';
+import { type AccessLogStore, type LogWrite, loggedRefusal } from '../storage/access-log-store.ts';
 import { GroupCommitter } from './group-commit.ts';
 import type { MerkleTree } from './merkle/merkle-log.ts';
 

@@ -1,6 +1,6 @@
-import { uuidv7 } from '@poortwachter/sdk';
+import { uuidv7 } from '@poortwachter/protocol';
+import type { LogWrite } from '../storage/access-log-store.ts';
 import type { RefusalWrite } from '../storage/tables.ts';
-import type { LogWrite } from './access-log-store.ts';
 import type { GroupCommitter } from './group-commit.ts';
 
 /** A refusal as the pipeline reports it; how many it stands for is the recorder's business. */

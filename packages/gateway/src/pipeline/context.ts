@@ -1,7 +1,15 @@
-import type { Autorisatie, Grondslag, Organisation, ProcessingActivityVersion, Service } from '@poortwachter/protocol';
-import type { VerifiedSignature } from '@poortwachter/sdk';
+import type {
+  Autorisatie,
+  Grondslag,
+  Organisation,
+  ProcessingActivityVersion,
+  Service,
+  VerifiedSignature,
+} from '@poortwachter/protocol';
+import type { RegistryHistory } from '@poortwachter/sdk';
+import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import type { ReadStores } from '../reads/read-stores.ts';
+import type { GatewayDatabase } from '../storage/tables.ts';
 
 /** The W3C trace context of one request: the caller's span is the parent of the gateway's span. */
 export interface RequestTrace {
@@ -75,4 +83,20 @@ export interface Release {
 
 export interface GatewayEnv {
   Variables: GatewayVariables;
+}
+
+/** What the log's readers read from, set on `c.var.reads` for every reader sub-app. */
+export interface ReadStores {
+  readonly db: Kysely<GatewayDatabase>;
+  readonly serviceId: string;
+  /** This instance (the id of its Merkle log; the one that runs the coverage jobs it starts). */
+  readonly instanceId: string;
+  /** The name of this log in the Logboek read API's metadata. */
+  readonly logbookId: string;
+  /** The registry's history, which the coverage report replays. */
+  readonly history: RegistryHistory;
+  readonly pseudonymise: (bsn: string) => string;
+  readonly now: () => number;
+  /** Signs a head over this instance's log now, so that a report covers what is committed. */
+  readonly signHeads: () => Promise<unknown>;
 }

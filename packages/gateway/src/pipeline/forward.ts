@@ -1,5 +1,4 @@
-import { GatewayRefusal } from '@poortwachter/protocol';
-import { formatTraceparent } from '@poortwachter/sdk';
+import { formatTraceparent, GatewayRefusal } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import { isObject, valuesAt } from '../protocol/project-fields.ts';
 import type { GatewayEnv, Grant, RequestTrace, SourceAnswer } from './context.ts';

@@ -1,11 +1,11 @@
 import { GatewayRefusal } from '@poortwachter/protocol';
 import type { Context } from 'hono';
-import { JSON_UTF8 } from '../http/media-types.ts';
-import { gatewayMetrics } from '../http/metrics.ts';
-import type { LogWrite } from '../log/access-log-store.ts';
-import { buildAccessRecords } from '../log/build-records.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
+import type { LogWrite } from '../storage/access-log-store.ts';
+import { buildAccessRecords } from './build-records.ts';
 import type { GatewayEnv } from './context.ts';
+import { JSON_UTF8 } from './media-types.ts';
+import { gatewayMetrics } from './metrics.ts';
 import { send } from './sign-response.ts';
 import { inSpan } from './traced.ts';
 

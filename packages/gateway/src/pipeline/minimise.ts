@@ -1,6 +1,6 @@
 import { contentDigest, GatewayRefusal } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
-import { releasePersonen } from '../log/build-records.ts';
+import { releasePersonen } from './build-records.ts';
 import type { GatewayEnv } from './context.ts';
 
 /**

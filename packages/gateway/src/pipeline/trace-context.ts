@@ -1,5 +1,4 @@
-import { GatewayRefusal } from '@poortwachter/protocol';
-import { newSpanId, newTraceId, parseTraceparent, UUID_PATTERN, uuidv7 } from '@poortwachter/sdk';
+import { GatewayRefusal, newSpanId, newTraceId, parseTraceparent, UUID_PATTERN, uuidv7 } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import type { GatewayEnv } from './context.ts';
 

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
-import { GatewayRefusal, inForce, type RefusalReason } from '@poortwachter/protocol';
-import { HttpSignatureError, type HttpSignatureFailure, verifyContentDigest, verifyMessage } from '@poortwachter/sdk';
+import {
+  GatewayRefusal,
+  HttpSignatureError,
+  type HttpSignatureFailure,
+  inForce,
+  type RefusalReason,
+  verifyContentDigest,
+  verifyMessage,
+} from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';

@@ -1,6 +1,5 @@
 import type { InvalidParam } from '@poortwachter/protocol';
-import { GatewayRefusal, invalidParamType, schemaInvalidParams } from '@poortwachter/protocol';
-import { isBsn } from '@poortwachter/sdk';
+import { GatewayRefusal, invalidParamType, isBsn, schemaInvalidParams } from '@poortwachter/protocol';
 import { brpFieldPaths, brpSearchTypes, createBrpValidator, isBrpAutomaticPath } from '@poortwachter/seeds';
 
 /** A `POST /personen` body that passed the spec: its search type, its fields and its parameters. */

@@ -1,6 +1,5 @@
 import type { AutomaticDelivery } from '@poortwachter/protocol';
-import { overlapping } from '@poortwachter/protocol';
-import { boundedCache } from '@poortwachter/sdk';
+import { boundedCache, overlapping } from '@poortwachter/protocol';
 
 type Json = unknown;
 

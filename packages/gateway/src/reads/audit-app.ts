@@ -3,12 +3,11 @@ import { computeCoverage, type ReportProgress } from '@poortwachter/sdk';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { latestHeads } from '../log/merkle/merkle-store.ts';
-import type { GatewayEnv } from '../pipeline/context.ts';
+import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
 import { databaseCoverageData } from '../repositories/coverage-data.ts';
 import { createCoverageJob, findCoverageJob, updateCoverageJob } from '../repositories/coverage-jobs.ts';
 import { parsePeriod } from './period.ts';
 import { callerOf, parseJsonBody, sendJson } from './read-params.ts';
-import type { ReadStores } from './read-stores.ts';
 
 /** Progress is written at most this often (and always at the end). */
 const PROGRESS_EVERY_MS = 1000;

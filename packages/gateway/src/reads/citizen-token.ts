@@ -1,5 +1,10 @@
-import { ASSURANCE_LEVELS, type AssuranceLevel, GatewayRefusal, type IdentityProvider } from '@poortwachter/protocol';
-import { isBsn } from '@poortwachter/sdk';
+import {
+  ASSURANCE_LEVELS,
+  type AssuranceLevel,
+  GatewayRefusal,
+  type IdentityProvider,
+  isBsn,
+} from '@poortwachter/protocol';
 import { createLocalJWKSet, decodeJwt, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 

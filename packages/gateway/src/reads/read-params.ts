@@ -1,8 +1,8 @@
 import { GatewayRefusal } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { JSON_UTF8 } from '../http/media-types.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
+import { JSON_UTF8 } from '../pipeline/media-types.ts';
 import { send } from '../pipeline/sign-response.ts';
 
 /** Sends a JSON answer (signed by `signResponse` on the way out). */

@@ -1,6 +1,6 @@
 import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
-import { loggedRefusal } from '../log/access-log-store.ts';
+import { loggedRefusal } from '../storage/access-log-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { newestFirstPage, type Position } from './cursor.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openDatabase } from '@poortwachter/registry';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredAccessRecord } from '../log/access-record.ts';
+import type { StoredAccessRecord } from './access-record.ts';
 import { migrateGateway } from './migrate.ts';
 import { inThreadExecutor, type SqliteExecutor } from './sqlite-executor.ts';
 import { createSqliteAccessLogStore, createSqliteNonceStore } from './sqlite-stores.ts';

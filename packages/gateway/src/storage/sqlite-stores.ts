@@ -1,4 +1,4 @@
-import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS } from '@poortwachter/sdk';
+import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS } from '@poortwachter/protocol';
 import {
   type AccessLogStore,
   type LogWrite,
@@ -6,7 +6,7 @@ import {
   positionsOf,
   refusalRow,
   toRow,
-} from '../log/access-log-store.ts';
+} from './access-log-store.ts';
 import type { NonceClaim, NonceStore } from './nonce-store.ts';
 import type { SqliteExecutor, SqliteOp } from './sqlite-executor.ts';
 

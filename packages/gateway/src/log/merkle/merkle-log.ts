@@ -1,21 +1,10 @@
-import { CompactRange, type LogEntry, logLeafHash, rightFold } from '@poortwachter/sdk';
+import { CompactRange, type LogEntry, logLeafHash, rightFold } from '@poortwachter/protocol';
+import type { MerkleLeafTable, MerkleNodeTable } from '../../storage/tables.ts';
 import { decompose, type NodeId, type Range } from './tree-math.ts';
 
-/** A leaf row: the record's position in its log and its leaf hash (base64). */
-export interface LeafRow {
-  readonly log_id: string;
-  readonly leaf_index: number;
-  readonly record_id: string;
-  readonly leaf_hash: string;
-}
-
-/** A perfect subtree's hash (level ≥ 1), stored once when it becomes complete. */
-export interface NodeRow {
-  readonly log_id: string;
-  readonly level: number;
-  readonly node_index: number;
-  readonly hash: string;
-}
+/** A leaf and a node as stored (`merkle_leaves`, `merkle_nodes`). */
+export type LeafRow = Readonly<MerkleLeafTable>;
+export type NodeRow = Readonly<MerkleNodeTable>;
 
 /** What one group commit appends to the tree, and the tree after it (applied only once committed). */
 export interface MerkleAppend {

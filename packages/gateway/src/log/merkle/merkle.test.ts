@@ -1,10 +1,10 @@
+import { accessLeafHash, nodeHash, uuidv7, verifyConsistency, verifyInclusion } from '@poortwachter/protocol';
 import { openTestDatabase } from '@poortwachter/registry/testing';
-import { accessLeafHash, nodeHash, uuidv7, verifyConsistency, verifyInclusion } from '@poortwachter/sdk';
 import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { createAccessLogStore } from '../../storage/access-log-store.ts';
 import { migrateGateway } from '../../storage/migrate.ts';
 import type { GatewayDatabase } from '../../storage/tables.ts';
-import { createAccessLogStore } from '../access-log-store.ts';
 import { MerkleTree, type NodeReader, nodeKey, rangeHashes } from './merkle-log.ts';
 import { loadTree } from './merkle-store.ts';
 import { consistencyRanges, inclusionRanges, splitPoint } from './tree-math.ts';

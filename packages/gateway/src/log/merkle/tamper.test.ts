@@ -1,4 +1,5 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
+import { signRequest, uuidv7 } from '@poortwachter/protocol';
 import { DIALECTS } from '@poortwachter/registry/testing';
 import {
   createAuditorClient,
@@ -6,15 +7,13 @@ import {
   fetchDirectory,
   memoryHeadStore,
   registryHistory,
-  signRequest,
-  uuidv7,
 } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAccessLogStore, toRow } from '../../storage/access-log-store.ts';
+import type { AccessRecord } from '../../storage/access-record.ts';
 import { GATEWAY_URL, startTestGateway, type TestGateway } from '../../testing/index.ts';
-import { createAccessLogStore, toRow } from '../access-log-store.ts';
-import type { AccessRecord } from '../access-record.ts';
 import { loadTree } from './merkle-store.ts';
 import { signTreeHead } from './tree-heads.ts';
 

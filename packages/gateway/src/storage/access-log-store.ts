@@ -1,8 +1,14 @@
-import { accessRecordColumns, type LoggedRefusal } from '@poortwachter/sdk';
+import { accessRecordColumns, type LoggedRefusal } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
-import type { StoredAccessRecord } from '../log/access-record.ts';
-import type { GatewayDatabase, NewAccessLogRow, NewRefusalRow, RefusalWrite } from '../storage/tables.ts';
-import type { LeafRow, NodeRow } from './merkle/merkle-log.ts';
+import type { StoredAccessRecord } from './access-record.ts';
+import type {
+  GatewayDatabase,
+  MerkleLeafTable,
+  MerkleNodeTable,
+  NewAccessLogRow,
+  NewRefusalRow,
+  RefusalWrite,
+} from './tables.ts';
 
 /** What one request asks to be written: its access records, or the record of its refusal. */
 export type LogWrite = { readonly accessRecords: readonly StoredAccessRecord[] } | { readonly refusal: RefusalWrite };
@@ -12,8 +18,8 @@ export type LogWrite = { readonly accessRecords: readonly StoredAccessRecord[] }
  */
 /** The Merkle rows a batch appends (leaves and completed subtrees), committed with its records. */
 export interface MerkleRows {
-  readonly leaves: readonly LeafRow[];
-  readonly nodes: readonly NodeRow[];
+  readonly leaves: readonly MerkleLeafTable[];
+  readonly nodes: readonly MerkleNodeTable[];
 }
 
 export interface AccessLogStore {

@@ -1,7 +1,7 @@
-import { newSpanId, uuidv7 } from '@poortwachter/sdk';
+import { newSpanId, uuidv7 } from '@poortwachter/protocol';
 import type { Caller, Grant, ReleasedPerson, RequestTrace } from '../pipeline/context.ts';
 import { type AutomaticField, projectPerson, valuesAt } from '../protocol/project-fields.ts';
-import type { StoredAccessRecord } from './access-record.ts';
+import type { StoredAccessRecord } from '../storage/access-record.ts';
 
 type Person = Record<string, unknown>;
 
