@@ -1,20 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+import { freePort, type RunningSystem, root, startSystem } from '../tests/start-system.ts';
 
 /** Runs a TypeScript entry of the workspace to completion and returns its exit code and output. */
 function run(
@@ -43,49 +32,21 @@ function run(
  * ./data/, `pnpm demo` makes a gemeente query Suzanne Moulin through the sdk, and the CLI works.
  */
 describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', () => {
-  const data = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
-  let system: ChildProcess;
+  let system: RunningSystem;
   let env: Record<string, string>;
   let startOutput = '';
   let ports: number[] = [];
 
   beforeAll(async () => {
-    const [registry, source, gateway, idp] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    system = await startSystem();
+    const { registry, source, gateway, idp } = system.ports;
     ports = [registry, source, gateway, idp];
-    env = { DATA_DIR: data, REGISTRY_URL: `http://localhost:${registry}`, IDP_URL: `http://localhost:${idp}` };
-    system = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATA_DIR: data,
-        REGISTRY_PORT: String(registry),
-        SOURCE_PORT: String(source),
-        GATEWAY_PORT: String(gateway),
-        IDP_PORT: String(idp),
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the system did not start:\n${startOutput}`)), 60_000);
-      const collect = (chunk: Buffer) => {
-        startOutput += chunk.toString();
-        if (startOutput.includes('poortwachter is running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      system.stdout?.on('data', collect);
-      system.stderr?.on('data', collect);
-      system.on('exit', (code) => reject(new Error(`the system exited (${code}):\n${startOutput}`)));
-    });
+    startOutput = system.output;
+    env = { DATA_DIR: system.data, REGISTRY_URL: `http://localhost:${registry}`, IDP_URL: `http://localhost:${idp}` };
   }, 90_000);
 
   afterAll(async () => {
-    if (system.exitCode === null) {
-      const exited = new Promise((resolve) => system.on('exit', resolve));
-      system.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(data, { recursive: true, force: true });
+    await system.stop();
   });
 
   it('starts seeded, with the gateway ready, and says what to try', () => {
@@ -112,9 +73,9 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
 
   it('makes every database file readable by its owner only (0600)', () => {
     for (const file of ['gateway.db', 'registry.db']) {
-      expect((statSync(join(data, file)).mode & 0o777).toString(8), file).toBe('600');
+      expect((statSync(join(system.data, file)).mode & 0o777).toString(8), file).toBe('600');
       for (const companion of ['-wal', '-shm']) {
-        const path = join(data, `${file}${companion}`);
+        const path = join(system.data, `${file}${companion}`);
         if (existsSync(path)) expect((statSync(path).mode & 0o777).toString(8), path).toBe('600');
       }
     }
@@ -122,7 +83,11 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
 
   it('keeps the development identity provider off the network unless told it is a test', async () => {
     const port = String(await freePort());
-    const refused = await run('examples/dev-idp/src/server.ts', [], { DATA_DIR: data, PORT: port, HOST: '0.0.0.0' });
+    const refused = await run('examples/dev-idp/src/server.ts', [], {
+      DATA_DIR: system.data,
+      PORT: port,
+      HOST: '0.0.0.0',
+    });
     expect(refused.code).toBe(2);
     expect(refused.output).toContain('refusing to listen on 0.0.0.0');
   });
@@ -224,8 +189,6 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
   }, 60_000);
 
   it('stops gracefully on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => system.on('exit', resolve));
-    system.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await system.stop()).toBe(0);
   }, 30_000);
 });

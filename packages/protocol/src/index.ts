@@ -57,8 +57,6 @@ export {
   MerkleProofError,
   verifyConsistency,
   verifyInclusion,
-  verifySubtreeConsistency,
-  verifySubtreeInclusion,
 } from './merkle/verify.ts';
 export * from './problem.ts';
 export {

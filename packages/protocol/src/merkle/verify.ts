@@ -1,4 +1,4 @@
-import { emptyRoot, nodeHash } from './hashes.ts';
+import { nodeHash } from './hashes.ts';
 
 /** Why a proof did not verify; thrown as a MerkleProofError with a message that names the case. */
 export class MerkleProofError extends Error {
@@ -13,8 +13,6 @@ const fail = (message: string): never => {
 };
 const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
 const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
-/** The smallest power of two ≥ n. */
-const bitCeil = (n: number) => (n <= 1 ? 1 : 2 ** Math.ceil(Math.log2(n)));
 const checkIndex = (name: string, n: number) => {
   if (!Number.isSafeInteger(n) || n < 0) fail(`${name} is not a size or index: ${n}.`);
 };
@@ -107,82 +105,4 @@ export function verifyConsistency(
   if (sn !== 0) fail('the consistency proof is too short.');
   if (!equal(fr, root1)) fail(`the proof does not lead to the old root (size ${size1}).`);
   if (!equal(sr, root2)) fail(`the proof does not lead to the new root (size ${size2}).`);
-}
-
-/** A subtree [start, end) is valid when it is not empty and start is a multiple of BIT_CEIL(end - start). */
-function checkSubtree(start: number, end: number) {
-  checkIndex('start', start);
-  checkIndex('end', end);
-  if (end <= start) fail(`subtree [${start}, ${end}) is empty.`);
-  if (start % bitCeil(end - start) !== 0) fail(`[${start}, ${end}) is not a subtree.`);
-}
-
-/** Is the leaf at `index` in the subtree [start, end) whose hash is `root`? */
-export function verifySubtreeInclusion(
-  index: number,
-  start: number,
-  end: number,
-  leaf: Uint8Array,
-  proof: readonly Uint8Array[],
-  root: Uint8Array,
-): void {
-  checkSubtree(start, end);
-  checkIndex('index', index);
-  if (index < start || index >= end) fail(`leaf ${index} is not in [${start}, ${end}).`);
-  verifyInclusion(index - start, end - start, leaf, proof, root);
-}
-
-/** Is the subtree [start, end) with hash `subtreeRoot` part of the tree of `size` leaves with `root`? */
-export function verifySubtreeConsistency(
-  start: number,
-  end: number,
-  size: number,
-  proof: readonly Uint8Array[],
-  subtreeRoot: Uint8Array,
-  root: Uint8Array,
-): void {
-  checkIndex('size', size);
-  if (start === end) {
-    // The empty subtree is in every tree; its hash is that of the empty string.
-    checkIndex('start', start);
-    if (proof.length > 0) fail('the empty subtree needs an empty proof.');
-    if (!equal(subtreeRoot, emptyRoot())) fail('the empty subtree has the hash of the empty string.');
-    return;
-  }
-  checkSubtree(start, end);
-  if (size < end) fail(`the tree of ${size} leaves does not hold [${start}, ${end}).`);
-  let fn = start;
-  let sn = end - 1;
-  let tn = size - 1;
-  const shift = () => {
-    fn = half(fn);
-    sn = half(sn);
-    tn = half(tn);
-  };
-  if (sn === tn) while (fn !== sn) shift();
-  else while (fn !== sn && lsb(sn)) shift();
-  let rest = [...proof];
-  let fr: Uint8Array;
-  let sr: Uint8Array;
-  if (fn === sn) {
-    fr = subtreeRoot;
-    sr = subtreeRoot;
-  } else {
-    if (rest.length === 0) fail('the subtree consistency proof is empty.');
-    fr = rest[0] as Uint8Array;
-    sr = fr;
-    rest = rest.slice(1);
-  }
-  for (const c of rest) {
-    if (tn === 0) fail('the subtree consistency proof is too long.');
-    if (lsb(sn) || sn === tn) {
-      if (fn < sn) fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      while (!lsb(sn) && fn !== sn) shift();
-    } else sr = nodeHash(sr, c);
-    shift();
-  }
-  if (tn !== 0) fail('the subtree consistency proof is too short.');
-  if (!equal(fr, subtreeRoot)) fail(`the proof does not lead to the subtree's hash [${start}, ${end}).`);
-  if (!equal(sr, root)) fail(`the proof does not lead to the root of size ${size}.`);
 }

@@ -1,5 +1,7 @@
+#!/usr/bin/env node
 /**
- * The poortwachter command-line tool. Run it from the workspace root as `pnpm poortwachter <command>`.
+ * The poortwachter command-line tool: `npx poortwachter <command>` where the sdk is installed, or
+ * `pnpm poortwachter <command>` in a checkout of this repository.
  */
 import { auditCommand } from './audit-command.ts';
 import { directoryCommand } from './directory-command.ts';

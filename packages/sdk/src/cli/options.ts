@@ -1,10 +1,14 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+type Parsed<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
 
 /** Parses `--name value` and `--flag` options; unknown options are an error with a clear message. */
 export function parseOptions<const T extends Record<string, { type: 'string' | 'boolean' }>>(
   args: string[],
   options: T,
-) {
+): Parsed<T> {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningSystem, root, startSystem } from '../start-system.ts';
+
+/** Runs a command to completion; its exit code and everything it printed. */
+function sh(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }) {
+  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    child.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+const ok = async (...call: Parameters<typeof sh>) => {
+  const result = await sh(...call);
+  if (result.code !== 0)
+    throw new Error(`${call[0]} ${call[1].join(' ')} failed (${result.code}):\n${result.err}${result.out}`);
+  return result;
+};
+
+/** What may be in an sdk user's production tree: the protocol and the small protocol libraries. */
+const ALLOWED = new Set(['@poortwachter/sdk', '@poortwachter/protocol', 'jose', 'structured-headers']);
+
+/**
+ * The sdk as a gemeente installs it: both packages packed by pnpm, installed with plain npm into a
+ * new project outside the workspace, and used on plain Node 20 and Node 24 (no tsx, no TypeScript)
+ * against a running system.
+ */
+describe('the sdk, packed and installed outside the workspace', () => {
+  const work = mkdtempSync(join(tmpdir(), 'poortwachter-sdk-user-'));
+  const packs = join(work, 'packs');
+  const project = join(work, 'project');
+  let system: RunningSystem;
+  let env: Record<string, string>;
+  const tarballs: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const started = startSystem();
+    // One after the other: the sdk's build rebuilds the protocol's dist, which the protocol's pack reads.
+    for (const name of ['@poortwachter/protocol', '@poortwachter/sdk']) {
+      await ok('npx', ['-y', 'pnpm@10', '--filter', name, 'pack', '--pack-destination', packs], { cwd: root });
+    }
+    for (const file of readdirSync(packs)) tarballs[file.replace(/-\d+\.\d+\.\d+\.tgz$/, '')] = join(packs, file);
+    await ok('mkdir', ['-p', project], { cwd: work });
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'gemeente-app', private: true, type: 'module' }),
+    );
+    await ok(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        tarballs['poortwachter-protocol'] ?? '',
+        tarballs['poortwachter-sdk'] ?? '',
+      ],
+      { cwd: project },
+    );
+    copyFileSync(join(root, 'tests/package/check-installed-sdk.mjs'), join(project, 'check.mjs'));
+    system = await started;
+    env = {
+      REGISTRY_URL: `http://127.0.0.1:${system.ports.registry}`,
+      IDP_URL: `http://127.0.0.1:${system.ports.idp}`,
+      DATA_DIR: system.data,
+      AFNEMER_OIN: DEMO_OIN.utrecht,
+      PROCESSING_ACTIVITY: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+    };
+  }, 240_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('packs built JavaScript, declarations and a README: no sources, tests or test vectors', async () => {
+    for (const name of ['poortwachter-protocol', 'poortwachter-sdk']) {
+      const { out } = await ok('tar', ['tzf', tarballs[name] ?? ''], { cwd: work });
+      const files = out.trim().split('\n');
+      expect(files).toContain('package/README.md');
+      expect(files).toContain('package/dist/index.js');
+      expect(files).toContain('package/dist/index.d.ts');
+      expect(
+        files.filter((f) => !/^package\/(dist\/.*\.(js|d\.ts)|README\.md|package\.json|LICENSE)$/.test(f)),
+      ).toEqual([]);
+      expect(files.filter((f) => /test|vector/.test(f))).toEqual([]);
+    }
+    const manifest = await ok('tar', ['xzf', tarballs['poortwachter-sdk'] ?? '', '-O', 'package/package.json'], {
+      cwd: work,
+    });
+    const sdk = JSON.parse(manifest.out) as { dependencies: Record<string, string>; bin: Record<string, string> };
+    expect(sdk.dependencies['@poortwachter/protocol']).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(sdk.bin.poortwachter).toBe('./dist/cli/main.js');
+  });
+
+  it('holds no server or database package in its production dependency tree', async () => {
+    const { out } = await ok('npm', ['ls', '--omit=dev', '--all', '--json'], { cwd: project });
+    const names: string[] = [];
+    const walk = (deps: Record<string, { dependencies?: Record<string, unknown> }> = {}) => {
+      for (const [name, node] of Object.entries(deps)) {
+        names.push(name);
+        walk(node.dependencies as never);
+      }
+    };
+    walk((JSON.parse(out) as { dependencies: never }).dependencies);
+    expect(names).toContain('@poortwachter/sdk');
+    expect([...new Set(names)].filter((n) => !ALLOWED.has(n))).toEqual([]);
+  });
+
+  for (const [runtime, command] of [
+    ['Node 20', [process.execPath]],
+    ['Node 24', ['npx', '-y', '-p', 'node@24', 'node']],
+  ] as const) {
+    it(`runs a verified query and a proven citizen read on plain ${runtime}`, async () => {
+      const [bin, ...pre] = command;
+      const { out } = await ok(bin, [...pre, 'check.mjs'], { cwd: project, env });
+      const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+      expect(result.node).toMatch(runtime === 'Node 20' ? /^v20\./ : /^v24\./);
+      expect(result).toMatchObject({ verified: true, refused: 'unauthorizedField', complete: true, accesses: 1 });
+      expect(result.voornamen).toEqual(expect.any(String));
+      expect(result.proven).toBe(result.records);
+    }, 180_000);
+  }
+
+  it('installs a poortwachter command that runs on plain Node', async () => {
+    const { out } = await ok(
+      join(project, 'node_modules/.bin/poortwachter'),
+      [
+        'directory',
+        '--registry',
+        env.REGISTRY_URL ?? '',
+        '--registry-key',
+        join(system.data, 'keys/registry.public.jwk.json'),
+      ],
+      { cwd: project },
+    );
+    expect(out).toMatch(/verified/i);
+  }, 60_000);
+});
