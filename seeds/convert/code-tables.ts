@@ -1,5 +1,5 @@
 import { parseCsv } from './csv.ts';
-import type { CodeTables } from './to-persoon.ts';
+import type { CodeTables } from './lo3-values.ts';
 
 /** Reads an LO3 code table CSV (`"code","omschrijving",…`) into a map, skipping the header. */
 export function readCodeTable(csvText: string): Map<string, string> {

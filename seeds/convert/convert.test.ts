@@ -6,7 +6,7 @@ import { createBrpValidator } from '../openapi/brp-openapi.ts';
 import { repairToPattern } from './conform.ts';
 import { parseCsv } from './csv.ts';
 import { readPersoonslijsten } from './lo3.ts';
-import { toDatum } from './to-persoon.ts';
+import { toDatum } from './lo3-values.ts';
 
 const validator = createBrpValidator();
 
