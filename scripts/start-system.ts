@@ -1,12 +1,14 @@
 /**
  * `pnpm start`: the whole system on one machine, on its embedded defaults (SQLite under ./data/,
- * seeded demo data): the registry (8300), the example BRP source (8301), the gateway (8302) and the
- * development identity provider for citizens (8303, a DigiD stand-in, not for production).
- * Ctrl-C stops all four gracefully.
+ * seeded demo data): the registry (8300), the example BRP source (8301), the gateway (8302), the
+ * development identity provider for citizens (8303, a DigiD stand-in, not for production) and Gemeente
+ * Utrecht's outway (8304) with one demo application. Ctrl-C stops all five gracefully.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEMO_OIN } from '@poortwachter/seeds';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
@@ -18,7 +20,7 @@ interface Part {
   readonly colour: number;
 }
 
-// Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT and IDP_PORT move them
+// Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT and OUTWAY_PORT move them
 // (the end-to-end test runs the whole system beside a running one).
 const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const PARTS: Part[] = [
@@ -26,8 +28,10 @@ const PARTS: Part[] = [
   { name: 'source', entry: 'examples/brp-source/src/server.ts', port: port('SOURCE_PORT', 8301), colour: 35 },
   { name: 'gateway', entry: 'packages/gateway/src/server/main.ts', port: port('GATEWAY_PORT', 8302), colour: 33 },
   { name: 'dev-idp', entry: 'examples/dev-idp/src/server.ts', port: port('IDP_PORT', 8303), colour: 32 },
+  { name: 'outway', entry: 'packages/gateway/src/server/outway-main.ts', port: port('OUTWAY_PORT', 8304), colour: 34 },
 ];
-const [registryPart, sourcePart, gatewayPart, idpPart] = PARTS as [Part, Part, Part, Part];
+const [registryPart, sourcePart, gatewayPart, idpPart, outwayPart] = PARTS as [Part, Part, Part, Part, Part];
+const data = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(root, 'data');
 const local = (part: Part) => `http://localhost:${part.port}`;
 const ENV: Record<string, Record<string, string>> = {
   registry: {
@@ -37,6 +41,12 @@ const ENV: Record<string, Record<string, string>> = {
   source: {},
   'dev-idp': { IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart) },
   gateway: { REGISTRY_URL: local(registryPart), SOURCE_URL: local(sourcePart) },
+  outway: {
+    REGISTRY_URL: local(registryPart),
+    ORGANISATION_OIN: DEMO_OIN.utrecht,
+    DATABASE_URL: process.env.OUTWAY_DATABASE_URL || `sqlite:${join(data, 'outway.db')}`,
+    DEMO_APPLICATION_KEY_FILE: join(data, 'outway-api-key'),
+  },
 };
 
 const children: ChildProcess[] = [];
@@ -97,12 +107,18 @@ await waitForHealth(registryPart);
 start(sourcePart);
 start(gatewayPart);
 start(idpPart);
-await Promise.all([waitForHealth(sourcePart), waitForHealth(gatewayPart), waitForHealth(idpPart)]);
+start(outwayPart);
+await Promise.all([
+  waitForHealth(sourcePart),
+  waitForHealth(gatewayPart),
+  waitForHealth(idpPart),
+  waitForHealth(outwayPart),
+]);
 const ready = await (await fetch(`${local(gatewayPart)}/readyz`)).json();
 console.log(`
 poortwachter is running (${Math.round(performance.now() - started)} ms): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port} (${
   (ready as { status: string }).status
-}), dev identity provider :${idpPart.port} (not for production)
+}), dev identity provider :${idpPart.port} (not for production), outway of Gemeente Utrecht :${outwayPart.port}
 
 Try, in another terminal:
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk
@@ -112,6 +128,9 @@ Try, in another terminal:
   pnpm poortwachter log verify                  as the auditor: is the verifiable log consistent and unaltered?
   pnpm poortwachter directory                   the signed directory, verified
   curl -s localhost:8302/readyz                 the gateway's readiness
+  curl -s localhost:${outwayPart.port}/brp-personen/personen -H "X-API-KEY: $(cat ${join(data, 'outway-api-key')})" -H 'content-type: application/json' \\
+    -d '{"type":"RaadpleegMetBurgerservicenummer","burgerservicenummer":["999993653"],"fields":["naam.voornamen","naam.geslachtsnaam"]}'
+                                                as Utrecht's app: the BRP API unchanged, through the outway
 
 Stop with Ctrl-C. State lives in ./data/ (delete it to start over).
 `);

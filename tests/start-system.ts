@@ -25,6 +25,7 @@ export interface RunningSystem {
     readonly source: number;
     readonly gateway: number;
     readonly idp: number;
+    readonly outway: number;
   };
   /** What `pnpm start` printed until it said it was running. */
   readonly output: string;
@@ -40,6 +41,7 @@ export async function startSystem(): Promise<RunningSystem> {
     source: await freePort(),
     gateway: await freePort(),
     idp: await freePort(),
+    outway: await freePort(),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
     cwd: root,
@@ -50,6 +52,7 @@ export async function startSystem(): Promise<RunningSystem> {
       SOURCE_PORT: String(ports.source),
       GATEWAY_PORT: String(ports.gateway),
       IDP_PORT: String(ports.idp),
+      OUTWAY_PORT: String(ports.outway),
     },
   });
   let output = '';

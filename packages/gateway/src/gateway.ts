@@ -3,18 +3,12 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from './directory/directory-provider.ts';
 import { createGatewayApp } from './http/app.ts';
-import { GroupCommitter } from './log/group-commit.ts';
-import { createLogCommitter } from './log/log-committer.ts';
-import { loadTree } from './log/merkle/merkle-store.ts';
-import { startTreeHeads } from './log/merkle/tree-heads.ts';
+import { openLog } from './log/open-log.ts';
 import { createPseudonymiser } from './log/pseudonym.ts';
-import { createRefusalRecorder } from './log/refusal-recorder.ts';
 import type { SourceOptions } from './pipeline/forward.ts';
-import { type AccessLogStore, createAccessLogStore, type LogWrite } from './storage/access-log-store.ts';
+import type { AccessLogStore } from './storage/access-log-store.ts';
 import { migrateGateway } from './storage/migrate.ts';
-import { createNonceStore, type NonceClaim } from './storage/nonce-store.ts';
-import { inThreadExecutor, type SqliteHandle } from './storage/sqlite-executor.ts';
-import { createSqliteAccessLogStore, createSqliteNonceStore } from './storage/sqlite-stores.ts';
+import type { SqliteHandle } from './storage/sqlite-executor.ts';
 import type { GatewayDatabase } from './storage/tables.ts';
 
 export interface GatewayConfig {
@@ -57,33 +51,16 @@ export type Gateway = Awaited<ReturnType<typeof createGateway>>;
  * serve({ fetch: gateway.app.fetch, port: 8302 });
  */
 export async function createGateway(config: GatewayConfig) {
-  const { db, sqlite } = config.database;
+  const { db } = config.database;
   await migrateGateway(db as Kysely<unknown>);
-  // On SQLite: statements run inline on the main connection; a log batch is made durable by an
-  // fdatasync of the WAL on libuv's thread pool before anyone is answered, so the event loop keeps going.
-  const writer = sqlite ? inThreadExecutor(sqlite) : undefined;
-  const realStore = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(db);
-  const store = config.wrapStore ? config.wrapStore(realStore) : realStore;
-  const tree = await loadTree(db, config.instanceId);
-  const log: GroupCommitter<LogWrite, void> = createLogCommitter(store, tree);
-  const refusals = createRefusalRecorder(log);
-  const heads = await startTreeHeads({
-    db,
-    tree,
+  const opened = await openLog({
+    database: config.database,
+    instanceId: config.instanceId,
     signingKey: config.signingKey,
-    ...(config.headIntervalMs ? { intervalMs: config.headIntervalMs } : {}),
+    ...(config.headIntervalMs ? { headIntervalMs: config.headIntervalMs } : {}),
+    ...(config.wrapStore ? { wrapStore: config.wrapStore } : {}),
   });
-  const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(db);
-  const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
-  const purge = setInterval(() => void nonceStore.purgeExpired(Date.now()).catch(() => undefined), 60_000);
-  purge.unref();
-
-  /** Writes the counted refusals and the pending batch, then signs a head over all of it. */
-  const signHeads = async () => {
-    await refusals.flush();
-    await log.drain();
-    return heads.signNow();
-  };
+  const { log, refusals, nonces } = opened;
   const app = createGatewayApp({
     serviceId: config.serviceId,
     instanceId: config.instanceId,
@@ -99,42 +76,9 @@ export async function createGateway(config: GatewayConfig) {
     reads: {
       db,
       history: config.history ?? snapshotHistory(() => config.directory.current().snapshot),
-      signHeads,
+      signHeads: opened.signHeads,
     },
-    readiness: async () => {
-      let logWritable = true;
-      try {
-        await db.selectFrom('access_log').select('id').limit(1).execute();
-      } catch {
-        logWritable = false;
-      }
-      return { logWritable, merkle: heads.status() };
-    },
+    readiness: opened.readiness,
   });
-
-  return {
-    app,
-    db,
-    log,
-    refusals,
-    nonces,
-    tree,
-    heads,
-    signHeads,
-    /** Writes every pending nonce claim, counted refusal and log batch. */
-    async drain() {
-      await nonces.drain();
-      await refusals.flush();
-      await log.drain();
-    },
-    /** Stops the background work, writes what is pending and signs a last head. */
-    async close() {
-      clearInterval(purge);
-      await nonces.drain();
-      await refusals.stop();
-      await log.drain();
-      await heads.stop();
-      await writer?.close();
-    },
-  };
+  return { ...opened, app };
 }

@@ -21,6 +21,7 @@ export type { PublicJwk, PublicKeyMaterial } from './domain/public-jwk.ts';
 export { inForce, inForceDuring, type Validity } from './domain/validity.ts';
 export { versionAt, versionKnownAt } from './domain/versions.ts';
 export * from './domain/vocabulary.ts';
+export { EVIDENCE_RESPONSE_HEADERS, type ExchangeEvidence, verifyExchange } from './exchange-evidence.ts';
 export * from './http-signatures/index.ts';
 export {
   formatTraceparent,

@@ -57,6 +57,14 @@ export const REFUSALS = {
   sourceTimeout: { problem: 'serviceTimeout', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   directoryUnavailable: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_DIRECTORY_UNAVAILABLE' },
   logWriteFailed: { problem: 'serverError', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
+  // The outway's own refusals (the afnemer's side, in front of its applications).
+  apiKeyMissing: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_MISSING' },
+  apiKeyInvalid: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
+  applicationNotBound: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  grantNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_SERVICE_NOT_FOUND' },
+  providerRefused: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  providerUnreachable: { problem: 'serviceUnreachable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
+  providerUnverified: { problem: 'serviceUnreachable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   internal: { problem: 'serverError', fsc: 'ERROR_CODE_INTERNAL' },
 } as const satisfies Record<string, { problem: ProblemCode; fsc: FscErrorCode }>;
 

@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
 import { contentDigest } from './http-signatures/content-digest.ts';
-import { signMessage } from './http-signatures/message-signatures.ts';
+import { signMessageWithBase } from './http-signatures/message-signatures.ts';
 import { newNonce, uuidv7 } from './ids.ts';
 
 /** The components every request to a poortwachter gateway covers (DESIGN.md, "The wire protocol"). */
@@ -37,6 +37,11 @@ export interface SignedRequest {
   readonly method: string;
   readonly headers: Record<string, string>;
   readonly body: string;
+  /**
+   * `sha-256=:…:` of the RFC 9421 signature base that was signed: what the gateway stores as the
+   * record's `poortwachter.request_digest`, so both sides of an exchange name it the same way.
+   */
+  readonly requestDigest: string;
 }
 
 /**
@@ -58,7 +63,7 @@ export async function signRequest(options: SignRequestOptions): Promise<SignedRe
     ...(options.processingActivity ? { 'processing-activity': options.processingActivity } : {}),
     ...(options.traceparent ? { traceparent: options.traceparent } : {}),
   };
-  const signature = await signMessage(
+  const { headers: signature, base } = await signMessageWithBase(
     {
       method,
       targetUri: options.url,
@@ -74,5 +79,11 @@ export async function signRequest(options: SignRequestOptions): Promise<SignedRe
       nonce: options.nonce ?? newNonce(),
     },
   );
-  return { url: options.url, method, headers: { ...headers, ...signature }, body: options.body };
+  return {
+    url: options.url,
+    method,
+    headers: { ...headers, ...signature },
+    body: options.body,
+    requestDigest: await contentDigest(base),
+  };
 }

@@ -97,6 +97,8 @@ export interface ReadStores {
   readonly history: RegistryHistory;
   readonly pseudonymise: (bsn: string) => string;
   readonly now: () => number;
+  /** Whose log this is, when not the service's provider (an outway's: the afnemer's), who reads all of it. */
+  readonly ownerOin?: string;
   /** Signs a head over this instance's log now, so that a report covers what is committed. */
   readonly signHeads: () => Promise<unknown>;
 }

@@ -7,6 +7,8 @@ export interface SourceResponse {
   /** The answer's Content-Type, as the source sent it. */
   readonly contentType: string | undefined;
   readonly text: string;
+  /** Any header of the answer (lower-case name), for callers that check more than the body (the outway). */
+  readonly header: (name: string) => string | undefined;
 }
 
 /** Why a call to the source failed before there was a whole answer. */
@@ -96,6 +98,10 @@ export function nodeSourceClient(options: { maxSockets?: number } = {}): SourceP
                 status: res.statusCode ?? 0,
                 contentType: res.headers['content-type'],
                 text: Buffer.concat(chunks, size).toString('utf8'),
+                header: (name) => {
+                  const value = res.headers[name];
+                  return Array.isArray(value) ? value.join(', ') : value;
+                },
               });
             });
             res.on('aborted', () => fail(new SourceCallError('unreachable', 'The source broke off its answer.')));
@@ -137,7 +143,12 @@ export function fetchSourceClient(fetchImpl: typeof globalThis.fetch): SourcePos
       if (Buffer.byteLength(text) > call.maxResponseBytes) {
         throw new SourceCallError('tooLarge', `The source's answer is larger than ${call.maxResponseBytes} bytes.`);
       }
-      return { status: res.status, contentType: res.headers.get('content-type') ?? undefined, text };
+      return {
+        status: res.status,
+        contentType: res.headers.get('content-type') ?? undefined,
+        text,
+        header: (name) => res.headers.get(name) ?? undefined,
+      };
     } catch (cause) {
       if (cause instanceof SourceCallError) throw cause;
       if (controller.signal.aborted) {

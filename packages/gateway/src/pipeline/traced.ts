@@ -23,8 +23,8 @@ export async function inSpan<T>(name: string, fn: (span: Span) => Promise<T>): P
  * A pipeline stage run inside its span. The span covers the stage itself, not the stages after it:
  * `next()` is called after the span has ended.
  */
-export const traced = (name: string, stage: MiddlewareHandler<GatewayEnv>) =>
-  createMiddleware<GatewayEnv>(async (c, next) => {
+export const traced = <E extends GatewayEnv = GatewayEnv>(name: string, stage: MiddlewareHandler<E>) =>
+  createMiddleware<E>(async (c, next) => {
     let proceed = false;
     await inSpan(name, async () => {
       await stage(c, async () => {

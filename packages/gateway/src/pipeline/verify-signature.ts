@@ -27,6 +27,8 @@ export const REQUIRED_READ_COMPONENTS = ['@method', '@target-uri', 'content-dige
 export interface VerifySignatureOptions {
   /** The service this gateway serves; its directory entry gives the public base URL. */
   readonly serviceId: string;
+  /** The public base URL signatures are made for, when it is not the service's (an outway's own log). */
+  readonly publicUrl?: string;
   /** Claims nonces in the shared database (group committed). */
   readonly nonces: GroupCommitter<NonceClaim, boolean>;
   readonly now?: () => number;
@@ -77,11 +79,11 @@ export const verifySignature = (options: VerifySignatureOptions) =>
     const now = options.now ?? Date.now;
     const skew = options.maxSkewSeconds ?? 60;
     const directory = c.get('directory');
-    const service = directory.services.get(options.serviceId);
-    if (!service)
+    const publicUrl = options.publicUrl ?? directory.services.get(options.serviceId)?.gatewayUrl;
+    if (!publicUrl)
       throw new GatewayRefusal('serviceNotFound', `De dienst ${options.serviceId} staat niet in de adresgids.`);
     const url = new URL(c.req.url);
-    const targetUri = `${service.gatewayUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+    const targetUri = `${publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
     const headers = c.req.raw.headers;
     const at = new Date(now()).toISOString();
     // The directory entry of the key that signed, found once while verifying.

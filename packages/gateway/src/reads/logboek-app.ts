@@ -6,8 +6,9 @@ import { decodeCursor } from '../repositories/cursor.ts';
 import { callerOf, parseJsonBody, parseLimit, sendJson } from './read-params.ts';
 
 /**
- * The Logboek Dataverwerkingen read API (`POST /processing-activities`, signed): the bronhouder reads
- * its whole log, an afnemer only the records of its own accesses.
+ * The Logboek Dataverwerkingen read API (`POST /processing-activities`, signed): the log's owner (the
+ * bronhouder of an inway, the afnemer of an outway) reads all of it, any other organisation only the
+ * records where it is the other party (`dpl.core.foreign_operation.processor`).
  */
 export function logboekApp(stages: {
   readonly base: MiddlewareHandler<GatewayEnv>;
@@ -20,7 +21,7 @@ export function logboekApp(stages: {
     const caller = callerOf(c);
     const filter = parseReadFilter(c.get('body'));
     const directory = c.var.directory;
-    const provider = directory.services.get(serviceId)?.providerOin;
+    const provider = c.var.reads.ownerOin ?? directory.services.get(serviceId)?.providerOin;
     const { bsn, ...rest } = filter;
     const page = await logboekPage(db, {
       ...rest,

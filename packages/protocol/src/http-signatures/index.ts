@@ -5,6 +5,7 @@ export {
   type SignatureParameters,
   type SignOptions,
   signMessage,
+  signMessageWithBase,
   type VerifiedSignature,
   type VerifyOptions,
   verifyMessage,

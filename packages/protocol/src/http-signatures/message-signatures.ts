@@ -52,6 +52,14 @@ export async function signMessage(
   message: MessageView,
   options: SignOptions,
 ): Promise<{ 'signature-input': string; signature: string }> {
+  return (await signMessageWithBase(message, options)).headers;
+}
+
+/** `signMessage`, also returning the signature base it signed (what a receiver's log digests). */
+export async function signMessageWithBase(
+  message: MessageView,
+  options: SignOptions,
+): Promise<{ headers: { 'signature-input': string; signature: string }; base: string }> {
   const label = options.label ?? 'sig1';
   if (!options.privateKey.kid) throw new HttpSignatureError('malformed', 'The signing key has no kid.');
   const params = new Map<string, BareItem>([['created', options.created]]);
@@ -65,8 +73,11 @@ export async function signMessage(
   // A one-member dictionary is `label=value`; the inner list is the base's last line, as §2.3 requires.
   const key = serializeKey(label);
   return {
-    'signature-input': `${key}=${serialisedParams}`,
-    signature: `${key}=:${Buffer.from(signature).toString('base64')}:`,
+    headers: {
+      'signature-input': `${key}=${serialisedParams}`,
+      signature: `${key}=:${Buffer.from(signature).toString('base64')}:`,
+    },
+    base,
   };
 }
 

@@ -1,0 +1,116 @@
+import {
+  EVIDENCE_RESPONSE_HEADERS,
+  type ExchangeEvidence,
+  formatTraceparent,
+  GatewayRefusal,
+  HttpSignatureError,
+  parseTraceparent,
+  signRequest,
+  verifyExchange,
+} from '@poortwachter/protocol';
+import { createMiddleware } from 'hono/factory';
+import type { JWK } from 'jose';
+import { SourceCallError, type SourcePost } from '../pipeline/source-client.ts';
+import type { OutwayEnv } from './context.ts';
+
+export interface CallProviderOptions {
+  /** The afnemer's private key, registered in the directory: applications never hold it. */
+  readonly privateKey: JWK;
+  /** The HTTP client to the providers' inways (keep-alive). */
+  readonly post: SourcePost;
+  readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
+  readonly now: () => number;
+}
+
+/**
+ * Signs the application's body unchanged (RFC 9421, with Content-Digest, Fsc-Transaction-Id,
+ * Processing-Activity and our span in `traceparent`, `tracestate` passed on) and sends it to the
+ * provider's inway from the directory; then verifies that the provider signed this answer to this
+ * request (`;req`) and that the body is the one it signed. Anything else is refused (502) and
+ * nothing of it reaches the application.
+ */
+export const callProvider = (options: CallProviderOptions) =>
+  createMiddleware<OutwayEnv>(async function callProvider(c, next) {
+    const grant = c.get('outwayGrant');
+    if (!grant) throw new GatewayRefusal('internal', 'De stappen van de outway liepen niet in volgorde.');
+    const { provider, service } = grant;
+    let body: string;
+    try {
+      body = new TextDecoder('utf-8', { fatal: true }).decode(c.get('body'));
+    } catch {
+      throw new GatewayRefusal('invalidRequest', 'De body is geen geldige UTF-8.', {
+        invalidParams: [{ name: 'body', code: 'encoding', reason: 'Stuur JSON in UTF-8.' }],
+      });
+    }
+    const trace = c.get('trace');
+    const url = `${service.gatewayUrl.replace(/\/+$/, '')}/personen`;
+    const request = await signRequest({
+      url,
+      body,
+      privateKey: options.privateKey,
+      processingActivity: grant.processingActivity,
+      transactionId: c.get('transactionId'),
+      traceparent: formatTraceparent(trace.traceId, trace.spanId),
+    });
+    const tracestate = c.req.header('tracestate');
+    let res: Awaited<ReturnType<SourcePost>>;
+    try {
+      res = await options.post({
+        url,
+        headers: { ...request.headers, ...(tracestate ? { tracestate } : {}) },
+        body: request.body,
+        timeoutMs: options.timeoutMs,
+        maxResponseBytes: options.maxResponseBytes,
+      });
+    } catch (cause) {
+      const why =
+        cause instanceof SourceCallError && cause.kind === 'timeout'
+          ? `antwoordde niet binnen ${options.timeoutMs} ms`
+          : cause instanceof SourceCallError && cause.kind === 'tooLarge'
+            ? `stuurde een antwoord groter dan ${options.maxResponseBytes} bytes`
+            : 'is niet bereikbaar';
+      throw new GatewayRefusal(
+        'providerUnreachable',
+        `De gateway van ${provider.name} (${service.gatewayUrl}) ${why}.`,
+        {
+          cause,
+        },
+      );
+    }
+    const evidence: ExchangeEvidence = {
+      request: { method: request.method, target_uri: url, headers: request.headers },
+      response: {
+        status: res.status,
+        headers: Object.fromEntries(
+          EVIDENCE_RESPONSE_HEADERS.flatMap((name) => {
+            const value = res.header(name);
+            return value === undefined ? [] : [[name, value]];
+          }),
+        ),
+      },
+    };
+    try {
+      await verifyExchange(evidence, {
+        body: res.text,
+        at: Math.floor(options.now() / 1000),
+        publicKeyFor: (kid) => provider.keys.find((k) => k.kid === kid && k.status === 'active')?.jwk,
+      });
+    } catch (cause) {
+      const reason = cause instanceof HttpSignatureError ? cause.message : 'onbekende fout';
+      throw new GatewayRefusal(
+        'providerUnverified',
+        `Het antwoord (${res.status}) is niet aantoonbaar van ${provider.name}: ${reason} Er is niets doorgegeven.`,
+        { cause },
+      );
+    }
+    c.set('providerAnswer', {
+      status: res.status,
+      body: res.text,
+      evidence,
+      requestDigest: request.requestDigest,
+      providerSpanId: parseTraceparent(res.header('traceparent'))?.parentId,
+      fscErrorCode: res.header('fsc-error-code'),
+    });
+    await next();
+  });

@@ -1,0 +1,112 @@
+import { GatewayRefusal, versionAt } from '@poortwachter/protocol';
+import { createMiddleware } from 'hono/factory';
+import type { OutwayEnv } from './context.ts';
+import { grantHash } from './grant-hash.ts';
+
+export interface ChooseGrantOptions {
+  /** The afnemer this outway signs for. */
+  readonly organisationOin: string;
+  readonly now: () => number;
+}
+
+/** The header an application names its user (employee) with: kept in the outway's log, never sent on. */
+export const USER_REFERENCE_HEADER = 'x-user-reference';
+const USER_REFERENCE = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Decides what the application asks: the service (from the path, or the autorisatie its
+ * `Fsc-Grant-Hash` names) and the verwerkingsactiviteit (its `Processing-Activity` header, the
+ * grant's, or the application's default), which must be one the application is bound to. Whether
+ * the afnemer is authorised is the provider's decision, not ours: the inway decides and logs it.
+ */
+export const chooseGrant = (options: ChooseGrantOptions) =>
+  createMiddleware<OutwayEnv>(async function chooseGrant(c, next) {
+    const application = c.get('application');
+    if (!application) throw new GatewayRefusal('internal', 'De stappen van de outway liepen niet in volgorde.');
+    const directory = c.get('directory');
+    const header = c.req.header('processing-activity');
+    let serviceId = c.req.param('serviceId');
+    let activity = header;
+    const hash = c.req.header('fsc-grant-hash');
+    if (hash !== undefined) {
+      const grant = directory.snapshot.autorisaties.find(
+        (a) => a.afnemerOin === options.organisationOin && grantHash(a) === hash,
+      );
+      if (!grant) {
+        throw new GatewayRefusal(
+          'grantNotFound',
+          'Er is geen autorisatie van uw organisatie met deze Fsc-Grant-Hash.',
+          {
+            invalidParams: [{ name: 'Fsc-Grant-Hash', code: 'unknown', reason: 'Zie GET /grants van de outway.' }],
+          },
+        );
+      }
+      if ((serviceId && serviceId !== grant.serviceId) || (header && header !== grant.processingActivityId)) {
+        throw new GatewayRefusal(
+          'invalidRequest',
+          'Fsc-Grant-Hash hoort bij een andere dienst of verwerkingsactiviteit.',
+          {
+            invalidParams: [
+              { name: 'Fsc-Grant-Hash', code: 'conflict', reason: 'Past niet bij pad of Processing-Activity.' },
+            ],
+          },
+        );
+      }
+      serviceId = grant.serviceId;
+      activity = grant.processingActivityId;
+    }
+    if (!serviceId) {
+      throw new GatewayRefusal(
+        'grantNotFound',
+        'Kies de dienst in het pad (/<dienst>/personen) of met Fsc-Grant-Hash.',
+      );
+    }
+    const service = directory.services.get(serviceId);
+    const provider = service && directory.organisations.get(service.providerOin);
+    if (!service || !provider) {
+      throw new GatewayRefusal('serviceNotFound', `De dienst ${serviceId} staat niet in de adresgids.`);
+    }
+    activity ??= application.defaultProcessingActivity ?? undefined;
+    if (!activity) {
+      throw new GatewayRefusal(
+        'processingActivityMissing',
+        'Noem de verwerkingsactiviteit in de header Processing-Activity; deze applicatie heeft geen standaard.',
+        { invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Geef de URI.' }] },
+      );
+    }
+    if (!application.processingActivities.includes(activity)) {
+      throw new GatewayRefusal(
+        'applicationNotBound',
+        `De applicatie ${application.name} mag de verwerkingsactiviteit ${activity} niet gebruiken.`,
+        { invalidParams: [{ name: 'Processing-Activity', code: 'notBound', reason: 'Niet voor deze applicatie.' }] },
+      );
+    }
+    const userReference = c.req.header(USER_REFERENCE_HEADER);
+    if (userReference !== undefined && !USER_REFERENCE.test(userReference)) {
+      throw new GatewayRefusal('invalidRequest', 'X-User-Reference is 1 tot 200 zichtbare ASCII-tekens.', {
+        invalidParams: [
+          { name: 'X-User-Reference', code: 'pattern', reason: 'Alleen zichtbare ASCII, hoogstens 200.' },
+        ],
+      });
+    }
+    const known = directory.processingActivities.get(activity);
+    const version = known ? versionAt(known, new Date(options.now()).toISOString()) : undefined;
+    c.set('outwayGrant', {
+      service,
+      provider,
+      processingActivity: activity,
+      processingActivityVersion: version?.version ?? 0,
+      searchType: searchTypeOf(c.get('body')),
+    });
+    await next();
+  });
+
+/** The `type` of the application's body, for the record's name; the provider checks the body itself. */
+function searchTypeOf(body: Uint8Array): string {
+  try {
+    const type = (JSON.parse(new TextDecoder().decode(body)) as { type?: unknown }).type;
+    return typeof type === 'string' && /^[A-Za-z]{1,64}$/.test(type) ? type : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,38 @@
+import type { ExchangeEvidence, Organisation, Service } from '@poortwachter/protocol';
+import type { GatewayVariables } from '../pipeline/context.ts';
+import type { Application } from './applications.ts';
+
+/** Which service the application asks, under which verwerkingsactiviteit (decided by `chooseGrant`). */
+export interface OutwayGrant {
+  readonly service: Service;
+  readonly provider: Organisation;
+  readonly processingActivity: string;
+  /** The version of the verwerkingsactiviteit in force now, as the directory has it. */
+  readonly processingActivityVersion: number;
+  /** The search type of the application's body (`type`), as it asked. */
+  readonly searchType: string;
+}
+
+/** The provider's verified answer (set by `callProvider`). */
+export interface VerifiedAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly evidence: ExchangeEvidence;
+  /** `sha-256=:…:` of the signature base of our signed request (both logs name the exchange by it). */
+  readonly requestDigest: string;
+  /** The provider's span (its `traceparent`), so that our record links to its record. */
+  readonly providerSpanId: string | undefined;
+  /** The provider's `Fsc-Error-Code` on a refusal. */
+  readonly fscErrorCode: string | undefined;
+}
+
+export interface OutwayVariables extends GatewayVariables {
+  /** The application that called, once its API key matched. */
+  application: Application | undefined;
+  outwayGrant: OutwayGrant | undefined;
+  providerAnswer: VerifiedAnswer;
+}
+
+export interface OutwayEnv {
+  Variables: OutwayVariables;
+}

@@ -1,0 +1,125 @@
+import { GatewayRefusal, isBsn, uuidv7 } from '@poortwachter/protocol';
+import type { Context } from 'hono';
+import type { GroupCommitter } from '../log/group-commit.ts';
+import type { RefusalRecorder } from '../log/refusal-recorder.ts';
+import { JSON_UTF8, PROBLEM_JSON } from '../pipeline/media-types.ts';
+import { inSpan } from '../pipeline/traced.ts';
+import type { LogWrite } from '../storage/access-log-store.ts';
+import { USER_REFERENCE_HEADER } from './choose-grant.ts';
+import type { OutwayEnv } from './context.ts';
+import { buildOutwayRecords } from './outway-records.ts';
+
+export interface LogReceivedOptions {
+  readonly log: GroupCommitter<LogWrite, void>;
+  readonly refusals: RefusalRecorder;
+  readonly organisationOin: string;
+  readonly pseudonymise: (bsn: string) => string;
+  readonly resource: Readonly<Record<string, string>>;
+  readonly now: () => number;
+}
+
+/**
+ * The last stage: the verified answer goes to the application only after the afnemer's side has it on
+ * record, durably: an answer with data as one record per data subject (with the evidence), a refusal
+ * by the provider as a refusal of ours (who asked, why it was refused). The body is the provider's,
+ * byte for byte.
+ */
+export const logReceived = (options: LogReceivedOptions) =>
+  async function logReceived(c: Context<OutwayEnv>): Promise<Response> {
+    const grant = c.get('outwayGrant');
+    const application = c.get('application');
+    const answer = c.get('providerAnswer');
+    if (!grant || !application)
+      throw new GatewayRefusal('internal', 'De stappen van de outway liepen niet in volgorde.');
+    const headers = {
+      'content-digest': answer.evidence.response.headers['content-digest'] ?? '',
+      'fsc-transaction-id': c.get('transactionId'),
+    };
+    if (answer.status !== 200) {
+      const problem = parseProblem(answer.body);
+      await options.refusals.record({
+        id: uuidv7(),
+        at: options.now(),
+        transaction_id: c.get('transactionId'),
+        trace_id: c.get('trace').traceId,
+        caller_oin: options.organisationOin,
+        keyid: `application:${application.id}`,
+        service_id: grant.service.id,
+        processing_activity_id: grant.processingActivity,
+        reason: 'providerRefused',
+        status: answer.status,
+        fsc_error_code: answer.fscErrorCode ?? 'ERROR_CODE_REQUEST_INVALID',
+        detail: `${grant.provider.name} weigerde: ${problem.code ?? answer.status} ${problem.detail ?? ''}`.slice(
+          0,
+          500,
+        ),
+      });
+      return c.body(answer.body, answer.status as 400, {
+        ...headers,
+        'content-type': answer.evidence.response.headers['content-type'] ?? PROBLEM_JSON,
+        ...(answer.fscErrorCode ? { 'fsc-error-code': answer.fscErrorCode } : {}),
+      });
+    }
+    let personen: Record<string, unknown>[];
+    try {
+      const parsed = JSON.parse(answer.body) as { personen?: unknown };
+      personen = Array.isArray(parsed.personen) ? (parsed.personen as Record<string, unknown>[]) : [];
+    } catch (cause) {
+      throw new GatewayRefusal('providerUnverified', 'Het getekende antwoord is geen JSON.', { cause });
+    }
+    const records = buildOutwayRecords(personen, {
+      grant,
+      application,
+      userReference: c.req.header(USER_REFERENCE_HEADER),
+      trace: c.get('trace'),
+      transactionId: c.get('transactionId'),
+      endTime: options.now(),
+      requestDigest: answer.requestDigest,
+      providerSpanId: answer.providerSpanId,
+      evidence: answer.evidence,
+      directory: c.get('directory'),
+      requestedBsns: grant.searchType === 'RaadpleegMetBurgerservicenummer' ? requestedBsns(c.get('body')) : [],
+      pseudonymise: options.pseudonymise,
+      resource: options.resource,
+    });
+    await inSpan('log-commit', async (span) => {
+      span.setAttribute('poortwachter.records', records.length);
+      try {
+        await options.log.submit({ accessRecords: records });
+      } catch (cause) {
+        throw new GatewayRefusal(
+          'logWriteFailed',
+          'Het logboek van de outway kon niet worden geschreven. Er is niets doorgegeven.',
+          { cause },
+        );
+      }
+    });
+    return c.body(answer.body, 200, {
+      ...headers,
+      'content-type': answer.evidence.response.headers['content-type'] ?? JSON_UTF8,
+    });
+  };
+
+/** The BSNs a RaadpleegMetBurgerservicenummer asked for (the provider checked them: it answered 200). */
+function requestedBsns(body: Uint8Array): string[] {
+  try {
+    const asked = (JSON.parse(new TextDecoder().decode(body)) as { burgerservicenummer?: unknown }).burgerservicenummer;
+    return Array.isArray(asked)
+      ? [...new Set(asked.filter((b): b is string => typeof b === 'string' && isBsn(b)))]
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+function parseProblem(body: string): { code?: string; detail?: string } {
+  try {
+    const problem = JSON.parse(body) as { code?: unknown; detail?: unknown };
+    return {
+      ...(typeof problem.code === 'string' ? { code: problem.code } : {}),
+      ...(typeof problem.detail === 'string' ? { detail: problem.detail } : {}),
+    };
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,14 @@
+import { runMigrations } from '@poortwachter/registry';
+import type { Kysely, Migration } from 'kysely';
+import { migrateGateway } from '../storage/migrate.ts';
+import * as applications from './migrations/2026-12-03T0100-outway-applications.ts';
+
+export const outwayMigrations: Record<string, Migration> = {
+  '2026-12-03T0100-outway-applications': applications,
+};
+
+/** The log's schema (the gateway's migrations) and the outway's own tables, each in its migration table. */
+export async function migrateOutway(db: Kysely<unknown>): Promise<void> {
+  await migrateGateway(db);
+  await runMigrations(db, outwayMigrations, 'outway');
+}

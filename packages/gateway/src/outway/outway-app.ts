@@ -1,0 +1,303 @@
+import {
+  formatTraceparent,
+  GatewayRefusal,
+  isGatewayRefusal,
+  isProblemError,
+  ProblemError,
+  REFUSALS,
+  uuidv7,
+} from '@poortwachter/protocol';
+import { type Context, Hono } from 'hono';
+import { every } from 'hono/combine';
+import { createMiddleware } from 'hono/factory';
+import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import type { DirectoryProvider } from '../directory/directory-provider.ts';
+import { brpProblem } from '../http/brp-problem.ts';
+import type { GroupCommitter } from '../log/group-commit.ts';
+import type { RefusalRecorder } from '../log/refusal-recorder.ts';
+import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
+import { withDirectory } from '../pipeline/directory.ts';
+import { PROBLEM_JSON } from '../pipeline/media-types.ts';
+import { emptyBody, readBody } from '../pipeline/read-body.ts';
+import { send, signResponse } from '../pipeline/sign-response.ts';
+import type { SourcePost } from '../pipeline/source-client.ts';
+import { traceContext } from '../pipeline/trace-context.ts';
+import { traced } from '../pipeline/traced.ts';
+import { REQUIRED_READ_COMPONENTS, verifySignature } from '../pipeline/verify-signature.ts';
+import { logApp } from '../reads/log-app.ts';
+import { logboekApp } from '../reads/logboek-app.ts';
+import type { LogWrite } from '../storage/access-log-store.ts';
+import type { NonceClaim } from '../storage/nonce-store.ts';
+import { matchesAdminToken } from './admin-token.ts';
+import { listApplications, registerApplication, revokeApplication } from './applications.ts';
+import { authenticateApplication } from './authenticate.ts';
+import { callProvider } from './call-provider.ts';
+import { chooseGrant } from './choose-grant.ts';
+import type { OutwayEnv } from './context.ts';
+import { grantHash } from './grant-hash.ts';
+import { logReceived } from './log-received.ts';
+import type { OutwayDatabase } from './tables.ts';
+
+export interface OutwayAppOptions {
+  /** The afnemer this outway signs for (its OIN in the directory). */
+  readonly organisationOin: string;
+  /** The afnemer's private key (registered in the registry): signs queries and the outway's log reads. */
+  readonly privateKey: JWK;
+  /** The outway's public URL: signed reads of its log are made for it. */
+  readonly publicUrl: string;
+  readonly db: Kysely<OutwayDatabase>;
+  readonly directory: DirectoryProvider;
+  readonly post: SourcePost;
+  readonly log: GroupCommitter<LogWrite, void>;
+  readonly refusals: RefusalRecorder;
+  readonly nonces: GroupCommitter<NonceClaim, boolean>;
+  readonly pseudonymise: (bsn: string) => string;
+  readonly instanceId: string;
+  /** SHA-256 hashes (hex) of the admin tokens that may register applications. */
+  readonly adminTokenHashes: readonly string[];
+  readonly reads: Omit<ReadStores, 'serviceId' | 'pseudonymise' | 'now' | 'logbookId' | 'instanceId' | 'ownerOin'>;
+  readonly readiness: () => Promise<{ logWritable: boolean; merkle?: Record<string, unknown> }>;
+  readonly now?: () => number;
+  readonly timeoutMs?: number;
+  readonly maxResponseBytes?: number;
+  readonly maxBodyBytes?: number;
+}
+
+/**
+ * The outway (the afnemer's side): applications call the BRP API Personen as the spec defines it,
+ * `POST /<service>/personen` or `POST /personen` with `Fsc-Grant-Hash`, with their API key in
+ * `X-API-KEY`; the outway chooses the grant, signs with the organisation's key, calls the provider's
+ * inway, verifies its signed answer, logs it on the afnemer's side and only then answers, with the
+ * provider's body byte for byte. Its own log has the Logboek read API and the verifiable log's proofs.
+ *
+ * @example
+ * const app = createOutwayApp({ organisationOin, privateKey, publicUrl, db, directory, post, log, refusals, nonces, … });
+ */
+export function createOutwayApp(options: OutwayAppOptions) {
+  const now = options.now ?? Date.now;
+  const app = new Hono<OutwayEnv>();
+  const maxBody = options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes };
+
+  app.onError(async (error, c) => {
+    let refusal: ProblemError;
+    if (isGatewayRefusal(error) || isProblemError(error)) refusal = error;
+    else {
+      console.error('outway: unexpected error', error);
+      refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
+    }
+    if (c.get('trace') && c.req.path.endsWith('/personen')) await recordRefusal(c, refusal);
+    const body = JSON.stringify(brpProblem(refusal, `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`));
+    return send(c as never, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
+  });
+  app.notFound((c) =>
+    c.body(
+      JSON.stringify(brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} ${c.req.path}.`), c.req.url)),
+      404,
+      { 'content-type': PROBLEM_JSON },
+    ),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', async (c) => {
+    const directory = options.directory.status();
+    const { logWritable, merkle } = await options.readiness();
+    const ready = directory.fresh && logWritable;
+    return c.json(
+      {
+        status: ready ? 'ready' : 'not ready',
+        directory,
+        logWritable,
+        log: { pending: options.log.pending, ...options.log.stats },
+        ...(merkle ? { merkle } : {}),
+      },
+      ready ? 200 : 503,
+    );
+  });
+
+  /** Every answer to an application carries the transaction id and our span, refusals included. */
+  const answerHeaders = createMiddleware<OutwayEnv>(async function answerHeaders(c, next) {
+    await next();
+    const trace = c.get('trace');
+    if (!trace) return;
+    c.res.headers.set('fsc-transaction-id', c.get('transactionId'));
+    c.res.headers.set('traceparent', formatTraceparent(trace.traceId, trace.spanId));
+  });
+  const query = [
+    answerHeaders,
+    traceContext({ now }),
+    authenticateApplication(options.db),
+    readBody(maxBody),
+    withDirectory(options.directory),
+    chooseGrant({ organisationOin: options.organisationOin, now }),
+    traced(
+      'provider',
+      callProvider({
+        privateKey: options.privateKey,
+        post: options.post,
+        timeoutMs: options.timeoutMs ?? 10_000,
+        maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
+        now,
+      }),
+    ),
+    logReceived({
+      log: options.log,
+      refusals: options.refusals,
+      organisationOin: options.organisationOin,
+      pseudonymise: options.pseudonymise,
+      now,
+      resource: { 'service.name': 'poortwachter-outway', 'service.instance.id': options.instanceId },
+    }),
+  ] as const;
+  app.post('/personen', ...query);
+  app.post('/:serviceId/personen', ...query);
+
+  // For the application's developer: the grants of this organisation, with their Fsc-Grant-Hash.
+  app.get(
+    '/grants',
+    traceContext({ now }),
+    authenticateApplication(options.db),
+    withDirectory(options.directory),
+    (c) => {
+      const application = c.get('application');
+      const directory = c.get('directory');
+      const grants = directory.snapshot.autorisaties
+        .filter((a) => a.afnemerOin === options.organisationOin && a.revokedAt === null)
+        .filter((a) => application?.processingActivities.includes(a.processingActivityId))
+        .map((a) => ({
+          autorisatie: a.id,
+          service: a.serviceId,
+          processingActivity: a.processingActivityId,
+          fscGrantHash: grantHash(a),
+          searchTypes: a.searchTypes,
+          validFrom: a.validFrom,
+          validTo: a.validTo,
+        }));
+      return c.json({ application: application?.name, grants });
+    },
+  );
+
+  // The operator registers applications (admin token); the API key is shown once.
+  const admin = new Hono<OutwayEnv>();
+  admin.use(async (c, next) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!token || !matchesAdminToken(token, options.adminTokenHashes)) {
+      throw new ProblemError(
+        'authentication',
+        'Beheer van de outway vraagt het beheertoken (Authorization: Bearer …).',
+        {
+          headers: { 'www-authenticate': 'Bearer realm="poortwachter-outway"' },
+        },
+      );
+    }
+    await next();
+  });
+  admin.get('/applications', async (c) => c.json({ applications: await listApplications(options.db) }));
+  admin.post('/applications', async (c) => {
+    const body = await c.req.json().catch(() => undefined);
+    const problems = validateApplication(body);
+    if (problems.length > 0)
+      throw new ProblemError('paramsValidation', 'De applicatie is niet geldig.', { invalidParams: problems });
+    const input = body as { name: string; processingActivities: string[]; defaultProcessingActivity?: string };
+    const { application, apiKey } = await registerApplication(options.db, input, now());
+    return c.json({ ...application, apiKey }, 201);
+  });
+  admin.delete('/applications/:id', async (c) => {
+    if (!(await revokeApplication(options.db, c.req.param('id'), now())))
+      throw new ProblemError('notFound', `Er is geen actieve applicatie ${c.req.param('id')}.`);
+    return c.body(null, 204);
+  });
+  app.route('/admin/v1', admin);
+
+  // The afnemer's log, read as an inway's is: the Logboek read API and the verifiable log (signed reads).
+  const reads: ReadStores = {
+    ...options.reads,
+    serviceId: 'outway',
+    instanceId: options.instanceId,
+    logbookId: `outway/${options.instanceId}`,
+    ownerOin: options.organisationOin,
+    pseudonymise: options.pseudonymise,
+    now,
+  };
+  const sign = signResponse({ signingKey: options.privateKey, now });
+  const base = every(sign, traceContext({ now }), withDirectory(options.directory), async (c, next) => {
+    c.set('reads', reads);
+    await next();
+  });
+  const verifyRead = traced(
+    'verify',
+    verifySignature({
+      serviceId: 'outway',
+      publicUrl: options.publicUrl,
+      nonces: options.nonces,
+      now,
+      requiredComponents: REQUIRED_READ_COMPONENTS,
+    }),
+  );
+  const readerApp = new Hono<GatewayEnv>();
+  readerApp.route('/processing-activities', logboekApp({ base, signedPost: every(readBody(maxBody), verifyRead) }));
+  readerApp.route('/log/v1', logApp({ base, signedGet: every(emptyBody(), verifyRead) }));
+  app.route('/', readerApp as never);
+  return app;
+
+  async function recordRefusal(c: Context<OutwayEnv>, refusal: ProblemError) {
+    const reason = isGatewayRefusal(refusal) ? refusal.reason : refusal.code;
+    const application = c.get('application');
+    try {
+      await options.refusals.record({
+        id: uuidv7(),
+        at: now(),
+        transaction_id: c.get('transactionId') ?? 'unknown',
+        trace_id: c.get('trace')?.traceId ?? 'unknown',
+        // An application we identified is the organisation's to account for; an unknown caller is counted.
+        caller_oin: application ? options.organisationOin : null,
+        keyid: application ? `application:${application.id}` : null,
+        service_id: c.get('outwayGrant')?.service.id ?? c.req.param('serviceId') ?? 'unknown',
+        processing_activity_id: c.get('outwayGrant')?.processingActivity ?? c.req.header('processing-activity') ?? null,
+        reason,
+        status: refusal.status,
+        fsc_error_code: isGatewayRefusal(refusal) ? refusal.fscErrorCode : REFUSALS.internal.fsc,
+        detail: refusal.message.slice(0, 500),
+      });
+    } catch (error) {
+      console.error('outway: could not record a refusal', error);
+    }
+  }
+}
+
+function validateApplication(body: unknown) {
+  const problems: { name: string; code: string; reason: string }[] = [];
+  if (typeof body !== 'object' || body === null) {
+    return [{ name: 'body', code: 'json', reason: 'Stuur een JSON-object.' }];
+  }
+  const b = body as Record<string, unknown>;
+  if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200)
+    problems.push({ name: 'name', code: 'required', reason: 'Geef een naam (hoogstens 200 tekens).' });
+  const activities = b.processingActivities;
+  if (
+    !Array.isArray(activities) ||
+    activities.length === 0 ||
+    !activities.every((a) => typeof a === 'string' && /^https?:\/\//.test(a))
+  )
+    problems.push({
+      name: 'processingActivities',
+      code: 'required',
+      reason: 'Geef een lijst van URI’s van verwerkingsactiviteiten.',
+    });
+  if (b.defaultProcessingActivity !== undefined && b.defaultProcessingActivity !== null) {
+    if (
+      typeof b.defaultProcessingActivity !== 'string' ||
+      !Array.isArray(activities) ||
+      !activities.includes(b.defaultProcessingActivity)
+    )
+      problems.push({
+        name: 'defaultProcessingActivity',
+        code: 'notBound',
+        reason: 'Moet een van processingActivities zijn.',
+      });
+  }
+  for (const key of Object.keys(b))
+    if (!['name', 'processingActivities', 'defaultProcessingActivity'].includes(key))
+      problems.push({ name: key, code: 'unknownParam', reason: 'Dit veld bestaat niet.' });
+  return problems;
+}

@@ -1,0 +1,115 @@
+import { type ExchangeEvidence, newSpanId, uuidv7 } from '@poortwachter/protocol';
+import type { DirectoryIndex } from '../directory/directory-index.ts';
+import type { RequestTrace } from '../pipeline/context.ts';
+import { valuesAt } from '../protocol/project-fields.ts';
+import type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from '../storage/access-record.ts';
+import type { Application } from './applications.ts';
+import type { OutwayGrant } from './context.ts';
+
+/** What the afnemer's side adds to a record: who in the organisation asked, and the signed evidence. */
+export interface OutwayRecordAttributes extends AccessRecordAttributes {
+  /** The Logius read extension: the Logboek read API of the party called next (the provider's inway). */
+  readonly 'dpl.read.externalReadAPI_id': string;
+  /** The provider's span for this exchange (its `traceparent`), where its record hangs. */
+  readonly 'poortwachter.provider_span_id'?: string;
+  /** How many persons the answer held (a search's record without subjects still says how many). */
+  readonly 'poortwachter.persons_received': number;
+  readonly 'poortwachter.application_id': string;
+  readonly 'poortwachter.application_name': string;
+  /** The application's opaque reference of the employee who asked; never sent to the provider. */
+  readonly 'poortwachter.user_reference'?: string;
+  /** Both signatures and digests of the exchange, so anyone can check later that the provider answered. */
+  readonly 'poortwachter.evidence': ExchangeEvidence;
+}
+
+export interface OutwayAccessRecord extends AccessRecord {
+  readonly attributes: OutwayRecordAttributes;
+}
+
+export interface OutwayRecordContext {
+  readonly grant: OutwayGrant;
+  readonly application: Application;
+  readonly userReference: string | undefined;
+  readonly trace: RequestTrace;
+  readonly transactionId: string;
+  readonly endTime: number;
+  readonly requestDigest: string;
+  readonly providerSpanId: string | undefined;
+  readonly evidence: ExchangeEvidence;
+  readonly directory: DirectoryIndex;
+  /** The BSNs of a RaadpleegMetBurgerservicenummer, as asked (subjects when the answer does not name them). */
+  readonly requestedBsns: readonly string[];
+  readonly pseudonymise: (bsn: string) => string;
+  readonly resource: Readonly<Record<string, string>>;
+}
+
+/**
+ * The afnemer's records of one answer received: one per data subject in it (a search that found
+ * nobody still gets one, without a subject), each naming the catalogue paths it held, as the inway
+ * names the paths it released. Subjects are pseudonymised with the outway's own log key. When the
+ * answer holds no BSNs (not asked for), the subjects are the BSNs asked, or unknown for a search.
+ */
+export function buildOutwayRecords(
+  personen: readonly Record<string, unknown>[],
+  context: OutwayRecordContext,
+): (StoredAccessRecord & { record: OutwayAccessRecord })[] {
+  const { grant, trace, directory } = context;
+  const idPaths = grant.service.dataSubjectPaths.map((p) => p.split('.').slice(1).join('.'));
+  const catalogue = [
+    ...(directory.cataloguePaths.get(grant.service.id) ?? []),
+    ...(directory.automaticFields.get(grant.service.id) ?? []).map((f) => f.path),
+  ];
+  const subjectOf = (person: Record<string, unknown>) =>
+    idPaths.flatMap((p) => valuesAt(person, p)).find((v): v is string => typeof v === 'string');
+  const fieldsOf = (person: Record<string, unknown>) => catalogue.filter((path) => valuesAt(person, path).length > 0);
+  const bySubject = new Map<string | undefined, Set<string>>();
+  if (personen.every((person) => subjectOf(person) !== undefined)) {
+    for (const person of personen) {
+      const subject = subjectOf(person);
+      bySubject.set(subject, new Set([...(bySubject.get(subject) ?? []), ...fieldsOf(person)]));
+    }
+  } else {
+    // The application did not ask for the BSN, so the answer does not say who each person is. For
+    // RaadpleegMetBurgerservicenummer the afnemer knows whom it asked about: one record per BSN asked.
+    // For a search the subjects stay unknown here (the provider's log has them): one record for it.
+    const fields = new Set(personen.flatMap(fieldsOf));
+    const asked = context.requestedBsns.length > 0 ? context.requestedBsns : [undefined];
+    for (const bsn of asked) bySubject.set(bsn, fields);
+  }
+  if (bySubject.size === 0) bySubject.set(undefined, new Set());
+  const gatewayUrl = grant.service.gatewayUrl.replace(/\/+$/, '');
+  return [...bySubject].map(([subject, fields]) => ({
+    id: uuidv7(trace.startTime),
+    record: {
+      trace_id: trace.traceId,
+      span_id: newSpanId(),
+      parent_span_id: trace.spanId,
+      name: `${grant.service.id} ${grant.searchType}`,
+      status: 'Ok',
+      start_time: trace.startTime,
+      end_time: context.endTime,
+      resource: { attributes: context.resource },
+      attributes: {
+        'dpl.core.processing_activity_id': grant.processingActivity,
+        ...(subject === undefined
+          ? {}
+          : { 'dpl.core.data_subject_id': context.pseudonymise(subject), 'dpl.core.data_subject_id_type': 'BSN' }),
+        'dpl.core.foreign_operation.processor': grant.provider.oin,
+        'dpl.read.externalReadAPI_id': `${gatewayUrl}/processing-activities`,
+        'poortwachter.processing_activity_version': grant.processingActivityVersion,
+        'poortwachter.service_id': grant.service.id,
+        'poortwachter.search_type': grant.searchType,
+        'poortwachter.released_fields': [...fields].sort(),
+        'poortwachter.persons_received': personen.length,
+        'poortwachter.fsc_transaction_id': context.transactionId,
+        'poortwachter.request_digest': context.requestDigest,
+        'poortwachter.response_digest': context.evidence.response.headers['content-digest'] ?? '',
+        ...(context.providerSpanId ? { 'poortwachter.provider_span_id': context.providerSpanId } : {}),
+        'poortwachter.application_id': context.application.id,
+        'poortwachter.application_name': context.application.name,
+        ...(context.userReference ? { 'poortwachter.user_reference': context.userReference } : {}),
+        'poortwachter.evidence': context.evidence,
+      },
+    },
+  }));
+}

@@ -1,0 +1,276 @@
+import { verifyExchange } from '@poortwachter/protocol';
+import { DIALECTS } from '@poortwachter/registry/testing';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  OUTWAY_ADMIN_TOKEN,
+  OUTWAY_URL,
+  specProblemErrors,
+  startTestOutway,
+  type TestOutway,
+} from '../testing/index.ts';
+
+const SUZANNE = '999993653';
+interface Problem {
+  readonly instance: string;
+  readonly code: string;
+  readonly detail: string;
+  readonly invalidParams: { readonly name: string }[];
+}
+const problemOf = async (res: Response) => (await res.json()) as Problem;
+const query = { type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: [SUZANNE], fields: ['naam.voornamen'] };
+
+for (const dialect of DIALECTS) {
+  describe(`the outway (${dialect})`, () => {
+    let t: TestOutway;
+    beforeAll(async () => {
+      t = await startTestOutway(dialect);
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+    afterEach(() => {
+      t.provider = (request) => t.gateway.app.request(request);
+    });
+
+    const outwayRecords = async () => {
+      await t.outway.drain();
+      return (await t.outway.db.selectFrom('access_log').select(['record', 'transaction_id']).execute()).map((r) => ({
+        ...(JSON.parse(r.record) as { attributes: Record<string, unknown> }),
+        transaction_id: r.transaction_id,
+      }));
+    };
+    const outwayRefusals = async () => {
+      await t.outway.drain();
+      return t.outway.db
+        .selectFrom('refusals')
+        .select(['reason', 'status', 'caller_oin', 'keyid', 'detail', 'count'])
+        .execute();
+    };
+
+    it('answers the spec body with the provider body byte for byte, after logging it with the evidence', async () => {
+      let providerBody = '';
+      let providerHeaders: Headers | undefined;
+      t.provider = async (request) => {
+        providerHeaders = request.headers;
+        const res = await t.gateway.app.request(request);
+        providerBody = await res.clone().text();
+        return res;
+      };
+      const res = await t.send(query, { 'x-user-reference': 'medewerker-042' });
+      const text = await res.text();
+      expect(res.status).toBe(200);
+      expect(text).toBe(providerBody);
+      expect(JSON.parse(text).personen[0].naam.voornamen).toBe('Suzanne');
+      // The application's user reference stays with the afnemer; the signing is ours.
+      expect(providerHeaders?.get('x-user-reference')).toBeNull();
+      expect(providerHeaders?.get('x-api-key')).toBeNull();
+      expect(providerHeaders?.get('processing-activity')).toBe(DEMO_PROCESSING_ACTIVITY.utrechtWmo);
+      expect(providerHeaders?.get('signature')).toMatch(/^sig1=:/);
+      const transactionId = res.headers.get('fsc-transaction-id');
+      const record = (await outwayRecords()).find((r) => r.transaction_id === transactionId);
+      expect(record?.attributes).toMatchObject({
+        'dpl.core.processing_activity_id': DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+        'dpl.core.data_subject_id_type': 'BSN',
+        'dpl.core.foreign_operation.processor': DEMO_OIN.rvig,
+        'dpl.read.externalReadAPI_id': 'https://brp.gateway.test/processing-activities',
+        'poortwachter.user_reference': 'medewerker-042',
+        'poortwachter.application_name': 'Wmo-zaaksysteem',
+        'poortwachter.released_fields': ['naam.voornamen'],
+        'poortwachter.persons_received': 1,
+      });
+      expect(record?.attributes['dpl.core.data_subject_id']).not.toBe(SUZANNE);
+      // The inway's record names the same exchange by the same request digest and transaction.
+      const inway = (await t.gateway.accessRecords()).find((r) => r.transaction_id === transactionId);
+      const inwayRecord = JSON.parse(inway?.record ?? '{}') as { attributes: Record<string, unknown>; span_id: string };
+      expect(inwayRecord.attributes['poortwachter.request_digest']).toBe(
+        record?.attributes['poortwachter.request_digest'],
+      );
+      expect(JSON.stringify(inwayRecord)).not.toContain('medewerker-042');
+      // The evidence verifies later, without the body, as of the exchange.
+      const rvig = t.gateway.key(DEMO_OIN.rvig);
+      const evidence = record?.attributes['poortwachter.evidence'] as Parameters<typeof verifyExchange>[0];
+      await expect(
+        verifyExchange(evidence, {
+          publicKeyFor: () => ({ ...rvig, d: undefined }) as never,
+          at: Math.floor(Date.now() / 1000),
+        }),
+      ).resolves.toBeUndefined();
+      t.provider = (request) => t.gateway.app.request(request);
+    });
+
+    it('takes the grant from Fsc-Grant-Hash on POST /personen, listed at GET /grants', async () => {
+      const grants = await t.outway.app.request(`${OUTWAY_URL}/grants`, { headers: { 'x-api-key': t.apiKey } });
+      const list = (await grants.json()) as { grants: { autorisatie: string; fscGrantHash: string }[] };
+      const wmo = list.grants.find((g) => g.autorisatie === 'utrecht-wmo-brp');
+      expect(wmo?.fscGrantHash).toMatch(/^\$1\$[A-Za-z0-9_-]{43}$/);
+      const res = await t.send(query, { 'fsc-grant-hash': wmo?.fscGrantHash ?? '' }, '/personen');
+      expect(res.status).toBe(200);
+      const unknown = await t.send(query, { 'fsc-grant-hash': '$1$nothing' }, '/personen');
+      expect(unknown.status).toBe(404);
+      expect(specProblemErrors(await unknown.json())).toEqual([]);
+    });
+
+    it('refuses a missing or wrong API key (401), and sends nothing', async () => {
+      let called = 0;
+      t.provider = async (request) => {
+        called++;
+        return t.gateway.app.request(request);
+      };
+      const missing = await t.send(query, { 'x-api-key': '' });
+      const wrong = await t.send(query, { 'x-api-key': 'pwk_not-a-key' });
+      for (const res of [missing, wrong]) {
+        expect(res.status).toBe(401);
+        const problem = await problemOf(res);
+        expect(specProblemErrors(problem)).toEqual([]);
+        expect(problem.instance).toBe(`${OUTWAY_URL}/brp-personen/personen`);
+      }
+      expect(missing.headers.get('fsc-error-code')).toBe('ERROR_CODE_ACCESS_TOKEN_MISSING');
+      expect(wrong.headers.get('fsc-error-code')).toBe('ERROR_CODE_ACCESS_TOKEN_INVALID');
+      expect(called).toBe(0);
+      t.provider = (request) => t.gateway.app.request(request);
+    });
+
+    it('refuses an activity the application is not bound to (403), before the provider is asked', async () => {
+      const res = await t.send(query, { 'processing-activity': DEMO_PROCESSING_ACTIVITY.haarlemBijstand });
+      expect(res.status).toBe(403);
+      const problem = await problemOf(res);
+      expect(specProblemErrors(problem)).toEqual([]);
+      expect(problem.invalidParams[0]?.name).toBe('ProcessingActivity');
+      const refusals = await outwayRefusals();
+      expect(refusals.some((r) => r.reason === 'applicationNotBound' && r.caller_oin === DEMO_OIN.utrecht)).toBe(true);
+    });
+
+    it("passes the provider's refusal through as it signed it, and keeps it on record", async () => {
+      // Jeugdhulp's autorisatie starts next month: the inway refuses it.
+      const res = await t.send(query, { 'processing-activity': DEMO_PROCESSING_ACTIVITY.utrechtJeugd });
+      expect(res.status).toBe(403);
+      const problem = await problemOf(res);
+      expect(specProblemErrors(problem)).toEqual([]);
+      expect(problem.instance).toBe('https://brp.gateway.test/personen');
+      const refusals = await outwayRefusals();
+      expect(refusals.some((r) => r.reason === 'providerRefused' && r.status === 403)).toBe(true);
+      // An unauthorised field is refused by the provider, too.
+      const field = await t.send({ ...query, fields: ['nationaliteiten'] });
+      expect(field.status).toBe(403);
+      expect((await problemOf(field)).code).toBe('unauthorizedField');
+    });
+
+    it('returns nothing of an answer whose body was changed on the way (502), and the record says so', async () => {
+      t.provider = async (request) => {
+        const res = await t.gateway.app.request(request);
+        const body = (await res.text()).replace('Suzanne', 'Suzanna');
+        return new Response(body, { status: res.status, headers: res.headers });
+      };
+      const res = await t.send(query);
+      const text = await res.text();
+      expect(res.status).toBe(502);
+      expect(text).not.toContain('Suzann');
+      expect(specProblemErrors(JSON.parse(text))).toEqual([]);
+      const refusal = (await outwayRefusals()).find((r) => r.reason === 'providerUnverified');
+      expect(refusal?.detail).toMatch(/Content-Digest/);
+      t.provider = (request) => t.gateway.app.request(request);
+    });
+
+    it('returns nothing of an answer signed for another request (502)', async () => {
+      // The provider's genuine signed answer to an earlier request, replayed for this one.
+      let earlier: { body: string; headers: Headers; status: number } | undefined;
+      t.provider = async (request) => {
+        const res = await t.gateway.app.request(request);
+        const copy = { body: await res.clone().text(), headers: new Headers(res.headers), status: res.status };
+        if (!earlier) {
+          earlier = copy;
+          return res;
+        }
+        const headers = new Headers(earlier.headers);
+        headers.set('fsc-transaction-id', request.headers.get('fsc-transaction-id') ?? '');
+        return new Response(earlier.body, { status: earlier.status, headers });
+      };
+      expect((await t.send(query)).status).toBe(200);
+      const before = (await outwayRecords()).length;
+      const res = await t.send(query);
+      expect(res.status).toBe(502);
+      expect(await res.text()).not.toContain('Suzanne');
+      expect((await outwayRecords()).length).toBe(before);
+      const refusals = (await outwayRefusals()).filter((r) => r.reason === 'providerUnverified');
+      expect(refusals.at(-1)?.detail).toMatch(/does not verify|not cover|transaction/);
+      t.provider = (request) => t.gateway.app.request(request);
+    });
+
+    it('names a provider that is down (502 serviceUnreachable)', async () => {
+      t.provider = async () => {
+        throw new TypeError('fetch failed');
+      };
+      const res = await t.send(query);
+      expect(res.status).toBe(502);
+      const problem = await problemOf(res);
+      expect(specProblemErrors(problem)).toEqual([]);
+      expect(problem.code).toBe('serviceUnreachable');
+      expect(problem.detail).toContain('brp.gateway.test');
+      t.provider = (request) => t.gateway.app.request(request);
+    });
+
+    it('registers applications with the admin token only, and shows the key once', async () => {
+      const register = (auth: string, body: unknown) =>
+        t.outway.app.request(`${OUTWAY_URL}/admin/v1/applications`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect(
+        (await register('wrong', { name: 'x', processingActivities: [DEMO_PROCESSING_ACTIVITY.utrechtWmo] })).status,
+      ).toBe(401);
+      const bad = await register(OUTWAY_ADMIN_TOKEN, { name: '', processingActivities: 'x', extra: 1 });
+      expect(bad.status).toBe(400);
+      expect((await problemOf(bad)).invalidParams.map((p: { name: string }) => p.name).sort()).toEqual([
+        'extra',
+        'name',
+        'processingActivities',
+      ]);
+      const ok = await register(OUTWAY_ADMIN_TOKEN, {
+        name: 'Jeugd-app',
+        processingActivities: [DEMO_PROCESSING_ACTIVITY.utrechtWmo],
+      });
+      expect(ok.status).toBe(201);
+      const { apiKey, id } = (await ok.json()) as { apiKey: string; id: string };
+      const stored = await t.outway.db
+        .selectFrom('outway_applications')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(JSON.stringify(stored)).not.toContain(apiKey);
+      // Without a default, the app must name its activity.
+      const noDefault = await t.send(query, { 'x-api-key': apiKey });
+      expect(noDefault.status).toBe(400);
+      expect(
+        (await t.send(query, { 'x-api-key': apiKey, 'processing-activity': DEMO_PROCESSING_ACTIVITY.utrechtWmo }))
+          .status,
+      ).toBe(200);
+    });
+  });
+}
+
+describe('the outway with its registry down', () => {
+  it('keeps answering from its verified directory up to the maximum age, then refuses (503)', async () => {
+    let now = Date.now();
+    let down = false;
+    const t = await startTestOutway('sqlite', {
+      now: () => now,
+      directoryMaxAgeSeconds: 120,
+      registryDown: () => down,
+    });
+    try {
+      down = true;
+      now += 60_000;
+      expect((await t.send(query)).status).toBe(200);
+      now += 120_000;
+      const res = await t.send(query);
+      expect(res.status).toBe(503);
+      const problem = await problemOf(res);
+      expect(specProblemErrors(problem)).toEqual([]);
+      expect(res.headers.get('fsc-error-code')).toBe('ERROR_CODE_DIRECTORY_UNAVAILABLE');
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,139 @@
+/**
+ * The outway's server entry (composition root): an afnemer's applications call the BRP API here.
+ *
+ * Environment: PORT (8304), HOST (127.0.0.1), PUBLIC_URL (http://localhost:<PORT>), DATA_DIR (./data),
+ * DATABASE_URL (sqlite:<DATA_DIR>/outway.db), REGISTRY_URL (http://localhost:8300), REGISTRY_PUBLIC_KEY_FILE
+ * (<DATA_DIR>/keys/registry.public.jwk.json), ORGANISATION_OIN (required: the afnemer it signs for),
+ * ORGANISATION_KEY_FILE (<DATA_DIR>/keys/<OIN>.jwk.json), LOG_KEY_FILE (<DATA_DIR>/keys/outway-log.key,
+ * made on first start), ADMIN_TOKEN_FILE (<DATA_DIR>/outway-admin-token, made on first start),
+ * PROVIDER_TIMEOUT_MS (10000), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10),
+ * INSTANCE_ID (outway-<host name>), DEMO_APPLICATION_KEY_FILE (unset: when set and no application is
+ * registered, registers a demo application and writes its API key there, 0600).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { inForce } from '@poortwachter/protocol';
+import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
+import type { JWK } from 'jose';
+import { registryDirectory } from '../directory/directory-provider.ts';
+import { adminTokenHash } from '../outway/admin-token.ts';
+import { listApplications, registerApplication } from '../outway/applications.ts';
+import { createOutway } from '../outway/outway.ts';
+import type { OutwayDatabase } from '../outway/tables.ts';
+
+const env = process.env;
+const fail = (message: string): never => {
+  console.error(`outway: ${message}`);
+  process.exit(2);
+};
+const positive = (name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    fail(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
+  return value;
+};
+const data = dataDir(env);
+const port = Number(env.PORT || 8304);
+if (!Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
+const oin = env.ORGANISATION_OIN || fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
+const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
+const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'outway.db')}`;
+const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
+const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
+const keyFile = env.ORGANISATION_KEY_FILE || join(data, 'keys', `${oin}.jwk.json`);
+const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'outway-log.key');
+const adminTokenFile = env.ADMIN_TOKEN_FILE || join(data, 'outway-admin-token');
+const instanceId = env.INSTANCE_ID || `outway-${hostname()}`;
+
+if (!existsSync(registryKeyFile)) fail(`no pinned registry key at ${registryKeyFile}: set REGISTRY_PUBLIC_KEY_FILE`);
+if (!existsSync(keyFile)) fail(`no private key of ${oin} at ${keyFile}: set ORGANISATION_KEY_FILE`);
+const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+const privateKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+if (!existsSync(logKeyFile)) writeSecretFile(logKeyFile, `${randomBytes(32).toString('base64')}\n`);
+const logKey = Buffer.from(readFileSync(logKeyFile, 'utf8').trim(), 'base64');
+if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
+const adminToken = readFileSync(adminTokenFile, 'utf8').trim();
+
+const directory = registryDirectory({
+  registryUrl,
+  registryKey,
+  refreshIntervalMs: positive('DIRECTORY_REFRESH_SECONDS', 10) * 1000,
+  maxAgeSeconds: positive('DIRECTORY_MAX_AGE_SECONDS', 900),
+});
+for (let attempt = 0; attempt < 60 && directory.status().serial === undefined; attempt++) {
+  await directory.refresh();
+  if (directory.status().serial === undefined) {
+    if (attempt === 0)
+      console.warn(`outway: registry at ${registryUrl} not reachable yet (${directory.status().lastError}); retrying`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+await directory.start();
+if (directory.status().serial === undefined) {
+  console.warn(`outway: no directory from ${registryUrl} yet; refusing requests until there is one`);
+} else if (directory.current().keys.get(privateKey.kid ?? '')?.organisation.oin !== oin) {
+  console.warn(`outway: the key ${privateKey.kid} is not registered for ${oin}; providers will refuse its requests`);
+}
+
+const database = openDatabase<OutwayDatabase>(databaseUrl, { durable: true });
+const outway = await createOutway({
+  organisationOin: oin,
+  privateKey,
+  publicUrl,
+  instanceId,
+  database,
+  directory,
+  logKey,
+  adminTokenHashes: [adminTokenHash(adminToken)],
+  timeoutMs: positive('PROVIDER_TIMEOUT_MS', 10_000),
+});
+
+// pnpm start: one demo application, bound to the organisation's verwerkingsactiviteiten.
+const demoKeyFile = env.DEMO_APPLICATION_KEY_FILE;
+if (demoKeyFile && (await listApplications(database.db)).length === 0 && directory.status().serial !== undefined) {
+  const snapshot = directory.current().snapshot;
+  const now = new Date().toISOString();
+  const activities = snapshot.processing_activities
+    .filter((a) => a.versions.some((v) => v.responsibleOin === oin))
+    .map((a) => a.id);
+  const usable = snapshot.autorisaties.find((a) => a.afnemerOin === oin && inForce(a, now))?.processingActivityId;
+  const { apiKey } = await registerApplication(database.db, {
+    name: 'Demo-applicatie',
+    processingActivities: activities,
+    defaultProcessingActivity: usable ?? activities[0] ?? null,
+  });
+  writeSecretFile(demoKeyFile, `${apiKey}\n`);
+  console.log(`outway: registered the demo application; its API key is in ${demoKeyFile}`);
+}
+
+const host = bindHost(env);
+const server = serve({ fetch: outway.app.fetch, port, hostname: host }, (info) => {
+  const organisation = directory.status().serial === undefined ? undefined : directory.current().organisations.get(oin);
+  console.log(
+    [
+      `poortwachter outway for ${organisation?.name ?? oin} listening on ${host}:${info.port} (POST /<service>/personen, X-API-KEY)`,
+      `  directory serial ${directory.status().serial ?? '(none yet)'} from ${registryUrl}, log ${databaseUrl}`,
+      `  register applications: POST /admin/v1/applications with the token in ${adminTokenFile}`,
+    ].join('\n'),
+  );
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    directory.stop();
+    server.close(async () => {
+      await outway.close();
+      await database.close();
+      process.exit(0);
+    });
+  });
+}
