@@ -40,7 +40,7 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
   beforeAll(async () => {
     system = await startSystem();
     const { registry, source, gateway, idp } = system.ports;
-    ports = [registry, source, gateway, idp];
+    ports = [registry, source, gateway, idp, system.ports.outway];
     startOutput = system.output;
     env = { DATA_DIR: system.data, REGISTRY_URL: `http://localhost:${registry}`, IDP_URL: `http://localhost:${idp}` };
   }, 90_000);
@@ -72,12 +72,18 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
   });
 
   it('makes every database file readable by its owner only (0600)', () => {
-    for (const file of ['gateway.db', 'registry.db']) {
+    for (const file of ['gateway.db', 'registry.db', 'outway.db']) {
       expect((statSync(join(system.data, file)).mode & 0o777).toString(8), file).toBe('600');
       for (const companion of ['-wal', '-shm']) {
         const path = join(system.data, `${file}${companion}`);
         if (existsSync(path)) expect((statSync(path).mode & 0o777).toString(8), path).toBe('600');
       }
+    }
+  });
+
+  it("writes the outway's demo API key and admin token readable by their owner only (0600)", () => {
+    for (const file of ['outway-api-key', 'outway-admin-token', 'keys/outway-log.key']) {
+      expect((statSync(join(system.data, file)).mode & 0o777).toString(8), file).toBe('600');
     }
   });
 

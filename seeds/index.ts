@@ -1,5 +1,6 @@
 export {
   BRP_AUTOMATIC_FIELDS,
+  BRP_OPENAPI_PATH,
   type BrpSearchType,
   type BrpValidator,
   brpFieldPaths,
