@@ -127,6 +127,32 @@ describe("Utrecht's application through the outway (a generated BRP API client, 
     }
   });
 
+  it('reconciles with the CLI: both logs agree, then a query around the outway is found (exit 1)', () => {
+    const cli = (args: string[]) => {
+      try {
+        return {
+          code: 0,
+          out: execFileSync(process.execPath, ['--import', 'tsx', 'packages/sdk/src/cli/main.ts', ...args], {
+            cwd: root,
+            env: { ...process.env, DATA_DIR: system.data, REGISTRY_URL: `http://127.0.0.1:${system.ports.registry}` },
+            encoding: 'utf8',
+          }),
+        };
+      } catch (error) {
+        const e = error as { status: number; stdout: string; stderr: string };
+        return { code: e.status, out: `${e.stdout}${e.stderr}` };
+      }
+    };
+    const reconcile = ['audit', 'reconcile', '--as', 'utrecht', '--outway', `http://localhost:${system.ports.outway}`];
+    const agree = cli(reconcile);
+    expect(agree.out).toContain('The two logs agree.');
+    expect(agree.code).toBe(0);
+    expect(cli(['query', '--as', 'utrecht', '--bsn', '999993653', '--fields', 'naam.voornamen']).code).toBe(0);
+    const differ = cli(reconcile);
+    expect(differ.out).toMatch(/ONLY AT THE PROVIDER \(1\)/);
+    expect(differ.code).toBe(1);
+  }, 60_000);
+
   it('keeps every answer an application received on record when the outway is killed (-9) under load', async () => {
     const port = await freePort();
     const database = join(system.data, 'crash-outway.db');

@@ -61,7 +61,9 @@ export async function verifyGatewayResponse(
     await verifyMessage(
       { status: res.status, header: (name) => res.headers.get(name) },
       {
-        requiredComponents: request ? RESPONSE_COMPONENTS : READ_RESPONSE_COMPONENTS,
+        // A refusal of a request the gateway could not tie to its signer is signed without `;req`:
+        // it carries no data, and its problem is what the caller needs to see.
+        requiredComponents: request && res.ok ? RESPONSE_COMPONENTS : READ_RESPONSE_COMPONENTS,
         requireExpiresAndNonce: false,
         now: Math.floor(Date.now() / 1000),
         publicKeyFor: (keyid) => provider?.keys.find((k) => k.kid === keyid && k.status === 'active')?.jwk,

@@ -61,4 +61,5 @@ export {
   type QueryOptions,
   type QueryResult,
 } from './organisation-client.ts';
+export { type LoggedExchange, type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
 export { isSdkError, SdkError } from './sdk-error.ts';

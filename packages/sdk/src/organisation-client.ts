@@ -9,6 +9,7 @@ import {
   readVerified,
   signedGatewayCall,
 } from './gateway-calls.ts';
+import { type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
 import { SdkError } from './sdk-error.ts';
 
 export interface OrganisationClientOptions {
@@ -128,10 +129,73 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
     return body;
   }
 
+  /** Every page of a Logboek read API for a filter (signed reads, each answer verified). */
+  async function readAll(page: (cursor?: string) => Promise<LogPage>): Promise<LoggedRecord[]> {
+    const records: LoggedRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const result = await page(cursor);
+      records.push(...(result.processingActivities as readonly LoggedRecord[]));
+      cursor = result.next ?? undefined;
+    } while (cursor);
+    return records;
+  }
+
+  /**
+   * Reconciles this organisation's outway log with the provider's gateway log for `[from, to)`: every
+   * exchange logged on one side only, and every outway record whose evidence does not verify. Both
+   * logs are read with signed Logboek read API calls (the outway's answers are signed with our own
+   * key, the gateway's with the provider's).
+   *
+   * @example
+   * const r = await client.reconcile({ outwayUrl: 'http://localhost:8304', from: '2026-12-01', to: '2026-12-02' });
+   * if (!r.consistent) console.log(r.onlyAtProvider, r.onlyAtAfnemer);
+   */
+  async function reconcile(q: {
+    readonly outwayUrl: string;
+    readonly from: string | Date;
+    readonly to: string | Date;
+    /** How far beyond the period the provider's log is read, so border exchanges match (default 300 s). */
+    readonly marginSeconds?: number;
+  }): Promise<Reconciliation> {
+    const snapshot = await currentDirectory();
+    const us = snapshot.organisations.find((o) => o.oin === options.oin);
+    const from = new Date(q.from).getTime();
+    const to = new Date(q.to).getTime();
+    if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
+      throw new SdkError('configuration', 'Give a period: from before to (ISO 8601 dates).');
+    }
+    const margin = (q.marginSeconds ?? 300) * 1000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const outway = await readAll(async (cursor) => {
+      const { body } = await signedGatewayCall<LogPage>(
+        fetchImpl,
+        {
+          url: `${q.outwayUrl.replace(/\/+$/, '')}/processing-activities`,
+          method: 'POST',
+          body: {
+            startTime: iso(from - margin),
+            endTime: iso(to + margin),
+            limit: 1000,
+            ...(cursor ? { cursor } : {}),
+          },
+        },
+        options.privateKey,
+        us,
+      );
+      return body;
+    });
+    const provider = await readAll((cursor) =>
+      readLog({ startTime: iso(from - margin), endTime: iso(to + margin), limit: 1000, ...(cursor ? { cursor } : {}) }),
+    );
+    return reconcileLogs({ directory: snapshot, afnemerOin: options.oin, serviceId, from, to, outway, provider });
+  }
+
   return {
     oin: options.oin,
     directory: currentDirectory,
     readLog,
+    reconcile,
     personen: {
       /** RaadpleegMetBurgerservicenummer: one or more BSNs. */
       raadpleeg: <P = Record<string, unknown>>(

@@ -1,5 +1,6 @@
 import { verifyExchange } from '@poortwachter/protocol';
 import { DIALECTS } from '@poortwachter/registry/testing';
+import { createOrganisationClient } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -269,6 +270,79 @@ describe('the outway with its registry down', () => {
       const problem = await problemOf(res);
       expect(specProblemErrors(problem)).toEqual([]);
       expect(res.headers.get('fsc-error-code')).toBe('ERROR_CODE_DIRECTORY_UNAVAILABLE');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('reconciling the outway log with the provider log', () => {
+  it('finds an exchange on either side only, and evidence that does not verify', async () => {
+    const t = await startTestOutway('sqlite');
+    try {
+      const route: typeof fetch = async (input, init) => {
+        const url = String(input);
+        if (url.startsWith('http://registry.test')) return t.gateway.registry.app.request(url, init);
+        if (url.startsWith(OUTWAY_URL)) return t.outway.app.request(url, init);
+        return t.gateway.app.request(url, init);
+      };
+      const client = createOrganisationClient({
+        oin: DEMO_OIN.utrecht,
+        privateKey: t.gateway.key(DEMO_OIN.utrecht),
+        registryUrl: 'http://registry.test',
+        registryKey: t.gateway.registry.registryPublicKey,
+        fetch: route,
+      });
+      const from = new Date(Date.now() - 60_000);
+      const sent: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await t.send(query);
+        expect(res.status).toBe(200);
+        sent.push(res.headers.get('fsc-transaction-id') ?? '');
+      }
+      await t.outway.drain();
+      await t.gateway.log.drain();
+      const period = { outwayUrl: OUTWAY_URL, from, to: new Date(Date.now() + 60_000) };
+      const clean = await client.reconcile(period);
+      expect(clean).toMatchObject({ consistent: true, matched: 4, onlyAtProvider: [], onlyAtAfnemer: [] });
+
+      // A query signed with Utrecht's key that did not go through the outway (a stolen key).
+      const stolen = await t.gateway.send(DEMO_OIN.utrecht, query, {
+        processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      });
+      expect(stolen.status).toBe(200);
+      const stolenTx = stolen.headers.get('fsc-transaction-id');
+      // A record lost on the provider's side, and one on the outway's side.
+      await t.gateway.db
+        .deleteFrom('access_log')
+        .where('transaction_id', '=', sent[0] ?? '')
+        .execute();
+      await t.outway.db
+        .deleteFrom('access_log')
+        .where('transaction_id', '=', sent[1] ?? '')
+        .execute();
+      // An outway record whose evidence was edited.
+      const edited = await t.outway.db
+        .selectFrom('access_log')
+        .select(['id', 'record'])
+        .where('transaction_id', '=', sent[2] ?? '')
+        .executeTakeFirstOrThrow();
+      const record = JSON.parse(edited.record);
+      record.attributes['poortwachter.evidence'].response.status = 204;
+      await t.outway.db
+        .updateTable('access_log')
+        .set({ record: JSON.stringify(record) })
+        .where('id', '=', edited.id)
+        .execute();
+      await t.gateway.log.drain();
+
+      const found = await client.reconcile(period);
+      expect(found.consistent).toBe(false);
+      expect(found.matched).toBe(1);
+      expect(found.onlyAtProvider.map((e) => e.transactionId).sort()).toEqual([sent[1], stolenTx].sort());
+      expect(found.onlyAtAfnemer.map((e) => e.transactionId)).toEqual([sent[0]]);
+      expect(found.onlyAtAfnemer[0]?.evidence.response.headers.signature).toMatch(/^sig1=:/);
+      expect(found.unverifiedEvidence.map((e) => e.transactionId)).toEqual([sent[2]]);
     } finally {
       await t.close();
     }

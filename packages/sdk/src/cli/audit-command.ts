@@ -1,6 +1,7 @@
 import { type CoverageProgress, type CoverageReport, createAuditorClient } from '../auditor-client.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { parseOptions, table } from './options.ts';
+import { reconcileCommand } from './reconcile-command.ts';
 
 const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
 type Format = (typeof FORMATS)[number];
@@ -133,6 +134,7 @@ function render(report: CoverageReport, gateway: string, format: 'table' | 'mark
  */
 export async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === 'reconcile') return reconcileCommand(rest);
   const { values } = parseOptions(rest, {
     from: { type: 'string' },
     to: { type: 'string' },
@@ -146,7 +148,8 @@ export async function auditCommand(args: string[]): Promise<number> {
   const format = (values.format ?? 'table') as Format;
   if (sub !== 'coverage' || !FORMATS.includes(format)) {
     process.stderr.write(
-      'usage: poortwachter audit coverage [--from 2026-11-01] [--to 2026-11-30] [--format table|json|csv|markdown] [--verify]\n' +
+      'usage: poortwachter audit reconcile --as <afnemer> … (see poortwachter audit reconcile --help)\n' +
+        '       poortwachter audit coverage [--from 2026-11-01] [--to 2026-11-30] [--format table|json|csv|markdown] [--verify]\n' +
         '         [--as <auditor OIN or name>] [--key private.jwk.json] [--registry URL]\n',
     );
     return 2;

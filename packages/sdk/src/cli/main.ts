@@ -41,6 +41,12 @@ commands:
               --from DATE --to DATE   the period (default: this month so far)
               --format table|json|csv|markdown   (default table)
               --as ORG             the auditor (default: the demo organisation with role auditor)
+  audit reconcile
+              an afnemer's outway log against the provider gateway's log: every exchange on one side
+              only, with its signed evidence; exits 1 on any difference
+              --as ORG             the afnemer (key from ./data/keys)
+              --outway URL         its outway (default http://localhost:8304)
+              --from DATE --to DATE   the period (default: today)
   log verify  the auditor's check of every gateway's verifiable log: signed heads, consistency with
               the heads seen before, every record against its leaf; exits 1 on tampering or a fork
               --heads FILE         where seen heads are kept (default ./data/auditor-heads.json)
