@@ -5,6 +5,8 @@
  *   3. the same proxy forwarding with the gateway's own keep-alive HTTP client (so that it differs
  *      from the gateway only by the checks and the log),
  *   4. the full gateway (signature, autorisatie, minimisation, durable group-committed log on SQLite),
+ *   5. an application through Gemeente Utrecht's outway in front of that gateway (app → outway →
+ *      inway → source: API key, signing, answer verification and the outway's own durable log),
  * with load from pre-signed requests (unique nonces), and a check that every released response has
  * its access record. Prints a table; it is a benchmark, not a test.
  *
@@ -31,7 +33,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const data = mkdtempSync(join(tmpdir(), 'poortwachter-bench-'));
-const PORTS = { registry: 18300, source: 18301, gateway: 18302, proxy: 18303, proxyNode: 18304 };
+const PORTS = { registry: 18300, source: 18301, gateway: 18302, proxy: 18303, proxyNode: 18304, outway: 18305 };
 const children: ChildProcess[] = [];
 
 function start(entry: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
@@ -113,7 +115,24 @@ try {
     },
     [...nodeFlags, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
   );
-  await Promise.all([PORTS.source, PORTS.proxy, PORTS.proxyNode, PORTS.gateway].map(healthy));
+  await healthy(PORTS.gateway);
+  const outway = start(
+    'packages/gateway/src/server/outway-main.ts',
+    {
+      PORT: String(PORTS.outway),
+      REGISTRY_URL: `http://127.0.0.1:${PORTS.registry}`,
+      ORGANISATION_OIN: DEMO_OIN.utrecht,
+      DEMO_APPLICATION_KEY_FILE: join(data, 'outway-api-key'),
+    },
+    nodeFlags,
+  );
+  await Promise.all([PORTS.source, PORTS.proxy, PORTS.proxyNode, PORTS.outway].map(healthy));
+  const apiKey = readFileSync(join(data, 'outway-api-key'), 'utf8').trim();
+  const viaOutway: PreparedRequest = {
+    path: '/brp-personen/personen',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: QUERY,
+  };
 
   // Pre-sign more requests than the gateway can take in the run: signing is the caller's cost.
   const key = JSON.parse(readFileSync(join(data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as JWK;
@@ -143,6 +162,12 @@ try {
       request: () => plain,
     },
     gateway: { name: 'gateway, durable log (SQLite)', process: gateway, port: PORTS.gateway, request: nextSigned },
+    outway: {
+      name: 'app → outway → gateway (both logs)',
+      process: outway,
+      port: PORTS.outway,
+      request: () => viaOutway,
+    },
   };
   type Target = keyof typeof targets;
   const keys = Object.keys(targets) as Target[];
@@ -180,14 +205,16 @@ try {
     }
   }
   const rss = Object.fromEntries(keys.map((k) => [k, peakRss(targets[k].process.pid)])) as Record<Target, number>;
-  const gatewayResult: LoadResult = {
-    completed: results.gateway.reduce((n, r) => n + r.completed, 0),
-    ok: results.gateway.reduce((n, r) => n + r.ok, 0),
-    errors: results.gateway.reduce((n, r) => n + r.errors, 0),
-    seconds: results.gateway.reduce((n, r) => n + r.seconds, 0),
-    latenciesMs: results.gateway.flatMap((r) => r.latenciesMs),
-    okTransactions: results.gateway.flatMap((r) => r.okTransactions),
-  };
+  const merged = (list: LoadResult[]): LoadResult => ({
+    completed: list.reduce((n, r) => n + r.completed, 0),
+    ok: list.reduce((n, r) => n + r.ok, 0),
+    errors: list.reduce((n, r) => n + r.errors, 0),
+    seconds: list.reduce((n, r) => n + r.seconds, 0),
+    latenciesMs: list.flatMap((r) => r.latenciesMs),
+    okTransactions: list.flatMap((r) => r.okTransactions),
+  });
+  const gatewayResult = merged(results.gateway);
+  const outwayResult = merged(results.outway);
 
   const readyRes = await fetch(`http://127.0.0.1:${PORTS.gateway}/readyz`);
   const ready = (await readyRes.json()) as {
@@ -197,19 +224,24 @@ try {
   if (!('log' in ready)) console.error('readyz:', readyRes.status, JSON.stringify(ready));
   // Every released response must have its access record (one subject per response here).
   await new Promise((r) => setTimeout(r, 500));
-  const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${join(data, 'gateway.db')}`);
-  const logged = new Set<string>();
-  for (let i = 0; i < gatewayResult.okTransactions.length; i += 500) {
-    const chunk = gatewayResult.okTransactions.slice(i, i + 500);
-    const found = await db
-      .selectFrom('access_log')
-      .select('transaction_id')
-      .where('transaction_id', 'in', chunk)
-      .execute();
-    for (const row of found) logged.add(row.transaction_id);
-  }
-  await close();
-  const missing = gatewayResult.okTransactions.filter((t) => !logged.has(t)).length;
+  /** How many of these answered transactions have no access record in the log file. */
+  const unlogged = async (file: string, transactions: string[]) => {
+    const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${join(data, file)}`);
+    const logged = new Set<string>();
+    for (let i = 0; i < transactions.length; i += 500) {
+      const chunk = transactions.slice(i, i + 500);
+      const found = await db
+        .selectFrom('access_log')
+        .select('transaction_id')
+        .where('transaction_id', 'in', chunk)
+        .execute();
+      for (const row of found) logged.add(row.transaction_id);
+    }
+    await close();
+    return transactions.filter((t) => !logged.has(t)).length;
+  };
+  const missing = await unlogged('gateway.db', [...gatewayResult.okTransactions, ...outwayResult.okTransactions]);
+  const missingAtOutway = await unlogged('outway.db', outwayResult.okTransactions);
 
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   const rate = (r: LoadResult) => r.completed / r.seconds;
@@ -245,14 +277,27 @@ try {
   };
   console.log(`\nratio gateway / bare hono proxy with fetch (the floor): ${ratio('proxy')}`);
   console.log(`ratio gateway / bare hono proxy with the gateway's HTTP client: ${ratio('proxyNode')}`);
+  const released = gatewayResult.ok + outwayResult.ok;
+  console.log(`released responses: ${released}; with an access record: ${released - missing}; missing: ${missing}`);
+  const p = (list: LoadResult[], q: number) =>
+    percentile(
+      list.flatMap((r) => r.latenciesMs).sort((a, b) => a - b),
+      q,
+    );
+  const hop = results.outway.map((o, i) => rate(o) / rate(results.gateway[i] as LoadResult));
   console.log(
-    `released responses: ${gatewayResult.ok}; with an access record: ${gatewayResult.ok - missing}; missing: ${missing}`,
+    `outway hop: ratio app → outway → gateway / gateway alone ${median(hop).toFixed(2)} (rounds: ${hop.map((r) => r.toFixed(2)).join(', ')}); ` +
+      `added p50 ${(p(results.outway, 50) - p(results.gateway, 50)).toFixed(2)} ms, added p99 ${(p(results.outway, 99) - p(results.gateway, 99)).toFixed(2)} ms ` +
+      `(same ${concurrency} connections, closed loop)`,
+  );
+  console.log(
+    `answers through the outway: ${outwayResult.ok}; with an outway record: ${outwayResult.ok - missingAtOutway}; missing: ${missingAtOutway}`,
   );
   console.log(
     `group commit: log ${ready.log.batches} batches of ${ready.log.averageBatch.toFixed(1)} on average (${ready.log.averageCommitMs.toFixed(2)} ms each), ` +
       `nonces ${ready.nonces.batches} batches of ${ready.nonces.averageBatch.toFixed(1)} (${ready.nonces.averageCommitMs.toFixed(2)} ms each)`,
   );
-  if (missing > 0) process.exitCode = 1;
+  if (missing > 0 || missingAtOutway > 0) process.exitCode = 1;
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
