@@ -2,7 +2,7 @@ import type { JWK } from 'jose';
 import { verifyContentDigest } from './http-signatures/content-digest.ts';
 import { HttpSignatureError } from './http-signatures/errors.ts';
 import { verifyMessage } from './http-signatures/message-signatures.ts';
-import { RESPONSE_COMPONENTS } from './sign-request.ts';
+import { READ_RESPONSE_COMPONENTS, RESPONSE_COMPONENTS } from './sign-request.ts';
 
 /** The headers of a signed exchange that a verifier needs, never a body (they hold only digests). */
 export interface ExchangeEvidence {
@@ -48,6 +48,11 @@ export async function verifyExchange(
     readonly publicKeyFor: (keyid: string) => JWK | undefined;
     readonly at: number;
     readonly body?: string;
+    /**
+     * Accept a refusal (status 400 or more) signed without `;req`: a gateway signs its refusal of a
+     * request it could not tie to a signer (a revoked key, say) that way. It carries no data.
+     */
+    readonly unboundRefusals?: boolean;
   },
 ): Promise<void> {
   const { request, response } = evidence;
@@ -61,7 +66,8 @@ export async function verifyExchange(
   await verifyMessage(
     { status: response.status, header: lookup(response.headers) },
     {
-      requiredComponents: RESPONSE_COMPONENTS,
+      requiredComponents:
+        options.unboundRefusals && response.status >= 400 ? READ_RESPONSE_COMPONENTS : RESPONSE_COMPONENTS,
       requireExpiresAndNonce: false,
       now: options.at,
       publicKeyFor: options.publicKeyFor,

@@ -1,23 +1,39 @@
 import { GatewayRefusal } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import type { Kysely } from 'kysely';
-import { applicationByApiKey } from './applications.ts';
+import { type Application, applicationByApiKey } from './applications.ts';
 import type { OutwayEnv } from './context.ts';
 import type { OutwayDatabase } from './tables.ts';
 
 /**
  * Identifies the application by its `X-API-KEY` (as RvIG's BRP API takes it), against the hashes of
- * the registered keys. No key or an unknown one is a 401; nothing is sent to the provider.
+ * the registered keys. No key or an unknown one is a 401; nothing is sent to the provider. A key found
+ * is remembered for `cacheMs` (default 5 s), so a revocation takes effect within that time.
  */
-export const authenticateApplication = (db: Kysely<OutwayDatabase>) =>
-  createMiddleware<OutwayEnv>(async function authenticateApplication(c, next) {
+export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { cacheMs?: number } = {}) => {
+  // Every call of an application carries its key: remember who it is for a few seconds (a revoked
+  // key is refused at most `cacheMs` later), unknown keys never, and at most 1000 keys.
+  const cacheMs = options.cacheMs ?? 5000;
+  const known = new Map<string, { application: Application; until: number }>();
+  const lookup = async (apiKey: string): Promise<Application | undefined> => {
+    const hit = known.get(apiKey);
+    if (hit && hit.until > Date.now()) return hit.application;
+    const application = await applicationByApiKey(db, apiKey);
+    if (application) {
+      if (known.size >= 1000) known.clear();
+      known.set(apiKey, { application, until: Date.now() + cacheMs });
+    }
+    return application;
+  };
+  return createMiddleware<OutwayEnv>(async function authenticateApplication(c, next) {
     c.set('application', undefined);
     const apiKey = c.req.header('x-api-key');
     if (!apiKey) {
       throw new GatewayRefusal('apiKeyMissing', 'Stuur de API-sleutel van uw applicatie in de header X-API-KEY.');
     }
-    const application = await applicationByApiKey(db, apiKey);
+    const application = await lookup(apiKey);
     if (!application) throw new GatewayRefusal('apiKeyInvalid', 'De API-sleutel in X-API-KEY is niet geldig.');
     c.set('application', application);
     await next();
   });
+};

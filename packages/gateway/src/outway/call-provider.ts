@@ -93,6 +93,7 @@ export const callProvider = (options: CallProviderOptions) =>
     try {
       await verifyExchange(evidence, {
         body: res.text,
+        unboundRefusals: true,
         at: Math.floor(options.now() / 1000),
         publicKeyFor: (kid) => provider.keys.find((k) => k.kid === kid && k.status === 'active')?.jwk,
       });

@@ -1,7 +1,7 @@
 import { type ExchangeEvidence, newSpanId, uuidv7 } from '@poortwachter/protocol';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { RequestTrace } from '../pipeline/context.ts';
-import { valuesAt } from '../protocol/project-fields.ts';
+import { presentPaths, valuesAt } from '../protocol/project-fields.ts';
 import type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from '../storage/access-record.ts';
 import type { Application } from './applications.ts';
 import type { OutwayGrant } from './context.ts';
@@ -61,7 +61,15 @@ export function buildOutwayRecords(
   ];
   const subjectOf = (person: Record<string, unknown>) =>
     idPaths.flatMap((p) => valuesAt(person, p)).find((v): v is string => typeof v === 'string');
-  const fieldsOf = (person: Record<string, unknown>) => catalogue.filter((path) => valuesAt(person, path).length > 0);
+  const fieldsOf = (person: Record<string, unknown>) => {
+    // Every leaf path of the person and every path above one: a catalogue path is held when it is one.
+    const held = new Set<string>();
+    for (const leaf of presentPaths(person as never)) {
+      const parts = leaf.split('.');
+      for (let i = 1; i <= parts.length; i++) held.add(parts.slice(0, i).join('.'));
+    }
+    return catalogue.filter((path) => held.has(path));
+  };
   const bySubject = new Map<string | undefined, Set<string>>();
   if (personen.every((person) => subjectOf(person) !== undefined)) {
     for (const person of personen) {

@@ -1,4 +1,4 @@
-import { verifyExchange } from '@poortwachter/protocol';
+import { signRequest, verifyExchange } from '@poortwachter/protocol';
 import { DIALECTS } from '@poortwachter/registry/testing';
 import { createOrganisationClient } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
@@ -196,6 +196,48 @@ for (const dialect of DIALECTS) {
       const refusals = (await outwayRefusals()).filter((r) => r.reason === 'providerUnverified');
       expect(refusals.at(-1)?.detail).toMatch(/does not verify|not cover|transaction/);
       t.provider = (request) => t.gateway.app.request(request);
+    });
+
+    it("passes on the provider's refusal of a request it could not tie to us (signed without ;req)", async () => {
+      t.provider = async (request) => {
+        const headers = new Headers(request.headers);
+        headers.delete('signature');
+        return t.gateway.app.request(new Request(request.url, { method: 'POST', headers, body: await request.text() }));
+      };
+      const res = await t.send(query);
+      expect(res.status).toBe(401);
+      expect(res.headers.get('fsc-error-code')).toBe('ERROR_CODE_ACCESS_TOKEN_MISSING');
+      expect(specProblemErrors(await res.json())).toEqual([]);
+    });
+
+    it('serves its own log to its organisation only, and another organisation only what names it', async () => {
+      expect((await t.send(query)).status).toBe(200);
+      await t.outway.drain();
+      const read = async (oin: string) => {
+        const request = await signRequest({
+          url: `${OUTWAY_URL}/processing-activities`,
+          body: JSON.stringify({ startTime: new Date(Date.now() - 3_600_000).toISOString() }),
+          privateKey: t.gateway.key(oin),
+        });
+        const res = await t.outway.app.request(request.url, {
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+        return { status: res.status, body: (await res.json()) as { processingActivities?: unknown[] } };
+      };
+      const own = await read(DEMO_OIN.utrecht);
+      expect(own.status).toBe(200);
+      expect(own.body.processingActivities?.length).toBeGreaterThan(0);
+      const other = await read(DEMO_OIN.haarlem);
+      expect(other.status).toBe(200);
+      expect(other.body.processingActivities).toEqual([]);
+      const unsigned = await t.outway.app.request(`${OUTWAY_URL}/processing-activities`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"startTime":"2026-01-01T00:00:00Z"}',
+      });
+      expect(unsigned.status).toBe(401);
     });
 
     it('names a provider that is down (502 serviceUnreachable)', async () => {
