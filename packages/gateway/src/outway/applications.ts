@@ -15,7 +15,12 @@ export interface NewApplication {
   readonly name: string;
   readonly processingActivities: readonly string[];
   readonly defaultProcessingActivity?: string | null;
+  /** The SHA-256 fingerprint of its TLS client certificate (hex, colons allowed), if it uses one. */
+  readonly certificateSha256?: string | null;
 }
+
+/** A certificate fingerprint as stored: lower-case hex without colons. */
+export const normaliseFingerprint = (fingerprint: string) => fingerprint.replaceAll(':', '').toLowerCase();
 
 const hashOf = (apiKey: string) => createHash('sha256').update(apiKey, 'utf8').digest('hex');
 
@@ -39,6 +44,7 @@ export async function registerApplication(
       api_key_hash: hashOf(apiKey),
       processing_activities: JSON.stringify(application.processingActivities),
       default_processing_activity: defaultActivity,
+      certificate_sha256: application.certificateSha256 ? normaliseFingerprint(application.certificateSha256) : null,
       created_at: now,
       revoked_at: null,
     })
@@ -55,14 +61,22 @@ export async function registerApplication(
 }
 
 /** The application an API key belongs to (not revoked), if any. */
-export async function applicationByApiKey(
+export const applicationByApiKey = (db: Kysely<OutwayDatabase>, apiKey: string) =>
+  applicationWhere(db, 'api_key_hash', hashOf(apiKey));
+
+/** The application a TLS client certificate (its SHA-256 fingerprint) belongs to (not revoked), if any. */
+export const applicationByCertificate = (db: Kysely<OutwayDatabase>, fingerprint: string) =>
+  applicationWhere(db, 'certificate_sha256', normaliseFingerprint(fingerprint));
+
+async function applicationWhere(
   db: Kysely<OutwayDatabase>,
-  apiKey: string,
+  column: 'api_key_hash' | 'certificate_sha256',
+  value: string,
 ): Promise<Application | undefined> {
   const row = await db
     .selectFrom('outway_applications')
     .selectAll()
-    .where('api_key_hash', '=', hashOf(apiKey))
+    .where(column, '=', value)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return (
@@ -83,6 +97,7 @@ export async function listApplications(db: Kysely<OutwayDatabase>) {
     name: row.name,
     processingActivities: JSON.parse(row.processing_activities) as string[],
     defaultProcessingActivity: row.default_processing_activity,
+    certificateSha256: row.certificate_sha256,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)).toISOString(),
   }));

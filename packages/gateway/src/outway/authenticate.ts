@@ -1,13 +1,15 @@
+import type { TLSSocket } from 'node:tls';
 import { GatewayRefusal } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import type { Kysely } from 'kysely';
-import { type Application, applicationByApiKey } from './applications.ts';
+import { type Application, applicationByApiKey, applicationByCertificate } from './applications.ts';
 import type { OutwayEnv } from './context.ts';
 import type { OutwayDatabase } from './tables.ts';
 
 /**
  * Identifies the application by its `X-API-KEY` (as RvIG's BRP API takes it), against the hashes of
- * the registered keys. No key or an unknown one is a 401; nothing is sent to the provider. A key found
+ * the registered keys, or (over HTTPS, without a key) by the TLS client certificate it presented, when
+ * the outway's client CA signed it and its SHA-256 fingerprint is registered. No key or an unknown one is a 401; nothing is sent to the provider. A key found
  * is remembered for `cacheMs` (default 5 s), so a revocation takes effect within that time.
  */
 export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { cacheMs?: number } = {}) => {
@@ -29,7 +31,20 @@ export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { c
     c.set('application', undefined);
     const apiKey = c.req.header('x-api-key');
     if (!apiKey) {
-      throw new GatewayRefusal('apiKeyMissing', 'Stuur de API-sleutel van uw applicatie in de header X-API-KEY.');
+      // Over HTTPS, a client certificate the outway's client CA signed names the application instead.
+      const socket = (c.env as { incoming?: { socket?: Partial<TLSSocket> } } | undefined)?.incoming?.socket;
+      const certificate = socket?.authorized ? socket.getPeerCertificate?.() : undefined;
+      const byCertificate = certificate?.fingerprint256
+        ? await applicationByCertificate(db, certificate.fingerprint256)
+        : undefined;
+      if (!byCertificate) {
+        throw new GatewayRefusal(
+          'apiKeyMissing',
+          'Stuur de API-sleutel van uw applicatie in de header X-API-KEY, of een geregistreerd TLS-clientcertificaat.',
+        );
+      }
+      c.set('application', byCertificate);
+      return next();
     }
     const application = await lookup(apiKey);
     if (!application) throw new GatewayRefusal('apiKeyInvalid', 'De API-sleutel in X-API-KEY is niet geldig.');

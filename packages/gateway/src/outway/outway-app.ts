@@ -198,7 +198,12 @@ export function createOutwayApp(options: OutwayAppOptions) {
     const problems = validateApplication(body);
     if (problems.length > 0)
       throw new ProblemError('paramsValidation', 'De applicatie is niet geldig.', { invalidParams: problems });
-    const input = body as { name: string; processingActivities: string[]; defaultProcessingActivity?: string };
+    const input = body as {
+      name: string;
+      processingActivities: string[];
+      defaultProcessingActivity?: string;
+      certificateSha256?: string;
+    };
     const { application, apiKey } = await registerApplication(options.db, input, now());
     return c.json({ ...application, apiKey }, 201);
   });
@@ -296,8 +301,18 @@ function validateApplication(body: unknown) {
         reason: 'Moet een van processingActivities zijn.',
       });
   }
+  const fingerprint = b.certificateSha256;
+  if (
+    fingerprint !== undefined &&
+    (typeof fingerprint !== 'string' || !/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/.test(fingerprint))
+  )
+    problems.push({
+      name: 'certificateSha256',
+      code: 'pattern',
+      reason: 'De SHA-256-vingerafdruk in hex (64 tekens, dubbele punten mogen).',
+    });
   for (const key of Object.keys(b))
-    if (!['name', 'processingActivities', 'defaultProcessingActivity'].includes(key))
+    if (!['name', 'processingActivities', 'defaultProcessingActivity', 'certificateSha256'].includes(key))
       problems.push({ name: key, code: 'unknownParam', reason: 'Dit veld bestaat niet.' });
   return problems;
 }

@@ -1,3 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
 import { signRequest, verifyExchange } from '@poortwachter/protocol';
 import { DIALECTS } from '@poortwachter/registry/testing';
 import { createOrganisationClient } from '@poortwachter/sdk';
@@ -10,6 +18,7 @@ import {
   startTestOutway,
   type TestOutway,
 } from '../testing/index.ts';
+import { registerApplication } from './applications.ts';
 
 const SUZANNE = '999993653';
 interface Problem {
@@ -387,6 +396,126 @@ describe('reconciling the outway log with the provider log', () => {
       expect(found.unverifiedEvidence.map((e) => e.transactionId)).toEqual([sent[2]]);
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('the outway over HTTPS, applications with a TLS client certificate', () => {
+  it('takes a registered client certificate its client CA signed instead of an API key, and no other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'outway-tls-'));
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    ssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=Utrecht test CA',
+    );
+    const issue = (name: string, subject: string, ca: boolean, ext?: string) => {
+      ssl(
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        subject,
+      );
+      if (ext) writeFileSync(join(dir, `${name}.ext`), ext);
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-days',
+        '1',
+        '-out',
+        `${name}.pem`,
+        ...(ca ? ['-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'] : ['-key', `${name}.key`]),
+        ...(ext ? ['-extfile', `${name}.ext`] : []),
+      );
+    };
+    issue('server', '/CN=127.0.0.1', true, 'subjectAltName=IP:127.0.0.1\n');
+    issue('app', '/CN=wmo-zaaksysteem', true);
+    issue('stranger', '/CN=wmo-zaaksysteem', false);
+    const read = (file: string) => readFileSync(join(dir, file));
+    const t = await startTestOutway('sqlite');
+    await registerApplication(t.outway.db, {
+      name: 'Wmo via certificaat',
+      processingActivities: [DEMO_PROCESSING_ACTIVITY.utrechtWmo],
+      defaultProcessingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      certificateSha256: new X509Certificate(read('app.pem')).fingerprint256,
+    });
+    // Registered too, but not signed by the outway's client CA: refused all the same.
+    await registerApplication(t.outway.db, {
+      name: 'Zelfgetekend',
+      processingActivities: [DEMO_PROCESSING_ACTIVITY.utrechtWmo],
+      defaultProcessingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      certificateSha256: new X509Certificate(read('stranger.pem')).fingerprint256,
+    });
+    const server = serve({
+      fetch: t.outway.app.fetch,
+      port: 0,
+      hostname: '127.0.0.1',
+      createServer: createHttpsServer,
+      serverOptions: {
+        cert: read('server.pem'),
+        key: read('server.key'),
+        ca: read('ca.pem'),
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+    });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const post = (client?: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/brp-personen/personen',
+            method: 'POST',
+            ca: read('ca.pem'),
+            ...(client ? { cert: read(`${client}.pem`), key: read(`${client}.key`) } : {}),
+            headers: { 'content-type': 'application/json' },
+          },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => {
+              body += chunk;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(query));
+      });
+    try {
+      const ok = await post('app');
+      expect(ok.status).toBe(200);
+      expect(ok.body).toContain('Suzanne');
+      expect((await post('stranger')).status).toBe(401);
+      expect((await post()).status).toBe(401);
+    } finally {
+      server.close();
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -11,6 +11,8 @@ export interface OutwayApplicationTable {
   processing_activities: string;
   /** The one it uses when it sends no `Processing-Activity` header (apps that cannot add headers). */
   default_processing_activity: string | null;
+  /** Lower-case hex SHA-256 of the DER of its TLS client certificate, if it may use one. */
+  certificate_sha256: string | null;
   created_at: number;
   revoked_at: number | null;
 }

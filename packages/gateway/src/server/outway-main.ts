@@ -7,11 +7,13 @@
  * ORGANISATION_KEY_FILE (<DATA_DIR>/keys/<OIN>.jwk.json), LOG_KEY_FILE (<DATA_DIR>/keys/outway-log.key,
  * made on first start), ADMIN_TOKEN_FILE (<DATA_DIR>/outway-admin-token, made on first start),
  * PROVIDER_TIMEOUT_MS (10000), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10),
- * INSTANCE_ID (outway-<host name>), DEMO_APPLICATION_KEY_FILE (unset: when set and no application is
+ * INSTANCE_ID (outway-<host name>), TLS_CERT_FILE and TLS_KEY_FILE (PEM: serve HTTPS), TLS_CLIENT_CA_FILE
+ * (PEM: accept application client certificates this CA signed), DEMO_APPLICATION_KEY_FILE (unset: when set and no application is
  * registered, registers a demo application and writes its API key there, 0600).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -112,12 +114,27 @@ if (demoKeyFile && (await listApplications(database.db)).length === 0 && directo
   console.log(`outway: registered the demo application; its API key is in ${demoKeyFile}`);
 }
 
+// HTTPS when a certificate and key are given; with a client CA, applications may present a client
+// certificate that CA signed instead of an API key (checked against the fingerprints registered).
+const tls =
+  env.TLS_CERT_FILE || env.TLS_KEY_FILE
+    ? {
+        createServer: createHttpsServer,
+        serverOptions: {
+          cert: readFileSync(env.TLS_CERT_FILE || fail('TLS_KEY_FILE needs TLS_CERT_FILE')),
+          key: readFileSync(env.TLS_KEY_FILE || fail('TLS_CERT_FILE needs TLS_KEY_FILE')),
+          ...(env.TLS_CLIENT_CA_FILE
+            ? { ca: readFileSync(env.TLS_CLIENT_CA_FILE), requestCert: true, rejectUnauthorized: false }
+            : {}),
+        },
+      }
+    : {};
 const host = bindHost(env);
-const server = serve({ fetch: outway.app.fetch, port, hostname: host }, (info) => {
+const server = serve({ fetch: outway.app.fetch, port, hostname: host, ...tls }, (info) => {
   const organisation = directory.status().serial === undefined ? undefined : directory.current().organisations.get(oin);
   console.log(
     [
-      `poortwachter outway for ${organisation?.name ?? oin} listening on ${host}:${info.port} (POST /<service>/personen, X-API-KEY)`,
+      `poortwachter outway for ${organisation?.name ?? oin} listening on ${tls.createServer ? 'https' : 'http'}://${host}:${info.port} (POST /<service>/personen, X-API-KEY${env.TLS_CLIENT_CA_FILE ? ' or a client certificate' : ''})`,
       `  directory serial ${directory.status().serial ?? '(none yet)'} from ${registryUrl}, log ${databaseUrl}`,
       `  register applications: POST /admin/v1/applications with the token in ${adminTokenFile}`,
     ].join('\n'),
