@@ -9,36 +9,22 @@
  * DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (the host name: also the id of this instance's Merkle
  * log, so give each instance sharing one database its own).
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
-import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
+import { bindHost, dataDir, openDatabase } from '@poortwachter/registry';
 import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGateway } from '../gateway.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import { awaitDirectory, startupEnvironment } from './startup.ts';
 
 const env = process.env;
-const fail = (message: string): never => {
-  console.error(`gateway: ${message}`);
-  process.exit(2);
-};
-/** A positive integer from the environment, or its default; anything else stops the start with its name. */
-const positive = (name: string, fallback: number): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    fail(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-  return value;
-};
+const { fail, positive, port: portOf, secretKey } = startupEnvironment('gateway', env);
 const data = dataDir(env);
-const port = Number(env.PORT || 8302);
-if (!Number.isInteger(port) || port < 0 || port > 65535)
-  fail(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
+const port = portOf(8302);
 const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'gateway.db')}`;
 const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
 const serviceId = env.SERVICE_ID || 'brp-personen';
@@ -59,8 +45,7 @@ if (!existsSync(registryKeyFile)) {
 const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
 
 // The log key makes BSN pseudonyms unlinkable without it; it is made once and must be kept.
-if (!existsSync(logKeyFile)) writeSecretFile(logKeyFile, `${randomBytes(32).toString('base64')}\n`);
-const logKey = Buffer.from(readFileSync(logKeyFile, 'utf8').trim(), 'base64');
+const logKey = secretKey(logKeyFile);
 
 const directory = registryDirectory({
   registryUrl,
@@ -68,18 +53,8 @@ const directory = registryDirectory({
   refreshIntervalMs: directoryRefreshSeconds * 1000,
   maxAgeSeconds: directoryMaxAgeSeconds,
 });
-// Wait for the first verified directory (the registry may still be starting), at most 30 s.
-for (let attempt = 0; attempt < 60 && directory.status().serial === undefined; attempt++) {
-  await directory.refresh();
-  if (directory.status().serial === undefined) await new Promise((resolve) => setTimeout(resolve, 500));
-}
-await directory.start();
+await awaitDirectory(directory, 'gateway', registryUrl);
 const status = directory.status();
-if (status.serial === undefined) {
-  console.warn(
-    `gateway: no directory from ${registryUrl} yet (${status.lastError}); refusing requests until there is one`,
-  );
-}
 
 const service = status.serial === undefined ? undefined : directory.current().services.get(serviceId);
 const providerOin = service?.providerOin;

@@ -25,24 +25,12 @@ import { adminTokenHash } from '../outway/admin-token.ts';
 import { listApplications, registerApplication } from '../outway/applications.ts';
 import { createOutway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
+import { awaitDirectory, startupEnvironment } from './startup.ts';
 
 const env = process.env;
-const fail = (message: string): never => {
-  console.error(`outway: ${message}`);
-  process.exit(2);
-};
-const positive = (name: string, fallback: number): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0)
-    fail(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-  return value;
-};
+const { fail, positive, port: portOf, secretKey } = startupEnvironment('outway', env);
 const data = dataDir(env);
-const port = Number(env.PORT || 8304);
-if (!Number.isInteger(port) || port < 0 || port > 65535)
-  fail(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
+const port = portOf(8304);
 const oin = env.ORGANISATION_OIN || fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
 const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
 const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'outway.db')}`;
@@ -57,8 +45,7 @@ if (!existsSync(registryKeyFile)) fail(`no pinned registry key at ${registryKeyF
 if (!existsSync(keyFile)) fail(`no private key of ${oin} at ${keyFile}: set ORGANISATION_KEY_FILE`);
 const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
 const privateKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
-if (!existsSync(logKeyFile)) writeSecretFile(logKeyFile, `${randomBytes(32).toString('base64')}\n`);
-const logKey = Buffer.from(readFileSync(logKeyFile, 'utf8').trim(), 'base64');
+const logKey = secretKey(logKeyFile);
 if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
 const adminToken = readFileSync(adminTokenFile, 'utf8').trim();
 
@@ -68,18 +55,11 @@ const directory = registryDirectory({
   refreshIntervalMs: positive('DIRECTORY_REFRESH_SECONDS', 10) * 1000,
   maxAgeSeconds: positive('DIRECTORY_MAX_AGE_SECONDS', 900),
 });
-for (let attempt = 0; attempt < 60 && directory.status().serial === undefined; attempt++) {
-  await directory.refresh();
-  if (directory.status().serial === undefined) {
-    if (attempt === 0)
-      console.warn(`outway: registry at ${registryUrl} not reachable yet (${directory.status().lastError}); retrying`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-await directory.start();
-if (directory.status().serial === undefined) {
-  console.warn(`outway: no directory from ${registryUrl} yet; refusing requests until there is one`);
-} else if (directory.current().keys.get(privateKey.kid ?? '')?.organisation.oin !== oin) {
+await awaitDirectory(directory, 'outway', registryUrl);
+if (
+  directory.status().serial !== undefined &&
+  directory.current().keys.get(privateKey.kid ?? '')?.organisation.oin !== oin
+) {
   console.warn(`outway: the key ${privateKey.kid} is not registered for ${oin}; providers will refuse its requests`);
 }
 

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as initial from './migrations/2026-11-23T0100-registry-initial.ts';
 import * as searchParameters from './migrations/2026-12-02T0100-registry-search-parameters.ts';
 
@@ -14,9 +14,17 @@ export async function runMigrations(
   migrations: Record<string, Migration>,
   name: string,
 ): Promise<void> {
+  // On PostgreSQL the migration tables are looked up in the connection's own schema: the migrator's
+  // check for them otherwise sees another schema's table of the same name (several components, or
+  // test suites, sharing one server) and then fails to find it in its own.
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
     migrationTableName: `${name}_migrations`,
     migrationLockTableName: `${name}_migrations_lock`,
   });

@@ -1,0 +1,101 @@
+import { ProblemError } from '@poortwachter/protocol';
+import { Hono } from 'hono';
+import type { Kysely } from 'kysely';
+import { matchesAdminToken } from './admin-token.ts';
+import { listApplications, registerApplication, revokeApplication } from './applications.ts';
+import type { OutwayEnv } from './context.ts';
+import type { OutwayDatabase } from './tables.ts';
+
+/**
+ * The operator's API of an outway (`/admin/v1`, `Authorization: Bearer <admin token>`): register an
+ * application (its API key is answered once; the outway keeps its hash), list them, revoke one.
+ */
+export function adminApp(options: {
+  readonly db: Kysely<OutwayDatabase>;
+  /** SHA-256 hashes (hex) of the admin tokens. */
+  readonly adminTokenHashes: readonly string[];
+  readonly now: () => number;
+}) {
+  const admin = new Hono<OutwayEnv>();
+  admin.use(async (c, next) => {
+    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!token || !matchesAdminToken(token, options.adminTokenHashes)) {
+      throw new ProblemError(
+        'authentication',
+        'Beheer van de outway vraagt het beheertoken (Authorization: Bearer …).',
+        {
+          headers: { 'www-authenticate': 'Bearer realm="poortwachter-outway"' },
+        },
+      );
+    }
+    await next();
+  });
+  admin.get('/applications', async (c) => c.json({ applications: await listApplications(options.db) }));
+  admin.post('/applications', async (c) => {
+    const body = await c.req.json().catch(() => undefined);
+    const problems = validateApplication(body);
+    if (problems.length > 0)
+      throw new ProblemError('paramsValidation', 'De applicatie is niet geldig.', { invalidParams: problems });
+    const input = body as {
+      name: string;
+      processingActivities: string[];
+      defaultProcessingActivity?: string;
+      certificateSha256?: string;
+    };
+    const { application, apiKey } = await registerApplication(options.db, input, options.now());
+    return c.json({ ...application, apiKey }, 201);
+  });
+  admin.delete('/applications/:id', async (c) => {
+    if (!(await revokeApplication(options.db, c.req.param('id'), options.now())))
+      throw new ProblemError('notFound', `Er is geen actieve applicatie ${c.req.param('id')}.`);
+    return c.body(null, 204);
+  });
+  return admin;
+}
+
+function validateApplication(body: unknown) {
+  const problems: { name: string; code: string; reason: string }[] = [];
+  if (typeof body !== 'object' || body === null) {
+    return [{ name: 'body', code: 'json', reason: 'Stuur een JSON-object.' }];
+  }
+  const b = body as Record<string, unknown>;
+  if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200)
+    problems.push({ name: 'name', code: 'required', reason: 'Geef een naam (hoogstens 200 tekens).' });
+  const activities = b.processingActivities;
+  if (
+    !Array.isArray(activities) ||
+    activities.length === 0 ||
+    !activities.every((a) => typeof a === 'string' && /^https?:\/\//.test(a))
+  )
+    problems.push({
+      name: 'processingActivities',
+      code: 'required',
+      reason: 'Geef een lijst van URI’s van verwerkingsactiviteiten.',
+    });
+  if (b.defaultProcessingActivity !== undefined && b.defaultProcessingActivity !== null) {
+    if (
+      typeof b.defaultProcessingActivity !== 'string' ||
+      !Array.isArray(activities) ||
+      !activities.includes(b.defaultProcessingActivity)
+    )
+      problems.push({
+        name: 'defaultProcessingActivity',
+        code: 'notBound',
+        reason: 'Moet een van processingActivities zijn.',
+      });
+  }
+  const fingerprint = b.certificateSha256;
+  if (
+    fingerprint !== undefined &&
+    (typeof fingerprint !== 'string' || !/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/.test(fingerprint))
+  )
+    problems.push({
+      name: 'certificateSha256',
+      code: 'pattern',
+      reason: 'De SHA-256-vingerafdruk in hex (64 tekens, dubbele punten mogen).',
+    });
+  for (const key of Object.keys(b))
+    if (!['name', 'processingActivities', 'defaultProcessingActivity', 'certificateSha256'].includes(key))
+      problems.push({ name: key, code: 'unknownParam', reason: 'Dit veld bestaat niet.' });
+  return problems;
+}
