@@ -55,7 +55,10 @@ export interface OutwayAppOptions {
   readonly instanceId: string;
   /** SHA-256 hashes (hex) of the admin tokens that may register applications. */
   readonly adminTokenHashes: readonly string[];
-  readonly reads: Omit<ReadStores, 'serviceId' | 'pseudonymise' | 'now' | 'logbookId' | 'instanceId' | 'ownerOin'>;
+  readonly reads: Omit<
+    ReadStores,
+    'serviceId' | 'pseudonymise' | 'now' | 'logbookId' | 'instanceId' | 'ownerOin' | 'ownerOnly'
+  >;
   readonly readiness: () => Promise<{ logWritable: boolean; merkle?: Record<string, unknown> }>;
   readonly now?: () => number;
   readonly timeoutMs?: number;
@@ -185,6 +188,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
     instanceId: options.instanceId,
     logbookId: `outway/${options.instanceId}`,
     ownerOin: options.organisationOin,
+    ownerOnly: true,
     pseudonymise: options.pseudonymise,
     now,
   };

@@ -99,6 +99,8 @@ export interface ReadStores {
   readonly now: () => number;
   /** Whose log this is, when not the service's provider (an outway's: the afnemer's), who reads all of it. */
   readonly ownerOin?: string;
+  /** Only the owner may read the Logboek read API (an outway's log names the afnemer's employees). */
+  readonly ownerOnly?: boolean;
   /** Signs a head over this instance's log now, so that a report covers what is committed. */
   readonly signHeads: () => Promise<unknown>;
 }

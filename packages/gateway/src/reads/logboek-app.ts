@@ -1,4 +1,4 @@
-import { GatewayRefusal, type InvalidParam, isBsn } from '@poortwachter/protocol';
+import { GatewayRefusal, type InvalidParam, isBsn, ProblemError } from '@poortwachter/protocol';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { logboekPage } from '../repositories/access-log-reads.ts';
@@ -22,6 +22,9 @@ export function logboekApp(stages: {
     const filter = parseReadFilter(c.get('body'));
     const directory = c.var.directory;
     const provider = c.var.reads.ownerOin ?? directory.services.get(serviceId)?.providerOin;
+    if (c.var.reads.ownerOnly && caller.organisation.oin !== provider) {
+      throw new ProblemError('unauthorized', 'Alleen de organisatie van dit logboek mag het lezen.');
+    }
     const { bsn, ...rest } = filter;
     const page = await logboekPage(db, {
       ...rest,
