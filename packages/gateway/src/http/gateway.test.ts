@@ -500,6 +500,43 @@ describe('a failing access log', () => {
   });
 });
 
+describe('a flush that fails after its batch was committed (EIO on fdatasync)', () => {
+  let gw: TestGateway;
+  let failNext = false;
+  beforeAll(async () => {
+    gw = await startTestGateway('sqlite', {
+      store: (real) => ({
+        async writeBatch(writes, merkle) {
+          await real.writeBatch(writes, merkle);
+          if (failNext) {
+            failNext = false;
+            throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+          }
+        },
+      }),
+    });
+  });
+  afterAll(async () => gw.close());
+
+  it('refuses that request, then goes on from the tree the database holds, every leaf provable', async () => {
+    const ask = () => gw.send(UTRECHT, raadpleeg(SUZANNE, ['naam.voornamen']), { processingActivity: WMO });
+    expect((await ask()).status).toBe(200);
+    failNext = true;
+    const failed = await ask();
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('fsc-error-code')).toBe('TRANSACTION_LOG_WRITE_ERROR');
+    expect(await failed.text()).not.toContain('Suzanne');
+    // Before the fix, every later batch failed on UNIQUE(merkle_leaves.log_id, leaf_index).
+    for (let i = 0; i < 3; i++) expect((await ask()).status).toBe(200);
+    await gw.log.drain();
+    const leaves = await gw.db.selectFrom('merkle_leaves').select('leaf_index').orderBy('leaf_index').execute();
+    expect(leaves.map((l) => Number(l.leaf_index))).toEqual(leaves.map((_, i) => i));
+    expect(gw.tree.size).toBe(leaves.length);
+    const { loadTree } = await import('../log/merkle/merkle-store.ts');
+    expect((await loadTree(gw.db, 'instance-1')).root().equals(gw.tree.root())).toBe(true);
+  });
+});
+
 describe('a revoked key', () => {
   let gw: TestGateway;
   beforeAll(async () => {

@@ -42,7 +42,9 @@ export async function openLog(options: OpenLogOptions) {
   const realStore = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(db);
   const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
   const tree = await loadTree(db, options.instanceId);
-  const log: GroupCommitter<LogWrite, void> = createLogCommitter(store, tree);
+  const log: GroupCommitter<LogWrite, void> = createLogCommitter(store, tree, {
+    reloadTree: () => loadTree(db, options.instanceId),
+  });
   const refusals = createRefusalRecorder(log);
   const heads = await startTreeHeads({
     db,

@@ -56,7 +56,10 @@ export function inThreadExecutor(
     try {
       await (await wal).datasync();
     } catch (error) {
-      wal = undefined; // open again next time; this commit fails (nothing is released)
+      // Close the handle and open a fresh one next time; this commit fails (nothing is released).
+      const failed = wal;
+      wal = undefined;
+      await failed?.then((handle) => handle.close()).catch(() => undefined);
       throw error;
     }
   };

@@ -40,6 +40,15 @@ export class MerkleTree {
     return this.#range.root();
   }
 
+  /**
+   * Takes the state of `stored` (the same log as read from the database): after a commit whose outcome
+   * is unknown (rows written, flush failed), the tree is whatever the database holds.
+   */
+  resetTo(stored: MerkleTree): void {
+    if (stored.logId !== this.logId) throw new Error(`cannot reset log ${this.logId} to log ${stored.logId}`);
+    this.#range = stored.#range.clone();
+  }
+
   /** Prepares the append of entries (records and refusals, in order); nothing changes until `commit()`. */
   prepare(entries: readonly LogEntry[]): MerkleAppend {
     const range = this.#range.clone();
