@@ -71,6 +71,30 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     }
   });
 
+  it('answers --help on every command, and names the nearest command or option to a typo (exit 2)', async () => {
+    const cli = (...args: string[]) => run('packages/sdk/src/cli/main.ts', args, env);
+    for (const command of [
+      ['directory'],
+      ['keys', 'generate'],
+      ['query'],
+      ['inzage'],
+      ['audit', 'coverage'],
+      ['audit', 'reconcile'],
+      ['log', 'verify'],
+    ]) {
+      const { code, output } = await cli(...command, '--help');
+      expect(code, command.join(' ')).toBe(0);
+      expect(output, command.join(' ')).toContain(`poortwachter ${command.join(' ')} [options]`);
+      expect(output).not.toContain('Unknown option');
+    }
+    const typo = await cli('query', '--feilds', 'naam');
+    expect(typo.code).toBe(2);
+    expect(typo.output).toContain("Did you mean '--fields'?");
+    const command = await cli('auditt');
+    expect(command.code).toBe(2);
+    expect(command.output).toContain("Did you mean 'audit'?");
+  }, 60_000);
+
   it('makes every database file readable by its owner only (0600)', () => {
     for (const file of ['gateway.db', 'registry.db', 'outway.db']) {
       expect((statSync(join(system.data, file)).mode & 0o777).toString(8), file).toBe('600');

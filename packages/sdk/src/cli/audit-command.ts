@@ -135,16 +135,20 @@ function render(report: CoverageReport, gateway: string, format: 'table' | 'mark
 export async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'reconcile') return reconcileCommand(rest);
-  const { values } = parseOptions(rest, {
-    from: { type: 'string' },
-    to: { type: 'string' },
-    format: { type: 'string' },
-    verify: { type: 'boolean' },
-    as: { type: 'string' },
-    key: { type: 'string' },
-    registry: { type: 'string' },
-    'registry-key': { type: 'string' },
-  });
+  const { values } = parseOptions(
+    rest,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      format: { type: 'string' },
+      verify: { type: 'boolean' },
+      as: { type: 'string' },
+      key: { type: 'string' },
+      registry: { type: 'string' },
+      'registry-key': { type: 'string' },
+    },
+    'audit coverage',
+  );
   const format = (values.format ?? 'table') as Format;
   if (sub !== 'coverage' || !FORMATS.includes(format)) {
     process.stderr.write(

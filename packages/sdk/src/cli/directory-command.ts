@@ -8,11 +8,15 @@ import { parseOptions, table } from './options.ts';
 
 /** `poortwachter directory`: fetch, verify and summarise the signed directory. */
 export async function directoryCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(args, {
-    registry: { type: 'string' },
-    'registry-key': { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values } = parseOptions(
+    args,
+    {
+      registry: { type: 'string' },
+      'registry-key': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    'directory',
+  );
   const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
   const keyFile = values['registry-key'] ?? join(dataDir(), 'keys', 'registry.public.jwk.json');
   if (!existsSync(keyFile)) {

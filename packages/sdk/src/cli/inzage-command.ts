@@ -45,18 +45,22 @@ function isDate(value: string): boolean {
 }
 
 export async function inzageCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(args, {
-    bsn: { type: 'string' },
-    token: { type: 'string' },
-    van: { type: 'string' },
-    tot: { type: 'string' },
-    idp: { type: 'string' },
-    assurance: { type: 'string' },
-    registry: { type: 'string' },
-    'registry-key': { type: 'string' },
-    json: { type: 'boolean' },
-    verify: { type: 'boolean' },
-  });
+  const { values } = parseOptions(
+    args,
+    {
+      bsn: { type: 'string' },
+      token: { type: 'string' },
+      van: { type: 'string' },
+      tot: { type: 'string' },
+      idp: { type: 'string' },
+      assurance: { type: 'string' },
+      registry: { type: 'string' },
+      'registry-key': { type: 'string' },
+      json: { type: 'boolean' },
+      verify: { type: 'boolean' },
+    },
+    'inzage',
+  );
   if (!values.bsn && !values.token) {
     process.stderr.write(
       'usage: poortwachter inzage --bsn 999993653 [--van 2026-01-01] [--tot 2026-12-31] [--json]\n' +

@@ -4,11 +4,15 @@ import { parseOptions } from './options.ts';
 
 /** `poortwachter keys generate [--type ed25519|p256] [--out FILE]`: a new organisation key pair. */
 export async function keysCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(args, {
-    type: { type: 'string' },
-    out: { type: 'string' },
-    force: { type: 'boolean' },
-  });
+  const { values, positionals } = parseOptions(
+    args,
+    {
+      type: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+    },
+    'keys generate',
+  );
   if (positionals[0] !== 'generate') {
     process.stderr.write('usage: poortwachter keys generate [--type ed25519|p256] [--out private.jwk.json]\n');
     return 2;

@@ -12,15 +12,19 @@ import { parseOptions } from './options.ts';
  */
 export async function logCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  const { values } = parseOptions(rest, {
-    heads: { type: 'string' },
-    'heads-only': { type: 'boolean' },
-    as: { type: 'string' },
-    key: { type: 'string' },
-    registry: { type: 'string' },
-    'registry-key': { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values } = parseOptions(
+    rest,
+    {
+      heads: { type: 'string' },
+      'heads-only': { type: 'boolean' },
+      as: { type: 'string' },
+      key: { type: 'string' },
+      registry: { type: 'string' },
+      'registry-key': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    'log verify',
+  );
   if (sub !== 'verify') {
     process.stderr.write(
       'usage: poortwachter log verify [--heads ./data/auditor-heads.json] [--heads-only] [--as <auditor>] [--json]\n',

@@ -22,18 +22,22 @@ function flatten(value: unknown, prefix = ''): [string, string][] {
  * query as a demo organisation (its key from ./data/keys), printed as a table.
  */
 export async function queryCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(args, {
-    as: { type: 'string' },
-    key: { type: 'string' },
-    bsn: { type: 'string' },
-    postcode: { type: 'string' },
-    huisnummer: { type: 'string' },
-    fields: { type: 'string' },
-    'processing-activity': { type: 'string' },
-    registry: { type: 'string' },
-    'registry-key': { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values } = parseOptions(
+    args,
+    {
+      as: { type: 'string' },
+      key: { type: 'string' },
+      bsn: { type: 'string' },
+      postcode: { type: 'string' },
+      huisnummer: { type: 'string' },
+      fields: { type: 'string' },
+      'processing-activity': { type: 'string' },
+      registry: { type: 'string' },
+      'registry-key': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    'query',
+  );
   if (!values.as || !values.fields || (!values.bsn && !(values.postcode && values.huisnummer))) {
     process.stderr.write(
       'usage: poortwachter query --as <OIN or name> (--bsn 999993653[,…] | --postcode 3077AW --huisnummer 31) --fields a,b\n' +

@@ -16,18 +16,22 @@ const line = (e: LoggedExchange) =>
  * on any difference (or evidence that does not verify), 0 when both logs agree.
  */
 export async function reconcileCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(args, {
-    as: { type: 'string' },
-    key: { type: 'string' },
-    outway: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    service: { type: 'string' },
-    registry: { type: 'string' },
-    'registry-key': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean' },
-  });
+  const { values } = parseOptions(
+    args,
+    {
+      as: { type: 'string' },
+      key: { type: 'string' },
+      outway: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      service: { type: 'string' },
+      registry: { type: 'string' },
+      'registry-key': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+    'audit reconcile',
+  );
   if (values.help || !values.as) {
     process.stderr.write(USAGE);
     return values.help ? 0 : 2;
