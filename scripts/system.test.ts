@@ -191,9 +191,17 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(verified.code, verified.output).toBe(0);
     expect(verified.output).toMatch(/VERIFIED: .*recomputed from \d+ proven entries of the signed heads/);
     const csv = await run('packages/sdk/src/cli/main.ts', ['audit', 'coverage', '--format', 'csv'], env);
-    expect(csv.output.split('\n').find((l) => l.startsWith('gateway,'))).toBe(
-      'gateway,afnemer,oin,processing_activity,accesses,data_subjects,fields_used_of_authorised,unused_fields,refusals',
+    // Every finding is in the export too, with the afnemer's name beside its OIN.
+    const lines = csv.output.split('\n');
+    expect(lines.find((l) => l.startsWith('kind,'))).toBe(
+      'kind,gateway,afnemer,oin,processing_activity,accesses,data_subjects,fields_used_of_authorised,unused_fields,refusals,item,at,detail',
     );
+    expect(lines.some((l) => l.startsWith('coverage,'))).toBe(true);
+    expect(lines.find((l) => l.startsWith('dormant_autorisatie,') && l.includes('uwv-ww-brp'))).toMatch(
+      /,Uitvoeringsinstituut Werknemersverzekeringen \(UWV\),\d{20},/,
+    );
+    expect(lines.some((l) => l.startsWith('unused_fields,'))).toBe(true);
+    expect(output).toMatch(/uwv-ww-brp +Uitvoeringsinstituut Werknemersverzekeringen \(UWV\) \(\d{20}\)/);
   }, 60_000);
 
   it('proves every record in the verifiable log, and reports a record edited in the database', async () => {

@@ -42,6 +42,50 @@ function rowsOf(report: CoverageReport) {
   }));
 }
 
+/** Every finding of a report as rows, each naming its kind, afnemer (name and OIN) and what it is about. */
+function findingsOf(report: CoverageReport, nameOf: (oin: string) => string) {
+  return [
+    ...report.invalidAccesses.map((a) => ({
+      kind: 'invalid_access',
+      afnemer: nameOf(a.afnemerOin),
+      oin: a.afnemerOin,
+      activity: '',
+      item: a.id,
+      at: a.at,
+      detail: `version ${a.processingActivityVersion}: ${a.reasons.join('; ')}`,
+    })),
+    ...report.rows
+      .filter((r) => r.accesses > 0 && r.fieldsUnused.length > 0)
+      .map((r) => ({
+        kind: 'unused_fields',
+        afnemer: r.afnemer.name,
+        oin: r.afnemer.oin,
+        activity: r.processingActivity.name,
+        item: '',
+        at: '',
+        detail: r.fieldsUnused.join(' '),
+      })),
+    ...report.expiringAutorisaties.map((a) => ({
+      kind: 'expiring_autorisatie',
+      afnemer: nameOf(a.afnemerOin),
+      oin: a.afnemerOin,
+      activity: '',
+      item: a.id,
+      at: a.validTo ?? '',
+      detail: `${a.daysLeft} days left`,
+    })),
+    ...report.dormantAutorisaties.map((a) => ({
+      kind: 'dormant_autorisatie',
+      afnemer: nameOf(a.afnemerOin),
+      oin: a.afnemerOin,
+      activity: a.processingActivityId,
+      item: a.id,
+      at: '',
+      detail: 'no access in the period',
+    })),
+  ];
+}
+
 function markdownTable(headers: string[], rows: (string | number)[][]): string {
   const cell = (v: string | number) => String(v).replaceAll('|', '\\|');
   return [
@@ -52,7 +96,13 @@ function markdownTable(headers: string[], rows: (string | number)[][]): string {
 }
 
 /** The report as text: a summary, the table per afnemer × processing activity, then the findings. */
-function render(report: CoverageReport, gateway: string, format: 'table' | 'markdown'): string {
+function render(
+  report: CoverageReport,
+  gateway: string,
+  format: 'table' | 'markdown',
+  nameOf: (oin: string) => string,
+): string {
+  const named = (oin: string) => `${nameOf(oin)} (${oin})`;
   const t = report.totals;
   const grid =
     format === 'markdown'
@@ -89,7 +139,7 @@ function render(report: CoverageReport, gateway: string, format: 'table' | 'mark
         report.invalidAccesses.map((a) => [
           a.id,
           a.at,
-          a.afnemerOin,
+          named(a.afnemerOin),
           a.processingActivityVersion,
           a.reasons.join('; '),
         ]),
@@ -111,7 +161,7 @@ function render(report: CoverageReport, gateway: string, format: 'table' | 'mark
     report.expiringAutorisaties.length > 0
       ? grid(
           ['autorisatie', 'afnemer', 'valid to', 'days left'],
-          report.expiringAutorisaties.map((a) => [a.id, a.afnemerOin, a.validTo, a.daysLeft]),
+          report.expiringAutorisaties.map((a) => [a.id, named(a.afnemerOin), a.validTo ?? '', a.daysLeft]),
         )
       : 'none',
   );
@@ -120,7 +170,7 @@ function render(report: CoverageReport, gateway: string, format: 'table' | 'mark
     report.dormantAutorisaties.length > 0
       ? grid(
           ['autorisatie', 'afnemer', 'processing activity'],
-          report.dormantAutorisaties.map((a) => [a.id, a.afnemerOin, a.processingActivityId]),
+          report.dormantAutorisaties.map((a) => [a.id, named(a.afnemerOin), a.processingActivityId]),
         )
       : 'none',
   );
@@ -170,13 +220,16 @@ export async function auditCommand(args: string[]): Promise<number> {
       throw new CliExit(2, `${organisation.name} does not have the role auditor in the registry.`);
     }
     const client = createAuditorClient({ oin: organisation.oin, privateKey, directory, ...registry });
+    const nameOf = (oin: string) => directory.organisations.find((o) => o.oin === oin)?.name ?? 'unknown';
     const bar = progressBar();
     const verify = values.verify === true;
     const result = await client.coverage({ from, to, verify, onProgress: (p) => bar.update(p) });
     bar.end();
     if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (format === 'csv') {
+      // One table: a row per afnemer × verwerkingsactiviteit (kind coverage), then every finding.
       const header = [
+        'kind',
         'gateway',
         'afnemer',
         'oin',
@@ -186,18 +239,46 @@ export async function auditCommand(args: string[]): Promise<number> {
         'fields_used_of_authorised',
         'unused_fields',
         'refusals',
+        'item',
+        'at',
+        'detail',
       ];
-      const lines = result.reports.flatMap(({ gateway, report }) =>
-        rowsOf(report).map((r) =>
-          [gateway, r.afnemer, r.oin, r.activity, r.accesses, r.subjects, r.used, r.unused, r.refusals]
-            .map(csvCell)
-            .join(','),
-        ),
-      );
-      process.stdout.write(`${[header.join(','), ...lines].join('\n')}\n`);
+      const lines = result.reports.flatMap(({ gateway, report }) => [
+        ...rowsOf(report).map((r) => [
+          'coverage',
+          gateway,
+          r.afnemer,
+          r.oin,
+          r.activity,
+          r.accesses,
+          r.subjects,
+          r.used,
+          r.unused,
+          r.refusals,
+          '',
+          '',
+          '',
+        ]),
+        ...findingsOf(report, nameOf).map((f) => [
+          f.kind,
+          gateway,
+          f.afnemer,
+          f.oin,
+          f.activity,
+          '',
+          '',
+          '',
+          '',
+          '',
+          f.item,
+          f.at,
+          f.detail,
+        ]),
+      ]);
+      process.stdout.write(`${[header.join(','), ...lines.map((l) => l.map(csvCell).join(','))].join('\n')}\n`);
     } else {
       process.stdout.write(`auditor: ${organisation.name}\n\n`);
-      for (const { gateway, report } of result.reports) process.stdout.write(render(report, gateway, format));
+      for (const { gateway, report } of result.reports) process.stdout.write(render(report, gateway, format, nameOf));
     }
     for (const m of result.missing)
       process.stderr.write(`MISSING: ${m.gateway} (${m.service}) gave no report: ${m.reason}\n`);
