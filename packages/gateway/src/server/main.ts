@@ -19,7 +19,7 @@ import type { JWK } from 'jose';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGateway } from '../gateway.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
-import { awaitDirectory, startupEnvironment } from './startup.ts';
+import { awaitDirectory, startupEnvironment, stopOnSignals } from './startup.ts';
 
 const env = process.env;
 const { fail, positive, port: portOf, secretKey } = startupEnvironment('gateway', env);
@@ -95,17 +95,7 @@ const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info) 
   );
 });
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    directory.stop();
-    // Stop taking requests, let the in-flight ones finish, then drain the pending log batch.
-    server.close(async () => {
-      await gateway.close();
-      await database.close();
-      process.exit(0);
-    });
-  });
-}
+stopOnSignals(server, directory, async () => {
+  await gateway.close();
+  await database.close();
+});

@@ -25,7 +25,7 @@ import { adminTokenHash } from '../outway/admin-token.ts';
 import { listApplications, registerApplication } from '../outway/applications.ts';
 import { createOutway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
-import { awaitDirectory, startupEnvironment } from './startup.ts';
+import { awaitDirectory, startupEnvironment, stopOnSignals } from './startup.ts';
 
 const env = process.env;
 const { fail, positive, port: portOf, secretKey } = startupEnvironment('outway', env);
@@ -121,16 +121,7 @@ const server = serve({ fetch: outway.app.fetch, port, hostname: host, ...tls }, 
   );
 });
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    directory.stop();
-    server.close(async () => {
-      await outway.close();
-      await database.close();
-      process.exit(0);
-    });
-  });
-}
+stopOnSignals(server, directory, async () => {
+  await outway.close();
+  await database.close();
+});

@@ -61,3 +61,26 @@ export async function awaitDirectory(
     console.warn(`${component}: no directory from ${registryUrl} yet; refusing requests until there is one`);
   }
 }
+
+/**
+ * On SIGINT or SIGTERM (once): stops the directory refresh, stops taking requests, lets the in-flight
+ * ones finish, then runs `close` (drain the pending log batch, close the database) and exits 0.
+ */
+export function stopOnSignals(
+  server: { close(callback: () => void): unknown },
+  directory: { stop(): void },
+  close: () => Promise<void>,
+): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      directory.stop();
+      server.close(async () => {
+        await close();
+        process.exit(0);
+      });
+    });
+  }
+}
