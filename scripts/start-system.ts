@@ -2,10 +2,13 @@
  * `pnpm start`: the whole system on one machine, on its embedded defaults (SQLite under ./data/,
  * seeded demo data): the registry (8300), the example BRP source (8301), the gateway (8302), the
  * development identity provider for citizens (8303, a DigiD stand-in, not for production) and Gemeente
- * Utrecht's outway (8304) with one demo application. Ctrl-C stops all five gracefully.
+ * Utrecht's outway (8304) with one demo application. It says it runs only when every part answers
+ * (the gateway and the outway ready), and names the part that did not start and why. A part that
+ * stops later is started again; the others keep running. Ctrl-C stops all five gracefully.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_OIN } from '@poortwachter/seeds';
@@ -49,76 +52,164 @@ const ENV: Record<string, Record<string, string>> = {
   },
 };
 
-const children: ChildProcess[] = [];
+interface Running {
+  child: ChildProcess;
+  /** The last lines it wrote at warn level or above (or any stderr line), to say why it stopped. */
+  lastProblem: string | undefined;
+  restarts: number[];
+}
+const running = new Map<string, Running>();
+let phase: 'starting' | 'running' | 'stopping' = 'starting';
+
+/**
+ * The parts write JSON lines (their operational log); shown here as `[part] message`, warnings and
+ * errors in colour, with the fields that say why. Anything else is passed on as it is.
+ */
+function show(part: Part, line: string, stream: NodeJS.WritableStream): string | undefined {
+  const prefix = `\x1b[${part.colour}m[${part.name}]\x1b[0m `;
+  let entry:
+    | { level?: string; msg?: string; hints?: string[]; err?: { message?: string }; cause?: unknown }
+    | undefined;
+  try {
+    entry = line.startsWith('{') ? JSON.parse(line) : undefined;
+  } catch {
+    entry = undefined;
+  }
+  if (!entry?.msg) {
+    stream.write(`${prefix}${line}\n`);
+    return stream === process.stderr ? line : undefined;
+  }
+  const bad = entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal';
+  const text = `${entry.msg}${entry.err?.message && !entry.msg.includes(entry.err.message) ? `: ${entry.err.message}` : ''}`;
+  (bad ? process.stderr : process.stdout).write(`${prefix}${bad ? `\x1b[31m${entry.level}\x1b[0m ` : ''}${text}\n`);
+  for (const hint of entry.hints ?? []) process.stdout.write(`${prefix}  ${hint}\n`);
+  return bad ? text : undefined;
+}
 
 function start(part: Part): ChildProcess {
-  const prefix = `\x1b[${part.colour}m[${part.name}]\x1b[0m `;
   const child = spawn(process.execPath, [tsx, part.entry], {
     cwd: root,
     env: { ...process.env, PORT: String(part.port), ...ENV[part.name] },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const forward = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line) stream.write(`${prefix}${line}\n`);
+  const state: Running = running.get(part.name) ?? { child, lastProblem: undefined, restarts: [] };
+  state.child = child;
+  running.set(part.name, state);
+  const forward = (stream: NodeJS.WritableStream) => {
+    let rest = '';
+    return (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!line) continue;
+        const problem = show(part, line, stream);
+        if (problem) state.lastProblem = problem;
+      }
+    };
   };
   child.stdout?.on('data', forward(process.stdout));
   child.stderr?.on('data', forward(process.stderr));
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${prefix}stopped (${signal ?? code}); stopping the rest`);
+    if (phase === 'stopping') return;
+    const why = `${signal ?? `exit ${code}`}${state.lastProblem ? `: ${state.lastProblem}` : ''}`;
+    if (phase === 'starting') {
+      console.error(`\npoortwachter did not start: ${part.name} stopped (${why})`);
       stop(1);
+      return;
     }
+    // Once running, one part stopping does not stop the others: it is started again, at most 3 times a minute.
+    const now = Date.now();
+    state.restarts = state.restarts.filter((t) => now - t < 60_000);
+    if (state.restarts.length >= 3) {
+      console.error(
+        `[${part.name}] stopped (${why}); it stopped 3 times within a minute, so it stays down. The other parts keep running.`,
+      );
+      return;
+    }
+    state.restarts.push(now);
+    console.error(`[${part.name}] stopped (${why}); the other parts keep running; starting it again`);
+    state.lastProblem = undefined;
+    setTimeout(() => start(part), 1000);
   });
-  children.push(child);
   return child;
 }
 
-async function waitForHealth(part: Part, timeoutMs = 60_000): Promise<void> {
+/** Waits until the part answers `path` with a 2xx, or says why not: it stopped, or did not answer in time. */
+async function waitForAnswer(part: Part, path = '/healthz', timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
   while (Date.now() < deadline) {
+    const child = running.get(part.name)?.child;
+    if (child && child.exitCode !== null) throw new Error(`${part.name} stopped`);
     try {
-      const res = await fetch(`http://localhost:${part.port}/healthz`);
+      const res = await fetch(`http://localhost:${part.port}${path}`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return;
-    } catch {
-      // not up yet
+      last = `${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`;
+    } catch (error) {
+      last =
+        error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${part.name} did not come up on port ${part.port}`);
+  throw new Error(`${part.name} is not ready on port ${part.port} after ${timeoutMs / 1000} s (${last})`);
 }
 
-let stopping = false;
+/** A port another process holds: poortwachter may already run, or something else uses it. */
+const portTaken = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(true))
+      .listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+
 function stop(code: number): void {
-  if (stopping) return;
-  stopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 3000).unref();
+  if (phase === 'stopping') return;
+  phase = 'stopping';
+  const children = [...running.values()].map((r) => r.child);
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  setTimeout(() => process.exit(code), 25_000).unref();
   Promise.all(
-    children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(0) : c.on('exit', resolve)))),
-  ).then(() => process.exit(code));
+    children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.on('exit', resolve)))),
+  ).then((codes) => process.exit(code || (codes.some((c) => c !== 0 && c !== null) ? 1 : 0)));
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
 const started = performance.now();
-// The registry first: it writes the pinned registry key and the demo keys the others read.
-start(registryPart);
-await waitForHealth(registryPart);
-start(sourcePart);
-start(gatewayPart);
-start(idpPart);
-start(outwayPart);
-await Promise.all([
-  waitForHealth(sourcePart),
-  waitForHealth(gatewayPart),
-  waitForHealth(idpPart),
-  waitForHealth(outwayPart),
-]);
-const ready = await (await fetch(`${local(gatewayPart)}/readyz`)).json();
+const taken = [];
+for (const part of PARTS) if (await portTaken(part.port)) taken.push(part);
+if (taken.length > 0) {
+  console.error(
+    `poortwachter did not start: ${taken.map((p) => `port ${p.port} (${p.name})`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} in use by another process. ` +
+      'Is poortwachter already running? Stop it, or move the parts with REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT and OUTWAY_PORT.',
+  );
+  process.exit(1);
+}
+try {
+  // The registry first: it writes the pinned registry key and the demo keys the others read.
+  start(registryPart);
+  await waitForAnswer(registryPart);
+  start(sourcePart);
+  start(gatewayPart);
+  start(idpPart);
+  start(outwayPart);
+  // Ready means every part answers: the source its health, the gateway and the outway their readiness.
+  await Promise.all([
+    waitForAnswer(sourcePart),
+    waitForAnswer(gatewayPart, '/readyz'),
+    waitForAnswer(idpPart),
+    waitForAnswer(outwayPart, '/readyz'),
+  ]);
+} catch (error) {
+  if (phase === 'starting') {
+    console.error(`\npoortwachter did not start: ${error instanceof Error ? error.message : String(error)}`);
+    stop(1);
+  }
+  await new Promise(() => undefined);
+}
+phase = 'running';
 console.log(`
-poortwachter is running (${Math.round(performance.now() - started)} ms): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port} (${
-  (ready as { status: string }).status
-}), dev identity provider :${idpPart.port} (not for production), outway of Gemeente Utrecht :${outwayPart.port}
+poortwachter is running (${Math.round(performance.now() - started)} ms, every part ready): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port}, dev identity provider :${idpPart.port} (not for production), outway of Gemeente Utrecht :${outwayPart.port}
 
 Try, in another terminal:
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk

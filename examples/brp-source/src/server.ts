@@ -1,16 +1,44 @@
-/** The example BRP source's server entry. Environment: PORT (8301), HOST (127.0.0.1). */
-import { serve } from '@hono/node-server';
-import { bindHost, urlHost } from '@poortwachter/registry';
+/**
+ * The example BRP source's server entry. Environment: PORT (8301), HOST (127.0.0.1), TLS_CERT_FILE and
+ * TLS_KEY_FILE (serve HTTPS), TLS_CLIENT_CA_FILE with TLS_REQUIRE_CLIENT_CERT=true (mutual TLS: only a
+ * gateway with a client certificate from that CA gets an answer), DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL.
+ */
+import {
+  createLogger,
+  listen,
+  runServer,
+  startTelemetry,
+  startupEnvironment,
+  stopOnSignals,
+  tlsFromEnv,
+  withServerSpans,
+} from '@poortwachter/operations';
+import { bindHost } from '@poortwachter/registry';
 import { loadPersonen } from '@poortwachter/seeds';
 import { createBrpSourceApp } from './app.ts';
 
-const port = Number(process.env.PORT || 8301);
-const personen = loadPersonen();
-const app = createBrpSourceApp({ personen });
-const host = bindHost();
-const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
-  console.log(
-    `example BRP source (BRP API Personen 2.x) listening on http://${urlHost(host)}:${info.port}/personen, ${personen.length} test persons (it answers anyone who reaches it: keep it on loopback, behind the gateway)`,
+const log = createLogger('brp-source');
+const telemetry = startTelemetry('example-brp-source');
+
+await runServer(log, async () => {
+  const { fail, port, positive } = startupEnvironment(log);
+  const tls = tlsFromEnv(process.env, fail);
+  const personen = loadPersonen();
+  const app = createBrpSourceApp({ personen });
+  const listening = await listen({
+    fetch: withServerSpans('example-brp-source', app.fetch),
+    port: port(8301),
+    hostname: bindHost(),
+    ...(tls ? { tls } : {}),
+  });
+  log.info(
+    { url: listening.url, persons: personen.length, mutual_tls: tls?.requireClientCert === true },
+    `example BRP source (BRP API Personen 2.x) listening on ${listening.url}/personen, ${personen.length} test persons (it answers anyone who reaches it: keep it on loopback, behind the gateway)`,
   );
+  stopOnSignals(listening, {
+    component: 'brp-source',
+    log,
+    drainTimeoutMs: positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000,
+    close: () => telemetry.shutdown(),
+  });
 });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.close(() => process.exit(0)));

@@ -1,3 +1,5 @@
+import type { BatchObservableResult } from '@opentelemetry/api';
+import { createLogger, failureReporter, type Logger } from '@poortwachter/operations';
 import { type RegistryHistory, snapshotHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -6,6 +8,7 @@ import { createGatewayApp } from './http/app.ts';
 import { openLog } from './log/open-log.ts';
 import { createPseudonymiser } from './log/pseudonym.ts';
 import type { SourceOptions } from './pipeline/forward.ts';
+import { gatewayMeter } from './pipeline/metrics.ts';
 import type { AccessLogStore } from './storage/access-log-store.ts';
 import { migrateGateway } from './storage/migrate.ts';
 import type { SqliteHandle } from './storage/sqlite-executor.ts';
@@ -35,6 +38,10 @@ export interface GatewayConfig {
   readonly headIntervalMs?: number;
   /** Wraps the access-log store (tests inject failures with it). */
   readonly wrapStore?: (store: AccessLogStore) => AccessLogStore;
+  /** The operational log (JSON lines; default one for `gateway` on stdout). */
+  readonly logger?: Logger;
+  /** `GET /metrics` in the Prometheus text format (the server entry's `startTelemetry().prometheus`). */
+  readonly metrics?: () => Promise<string>;
 }
 
 /** A running gateway instance: its app and the parts a server entry, a test or a benchmark needs. */
@@ -53,7 +60,10 @@ export type Gateway = Awaited<ReturnType<typeof createGateway>>;
 export async function createGateway(config: GatewayConfig) {
   const { db } = config.database;
   await migrateGateway(db as Kysely<unknown>);
+  const logger = config.logger ?? createLogger('gateway');
+  const report = failureReporter(logger);
   const opened = await openLog({
+    report,
     database: config.database,
     instanceId: config.instanceId,
     signingKey: config.signingKey,
@@ -79,6 +89,30 @@ export async function createGateway(config: GatewayConfig) {
       signHeads: opened.signHeads,
     },
     readiness: opened.readiness,
+    logger,
+    ...(config.metrics ? { metrics: config.metrics } : {}),
   });
-  return { ...opened, app };
+  // For /metrics: how old the verified directory is, and whether it is fresh enough to serve.
+  const meter = gatewayMeter();
+  const age = meter.createObservableGauge('poortwachter.directory.age', {
+    unit: 's',
+    description: 'Age of the verified directory snapshot (since the registry signed it)',
+  });
+  const serial = meter.createObservableGauge('poortwachter.directory.serial', {
+    description: 'Serial of the verified directory snapshot',
+  });
+  const observe = (result: BatchObservableResult) => {
+    const status = config.directory.status();
+    if (status.ageSeconds !== undefined) result.observe(age, status.ageSeconds, { fresh: String(status.fresh) });
+    if (status.serial !== undefined) result.observe(serial, status.serial);
+  };
+  meter.addBatchObservableCallback(observe, [age, serial]);
+  return {
+    ...opened,
+    app,
+    async close() {
+      meter.removeBatchObservableCallback(observe, [age, serial]);
+      await opened.close();
+    },
+  };
 }

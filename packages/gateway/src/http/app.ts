@@ -1,3 +1,5 @@
+import { SpanKind } from '@opentelemetry/api';
+import { createLogger, failureReporter, type Logger } from '@poortwachter/operations';
 import {
   GatewayRefusal,
   isGatewayRefusal,
@@ -17,6 +19,7 @@ import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
 import { withDirectory } from '../pipeline/directory.ts';
 import { forward, type SourceOptions } from '../pipeline/forward.ts';
 import { logAccess } from '../pipeline/log-access.ts';
+import { logRefusal } from '../pipeline/log-refusal.ts';
 import { PROBLEM_JSON } from '../pipeline/media-types.ts';
 import { gatewayMetrics } from '../pipeline/metrics.ts';
 import { minimise } from '../pipeline/minimise.ts';
@@ -50,8 +53,12 @@ export interface GatewayAppOptions {
   readonly signingKey: JWK;
   /** Keyed pseudonym of a BSN (HMAC with the log key). */
   readonly pseudonymise: (bsn: string) => string;
-  /** What /readyz reports beside the directory: whether the log can be written, the Merkle log's state. */
-  readonly readiness?: () => Promise<{ logWritable: boolean; merkle?: Record<string, unknown> }>;
+  /** What /readyz reports beside the directory: whether the log can be written (and why not), the Merkle log's state. */
+  readonly readiness?: () => Promise<{ logWritable: boolean; logFailure?: unknown; merkle?: Record<string, unknown> }>;
+  /** The operational log (JSON lines; default one for `gateway` on stdout). */
+  readonly logger?: Logger;
+  /** `GET /metrics`: the metrics in the Prometheus text format (the server entry's telemetry). */
+  readonly metrics?: () => Promise<string>;
   readonly now?: () => number;
   readonly maxBodyBytes?: number;
   /** `service.instance.id` in the records' resource. */
@@ -75,14 +82,16 @@ export function createGatewayApp(options: GatewayAppOptions) {
   const instanceId = options.instanceId ?? 'gateway';
   const refusals = options.refusals ?? createRefusalRecorder(options.log);
   const maxBody = options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes };
+  const logger = options.logger ?? createLogger('gateway');
+  const report = failureReporter(logger);
   const app = new Hono<GatewayEnv>();
 
   app.onError(async (error, c) => {
     let refusal: ProblemError;
     if (isGatewayRefusal(error) || isProblemError(error)) refusal = error;
     else {
-      // Never a stack trace to the client: the cause stays in our log.
-      console.error('gateway: unexpected error', error);
+      // Never a stack trace to the client: the cause stays in our log (one line per kind per interval).
+      report('unexpected error', error, { path: c.req.path });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
     const body = JSON.stringify(brpProblem(refusal, instanceOf(c, serviceId)));
@@ -100,9 +109,15 @@ export function createGatewayApp(options: GatewayAppOptions) {
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  if (options.metrics) {
+    const metrics = options.metrics;
+    app.get('/metrics', async (c) =>
+      c.body(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    );
+  }
   app.get('/readyz', async (c) => {
     const directory = options.directory.status();
-    const { logWritable, merkle } = (await options.readiness?.()) ?? { logWritable: true };
+    const { logWritable, logFailure, merkle } = (await options.readiness?.()) ?? { logWritable: true };
     const ready = directory.fresh && logWritable;
     const log = { pending: options.log.pending, ...options.log.stats };
     return c.json(
@@ -110,6 +125,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
         status: ready ? 'ready' : 'not ready',
         directory,
         logWritable,
+        ...(logFailure ? { logFailure } : {}),
         log,
         nonces: nonces.stats,
         ...(merkle ? { merkle } : {}),
@@ -127,7 +143,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
     withDirectory(options.directory),
     traced('verify', verifySignature({ serviceId, nonces, now })),
     traced('authorise', authorise({ serviceId, query: brpQuery(), now })),
-    traced('source', forward(options.source)),
+    traced('source', forward(options.source), { kind: SpanKind.CLIENT }),
     minimise(),
     logAccess({
       log: options.log,
@@ -169,8 +185,11 @@ export function createGatewayApp(options: GatewayAppOptions) {
 
   async function recordRefusal(c: Context<GatewayEnv>, refusal: GatewayRefusal | ProblemError) {
     const reason = isGatewayRefusal(refusal) ? refusal.reason : refusal.code;
-    gatewayMetrics.refusals.add(1, { reason });
-    gatewayMetrics.requests.add(1, { outcome: 'refused', status: refusal.status });
+    const metrics = gatewayMetrics();
+    metrics.refusals.add(1, { reason });
+    metrics.requests.add(1, { outcome: 'refused', status: refusal.status });
+    metrics.latency.record(now() - c.get('trace').startTime, { outcome: 'refused' });
+    logRefusal(logger, c, refusal, reason);
     try {
       await refusals.record({
         id: uuidv7(),
@@ -187,7 +206,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
         detail: refusal.message.slice(0, 500),
       });
     } catch (error) {
-      console.error('gateway: could not record a refusal', error);
+      report('could not record a refusal', error, { reason });
     }
   }
 }

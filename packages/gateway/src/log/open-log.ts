@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import type { BatchObservableResult } from '@opentelemetry/api';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
+import { gatewayMeter, gatewayMetrics } from '../pipeline/metrics.ts';
 import { type AccessLogStore, createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
 import { inThreadExecutor, type SqliteHandle } from '../storage/sqlite-executor.ts';
@@ -7,9 +10,10 @@ import { createSqliteAccessLogStore, createSqliteNonceStore } from '../storage/s
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { createLogCommitter } from './log-committer.ts';
+import { createLogHealth } from './log-health.ts';
 import { loadTree } from './merkle/merkle-store.ts';
 import { startTreeHeads } from './merkle/tree-heads.ts';
-import { createRefusalRecorder } from './refusal-recorder.ts';
+import { createRefusalRecorder, type FailureReport } from './refusal-recorder.ts';
 
 export interface OpenLogOptions {
   /** The log's database (already migrated); on SQLite with its handle, for the prepared-statement stores. */
@@ -24,6 +28,8 @@ export interface OpenLogOptions {
   readonly headIntervalMs?: number;
   /** Wraps the access-log store (tests inject failures with it). */
   readonly wrapStore?: (store: AccessLogStore) => AccessLogStore;
+  /** Where background failures go (the server's rate-limited operational log; default stderr). */
+  readonly report?: FailureReport;
 }
 
 /** An open verifiable log: what an inway and an outway both write their records and refusals to. */
@@ -40,22 +46,56 @@ export async function openLog(options: OpenLogOptions) {
   // fdatasync of the WAL on libuv's thread pool before anyone is answered, so the event loop keeps going.
   const writer = sqlite ? inThreadExecutor(sqlite) : undefined;
   const realStore = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(db);
-  const store = options.wrapStore ? options.wrapStore(realStore) : realStore;
+  const wrapped = options.wrapStore ? options.wrapStore(realStore) : realStore;
+  const report: FailureReport = options.report ?? ((message, error) => console.error(`gateway: ${message}`, error));
+  const health = createLogHealth(report);
+  const store: AccessLogStore = {
+    writeBatch: (writes, merkle) => {
+      gatewayMetrics().batchSize.record(writes.length);
+      return health.track('log', () => wrapped.writeBatch(writes, merkle));
+    },
+  };
   const tree = await loadTree(db, options.instanceId);
   const log: GroupCommitter<LogWrite, void> = createLogCommitter(store, tree, {
     reloadTree: () => loadTree(db, options.instanceId),
   });
-  const refusals = createRefusalRecorder(log);
+  const refusals = createRefusalRecorder(log, { report });
   const heads = await startTreeHeads({
     db,
     tree,
+    report,
     signingKey: options.signingKey,
     ...(options.headIntervalMs ? { intervalMs: options.headIntervalMs } : {}),
   });
   const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(db);
-  const nonces = new GroupCommitter<NonceClaim, boolean>((claims) => nonceStore.claim(claims));
+  const nonces = new GroupCommitter<NonceClaim, boolean>((claims) =>
+    health.track('nonces', () => nonceStore.claim(claims)),
+  );
   const purge = setInterval(() => void nonceStore.purgeExpired(Date.now()).catch(() => undefined), 60_000);
   purge.unref();
+
+  // For /metrics: the Merkle log's size and signed size, and the batch waiting to be written.
+  const meter = gatewayMeter();
+  const merkleSize = meter.createObservableGauge('poortwachter.log.merkle.tree_size', {
+    unit: '{leaf}',
+    description: "Leaves in this instance's Merkle log, and how many of them a signed tree head covers",
+  });
+  const pendingGauge = meter.createObservableGauge('poortwachter.log.pending', {
+    unit: '{write}',
+    description: 'Writes waiting for the next group commit',
+  });
+  const writableGauge = meter.createObservableGauge('poortwachter.log.writable', {
+    description: '1 when the last write to the log database succeeded, 0 when it failed',
+  });
+  const observe = (result: BatchObservableResult) => {
+    const attributes = { log_id: tree.logId };
+    const status = heads.status();
+    result.observe(merkleSize, status.tree_size, { ...attributes, state: 'committed' });
+    result.observe(merkleSize, status.signed_size, { ...attributes, state: 'signed' });
+    result.observe(pendingGauge, log.pending + nonces.pending, attributes);
+    result.observe(writableGauge, health.writable ? 1 : 0, attributes);
+  };
+  meter.addBatchObservableCallback(observe, [merkleSize, pendingGauge, writableGauge]);
 
   return {
     db,
@@ -70,15 +110,24 @@ export async function openLog(options: OpenLogOptions) {
       await log.drain();
       return heads.signNow();
     },
-    /** Whether the log's table answers, and the Merkle log's state (for /readyz). */
+    health,
+    /**
+     * Whether the log can be written, and the Merkle log's state (for /readyz). A probe claims a
+     * throw-away nonce (a real write to the same database, expiring at once): a full disk, a
+     * read-only file or a database that went away shows here even when no request is coming in, and
+     * the first write that succeeds again makes the log writable.
+     */
     async readiness() {
-      let logWritable = true;
       try {
-        await db.selectFrom('access_log').select('id').limit(1).execute();
+        await nonces.submit({ keyid: 'poortwachter-readiness-probe', nonce: randomUUID(), expiresAt: Date.now() });
       } catch {
-        logWritable = false;
+        // recorded in health by the committer
       }
-      return { logWritable, merkle: heads.status() };
+      return {
+        logWritable: health.writable,
+        ...(health.failure ? { logFailure: health.failure } : {}),
+        merkle: heads.status(),
+      };
     },
     /** Writes every pending nonce claim, counted refusal and log batch. */
     async drain() {
@@ -89,11 +138,15 @@ export async function openLog(options: OpenLogOptions) {
     /** Stops the background work, writes what is pending and signs a last head. */
     async close() {
       clearInterval(purge);
+      meter.removeBatchObservableCallback(observe, [merkleSize, pendingGauge, writableGauge]);
       await nonces.drain();
       await refusals.stop();
       await log.drain();
-      await heads.stop();
-      await writer?.close();
+      try {
+        await heads.stop();
+      } finally {
+        await writer?.close();
+      }
     },
   };
 }

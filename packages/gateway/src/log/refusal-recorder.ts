@@ -3,6 +3,9 @@ import type { LogWrite } from '../storage/access-log-store.ts';
 import type { RefusalWrite } from '../storage/tables.ts';
 import type { GroupCommitter } from './group-commit.ts';
 
+/** Where a background failure goes: the operational log, rate-limited (`failureReporter`). */
+export type FailureReport = (message: string, error: unknown, fields?: Record<string, unknown>) => void;
+
 /** A refusal as the pipeline reports it; how many it stands for is the recorder's business. */
 export type Refusal = Omit<RefusalWrite, 'count'>;
 
@@ -29,8 +32,9 @@ export interface RefusalRecorder {
  */
 export function createRefusalRecorder(
   log: GroupCommitter<LogWrite, void>,
-  options: { windowMs?: number } = {},
+  options: { windowMs?: number; report?: FailureReport } = {},
 ): RefusalRecorder {
+  const report = options.report ?? ((message, error) => console.error(`gateway: ${message}`, error));
   let counted = new Map<string, { first: Refusal; count: number }>();
   const flush = async () => {
     const batch = counted;
@@ -51,7 +55,7 @@ export function createRefusalRecorder(
     );
   };
   const timer = setInterval(
-    () => void flush().catch((error) => console.error('gateway: could not record counted refusals', error)),
+    () => void flush().catch((error) => report('could not record counted refusals', error)),
     options.windowMs ?? 60_000,
   );
   timer.unref();

@@ -1,3 +1,4 @@
+import { failureReporter, type Logger } from '@poortwachter/operations';
 import {
   formatTraceparent,
   GatewayRefusal,
@@ -18,6 +19,7 @@ import type { GroupCommitter } from '../log/group-commit.ts';
 import type { RefusalRecorder } from '../log/refusal-recorder.ts';
 import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
 import { withDirectory } from '../pipeline/directory.ts';
+import { logRefusal } from '../pipeline/log-refusal.ts';
 import { PROBLEM_JSON } from '../pipeline/media-types.ts';
 import { emptyBody, readBody } from '../pipeline/read-body.ts';
 import { send, signResponse } from '../pipeline/sign-response.ts';
@@ -59,7 +61,11 @@ export interface OutwayAppOptions {
     ReadStores,
     'serviceId' | 'pseudonymise' | 'now' | 'logbookId' | 'instanceId' | 'ownerOin' | 'ownerOnly'
   >;
-  readonly readiness: () => Promise<{ logWritable: boolean; merkle?: Record<string, unknown> }>;
+  readonly readiness: () => Promise<{ logWritable: boolean; logFailure?: unknown; merkle?: Record<string, unknown> }>;
+  /** The operational log (JSON lines). */
+  readonly logger: Logger;
+  /** `GET /metrics` in the Prometheus text format. */
+  readonly metrics?: () => Promise<string>;
   readonly now?: () => number;
   readonly timeoutMs?: number;
   readonly maxResponseBytes?: number;
@@ -78,6 +84,7 @@ export interface OutwayAppOptions {
  */
 export function createOutwayApp(options: OutwayAppOptions) {
   const now = options.now ?? Date.now;
+  const report = failureReporter(options.logger);
   const app = new Hono<OutwayEnv>();
   const maxBody = options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes };
 
@@ -85,7 +92,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
     let refusal: ProblemError;
     if (isGatewayRefusal(error) || isProblemError(error)) refusal = error;
     else {
-      console.error('outway: unexpected error', error);
+      report('unexpected error', error, { path: c.req.path });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
     if (c.get('trace') && c.req.path.endsWith('/personen')) await recordRefusal(c, refusal);
@@ -101,15 +108,22 @@ export function createOutwayApp(options: OutwayAppOptions) {
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  if (options.metrics) {
+    const metrics = options.metrics;
+    app.get('/metrics', async (c) =>
+      c.body(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    );
+  }
   app.get('/readyz', async (c) => {
     const directory = options.directory.status();
-    const { logWritable, merkle } = await options.readiness();
+    const { logWritable, logFailure, merkle } = await options.readiness();
     const ready = directory.fresh && logWritable;
     return c.json(
       {
         status: ready ? 'ready' : 'not ready',
         directory,
         logWritable,
+        ...(logFailure ? { logFailure } : {}),
         log: { pending: options.log.pending, ...options.log.stats },
         ...(merkle ? { merkle } : {}),
       },
@@ -216,6 +230,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
   async function recordRefusal(c: Context<OutwayEnv>, refusal: ProblemError) {
     const reason = isGatewayRefusal(refusal) ? refusal.reason : refusal.code;
     const application = c.get('application');
+    logRefusal(options.logger, c, refusal, reason);
     try {
       await options.refusals.record({
         id: uuidv7(),
@@ -233,7 +248,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
         detail: refusal.message.slice(0, 500),
       });
     } catch (error) {
-      console.error('outway: could not record a refusal', error);
+      report('could not record a refusal', error, { reason });
     }
   }
 }

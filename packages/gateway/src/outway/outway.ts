@@ -1,3 +1,4 @@
+import { createLogger, failureReporter, type Logger } from '@poortwachter/operations';
 import { snapshotHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -36,6 +37,10 @@ export interface OutwayConfig {
   readonly headIntervalMs?: number;
   readonly now?: () => number;
   readonly wrapStore?: (store: AccessLogStore) => AccessLogStore;
+  /** The operational log (JSON lines; default one for `outway` on stdout). */
+  readonly logger?: Logger;
+  /** `GET /metrics` in the Prometheus text format (the server entry's telemetry). */
+  readonly metrics?: () => Promise<string>;
 }
 
 export type Outway = Awaited<ReturnType<typeof createOutway>>;
@@ -53,7 +58,9 @@ export async function createOutway(config: OutwayConfig) {
   await migrateOutway(db as Kysely<unknown>);
   // The log's tables are the gateway's: the log code sees the outway's database as a gateway database.
   const logDb = db as unknown as Kysely<GatewayDatabase>;
+  const logger = config.logger ?? createLogger('outway');
   const opened = await openLog({
+    report: failureReporter(logger),
     database: { db: logDb, ...(config.database.sqlite ? { sqlite: config.database.sqlite } : {}) },
     instanceId: config.instanceId,
     signingKey: config.privateKey,
@@ -79,6 +86,8 @@ export async function createOutway(config: OutwayConfig) {
       signHeads: opened.signHeads,
     },
     readiness: opened.readiness,
+    logger,
+    ...(config.metrics ? { metrics: config.metrics } : {}),
     ...(config.now ? { now: config.now } : {}),
     ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
     ...(config.maxResponseBytes ? { maxResponseBytes: config.maxResponseBytes } : {}),

@@ -29,6 +29,8 @@ export interface RecordContext {
   readonly grant: Grant;
   readonly caller: Caller;
   readonly trace: RequestTrace;
+  /** The span that called the source (its `traceparent`), so the source's log and ours link up. */
+  readonly sourceSpanId: string | undefined;
   readonly transactionId: string;
   readonly endTime: number;
   readonly responseDigest: string;
@@ -76,6 +78,7 @@ export function buildAccessRecords(people: readonly ReleasedPerson[], context: R
         'poortwachter.search_type': grant.searchType,
         'poortwachter.released_fields': [...fields].sort(),
         'poortwachter.fsc_transaction_id': context.transactionId,
+        ...(context.sourceSpanId ? { 'poortwachter.source_span_id': context.sourceSpanId } : {}),
         'poortwachter.request_digest': caller.requestDigest,
         'poortwachter.response_digest': context.responseDigest,
       },

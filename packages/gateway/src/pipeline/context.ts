@@ -16,6 +16,10 @@ export interface RequestTrace {
   readonly traceId: string;
   readonly spanId: string;
   readonly parentSpanId: string | undefined;
+  /** The caller's sampled flag (W3C `traceparent`), passed on. */
+  readonly sampled: boolean;
+  /** The caller's `tracestate`, passed on as it came. */
+  readonly tracestate?: string;
   readonly startTime: number;
 }
 
@@ -48,6 +52,8 @@ export interface GatewayVariables {
   directory: DirectoryIndex;
   caller: Caller | undefined;
   grant: Grant | undefined;
+  /** The span that called the source: the source's `traceparent`, named by every access record. */
+  sourceSpanId: string | undefined;
   /** What the source answered (set by `forward`). */
   answer: SourceAnswer;
   /** The answer minimised to what is released, its body and digest (set by `minimise`). */

@@ -1,8 +1,16 @@
-import { formatTraceparent, GatewayRefusal } from '@poortwachter/protocol';
+import { trace } from '@opentelemetry/api';
+import { formatTraceparent, GatewayRefusal, newSpanId } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import { isObject, valuesAt } from '../protocol/project-fields.ts';
 import type { GatewayEnv, Grant, RequestTrace, SourceAnswer } from './context.ts';
-import { fetchSourceClient, nodeSourceClient, SourceCallError, type SourceResponse } from './source-client.ts';
+import {
+  fetchSourceClient,
+  nodeSourceClient,
+  SourceCallError,
+  type SourceResponse,
+  type SourceTls,
+} from './source-client.ts';
+import { ownSpanId } from './trace-context.ts';
 
 export interface SourceOptions {
   /** Base URL of the source (`http://localhost:8301`); the gateway posts to `<url>/personen`. */
@@ -11,6 +19,8 @@ export interface SourceOptions {
   readonly timeoutMs?: number;
   /** Largest answer accepted from the source, in bytes (default 16 MiB); a larger one is a 502. */
   readonly maxResponseBytes?: number;
+  /** For an `https:` source: the CA bundle to trust and the client certificate for mutual TLS. */
+  readonly tls?: SourceTls;
   /** Call the source through this `fetch` instead of the gateway's keep-alive HTTP client (tests). */
   readonly fetch?: typeof globalThis.fetch;
 }
@@ -23,7 +33,7 @@ function subjectFields(dataSubjectPaths: readonly string[]): string[] {
 /** Sends an authorised query to the source; one per gateway, so its connections are reused. */
 export type SourceForwarder = (
   grant: Grant,
-  context: { trace: RequestTrace; transactionId: string },
+  context: { trace: RequestTrace; transactionId: string; spanId: string },
 ) => Promise<SourceAnswer>;
 
 /**
@@ -32,7 +42,7 @@ export type SourceForwarder = (
  * A source that is down, slow, answers garbage or too much is refused as 502/504; nothing is released.
  */
 export function createSourceForwarder(source: SourceOptions): SourceForwarder {
-  const post = source.fetch ? fetchSourceClient(source.fetch) : nodeSourceClient();
+  const post = source.fetch ? fetchSourceClient(source.fetch) : nodeSourceClient(source.tls ? { tls: source.tls } : {});
   const url = `${source.url.replace(/\/+$/, '')}/personen`;
   const timeoutMs = source.timeoutMs ?? 5000;
   const maxResponseBytes = source.maxResponseBytes ?? 16 * 1024 * 1024;
@@ -46,7 +56,9 @@ export function createSourceForwarder(source: SourceOptions): SourceForwarder {
         headers: {
           'content-type': 'application/json',
           accept: 'application/json',
-          traceparent: formatTraceparent(context.trace.traceId, context.trace.spanId),
+          // The span that calls the source: the source's own log names it as parent, our records name it.
+          traceparent: formatTraceparent(context.trace.traceId, context.spanId, context.trace.sampled),
+          ...(context.trace.tracestate ? { tracestate: context.trace.tracestate } : {}),
           'fsc-transaction-id': context.transactionId,
         },
         body: JSON.stringify({ ...grant.query, fields }),
@@ -70,10 +82,16 @@ export function createSourceForwarder(source: SourceOptions): SourceForwarder {
 /** The stage that sends the authorised query to the source and keeps its (checked) answer for `minimise`. */
 export function forward(source: SourceOptions) {
   const send = createSourceForwarder(source);
+  const sourceHost = new URL(source.url).host;
   return createMiddleware<GatewayEnv>(async function forward(c, next) {
     const grant = c.get('grant');
     if (!grant) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
-    c.set('answer', await send(grant, { trace: c.get('trace'), transactionId: c.get('transactionId') }));
+    const requestTrace = c.get('trace');
+    const active = trace.getActiveSpan();
+    const spanId = (active && ownSpanId(active, requestTrace.spanId)) ?? newSpanId();
+    active?.setAttribute('server.address', sourceHost);
+    c.set('sourceSpanId', spanId);
+    c.set('answer', await send(grant, { trace: requestTrace, transactionId: c.get('transactionId'), spanId }));
     await next();
   });
 }

@@ -33,6 +33,7 @@ export const logAccess = (options: LogAccessOptions) =>
       grant,
       caller,
       trace: c.get('trace'),
+      sourceSpanId: c.get('sourceSpanId'),
       transactionId: c.get('transactionId'),
       endTime: options.now(),
       responseDigest: digest,
@@ -44,14 +45,14 @@ export const logAccess = (options: LogAccessOptions) =>
       try {
         const submitted = performance.now();
         await options.log.submit({ accessRecords: records });
-        gatewayMetrics.logCommit.record(performance.now() - submitted);
+        gatewayMetrics().logCommit.record(performance.now() - submitted);
       } catch (cause) {
         throw new GatewayRefusal('logWriteFailed', 'Het logboek kon niet worden geschreven. Er is niets vrijgegeven.', {
           cause,
         });
       }
     });
-    gatewayMetrics.requests.add(1, { outcome: 'released', status: 200 });
-    gatewayMetrics.latency.record(options.now() - c.get('trace').startTime, { outcome: 'released' });
+    gatewayMetrics().requests.add(1, { outcome: 'released', status: 200 });
+    gatewayMetrics().latency.record(options.now() - c.get('trace').startTime, { outcome: 'released' });
     return send(c, 200, body, { 'content-type': JSON_UTF8, 'content-digest': digest });
   };

@@ -36,9 +36,10 @@ const trace: RequestTrace = {
   traceId: '0af7651916cd43dd8448eb211c80319c',
   spanId: 'b7ad6b7169203331',
   parentSpanId: undefined,
+  sampled: true,
   startTime: Date.now(),
 };
-const context = { trace, transactionId: '0190a0c0-0000-7000-8000-000000000001' };
+const context = { trace, transactionId: '0190a0c0-0000-7000-8000-000000000001', spanId: '00f067aa0ba902b7' };
 const json = (status: number, value: unknown) => (_req: IncomingMessage, res: ServerResponse) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(value));
@@ -67,7 +68,7 @@ describe('the gateway’s HTTP client for its source', () => {
     });
     const last = received.at(-1);
     expect(JSON.parse(last?.body ?? '')).toEqual({ ...grant.query, fields: ['naam.voornamen', 'burgerservicenummer'] });
-    expect(last?.headers.traceparent).toBe(`00-${trace.traceId}-${trace.spanId}-01`);
+    expect(last?.headers.traceparent).toBe(`00-${trace.traceId}-${context.spanId}-01`);
     expect(last?.headers['fsc-transaction-id']).toBe(context.transactionId);
     // Several calls in a row reuse the connection and each gets its own answer.
     const again = await Promise.all([forward(grant, context), forward(grant, context), forward(grant, context)]);

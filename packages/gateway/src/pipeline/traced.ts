@@ -1,4 +1,4 @@
-import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { GatewayEnv } from './context.ts';
@@ -6,8 +6,12 @@ import type { GatewayEnv } from './context.ts';
 const tracer = trace.getTracer('@poortwachter/gateway');
 
 /** Runs `fn` inside the OpenTelemetry span `gateway.<name>` (a no-op until the server entry wires an SDK). */
-export async function inSpan<T>(name: string, fn: (span: Span) => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan(`gateway.${name}`, async (span) => {
+export async function inSpan<T>(
+  name: string,
+  fn: (span: Span) => Promise<T>,
+  options: { kind?: SpanKind } = {},
+): Promise<T> {
+  return tracer.startActiveSpan(`gateway.${name}`, { kind: options.kind ?? SpanKind.INTERNAL }, async (span) => {
     try {
       return await fn(span);
     } catch (error) {
@@ -23,13 +27,21 @@ export async function inSpan<T>(name: string, fn: (span: Span) => Promise<T>): P
  * A pipeline stage run inside its span. The span covers the stage itself, not the stages after it:
  * `next()` is called after the span has ended.
  */
-export const traced = <E extends GatewayEnv = GatewayEnv>(name: string, stage: MiddlewareHandler<E>) =>
+export const traced = <E extends GatewayEnv = GatewayEnv>(
+  name: string,
+  stage: MiddlewareHandler<E>,
+  options: { kind?: SpanKind } = {},
+) =>
   createMiddleware<E>(async (c, next) => {
     let proceed = false;
-    await inSpan(name, async () => {
-      await stage(c, async () => {
-        proceed = true;
-      });
-    });
+    await inSpan(
+      name,
+      async () => {
+        await stage(c, async () => {
+          proceed = true;
+        });
+      },
+      options,
+    );
     if (proceed) await next();
   });

@@ -114,7 +114,15 @@ export const verifySignature = (options: VerifySignatureOptions) =>
       if (!signer) throw new HttpSignatureError('unknownKey', `Key ${signature.params.keyid} is not known.`);
       const nonce = signature.params.nonce ?? '';
       const expiresAt = ((signature.params.expires ?? signature.params.created + 300) + skew) * 1000;
-      const fresh = await options.nonces.submit({ keyid: signature.params.keyid, nonce, expiresAt });
+      let fresh: boolean;
+      try {
+        fresh = await options.nonces.submit({ keyid: signature.params.keyid, nonce, expiresAt });
+      } catch (cause) {
+        // The nonce goes to the log's database: when it cannot be written, neither can the log.
+        throw new GatewayRefusal('logWriteFailed', 'Het logboek kon niet worden geschreven. Er is niets vrijgegeven.', {
+          cause,
+        });
+      }
       if (!fresh)
         throw new GatewayRefusal('replayedNonce', 'Deze nonce is al eerder gebruikt, het verzoek is een herhaling.');
       c.set('caller', {

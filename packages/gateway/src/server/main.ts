@@ -4,98 +4,163 @@
  * Environment: PORT (8302), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/gateway.db), DATA_DIR (./data),
  * REGISTRY_URL (http://localhost:8300), REGISTRY_PUBLIC_KEY_FILE (<DATA_DIR>/keys/registry.public.jwk.json,
  * the pinned registry key), SERVICE_ID (brp-personen), SOURCE_URL (http://localhost:8301),
- * SOURCE_TIMEOUT_MS (5000), SOURCE_MAX_RESPONSE_BYTES (16 MiB), SIGNING_KEY_FILE (<DATA_DIR>/keys/<provider OIN>.jwk.json),
- * LOG_KEY_FILE (<DATA_DIR>/keys/gateway-log.key, made on first start), DIRECTORY_MAX_AGE_SECONDS (900),
- * DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (the host name: also the id of this instance's Merkle
- * log, so give each instance sharing one database its own).
+ * SOURCE_TIMEOUT_MS (5000), SOURCE_MAX_RESPONSE_BYTES (16 MiB), SOURCE_CA_FILE, SOURCE_CERT_FILE and
+ * SOURCE_KEY_FILE (PEM: trust and mutual TLS towards an https source), SIGNING_KEY_FILE
+ * (<DATA_DIR>/keys/<provider OIN>.jwk.json), LOG_KEY_FILE (<DATA_DIR>/keys/gateway-log.key, made on first
+ * start), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (the host name:
+ * also the id of this instance's Merkle log, so give each instance sharing one database its own),
+ * TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, TLS_REQUIRE_CLIENT_CERT (serve HTTPS),
+ * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (info), and the standard OTEL_* variables (OTLP export when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+import { createLogger, listen, runServer, startTelemetry, stopOnSignals, tlsFromEnv } from '@poortwachter/operations';
 import { bindHost, dataDir, openDatabase } from '@poortwachter/registry';
 import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGateway } from '../gateway.ts';
+import type { SourceTls } from '../pipeline/source-client.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
-import { awaitDirectory, startupEnvironment, stopOnSignals } from './startup.ts';
+import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
 
-const env = process.env;
-const { fail, positive, port: portOf, secretKey } = startupEnvironment('gateway', env);
-const data = dataDir(env);
-const port = portOf(8302);
-const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'gateway.db')}`;
-const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
-const serviceId = env.SERVICE_ID || 'brp-personen';
-const sourceUrl = env.SOURCE_URL || 'http://localhost:8301';
-const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
-const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'gateway-log.key');
-const instanceId = env.INSTANCE_ID || hostname();
-const sourceTimeoutMs = positive('SOURCE_TIMEOUT_MS', 5000);
-const sourceMaxResponseBytes = positive('SOURCE_MAX_RESPONSE_BYTES', 16 * 1024 * 1024);
-const directoryRefreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
-const directoryMaxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
+const log = createLogger('gateway');
+const telemetry = startTelemetry('poortwachter-gateway');
 
-if (!existsSync(registryKeyFile)) {
-  fail(
-    `no pinned registry key at ${registryKeyFile}: start the registry first (it writes it) or set REGISTRY_PUBLIC_KEY_FILE`,
+await runServer(log, async () => {
+  const env = process.env;
+  const { fail, positive, port: portOf, secretKey } = serverEnvironment(log, env);
+  const data = dataDir(env);
+  const port = portOf(8302);
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'gateway.db')}`;
+  const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
+  const serviceId = env.SERVICE_ID || 'brp-personen';
+  const sourceUrl = env.SOURCE_URL || 'http://localhost:8301';
+  const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
+  const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'gateway-log.key');
+  const instanceId = env.INSTANCE_ID || hostname();
+  const sourceTimeoutMs = positive('SOURCE_TIMEOUT_MS', 5000);
+  const sourceMaxResponseBytes = positive('SOURCE_MAX_RESPONSE_BYTES', 16 * 1024 * 1024);
+  const directoryRefreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
+  const directoryMaxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
+  const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
+  const tls = tlsFromEnv(env, fail);
+  const sourceTls = sourceTlsFromEnv(env, fail);
+  if (sourceTls && !sourceUrl.startsWith('https:'))
+    fail('SOURCE_CA_FILE, SOURCE_CERT_FILE and SOURCE_KEY_FILE need an https SOURCE_URL');
+
+  if (!existsSync(registryKeyFile)) {
+    fail(
+      `no pinned registry key at ${registryKeyFile}: start the registry first (it writes it) or set REGISTRY_PUBLIC_KEY_FILE`,
+    );
+  }
+  const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+
+  // The log key makes BSN pseudonyms unlinkable without it; it is made once and must be kept.
+  const logKey = secretKey(logKeyFile);
+
+  const directory = registryDirectory({
+    registryUrl,
+    registryKey,
+    refreshIntervalMs: directoryRefreshSeconds * 1000,
+    maxAgeSeconds: directoryMaxAgeSeconds,
+  });
+  // Without SIGNING_KEY_FILE the key is found through the directory (the provider's OIN): wait for it.
+  await awaitDirectory(directory, log, registryUrl, { wait: !env.SIGNING_KEY_FILE });
+  const status = directory.status();
+  if (status.serial !== undefined) {
+    const problem = maxAgeProblem(directory.current().snapshot, directoryMaxAgeSeconds, directoryRefreshSeconds);
+    if (problem) fail(problem);
+  }
+
+  const service = status.serial === undefined ? undefined : directory.current().services.get(serviceId);
+  if (status.serial !== undefined && !service) fail(`the directory has no service ${serviceId}: set SERVICE_ID`);
+  const providerOin = service?.providerOin;
+  const signingKeyFile =
+    env.SIGNING_KEY_FILE || (providerOin ? join(data, 'keys', `${providerOin}.jwk.json`) : undefined);
+  if (!signingKeyFile || !existsSync(signingKeyFile)) {
+    fail(
+      `no signing key for the provider of ${serviceId} at ${signingKeyFile ?? '(unknown)'}: set SIGNING_KEY_FILE to the bronhouder's private JWK`,
+    );
+  }
+  const signingKey = JSON.parse(readFileSync(signingKeyFile as string, 'utf8')) as JWK;
+  const registered =
+    service && directory.current().keys.get(signingKey.kid ?? '')?.organisation.oin === service.providerOin;
+  if (status.serial !== undefined && !registered) {
+    log.warn(
+      { kid: signingKey.kid, provider_oin: providerOin },
+      `the signing key ${signingKey.kid} is not registered for ${providerOin}; clients will not trust responses`,
+    );
+  }
+
+  const database = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
+  const gateway = await createGateway({
+    serviceId,
+    instanceId,
+    database,
+    directory,
+    source: {
+      url: sourceUrl,
+      timeoutMs: sourceTimeoutMs,
+      maxResponseBytes: sourceMaxResponseBytes,
+      ...(sourceTls ? { tls: sourceTls } : {}),
+    },
+    signingKey,
+    logKey,
+    history: registryHistory({ registryUrl, registryKey }),
+    logger: log,
+    metrics: telemetry.prometheus,
+  });
+
+  const host = bindHost(env);
+  const listening = await listen({ fetch: gateway.app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
+  log.info(
+    {
+      url: listening.url,
+      service_id: serviceId,
+      source_url: sourceUrl,
+      registry_url: registryUrl,
+      serial: directory.status().serial ?? null,
+      database: databaseUrl.split('?')[0],
+      provider_oin: providerOin ?? null,
+      otlp: telemetry.exporting,
+    },
+    `poortwachter gateway for ${serviceId} listening on ${listening.url} (POST /personen; /readyz, /metrics)`,
   );
+
+  stopOnSignals(listening, {
+    component: 'gateway',
+    log,
+    drainTimeoutMs,
+    beforeDrain: () => directory.stop(),
+    close: async () => {
+      try {
+        await gateway.close();
+      } finally {
+        await database.close();
+        await telemetry.shutdown();
+      }
+    },
+  });
+});
+
+function sourceTlsFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => never): SourceTls | undefined {
+  const read = (name: 'SOURCE_CA_FILE' | 'SOURCE_CERT_FILE' | 'SOURCE_KEY_FILE') => {
+    const file = env[name]?.trim();
+    if (!file) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      return fail(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  };
+  const ca = read('SOURCE_CA_FILE');
+  const cert = read('SOURCE_CERT_FILE');
+  const key = read('SOURCE_KEY_FILE');
+  if (Boolean(cert) !== Boolean(key))
+    fail('SOURCE_CERT_FILE and SOURCE_KEY_FILE go together (mutual TLS to the source)');
+  if (!ca && !cert) return undefined;
+  return { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
 }
-const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
-
-// The log key makes BSN pseudonyms unlinkable without it; it is made once and must be kept.
-const logKey = secretKey(logKeyFile);
-
-const directory = registryDirectory({
-  registryUrl,
-  registryKey,
-  refreshIntervalMs: directoryRefreshSeconds * 1000,
-  maxAgeSeconds: directoryMaxAgeSeconds,
-});
-await awaitDirectory(directory, 'gateway', registryUrl);
-const status = directory.status();
-
-const service = status.serial === undefined ? undefined : directory.current().services.get(serviceId);
-const providerOin = service?.providerOin;
-const signingKeyFile =
-  env.SIGNING_KEY_FILE || (providerOin ? join(data, 'keys', `${providerOin}.jwk.json`) : undefined);
-if (!signingKeyFile || !existsSync(signingKeyFile)) {
-  fail(`no signing key for the provider of ${serviceId} (${signingKeyFile ?? 'set SIGNING_KEY_FILE'})`);
-}
-const signingKey = JSON.parse(readFileSync(signingKeyFile as string, 'utf8')) as JWK;
-const registered =
-  service && directory.current().keys.get(signingKey.kid ?? '')?.organisation.oin === service.providerOin;
-if (!registered)
-  console.warn(
-    `gateway: the signing key ${signingKey.kid} is not registered for ${providerOin}; clients will not trust responses`,
-  );
-
-const database = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
-const gateway = await createGateway({
-  serviceId,
-  instanceId,
-  database,
-  directory,
-  source: { url: sourceUrl, timeoutMs: sourceTimeoutMs, maxResponseBytes: sourceMaxResponseBytes },
-  signingKey,
-  logKey,
-  history: registryHistory({ registryUrl, registryKey }),
-});
-
-const host = bindHost(env);
-const server = serve({ fetch: gateway.app.fetch, port, hostname: host }, (info) => {
-  console.log(
-    [
-      `poortwachter gateway for ${serviceId} listening on ${host}:${info.port} (POST /personen)`,
-      `  source ${sourceUrl}, directory serial ${directory.status().serial ?? '(none yet)'} from ${registryUrl}, log ${databaseUrl}`,
-      `  responses signed as ${providerOin ?? '?'} (key ${signingKey.kid?.slice(0, 12)}…)`,
-      `  citizens: GET /inzage/v1/verwerkingen (token); organisations: POST /processing-activities; auditors: POST /audit/v1/coverage (signed)`,
-    ].join('\n'),
-  );
-});
-
-stopOnSignals(server, directory, async () => {
-  await gateway.close();
-  await database.close();
-});

@@ -8,15 +8,15 @@
  * made on first start), ADMIN_TOKEN_FILE (<DATA_DIR>/outway-admin-token, made on first start),
  * PROVIDER_TIMEOUT_MS (10000), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10),
  * INSTANCE_ID (outway-<host name>), TLS_CERT_FILE and TLS_KEY_FILE (PEM: serve HTTPS), TLS_CLIENT_CA_FILE
- * (PEM: accept application client certificates this CA signed), DEMO_APPLICATION_KEY_FILE (unset: when set and no application is
+ * (PEM: accept application client certificates this CA signed), TLS_REQUIRE_CLIENT_CERT, DRAIN_TIMEOUT_SECONDS (20),
+ * LOG_LEVEL (info), the standard OTEL_* variables, DEMO_APPLICATION_KEY_FILE (unset: when set and no application is
  * registered, registers a demo application and writes its API key there, 0600).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer as createHttpsServer } from 'node:https';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
+import { createLogger, listen, runServer, startTelemetry, stopOnSignals, tlsFromEnv } from '@poortwachter/operations';
 import { inForce } from '@poortwachter/protocol';
 import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
 import type { JWK } from 'jose';
@@ -25,103 +25,118 @@ import { adminTokenHash } from '../outway/admin-token.ts';
 import { listApplications, registerApplication } from '../outway/applications.ts';
 import { createOutway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
-import { awaitDirectory, startupEnvironment, stopOnSignals } from './startup.ts';
+import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
 
-const env = process.env;
-const { fail, positive, port: portOf, secretKey } = startupEnvironment('outway', env);
-const data = dataDir(env);
-const port = portOf(8304);
-const oin = env.ORGANISATION_OIN || fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
-const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
-const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'outway.db')}`;
-const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
-const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
-const keyFile = env.ORGANISATION_KEY_FILE || join(data, 'keys', `${oin}.jwk.json`);
-const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'outway-log.key');
-const adminTokenFile = env.ADMIN_TOKEN_FILE || join(data, 'outway-admin-token');
-const instanceId = env.INSTANCE_ID || `outway-${hostname()}`;
+const log = createLogger('outway');
+const telemetry = startTelemetry('poortwachter-outway');
 
-if (!existsSync(registryKeyFile)) fail(`no pinned registry key at ${registryKeyFile}: set REGISTRY_PUBLIC_KEY_FILE`);
-if (!existsSync(keyFile)) fail(`no private key of ${oin} at ${keyFile}: set ORGANISATION_KEY_FILE`);
-const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
-const privateKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
-const logKey = secretKey(logKeyFile);
-if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
-const adminToken = readFileSync(adminTokenFile, 'utf8').trim();
+await runServer(log, async () => {
+  const env = process.env;
+  const { fail, positive, port: portOf, secretKey } = serverEnvironment(log, env);
+  const data = dataDir(env);
+  const port = portOf(8304);
+  const oin = env.ORGANISATION_OIN || fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
+  const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
+  const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'outway.db')}`;
+  const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
+  const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
+  const keyFile = env.ORGANISATION_KEY_FILE || join(data, 'keys', `${oin}.jwk.json`);
+  const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'outway-log.key');
+  const adminTokenFile = env.ADMIN_TOKEN_FILE || join(data, 'outway-admin-token');
+  const instanceId = env.INSTANCE_ID || `outway-${hostname()}`;
 
-const directory = registryDirectory({
-  registryUrl,
-  registryKey,
-  refreshIntervalMs: positive('DIRECTORY_REFRESH_SECONDS', 10) * 1000,
-  maxAgeSeconds: positive('DIRECTORY_MAX_AGE_SECONDS', 900),
-});
-await awaitDirectory(directory, 'outway', registryUrl);
-if (
-  directory.status().serial !== undefined &&
-  directory.current().keys.get(privateKey.kid ?? '')?.organisation.oin !== oin
-) {
-  console.warn(`outway: the key ${privateKey.kid} is not registered for ${oin}; providers will refuse its requests`);
-}
+  if (!existsSync(registryKeyFile)) fail(`no pinned registry key at ${registryKeyFile}: set REGISTRY_PUBLIC_KEY_FILE`);
+  if (!existsSync(keyFile)) fail(`no private key of ${oin} at ${keyFile}: set ORGANISATION_KEY_FILE`);
+  const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+  const privateKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+  const logKey = secretKey(logKeyFile);
+  if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
+  const adminToken = readFileSync(adminTokenFile, 'utf8').trim();
 
-const database = openDatabase<OutwayDatabase>(databaseUrl, { durable: true });
-const outway = await createOutway({
-  organisationOin: oin,
-  privateKey,
-  publicUrl,
-  instanceId,
-  database,
-  directory,
-  logKey,
-  adminTokenHashes: [adminTokenHash(adminToken)],
-  timeoutMs: positive('PROVIDER_TIMEOUT_MS', 10_000),
-});
-
-// pnpm start: one demo application, bound to the organisation's verwerkingsactiviteiten.
-const demoKeyFile = env.DEMO_APPLICATION_KEY_FILE;
-if (demoKeyFile && (await listApplications(database.db)).length === 0 && directory.status().serial !== undefined) {
-  const snapshot = directory.current().snapshot;
-  const now = new Date().toISOString();
-  const activities = snapshot.processing_activities
-    .filter((a) => a.versions.some((v) => v.responsibleOin === oin))
-    .map((a) => a.id);
-  const usable = snapshot.autorisaties.find((a) => a.afnemerOin === oin && inForce(a, now))?.processingActivityId;
-  const { apiKey } = await registerApplication(database.db, {
-    name: 'Demo-applicatie',
-    processingActivities: activities,
-    defaultProcessingActivity: usable ?? activities[0] ?? null,
+  const refreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
+  const maxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
+  const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
+  const tls = tlsFromEnv(env, fail);
+  const directory = registryDirectory({
+    registryUrl,
+    registryKey,
+    refreshIntervalMs: refreshSeconds * 1000,
+    maxAgeSeconds,
   });
-  writeSecretFile(demoKeyFile, `${apiKey}\n`);
-  console.log(`outway: registered the demo application; its API key is in ${demoKeyFile}`);
-}
+  await awaitDirectory(directory, log, registryUrl);
+  const problem = maxAgeProblem(directory.current().snapshot, maxAgeSeconds, refreshSeconds);
+  if (problem) fail(problem);
+  if (directory.current().keys.get(privateKey.kid ?? '')?.organisation.oin !== oin) {
+    log.warn(
+      { kid: privateKey.kid, oin },
+      `the key ${privateKey.kid} is not registered for ${oin}; providers will refuse its requests`,
+    );
+  }
 
-// HTTPS when a certificate and key are given; with a client CA, applications may present a client
-// certificate that CA signed instead of an API key (checked against the fingerprints registered).
-const tls =
-  env.TLS_CERT_FILE || env.TLS_KEY_FILE
-    ? {
-        createServer: createHttpsServer,
-        serverOptions: {
-          cert: readFileSync(env.TLS_CERT_FILE || fail('TLS_KEY_FILE needs TLS_CERT_FILE')),
-          key: readFileSync(env.TLS_KEY_FILE || fail('TLS_CERT_FILE needs TLS_KEY_FILE')),
-          ...(env.TLS_CLIENT_CA_FILE
-            ? { ca: readFileSync(env.TLS_CLIENT_CA_FILE), requestCert: true, rejectUnauthorized: false }
-            : {}),
-        },
-      }
-    : {};
-const host = bindHost(env);
-const server = serve({ fetch: outway.app.fetch, port, hostname: host, ...tls }, (info) => {
-  const organisation = directory.status().serial === undefined ? undefined : directory.current().organisations.get(oin);
-  console.log(
+  const database = openDatabase<OutwayDatabase>(databaseUrl, { durable: true });
+  const outway = await createOutway({
+    organisationOin: oin,
+    privateKey,
+    publicUrl,
+    instanceId,
+    database,
+    directory,
+    logKey,
+    adminTokenHashes: [adminTokenHash(adminToken)],
+    timeoutMs: positive('PROVIDER_TIMEOUT_MS', 10_000),
+    logger: log,
+    metrics: telemetry.prometheus,
+  });
+
+  // pnpm start: one demo application, bound to the organisation's verwerkingsactiviteiten.
+  const demoKeyFile = env.DEMO_APPLICATION_KEY_FILE;
+  if (demoKeyFile && (await listApplications(database.db)).length === 0) {
+    const snapshot = directory.current().snapshot;
+    const now = new Date().toISOString();
+    const activities = snapshot.processing_activities
+      .filter((a) => a.versions.some((v) => v.responsibleOin === oin))
+      .map((a) => a.id);
+    const usable = snapshot.autorisaties.find((a) => a.afnemerOin === oin && inForce(a, now))?.processingActivityId;
+    const { apiKey } = await registerApplication(database.db, {
+      name: 'Demo-applicatie',
+      processingActivities: activities,
+      defaultProcessingActivity: usable ?? activities[0] ?? null,
+    });
+    writeSecretFile(demoKeyFile, `${apiKey}\n`);
+    log.info({ file: demoKeyFile }, `registered the demo application; its API key is in ${demoKeyFile}`);
+  }
+
+  // HTTPS when a certificate and key are given; with a client CA, applications may present a client
+  // certificate that CA signed instead of an API key (checked against the fingerprints registered).
+  const host = bindHost(env);
+  const listening = await listen({ fetch: outway.app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
+  const organisation = directory.current().organisations.get(oin);
+  log.info(
+    {
+      url: listening.url,
+      oin,
+      registry_url: registryUrl,
+      database: databaseUrl.split('?')[0],
+      otlp: telemetry.exporting,
+    },
     [
-      `poortwachter outway for ${organisation?.name ?? oin} listening on ${tls.createServer ? 'https' : 'http'}://${host}:${info.port} (POST /<service>/personen, X-API-KEY${env.TLS_CLIENT_CA_FILE ? ' or a client certificate' : ''})`,
-      `  directory serial ${directory.status().serial ?? '(none yet)'} from ${registryUrl}, log ${databaseUrl}`,
-      `  register applications: POST /admin/v1/applications with the token in ${adminTokenFile}`,
-    ].join('\n'),
+      `poortwachter outway for ${organisation?.name ?? oin} listening on ${listening.url} (POST /<service>/personen, X-API-KEY${tls?.clientCa ? ' or a client certificate' : ''})`,
+      `register applications: POST /admin/v1/applications with the token in ${adminTokenFile}`,
+    ].join('; '),
   );
-});
 
-stopOnSignals(server, directory, async () => {
-  await outway.close();
-  await database.close();
+  stopOnSignals(listening, {
+    component: 'outway',
+    log,
+    drainTimeoutMs,
+    beforeDrain: () => directory.stop(),
+    close: async () => {
+      try {
+        await outway.close();
+      } finally {
+        await database.close();
+        await telemetry.shutdown();
+      }
+    },
+  });
 });

@@ -1,86 +1,75 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { type Logger, startupEnvironment } from '@poortwachter/operations';
+import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { writeSecretFile } from '@poortwachter/registry';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 
 /**
- * What every server entry of this package reads from its environment, failing the start with the
- * variable's name and exit code 2 on anything it cannot use.
+ * What every server entry of this package reads from its environment (operations' settings, plus the
+ * secret key files they make on first start), failing the start with the variable's name and exit 2.
  */
-export function startupEnvironment(component: string, env: NodeJS.ProcessEnv = process.env) {
-  const fail = (message: string): never => {
-    console.error(`${component}: ${message}`);
-    process.exit(2);
-  };
-  /** A positive integer from the environment, or its default. */
-  const positive = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value <= 0)
-      fail(`${name} must be a positive whole number, got ${JSON.stringify(raw)}`);
-    return value;
-  };
-  /** `PORT`, or the default. */
-  const port = (fallback: number): number => {
-    const value = Number(env.PORT || fallback);
-    if (!Number.isInteger(value) || value < 0 || value > 65535)
-      fail(`PORT must be a port number, got ${JSON.stringify(env.PORT)}`);
-    return value;
-  };
+export function serverEnvironment(log: Logger, env: NodeJS.ProcessEnv = process.env) {
+  const settings = startupEnvironment(log, env);
   /** A key kept in a 0600 file: made (32 random bytes, base64) on first start, read ever after. */
   const secretKey = (file: string): Buffer => {
     if (!existsSync(file)) writeSecretFile(file, `${randomBytes(32).toString('base64')}\n`);
     return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   };
-  return { fail, positive, port, secretKey };
+  return { ...settings, secretKey };
 }
 
 /**
- * Waits for the first verified directory (the registry may still be starting), at most 30 s, saying
- * once that it retries; then starts the background refresh.
+ * Waits for the first verified directory (the registry may still be starting), saying at once that the
+ * registry is not reachable and why, and then every 10 s that it is still retrying. With `wait: false`
+ * it returns after the first attempt (the server then refuses with directoryUnavailable until one
+ * arrives). Then starts the background refresh.
  */
 export async function awaitDirectory(
   directory: DirectoryProvider & { refresh(): Promise<void>; start(): Promise<void> },
-  component: string,
+  log: Logger,
   registryUrl: string,
+  options: { wait?: boolean } = {},
 ): Promise<void> {
-  for (let attempt = 0; attempt < 60 && directory.status().serial === undefined; attempt++) {
-    await directory.refresh();
-    if (directory.status().serial === undefined) {
-      if (attempt === 0) {
-        console.warn(
-          `${component}: registry at ${registryUrl} not reachable yet (${directory.status().lastError}); retrying`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 500));
+  const started = Date.now();
+  let said = 0;
+  await directory.refresh();
+  while (directory.status().serial === undefined) {
+    const waited = Math.round((Date.now() - started) / 1000);
+    if (said === 0 || waited - said >= 10) {
+      log.warn(
+        { registry_url: registryUrl, waited_s: waited, cause: directory.status().lastError },
+        `registry at ${registryUrl} not reachable (${directory.status().lastError ?? 'no answer'}); retrying`,
+      );
+      said = Math.max(waited, 1);
     }
+    if (options.wait === false) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await directory.refresh();
   }
   await directory.start();
   if (directory.status().serial === undefined) {
-    console.warn(`${component}: no directory from ${registryUrl} yet; refusing requests until there is one`);
+    log.warn({ registry_url: registryUrl }, 'no directory yet: refusing requests until there is one');
+  } else if (said > 0) {
+    log.info(
+      { registry_url: registryUrl, serial: directory.status().serial },
+      'registry reachable, directory verified',
+    );
   }
 }
 
 /**
- * On SIGINT or SIGTERM (once): stops the directory refresh, stops taking requests, lets the in-flight
- * ones finish, then runs `close` (drain the pending log batch, close the database) and exits 0.
+ * Why a maximum directory age cannot work with this registry, or undefined when it can: the registry
+ * re-signs an unchanged snapshot every `resign_interval_seconds` (stated in the snapshot), so a
+ * snapshot may be that old when fetched; the gateway needs two refresh rounds and a fetch timeout on top.
  */
-export function stopOnSignals(
-  server: { close(callback: () => void): unknown },
-  directory: { stop(): void },
-  close: () => Promise<void>,
-): void {
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      directory.stop();
-      server.close(async () => {
-        await close();
-        process.exit(0);
-      });
-    });
-  }
+export function maxAgeProblem(
+  snapshot: DirectorySnapshot,
+  maxAgeSeconds: number,
+  refreshSeconds: number,
+): string | undefined {
+  const resign = snapshot.resign_interval_seconds ?? 60;
+  const needed = Math.ceil(resign + 2 * refreshSeconds + 5);
+  if (maxAgeSeconds >= needed) return undefined;
+  return `DIRECTORY_MAX_AGE_SECONDS=${maxAgeSeconds} is too short: the registry re-signs its snapshot every ${resign} s and the directory is refreshed every ${refreshSeconds} s, so a fresh snapshot can be ${resign + refreshSeconds} s old; set at least ${needed}, or shorten the registry's DIRECTORY_RESIGN_SECONDS`;
 }

@@ -16,6 +16,11 @@ export interface DirectorySnapshot {
   readonly serial: number;
   /** When this snapshot was signed (ISO 8601, UTC). */
   readonly issued_at: string;
+  /**
+   * How often the registry re-signs an unchanged snapshot (seconds): a fetched snapshot may be this old
+   * already, so a gateway's maximum age must be longer. Absent in snapshots of older registries (60).
+   */
+  readonly resign_interval_seconds?: number;
   readonly organisations: readonly Organisation[];
   readonly services: readonly Service[];
   readonly grondslagen: readonly Grondslag[];

@@ -37,6 +37,7 @@ export interface DirectoryPublisher {
 export async function createDirectoryPublisher(
   db: Kysely<RegistryDatabase>,
   privateJwk: JWK,
+  /** `resignAfterMs`: how often an unchanged snapshot is signed again (default 60 s; stated in the snapshot). */
   options: { resignAfterMs?: number } = {},
 ): Promise<DirectoryPublisher> {
   // Re-sign an unchanged directory now and then, so that issued_at stays fresh and gateways that
@@ -56,6 +57,7 @@ export async function createDirectoryPublisher(
       return {
         serial,
         issued_at: new Date().toISOString(),
+        resign_interval_seconds: resignAfterMs / 1000,
         organisations: await listOrganisations(trx),
         services: await listServices(trx),
         grondslagen: await listGrondslagen(trx),

@@ -15,6 +15,8 @@ export interface RegistryAppOptions {
   readonly publisher: DirectoryPublisher;
   /** Largest accepted request body in bytes (default 1 MiB: a field catalogue is the largest thing). */
   readonly maxBodyBytes?: number;
+  /** `GET /metrics` in the Prometheus text format (the server entry's telemetry). */
+  readonly metrics?: () => Promise<string>;
 }
 
 /** `If-None-Match` may hold one or more ETags, quoted or weak; the directory's ETag is its serial. */
@@ -43,6 +45,12 @@ export function createRegistryApp(options: RegistryAppOptions) {
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  const metrics = options.metrics;
+  if (metrics) {
+    app.get('/metrics', async (c) =>
+      c.body(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+    );
+  }
   app.get('/readyz', async (c) => c.json({ status: 'ok', serial: await publisher.serial() }));
 
   app.get('/.well-known/jwks.json', (c) => c.json(publisher.jwks, 200, { 'cache-control': 'public, max-age=300' }));

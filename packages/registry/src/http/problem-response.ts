@@ -1,3 +1,4 @@
+import { createLogger, failureReporter } from '@poortwachter/operations';
 import { isProblemError, ProblemError } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -12,6 +13,8 @@ export function problemResponse(c: Context, error: ProblemError): Response {
   });
 }
 
+const report = failureReporter(createLogger('registry'));
+
 /**
  * The one error handler: known problems become problem+json, anything else a 500 that says nothing
  * of the cause to the client (the cause is logged, the stack stays here).
@@ -24,7 +27,7 @@ export function onRegistryError(error: Error, c: Context): Response {
   if (error instanceof HTTPException && error.status < 500) {
     return problemResponse(c, new ProblemError('paramsValidation', error.message || 'Bad request.'));
   }
-  console.error('registry: unexpected error', error);
+  report('unexpected error', error, { path: c.req.path });
   return problemResponse(c, new ProblemError('serverError', 'An unexpected error occurred.'));
 }
 

@@ -1,6 +1,7 @@
 import { CompactSign, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { GatewayDatabase } from '../../storage/tables.ts';
+import type { FailureReport } from '../refusal-recorder.ts';
 import type { MerkleTree } from './merkle-log.ts';
 import { headOf, type TreeHead } from './merkle-store.ts';
 
@@ -28,7 +29,9 @@ export async function startTreeHeads(options: {
   signingKey: JWK;
   intervalMs?: number;
   now?: () => number;
+  report?: FailureReport;
 }) {
+  const report = options.report ?? ((message, error) => console.error(`gateway: ${message}`, error));
   const now = options.now ?? Date.now;
   const newest = await headOf(options.db, options.tree.logId, {});
   let last = newest?.tree_size ?? -1;
@@ -56,7 +59,7 @@ export async function startTreeHeads(options: {
     return running;
   };
   const timer = setInterval(
-    () => void tick().catch((e) => console.error('gateway: could not sign a tree head', e)),
+    () => void tick().catch((error) => report('could not sign a tree head', error)),
     options.intervalMs ?? 1000,
   );
   timer.unref();
@@ -73,10 +76,20 @@ export async function startTreeHeads(options: {
       await running;
       return tick();
     },
+    /** Signs a last head; rejects with the reason when it cannot (a full disk), for the exit code. */
     stop: async () => {
       clearInterval(timer);
-      await running;
-      await tick();
+      await running?.catch(() => undefined);
+      try {
+        await tick();
+      } catch (cause) {
+        throw new Error(
+          `could not sign the last tree head: ${cause instanceof Error ? cause.message : String(cause)}`,
+          {
+            cause,
+          },
+        );
+      }
     },
   };
 }
