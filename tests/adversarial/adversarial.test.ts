@@ -439,3 +439,33 @@ describe('a source that misbehaves, over real HTTP', () => {
     },
   );
 });
+
+// Runs last in this file: the operational log of everything above names each refusal and carries no
+// BSN, name, token or key.
+describe('the operational log of everything above', () => {
+  it('reports the refusals as JSON lines without personal data or secrets', async () => {
+    const { capturedLogLines, linesWithPersonalData, loggedRefusalReasons } = await import(
+      '@poortwachter/gateway/testing'
+    );
+    expect([...loggedRefusalReasons(capturedLogLines)]).toEqual(
+      expect.arrayContaining([
+        'digestMismatch',
+        'invalidRequest',
+        'logEntryNotFound',
+        'notAcceptable',
+        'replayedNonce',
+        'requestAborted',
+        'signatureMissing',
+        'sourceError',
+        'sourceInvalidAnswer',
+        'sourceRefused',
+        'sourceUnreachable',
+        'unauthorizedField',
+        'unauthorizedParameter',
+        'unsupportedMediaType',
+      ]),
+    );
+    expect(capturedLogLines.length).toBeGreaterThan(0);
+    expect(linesWithPersonalData(capturedLogLines)).toEqual([]);
+  });
+});

@@ -334,3 +334,25 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+// Runs last in this file: the operational log of everything above names each refusal and carries no
+// BSN, name, token or key.
+describe('the operational log of everything above', () => {
+  it('reports the refusals as JSON lines without personal data or secrets', async () => {
+    const { capturedLogLines, linesWithPersonalData, loggedRefusalReasons } = await import('../testing/index.ts');
+    expect([...loggedRefusalReasons(capturedLogLines)]).toEqual(
+      expect.arrayContaining([
+        'invalidRequest',
+        'notAcceptable',
+        'sourceError',
+        'sourceInvalidAnswer',
+        'sourceRefused',
+        'sourceUnreachable',
+        'unauthorizedField',
+        'unauthorizedParameter',
+      ]),
+    );
+    expect(capturedLogLines.length).toBeGreaterThan(0);
+    expect(linesWithPersonalData(capturedLogLines)).toEqual([]);
+  });
+});

@@ -6,7 +6,16 @@ import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { presentPaths } from '../protocol/project-fields.ts';
 import type { AccessRecord } from '../storage/access-record.ts';
-import { GATEWAY_URL, LOG_KEY, specProblemErrors, startTestGateway, type TestGateway } from '../testing/index.ts';
+import {
+  capturedLogLines,
+  GATEWAY_URL,
+  LOG_KEY,
+  linesWithPersonalData,
+  loggedRefusalReasons,
+  specProblemErrors,
+  startTestGateway,
+  type TestGateway,
+} from '../testing/index.ts';
 
 const UTRECHT = DEMO_OIN.utrecht;
 const WMO = DEMO_PROCESSING_ACTIVITY.utrechtWmo;
@@ -561,5 +570,47 @@ describe('a revoked key', () => {
     expect(gw.source.state.calls).toBe(calls);
     expect(await gw.accessRecords()).toHaveLength(records);
     expect((await gw.refusals()).at(-1)?.reason).toBe('revokedKey');
+  });
+});
+
+// Runs last in this file: every refusal above was logged as one JSON line, and none of them carries
+// a BSN, a name, a token or a key.
+describe('the operational log of everything above', () => {
+  it('has a line for each refusal kind driven here, and no personal data or secret in any line', () => {
+    // The detector itself finds what it must (so that an empty result means something).
+    expect(
+      linesWithPersonalData([
+        '{"bsn_like":"999993653"}',
+        '{"msg":"Suzanne"}',
+        '{"t":"eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxMjMifQ.x"}',
+      ]),
+    ).toHaveLength(3);
+    const reasons = loggedRefusalReasons(capturedLogLines);
+    expect([...reasons].sort()).toEqual(
+      expect.arrayContaining([
+        'autorisatieExpired',
+        'autorisatieNotYetValid',
+        'digestMismatch',
+        'foreignProcessingActivity',
+        'invalidRequest',
+        'logWriteFailed',
+        'payloadTooLarge',
+        'replayedNonce',
+        'revokedKey',
+        'signatureExpired',
+        'signatureInvalid',
+        'signatureMissing',
+        'sourceError',
+        'sourceInvalidAnswer',
+        'sourceTimeout',
+        'sourceUnreachable',
+        'unauthorizedField',
+        'unauthorizedParameter',
+        'unknownKey',
+        'unknownProcessingActivity',
+        'unsupportedMediaType',
+      ]),
+    );
+    expect(linesWithPersonalData(capturedLogLines)).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import type { AccessLogStore, LogWrite } from '../storage/access-log-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { type CitizenTokenClaims, signCitizenToken } from './citizen-token.ts';
 import { fakeSource } from './fake-source.ts';
+import { testLogger } from './log-capture.ts';
 
 export const GATEWAY_URL = 'https://brp.gateway.test';
 export const LOG_KEY = new Uint8Array(32).fill(7);
@@ -83,6 +84,7 @@ export async function startTestGateway(
     createGateway({
       serviceId: 'brp-personen',
       instanceId: `instance-${++instances}`,
+      logger: testLogger,
       database: opened,
       directory,
       source: {

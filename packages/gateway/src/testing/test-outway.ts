@@ -6,6 +6,7 @@ import { adminTokenHash } from '../outway/admin-token.ts';
 import { registerApplication } from '../outway/applications.ts';
 import { createOutway, type Outway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
+import { testLogger } from './log-capture.ts';
 import { startTestGateway, type TestGateway } from './test-gateway.ts';
 
 export const OUTWAY_URL = 'http://outway.utrecht.test';
@@ -55,6 +56,7 @@ export async function startTestOutway(
     privateKey: gateway.key(DEMO_OIN.utrecht),
     publicUrl: OUTWAY_URL,
     instanceId: 'outway-1',
+    logger: testLogger,
     database,
     directory,
     logKey: new Uint8Array(32).fill(9),
