@@ -77,7 +77,8 @@ function show(part: Part, line: string, stream: NodeJS.WritableStream): string |
   }
   if (!entry?.msg) {
     stream.write(`${prefix}${line}\n`);
-    return stream === process.stderr ? line : undefined;
+    // From a stack trace, the line that says what went wrong.
+    return stream === process.stderr && /^\s*(\w*Error|Error)\b/.test(line) ? line.trim() : undefined;
   }
   const bad = entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal';
   const text = `${entry.msg}${entry.err?.message && !entry.msg.includes(entry.err.message) ? `: ${entry.err.message}` : ''}`;

@@ -34,7 +34,7 @@ export interface RunningSystem {
 }
 
 /** `pnpm start` (scripts/start-system.ts) on free loopback ports and a fresh data folder, until it says it runs. */
-export async function startSystem(): Promise<RunningSystem> {
+export async function startSystem(options: { env?: Record<string, string> } = {}): Promise<RunningSystem> {
   const data = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
   const ports = {
     registry: await freePort(),
@@ -53,6 +53,7 @@ export async function startSystem(): Promise<RunningSystem> {
       GATEWAY_PORT: String(ports.gateway),
       IDP_PORT: String(ports.idp),
       OUTWAY_PORT: String(ports.outway),
+      ...options.env,
     },
   });
   let output = '';

@@ -64,12 +64,14 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   }
 
   const readers: MetricReader[] = [prometheus];
+  const interval = positive(env.OTEL_METRIC_EXPORT_INTERVAL, 60_000);
   if ((env.OTEL_METRICS_EXPORTER ?? 'otlp').split(',').some((e) => e.trim() === 'otlp')) {
     readers.push(
       new PeriodicExportingMetricReader({
         exporter: otlpMetricExporter(env),
-        exportIntervalMillis: positive(env.OTEL_METRIC_EXPORT_INTERVAL, 60_000),
-        exportTimeoutMillis: positive(env.OTEL_METRIC_EXPORT_TIMEOUT, 30_000),
+        exportIntervalMillis: interval,
+        // The SDK wants the timeout no longer than the interval.
+        exportTimeoutMillis: Math.min(positive(env.OTEL_METRIC_EXPORT_TIMEOUT, 30_000), interval),
       }),
     );
   }

@@ -1,3 +1,4 @@
+import { trace as otelTrace } from '@opentelemetry/api';
 import {
   EVIDENCE_RESPONSE_HEADERS,
   type ExchangeEvidence,
@@ -11,6 +12,7 @@ import {
 import { createMiddleware } from 'hono/factory';
 import type { JWK } from 'jose';
 import { SourceCallError, type SourcePost } from '../pipeline/source-client.ts';
+import { ownSpanId } from '../pipeline/trace-context.ts';
 import type { OutwayEnv } from './context.ts';
 
 export interface CallProviderOptions {
@@ -51,9 +53,10 @@ export const callProvider = (options: CallProviderOptions) =>
       privateKey: options.privateKey,
       processingActivity: grant.processingActivity,
       transactionId: c.get('transactionId'),
-      traceparent: formatTraceparent(trace.traceId, trace.spanId),
+      // The span that calls the provider (without an SDK: the request's), so the inway's spans hang under it.
+      traceparent: formatTraceparent(trace.traceId, providerSpanId(trace.spanId), trace.sampled),
     });
-    const tracestate = c.req.header('tracestate');
+    const tracestate = trace.tracestate;
     let res: Awaited<ReturnType<SourcePost>>;
     try {
       res = await options.post({
@@ -115,3 +118,8 @@ export const callProvider = (options: CallProviderOptions) =>
     });
     await next();
   });
+
+function providerSpanId(requestSpanId: string): string {
+  const active = otelTrace.getActiveSpan();
+  return (active && ownSpanId(active, requestSpanId)) ?? requestSpanId;
+}

@@ -1,4 +1,5 @@
 import {
+  createTraceState,
   context as otelContext,
   ROOT_CONTEXT,
   type Span,
@@ -11,12 +12,11 @@ import {
 import { GatewayRefusal, newSpanId, newTraceId, parseTraceparent, UUID_PATTERN, uuidv7 } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import type { GatewayEnv, RequestTrace } from './context.ts';
+import { gatewayTracer } from './tracer.ts';
 
 export interface TraceContextOptions {
   readonly now?: () => number;
 }
-
-const tracer = trace.getTracer('@poortwachter/gateway');
 
 /** W3C Trace Context `tracestate`: at most 32 list members, 512 characters; anything else is dropped. */
 const TRACESTATE = /^[\x20-\x7e]{1,512}$/;
@@ -53,9 +53,10 @@ export function openRequestSpan(
         spanId: parent.parentId,
         traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
         isRemote: true,
+        ...(tracestate ? { traceState: createTraceState(tracestate) } : {}),
       } satisfies SpanContext)
     : ROOT_CONTEXT;
-  const span = tracer.startSpan(name, { kind: SpanKind.SERVER, startTime }, parentContext);
+  const span = gatewayTracer().startSpan(name, { kind: SpanKind.SERVER, startTime }, parentContext);
   const spanId = ownSpanId(span, parent?.parentId);
   const requestTrace: RequestTrace = {
     traceId: spanId ? span.spanContext().traceId : (parent?.traceId ?? newTraceId()),

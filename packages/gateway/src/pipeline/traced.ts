@@ -1,9 +1,8 @@
-import { type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { GatewayEnv } from './context.ts';
-
-const tracer = trace.getTracer('@poortwachter/gateway');
+import { gatewayTracer } from './tracer.ts';
 
 /** Runs `fn` inside the OpenTelemetry span `gateway.<name>` (a no-op until the server entry wires an SDK). */
 export async function inSpan<T>(
@@ -11,16 +10,20 @@ export async function inSpan<T>(
   fn: (span: Span) => Promise<T>,
   options: { kind?: SpanKind } = {},
 ): Promise<T> {
-  return tracer.startActiveSpan(`gateway.${name}`, { kind: options.kind ?? SpanKind.INTERNAL }, async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return gatewayTracer().startActiveSpan(
+    `gateway.${name}`,
+    { kind: options.kind ?? SpanKind.INTERNAL },
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 /**
