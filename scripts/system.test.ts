@@ -51,9 +51,47 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
 
   it('starts seeded, with the gateway ready, and says what to try', () => {
     expect(startOutput).toContain('seeded the demo registry');
-    expect(startOutput).toMatch(/poortwachter is running \(\d+ ms\).*\(ready\)/);
+    expect(startOutput).toMatch(/poortwachter is running \(\d+ ms, every part ready\)/);
     expect(startOutput).toContain('pnpm demo');
   });
+
+  it('refuses a second pnpm start on the same ports, naming them, before starting anything', async () => {
+    const { registry, source, gateway, idp, outway } = system.ports;
+    const second = await run('scripts/start-system.ts', [], {
+      DATA_DIR: join(system.data, 'second'),
+      REGISTRY_PORT: String(registry),
+      SOURCE_PORT: String(source),
+      GATEWAY_PORT: String(gateway),
+      IDP_PORT: String(idp),
+      OUTWAY_PORT: String(outway),
+    });
+    expect(second.code).toBe(1);
+    expect(second.output).toContain(`port ${registry} (registry)`);
+    expect(second.output).toContain('in use by another process');
+    expect(second.output).not.toContain('poortwachter is running');
+    expect(second.output).not.toContain('EADDRINUSE');
+  });
+
+  it('says which part did not start, and why', async () => {
+    const ports = {
+      REGISTRY_PORT: String(await freePort()),
+      SOURCE_PORT: String(await freePort()),
+      GATEWAY_PORT: String(await freePort()),
+      IDP_PORT: String(await freePort()),
+      OUTWAY_PORT: String(await freePort()),
+    };
+    // A maximum directory age the registry's re-sign interval (60 s) cannot meet: the gateway refuses it.
+    const failed = await run('scripts/start-system.ts', [], {
+      DATA_DIR: join(system.data, 'failing'),
+      DIRECTORY_MAX_AGE_SECONDS: '30',
+      ...ports,
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.output).toMatch(
+      /poortwachter did not start: (gateway|outway) stopped \(exit 2: DIRECTORY_MAX_AGE_SECONDS=30 is too short/,
+    );
+    expect(failed.output).not.toContain('poortwachter is running');
+  }, 90_000);
 
   it('listens on 127.0.0.1 only: another address of this machine is refused on every port', async () => {
     const connects = (host: string, port: number) =>
