@@ -43,7 +43,11 @@ const ENV: Record<string, Record<string, string>> = {
   },
   source: {},
   'dev-idp': { IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart) },
-  gateway: { REGISTRY_URL: local(registryPart), SOURCE_URL: local(sourcePart) },
+  gateway: {
+    REGISTRY_URL: local(registryPart),
+    SOURCE_URL: local(sourcePart),
+    ...(process.env.GATEWAY_DATABASE_URL ? { DATABASE_URL: process.env.GATEWAY_DATABASE_URL } : {}),
+  },
   outway: {
     REGISTRY_URL: local(registryPart),
     ORGANISATION_OIN: DEMO_OIN.utrecht,

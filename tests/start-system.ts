@@ -29,6 +29,8 @@ export interface RunningSystem {
   };
   /** What `pnpm start` printed until it said it was running. */
   readonly output: string;
+  /** Everything it printed so far. */
+  printed(): string;
   /** SIGTERM, wait for the exit, remove the data folder. */
   stop(): Promise<number | null>;
 }
@@ -57,6 +59,12 @@ export async function startSystem(options: { env?: Record<string, string> } = {}
     },
   });
   let output = '';
+  let printed = '';
+  const keep = (chunk: Buffer) => {
+    printed += chunk.toString();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the system did not start:\n${output}`)), 60_000);
     const collect = (chunk: Buffer) => {
@@ -75,6 +83,7 @@ export async function startSystem(options: { env?: Record<string, string> } = {}
     data,
     ports,
     output,
+    printed: () => printed,
     async stop() {
       const exited =
         child.exitCode === null

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
+import { type RunningSystem, startSystem } from '../start-system.ts';
+
+/** A small filesystem of our own (tmpfs), so that "disk full" is real: only root may mount one. */
+function mountSmallFilesystem(): string | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'poortwachter-small-fs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', dir]);
+    return dir;
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return undefined;
+  }
+}
+
+/** Writes zeros into `file` until the filesystem refuses (ENOSPC). */
+function fill(file: string): number {
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  let written = 0;
+  try {
+    for (;;) written += writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  return written;
+}
+
+const smallFs = mountSmallFilesystem();
+
+/**
+ * The gateway's log on a filesystem that fills up under it (pnpm start, the gateway's database on a 6 MB
+ * tmpfs): every query is refused 500 TRANSACTION_LOG_WRITE_ERROR with no person data, /readyz says not
+ * ready with the cause, the operational log says so a few times, not once per request; when space comes
+ * back, the first probe makes it ready and queries are answered (and logged) again.
+ */
+describe.skipIf(!smallFs)('a full log disk (tmpfs, needs root)', () => {
+  let system: RunningSystem;
+  let key: RawJwk;
+  const fsDir = smallFs as string;
+  const filler = join(fsDir, 'filler');
+
+  beforeAll(async () => {
+    mkdirSync(join(fsDir, 'db'), { recursive: true });
+    system = await startSystem({ env: { GATEWAY_DATABASE_URL: `sqlite:${join(fsDir, 'db', 'gateway.db')}` } });
+    key = JSON.parse(readFileSync(join(system.data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as RawJwk;
+  }, 90_000);
+  afterAll(async () => {
+    await system?.stop();
+    execFileSync('umount', [fsDir]);
+    rmSync(fsDir, { recursive: true, force: true });
+  });
+
+  const gateway = () => `http://127.0.0.1:${system.ports.gateway}`;
+  const query = () =>
+    sendRaw(gateway(), {
+      method: 'POST',
+      targetUri: `http://localhost:${system.ports.gateway}/personen`,
+      key,
+      processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      body: JSON.stringify({
+        type: 'RaadpleegMetBurgerservicenummer',
+        burgerservicenummer: ['999993653'],
+        fields: ['naam.voornamen', 'naam.geslachtsnaam'],
+      }),
+    });
+  const readiness = async () => {
+    const res = await fetch(`${gateway()}/readyz`);
+    return { status: res.status, body: (await res.json()) as { logWritable: boolean; logFailure?: { code: string } } };
+  };
+
+  it('refuses with TRANSACTION_LOG_WRITE_ERROR and is not ready while the disk is full, and recovers', async () => {
+    expect((await query()).status).toBe(200);
+    expect((await readiness()).status).toBe(200);
+
+    const filled = fill(filler);
+    expect(filled).toBeGreaterThan(0);
+    const answers = await Promise.all(Array.from({ length: 40 }, () => query()));
+    for (const res of answers) {
+      const text = await res.text();
+      expect(res.status).toBe(500);
+      expect(res.headers.get('fsc-error-code')).toBe('TRANSACTION_LOG_WRITE_ERROR');
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      // Nothing of the person left: not the name the source would have given, not the BSN.
+      expect(text).not.toContain('Suzanne');
+      expect(text).not.toContain('Moulin');
+      expect(text).not.toContain('999993653');
+    }
+    const notReady = await readiness();
+    expect(notReady.status).toBe(503);
+    expect(notReady.body.logWritable).toBe(false);
+    expect(notReady.body.logFailure?.code).toMatch(/SQLITE_FULL|SQLITE_IOERR|ENOSPC/);
+
+    // One line per distinct failure per interval, with a count: not one (or two stack traces) per request.
+    const failureLines = system
+      .printed()
+      .split('\n')
+      .filter((l) => /log write failed|nonce claim failed/.test(l));
+    expect(failureLines.length).toBeGreaterThan(0);
+    expect(failureLines.length).toBeLessThanOrEqual(4);
+
+    rmSync(filler);
+    const ready = await readiness();
+    console.log(
+      `disk full: /readyz ${notReady.status} ${JSON.stringify({ logWritable: notReady.body.logWritable, logFailure: notReady.body.logFailure })}\n` +
+        `the operational log:\n${failureLines.join('\n')}\nspace back: /readyz ${ready.status} logWritable ${ready.body.logWritable}`,
+    );
+    expect(ready.status).toBe(200);
+    expect(ready.body.logWritable).toBe(true);
+    const again = await query();
+    expect(again.status).toBe(200);
+    expect(JSON.stringify(await again.json())).toContain('Suzanne');
+  }, 60_000);
+});
