@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
+import { freePort, type RunningSystem, root, startSystem } from '../start-system.ts';
+
+/** A gateway of its own (the server entry, beside `pnpm start`'s), on a free port and its own database. */
+async function startGateway(system: RunningSystem, drainSeconds: number) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'poortwachter-drain-'));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'packages/gateway/src/server/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: system.data,
+      DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
+      REGISTRY_URL: `http://localhost:${system.ports.registry}`,
+      SOURCE_URL: `http://localhost:${system.ports.source}`,
+      INSTANCE_ID: 'drain-test',
+      DRAIN_TIMEOUT_SECONDS: String(drainSeconds),
+    },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  for (let i = 0; i < 150 && !output.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!output.includes('listening on')) throw new Error(`the gateway did not start:\n${output}`);
+  return {
+    port,
+    output: () => output,
+    /** SIGTERM; resolves with the exit code and how long the stop took. */
+    async stop() {
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      rmSync(dir, { recursive: true, force: true });
+      return { code, ms: Date.now() - started };
+    },
+  };
+}
+
+/**
+ * SIGTERM while clients keep their keep-alive connections busy: the gateway stops accepting, answers
+ * what is in flight with `Connection: close`, and exits 0 within its drain time; a request that is
+ * still running at the deadline is cut and the exit is 1, with the reason in the log.
+ */
+describe('graceful stop under keep-alive load (the gateway server entry)', () => {
+  let system: RunningSystem;
+  let key: RawJwk;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    key = JSON.parse(readFileSync(join(system.data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as RawJwk;
+  }, 90_000);
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('drains busy keep-alive connections with Connection: close and exits 0 in time', async () => {
+    const gw = await startGateway(system, 5);
+    const query = () =>
+      sendRaw(`http://127.0.0.1:${gw.port}`, {
+        method: 'POST',
+        // As the directory publishes the service: this gateway is a second instance of it.
+        targetUri: `http://localhost:${system.ports.gateway}/personen`,
+        key,
+        processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+        body: JSON.stringify({
+          type: 'RaadpleegMetBurgerservicenummer',
+          burgerservicenummer: ['999993653'],
+          fields: ['naam.voornamen'],
+        }),
+      });
+    let stopping = false;
+    const seen = { ok: 0, other: 0, closeAfterStop: 0, refusedConnections: 0 };
+    // Eight clients, each on its own kept-alive connection, sending back to back until the gateway is gone.
+    const clients = Array.from({ length: 8 }, async () => {
+      for (;;) {
+        try {
+          const res = await query();
+          await res.arrayBuffer();
+          if (res.status === 200) seen.ok++;
+          else seen.other++;
+          if (stopping && res.headers.get('connection') === 'close') seen.closeAfterStop++;
+        } catch {
+          if (!stopping) throw new Error('a request failed before the stop');
+          seen.refusedConnections++;
+          return;
+        }
+      }
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    stopping = true;
+    const { code, ms } = await gw.stop();
+    await Promise.all(clients);
+    console.log(`SIGTERM under load: exit ${code} after ${ms} ms; ${JSON.stringify(seen)}`);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5000);
+    expect(seen.ok).toBeGreaterThan(20);
+    expect(seen.other).toBe(0);
+    expect(seen.closeAfterStop).toBeGreaterThan(0);
+    expect(gw.output()).toMatch(/"msg":"stopped"/);
+  }, 60_000);
+
+  it('cuts a request still running at the drain deadline and exits 1, saying why', async () => {
+    const gw = await startGateway(system, 1);
+    // A request whose body never finishes: in flight until the deadline.
+    const socket = connect({ host: '127.0.0.1', port: gw.port });
+    await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /personen HTTP/1.1\r\nHost: localhost:${gw.port}\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"type":`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { code, ms } = await gw.stop();
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(4000);
+    expect(gw.output()).toContain('still running after 1000 ms');
+    socket.destroy();
+  }, 60_000);
+});
