@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { makeTestCertificates } from '@poortwachter/operations/testing';
 import { signRequest, verifyExchange } from '@poortwachter/protocol';
 import { DIALECTS } from '@poortwachter/registry/testing';
 import { createOrganisationClient } from '@poortwachter/sdk';
@@ -401,57 +400,12 @@ describe('reconciling the outway log with the provider log', () => {
 
 describe('the outway over HTTPS, applications with a TLS client certificate', () => {
   it('takes a registered client certificate its client CA signed instead of an API key, and no other', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'outway-tls-'));
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    ssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=Utrecht test CA',
-    );
-    const issue = (name: string, subject: string, ca: boolean, ext?: string) => {
-      ssl(
-        'req',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-        '-subj',
-        subject,
-      );
-      if (ext) writeFileSync(join(dir, `${name}.ext`), ext);
-      ssl(
-        'x509',
-        '-req',
-        '-in',
-        `${name}.csr`,
-        '-days',
-        '1',
-        '-out',
-        `${name}.pem`,
-        ...(ca ? ['-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial'] : ['-key', `${name}.key`]),
-        ...(ext ? ['-extfile', `${name}.ext`] : []),
-      );
-    };
-    issue('server', '/CN=127.0.0.1', true, 'subjectAltName=IP:127.0.0.1\n');
-    issue('app', '/CN=wmo-zaaksysteem', true);
-    issue('stranger', '/CN=wmo-zaaksysteem', false);
+    const certs = makeTestCertificates([
+      { name: 'server', server: true },
+      { name: 'app', subject: '/CN=wmo-zaaksysteem' },
+      { name: 'stranger', subject: '/CN=wmo-zaaksysteem', selfSigned: true },
+    ]);
+    const dir = certs.dir;
     const read = (file: string) => readFileSync(join(dir, file));
     const t = await startTestOutway('sqlite');
     await registerApplication(t.outway.db, {
