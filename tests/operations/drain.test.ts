@@ -128,4 +128,40 @@ describe('graceful stop under keep-alive load (the gateway server entry)', () =>
     expect(gw.output()).toContain('still running after 1000 ms');
     socket.destroy();
   }, 60_000);
+
+  it('names the real cause at start-up: a registry it cannot reach (and retries), a port already in use', async () => {
+    const run = (env: Record<string, string>) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'packages/gateway/src/server/main.ts'], {
+        cwd: root,
+        env: { ...process.env, DATA_DIR: system.data, SOURCE_URL: `http://localhost:${system.ports.source}`, ...env },
+      });
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      child.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { child, output: () => output, exited };
+    };
+    const closedPort = await freePort();
+    const waiting = run({ PORT: String(await freePort()), REGISTRY_URL: `http://127.0.0.1:${closedPort}` });
+    for (let i = 0; i < 100 && !waiting.output().includes('retrying'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(waiting.output()).toContain(`registry at http://127.0.0.1:${closedPort} not reachable`);
+    expect(waiting.output()).toContain('retrying');
+    expect(waiting.output()).not.toContain('SIGNING_KEY_FILE');
+    expect(waiting.child.exitCode).toBeNull();
+    waiting.child.kill('SIGKILL');
+
+    const taken = run({
+      PORT: String(system.ports.gateway),
+      REGISTRY_URL: `http://localhost:${system.ports.registry}`,
+      INSTANCE_ID: 'port-taken',
+    });
+    expect(await taken.exited).toBe(2);
+    expect(taken.output()).toContain(`port ${system.ports.gateway} on 127.0.0.1 is in use by another process`);
+    expect(taken.output()).not.toMatch(/^\s+at /m);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, i
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
 import { DIALECTS, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { createDirectoryPublisher } from './publisher.ts';
 
 async function fetchDirectory(registry: TestRegistry, headers: Record<string, string> = {}) {
   return registry.app.request('/v1/directory', { headers });
@@ -32,6 +33,23 @@ for (const dialect of DIALECTS) {
       const header = decodeProtectedHeader(jws);
       expect(header.typ).toBe(DIRECTORY_TYP);
       expect(header.kid).toBe(registry.publisher.jwks.keys[0]?.kid);
+    });
+
+    it('states how often it re-signs an unchanged snapshot, and re-signs on that interval', async () => {
+      const snapshot = await verifyDirectorySnapshot(
+        await (await fetchDirectory(registry)).text(),
+        registry.registryPublicKey,
+      );
+      expect(snapshot.resign_interval_seconds).toBe(60);
+      const key = await generatePrivateJwk('P-256');
+      const quick = await createDirectoryPublisher(registry.db, key, { resignAfterMs: 1000 });
+      const first = await verifyDirectorySnapshot((await quick.current()).jws, publicJwkOf(key));
+      expect(first.resign_interval_seconds).toBe(1);
+      expect((await quick.current()).jws).toBe((await quick.current()).jws);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const second = await verifyDirectorySnapshot((await quick.current()).jws, publicJwkOf(key));
+      expect(second.serial).toBe(first.serial);
+      expect(Date.parse(second.issued_at)).toBeGreaterThanOrEqual(Date.parse(first.issued_at) + 1000);
     });
 
     it('verifies with plain jose and the served JWKS as well', async () => {
