@@ -223,7 +223,7 @@ Try, in another terminal:
   pnpm poortwachter audit coverage              as the Autoriteit Persoonsgegevens: grondslag coverage and findings
   pnpm poortwachter log verify                  as the auditor: is the verifiable log consistent and unaltered?
   pnpm poortwachter directory                   the signed directory, verified
-  curl -s localhost:8302/readyz                 the gateway's readiness
+  curl -s localhost:8302/readyz                 the gateway's readiness (and /metrics, Prometheus)
   curl -s localhost:${outwayPart.port}/brp-personen/personen -H "X-API-KEY: $(cat ${join(data, 'outway-api-key')})" -H 'content-type: application/json' \\
     -d '{"type":"RaadpleegMetBurgerservicenummer","burgerservicenummer":["999993653"],"fields":["naam.voornamen","naam.geslachtsnaam"]}'
                                                 as Utrecht's app: the BRP API unchanged, through the outway
