@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,45 +5,29 @@ import { join } from 'node:path';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
-import { freePort, type RunningSystem, root, startSystem } from '../start-system.ts';
+import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
+import { runEntry, startEntry } from './server-entry.ts';
 
 /** A gateway of its own (the server entry, beside `pnpm start`'s), on a free port and its own database. */
 async function startGateway(system: RunningSystem, drainSeconds: number) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'poortwachter-drain-'));
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'packages/gateway/src/server/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: system.data,
-      DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
-      REGISTRY_URL: `http://localhost:${system.ports.registry}`,
-      SOURCE_URL: `http://localhost:${system.ports.source}`,
-      INSTANCE_ID: 'drain-test',
-      DRAIN_TIMEOUT_SECONDS: String(drainSeconds),
-    },
+  const gateway = await startEntry('packages/gateway/src/server/main.ts', {
+    PORT: String(port),
+    DATA_DIR: system.data,
+    DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
+    REGISTRY_URL: `http://localhost:${system.ports.registry}`,
+    SOURCE_URL: `http://localhost:${system.ports.source}`,
+    INSTANCE_ID: 'drain-test',
+    DRAIN_TIMEOUT_SECONDS: String(drainSeconds),
   });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  for (let i = 0; i < 150 && !output.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!output.includes('listening on')) throw new Error(`the gateway did not start:\n${output}`);
   return {
     port,
-    output: () => output,
-    /** SIGTERM; resolves with the exit code and how long the stop took. */
+    output: gateway.output,
     async stop() {
-      const started = Date.now();
-      child.kill('SIGTERM');
-      const code = await exited;
+      const stopped = await gateway.stop();
       rmSync(dir, { recursive: true, force: true });
-      return { code, ms: Date.now() - started };
+      return stopped;
     },
   };
 }
@@ -130,21 +113,12 @@ describe('graceful stop under keep-alive load (the gateway server entry)', () =>
   }, 60_000);
 
   it('names the real cause at start-up: a registry it cannot reach (and retries), a port already in use', async () => {
-    const run = (env: Record<string, string>) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'packages/gateway/src/server/main.ts'], {
-        cwd: root,
-        env: { ...process.env, DATA_DIR: system.data, SOURCE_URL: `http://localhost:${system.ports.source}`, ...env },
+    const run = (env: Record<string, string>) =>
+      runEntry('packages/gateway/src/server/main.ts', {
+        DATA_DIR: system.data,
+        SOURCE_URL: `http://localhost:${system.ports.source}`,
+        ...env,
       });
-      let output = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      child.stderr?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      return { child, output: () => output, exited };
-    };
     const closedPort = await freePort();
     const waiting = run({ PORT: String(await freePort()), REGISTRY_URL: `http://127.0.0.1:${closedPort}` });
     for (let i = 0; i < 100 && !waiting.output().includes('retrying'); i++)

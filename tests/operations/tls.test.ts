@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -7,40 +6,14 @@ import { makeTestCertificates, type TestCertificates } from '@poortwachter/opera
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, signRaw } from '../adversarial/raw-client.ts';
-import { freePort, type RunningSystem, root, startSystem } from '../start-system.ts';
+import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
+import { startEntry } from './server-entry.ts';
 
-interface Server {
-  readonly port: number;
-  output(): string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts a server entry with its environment and waits for its "listening" line. */
-async function startEntry(entry: string, env: Record<string, string>): Promise<Server> {
+/** A server entry on a free port, started with `env`. */
+async function startServer(entry: string, env: Record<string, string>) {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: root,
-    env: { ...process.env, PORT: String(port), ...env },
-  });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  for (let i = 0; i < 200 && !/listening on|on https/.test(output) && child.exitCode === null; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!/listening on|on https/.test(output)) throw new Error(`${entry} did not start:\n${output}`);
-  return {
-    port,
-    output: () => output,
-    async stop() {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  const running = await startEntry(entry, { PORT: String(port), ...env });
+  return { port, output: running.output, stop: running.stop };
 }
 
 /** An HTTPS request with our own trust (the test CA) and, for mutual TLS, a client certificate. */
@@ -105,7 +78,7 @@ describe('TLS: HTTPS on every server, mutual TLS from the gateway to its source'
 
   it('serves the registry, the dev identity provider and the source over HTTPS', async () => {
     const registryData = mkdtempSync(join(tmpdir(), 'poortwachter-tls-registry-'));
-    const registry = await startEntry('packages/registry/src/server/main.ts', {
+    const registry = await startServer('packages/registry/src/server/main.ts', {
       DATA_DIR: registryData,
       ...serverTls(),
     });
@@ -118,7 +91,7 @@ describe('TLS: HTTPS on every server, mutual TLS from the gateway to its source'
     });
     expect(directory.status).toBe(200);
     expect(directory.body.split('.')).toHaveLength(3);
-    const idp = await startEntry('examples/dev-idp/src/server.ts', { DATA_DIR: system.data, ...serverTls() });
+    const idp = await startServer('examples/dev-idp/src/server.ts', { DATA_DIR: system.data, ...serverTls() });
     stops.push(() => idp.stop());
     expect(idp.output()).toContain(`https://127.0.0.1:${idp.port}`);
     // A client that does not trust the test CA gets no answer: it is TLS for real.
@@ -126,7 +99,7 @@ describe('TLS: HTTPS on every server, mutual TLS from the gateway to its source'
   }, 60_000);
 
   it('calls a source that demands a client certificate, with its CA bundle and certificate (mTLS), over HTTPS itself', async () => {
-    const source = await startEntry('examples/brp-source/src/server.ts', {
+    const source = await startServer('examples/brp-source/src/server.ts', {
       ...serverTls(),
       TLS_CLIENT_CA_FILE: certs.caFile,
       TLS_REQUIRE_CLIENT_CERT: 'true',
@@ -153,7 +126,7 @@ describe('TLS: HTTPS on every server, mutual TLS from the gateway to its source'
       ...serverTls(),
       ...extra,
     });
-    const gateway = await startEntry(
+    const gateway = await startServer(
       'packages/gateway/src/server/main.ts',
       gatewayEnv({ SOURCE_CERT_FILE: certs.file('gateway', 'pem'), SOURCE_KEY_FILE: certs.file('gateway', 'key') }),
     );
@@ -184,7 +157,7 @@ describe('TLS: HTTPS on every server, mutual TLS from the gateway to its source'
     expect(answer.body).toContain('Suzanne');
 
     // The same gateway without its client certificate: the source refuses the handshake, nothing is released.
-    const noCert = await startEntry('packages/gateway/src/server/main.ts', gatewayEnv({}));
+    const noCert = await startServer('packages/gateway/src/server/main.ts', gatewayEnv({}));
     stops.push(() => noCert.stop());
     const refused = await httpsCall(`https://127.0.0.1:${noCert.port}/personen`, {
       ca: certs.read('ca', 'pem'),

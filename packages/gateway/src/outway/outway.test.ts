@@ -11,6 +11,7 @@ import { createOrganisationClient } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  describeOperationalLog,
   OUTWAY_ADMIN_TOKEN,
   OUTWAY_URL,
   specProblemErrors,
@@ -473,27 +474,17 @@ describe('the outway over HTTPS, applications with a TLS client certificate', ()
   });
 });
 
-// Runs last in this file: the operational log of everything above names each refusal and carries no
-// BSN, name, token or key.
-describe('the operational log of everything above', () => {
-  it('reports the refusals as JSON lines without personal data or secrets', async () => {
-    const { capturedLogLines, linesWithPersonalData, loggedRefusalReasons } = await import('../testing/index.ts');
-    expect([...loggedRefusalReasons(capturedLogLines)]).toEqual(
-      expect.arrayContaining([
-        'apiKeyInvalid',
-        'apiKeyMissing',
-        'applicationNotBound',
-        'autorisatieNotYetValid',
-        'directoryUnavailable',
-        'grantNotFound',
-        'processingActivityMissing',
-        'providerUnreachable',
-        'providerUnverified',
-        'signatureMissing',
-        'unauthorizedField',
-      ]),
-    );
-    expect(capturedLogLines.length).toBeGreaterThan(0);
-    expect(linesWithPersonalData(capturedLogLines)).toEqual([]);
-  });
-});
+// Last in this file: the operational log of everything above.
+describeOperationalLog([
+  'apiKeyInvalid',
+  'apiKeyMissing',
+  'applicationNotBound',
+  'autorisatieNotYetValid',
+  'directoryUnavailable',
+  'grantNotFound',
+  'processingActivityMissing',
+  'providerUnreachable',
+  'providerUnverified',
+  'signatureMissing',
+  'unauthorizedField',
+]);

@@ -1,5 +1,6 @@
 import { createLogger } from '@poortwachter/operations';
 import { loadPersonen } from '@poortwachter/seeds';
+import { describe, expect, it } from 'vitest';
 
 /** Every operational log line the test gateways and outways of this test file wrote (JSON, one per entry). */
 export const capturedLogLines: string[] = [];
@@ -55,4 +56,20 @@ export function loggedRefusalReasons(lines: readonly string[] = capturedLogLines
     if (entry.event === 'refusal' && entry.reason) reasons.add(entry.reason);
   }
   return reasons;
+}
+
+/**
+ * Call last in a test file: a test that the operational log of everything above has a line for each
+ * refusal kind the file drives (`reasons`), and that no line carries a BSN, a name, a token or a key.
+ */
+export function describeOperationalLog(reasons: readonly string[]): void {
+  describe('the operational log of everything above', () => {
+    it('reports each refusal kind driven here as a JSON line, without personal data or secrets', () => {
+      // The detector finds what it must, so that an empty result means something.
+      const planted = ['{"x":"999993653"}', '{"msg":"Suzanne"}', '{"t":"eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiIxMjMifQ.x"}'];
+      expect(linesWithPersonalData(planted)).toHaveLength(3);
+      expect([...loggedRefusalReasons(capturedLogLines)]).toEqual(expect.arrayContaining([...reasons]));
+      expect(linesWithPersonalData(capturedLogLines)).toEqual([]);
+    });
+  });
 }

@@ -1,0 +1,55 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { root } from '../start-system.ts';
+
+/** A server entry started as its own process, as an operator would run it. */
+export interface EntryProcess {
+  readonly child: ChildProcess;
+  /** All it printed so far (stdout and stderr). */
+  output(): string;
+  readonly exited: Promise<number | null>;
+  /** Waits until it printed `text`, or stopped, or `timeoutMs` passed; true when it printed it. */
+  printed(text: string | RegExp, timeoutMs?: number): Promise<boolean>;
+  /** SIGTERM; resolves with the exit code and how long the stop took. */
+  stop(): Promise<{ code: number | null; ms: number }>;
+}
+
+/** Runs `entry` (a TypeScript server entry of the workspace) with `env` on top of this process's. */
+export function runEntry(entry: string, env: Record<string, string>): EntryProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env } });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const matches = (text: string | RegExp) => (typeof text === 'string' ? output.includes(text) : text.test(output));
+  return {
+    child,
+    output: () => output,
+    exited,
+    async printed(text, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!matches(text) && child.exitCode === null && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return matches(text);
+    },
+    async stop() {
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const code = await exited;
+      return { code, ms: Date.now() - started };
+    },
+  };
+}
+
+/** Runs `entry` and waits for its "listening" line; throws with what it printed when it does not come. */
+export async function startEntry(entry: string, env: Record<string, string>): Promise<EntryProcess> {
+  const running = runEntry(entry, env);
+  if (!(await running.printed(/listening on|on https?:\/\//))) {
+    running.child.kill('SIGKILL');
+    throw new Error(`${entry} did not start:\n${running.output()}`);
+  }
+  return running;
+}
