@@ -13,7 +13,9 @@ export type SourceMode =
   | 'huge'
   | 'wrongContentType'
   | 'malformed200'
-  | 'personWithoutBsn';
+  | 'personWithoutBsn'
+  /** The BRP API's answer to a search that finds more than it may return. */
+  | 'tooManyResults';
 
 /** What a compromised source stuffs into its answers (a test checks that none of it leaves). */
 export const LEAKED = { naam: 'Suzanne Moulin', bsn: '999993653', geboortedatum: '1985-12-01' } as const;
@@ -47,6 +49,12 @@ export function fakeSource(personen: readonly Persoon[]) {
     }
     if (state.mode === 'garbage') return new Response('<html>oops</html>', { status: 200 });
     if (state.mode === 'error500') return Response.json({ error: 'boom' }, { status: 500 });
+    if (state.mode === 'tooManyResults') {
+      return Response.json(
+        { type: 'https://example.invalid', title: 'Te veel resultaten.', status: 400, code: 'tooManyResults' },
+        { status: 400, headers: { 'content-type': 'application/problem+json' } },
+      );
+    }
     const leaked = `${LEAKED.naam}, BSN ${LEAKED.bsn}, geboren ${LEAKED.geboortedatum}`;
     switch (state.mode) {
       case 'problemWithPersonalData':
