@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
-import { type RunningSystem, startSystem } from '../start-system.ts';
+import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
+import { startEntry } from './server-entry.ts';
 
 /** A small filesystem of our own (tmpfs), so that "disk full" is real: only root may mount one. */
 function mountSmallFilesystem(): string | undefined {
@@ -119,5 +120,36 @@ describe.skipIf(!smallFs)('a full log disk (tmpfs, needs root)', () => {
     const again = await query();
     expect(again.status).toBe(200);
     expect(JSON.stringify(await again.json())).toContain('Suzanne');
+  }, 60_000);
+
+  it('exits 1 with the reason when SIGTERM finds the log disk full, never with an unhandled rejection', async () => {
+    const gateway = await startEntry('packages/gateway/src/server/main.ts', {
+      PORT: String(await freePort()),
+      DATA_DIR: system.data,
+      DATABASE_URL: `sqlite:${join(fsDir, 'db', 'second.db')}`,
+      REGISTRY_URL: `http://localhost:${system.ports.registry}`,
+      SOURCE_URL: `http://localhost:${system.ports.source}`,
+      INSTANCE_ID: 'disk-full-stop',
+    });
+    const url = gateway.output().match(/listening on (http:\/\/[0-9.:]+)/)?.[1];
+    fill(filler);
+    try {
+      // Refusals of callers nobody identified are counted in memory and written at the minute, or at the stop.
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${url}/personen`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        });
+        expect(res.status).toBe(401);
+      }
+      const { code } = await gateway.stop();
+      console.log(`SIGTERM, disk full: exit ${code}\n${gateway.output().split('\n').filter((l) => /"msg":"stop/.test(l)).join('\n')}`);
+      expect(code).toBe(1);
+      expect(gateway.output()).toMatch(/could not close cleanly: .*(full|SQLITE)/i);
+      expect(gateway.output()).not.toMatch(/unhandled rejection|^\s+at /m);
+    } finally {
+      rmSync(filler, { force: true });
+    }
   }, 60_000);
 });
