@@ -10,11 +10,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DEMO_OIN } from '@poortwachter/seeds';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+// Each part is one Node process with tsx as its loader (not tsx's CLI, which would run it in a second
+// process that a signal to the first does not reach).
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 interface Part {
   readonly name: string;
@@ -92,7 +94,7 @@ function show(part: Part, line: string, stream: NodeJS.WritableStream): string |
 }
 
 function start(part: Part): ChildProcess {
-  const child = spawn(process.execPath, [tsx, part.entry], {
+  const child = spawn(process.execPath, ['--import', tsx, part.entry], {
     cwd: root,
     env: { ...process.env, PORT: String(part.port), ...ENV[part.name] },
     stdio: ['ignore', 'pipe', 'pipe'],

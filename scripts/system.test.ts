@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -264,7 +264,46 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(auditor.output).toContain('was CHANGED after it was logged');
   }, 60_000);
 
+  it('starts a part again that stopped, while the others keep running', async () => {
+    // The source's process: the one whose environment says its port.
+    const pid = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .find((entry) => {
+        try {
+          const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+          const environ = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+          return cmdline.includes('brp-source/src/server.ts') && environ.includes(`PORT=${system.ports.source}`);
+        } catch {
+          return false;
+        }
+      });
+    expect(pid).toBeDefined();
+    process.kill(Number(pid), 'SIGKILL');
+    const deadline = Date.now() + 30_000;
+    let answered = false;
+    while (!answered && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      answered =
+        system.printed().includes('starting it again') &&
+        (await fetch(`http://127.0.0.1:${system.ports.source}/healthz`).then(
+          (res) => res.ok,
+          () => false,
+        ));
+    }
+    expect(system.printed()).toMatch(/\[source\] stopped \(SIGKILL\); the other parts keep running; starting it again/);
+    expect(answered).toBe(true);
+    // The gateway kept running all along and answers through the new source.
+    const { code, output } = await run(
+      'packages/sdk/src/cli/main.ts',
+      ['query', '--as', 'utrecht', '--bsn', '999993653', '--fields', 'naam.voornamen'],
+      env,
+    );
+    expect(code, output).toBe(0);
+    expect(output).toContain('Suzanne');
+  }, 60_000);
+
   it('stops gracefully on SIGTERM', async () => {
-    expect(await system.stop()).toBe(0);
+    const code = await system.stop();
+    expect(code, system.printed().split('\n').slice(-30).join('\n')).toBe(0);
   }, 30_000);
 });
