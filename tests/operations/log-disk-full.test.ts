@@ -144,7 +144,13 @@ describe.skipIf(!smallFs)('a full log disk (tmpfs, needs root)', () => {
         expect(res.status).toBe(401);
       }
       const { code } = await gateway.stop();
-      console.log(`SIGTERM, disk full: exit ${code}\n${gateway.output().split('\n').filter((l) => /"msg":"stop/.test(l)).join('\n')}`);
+      console.log(
+        `SIGTERM, disk full: exit ${code}\n${gateway
+          .output()
+          .split('\n')
+          .filter((l) => /"msg":"stop/.test(l))
+          .join('\n')}`,
+      );
       expect(code).toBe(1);
       expect(gateway.output()).toMatch(/could not close cleanly: .*(full|SQLITE)/i);
       expect(gateway.output()).not.toMatch(/unhandled rejection|^\s+at /m);
