@@ -146,5 +146,11 @@ describe('OpenTelemetry: spans and metrics to an OTLP/HTTP receiver', () => {
     expect(text).toMatch(/^poortwachter_gateway_log_batch_size_count\{.*\} [1-9]/m);
     expect(text).toMatch(/^poortwachter_log_merkle_tree_size\{log_id="[^"]+",state="committed".*\} [1-9]/m);
     expect(text).toMatch(/^poortwachter_directory_age\{fresh="true".*\} \d/m);
+    // The outway and the registry answer /metrics as well.
+    const outway = await (await fetch(`http://127.0.0.1:${system.ports.outway}/metrics`)).text();
+    expect(outway).toMatch(/^poortwachter_log_merkle_tree_size\{log_id="outway-[^"]+",state="committed".*\} [1-9]/m);
+    const registry = await fetch(`http://127.0.0.1:${system.ports.registry}/metrics`);
+    expect(registry.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    expect(await registry.text()).toMatch(/^http_server_request_duration_count\{.*\} [1-9]/m);
   });
 });

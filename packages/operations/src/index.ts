@@ -2,4 +2,4 @@ export { withServerSpans } from './http-spans.ts';
 export { createLogger, failureReporter, type Logger } from './logger.ts';
 export { type Drain, ListenError, type Listening, listen, type ServerTls, stopOnSignals, tlsFromEnv } from './serve.ts';
 export { runServer, startupEnvironment } from './settings.ts';
-export { startTelemetry, type Telemetry } from './telemetry.ts';
+export { metricsHandler, startTelemetry, type Telemetry } from './telemetry.ts';

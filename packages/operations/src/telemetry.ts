@@ -101,3 +101,14 @@ function positive(raw: string | undefined, fallback: number): number {
   const value = Number(raw);
   return raw && Number.isFinite(value) && value > 0 ? value : fallback;
 }
+
+/**
+ * The handler of `GET /metrics`: the metrics in the Prometheus text format (0.0.4).
+ *
+ * @example
+ * app.get('/metrics', metricsHandler(telemetry.prometheus));
+ */
+export function metricsHandler(prometheus: () => Promise<string>): () => Promise<Response> {
+  return async () =>
+    new Response(await prometheus(), { headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } });
+}

@@ -1,4 +1,4 @@
-import { failureReporter, type Logger } from '@poortwachter/operations';
+import { failureReporter, type Logger, metricsHandler } from '@poortwachter/operations';
 import {
   formatTraceparent,
   GatewayRefusal,
@@ -108,12 +108,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  if (options.metrics) {
-    const metrics = options.metrics;
-    app.get('/metrics', async (c) =>
-      c.body(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
-    );
-  }
+  if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));
   app.get('/readyz', async (c) => {
     const directory = options.directory.status();
     const { logWritable, logFailure, merkle } = await options.readiness();

@@ -1,3 +1,4 @@
+import { metricsHandler } from '@poortwachter/operations';
 import { ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -45,12 +46,7 @@ export function createRegistryApp(options: RegistryAppOptions) {
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  const metrics = options.metrics;
-  if (metrics) {
-    app.get('/metrics', async (c) =>
-      c.body(await metrics(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
-    );
-  }
+  if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));
   app.get('/readyz', async (c) => c.json({ status: 'ok', serial: await publisher.serial() }));
 
   app.get('/.well-known/jwks.json', (c) => c.json(publisher.jwks, 200, { 'cache-control': 'public, max-age=300' }));
