@@ -1,6 +1,6 @@
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeOperationalLog, startTestGateway, type TestGateway } from '../testing/index.ts';
+import { describeOperationalLog, GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
 
 const SUZANNE = '999993653';
 const raadpleeg = {
@@ -43,6 +43,30 @@ describe('refusals that follow from the registry and the source', () => {
     }
   });
 
+  it('noAutorisatie: every autorisatie under the verwerkingsactiviteit was revoked', async () => {
+    const autorisaties = (await (await gw.registry.app.request('/v1/autorisaties')).json()) as {
+      id: string;
+      processingActivityId: string;
+    }[];
+    const jeugd = autorisaties.filter((a) => a.processingActivityId === DEMO_PROCESSING_ACTIVITY.utrechtJeugd);
+    expect(jeugd.length).toBeGreaterThan(0);
+    for (const a of jeugd) await revoke(`/v1/autorisaties/${encodeURIComponent(a.id)}`);
+    await expectRefusal(await send(DEMO_PROCESSING_ACTIVITY.utrechtJeugd), 403, 'noAutorisatie');
+  });
+
+  it('treeHeadPending: a proof asked for before a tree head covers the record', async () => {
+    expect((await send()).status).toBe(200);
+    // The newest record (Suzanne's, just made); no head has been signed since.
+    const newest = await gw.db.selectFrom('access_log').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const token = await gw.citizenToken({ sub: SUZANNE });
+    const proof = await gw.app.request(`${GATEWAY_URL}/inzage/v1/verwerkingen/${newest.id}/bewijs`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(proof.status).toBe(503);
+    expect(proof.headers.get('retry-after')).toBe('1');
+    expect((await gw.refusals()).map((r) => r.reason)).toContain('treeHeadPending');
+  });
+
   it('grondslagNotInForce: the verwerkingsactiviteit rests on a grondslag that was revoked', async () => {
     const activities = (await (await gw.registry.app.request('/v1/processing-activities')).json()) as {
       id: string;
@@ -67,4 +91,10 @@ describe('refusals that follow from the registry and the source', () => {
   });
 });
 
-describeOperationalLog(['tooManyResults', 'grondslagNotInForce', 'processingActivityNotInForce', 'serviceNotFound']);
+describeOperationalLog([
+  'noAutorisatie',
+  'tooManyResults',
+  'grondslagNotInForce',
+  'processingActivityNotInForce',
+  'serviceNotFound',
+]);
