@@ -1,4 +1,5 @@
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeOperationalLog, GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
 
@@ -83,6 +84,24 @@ describe('refusals that follow from the registry and the source', () => {
   it('processingActivityNotInForce: the verwerkingsactiviteit itself was revoked', async () => {
     await revoke(`/v1/processing-activities/${encodeURIComponent(DEMO_PROCESSING_ACTIVITY.utrechtWmo)}`);
     await expectRefusal(await send(), 403, 'processingActivityNotInForce');
+  });
+
+  it('internal: an unexpected failure (a table missing) is a 500 that says nothing of the cause', async () => {
+    const newest = await gw.db.selectFrom('access_log').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const token = await gw.citizenToken({ sub: SUZANNE });
+    await sql`ALTER TABLE merkle_heads RENAME TO merkle_heads_away`.execute(gw.db);
+    let res: Response;
+    try {
+      res = await gw.app.request(`${GATEWAY_URL}/inzage/v1/verwerkingen/${newest.id}/bewijs`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    } finally {
+      await sql`ALTER TABLE merkle_heads_away RENAME TO merkle_heads`.execute(gw.db);
+    }
+    const body = await res.text();
+    expect(res.status).toBe(500);
+    expect(body).not.toContain('merkle_heads');
+    expect(res.headers.get('fsc-error-code')).toBe('ERROR_CODE_INTERNAL');
   });
 
   it('serviceNotFound: the service was withdrawn from the directory', async () => {
