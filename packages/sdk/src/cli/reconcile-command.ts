@@ -28,13 +28,12 @@ export async function reconcileCommand(args: string[]): Promise<number> {
       registry: { type: 'string' },
       'registry-key': { type: 'string' },
       json: { type: 'boolean' },
-      help: { type: 'boolean' },
     },
     'audit reconcile',
   );
-  if (values.help || !values.as) {
+  if (!values.as) {
     process.stderr.write(USAGE);
-    return values.help ? 0 : 2;
+    return 2;
   }
   return runCommand(async () => {
     const registry = registryOptions(values);
