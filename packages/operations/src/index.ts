@@ -1,5 +1,14 @@
 export { withServerSpans } from './http-spans.ts';
 export { createLogger, failureReporter, type Logger } from './logger.ts';
-export { type Drain, ListenError, type Listening, listen, type ServerTls, stopOnSignals, tlsFromEnv } from './serve.ts';
+export {
+  type Drain,
+  ListenError,
+  type Listening,
+  listen,
+  readSettingFile,
+  type ServerTls,
+  stopOnSignals,
+  tlsFromEnv,
+} from './serve.ts';
 export { runServer, startupEnvironment } from './settings.ts';
 export { metricsHandler, startTelemetry, type Telemetry } from './telemetry.ts';

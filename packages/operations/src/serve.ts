@@ -28,11 +28,7 @@ export function tlsFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => ne
   }
   const read = (name: string, file: string | undefined) => {
     if (!file) return fail(`${name} is needed with ${name === 'TLS_CERT_FILE' ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}`);
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      return fail(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
+    return readSettingFile(name, file, fail);
   };
   const caFile = env.TLS_CLIENT_CA_FILE?.trim();
   return {
@@ -41,6 +37,15 @@ export function tlsFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => ne
     ...(caFile ? { clientCa: read('TLS_CLIENT_CA_FILE', caFile) } : {}),
     ...(env.TLS_REQUIRE_CLIENT_CERT === 'true' ? { requireClientCert: true } : {}),
   };
+}
+
+/** Reads the file a setting names, or fails the start naming the setting, the file and why. */
+export function readSettingFile(name: string, file: string, fail: (message: string) => never): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    return fail(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
 }
 
 export interface ListenOptions {

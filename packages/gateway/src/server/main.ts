@@ -16,7 +16,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, listen, runServer, startTelemetry, stopOnSignals, tlsFromEnv } from '@poortwachter/operations';
+import {
+  createLogger,
+  listen,
+  readSettingFile,
+  runServer,
+  startTelemetry,
+  stopOnSignals,
+  tlsFromEnv,
+} from '@poortwachter/operations';
 import { bindHost, dataDir, openDatabase } from '@poortwachter/registry';
 import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
@@ -149,12 +157,7 @@ await runServer(log, async () => {
 function sourceTlsFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => never): SourceTls | undefined {
   const read = (name: 'SOURCE_CA_FILE' | 'SOURCE_CERT_FILE' | 'SOURCE_KEY_FILE') => {
     const file = env[name]?.trim();
-    if (!file) return undefined;
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      return fail(`${name}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
+    return file ? readSettingFile(name, file, fail) : undefined;
   };
   const ca = read('SOURCE_CA_FILE');
   const cert = read('SOURCE_CERT_FILE');
