@@ -222,7 +222,7 @@ export async function fillAccessLog(
   const head = {
     log_id: BENCH_LOG_ID,
     tree_size: tree.size,
-    root_hash: tree.root().toString('base64'),
+    root_hash: Buffer.from(tree.root()).toString('base64'),
     timestamp: end,
   };
   db.prepare('insert into merkle_heads (log_id, tree_size, root_hash, timestamp, jws) values (?, ?, ?, ?, ?)').run(

@@ -49,8 +49,9 @@ if (!existsSync(file) || !existsSync(rootsFile)) {
     for (let i = from; i < to; i++) {
       const hash = random.subarray((i - from) * 32, (i - from + 1) * 32);
       leaf.run(LOG, i, `leaf-${i}`, hash.toString('base64'));
-      for (const n of range.append(Buffer.from(hash))) node.run(LOG, n.level, n.index, n.hash.toString('base64'));
-      if (checkpoints.has(i + 1)) roots[i + 1] = range.root().toString('base64');
+      for (const n of range.append(Buffer.from(hash)))
+        node.run(LOG, n.level, n.index, Buffer.from(n.hash).toString('base64'));
+      if (checkpoints.has(i + 1)) roots[i + 1] = Buffer.from(range.root()).toString('base64');
     }
   });
   for (let i = 0; i < leaves; i += 50_000) {
@@ -61,7 +62,7 @@ if (!existsSync(file) || !existsSync(rootsFile)) {
       );
     }
   }
-  roots[leaves] = range.root().toString('base64');
+  roots[leaves] = Buffer.from(range.root()).toString('base64');
   await opened.close();
   renameSync(tmp, file);
   writeFileSync(rootsFile, JSON.stringify(roots));
@@ -72,7 +73,7 @@ const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${file}`);
 const loadStarted = performance.now();
 const tree = await loadTree(db, LOG);
 const loadMs = performance.now() - loadStarted;
-if (tree.size !== leaves || tree.root().toString('base64') !== roots[leaves])
+if (tree.size !== leaves || Buffer.from(tree.root()).toString('base64') !== roots[leaves])
   throw new Error('the stored tree is not the one filled');
 const root = tree.root();
 

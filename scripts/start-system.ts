@@ -1,10 +1,11 @@
 /**
  * `pnpm start`: the whole system on one machine, on its embedded defaults (SQLite under ./data/,
  * seeded demo data): the registry (8300), the example BRP source (8301), the gateway (8302), the
- * development identity provider for citizens (8303, a DigiD stand-in, not for production) and Gemeente
- * Utrecht's outway (8304) with one demo application. It says it runs only when every part answers
+ * development identity provider for citizens (8303, a DigiD stand-in, not for production), Gemeente
+ * Utrecht's outway (8304) with one demo application, the citizens' page (8305) and the auditor's page
+ * of the Autoriteit Persoonsgegevens (8306, `poortwachter audit serve`, on this machine only). It says it runs only when every part answers
  * (the gateway and the outway ready), and names the part that did not start and why. A part that
- * stops later is started again; the others keep running. Ctrl-C stops all five gracefully.
+ * stops later is started again; the others keep running. Ctrl-C stops all seven gracefully.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -23,9 +24,10 @@ interface Part {
   readonly entry: string;
   readonly port: number;
   readonly colour: number;
+  readonly args?: readonly string[];
 }
 
-// Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT and OUTWAY_PORT move them
+// Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT, OUTWAY_PORT, PORTAL_PORT and AUDITOR_PORT move them
 // (the end-to-end test runs the whole system beside a running one).
 const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const PARTS: Part[] = [
@@ -34,17 +36,44 @@ const PARTS: Part[] = [
   { name: 'gateway', entry: 'packages/gateway/src/server/main.ts', port: port('GATEWAY_PORT', 8302), colour: 33 },
   { name: 'dev-idp', entry: 'examples/dev-idp/src/server.ts', port: port('IDP_PORT', 8303), colour: 32 },
   { name: 'outway', entry: 'packages/gateway/src/server/outway-main.ts', port: port('OUTWAY_PORT', 8304), colour: 34 },
+  { name: 'portal', entry: 'packages/portal/src/server/main.ts', port: port('PORTAL_PORT', 8305), colour: 96 },
+  {
+    name: 'auditor',
+    entry: 'packages/sdk/src/cli/main.ts',
+    args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens],
+    port: port('AUDITOR_PORT', 8306),
+    colour: 95,
+  },
 ];
-const [registryPart, sourcePart, gatewayPart, idpPart, outwayPart] = PARTS as [Part, Part, Part, Part, Part];
+const [registryPart, sourcePart, gatewayPart, idpPart, outwayPart, portalPart, auditorPart] = PARTS as [
+  Part,
+  Part,
+  Part,
+  Part,
+  Part,
+  Part,
+  Part,
+];
 const data = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(root, 'data');
 const local = (part: Part) => `http://localhost:${part.port}`;
+// The citizens' page as browsers open it: by name or by address, both registered.
+const portalOrigins = [local(portalPart), `http://127.0.0.1:${portalPart.port}`];
 const ENV: Record<string, Record<string, string>> = {
   registry: {
     GATEWAY_PUBLIC_URL: process.env.GATEWAY_PUBLIC_URL || local(gatewayPart),
     IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
+    PORTAL_ORIGINS: portalOrigins.join(','),
   },
   source: {},
-  'dev-idp': { IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart) },
+  'dev-idp': {
+    IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
+    IDP_REDIRECT_URIS: portalOrigins.map((o) => `${o}/`).join(','),
+  },
+  portal: {
+    REGISTRY_PUBLIC_URL: local(registryPart),
+    IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
+  },
+  auditor: { REGISTRY_URL: local(registryPart) },
   gateway: {
     REGISTRY_URL: local(registryPart),
     SOURCE_URL: local(sourcePart),
@@ -94,7 +123,7 @@ function show(part: Part, line: string, stream: NodeJS.WritableStream): string |
 }
 
 function start(part: Part): ChildProcess {
-  const child = spawn(process.execPath, ['--import', tsx, part.entry], {
+  const child = spawn(process.execPath, ['--import', tsx, part.entry, ...(part.args ?? [])], {
     cwd: root,
     env: { ...process.env, PORT: String(part.port), ...ENV[part.name] },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -188,7 +217,7 @@ for (const part of PARTS) if (await portTaken(part.port)) taken.push(part);
 if (taken.length > 0) {
   console.error(
     `poortwachter did not start: ${taken.map((p) => `port ${p.port} (${p.name})`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} in use by another process. ` +
-      'Is poortwachter already running? Stop it, or move the parts with REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT and OUTWAY_PORT.',
+      'Is poortwachter already running? Stop it, or move the parts with REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT, OUTWAY_PORT, PORTAL_PORT and AUDITOR_PORT.',
   );
   process.exit(1);
 }
@@ -200,12 +229,16 @@ try {
   start(gatewayPart);
   start(idpPart);
   start(outwayPart);
+  start(portalPart);
+  start(auditorPart);
   // Ready means every part answers: the source its health, the gateway and the outway their readiness.
   await Promise.all([
     waitForAnswer(sourcePart),
     waitForAnswer(gatewayPart, '/readyz'),
     waitForAnswer(idpPart),
     waitForAnswer(outwayPart, '/readyz'),
+    waitForAnswer(portalPart),
+    waitForAnswer(auditorPart),
   ]);
 } catch (error) {
   if (phase === 'starting') {
@@ -216,7 +249,11 @@ try {
 }
 phase = 'running';
 console.log(`
-poortwachter is running (${Math.round(performance.now() - started)} ms, every part ready): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port}, dev identity provider :${idpPart.port} (not for production), outway of Gemeente Utrecht :${outwayPart.port}
+poortwachter is running (${Math.round(performance.now() - started)} ms, every part ready): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port}, dev identity provider :${idpPart.port} (not for production), outway of Gemeente Utrecht :${outwayPart.port}, citizens' page :${portalPart.port}, auditor's page :${auditorPart.port}
+
+Open in a browser:
+  http://localhost:${portalPart.port}/    the citizens' page: log in as Suzanne Moulin, see who consulted her data, each line proven
+  http://127.0.0.1:${auditorPart.port}/    the auditor's page (Autoriteit Persoonsgegevens): coverage, findings, chart, CSV
 
 Try, in another terminal:
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk

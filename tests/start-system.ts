@@ -26,6 +26,8 @@ export interface RunningSystem {
     readonly gateway: number;
     readonly idp: number;
     readonly outway: number;
+    readonly portal: number;
+    readonly auditor: number;
   };
   /** What `pnpm start` printed until it said it was running. */
   readonly output: string;
@@ -44,6 +46,8 @@ export async function startSystem(options: { env?: Record<string, string> } = {}
     gateway: await freePort(),
     idp: await freePort(),
     outway: await freePort(),
+    portal: await freePort(),
+    auditor: await freePort(),
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
     cwd: root,
@@ -55,6 +59,8 @@ export async function startSystem(options: { env?: Record<string, string> } = {}
       GATEWAY_PORT: String(ports.gateway),
       IDP_PORT: String(ports.idp),
       OUTWAY_PORT: String(ports.outway),
+      PORTAL_PORT: String(ports.portal),
+      AUDITOR_PORT: String(ports.auditor),
       ...options.env,
     },
   });

@@ -28,7 +28,15 @@ export interface SeedOrganisation {
   readonly roles: readonly Role[];
   /** Which curve the demo key of this organisation uses (both are supported; the demo shows both). */
   readonly keyType: 'Ed25519' | 'P-256';
+  /** Whom citizens contact about an access (demo addresses under .example: they reach no one). */
+  readonly privacyContact: { readonly name: string; readonly email: string; readonly url: string };
 }
+
+const contact = (name: string, domain: string) => ({
+  name: `Functionaris gegevensbescherming van ${name}`,
+  email: `privacy@${domain}.example`,
+  url: `https://www.${domain}.example/privacy`,
+});
 
 export const DEMO_ORGANISATIONS: readonly SeedOrganisation[] = [
   {
@@ -37,23 +45,47 @@ export const DEMO_ORGANISATIONS: readonly SeedOrganisation[] = [
     kind: 'rijk',
     roles: ['bronhouder'],
     keyType: 'P-256',
+    privacyContact: contact('de Rijksdienst voor Identiteitsgegevens', 'rvig'),
   },
-  { oin: DEMO_OIN.utrecht, name: 'Gemeente Utrecht', kind: 'gemeente', roles: ['afnemer'], keyType: 'Ed25519' },
-  { oin: DEMO_OIN.haarlem, name: 'Gemeente Haarlem', kind: 'gemeente', roles: ['afnemer'], keyType: 'Ed25519' },
+  {
+    oin: DEMO_OIN.utrecht,
+    name: 'Gemeente Utrecht',
+    kind: 'gemeente',
+    roles: ['afnemer'],
+    keyType: 'Ed25519',
+    privacyContact: contact('de gemeente Utrecht', 'utrecht'),
+  },
+  {
+    oin: DEMO_OIN.haarlem,
+    name: 'Gemeente Haarlem',
+    kind: 'gemeente',
+    roles: ['afnemer'],
+    keyType: 'Ed25519',
+    privacyContact: contact('de gemeente Haarlem', 'haarlem'),
+  },
   {
     oin: DEMO_OIN.sHertogenbosch,
     name: "Gemeente 's-Hertogenbosch",
     kind: 'gemeente',
     roles: ['afnemer'],
     keyType: 'P-256',
+    privacyContact: contact("de gemeente 's-Hertogenbosch", 's-hertogenbosch'),
   },
-  { oin: DEMO_OIN.rotterdam, name: 'Gemeente Rotterdam', kind: 'gemeente', roles: ['afnemer'], keyType: 'Ed25519' },
+  {
+    oin: DEMO_OIN.rotterdam,
+    name: 'Gemeente Rotterdam',
+    kind: 'gemeente',
+    roles: ['afnemer'],
+    keyType: 'Ed25519',
+    privacyContact: contact('de gemeente Rotterdam', 'rotterdam'),
+  },
   {
     oin: DEMO_OIN.uwv,
     name: 'Uitvoeringsinstituut Werknemersverzekeringen (UWV)',
     kind: 'uitvoeringsorganisatie',
     roles: ['afnemer'],
     keyType: 'P-256',
+    privacyContact: contact('het UWV', 'uwv'),
   },
   {
     oin: DEMO_OIN.svb,
@@ -61,6 +93,7 @@ export const DEMO_ORGANISATIONS: readonly SeedOrganisation[] = [
     kind: 'uitvoeringsorganisatie',
     roles: ['afnemer'],
     keyType: 'Ed25519',
+    privacyContact: contact('de SVB', 'svb'),
   },
   {
     oin: DEMO_OIN.autoriteitPersoonsgegevens,
@@ -68,6 +101,7 @@ export const DEMO_ORGANISATIONS: readonly SeedOrganisation[] = [
     kind: 'toezichthouder',
     roles: ['auditor'],
     keyType: 'Ed25519',
+    privacyContact: contact('de Autoriteit Persoonsgegevens', 'autoriteitpersoonsgegevens'),
   },
 ];
 

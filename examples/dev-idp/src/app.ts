@@ -5,7 +5,17 @@
  */
 import { ASSURANCE_LEVELS, type AssuranceLevel, isBsn, ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
-import { type JWK, SignJWT } from 'jose';
+import { base64url, type JWK, SignJWT } from 'jose';
+import { loginPage, type TestPerson } from './login-page.ts';
+
+export type { TestPerson };
+
+/** A browser application allowed to log citizens in here (authorization code with PKCE, RFC 7636). */
+export interface DevIdpClient {
+  readonly clientId: string;
+  /** Exact redirect URIs; the code goes nowhere else. Their origins may read `/token` (CORS). */
+  readonly redirectUris: readonly string[];
+}
 
 export interface DevIdpOptions {
   /** The issuer (`iss`), as registered in the registry: http://localhost:8303. */
@@ -17,7 +27,36 @@ export interface DevIdpOptions {
   /** Token lifetime in seconds (default 600: short-lived, like a DigiD session). */
   readonly lifetimeSeconds?: number;
   readonly now?: () => number;
+  /** Browser applications for the login flow (`GET /authorize`); none: only `POST /token` with JSON. */
+  readonly clients?: readonly DevIdpClient[];
+  /** The test persons the login page offers (BSN and name). */
+  readonly persons?: readonly TestPerson[];
 }
+
+/** An issued authorization code: single use, one minute. */
+interface PendingCode {
+  readonly bsn: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly challenge: string;
+  readonly expires: number;
+}
+
+const oauthError = (status: 400 | 401, error: string, description: string, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify({ error, error_description: description }), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  });
+
+const AUTHORIZE_PARAMS = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'code_challenge',
+  'code_challenge_method',
+  'state',
+  'scope',
+];
 
 const problem = (error: ProblemError) =>
   new Response(JSON.stringify(error.toProblem()), {
@@ -50,7 +89,149 @@ export function createDevIdpApp(options: DevIdpOptions) {
       `${WARNING}\n\nVraag een token aan:\n  curl -s -X POST ${options.issuer}/token -H 'content-type: application/json' -d '{"bsn":"999993653"}'\n`,
     ),
   );
+  const clients = options.clients ?? [];
+  const persons = options.persons ?? [];
+  const codes = new Map<string, PendingCode>();
+  const origins = new Set(clients.flatMap((client) => client.redirectUris.map((uri) => new URL(uri).origin)));
+  const corsOf = (origin: string | undefined): Record<string, string> =>
+    origin && origins.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
+
+  async function issue(bsn: string, assurance: AssuranceLevel) {
+    const issuedAt = Math.floor(now() / 1000);
+    return new SignJWT({ acr: assurance })
+      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', ...(publicKey.kid ? { kid: publicKey.kid } : {}) })
+      .setIssuer(options.issuer)
+      .setSubject(bsn)
+      .setAudience(options.audience)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + lifetime)
+      .setJti(crypto.randomUUID())
+      .sign(options.privateKey);
+  }
+
+  /** The authorization request as sent; a problem in words when it cannot be honoured. */
+  function authorizeRequest(get: (name: string) => string | undefined) {
+    const params = Object.fromEntries(
+      AUTHORIZE_PARAMS.flatMap((k) => (get(k) === undefined ? [] : [[k, get(k) ?? '']])),
+    );
+    const client = clients.find((x) => x.clientId === params.client_id);
+    // Without a known client and its exact redirect URI, nothing may be sent back (RFC 6749 §4.1.2.1).
+    if (!client) return { error: `Onbekende toepassing (client_id ${params.client_id ?? 'ontbreekt'}).` };
+    if (!params.redirect_uri || !client.redirectUris.includes(params.redirect_uri)) {
+      return { error: 'Deze terugkeer-URL (redirect_uri) is niet geregistreerd voor deze toepassing.' };
+    }
+    if (params.response_type !== 'code') return { error: 'Alleen response_type=code wordt ondersteund.' };
+    if (params.code_challenge_method !== 'S256' || !/^[A-Za-z0-9_-]{43}$/.test(params.code_challenge ?? '')) {
+      return { error: 'Een code_challenge met code_challenge_method=S256 (PKCE) is verplicht.' };
+    }
+    return { params, client, redirectUri: params.redirect_uri, challenge: params.code_challenge as string };
+  }
+
+  const page = (html: string, status: 200 | 400 = 200) =>
+    new Response(html, {
+      status,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action 'self' ${[...origins].join(' ')}; frame-ancestors 'none'; base-uri 'none'`,
+        'referrer-policy': 'no-referrer',
+      },
+    });
+
+  const matching = (q: string) => {
+    const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+    const found = persons.filter((p) => words.every((w) => `${p.name} ${p.bsn}`.toLowerCase().includes(w)));
+    return found.slice(0, 12);
+  };
+
+  app.get('/authorize', (c) => {
+    const request = authorizeRequest((k) => c.req.query(k));
+    const q = c.req.query('q') ?? '';
+    if ('error' in request)
+      return page(loginPage({ warning: WARNING, params: {}, persons: [], query: '', error: request.error }), 400);
+    return page(loginPage({ warning: WARNING, params: request.params, persons: matching(q), query: q }));
+  });
+
+  app.post('/authorize', async (c) => {
+    const form = await c.req.parseBody();
+    const field = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : undefined);
+    const request = authorizeRequest(field);
+    if ('error' in request)
+      return page(loginPage({ warning: WARNING, params: {}, persons: [], query: '', error: request.error }), 400);
+    const bsn = (field('bsn') || field('bsn-typed') || '').trim();
+    if (!isBsn(bsn)) {
+      return page(
+        loginPage({
+          warning: WARNING,
+          params: request.params,
+          persons: matching(''),
+          query: '',
+          error: 'Dit BSN klopt niet. Een BSN heeft 9 cijfers en moet de elfproef doorstaan.',
+        }),
+        400,
+      );
+    }
+    const code = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
+    codes.set(code, {
+      bsn,
+      clientId: request.client.clientId,
+      redirectUri: request.redirectUri,
+      challenge: request.challenge,
+      expires: now() + 60_000,
+    });
+    for (const [k, v] of codes) if (v.expires < now()) codes.delete(k);
+    const target = new URL(request.redirectUri);
+    target.searchParams.set('code', code);
+    if (request.params.state !== undefined) target.searchParams.set('state', request.params.state);
+    target.searchParams.set('iss', options.issuer);
+    return c.redirect(target.toString(), 303);
+  });
+
+  app.options('/token', (c) => {
+    const cors = corsOf(c.req.header('origin'));
+    return c.body(null, 204, {
+      ...cors,
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'content-type',
+      'access-control-max-age': '600',
+    });
+  });
+
   app.post('/token', async (c) => {
+    const cors = corsOf(c.req.header('origin'));
+    if ((c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
+      // The browser flow: the code from /authorize and the PKCE verifier it was made for (RFC 7636 §4.6).
+      const form = new URLSearchParams(await c.req.text());
+      if (form.get('grant_type') !== 'authorization_code') {
+        return oauthError(400, 'unsupported_grant_type', 'Only grant_type=authorization_code.', cors);
+      }
+      const code = form.get('code') ?? '';
+      const pending = codes.get(code);
+      codes.delete(code);
+      const verifier = form.get('code_verifier') ?? '';
+      if (!pending || pending.expires < now()) {
+        return oauthError(400, 'invalid_grant', 'The code is unknown, used or expired.', cors);
+      }
+      if (pending.clientId !== form.get('client_id') || pending.redirectUri !== form.get('redirect_uri')) {
+        return oauthError(
+          400,
+          'invalid_grant',
+          'client_id or redirect_uri differ from the authorization request.',
+          cors,
+        );
+      }
+      const hashed = base64url.encode(
+        new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+      );
+      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || hashed !== pending.challenge) {
+        return oauthError(400, 'invalid_grant', 'The code_verifier does not match the code_challenge.', cors);
+      }
+      const token = await issue(pending.bsn, 'midden');
+      return c.json({ access_token: token, token_type: 'Bearer', expires_in: lifetime }, 200, {
+        ...cors,
+        'cache-control': 'no-store',
+      });
+    }
     let body: unknown;
     try {
       body = await c.req.json();
@@ -71,16 +252,7 @@ export function createDevIdpApp(options: DevIdpOptions) {
     if (invalid.length > 0) {
       throw new ProblemError('paramsValidation', 'The token request is not valid.', { invalidParams: invalid });
     }
-    const issuedAt = Math.floor(now() / 1000);
-    const token = await new SignJWT({ acr: assurance as string })
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', ...(publicKey.kid ? { kid: publicKey.kid } : {}) })
-      .setIssuer(options.issuer)
-      .setSubject(bsn as string)
-      .setAudience(options.audience)
-      .setIssuedAt(issuedAt)
-      .setExpirationTime(issuedAt + lifetime)
-      .setJti(crypto.randomUUID())
-      .sign(options.privateKey);
+    const token = await issue(bsn as string, assurance as AssuranceLevel);
     return c.json({ access_token: token, token_type: 'Bearer', expires_in: lifetime, warning: WARNING });
   });
   return app;

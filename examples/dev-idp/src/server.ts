@@ -4,6 +4,8 @@
  * the registry's demo seed), IDP_PUBLIC_URL (http://localhost:8303, the issuer the registry knows).
  * It gives anyone a token for any BSN, so it refuses to listen beyond this machine unless
  * DEV_IDP_ALLOW_REMOTE=test says that it runs for a test on an isolated network. TLS_CERT_FILE/TLS_KEY_FILE: HTTPS.
+ * IDP_CLIENT_ID (poortwachter-portal) and IDP_REDIRECT_URIS (comma-separated exact URIs): the browser
+ * application that may log citizens in with `GET /authorize` (authorization code with PKCE).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import {
   tlsFromEnv,
 } from '@poortwachter/operations';
 import { bindHost, dataDir, isLoopback } from '@poortwachter/registry';
-import { DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
+import { DEV_IDENTITY_PROVIDER, loadPersonen } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { createDevIdpApp } from './app.ts';
 
@@ -34,11 +36,21 @@ await runServer(log, async () => {
   }
   const keyFile = join(dataDir(), 'keys', DEV_IDENTITY_PROVIDER.keyFile);
   if (!existsSync(keyFile)) fail(`no key at ${keyFile}; start the registry first (it seeds the key)`);
+  const redirectUris = (process.env.IDP_REDIRECT_URIS ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const uri of redirectUris) {
+    if (!URL.canParse(uri)) fail(`IDP_REDIRECT_URIS holds ${JSON.stringify(uri)}, which is not a URL`);
+  }
   const issuer = process.env.IDP_PUBLIC_URL || DEV_IDENTITY_PROVIDER.issuer;
   const app = createDevIdpApp({
     issuer,
     privateKey: JSON.parse(readFileSync(keyFile, 'utf8')) as JWK,
     audience: DEV_IDENTITY_PROVIDER.audience,
+    clients:
+      redirectUris.length > 0 ? [{ clientId: process.env.IDP_CLIENT_ID || 'poortwachter-portal', redirectUris }] : [],
+    persons: loadPersonen().map((p) => ({ bsn: p.burgerservicenummer, name: personName(p) })),
   });
   const listening = await listen({ fetch: app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
   log.info(
@@ -52,3 +64,9 @@ await runServer(log, async () => {
     close: async () => undefined,
   });
 });
+
+/** "Suzanne Moulin": voornamen, voorvoegsel and geslachtsnaam of a test person, as the login page lists them. */
+function personName(p: Record<string, unknown>): string {
+  const naam = (p.naam ?? {}) as { voornamen?: string; voorvoegsel?: string; geslachtsnaam?: string };
+  return [naam.voornamen, naam.voorvoegsel, naam.geslachtsnaam].filter(Boolean).join(' ') || 'naam onbekend';
+}

@@ -1,6 +1,5 @@
-import { randomFillSync } from 'node:crypto';
-
-const hex = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+import { toHex as hex, toBase64Url } from './bytes.ts';
+import { randomFill } from './platform/node.ts';
 
 // Ids are made several times per request; drawing them from a refilled pool of random bytes is much
 // cheaper than one call into the CSPRNG per id.
@@ -8,7 +7,7 @@ const pool = new Uint8Array(4096);
 let poolOffset = pool.length;
 function random(length: number): Uint8Array {
   if (poolOffset + length > pool.length) {
-    randomFillSync(pool);
+    randomFill(pool);
     poolOffset = 0;
   }
   const bytes = pool.slice(poolOffset, poolOffset + length);
@@ -41,7 +40,7 @@ export function uuidv7(now = Date.now()): string {
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** A signature nonce: 128 random bits, base64url. */
-export const newNonce = (): string => Buffer.from(random(16)).toString('base64url');
+export const newNonce = (): string => toBase64Url(random(16));
 
 /** W3C Trace Context ids. */
 export const newTraceId = (): string => hex(random(16));

@@ -7,6 +7,7 @@
  */
 
 export { boundedCache } from './bounded-cache.ts';
+export { equalBytes, fromBase64, toBase64, toBase64Url, toHex, utf8Bytes } from './bytes.ts';
 export { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './directory/types.ts';
 export {
   DirectoryVerificationError,

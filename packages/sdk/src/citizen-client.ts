@@ -1,5 +1,5 @@
 import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
-import { accessLeafHash, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
+import { accessLeafHash, fromBase64, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
 import { type CitizenAccess, citizenView, type LoggedAccess } from './citizen-view.ts';
 import {
   activeServices,
@@ -201,8 +201,8 @@ async function checkInclusion(
       answer.leaf_index,
       head.tree_size,
       accessLeafHash({ id: answer.id, record: answer.record }),
-      answer.proof.map((p) => Buffer.from(p, 'base64')),
-      Buffer.from(head.root_hash, 'base64'),
+      answer.proof.map((p) => fromBase64(p)),
+      fromBase64(head.root_hash),
     );
     return { verified: true, logId: head.log_id, leafIndex: answer.leaf_index, treeSize: head.tree_size };
   } catch (error) {

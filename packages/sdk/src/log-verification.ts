@@ -2,9 +2,12 @@ import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/pro
 import {
   CompactRange,
   columnDifferences,
+  equalBytes,
+  fromBase64,
   type LoggedRefusal,
   logLeafHash,
   type TreeHead,
+  toBase64,
   verifyConsistency,
   verifyTreeHead,
 } from '@poortwachter/protocol';
@@ -96,7 +99,7 @@ export async function proveEntries(options: {
       if (entry.index !== range.size) {
         findings.push(`log ${head.log_id}: leaf ${range.size} is missing (the next one served is ${entry.index}).`);
       }
-      let leaf: Buffer = Buffer.from(entry.leaf_hash, 'base64');
+      let leaf: Uint8Array = fromBase64(entry.leaf_hash);
       const what = `${entry.refusal ? 'refusal' : 'record'} ${entry.id} (leaf ${entry.index})`;
       if (entry.refusal === undefined && (entry.record === null || entry.record === undefined)) {
         findings.push(`record ${entry.id} (leaf ${entry.index}) is MISSING from the log's records.`);
@@ -105,7 +108,7 @@ export async function proveEntries(options: {
           ? { id: entry.id, refusal: entry.refusal }
           : { id: entry.id, record: entry.record as unknown };
         const recomputed = logLeafHash(held);
-        if (!recomputed.equals(leaf)) {
+        if (!equalBytes(recomputed, leaf)) {
           findings.push(`${what} was CHANGED after it was logged: its hash no longer matches its leaf.`);
         } else {
           entries.push({ index: entry.index, ...held });
@@ -130,7 +133,7 @@ export async function proveEntries(options: {
     start = (body.entries.at(-1)?.index ?? start) + 1;
     options.onProgress?.(range.size);
   }
-  if (range.size === head.tree_size && range.root().toString('base64') !== head.root_hash) {
+  if (range.size === head.tree_size && toBase64(range.root()) !== head.root_hash) {
     findings.push(
       `the records of log ${head.log_id} do not lead to its signed root for size ${head.tree_size}: records were changed, removed, inserted or reordered.`,
     );

@@ -540,7 +540,7 @@ describe('a flush that fails after its batch was committed (EIO on fdatasync)', 
     expect(leaves.map((l) => Number(l.leaf_index))).toEqual(leaves.map((_, i) => i));
     expect(gw.tree.size).toBe(leaves.length);
     const { loadTree } = await import('../log/merkle/merkle-store.ts');
-    expect((await loadTree(gw.db, 'instance-1')).root().equals(gw.tree.root())).toBe(true);
+    expect((await loadTree(gw.db, 'instance-1')).root()).toEqual(gw.tree.root());
   });
 });
 

@@ -6,6 +6,7 @@ import { leafOf } from '../repositories/access-log-reads.ts';
 import { citizenRecords } from '../repositories/citizen-records.ts';
 import { citizenTimeline } from '../repositories/citizen-timeline.ts';
 import { decodeCursor } from '../repositories/cursor.ts';
+import { citizenCors } from './citizen-cors.ts';
 import { verifyCitizenToken } from './citizen-token.ts';
 import { parsePeriod } from './period.ts';
 import { count, onlyParameters, parseLimit, sendJson } from './read-params.ts';
@@ -18,6 +19,7 @@ import { count, onlyParameters, parseLimit, sendJson } from './read-params.ts';
 export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv> }) {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
+  app.use(citizenCors());
 
   app.get('/verwerkingen', async (c) => {
     const { db, serviceId, pseudonymise, now } = c.var.reads;

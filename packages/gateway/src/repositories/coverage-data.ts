@@ -69,6 +69,14 @@ export function databaseCoverageData(
         last: Number(g.last),
       }));
     },
+    async perDay(pair) {
+      // Integer division on both SQLite and PostgreSQL (start_time is an integer column on both).
+      const rows = await ofPair(pair)
+        .select([sql<number>`start_time / 86400000`.as('day'), sql<number>`count(*)`.as('n')])
+        .groupBy(sql`start_time / 86400000`)
+        .execute();
+      return rows.map((r) => ({ day: Number(r.day), n: Number(r.n) }));
+    },
     async subjects(pair) {
       const { n } = await ofPair(pair)
         .select(sql<number>`count(distinct data_subject_id)`.as('n'))

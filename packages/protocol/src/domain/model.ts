@@ -21,6 +21,19 @@ export interface OrganisationKey {
   readonly validTo: string | null;
 }
 
+/**
+ * Whom a citizen contacts about what an organisation did with their data (the functionaris
+ * gegevensbescherming or privacy desk), and where to ask for a correction. At least one way to reach it.
+ */
+export interface PrivacyContact {
+  /** Who it is, in words: "Functionaris gegevensbescherming van de gemeente Utrecht". */
+  readonly name: string;
+  readonly email?: string;
+  readonly phone?: string;
+  /** A page with the form or the steps to ask a question or a correction. */
+  readonly url?: string;
+}
+
 export interface Organisation {
   readonly oin: string;
   readonly name: string;
@@ -28,6 +41,13 @@ export interface Organisation {
   readonly roles: readonly OrganisationRole[];
   readonly keys: readonly OrganisationKey[];
   readonly revokedAt: string | null;
+  /** Absent in snapshots of registries before issue 14; null when none is registered. */
+  readonly privacyContact?: PrivacyContact | null;
+  /**
+   * Origins (`https://mijn.example.nl`) of the web pages this organisation runs that may call the
+   * gateways' citizen endpoints from a browser: the gateways allow CORS for these origins only.
+   */
+  readonly webOrigins?: readonly string[];
 }
 
 /**

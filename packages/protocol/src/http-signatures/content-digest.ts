@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseDictionary, serializeDictionary } from 'structured-headers';
+import { equalBytes } from '../bytes.ts';
+import { sha256 } from '../platform/node.ts';
 import { HttpSignatureError } from './errors.ts';
 
 const toBytes = (body: Uint8Array | string) => (typeof body === 'string' ? new TextEncoder().encode(body) : body);
@@ -11,10 +12,9 @@ const toBytes = (body: Uint8Array | string) => (typeof body === 'string' ? new T
  * await contentDigest('{"a":1}'); // 'sha-256=:…:'
  */
 export async function contentDigest(body: Uint8Array | string): Promise<string> {
-  const digest = createHash('sha256').update(toBytes(body)).digest();
-  return serializeDictionary(
-    new Map([['sha-256', [digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength), new Map()]]]),
-  );
+  const digest = sha256(toBytes(body));
+  // A copy of exactly the digest's bytes, in an ArrayBuffer of its own (structured-headers' byte sequence).
+  return serializeDictionary(new Map([['sha-256', [new Uint8Array(digest).buffer, new Map()]]]));
 }
 
 /** Checks a `Content-Digest` header against the body; only sha-256 is accepted. */
@@ -29,8 +29,8 @@ export async function verifyContentDigest(header: string | null, body: Uint8Arra
   if (!(claimed instanceof ArrayBuffer)) {
     throw new HttpSignatureError('digestMissing', 'Content-Digest has no sha-256 member.');
   }
-  const actual = createHash('sha256').update(toBytes(body)).digest();
+  const actual = sha256(toBytes(body));
   const expected = new Uint8Array(claimed);
-  const same = actual.length === expected.length && timingSafeEqual(actual, expected);
+  const same = equalBytes(actual, expected);
   if (!same) throw new HttpSignatureError('digestMismatch', 'The body does not match its Content-Digest.');
 }

@@ -1,5 +1,6 @@
 import type { JWK } from 'jose';
 import { type BareItem, isInnerList, parseDictionary } from 'structured-headers';
+import { toBase64 } from '../bytes.ts';
 import { HttpSignatureError } from './errors.ts';
 import { algorithmOf, SIGNATURE_ALGORITHMS, type SignatureAlgorithm, signBytes, verifyBytes } from './keys.ts';
 import {
@@ -75,7 +76,7 @@ export async function signMessageWithBase(
   return {
     headers: {
       'signature-input': `${key}=${serialisedParams}`,
-      signature: `${key}=:${Buffer.from(signature).toString('base64')}:`,
+      signature: `${key}=:${toBase64(signature)}:`,
     },
     base,
   };

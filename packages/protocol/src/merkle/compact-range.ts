@@ -4,7 +4,7 @@ import { nodeHash, rightFold } from './hashes.ts';
 export interface CompletedNode {
   readonly level: number;
   readonly index: number;
-  readonly hash: Buffer;
+  readonly hash: Uint8Array;
 }
 
 /**
@@ -14,9 +14,9 @@ export interface CompletedNode {
  */
 export class CompactRange {
   #size: number;
-  #edge: { level: number; hash: Buffer }[];
+  #edge: { level: number; hash: Uint8Array }[];
 
-  constructor(size = 0, edge: { level: number; hash: Buffer }[] = []) {
+  constructor(size = 0, edge: { level: number; hash: Uint8Array }[] = []) {
     this.#size = size;
     this.#edge = [...edge];
   }
@@ -30,13 +30,13 @@ export class CompactRange {
   }
 
   /** Appends a leaf hash; returns the perfect subtrees of height ≥ 1 that it completed. */
-  append(leaf: Buffer): CompletedNode[] {
+  append(leaf: Uint8Array): CompletedNode[] {
     const completed: CompletedNode[] = [];
     let node = { level: 0, hash: leaf };
     let index = this.#size;
     // Two perfect subtrees of the same height side by side make a perfect subtree one higher.
     while (this.#edge.length > 0 && this.#edge[this.#edge.length - 1]?.level === node.level) {
-      const left = this.#edge.pop() as { level: number; hash: Buffer };
+      const left = this.#edge.pop() as { level: number; hash: Uint8Array };
       index = Math.floor(index / 2);
       node = { level: node.level + 1, hash: nodeHash(left.hash, node.hash) };
       completed.push({ ...node, index });
@@ -47,7 +47,7 @@ export class CompactRange {
   }
 
   /** The root: the right fold of the edge; SHA-256 of nothing for the empty tree. */
-  root(): Buffer {
+  root(): Uint8Array {
     return rightFold(this.#edge.map((e) => e.hash));
   }
 }

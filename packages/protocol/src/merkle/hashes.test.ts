@@ -34,7 +34,7 @@ describe('canonicalJson (RFC 8785)', () => {
     const record = { trace_id: 't', attributes: { b: 1, a: 2 } };
     const reordered = { attributes: { a: 2, b: 1 }, trace_id: 't' };
     const leaf = accessLeafHash({ id: 'r1', record });
-    expect(accessLeafHash({ id: 'r1', record: reordered }).equals(leaf)).toBe(true);
-    expect(leaf.equals(leafHash('{"id":"r1","record":{"attributes":{"a":2,"b":1},"trace_id":"t"}}'))).toBe(true);
+    expect(accessLeafHash({ id: 'r1', record: reordered })).toEqual(leaf);
+    expect(leaf).toEqual(leafHash('{"id":"r1","record":{"attributes":{"a":2,"b":1},"trace_id":"t"}}'));
   });
 });

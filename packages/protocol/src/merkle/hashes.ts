@@ -1,30 +1,24 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../platform/node.ts';
+
+const LEAF = new Uint8Array([0]);
+const NODE = new Uint8Array([1]);
 
 /** RFC 9162 §2.1.1: leaf hash = SHA-256(0x00 ‖ leaf), node hash = SHA-256(0x01 ‖ left ‖ right). */
-export const leafHash = (leaf: Uint8Array | string): Buffer =>
-  createHash('sha256')
-    .update(Buffer.from([0]))
-    .update(leaf)
-    .digest();
+export const leafHash = (leaf: Uint8Array | string): Uint8Array => sha256(LEAF, leaf);
 
-export const nodeHash = (left: Uint8Array, right: Uint8Array): Buffer =>
-  createHash('sha256')
-    .update(Buffer.from([1]))
-    .update(left)
-    .update(right)
-    .digest();
+export const nodeHash = (left: Uint8Array, right: Uint8Array): Uint8Array => sha256(NODE, left, right);
 
 /** The hash of the empty tree: SHA-256 of nothing. */
-export const emptyRoot = (): Buffer => createHash('sha256').digest();
+export const emptyRoot = (): Uint8Array => sha256();
 
 /**
  * The hash of perfect subtrees side by side, largest first (RFC 9162 MTH of their range):
  * node(h0, node(h1, … node(hn-2, hn-1))); the empty tree's hash for none.
  */
-export function rightFold(hashes: readonly Buffer[]): Buffer {
+export function rightFold(hashes: readonly Uint8Array[]): Uint8Array {
   let r = hashes[hashes.length - 1];
   if (r === undefined) return emptyRoot();
-  for (let i = hashes.length - 2; i >= 0; i--) r = nodeHash(hashes[i] as Buffer, r);
+  for (let i = hashes.length - 2; i >= 0; i--) r = nodeHash(hashes[i] as Uint8Array, r);
   return r;
 }
 
@@ -58,8 +52,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The leaf of an access record: its id as the citizen sees it and the record as stored. */
-export const accessLeafHash = (entry: { id: string; record: unknown }): Buffer =>
-  leafHash(Buffer.from(canonicalJson({ id: entry.id, record: entry.record }), 'utf8'));
+export const accessLeafHash = (entry: { id: string; record: unknown }): Uint8Array =>
+  leafHash(canonicalJson({ id: entry.id, record: entry.record }));
 
 /** The content of a refusal as the log holds it: who asked what and why it was refused, no personal data. */
 export interface LoggedRefusal {
@@ -103,12 +97,9 @@ export type LogEntry =
  * The leaf of any log entry: SHA-256(0x00 ‖ RFC 8785 JSON of `{ id, record }` or `{ id, refusal }`).
  * Refusals are in the tree too, so that the refusals an auditor's report counts are proven as well.
  */
-export const logLeafHash = (entry: LogEntry): Buffer =>
+export const logLeafHash = (entry: LogEntry): Uint8Array =>
   leafHash(
-    Buffer.from(
-      canonicalJson(
-        'record' in entry ? { id: entry.id, record: entry.record } : { id: entry.id, refusal: entry.refusal },
-      ),
-      'utf8',
+    canonicalJson(
+      'record' in entry ? { id: entry.id, record: entry.record } : { id: entry.id, refusal: entry.refusal },
     ),
   );

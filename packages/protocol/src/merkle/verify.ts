@@ -1,3 +1,4 @@
+import { equalBytes } from '../bytes.ts';
 import { nodeHash } from './hashes.ts';
 
 /** Why a proof did not verify; thrown as a MerkleProofError with a message that names the case. */
@@ -11,7 +12,7 @@ export class MerkleProofError extends Error {
 const fail = (message: string): never => {
   throw new MerkleProofError(message);
 };
-const equal = (a: Uint8Array, b: Uint8Array) => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+const equal = equalBytes;
 const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
 const checkIndex = (name: string, n: number) => {
   if (!Number.isSafeInteger(n) || n < 0) fail(`${name} is not a size or index: ${n}.`);

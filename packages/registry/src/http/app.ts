@@ -49,17 +49,23 @@ export function createRegistryApp(options: RegistryAppOptions) {
   if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));
   app.get('/readyz', async (c) => c.json({ status: 'ok', serial: await publisher.serial() }));
 
-  app.get('/.well-known/jwks.json', (c) => c.json(publisher.jwks, 200, { 'cache-control': 'public, max-age=300' }));
+  // The signed directory and the registry's keys are public: any web page may read them (a citizen's
+  // browser verifies the directory itself, against the key its page pinned).
+  const PUBLIC = { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'etag' };
+  app.get('/.well-known/jwks.json', (c) =>
+    c.json(publisher.jwks, 200, { 'cache-control': 'public, max-age=300', ...PUBLIC }),
+  );
 
   app.get('/v1/directory', async (c) => {
     const serial = await publisher.serial();
     const etag = `"${serial}"`;
-    if (matchesSerial(c.req.header('if-none-match'), serial)) return c.body(null, 304, { etag });
+    if (matchesSerial(c.req.header('if-none-match'), serial)) return c.body(null, 304, { etag, ...PUBLIC });
     const signed = await publisher.current();
     return c.body(signed.jws, 200, {
       'content-type': 'application/jose',
       etag: `"${signed.serial}"`,
       'cache-control': 'no-cache',
+      ...PUBLIC,
     });
   });
 

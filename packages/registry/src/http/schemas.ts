@@ -54,6 +54,24 @@ const organisationFields = {
   name: text(200),
   kind: { enum: ORGANISATION_KINDS },
   roles: { type: 'array', items: { enum: ORGANISATION_ROLES }, minItems: 1, uniqueItems: true },
+  privacyContact: {
+    description: 'Whom a citizen contacts about an access and to ask for a correction; null removes it.',
+    anyOf: [
+      {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: { name: text(200), email: text(200), phone: text(40), url: text(500) },
+      },
+      { type: 'null' },
+    ],
+  },
+  webOrigins: {
+    description: 'Origins of web pages this organisation runs that may call citizen endpoints from a browser.',
+    type: 'array',
+    items: { type: 'string', maxLength: 200 },
+    maxItems: 20,
+  },
 } as const;
 
 const catalogueField = {

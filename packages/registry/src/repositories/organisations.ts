@@ -3,6 +3,7 @@ import type {
   OrganisationKey,
   OrganisationKind,
   OrganisationRole,
+  PrivacyContact,
   PublicJwk,
 } from '@poortwachter/protocol';
 import { invalidField, ProblemError } from '@poortwachter/protocol';
@@ -22,6 +23,59 @@ export interface OrganisationInput {
   name: string;
   kind: OrganisationKind;
   roles: OrganisationRole[];
+  /** On update: left out keeps what is registered; null removes it. */
+  privacyContact?: PrivacyContact | null;
+  /** On update: left out keeps what is registered. */
+  webOrigins?: string[];
+}
+
+/**
+ * A web origin as a browser sends it in `Origin`: scheme, host and port only. https, or http for
+ * this machine (development). `name` is where it sits in the request body.
+ */
+export function webOrigin(value: string, name: string): string {
+  const invalid = (reason: string) => invalidField(name, reason, 'origin');
+  if (!URL.canParse(value)) throw invalid('Geef een origin als https://mijn.example.nl.');
+  const url = new URL(value);
+  if (url.origin !== value) {
+    throw invalid(`Alleen schema, host en poort, zonder pad of slash aan het eind: ${url.origin}.`);
+  }
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+    throw invalid('Gebruik https (http alleen voor localhost).');
+  }
+  return value;
+}
+
+function contactOf(value: PrivacyContact, name: string): PrivacyContact {
+  if (!value.email && !value.phone && !value.url) {
+    throw invalidField(name, 'Geef ten minste een e-mailadres, telefoonnummer of webadres.', 'required');
+  }
+  if (value.url !== undefined) {
+    const url = URL.canParse(value.url) ? new URL(value.url) : undefined;
+    if (url?.protocol !== 'https:') throw invalidField(`${name}.url`, 'Geef een https-adres.', 'url');
+  }
+  if (value.email !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value.email)) {
+    throw invalidField(`${name}.email`, 'Dit is geen e-mailadres.', 'email');
+  }
+  return value;
+}
+
+/** The contact and origins of an input, checked; undefined members are left as they are. */
+function contactColumns(input: OrganisationInput) {
+  return {
+    ...(input.privacyContact === undefined
+      ? {}
+      : {
+          privacy_contact:
+            input.privacyContact === null ? null : JSON.stringify(contactOf(input.privacyContact, 'privacyContact')),
+        }),
+    ...(input.webOrigins === undefined
+      ? {}
+      : {
+          web_origins: JSON.stringify([...new Set(input.webOrigins.map((o, i) => webOrigin(o, `webOrigins[${i}]`)))]),
+        }),
+  };
 }
 
 const toKey = (row: OrganisationKeyRow): OrganisationKey => ({
@@ -40,6 +94,8 @@ const toOrganisation = (row: OrganisationRow, keys: OrganisationKeyRow[]): Organ
   roles: JSON.parse(row.roles) as OrganisationRole[],
   keys: keys.map(toKey),
   revokedAt: row.revoked_at,
+  privacyContact: row.privacy_contact === null ? null : (JSON.parse(row.privacy_contact) as PrivacyContact),
+  webOrigins: JSON.parse(row.web_origins) as string[],
 });
 
 export async function listOrganisations(db: RegistryDb): Promise<Organisation[]> {
@@ -124,6 +180,9 @@ export async function createOrganisation(
         name: input.name,
         kind: input.kind,
         roles: JSON.stringify(input.roles),
+        privacy_contact: null,
+        web_origins: '[]',
+        ...contactColumns(input),
         created_at: at,
         updated_at: at,
         revoked_at: null,
@@ -153,7 +212,13 @@ export async function updateOrganisation(
     await getOrganisation(trx, oin);
     await trx
       .updateTable('organisations')
-      .set({ name: input.name, kind: input.kind, roles: JSON.stringify(input.roles), updated_at: at })
+      .set({
+        name: input.name,
+        kind: input.kind,
+        roles: JSON.stringify(input.roles),
+        ...contactColumns(input),
+        updated_at: at,
+      })
       .where('oin', '=', oin)
       .execute();
     await recordChange(trx, {

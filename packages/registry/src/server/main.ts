@@ -6,6 +6,7 @@
  * REGISTRY_KEY_FILE (<DATA_DIR>/keys/registry.jwk.json), SEED (`demo` | `none`, default demo),
  * GATEWAY_PUBLIC_URL (http://localhost:8302, the BRP gateway the demo directory points at),
  * IDP_PUBLIC_URL (http://localhost:8303, the development identity provider the demo trusts),
+ * PORTAL_ORIGINS (http://localhost:8305,http://127.0.0.1:8305: the citizens' page the demo lets call the gateways),
  * DIRECTORY_RESIGN_SECONDS (60: how often an unchanged snapshot is signed again; stated in the snapshot,
  * so gateways refuse a maximum age it cannot meet), TLS_CERT_FILE/TLS_KEY_FILE (serve HTTPS),
  * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (info) and the standard OTEL_* variables.
@@ -63,6 +64,10 @@ await runServer(log, async () => {
           keyDir: join(data, 'keys'),
           gatewayUrl: env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8302',
           ...(env.IDP_PUBLIC_URL ? { identityProviderUrl: env.IDP_PUBLIC_URL } : {}),
+          portalOrigins: (env.PORTAL_ORIGINS ?? 'http://localhost:8305,http://127.0.0.1:8305')
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean),
         })
       : false;
   const publisher = await createDirectoryPublisher(db, registryKey, { resignAfterMs: resignSeconds * 1000 });

@@ -3,6 +3,7 @@ import {
   BRP_SERVICE_ID,
   brpService,
   DEMO_GRONDSLAGEN,
+  DEMO_OIN,
   DEMO_ORGANISATIONS,
   DEMO_PROCESSING_ACTIVITIES,
   DEV_IDENTITY_PROVIDER,
@@ -25,6 +26,11 @@ export interface SeedOptions {
   readonly gatewayUrl: string;
   /** The issuer URL of the development identity provider (default http://localhost:8303). */
   readonly identityProviderUrl?: string;
+  /**
+   * Origins of the citizens' page (`pnpm start` serves it on port 8305): registered as web origins of
+   * RvIG, which runs that page in the demo, so that the gateways let it call the citizen endpoints.
+   */
+  readonly portalOrigins?: readonly string[];
   readonly now?: Date;
 }
 
@@ -48,6 +54,8 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
         name: organisation.name,
         kind: organisation.kind,
         roles: [...organisation.roles],
+        privacyContact: organisation.privacyContact,
+        ...(organisation.oin === DEMO_OIN.rvig ? { webOrigins: [...(options.portalOrigins ?? [])] } : {}),
         keys: [
           {
             jwk: publicJwkOf(jwk) as Record<string, unknown>,

@@ -64,6 +64,14 @@ export function coverageFromEntries(
       }
       return [...groups.values()];
     },
+    async perDay(pair) {
+      const days = new Map<number, number>();
+      for (const r of of(pair)) {
+        const day = Math.floor(r.start_time / 86_400_000);
+        days.set(day, (days.get(day) ?? 0) + 1);
+      }
+      return [...days].map(([day, n]) => ({ day, n }));
+    },
     async subjects(pair) {
       return distinctSubjects(of(pair));
     },

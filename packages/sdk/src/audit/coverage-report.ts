@@ -90,6 +90,7 @@ export async function computeCoverage(
     const pair = { oin, activityId };
     const groups = await data.groups(pair);
     const subjects = groups.length > 0 ? await data.subjects(pair) : 0;
+    const perDay = groups.length > 0 ? await data.perDay(pair) : [];
 
     const used = new Set<string>();
     const versions = new Map<number, { first: number; last: number }>();
@@ -153,6 +154,9 @@ export async function computeCoverage(
       fieldsUsed: [...used].sort(),
       fieldsUnused: [...authorisedFields].filter((p) => !isUsed(p)).sort(),
       refusals: refusalsByPair.get(key) ?? {},
+      accessesPerDay: perDay
+        .sort((a, b) => a.day - b.day)
+        .map((d) => ({ day: new Date(d.day * 86_400_000).toISOString().slice(0, 10), n: d.n })),
     });
     done++;
   }

@@ -31,6 +31,8 @@ export interface CoverageReport {
     readonly fieldsUsed: readonly string[];
     readonly fieldsUnused: readonly string[];
     readonly refusals: Readonly<Record<string, number>>;
+    /** Accesses per UTC day (`2026-12-03`), oldest first; days without any left out. */
+    readonly accessesPerDay: readonly { readonly day: string; readonly n: number }[];
   }[];
   /** Refusals before a caller was identified (bad or missing signature or citizen token), by reason. */
   readonly refusalsWithoutCaller: Readonly<Record<string, number>>;
@@ -80,6 +82,8 @@ export interface CoverageData {
   groups(
     pair: CoveragePair,
   ): Promise<{ version: number; releasedFields: string; n: number; first: number; last: number }[]>;
+  /** A pair's records per UTC day: the day as a number (milliseconds since 1970 / 86 400 000) and how many. */
+  perDay(pair: CoveragePair): Promise<{ day: number; n: number }[]>;
   /** How many distinct data subjects a pair's records name. */
   subjects(pair: CoveragePair): Promise<number>;
   /** A pair's records of one version that started in [from, to): how many, and the first `limit` by (start time, id). */

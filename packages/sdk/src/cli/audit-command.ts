@@ -1,5 +1,7 @@
 import { type CoverageProgress, type CoverageReport, createAuditorClient } from '../auditor-client.ts';
+import { auditServeCommand } from './audit-serve.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
+import { coverageCsv, rowsOf } from './coverage-export.ts';
 import { parseOptions, table } from './options.ts';
 import { reconcileCommand } from './reconcile-command.ts';
 
@@ -23,67 +25,6 @@ function progressBar() {
       if (tty && last) process.stderr.write('\n');
     },
   };
-}
-
-const csvCell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
-
-function rowsOf(report: CoverageReport) {
-  return report.rows.map((r) => ({
-    afnemer: r.afnemer.name,
-    oin: r.afnemer.oin,
-    activity: r.processingActivity.name,
-    accesses: r.accesses,
-    subjects: r.dataSubjects,
-    used: `${r.fieldsUsed.length}/${r.fieldsAuthorised.length}`,
-    unused: r.fieldsUnused.length,
-    refusals: Object.entries(r.refusals)
-      .map(([code, n]) => `${code} ${n}`)
-      .join(', '),
-  }));
-}
-
-/** Every finding of a report as rows, each naming its kind, afnemer (name and OIN) and what it is about. */
-function findingsOf(report: CoverageReport, nameOf: (oin: string) => string) {
-  return [
-    ...report.invalidAccesses.map((a) => ({
-      kind: 'invalid_access',
-      afnemer: nameOf(a.afnemerOin),
-      oin: a.afnemerOin,
-      activity: '',
-      item: a.id,
-      at: a.at,
-      detail: `version ${a.processingActivityVersion}: ${a.reasons.join('; ')}`,
-    })),
-    ...report.rows
-      .filter((r) => r.accesses > 0 && r.fieldsUnused.length > 0)
-      .map((r) => ({
-        kind: 'unused_fields',
-        afnemer: r.afnemer.name,
-        oin: r.afnemer.oin,
-        activity: r.processingActivity.name,
-        item: '',
-        at: '',
-        detail: r.fieldsUnused.join(' '),
-      })),
-    ...report.expiringAutorisaties.map((a) => ({
-      kind: 'expiring_autorisatie',
-      afnemer: nameOf(a.afnemerOin),
-      oin: a.afnemerOin,
-      activity: '',
-      item: a.id,
-      at: a.validTo ?? '',
-      detail: `${a.daysLeft} days left`,
-    })),
-    ...report.dormantAutorisaties.map((a) => ({
-      kind: 'dormant_autorisatie',
-      afnemer: nameOf(a.afnemerOin),
-      oin: a.afnemerOin,
-      activity: a.processingActivityId,
-      item: a.id,
-      at: '',
-      detail: 'no access in the period',
-    })),
-  ];
 }
 
 function markdownTable(headers: string[], rows: (string | number)[][]): string {
@@ -185,6 +126,7 @@ function render(
 export async function auditCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'reconcile') return reconcileCommand(rest);
+  if (sub === 'serve') return auditServeCommand(rest);
   const { values } = parseOptions(
     rest,
     {
@@ -226,57 +168,8 @@ export async function auditCommand(args: string[]): Promise<number> {
     const result = await client.coverage({ from, to, verify, onProgress: (p) => bar.update(p) });
     bar.end();
     if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (format === 'csv') {
-      // One table: a row per afnemer × verwerkingsactiviteit (kind coverage), then every finding.
-      const header = [
-        'kind',
-        'gateway',
-        'afnemer',
-        'oin',
-        'processing_activity',
-        'accesses',
-        'data_subjects',
-        'fields_used_of_authorised',
-        'unused_fields',
-        'refusals',
-        'item',
-        'at',
-        'detail',
-      ];
-      const lines = result.reports.flatMap(({ gateway, report }) => [
-        ...rowsOf(report).map((r) => [
-          'coverage',
-          gateway,
-          r.afnemer,
-          r.oin,
-          r.activity,
-          r.accesses,
-          r.subjects,
-          r.used,
-          r.unused,
-          r.refusals,
-          '',
-          '',
-          '',
-        ]),
-        ...findingsOf(report, nameOf).map((f) => [
-          f.kind,
-          gateway,
-          f.afnemer,
-          f.oin,
-          f.activity,
-          '',
-          '',
-          '',
-          '',
-          '',
-          f.item,
-          f.at,
-          f.detail,
-        ]),
-      ]);
-      process.stdout.write(`${[header.join(','), ...lines.map((l) => l.map(csvCell).join(','))].join('\n')}\n`);
-    } else {
+    else if (format === 'csv') process.stdout.write(coverageCsv(result.reports, nameOf));
+    else {
       process.stdout.write(`auditor: ${organisation.name}\n\n`);
       for (const { gateway, report } of result.reports) process.stdout.write(render(report, gateway, format, nameOf));
     }

@@ -30,6 +30,11 @@ commands:
               --from DATE --to DATE   the period (default: this month so far)
               --format table|json|csv|markdown   (default table)
               --as ORG             the auditor (default: the demo organisation with role auditor)
+  audit serve the coverage report as a web page on this machine (http://127.0.0.1:8306): the same
+              figures, a chart of accesses per day per afnemer, CSV and JSON downloads; the auditor's
+              key stays in this process, the browser only gets the page
+              --port PORT          (default 8306)
+              --as ORG             the auditor (default: the demo organisation with role auditor)
   audit reconcile
               an afnemer's outway log against the provider gateway's log: every exchange on one side
               only, with its signed evidence; exits 1 on any difference

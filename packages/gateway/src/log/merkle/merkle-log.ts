@@ -26,7 +26,7 @@ export class MerkleTree {
   constructor(
     readonly logId: string,
     size = 0,
-    edge: { level: number; hash: Buffer }[] = [],
+    edge: { level: number; hash: Uint8Array }[] = [],
   ) {
     this.#range = new CompactRange(size, edge);
   }
@@ -36,7 +36,7 @@ export class MerkleTree {
   }
 
   /** The root hash (SHA-256 of nothing for the empty tree). */
-  root(): Buffer {
+  root(): Uint8Array {
     return this.#range.root();
   }
 
@@ -72,11 +72,11 @@ export class MerkleTree {
 }
 
 /** Reads stored perfect-subtree hashes: level 0 from the leaves, higher levels from the nodes. */
-export type NodeReader = (logId: string, nodes: readonly NodeId[]) => Promise<Map<string, Buffer>>;
+export type NodeReader = (logId: string, nodes: readonly NodeId[]) => Promise<Map<string, Uint8Array>>;
 export const nodeKey = (n: NodeId) => `${n.level}:${n.index}`;
 
 /** The hashes of ranges (MTH), from the perfect subtrees they decompose into, read in one go. */
-export async function rangeHashes(read: NodeReader, logId: string, ranges: readonly Range[]): Promise<Buffer[]> {
+export async function rangeHashes(read: NodeReader, logId: string, ranges: readonly Range[]): Promise<Uint8Array[]> {
   const parts = ranges.map((r) => decompose(r.start, r.end));
   const wanted = new Map<string, NodeId>();
   for (const node of parts.flat()) wanted.set(nodeKey(node), node);

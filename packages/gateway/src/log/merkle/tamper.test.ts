@@ -331,7 +331,7 @@ for (const dialect of DIALECTS) {
       const payload = {
         log_id: LOG,
         tree_size: tree.size,
-        root_hash: tree.root().toString('base64'),
+        root_hash: Buffer.from(tree.root()).toString('base64'),
         timestamp: Date.now(),
       };
       const jws = await signTreeHead(gw.key(DEMO_OIN.rvig), payload);

@@ -1,3 +1,4 @@
+import { toBase64 } from '@poortwachter/protocol';
 import { CompactSign, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { GatewayDatabase } from '../../storage/tables.ts';
@@ -43,7 +44,7 @@ export async function startTreeHeads(options: {
     const payload = {
       log_id: options.tree.logId,
       tree_size: size,
-      root_hash: options.tree.root().toString('base64'),
+      root_hash: toBase64(options.tree.root()),
       timestamp: now(),
     };
     const head = { ...payload, jws: await signTreeHead(options.signingKey, payload) };

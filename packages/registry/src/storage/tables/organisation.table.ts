@@ -6,6 +6,10 @@ export interface OrganisationTable {
   name: string;
   kind: string;
   roles: string;
+  /** JSON of the PrivacyContact, or null when none is registered. */
+  privacy_contact: string | null;
+  /** JSON array of web origins (`https://mijn.example.nl`) allowed to call citizen endpoints from a browser. */
+  web_origins: string;
   created_at: string;
   updated_at: string;
   revoked_at: string | null;

@@ -1,0 +1,95 @@
+/**
+ * Every text the citizen reads on the page, in plain Dutch (B1): short sentences and common words.
+ * Kept in one place so that `readability.test.ts` can check them all (Flesch-Douma score and sentence
+ * length) and so that a content designer can improve them without reading code.
+ */
+export const TEXTS = {
+  title: 'Wie heeft mijn gegevens bekeken?',
+  intro: [
+    'Organisaties van de overheid mogen soms uw gegevens bekijken. Bijvoorbeeld uw naam en uw adres.',
+    'Op deze pagina ziet u welke organisatie dat deed. U ziet ook wanneer, waarom en welke wet dat toestaat.',
+    'Uw eigen browser controleert elke regel. Zo weet u zeker dat niemand iets heeft weggelaten of veranderd.',
+  ],
+  login: 'Inloggen',
+  loginHelp: 'Log in om te zien wie uw gegevens heeft bekeken.',
+  devLogin: 'Dit is een testomgeving. U logt in met een testpersoon, niet met uw echte DigiD.',
+  logout: 'Uitloggen',
+  loggedIn: 'U bent ingelogd.',
+  loggedOut: 'U bent uitgelogd.',
+  loading: 'We halen uw gegevens op en controleren ze. Dit duurt een paar seconden.',
+  loginFailed: 'Inloggen is niet gelukt. Probeer het opnieuw.',
+  sessionEnded: 'U bent te lang niet actief geweest. Log opnieuw in.',
+  found: (n: number) =>
+    n === 0
+      ? 'We hebben niet gevonden dat een organisatie uw gegevens heeft bekeken.'
+      : n === 1
+        ? 'We hebben 1 keer gevonden dat een organisatie uw gegevens heeft bekeken.'
+        : `We hebben ${n} keer gevonden dat een organisatie uw gegevens heeft bekeken.`,
+  shown: (shown: number, total: number) =>
+    shown === total
+      ? `U ziet ze hieronder, de nieuwste eerst.`
+      : `U ziet er ${shown} van ${total}. De filter staat aan.`,
+  allProven: 'Alle regels zijn gecontroleerd.',
+  someNotProven: (n: number) =>
+    n === 1
+      ? 'Let op: 1 regel kon niet worden gecontroleerd. Bij die regel staat wat er mis is.'
+      : `Let op: ${n} regels konden niet worden gecontroleerd. Bij die regels staat wat er mis is.`,
+  incomplete: 'We konden niet alles ophalen:',
+  missingDown: (who: string) => `${who} is nu niet bereikbaar.`,
+  missingUnverified: (who: string) => `${who} gaf een antwoord dat we niet konden controleren.`,
+  missingAdvice: 'Het overzicht is dus niet compleet. Probeer het later opnieuw.',
+  registryDown: 'We kunnen de lijst met organisaties nu niet ophalen. Probeer het later opnieuw.',
+  unexpected: 'Er ging iets mis bij het ophalen. Probeer het later opnieuw.',
+  filters: 'Filteren',
+  from: 'Vanaf',
+  to: 'Tot en met',
+  organisation: 'Organisatie',
+  allOrganisations: 'Alle organisaties',
+  resetFilters: 'Filter wissen',
+  download: 'Overzicht downloaden',
+  downloadCsv: 'Download als CSV (voor Excel)',
+  print: 'Afdrukken',
+  when: 'Wanneer',
+  why: 'Waarom',
+  law: 'Welke wet',
+  data: 'Welke gegevens',
+  number: 'Nummer',
+  checked: 'Gecontroleerd',
+  proven: 'Ja. Deze regel staat in het logboek en is niet veranderd.',
+  notProven: 'Nee. We konden niet bewijzen dat deze regel klopt.',
+  notProvenAdvice: 'Misschien is het logboek veranderd. Neem contact op met de organisatie die het logboek bijhoudt.',
+  technical: 'Technische details',
+  logKeptBy: (who: string) => `Het logboek wordt bijgehouden door ${who}.`,
+  notRight: 'Klopt dit niet?',
+  notRightText: (who: string) =>
+    `Denkt u dat ${who} uw gegevens niet had mogen bekijken? Of heeft u een vraag? Neem dan contact op met:`,
+  noContact: (who: string) =>
+    `${who} heeft geen contact voor privacy opgegeven. Neem contact op via de website van ${who}.`,
+  mentionNumber: 'Noem dan dit nummer:',
+  correction:
+    'Kloppen uw gegevens zelf niet? Bijvoorbeeld uw adres? Dan mag u vragen om ze te verbeteren. Dat regelt u bij uw gemeente.',
+  email: 'E-mail',
+  phone: 'Telefoon',
+  website: 'Website',
+  lawLink: (law: string, article: string) => `${law}, artikel ${article}`,
+  opensOfficial: '(op wetten.overheid.nl)',
+  noneInPeriod: 'In deze periode heeft geen organisatie uw gegevens bekeken.',
+  skip: 'Naar de inhoud',
+  auditorNote: 'Bent u auditor? Het rapport voor auditors draait op uw eigen computer. Zo blijft uw sleutel bij u.',
+  footer: 'Deze pagina bewaart niets over u. Als u de pagina sluit, bent u uitgelogd.',
+} as const;
+
+/** Every sentence of the page's fixed texts, for the readability check (sample values filled in). */
+export function allSentences(): string[] {
+  const out: string[] = [];
+  for (const value of Object.values(TEXTS)) {
+    if (typeof value === 'string') out.push(value);
+    else if (Array.isArray(value)) out.push(...value);
+    else if (typeof value === 'function') {
+      const fn = value as (...args: unknown[]) => string;
+      out.push(fn.length === 2 ? fn('Wet BRP', '3.3') : fn.length === 1 ? fn('Gemeente Utrecht') : fn());
+      if (fn === (TEXTS.found as unknown)) out.push(TEXTS.found(0), TEXTS.found(1), TEXTS.found(3));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * The citizens' page's server entry. Environment: PORT (8305), HOST (127.0.0.1), DATA_DIR (./data;
+ * reads keys/registry.public.jwk.json, the registry key the page pins), REGISTRY_PUBLIC_URL
+ * (http://localhost:8300, the registry as browsers reach it), IDP_PUBLIC_URL (http://localhost:8303,
+ * the identity provider), IDP_CLIENT_ID (poortwachter-portal), IDP_DEVELOPMENT (true unless `false`:
+ * the page says one logs in as a test person), TLS_CERT_FILE/TLS_KEY_FILE (HTTPS), DRAIN_TIMEOUT_SECONDS.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createLogger,
+  listen,
+  runServer,
+  startupEnvironment,
+  stopOnSignals,
+  tlsFromEnv,
+} from '@poortwachter/operations';
+import { bindHost, dataDir } from '@poortwachter/registry';
+import type { JWK } from 'jose';
+import { createPortalApp } from '../app.ts';
+import { buildPortal } from '../build.ts';
+
+const log = createLogger('portal');
+await runServer(log, async () => {
+  const { fail, port: portOf, positive } = startupEnvironment(log);
+  const port = portOf(8305);
+  const tls = tlsFromEnv(process.env, fail);
+  const keyFile = join(dataDir(), 'keys', 'registry.public.jwk.json');
+  if (!existsSync(keyFile)) fail(`no registry key at ${keyFile}; start the registry first (it writes the key)`);
+  const url = (name: string, fallback: string) => {
+    const value = process.env[name] || fallback;
+    if (!URL.canParse(value)) fail(`${name} is ${JSON.stringify(value)}, which is not a URL`);
+    return value.replace(/\/+$/, '');
+  };
+  const idp = url('IDP_PUBLIC_URL', 'http://localhost:8303');
+  const started = performance.now();
+  const bundle = await buildPortal();
+  const app = createPortalApp({
+    bundle,
+    config: {
+      registryUrl: url('REGISTRY_PUBLIC_URL', 'http://localhost:8300'),
+      registryKey: JSON.parse(readFileSync(keyFile, 'utf8')) as JWK,
+      identityProvider: {
+        name: process.env.IDP_DEVELOPMENT === 'false' ? 'DigiD' : 'ontwikkel-inlog (testpersonen)',
+        authorizeUrl: `${idp}/authorize`,
+        tokenUrl: `${idp}/token`,
+        clientId: process.env.IDP_CLIENT_ID || 'poortwachter-portal',
+        development: process.env.IDP_DEVELOPMENT !== 'false',
+      },
+    },
+  });
+  const listening = await listen({ fetch: app.fetch, port, hostname: bindHost(), ...(tls ? { tls } : {}) });
+  log.info(
+    { url: listening.url, integrity: bundle.integrity, buildMs: Math.round(performance.now() - started) },
+    `citizens' page on ${listening.url} (script ${bundle.integrity})`,
+  );
+  stopOnSignals(listening, {
+    component: 'portal',
+    log,
+    drainTimeoutMs: positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000,
+    close: async () => undefined,
+  });
+});

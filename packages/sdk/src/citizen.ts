@@ -1,0 +1,18 @@
+/**
+ * `@poortwachter/sdk/citizen`: what a citizen's own client needs, and nothing that needs Node. A page
+ * built for the browser imports this entry: the answers' signatures, the signed tree heads and the
+ * inclusion proofs are then checked in the citizen's browser by the same code as in Node.
+ */
+export {
+  type AccessLogResult,
+  type CitizenAccess,
+  type CitizenClient,
+  type CitizenClientOptions,
+  createCitizenClient,
+  type InclusionCheck,
+  type MissingGateway,
+  type TimelineEntry,
+} from './citizen-client.ts';
+export { citizenView, type LoggedAccess } from './citizen-view.ts';
+export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
+export { isSdkError, SdkError } from './sdk-error.ts';

@@ -1,0 +1,162 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createAuditorClient } from '../auditor-client.ts';
+import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
+import { coverageCsv } from './coverage-export.ts';
+import { COVERAGE_PAGE_CSS, coveragePage } from './coverage-page.ts';
+import { parseOptions } from './options.ts';
+
+const SECURITY = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const isDate = (value: string) => DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+
+/** The period of a request: `from` and `to` as dates (inclusive), or the problem with the field it names. */
+export function periodOf(
+  params: URLSearchParams,
+  today: string,
+): { from: string; to: string; problem?: { field: string; message: string } } {
+  const from = params.get('from') || `${today.slice(0, 8)}01`;
+  const to = params.get('to') || today;
+  if (!isDate(from)) return { from, to, problem: { field: 'from', message: 'from: give a date as 2026-11-01.' } };
+  if (!isDate(to)) return { from, to, problem: { field: 'to', message: 'to: give a date as 2026-11-30.' } };
+  if (to < from) return { from, to, problem: { field: 'to', message: 'to: the end lies before the start.' } };
+  return { from, to };
+}
+
+/**
+ * `poortwachter audit serve [--port 8306] [--as ORG] [--key FILE]`: the coverage report as a web page
+ * on this machine. The auditor's private key stays in this process: the page is rendered here and the
+ * browser only ever sees HTML, CSV and JSON. It listens on 127.0.0.1 only and answers only requests
+ * whose Host is this machine (a web page elsewhere cannot reach it through DNS rebinding); it changes
+ * nothing, so a request from another site's page can at most make it fetch a report.
+ */
+export async function auditServeCommand(args: string[]): Promise<number> {
+  const { values } = parseOptions(
+    args,
+    {
+      port: { type: 'string' },
+      as: { type: 'string' },
+      key: { type: 'string' },
+      registry: { type: 'string' },
+      'registry-key': { type: 'string' },
+    },
+    'audit serve',
+  );
+  return runCommand(async () => {
+    const port = Number(values.port ?? process.env.PORT ?? 8306);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new CliExit(2, `--port: ${values.port} is not a port.`);
+    const registry = registryOptions(values);
+    const bootstrap = createAuditorClient({ oin: '', privateKey: {}, ...registry });
+    const directory = await bootstrap.directory();
+    const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key, 'auditor');
+    if (!organisation.roles.includes('auditor')) {
+      throw new CliExit(2, `${organisation.name} does not have the role auditor in the registry.`);
+    }
+
+    async function report(from: string, to: string, verify: boolean) {
+      // A fresh directory for every report: a change in the registry shows at once.
+      const client = createAuditorClient({ oin: organisation.oin, privateKey, ...registry });
+      const current = await client.directory();
+      const nameOf = (oin: string) => current.organisations.find((o) => o.oin === oin)?.name ?? 'unknown';
+      return { ...(await client.coverage({ from, to, verify })), nameOf };
+    }
+
+    const handle = async (req: IncomingMessage, res: ServerResponse) => {
+      const send = (status: number, type: string, body: string, extra: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': type, ...SECURITY, ...extra });
+        res.end(body);
+      };
+      const host = req.headers.host ?? '';
+      const address = server.address();
+      const ownPort = typeof address === 'object' && address ? address.port : port;
+      if (![`127.0.0.1:${ownPort}`, `localhost:${ownPort}`].includes(host)) {
+        return send(421, 'text/plain; charset=utf-8', `This page answers only at http://127.0.0.1:${ownPort}/.\n`);
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return send(405, 'text/plain; charset=utf-8', 'GET only.\n', { allow: 'GET' });
+      const url = new URL(req.url ?? '/', `http://${host}`);
+      if (url.pathname === '/healthz') return send(200, 'application/json', '{"status":"ok"}');
+      if (url.pathname === '/style.css') return send(200, 'text/css; charset=utf-8', COVERAGE_PAGE_CSS);
+      const today = new Date().toISOString().slice(0, 10);
+      const period = periodOf(url.searchParams, today);
+      // The report covers [from, to + 1 day): both dates inclusive, as the form says.
+      const end = new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000).toISOString();
+      const verify = url.searchParams.get('verify') === '1';
+      if (url.pathname === '/') {
+        if (period.problem) {
+          return send(
+            400,
+            'text/html; charset=utf-8',
+            coveragePage({ auditor: organisation.name, ...period, verify, reports: [], missing: [], nameOf: (o) => o }),
+          );
+        }
+        const result = await report(period.from, end, verify);
+        return send(
+          200,
+          'text/html; charset=utf-8',
+          coveragePage({ auditor: organisation.name, ...period, verify, ...result }),
+        );
+      }
+      if (url.pathname === '/coverage.csv' || url.pathname === '/coverage.json') {
+        if (period.problem) {
+          return send(
+            400,
+            'application/problem+json',
+            JSON.stringify({
+              type: 'https://poortwachter.nl/problems/paramsValidation',
+              title: 'The period is not valid.',
+              status: 400,
+              detail: period.problem.message,
+              invalidParams: [{ name: period.problem.field, code: 'date', reason: period.problem.message }],
+            }),
+          );
+        }
+        const result = await report(period.from, end, false);
+        const name = `coverage-${period.from}-${period.to}`;
+        return url.pathname.endsWith('.csv')
+          ? send(200, 'text/csv; charset=utf-8', coverageCsv(result.reports, result.nameOf), {
+              'content-disposition': `attachment; filename="${name}.csv"`,
+            })
+          : send(
+              200,
+              'application/json',
+              `${JSON.stringify({ reports: result.reports, missing: result.missing }, null, 2)}\n`,
+              {
+                'content-disposition': `attachment; filename="${name}.json"`,
+              },
+            );
+      }
+      return send(404, 'text/plain; charset=utf-8', 'Not found.\n');
+    };
+
+    const server = createServer((req, res) => {
+      handle(req, res).catch((error: unknown) => {
+        if (res.headersSent) return res.destroy();
+        res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY });
+        res.end(`The report could not be made: ${error instanceof Error ? error.message : String(error)}\n`);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new CliExit(2, error.code === 'EADDRINUSE' ? `port ${port} is in use; pass --port.` : error.message)),
+      );
+      server.listen(port, '127.0.0.1', resolve);
+    });
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
+    process.stdout.write(`auditor's page for ${organisation.name} on ${url} (this machine only; Ctrl-C stops it)\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => server.close(() => resolve());
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  });
+}

@@ -1,0 +1,123 @@
+import type { CoverageReport } from '../auditor-client.ts';
+
+/** The coverage report's exports, the same from `poortwachter audit coverage --format csv` and the auditor's page. */
+
+const csvCell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
+
+export function rowsOf(report: CoverageReport) {
+  return report.rows.map((r) => ({
+    afnemer: r.afnemer.name,
+    oin: r.afnemer.oin,
+    activity: r.processingActivity.name,
+    accesses: r.accesses,
+    subjects: r.dataSubjects,
+    used: `${r.fieldsUsed.length}/${r.fieldsAuthorised.length}`,
+    unused: r.fieldsUnused.length,
+    refusals: Object.entries(r.refusals)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', '),
+  }));
+}
+
+/** Every finding of a report as rows, each naming its kind, afnemer (name and OIN) and what it is about. */
+export function findingsOf(report: CoverageReport, nameOf: (oin: string) => string) {
+  return [
+    ...report.invalidAccesses.map((a) => ({
+      kind: 'invalid_access',
+      afnemer: nameOf(a.afnemerOin),
+      oin: a.afnemerOin,
+      activity: '',
+      item: a.id,
+      at: a.at,
+      detail: `version ${a.processingActivityVersion}: ${a.reasons.join('; ')}`,
+    })),
+    ...report.rows
+      .filter((r) => r.accesses > 0 && r.fieldsUnused.length > 0)
+      .map((r) => ({
+        kind: 'unused_fields',
+        afnemer: r.afnemer.name,
+        oin: r.afnemer.oin,
+        activity: r.processingActivity.name,
+        item: '',
+        at: '',
+        detail: r.fieldsUnused.join(' '),
+      })),
+    ...report.expiringAutorisaties.map((a) => ({
+      kind: 'expiring_autorisatie',
+      afnemer: nameOf(a.afnemerOin),
+      oin: a.afnemerOin,
+      activity: '',
+      item: a.id,
+      at: a.validTo ?? '',
+      detail: `${a.daysLeft} days left`,
+    })),
+    ...report.dormantAutorisaties.map((a) => ({
+      kind: 'dormant_autorisatie',
+      afnemer: nameOf(a.afnemerOin),
+      oin: a.afnemerOin,
+      activity: a.processingActivityId,
+      item: a.id,
+      at: '',
+      detail: 'no access in the period',
+    })),
+  ];
+}
+
+/**
+ * The reports as one CSV table: a row per afnemer × verwerkingsactiviteit (kind `coverage`), then
+ * every finding (invalid access, unused fields, expiring and dormant autorisaties), each with its gateway.
+ */
+export function coverageCsv(
+  reports: readonly { readonly gateway: string; readonly report: CoverageReport }[],
+  nameOf: (oin: string) => string,
+): string {
+  // One table: a row per afnemer × verwerkingsactiviteit (kind coverage), then every finding.
+  const header = [
+    'kind',
+    'gateway',
+    'afnemer',
+    'oin',
+    'processing_activity',
+    'accesses',
+    'data_subjects',
+    'fields_used_of_authorised',
+    'unused_fields',
+    'refusals',
+    'item',
+    'at',
+    'detail',
+  ];
+  const lines = reports.flatMap(({ gateway, report }) => [
+    ...rowsOf(report).map((r) => [
+      'coverage',
+      gateway,
+      r.afnemer,
+      r.oin,
+      r.activity,
+      r.accesses,
+      r.subjects,
+      r.used,
+      r.unused,
+      r.refusals,
+      '',
+      '',
+      '',
+    ]),
+    ...findingsOf(report, nameOf).map((f) => [
+      f.kind,
+      gateway,
+      f.afnemer,
+      f.oin,
+      f.activity,
+      '',
+      '',
+      '',
+      '',
+      '',
+      f.item,
+      f.at,
+      f.detail,
+    ]),
+  ]);
+  return `${[header.join(','), ...lines.map((l) => l.map(csvCell).join(','))].join('\n')}\n`;
+}
