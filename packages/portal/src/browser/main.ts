@@ -184,10 +184,7 @@ async function loadTimeline(config: PortalConfig) {
     const directory = await client.directory();
     const result = await client.accessLog({ verify: true, pageSize: 100 });
     show(content, timelineView(result, directory));
-    say(
-      result.complete ? TEXTS.found(result.records.length) : `${TEXTS.incomplete} ${TEXTS.missingAdvice}`,
-      result.complete ? 'info' : 'error',
-    );
+    say(result.complete ? TEXTS.done : TEXTS.doneIncomplete, result.complete ? 'info' : 'error');
   } catch (error) {
     if (isSdkError(error) && ['authentication', 'unauthorized'].includes(error.code)) {
       token = undefined;

@@ -17,6 +17,8 @@ export const TEXTS = {
   loggedIn: 'U bent ingelogd.',
   loggedOut: 'U bent uitgelogd.',
   loading: 'We halen uw gegevens op en controleren ze. Dit duurt een paar seconden.',
+  done: 'Klaar. Alles is opgehaald en gecontroleerd.',
+  doneIncomplete: 'Klaar. Maar we konden niet alles ophalen. Het overzicht is dus niet compleet.',
   loginFailed: 'Inloggen is niet gelukt. Probeer het opnieuw.',
   sessionEnded: 'U bent te lang niet actief geweest. Log opnieuw in.',
   found: (n: number) =>
@@ -71,7 +73,7 @@ export const TEXTS = {
   email: 'E-mail',
   phone: 'Telefoon',
   website: 'Website',
-  lawLink: (law: string, article: string) => `${law}, artikel ${article}`,
+  lawLink: (law: string, article: string) => `${law}, artikel ${article.replace(/^art(ikel|\.)\s*/i, '')}`,
   opensOfficial: '(op wetten.overheid.nl)',
   noneInPeriod: 'In deze periode heeft geen organisatie uw gegevens bekeken.',
   skip: 'Naar de inhoud',
@@ -79,17 +81,18 @@ export const TEXTS = {
   footer: 'Deze pagina bewaart niets over u. Als u de pagina sluit, bent u uitgelogd.',
 } as const;
 
-/** Every sentence of the page's fixed texts, for the readability check (sample values filled in). */
+/** Every text of the page, with sample values where a text takes one, for the readability check. */
 export function allSentences(): string[] {
-  const out: string[] = [];
-  for (const value of Object.values(TEXTS)) {
-    if (typeof value === 'string') out.push(value);
-    else if (Array.isArray(value)) out.push(...value);
-    else if (typeof value === 'function') {
-      const fn = value as (...args: unknown[]) => string;
-      out.push(fn.length === 2 ? fn('Wet BRP', '3.3') : fn.length === 1 ? fn('Gemeente Utrecht') : fn());
-      if (fn === (TEXTS.found as unknown)) out.push(TEXTS.found(0), TEXTS.found(1), TEXTS.found(3));
-    }
-  }
-  return out;
+  const org = 'Gemeente Utrecht';
+  const samples: Record<string, string[]> = {
+    found: [TEXTS.found(0), TEXTS.found(1), TEXTS.found(3)],
+    shown: [TEXTS.shown(3, 3), TEXTS.shown(1, 3)],
+    someNotProven: [TEXTS.someNotProven(1), TEXTS.someNotProven(2)],
+    lawLink: [TEXTS.lawLink('Wet basisregistratie personen', 'art. 3.3')],
+  };
+  return Object.entries(TEXTS).flatMap(([name, value]) => {
+    if (typeof value === 'string') return [value];
+    if (Array.isArray(value)) return [...value];
+    return samples[name] ?? [(value as (who: string) => string)(org)];
+  });
 }

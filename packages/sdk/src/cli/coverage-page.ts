@@ -37,22 +37,8 @@ function tableHtml(caption: string, headers: string[], rows: (string | number)[]
 </table></div>`;
 }
 
-// Okabe-Ito: told apart with the common forms of colour blindness; every line also has its own marker.
-const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
-const MARKERS = ['circle', 'square', 'triangle', 'diamond'] as const;
-
-function marker(kind: (typeof MARKERS)[number], x: number, y: number, colour: string): string {
-  switch (kind) {
-    case 'circle':
-      return `<circle cx="${x}" cy="${y}" r="4" fill="${colour}"/>`;
-    case 'square':
-      return `<rect x="${x - 4}" y="${y - 4}" width="8" height="8" fill="${colour}"/>`;
-    case 'triangle':
-      return `<path d="M${x} ${y - 5}L${x + 5} ${y + 4}L${x - 5} ${y + 4}Z" fill="${colour}"/>`;
-    default:
-      return `<path d="M${x} ${y - 5}L${x + 5} ${y}L${x} ${y + 5}L${x - 5} ${y}Z" fill="${colour}"/>`;
-  }
-}
+// Okabe-Ito: told apart with the common forms of colour blindness; the legend and the table name each one.
+const COLOURS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#994F00'];
 
 /** Days from `from` to `to` (inclusive), as `2026-12-03`. */
 function daysBetween(from: string, to: string): string[] {
@@ -78,35 +64,54 @@ export function accessChart(report: CoverageReport, from: string, to: string, id
   const width = 720;
   const height = 260;
   const pad = { left: 48, right: 16, top: 16, bottom: 40 };
-  const x = (i: number) =>
-    pad.left + (days.length === 1 ? 0 : (i / (days.length - 1)) * (width - pad.left - pad.right));
+  const plot = width - pad.left - pad.right;
+  // A group of bars per day, one bar per afnemer: readable for one day as for a month.
+  const group = plot / days.length;
+  const bar = Math.max(1, (group * 0.8) / series.length);
   const y = (n: number) => height - pad.bottom - (n / max) * (height - pad.top - pad.bottom);
-  const ticks = [0, Math.round(max / 2), max];
+  const ticks = [...new Set([0, Math.round(max / 2), max])];
   const labelEvery = Math.max(1, Math.ceil(days.length / 8));
-  const lines = series
+  const bars = series
     .map(([name, counts], s) => {
       const colour = COLOURS[s % COLOURS.length] as string;
-      const kind = MARKERS[s % MARKERS.length] as (typeof MARKERS)[number];
-      const points = days.map((d, i) => [x(i), y(counts.get(d) ?? 0)] as const);
-      return `<g><title>${e(name)}</title><polyline fill="none" stroke="${colour}" stroke-width="2" points="${points.map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`).join(' ')}"/>${days
-        .flatMap((d, i) => (counts.has(d) ? [marker(kind, x(i), y(counts.get(d) ?? 0), colour)] : []))
-        .join('')}</g>`;
+      const rects = days.flatMap((d, i) => {
+        const n = counts.get(d) ?? 0;
+        if (n === 0) return [];
+        const x = pad.left + i * group + group * 0.1 + s * bar;
+        const top = y(n);
+        return [
+          `<rect x="${x.toFixed(1)}" y="${top.toFixed(1)}" width="${bar.toFixed(1)}" height="${(height - pad.bottom - top).toFixed(1)}"><title>${e(name)}, ${d}: ${n}</title></rect>`,
+        ];
+      });
+      return `<g fill="${colour}">${rects.join('')}</g>`;
     })
     .join('\n');
   const legend = series
     .map(([name], s) => {
       const colour = COLOURS[s % COLOURS.length] as string;
-      const kind = MARKERS[s % MARKERS.length] as (typeof MARKERS)[number];
-      return `<li><svg width="16" height="16" aria-hidden="true" focusable="false">${marker(kind, 8, 8, colour)}</svg> ${e(name)}</li>`;
+      return `<li><svg width="16" height="16" aria-hidden="true" focusable="false"><rect width="16" height="16" fill="${colour}"/></svg> ${e(name)}</li>`;
     })
     .join('');
   const total = series.reduce((n, [, d]) => n + [...d.values()].reduce((a, b) => a + b, 0), 0);
+  const axis = ticks
+    .map(
+      (t) =>
+        `<g aria-hidden="true"><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(t)}" y2="${y(t)}" stroke="#b4b4b4"/><text x="${pad.left - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text></g>`,
+    )
+    .join('');
+  const labels = days
+    .map((d, i) =>
+      i % labelEvery === 0
+        ? `<text aria-hidden="true" x="${(pad.left + (i + 0.5) * group).toFixed(1)}" y="${height - 12}" text-anchor="middle">${e(d.slice(5))}</text>`
+        : '',
+    )
+    .join('');
   const svg = `<svg viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" class="chart">
 <title id="${id}-title">Accesses per day per afnemer, ${e(from)} to ${e(to)}</title>
 <desc id="${id}-desc">${series.length} afnemers, ${total} accesses in all, at most ${max} on one day. The table below the chart has every figure.</desc>
-${ticks.map((t) => `<g aria-hidden="true"><line x1="${pad.left}" x2="${width - pad.right}" y1="${y(t)}" y2="${y(t)}" stroke="#b4b4b4"/><text x="${pad.left - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text></g>`).join('')}
-${days.map((d, i) => (i % labelEvery === 0 ? `<text aria-hidden="true" x="${x(i)}" y="${height - 12}" text-anchor="middle">${e(d.slice(5))}</text>` : '')).join('')}
-${lines}
+${axis}
+${labels}
+${bars}
 </svg>`;
   const table = tableHtml(
     'Accesses per day (UTC) per afnemer',

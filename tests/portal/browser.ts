@@ -1,0 +1,73 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { root } from '../start-system.ts';
+
+/** Debian's Chromium, headless, as the guide prescribes (never a downloaded browser). */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: { readonly target: string[]; readonly html: string }[];
+}
+
+/**
+ * Runs axe-core in the page for WCAG 2.0/2.1 A and AA (and its best practices): injected through the
+ * DevTools protocol, so the page's own CSP (no inline scripts) stays as it is.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(`${axeSource}\n;0`);
+  const result = (await page.evaluate(`axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    resultTypes: ['violations'],
+  })`)) as { violations: AxeViolation[] };
+  return result.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 200) })),
+  }));
+}
+
+/** Presses Tab until the focused element matches, as someone with only a keyboard would; fails after `max`. */
+export async function tabTo(page: Page, matches: (text: string, tag: string) => boolean, max = 40): Promise<string> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    // A string: it runs in the page, where the DOM is (this file is compiled for Node).
+    const focused = (await page.evaluate(`(() => {
+      const el = document.activeElement;
+      return { text: (el?.innerText || el?.getAttribute('aria-label') || '').trim(), tag: el?.tagName ?? '' };
+    })()`)) as { text: string; tag: string };
+    if (matches(focused.text, focused.tag)) return focused.text;
+  }
+  throw new Error(`no element reached by Tab within ${max} presses`);
+}
+
+/** Where the screenshots of each state go (docs/screenshots, or SCREENSHOT_DIR). */
+export const screenshotDir = () => {
+  const dir = process.env.SCREENSHOT_DIR || join(root, 'docs', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+/** Whether the page's content is wider than its viewport (a horizontal scroll bar at this width). */
+export const overflowsHorizontally = (page: Page) =>
+  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth + 1') as Promise<boolean>;
