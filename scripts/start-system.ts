@@ -40,7 +40,7 @@ const PARTS: Part[] = [
   {
     name: 'auditor',
     entry: 'packages/sdk/src/cli/main.ts',
-    args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens],
+    args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens, '--base', '/auditor'],
     port: port('AUDITOR_PORT', 8306),
     colour: 95,
   },
@@ -71,6 +71,8 @@ const ENV: Record<string, Record<string, string>> = {
   },
   portal: {
     REGISTRY_PUBLIC_URL: local(registryPart),
+    // Everything runs on this machine: the citizens' page passes /auditor/ through to the auditor's page.
+    AUDITOR_PAGE_URL: `http://127.0.0.1:${auditorPart.port}`,
     IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
   },
   auditor: { REGISTRY_URL: local(registryPart) },
@@ -238,7 +240,7 @@ try {
     waitForAnswer(idpPart),
     waitForAnswer(outwayPart, '/readyz'),
     waitForAnswer(portalPart),
-    waitForAnswer(auditorPart),
+    waitForAnswer(auditorPart, '/healthz'),
   ]);
 } catch (error) {
   if (phase === 'starting') {
@@ -253,7 +255,8 @@ poortwachter is running (${Math.round(performance.now() - started)} ms, every pa
 
 Open in a browser:
   http://localhost:${portalPart.port}/    the citizens' page: log in as Suzanne Moulin, see who consulted her data, each line proven
-  http://127.0.0.1:${auditorPart.port}/    the auditor's page (Autoriteit Persoonsgegevens): coverage, findings, chart, CSV
+  http://localhost:${portalPart.port}/auditor/    the auditor's page (Autoriteit Persoonsgegevens): coverage, findings, chart, CSV
+                                   (served by its own process on :${auditorPart.port}, which holds the key; this machine only)
 
 Try, in another terminal:
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk

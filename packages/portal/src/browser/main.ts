@@ -207,8 +207,12 @@ async function main() {
     TEXTS.intro.map((t) => h('p', {}, t)),
   );
   byId('footer-note').textContent = TEXTS.footer;
-  byId('auditor-note').textContent = TEXTS.auditorNote;
   const config = (await (await fetch('/config.json')).json()) as PortalConfig;
+  show(
+    byId('auditor-note'),
+    TEXTS.auditorNote,
+    config.auditorUrl ? [' ', h('a', { href: config.auditorUrl, lang: 'en' }, TEXTS.auditorLink)] : null,
+  );
   try {
     token = await finishLogin(config.identityProvider);
   } catch (error) {

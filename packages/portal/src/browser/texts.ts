@@ -78,6 +78,7 @@ export const TEXTS = {
   noneInPeriod: 'In deze periode heeft geen organisatie uw gegevens bekeken.',
   skip: 'Naar de inhoud',
   auditorNote: 'Bent u auditor? Het rapport voor auditors draait op uw eigen computer. Zo blijft uw sleutel bij u.',
+  auditorLink: 'Coverage report (auditors, this machine)',
   footer: 'Deze pagina bewaart niets over u. Als u de pagina sluit, bent u uitgelogd.',
 } as const;
 

@@ -3,10 +3,13 @@
  * reads keys/registry.public.jwk.json, the registry key the page pins), REGISTRY_PUBLIC_URL
  * (http://localhost:8300, the registry as browsers reach it), IDP_PUBLIC_URL (http://localhost:8303,
  * the identity provider), IDP_CLIENT_ID (poortwachter-portal), IDP_DEVELOPMENT (true unless `false`:
- * the page says one logs in as a test person), TLS_CERT_FILE/TLS_KEY_FILE (HTTPS), DRAIN_TIMEOUT_SECONDS.
+ * the page says one logs in as a test person), TLS_CERT_FILE/TLS_KEY_FILE (HTTPS), DRAIN_TIMEOUT_SECONDS,
+ * AUDITOR_PAGE_URL (only on a machine that runs everything, as `pnpm start`: the auditor's local page
+ * started with `--base /auditor`, passed through at /auditor/ to requests from this machine).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import {
   createLogger,
   listen,
@@ -33,6 +36,7 @@ await runServer(log, async () => {
     return value.replace(/\/+$/, '');
   };
   const idp = url('IDP_PUBLIC_URL', 'http://localhost:8303');
+  const auditorPage = process.env.AUDITOR_PAGE_URL ? url('AUDITOR_PAGE_URL', '') : undefined;
   const started = performance.now();
   const bundle = await buildPortal();
   const app = createPortalApp({
@@ -47,7 +51,16 @@ await runServer(log, async () => {
         clientId: process.env.IDP_CLIENT_ID || 'poortwachter-portal',
         development: process.env.IDP_DEVELOPMENT !== 'false',
       },
+      ...(auditorPage ? { auditorUrl: '/auditor/' } : {}),
     },
+    ...(auditorPage
+      ? {
+          auditorPage: {
+            url: auditorPage,
+            isLocal: (c) => ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(getConnInfo(c).remote.address ?? ''),
+          },
+        }
+      : {}),
   });
   const listening = await listen({ fetch: app.fetch, port, hostname: bindHost(), ...(tls ? { tls } : {}) });
   log.info(

@@ -41,6 +41,7 @@ export async function auditServeCommand(args: string[]): Promise<number> {
     args,
     {
       port: { type: 'string' },
+      base: { type: 'string' },
       as: { type: 'string' },
       key: { type: 'string' },
       registry: { type: 'string' },
@@ -52,6 +53,9 @@ export async function auditServeCommand(args: string[]): Promise<number> {
     const port = Number(values.port ?? process.env.PORT ?? 8306);
     if (!Number.isInteger(port) || port < 0 || port > 65_535)
       throw new CliExit(2, `--port: ${values.port} is not a port.`);
+    const base = (values.base ?? '').replace(/\/+$/, '');
+    if (base && !/^\/[a-z0-9/-]+$/.test(base))
+      throw new CliExit(2, `--base: ${values.base} is not a path like /auditor.`);
     const registry = registryOptions(values);
     const bootstrap = createAuditorClient({ oin: '', privateKey: {}, ...registry });
     const directory = await bootstrap.directory();
@@ -83,28 +87,40 @@ export async function auditServeCommand(args: string[]): Promise<number> {
         return send(405, 'text/plain; charset=utf-8', 'GET only.\n', { allow: 'GET' });
       const url = new URL(req.url ?? '/', `http://${host}`);
       if (url.pathname === '/healthz') return send(200, 'application/json', '{"status":"ok"}');
-      if (url.pathname === '/style.css') return send(200, 'text/css; charset=utf-8', COVERAGE_PAGE_CSS);
+      if (base && (url.pathname === '/' || url.pathname === base))
+        return send(303, 'text/plain', '', { location: `${base}/` });
+      if (!url.pathname.startsWith(`${base}/`)) return send(404, 'text/plain; charset=utf-8', 'Not found.\n');
+      const path = url.pathname.slice(base.length);
+      if (path === '/style.css') return send(200, 'text/css; charset=utf-8', COVERAGE_PAGE_CSS);
       const today = new Date().toISOString().slice(0, 10);
       const period = periodOf(url.searchParams, today);
       // The report covers [from, to + 1 day): both dates inclusive, as the form says.
       const end = new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000).toISOString();
       const verify = url.searchParams.get('verify') === '1';
-      if (url.pathname === '/') {
+      if (path === '/') {
         if (period.problem) {
           return send(
             400,
             'text/html; charset=utf-8',
-            coveragePage({ auditor: organisation.name, ...period, verify, reports: [], missing: [], nameOf: (o) => o }),
+            coveragePage({
+              auditor: organisation.name,
+              base,
+              ...period,
+              verify,
+              reports: [],
+              missing: [],
+              nameOf: (o) => o,
+            }),
           );
         }
         const result = await report(period.from, end, verify);
         return send(
           200,
           'text/html; charset=utf-8',
-          coveragePage({ auditor: organisation.name, ...period, verify, ...result }),
+          coveragePage({ auditor: organisation.name, base, ...period, verify, ...result }),
         );
       }
-      if (url.pathname === '/coverage.csv' || url.pathname === '/coverage.json') {
+      if (path === '/coverage.csv' || path === '/coverage.json') {
         if (period.problem) {
           return send(
             400,
@@ -120,7 +136,7 @@ export async function auditServeCommand(args: string[]): Promise<number> {
         }
         const result = await report(period.from, end, false);
         const name = `coverage-${period.from}-${period.to}`;
-        return url.pathname.endsWith('.csv')
+        return path.endsWith('.csv')
           ? send(200, 'text/csv; charset=utf-8', coverageCsv(result.reports, result.nameOf), {
               'content-disposition': `attachment; filename="${name}.csv"`,
             })
@@ -150,7 +166,7 @@ export async function auditServeCommand(args: string[]): Promise<number> {
       server.listen(port, '127.0.0.1', resolve);
     });
     const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}${base}/`;
     process.stdout.write(`auditor's page for ${organisation.name} on ${url} (this machine only; Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => server.close(() => resolve());
