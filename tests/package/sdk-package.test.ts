@@ -3,6 +3,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSystem, root, startSystem } from '../start-system.ts';
 
@@ -29,7 +30,8 @@ const ok = async (...call: Parameters<typeof sh>) => {
 };
 
 /** What may be in an sdk user's production tree: the protocol and the small protocol libraries. */
-const ALLOWED = new Set(['@poortwachter/sdk', '@poortwachter/protocol', 'jose', 'structured-headers']);
+// @noble/hashes: SHA-256 for the browser build (no dependencies of its own, no server code).
+const ALLOWED = new Set(['@poortwachter/sdk', '@poortwachter/protocol', 'jose', 'structured-headers', '@noble/hashes']);
 
 /**
  * The sdk as a gemeente installs it: both packages packed by pnpm, installed with plain npm into a
@@ -115,6 +117,27 @@ describe('the sdk, packed and installed outside the workspace', () => {
     walk((JSON.parse(out) as { dependencies: never }).dependencies);
     expect(names).toContain('@poortwachter/sdk');
     expect([...new Set(names)].filter((n) => !ALLOWED.has(n))).toEqual([]);
+  });
+
+  it('bundles @poortwachter/sdk/citizen for a browser as installed, with no Node module in it', async () => {
+    // A gemeente building its own citizens' page: esbuild for the browser, from the installed packages.
+    writeFileSync(
+      join(project, 'page.mjs'),
+      "import { createCitizenClient } from '@poortwachter/sdk/citizen';\nexport { createCitizenClient };\n",
+    );
+    const result = await build({
+      entryPoints: [join(project, 'page.mjs')],
+      absWorkingDir: project,
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs).toContain('node_modules/@poortwachter/protocol/dist/platform/browser.js');
+    expect(inputs.filter((i) => i.endsWith('platform/node.js') || i.startsWith('node:'))).toEqual([]);
   });
 
   // The machine's Node 20 (`node` on the PATH is Node 24 when CI runs the suite a second time on it) and Node 24.

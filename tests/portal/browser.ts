@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { root } from '../start-system.ts';
 
 /** Debian's Chromium, headless, as the guide prescribes (never a downloaded browser). */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -61,9 +61,9 @@ export async function tabTo(page: Page, matches: (text: string, tag: string) => 
   throw new Error(`no element reached by Tab within ${max} presses`);
 }
 
-/** Where the screenshots of each state go (docs/screenshots, or SCREENSHOT_DIR). */
+/** Where the screenshots of each state go: SCREENSHOT_DIR, or a folder in the system's temporary directory. */
 export const screenshotDir = () => {
-  const dir = process.env.SCREENSHOT_DIR || join(root, 'docs', 'screenshots');
+  const dir = process.env.SCREENSHOT_DIR || join(tmpdir(), 'poortwachter-screenshots');
   mkdirSync(dir, { recursive: true });
   return dir;
 };
