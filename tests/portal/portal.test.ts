@@ -334,6 +334,8 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
       }).on('error', reject),
     );
     expect(rebound).toBe(421);
+    const crossSite = await fetch(`${direct}/`, { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
     await page.close();
   }, 180_000);
 });

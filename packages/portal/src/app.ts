@@ -80,6 +80,7 @@ export function createPortalApp(options: {
   if (auditor) {
     const pass = async (c: Context) => {
       if (!auditor.isLocal(c)) return c.text('The auditor page answers on this machine only.', 404);
+      if (c.req.header('sec-fetch-site') === 'cross-site') return c.text('Open this page directly.', 403);
       const url = new URL(c.req.url);
       const res = await fetch(`${auditor.url}${url.pathname}${url.search}`, { redirect: 'manual' });
       const headers = new Headers();

@@ -30,18 +30,8 @@ export {
   type CoverageReport,
   createAuditorClient,
 } from './auditor-client.ts';
-export {
-  type AccessLogResult,
-  type CitizenAccess,
-  type CitizenClient,
-  type CitizenClientOptions,
-  createCitizenClient,
-  type InclusionCheck,
-  type MissingGateway,
-  type TimelineEntry,
-} from './citizen-client.ts';
-export { citizenView, type LoggedAccess } from './citizen-view.ts';
-export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
+// What a citizen's client needs, also alone (and browser-safe) as @poortwachter/sdk/citizen.
+export * from './citizen.ts';
 export { generateSigningKey } from './keys.ts';
 export {
   type LogCheck,
@@ -62,4 +52,3 @@ export {
   type QueryResult,
 } from './organisation-client.ts';
 export { type LoggedExchange, type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
-export { isSdkError, SdkError } from './sdk-error.ts';

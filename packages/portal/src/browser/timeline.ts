@@ -18,15 +18,18 @@ export const dayOf = (iso: string) => DAY.format(new Date(iso));
 
 export const proven = (entry: TimelineEntry) => entry.inLog?.verified === true;
 
+/** Only web addresses become links: a `javascript:` or other scheme from any source stays text. */
+const webLink = (href: string, ...text: (Node | string)[]) =>
+  /^https?:\/\//i.test(href) ? h('a', { href, rel: 'noopener noreferrer' }, ...text) : h('span', {}, ...text);
+
 function lawItems(entry: TimelineEntry) {
   return entry.grondslagen.map((g) =>
     h(
       'li',
       {},
       `${g.omschrijving}: `,
-      h(
-        'a',
-        { href: g.link, rel: 'noopener noreferrer' },
+      webLink(
+        g.link,
         TEXTS.lawLink(g.wet, g.artikel),
         ' ',
         h('span', { class: 'visually-hidden' }, TEXTS.opensOfficial),
@@ -49,9 +52,7 @@ function contactBlock(entry: TimelineEntry, directory: DirectorySnapshot, id: st
         contact.phone
           ? h('dd', {}, `${TEXTS.phone}: `, h('a', { href: `tel:${contact.phone.replace(/\s/g, '')}` }, contact.phone))
           : null,
-        contact.url
-          ? h('dd', {}, `${TEXTS.website}: `, h('a', { href: contact.url, rel: 'noopener noreferrer' }, contact.url))
-          : null,
+        contact.url ? h('dd', {}, `${TEXTS.website}: `, webLink(contact.url, contact.url)) : null,
       )
     : h('p', {}, TEXTS.noContact(who));
   return h(

@@ -1,6 +1,6 @@
 import { type CoverageProgress, type CoverageReport, createAuditorClient } from '../auditor-client.ts';
-import { auditServeCommand } from './audit-serve.ts';
-import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
+import { auditorWithKey, auditServeCommand } from './audit-serve.ts';
+import { runCommand } from './common.ts';
 import { coverageCsv, rowsOf } from './coverage-export.ts';
 import { parseOptions, table } from './options.ts';
 import { reconcileCommand } from './reconcile-command.ts';
@@ -154,13 +154,7 @@ export async function auditCommand(args: string[]): Promise<number> {
   const from = values.from ?? `${today.slice(0, 8)}01`;
   const to = values.to ?? today;
   return runCommand(async () => {
-    const registry = registryOptions(values);
-    const bootstrap = createAuditorClient({ oin: '', privateKey: {}, ...registry });
-    const directory = await bootstrap.directory();
-    const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key, 'auditor');
-    if (!organisation.roles.includes('auditor')) {
-      throw new CliExit(2, `${organisation.name} does not have the role auditor in the registry.`);
-    }
+    const { registry, directory, organisation, privateKey } = await auditorWithKey(values);
     const client = createAuditorClient({ oin: organisation.oin, privateKey, directory, ...registry });
     const nameOf = (oin: string) => directory.organisations.find((o) => o.oin === oin)?.name ?? 'unknown';
     const bar = progressBar();

@@ -30,6 +30,26 @@ export function periodOf(
 }
 
 /**
+ * The auditor the command acts as (`--as`, or the demo organisation with the role auditor), with its
+ * private key (`--key`, or ./data/keys), the pinned registry and the verified directory.
+ */
+export async function auditorWithKey(values: {
+  as?: string | undefined;
+  key?: string | undefined;
+  registry?: string | undefined;
+  'registry-key'?: string | undefined;
+}) {
+  const registry = registryOptions(values);
+  const bootstrap = createAuditorClient({ oin: '', privateKey: {}, ...registry });
+  const directory = await bootstrap.directory();
+  const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key, 'auditor');
+  if (!organisation.roles.includes('auditor')) {
+    throw new CliExit(2, `${organisation.name} does not have the role auditor in the registry.`);
+  }
+  return { registry, directory, organisation, privateKey };
+}
+
+/**
  * `poortwachter audit serve [--port 8306] [--as ORG] [--key FILE]`: the coverage report as a web page
  * on this machine. The auditor's private key stays in this process: the page is rendered here and the
  * browser only ever sees HTML, CSV and JSON. It listens on 127.0.0.1 only and answers only requests
@@ -56,13 +76,7 @@ export async function auditServeCommand(args: string[]): Promise<number> {
     const base = (values.base ?? '').replace(/\/+$/, '');
     if (base && !/^\/[a-z0-9/-]+$/.test(base))
       throw new CliExit(2, `--base: ${values.base} is not a path like /auditor.`);
-    const registry = registryOptions(values);
-    const bootstrap = createAuditorClient({ oin: '', privateKey: {}, ...registry });
-    const directory = await bootstrap.directory();
-    const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key, 'auditor');
-    if (!organisation.roles.includes('auditor')) {
-      throw new CliExit(2, `${organisation.name} does not have the role auditor in the registry.`);
-    }
+    const { registry, organisation, privateKey } = await auditorWithKey(values);
 
     async function report(from: string, to: string, verify: boolean) {
       // A fresh directory for every report: a change in the registry shows at once.
@@ -82,6 +96,11 @@ export async function auditServeCommand(args: string[]): Promise<number> {
       const ownPort = typeof address === 'object' && address ? address.port : port;
       if (![`127.0.0.1:${ownPort}`, `localhost:${ownPort}`].includes(host)) {
         return send(421, 'text/plain; charset=utf-8', `This page answers only at http://127.0.0.1:${ownPort}/.\n`);
+      }
+      // A page on another site may make the browser send a request here (it cannot read the answer, but
+      // it would make this process sign report requests): browsers say so in Sec-Fetch-Site.
+      if (req.headers['sec-fetch-site'] === 'cross-site') {
+        return send(403, 'text/plain; charset=utf-8', 'Open this page directly, not from another site.\n');
       }
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return send(405, 'text/plain; charset=utf-8', 'GET only.\n', { allow: 'GET' });
