@@ -13,7 +13,12 @@
  * For each target it also prints the CPU time per request of the server (and of its main thread, the
  * event loop, which bounds a Node server's throughput), of the source behind it and of the load generator.
  *
+ * Then latency under an honest load: an open-loop load at a fixed rate (no coordinated omission; see
+ * `runFixedRate`) at 25 %, 50 % and 75 % of the strict floor's capacity (the bare proxy with the
+ * gateway's client, as just measured), on that floor and on the gateway, and the gateway's added p50/p99.
+ *
  * Environment: BENCH_SECONDS (15, per target, split over the rounds), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32),
+ * BENCH_LATENCY_SECONDS (5 per rate and target; 0 skips the fixed-rate part),
  * BENCH_PROFILE (a folder: CPU profile of the gateway), BENCH_NODE_FLAGS (extra node flags for the proxies
  * and the gateway).
  */
@@ -27,7 +32,14 @@ import { signRequest } from '@poortwachter/protocol';
 import { openDatabase } from '@poortwachter/registry';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
-import { type LoadResult, type PreparedRequest, percentile, runLoad } from './load.ts';
+import {
+  type FixedRateResult,
+  type LoadResult,
+  type PreparedRequest,
+  percentile,
+  runFixedRate,
+  runLoad,
+} from './load.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
@@ -213,6 +225,45 @@ try {
     latenciesMs: list.flatMap((r) => r.latenciesMs),
     okTransactions: list.flatMap((r) => r.okTransactions),
   });
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const rate = (r: LoadResult) => r.completed / r.seconds;
+  // Latency at a fixed rate, as fractions of the strict floor's capacity just measured.
+  const latencySeconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 5);
+  const floorCapacity = median(results.proxyNode.map(rate));
+  const fixed: { fraction: number; label: string; rate: number; floor: FixedRateResult; gateway: FixedRateResult }[] =
+    [];
+  if (latencySeconds > 0) {
+    const fractions = [0.25, 0.5, 0.75];
+    // And, to see what the gateway adds where it is not saturated: half of its own capacity.
+    const gatewayCapacity = median(results.gateway.map(rate));
+    const levels = [
+      ...fractions.map((fraction) => ({ fraction, at: Math.round(floorCapacity * fraction), label: 'of the floor' })),
+      { fraction: 0.5, at: Math.round(gatewayCapacity * 0.5), label: "of the gateway's own capacity" },
+    ];
+    const needed = Math.ceil(levels.reduce((n, l) => n + l.at, 0) * latencySeconds) + 1000;
+    process.stderr.write(`fixed-rate load: pre-signing ${needed} more requests…\n`);
+    for (let i = 0; i < needed; i++) {
+      const r = await signRequest({
+        url: `http://127.0.0.1:${PORTS.gateway}/personen`,
+        body: QUERY,
+        privateKey: key,
+        processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+        validitySeconds: 300,
+      });
+      signed.push({ path: '/personen', headers: r.headers, body: r.body });
+    }
+    for (const { fraction, at, label } of levels) {
+      process.stderr.write(
+        `fixed rate ${at} req/s (${fraction * 100} % ${label}) for ${latencySeconds} s per target…\n`,
+      );
+      const floor = await runFixedRate(PORTS.proxyNode, () => plain, { rate: at, seconds: latencySeconds });
+      const onGateway = await runFixedRate(PORTS.gateway, nextSigned, { rate: at, seconds: latencySeconds });
+      fixed.push({ fraction, label, rate: at, floor, gateway: onGateway });
+      // Let a backlog drain before the next rate.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+
   const gatewayResult = merged(results.gateway);
   const outwayResult = merged(results.outway);
 
@@ -240,11 +291,13 @@ try {
     await close();
     return transactions.filter((t) => !logged.has(t)).length;
   };
-  const missing = await unlogged('gateway.db', [...gatewayResult.okTransactions, ...outwayResult.okTransactions]);
+  const missing = await unlogged('gateway.db', [
+    ...gatewayResult.okTransactions,
+    ...outwayResult.okTransactions,
+    ...fixed.flatMap((f) => f.gateway.okTransactions),
+  ]);
   const missingAtOutway = await unlogged('outway.db', outwayResult.okTransactions);
 
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-  const rate = (r: LoadResult) => r.completed / r.seconds;
   const fmt = (n: number, digits = 1) => n.toFixed(digits).padStart(9);
   console.log(
     `\npoortwachter gateway benchmark: ${rounds} interleaved rounds of ${perRound.toFixed(1)} s per target, ${concurrency} connections, node ${process.version}, ${
@@ -277,7 +330,26 @@ try {
   };
   console.log(`\nratio gateway / bare hono proxy with fetch (the floor): ${ratio('proxy')}`);
   console.log(`ratio gateway / bare hono proxy with the gateway's HTTP client: ${ratio('proxyNode')}`);
-  const released = gatewayResult.ok + outwayResult.ok;
+  if (fixed.length > 0) {
+    console.log(
+      `\nlatency at a fixed rate (open loop, from each request's scheduled time; strict floor capacity ${floorCapacity.toFixed(0)} req/s, ${latencySeconds} s per rate):`,
+    );
+    console.log(
+      `${'rate'.padEnd(44)}${'floor p50'.padStart(10)}${'p99'.padStart(9)}${'gateway p50'.padStart(13)}${'p99'.padStart(9)}${'added p50'.padStart(11)}${'added p99'.padStart(11)}${'gateway served'.padStart(16)}${'dropped'.padStart(9)}`,
+    );
+    for (const f of fixed) {
+      const sorted = (r: FixedRateResult) => [...r.latenciesMs].sort((a, b) => a - b);
+      const [fl, gw] = [sorted(f.floor), sorted(f.gateway)];
+      const served = f.gateway.ok / f.gateway.seconds;
+      console.log(
+        `${`${f.rate} req/s (${f.fraction * 100} % ${f.label})`.padEnd(44)}${fmt(percentile(fl, 50), 2)}${fmt(percentile(fl, 99), 2)}${fmt(percentile(gw, 50), 2).padStart(13)}${fmt(percentile(gw, 99), 2)}${fmt(percentile(gw, 50) - percentile(fl, 50), 2).padStart(11)}${fmt(percentile(gw, 99) - percentile(fl, 99), 2).padStart(11)}${`${served.toFixed(0)} req/s`.padStart(16)}${String(f.gateway.dropped + f.floor.dropped).padStart(9)}`,
+      );
+    }
+    console.log(
+      '(target at 50 %: added p50 ≤ 1 ms, added p99 ≤ 5 ms; a rate the gateway cannot sustain shows as growing latency and dropped requests)',
+    );
+  }
+  const released = gatewayResult.ok + outwayResult.ok + fixed.reduce((n, f) => n + f.gateway.ok, 0);
   console.log(`released responses: ${released}; with an access record: ${released - missing}; missing: ${missing}`);
   const p = (list: LoadResult[], q: number) =>
     percentile(

@@ -90,3 +90,77 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
+
+export interface FixedRateResult {
+  /** Requests the schedule called for. */
+  readonly scheduled: number;
+  readonly completed: number;
+  readonly ok: number;
+  readonly errors: number;
+  /** Not sent: too many still in flight (the target is far behind), or no pre-signed request left. */
+  readonly dropped: number;
+  readonly seconds: number;
+  /** From each request's **scheduled** send time to its answer: waiting behind a slow target counts. */
+  readonly latenciesMs: number[];
+  readonly okTransactions: string[];
+}
+
+/**
+ * An open-loop load at a fixed rate: request i is due at start + i / rate, whether or not earlier ones
+ * were answered, and its latency is measured from when it was due, not from when it was sent (no
+ * coordinated omission: a target that stalls is charged for every request that waited). Requests due
+ * within one timer tick go out together. At most `maxInFlight` wait at once; beyond that they are
+ * counted as dropped, which says the target cannot sustain the rate.
+ */
+export async function runFixedRate(
+  port: number,
+  requests: (i: number) => PreparedRequest | undefined,
+  options: { rate: number; seconds: number; maxInFlight?: number },
+): Promise<FixedRateResult> {
+  const maxInFlight = options.maxInFlight ?? 4000;
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const latenciesMs: number[] = [];
+  const okTransactions: string[] = [];
+  const pending = new Set<Promise<void>>();
+  let scheduled = 0;
+  let errors = 0;
+  let ok = 0;
+  let dropped = 0;
+  let next = 0;
+  const started = performance.now();
+  const total = Math.floor(options.rate * options.seconds);
+  const dueAt = (i: number) => started + (i * 1000) / options.rate;
+  while (scheduled < total) {
+    const now = performance.now();
+    while (scheduled < total && dueAt(scheduled) <= now) {
+      const due = dueAt(scheduled);
+      scheduled++;
+      const req = pending.size < maxInFlight ? requests(next++) : undefined;
+      if (!req) {
+        dropped++;
+        continue;
+      }
+      const sent: Promise<void> = send(agent, port, req).then(
+        (res) => {
+          latenciesMs.push(performance.now() - due);
+          if (res.status === 200) {
+            ok++;
+            if (res.transactionId) okTransactions.push(res.transactionId);
+          } else errors++;
+        },
+        () => {
+          latenciesMs.push(performance.now() - due);
+          errors++;
+        },
+      );
+      pending.add(sent);
+      void sent.finally(() => pending.delete(sent));
+    }
+    const wait = scheduled < total ? Math.max(0, dueAt(scheduled) - performance.now()) : 0;
+    await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, Math.floor(wait)) : setImmediate(resolve)));
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return { scheduled, completed: latenciesMs.length, ok, errors, dropped, seconds, latenciesMs, okTransactions };
+}
