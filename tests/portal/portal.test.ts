@@ -325,6 +325,19 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
     const bad = await fetch(`${auditor}/coverage.csv?from=yesterday`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { invalidParams: { name: string }[] }).invalidParams[0]?.name).toBe('from');
+    for (const [query, field] of [
+      ['to=abc', 'to'],
+      [`from=${today}&to=2000-01-01`, 'to'],
+      ['from=2026-13-45', 'from'],
+    ] as const) {
+      const res = await fetch(`${auditor}/coverage.json?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect(((await res.json()) as { invalidParams: { name: string }[] }).invalidParams[0]?.name).toBe(field);
+      const page = await fetch(`${auditor}/?${query}`);
+      expect(page.status, query).toBe(400);
+      expect(await page.text()).toContain('aria-invalid="true"');
+    }
     // Only this machine's own name: a page elsewhere cannot reach it by DNS rebinding.
     // (node:http: fetch does not let a caller set Host.)
     const rebound = await new Promise<number | undefined>((resolve, reject) =>

@@ -114,7 +114,7 @@ export async function auditServeCommand(args: string[]): Promise<number> {
       const today = new Date().toISOString().slice(0, 10);
       const period = periodOf(url.searchParams, today);
       // The report covers [from, to + 1 day): both dates inclusive, as the form says.
-      const end = new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000).toISOString();
+      const end = period.problem ? '' : new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000).toISOString();
       const verify = url.searchParams.get('verify') === '1';
       if (path === '/') {
         if (period.problem) {
