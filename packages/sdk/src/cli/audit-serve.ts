@@ -113,8 +113,7 @@ export async function auditServeCommand(args: string[]): Promise<number> {
       if (path === '/style.css') return send(200, 'text/css; charset=utf-8', COVERAGE_PAGE_CSS);
       const today = new Date().toISOString().slice(0, 10);
       const period = periodOf(url.searchParams, today);
-      // The report covers [from, to + 1 day): both dates inclusive, as the form says.
-      const end = period.problem ? '' : new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_400_000).toISOString();
+      // Dates as the CLI sends them: the gateway reads a date `to` as the end of that day (inclusive).
       const verify = url.searchParams.get('verify') === '1';
       if (path === '/') {
         if (period.problem) {
@@ -132,7 +131,7 @@ export async function auditServeCommand(args: string[]): Promise<number> {
             }),
           );
         }
-        const result = await report(period.from, end, verify);
+        const result = await report(period.from, period.to, verify);
         return send(
           200,
           'text/html; charset=utf-8',
@@ -153,7 +152,7 @@ export async function auditServeCommand(args: string[]): Promise<number> {
             }),
           );
         }
-        const result = await report(period.from, end, false);
+        const result = await report(period.from, period.to, false);
         const name = `coverage-${period.from}-${period.to}`;
         return path.endsWith('.csv')
           ? send(200, 'text/csv; charset=utf-8', coverageCsv(result.reports, result.nameOf), {
