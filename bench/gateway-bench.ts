@@ -151,16 +151,20 @@ try {
   const count = Math.max(5000, Math.ceil(seconds * 2500) + 5000);
   process.stderr.write(`pre-signing ${count} requests…\n`);
   const signed: PreparedRequest[] = [];
-  for (let i = 0; i < count; i++) {
-    const r = await signRequest({
-      url: `http://127.0.0.1:${PORTS.gateway}/personen`,
-      body: QUERY,
-      privateKey: key,
-      processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
-      validitySeconds: 300,
-    });
-    signed.push({ path: '/personen', headers: r.headers, body: r.body });
-  }
+  /** Signs `n` more requests to the gateway, each with its own nonce, for the load to use once each. */
+  const presign = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const r = await signRequest({
+        url: `http://127.0.0.1:${PORTS.gateway}/personen`,
+        body: QUERY,
+        privateKey: key,
+        processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+        validitySeconds: 300,
+      });
+      signed.push({ path: '/personen', headers: r.headers, body: r.body });
+    }
+  };
+  await presign(count);
 
   let used = 0;
   const nextSigned = () => signed[used++];
@@ -242,16 +246,7 @@ try {
     ];
     const needed = Math.ceil(levels.reduce((n, l) => n + l.at, 0) * latencySeconds) + 1000;
     process.stderr.write(`fixed-rate load: pre-signing ${needed} more requests…\n`);
-    for (let i = 0; i < needed; i++) {
-      const r = await signRequest({
-        url: `http://127.0.0.1:${PORTS.gateway}/personen`,
-        body: QUERY,
-        privateKey: key,
-        processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
-        validitySeconds: 300,
-      });
-      signed.push({ path: '/personen', headers: r.headers, body: r.body });
-    }
+    await presign(needed);
     for (const { fraction, at, label } of levels) {
       process.stderr.write(
         `fixed rate ${at} req/s (${fraction * 100} % ${label}) for ${latencySeconds} s per target…\n`,
