@@ -23,7 +23,7 @@
  * and the gateway).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,17 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const data = mkdtempSync(join(tmpdir(), 'poortwachter-bench-'));
-const PORTS = { registry: 18300, source: 18301, gateway: 18302, proxy: 18303, proxyNode: 18304, outway: 18305 };
+const PORTS = {
+  registry: 18300,
+  source: 18301,
+  gateway: 18302,
+  proxy: 18303,
+  proxyNode: 18304,
+  outway: 18305,
+  gatewayWorkers: 18306,
+};
+/** Workers of the second gateway (default 2, this machine's cores): all cores against one process. */
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const children: ChildProcess[] = [];
 
 function start(entry: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
@@ -74,6 +84,42 @@ const cpuMs = (pid: number | undefined, tid?: number) => {
   const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+};
+
+/** A process and its descendants (a gateway with workers is a primary and its worker processes). */
+const processTree = (pid: number | undefined): number[] => {
+  if (pid === undefined) return [];
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {}
+  return [pid, ...children.flatMap(processTree)];
+};
+/** CPU time of a process and its descendants, and of their event loops (main threads), in ms. */
+const treeCpuMs = (pid: number | undefined) => {
+  let all = 0;
+  let main = 0;
+  for (const p of processTree(pid)) {
+    try {
+      all += cpuMs(p);
+      main += cpuMs(p, p);
+    } catch {}
+  }
+  return { all, main };
+};
+
+/**
+ * CPU time of each thread of a process, in ms, by thread id (Node 20 names them all `node`: the event
+ * loop is the thread whose id is the pid; the others are V8's helpers (GC, compiler) and libuv's pool).
+ */
+const threadCpuMs = (pid: number | undefined) => {
+  const byThread: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      byThread[Number(tid) === pid ? 'main' : tid] = cpuMs(pid, Number(tid));
+    } catch {}
+  }
+  return byThread;
 };
 
 /** Peak resident set size (VmHWM) of a process, in MiB. */
@@ -128,6 +174,19 @@ try {
     [...nodeFlags, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
   );
   await healthy(PORTS.gateway);
+  // The same gateway with WORKERS processes sharing its port (one Merkle log shard each, one database).
+  const gatewayWorkers = start(
+    'packages/gateway/src/server/main.ts',
+    {
+      PORT: String(PORTS.gatewayWorkers),
+      REGISTRY_URL: `http://127.0.0.1:${PORTS.registry}`,
+      SOURCE_URL: `http://127.0.0.1:${PORTS.source}`,
+      WORKERS: String(WORKERS),
+      INSTANCE_ID: 'bench-workers',
+    },
+    nodeFlags,
+  );
+  await healthy(PORTS.gatewayWorkers);
   const outway = start(
     'packages/gateway/src/server/outway-main.ts',
     {
@@ -178,6 +237,12 @@ try {
       request: () => plain,
     },
     gateway: { name: 'gateway, durable log (SQLite)', process: gateway, port: PORTS.gateway, request: nextSigned },
+    gatewayWorkers: {
+      name: `gateway, ${WORKERS} workers (SQLite)`,
+      process: gatewayWorkers,
+      port: PORTS.gatewayWorkers,
+      request: nextSigned,
+    },
     outway: {
       name: 'app → outway → gateway (both logs)',
       process: outway,
@@ -186,7 +251,9 @@ try {
     },
   };
   type Target = keyof typeof targets;
-  const keys = Object.keys(targets) as Target[];
+  // BENCH_ONLY=gateway,proxyNode measures only those targets (while working on one of them).
+  const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+  const keys = (Object.keys(targets) as Target[]).filter((k) => only.length === 0 || only.includes(k));
   for (const key of keys) await runLoad(targets[key].port, targets[key].request, { concurrency: 4, seconds: 1 });
 
   // This machine is shared and noisy (two consecutive runs can differ by a third), so the targets
@@ -196,31 +263,41 @@ try {
   process.stderr.write(
     `running ${rounds} rounds of ${perRound.toFixed(1)} s per target, ${concurrency} connections…\n`,
   );
-  const results = Object.fromEntries(keys.map((k) => [k, [] as LoadResult[]])) as Record<Target, LoadResult[]>;
+  const results = Object.fromEntries(Object.keys(targets).map((k) => [k, [] as LoadResult[]])) as Record<
+    Target,
+    LoadResult[]
+  >;
   // CPU time of the server under test (and of its main thread, the event loop, whose time per request
   // bounds its throughput), of the source behind it and of the load generator.
-  const cpu = Object.fromEntries(keys.map((k) => [k, { server: 0, main: 0, source: 0, load: 0 }])) as Record<
-    Target,
-    { server: number; main: number; source: number; load: number }
-  >;
+  const cpu = Object.fromEntries(
+    Object.keys(targets).map((k) => [k, { server: 0, main: 0, source: 0, load: 0 }]),
+  ) as Record<Target, { server: number; main: number; source: number; load: number }>;
+  const gatewayThreads: Record<string, number> = {};
   for (let round = 0; round < rounds; round++) {
     for (const key of keys) {
       const { process: server, port, request } = targets[key];
+      const threadsBefore = key === 'gateway' ? threadCpuMs(server.pid) : {};
       const before = {
-        server: cpuMs(server.pid),
-        main: cpuMs(server.pid, server.pid),
+        server: treeCpuMs(server.pid).all,
+        main: treeCpuMs(server.pid).main,
         source: cpuMs(source.pid),
         load: process.cpuUsage(),
       };
       results[key].push(await runLoad(port, request, { concurrency, seconds: perRound }));
       const load = process.cpuUsage(before.load);
-      cpu[key].server += cpuMs(server.pid) - before.server;
-      cpu[key].main += cpuMs(server.pid, server.pid) - before.main;
+      cpu[key].server += treeCpuMs(server.pid).all - before.server;
+      cpu[key].main += treeCpuMs(server.pid).main - before.main;
       cpu[key].source += key === 'source' ? 0 : cpuMs(source.pid) - before.source;
       cpu[key].load += (load.user + load.system) / 1000;
+      if (key === 'gateway') {
+        for (const [kind, ms] of Object.entries(threadCpuMs(server.pid)))
+          gatewayThreads[kind] = (gatewayThreads[kind] ?? 0) + ms - (threadsBefore[kind] ?? 0);
+      }
     }
   }
-  const rss = Object.fromEntries(keys.map((k) => [k, peakRss(targets[k].process.pid)])) as Record<Target, number>;
+  const rss = Object.fromEntries(
+    keys.map((k) => [k, processTree(targets[k].process.pid).reduce((n, p) => n + peakRss(p), 0)]),
+  ) as Record<Target, number>;
   const merged = (list: LoadResult[]): LoadResult => ({
     completed: list.reduce((n, r) => n + r.completed, 0),
     ok: list.reduce((n, r) => n + r.ok, 0),
@@ -260,6 +337,7 @@ try {
   }
 
   const gatewayResult = merged(results.gateway);
+  const workersResult = merged(results.gatewayWorkers);
   const outwayResult = merged(results.outway);
 
   const readyRes = await fetch(`http://127.0.0.1:${PORTS.gateway}/readyz`);
@@ -288,6 +366,7 @@ try {
   };
   const missing = await unlogged('gateway.db', [
     ...gatewayResult.okTransactions,
+    ...workersResult.okTransactions,
     ...outwayResult.okTransactions,
     ...fixed.flatMap((f) => f.gateway.okTransactions),
   ]);
@@ -319,12 +398,31 @@ try {
       )}${String(errors).padStart(8)}${`${perRequest(c.server)} (${perRequest(c.main)}) + ${perRequest(c.source)} + ${perRequest(c.load)}`.padStart(44)}`,
     );
   }
+  const gatewayDone = results.gateway.reduce((n, r) => n + r.completed, 0);
+  console.log(
+    `gateway CPU µs/req by thread: ${Object.entries(gatewayThreads)
+      .sort((a, b) => b[1] - a[1])
+      .filter(([, ms]) => (ms * 1000) / gatewayDone >= 5)
+      .map(
+        ([thread, ms]) =>
+          `${thread === 'main' ? 'event loop' : `thread ${thread}`} ${((ms * 1000) / gatewayDone).toFixed(0)}`,
+      )
+      .join(', ')}`,
+  );
   const ratio = (floor: Target) => {
     const ratios = results.gateway.map((g, i) => rate(g) / rate(results[floor][i] as LoadResult));
     return `${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
   };
-  console.log(`\nratio gateway / bare hono proxy with fetch (the floor): ${ratio('proxy')}`);
+  if (keys.includes('proxy'))
+    console.log(`\nratio gateway / bare hono proxy with fetch (the floor): ${ratio('proxy')}`);
   console.log(`ratio gateway / bare hono proxy with the gateway's HTTP client: ${ratio('proxyNode')}`);
+  if (keys.includes('gatewayWorkers')) {
+    const ratios = results.gatewayWorkers.map((g, i) => rate(g) / rate(results.proxyNode[i] as LoadResult));
+    const scale = results.gatewayWorkers.map((g, i) => rate(g) / rate(results.gateway[i] as LoadResult));
+    console.log(
+      `ratio gateway with ${WORKERS} workers / the same floor: ${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')}); ${WORKERS} workers / 1: ${median(scale).toFixed(2)}`,
+    );
+  }
   if (fixed.length > 0) {
     console.log(
       `\nlatency at a fixed rate (open loop, from each request's scheduled time; strict floor capacity ${floorCapacity.toFixed(0)} req/s, ${latencySeconds} s per rate):`,
@@ -344,7 +442,7 @@ try {
       '(target at 50 %: added p50 ≤ 1 ms, added p99 ≤ 5 ms; a rate the gateway cannot sustain shows as growing latency and dropped requests)',
     );
   }
-  const released = gatewayResult.ok + outwayResult.ok + fixed.reduce((n, f) => n + f.gateway.ok, 0);
+  const released = gatewayResult.ok + workersResult.ok + outwayResult.ok + fixed.reduce((n, f) => n + f.gateway.ok, 0);
   console.log(`released responses: ${released}; with an access record: ${released - missing}; missing: ${missing}`);
   const p = (list: LoadResult[], q: number) =>
     percentile(

@@ -7,10 +7,12 @@ import type { DirectoryProvider } from './directory/directory-provider.ts';
 import { createGatewayApp } from './http/app.ts';
 import { openLog } from './log/open-log.ts';
 import { createPseudonymiser } from './log/pseudonym.ts';
+import { startRetention } from './log/retention.ts';
 import type { SourceOptions } from './pipeline/forward.ts';
 import { gatewayMeter } from './pipeline/metrics.ts';
 import type { AccessLogStore } from './storage/access-log-store.ts';
 import { migrateGateway } from './storage/migrate.ts';
+import { ensureMonthPartitions } from './storage/partitions.ts';
 import type { SqliteHandle } from './storage/sqlite-executor.ts';
 import type { GatewayDatabase } from './storage/tables.ts';
 
@@ -42,6 +44,8 @@ export interface GatewayConfig {
   readonly logger?: Logger;
   /** `GET /metrics` in the Prometheus text format (the server entry's `startTelemetry().prometheus`). */
   readonly metrics?: () => Promise<string>;
+  /** How often the retention purge runs (default daily); 0 never, when another instance on the database does it. */
+  readonly retentionIntervalMs?: number;
 }
 
 /** A running gateway instance: its app and the parts a server entry, a test or a benchmark needs. */
@@ -71,6 +75,19 @@ export async function createGateway(config: GatewayConfig) {
     ...(config.wrapStore ? { wrapStore: config.wrapStore } : {}),
   });
   const { log, refusals, nonces } = opened;
+  const now = config.now ?? Date.now;
+  await ensureMonthPartitions(db as Kysely<unknown>, now(), now());
+  const retention = startRetention({
+    db,
+    activities: () =>
+      config.directory.status().serial === undefined
+        ? undefined
+        : config.directory.current().processingActivities.values(),
+    ...(config.retentionIntervalMs === undefined ? {} : { intervalMs: config.retentionIntervalMs }),
+    now,
+    logger,
+    report,
+  });
   const app = createGatewayApp({
     serviceId: config.serviceId,
     instanceId: config.instanceId,
@@ -110,8 +127,11 @@ export async function createGateway(config: GatewayConfig) {
   return {
     ...opened,
     app,
+    /** Runs the retention purge now (as if at `at`): what left the access log, and which months went whole. */
+    purgeExpired: (at?: number) => retention.runNow(at),
     async close() {
       meter.removeBatchObservableCallback(observe, [age, serial]);
+      await retention.stop();
       await opened.close();
     },
   };

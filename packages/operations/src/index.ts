@@ -7,6 +7,7 @@ export {
   listen,
   readSettingFile,
   type ServerTls,
+  STOP_MESSAGE,
   stopOnSignals,
   tlsFromEnv,
 } from './serve.ts';

@@ -175,6 +175,9 @@ export interface StopOptions {
   readonly exit?: (code: number) => void;
 }
 
+/** What a primary process sends a worker to make it drain and stop, as SIGTERM would. */
+export const STOP_MESSAGE = 'poortwachter:stop';
+
 /**
  * On SIGINT or SIGTERM (once): drains the server within `drainTimeoutMs`, runs `close`, and exits 0 when
  * both went cleanly, or 1 with the reason in the log (connections cut at the deadline; the log could not
@@ -221,4 +224,11 @@ export function stopOnSignals(listening: Pick<Listening, 'drain'>, options: Stop
     exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));
+  // A worker of a primary process (node:cluster) is asked to stop by a message; once stopping, it
+  // ignores it, so a signal that reached the worker as well does not count twice.
+  if (process.send) {
+    process.on('message', (message) => {
+      if (message === STOP_MESSAGE && !stopping) void stop('stop message from the primary');
+    });
+  }
 }

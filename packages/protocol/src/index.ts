@@ -19,6 +19,7 @@ export {
 export { isAtOrBelow, overlapping } from './domain/field-paths.ts';
 export type * from './domain/model.ts';
 export type { PublicJwk, PublicKeyMaterial } from './domain/public-jwk.ts';
+export * from './domain/retention.ts';
 export { inForce, inForceDuring, type Validity } from './domain/validity.ts';
 export { versionAt, versionKnownAt } from './domain/versions.ts';
 export * from './domain/vocabulary.ts';

@@ -42,6 +42,8 @@ export interface AccessLogResult {
   /** Empty when every gateway answered with a verified signature. */
   readonly missing: readonly MissingGateway[];
   readonly complete: boolean;
+  /** How many of the citizen's records of the period the gateways removed after their bewaartermijn. */
+  readonly removedByRetention: number;
 }
 
 export interface CitizenClientOptions extends DirectorySource {
@@ -65,6 +67,7 @@ export function createCitizenClient(options: CitizenClientOptions) {
 
   async function pagesOf(base: string, query: URLSearchParams, provider: Organisation | undefined) {
     const records: CitizenAccess[] = [];
+    let removed = 0;
     for (let cursor: string | null = null, pages = 0; ; pages++) {
       if (pages > 10_000) throw new SdkError('tooManyPages', 'The gateway keeps sending pages.');
       const q = new URLSearchParams(query);
@@ -75,10 +78,17 @@ export function createCitizenClient(options: CitizenClientOptions) {
         { headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' } },
         base,
       );
-      const page = await readVerified<{ verwerkingen: CitizenAccess[]; volgende: string | null }>(res, provider);
+      const page = await readVerified<{
+        verwerkingen: CitizenAccess[];
+        volgende: string | null;
+        verwijderd?: { aantal?: unknown };
+      }>(res, provider);
       records.push(...page.verwerkingen);
+      // Every page gives the same count of the period's records removed by retention.
+      const aantal = Number(page.verwijderd?.aantal ?? 0);
+      if (Number.isSafeInteger(aantal) && aantal > 0) removed = aantal;
       cursor = page.volgende;
-      if (!cursor) return records;
+      if (!cursor) return { records, removed };
     }
   }
 
@@ -96,13 +106,14 @@ export function createCitizenClient(options: CitizenClientOptions) {
         activeServices(snapshot).map(async (service) => {
           const provider = providerOf(snapshot, service);
           try {
-            const records = await pagesOf(gatewayBase(service), query, provider);
+            const { records, removed } = await pagesOf(gatewayBase(service), query, provider);
             const checks = period.verify
               ? await mapLimited(records, 8, (r) =>
                   checkInclusion(fetchImpl, gatewayBase(service), options.token, r, provider, snapshot),
                 )
               : undefined;
             return {
+              removed,
               records: records.map((r, i) => ({
                 ...r,
                 gateway: service.gatewayUrl,
@@ -128,7 +139,8 @@ export function createCitizenClient(options: CitizenClientOptions) {
         .flatMap((a) => ('records' in a ? a.records : []))
         .sort((a, b) => b.tijdstip.localeCompare(a.tijdstip) || b.id.localeCompare(a.id));
       const missing = answers.flatMap((a) => ('missing' in a && a.missing ? [a.missing] : []));
-      return { records, missing, complete: missing.length === 0 };
+      const removedByRetention = answers.reduce((n, a) => n + ('removed' in a ? a.removed : 0), 0);
+      return { records, missing, complete: missing.length === 0, removedByRetention };
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   fromBase64,
   type LoggedRefusal,
   logLeafHash,
+  retentionCutoff,
   type TreeHead,
   toBase64,
   verifyConsistency,
@@ -26,8 +27,10 @@ export interface LogCheck {
   readonly previous?: KnownHead;
   /** Empty when the log is consistent (and, with `full`, every record matches its leaf). */
   readonly findings: readonly string[];
-  /** How many entries were recomputed (with `full`). */
+  /** How many entries were checked (with `full`). */
   readonly entriesChecked: number;
+  /** How many of those were removed by the retention purge (their leaf kept, their content gone). */
+  readonly purged?: number;
 }
 
 export interface LogVerification {
@@ -59,6 +62,20 @@ interface ServedEntry {
   readonly record?: unknown;
   readonly refusal?: LoggedRefusal;
   readonly columns?: Readonly<Record<string, unknown>>;
+  /** Set when the record was removed because its bewaartermijn passed. */
+  readonly purged?: PurgedEntry;
+}
+
+/** What stays of a record the retention purge removed: when, why, and what its term was based on. */
+export interface PurgedEntry {
+  readonly reason: 'bewaartermijn';
+  /** When it was purged (ISO 8601). */
+  readonly at: string;
+  readonly bewaartermijn: string;
+  /** The record's start time (ms), as the gateway kept it. */
+  readonly start_time: number;
+  readonly processing_activity_id: string;
+  readonly processing_activity_version: number;
 }
 
 /** An entry whose leaf hash was recomputed from what it holds, in a tree rebuilt to a signed root. */
@@ -78,10 +95,13 @@ export async function proveEntries(options: {
   readonly provider: Organisation | undefined;
   readonly privateKey: JWK;
   readonly onProgress?: (done: number) => void;
-}): Promise<{ entries: ProvenEntry[]; findings: string[] }> {
+  /** The bewaartermijn the register gives a version of a processing activity (to check each purge). */
+  readonly termOf?: (activityId: string, version: number) => string | undefined;
+}): Promise<{ entries: ProvenEntry[]; findings: string[]; purged: number }> {
   const { head } = options;
   const findings: string[] = [];
   const entries: ProvenEntry[] = [];
+  let purged = 0;
   const range = new CompactRange();
   for (let start = 0; start < head.tree_size; ) {
     const end = Math.min(head.tree_size, start + 1000);
@@ -101,7 +121,12 @@ export async function proveEntries(options: {
       }
       let leaf: Uint8Array = fromBase64(entry.leaf_hash);
       const what = `${entry.refusal ? 'refusal' : 'record'} ${entry.id} (leaf ${entry.index})`;
-      if (entry.refusal === undefined && (entry.record === null || entry.record === undefined)) {
+      if (entry.purged && entry.refusal === undefined && (entry.record === null || entry.record === undefined)) {
+        // Its leaf hash is taken as served (the content that made it is gone); the tree is still rebuilt
+        // from it, so every other record still proves. The purge itself must be justified.
+        purged++;
+        findings.push(...purgeFindings(entry.id, entry.index, entry.purged, options.termOf));
+      } else if (entry.refusal === undefined && (entry.record === null || entry.record === undefined)) {
         findings.push(`record ${entry.id} (leaf ${entry.index}) is MISSING from the log's records.`);
       } else {
         const held = entry.refusal
@@ -138,7 +163,34 @@ export async function proveEntries(options: {
       `the records of log ${head.log_id} do not lead to its signed root for size ${head.tree_size}: records were changed, removed, inserted or reordered.`,
     );
   }
-  return { entries, findings };
+  return { entries, findings, purged };
+}
+
+/** What is wrong with a purge: a term other than the register's, or a record removed before its term ended. */
+function purgeFindings(
+  id: string,
+  index: number,
+  purged: PurgedEntry,
+  termOf: ((activityId: string, version: number) => string | undefined) | undefined,
+): string[] {
+  const what = `record ${id} (leaf ${index})`;
+  const registered = termOf?.(purged.processing_activity_id, purged.processing_activity_version);
+  if (termOf && registered === undefined) {
+    return [
+      `${what} was PURGED under ${purged.processing_activity_id} v${purged.processing_activity_version}, which the register does not know.`,
+    ];
+  }
+  const term = registered ?? purged.bewaartermijn;
+  if (registered !== undefined && registered !== purged.bewaartermijn) {
+    return [`${what} was PURGED under a bewaartermijn of ${purged.bewaartermijn}; the register gives ${registered}.`];
+  }
+  const cutoff = retentionCutoff(Date.parse(purged.at), term);
+  if (cutoff === undefined || !(purged.start_time < cutoff)) {
+    return [
+      `${what} was PURGED on ${purged.at}, BEFORE its bewaartermijn of ${term} had passed (it started ${new Date(purged.start_time).toISOString()}).`,
+    ];
+  }
+  return [];
 }
 
 /**
@@ -235,6 +287,7 @@ export async function verifyLogs(options: {
         }
       }
       let checked = 0;
+      let purgedCount = 0;
       if (options.full) {
         const proven = await proveEntries({
           fetch: options.fetch,
@@ -242,11 +295,16 @@ export async function verifyLogs(options: {
           head,
           provider,
           privateKey: options.privateKey,
+          termOf: (id, version) =>
+            options.directory.processing_activities
+              .find((a) => a.id === id)
+              ?.versions.find((v) => v.version === version)?.bewaartermijn,
           onProgress: (done) =>
             options.onProgress?.({ gateway: service.gatewayUrl, logId: head.log_id, done, total: head.tree_size }),
         });
         findings.push(...proven.findings);
         checked = head.tree_size;
+        purgedCount = proven.purged;
       }
       if (findings.length === 0) next[key] = { ...head, jws: row.jws, seenAt: new Date().toISOString() };
       logs.push({
@@ -256,6 +314,7 @@ export async function verifyLogs(options: {
         ...(previous ? { previous } : {}),
         findings,
         entriesChecked: checked,
+        ...(purgedCount > 0 ? { purged: purgedCount } : {}),
       });
     }
   }

@@ -42,7 +42,15 @@ export async function logEntries(db: Kysely<GatewayDatabase>, logId: string, sta
     .selectFrom('merkle_leaves as l')
     .leftJoin('access_log as a', 'a.id', 'l.record_id')
     .leftJoin('refusals as r', 'r.id', 'l.record_id')
+    .leftJoin('access_log_purged as p', 'p.id', 'l.record_id')
     .select(['l.leaf_index', 'l.record_id', 'l.leaf_hash', 'a.record'])
+    .select([
+      'p.purged_at as p_purged_at',
+      'p.start_time as p_start_time',
+      'p.processing_activity_id as p_activity',
+      'p.processing_activity_version as p_version',
+      'p.bewaartermijn as p_term',
+    ])
     .select([...ACCESS_RECORD_COLUMNS, ...POSITION_COLUMNS].map((c) => `a.${c} as a_${c}` as const))
     .select([...LOGGED_REFUSAL_FIELDS, ...POSITION_COLUMNS].map((c) => `r.${c} as r_${c}` as const))
     .where('l.log_id', '=', logId)
@@ -58,6 +66,20 @@ export async function logEntries(db: Kysely<GatewayDatabase>, logId: string, sta
     if (r.r_reason !== null && r.r_reason !== undefined) {
       const refusal = pick('r_', LOGGED_REFUSAL_FIELDS);
       return { ...base, refusal: loggedRefusal(refusal as never), columns: pick('r_', POSITION_COLUMNS) };
+    }
+    if (row.record === null && row.p_purged_at !== null) {
+      // Removed by the retention purge: the leaf stays (so the tree still verifies), the content went.
+      return {
+        ...base,
+        purged: {
+          reason: 'bewaartermijn' as const,
+          at: new Date(Number(row.p_purged_at)).toISOString(),
+          bewaartermijn: row.p_term,
+          start_time: Number(row.p_start_time),
+          processing_activity_id: row.p_activity,
+          processing_activity_version: Number(row.p_version),
+        },
+      };
     }
     return {
       ...base,

@@ -2,7 +2,7 @@ import { type CitizenAccess, citizenView, type LoggedAccess } from '@poortwachte
 import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
-import { citizenRecords } from './citizen-records.ts';
+import { citizenRecords, confidentialActivities } from './citizen-records.ts';
 import { newestFirstPage, type Position } from './cursor.ts';
 
 /** One access as the citizen sees it: the sdk's definition, shared by gateway and clients. */
@@ -12,6 +12,11 @@ export interface TimelinePage {
   readonly verwerkingen: readonly CitizenAccess[];
   /** Pass as `cursor` for the next (older) page; null when this was the last. */
   readonly volgende: string | null;
+  /**
+   * How many of the citizen's records of this period the retention purge removed (their bewaartermijn
+   * had passed), so that a shorter timeline is explained, not silent; on every page, the same number.
+   */
+  readonly verwijderd: { readonly aantal: number };
 }
 
 export interface TimelineQuery {
@@ -48,11 +53,22 @@ export async function citizenTimeline(
     .where('start_time', '>=', query.from)
     .where('start_time', '<', query.to);
   const { rows: page, next } = await newestFirstPage(select, query.after, query.limit);
+  // What retention removed, under the same rule as what is shown: nothing of a confidential activity.
+  const hidden = confidentialActivities(directory, query.now);
+  let purged = db
+    .selectFrom('access_log_purged')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('data_subject_id', '=', query.subject)
+    .where('start_time', '>=', query.from)
+    .where('start_time', '<', query.to);
+  if (hidden.length > 0) purged = purged.where('processing_activity_id', 'not in', hidden);
+  const removed = Number((await purged.executeTakeFirst())?.n ?? 0);
   return {
     // From the index's copies of the record's fields; the citizen's client recomputes the view from the
     // proven record itself, so a copy that differs from the logged record is caught there.
     verwerkingen: page.map((row) => citizenView(loggedAccessOf(row), directory.snapshot, serviceId)),
     volgende: next,
+    verwijderd: { aantal: removed },
   };
 }
 

@@ -5,6 +5,7 @@ import * as reads from './migrations/2026-11-23T0300-gateway-reads.ts';
 import * as merkle from './migrations/2026-11-23T0400-gateway-merkle.ts';
 import * as provenColumns from './migrations/2026-12-02T0200-gateway-proven-columns.ts';
 import * as coverageJobs from './migrations/2026-12-02T0300-gateway-coverage-jobs.ts';
+import * as retention from './migrations/2026-12-03T0200-gateway-retention.ts';
 
 export const gatewayMigrations: Record<string, Migration> = {
   '2026-11-23T0200-gateway-initial': initial,
@@ -12,6 +13,7 @@ export const gatewayMigrations: Record<string, Migration> = {
   '2026-11-23T0400-gateway-merkle': merkle,
   '2026-12-02T0200-gateway-proven-columns': provenColumns,
   '2026-12-02T0300-gateway-coverage-jobs': coverageJobs,
+  '2026-12-03T0200-gateway-retention': retention,
 };
 
 /** Brings the gateway's schema up to date; run on start-up. Its own migration table, so a gateway may share a database. */

@@ -103,7 +103,33 @@ export interface CoverageJobTable {
   error: string | null;
 }
 
+/**
+ * A record that left `access_log` because its bewaartermijn passed: its place in the verifiable log
+ * (the leaf hash stays in `merkle_leaves`), its time, activity and term, and when it was purged. No
+ * content (not who asked, nor what). The subject's pseudonym stays so that the citizen sees it went.
+ */
+export interface PurgedRecordTable {
+  id: string;
+  log_id: string | null;
+  leaf_index: number | null;
+  start_time: number;
+  processing_activity_id: string;
+  processing_activity_version: number;
+  data_subject_id: string | null;
+  bewaartermijn: string;
+  purged_at: number;
+}
+
+/** A month of `access_log` dropped whole by the retention purge (PostgreSQL). */
+export interface RetentionMonthTable {
+  month: string;
+  dropped_at: number;
+  records: number;
+}
+
 export interface GatewayDatabase {
+  access_log_purged: PurgedRecordTable;
+  retention_months: RetentionMonthTable;
   coverage_jobs: CoverageJobTable;
   merkle_leaves: MerkleLeafTable;
   merkle_nodes: MerkleNodeTable;

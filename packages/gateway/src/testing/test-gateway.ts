@@ -11,6 +11,7 @@ import { createGateway, type Gateway } from '../gateway.ts';
 import type { createGatewayApp } from '../http/app.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { MerkleTree } from '../log/merkle/merkle-log.ts';
+import type { RetentionRun } from '../repositories/retention.ts';
 import type { AccessLogStore, LogWrite } from '../storage/access-log-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { type CitizenTokenClaims, signCitizenToken } from './citizen-token.ts';
@@ -42,6 +43,8 @@ export interface TestGateway {
   secondInstance(): Promise<ReturnType<typeof createGatewayApp>>;
   /** Signs a tree head now for every instance whose log grew (the server does this every second). */
   signTreeHead(): Promise<unknown>;
+  /** Runs the retention purge now, as if at `at` (default now). */
+  purgeExpired(at?: number): Promise<RetentionRun | undefined>;
   /** The first instance's Merkle tree (log id `instance-1`). */
   readonly tree: MerkleTree;
   accessRecords(): Promise<{ record: string; data_subject_id: string | null; transaction_id: string }[]>;
@@ -98,6 +101,7 @@ export async function startTestGateway(
       signingKey: key(providerOin),
       logKey: LOG_KEY,
       headIntervalMs: 3_600_000,
+      retentionIntervalMs: 0,
       history: registryHistory({
         registryUrl: 'http://registry.test',
         registryKey: registry.registryPublicKey,
@@ -143,6 +147,7 @@ export async function startTestGateway(
       return another.app;
     },
     signTreeHead: () => Promise.all([first, ...others].map((o) => o.signHeads())),
+    purgeExpired: (at) => first.purgeExpired(at),
     tree: first.tree,
     accessRecords: () =>
       opened.db.selectFrom('access_log').select(['record', 'data_subject_id', 'transaction_id']).execute(),

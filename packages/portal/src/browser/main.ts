@@ -120,6 +120,9 @@ function timelineView(result: AccessLogResult, directory: DirectorySnapshot) {
     records.length > 0
       ? h('p', { class: notProven ? 'warning' : 'ok' }, notProven ? TEXTS.someNotProven(notProven) : TEXTS.allProven)
       : null,
+    result.removedByRetention > 0
+      ? h('p', { id: 'removed' }, TEXTS.removedByRetention(result.removedByRetention))
+      : null,
   );
   let visible: TimelineEntry[] = [...records];
   const apply = () => {

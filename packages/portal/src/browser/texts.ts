@@ -32,6 +32,10 @@ export const TEXTS = {
       ? `U ziet ze hieronder, de nieuwste eerst.`
       : `U ziet er ${shown} van ${total}. De filter staat aan.`,
   allProven: 'Alle regels zijn gecontroleerd.',
+  removedByRetention: (n: number) =>
+    n === 1
+      ? 'Eén regel uit deze tijd is gewist. Dat moest: de wet zegt hoe lang zo een regel mag blijven.'
+      : `${n} regels uit deze tijd zijn gewist. Dat moest: de wet zegt hoe lang zo een regel mag blijven.`,
   someNotProven: (n: number) =>
     n === 1
       ? 'Let op: 1 regel kon niet worden gecontroleerd. Bij die regel staat wat er mis is.'

@@ -59,7 +59,8 @@ export async function logCommand(args: string[]): Promise<number> {
       if (log.findings.length === 0) {
         process.stdout.write(
           `OK    ${log.gateway} log ${log.logId}: ${log.head.tree_size} records, signed head verified, ${since}` +
-            `${values['heads-only'] ? '' : `, all ${log.entriesChecked} records match their leaves`}\n`,
+            `${values['heads-only'] ? '' : `, all ${log.entriesChecked - (log.purged ?? 0)} records match their leaves`}` +
+            `${log.purged ? `; ${log.purged} removed by the retention purge after their bewaartermijn (leaves kept, each purge checked against the register)` : ''}\n`,
         );
       } else {
         process.stdout.write(`FAIL  ${log.gateway} log ${log.logId}:\n`);

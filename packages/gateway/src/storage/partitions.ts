@@ -1,0 +1,62 @@
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
+
+/** Whether this database is PostgreSQL (where `access_log` is partitioned by month). */
+export const isPostgres = (db: Kysely<unknown>) => db.getExecutor().adapter instanceof PostgresAdapter;
+
+/** The UTC month a time falls in, as `2026-12`, with its bounds in ms. */
+export function monthOf(ms: number): { month: string; from: number; to: number } {
+  const d = new Date(ms);
+  const from = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const to = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return { month: new Date(from).toISOString().slice(0, 7), from, to };
+}
+
+/** The partition of `access_log` that holds a month (`2026-12` → `access_log_y2026m12`). */
+export const partitionName = (month: string) => `access_log_y${month.slice(0, 4)}m${month.slice(5, 7)}`;
+
+/**
+ * Makes sure `access_log` (PostgreSQL) has a partition for every month from `fromMs` to two months
+ * after `toMs`, so that inserts never land in the default partition (which must stay empty: a month's
+ * partition cannot be created while the default holds rows of that month). A no-op on SQLite.
+ */
+export async function ensureMonthPartitions(db: Kysely<unknown>, fromMs: number, toMs: number): Promise<string[]> {
+  if (!isPostgres(db)) return [];
+  const made: string[] = [];
+  const last = monthOf(toMs).from;
+  for (let at = monthOf(fromMs).from, ahead = 0; ahead <= 2; ) {
+    const { month, from, to } = monthOf(at);
+    const name = partitionName(month);
+    const exists = await sql<{ n: number }>`select 1 as n from pg_class where relname = ${name}`.execute(db);
+    if (exists.rows.length === 0) {
+      try {
+        await sql`create table if not exists ${sql.id(name)} partition of access_log for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(
+          db,
+        );
+        made.push(name);
+      } catch (error) {
+        // Another instance on the same database made it at the same moment: that is as good.
+        const now = await sql`select 1 from pg_class where relname = ${name}`.execute(db);
+        if (now.rows.length === 0) throw error;
+      }
+    }
+    if (at >= last) ahead++;
+    at = to;
+  }
+  return made;
+}
+
+/** The month partitions of `access_log` (PostgreSQL), oldest first, with their bounds. */
+export async function monthPartitions(db: Kysely<unknown>) {
+  if (!isPostgres(db)) return [];
+  const rows = await sql<{ name: string }>`
+    select c.relname as name from pg_inherits i
+      join pg_class c on c.oid = i.inhrelid
+      join pg_class p on p.oid = i.inhparent
+     where p.relname = 'access_log' and c.relname like 'access\\_log\\_y%'
+     order by c.relname`.execute(db);
+  return rows.rows.map(({ name }) => {
+    const month = `${name.slice(12, 16)}-${name.slice(17, 19)}`;
+    const from = Date.parse(`${month}-01T00:00:00Z`);
+    return { name, month, from, to: monthOf(from).to };
+  });
+}
