@@ -1,15 +1,28 @@
 /**
- * `pnpm bench:reads` (also run by `pnpm bench`): the log's readers at scale, on SQLite.
+ * `pnpm bench:reads` (also run by `pnpm bench`): the log's readers at scale, on SQLite, or on
+ * PostgreSQL (the access log partitioned by month) with BENCH_DATABASE_URL=postgres://… (a database the
+ * benchmark may fill; the fill is cached in it).
  *   1. a citizen's timeline page (GET /inzage/v1/verwerkingen, token checked, response signed):
  *      p50/p95/p99 over first pages and deeper pages (cursor), for heavy and ordinary subjects;
- *   2. the auditor's coverage report for a month (POST /audit/v1/coverage, then polled until done).
+ *   2. the auditor's coverage report for a month (POST /audit/v1/coverage, then polled until done);
+ *   3. an inclusion proof of a random record against the signed head (the repository call the
+ *      proof endpoints make).
+ * Each with its floor in the same run: for a page, the same signed, token-checked request that reads
+ * one row by primary key (`GET /inzage/v1/verwerkingen/<unknown id>/bewijs`, a 404); for the report,
+ * one `count(*)` over the month's rows by the time index; for a proof, one leaf read by primary key.
  * With BENCH_RECORDS access records (default 10 000 000) made by bench/fill-access-log.ts and cached
  * under bench/.data/. The gateway runs in-process (app.request): the figures are the gateway's own
  * time, without a network hop. A benchmark, not a test: it prints figures.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGateway, type GatewayDatabase, registryDirectory } from '@poortwachter/gateway';
+import {
+  createGateway,
+  type GatewayDatabase,
+  inclusionProof,
+  latestHeads,
+  registryDirectory,
+} from '@poortwachter/gateway';
 import { signCitizenToken } from '@poortwachter/gateway/testing';
 import { signRequest } from '@poortwachter/protocol';
 import {
@@ -23,12 +36,14 @@ import {
 import { registryHistory } from '@poortwachter/sdk';
 import { DEMO_OIN, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
+import { sql } from 'kysely';
 import { BENCH_LOG_ID, BENCH_LOG_KEY, fillAccessLog } from './fill-access-log.ts';
 import { percentile } from './load.ts';
 
 const records = Number(process.env.BENCH_RECORDS ?? 10_000_000);
 const DAY = 86_400_000;
-const filled = await fillAccessLog(records);
+const postgres = process.env.BENCH_DATABASE_URL?.startsWith('postgres') ? process.env.BENCH_DATABASE_URL : undefined;
+const filled = await fillAccessLog(records, undefined, postgres ? { postgres } : {});
 const GATEWAY = 'http://127.0.0.1:18302';
 
 const registry = openDatabase<RegistryDatabase>(`sqlite:${filled.registryDb}`);
@@ -46,7 +61,7 @@ const directory = registryDirectory({
 });
 await directory.start();
 
-const database = openDatabase<GatewayDatabase>(`sqlite:${filled.gatewayDb}`, { durable: true });
+const database = openDatabase<GatewayDatabase>(postgres ?? `sqlite:${filled.gatewayDb}`, { durable: true });
 const key = (oin: string) => JSON.parse(readFileSync(join(filled.keyDir, `${oin}.jwk.json`), 'utf8')) as JWK;
 const gateway = await createGateway({
   serviceId: 'brp-personen',
@@ -56,6 +71,7 @@ const gateway = await createGateway({
   source: { url: 'http://127.0.0.1:9' },
   signingKey: key(DEMO_OIN.rvig),
   logKey: BENCH_LOG_KEY,
+  retentionIntervalMs: 0,
   history: registryHistory({
     registryUrl: 'http://registry.bench',
     registryKey: publicJwkOf(registryKey),
@@ -103,6 +119,36 @@ for (const { token } of tokens) {
   inMonth.push((await page(token, `limit=20&${month}`)).ms);
 }
 const all = [...first, ...deeper, ...inMonth];
+// The floor of a page: the same kind of request (token checked, answer signed) reading one row by key.
+const pageFloor: number[] = [];
+for (const { token } of tokens) {
+  const started = performance.now();
+  const res = await app.request(`${GATEWAY}/inzage/v1/verwerkingen/00000000-0000-7000-8000-000000000000/bewijs`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await res.arrayBuffer();
+  pageFloor.push(performance.now() - started);
+}
+
+// Inclusion proofs of random records against the signed head, and their floor: one leaf by key.
+const [signedHead] = await latestHeads(database.db);
+if (!signedHead) throw new Error('the filled log has no signed head');
+const proofs: number[] = [];
+const leafFloor: number[] = [];
+for (let i = 0; i < 2000; i++) {
+  const index = Math.floor(Math.random() * signedHead.tree_size);
+  let started = performance.now();
+  await inclusionProof(database.db, BENCH_LOG_ID, index, signedHead.tree_size);
+  if (i >= 100) proofs.push(performance.now() - started);
+  started = performance.now();
+  await database.db
+    .selectFrom('merkle_leaves')
+    .select('leaf_hash')
+    .where('log_id', '=', BENCH_LOG_ID)
+    .where('leaf_index', '=', index)
+    .executeTakeFirst();
+  if (i >= 100) leafFloor.push(performance.now() - started);
+}
 
 // The auditor's report for the last 30 days, through the API as the CLI asks for it.
 const auditor = key(DEMO_OIN.autoriteitPersoonsgegevens);
@@ -131,6 +177,15 @@ do {
   answer = await signed(`/audit/v1/coverage/${job.id}`, 'GET');
 } while (answer.status === 'running');
 const coverageSeconds = (performance.now() - coverageStarted) / 1000;
+// The report's floor: counting the month's rows through the time index, nothing else.
+const countStarted = performance.now();
+await database.db
+  .selectFrom('access_log')
+  .select((eb) => eb.fn.countAll().as('n'))
+  .where('start_time', '>=', filled.end - 30 * DAY)
+  .where('start_time', '<=', filled.end)
+  .executeTakeFirst();
+const countSeconds = (performance.now() - countStarted) / 1000;
 const report = answer.report as { totals: Record<string, number>; rows: unknown[] } | undefined;
 if (!report) throw new Error(`the report failed: ${JSON.stringify(answer)}`);
 
@@ -139,18 +194,37 @@ const line = (label: string, values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return `${label.padEnd(34)}${String(values.length).padStart(6)}${ms(percentile(sorted, 50))}${ms(percentile(sorted, 95))}${ms(percentile(sorted, 99))}${ms(sorted.at(-1) ?? 0)}`;
 };
-const size = statSync(filled.gatewayDb).size / 1024 ** 3;
+const size = postgres
+  ? Number(
+      (await sql<{ bytes: string }>`select pg_database_size(current_database()) as bytes`.execute(database.db)).rows[0]
+        ?.bytes ?? 0,
+    ) /
+    1024 ** 3
+  : statSync(filled.gatewayDb).size / 1024 ** 3;
+const p = (values: number[], q: number) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    q,
+  );
+const ratio = (values: number[], floor: number[], q: number) => (p(values, q) / p(floor, q)).toFixed(1);
 console.log(`
-poortwachter log readers: ${records.toLocaleString('en')} access records on SQLite (${size.toFixed(1)} GiB), ${filled.bsns.length.toLocaleString('en')} subjects, node ${process.version}, in-process
+poortwachter log readers: ${records.toLocaleString('en')} access records on ${postgres ? 'PostgreSQL (partitioned by month)' : 'SQLite'} (${size.toFixed(1)} GiB), ${filled.bsns.length.toLocaleString('en')} subjects, node ${process.version}, in-process
 
 citizen timeline page (20 records)   pages  p50 ms  p95 ms  p99 ms  max ms
 ${line('first page', first)}
 ${line('deeper pages (cursor)', deeper)}
 ${line('first page, one month', inMonth)}
 ${line('all pages', all)}
-(${shown.toLocaleString('en')} records shown on first pages; target p99 < 10 ms)
+${line('floor: one row by key, same request', pageFloor)}
+(${shown.toLocaleString('en')} records shown on first pages; all pages / floor: p50 ${ratio(all, pageFloor, 50)}×, p99 ${ratio(all, pageFloor, 99)}×; target p99 ≤ 5 ms)
 
-coverage report, 30 days: ${coverageSeconds.toFixed(2)} s for ${report.totals.accesses?.toLocaleString('en')} accesses, ${report.totals.dataSubjects?.toLocaleString('en')} subjects, ${report.rows.length} afnemer × processing activity rows; invalid accesses ${report.totals.invalidAccesses} (target < 10 s)
+inclusion proof (signed head of ${signedHead.tree_size.toLocaleString('en')})  n  p50 ms  p95 ms  p99 ms  max ms
+${line('proof of a random record', proofs)}
+${line('floor: one leaf by key', leafFloor)}
+(proof / floor: p50 ${ratio(proofs, leafFloor, 50)}×, p99 ${ratio(proofs, leafFloor, 99)}×; target p99 ≤ 2 ms)
+
+coverage report, 30 days: ${coverageSeconds.toFixed(2)} s for ${report.totals.accesses?.toLocaleString('en')} accesses, ${report.totals.dataSubjects?.toLocaleString('en')} subjects, ${report.rows.length} afnemer × processing activity rows; invalid accesses ${report.totals.invalidAccesses}
+floor: counting the month's rows by the time index ${countSeconds.toFixed(2)} s (report / floor ${(coverageSeconds / countSeconds).toFixed(1)}×; target ≤ 5 s)
 `);
 directory.stop();
 await gateway.close();

@@ -179,7 +179,8 @@ for (const dialect of DIALECTS) {
         const month = monthOf(Date.now()).month;
         const name = partitionName(month);
         const exists = async () =>
-          (await sql`select 1 from pg_class where relname = ${name}`.execute(db)).rows.length === 1;
+          (await sql<{ oid: string | null }>`select to_regclass(${name})::text as oid`.execute(db)).rows[0]?.oid !=
+          null;
         expect(isPostgres(db as never)).toBe(true);
         expect(await exists()).toBe(true);
         const run = await gw.purgeExpired(afterFifteenYears() + 40 * DAY);

@@ -54,12 +54,13 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<void>
   cluster.on('exit', (worker, code, signal) => {
     const slot = slots.get(worker) ?? 0;
     slots.delete(worker);
-    worst = Math.max(worst, code ?? 1);
     if (stopping) {
+      worst = Math.max(worst, code ?? 1);
       if (slots.size === 0) exit(worst);
       return;
     }
     if (!listening.has(slot)) {
+      worst = Math.max(worst, code || 1);
       log.fatal({ worker: slot, exit_code: code, signal }, `worker ${slot} stopped before it listened: stopping`);
       stopAll('worker failed to start');
       return;

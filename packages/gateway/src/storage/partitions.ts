@@ -26,8 +26,7 @@ export async function ensureMonthPartitions(db: Kysely<unknown>, fromMs: number,
   for (let at = monthOf(fromMs).from, ahead = 0; ahead <= 2; ) {
     const { month, from, to } = monthOf(at);
     const name = partitionName(month);
-    const exists = await sql<{ n: number }>`select 1 as n from pg_class where relname = ${name}`.execute(db);
-    if (exists.rows.length === 0) {
+    if (!(await tableExists(db, name))) {
       try {
         await sql`create table if not exists ${sql.id(name)} partition of access_log for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(
           db,
@@ -35,8 +34,7 @@ export async function ensureMonthPartitions(db: Kysely<unknown>, fromMs: number,
         made.push(name);
       } catch (error) {
         // Another instance on the same database made it at the same moment: that is as good.
-        const now = await sql`select 1 from pg_class where relname = ${name}`.execute(db);
-        if (now.rows.length === 0) throw error;
+        if (!(await tableExists(db, name))) throw error;
       }
     }
     if (at >= last) ahead++;
@@ -45,14 +43,19 @@ export async function ensureMonthPartitions(db: Kysely<unknown>, fromMs: number,
   return made;
 }
 
+/** Whether a table of that name is in the connection's schema (search_path), not in some other schema on the server. */
+async function tableExists(db: Kysely<unknown>, name: string): Promise<boolean> {
+  const found = await sql<{ oid: string | null }>`select to_regclass(${name})::text as oid`.execute(db);
+  return found.rows[0]?.oid != null;
+}
+
 /** The month partitions of `access_log` (PostgreSQL), oldest first, with their bounds. */
 export async function monthPartitions(db: Kysely<unknown>) {
   if (!isPostgres(db)) return [];
   const rows = await sql<{ name: string }>`
     select c.relname as name from pg_inherits i
       join pg_class c on c.oid = i.inhrelid
-      join pg_class p on p.oid = i.inhparent
-     where p.relname = 'access_log' and c.relname like 'access\\_log\\_y%'
+     where i.inhparent = to_regclass('access_log') and c.relname like 'access\\_log\\_y%'
      order by c.relname`.execute(db);
   return rows.rows.map(({ name }) => {
     const month = `${name.slice(12, 16)}-${name.slice(17, 19)}`;

@@ -1,0 +1,78 @@
+import { DIALECTS, openTestDatabase } from '@poortwachter/registry/testing';
+import { type Kysely, Migrator, sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { gatewayMigrations, migrateGateway } from './migrate.ts';
+import { isPostgres, monthPartitions } from './partitions.ts';
+
+const BEFORE_RETENTION = '2026-12-02T0300-gateway-coverage-jobs';
+/** Three records of three months, one of them two years back. */
+const TIMES = [Date.parse('2024-11-15T10:00:00Z'), Date.parse('2026-06-30T23:59:59Z'), Date.now()];
+
+async function migrator(db: Kysely<unknown>) {
+  const schema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => gatewayMigrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+    migrationTableName: 'gateway_migrations',
+    migrationLockTableName: 'gateway_migrations_lock',
+  });
+}
+
+const rows = async (db: Kysely<unknown>) =>
+  (
+    await sql<{ id: string; start_time: string | number; record: string }>`
+    select id, start_time, record from access_log order by start_time`.execute(db)
+  ).rows.map((r) => [r.id, Number(r.start_time), r.record]);
+
+const partitioned = async (db: Kysely<unknown>) =>
+  (await sql`select 1 from pg_partitioned_table where partrelid = to_regclass('access_log')`.execute(db)).rows
+    .length === 1;
+
+for (const dialect of DIALECTS) {
+  describe(`the retention migration keeps every record (${dialect})`, () => {
+    let close: (() => Promise<void>) | undefined;
+    afterEach(async () => close?.());
+
+    it('up partitions by month (PostgreSQL) and down flattens again, and no record is lost or changed', async () => {
+      const opened = await openTestDatabase<unknown>(dialect);
+      close = opened.close;
+      const db = opened.db;
+      const m = await migrator(db);
+      expect((await m.migrateTo(BEFORE_RETENTION)).error).toBeUndefined();
+      for (const [i, at] of TIMES.entries()) {
+        await sql`insert into access_log (id, trace_id, span_id, start_time, end_time, status, processing_activity_id,
+            processing_activity_version, data_subject_id, foreign_processor, service_id, transaction_id, record)
+          values (${`rec-${i}`}, ${'a'.repeat(32)}, ${'b'.repeat(16)}, ${at}, ${at + 5}, 'STATUS_CODE_OK', 'act', 1,
+            'subject', '00000001001234567000', 'brp', ${`tx-${i}`}, ${JSON.stringify({ n: i })})`.execute(db);
+      }
+      const before = await rows(db);
+      expect(before).toHaveLength(3);
+
+      await migrateGateway(db);
+      expect(await rows(db)).toEqual(before);
+      if (isPostgres(db)) {
+        expect(await partitioned(db)).toBe(true);
+        const months = (await monthPartitions(db)).map((p) => p.month);
+        for (const month of ['2024-11', '2026-06']) expect(months).toContain(month);
+        // Every month between the oldest record and two months ahead has its partition; the default stays empty.
+        expect(months.length).toBeGreaterThanOrEqual(months.indexOf('2026-06') + 3);
+        const inDefault = await sql<{ n: string }>`select count(*)::text as n from access_log_default`.execute(db);
+        expect(inDefault.rows[0]?.n).toBe('0');
+        const key = await sql<{ def: string }>`
+          select pg_get_constraintdef(oid) as def from pg_constraint
+           where conrelid = to_regclass('access_log') and contype = 'p'`.execute(db);
+        expect(key.rows[0]?.def).toBe('PRIMARY KEY (id, start_time)');
+      }
+
+      expect((await m.migrateDown()).error).toBeUndefined();
+      expect(await rows(db)).toEqual(before);
+      if (isPostgres(db)) expect(await partitioned(db)).toBe(false);
+
+      await migrateGateway(db);
+      expect(await rows(db)).toEqual(before);
+    });
+  });
+}
