@@ -12,7 +12,7 @@
  * The result is cached under bench/.data/ (gitignored; about 2.4 KB per record on disk).
  */
 /** Raised when what a fill holds changes, so that an older cache is filled again. */
-const FILL_FORMAT = 2;
+const FILL_FORMAT = 4;
 export const BENCH_LOG_ID = 'bench';
 
 import { createHash, createHmac, randomBytes } from 'node:crypto';
@@ -35,7 +35,7 @@ export interface FilledLog {
   readonly registryDb: string;
   readonly keyDir: string;
   readonly records: number;
-  /** The last record's time; records span the 365 days before it. */
+  /** The last record's time; records span the `years` (default one) before it. */
   readonly end: number;
   /** BSNs of subjects, heaviest first (index 0 has the most records). */
   readonly bsns: readonly string[];
@@ -57,11 +57,12 @@ export function benchBsns(count: number): string[] {
 export async function fillAccessLog(
   records: number,
   subjects = Math.max(1000, Math.round(records / 5)),
-  options: { postgres?: string } = {},
+  options: { postgres?: string; years?: number } = {},
 ): Promise<FilledLog> {
   mkdirSync(BENCH_DATA, { recursive: true });
-  const name = options.postgres ? `reads-pg-${records}` : `reads-${records}`;
-  if (options.postgres) return fillPostgres(records, subjects, name, options.postgres);
+  const years = options.years ?? 1;
+  const name = `${options.postgres ? 'reads-pg' : 'reads'}-${records}${years === 1 ? '' : `-${years}y`}`;
+  if (options.postgres) return fillPostgres(records, subjects, name, options.postgres, years);
   const gatewayDb = join(BENCH_DATA, `${name}.gateway.db`);
   const registryDb = join(BENCH_DATA, `${name}.registry.db`);
   const keyDir = join(BENCH_DATA, `${name}-keys`);
@@ -79,8 +80,8 @@ export async function fillAccessLog(
   rmSync(keyDir, { recursive: true, force: true });
 
   const end = Date.now() - 60_000;
-  const start = end - 365 * DAY;
-  const seededAt = new Date(end - 400 * DAY);
+  const start = end - years * 365 * DAY;
+  const seededAt = new Date(start - 35 * DAY);
   const registry = openDatabase<RegistryDatabase>(`sqlite:${registryDb}`);
   await migrateRegistry(registry.db as never);
   await seedDemoRegistry(registry.db, { keyDir, gatewayUrl: 'http://127.0.0.1:18302', now: seededAt });
@@ -302,7 +303,7 @@ function recordGenerator(
 
 /** The registry of a fill (SQLite, beside the cache) and the autorisaties in force over the whole year. */
 async function seedBenchRegistry(registryDb: string, keyDir: string, start: number, end: number) {
-  const seededAt = new Date(end - 400 * DAY);
+  const seededAt = new Date(start - 35 * DAY);
   rmSync(registryDb, { force: true });
   rmSync(keyDir, { recursive: true, force: true });
   const registry = openDatabase<RegistryDatabase>(`sqlite:${registryDb}`);
@@ -320,7 +321,13 @@ async function seedBenchRegistry(registryDb: string, keyDir: string, start: numb
  * BENCH_DATABASE_URL at a server whose data directory outlives the run. Rows go in with
  * `insert … select from unnest(…)` in batches of 20 000, the secondary indexes built after.
  */
-async function fillPostgres(records: number, subjects: number, name: string, url: string): Promise<FilledLog> {
+async function fillPostgres(
+  records: number,
+  subjects: number,
+  name: string,
+  url: string,
+  years: number,
+): Promise<FilledLog> {
   const registryDb = join(BENCH_DATA, `${name}.registry.db`);
   const keyDir = join(BENCH_DATA, `${name}-keys`);
   const bsns = benchBsns(subjects);
@@ -328,21 +335,41 @@ async function fillPostgres(records: number, subjects: number, name: string, url
   const db = opened.db as unknown as Kysely<unknown>;
   try {
     await migrateGateway(db);
-    await sql`create table if not exists bench_fill (records bigint, end_ms bigint, format int)`.execute(db);
+    await sql`create table if not exists bench_fill (records bigint, end_ms bigint, format int, years int)`.execute(db);
     const cached = (
-      await sql<{ records: string; end_ms: string; format: number }>`select * from bench_fill`.execute(db)
+      await sql<{
+        records: string;
+        end_ms: string;
+        format: number;
+        years: number | null;
+      }>`select * from bench_fill`.execute(db)
     ).rows[0];
-    if (cached && Number(cached.records) === records && cached.format === FILL_FORMAT && existsSync(registryDb)) {
+    if (
+      cached &&
+      Number(cached.records) === records &&
+      cached.format === FILL_FORMAT &&
+      Number(cached.years ?? 1) === years &&
+      existsSync(registryDb)
+    ) {
       process.stderr.write(
         `using the filled log in ${url.replace(/\/\/[^@]*@/, '//')} (drop bench_fill to fill again)\n`,
       );
       return { gatewayDb: url, registryDb, keyDir, records, end: Number(cached.end_ms), bsns };
     }
-    for (const table of ['bench_fill', 'merkle_heads', 'merkle_nodes', 'merkle_leaves', 'access_log']) {
-      await sql`delete from ${sql.table(table)}`.execute(db);
+    await sql`drop table bench_fill`.execute(db);
+    await sql`create table bench_fill (records bigint, end_ms bigint, format int, years int)`.execute(db);
+    for (const table of [
+      'merkle_heads',
+      'merkle_nodes',
+      'merkle_leaves',
+      'access_log',
+      'access_log_subject_months',
+      'access_log_purged',
+    ]) {
+      await sql`truncate ${sql.table(table)}`.execute(db);
     }
     const end = Date.now() - 60_000;
-    const start = end - 365 * DAY;
+    const start = end - years * 365 * DAY;
     const pairs = await seedBenchRegistry(registryDb, keyDir, start, end);
     await ensureMonthPartitions(db, start, end);
     process.stderr.write(
@@ -350,9 +377,8 @@ async function fillPostgres(records: number, subjects: number, name: string, url
     );
     const indexes = (
       await sql<{ name: string; def: string }>`select indexname as name, indexdef as def from pg_indexes
-        where tablename in ('access_log', 'merkle_leaves', 'merkle_nodes') and indexname not like '%pk%' and indexname not like '%pkey'`.execute(
-        db,
-      )
+        where tablename in ('access_log', 'merkle_leaves', 'merkle_nodes', 'access_log_subject_months')
+          and indexname not like '%pk%' and indexname not like '%pkey'`.execute(db)
     ).rows;
     for (const index of indexes) await sql`drop index if exists ${sql.id(index.name)}`.execute(db);
     const generate = recordGenerator(bsns, pairs, start, end, records);
@@ -385,9 +411,15 @@ async function fillPostgres(records: number, subjects: number, name: string, url
         );
       }
     }
+    const noted = performance.now();
+    await sql`insert into access_log_subject_months (data_subject_id, month, records)
+      select data_subject_id, to_char(to_timestamp(start_time / 1000.0) at time zone 'UTC', 'YYYY-MM'), count(*)
+        from access_log where data_subject_id is not null group by 1, 2`.execute(db);
+    process.stderr.write(`  subject months: ${((performance.now() - noted) / 1000).toFixed(0)} s\n`);
     for (const index of indexes) {
       const t = performance.now();
-      await sql.raw(index.def).execute(db);
+      // pg_indexes gives a partitioned table's index as `ON ONLY`, which would index no partition.
+      await sql.raw(index.def.replace(' ON ONLY ', ' ON ')).execute(db);
       process.stderr.write(`  index ${index.name}: ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
     }
     const providerKey = JSON.parse(readFileSync(join(keyDir, `${DEMO_OIN.rvig}.jwk.json`), 'utf8')) as JWK;
@@ -402,7 +434,7 @@ async function fillPostgres(records: number, subjects: number, name: string, url
     await sql`insert into merkle_heads (log_id, tree_size, root_hash, timestamp, jws)
       values (${head.log_id}, ${head.tree_size}, ${head.root_hash}, ${head.timestamp}, ${jws})`.execute(db);
     await sql`analyze`.execute(db);
-    await sql`insert into bench_fill values (${records}, ${end}, ${FILL_FORMAT})`.execute(db);
+    await sql`insert into bench_fill values (${records}, ${end}, ${FILL_FORMAT}, ${years})`.execute(db);
     process.stderr.write(`filled in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
     return { gatewayDb: url, registryDb, keyDir, records, end, bsns };
   } finally {

@@ -37,6 +37,19 @@ export function uuidv7(now = Date.now()): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * The milliseconds a UUIDv7 holds (its first 48 bits), or undefined for anything else. An access
+ * record's id is the UUIDv7 of its start_time, so a lookup by id knows the record's month (its
+ * partition on PostgreSQL).
+ *
+ * @example
+ * uuidv7Time(uuidv7(1764000000000)); // 1764000000000
+ */
+export function uuidv7Time(id: string): number | undefined {
+  if (!UUID_PATTERN.test(id) || id[14] !== '7') return undefined;
+  return Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** A signature nonce: 128 random bits, base64url. */

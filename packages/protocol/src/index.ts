@@ -35,6 +35,7 @@ export {
   type TraceParent,
   UUID_PATTERN,
   uuidv7,
+  uuidv7Time,
 } from './ids.ts';
 export {
   ACCESS_RECORD_COLUMNS,

@@ -1,4 +1,4 @@
-import { GatewayRefusal } from '@poortwachter/protocol';
+import { GatewayRefusal, uuidv7Time } from '@poortwachter/protocol';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
@@ -43,10 +43,16 @@ export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv
     const citizen = await verifyCitizenToken(c.req.header('authorization'), c.var.directory, now());
     onlyParameters(c, ['size']);
     const id = c.req.param('id');
-    const row = await citizenRecords(db, c.var.directory, pseudonymise(citizen.bsn), now())
-      .select(['id', 'record'])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    // A record's id is the UUIDv7 of its start_time: with the time the lookup reads one month's partition.
+    const startTime = uuidv7Time(id);
+    const row =
+      startTime === undefined
+        ? undefined
+        : await citizenRecords(db, c.var.directory, pseudonymise(citizen.bsn), now())
+            .select(['id', 'record'])
+            .where('id', '=', id)
+            .where('start_time', '=', startTime)
+            .executeTakeFirst();
     // Another citizen's record, or one under a processing activity that is confidential now, is as
     // unknown as one that does not exist.
     if (!row) throw new GatewayRefusal('logEntryNotFound', 'U heeft geen verwerking met dit nummer.');

@@ -1,9 +1,10 @@
 import { type CitizenAccess, citizenView, type LoggedAccess } from '@poortwachter/sdk';
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
+import { isPostgres, monthOf } from '../storage/partitions.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { citizenRecords, confidentialActivities } from './citizen-records.ts';
-import { newestFirstPage, type Position } from './cursor.ts';
+import { newestFirstRows, olderThan, type Position, pageOf } from './cursor.ts';
 
 /** One access as the citizen sees it: the sdk's definition, shared by gateway and clients. */
 export type { CitizenAccess };
@@ -52,7 +53,12 @@ export async function citizenTimeline(
     ])
     .where('start_time', '>=', query.from)
     .where('start_time', '<', query.to);
-  const { rows: page, next } = await newestFirstPage(select, query.after, query.limit);
+  const { rows: page, next } = pageOf(
+    isPostgres(db as Kysely<unknown>)
+      ? await byMonths(db, select, query)
+      : await newestFirstRows(select, query.after, query.limit + 1),
+    query.limit,
+  );
   // What retention removed, under the same rule as what is shown: nothing of a confidential activity.
   const hidden = confidentialActivities(directory, query.now);
   let purged = db
@@ -70,6 +76,60 @@ export async function citizenTimeline(
     volgende: next,
     verwijderd: { aantal: removed },
   };
+}
+
+/** The most months one timeline query reads (each a branch of a UNION ALL, planned in about 0.06 ms). */
+const MAX_MONTHS_PER_QUERY = 24;
+const LAST_MONTH_START = Date.UTC(9999, 11, 1);
+
+/**
+ * On PostgreSQL: the page's rows, reading only the partitions of the newest months in which this
+ * subject has records (`access_log_subject_months`, with their counts) that together fill the page:
+ * one `UNION ALL` of one-month ranges (each prunes to its one partition; planning an OR of ranges or
+ * one range over years costs several times more), usually one query; another when records were
+ * hidden (confidential) or purged. Without this, every first page over the whole period plans and
+ * opens all 240 partitions of twenty years (about 30 ms).
+ */
+async function byMonths<O extends { id: string; start_time: number }>(
+  db: Kysely<GatewayDatabase>,
+  select: SelectQueryBuilder<GatewayDatabase, 'access_log', O>,
+  query: TimelineQuery,
+): Promise<O[]> {
+  // Months are compared as text (`2026-12`): a bound past year 9999 would not sort as one.
+  const last = Math.min(query.to - 1, query.after?.t ?? Number.MAX_SAFE_INTEGER, LAST_MONTH_START);
+  if (last < query.from) return [];
+  const months = await db
+    .selectFrom('access_log_subject_months')
+    .select(['month', 'records'])
+    .where('data_subject_id', '=', query.subject)
+    .where('month', '>=', monthOf(query.from).month)
+    .where('month', '<=', monthOf(last).month)
+    .orderBy('month', 'desc')
+    .execute();
+  const rows: O[] = [];
+  let after = query.after;
+  for (let i = 0; i < months.length && rows.length <= query.limit; ) {
+    // The newest months whose records (as counted when written) fill what the page still needs.
+    const wanted = query.limit + 1 - rows.length;
+    const arms: SelectQueryBuilder<GatewayDatabase, 'access_log', O>[] = [];
+    for (let sum = 0; i < months.length && sum < wanted && arms.length < MAX_MONTHS_PER_QUERY; i++) {
+      const { month = '', records = 0 } = months[i] ?? {};
+      const { from, to } = monthOf(Date.parse(`${month}-01T00:00:00Z`));
+      arms.push(olderThan(select.where('start_time', '>=', from).where('start_time', '<', to), after));
+      sum += Number(records);
+    }
+    const [first, ...others] = arms;
+    if (!first) break;
+    const found = await (others.length > 0 ? first.unionAll(others) : first)
+      .orderBy('start_time', 'desc')
+      .orderBy('id', 'desc')
+      .limit(wanted)
+      .execute();
+    rows.push(...found);
+    const end = found.at(-1);
+    if (end) after = { t: Number(end.start_time), id: end.id };
+  }
+  return rows;
 }
 
 /** The record's fields the citizen's view needs, from the columns that copy them. */

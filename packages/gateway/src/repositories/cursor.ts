@@ -32,16 +32,35 @@ export async function newestFirstPage<O extends { id: string; start_time: number
   after: Position | undefined,
   limit: number,
 ): Promise<{ rows: O[]; next: string | null }> {
-  const narrowed = after
+  return pageOf(await newestFirstRows(select, after, limit + 1), limit);
+}
+
+/** Up to `n` rows newest first after `after` (the keyset condition and the order of a page). */
+export function newestFirstRows<O extends { id: string; start_time: number }>(
+  select: SelectQueryBuilder<GatewayDatabase, 'access_log', O>,
+  after: Position | undefined,
+  n: number,
+): Promise<O[]> {
+  return olderThan(select, after).orderBy('start_time', 'desc').orderBy('id', 'desc').limit(n).execute();
+}
+
+/** The keyset condition: only rows older than `after` in the order (start_time, id). */
+export function olderThan<O>(
+  select: SelectQueryBuilder<GatewayDatabase, 'access_log', O>,
+  after: Position | undefined,
+): SelectQueryBuilder<GatewayDatabase, 'access_log', O> {
+  return after
     ? select
         .where('start_time', '<=', after.t)
         .where((eb) => eb(eb.refTuple('start_time', 'id'), '<', eb.tuple(after.t, after.id)))
     : select;
-  const rows = await narrowed
-    .orderBy('start_time', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
+}
+
+/** A page of `limit` from up to `limit + 1` rows newest first, with the cursor to the next when there is one. */
+export function pageOf<O extends { id: string; start_time: number }>(
+  rows: readonly O[],
+  limit: number,
+): { rows: O[]; next: string | null } {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {

@@ -100,6 +100,7 @@ export async function purgeExpired(
         .onConflict((oc) => oc.column('id').doNothing())
         .executeTakeFirst();
       await sql`drop table ${sql.table(partition.name)}`.execute(trx);
+      await trx.deleteFrom('access_log_subject_months').where('month', '=', partition.month).execute();
       const n = Number(moved.numInsertedOrUpdatedRows ?? 0);
       await trx
         .insertInto('retention_months')

@@ -1,6 +1,7 @@
 import { accessRecordColumns, type LoggedRefusal } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
 import type { StoredAccessRecord } from './access-record.ts';
+import { ensureMonthPartitions, isPostgres, monthOf } from './partitions.ts';
 import type {
   GatewayDatabase,
   MerkleLeafTable,
@@ -76,38 +77,96 @@ const CHUNK = 200;
 /**
  * The access log in the gateway's database (SQLite or PostgreSQL through Kysely). Append-only:
  * there is no update or delete here.
+ *
+ * On PostgreSQL (`access_log` partitioned by month, no default partition) the store makes a month's
+ * partition before the first record of that month, once per process, and notes in the same
+ * transaction in which months each subject has records and how many (`access_log_subject_months`, what a
+ * citizen's timeline reads first).
  */
 export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStore {
+  const postgres = isPostgres(db as Kysely<unknown>);
+  const monthsMade = new Set<string>();
+  const ensureMonths = async (rows: readonly NewAccessLogRow[]) => {
+    const missing = rows.map((r) => Number(r.start_time)).filter((t) => !monthsMade.has(monthOf(t).month));
+    if (missing.length === 0) return;
+    await ensureMonthPartitions(db as Kysely<unknown>, Math.min(...missing), Math.max(...missing));
+    for (const t of missing) monthsMade.add(monthOf(t).month);
+  };
   return {
     async writeBatch(writes, merkle) {
       const positions = positionsOf(merkle);
       const rows = writes.flatMap((w) => ('accessRecords' in w ? w.accessRecords.map((r) => toRow(r, positions)) : []));
       const refusals = writes.flatMap((w) => ('refusal' in w ? [refusalRow(w.refusal, positions)] : []));
-      await db.transaction().execute(async (trx) => {
-        for (let i = 0; i < rows.length; i += CHUNK) {
-          await trx
-            .insertInto('access_log')
-            .values(rows.slice(i, i + CHUNK))
-            .execute();
-        }
-        for (const [table, rows] of [
-          ['merkle_leaves', merkle?.leaves ?? []],
-          ['merkle_nodes', merkle?.nodes ?? []],
-        ] as const) {
+      if (postgres) await ensureMonths(rows);
+      const subjectMonths = postgres ? subjectMonthsOf(rows) : [];
+      const write = () =>
+        db.transaction().execute(async (trx) => {
           for (let i = 0; i < rows.length; i += CHUNK) {
             await trx
-              .insertInto(table)
-              .values(rows.slice(i, i + CHUNK) as never)
+              .insertInto('access_log')
+              .values(rows.slice(i, i + CHUNK))
               .execute();
           }
-        }
-        for (let i = 0; i < refusals.length; i += CHUNK) {
-          await trx
-            .insertInto('refusals')
-            .values(refusals.slice(i, i + CHUNK))
-            .execute();
-        }
-      });
+          for (let i = 0; i < subjectMonths.length; i += CHUNK) {
+            await trx
+              .insertInto('access_log_subject_months')
+              .values(subjectMonths.slice(i, i + CHUNK))
+              .onConflict((oc) =>
+                oc
+                  .columns(['data_subject_id', 'month'])
+                  .doUpdateSet((eb) => ({
+                    records: eb('access_log_subject_months.records', '+', eb.ref('excluded.records')),
+                  })),
+              )
+              .execute();
+          }
+          for (const [table, rows] of [
+            ['merkle_leaves', merkle?.leaves ?? []],
+            ['merkle_nodes', merkle?.nodes ?? []],
+          ] as const) {
+            for (let i = 0; i < rows.length; i += CHUNK) {
+              await trx
+                .insertInto(table)
+                .values(rows.slice(i, i + CHUNK) as never)
+                .execute();
+            }
+          }
+          for (let i = 0; i < refusals.length; i += CHUNK) {
+            await trx
+              .insertInto('refusals')
+              .values(refusals.slice(i, i + CHUNK))
+              .execute();
+          }
+        });
+      try {
+        await write();
+      } catch (error) {
+        // A month's partition that went after this process made it (the retention purge dropped a month
+        // that was past every term, as on a clock far ahead): make it again, and write once more.
+        if (!postgres || (error as { code?: string }).code !== NO_PARTITION) throw error;
+        monthsMade.clear();
+        await ensureMonths(rows);
+        await write();
+      }
     },
   };
+}
+
+/** PostgreSQL's error for a row that no partition takes (check_violation, 'no partition of relation … found'). */
+const NO_PARTITION = '23514';
+
+/** A batch's records per (subject, month), sorted (so concurrent batches take row locks in one order). */
+function subjectMonthsOf(rows: readonly NewAccessLogRow[]) {
+  const pairs = new Map<string, number>();
+  for (const r of rows) {
+    if (!r.data_subject_id) continue;
+    const pair = `${r.data_subject_id} ${monthOf(Number(r.start_time)).month}`;
+    pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
+  }
+  return [...pairs]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([pair, records]) => {
+      const [data_subject_id = '', month = ''] = pair.split(' ');
+      return { data_subject_id, month, records };
+    });
 }

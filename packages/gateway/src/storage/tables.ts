@@ -127,8 +127,18 @@ export interface RetentionMonthTable {
   records: number;
 }
 
+/** In which months a subject has records, and how many (PostgreSQL only): the partitions a timeline reads. */
+export interface SubjectMonthTable {
+  data_subject_id: string;
+  /** `2026-12` (UTC). */
+  month: string;
+  /** Records written for the subject in the month (the retention purge of single rows does not lower it). */
+  records: number;
+}
+
 export interface GatewayDatabase {
   access_log_purged: PurgedRecordTable;
+  access_log_subject_months: SubjectMonthTable;
   retention_months: RetentionMonthTable;
   coverage_jobs: CoverageJobTable;
   merkle_leaves: MerkleLeafTable;
