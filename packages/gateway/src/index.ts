@@ -16,6 +16,7 @@ export { createPseudonymiser } from './log/pseudonym.ts';
 export type { SourceOptions } from './pipeline/forward.ts';
 export { nodeSourceClient, type SourcePost, type SourceResponse } from './pipeline/source-client.ts';
 export { type AutomaticField, projectPerson } from './protocol/project-fields.ts';
+export { logEntries } from './repositories/access-log-reads.ts';
 export { purgeExpired, type RetentionRun } from './repositories/retention.ts';
 export type { AccessLogStore, LogWrite } from './storage/access-log-store.ts';
 export type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from './storage/access-record.ts';

@@ -112,11 +112,9 @@ export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStor
               .insertInto('access_log_subject_months')
               .values(subjectMonths.slice(i, i + CHUNK))
               .onConflict((oc) =>
-                oc
-                  .columns(['data_subject_id', 'month'])
-                  .doUpdateSet((eb) => ({
-                    records: eb('access_log_subject_months.records', '+', eb.ref('excluded.records')),
-                  })),
+                oc.columns(['data_subject_id', 'month']).doUpdateSet((eb) => ({
+                  records: eb('access_log_subject_months.records', '+', eb.ref('excluded.records')),
+                })),
               )
               .execute();
           }
