@@ -38,19 +38,23 @@ const POSITION_COLUMNS = ['log_id', 'leaf_index'] as const;
  * whose columns are its record.
  */
 export async function logEntries(db: Kysely<GatewayDatabase>, logId: string, start: number, end: number) {
-  // A record's id is the UUIDv7 of its start_time, and UUIDv7s sort by time: the records of these
-  // leaves lie between the times of their smallest and largest id. With that bound PostgreSQL reads
+  // A record's id is the UUIDv7 of its start_time: the records of these leaves lie between the
+  // earliest and the latest time their ids hold. With that bound PostgreSQL reads
   // the one or two month partitions they are in, not all 240 (a page of 1000 took over a second).
   // A record whose start_time was edited out of it is not found: the auditor sees its leaf as MISSING.
+  // (The bounds are taken here, not with SQL's min/max, which PostgreSQL answers by walking the
+  // record_id index from one end until it meets this range: 170 ms instead of 1.)
   const ids = await db
     .selectFrom('merkle_leaves')
-    .select((eb) => [eb.fn.min('record_id').as('first'), eb.fn.max('record_id').as('last')])
+    .select('record_id')
     .where('log_id', '=', logId)
     .where('leaf_index', '>=', start)
     .where('leaf_index', '<', end)
-    .executeTakeFirst();
-  const from = ids?.first ? uuidv7Time(ids.first) : undefined;
-  const to = ids?.last ? uuidv7Time(ids.last) : undefined;
+    .execute();
+  const times = ids.map((l) => uuidv7Time(l.record_id));
+  const known = times.every((t) => t !== undefined);
+  const from = known && times.length > 0 ? Math.min(...(times as number[])) : undefined;
+  const to = known && times.length > 0 ? Math.max(...(times as number[])) : undefined;
   const rows = await db
     .selectFrom('merkle_leaves as l')
     .leftJoin('access_log as a', (join) => {
