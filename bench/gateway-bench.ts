@@ -415,8 +415,9 @@ try {
   };
   if (keys.includes('proxy'))
     console.log(`\nratio gateway / bare hono proxy with fetch (the floor): ${ratio('proxy')}`);
-  console.log(`ratio gateway / bare hono proxy with the gateway's HTTP client: ${ratio('proxyNode')}`);
-  if (keys.includes('gatewayWorkers')) {
+  if (keys.includes('proxyNode'))
+    console.log(`ratio gateway / bare hono proxy with the gateway's HTTP client: ${ratio('proxyNode')}`);
+  if (keys.includes('gatewayWorkers') && keys.includes('proxyNode')) {
     const ratios = results.gatewayWorkers.map((g, i) => rate(g) / rate(results.proxyNode[i] as LoadResult));
     const scale = results.gatewayWorkers.map((g, i) => rate(g) / rate(results.gateway[i] as LoadResult));
     console.log(
