@@ -158,7 +158,9 @@ function flameGraph(stacksWithTime: Map<string, number>, sum: number): string {
     .join('\n')
     .replace(/\{Y(\d+)\}/g, (_m, d) => String(height - (Number(d) + 1) * row))
     .replace(/\{T(\d+)\}/g, (_m, d) => String(height - (Number(d) + 1) * row + 12));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="monospace" font-size="11">\n<rect width="100%" height="100%" fill="#fff"/>\n${body}\n</svg>\n`;
+  const title =
+    'CPU flame graph: each bar a function, as wide as its share of the samples, above the function that called it';
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${title}" width="${width}" height="${height}" font-family="monospace" font-size="11">\n<title>${title}</title>\n<rect width="100%" height="100%" fill="#fff"/>\n${body}\n</svg>\n`;
 }
 
 function escapeXml(s: string) {

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
+import type { RawJwk } from '../adversarial/raw-client.ts';
 import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
-import { runEntry, startEntry } from './server-entry.ts';
+import { querySuzanne, runEntry, startEntry } from './server-entry.ts';
 
 /** A gateway of its own (the server entry, beside `pnpm start`'s), on a free port and its own database. */
 async function startGateway(system: RunningSystem, drainSeconds: number) {
@@ -51,19 +51,8 @@ describe('graceful stop under keep-alive load (the gateway server entry)', () =>
 
   it('drains busy keep-alive connections with Connection: close and exits 0 in time', async () => {
     const gw = await startGateway(system, 5);
-    const query = () =>
-      sendRaw(`http://127.0.0.1:${gw.port}`, {
-        method: 'POST',
-        // As the directory publishes the service: this gateway is a second instance of it.
-        targetUri: `http://localhost:${system.ports.gateway}/personen`,
-        key,
-        processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
-        body: JSON.stringify({
-          type: 'RaadpleegMetBurgerservicenummer',
-          burgerservicenummer: ['999993653'],
-          fields: ['naam.voornamen'],
-        }),
-      });
+    // As the directory publishes the service: this gateway is a second instance of it.
+    const query = () => querySuzanne(`http://127.0.0.1:${gw.port}`, system.ports.gateway, key);
     let stopping = false;
     const seen = { ok: 0, other: 0, closeAfterStop: 0, refusedConnections: 0 };
     // Eight clients, each on its own kept-alive connection, sending back to back until the gateway is gone.

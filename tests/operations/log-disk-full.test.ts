@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
+import type { RawJwk } from '../adversarial/raw-client.ts';
 import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
-import { startEntry } from './server-entry.ts';
+import { querySuzanne, startEntry } from './server-entry.ts';
 
 /** A small filesystem of our own (tmpfs), so that "disk full" is real: only root may mount one. */
 function mountSmallFilesystem(): string | undefined {
@@ -62,18 +62,7 @@ describe.skipIf(!smallFs)('a full log disk (tmpfs, needs root)', () => {
   });
 
   const gateway = () => `http://127.0.0.1:${system.ports.gateway}`;
-  const query = () =>
-    sendRaw(gateway(), {
-      method: 'POST',
-      targetUri: `http://localhost:${system.ports.gateway}/personen`,
-      key,
-      processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
-      body: JSON.stringify({
-        type: 'RaadpleegMetBurgerservicenummer',
-        burgerservicenummer: ['999993653'],
-        fields: ['naam.voornamen', 'naam.geslachtsnaam'],
-      }),
-    });
+  const query = () => querySuzanne(gateway(), system.ports.gateway, key, ['naam.voornamen', 'naam.geslachtsnaam']);
   const readiness = async () => {
     const res = await fetch(`${gateway()}/readyz`);
     return { status: res.status, body: (await res.json()) as { logWritable: boolean; logFailure?: { code: string } } };

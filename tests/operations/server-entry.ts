@@ -1,5 +1,26 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
 import { root } from '../start-system.ts';
+
+/**
+ * Utrecht's Wmo query for Suzanne Moulin, signed for the BRP service as the directory publishes it
+ * (`servicePort`) and sent to `url`: the system's gateway, or another instance of it started by a test.
+ */
+export function querySuzanne(
+  url: string,
+  servicePort: number,
+  key: RawJwk,
+  fields: string[] = ['naam.voornamen'],
+): ReturnType<typeof sendRaw> {
+  return sendRaw(url, {
+    method: 'POST',
+    targetUri: `http://localhost:${servicePort}/personen`,
+    key,
+    processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+    body: JSON.stringify({ type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: ['999993653'], fields }),
+  });
+}
 
 /** A server entry started as its own process, as an operator would run it. */
 export interface EntryProcess {

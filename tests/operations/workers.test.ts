@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayDatabase } from '@poortwachter/gateway';
 import { openDatabase } from '@poortwachter/registry';
-import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
+import type { RawJwk } from '../adversarial/raw-client.ts';
 import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
-import { type EntryProcess, runEntry } from './server-entry.ts';
+import { type EntryProcess, querySuzanne, runEntry } from './server-entry.ts';
 
 /**
  * WORKERS=2: two gateway processes share one port and one database, each with its own Merkle log
@@ -48,19 +48,8 @@ describe('a gateway with two workers (the server entry)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const query = () =>
-    sendRaw(`http://127.0.0.1:${port}`, {
-      method: 'POST',
-      // As the directory publishes the service: this gateway is another instance of it.
-      targetUri: `http://localhost:${system.ports.gateway}/personen`,
-      key,
-      processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
-      body: JSON.stringify({
-        type: 'RaadpleegMetBurgerservicenummer',
-        burgerservicenummer: ['999993653'],
-        fields: ['naam.voornamen'],
-      }),
-    });
+  // As the directory publishes the service: this gateway is another instance of it.
+  const query = () => querySuzanne(`http://127.0.0.1:${port}`, system.ports.gateway, key);
   const logged = async () => {
     const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${join(dir, 'gateway.db')}`);
     try {

@@ -83,19 +83,7 @@ export async function purgeExpired(
         .insertInto('access_log_purged')
         .columns(PURGED_COLUMNS)
         .expression(
-          trx
-            .selectFrom(sql.table(partition.name).as('a') as never)
-            .select([
-              'id',
-              'log_id',
-              'leaf_index',
-              'start_time',
-              'processing_activity_id',
-              'processing_activity_version',
-              'data_subject_id',
-              termOf(terms).as('bewaartermijn'),
-              sql.lit(now).as('purged_at'),
-            ] as never),
+          trx.selectFrom(sql.table(partition.name).as('a') as never).select(purgedColumns(termOf(terms), now) as never),
         )
         .onConflict((oc) => oc.column('id').doNothing())
         .executeTakeFirst();
@@ -121,17 +109,7 @@ export async function purgeExpired(
         .expression(
           trx
             .selectFrom('access_log')
-            .select([
-              'id',
-              'log_id',
-              'leaf_index',
-              'start_time',
-              'processing_activity_id',
-              'processing_activity_version',
-              'data_subject_id',
-              sql.lit(term.bewaartermijn).as('bewaartermijn'),
-              sql.lit(now).as('purged_at'),
-            ])
+            .select(purgedColumns(sql.lit(term.bewaartermijn), now))
             .where('processing_activity_id', '=', term.activity)
             .where('processing_activity_version', '=', term.version)
             .where('start_time', '<', term.cutoff),
@@ -148,6 +126,21 @@ export async function purgeExpired(
     });
   }
   return { purged, monthsDropped, unreadableTerms: unreadable };
+}
+
+/** What `access_log_purged` keeps of a row (in PURGED_COLUMNS' order), with its term and the time of the purge. */
+function purgedColumns(term: Expression<string>, now: number) {
+  return [
+    'id',
+    'log_id',
+    'leaf_index',
+    'start_time',
+    'processing_activity_id',
+    'processing_activity_version',
+    'data_subject_id',
+    sql`${term}`.as('bewaartermijn'),
+    sql.lit(now).as('purged_at'),
+  ] as const;
 }
 
 /** `(activity, version, start before its cutoff)` for any of the terms: a record past its term. */
