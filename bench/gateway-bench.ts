@@ -18,7 +18,8 @@
  * gateway's client, as just measured), on that floor and on the gateway, and the gateway's added p50/p99.
  *
  * Environment: BENCH_SECONDS (15, per target, split over the rounds), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32),
- * BENCH_LATENCY_SECONDS (5 per rate and target; 0 skips the fixed-rate part),
+ * BENCH_LATENCY_SECONDS (5 per rate and target; 0 skips the fixed-rate part), BENCH_LATENCY_FRACTIONS (of the
+ * floor's capacity, 0.25,0.5,0.75), BENCH_LATENCY_RATE (req/s instead of half the gateway's capacity),
  * BENCH_PROFILE (a folder: CPU profile of the gateway), BENCH_NODE_FLAGS (extra node flags for the proxies
  * and the gateway).
  */
@@ -314,19 +315,24 @@ try {
   const fixed: { fraction: number; label: string; rate: number; floor: FixedRateResult; gateway: FixedRateResult }[] =
     [];
   if (latencySeconds > 0) {
-    const fractions = [0.25, 0.5, 0.75];
-    // And, to see what the gateway adds where it is not saturated: half of its own capacity.
+    // BENCH_LATENCY_FRACTIONS of the floor's capacity (default 0.25,0.5,0.75; empty: none).
+    const fractions = (process.env.BENCH_LATENCY_FRACTIONS ?? '0.25,0.5,0.75').split(',').filter(Boolean).map(Number);
+    // And, to see what the gateway adds where it is not saturated: half of its own capacity, or
+    // BENCH_LATENCY_RATE req/s (to compare two builds at the same load).
     const gatewayCapacity = median(results.gateway.map(rate));
+    const fixedRate = Number(process.env.BENCH_LATENCY_RATE ?? 0);
     const levels = [
       ...fractions.map((fraction) => ({ fraction, at: Math.round(floorCapacity * fraction), label: 'of the floor' })),
-      { fraction: 0.5, at: Math.round(gatewayCapacity * 0.5), label: "of the gateway's own capacity" },
+      fixedRate > 0
+        ? { fraction: fixedRate / gatewayCapacity, at: fixedRate, label: "of the gateway's own capacity" }
+        : { fraction: 0.5, at: Math.round(gatewayCapacity * 0.5), label: "of the gateway's own capacity" },
     ];
     const needed = Math.ceil(levels.reduce((n, l) => n + l.at, 0) * latencySeconds) + 1000;
     process.stderr.write(`fixed-rate load: pre-signing ${needed} more requests…\n`);
     await presign(needed);
     for (const { fraction, at, label } of levels) {
       process.stderr.write(
-        `fixed rate ${at} req/s (${fraction * 100} % ${label}) for ${latencySeconds} s per target…\n`,
+        `fixed rate ${at} req/s (${Math.round(fraction * 100)} % ${label}) for ${latencySeconds} s per target…\n`,
       );
       const floor = await runFixedRate(PORTS.proxyNode, () => plain, { rate: at, seconds: latencySeconds });
       const onGateway = await runFixedRate(PORTS.gateway, nextSigned, { rate: at, seconds: latencySeconds });
@@ -436,7 +442,7 @@ try {
       const [fl, gw] = [sorted(f.floor), sorted(f.gateway)];
       const served = f.gateway.ok / f.gateway.seconds;
       console.log(
-        `${`${f.rate} req/s (${f.fraction * 100} % ${f.label})`.padEnd(44)}${fmt(percentile(fl, 50), 2)}${fmt(percentile(fl, 99), 2)}${fmt(percentile(gw, 50), 2).padStart(13)}${fmt(percentile(gw, 99), 2)}${fmt(percentile(gw, 50) - percentile(fl, 50), 2).padStart(11)}${fmt(percentile(gw, 99) - percentile(fl, 99), 2).padStart(11)}${`${served.toFixed(0)} req/s`.padStart(16)}${String(f.gateway.dropped + f.floor.dropped).padStart(9)}`,
+        `${`${f.rate} req/s (${Math.round(f.fraction * 100)} % ${f.label})`.padEnd(44)}${fmt(percentile(fl, 50), 2)}${fmt(percentile(fl, 99), 2)}${fmt(percentile(gw, 50), 2).padStart(13)}${fmt(percentile(gw, 99), 2)}${fmt(percentile(gw, 50) - percentile(fl, 50), 2).padStart(11)}${fmt(percentile(gw, 99) - percentile(fl, 99), 2).padStart(11)}${`${served.toFixed(0)} req/s`.padStart(16)}${String(f.gateway.dropped + f.floor.dropped).padStart(9)}`,
       );
     }
     console.log(
