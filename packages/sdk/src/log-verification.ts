@@ -64,6 +64,8 @@ interface ServedEntry {
   readonly columns?: Readonly<Record<string, unknown>>;
   /** Set when the record was removed because its bewaartermijn passed. */
   readonly purged?: PurgedEntry;
+  /** On PostgreSQL: whether the subject's months (what the citizen's timeline reads first) hold this record's. */
+  readonly in_subject_months?: boolean;
 }
 
 /** What stays of a record the retention purge removed: when, why, and what its term was based on. */
@@ -150,6 +152,11 @@ export async function proveEntries(options: {
         if (edited.length > 0) {
           findings.push(
             `${what}: a column that reports read was EDITED behind the logged record (${edited.join('; ')}).`,
+          );
+        }
+        if (entry.in_subject_months === false) {
+          findings.push(
+            `${what} is HIDDEN from the citizen's timeline: its subject's month is missing from access_log_subject_months.`,
           );
         }
       }

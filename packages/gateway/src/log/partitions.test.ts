@@ -1,3 +1,4 @@
+import { createAuditorClient, fetchDirectory, memoryHeadStore } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -119,6 +120,43 @@ if (process.env.TEST_DATABASE_URL) {
         [month, '2'],
       ]);
       expect(await walk(SUZANNE, 20)).toHaveLength(2);
+    });
+
+    it('a subject month deleted behind the log (which hides records from the timeline) is a finding for the auditor', async () => {
+      await query(SUZANNE);
+      await query(OTHER);
+      await gw.log.drain();
+      await gw.signTreeHead();
+      const fetchImpl: typeof fetch = async (input, init) => gw.app.request(String(input), init);
+      const directory = await fetchDirectory({
+        registryUrl: 'http://registry.test',
+        registryKey: gw.registry.registryPublicKey,
+        fetch: async (input, init) => gw.registry.app.request(String(input), init),
+      });
+      const auditor = createAuditorClient({
+        oin: DEMO_OIN.autoriteitPersoonsgegevens,
+        privateKey: gw.key(DEMO_OIN.autoriteitPersoonsgegevens),
+        directory,
+        fetch: fetchImpl,
+      });
+      const heads = memoryHeadStore();
+      const before = await auditor.verifyLogs({ heads, full: true });
+      expect(before.logs.flatMap((l) => l.findings)).toEqual([]);
+
+      const hers = (await walk(SUZANNE, 20))[0];
+      expect(hers).toBeDefined();
+      const subject = (
+        await sql<{ data_subject_id: string }>`select data_subject_id from access_log where id = ${hers?.id}`.execute(
+          db(),
+        )
+      ).rows[0]?.data_subject_id;
+      await sql`delete from access_log_subject_months where data_subject_id = ${subject}`.execute(db());
+      expect(await walk(SUZANNE, 20)).toEqual([]);
+      const after = await auditor.verifyLogs({ heads, full: true });
+      const findings = after.logs.flatMap((l) => l.findings);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toContain(hers?.id);
+      expect(findings[0]).toContain('HIDDEN');
     });
   });
 }

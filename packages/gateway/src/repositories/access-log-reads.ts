@@ -1,6 +1,7 @@
 import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS, uuidv7Time } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
 import { loggedRefusal } from '../storage/access-log-store.ts';
+import { isPostgres, monthOf } from '../storage/partitions.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { newestFirstPage, type Position } from './cursor.ts';
 
@@ -80,6 +81,7 @@ export async function logEntries(db: Kysely<GatewayDatabase>, logId: string, sta
     .where('l.leaf_index', '<', end)
     .orderBy('l.leaf_index')
     .execute();
+  const noted = await subjectMonthsNoted(db, rows as unknown as Record<string, unknown>[]);
   return rows.map((row) => {
     const r = row as unknown as Record<string, unknown>;
     const pick = (prefix: string, columns: readonly string[]) =>
@@ -103,12 +105,54 @@ export async function logEntries(db: Kysely<GatewayDatabase>, logId: string, sta
         },
       };
     }
+    const month = noted && subjectMonth(r);
     return {
       ...base,
       record: row.record === null ? null : (JSON.parse(row.record) as unknown),
       columns: pick('a_', [...ACCESS_RECORD_COLUMNS, ...POSITION_COLUMNS]),
+      // PostgreSQL: whether the citizen's timeline finds this record (it reads only the subject's noted months).
+      ...(month ? { in_subject_months: noted.has(month) } : {}),
     };
   });
+}
+
+/** `<pseudonym> <month>` of an entry's stored row, when it has a subject. */
+function subjectMonth(row: Record<string, unknown>): string | undefined {
+  const subject = row.a_data_subject_id;
+  const t = row.a_start_time;
+  return typeof subject === 'string' && t !== null && t !== undefined
+    ? `${subject} ${monthOf(Number(t)).month}`
+    : undefined;
+}
+
+/**
+ * On PostgreSQL, which of these rows' (subject, month) pairs `access_log_subject_months` holds: a pair
+ * that went missing would hide the record from the citizen's timeline, so the auditor is told. Undefined
+ * on SQLite, where the timeline reads the table itself.
+ */
+async function subjectMonthsNoted(db: Kysely<GatewayDatabase>, rows: readonly Record<string, unknown>[]) {
+  if (!isPostgres(db as Kysely<unknown>)) return undefined;
+  const pairs = [...new Set(rows.map(subjectMonth).filter((p): p is string => p !== undefined))].map((p) => {
+    const [subject = '', month = ''] = p.split(' ');
+    return { subject, month };
+  });
+  const found = new Set<string>();
+  for (let i = 0; i < pairs.length; i += 500) {
+    const chunk = pairs.slice(i, i + 500);
+    const present = await db
+      .selectFrom('access_log_subject_months')
+      .select(['data_subject_id', 'month'])
+      .where((eb) =>
+        eb(
+          eb.refTuple('data_subject_id', 'month'),
+          'in',
+          chunk.map((p) => eb.tuple(p.subject, p.month)),
+        ),
+      )
+      .execute();
+    for (const p of present) found.add(`${p.data_subject_id} ${p.month}`);
+  }
+  return found;
 }
 
 /** Where a record sits in the verifiable log, if it is a leaf yet. */
