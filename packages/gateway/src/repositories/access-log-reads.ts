@@ -1,5 +1,5 @@
 import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS, uuidv7Time } from '@poortwachter/protocol';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { loggedRefusal } from '../storage/access-log-store.ts';
 import { isPostgres, monthOf } from '../storage/partitions.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
@@ -136,22 +136,12 @@ async function subjectMonthsNoted(db: Kysely<GatewayDatabase>, rows: readonly Re
     const [subject = '', month = ''] = p.split(' ');
     return { subject, month };
   });
-  const found = new Set<string>();
-  for (let i = 0; i < pairs.length; i += 500) {
-    const chunk = pairs.slice(i, i + 500);
-    const present = await db
-      .selectFrom('access_log_subject_months')
-      .select(['data_subject_id', 'month'])
-      .where((eb) =>
-        eb(
-          eb.refTuple('data_subject_id', 'month'),
-          'in',
-          chunk.map((p) => eb.tuple(p.subject, p.month)),
-        ),
-      )
-      .execute();
-    for (const p of present) found.add(`${p.data_subject_id} ${p.month}`);
-  }
+  // One index lookup per pair (a row-value IN list of hundreds of pairs is planned as a scan).
+  const present = await sql<{ data_subject_id: string; month: string }>`
+    select t.data_subject_id, t.month
+      from unnest(${pairs.map((p) => p.subject)}::text[], ${pairs.map((p) => p.month)}::text[]) as p(subject, month)
+      join access_log_subject_months t on t.data_subject_id = p.subject and t.month = p.month`.execute(db);
+  const found = new Set(present.rows.map((p) => `${p.data_subject_id} ${p.month}`));
   return found;
 }
 
