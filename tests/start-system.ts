@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +8,36 @@ import { fileURLToPath } from 'node:url';
 /** The repository's root folder. */
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
+/** Ports this process handed out already: a port closed after the check can be handed out again. */
+const handedOut = new Set<number>();
+
+/**
+ * `count` distinct free ports on 127.0.0.1: all are held open together while they are chosen (so the
+ * kernel cannot give one twice), and none is one this process handed out before.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  const ports: number[] = [];
+  try {
+    while (ports.length < count) {
+      const server = await new Promise<Server>((resolve, reject) => {
+        const s = createServer();
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      servers.push(server);
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+      const port = typeof address === 'object' && address ? address.port : 0;
+      if (port > 0 && !handedOut.has(port)) ports.push(port);
+    }
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  }
+  for (const port of ports) handedOut.add(port);
+  return ports;
+}
+
+export const freePort = async () => (await freePorts(1))[0] as number;
 
 export interface RunningSystem {
   readonly process: ChildProcess;
@@ -40,15 +63,16 @@ export interface RunningSystem {
 /** `pnpm start` (scripts/start-system.ts) on free loopback ports and a fresh data folder, until it says it runs. */
 export async function startSystem(options: { env?: Record<string, string> } = {}): Promise<RunningSystem> {
   const data = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
-  const ports = {
-    registry: await freePort(),
-    source: await freePort(),
-    gateway: await freePort(),
-    idp: await freePort(),
-    outway: await freePort(),
-    portal: await freePort(),
-    auditor: await freePort(),
-  };
+  const [registry, source, gateway, idp, outway, portal, auditor] = (await freePorts(7)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const ports = { registry, source, gateway, idp, outway, portal, auditor };
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
     cwd: root,
     env: {
