@@ -6,19 +6,14 @@ import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawJwk } from '../adversarial/raw-client.ts';
 import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
-import { querySuzanne, runEntry, startEntry } from './server-entry.ts';
+import { gatewayInstanceEnv, querySuzanne, runEntry, startEntry } from './server-entry.ts';
 
 /** A gateway of its own (the server entry, beside `pnpm start`'s), on a free port and its own database. */
 async function startGateway(system: RunningSystem, drainSeconds: number) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'poortwachter-drain-'));
   const gateway = await startEntry('packages/gateway/src/server/main.ts', {
-    PORT: String(port),
-    DATA_DIR: system.data,
-    DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
-    REGISTRY_URL: `http://localhost:${system.ports.registry}`,
-    SOURCE_URL: `http://localhost:${system.ports.source}`,
-    INSTANCE_ID: 'drain-test',
+    ...gatewayInstanceEnv(system, { port, database: join(dir, 'gateway.db'), instanceId: 'drain-test' }),
     DRAIN_TIMEOUT_SECONDS: String(drainSeconds),
   });
   return {

@@ -6,7 +6,7 @@ import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawJwk } from '../adversarial/raw-client.ts';
 import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
-import { querySuzanne, startEntry } from './server-entry.ts';
+import { gatewayInstanceEnv, querySuzanne, startEntry } from './server-entry.ts';
 
 /** A small filesystem of our own (tmpfs), so that "disk full" is real: only root may mount one. */
 function mountSmallFilesystem(): string | undefined {
@@ -112,14 +112,14 @@ describe.skipIf(!smallFs)('a full log disk (tmpfs, needs root)', () => {
   }, 60_000);
 
   it('exits 1 with the reason when SIGTERM finds the log disk full, never with an unhandled rejection', async () => {
-    const gateway = await startEntry('packages/gateway/src/server/main.ts', {
-      PORT: String(await freePort()),
-      DATA_DIR: system.data,
-      DATABASE_URL: `sqlite:${join(fsDir, 'db', 'second.db')}`,
-      REGISTRY_URL: `http://localhost:${system.ports.registry}`,
-      SOURCE_URL: `http://localhost:${system.ports.source}`,
-      INSTANCE_ID: 'disk-full-stop',
-    });
+    const gateway = await startEntry(
+      'packages/gateway/src/server/main.ts',
+      gatewayInstanceEnv(system, {
+        port: await freePort(),
+        database: join(fsDir, 'db', 'second.db'),
+        instanceId: 'disk-full-stop',
+      }),
+    );
     const url = gateway.output().match(/listening on (http:\/\/[0-9.:]+)/)?.[1];
     fill(filler);
     try {

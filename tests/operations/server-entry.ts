@@ -1,7 +1,25 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
-import { root } from '../start-system.ts';
+import { type RunningSystem, root } from '../start-system.ts';
+
+/**
+ * The settings of another instance of the system's BRP gateway (the server entry): its own port and
+ * SQLite file (`database`), the system's registry, source and keys.
+ */
+export function gatewayInstanceEnv(
+  system: RunningSystem,
+  options: { port: number; database: string; instanceId: string },
+): Record<string, string> {
+  return {
+    PORT: String(options.port),
+    DATA_DIR: system.data,
+    DATABASE_URL: `sqlite:${options.database}`,
+    REGISTRY_URL: `http://localhost:${system.ports.registry}`,
+    SOURCE_URL: `http://localhost:${system.ports.source}`,
+    INSTANCE_ID: options.instanceId,
+  };
+}
 
 /**
  * Utrecht's Wmo query for Suzanne Moulin, signed for the BRP service as the directory publishes it

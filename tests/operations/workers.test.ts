@@ -8,7 +8,7 @@ import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawJwk } from '../adversarial/raw-client.ts';
 import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
-import { type EntryProcess, querySuzanne, runEntry } from './server-entry.ts';
+import { type EntryProcess, gatewayInstanceEnv, querySuzanne, runEntry } from './server-entry.ts';
 
 /**
  * WORKERS=2: two gateway processes share one port and one database, each with its own Merkle log
@@ -28,12 +28,7 @@ describe('a gateway with two workers (the server entry)', () => {
     dir = mkdtempSync(join(tmpdir(), 'poortwachter-workers-'));
     port = await freePort();
     gateway = runEntry('packages/gateway/src/server/main.ts', {
-      PORT: String(port),
-      DATA_DIR: system.data,
-      DATABASE_URL: `sqlite:${join(dir, 'gateway.db')}`,
-      REGISTRY_URL: `http://localhost:${system.ports.registry}`,
-      SOURCE_URL: `http://localhost:${system.ports.source}`,
-      INSTANCE_ID: 'workers-test',
+      ...gatewayInstanceEnv(system, { port, database: join(dir, 'gateway.db'), instanceId: 'workers-test' }),
       WORKERS: '2',
     });
     const listening = async () => (gateway.output().match(/listening on/g) ?? []).length >= 2;

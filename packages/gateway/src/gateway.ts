@@ -12,7 +12,6 @@ import type { SourceOptions } from './pipeline/forward.ts';
 import { gatewayMeter } from './pipeline/metrics.ts';
 import type { AccessLogStore } from './storage/access-log-store.ts';
 import { migrateGateway } from './storage/migrate.ts';
-import { ensureMonthPartitions } from './storage/partitions.ts';
 import type { SqliteHandle } from './storage/sqlite-executor.ts';
 import type { GatewayDatabase } from './storage/tables.ts';
 
@@ -76,7 +75,6 @@ export async function createGateway(config: GatewayConfig) {
   });
   const { log, refusals, nonces } = opened;
   const now = config.now ?? Date.now;
-  await ensureMonthPartitions(db as Kysely<unknown>, now(), now());
   const retention = startRetention({
     db,
     activities: () =>

@@ -1,7 +1,7 @@
 import { ACCESS_RECORD_COLUMNS, LOGGED_REFUSAL_FIELDS, uuidv7Time } from '@poortwachter/protocol';
 import { type Kysely, sql } from 'kysely';
 import { loggedRefusal } from '../storage/access-log-store.ts';
-import { isPostgres, monthOf } from '../storage/partitions.ts';
+import { isPostgres, monthOf, subjectMonthKey, subjectMonths } from '../storage/partitions.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { newestFirstPage, type Position } from './cursor.ts';
 
@@ -105,44 +105,38 @@ export async function logEntries(db: Kysely<GatewayDatabase>, logId: string, sta
         },
       };
     }
-    const month = noted && subjectMonth(r);
+    const { subject, startTime } = storedSubject(r);
+    const key = noted && subject ? subjectMonthKey(subject, monthOf(startTime).month) : undefined;
     return {
       ...base,
       record: row.record === null ? null : (JSON.parse(row.record) as unknown),
       columns: pick('a_', [...ACCESS_RECORD_COLUMNS, ...POSITION_COLUMNS]),
       // PostgreSQL: whether the citizen's timeline finds this record (it reads only the subject's noted months).
-      ...(month ? { in_subject_months: noted.has(month) } : {}),
+      ...(noted && key ? { in_subject_months: noted.has(key) } : {}),
     };
   });
 }
 
-/** `<pseudonym> <month>` of an entry's stored row, when it has a subject. */
-function subjectMonth(row: Record<string, unknown>): string | undefined {
-  const subject = row.a_data_subject_id;
-  const t = row.a_start_time;
-  return typeof subject === 'string' && t !== null && t !== undefined
-    ? `${subject} ${monthOf(Number(t)).month}`
-    : undefined;
-}
+/** The subject and start time an entry's stored row (`a_` columns) has, for `subjectMonths`. */
+const storedSubject = (row: Record<string, unknown>) => ({
+  subject: typeof row.a_data_subject_id === 'string' ? row.a_data_subject_id : undefined,
+  startTime: Number(row.a_start_time),
+});
 
 /**
- * On PostgreSQL, which of these rows' (subject, month) pairs `access_log_subject_months` holds: a pair
- * that went missing would hide the record from the citizen's timeline, so the auditor is told. Undefined
- * on SQLite, where the timeline reads the table itself.
+ * On PostgreSQL, which of these rows' (subject, month) pairs `access_log_subject_months` holds (by
+ * `subjectMonthKey`): a pair that went missing would hide the record from the citizen's timeline, so
+ * the auditor is told. Undefined on SQLite, where the timeline reads the table itself.
  */
 async function subjectMonthsNoted(db: Kysely<GatewayDatabase>, rows: readonly Record<string, unknown>[]) {
   if (!isPostgres(db as Kysely<unknown>)) return undefined;
-  const pairs = [...new Set(rows.map(subjectMonth).filter((p): p is string => p !== undefined))].map((p) => {
-    const [subject = '', month = ''] = p.split(' ');
-    return { subject, month };
-  });
+  const pairs = [...subjectMonths(rows.map(storedSubject)).values()];
   // One index lookup per pair (a row-value IN list of hundreds of pairs is planned as a scan).
   const present = await sql<{ data_subject_id: string; month: string }>`
     select t.data_subject_id, t.month
-      from unnest(${pairs.map((p) => p.subject)}::text[], ${pairs.map((p) => p.month)}::text[]) as p(subject, month)
+      from unnest(${pairs.map((p) => p.data_subject_id)}::text[], ${pairs.map((p) => p.month)}::text[]) as p(subject, month)
       join access_log_subject_months t on t.data_subject_id = p.subject and t.month = p.month`.execute(db);
-  const found = new Set(present.rows.map((p) => `${p.data_subject_id} ${p.month}`));
-  return found;
+  return new Set(present.rows.map((p) => subjectMonthKey(p.data_subject_id, p.month)));
 }
 
 /** Where a record sits in the verifiable log, if it is a leaf yet. */

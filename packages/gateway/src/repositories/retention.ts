@@ -35,7 +35,8 @@ function termsAt(activities: Iterable<ProcessingActivity>, now: number) {
   return { terms, unreadable };
 }
 
-const PURGED_COLUMNS = [
+/** The columns of an access_log row that access_log_purged keeps as they are. */
+const KEPT_COLUMNS = [
   'id',
   'log_id',
   'leaf_index',
@@ -43,9 +44,8 @@ const PURGED_COLUMNS = [
   'processing_activity_id',
   'processing_activity_version',
   'data_subject_id',
-  'bewaartermijn',
-  'purged_at',
 ] as const;
+const PURGED_COLUMNS = [...KEPT_COLUMNS, 'bewaartermijn', 'purged_at'] as const;
 
 /**
  * The retention purge that DESIGN.md promises, and the only thing that deletes from the access log: a
@@ -130,17 +130,7 @@ export async function purgeExpired(
 
 /** What `access_log_purged` keeps of a row (in PURGED_COLUMNS' order), with its term and the time of the purge. */
 function purgedColumns(term: Expression<string>, now: number) {
-  return [
-    'id',
-    'log_id',
-    'leaf_index',
-    'start_time',
-    'processing_activity_id',
-    'processing_activity_version',
-    'data_subject_id',
-    sql`${term}`.as('bewaartermijn'),
-    sql.lit(now).as('purged_at'),
-  ] as const;
+  return [...KEPT_COLUMNS, sql`${term}`.as('bewaartermijn'), sql.lit(now).as('purged_at')] as const;
 }
 
 /** `(activity, version, start before its cutoff)` for any of the terms: a record past its term. */

@@ -1,7 +1,7 @@
 import { accessRecordColumns, type LoggedRefusal } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
 import type { StoredAccessRecord } from './access-record.ts';
-import { ensureMonthPartitions, isPostgres, monthOf } from './partitions.ts';
+import { ensureMonthPartitions, isPostgres, monthOf, subjectMonths } from './partitions.ts';
 import type {
   GatewayDatabase,
   MerkleLeafTable,
@@ -98,7 +98,13 @@ export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStor
       const rows = writes.flatMap((w) => ('accessRecords' in w ? w.accessRecords.map((r) => toRow(r, positions)) : []));
       const refusals = writes.flatMap((w) => ('refusal' in w ? [refusalRow(w.refusal, positions)] : []));
       if (postgres) await ensureMonths(rows);
-      const subjectMonths = postgres ? subjectMonthsOf(rows) : [];
+      const noted = postgres
+        ? [
+            ...subjectMonths(
+              rows.map((r) => ({ subject: r.data_subject_id, startTime: Number(r.start_time) })),
+            ).values(),
+          ]
+        : [];
       const write = () =>
         db.transaction().execute(async (trx) => {
           for (let i = 0; i < rows.length; i += CHUNK) {
@@ -107,10 +113,10 @@ export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStor
               .values(rows.slice(i, i + CHUNK))
               .execute();
           }
-          for (let i = 0; i < subjectMonths.length; i += CHUNK) {
+          for (let i = 0; i < noted.length; i += CHUNK) {
             await trx
               .insertInto('access_log_subject_months')
-              .values(subjectMonths.slice(i, i + CHUNK))
+              .values(noted.slice(i, i + CHUNK))
               .onConflict((oc) =>
                 oc.columns(['data_subject_id', 'month']).doUpdateSet((eb) => ({
                   records: eb('access_log_subject_months.records', '+', eb.ref('excluded.records')),
@@ -152,19 +158,3 @@ export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStor
 
 /** PostgreSQL's error for a row that no partition takes (check_violation, 'no partition of relation … found'). */
 const NO_PARTITION = '23514';
-
-/** A batch's records per (subject, month), sorted (so concurrent batches take row locks in one order). */
-function subjectMonthsOf(rows: readonly NewAccessLogRow[]) {
-  const pairs = new Map<string, number>();
-  for (const r of rows) {
-    if (!r.data_subject_id) continue;
-    const pair = `${r.data_subject_id} ${monthOf(Number(r.start_time)).month}`;
-    pairs.set(pair, (pairs.get(pair) ?? 0) + 1);
-  }
-  return [...pairs]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([pair, records]) => {
-      const [data_subject_id = '', month = ''] = pair.split(' ');
-      return { data_subject_id, month, records };
-    });
-}

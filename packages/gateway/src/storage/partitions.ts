@@ -11,6 +11,33 @@ export function monthOf(ms: number): { month: string; from: number; to: number }
   return { month: new Date(from).toISOString().slice(0, 7), from, to };
 }
 
+/** A subject's month as `access_log_subject_months` holds it, with the rows of it counted. */
+export interface SubjectMonth {
+  readonly data_subject_id: string;
+  readonly month: string;
+  readonly records: number;
+}
+
+/** The key of a (subject, month) pair in the map `subjectMonths` returns. */
+export const subjectMonthKey = (subject: string, month: string) => `${subject} ${month}`;
+
+/**
+ * The (subject, month) pairs of rows that have a subject, each with how many of the rows are in it,
+ * by `subjectMonthKey`, sorted by key (so concurrent writers take row locks in one order).
+ */
+export function subjectMonths(
+  rows: Iterable<{ readonly subject: string | null | undefined; readonly startTime: number }>,
+): Map<string, SubjectMonth> {
+  const pairs = new Map<string, SubjectMonth>();
+  for (const { subject, startTime } of rows) {
+    if (!subject) continue;
+    const { month } = monthOf(startTime);
+    const key = subjectMonthKey(subject, month);
+    pairs.set(key, { data_subject_id: subject, month, records: (pairs.get(key)?.records ?? 0) + 1 });
+  }
+  return new Map([...pairs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** The partition of `access_log` that holds a month (`2026-12` → `access_log_y2026m12`). */
 export const partitionName = (month: string) => `access_log_y${month.slice(0, 4)}m${month.slice(5, 7)}`;
 
