@@ -70,6 +70,7 @@ describe('log verify with a broken heads file', () => {
       expect(readFileSync(headsFile, 'utf8')).toBe(broken);
     }
     writeFileSync(headsFile, whole);
-    expect((await logVerify()).code).toBe(0);
+    const restored = await logVerify();
+    expect(restored.code, restored.err + restored.out).toBe(0);
   });
 });
