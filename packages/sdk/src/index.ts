@@ -2,6 +2,8 @@
 
 export * from '@poortwachter/protocol';
 
+export { type WriteFileAtomicOptions, writeFileAtomic } from './atomic-file.ts';
+
 export { coverageFromEntries } from './audit/coverage-from-entries.ts';
 export {
   type CoverageData,
@@ -41,7 +43,13 @@ export {
   proveEntries,
   verifyLogs,
 } from './log-verification.ts';
-export { fileHeadStore, type HeadStore, type KnownHead, memoryHeadStore } from './merkle/head-store.ts';
+export {
+  fileHeadStore,
+  type HeadStore,
+  HeadsFileError,
+  type KnownHead,
+  memoryHeadStore,
+} from './merkle/head-store.ts';
 export {
   createOrganisationClient,
   type LogFilter,

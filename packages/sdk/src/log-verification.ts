@@ -261,7 +261,8 @@ export async function verifyLogs(options: {
         const now = `size ${head.tree_size} (root ${shortRoot(head.root_hash)})`;
         if (head.tree_size < previous.tree_size) {
           findings.push(`ROLLBACK of log ${head.log_id}: it now signs ${now}, but signed ${was} before.`);
-        } else {
+        } else if (previous.tree_size > 0) {
+          // A log seen empty has nothing to be consistent with: every tree extends the empty one.
           try {
             if (head.tree_size === previous.tree_size) {
               verifyConsistency(

@@ -1,17 +1,24 @@
-import { ProblemError } from '@poortwachter/protocol';
+import { type InvalidParam, ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import type { Kysely } from 'kysely';
+import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { matchesAdminToken } from './admin-token.ts';
 import { listApplications, registerApplication, revokeApplication } from './applications.ts';
+import { bindingProblems } from './bound-activities.ts';
 import type { OutwayEnv } from './context.ts';
 import type { OutwayDatabase } from './tables.ts';
 
 /**
  * The operator's API of an outway (`/admin/v1`, `Authorization: Bearer <admin token>`): register an
- * application (its API key is answered once; the outway keeps its hash), list them, revoke one.
+ * application (its API key is answered once; the outway keeps its hash), list them, revoke one. An
+ * application is bound only to verwerkingsactiviteiten of this outway's organisation that the verified
+ * directory knows and that have not ended (`bindingProblems`); otherwise nothing is stored (400).
  */
 export function adminApp(options: {
   readonly db: Kysely<OutwayDatabase>;
+  /** The afnemer this outway signs for. */
+  readonly organisationOin: string;
+  readonly directory: DirectoryProvider;
   /** SHA-256 hashes (hex) of the admin tokens. */
   readonly adminTokenHashes: readonly string[];
   readonly now: () => number;
@@ -33,15 +40,23 @@ export function adminApp(options: {
   admin.get('/applications', async (c) => c.json({ applications: await listApplications(options.db) }));
   admin.post('/applications', async (c) => {
     const body = await c.req.json().catch(() => undefined);
+    const invalid = (invalidParams: readonly InvalidParam[]) =>
+      new ProblemError('paramsValidation', 'De applicatie is niet geldig.', { invalidParams });
     const problems = validateApplication(body);
-    if (problems.length > 0)
-      throw new ProblemError('paramsValidation', 'De applicatie is niet geldig.', { invalidParams: problems });
+    if (problems.length > 0) throw invalid(problems);
     const input = body as {
       name: string;
       processingActivities: string[];
       defaultProcessingActivity?: string;
       certificateSha256?: string;
     };
+    const unbindable = bindingProblems(
+      options.directory.current(),
+      options.organisationOin,
+      input.processingActivities,
+      new Date(options.now()).toISOString(),
+    );
+    if (unbindable.length > 0) throw invalid(unbindable);
     const { application, apiKey } = await registerApplication(options.db, input, options.now());
     return c.json({ ...application, apiKey }, 201);
   });

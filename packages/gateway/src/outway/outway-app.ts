@@ -188,7 +188,16 @@ export function createOutwayApp(options: OutwayAppOptions) {
     },
   );
 
-  app.route('/admin/v1', adminApp({ db: options.db, adminTokenHashes: options.adminTokenHashes, now }));
+  app.route(
+    '/admin/v1',
+    adminApp({
+      db: options.db,
+      organisationOin: options.organisationOin,
+      directory: options.directory,
+      adminTokenHashes: options.adminTokenHashes,
+      now,
+    }),
+  );
 
   // The afnemer's log, read as an inway's is: the Logboek read API and the verifiable log (signed reads).
   const reads: ReadStores = {

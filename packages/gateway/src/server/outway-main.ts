@@ -23,6 +23,7 @@ import type { JWK } from 'jose';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { adminTokenHash } from '../outway/admin-token.ts';
 import { listApplications, registerApplication } from '../outway/applications.ts';
+import { bindingProblems } from '../outway/bound-activities.ts';
 import { createOutway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
 import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
@@ -91,11 +92,13 @@ await runServer(log, async () => {
   // pnpm start: one demo application, bound to the organisation's verwerkingsactiviteiten.
   const demoKeyFile = env.DEMO_APPLICATION_KEY_FILE;
   if (demoKeyFile && (await listApplications(database.db)).length === 0) {
-    const snapshot = directory.current().snapshot;
+    const index = directory.current();
+    const snapshot = index.snapshot;
     const now = new Date().toISOString();
+    // The activities the admin API would bind: the organisation's own, known and not ended.
     const activities = snapshot.processing_activities
-      .filter((a) => a.versions.some((v) => v.responsibleOin === oin))
-      .map((a) => a.id);
+      .map((a) => a.id)
+      .filter((id) => bindingProblems(index, oin, [id], now).length === 0);
     const usable = snapshot.autorisaties.find((a) => a.afnemerOin === oin && inForce(a, now))?.processingActivityId;
     const { apiKey } = await registerApplication(database.db, {
       name: 'Demo-applicatie',

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@poortwachter/sdk';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 
 export type KeyType = 'Ed25519' | 'P-256';
@@ -21,11 +21,12 @@ export function publicJwkOf(jwk: JWK): JWK {
   return publicPart;
 }
 
-/** Writes a file readable by its owner only (0600), creating the folder. */
+/**
+ * Writes a file readable by its owner only (0600), creating the folder (0700). Atomically: a crash
+ * while writing leaves no half key or token that a later start would read.
+ */
 export function writeSecretFile(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, content, { mode: 0o600 });
-  chmodSync(path, 0o600);
+  writeFileAtomic(path, content, { mode: 0o600, directoryMode: 0o700 });
 }
 
 /**

@@ -11,8 +11,7 @@
  * so gateways refuse a maximum age it cannot meet), TLS_CERT_FILE/TLS_KEY_FILE (serve HTTPS),
  * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (info) and the standard OTEL_* variables.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   createLogger,
   listen,
@@ -23,6 +22,7 @@ import {
   tlsFromEnv,
   withServerSpans,
 } from '@poortwachter/operations';
+import { writeFileAtomic } from '@poortwachter/sdk';
 import { createDirectoryPublisher } from '../directory/publisher.ts';
 import { createRegistryApp } from '../http/app.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
@@ -56,8 +56,8 @@ await runServer(log, async () => {
   const { jwk: registryKey, created: keyCreated } = await loadOrCreateKey(keyFile, 'P-256');
   // The public key, for pinning by gateways and clients on this machine.
   const publicKeyFile = join(data, 'keys', 'registry.public.jwk.json');
-  mkdirSync(dirname(publicKeyFile), { recursive: true });
-  writeFileSync(publicKeyFile, `${JSON.stringify(publicJwkOf(registryKey), null, 2)}\n`);
+  // Atomically: gateways and the CLI on this machine read it, also while the registry (re)starts.
+  writeFileAtomic(publicKeyFile, `${JSON.stringify(publicJwkOf(registryKey), null, 2)}\n`);
   const seeded =
     (env.SEED ?? 'demo') === 'demo'
       ? await seedDemoRegistry(db, {

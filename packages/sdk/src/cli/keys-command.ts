@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-file.ts';
 import { generateSigningKey } from '../keys.ts';
 import { parseOptions } from './options.ts';
 
@@ -28,8 +29,8 @@ export async function keysCommand(args: string[]): Promise<number> {
       process.stderr.write(`${values.out} exists; pass --force to overwrite it\n`);
       return 2;
     }
-    writeFileSync(values.out, `${JSON.stringify(privateKey, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(values.out, 0o600);
+    // Atomically: with --force a crash while writing keeps the old key rather than leaving half a new one.
+    writeFileAtomic(values.out, `${JSON.stringify(privateKey, null, 2)}\n`, { mode: 0o600 });
     process.stderr.write(`private key written to ${values.out} (mode 0600): keep it secret\n`);
     process.stderr.write(
       'register this public key with the registry (POST /v1/organisations/{oin}/keys {"jwk": …}):\n',

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createAuditorClient } from '../auditor-client.ts';
-import { fileHeadStore } from '../merkle/head-store.ts';
+import { fileHeadStore, HeadsFileError } from '../merkle/head-store.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { dataDir } from './data-dir.ts';
 import { parseOptions } from './options.ts';
@@ -32,14 +32,19 @@ export async function logCommand(args: string[]): Promise<number> {
     return 2;
   }
   return runCommand(async () => {
+    const headsFile = values.heads ?? join(dataDir(), 'auditor-heads.json');
+    const headsStore = fileHeadStore(headsFile);
+    // Read before anything is fetched: heads that cannot be read stop the run (exit 2), never an empty start.
+    const known = await headsStore.load().catch((error: unknown) => {
+      throw error instanceof HeadsFileError ? new CliExit(2, error.message) : error;
+    });
     const registry = registryOptions(values);
     const directory = await createAuditorClient({ oin: '', privateKey: {}, ...registry }).directory();
     const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key, 'auditor');
     if (!organisation.roles.includes('auditor')) throw new CliExit(2, `${organisation.name} is not an auditor.`);
-    const headsFile = values.heads ?? join(dataDir(), 'auditor-heads.json');
     const tty = process.stderr.isTTY;
     const result = await createAuditorClient({ oin: organisation.oin, privateKey, directory }).verifyLogs({
-      heads: fileHeadStore(headsFile),
+      heads: { load: async () => known, save: (heads) => headsStore.save(heads) },
       full: !values['heads-only'],
       onProgress: (p) => {
         const line = `recomputing ${p.logId}: ${p.done}/${p.total} records`;
