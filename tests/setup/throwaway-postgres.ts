@@ -29,7 +29,9 @@ const DATABASE = 'poortwachter_test';
 const START_TIMEOUT_MS = 60_000;
 
 const send = (message: ThrowawayPostgresMessage) =>
-  new Promise<void>((resolve) => (process.send ? process.send(message, () => resolve()) : resolve()));
+  new Promise<void>((resolve) =>
+    process.send && process.connected ? process.send(message, () => resolve()) : resolve(),
+  );
 
 /** A port nothing listens on now, chosen by the kernel. */
 function freePort(): Promise<number> {
@@ -101,6 +103,8 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   };
 
+  // From here on the end of the channel ends the server, whether it is ready yet or not.
+  process.once('disconnect', () => void stop().then(() => process.exit(0)));
   try {
     await server.initialise();
     let timer: NodeJS.Timeout | undefined;
@@ -115,7 +119,6 @@ async function main(): Promise<void> {
     await client.query(`create database ${DATABASE}`);
     const { rows } = await client.query<{ server_version: string }>('show server_version');
     await client.end();
-    process.once('disconnect', () => void stop().then(() => process.exit(0)));
     await send({
       url: `postgres://postgres:${password}@127.0.0.1:${port}/${DATABASE}`,
       version: rows[0]?.server_version ?? 'unknown',
