@@ -9,7 +9,9 @@ export default defineConfig({
       'scripts/**/*.test.ts',
       'tests/**/*.test.ts',
     ],
-    // Storage suites open real databases (SQLite, and PostgreSQL when TEST_DATABASE_URL is set).
+    // Storage suites open real databases: SQLite, and PostgreSQL, which this global setup starts for the
+    // run unless TEST_DATABASE_URL names one (or is `none`: its suites are then reported as skipped).
+    globalSetup: ['tests/setup/postgres.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // In CI a JSON report as well, from which .ci/run prints the plain "N passed, N failed" line.

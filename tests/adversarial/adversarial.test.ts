@@ -14,7 +14,7 @@ import {
   startTestGateway,
   type TestGateway,
 } from '@poortwachter/gateway/testing';
-import { DIALECTS } from '@poortwachter/registry/testing';
+import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, loadPersonen } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { contentDigest, type RawJwk, type RawRequest, sendRaw, signRaw } from './raw-client.ts';
@@ -49,7 +49,7 @@ async function problemOf(res: Response, status: number, code: string): Promise<P
 }
 
 for (const dialect of DIALECTS) {
-  describe(`the gateway attacked from outside over HTTP (${dialect})`, () => {
+  describeDialect(dialect, `the gateway attacked from outside over HTTP (${dialect})`, () => {
     let gw: TestGateway;
     let origin: string;
     let stop: () => void;

@@ -1,4 +1,4 @@
-import { DIALECTS } from '@poortwachter/registry/testing';
+import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
 import { BRP_AUTOMATIC_FIELDS, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -37,7 +37,7 @@ const raadpleeg = (bsn: string, fields: string[]) => ({
 });
 
 for (const dialect of DIALECTS) {
-  describe(`the BRP API's rules at the gateway (${dialect})`, () => {
+  describeDialect(dialect, `the BRP API's rules at the gateway (${dialect})`, () => {
     let gw: TestGateway;
     let calls: number;
     let records: number;

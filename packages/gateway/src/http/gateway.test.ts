@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { newSpanId, newTraceId, signRequest, verifyDirectorySnapshot } from '@poortwachter/protocol';
-import { DIALECTS } from '@poortwachter/registry/testing';
+import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
 import { createOrganisationClient, isSdkError } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ interface Problem {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`gateway (${dialect})`, () => {
+  describeDialect(dialect, `gateway (${dialect})`, () => {
     let gw: TestGateway;
     let callsBefore: number;
     let recordsBefore: number;

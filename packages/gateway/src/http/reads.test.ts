@@ -7,12 +7,12 @@ import {
   verifyContentDigest,
   verifyMessage,
 } from '@poortwachter/protocol';
-import { DIALECTS } from '@poortwachter/registry/testing';
+import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
 import type { CoverageReport } from '@poortwachter/sdk';
 import { registryHistory } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, DEV_IDENTITY_PROVIDER } from '@poortwachter/seeds';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPseudonymiser } from '../log/pseudonym.ts';
 import type { CitizenAccess, TimelinePage } from '../repositories/citizen-timeline.ts';
 import { toRow } from '../storage/access-log-store.ts';
@@ -37,7 +37,7 @@ const raadpleeg = (bsn: string) => ({
 const pseudonym = createPseudonymiser(LOG_KEY);
 
 for (const dialect of DIALECTS) {
-  describe(`log readers (${dialect})`, () => {
+  describeDialect(dialect, `log readers (${dialect})`, () => {
     let gw: TestGateway;
     let idpKey: JWK;
 

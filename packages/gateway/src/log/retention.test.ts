@@ -1,6 +1,6 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { retentionCutoff } from '@poortwachter/protocol';
-import { DIALECTS } from '@poortwachter/registry/testing';
+import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
 import { createAuditorClient, createCitizenClient, fetchDirectory, memoryHeadStore } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
@@ -26,7 +26,7 @@ describe('retentionCutoff: a bewaartermijn on the calendar', () => {
 });
 
 for (const dialect of DIALECTS) {
-  describe(`the retention purge (${dialect})`, () => {
+  describeDialect(dialect, `the retention purge (${dialect})`, () => {
     let gw: TestGateway;
     let directory: DirectorySnapshot;
     const heads = memoryHeadStore();

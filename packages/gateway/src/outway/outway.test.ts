@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { makeTestCertificates } from '@poortwachter/operations/testing';
 import { signRequest, verifyExchange } from '@poortwachter/protocol';
-import { DIALECTS } from '@poortwachter/registry/testing';
+import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
 import { createOrganisationClient } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ const problemOf = async (res: Response) => (await res.json()) as Problem;
 const query = { type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: [SUZANNE], fields: ['naam.voornamen'] };
 
 for (const dialect of DIALECTS) {
-  describe(`the outway (${dialect})`, () => {
+  describeDialect(dialect, `the outway (${dialect})`, () => {
     let t: TestOutway;
     beforeAll(async () => {
       t = await startTestOutway(dialect);

@@ -1,6 +1,6 @@
-import { DIALECTS, openTestDatabase } from '@poortwachter/registry/testing';
+import { DIALECTS, describeDialect, openTestDatabase } from '@poortwachter/registry/testing';
 import { type Kysely, Migrator, sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { gatewayMigrations, migrateGateway } from './migrate.ts';
 import { isPostgres, monthPartitions } from './partitions.ts';
 
@@ -32,7 +32,7 @@ const partitioned = async (db: Kysely<unknown>) =>
     .length === 1;
 
 for (const dialect of DIALECTS) {
-  describe(`the retention migration keeps every record (${dialect})`, () => {
+  describeDialect(dialect, `the retention migration keeps every record (${dialect})`, () => {
     let close: (() => Promise<void>) | undefined;
     afterEach(async () => close?.());
 

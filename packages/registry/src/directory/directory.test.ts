@@ -2,7 +2,7 @@ import { DIRECTORY_TYP, DirectoryVerificationError, verifyDirectorySnapshot } fr
 import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
-import { DIALECTS, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 import { createDirectoryPublisher } from './publisher.ts';
 
 async function fetchDirectory(registry: TestRegistry, headers: Record<string, string> = {}) {
@@ -10,7 +10,7 @@ async function fetchDirectory(registry: TestRegistry, headers: Record<string, st
 }
 
 for (const dialect of DIALECTS) {
-  describe(`signed directory (${dialect})`, () => {
+  describeDialect(dialect, `signed directory (${dialect})`, () => {
     let registry: TestRegistry;
     beforeAll(async () => {
       registry = await startTestRegistry(dialect);

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
-import { DIALECTS, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 
 interface Problem {
   status: number;
@@ -37,7 +37,7 @@ const baseAutorisatie = {
 };
 
 for (const dialect of DIALECTS) {
-  describe(`registry admin API (${dialect})`, () => {
+  describeDialect(dialect, `registry admin API (${dialect})`, () => {
     let registry: TestRegistry;
     beforeAll(async () => {
       registry = await startTestRegistry(dialect);

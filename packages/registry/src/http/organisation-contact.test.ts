@@ -1,7 +1,7 @@
 import { verifyDirectorySnapshot } from '@poortwachter/protocol';
 import { DEMO_OIN } from '@poortwachter/seeds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 
 interface Problem {
   code: string;
@@ -10,7 +10,7 @@ interface Problem {
 
 /** An organisation's privacy contact and web origins (issue 14): checked, kept, published. */
 for (const dialect of DIALECTS) {
-  describe(`organisation privacy contact and web origins (${dialect})`, () => {
+  describeDialect(dialect, `organisation privacy contact and web origins (${dialect})`, () => {
     let registry: TestRegistry;
     beforeAll(async () => {
       registry = await startTestRegistry(dialect);

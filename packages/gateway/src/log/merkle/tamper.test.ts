@@ -1,6 +1,6 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { signRequest, uuidv7 } from '@poortwachter/protocol';
-import { DIALECTS } from '@poortwachter/registry/testing';
+import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
 import {
   createAuditorClient,
   createCitizenClient,
@@ -10,7 +10,7 @@ import {
 } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createAccessLogStore, toRow } from '../../storage/access-log-store.ts';
 import type { AccessRecord } from '../../storage/access-record.ts';
 import { GATEWAY_URL, startTestGateway, type TestGateway } from '../../testing/index.ts';
@@ -22,7 +22,7 @@ const OTHER = '999995078';
 const LOG = 'instance-1';
 
 for (const dialect of DIALECTS) {
-  describe(`tampering with the stored log is detected by the sdk (${dialect})`, () => {
+  describeDialect(dialect, `tampering with the stored log is detected by the sdk (${dialect})`, () => {
     let gw: TestGateway;
     let directory: DirectorySnapshot;
     let token: string;
