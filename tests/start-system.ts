@@ -95,7 +95,7 @@ export async function startSystem(options: { env?: Record<string, string> } = {}
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the system did not start:\n${output}`)), 60_000);
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
@@ -108,6 +108,19 @@ export async function startSystem(options: { env?: Record<string, string> } = {}
     child.stderr?.on('data', collect);
     child.on('exit', (code) => reject(new Error(`the system exited (${code}):\n${output}`)));
   });
+  try {
+    await started;
+  } catch (error) {
+    // A system that did not come up is stopped and its folder removed: its parts must not outlive the test.
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(data, { recursive: true, force: true });
+    throw error;
+  }
   return {
     process: child,
     data,

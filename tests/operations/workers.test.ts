@@ -40,7 +40,7 @@ describe('a gateway with two workers (the server entry)', () => {
   afterAll(async () => {
     if (gateway?.child.exitCode === null) gateway.child.kill('SIGKILL');
     await system?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   // As the directory publishes the service: this gateway is another instance of it.
