@@ -75,7 +75,12 @@ const WARNING = 'Ontwikkel-inlog: NIET VOOR PRODUCTIE. Iedereen kan hier inlogge
  * `jti` and `sid` (its session). Any other BSN is a 400 naming `bsn`.
  *
  * @example
- * const app = createDevIdpApp({ issuer: 'http://localhost:8303', privateKey, audience: 'poortwachter-inzage' });
+ * const app = createDevIdpApp({
+ *   issuer: 'http://localhost:8303',
+ *   privateKey,
+ *   audience: 'poortwachter-inzage',
+ *   persons: [{ bsn: '999993653', name: 'Suzanne Moulin' }],
+ * });
  */
 export function createDevIdpApp(options: DevIdpOptions) {
   const now = options.now ?? Date.now;
