@@ -384,6 +384,8 @@ export const DEV_IDENTITY_PROVIDER = {
   name: 'Ontwikkel-inlog (DigiD-vervanger, niet voor productie)',
   audience: 'poortwachter-inzage',
   minimumAssurance: 'midden',
+  /** Its token introspection endpoint (RFC 7662), under its issuer URL; `/revoke` beside it logs out. */
+  introspectionPath: '/introspect',
   /** Where the demo seed writes its private key, under the data folder's `keys/`. */
   keyFile: 'dev-idp.jwk.json',
 } as const;

@@ -1,12 +1,15 @@
 /**
  * NOT FOR PRODUCTION. A development identity provider, standing in for DigiD: anyone can get a token
- * for any test BSN. It exists so that the citizen's inzage can be tried and tested end to end; the
- * gateway trusts it only because the demo registry registers it as an identity provider.
+ * for any of its test persons (and for no one else). It exists so that the citizen's inzage can be tried
+ * and tested end to end; the gateway trusts it only because the demo registry registers it as an
+ * identity provider. Each token is one login session: logging out (`POST /revoke`) ends it, and
+ * gateways ask `POST /introspect` whether it is still on (sessions.ts).
  */
 import { ASSURANCE_LEVELS, type AssuranceLevel, isBsn, ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { base64url, type JWK, SignJWT } from 'jose';
 import { loginPage, type TestPerson } from './login-page.ts';
+import { createSessionStore, sessionEndpoints } from './sessions.ts';
 
 export type { TestPerson };
 
@@ -24,18 +27,18 @@ export interface DevIdpOptions {
   readonly privateKey: JWK;
   /** The audience (`aud`) the gateway expects. */
   readonly audience: string;
-  /** Token lifetime in seconds (default 600: short-lived, like a DigiD session). */
+  /** Token lifetime in seconds (default 600: short-lived, like a DigiD session); its session lasts as long. */
   readonly lifetimeSeconds?: number;
   readonly now?: () => number;
   /** Browser applications for the login flow (`GET /authorize`); none: only `POST /token` with JSON. */
   readonly clients?: readonly DevIdpClient[];
-  /** The test persons the login page offers (BSN and name). */
-  readonly persons?: readonly TestPerson[];
+  /** The test persons (BSN and name): the login page offers them, and only they get a token. */
+  readonly persons: readonly TestPerson[];
 }
 
 /** An issued authorization code: single use, one minute. */
 interface PendingCode {
-  readonly bsn: string;
+  readonly person: TestPerson;
   readonly clientId: string;
   readonly redirectUri: string;
   readonly challenge: string;
@@ -64,14 +67,20 @@ const problem = (error: ProblemError) =>
     headers: { 'content-type': 'application/problem+json' },
   });
 
-const WARNING = 'Ontwikkel-inlog: NIET VOOR PRODUCTIE. Iedereen kan hier inloggen als elke test-BSN.';
+const WARNING = 'Ontwikkel-inlog: NIET VOOR PRODUCTIE. Iedereen kan hier inloggen als elke testpersoon.';
 
 /**
  * `POST /token` `{ "bsn": "999993653", "assurance": "midden" }` → `{ access_token, token_type, expires_in }`,
- * an ES256 JWT with `sub` = the BSN, `acr` = the DigiD level, `aud`, `iss`, `iat`, `exp` and `jti`.
+ * an ES256 JWT with `sub` = the BSN of a test person, `acr` = the DigiD level, `aud`, `iss`, `iat`, `exp`,
+ * `jti` and `sid` (its session). Any other BSN is a 400 naming `bsn`.
  *
  * @example
- * const app = createDevIdpApp({ issuer: 'http://localhost:8303', privateKey, audience: 'poortwachter-inzage' });
+ * const app = createDevIdpApp({
+ *   issuer: 'http://localhost:8303',
+ *   privateKey,
+ *   audience: 'poortwachter-inzage',
+ *   persons: [{ bsn: '999993653', name: 'Suzanne Moulin' }],
+ * });
  */
 export function createDevIdpApp(options: DevIdpOptions) {
   const now = options.now ?? Date.now;
@@ -86,22 +95,42 @@ export function createDevIdpApp(options: DevIdpOptions) {
   app.get('/.well-known/jwks.json', (c) => c.json({ keys: [publicKey] }));
   app.get('/', (c) =>
     c.text(
-      `${WARNING}\n\nVraag een token aan:\n  curl -s -X POST ${options.issuer}/token -H 'content-type: application/json' -d '{"bsn":"999993653"}'\n`,
+      `${WARNING}\n\nVraag een token aan:\n  curl -s -X POST ${options.issuer}/token -H 'content-type: application/json' -d '{"bsn":"999993653"}'\n` +
+        `\nUitloggen (het token en zijn sessie vervallen meteen):\n  curl -s -X POST ${options.issuer}/revoke --data-urlencode "token=$TOKEN"\n`,
     ),
   );
   const clients = options.clients ?? [];
-  const persons = options.persons ?? [];
+  const persons = options.persons;
+  const byBsn = new Map(persons.map((p) => [p.bsn, p]));
+  const sessions = createSessionStore(now);
   const codes = new Map<string, PendingCode>();
   const origins = new Set(clients.flatMap((client) => client.redirectUris.map((uri) => new URL(uri).origin)));
   const corsOf = (origin: string | undefined): Record<string, string> =>
     origin && origins.has(origin) ? { 'access-control-allow-origin': origin, vary: 'Origin' } : { vary: 'Origin' };
 
-  async function issue(bsn: string, assurance: AssuranceLevel) {
+  /** The test person with this BSN, or why no token can be given for it (plain Dutch). */
+  function personOf(bsn: unknown): { person: TestPerson } | { code: string; reason: string } {
+    if (typeof bsn !== 'string' || !isBsn(bsn)) {
+      return { code: 'bsn', reason: 'Dit BSN klopt niet. Een BSN heeft 9 cijfers en moet de elfproef doorstaan.' };
+    }
+    const person = byBsn.get(bsn);
+    if (!person) {
+      return {
+        code: 'testPerson',
+        reason: 'Dit BSN is niet van een testpersoon. Met deze ontwikkel-inlog kunt u alleen inloggen als testpersoon.',
+      };
+    }
+    return { person };
+  }
+
+  /** A token for a test person, and the login session it belongs to. */
+  async function issue(person: TestPerson, assurance: AssuranceLevel) {
     const issuedAt = Math.floor(now() / 1000);
-    return new SignJWT({ acr: assurance })
+    const sid = sessions.start(lifetime * 1000);
+    return new SignJWT({ acr: assurance, sid })
       .setProtectedHeader({ alg: 'ES256', typ: 'JWT', ...(publicKey.kid ? { kid: publicKey.kid } : {}) })
       .setIssuer(options.issuer)
-      .setSubject(bsn)
+      .setSubject(person.bsn)
       .setAudience(options.audience)
       .setIssuedAt(issuedAt)
       .setExpirationTime(issuedAt + lifetime)
@@ -158,22 +187,16 @@ export function createDevIdpApp(options: DevIdpOptions) {
     const request = authorizeRequest(field);
     if ('error' in request)
       return page(loginPage({ warning: WARNING, params: {}, persons: [], query: '', error: request.error }), 400);
-    const bsn = (field('bsn') || field('bsn-typed') || '').trim();
-    if (!isBsn(bsn)) {
+    const chosen = personOf((field('bsn') || field('bsn-typed') || '').trim());
+    if (!('person' in chosen)) {
       return page(
-        loginPage({
-          warning: WARNING,
-          params: request.params,
-          persons: matching(''),
-          query: '',
-          error: 'Dit BSN klopt niet. Een BSN heeft 9 cijfers en moet de elfproef doorstaan.',
-        }),
+        loginPage({ warning: WARNING, params: request.params, persons: matching(''), query: '', error: chosen.reason }),
         400,
       );
     }
     const code = base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
     codes.set(code, {
-      bsn,
+      person: chosen.person,
       clientId: request.client.clientId,
       redirectUri: request.redirectUri,
       challenge: request.challenge,
@@ -187,7 +210,7 @@ export function createDevIdpApp(options: DevIdpOptions) {
     return c.redirect(target.toString(), 303);
   });
 
-  app.options('/token', (c) => {
+  app.options('/:endpoint{token|revoke}', (c) => {
     const cors = corsOf(c.req.header('origin'));
     return c.body(null, 204, {
       ...cors,
@@ -226,7 +249,7 @@ export function createDevIdpApp(options: DevIdpOptions) {
       if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || hashed !== pending.challenge) {
         return oauthError(400, 'invalid_grant', 'The code_verifier does not match the code_challenge.', cors);
       }
-      const token = await issue(pending.bsn, 'midden');
+      const token = await issue(pending.person, 'midden');
       return c.json({ access_token: token, token_type: 'Bearer', expires_in: lifetime }, 200, {
         ...cors,
         'cache-control': 'no-store',
@@ -241,19 +264,26 @@ export function createDevIdpApp(options: DevIdpOptions) {
       });
     }
     const { bsn, assurance = 'midden' } = (body ?? {}) as { bsn?: unknown; assurance?: unknown };
+    const chosen = personOf(bsn);
     const invalid = [
-      ...(typeof bsn === 'string' && isBsn(bsn)
-        ? []
-        : [{ name: 'bsn', code: 'bsn', reason: 'Geef een BSN van 9 cijfers die de elfproef doorstaat.' }]),
+      ...('person' in chosen ? [] : [{ name: 'bsn', ...chosen }]),
       ...(ASSURANCE_LEVELS.includes(assurance as AssuranceLevel)
         ? []
         : [{ name: 'assurance', code: 'enum', reason: `Kies uit ${ASSURANCE_LEVELS.join(', ')}.` }]),
     ];
-    if (invalid.length > 0) {
-      throw new ProblemError('paramsValidation', 'The token request is not valid.', { invalidParams: invalid });
+    if (invalid.length > 0 || !('person' in chosen)) {
+      const reasons = invalid.map((p) => `${p.name}: ${p.reason}`).join(' ');
+      throw new ProblemError('paramsValidation', `The token request is not valid. ${reasons}`, {
+        invalidParams: invalid,
+      });
     }
-    const token = await issue(bsn as string, assurance as AssuranceLevel);
+    const token = await issue(chosen.person, assurance as AssuranceLevel);
     return c.json({ access_token: token, token_type: 'Bearer', expires_in: lifetime, warning: WARNING });
   });
+
+  app.route(
+    '/',
+    sessionEndpoints({ issuer: options.issuer, audience: options.audience, publicKey, sessions, now, corsOf }),
+  );
   return app;
 }

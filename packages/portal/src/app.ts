@@ -12,6 +12,8 @@ export interface PortalConfig {
     readonly name: string;
     readonly authorizeUrl: string;
     readonly tokenUrl: string;
+    /** Its token revocation endpoint (RFC 7009): Uitloggen ends the session there. */
+    readonly revocationUrl?: string;
     readonly clientId: string;
     /** The development identity provider: the page says that one logs in as a test person. */
     readonly development: boolean;
@@ -41,6 +43,8 @@ export function createPortalApp(options: {
   const { bundle, config } = options;
   const app = new Hono();
   const idpOrigin = new URL(config.identityProvider.authorizeUrl).origin;
+  const { revocationUrl } = config.identityProvider;
+  const revocationOrigin = revocationUrl ? ` ${new URL(revocationUrl).origin}` : '';
   const security = {
     'content-security-policy': [
       "default-src 'none'",
@@ -49,7 +53,7 @@ export function createPortalApp(options: {
       "img-src 'self' data:",
       // The registry and every gateway in the directory: gateways come and go, so any https origin,
       // and http on this machine for development.
-      `connect-src 'self' https: http://localhost:* http://127.0.0.1:* ${new URL(config.registryUrl).origin} ${new URL(config.identityProvider.tokenUrl).origin}`,
+      `connect-src 'self' https: http://localhost:* http://127.0.0.1:* ${new URL(config.registryUrl).origin} ${new URL(config.identityProvider.tokenUrl).origin}${revocationOrigin}`,
       `form-action 'self' ${idpOrigin}`,
       "frame-ancestors 'none'",
       "base-uri 'none'",

@@ -28,6 +28,7 @@ export const REFUSALS = {
   citizenTokenMissing: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_MISSING' },
   citizenTokenInvalid: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
   citizenTokenExpired: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_EXPIRED' },
+  identityProviderUnavailable: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   assuranceTooLow: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   notAuditor: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   reportNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },

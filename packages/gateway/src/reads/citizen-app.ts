@@ -1,15 +1,49 @@
 import { GatewayRefusal, uuidv7Time } from '@poortwachter/protocol';
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { Kysely } from 'kysely';
 import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { leafOf } from '../repositories/access-log-reads.ts';
 import { citizenRecords } from '../repositories/citizen-records.ts';
 import { citizenTimeline } from '../repositories/citizen-timeline.ts';
 import { decodeCursor } from '../repositories/cursor.ts';
+import type { GatewayDatabase } from '../storage/tables.ts';
 import { citizenCors } from './citizen-cors.ts';
 import { verifyCitizenToken } from './citizen-token.ts';
 import { parsePeriod } from './period.ts';
 import { count, onlyParameters, parseLimit, sendJson } from './read-params.ts';
+
+/**
+ * The signed head of exactly `size` leaves that a proof of leaf `index` is asked against. A size that
+ * can never hold the leaf (≤ its index) is a 400; a size no head was signed at is a 404 (heads are
+ * signed at whatever size the log has every second or so, so a given size may never come: asking
+ * again would not help). Both name `size`; without it the newest head is taken.
+ */
+async function signedHeadOfSize(db: Kysely<GatewayDatabase>, logId: string, size: number, index: number) {
+  if (size <= index) {
+    throw new GatewayRefusal(
+      'invalidRequest',
+      `Een boomkop van grootte ${size} kan deze verwerking (regel ${index + 1} van het logboek) nooit bevatten.`,
+      {
+        invalidParams: [
+          { name: 'size', code: 'minimum', reason: `Kies een size groter dan ${index}, of laat size weg.` },
+        ],
+      },
+    );
+  }
+  const head = await headOf(db, logId, { size });
+  if (head) return head;
+  const newest = await headOf(db, logId, {});
+  throw new GatewayRefusal('logEntryNotFound', `Er is geen ondertekende boomkop met grootte ${size}.`, {
+    invalidParams: [
+      {
+        name: 'size',
+        code: 'notFound',
+        reason: `Kies de grootte van een ondertekende boomkop (de nieuwste is ${newest?.tree_size ?? 0}), of laat size weg.`,
+      },
+    ],
+  });
+}
 
 /**
  * The citizen's inzage, with a token of an identity provider the registry trusts: the timeline of
@@ -60,7 +94,10 @@ export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv
     if (!leaf)
       throw new GatewayRefusal('logEntryNotFound', 'Deze verwerking staat niet in het controleerbare logboek.');
     const wanted = c.req.query('size');
-    const head = await headOf(db, leaf.logId, wanted === undefined ? {} : { size: count(wanted, 'size') });
+    const head =
+      wanted === undefined
+        ? await headOf(db, leaf.logId, {})
+        : await signedHeadOfSize(db, leaf.logId, count(wanted, 'size'), leaf.index);
     if (!head || head.tree_size <= leaf.index) {
       c.header('retry-after', '1');
       throw new GatewayRefusal(

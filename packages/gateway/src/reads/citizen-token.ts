@@ -7,6 +7,7 @@ import {
 } from '@poortwachter/protocol';
 import { createLocalJWKSet, decodeJwt, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
+import { isTokenActive } from './citizen-session.ts';
 
 /** A citizen, as a trusted identity provider vouched for them. */
 export interface Citizen {
@@ -35,7 +36,8 @@ const invalid = (detail: string, cause?: unknown) =>
  * Verifies a citizen's bearer token (a JWT, ES256) against the identity providers that the verified
  * directory trusts: issuer registered and not revoked, signature by one of its keys, audience, expiry
  * (at most an hour old), a BSN as subject, and an assurance level (`acr`) at least the provider's minimum.
- * The BSN comes only from here, never from the URL.
+ * Last, when the provider has an introspection endpoint, that its session is still on (not logged out);
+ * without one a token is good until it expires. The BSN comes only from here, never from the URL.
  */
 export async function verifyCitizenToken(
   authorization: string | undefined,
@@ -87,6 +89,10 @@ export async function verifyCitizenToken(
       'assuranceTooLow',
       `Log in op niveau ${provider.minimumAssurance} of hoger (dit token is ${assurance}).`,
     );
+  }
+  const { introspectionEndpoint } = provider;
+  if (introspectionEndpoint && !(await isTokenActive({ ...provider, introspectionEndpoint }, token))) {
+    throw invalid('U bent uitgelogd. Log opnieuw in.');
   }
   return { bsn, issuer: provider.issuer, assurance };
 }

@@ -39,7 +39,17 @@ export function logApp(stages: {
     const first = count(c.req.query('first'), 'first');
     const second = count(c.req.query('second'), 'second');
     const head = await headOf(db, logId, { size: second });
-    if (!head) throw notFound(`Er is geen ondertekende boomkop met grootte ${second} voor dit logboek.`);
+    if (!head) {
+      throw new GatewayRefusal(
+        'logEntryNotFound',
+        `Er is geen ondertekende boomkop met grootte ${second} voor dit logboek.`,
+        {
+          invalidParams: [
+            { name: 'second', code: 'notFound', reason: 'Kies de grootte van een ondertekende boomkop.' },
+          ],
+        },
+      );
+    }
     if (first < 1 || first > second) {
       throw new GatewayRefusal('invalidRequest', 'first moet tussen 1 en second liggen.', {
         invalidParams: [{ name: 'first', code: 'range', reason: 'Kies 1 ≤ first ≤ second.' }],

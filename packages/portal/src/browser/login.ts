@@ -2,6 +2,7 @@
  * Logging in with the identity provider the registry trusts: OAuth 2.0 authorization code with PKCE
  * (RFC 7636), as a DigiD broker offers it. The PKCE verifier and state wait in sessionStorage during
  * the redirect only and are removed on return; the token itself lives in memory, never stored.
+ * Logging out ends the session at the identity provider (RFC 7009), so every gateway refuses the token.
  */
 import { toBase64Url } from '@poortwachter/protocol';
 
@@ -9,6 +10,8 @@ export interface IdentityProviderConfig {
   readonly name: string;
   readonly authorizeUrl: string;
   readonly tokenUrl: string;
+  /** Its token revocation endpoint (RFC 7009): logging out ends the session there. */
+  readonly revocationUrl?: string;
   readonly clientId: string;
   readonly development: boolean;
 }
@@ -67,4 +70,38 @@ export async function finishLogin(idp: IdentityProviderConfig): Promise<string |
   const body = (await res.json().catch(() => ({}))) as { access_token?: string; error_description?: string };
   if (!res.ok || !body.access_token) throw new Error(body.error_description ?? `token endpoint answered ${res.status}`);
   return body.access_token;
+}
+
+const revocation = (idp: IdentityProviderConfig, token: string) =>
+  new URLSearchParams({ token, token_type_hint: 'access_token', client_id: idp.clientId });
+
+/**
+ * Logging out: asks the identity provider to end the token's session (RFC 7009), after which every
+ * gateway refuses the token. False when the identity provider could not be reached (or has no
+ * revocation endpoint): then the token stays good until it expires.
+ */
+export async function endSession(idp: IdentityProviderConfig, token: string): Promise<boolean> {
+  if (!idp.revocationUrl) return false;
+  try {
+    const res = await fetch(idp.revocationUrl, { method: 'POST', body: revocation(idp, token) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Leaving the page (closed, reloaded, another address): the session ends too, without waiting for an answer. */
+export function endSessionOnLeave(idp: IdentityProviderConfig, token: string): void {
+  if (idp.revocationUrl) navigator.sendBeacon(idp.revocationUrl, revocation(idp, token));
+}
+
+/** Minutes until the token expires by itself (its `exp`), at least 1. */
+export function minutesLeft(token: string): number {
+  try {
+    const payload = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: unknown;
+    };
+    if (typeof payload.exp === 'number') return Math.max(1, Math.ceil((payload.exp * 1000 - Date.now()) / 60_000));
+  } catch {}
+  return 60;
 }

@@ -8,7 +8,14 @@ import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { type AccessLogResult, createCitizenClient, isSdkError, type TimelineEntry } from '@poortwachter/sdk/citizen';
 import type { JWK } from 'jose';
 import { h, show } from './dom.ts';
-import { finishLogin, type IdentityProviderConfig, startLogin } from './login.ts';
+import {
+  endSession,
+  endSessionOnLeave,
+  finishLogin,
+  type IdentityProviderConfig,
+  minutesLeft,
+  startLogin,
+} from './login.ts';
 import { TEXTS } from './texts.ts';
 import { accessItem, dayOf, overviewCsv, proven } from './timeline.ts';
 
@@ -169,9 +176,12 @@ function timelineView(result: AccessLogResult, directory: DirectorySnapshot) {
 
 async function loadTimeline(config: PortalConfig) {
   const logout = h('button', { type: 'button', class: 'secondary', id: 'logout' }, TEXTS.logout);
-  logout.addEventListener('click', () => {
+  logout.addEventListener('click', async () => {
+    logout.disabled = true;
+    const ending = token;
     token = undefined;
-    say(TEXTS.loggedOut);
+    const ended = ending === undefined || (await endSession(config.identityProvider, ending));
+    say(ended ? TEXTS.loggedOut : TEXTS.loggedOutHereOnly(minutesLeft(ending as string)), ended ? 'info' : 'error');
     loggedOutView(config);
   });
   show(account, h('span', {}, TEXTS.loggedIn), logout);
@@ -222,6 +232,11 @@ async function main() {
     console.error(error);
     say(TEXTS.loginFailed, 'error');
   }
+  // Closing or leaving the page logs out: the session at the identity provider ends too.
+  addEventListener('pagehide', () => {
+    if (token) endSessionOnLeave(config.identityProvider, token);
+    token = undefined;
+  });
   if (token) await loadTimeline(config);
   else loggedOutView(config);
 }

@@ -16,11 +16,13 @@ export const TEXTS = {
   logout: 'Uitloggen',
   loggedIn: 'U bent ingelogd.',
   loggedOut: 'U bent uitgelogd.',
+  loggedOutHereOnly: (minutes: number) =>
+    `U bent uitgelogd op deze pagina. De inlogdienst gaf geen antwoord. Daar stopt uw inlog vanzelf, binnen ${minutes} ${minutes === 1 ? 'minuut' : 'minuten'}.`,
   loading: 'We halen uw gegevens op en controleren ze. Dit duurt een paar seconden.',
   done: 'Klaar. Alles is opgehaald en gecontroleerd.',
   doneIncomplete: 'Klaar. Maar we konden niet alles ophalen. Het overzicht is dus niet compleet.',
   loginFailed: 'Inloggen is niet gelukt. Probeer het opnieuw.',
-  sessionEnded: 'U bent te lang niet actief geweest. Log opnieuw in.',
+  sessionEnded: 'U bent niet meer ingelogd. Log opnieuw in.',
   found: (n: number) =>
     n === 0
       ? 'We hebben niet gevonden dat een organisatie uw gegevens heeft bekeken.'
@@ -91,6 +93,7 @@ export function allSentences(): string[] {
     shown: [TEXTS.shown(3, 3), TEXTS.shown(1, 3)],
     someNotProven: [TEXTS.someNotProven(1), TEXTS.someNotProven(2)],
     lawLink: [TEXTS.lawLink('Wet basisregistratie personen', 'art. 3.3')],
+    loggedOutHereOnly: [TEXTS.loggedOutHereOnly(1), TEXTS.loggedOutHereOnly(10)],
   };
   return Object.entries(TEXTS).flatMap(([name, value]) => {
     if (typeof value === 'string') return [value];

@@ -48,6 +48,7 @@ await runServer(log, async () => {
         name: process.env.IDP_DEVELOPMENT === 'false' ? 'DigiD' : 'ontwikkel-inlog (testpersonen)',
         authorizeUrl: `${idp}/authorize`,
         tokenUrl: `${idp}/token`,
+        revocationUrl: `${idp}/revoke`,
         clientId: process.env.IDP_CLIENT_ID || 'poortwachter-portal',
         development: process.env.IDP_DEVELOPMENT !== 'false',
       },

@@ -159,5 +159,11 @@ export interface IdentityProvider {
   readonly jwks: { readonly keys: readonly PublicJwk[] };
   readonly audience: string;
   readonly minimumAssurance: AssuranceLevel;
+  /**
+   * Its token introspection endpoint (RFC 7662), when it has one: a gateway asks it for every citizen
+   * token, so that a token whose session ended (the citizen logged out) is refused at once. Without it
+   * a token is good until it expires.
+   */
+  readonly introspectionEndpoint?: string;
   readonly revokedAt: string | null;
 }

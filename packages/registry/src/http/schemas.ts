@@ -166,6 +166,12 @@ const identityProviderFields = {
   },
   audience: text(300),
   minimumAssurance: { enum: ASSURANCE_LEVELS },
+  introspectionEndpoint: {
+    description:
+      'Its token introspection endpoint (RFC 7662): https (http only on localhost). Gateways ask it whether a ' +
+      "citizen's token is still active, so that logging out takes effect at once. On update: left out keeps it, null removes it.",
+    anyOf: [{ type: 'string', maxLength: 500 }, { type: 'null' }],
+  },
 } as const;
 
 export const REQUEST_SCHEMAS = {

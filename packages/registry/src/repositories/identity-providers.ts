@@ -1,7 +1,8 @@
 import type { AssuranceLevel, IdentityProvider, PublicJwk } from '@poortwachter/protocol';
-import { ProblemError } from '@poortwachter/protocol';
+import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
 import { toPublicJwk } from '../domain/public-jwk.ts';
+import { isHttpsOrLocal } from '../domain/web-address.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { IdentityProviderRow } from '../storage/tables/identity-provider.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
@@ -11,6 +12,8 @@ export interface IdentityProviderInput {
   jwks: { keys: Record<string, unknown>[] };
   audience: string;
   minimumAssurance: AssuranceLevel;
+  /** On update: left out keeps what is registered; null removes it. */
+  introspectionEndpoint?: string | null;
 }
 
 const toIdentityProvider = (row: IdentityProviderRow): IdentityProvider => ({
@@ -19,8 +22,25 @@ const toIdentityProvider = (row: IdentityProviderRow): IdentityProvider => ({
   jwks: JSON.parse(row.jwks) as { keys: PublicJwk[] },
   audience: row.audience,
   minimumAssurance: row.minimum_assurance as AssuranceLevel,
+  ...(row.introspection_endpoint === null ? {} : { introspectionEndpoint: row.introspection_endpoint }),
   revokedAt: row.revoked_at,
 });
+
+/**
+ * An endpoint gateways send citizens' tokens to: https, or http on this machine (development), with
+ * no credentials or fragment in the URL.
+ */
+function tokenEndpoint(value: string, name: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url) throw invalidField(name, 'Geef een volledige URL, zoals https://inlog.example.nl/introspect.', 'url');
+  if (!isHttpsOrLocal(url)) {
+    throw invalidField(name, 'Gebruik https (http alleen voor localhost).', 'url');
+  }
+  if (url.username || url.password || url.hash) {
+    throw invalidField(name, 'Zonder gebruikersnaam, wachtwoord of #-deel.', 'url');
+  }
+  return url.href;
+}
 
 export async function listIdentityProviders(db: RegistryDb): Promise<IdentityProvider[]> {
   return (await db.selectFrom('identity_providers').selectAll().orderBy('issuer').execute()).map(toIdentityProvider);
@@ -40,6 +60,14 @@ async function toColumns(input: IdentityProviderInput) {
     jwks: JSON.stringify({ keys }),
     audience: input.audience,
     minimum_assurance: input.minimumAssurance,
+    ...(input.introspectionEndpoint === undefined
+      ? {}
+      : {
+          introspection_endpoint:
+            input.introspectionEndpoint === null
+              ? null
+              : tokenEndpoint(input.introspectionEndpoint, 'introspectionEndpoint'),
+        }),
   };
 }
 
@@ -63,7 +91,14 @@ export async function createIdentityProvider(
     }
     await trx
       .insertInto('identity_providers')
-      .values({ issuer: input.issuer, ...columns, created_at: at, updated_at: at, revoked_at: null })
+      .values({
+        issuer: input.issuer,
+        introspection_endpoint: null,
+        ...columns,
+        created_at: at,
+        updated_at: at,
+        revoked_at: null,
+      })
       .execute();
     await recordChange(trx, {
       entity: 'identity-provider',

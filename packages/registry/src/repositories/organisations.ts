@@ -10,6 +10,7 @@ import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import { toPublicJwk } from '../domain/public-jwk.ts';
 import { toInstant, toInterval } from '../domain/time.ts';
+import { isHttpsOrLocal } from '../domain/web-address.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { OrganisationKeyRow, OrganisationRow } from '../storage/tables/organisation.table.ts';
 import { type RegistryDb, recordChange } from './changes.ts';
@@ -40,8 +41,7 @@ export function webOrigin(value: string, name: string): string {
   if (url.origin !== value) {
     throw invalid(`Alleen schema, host en poort, zonder pad of slash aan het eind: ${url.origin}.`);
   }
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) {
+  if (!isHttpsOrLocal(url)) {
     throw invalid('Gebruik https (http alleen voor localhost).');
   }
   return value;

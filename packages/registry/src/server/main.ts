@@ -64,6 +64,7 @@ await runServer(log, async () => {
           keyDir: join(data, 'keys'),
           gatewayUrl: env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8302',
           ...(env.IDP_PUBLIC_URL ? { identityProviderUrl: env.IDP_PUBLIC_URL } : {}),
+          identityProviderIntrospection: true,
           portalOrigins: (env.PORTAL_ORIGINS ?? 'http://localhost:8305,http://127.0.0.1:8305')
             .split(',')
             .map((o) => o.trim())

@@ -12,7 +12,11 @@ import {
 import type { Kysely } from 'kysely';
 import { createAutorisatie } from '../repositories/autorisaties.ts';
 import { createGrondslag } from '../repositories/grondslagen.ts';
-import { createIdentityProvider } from '../repositories/identity-providers.ts';
+import {
+  createIdentityProvider,
+  listIdentityProviders,
+  updateIdentityProvider,
+} from '../repositories/identity-providers.ts';
 import { createOrganisation } from '../repositories/organisations.ts';
 import { createProcessingActivity } from '../repositories/processing-activities.ts';
 import { createService } from '../repositories/services.ts';
@@ -27,6 +31,12 @@ export interface SeedOptions {
   /** The issuer URL of the development identity provider (default http://localhost:8303). */
   readonly identityProviderUrl?: string;
   /**
+   * The development identity provider runs beside this registry (the server entry says so): register
+   * its introspection endpoint (`<issuer>/introspect`), so that gateways refuse a token at once when the
+   * citizen logged out. Off for tests that sign citizens' tokens themselves with no provider running.
+   */
+  readonly identityProviderIntrospection?: boolean;
+  /**
    * Origins of the citizens' page (`pnpm start` serves it on port 8305): registered as web origins of
    * RvIG, which runs that page in the demo, so that the gateways let it call the citizen endpoints.
    */
@@ -39,12 +49,24 @@ export interface SeedOptions {
  * under `keyDir`), grondslagen, verwerkingsactiviteiten, the BRP service, autorisaties and the
  * development identity provider (its key under `keyDir` too). It goes
  * through the same repository functions as the admin API, so the seed obeys the same integrity
- * rules. Does nothing when the registry already holds organisations.
+ * rules. Does nothing when the registry already holds organisations, except giving the development
+ * identity provider of a registry seeded before issue 25 its introspection endpoint.
  */
 export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: SeedOptions): Promise<boolean> {
-  const any = await db.selectFrom('organisations').select('oin').limit(1).executeTakeFirst();
-  if (any) return false;
   const now = options.now ?? new Date();
+  const issuer = options.identityProviderUrl ?? DEV_IDENTITY_PROVIDER.issuer;
+  const introspectionEndpoint = options.identityProviderIntrospection
+    ? `${issuer.replace(/\/+$/, '')}${DEV_IDENTITY_PROVIDER.introspectionPath}`
+    : undefined;
+  const any = await db.selectFrom('organisations').select('oin').limit(1).executeTakeFirst();
+  if (any) {
+    const registered = (await listIdentityProviders(db)).find((p) => p.issuer === issuer);
+    if (introspectionEndpoint && registered && registered.revokedAt === null && !registered.introspectionEndpoint) {
+      const { issuer: _issuer, revokedAt: _revokedAt, jwks, ...rest } = registered;
+      await updateIdentityProvider(db, issuer, { ...rest, jwks: { keys: [...jwks.keys] }, introspectionEndpoint });
+    }
+    return false;
+  }
   for (const organisation of DEMO_ORGANISATIONS) {
     const { jwk } = await loadOrCreateKey(join(options.keyDir, `${organisation.oin}.jwk.json`), organisation.keyType);
     await createOrganisation(
@@ -87,11 +109,12 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
   await createIdentityProvider(
     db,
     {
-      issuer: options.identityProviderUrl ?? DEV_IDENTITY_PROVIDER.issuer,
+      issuer,
       name: DEV_IDENTITY_PROVIDER.name,
       audience: DEV_IDENTITY_PROVIDER.audience,
       minimumAssurance: DEV_IDENTITY_PROVIDER.minimumAssurance,
       jwks: { keys: [publicJwkOf(idp.jwk) as Record<string, unknown>] },
+      ...(introspectionEndpoint ? { introspectionEndpoint } : {}),
     },
     now,
   );

@@ -7,6 +7,8 @@ export interface IdentityProviderTable {
   jwks: string;
   audience: string;
   minimum_assurance: string;
+  /** RFC 7662 introspection endpoint, or null: tokens are then good until they expire. */
+  introspection_endpoint: string | null;
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
