@@ -47,7 +47,7 @@ function isDate(value: string): boolean {
 }
 
 export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number> {
-  if (!values.bsn && !values.token) return usageError('inzage', 'poortwachter inzage needs --bsn, or --token.');
+  if (!values.bsn && !values.token) return usageError('poortwachter inzage needs --bsn, or --token.', 'inzage');
   return runCommand(async () => {
     if (values.bsn && !isBsn(values.bsn)) throw new CliExit(2, `${values.bsn} is geen BSN (9 cijfers, elfproef).`);
     // A date that is not one is an error before anything is asked or shown (never "nobody looked").

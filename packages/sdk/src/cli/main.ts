@@ -6,7 +6,7 @@
 import { COMMANDS, type CommandName, GROUPS, type GroupName, type ValuesOf } from './definitions.ts';
 import { commandHelp, groupHelp, subcommandWords, usage } from './help.ts';
 import { nearest } from './nearest.ts';
-import { parseOptions } from './options.ts';
+import { parseOptions, usageError } from './options.ts';
 import { sdkVersion } from './version.ts';
 
 type Runner<N extends CommandName> = (values: ValuesOf<N>) => Promise<number>;
@@ -32,11 +32,6 @@ function print(text: string): number {
   return 0;
 }
 
-function fail(message: string, help: string): number {
-  process.stderr.write(`${message} See ${help} --help.\n`);
-  return 2;
-}
-
 async function run<N extends CommandName>(name: N, args: string[]): Promise<number> {
   const values = parseOptions(name, args);
   return (await RUNNERS[name]())(values);
@@ -50,12 +45,12 @@ function subcommand(group: GroupName, word: string | undefined, args: string[]):
   const words = subcommandWords(group);
   const known = `Its subcommands: ${words.join(', ')}.`;
   if (word === undefined || word.startsWith('-')) {
-    return fail(`poortwachter ${group} needs a subcommand first. ${known}`, `poortwachter ${group}`);
+    return usageError(`poortwachter ${group} needs a subcommand first. ${known}`, group);
   }
   const guess = nearest(word, words);
-  return fail(
+  return usageError(
     `Unknown subcommand '${word}' of poortwachter ${group}.${guess ? ` Did you mean '${guess}'?` : ''} ${known}`,
-    `poortwachter ${group}`,
+    group,
   );
 }
 
@@ -65,7 +60,7 @@ function help(words: string[]): number {
   if (name === '') return print(usage());
   if (isCommand(name)) return print(commandHelp(name));
   if (isGroup(name)) return print(groupHelp(name));
-  return fail(`No command '${name}'.`, 'poortwachter');
+  return usageError(`No command '${name}'.`);
 }
 
 async function main(args: string[]): Promise<number> {
@@ -77,7 +72,7 @@ async function main(args: string[]): Promise<number> {
   if (isGroup(first)) return subcommand(first, second, rest);
   if (isCommand(first)) return run(first, after);
   const guess = nearest(first, [...Object.keys(GROUPS), ...Object.keys(COMMANDS).filter((c) => !c.includes(' '))]);
-  return fail(`Unknown command '${first}'.${guess ? ` Did you mean '${guess}'?` : ''}`, 'poortwachter');
+  return usageError(`Unknown command '${first}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
 }
 
 process.exit(await main(process.argv.slice(2)));

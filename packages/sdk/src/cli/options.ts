@@ -4,9 +4,12 @@ import { COMMANDS, type CommandName, type ValuesOf } from './definitions.ts';
 import { commandHelp, optionLabel } from './help.ts';
 import { nearest } from './nearest.ts';
 
-/** Prints a usage error of `command` in one line, pointing at its help; returns exit code 2. */
-export function usageError(command: string, message: string): 2 {
-  process.stderr.write(`${message} See poortwachter ${command} --help.\n`);
+/**
+ * Prints a usage error in one line, pointing at the help of `command` (a command or group; the whole
+ * tool when left out); returns exit code 2.
+ */
+export function usageError(message: string, command?: string): 2 {
+  process.stderr.write(`${message} See poortwachter${command ? ` ${command}` : ''} --help.\n`);
   return 2;
 }
 
@@ -45,12 +48,12 @@ export function parseOptions<N extends CommandName>(name: N, args: string[]): Va
       code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? /argument '([^']*)'/.exec(message)?.[1] : undefined;
     process.exit(
       usageError(
-        name,
         unknown
           ? `Unknown option '--${unknown}' for poortwachter ${name}.${guess ? ` Did you mean '--${guess}'?` : ''}`
           : argument !== undefined
             ? `poortwachter ${name} takes options only, not '${argument}'.`
             : `${message.replace(/[^.]$/, '$&.')}`,
+        name,
       ),
     );
   }
@@ -58,10 +61,10 @@ export function parseOptions<N extends CommandName>(name: N, args: string[]): Va
     if (definition.type !== 'string') continue;
     const value = values[option];
     if (value === undefined && definition.required) {
-      process.exit(usageError(name, `poortwachter ${name} needs ${optionLabel(option, definition)}.`));
+      process.exit(usageError(`poortwachter ${name} needs ${optionLabel(option, definition)}.`, name));
     }
     if (typeof value === 'string' && definition.choices && !definition.choices.includes(value)) {
-      process.exit(usageError(name, `--${option} must be one of ${definition.choices.join(', ')}, not '${value}'.`));
+      process.exit(usageError(`--${option} must be one of ${definition.choices.join(', ')}, not '${value}'.`, name));
     }
   }
   return values as ValuesOf<N>;

@@ -25,7 +25,7 @@ function flatten(value: unknown, prefix = ''): [string, string][] {
  */
 export async function queryCommand(values: ValuesOf<'query'>): Promise<number> {
   if (!values.bsn && !(values.postcode && values.huisnummer)) {
-    return usageError('query', 'poortwachter query needs --bsn, or --postcode and --huisnummer.');
+    return usageError('poortwachter query needs --bsn, or --postcode and --huisnummer.', 'query');
   }
   const as = values.as;
   const fieldList = values.fields;
