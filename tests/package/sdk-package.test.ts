@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
@@ -170,5 +170,11 @@ describe('the sdk, packed and installed outside the workspace', () => {
       { cwd: project },
     );
     expect(out).toMatch(/verified/i);
+  }, 60_000);
+
+  it('tells the installed version with poortwachter --version', async () => {
+    const { out } = await ok(join(project, 'node_modules/.bin/poortwachter'), ['--version'], { cwd: project });
+    const installed = join(project, 'node_modules/@poortwachter/sdk/package.json');
+    expect(out).toBe(`${(JSON.parse(readFileSync(installed, 'utf8')) as { version: string }).version}\n`);
   }, 60_000);
 });

@@ -1,12 +1,9 @@
 import { type CoverageProgress, type CoverageReport, createAuditorClient } from '../auditor-client.ts';
-import { auditorWithKey, auditServeCommand } from './audit-serve.ts';
+import { auditorWithKey } from './audit-serve.ts';
 import { runCommand } from './common.ts';
 import { coverageCsv, rowsOf } from './coverage-export.ts';
-import { parseOptions, table } from './options.ts';
-import { reconcileCommand } from './reconcile-command.ts';
-
-const FORMATS = ['table', 'json', 'csv', 'markdown'] as const;
-type Format = (typeof FORMATS)[number];
+import type { ValuesOf } from './definitions.ts';
+import { table } from './table.ts';
 
 /** A progress bar on stderr: redrawn in place on a terminal, a line per step otherwise. */
 function progressBar() {
@@ -123,33 +120,8 @@ function render(
  * the coverage report of every gateway, as an auditor (signed requests). Exits 1 when an access was
  * not covered at its moment or a gateway did not answer.
  */
-export async function auditCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === 'reconcile') return reconcileCommand(rest);
-  if (sub === 'serve') return auditServeCommand(rest);
-  const { values } = parseOptions(
-    rest,
-    {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      format: { type: 'string' },
-      verify: { type: 'boolean' },
-      as: { type: 'string' },
-      key: { type: 'string' },
-      registry: { type: 'string' },
-      'registry-key': { type: 'string' },
-    },
-    'audit coverage',
-  );
-  const format = (values.format ?? 'table') as Format;
-  if (sub !== 'coverage' || !FORMATS.includes(format)) {
-    process.stderr.write(
-      'usage: poortwachter audit reconcile --as <afnemer> … (see poortwachter audit reconcile --help)\n' +
-        '       poortwachter audit coverage [--from 2026-11-01] [--to 2026-11-30] [--format table|json|csv|markdown] [--verify]\n' +
-        '         [--as <auditor OIN or name>] [--key private.jwk.json] [--registry URL]\n',
-    );
-    return 2;
-  }
+export async function auditCoverageCommand(values: ValuesOf<'audit coverage'>): Promise<number> {
+  const format = values.format;
   const today = new Date().toISOString().slice(0, 10);
   const from = values.from ?? `${today.slice(0, 8)}01`;
   const to = values.to ?? today;

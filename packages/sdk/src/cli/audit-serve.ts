@@ -3,7 +3,7 @@ import { createAuditorClient } from '../auditor-client.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { coverageCsv } from './coverage-export.ts';
 import { COVERAGE_PAGE_CSS, coveragePage } from './coverage-page.ts';
-import { parseOptions } from './options.ts';
+import type { ValuesOf } from './definitions.ts';
 
 const SECURITY = {
   'content-security-policy':
@@ -56,19 +56,7 @@ export async function auditorWithKey(values: {
  * whose Host is this machine (a web page elsewhere cannot reach it through DNS rebinding); it changes
  * nothing, so a request from another site's page can at most make it fetch a report.
  */
-export async function auditServeCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(
-    args,
-    {
-      port: { type: 'string' },
-      base: { type: 'string' },
-      as: { type: 'string' },
-      key: { type: 'string' },
-      registry: { type: 'string' },
-      'registry-key': { type: 'string' },
-    },
-    'audit serve',
-  );
+export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promise<number> {
   return runCommand(async () => {
     const port = Number(values.port ?? process.env.PORT ?? 8306);
     if (!Number.isInteger(port) || port < 0 || port > 65_535)

@@ -4,19 +4,11 @@ import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
 import { dataDir } from './data-dir.ts';
-import { parseOptions, table } from './options.ts';
+import type { ValuesOf } from './definitions.ts';
+import { table } from './table.ts';
 
 /** `poortwachter directory`: fetch, verify and summarise the signed directory. */
-export async function directoryCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(
-    args,
-    {
-      registry: { type: 'string' },
-      'registry-key': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    'directory',
-  );
+export async function directoryCommand(values: ValuesOf<'directory'>): Promise<number> {
   const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
   const keyFile = values['registry-key'] ?? join(dataDir(), 'keys', 'registry.public.jwk.json');
   if (!existsSync(keyFile)) {

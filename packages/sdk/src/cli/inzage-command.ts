@@ -1,7 +1,9 @@
 import { isBsn } from '@poortwachter/protocol';
 import { createCitizenClient } from '../citizen-client.ts';
 import { CliExit, registryOptions, runCommand } from './common.ts';
-import { parseOptions, table } from './options.ts';
+import type { ValuesOf } from './definitions.ts';
+import { usageError } from './options.ts';
+import { table } from './table.ts';
 
 const when = new Intl.DateTimeFormat('nl-NL', {
   timeZone: 'Europe/Amsterdam',
@@ -44,30 +46,8 @@ function isDate(value: string): boolean {
   return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
-export async function inzageCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(
-    args,
-    {
-      bsn: { type: 'string' },
-      token: { type: 'string' },
-      van: { type: 'string' },
-      tot: { type: 'string' },
-      idp: { type: 'string' },
-      assurance: { type: 'string' },
-      registry: { type: 'string' },
-      'registry-key': { type: 'string' },
-      json: { type: 'boolean' },
-      verify: { type: 'boolean' },
-    },
-    'inzage',
-  );
-  if (!values.bsn && !values.token) {
-    process.stderr.write(
-      'usage: poortwachter inzage --bsn 999993653 [--van 2026-01-01] [--tot 2026-12-31] [--json]\n' +
-        '         [--idp http://localhost:8303] [--assurance midden] | --token JWT\n',
-    );
-    return 2;
-  }
+export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number> {
+  if (!values.bsn && !values.token) return usageError('poortwachter inzage needs --bsn, or --token.', 'inzage');
   return runCommand(async () => {
     if (values.bsn && !isBsn(values.bsn)) throw new CliExit(2, `${values.bsn} is geen BSN (9 cijfers, elfproef).`);
     // A date that is not one is an error before anything is asked or shown (never "nobody looked").
@@ -87,7 +67,7 @@ export async function inzageCommand(args: string[]): Promise<number> {
       (await devToken(
         values.idp ?? process.env.IDP_URL ?? 'http://localhost:8303',
         values.bsn ?? '',
-        values.assurance ?? 'midden',
+        values.assurance,
       ));
     const client = createCitizenClient({ token, ...registryOptions(values) });
     const result = await client.accessLog({

@@ -1,29 +1,11 @@
 import { existsSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.ts';
 import { generateSigningKey } from '../keys.ts';
-import { parseOptions } from './options.ts';
+import type { ValuesOf } from './definitions.ts';
 
-/** `poortwachter keys generate [--type ed25519|p256] [--out FILE]`: a new organisation key pair. */
-export async function keysCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions(
-    args,
-    {
-      type: { type: 'string' },
-      out: { type: 'string' },
-      force: { type: 'boolean' },
-    },
-    'keys generate',
-  );
-  if (positionals[0] !== 'generate') {
-    process.stderr.write('usage: poortwachter keys generate [--type ed25519|p256] [--out private.jwk.json]\n');
-    return 2;
-  }
-  const type = values.type ?? 'ed25519';
-  if (type !== 'ed25519' && type !== 'p256') {
-    process.stderr.write(`--type must be ed25519 or p256, not ${type}\n`);
-    return 2;
-  }
-  const { privateKey, publicKey } = await generateSigningKey(type);
+/** `poortwachter keys generate [--type ed25519|p256] [--out FILE] [--force]`: a new organisation key pair. */
+export async function keysGenerateCommand(values: ValuesOf<'keys generate'>): Promise<number> {
+  const { privateKey, publicKey } = await generateSigningKey(values.type);
   if (values.out) {
     if (existsSync(values.out) && !values.force) {
       process.stderr.write(`${values.out} exists; pass --force to overwrite it\n`);

@@ -3,34 +3,14 @@ import { createAuditorClient } from '../auditor-client.ts';
 import { fileHeadStore, HeadsFileError } from '../merkle/head-store.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { dataDir } from './data-dir.ts';
-import { parseOptions } from './options.ts';
+import type { ValuesOf } from './definitions.ts';
 
 /**
  * `poortwachter log verify`: as an auditor, checks every gateway's verifiable log against the heads
  * seen on earlier runs (kept in ./data/auditor-heads.json) and recomputes every record's leaf.
  * Exits 1 and says which record or which heads when anything does not add up.
  */
-export async function logCommand(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  const { values } = parseOptions(
-    rest,
-    {
-      heads: { type: 'string' },
-      'heads-only': { type: 'boolean' },
-      as: { type: 'string' },
-      key: { type: 'string' },
-      registry: { type: 'string' },
-      'registry-key': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    'log verify',
-  );
-  if (sub !== 'verify') {
-    process.stderr.write(
-      'usage: poortwachter log verify [--heads ./data/auditor-heads.json] [--heads-only] [--as <auditor>] [--json]\n',
-    );
-    return 2;
-  }
+export async function logVerifyCommand(values: ValuesOf<'log verify'>): Promise<number> {
   return runCommand(async () => {
     const headsFile = values.heads ?? join(dataDir(), 'auditor-heads.json');
     const headsStore = fileHeadStore(headsFile);

@@ -3,34 +3,76 @@
  * The poortwachter command-line tool: `npx poortwachter <command>` where the sdk is installed, or
  * `pnpm poortwachter <command>` in a checkout of this repository.
  */
-import { auditCommand } from './audit-command.ts';
-import { directoryCommand } from './directory-command.ts';
-import { inzageCommand } from './inzage-command.ts';
-import { keysCommand } from './keys-command.ts';
-import { logCommand } from './log-command.ts';
-import { queryCommand } from './query-command.ts';
-import { nearest, USAGE } from './usage.ts';
+import { COMMANDS, type CommandName, GROUPS, type GroupName, type ValuesOf } from './definitions.ts';
+import { commandHelp, groupHelp, subcommandWords, usage } from './help.ts';
+import { nearest } from './nearest.ts';
+import { parseOptions, usageError } from './options.ts';
+import { sdkVersion } from './version.ts';
 
-const [command, ...args] = process.argv.slice(2);
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  directory: directoryCommand,
-  keys: keysCommand,
-  query: queryCommand,
-  inzage: inzageCommand,
-  audit: auditCommand,
-  log: logCommand,
+type Runner<N extends CommandName> = (values: ValuesOf<N>) => Promise<number>;
+
+/** Each command's code, loaded only when it runs (help, version and usage errors load none of it). */
+const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
+  directory: async () => (await import('./directory-command.ts')).directoryCommand,
+  'keys generate': async () => (await import('./keys-command.ts')).keysGenerateCommand,
+  query: async () => (await import('./query-command.ts')).queryCommand,
+  inzage: async () => (await import('./inzage-command.ts')).inzageCommand,
+  'audit coverage': async () => (await import('./audit-command.ts')).auditCoverageCommand,
+  'audit serve': async () => (await import('./audit-serve.ts')).auditServeCommand,
+  'audit reconcile': async () => (await import('./reconcile-command.ts')).reconcileCommand,
+  'log verify': async () => (await import('./log-command.ts')).logVerifyCommand,
 };
 
-const run = command ? commands[command] : undefined;
-if (!run) {
-  if (command && !['help', '--help', '-h'].includes(command)) {
-    const guess = nearest(command, Object.keys(commands));
-    process.stderr.write(
-      `Unknown command '${command}'.${guess ? ` Did you mean '${guess}'?` : ''} See poortwachter --help.\n`,
-    );
-    process.exit(2);
-  }
-  process.stdout.write(USAGE);
-  process.exit(0);
+const HELP = ['--help', '-h'];
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
+const isGroup = (name: string): name is GroupName => Object.hasOwn(GROUPS, name);
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
 }
-process.exit(await run(args));
+
+async function run<N extends CommandName>(name: N, args: string[]): Promise<number> {
+  const values = parseOptions(name, args);
+  return (await RUNNERS[name]())(values);
+}
+
+/** A group's subcommand, or its help (exit 0), or a usage error listing its subcommands (exit 2). */
+function subcommand(group: GroupName, word: string | undefined, args: string[]): Promise<number> | number {
+  const name = `${group} ${word}`;
+  if (word !== undefined && isCommand(name)) return run(name, args);
+  if (word !== undefined && (HELP.includes(word) || word === 'help')) return print(groupHelp(group));
+  const words = subcommandWords(group);
+  const known = `Its subcommands: ${words.join(', ')}.`;
+  if (word === undefined || word.startsWith('-')) {
+    return usageError(`poortwachter ${group} needs a subcommand first. ${known}`, group);
+  }
+  const guess = nearest(word, words);
+  return usageError(
+    `Unknown subcommand '${word}' of poortwachter ${group}.${guess ? ` Did you mean '${guess}'?` : ''} ${known}`,
+    group,
+  );
+}
+
+/** `poortwachter help [command]`: the help of a command or group, like `<command> --help`. */
+function help(words: string[]): number {
+  const name = words.join(' ');
+  if (name === '') return print(usage());
+  if (isCommand(name)) return print(commandHelp(name));
+  if (isGroup(name)) return print(groupHelp(name));
+  return usageError(`No command '${name}'.`);
+}
+
+async function main(args: string[]): Promise<number> {
+  const [first, ...after] = args;
+  const [second, ...rest] = after;
+  if (first === undefined || HELP.includes(first)) return print(usage());
+  if (first === '--version' || first === '-V') return print(`${sdkVersion()}\n`);
+  if (first === 'help') return help(after);
+  if (isGroup(first)) return subcommand(first, second, rest);
+  if (isCommand(first)) return run(first, after);
+  const guess = nearest(first, [...Object.keys(GROUPS), ...Object.keys(COMMANDS).filter((c) => !c.includes(' '))]);
+  return usageError(`Unknown command '${first}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
+}
+
+process.exit(await main(process.argv.slice(2)));

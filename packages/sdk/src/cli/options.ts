@@ -1,43 +1,71 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { commandHelp, nearest } from './usage.ts';
-
-type Parsed<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
-  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
->;
+import type { CommandSpec } from './command-spec.ts';
+import { COMMANDS, type CommandName, type ValuesOf } from './definitions.ts';
+import { commandHelp, optionLabel } from './help.ts';
+import { nearest } from './nearest.ts';
 
 /**
- * Parses `--name value` and `--flag` options of `command`. `--help` (or `-h`) prints the command's
- * help and exits 0; an unknown option is an error that names the nearest known one (exit 2).
+ * Prints a usage error in one line, pointing at the help of `command` (a command or group; the whole
+ * tool when left out); returns exit code 2.
  */
-export function parseOptions<const T extends Record<string, { type: 'string' | 'boolean' }>>(
-  args: string[],
-  options: T,
-  command: string,
-): Parsed<T> {
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(commandHelp(command));
-    process.exit(0);
-  }
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    const message = (error as Error).message;
-    const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
-    const guess = unknown ? nearest(unknown, Object.keys(options)) : undefined;
-    process.stderr.write(
-      `${unknown ? `Unknown option '--${unknown}' for poortwachter ${command}.` : message}${guess ? ` Did you mean '--${guess}'?` : ''} See poortwachter ${command} --help.\n`,
-    );
-    process.exit(2);
-  }
+export function usageError(message: string, command?: string): 2 {
+  process.stderr.write(`${message} See poortwachter${command ? ` ${command}` : ''} --help.\n`);
+  return 2;
 }
 
-/** A fixed-width text table. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+/** The option map node:util's parseArgs takes, made from the command's definition. */
+function parserOptions(spec: CommandSpec): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(
+    Object.entries(spec.options).map(([name, option]) => [
+      name,
+      option.type === 'string' && option.default !== undefined
+        ? { type: option.type, default: option.default }
+        : { type: option.type },
+    ]),
+  );
+}
+
+/**
+ * Parses the options of command `name` by its definition. `--help` (or `-h`) prints the command's
+ * help and exits 0. An unknown option (named with the nearest known one), an argument that is not an
+ * option, a value outside an option's choices or a missing required option is a usage error: one
+ * line on stderr, exit 2.
+ */
+export function parseOptions<N extends CommandName>(name: N, args: string[]): ValuesOf<N> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(commandHelp(name));
+    process.exit(0);
+  }
+  const spec: CommandSpec = COMMANDS[name];
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args, options: parserOptions(spec), allowPositionals: false, strict: true }));
+  } catch (error) {
+    const { code, message } = error as Error & { code?: string };
+    const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
+    const guess = unknown ? nearest(unknown, [...Object.keys(spec.options), 'help']) : undefined;
+    const argument =
+      code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? /argument '([^']*)'/.exec(message)?.[1] : undefined;
+    process.exit(
+      usageError(
+        unknown
+          ? `Unknown option '--${unknown}' for poortwachter ${name}.${guess ? ` Did you mean '--${guess}'?` : ''}`
+          : argument !== undefined
+            ? `poortwachter ${name} takes options only, not '${argument}'.`
+            : `${message.replace(/[^.]$/, '$&.')}`,
+        name,
+      ),
+    );
+  }
+  for (const [option, definition] of Object.entries(spec.options)) {
+    if (definition.type !== 'string') continue;
+    const value = values[option];
+    if (value === undefined && definition.required) {
+      process.exit(usageError(`poortwachter ${name} needs ${optionLabel(option, definition)}.`, name));
+    }
+    if (typeof value === 'string' && definition.choices && !definition.choices.includes(value)) {
+      process.exit(usageError(`--${option} must be one of ${definition.choices.join(', ')}, not '${value}'.`, name));
+    }
+  }
+  return values as ValuesOf<N>;
 }

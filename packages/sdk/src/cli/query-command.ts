@@ -1,7 +1,9 @@
 import { inForce } from '@poortwachter/protocol';
 import { createOrganisationClient } from '../organisation-client.ts';
 import { organisationWithKey, runCommand, verifiedDirectory } from './common.ts';
-import { parseOptions, table } from './options.ts';
+import type { ValuesOf } from './definitions.ts';
+import { usageError } from './options.ts';
+import { table } from './table.ts';
 
 /** Flattens a person into `path → value` rows for a readable table. */
 function flatten(value: unknown, prefix = ''): [string, string][] {
@@ -21,29 +23,9 @@ function flatten(value: unknown, prefix = ''): [string, string][] {
  * `poortwachter query --as utrecht --bsn 999993653 --fields naam,geboorte.datum`: one signed BRP
  * query as a demo organisation (its key from ./data/keys), printed as a table.
  */
-export async function queryCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(
-    args,
-    {
-      as: { type: 'string' },
-      key: { type: 'string' },
-      bsn: { type: 'string' },
-      postcode: { type: 'string' },
-      huisnummer: { type: 'string' },
-      fields: { type: 'string' },
-      'processing-activity': { type: 'string' },
-      registry: { type: 'string' },
-      'registry-key': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    'query',
-  );
-  if (!values.as || !values.fields || (!values.bsn && !(values.postcode && values.huisnummer))) {
-    process.stderr.write(
-      'usage: poortwachter query --as <OIN or name> (--bsn 999993653[,…] | --postcode 3077AW --huisnummer 31) --fields a,b\n' +
-        '         [--processing-activity URI] [--key private.jwk.json] [--registry URL] [--json]\n',
-    );
-    return 2;
+export async function queryCommand(values: ValuesOf<'query'>): Promise<number> {
+  if (!values.bsn && !(values.postcode && values.huisnummer)) {
+    return usageError('poortwachter query needs --bsn, or --postcode and --huisnummer.', 'query');
   }
   const as = values.as;
   const fieldList = values.fields;

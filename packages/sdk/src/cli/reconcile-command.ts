@@ -1,11 +1,7 @@
 import { createOrganisationClient } from '../organisation-client.ts';
 import type { LoggedExchange } from '../reconcile.ts';
 import { organisationWithKey, registryOptions, runCommand } from './common.ts';
-import { parseOptions } from './options.ts';
-
-const USAGE =
-  'usage: poortwachter audit reconcile --as <afnemer> [--outway http://localhost:8304] [--from 2026-12-01] [--to 2026-12-02]\n' +
-  '         [--service brp-personen] [--key private.jwk.json] [--registry URL] [--json]\n';
+import type { ValuesOf } from './definitions.ts';
 
 const line = (e: LoggedExchange) =>
   `  ${e.at}  transaction ${e.transactionId}  ${e.records.length} record(s)  ${e.processingActivity}\n    request ${e.requestDigest}\n`;
@@ -15,26 +11,7 @@ const line = (e: LoggedExchange) =>
  * for a period and lists every exchange logged on one side only, with its signed evidence. Exits 1
  * on any difference (or evidence that does not verify), 0 when both logs agree.
  */
-export async function reconcileCommand(args: string[]): Promise<number> {
-  const { values } = parseOptions(
-    args,
-    {
-      as: { type: 'string' },
-      key: { type: 'string' },
-      outway: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      service: { type: 'string' },
-      registry: { type: 'string' },
-      'registry-key': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    'audit reconcile',
-  );
-  if (!values.as) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
+export async function reconcileCommand(values: ValuesOf<'audit reconcile'>): Promise<number> {
   return runCommand(async () => {
     const registry = registryOptions(values);
     const directory = await createOrganisationClient({ oin: '', privateKey: {}, ...registry }).directory();
@@ -43,12 +20,12 @@ export async function reconcileCommand(args: string[]): Promise<number> {
       oin: organisation.oin,
       privateKey,
       directory,
-      ...(values.service ? { serviceId: values.service } : {}),
+      serviceId: values.service,
     });
     const today = new Date().toISOString().slice(0, 10);
     const from = values.from ?? today;
     const to = values.to ?? new Date(Date.parse(today) + 86_400_000).toISOString().slice(0, 10);
-    const outwayUrl = values.outway ?? 'http://localhost:8304';
+    const outwayUrl = values.outway;
     const result = await client.reconcile({ outwayUrl, from, to });
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,0 +1,206 @@
+import { ASSURANCE_LEVELS } from '@poortwachter/protocol';
+import type { CommandSpec, GroupSpec, Values } from './command-spec.ts';
+
+/**
+ * Every command of the CLI and every option it accepts, in the order `poortwachter --help` lists them.
+ * The parser of each command is made from its entry here, and so is every help text: an option that
+ * is not here is refused, and one that is here is in the help.
+ */
+
+const REGISTRY = {
+  registry: {
+    type: 'string',
+    value: 'URL',
+    description: "the registry's base URL",
+    defaultText: '$REGISTRY_URL, else http://localhost:8300',
+  },
+  'registry-key': {
+    type: 'string',
+    value: 'FILE',
+    description: "the registry's public key, pinned",
+    defaultText: './data/keys/registry.public.jwk.json',
+  },
+} as const;
+
+const key = (whose: string) =>
+  ({
+    type: 'string',
+    value: 'FILE',
+    description: `${whose} private key`,
+    defaultText: './data/keys/<OIN>.jwk.json',
+  }) as const;
+
+const AUDITOR = {
+  as: {
+    type: 'string',
+    value: 'ORG',
+    description: 'the auditor, by OIN or part of its name',
+    defaultText: 'the demo organisation with role auditor',
+  },
+  key: key("the auditor's"),
+} as const;
+
+export const GROUPS = {
+  keys: { summary: "an organisation's key pairs" },
+  audit: { summary: 'what the gateways logged, checked: by the auditor (coverage) and by an afnemer (reconcile)' },
+  log: { summary: "the gateways' verifiable logs" },
+} as const satisfies Record<string, GroupSpec>;
+
+export const COMMANDS = {
+  directory: {
+    summary: "fetch the registry's signed directory, verify it against the pinned key, summarise it",
+    options: {
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print the verified payload as JSON' },
+    },
+  },
+  'keys generate': {
+    summary: 'make an organisation key pair (Ed25519 or P-256) with kid = RFC 7638 thumbprint',
+    options: {
+      type: { type: 'string', choices: ['ed25519', 'p256'], default: 'ed25519', description: 'the kind of key' },
+      out: {
+        type: 'string',
+        value: 'FILE',
+        description: 'write the private key there (0600) and print the public key',
+        defaultText: 'print both',
+      },
+      force: { type: 'boolean', description: 'overwrite the --out file when it exists' },
+    },
+  },
+  query: {
+    summary: 'one signed BRP query as an organisation, printed as a table',
+    description:
+      'Give --bsn for RaadpleegMetBurgerservicenummer, or --postcode and --huisnummer for ZoekMetPostcodeEnHuisnummer.',
+    options: {
+      as: {
+        type: 'string',
+        value: 'ORG',
+        required: true,
+        description: 'OIN or part of the name of a demo organisation (key from ./data/keys)',
+      },
+      bsn: { type: 'string', value: 'BSN[,BSN]', description: 'RaadpleegMetBurgerservicenummer: the persons' },
+      postcode: { type: 'string', value: 'POSTCODE', description: 'ZoekMetPostcodeEnHuisnummer, with --huisnummer' },
+      huisnummer: { type: 'string', value: 'N', description: 'the house number, with --postcode' },
+      fields: { type: 'string', value: 'a,b', required: true, description: 'the field paths you need' },
+      'processing-activity': {
+        type: 'string',
+        value: 'URI',
+        description: 'the verwerkingsactiviteit to ask under',
+        defaultText: 'the first one with an autorisatie in force',
+      },
+      key: key("the organisation's"),
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print the raw result' },
+    },
+  },
+  inzage: {
+    summary:
+      "(development) log in at the dev identity provider as a test BSN and show who consulted that person's data",
+    description: "From every gateway, each answer's signature verified. Give --bsn, or --token.",
+    options: {
+      bsn: { type: 'string', value: 'BSN', description: 'the test person' },
+      token: { type: 'string', value: 'JWT', description: 'a token from a real identity provider, instead of --bsn' },
+      van: { type: 'string', value: 'DATE', description: 'the start of the period', defaultText: 'everything' },
+      tot: { type: 'string', value: 'DATE', description: 'the end of the period', defaultText: 'everything' },
+      idp: {
+        type: 'string',
+        value: 'URL',
+        description: 'the dev identity provider',
+        defaultText: '$IDP_URL, else http://localhost:8303',
+      },
+      assurance: {
+        type: 'string',
+        choices: ASSURANCE_LEVELS,
+        default: 'midden',
+        description: 'the DigiD level the dev identity provider puts in the token',
+      },
+      verify: { type: 'boolean', description: "check every record's inclusion proof against a signed tree head" },
+      json: { type: 'boolean', description: 'print the merged timeline as JSON' },
+      ...REGISTRY,
+    },
+  },
+  'audit coverage': {
+    summary: "the auditor's coverage report of every gateway, with a progress bar while it scans",
+    description:
+      'Exits 1 when an access was not covered at its moment, a gateway did not answer, or (with --verify) a report did not verify.',
+    options: {
+      from: {
+        type: 'string',
+        value: 'DATE',
+        description: 'the first day of the period',
+        defaultText: 'the first of this month',
+      },
+      to: { type: 'string', value: 'DATE', description: 'the last day of the period', defaultText: 'today' },
+      format: {
+        type: 'string',
+        choices: ['table', 'json', 'csv', 'markdown'],
+        default: 'table',
+        description: 'how to print it',
+      },
+      verify: {
+        type: 'boolean',
+        description: "recompute each gateway's report from the records proven in its signed log, and compare",
+      },
+      ...AUDITOR,
+      ...REGISTRY,
+    },
+  },
+  'audit serve': {
+    summary: 'the coverage report as a web page on this machine (http://127.0.0.1:8306)',
+    description:
+      "The same figures, a chart of accesses per day per afnemer, CSV and JSON downloads; the auditor's key stays in this process, the browser only gets the page.",
+    options: {
+      port: { type: 'string', value: 'PORT', description: 'the port on 127.0.0.1', defaultText: '$PORT, else 8306' },
+      base: {
+        type: 'string',
+        value: 'PATH',
+        description: 'serve it under a path (pnpm start: /auditor, behind :8305/auditor/)',
+      },
+      ...AUDITOR,
+      ...REGISTRY,
+    },
+  },
+  'audit reconcile': {
+    summary:
+      "an afnemer's outway log against the provider gateway's log: every exchange on one side only, with its signed evidence",
+    description: 'Exits 1 on any difference.',
+    options: {
+      as: {
+        type: 'string',
+        value: 'ORG',
+        required: true,
+        description: 'the afnemer, by OIN or part of its name (key from ./data/keys)',
+      },
+      key: key("the afnemer's"),
+      outway: { type: 'string', value: 'URL', default: 'http://localhost:8304', description: 'its outway' },
+      from: { type: 'string', value: 'DATE', description: 'the start of the period', defaultText: 'today' },
+      to: { type: 'string', value: 'DATE', description: 'the end of the period', defaultText: 'tomorrow' },
+      service: { type: 'string', value: 'ID', default: 'brp-personen', description: "the provider's service" },
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print the result as JSON' },
+    },
+  },
+  'log verify': {
+    summary:
+      "the auditor's check of every gateway's verifiable log: signed heads, consistency with the heads seen before, every record against its leaf",
+    description: 'Exits 1 on tampering or a fork.',
+    options: {
+      heads: {
+        type: 'string',
+        value: 'FILE',
+        description: 'where seen heads are kept',
+        defaultText: './data/auditor-heads.json',
+      },
+      'heads-only': { type: 'boolean', description: 'skip recomputing the records (large logs)' },
+      ...AUDITOR,
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print the result as JSON' },
+    },
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+export type GroupName = keyof typeof GROUPS;
+
+/** The parsed options of command `N`. */
+export type ValuesOf<N extends CommandName> = Values<(typeof COMMANDS)[N]>;
