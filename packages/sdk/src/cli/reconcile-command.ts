@@ -1,6 +1,6 @@
 import { createOrganisationClient } from '../organisation-client.ts';
 import type { LoggedExchange } from '../reconcile.ts';
-import { organisationWithKey, registryOptions, runCommand } from './common.ts';
+import { checkDateOptions, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { parseOptions } from './options.ts';
 
 const USAGE =
@@ -36,6 +36,7 @@ export async function reconcileCommand(args: string[]): Promise<number> {
     return 2;
   }
   return runCommand(async () => {
+    checkDateOptions({ '--from': values.from, '--to': values.to });
     const registry = registryOptions(values);
     const directory = await createOrganisationClient({ oin: '', privateKey: {}, ...registry }).directory();
     const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key);
