@@ -3,7 +3,14 @@
  * for any test BSN. It exists so that the citizen's inzage can be tried and tested end to end; the
  * gateway trusts it only because the demo registry registers it as an identity provider.
  */
-import { ASSURANCE_LEVELS, type AssuranceLevel, isBsn, ProblemError } from '@poortwachter/protocol';
+import {
+  ASSURANCE_LEVELS,
+  type AssuranceLevel,
+  isBsn,
+  MISDIRECTED_STATUS,
+  misdirected,
+  ProblemError,
+} from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { base64url, type JWK, SignJWT } from 'jose';
 import { loginPage, type TestPerson } from './login-page.ts';
@@ -31,6 +38,11 @@ export interface DevIdpOptions {
   readonly clients?: readonly DevIdpClient[];
   /** The test persons the login page offers (BSN and name). */
   readonly persons?: readonly TestPerson[];
+  /**
+   * For this machine only (the server binds to loopback): the port it listens on. A request whose
+   * `Host` is not a loopback name of that port gets 421 and one line, whatever its path (DNS rebinding).
+   */
+  readonly localOnlyPort?: () => number;
 }
 
 /** An issued authorization code: single use, one minute. */
@@ -78,6 +90,14 @@ export function createDevIdpApp(options: DevIdpOptions) {
   const lifetime = options.lifetimeSeconds ?? 600;
   const { d: _d, ...publicKey } = options.privateKey;
   const app = new Hono();
+  const localOnlyPort = options.localOnlyPort;
+  if (localOnlyPort) {
+    app.use(async function forThisMachineOnly(c, next) {
+      const refusal = misdirected(c.req.header('host'), localOnlyPort());
+      if (refusal) return c.text(refusal, MISDIRECTED_STATUS);
+      await next();
+    });
+  }
   app.onError((error) =>
     problem(error instanceof ProblemError ? error : new ProblemError('serverError', 'An unexpected error occurred.')),
   );

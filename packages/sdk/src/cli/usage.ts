@@ -34,7 +34,6 @@ commands:
               figures, a chart of accesses per day per afnemer, CSV and JSON downloads; the auditor's
               key stays in this process, the browser only gets the page
               --port PORT          (default 8306)
-              --base PATH          serve it under a path (pnpm start: /auditor, behind :8305/auditor/)
               --as ORG             the auditor (default: the demo organisation with role auditor)
   audit reconcile
               an afnemer's outway log against the provider gateway's log: every exchange on one side
