@@ -17,9 +17,9 @@ export interface PortalConfig {
     readonly development: boolean;
   };
   /**
-   * Where the auditor's page is, when this machine runs one (`pnpm start`: http://127.0.0.1:8306/): the
-   * footer links to it. A link only: that page lives at its own origin and answers this machine only,
-   * and nothing here passes requests through to it.
+   * Where the auditor's page is, when this machine runs one (`pnpm start`: http://localhost:8306/, by
+   * the same name as this page, so that the click is same-site): the footer links to it. A link only:
+   * that page lives at its own origin and answers this machine only; nothing here passes requests to it.
    */
   readonly auditorUrl?: string;
 }

@@ -5,7 +5,7 @@
  * the identity provider), IDP_CLIENT_ID (poortwachter-portal), IDP_DEVELOPMENT (true unless `false`:
  * the page says one logs in as a test person), TLS_CERT_FILE/TLS_KEY_FILE (HTTPS), DRAIN_TIMEOUT_SECONDS,
  * AUDITOR_PAGE_URL (only on a machine that runs everything, as `pnpm start`: where the auditor's local
- * page is, http://127.0.0.1:8306; the footer links to it, and nothing is passed through to it).
+ * page is, http://localhost:8306; the footer links to it, and nothing is passed through to it).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
