@@ -40,7 +40,7 @@ const PARTS: Part[] = [
   {
     name: 'auditor',
     entry: 'packages/sdk/src/cli/main.ts',
-    args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens, '--base', '/auditor'],
+    args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens],
     port: port('AUDITOR_PORT', 8306),
     colour: 95,
   },
@@ -71,8 +71,9 @@ const ENV: Record<string, Record<string, string>> = {
   },
   portal: {
     REGISTRY_PUBLIC_URL: local(registryPart),
-    // Everything runs on this machine: the citizens' page passes /auditor/ through to the auditor's page.
-    AUDITOR_PAGE_URL: `http://127.0.0.1:${auditorPart.port}`,
+    // Everything runs on this machine: the citizens' page links to the auditor's page at its own origin
+    // (a link, not a pass-through), by the same name as the page itself, so that the click is same-site.
+    AUDITOR_PAGE_URL: local(auditorPart),
     IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
   },
   auditor: { REGISTRY_URL: local(registryPart) },
@@ -255,8 +256,8 @@ poortwachter is running (${Math.round(performance.now() - started)} ms, every pa
 
 Open in a browser:
   http://localhost:${portalPart.port}/    the citizens' page: log in as Suzanne Moulin, see who consulted her data, each line proven
-  http://localhost:${portalPart.port}/auditor/    the auditor's page (Autoriteit Persoonsgegevens): coverage, findings, chart, CSV
-                                   (served by its own process on :${auditorPart.port}, which holds the key; this machine only)
+  http://localhost:${auditorPart.port}/    the auditor's page (Autoriteit Persoonsgegevens): coverage, findings, chart, CSV
+                                   (its own process, which holds the key; this machine only: any other Host gets 421)
 
 Try, in another terminal:
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk

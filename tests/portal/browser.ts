@@ -7,7 +7,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 /** Debian's Chromium, headless, as the guide prescribes (never a downloaded browser). */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-export function launchChromium(): Promise<Browser> {
+/** Chromium with the flags every test needs, and `extraArgs` (`--host-resolver-rules=…` to play DNS rebinding). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -16,6 +17,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

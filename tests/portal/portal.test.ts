@@ -299,15 +299,16 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
       break;
     }
     expect(uncovered).toBeTruthy();
-    // Its own process on this machine serves it (it holds the key); the citizens' page's port passes it
-    // through at /auditor/ to this machine's requests, so that both pages share port 8305 as DESIGN.md says.
-    const direct = `http://127.0.0.1:${system.ports.auditor}/auditor`;
-    const auditor = `${portal}/auditor`;
+    // Its own process on this machine serves it at its own origin (it holds the key); the citizens' page
+    // links to it by the same name as its own, so that the click is same-site.
+    const direct = `http://127.0.0.1:${system.ports.auditor}`;
+    const auditor = `http://localhost:${system.ports.auditor}`;
     const page = await context.newPage();
     const today = new Date().toISOString().slice(0, 10);
     await page.goto(`${portal}/`);
     await page.getByRole('link', { name: /Coverage report/ }).click();
-    await page.waitForURL(/\/auditor\/$/);
+    await page.waitForURL(`${auditor}/`);
+    expect(await page.locator('h1').textContent()).toBe('Coverage report');
     await page.goto(`${auditor}/?from=${today}&to=${today}`);
     const text = (await page.locator('main').textContent()) ?? '';
     expect(text).toMatch(/Accesses not covered at their moment \(must be none\): [1-9]/);

@@ -3,7 +3,8 @@
  * Environment: PORT (8303), HOST (127.0.0.1), DATA_DIR (./data; reads keys/dev-idp.jwk.json, made by
  * the registry's demo seed), IDP_PUBLIC_URL (http://localhost:8303, the issuer the registry knows).
  * It gives anyone a token for any BSN, so it refuses to listen beyond this machine unless
- * DEV_IDP_ALLOW_REMOTE=test says that it runs for a test on an isolated network. TLS_CERT_FILE/TLS_KEY_FILE: HTTPS.
+ * DEV_IDP_ALLOW_REMOTE=test says that it runs for a test on an isolated network; on loopback it answers
+ * only a Host that is a loopback name of its port (421 otherwise). TLS_CERT_FILE/TLS_KEY_FILE: HTTPS.
  * IDP_CLIENT_ID (poortwachter-portal) and IDP_REDIRECT_URIS (comma-separated exact URIs): the browser
  * application that may log citizens in with `GET /authorize` (authorization code with PKCE).
  */
@@ -44,7 +45,11 @@ await runServer(log, async () => {
     if (!URL.canParse(uri)) fail(`IDP_REDIRECT_URIS holds ${JSON.stringify(uri)}, which is not a URL`);
   }
   const issuer = process.env.IDP_PUBLIC_URL || DEV_IDENTITY_PROVIDER.issuer;
+  // On loopback, for this machine only: a page elsewhere whose name resolves to 127.0.0.1 (DNS
+  // rebinding) gets no token. The port is the one it listens on (PORT=0: the one chosen).
+  let ownPort = port;
   const app = createDevIdpApp({
+    ...(isLoopback(host) ? { localOnlyPort: () => ownPort } : {}),
     issuer,
     privateKey: JSON.parse(readFileSync(keyFile, 'utf8')) as JWK,
     audience: DEV_IDENTITY_PROVIDER.audience,
@@ -53,6 +58,7 @@ await runServer(log, async () => {
     persons: loadPersonen().map((p) => ({ bsn: p.burgerservicenummer, name: personName(p) })),
   });
   const listening = await listen({ fetch: app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
+  ownPort = listening.port;
   log.info(
     { url: listening.url },
     `development identity provider (NOT FOR PRODUCTION, DigiD stand-in) on ${listening.url}`,

@@ -1,4 +1,4 @@
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import type { JWK } from 'jose';
 import type { PortalBundle } from './build.ts';
 
@@ -18,7 +18,11 @@ export interface PortalConfig {
     /** The development identity provider: the page says that one logs in as a test person. */
     readonly development: boolean;
   };
-  /** Where the auditor's page is, when this machine runs one (`pnpm start`): the footer links to it. */
+  /**
+   * Where the auditor's page is, when this machine runs one (`pnpm start`: http://localhost:8306/, by
+   * the same name as this page, so that the click is same-site): the footer links to it. A link only:
+   * that page lives at its own origin and answers this machine only; nothing here passes requests to it.
+   */
   readonly auditorUrl?: string;
 }
 
@@ -30,16 +34,7 @@ export interface PortalConfig {
  * @example
  * const app = createPortalApp({ bundle: await buildPortal(), config });
  */
-export function createPortalApp(options: {
-  readonly bundle: PortalBundle;
-  readonly config: PortalConfig;
-  /**
-   * Only where everything runs on one machine (`pnpm start`): the auditor's local page
-   * (`poortwachter audit serve --base /auditor`), passed through at `/auditor/` to requests from this
-   * machine, so that the citizens' and the auditor's page share one port. The key stays in that process.
-   */
-  readonly auditorPage?: { readonly url: string; readonly isLocal: (c: Context) => boolean };
-}) {
+export function createPortalApp(options: { readonly bundle: PortalBundle; readonly config: PortalConfig }) {
   const { bundle, config } = options;
   const app = new Hono();
   const idpOrigin = new URL(config.identityProvider.authorizeUrl).origin;
@@ -80,23 +75,6 @@ export function createPortalApp(options: {
   app.get('/build-info', (c) =>
     c.json({ script: '/app.js', integrity: bundle.integrity, bytes: bundle.script.length }),
   );
-  const auditor = options.auditorPage;
-  if (auditor) {
-    const pass = async (c: Context) => {
-      if (!auditor.isLocal(c)) return c.text('The auditor page answers on this machine only.', 404);
-      if (c.req.header('sec-fetch-site') === 'cross-site') return c.text('Open this page directly.', 403);
-      const url = new URL(c.req.url);
-      const res = await fetch(`${auditor.url}${url.pathname}${url.search}`, { redirect: 'manual' });
-      const headers = new Headers();
-      for (const name of ['content-type', 'content-disposition', 'location', 'cache-control']) {
-        const value = res.headers.get(name);
-        if (value) headers.set(name, value);
-      }
-      return new Response(res.body, { status: res.status, headers });
-    };
-    app.get('/auditor', (c) => c.redirect('/auditor/', 303));
-    app.get('/auditor/*', pass);
-  }
   app.notFound((c) => c.text('Deze pagina bestaat niet.', 404));
   return app;
 }

@@ -3,11 +3,14 @@
  * stores. The directory and its snapshot verification; the registry's domain model with one rule for
  * "valid at t"; the problem and FSC codes with their statuses; RFC 9421 message signatures and RFC 9530
  * digests as the gateway requires them; RFC 8785 canonical JSON, the log's leaf hashes and RFC 9162
- * proof verification. Its only dependencies are jose and structured-headers.
+ * proof verification; and the rules every surface shares for what people type and download: dates, CSV,
+ * the Host of a server for this machine only. Its only dependencies are jose and structured-headers.
  */
 
 export { boundedCache } from './bounded-cache.ts';
 export { equalBytes, fromBase64, toBase64, toBase64Url, toHex, utf8Bytes } from './bytes.ts';
+export { type CsvCell, type CsvOptions, csvCell, toCsv } from './csv.ts';
+export { isCalendarDate, type ParsedDateTime, parseDateTime } from './dates.ts';
 export { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './directory/types.ts';
 export {
   DirectoryVerificationError,
@@ -37,6 +40,7 @@ export {
   uuidv7,
   uuidv7Time,
 } from './ids.ts';
+export { isOwnLoopbackHost, LOOPBACK_NAMES, MISDIRECTED_STATUS, misdirected } from './local-host.ts';
 export {
   ACCESS_RECORD_COLUMNS,
   type AccessRecordColumns,

@@ -1,5 +1,5 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
-import { isBsn, signRequest } from '@poortwachter/protocol';
+import { isBsn, parseDateTime, signRequest } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import {
   directoryLoader,
@@ -160,10 +160,11 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
   }): Promise<Reconciliation> {
     const snapshot = await currentDirectory();
     const us = snapshot.organisations.find((o) => o.oin === options.oin);
-    const from = new Date(q.from).getTime();
-    const to = new Date(q.to).getTime();
+    const ms = (at: string | Date) => (typeof at === 'string' ? (parseDateTime(at)?.ms ?? Number.NaN) : at.getTime());
+    const from = ms(q.from);
+    const to = ms(q.to);
     if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
-      throw new SdkError('configuration', 'Give a period: from before to (ISO 8601 dates).');
+      throw new SdkError('configuration', 'Give a period: from before to (dates that exist, as 2026-12-01).');
     }
     const margin = (q.marginSeconds ?? 300) * 1000;
     const iso = (ms: number) => new Date(ms).toISOString();

@@ -1,4 +1,4 @@
-import { GatewayRefusal, type InvalidParam, isBsn, ProblemError } from '@poortwachter/protocol';
+import { GatewayRefusal, type InvalidParam, isBsn, ProblemError, parseDateTime } from '@poortwachter/protocol';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { logboekPage } from '../repositories/access-log-reads.ts';
@@ -72,9 +72,11 @@ function parseReadFilter(bytes: Uint8Array) {
   const time = (name: string) => {
     const v = text(name);
     if (v === undefined) return undefined;
-    const ms = Date.parse(v);
-    if (Number.isNaN(ms)) problems.push({ name, code: 'date', reason: 'Geef een datum en tijd (ISO 8601).' });
-    return ms;
+    const parsed = parseDateTime(v);
+    if (!parsed) {
+      problems.push({ name, code: 'date', reason: 'Geef een datum en tijd die bestaan (2026-11-23T14:00:00Z).' });
+    }
+    return parsed?.ms;
   };
   const bsn = text('dpl.core.data_subject_id');
   if (bsn !== undefined && !isBsn(bsn)) {

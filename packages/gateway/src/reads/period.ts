@@ -1,13 +1,10 @@
 import type { InvalidParam } from '@poortwachter/protocol';
-import { GatewayRefusal } from '@poortwachter/protocol';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+import { GatewayRefusal, parseDateTime } from '@poortwachter/protocol';
 
 /**
  * Parses `from`/`to` as a half-open period [from, to) in ms. A date means the start of that day in
  * UTC for `from`, and the end of that day (start of the next) for `to`, so `to=2026-11-30` includes
- * the 30th. Bad values are refused naming the parameter.
+ * the 30th. Bad values, a date that does not exist (2026-02-30) too, are refused naming the parameter.
  */
 export function parsePeriod(
   from: string | undefined,
@@ -18,19 +15,16 @@ export function parsePeriod(
   const problems: InvalidParam[] = [];
   const parse = (value: string | undefined, name: string, endOfDay: boolean, fallback: number) => {
     if (value === undefined || value === '') return fallback;
-    const ms =
-      DATE.test(value) || DATE_TIME.test(value)
-        ? Date.parse(DATE.test(value) ? `${value}T00:00:00Z` : value)
-        : Number.NaN;
-    if (Number.isNaN(ms)) {
+    const parsed = parseDateTime(value);
+    if (!parsed) {
       problems.push({
         name,
         code: 'date',
-        reason: 'Geef een datum (2026-11-23) of datum en tijd (2026-11-23T14:00:00Z).',
+        reason: 'Geef een datum die bestaat (2026-11-23) of een datum en tijd (2026-11-23T14:00:00Z).',
       });
       return fallback;
     }
-    return DATE.test(value) && endOfDay ? ms + 86_400_000 : ms;
+    return parsed.dateOnly && endOfDay ? parsed.ms + 86_400_000 : parsed.ms;
   };
   const period = { from: parse(from, names.from, false, defaults.from), to: parse(to, names.to, true, defaults.to) };
   if (problems.length === 0 && period.from >= period.to) {

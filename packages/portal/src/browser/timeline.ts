@@ -1,5 +1,5 @@
 /** One line of the citizen's timeline on the page, and the overview as CSV. */
-import type { DirectorySnapshot } from '@poortwachter/protocol';
+import { type DirectorySnapshot, toCsv } from '@poortwachter/protocol';
 import type { TimelineEntry } from '@poortwachter/sdk/citizen';
 import { h } from './dom.ts';
 import { TEXTS } from './texts.ts';
@@ -117,13 +117,10 @@ export function accessItem(entry: TimelineEntry, directory: DirectorySnapshot, i
   );
 }
 
-/** A CSV cell; a leading = + - @ is neutralised so that a spreadsheet never runs it as a formula. */
-const cell = (value: string) => {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[";\n\r]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-};
-
-/** The overview as CSV (semicolons, as Dutch spreadsheets expect; UTF-8 with BOM so é stays é). */
+/**
+ * The overview as CSV (semicolons, as Dutch spreadsheets expect; UTF-8 with BOM so é stays é), by the
+ * project's one CSV writer, which neutralises a name a spreadsheet would run as a formula.
+ */
 export function overviewCsv(entries: readonly TimelineEntry[]): string {
   const header = [
     'datum en tijd',
@@ -149,5 +146,5 @@ export function overviewCsv(entries: readonly TimelineEntry[]): string {
     e.transactieId || e.id,
     e.bronhouder,
   ]);
-  return `\uFEFF${[header, ...rows].map((r) => r.map(cell).join(';')).join('\r\n')}\r\n`;
+  return toCsv([header, ...rows], { separator: ';', lineEnd: '\r\n', bom: true });
 }

@@ -4,12 +4,11 @@
  * (http://localhost:8300, the registry as browsers reach it), IDP_PUBLIC_URL (http://localhost:8303,
  * the identity provider), IDP_CLIENT_ID (poortwachter-portal), IDP_DEVELOPMENT (true unless `false`:
  * the page says one logs in as a test person), TLS_CERT_FILE/TLS_KEY_FILE (HTTPS), DRAIN_TIMEOUT_SECONDS,
- * AUDITOR_PAGE_URL (only on a machine that runs everything, as `pnpm start`: the auditor's local page
- * started with `--base /auditor`, passed through at /auditor/ to requests from this machine).
+ * AUDITOR_PAGE_URL (only on a machine that runs everything, as `pnpm start`: where the auditor's local
+ * page is, http://localhost:8306; the footer links to it, and nothing is passed through to it).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import {
   createLogger,
   listen,
@@ -52,16 +51,8 @@ await runServer(log, async () => {
         clientId: process.env.IDP_CLIENT_ID || 'poortwachter-portal',
         development: process.env.IDP_DEVELOPMENT !== 'false',
       },
-      ...(auditorPage ? { auditorUrl: '/auditor/' } : {}),
+      ...(auditorPage ? { auditorUrl: `${auditorPage}/` } : {}),
     },
-    ...(auditorPage
-      ? {
-          auditorPage: {
-            url: auditorPage,
-            isLocal: (c) => ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(getConnInfo(c).remote.address ?? ''),
-          },
-        }
-      : {}),
   });
   const listening = await listen({ fetch: app.fetch, port, hostname: bindHost(), ...(tls ? { tls } : {}) });
   log.info(

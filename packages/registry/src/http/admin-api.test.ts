@@ -345,6 +345,9 @@ for (const dialect of DIALECTS) {
         };
         expect(inForce2026.version).toBe(2);
         expect((await registry.app.request(`${path}?at=2024-01-01`)).status).toBe(400);
+        // A day that does not exist is not read as 2 March (which would find version 2).
+        const impossible = await problem(await registry.app.request(`${path}?at=2026-02-30`));
+        expect([impossible.status, impossible.invalidParams?.[0]?.name]).toEqual([400, 'at']);
       });
 
       it('refuses a version that starts before the one it replaces', async () => {

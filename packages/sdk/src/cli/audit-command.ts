@@ -1,6 +1,6 @@
 import { type CoverageProgress, type CoverageReport, createAuditorClient } from '../auditor-client.ts';
 import { auditorWithKey } from './audit-serve.ts';
-import { runCommand } from './common.ts';
+import { checkDateOptions, runCommand } from './common.ts';
 import { coverageCsv, rowsOf } from './coverage-export.ts';
 import type { ValuesOf } from './definitions.ts';
 import { table } from './table.ts';
@@ -126,6 +126,7 @@ export async function auditCoverageCommand(values: ValuesOf<'audit coverage'>): 
   const from = values.from ?? `${today.slice(0, 8)}01`;
   const to = values.to ?? today;
   return runCommand(async () => {
+    checkDateOptions({ '--from': values.from, '--to': values.to });
     const { registry, directory, organisation, privateKey } = await auditorWithKey(values);
     const client = createAuditorClient({ oin: organisation.oin, privateKey, directory, ...registry });
     const nameOf = (oin: string) => directory.organisations.find((o) => o.oin === oin)?.name ?? 'unknown';

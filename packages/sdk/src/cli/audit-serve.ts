@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isCalendarDate, MISDIRECTED_STATUS, misdirected } from '@poortwachter/protocol';
 import { createAuditorClient } from '../auditor-client.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { coverageCsv } from './coverage-export.ts';
@@ -13,18 +14,20 @@ const SECURITY = {
   'cache-control': 'no-store',
 };
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const isDate = (value: string) => DATE.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
-
-/** The period of a request: `from` and `to` as dates (inclusive), or the problem with the field it names. */
+/**
+ * The period of a request: `from` and `to` as dates that exist (inclusive), or the problem with the
+ * field it names (2026-02-30 is one: it is never read as 2 March).
+ */
 export function periodOf(
   params: URLSearchParams,
   today: string,
 ): { from: string; to: string; problem?: { field: string; message: string } } {
   const from = params.get('from') || `${today.slice(0, 8)}01`;
   const to = params.get('to') || today;
-  if (!isDate(from)) return { from, to, problem: { field: 'from', message: 'from: give a date as 2026-11-01.' } };
-  if (!isDate(to)) return { from, to, problem: { field: 'to', message: 'to: give a date as 2026-11-30.' } };
+  if (!isCalendarDate(from))
+    return { from, to, problem: { field: 'from', message: 'from: give a date that exists, as 2026-11-01.' } };
+  if (!isCalendarDate(to))
+    return { from, to, problem: { field: 'to', message: 'to: give a date that exists, as 2026-11-30.' } };
   if (to < from) return { from, to, problem: { field: 'to', message: 'to: the end lies before the start.' } };
   return { from, to };
 }
@@ -51,9 +54,10 @@ export async function auditorWithKey(values: {
 
 /**
  * `poortwachter audit serve [--port 8306] [--as ORG] [--key FILE]`: the coverage report as a web page
- * on this machine. The auditor's private key stays in this process: the page is rendered here and the
- * browser only ever sees HTML, CSV and JSON. It listens on 127.0.0.1 only and answers only requests
- * whose Host is this machine (a web page elsewhere cannot reach it through DNS rebinding); it changes
+ * on this machine, at its own origin (http://127.0.0.1:8306/). The auditor's private key stays in this
+ * process: the page is rendered here and the browser only ever sees HTML, CSV and JSON. It listens on
+ * 127.0.0.1 only and answers only requests whose Host is a loopback name of its port (421 otherwise:
+ * a web page elsewhere cannot reach it through DNS rebinding); nothing passes it through. It changes
  * nothing, so a request from another site's page can at most make it fetch a report.
  */
 export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promise<number> {
@@ -61,9 +65,6 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
     const port = Number(values.port ?? process.env.PORT ?? 8306);
     if (!Number.isInteger(port) || port < 0 || port > 65_535)
       throw new CliExit(2, `--port: ${values.port} is not a port.`);
-    const base = (values.base ?? '').replace(/\/+$/, '');
-    if (base && !/^\/[a-z0-9/-]+$/.test(base))
-      throw new CliExit(2, `--base: ${values.base} is not a path like /auditor.`);
     const { registry, organisation, privateKey } = await auditorWithKey(values);
 
     async function report(from: string, to: string, verify: boolean) {
@@ -79,12 +80,9 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
         res.writeHead(status, { 'content-type': type, ...SECURITY, ...extra });
         res.end(body);
       };
-      const host = req.headers.host ?? '';
-      const address = server.address();
-      const ownPort = typeof address === 'object' && address ? address.port : port;
-      if (![`127.0.0.1:${ownPort}`, `localhost:${ownPort}`].includes(host)) {
-        return send(421, 'text/plain; charset=utf-8', `This page answers only at http://127.0.0.1:${ownPort}/.\n`);
-      }
+      // The port the request came in on: this server's own.
+      const refusal = misdirected(req.headers.host, req.socket.localPort ?? port);
+      if (refusal) return send(MISDIRECTED_STATUS, 'text/plain; charset=utf-8', refusal);
       // A page on another site may make the browser send a request here (it cannot read the answer, but
       // it would make this process sign report requests): browsers say so in Sec-Fetch-Site.
       if (req.headers['sec-fetch-site'] === 'cross-site') {
@@ -92,12 +90,9 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
       }
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return send(405, 'text/plain; charset=utf-8', 'GET only.\n', { allow: 'GET' });
-      const url = new URL(req.url ?? '/', `http://${host}`);
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/healthz') return send(200, 'application/json', '{"status":"ok"}');
-      if (base && (url.pathname === '/' || url.pathname === base))
-        return send(303, 'text/plain', '', { location: `${base}/` });
-      if (!url.pathname.startsWith(`${base}/`)) return send(404, 'text/plain; charset=utf-8', 'Not found.\n');
-      const path = url.pathname.slice(base.length);
+      const path = url.pathname;
       if (path === '/style.css') return send(200, 'text/css; charset=utf-8', COVERAGE_PAGE_CSS);
       const today = new Date().toISOString().slice(0, 10);
       const period = periodOf(url.searchParams, today);
@@ -110,7 +105,6 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
             'text/html; charset=utf-8',
             coveragePage({
               auditor: organisation.name,
-              base,
               ...period,
               verify,
               reports: [],
@@ -123,7 +117,7 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
         return send(
           200,
           'text/html; charset=utf-8',
-          coveragePage({ auditor: organisation.name, base, ...period, verify, ...result }),
+          coveragePage({ auditor: organisation.name, ...period, verify, ...result }),
         );
       }
       if (path === '/coverage.csv' || path === '/coverage.json') {
@@ -172,7 +166,7 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
       server.listen(port, '127.0.0.1', resolve);
     });
     const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}${base}/`;
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
     process.stdout.write(`auditor's page for ${organisation.name} on ${url} (this machine only; Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => server.close(() => resolve());

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
+import { type DirectorySnapshot, type Organisation, parseDateTime } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
@@ -57,6 +57,24 @@ export function organisationWithKey(
   const file = keyOf(organisation);
   if (!existsSync(file)) throw new CliExit(2, `No private key for ${organisation.name} at ${file}; pass --key.`);
   return { organisation, privateKey: JSON.parse(readFileSync(file, 'utf8')) as JWK };
+}
+
+/**
+ * Checks a command's date options (`--from`, `--to`, `--van`, `--tot`) before anything is asked: each
+ * given one must be a date that exists (2026-11-01; not 2026-02-30) or a date and time with its offset.
+ * The first that is not ends the command with exit 2 and one line naming the option.
+ *
+ * @example
+ * checkDateOptions({ '--from': values.from, '--to': values.to });
+ */
+export function checkDateOptions(
+  options: Readonly<Record<string, string | undefined>>,
+  message = (option: string, value: string) =>
+    `${option} ${value} is not a date that exists: write it as 2026-11-01 (or 2026-11-01T14:00:00Z).`,
+): void {
+  for (const [option, value] of Object.entries(options)) {
+    if (value !== undefined && !parseDateTime(value)) throw new CliExit(2, message(option, value));
+  }
 }
 
 /** Runs a command body, turning CliExit and SdkError into a message and an exit code. */

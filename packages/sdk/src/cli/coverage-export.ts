@@ -1,8 +1,7 @@
+import { toCsv } from '@poortwachter/protocol';
 import type { CoverageReport } from '../auditor-client.ts';
 
 /** The coverage report's exports, the same from `poortwachter audit coverage --format csv` and the auditor's page. */
-
-const csvCell = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
 
 export function rowsOf(report: CoverageReport) {
   return report.rows.map((r) => ({
@@ -66,6 +65,7 @@ export function findingsOf(report: CoverageReport, nameOf: (oin: string) => stri
 /**
  * The reports as one CSV table: a row per afnemer × verwerkingsactiviteit (kind `coverage`), then
  * every finding (invalid access, unused fields, expiring and dormant autorisaties), each with its gateway.
+ * Names come from the registry, so a name a spreadsheet would run as a formula is neutralised (`toCsv`).
  */
 export function coverageCsv(
   reports: readonly { readonly gateway: string; readonly report: CoverageReport }[],
@@ -119,5 +119,5 @@ export function coverageCsv(
       f.detail,
     ]),
   ]);
-  return `${[header.join(','), ...lines.map((l) => l.map(csvCell).join(','))].join('\n')}\n`;
+  return toCsv([header, ...lines]);
 }

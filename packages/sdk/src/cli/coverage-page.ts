@@ -17,8 +17,6 @@ export interface CoveragePageInput {
   readonly reports: readonly { gateway: string; report: CoverageReport; verification?: CoverageVerification }[];
   readonly missing: readonly MissingGateway[];
   readonly nameOf: (oin: string) => string;
-  /** The path the page is served under (`/auditor` behind the demo's citizens' page), or ''. */
-  readonly base: string;
   /** A problem with the form's input, named by field. */
   readonly problem?: { readonly field: string; readonly message: string };
 }
@@ -199,7 +197,6 @@ ${tableHtml(
 /** The whole page. */
 export function coveragePage(input: CoveragePageInput): string {
   const q = new URLSearchParams({ from: input.from, to: input.to });
-  const base = e(input.base);
   const problem = input.problem;
   const field = (name: string, label: string, value: string) =>
     `<div><label for="${name}">${label}</label><input id="${name}" name="${name}" type="date" value="${e(value)}"${problem?.field === name ? ` aria-invalid="true" aria-describedby="${name}-error"` : ''}>${problem?.field === name ? `<p class="error" id="${name}-error">${e(problem.message)}</p>` : ''}</div>`;
@@ -208,15 +205,15 @@ export function coveragePage(input: CoveragePageInput): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Coverage report ${e(input.from)} to ${e(input.to)}: poortwachter auditor</title>
-<link rel="stylesheet" href="${base}/style.css">
+<title>${problem ? 'Coverage report: the period is not valid' : `Coverage report ${e(input.from)} to ${e(input.to)}`}: poortwachter auditor</title>
+<link rel="stylesheet" href="/style.css">
 </head>
 <body>
 <a class="skip" href="#main">Skip to the report</a>
 <header><div class="wrap"><p><strong>poortwachter</strong> auditor's page, on this machine only. Signed as ${e(input.auditor)}; the key never leaves this computer.</p></div></header>
 <main id="main" class="wrap" tabindex="-1">
 <h1>Coverage report</h1>
-<form method="get" action="${base}/" class="period" aria-labelledby="period-title">
+<form method="get" action="/" class="period" aria-labelledby="period-title">
 <h2 id="period-title">Period</h2>
 ${problem ? `<p class="error" role="alert">${e(problem.message)}</p>` : ''}
 <div class="fields">
@@ -229,7 +226,7 @@ ${field('to', 'To (inclusive)', input.to)}
 ${
   problem
     ? ''
-    : `<p class="exports">Download: <a href="${base}/coverage.csv?${q}" download>CSV</a> · <a href="${base}/coverage.json?${q}" download>JSON</a> (the same as <code>poortwachter audit coverage --format csv|json</code>)</p>
+    : `<p class="exports">Download: <a href="/coverage.csv?${q}" download>CSV</a> · <a href="/coverage.json?${q}" download>JSON</a> (the same as <code>poortwachter audit coverage --format csv|json</code>)</p>
 ${
   input.missing.length > 0
     ? `<div class="bad" role="alert"><h2>Gateways that gave no report</h2><ul>${input.missing.map((m) => `<li>${e(m.gateway)} (${e(m.service)}): ${e(m.reason)}</li>`).join('')}</ul></div>`

@@ -151,11 +151,6 @@ export const COMMANDS = {
       "The same figures, a chart of accesses per day per afnemer, CSV and JSON downloads; the auditor's key stays in this process, the browser only gets the page.",
     options: {
       port: { type: 'string', value: 'PORT', description: 'the port on 127.0.0.1', defaultText: '$PORT, else 8306' },
-      base: {
-        type: 'string',
-        value: 'PATH',
-        description: 'serve it under a path (pnpm start: /auditor, behind :8305/auditor/)',
-      },
       ...AUDITOR,
       ...REGISTRY,
     },

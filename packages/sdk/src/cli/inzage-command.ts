@@ -1,6 +1,6 @@
 import { isBsn } from '@poortwachter/protocol';
 import { createCitizenClient } from '../citizen-client.ts';
-import { CliExit, registryOptions, runCommand } from './common.ts';
+import { CliExit, checkDateOptions, registryOptions, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { usageError } from './options.ts';
 import { table } from './table.ts';
@@ -36,32 +36,16 @@ async function devToken(idp: string, bsn: string, assurance: string): Promise<st
  * `poortwachter inzage --bsn 999993653`: for development, logs in at the development identity
  * provider as a test BSN and prints who consulted that person's data, from every gateway.
  */
-/** A real calendar date as 2026-11-01 (or a full ISO date and time). */
-function isDate(value: string): boolean {
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (day) {
-    const date = new Date(`${value}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-  }
-  return /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
-}
-
 export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number> {
   if (!values.bsn && !values.token) return usageError('poortwachter inzage needs --bsn, or --token.', 'inzage');
   return runCommand(async () => {
     if (values.bsn && !isBsn(values.bsn)) throw new CliExit(2, `${values.bsn} is geen BSN (9 cijfers, elfproef).`);
     // A date that is not one is an error before anything is asked or shown (never "nobody looked").
-    for (const [name, value] of [
-      ['--van', values.van],
-      ['--tot', values.tot],
-    ] as const) {
-      if (value !== undefined && !isDate(value)) {
-        throw new CliExit(
-          2,
-          `${name} ${value} is geen datum: schrijf hem als jaar-maand-dag, bijvoorbeeld 2026-11-01.`,
-        );
-      }
-    }
+    checkDateOptions(
+      { '--van': values.van, '--tot': values.tot },
+      (option, value) =>
+        `${option} ${value} is geen datum die bestaat: schrijf hem als jaar-maand-dag, bijvoorbeeld 2026-11-01.`,
+    );
     const token =
       values.token ??
       (await devToken(

@@ -1,6 +1,6 @@
 import { createOrganisationClient } from '../organisation-client.ts';
 import type { LoggedExchange } from '../reconcile.ts';
-import { organisationWithKey, registryOptions, runCommand } from './common.ts';
+import { checkDateOptions, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 
 const line = (e: LoggedExchange) =>
@@ -13,6 +13,7 @@ const line = (e: LoggedExchange) =>
  */
 export async function reconcileCommand(values: ValuesOf<'audit reconcile'>): Promise<number> {
   return runCommand(async () => {
+    checkDateOptions({ '--from': values.from, '--to': values.to });
     const registry = registryOptions(values);
     const directory = await createOrganisationClient({ oin: '', privateKey: {}, ...registry }).directory();
     const { organisation, privateKey } = organisationWithKey(directory, values.as, values.key);

@@ -1,5 +1,5 @@
 import type { SignedChangesPage } from '@poortwachter/protocol';
-import { invalidField, OIN_PATTERN, versionAt } from '@poortwachter/protocol';
+import { invalidField, OIN_PATTERN, parseDateTime, versionAt } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
@@ -131,9 +131,9 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
     const activity = await getProcessingActivity(db, c.req.param('id'));
     const at = c.req.query('at');
     if (at === undefined) return c.json(activity);
-    const instant = new Date(at);
-    if (Number.isNaN(instant.getTime())) throw invalidField('at', 'at is geen geldige datum-tijd (ISO 8601).', 'date');
-    const version = versionAt(activity, instant.toISOString());
+    const instant = parseDateTime(at);
+    if (!instant) throw invalidField('at', 'at is geen datum-tijd die bestaat (2026-11-23T14:00:00Z).', 'date');
+    const version = versionAt(activity, new Date(instant.ms).toISOString());
     if (!version)
       throw invalidField('at', `Op ${at} was er nog geen versie van deze verwerkingsactiviteit.`, 'beforeFirstVersion');
     return c.json(version);

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { isCalendarDate, parseDateTime } from './dates.ts';
+
+describe('parseDateTime', () => {
+  it('reads a calendar date as the start of that day in UTC', () => {
+    expect(parseDateTime('2026-11-30')).toEqual({ ms: Date.UTC(2026, 10, 30), dateOnly: true });
+    expect(parseDateTime('2024-02-29')).toEqual({ ms: Date.UTC(2024, 1, 29), dateOnly: true });
+    expect(parseDateTime('2000-02-29')?.dateOnly).toBe(true);
+    expect(parseDateTime('0099-01-01')?.ms).toBe(new Date('0099-01-01T00:00:00Z').getTime());
+  });
+
+  it('refuses a day, month or leap day that does not exist, where Date.parse rolls over', () => {
+    for (const value of [
+      '2026-02-30',
+      '2026-02-31',
+      '2025-02-29',
+      '1900-02-29',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-04-31',
+      '2026-01-00',
+      '2026-01-32',
+    ]) {
+      expect(parseDateTime(value), value).toBeUndefined();
+    }
+    expect(Number.isNaN(Date.parse('2026-02-30T00:00:00Z'))).toBe(false);
+  });
+
+  it('reads a date-time with its offset, and checks its every component', () => {
+    expect(parseDateTime('2026-11-30T14:00Z')).toEqual({ ms: Date.UTC(2026, 10, 30, 14), dateOnly: false });
+    expect(parseDateTime('2026-11-30T14:00:05.123Z')?.ms).toBe(Date.UTC(2026, 10, 30, 14, 0, 5, 123));
+    expect(parseDateTime('2026-11-30T14:00:05.1234567Z')?.ms).toBe(Date.UTC(2026, 10, 30, 14, 0, 5, 123));
+    expect(parseDateTime('2026-11-30T14:00:05.5Z')?.ms).toBe(Date.UTC(2026, 10, 30, 14, 0, 5, 500));
+    expect(parseDateTime('2026-11-30T15:00:00+01:00')?.ms).toBe(Date.UTC(2026, 10, 30, 14));
+    expect(parseDateTime('2026-11-30T09:30:00-04:30')?.ms).toBe(Date.UTC(2026, 10, 30, 14));
+    for (const value of [
+      '2026-02-30T10:00:00Z',
+      '2026-11-30T24:00:00Z',
+      '2026-11-30T23:60:00Z',
+      '2026-11-30T23:59:60Z',
+      '2026-11-30T10:00:00+24:00',
+      '2026-11-30T10:00:00+01:60',
+      '2026-11-30T10:00:00',
+      '2026-11-30 10:00:00Z',
+      '2026-11-30T10Z',
+    ]) {
+      expect(parseDateTime(value), value).toBeUndefined();
+    }
+  });
+
+  it('refuses what is not a date at all', () => {
+    for (const value of [
+      '',
+      'yesterday',
+      '01-11-2026',
+      '2026-1-1',
+      '20261130',
+      ' 2026-11-30',
+      '2026-11-30\n',
+      '+002026-11-30',
+      'March 7, 2026',
+      '2026',
+    ]) {
+      expect(parseDateTime(value), JSON.stringify(value)).toBeUndefined();
+    }
+  });
+});
+
+describe('isCalendarDate', () => {
+  it('is true for a date that exists, without a time', () => {
+    expect(isCalendarDate('2024-02-29')).toBe(true);
+    expect(isCalendarDate('2025-02-29')).toBe(false);
+    expect(isCalendarDate('2026-11-30T00:00:00Z')).toBe(false);
+  });
+});
