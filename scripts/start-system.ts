@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { escapeControlCharacters as visible } from '@poortwachter/operations/log-text';
 import { DEMO_OIN } from '@poortwachter/seeds';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -100,7 +101,9 @@ let phase: 'starting' | 'running' | 'stopping' = 'starting';
 
 /**
  * The parts write JSON lines (their operational log); shown here as `[part] message`, warnings and
- * errors in colour, with the fields that say why. Anything else is passed on as it is.
+ * errors in colour, with the fields that say why. Anything else is passed on, prefixed. Whatever comes
+ * from a part is printed with its control characters escaped: a message that repeats a request's text
+ * can neither start a line of its own (one that looks like another part's) nor move the cursor.
  */
 function show(part: Part, line: string, stream: NodeJS.WritableStream): string | undefined {
   const prefix = `\x1b[${part.colour}m[${part.name}]\x1b[0m `;
@@ -113,14 +116,17 @@ function show(part: Part, line: string, stream: NodeJS.WritableStream): string |
     entry = undefined;
   }
   if (!entry?.msg) {
-    stream.write(`${prefix}${line}\n`);
+    stream.write(`${prefix}${visible(line)}\n`);
     // From a stack trace, the line that says what went wrong.
-    return stream === process.stderr && /^\s*(\w*Error|Error)\b/.test(line) ? line.trim() : undefined;
+    return stream === process.stderr && /^\s*(\w*Error|Error)\b/.test(line) ? visible(line.trim()) : undefined;
   }
   const bad = entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal';
-  const text = `${entry.msg}${entry.err?.message && !entry.msg.includes(entry.err.message) ? `: ${entry.err.message}` : ''}`;
+  const msg = String(entry.msg);
+  const cause = entry.err?.message === undefined ? '' : String(entry.err.message);
+  const text = visible(`${msg}${cause && !msg.includes(cause) ? `: ${cause}` : ''}`);
   (bad ? process.stderr : process.stdout).write(`${prefix}${bad ? `\x1b[31m${entry.level}\x1b[0m ` : ''}${text}\n`);
-  for (const hint of entry.hints ?? []) process.stdout.write(`${prefix}  ${hint}\n`);
+  for (const hint of Array.isArray(entry.hints) ? entry.hints : [])
+    process.stdout.write(`${prefix}  ${visible(String(hint))}\n`);
   return bad ? text : undefined;
 }
 
