@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { escapeControlCharacters } from './log-text.ts';
+import { logLevelOf } from './settings.ts';
 
 export type { Logger } from 'pino';
 
@@ -42,7 +43,7 @@ export function createLogger(
   options: { level?: string; destination?: DestinationStream } = {},
 ): Logger {
   const settings: LoggerOptions = {
-    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: options.level ?? logLevelOf(process.env),
     base: { component },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },

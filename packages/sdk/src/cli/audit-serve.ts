@@ -70,9 +70,11 @@ export async function auditServeCommand(args: string[]): Promise<number> {
     'audit serve',
   );
   return runCommand(async () => {
-    const port = Number(values.port ?? process.env.PORT ?? 8306);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535)
-      throw new CliExit(2, `--port: ${values.port} is not a port.`);
+    // --port, else PORT (as `pnpm start` sets it; empty is unset), else 8306.
+    const [source, given] = values.port !== undefined ? ['--port', values.port] : ['PORT', process.env.PORT || '8306'];
+    const port = Number(given);
+    if (!/^\d+$/.test(given) || port > 65_535)
+      throw new CliExit(2, `${source} must be a whole number from 0 to 65535, got ${JSON.stringify(given)}.`);
     const base = (values.base ?? '').replace(/\/+$/, '');
     if (base && !/^\/[a-z0-9/-]+$/.test(base))
       throw new CliExit(2, `--base: ${values.base} is not a path like /auditor.`);
