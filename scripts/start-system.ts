@@ -5,7 +5,10 @@
  * Utrecht's outway (8304) with one demo application, the citizens' page (8305) and the auditor's page
  * of the Autoriteit Persoonsgegevens (8306, `poortwachter audit serve`, on this machine only). It says it runs only when every part answers
  * (the gateway and the outway ready), and names the part that did not start and why. A part that
- * stops later is started again; the others keep running. Ctrl-C stops all seven gracefully.
+ * stops later is started again; the others keep running. Ctrl-C stops all seven gracefully: each part
+ * runs in a process group of its own, so the terminal's SIGINT reaches only this supervisor, which
+ * sends each part one SIGTERM (one orderly stop: the log's last batch and tree head written). Should
+ * the supervisor die without that, each part sees its IPC channel close and stops the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -134,7 +137,10 @@ function start(part: Part): ChildProcess {
   const child = spawn(process.execPath, ['--import', tsx, part.entry, ...(part.args ?? [])], {
     cwd: root,
     env: { ...process.env, PORT: String(part.port), ...ENV[part.name] },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C is this supervisor's to pass on, once. The IPC channel closes when
+    // the supervisor dies, however it dies, and the part then stops (stopOnSignals, audit serve).
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const state: Running = running.get(part.name) ?? { child, lastProblem: undefined, restarts: [] };
   state.child = child;
@@ -173,7 +179,9 @@ function start(part: Part): ChildProcess {
     state.restarts.push(now);
     console.error(`[${part.name}] stopped (${why}); the other parts keep running; starting it again`);
     state.lastProblem = undefined;
-    setTimeout(() => start(part), 1000);
+    setTimeout(() => {
+      if (phase !== 'stopping') start(part);
+    }, 1000);
   });
   return child;
 }
@@ -206,18 +214,50 @@ const portTaken = (port: number) =>
       .listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
   });
 
+/**
+ * Stops every part with one SIGTERM each, says how each ended once all it wrote has been shown, and
+ * exits with `code`, or 1 when a part did not stop cleanly.
+ */
 function stop(code: number): void {
   if (phase === 'stopping') return;
   phase = 'stopping';
-  const children = [...running.values()].map((r) => r.child);
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 25_000).unref();
-  Promise.all(
-    children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.on('exit', resolve)))),
-  ).then((codes) => process.exit(code || (codes.some((c) => c !== 0 && c !== null) ? 1 : 0)));
+  const parts = [...running.entries()];
+  const ended = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+  for (const [, { child }] of parts) if (!ended(child)) child.kill('SIGTERM');
+  const closed = (c: ChildProcess) =>
+    new Promise<void>((resolve) =>
+      ended(c) && c.stdout?.readableEnded !== false ? resolve() : c.once('close', () => resolve()),
+    );
+  setTimeout(() => {
+    const left = parts.filter(([, { child }]) => !ended(child)).map(([name]) => name);
+    console.error(`poortwachter stopped without waiting longer for ${left.join(', ')}`);
+    process.exit(code || 1);
+  }, 25_000).unref();
+  Promise.all(parts.map(([, { child }]) => closed(child))).then(() => {
+    const unclean = parts
+      .filter(([, { child }]) => child.exitCode !== 0)
+      .map(
+        ([name, { child, lastProblem }]) =>
+          `${name} (${child.signalCode ?? `exit ${child.exitCode}`}${lastProblem ? `: ${lastProblem}` : ''})`,
+      );
+    if (unclean.length === 0)
+      console.log(`poortwachter stopped: every part (${parts.map(([name]) => name).join(', ')}) stopped cleanly`);
+    else console.error(`poortwachter stopped; not cleanly: ${unclean.join(', ')}`);
+    process.exit(code || (unclean.length === 0 ? 0 : 1));
+  });
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+/** The first signal is one orderly stop; a second (Ctrl-C again) passes one on, and the parts stop at once. */
+function onSignal(): void {
+  if (phase !== 'stopping') {
+    stop(0);
+    return;
+  }
+  console.error('second signal: the parts stop now, without waiting');
+  for (const { child } of running.values())
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 const started = performance.now();
 const taken = [];

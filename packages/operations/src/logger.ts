@@ -62,7 +62,10 @@ export function createLogger(
         : {};
     },
   };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  // Written synchronously: a line is out before the next statement (a fatal line before `process.exit`),
+  // and when stdout breaks (the supervisor that read it was killed) the logger goes quiet. pino's
+  // asynchronous default then flushes at exit in a loop that never ends, and the process never exits.
+  return pino(settings, options.destination ?? pino.destination({ fd: 1, sync: true }));
 }
 
 /** What a failure reporter needs of a logger. */

@@ -187,7 +187,9 @@ export const STOP_MESSAGE = 'poortwachter:stop';
 /**
  * On SIGINT or SIGTERM (once): drains the server within `drainTimeoutMs`, runs `close`, and exits 0 when
  * both went cleanly, or 1 with the reason in the log (connections cut at the deadline; the log could not
- * be flushed). A second signal exits 1 at once.
+ * be flushed). A second signal exits 1 at once. A process started with an IPC channel (a worker of a
+ * primary, a part of `pnpm start`) stops the same way on `STOP_MESSAGE`, and when the channel closes:
+ * the process that started it is gone, and nobody else would stop it.
  */
 export function stopOnSignals(listening: Pick<Listening, 'drain'>, options: StopOptions): void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -235,6 +237,9 @@ export function stopOnSignals(listening: Pick<Listening, 'drain'>, options: Stop
   if (process.send) {
     process.on('message', (message) => {
       if (message === STOP_MESSAGE && !stopping) void stop('stop message from the primary');
+    });
+    process.on('disconnect', () => {
+      if (!stopping) void stop('the process that started it is gone');
     });
   }
 }

@@ -192,6 +192,8 @@ export async function auditServeCommand(args: string[]): Promise<number> {
       const stop = () => server.close(() => resolve());
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // Started by a supervisor with an IPC channel (`pnpm start`): its end means the supervisor is gone.
+      if (process.send) process.once('disconnect', stop);
     });
     return 0;
   });
