@@ -296,6 +296,30 @@ try {
   await new Promise(() => undefined);
 }
 phase = 'running';
+/**
+ * A word as a shell reads it back: as it is, or quoted; with control characters (a data folder's odd
+ * name) as `$'…'`, which bash and zsh read, so that no hint prints a line break of its own.
+ */
+function shellWord(word: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  if (visible(word) === word) return `'${word.replaceAll("'", `'\\''`)}'`;
+  return `$'${visible(word.replaceAll('\\', '\\\\').replaceAll("'", "\\'"))}'`;
+}
+// What the suggested commands (the CLI, the demo) assume unless told: where a part or ./data moved,
+// the hints say what to tell them, and only then.
+const COMMAND_DEFAULTS: Record<string, string> = {
+  REGISTRY_URL: 'http://localhost:8300',
+  IDP_URL: 'http://localhost:8303',
+  DATA_DIR: join(root, 'data'),
+};
+const commandEnv = Object.entries({ REGISTRY_URL: local(registryPart), IDP_URL: local(idpPart), DATA_DIR: data })
+  .filter(([name, value]) => value !== COMMAND_DEFAULTS[name])
+  .map(([name, value]) => `${name}=${shellWord(value)}`);
+const tryFirst =
+  commandEnv.length > 0
+    ? ` (the registry, the identity provider or the data folder moved; tell the commands where first):
+  export ${commandEnv.join(' ')}`
+    : ':';
 console.log(`
 poortwachter is running (${Math.round(performance.now() - started)} ms, every part ready): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port}, dev identity provider :${idpPart.port} (not for production), outway of Gemeente Utrecht :${outwayPart.port}, citizens' page :${portalPart.port}, auditor's page :${auditorPart.port}
 
@@ -304,17 +328,17 @@ Open in a browser:
   http://localhost:${portalPart.port}/auditor/    the auditor's page (Autoriteit Persoonsgegevens): coverage, findings, chart, CSV
                                    (served by its own process on :${auditorPart.port}, which holds the key; this machine only)
 
-Try, in another terminal:
+Try, in another terminal${tryFirst}
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk
   pnpm poortwachter query --as utrecht --bsn 999993653 --fields naam.voornamen,naam.geslachtsnaam
   pnpm poortwachter inzage --bsn 999993653 --verify   as Suzanne: who consulted her data, each record proven in the log
   pnpm poortwachter audit coverage              as the Autoriteit Persoonsgegevens: grondslag coverage and findings
   pnpm poortwachter log verify                  as the auditor: is the verifiable log consistent and unaltered?
   pnpm poortwachter directory                   the signed directory, verified
-  curl -s localhost:8302/readyz                 the gateway's readiness (and /metrics, Prometheus)
-  curl -s localhost:${outwayPart.port}/brp-personen/personen -H "X-API-KEY: $(cat ${join(data, 'outway-api-key')})" -H 'content-type: application/json' \\
+  curl -s localhost:${gatewayPart.port}/readyz                 the gateway's readiness (and /metrics, Prometheus)
+  curl -s localhost:${outwayPart.port}/brp-personen/personen -H "X-API-KEY: $(cat ${shellWord(join(data, 'outway-api-key'))})" -H 'content-type: application/json' \\
     -d '{"type":"RaadpleegMetBurgerservicenummer","burgerservicenummer":["999993653"],"fields":["naam.voornamen","naam.geslachtsnaam"]}'
                                                 as Utrecht's app: the BRP API unchanged, through the outway
 
-Stop with Ctrl-C. State lives in ./data/ (delete it to start over).
+Stop with Ctrl-C. State lives in ${data === COMMAND_DEFAULTS.DATA_DIR ? './data/' : shellWord(data)} (delete it to start over).
 `);
