@@ -5,13 +5,17 @@
  * Utrecht's outway (8304) with one demo application, the citizens' page (8305) and the auditor's page
  * of the Autoriteit Persoonsgegevens (8306, `poortwachter audit serve`, on this machine only). It says it runs only when every part answers
  * (the gateway and the outway ready), and names the part that did not start and why. A part that
- * stops later is started again; the others keep running. Ctrl-C stops all seven gracefully.
+ * stops later is started again; the others keep running. Ctrl-C stops all seven gracefully: each part
+ * runs in a process group of its own, so the terminal's SIGINT reaches only this supervisor, which
+ * sends each part one SIGTERM (one orderly stop: the log's last batch and tree head written). Should
+ * the supervisor die without that, each part sees its IPC channel close and stops the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { escapeControlCharacters as visible } from '@poortwachter/operations/log-text';
 import { DEMO_OIN } from '@poortwachter/seeds';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -101,7 +105,9 @@ let phase: 'starting' | 'running' | 'stopping' = 'starting';
 
 /**
  * The parts write JSON lines (their operational log); shown here as `[part] message`, warnings and
- * errors in colour, with the fields that say why. Anything else is passed on as it is.
+ * errors in colour, with the fields that say why. Anything else is passed on, prefixed. Whatever comes
+ * from a part is printed with its control characters escaped: a message that repeats a request's text
+ * can neither start a line of its own (one that looks like another part's) nor move the cursor.
  */
 function show(part: Part, line: string, stream: NodeJS.WritableStream): string | undefined {
   const prefix = `\x1b[${part.colour}m[${part.name}]\x1b[0m `;
@@ -114,14 +120,17 @@ function show(part: Part, line: string, stream: NodeJS.WritableStream): string |
     entry = undefined;
   }
   if (!entry?.msg) {
-    stream.write(`${prefix}${line}\n`);
+    stream.write(`${prefix}${visible(line)}\n`);
     // From a stack trace, the line that says what went wrong.
-    return stream === process.stderr && /^\s*(\w*Error|Error)\b/.test(line) ? line.trim() : undefined;
+    return stream === process.stderr && /^\s*(\w*Error|Error)\b/.test(line) ? visible(line.trim()) : undefined;
   }
   const bad = entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal';
-  const text = `${entry.msg}${entry.err?.message && !entry.msg.includes(entry.err.message) ? `: ${entry.err.message}` : ''}`;
+  const msg = String(entry.msg);
+  const cause = entry.err?.message === undefined ? '' : String(entry.err.message);
+  const text = visible(`${msg}${cause && !msg.includes(cause) ? `: ${cause}` : ''}`);
   (bad ? process.stderr : process.stdout).write(`${prefix}${bad ? `\x1b[31m${entry.level}\x1b[0m ` : ''}${text}\n`);
-  for (const hint of entry.hints ?? []) process.stdout.write(`${prefix}  ${hint}\n`);
+  for (const hint of Array.isArray(entry.hints) ? entry.hints : [])
+    process.stdout.write(`${prefix}  ${visible(String(hint))}\n`);
   return bad ? text : undefined;
 }
 
@@ -129,7 +138,10 @@ function start(part: Part): ChildProcess {
   const child = spawn(process.execPath, ['--import', tsx, part.entry, ...(part.args ?? [])], {
     cwd: root,
     env: { ...process.env, PORT: String(part.port), ...ENV[part.name] },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C is this supervisor's to pass on, once. The IPC channel closes when
+    // the supervisor dies, however it dies, and the part then stops (stopOnSignals, audit serve).
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const state: Running = running.get(part.name) ?? { child, lastProblem: undefined, restarts: [] };
   state.child = child;
@@ -168,7 +180,9 @@ function start(part: Part): ChildProcess {
     state.restarts.push(now);
     console.error(`[${part.name}] stopped (${why}); the other parts keep running; starting it again`);
     state.lastProblem = undefined;
-    setTimeout(() => start(part), 1000);
+    setTimeout(() => {
+      if (phase !== 'stopping') start(part);
+    }, 1000);
   });
   return child;
 }
@@ -201,18 +215,50 @@ const portTaken = (port: number) =>
       .listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
   });
 
+/**
+ * Stops every part with one SIGTERM each, says how each ended once all it wrote has been shown, and
+ * exits with `code`, or 1 when a part did not stop cleanly.
+ */
 function stop(code: number): void {
   if (phase === 'stopping') return;
   phase = 'stopping';
-  const children = [...running.values()].map((r) => r.child);
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 25_000).unref();
-  Promise.all(
-    children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(c.exitCode) : c.on('exit', resolve)))),
-  ).then((codes) => process.exit(code || (codes.some((c) => c !== 0 && c !== null) ? 1 : 0)));
+  const parts = [...running.entries()];
+  const ended = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+  for (const [, { child }] of parts) if (!ended(child)) child.kill('SIGTERM');
+  const closed = (c: ChildProcess) =>
+    new Promise<void>((resolve) =>
+      ended(c) && c.stdout?.readableEnded !== false ? resolve() : c.once('close', () => resolve()),
+    );
+  setTimeout(() => {
+    const left = parts.filter(([, { child }]) => !ended(child)).map(([name]) => name);
+    console.error(`poortwachter stopped without waiting longer for ${left.join(', ')}`);
+    process.exit(code || 1);
+  }, 25_000).unref();
+  Promise.all(parts.map(([, { child }]) => closed(child))).then(() => {
+    const unclean = parts
+      .filter(([, { child }]) => child.exitCode !== 0)
+      .map(
+        ([name, { child, lastProblem }]) =>
+          `${name} (${child.signalCode ?? `exit ${child.exitCode}`}${lastProblem ? `: ${lastProblem}` : ''})`,
+      );
+    if (unclean.length === 0)
+      console.log(`poortwachter stopped: every part (${parts.map(([name]) => name).join(', ')}) stopped cleanly`);
+    else console.error(`poortwachter stopped; not cleanly: ${unclean.join(', ')}`);
+    process.exit(code || (unclean.length === 0 ? 0 : 1));
+  });
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+/** The first signal is one orderly stop; a second (Ctrl-C again) passes one on, and the parts stop at once. */
+function onSignal(): void {
+  if (phase !== 'stopping') {
+    stop(0);
+    return;
+  }
+  console.error('second signal: the parts stop now, without waiting');
+  for (const { child } of running.values())
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 const started = performance.now();
 const taken = [];
@@ -251,6 +297,30 @@ try {
   await new Promise(() => undefined);
 }
 phase = 'running';
+/**
+ * A word as a shell reads it back: as it is, or quoted; with control characters (a data folder's odd
+ * name) as `$'…'`, which bash and zsh read, so that no hint prints a line break of its own.
+ */
+function shellWord(word: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  if (visible(word) === word) return `'${word.replaceAll("'", `'\\''`)}'`;
+  return `$'${visible(word.replaceAll('\\', '\\\\').replaceAll("'", "\\'"))}'`;
+}
+// What the suggested commands (the CLI, the demo) assume unless told: where a part or ./data moved,
+// the hints say what to tell them, and only then.
+const COMMAND_DEFAULTS: Record<string, string> = {
+  REGISTRY_URL: 'http://localhost:8300',
+  IDP_URL: 'http://localhost:8303',
+  DATA_DIR: join(root, 'data'),
+};
+const commandEnv = Object.entries({ REGISTRY_URL: local(registryPart), IDP_URL: local(idpPart), DATA_DIR: data })
+  .filter(([name, value]) => value !== COMMAND_DEFAULTS[name])
+  .map(([name, value]) => `${name}=${shellWord(value)}`);
+const tryFirst =
+  commandEnv.length > 0
+    ? ` (the registry, the identity provider or the data folder moved; tell the commands where first):
+  export ${commandEnv.join(' ')}`
+    : ':';
 console.log(`
 poortwachter is running (${Math.round(performance.now() - started)} ms, every part ready): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port}, dev identity provider :${idpPart.port} (not for production), outway of Gemeente Utrecht :${outwayPart.port}, citizens' page :${portalPart.port}, auditor's page :${auditorPart.port}
 
@@ -259,17 +329,17 @@ Open in a browser:
   http://localhost:${auditorPart.port}/    the auditor's page (Autoriteit Persoonsgegevens): coverage, findings, chart, CSV
                                    (its own process, which holds the key; this machine only: any other Host gets 421)
 
-Try, in another terminal:
+Try, in another terminal${tryFirst}
   pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk
   pnpm poortwachter query --as utrecht --bsn 999993653 --fields naam.voornamen,naam.geslachtsnaam
   pnpm poortwachter inzage --bsn 999993653 --verify   as Suzanne: who consulted her data, each record proven in the log
   pnpm poortwachter audit coverage              as the Autoriteit Persoonsgegevens: grondslag coverage and findings
   pnpm poortwachter log verify                  as the auditor: is the verifiable log consistent and unaltered?
   pnpm poortwachter directory                   the signed directory, verified
-  curl -s localhost:8302/readyz                 the gateway's readiness (and /metrics, Prometheus)
-  curl -s localhost:${outwayPart.port}/brp-personen/personen -H "X-API-KEY: $(cat ${join(data, 'outway-api-key')})" -H 'content-type: application/json' \\
+  curl -s localhost:${gatewayPart.port}/readyz                 the gateway's readiness (and /metrics, Prometheus)
+  curl -s localhost:${outwayPart.port}/brp-personen/personen -H "X-API-KEY: $(cat ${shellWord(join(data, 'outway-api-key'))})" -H 'content-type: application/json' \\
     -d '{"type":"RaadpleegMetBurgerservicenummer","burgerservicenummer":["999993653"],"fields":["naam.voornamen","naam.geslachtsnaam"]}'
                                                 as Utrecht's app: the BRP API unchanged, through the outway
 
-Stop with Ctrl-C. State lives in ./data/ (delete it to start over).
+Stop with Ctrl-C. State lives in ${data === COMMAND_DEFAULTS.DATA_DIR ? './data/' : shellWord(data)} (delete it to start over).
 `);

@@ -60,9 +60,17 @@ export interface RunningSystem {
   stop(): Promise<number | null>;
 }
 
-/** `pnpm start` (scripts/start-system.ts) on free loopback ports and a fresh data folder, until it says it runs. */
-export async function startSystem(options: { env?: Record<string, string> } = {}): Promise<RunningSystem> {
-  const data = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
+/**
+ * `pnpm start` (scripts/start-system.ts) on free loopback ports and a fresh data folder, until it says it
+ * runs. `detached`: in a process group of its own, as a terminal starts it (signal the group with
+ * `process.kill(-system.process.pid, 'SIGINT')`, as Ctrl-C does). `dataName`: the data folder's name
+ * inside the fresh temporary folder.
+ */
+export async function startSystem(
+  options: { env?: Record<string, string>; detached?: boolean; dataName?: string } = {},
+): Promise<RunningSystem> {
+  const temporary = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
+  const data = options.dataName === undefined ? temporary : join(temporary, options.dataName);
   const [registry, source, gateway, idp, outway, portal, auditor] = (await freePorts(7)) as [
     number,
     number,
@@ -75,6 +83,7 @@ export async function startSystem(options: { env?: Record<string, string> } = {}
   const ports = { registry, source, gateway, idp, outway, portal, auditor };
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
     cwd: root,
+    detached: options.detached === true,
     env: {
       ...process.env,
       DATA_DIR: data,
@@ -129,12 +138,12 @@ export async function startSystem(options: { env?: Record<string, string> } = {}
     printed: () => printed,
     async stop() {
       const exited =
-        child.exitCode === null
+        child.exitCode === null && child.signalCode === null
           ? new Promise<number | null>((resolve) => child.on('exit', resolve))
           : Promise.resolve(child.exitCode);
       child.kill('SIGTERM');
       const code = await exited;
-      rmSync(data, { recursive: true, force: true });
+      rmSync(temporary, { recursive: true, force: true });
       return code;
     },
   };

@@ -1,4 +1,5 @@
 import { projectPerson } from '@poortwachter/gateway';
+import { nameServerSpan } from '@poortwachter/operations';
 import {
   BRP_FIELD_CATALOGUE,
   brpFieldPaths,
@@ -94,6 +95,7 @@ export function createBrpSourceApp(options: BrpSourceOptions) {
     return problem(c, 'serverError', 'Er is een onverwachte fout opgetreden.');
   });
   app.notFound((c) => problem(c, 'notFound', 'Deze resource bestaat niet.'));
+  app.use(nameServerSpan);
   app.get('/healthz', (c) => c.json({ status: 'ok', personen: options.personen.length }));
 
   app.post('/personen', async (c) => {

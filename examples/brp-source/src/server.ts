@@ -1,7 +1,9 @@
 /**
  * The example BRP source's server entry. Environment: PORT (8301), HOST (127.0.0.1), TLS_CERT_FILE and
- * TLS_KEY_FILE (serve HTTPS), TLS_CLIENT_CA_FILE with TLS_REQUIRE_CLIENT_CERT=true (mutual TLS: only a
- * gateway with a client certificate from that CA gets an answer), DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL.
+ * TLS_KEY_FILE (serve HTTPS), TLS_CLIENT_CA_FILE with TLS_REQUIRE_CLIENT_CERT=true (`true` or `false`,
+ * default false; mutual TLS: only a gateway with a client certificate from that CA gets an answer),
+ * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (`trace` … `fatal` or `silent`; info) and the standard OTEL_*
+ * variables. A flag or enumeration with any other value stops the start (exit 2).
  */
 import {
   createLogger,
@@ -18,10 +20,10 @@ import { loadPersonen } from '@poortwachter/seeds';
 import { createBrpSourceApp } from './app.ts';
 
 const log = createLogger('brp-source');
-const telemetry = startTelemetry('example-brp-source');
 
 await runServer(log, async () => {
   const { fail, port, positive } = startupEnvironment(log);
+  const telemetry = startTelemetry('example-brp-source');
   const tls = tlsFromEnv(process.env, fail);
   const personen = loadPersonen();
   const app = createBrpSourceApp({ personen });

@@ -3,8 +3,11 @@
  * Environment: PORT (8303), HOST (127.0.0.1), DATA_DIR (./data; reads keys/dev-idp.jwk.json, made by
  * the registry's demo seed), IDP_PUBLIC_URL (http://localhost:8303, the issuer the registry knows).
  * It gives anyone a token for any BSN, so it refuses to listen beyond this machine unless
- * DEV_IDP_ALLOW_REMOTE=test says that it runs for a test on an isolated network; on loopback it answers
- * only a Host that is a loopback name of its port (421 otherwise). TLS_CERT_FILE/TLS_KEY_FILE: HTTPS.
+ * DEV_IDP_ALLOW_REMOTE=test (its only value) says that it runs for a test on an isolated network; on
+ * loopback it answers only a Host that is a loopback name of its port (421 otherwise).
+ * TLS_CERT_FILE/TLS_KEY_FILE: HTTPS (TLS_CLIENT_CA_FILE, TLS_REQUIRE_CLIENT_CERT `true` or `false`).
+ * LOG_LEVEL (`trace` … `fatal` or `silent`; info). A flag or enumeration with any other value stops the
+ * start (exit 2).
  * IDP_CLIENT_ID (poortwachter-portal) and IDP_REDIRECT_URIS (comma-separated exact URIs): the browser
  * application that may log citizens in with `GET /authorize` (authorization code with PKCE).
  */
@@ -25,11 +28,12 @@ import { createDevIdpApp } from './app.ts';
 
 const log = createLogger('dev-idp');
 await runServer(log, async () => {
-  const { fail, port: portOf, positive } = startupEnvironment(log);
+  const { fail, port: portOf, positive, oneOf } = startupEnvironment(log);
   const port = portOf(8303);
   const tls = tlsFromEnv(process.env, fail);
   const host = bindHost();
-  if (!isLoopback(host) && process.env.DEV_IDP_ALLOW_REMOTE !== 'test') {
+  const allowRemote = oneOf('DEV_IDP_ALLOW_REMOTE', ['test']);
+  if (!isLoopback(host) && allowRemote !== 'test') {
     fail(
       `refusing to listen on ${host}: it hands out a token for any BSN to anyone. ` +
         'It binds to 127.0.0.1; set DEV_IDP_ALLOW_REMOTE=test only for a test on an isolated network.',

@@ -19,8 +19,9 @@ const headerGetter: TextMapGetter<Headers> = {
  * Wraps a server's fetch handler in one OpenTelemetry server span per request (a child of the
  * caller's `traceparent`) and counts it in `http.server.request.duration`, by method and status. For
  * servers whose spans say no more than that (the registry, the development identity provider); the
- * gateway has its own, per stage. The span's name is the method and the route's first two segments,
- * never a query string.
+ * gateway has its own, per stage. The span is named by the method alone (the OpenTelemetry convention
+ * while the route is not known) until the app's `nameServerSpan` adds its route: never by the path,
+ * whose values may be a BSN.
  */
 export function withServerSpans<A extends unknown[]>(
   name: string,
@@ -40,10 +41,8 @@ export function withServerSpans<A extends unknown[]>(
   };
   return async (request, ...rest) => {
     const started = performance.now();
-    const url = new URL(request.url);
-    const route = `/${url.pathname.split('/').filter(Boolean).slice(0, 2).join('/')}`;
     const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
-    const span = tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
+    const span = tracer.startSpan(request.method, { kind: SpanKind.SERVER }, parent);
     let status = 500;
     try {
       const response = await context.with(trace.setSpan(parent, span), () => fetch(request, ...rest));

@@ -1,5 +1,7 @@
 export { withServerSpans } from './http-spans.ts';
+export { escapeControlCharacters } from './log-text.ts';
 export { createLogger, failureReporter, type Logger } from './logger.ts';
+export { nameServerSpan, requestRoute, UNMATCHED_ROUTE } from './request-route.ts';
 export {
   type Drain,
   ListenError,

@@ -1,5 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { escapeControlCharacters } from './log-text.ts';
+import { logLevelOf } from './settings.ts';
 
 export type { Logger } from 'pino';
 
@@ -27,7 +29,10 @@ const REDACTED = [
  * The operational log of one server: JSON lines on stdout (pino), one object per event, with
  * `component`, ISO `time`, `level` as a word, and the active span's `trace_id`/`span_id`, so a line
  * leads to its trace and to the access records of that trace. Never a BSN, a name, a token or a key:
- * callers log ids, reasons and counts. `LOG_LEVEL` sets the level (default `info`; `silent` for none).
+ * callers log ids, reasons and counts; a request's path by its route (`requestRoute`). Control
+ * characters in a message are escaped, so no text from outside can start a line of its own (the
+ * members are JSON, escaped anyway). `LOG_LEVEL` sets the level (default `info`; `silent` for none; a
+ * value that is not a level is `info` here, and stops the start in `startupEnvironment`).
  *
  * @example
  * const log = createLogger('gateway');
@@ -38,11 +43,18 @@ export function createLogger(
   options: { level?: string; destination?: DestinationStream } = {},
 ): Logger {
   const settings: LoggerOptions = {
-    level: options.level ?? process.env.LOG_LEVEL ?? 'info',
+    level: options.level ?? logLevelOf(process.env),
     base: { component },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED, censor: '[redacted]' },
+    hooks: {
+      // The message and its printf arguments; objects are serialised as JSON.
+      logMethod(args, method) {
+        const escaped = args.map((arg) => (typeof arg === 'string' ? escapeControlCharacters(arg) : arg));
+        return method.apply(this, escaped as Parameters<typeof method>);
+      },
+    },
     mixin() {
       const span = trace.getActiveSpan()?.spanContext();
       return span && span.traceId !== '00000000000000000000000000000000'
@@ -50,7 +62,10 @@ export function createLogger(
         : {};
     },
   };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  // Written synchronously: a line is out before the next statement (a fatal line before `process.exit`),
+  // and when stdout breaks (the supervisor that read it was killed) the logger goes quiet. pino's
+  // asynchronous default then flushes at exit in a loop that never ends, and the process never exits.
+  return pino(settings, options.destination ?? pino.destination({ fd: 1, sync: true }));
 }
 
 /** What a failure reporter needs of a logger. */

@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from 'pino';
+import { settings } from './settings.ts';
 
 /** HTTPS settings of a server: PEM certificate chain and key, and optionally a CA for client certificates. */
 export interface ServerTls {
@@ -17,25 +18,30 @@ export interface ServerTls {
 
 /**
  * `TLS_CERT_FILE` and `TLS_KEY_FILE` (PEM) make a server speak HTTPS; `TLS_CLIENT_CA_FILE` makes it ask
- * for client certificates signed by that CA, and `TLS_REQUIRE_CLIENT_CERT=true` refuses clients without one.
+ * for client certificates signed by that CA, and `TLS_REQUIRE_CLIENT_CERT=true` (`true` or `false`,
+ * nothing else) refuses clients without one. Asking for mutual TLS without a CA to check it against
+ * fails the start: it would quietly mean none.
  */
 export function tlsFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => never): ServerTls | undefined {
+  const requireClientCert = settings(env, fail).flag('TLS_REQUIRE_CLIENT_CERT', false);
   const certFile = env.TLS_CERT_FILE?.trim();
   const keyFile = env.TLS_KEY_FILE?.trim();
+  const caFile = env.TLS_CLIENT_CA_FILE?.trim();
+  if (requireClientCert && !caFile)
+    fail('TLS_REQUIRE_CLIENT_CERT=true needs TLS_CLIENT_CA_FILE (and TLS_CERT_FILE, TLS_KEY_FILE)');
   if (!certFile && !keyFile) {
-    if (env.TLS_CLIENT_CA_FILE) fail('TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE');
+    if (caFile) fail('TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE');
     return undefined;
   }
   const read = (name: string, file: string | undefined) => {
     if (!file) return fail(`${name} is needed with ${name === 'TLS_CERT_FILE' ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}`);
     return readSettingFile(name, file, fail);
   };
-  const caFile = env.TLS_CLIENT_CA_FILE?.trim();
   return {
     cert: read('TLS_CERT_FILE', certFile),
     key: read('TLS_KEY_FILE', keyFile),
     ...(caFile ? { clientCa: read('TLS_CLIENT_CA_FILE', caFile) } : {}),
-    ...(env.TLS_REQUIRE_CLIENT_CERT === 'true' ? { requireClientCert: true } : {}),
+    ...(requireClientCert ? { requireClientCert: true } : {}),
   };
 }
 
@@ -181,7 +187,9 @@ export const STOP_MESSAGE = 'poortwachter:stop';
 /**
  * On SIGINT or SIGTERM (once): drains the server within `drainTimeoutMs`, runs `close`, and exits 0 when
  * both went cleanly, or 1 with the reason in the log (connections cut at the deadline; the log could not
- * be flushed). A second signal exits 1 at once.
+ * be flushed). A second signal exits 1 at once. A process started with an IPC channel (a worker of a
+ * primary, a part of `pnpm start`) stops the same way on `STOP_MESSAGE`, and when the channel closes:
+ * the process that started it is gone, and nobody else would stop it.
  */
 export function stopOnSignals(listening: Pick<Listening, 'drain'>, options: StopOptions): void {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -229,6 +237,9 @@ export function stopOnSignals(listening: Pick<Listening, 'drain'>, options: Stop
   if (process.send) {
     process.on('message', (message) => {
       if (message === STOP_MESSAGE && !stopping) void stop('stop message from the primary');
+    });
+    process.on('disconnect', () => {
+      if (!stopping) void stop('the process that started it is gone');
     });
   }
 }

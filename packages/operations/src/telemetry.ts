@@ -6,6 +6,7 @@ import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporte
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, type MetricReader, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { type Settings, settings } from './settings.ts';
 
 /** What a server entry holds after starting telemetry. */
 export interface Telemetry {
@@ -34,11 +35,23 @@ const ENDPOINT_VARIABLES = [
  *   gateway's own (verify, authorise, source, log-commit), so nothing else can leak into them.
  * - Without: no tracer provider at all; the API's spans stay no-ops.
  *
+ * The enumerations it reads itself are checked whether or not it exports (`OTEL_EXPORTER_OTLP_PROTOCOL`
+ * and its `_METRICS_` and `_TRACES_` forms: `grpc`, `http/protobuf` or `http/json`; `OTEL_METRICS_EXPORTER`:
+ * `otlp`, `prometheus` or `none`), as are `OTEL_METRIC_EXPORT_INTERVAL` and `_TIMEOUT` (ms): a value it
+ * cannot use throws a `SettingError` (call it inside `runServer`: one line, exit 2).
+ *
  * @example
  * const telemetry = startTelemetry('poortwachter-gateway');
  * app.get('/metrics', async (c) => c.text(await telemetry.prometheus()));
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): Telemetry {
+  const read = settings(env);
+  const protocol = otlpProtocol(read, 'OTEL_EXPORTER_OTLP_PROTOCOL', 'http/protobuf');
+  const metricsProtocol = otlpProtocol(read, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', protocol);
+  otlpProtocol(read, 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', protocol);
+  const exporters = read.listOf('OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'none'], ['otlp']);
+  const interval = read.positive('OTEL_METRIC_EXPORT_INTERVAL', 60_000);
+  const timeout = read.positive('OTEL_METRIC_EXPORT_TIMEOUT', 30_000);
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const serializer = new PrometheusSerializer(undefined, false);
   const exporting = ENDPOINT_VARIABLES.some((name) => Boolean(env[name]?.trim()));
@@ -64,14 +77,13 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   }
 
   const readers: MetricReader[] = [prometheus];
-  const interval = positive(env.OTEL_METRIC_EXPORT_INTERVAL, 60_000);
-  if ((env.OTEL_METRICS_EXPORTER ?? 'otlp').split(',').some((e) => e.trim() === 'otlp')) {
+  if (exporters.includes('otlp')) {
     readers.push(
       new PeriodicExportingMetricReader({
-        exporter: otlpMetricExporter(env),
+        exporter: otlpMetricExporter(metricsProtocol),
         exportIntervalMillis: interval,
         // The SDK wants the timeout no longer than the interval.
-        exportTimeoutMillis: Math.min(positive(env.OTEL_METRIC_EXPORT_TIMEOUT, 30_000), interval),
+        exportTimeoutMillis: Math.min(timeout, interval),
       }),
     );
   }
@@ -86,20 +98,16 @@ export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = pro
   return { exporting, prometheus: text, shutdown: () => sdk.shutdown() };
 }
 
-function otlpMetricExporter(env: NodeJS.ProcessEnv) {
-  const protocol = (
-    env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL ||
-    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
-    'http/protobuf'
-  ).trim();
+const OTLP_PROTOCOLS = ['grpc', 'http/protobuf', 'http/json'] as const;
+type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+const otlpProtocol = (read: Settings, name: string, fallback: OtlpProtocol): OtlpProtocol =>
+  read.oneOf(name, OTLP_PROTOCOLS, fallback);
+
+function otlpMetricExporter(protocol: OtlpProtocol) {
   if (protocol === 'http/json') return new OtlpJsonMetrics();
   if (protocol === 'grpc') return new OtlpGrpcMetrics();
   return new OtlpProtoMetrics();
-}
-
-function positive(raw: string | undefined, fallback: number): number {
-  const value = Number(raw);
-  return raw && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 /**

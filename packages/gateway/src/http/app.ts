@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import { createLogger, failureReporter, type Logger, metricsHandler } from '@poortwachter/operations';
+import { createLogger, failureReporter, type Logger, metricsHandler, requestRoute } from '@poortwachter/operations';
 import {
   GatewayRefusal,
   isGatewayRefusal,
@@ -91,7 +91,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
     if (isGatewayRefusal(error) || isProblemError(error)) refusal = error;
     else {
       // Never a stack trace to the client: the cause stays in our log (one line per kind per interval).
-      report('unexpected error', error, { path: c.req.path });
+      report('unexpected error', error, { route: requestRoute(c) });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
     const body = JSON.stringify(brpProblem(refusal, instanceOf(c, serviceId)));

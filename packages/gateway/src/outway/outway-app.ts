@@ -1,4 +1,4 @@
-import { failureReporter, type Logger, metricsHandler } from '@poortwachter/operations';
+import { failureReporter, type Logger, metricsHandler, requestRoute } from '@poortwachter/operations';
 import {
   formatTraceparent,
   GatewayRefusal,
@@ -92,7 +92,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
     let refusal: ProblemError;
     if (isGatewayRefusal(error) || isProblemError(error)) refusal = error;
     else {
-      report('unexpected error', error, { path: c.req.path });
+      report('unexpected error', error, { route: requestRoute(c) });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
     if (c.get('trace') && c.req.path.endsWith('/personen')) await recordRefusal(c, refusal);

@@ -1,17 +1,19 @@
-import type { Logger } from '@poortwachter/operations';
+import { type Logger, requestRoute } from '@poortwachter/operations';
 import { type GatewayRefusal, isGatewayRefusal, type ProblemError } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 
 /**
  * One operational log line per refusal: what an operator needs to see a pattern (reason, status, FSC
  * code, the caller's OIN when its signature verified, the names of invalid parameters) and the ids
- * that lead to the trace and the log. Never the problem's text, which may repeat what was sent.
+ * that lead to the trace and the log. Never the problem's text, which may repeat what was sent, and
+ * never the path: the route it matched (a path may hold a BSN, or characters that start a new line).
  */
 export function logRefusal(logger: Logger, c: Context, refusal: GatewayRefusal | ProblemError, reason: string) {
+  const route = requestRoute(c);
   const fields = {
     event: 'refusal',
     method: c.req.method,
-    path: c.req.path,
+    route,
     status: refusal.status,
     reason,
     fsc_error_code: isGatewayRefusal(refusal) ? refusal.fscErrorCode : undefined,
@@ -22,8 +24,8 @@ export function logRefusal(logger: Logger, c: Context, refusal: GatewayRefusal |
     // A technical failure's own cause (a TLS error, SQLITE_FULL): codes and messages of our parts only.
     ...(refusal.status >= 500 && refusal.cause ? { cause: describeCause(refusal.cause) } : {}),
   };
-  if (refusal.status >= 500) logger.warn(fields, `refused ${c.req.method} ${c.req.path}: ${reason}`);
-  else logger.info(fields, `refused ${c.req.method} ${c.req.path}: ${reason}`);
+  if (refusal.status >= 500) logger.warn(fields, `refused ${c.req.method} ${route}: ${reason}`);
+  else logger.info(fields, `refused ${c.req.method} ${route}: ${reason}`);
 }
 
 function describeCause(cause: unknown): { code?: string; message: string } {

@@ -9,6 +9,7 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
+import { requestRoute } from '@poortwachter/operations';
 import { GatewayRefusal, newSpanId, newTraceId, parseTraceparent, UUID_PATTERN, uuidv7 } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import type { GatewayEnv, RequestTrace } from './context.ts';
@@ -85,7 +86,7 @@ export const traceContext = (options: TraceContextOptions = {}) =>
   createMiddleware<GatewayEnv>(async function traceContext(c, next) {
     const now = options.now ?? Date.now;
     const opened = openRequestSpan(
-      `${c.req.method} ${c.req.path}`,
+      `${c.req.method} ${requestRoute(c)}`,
       { traceparent: c.req.header('traceparent'), tracestate: c.req.header('tracestate') },
       now(),
     );

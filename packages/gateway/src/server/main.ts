@@ -9,11 +9,12 @@
  * (<DATA_DIR>/keys/<provider OIN>.jwk.json), LOG_KEY_FILE (<DATA_DIR>/keys/gateway-log.key, made on first
  * start), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (the host name:
  * also the id of this instance's Merkle log, so give each instance sharing one database its own),
- * TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, TLS_REQUIRE_CLIENT_CERT (serve HTTPS),
+ * TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, TLS_REQUIRE_CLIENT_CERT (`true` or `false`) (serve HTTPS),
  * DRAIN_TIMEOUT_SECONDS (20), RETENTION_INTERVAL_HOURS (24: how often records past their bewaartermijn are
  * purged; 0 never, when another instance on the same database does it), WORKERS (1; a number or `auto` for one per core: that many processes share
- * the port, each its own Merkle log `<INSTANCE_ID>-w<n>` on the one database), LOG_LEVEL (info), and the standard OTEL_* variables (OTLP export when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set).
+ * the port, each its own Merkle log `<INSTANCE_ID>-w<n>` on the one database), LOG_LEVEL (`trace`, `debug`, `info`,
+ * `warn`, `error`, `fatal` or `silent`; info), and the standard OTEL_* variables (OTLP export when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set). A flag or enumeration with any other value stops the start (exit 2).
  */
 import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
@@ -74,10 +75,10 @@ if (primary) {
 } else await runWorker();
 
 async function runWorker() {
-  const telemetry = startTelemetry('poortwachter-gateway');
   await runServer(log, async () => {
     const env = process.env;
     const { fail, positive, port: portOf, secretKey } = serverEnvironment(log, env);
+    const telemetry = startTelemetry('poortwachter-gateway', env);
     const data = dataDir(env);
     const port = portOf(8302);
     const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'gateway.db')}`;

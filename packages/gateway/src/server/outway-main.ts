@@ -8,9 +8,11 @@
  * made on first start), ADMIN_TOKEN_FILE (<DATA_DIR>/outway-admin-token, made on first start),
  * PROVIDER_TIMEOUT_MS (10000), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10),
  * INSTANCE_ID (outway-<host name>), TLS_CERT_FILE and TLS_KEY_FILE (PEM: serve HTTPS), TLS_CLIENT_CA_FILE
- * (PEM: accept application client certificates this CA signed), TLS_REQUIRE_CLIENT_CERT, DRAIN_TIMEOUT_SECONDS (20),
- * LOG_LEVEL (info), the standard OTEL_* variables, DEMO_APPLICATION_KEY_FILE (unset: when set and no application is
- * registered, registers a demo application and writes its API key there, 0600).
+ * (PEM: accept application client certificates this CA signed), TLS_REQUIRE_CLIENT_CERT (`true` or `false`),
+ * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`; info),
+ * the standard OTEL_* variables, DEMO_APPLICATION_KEY_FILE (unset: when set and no application is
+ * registered, registers a demo application and writes its API key there, 0600). A flag or enumeration
+ * with any other value stops the start (exit 2).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,13 +31,19 @@ import type { OutwayDatabase } from '../outway/tables.ts';
 import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
 
 const log = createLogger('outway');
-const telemetry = startTelemetry('poortwachter-outway');
 
 await runServer(log, async () => {
   const env = process.env;
   const { fail, positive, port: portOf, secretKey } = serverEnvironment(log, env);
+  const telemetry = startTelemetry('poortwachter-outway', env);
   const data = dataDir(env);
   const port = portOf(8304);
+  // Every setting first: a value it cannot use stops the start before anything is written.
+  const refreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
+  const maxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
+  const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
+  const providerTimeoutMs = positive('PROVIDER_TIMEOUT_MS', 10_000);
+  const tls = tlsFromEnv(env, fail);
   const oin = env.ORGANISATION_OIN || fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
   const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
   const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'outway.db')}`;
@@ -54,10 +62,6 @@ await runServer(log, async () => {
   if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
   const adminToken = readFileSync(adminTokenFile, 'utf8').trim();
 
-  const refreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
-  const maxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
-  const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
-  const tls = tlsFromEnv(env, fail);
   const directory = registryDirectory({
     registryUrl,
     registryKey,
@@ -84,7 +88,7 @@ await runServer(log, async () => {
     directory,
     logKey,
     adminTokenHashes: [adminTokenHash(adminToken)],
-    timeoutMs: positive('PROVIDER_TIMEOUT_MS', 10_000),
+    timeoutMs: providerTimeoutMs,
     logger: log,
     metrics: telemetry.prometheus,
   });

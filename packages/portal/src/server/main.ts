@@ -2,10 +2,12 @@
  * The citizens' page's server entry. Environment: PORT (8305), HOST (127.0.0.1), DATA_DIR (./data;
  * reads keys/registry.public.jwk.json, the registry key the page pins), REGISTRY_PUBLIC_URL
  * (http://localhost:8300, the registry as browsers reach it), IDP_PUBLIC_URL (http://localhost:8303,
- * the identity provider), IDP_CLIENT_ID (poortwachter-portal), IDP_DEVELOPMENT (true unless `false`:
- * the page says one logs in as a test person), TLS_CERT_FILE/TLS_KEY_FILE (HTTPS), DRAIN_TIMEOUT_SECONDS,
+ * the identity provider), IDP_CLIENT_ID (poortwachter-portal), IDP_DEVELOPMENT (`true` or `false`, default
+ * true: the page says one logs in as a test person), TLS_CERT_FILE/TLS_KEY_FILE (HTTPS), DRAIN_TIMEOUT_SECONDS,
  * AUDITOR_PAGE_URL (only on a machine that runs everything, as `pnpm start`: where the auditor's local
  * page is, http://localhost:8306; the footer links to it, and nothing is passed through to it).
+ * TLS_CLIENT_CA_FILE and TLS_REQUIRE_CLIENT_CERT (`true` or `false`), LOG_LEVEL (`trace` … `fatal` or
+ * `silent`; info). A flag or enumeration with any other value stops the start (exit 2).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +26,8 @@ import { buildPortal } from '../build.ts';
 
 const log = createLogger('portal');
 await runServer(log, async () => {
-  const { fail, port: portOf, positive } = startupEnvironment(log);
+  const { fail, port: portOf, positive, flag } = startupEnvironment(log);
+  const development = flag('IDP_DEVELOPMENT', true);
   const port = portOf(8305);
   const tls = tlsFromEnv(process.env, fail);
   const keyFile = join(dataDir(), 'keys', 'registry.public.jwk.json');
@@ -44,12 +47,12 @@ await runServer(log, async () => {
       registryUrl: url('REGISTRY_PUBLIC_URL', 'http://localhost:8300'),
       registryKey: JSON.parse(readFileSync(keyFile, 'utf8')) as JWK,
       identityProvider: {
-        name: process.env.IDP_DEVELOPMENT === 'false' ? 'DigiD' : 'ontwikkel-inlog (testpersonen)',
+        name: development ? 'ontwikkel-inlog (testpersonen)' : 'DigiD',
         authorizeUrl: `${idp}/authorize`,
         tokenUrl: `${idp}/token`,
         revocationUrl: `${idp}/revoke`,
         clientId: process.env.IDP_CLIENT_ID || 'poortwachter-portal',
-        development: process.env.IDP_DEVELOPMENT !== 'false',
+        development,
       },
       ...(auditorPage ? { auditorUrl: `${auditorPage}/` } : {}),
     },

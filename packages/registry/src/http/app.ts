@@ -1,4 +1,4 @@
-import { metricsHandler } from '@poortwachter/operations';
+import { metricsHandler, nameServerSpan } from '@poortwachter/operations';
 import { ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -44,6 +44,7 @@ export function createRegistryApp(options: RegistryAppOptions) {
   app.notFound((c) =>
     problemResponse(c, new ProblemError('notFound', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)),
   );
+  app.use(nameServerSpan);
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));

@@ -1,4 +1,4 @@
-import { createLogger, failureReporter } from '@poortwachter/operations';
+import { createLogger, failureReporter, requestRoute } from '@poortwachter/operations';
 import { isProblemError, ProblemError } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -27,7 +27,7 @@ export function onRegistryError(error: Error, c: Context): Response {
   if (error instanceof HTTPException && error.status < 500) {
     return problemResponse(c, new ProblemError('paramsValidation', error.message || 'Bad request.'));
   }
-  report('unexpected error', error, { path: c.req.path });
+  report('unexpected error', error, { route: requestRoute(c) });
   return problemResponse(c, new ProblemError('serverError', 'An unexpected error occurred.'));
 }
 

@@ -3,13 +3,15 @@
  * migrations, makes the admin token and registry key on first start, seeds the demo and serves.
  *
  * Environment: PORT (8300), DATABASE_URL (sqlite:./data/registry.db), DATA_DIR (./data),
- * REGISTRY_KEY_FILE (<DATA_DIR>/keys/registry.jwk.json), SEED (`demo` | `none`, default demo),
+ * REGISTRY_KEY_FILE (<DATA_DIR>/keys/registry.jwk.json), SEED (`demo` or `none`, default demo),
  * GATEWAY_PUBLIC_URL (http://localhost:8302, the BRP gateway the demo directory points at),
  * IDP_PUBLIC_URL (http://localhost:8303, the development identity provider the demo trusts),
  * PORTAL_ORIGINS (http://localhost:8305,http://127.0.0.1:8305: the citizens' page the demo lets call the gateways),
  * DIRECTORY_RESIGN_SECONDS (60: how often an unchanged snapshot is signed again; stated in the snapshot,
  * so gateways refuse a maximum age it cannot meet), TLS_CERT_FILE/TLS_KEY_FILE (serve HTTPS),
- * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (info) and the standard OTEL_* variables.
+ * TLS_CLIENT_CA_FILE, TLS_REQUIRE_CLIENT_CERT (`true` or `false`, default false), DRAIN_TIMEOUT_SECONDS
+ * (20), LOG_LEVEL (`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`; default info) and the
+ * standard OTEL_* variables. A flag or enumeration with any other value stops the start (exit 2).
  */
 import { join } from 'node:path';
 import {
@@ -35,12 +37,13 @@ import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
 
 const log = createLogger('registry');
-const telemetry = startTelemetry('poortwachter-registry');
 
 await runServer(log, async () => {
   const env = process.env;
   const started = performance.now();
-  const { fail, port: portOf, positive } = startupEnvironment(log, env);
+  const { fail, port: portOf, positive, oneOf } = startupEnvironment(log, env);
+  const telemetry = startTelemetry('poortwachter-registry', env);
+  const seed = oneOf('SEED', ['demo', 'none'], 'demo');
   const data = dataDir(env);
   const port = portOf(8300);
   const resignSeconds = positive('DIRECTORY_RESIGN_SECONDS', 60);
@@ -59,7 +62,7 @@ await runServer(log, async () => {
   // Atomically: gateways and the CLI on this machine read it, also while the registry (re)starts.
   writeFileAtomic(publicKeyFile, `${JSON.stringify(publicJwkOf(registryKey), null, 2)}\n`);
   const seeded =
-    (env.SEED ?? 'demo') === 'demo'
+    seed === 'demo'
       ? await seedDemoRegistry(db, {
           keyDir: join(data, 'keys'),
           gatewayUrl: env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8302',

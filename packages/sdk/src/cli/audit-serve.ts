@@ -62,9 +62,11 @@ export async function auditorWithKey(values: {
  */
 export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promise<number> {
   return runCommand(async () => {
-    const port = Number(values.port ?? process.env.PORT ?? 8306);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535)
-      throw new CliExit(2, `--port: ${values.port} is not a port.`);
+    // --port, else PORT (as `pnpm start` sets it; empty is unset), else 8306.
+    const [source, given] = values.port !== undefined ? ['--port', values.port] : ['PORT', process.env.PORT || '8306'];
+    const port = Number(given);
+    if (!/^\d+$/.test(given) || port > 65_535)
+      throw new CliExit(2, `${source} must be a whole number from 0 to 65535, got ${JSON.stringify(given)}.`);
     const { registry, organisation, privateKey } = await auditorWithKey(values);
 
     async function report(from: string, to: string, verify: boolean) {
@@ -172,6 +174,8 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
       const stop = () => server.close(() => resolve());
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // Started by a supervisor with an IPC channel (`pnpm start`): its end means the supervisor is gone.
+      if (process.send) process.once('disconnect', stop);
     });
     return 0;
   });

@@ -1,0 +1,134 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import type { GatewayDatabase } from '@poortwachter/gateway';
+import { openDatabase } from '@poortwachter/registry';
+import { describe, expect, it } from 'vitest';
+import { root, startSystem } from '../start-system.ts';
+
+const PARTS = ['registry', 'source', 'gateway', 'dev-idp', 'outway', 'portal', 'auditor'];
+/** Without the colours `pnpm start` gives each part's name (ESC [ … m). */
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const withoutColour = (text: string) => text.replace(/\p{Cc}\[[0-9;]*m/gu, '');
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * `pnpm start` as an operator meets it: on other ports than the defaults (every hint names the ports
+ * in use, and a suggested command works with the env it prints), stopped with Ctrl-C from a terminal
+ * (the whole process group gets SIGINT: one orderly stop of every part, the gateway's last record and
+ * a tree head covering it on disk), and killed outright (no part outlives it).
+ */
+describe('pnpm start on moved ports, stopped as a terminal stops it', () => {
+  it('prints hints with the ports in use; one Ctrl-C is one orderly stop of every part', async () => {
+    // A process group of its own, as a shell gives a job; every part's port moved (startSystem picks free ones).
+    const system = await startSystem({ detached: true });
+    try {
+      const printed = withoutColour(system.printed());
+      // Durations aside ("started in 8301 ms"), no default port anywhere: not in the parts' hints, not in ours.
+      expect(printed.replace(/\d+ ms\b/g, '').match(/\b830[0-6]\b/g) ?? []).toEqual([]);
+      expect(printed).toContain(`curl -s localhost:${system.ports.gateway}/readyz`);
+
+      // The suggested command, with the env the hints say it needs, run by a shell as a user would.
+      const exported = printed.match(/^ {2}export (.+)$/m)?.[0];
+      expect(exported).toContain(`REGISTRY_URL=http://localhost:${system.ports.registry}`);
+      const demo = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { demo: string } })
+        .scripts.demo;
+      const { REGISTRY_URL, IDP_URL, DATA_DIR, ...env } = process.env;
+      const shell = spawn('sh', ['-c', `${exported}\n${demo}`], {
+        cwd: root,
+        env: { ...env, PATH: `${join(root, 'node_modules', '.bin')}:${env.PATH}` },
+      });
+      let demoOutput = '';
+      shell.stdout.on('data', (chunk: Buffer) => {
+        demoOutput += chunk.toString();
+      });
+      shell.stderr.on('data', (chunk: Buffer) => {
+        demoOutput += chunk.toString();
+      });
+      expect(await new Promise((resolve) => shell.on('close', resolve)), demoOutput).toBe(0);
+      expect(demoOutput).toContain('"voornamen": "Suzanne"');
+
+      // One more query through the outway, and Ctrl-C at once: its record must still get its tree head.
+      const apiKey = readFileSync(join(system.data, 'outway-api-key'), 'utf8').trim();
+      const answer = await fetch(`http://127.0.0.1:${system.ports.outway}/brp-personen/personen`, {
+        method: 'POST',
+        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'RaadpleegMetBurgerservicenummer',
+          burgerservicenummer: ['999993653'],
+          fields: ['naam.voornamen'],
+        }),
+      });
+      expect(answer.status).toBe(200);
+      const transaction = answer.headers.get('fsc-transaction-id') ?? '';
+      // And a request still arriving when Ctrl-C comes: the gateway is draining while a second signal would land.
+      const socket = connect({ host: '127.0.0.1', port: system.ports.gateway });
+      await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
+      socket.on('error', () => undefined);
+      socket.on('data', () => undefined);
+      const body = '{"type":"RaadpleegMetBurgerservicenummer"}';
+      socket.write(
+        `POST /personen HTTP/1.1\r\nHost: localhost:${system.ports.gateway}\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 8)}`,
+      );
+      const pid = system.process.pid as number;
+      const exited = new Promise<number | null>((resolve) => system.process.on('exit', resolve));
+      process.kill(-pid, 'SIGINT');
+      for (let i = 0; i < 100 && !withoutColour(system.printed()).includes('[gateway] stopping'); i++) await pause(100);
+      await pause(1500);
+      socket.end(body.slice(8));
+      expect(await exited, withoutColour(system.printed())).toBe(0);
+
+      const stopped = withoutColour(system.printed());
+      expect(stopped).not.toContain('second signal');
+      for (const part of PARTS.filter((p) => p !== 'auditor')) expect(stopped).toContain(`[${part}] stopped\n`);
+      expect(stopped).toContain(`poortwachter stopped: every part (${PARTS.join(', ')}) stopped cleanly`);
+
+      const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${join(system.data, 'gateway.db')}`);
+      try {
+        const record = await db
+          .selectFrom('access_log')
+          .select(['log_id', 'leaf_index'])
+          .where('transaction_id', '=', transaction)
+          .executeTakeFirstOrThrow();
+        expect(record.log_id).not.toBeNull();
+        const head = await db
+          .selectFrom('merkle_heads')
+          .select(({ fn }) => fn.max('tree_size').as('size'))
+          .where('log_id', '=', record.log_id as string)
+          .executeTakeFirstOrThrow();
+        expect(Number(head.size)).toBeGreaterThan(Number(record.leaf_index));
+      } finally {
+        await close();
+      }
+    } finally {
+      await system.stop();
+    }
+  }, 180_000);
+
+  it('leaves no part running when the supervisor itself is killed', async () => {
+    const system = await startSystem({ detached: true });
+    const pid = system.process.pid as number;
+    const parts = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+    try {
+      expect(parts).toHaveLength(PARTS.length);
+      process.kill(pid, 'SIGKILL');
+      const deadline = Date.now() + 30_000;
+      while (parts.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(parts.filter(alive)).toEqual([]);
+    } finally {
+      for (const part of parts.filter(alive)) process.kill(part, 'SIGKILL');
+      await system.stop();
+    }
+  }, 120_000);
+});
