@@ -56,8 +56,8 @@ export interface RunningSystem {
   readonly output: string;
   /** Everything it printed so far. */
   printed(): string;
-  /** SIGTERM, wait for the exit, remove the data folder. */
-  stop(): Promise<number | null>;
+  /** SIGTERM, wait for the exit, remove the data folder (unless `keepData`: then the caller removes it). */
+  stop(options?: { keepData?: boolean }): Promise<number | null>;
 }
 
 /**
@@ -136,14 +136,14 @@ export async function startSystem(
     ports,
     output,
     printed: () => printed,
-    async stop() {
+    async stop(stopOptions: { keepData?: boolean } = {}) {
       const exited =
         child.exitCode === null && child.signalCode === null
           ? new Promise<number | null>((resolve) => child.on('exit', resolve))
           : Promise.resolve(child.exitCode);
       child.kill('SIGTERM');
       const code = await exited;
-      rmSync(temporary, { recursive: true, force: true });
+      if (!stopOptions.keepData) rmSync(temporary, { recursive: true, force: true });
       return code;
     },
   };

@@ -64,7 +64,8 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
     const service = directory.services.get(serviceId);
     const provider = service && directory.organisations.get(service.providerOin);
     if (!service || !provider) {
-      throw new GatewayRefusal('serviceNotFound', `De dienst ${serviceId} staat niet in de adresgids.`);
+      // Not repeated in the text: the refusal is kept, and the path may hold anything (a BSN).
+      throw new GatewayRefusal('serviceNotFound', 'De dienst in het pad staat niet in de adresgids.');
     }
     activity ??= application.defaultProcessingActivity ?? undefined;
     if (!activity) {

@@ -231,6 +231,11 @@ export function createOutwayApp(options: OutwayAppOptions) {
   app.route('/', readerApp as never);
   return app;
 
+  function knownService(c: Context<OutwayEnv>): string | undefined {
+    const id = c.req.param('serviceId');
+    return id !== undefined && c.get('directory')?.services.has(id) ? id : undefined;
+  }
+
   async function recordRefusal(c: Context<OutwayEnv>, refusal: ProblemError) {
     const reason = isGatewayRefusal(refusal) ? refusal.reason : refusal.code;
     const application = c.get('application');
@@ -244,7 +249,9 @@ export function createOutwayApp(options: OutwayAppOptions) {
         // An application we identified is the organisation's to account for; an unknown caller is counted.
         caller_oin: application ? options.organisationOin : null,
         keyid: application ? `application:${application.id}` : null,
-        service_id: c.get('outwayGrant')?.service.id ?? c.req.param('serviceId') ?? 'unknown',
+        // Only a service the directory knows: the path is the caller's text (a BSN, a forged line), and an
+        // unknown one per row would also let an anonymous caller make a counted row per path it invents.
+        service_id: c.get('outwayGrant')?.service.id ?? knownService(c) ?? 'unknown',
         processing_activity_id: c.get('outwayGrant')?.processingActivity ?? c.req.header('processing-activity') ?? null,
         reason,
         status: refusal.status,
