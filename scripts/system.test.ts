@@ -1,31 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type RunningSystem, root, startSystem } from '../tests/start-system.ts';
+import { runEntry } from '../tests/run-process.ts';
+import { freePort, type RunningSystem, startSystem } from '../tests/start-system.ts';
 
-/** Runs a TypeScript entry of the workspace to completion and returns its exit code and output. */
-function run(
-  entry: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+/** Runs a TypeScript entry of the workspace to completion: its exit code and output. */
+const run = (entry: string, args: string[], env: Record<string, string>) => runEntry(entry, args, { env });
 
 /**
  * The README's promise, end to end: `pnpm start` brings registry, source and gateway up on an empty

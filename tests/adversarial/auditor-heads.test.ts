@@ -5,11 +5,11 @@
  * would let a forked or rewritten log pass as "first seen". The CLI as a child process against
  * `pnpm start`.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSystem, root, startSystem } from '../start-system.ts';
+import { runCli } from '../run-process.ts';
+import { type RunningSystem, startSystem } from '../start-system.ts';
 
 describe('log verify with a broken heads file', () => {
   let system: RunningSystem;
@@ -23,28 +23,8 @@ describe('log verify with a broken heads file', () => {
   });
 
   const logVerify = () =>
-    new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'packages/sdk/src/cli/main.ts', 'log', 'verify', '--heads-only', '--heads', headsFile],
-        {
-          cwd: root,
-          env: {
-            ...process.env,
-            DATA_DIR: system.data,
-            REGISTRY_URL: `http://127.0.0.1:${system.ports.registry}`,
-          },
-        },
-      );
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      child.stderr.on('data', (c: Buffer) => {
-        err += c.toString();
-      });
-      child.on('exit', (code) => resolve({ code, out, err }));
+    runCli(['log', 'verify', '--heads-only', '--heads', headsFile], {
+      env: { DATA_DIR: system.data, REGISTRY_URL: `http://127.0.0.1:${system.ports.registry}` },
     });
 
   it('keeps the heads of a good run for its owner only', async () => {

@@ -5,12 +5,12 @@
  * from `poortwachter audit coverage --format csv` (the CLI as a child process), carries no live
  * formula: every cell that starts with = + - @ (or a tab or carriage return) is neutralised.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSystem, root, startSystem } from '../start-system.ts';
+import { runCli } from '../run-process.ts';
+import { type RunningSystem, startSystem } from '../start-system.ts';
 import { type RawJwk, sendRaw } from './raw-client.ts';
 
 const FORMULAS = {
@@ -54,19 +54,9 @@ const liveFormulas = (csv: string) =>
     .flat()
     .filter((cell) => /^[=+\-@\t\r]/.test(cell) && !/^-?\d+(\.\d+)?$/.test(cell));
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/sdk/src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.resume();
-    child.on('exit', (code) => resolve({ code, stdout }));
-  });
+async function cli(args: string[], env: Record<string, string>) {
+  const { code, out } = await runCli(args, { env });
+  return { code, stdout: out };
 }
 
 describe("no live formula in the auditor's CSV, whatever the registry's names", () => {

@@ -6,12 +6,12 @@
  * command that takes a date (exit 2 with one line naming the option). Raw HTTP, signed by
  * `raw-client.ts`; the CLI as a child process.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSystem, root, startSystem } from '../start-system.ts';
+import { runCli } from '../run-process.ts';
+import { type RunningSystem, startSystem } from '../start-system.ts';
 import { type RawJwk, sendRaw } from './raw-client.ts';
 
 interface Problem {
@@ -30,19 +30,9 @@ async function expectRefused(res: Response, names: string[], what: string) {
   ).toEqual(names);
 }
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'packages/sdk/src/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-    });
-    let stderr = '';
-    child.stdout.resume();
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('exit', (code) => resolve({ code, stderr }));
-  });
+async function cli(args: string[], env: Record<string, string>) {
+  const { code, err } = await runCli(args, { env });
+  return { code, stderr: err };
 }
 
 describe('dates that do not exist are refused, never rolled over', () => {

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../run-process.ts';
 import { root } from '../start-system.ts';
 
 /** The CLI's commands and groups, as a user types them. */
@@ -20,22 +20,10 @@ const PROBE = '--zz-probe';
 
 /** Runs the CLI from the repository root as a user would; with `spy`, it reports its parseArgs calls. */
 function cli(args: string[], { spy = false } = {}) {
-  const preload = spy ? ['--import', './tests/cli/parse-args-spy.mjs'] : [];
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...preload, 'packages/sdk/src/cli/main.ts', ...args], {
-      cwd: root,
-      // Nowhere to reach: a probe that got past the parser would fail, not hang or touch a system.
-      env: { ...process.env, REGISTRY_URL: 'http://127.0.0.1:9', DATA_DIR: join(root, 'tests/cli/no-data') },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    child.on('exit', (code) => resolve({ code, out, err }));
+  return runCli(args, {
+    ...(spy ? { preload: ['./tests/cli/parse-args-spy.mjs'] } : {}),
+    // Nowhere to reach: a probe that got past the parser would fail, not hang or touch a system.
+    env: { REGISTRY_URL: 'http://127.0.0.1:9', DATA_DIR: join(root, 'tests/cli/no-data') },
   });
 }
 

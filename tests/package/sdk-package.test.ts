@@ -1,27 +1,15 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../run-process.ts';
 import { type RunningSystem, root, startSystem } from '../start-system.ts';
 
 /** Runs a command to completion; its exit code and everything it printed. */
-function sh(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }) {
-  return new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
-    child.on('exit', (code) => resolve({ code, out, err }));
-  });
-}
+const sh = (command: string, args: string[], options: { cwd: string; env?: Record<string, string> }) =>
+  runProcess(command, args, options);
 const ok = async (...call: Parameters<typeof sh>) => {
   const result = await sh(...call);
   if (result.code !== 0)

@@ -7,7 +7,6 @@
  * every page state; the layout is checked at 320 px and at 200 % zoom. Requests that the afnemers and
  * the registry's administrator make are built here by hand, not with the sdk.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -15,23 +14,13 @@ import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
-import { freePort, type RunningSystem, root, startSystem } from '../start-system.ts';
+import { runEntry } from '../run-process.ts';
+import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
 import { axeViolations, launchChromium, overflowsHorizontally, screenshotDir, tabTo } from './browser.ts';
 
 const SUZANNE = '999993653';
 
-function run(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env } });
-    let output = '';
-    const keep = (chunk: Buffer) => {
-      output += chunk.toString();
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+const run = (entry: string, env: Record<string, string>) => runEntry(entry, [], { env });
 
 describe("the citizens' page and the auditor's page, in Chromium", () => {
   let system: RunningSystem;
