@@ -16,6 +16,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { escapeControlCharacters as visible } from '@poortwachter/operations/log-text';
+import { settings } from '@poortwachter/operations/settings';
 import { DEMO_OIN } from '@poortwachter/seeds';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,7 +34,12 @@ interface Part {
 
 // Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT, OUTWAY_PORT, PORTAL_PORT and AUDITOR_PORT move them
 // (the end-to-end test runs the whole system beside a running one).
-const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
+// Read like every server's settings: a value that is not a port stops the start, naming the variable (exit 2).
+const readPort = settings(process.env, (message) => {
+  console.error(`poortwachter did not start: ${message}`);
+  process.exit(2);
+}).port;
+const port = (name: string, fallback: number) => readPort(fallback, name);
 const PARTS: Part[] = [
   { name: 'registry', entry: 'packages/registry/src/server/main.ts', port: port('REGISTRY_PORT', 8300), colour: 36 },
   { name: 'source', entry: 'examples/brp-source/src/server.ts', port: port('SOURCE_PORT', 8301), colour: 35 },

@@ -21,6 +21,7 @@ const ENTRIES = {
   'dev-idp': 'examples/dev-idp/src/server.ts',
   source: 'examples/brp-source/src/server.ts',
   auditor: 'packages/sdk/src/cli/main.ts',
+  'pnpm start': 'scripts/start-system.ts',
 } as const;
 type Server = keyof typeof ENTRIES;
 
@@ -47,6 +48,8 @@ const CASES: [Server, Record<string, string>, string, string[]][] = [
   ['registry', { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'JSON' }, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', PROTOCOLS],
   ['source', { OTEL_METRICS_EXPORTER: 'otlp,prometeus' }, 'OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'none']],
   ['auditor', { PORT: 'eighty' }, 'PORT', ['0', '65535']],
+  // pnpm start's own settings: a port that is not one never quietly becomes a default (or NaN).
+  ['pnpm start', { GATEWAY_PORT: '8302abc' }, 'GATEWAY_PORT', ['0', '65535']],
 ];
 
 const data = mkdtempSync(join(tmpdir(), 'poortwachter-settings-'));
@@ -87,7 +90,7 @@ describe('a flag or an enumeration spelled otherwise stops the server at start (
       const lines = output.trim().split('\n');
       expect(lines, output).toHaveLength(1);
       const line = lines[0] as string;
-      // The servers write their one line as a JSON log line; the auditor's page is a CLI and writes text.
+      // The servers write their one line as a JSON log line; the auditor's page and pnpm start write text.
       const message = line.startsWith('{') ? (JSON.parse(line) as { level: string; msg: string }).msg : line;
       if (line.startsWith('{')) expect(JSON.parse(line)).toMatchObject({ level: 'fatal' });
       expect(message).toContain(setting);

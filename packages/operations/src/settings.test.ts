@@ -49,6 +49,8 @@ describe('settings: one strict parser for every flag, enumeration and number', (
       expect(() => read({ N: value }).positive('N', 1)).toThrow(SettingError);
     expect(read({ PORT: '0' }).port(8300)).toBe(0);
     expect(() => read({ PORT: '65536' }).port(8300)).toThrow('PORT must be a whole number from 0 to 65535');
+    expect(read({ GATEWAY_PORT: '9502' }).port(8302, 'GATEWAY_PORT')).toBe(9502);
+    expect(() => read({ GATEWAY_PORT: '8302abc' }).port(8302, 'GATEWAY_PORT')).toThrow('GATEWAY_PORT must be');
   });
 
   it('gives the logger a level it can use; the start then fails on the one it could not', () => {

@@ -44,12 +44,12 @@ export function settings(env: NodeJS.ProcessEnv, fail: (message: string) => neve
       fail(`${name} must be a positive whole number, ${got(name)}`);
     return value;
   };
-  /** `PORT`, or the default. */
-  const port = (fallback: number): number => {
-    const raw = given('PORT');
+  /** A port (`PORT` unless `name` says which setting), or the default. */
+  const port = (fallback: number, name = 'PORT'): number => {
+    const raw = given(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value > 65535) fail(`PORT must be a whole number from 0 to 65535, ${got('PORT')}`);
+    if (!/^\d+$/.test(raw) || value > 65535) fail(`${name} must be a whole number from 0 to 65535, ${got(name)}`);
     return value;
   };
   /** `true` or `false`, exactly; anything else fails rather than mean either. */
