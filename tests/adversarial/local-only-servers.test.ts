@@ -3,7 +3,8 @@
  * page of `rebind.evil.example`, whose name the attacker makes resolve to 127.0.0.1, is same-origin
  * with whatever listens on that port, so the browser sends and reads its requests. The auditor's
  * page (which signs with the Autoriteit Persoonsgegevens' key) and the development identity
- * provider (which hands out citizens' tokens) answer such a `Host` 421; the citizens' page passes
+ * provider (which hands out citizens' tokens) and the example BRP source (which answers anyone,
+ * unsigned, behind the gateway) answer such a `Host` 421; the citizens' page passes
  * nothing through to the auditor's page. Raw HTTP with node:http (fetch cannot set `Host`), and a
  * real Chromium with the name mapped to 127.0.0.1 as the attacker's vehicle.
  */
@@ -14,6 +15,11 @@ import { launchChromium } from '../portal/browser.ts';
 import { type RunningSystem, startSystem } from '../start-system.ts';
 
 const EVIL = 'rebind.evil.example';
+const SUZANNE_QUERY = JSON.stringify({
+  type: 'RaadpleegMetBurgerservicenummer',
+  burgerservicenummer: ['999993653'],
+  fields: ['naam.geslachtsnaam', 'verblijfplaats'],
+});
 
 interface RawAnswer {
   readonly status: number;
@@ -129,6 +135,20 @@ describe('servers for this machine only, addressed by a foreign name', () => {
     expect(own.body).toContain('access_token');
   });
 
+  it('the example BRP source (unsigned, behind the gateway) answers no foreign Host (421), and its own name', async () => {
+    const { source } = system.ports;
+    const ask = (host: string) =>
+      raw(source, '/personen', { host, 'content-type': 'application/json' }, 'POST', SUZANNE_QUERY);
+    for (const host of [`${EVIL}:${source}`, `localhost:${system.ports.gateway}`, `127.0.0.1.nip.io:${source}`]) {
+      const answer = await ask(host);
+      expectMisdirected(answer, host);
+      expect(answer.body).not.toContain('Moulin');
+    }
+    const own = await ask(`localhost:${source}`);
+    expect(own.status, own.body).toBe(200);
+    expect(own.body).toContain('Moulin');
+  });
+
   describe("in Chromium, with the attacker's name resolving to 127.0.0.1 (DNS rebinding)", () => {
     let browser: Browser;
 
@@ -175,6 +195,13 @@ describe('servers for this machine only, addressed by a foreign name', () => {
         expect(result.body).not.toContain('"reports"');
         expect(result.body).not.toMatch(/^kind,gateway/);
       }
+    });
+
+    it("a script of a page at the BRP source's port reads no person (past the gateway and its log)", async () => {
+      const ask = { method: 'POST', headers: { 'content-type': 'application/json' }, body: SUZANNE_QUERY };
+      const result = await attackersScript(system.ports.source, '/personen', ask);
+      expect([0, 421], result.body.slice(0, 200)).toContain(result.status);
+      expect(result.body).not.toContain('Moulin');
     });
 
     it("a script of a page at the identity provider's port gets no citizen's token", async () => {

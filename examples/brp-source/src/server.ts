@@ -15,7 +15,7 @@ import {
   tlsFromEnv,
   withServerSpans,
 } from '@poortwachter/operations';
-import { bindHost } from '@poortwachter/registry';
+import { bindHost, isLoopback } from '@poortwachter/registry';
 import { loadPersonen } from '@poortwachter/seeds';
 import { createBrpSourceApp } from './app.ts';
 
@@ -27,10 +27,14 @@ await runServer(log, async () => {
   const tls = tlsFromEnv(process.env, fail);
   const personen = loadPersonen();
   const app = createBrpSourceApp({ personen });
+  const host = bindHost();
+  // It answers anyone who reaches it, unsigned: on loopback, only requests addressed to this machine,
+  // so a web page elsewhere cannot read it through DNS rebinding, past the gateway and its log.
   const listening = await listen({
     fetch: withServerSpans('example-brp-source', app.fetch),
     port: port(8301),
-    hostname: bindHost(),
+    hostname: host,
+    forThisMachineOnly: isLoopback(host),
     ...(tls ? { tls } : {}),
   });
   log.info(

@@ -5,14 +5,7 @@
  * identity provider. Each token is one login session: logging out (`POST /revoke`) ends it, and
  * gateways ask `POST /introspect` whether it is still on (sessions.ts).
  */
-import {
-  ASSURANCE_LEVELS,
-  type AssuranceLevel,
-  isBsn,
-  MISDIRECTED_STATUS,
-  misdirected,
-  ProblemError,
-} from '@poortwachter/protocol';
+import { ASSURANCE_LEVELS, type AssuranceLevel, isBsn, ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { base64url, type JWK, SignJWT } from 'jose';
 import { loginPage, type TestPerson } from './login-page.ts';
@@ -41,11 +34,6 @@ export interface DevIdpOptions {
   readonly clients?: readonly DevIdpClient[];
   /** The test persons (BSN and name): the login page offers them, and only they get a token. */
   readonly persons: readonly TestPerson[];
-  /**
-   * For this machine only (the server binds to loopback): the port it listens on. A request whose
-   * `Host` is not a loopback name of that port gets 421 and one line, whatever its path (DNS rebinding).
-   */
-  readonly localOnlyPort?: () => number;
 }
 
 /** An issued authorization code: single use, one minute. */
@@ -99,14 +87,6 @@ export function createDevIdpApp(options: DevIdpOptions) {
   const lifetime = options.lifetimeSeconds ?? 600;
   const { d: _d, ...publicKey } = options.privateKey;
   const app = new Hono();
-  const localOnlyPort = options.localOnlyPort;
-  if (localOnlyPort) {
-    app.use(async function forThisMachineOnly(c, next) {
-      const refusal = misdirected(c.req.header('host'), localOnlyPort());
-      if (refusal) return c.text(refusal, MISDIRECTED_STATUS);
-      await next();
-    });
-  }
   app.onError((error) =>
     problem(error instanceof ProblemError ? error : new ProblemError('serverError', 'An unexpected error occurred.')),
   );

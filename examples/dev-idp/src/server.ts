@@ -49,11 +49,7 @@ await runServer(log, async () => {
     if (!URL.canParse(uri)) fail(`IDP_REDIRECT_URIS holds ${JSON.stringify(uri)}, which is not a URL`);
   }
   const issuer = process.env.IDP_PUBLIC_URL || DEV_IDENTITY_PROVIDER.issuer;
-  // On loopback, for this machine only: a page elsewhere whose name resolves to 127.0.0.1 (DNS
-  // rebinding) gets no token. The port is the one it listens on (PORT=0: the one chosen).
-  let ownPort = port;
   const app = createDevIdpApp({
-    ...(isLoopback(host) ? { localOnlyPort: () => ownPort } : {}),
     issuer,
     privateKey: JSON.parse(readFileSync(keyFile, 'utf8')) as JWK,
     audience: DEV_IDENTITY_PROVIDER.audience,
@@ -61,8 +57,15 @@ await runServer(log, async () => {
       redirectUris.length > 0 ? [{ clientId: process.env.IDP_CLIENT_ID || 'poortwachter-portal', redirectUris }] : [],
     persons: loadPersonen().map((p) => ({ bsn: p.burgerservicenummer, name: personName(p) })),
   });
-  const listening = await listen({ fetch: app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
-  ownPort = listening.port;
+  // On loopback, for this machine only: a page elsewhere whose name resolves to 127.0.0.1 (DNS
+  // rebinding) gets no token.
+  const listening = await listen({
+    fetch: app.fetch,
+    port,
+    hostname: host,
+    forThisMachineOnly: isLoopback(host),
+    ...(tls ? { tls } : {}),
+  });
   log.info(
     { url: listening.url },
     `development identity provider (NOT FOR PRODUCTION, DigiD stand-in) on ${listening.url}`,

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { MISDIRECTED_STATUS, misdirected } from '@poortwachter/protocol';
 import type { Logger } from 'pino';
 import { settings } from './settings.ts';
 
@@ -59,6 +60,13 @@ export interface ListenOptions {
   readonly port: number;
   readonly hostname: string;
   readonly tls?: ServerTls;
+  /**
+   * For this machine only (a server bound to loopback that must not be reachable from a web page
+   * elsewhere): every request whose `Host` is not a loopback name of the port it listens on gets
+   * 421 and one plain line, whatever its path. Listening on 127.0.0.1 is not enough: a page whose own
+   * name resolves to 127.0.0.1 (DNS rebinding) is then read by the browser as its own site.
+   */
+  readonly forThisMachineOnly?: boolean;
 }
 
 /** A server that is listening, and how to reach it. */
@@ -93,10 +101,24 @@ export function listen(options: ListenOptions): Promise<Listening> {
         },
       }
     : {};
+  // The port it listens on (PORT=0: the one chosen), known before the first request can arrive.
+  let ownPort = options.port;
+  const fetch: ListenOptions['fetch'] = options.forThisMachineOnly
+    ? (request, env) => {
+        const refusal = misdirected(request.headers.get('host'), ownPort);
+        return refusal
+          ? new Response(refusal, {
+              status: MISDIRECTED_STATUS,
+              headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+            })
+          : options.fetch(request, env);
+      }
+    : options.fetch;
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: options.fetch, port: options.port, hostname: options.hostname, ...https }, (info) => {
+    const server = serve({ fetch, port: options.port, hostname: options.hostname, ...https }, (info) => {
       server.off('error', onError);
       const address = info as AddressInfo;
+      ownPort = address.port;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       resolve({
         server: server as Server,
