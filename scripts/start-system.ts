@@ -253,12 +253,19 @@ function stop(code: number): void {
     process.exit(code || (unclean.length === 0 ? 0 : 1));
   });
 }
-/** The first signal is one orderly stop; a second (Ctrl-C again) passes one on, and the parts stop at once. */
+/**
+ * The first signal is one orderly stop; a second (Ctrl-C again) passes one on, and the parts stop at
+ * once. Signals within a second of the first are that same Ctrl-C: wrappers (`npx`, `pnpm`, `tsx`)
+ * pass the terminal's SIGINT on to this process, which has it from the terminal already.
+ */
+let firstSignalAt = 0;
 function onSignal(): void {
   if (phase !== 'stopping') {
+    firstSignalAt = Date.now();
     stop(0);
     return;
   }
+  if (Date.now() - firstSignalAt < 1000) return;
   console.error('second signal: the parts stop now, without waiting');
   for (const { child } of running.values())
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -64,10 +64,11 @@ export interface RunningSystem {
  * `pnpm start` (scripts/start-system.ts) on free loopback ports and a fresh data folder, until it says it
  * runs. `detached`: in a process group of its own, as a terminal starts it (signal the group with
  * `process.kill(-system.process.pid, 'SIGINT')`, as Ctrl-C does). `dataName`: the data folder's name
- * inside the fresh temporary folder.
+ * inside the fresh temporary folder. `command`: how it is started (default: the entry itself, with tsx
+ * as its loader; `['npx', '-y', 'pnpm@10', 'start']` is the README's way, with its wrappers).
  */
 export async function startSystem(
-  options: { env?: Record<string, string>; detached?: boolean; dataName?: string } = {},
+  options: { env?: Record<string, string>; detached?: boolean; dataName?: string; command?: string[] } = {},
 ): Promise<RunningSystem> {
   const temporary = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
   const data = options.dataName === undefined ? temporary : join(temporary, options.dataName);
@@ -81,7 +82,8 @@ export async function startSystem(
     number,
   ];
   const ports = { registry, source, gateway, idp, outway, portal, auditor };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-system.ts'], {
+  const [command, ...args] = options.command ?? [process.execPath, '--import', 'tsx', 'scripts/start-system.ts'];
+  const child = spawn(command as string, args, {
     cwd: root,
     detached: options.detached === true,
     env: {

@@ -113,6 +113,22 @@ describe('pnpm start on moved ports, stopped as a terminal stops it', () => {
     }
   }, 180_000);
 
+  it("one Ctrl-C on the README's command (npx, pnpm and tsx around it, each passing the signal on) is one stop", async () => {
+    const system = await startSystem({ detached: true, command: ['npx', '-y', 'pnpm@10', 'start'] });
+    try {
+      const exited = new Promise((resolve) => system.process.once('close', resolve));
+      process.kill(-(system.process.pid as number), 'SIGINT');
+      await exited;
+      const stopped = withoutColour(system.printed());
+      expect(stopped).not.toContain('second signal');
+      expect(stopped).toContain(`poortwachter stopped: every part (${PARTS.join(', ')}) stopped cleanly`);
+      // pnpm's own complaint about a script that a signal ended: the script ended on its own, cleanly.
+      expect(stopped).not.toContain('ELIFECYCLE');
+    } finally {
+      await system.stop();
+    }
+  }, 180_000);
+
   it('leaves no part running when the supervisor itself is killed', async () => {
     const system = await startSystem({ detached: true });
     const pid = system.process.pid as number;

@@ -171,9 +171,17 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
     process.stdout.write(`auditor's page for ${organisation.name} on ${url} (this machine only; Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
-      const stop = () => server.close(() => resolve());
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // The first signal closes the server (idle keep-alive connections at once); one that follows, as
+      // when a wrapper passes the terminal's Ctrl-C on again, cuts what is still open instead of killing.
+      let stopping = false;
+      const stop = () => {
+        if (stopping) return server.closeAllConnections();
+        stopping = true;
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       // Started by a supervisor with an IPC channel (`pnpm start`): its end means the supervisor is gone.
       if (process.send) process.once('disconnect', stop);
     });
