@@ -43,6 +43,8 @@ const CASES: [Server, Record<string, string>, string, string[]][] = [
   ['gateway', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', LEVELS],
   ['source', { LOG_LEVEL: 'INFO' }, 'LOG_LEVEL', LEVELS],
   ['gateway', { WORKERS: 'Auto' }, 'WORKERS', ['auto']],
+  ['gateway', { WORKERS: ' 1' }, 'WORKERS', ['auto', '256']],
+  ['gateway', { WORKERS: '2.0' }, 'WORKERS', ['auto', '256']],
   ['dev-idp', { DEV_IDP_ALLOW_REMOTE: 'yes' }, 'DEV_IDP_ALLOW_REMOTE', ['test']],
   ['outway', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http' }, 'OTEL_EXPORTER_OTLP_PROTOCOL', PROTOCOLS],
   ['registry', { OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'JSON' }, 'OTEL_EXPORTER_OTLP_METRICS_PROTOCOL', PROTOCOLS],

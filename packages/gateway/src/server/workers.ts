@@ -7,12 +7,13 @@ import { type Logger, STOP_MESSAGE } from '@poortwachter/operations';
  * is one, a single process, which is what a container platform that scales by replicas wants.
  */
 export function workerCount(env: NodeJS.ProcessEnv, fail: (message: string) => never): number {
-  const value = env.WORKERS?.trim();
-  if (!value) return 1;
+  const value = env.WORKERS;
+  if (value === undefined || value === '') return 1;
   if (value === 'auto') return availableParallelism();
+  // Written as documented, like every setting: not ` 2`, `2.0` or `0x2`.
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256)
-    fail(`WORKERS must be a whole number from 1 to 256, or auto (got ${value})`);
+  if (!/^[1-9]\d{0,2}$/.test(value) || n > 256)
+    fail(`WORKERS must be a whole number from 1 to 256, or auto, got ${JSON.stringify(value)}`);
   return n;
 }
 
