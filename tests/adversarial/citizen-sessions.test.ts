@@ -160,6 +160,20 @@ describe('citizen sessions: test persons only, logging out, proofs by size (from
     expect((await timeline(await tokenFor(SUZANNE))).status).toBe(200);
   });
 
+  it("starts no session from another site's page: the JSON token request is JSON only (a preflight guards it)", async () => {
+    // text/plain is what a page of any site may send without asking the browser's CORS first.
+    for (const type of ['text/plain', 'text/plain;charset=UTF-8', 'application/x-json', '']) {
+      const res = await fetch(`${idp}/token`, {
+        method: 'POST',
+        headers: { 'content-type': type, origin: 'https://evil.example' },
+        body: JSON.stringify({ bsn: SUZANNE }),
+      });
+      const problem = await problemOf(res, 415);
+      expect(problem.invalidParams?.map((p) => p.name), type).toEqual(['content-type']);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
+  });
+
   it('logging out (RFC 7009) makes every citizen endpoint refuse the token at once; another session goes on', async () => {
     const token = await tokenFor(SUZANNE);
     const other = await tokenFor(SUZANNE);

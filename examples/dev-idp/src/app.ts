@@ -255,6 +255,15 @@ export function createDevIdpApp(options: DevIdpOptions) {
         'cache-control': 'no-store',
       });
     }
+    // JSON only: a page of another site cannot send it without a preflight, which only the registered
+    // origins pass, so it cannot start sessions in a citizen's name from its own page (text/plain could).
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
+      throw new ProblemError('unsupportedMediaType', 'Send the token request as application/json.', {
+        invalidParams: [
+          { name: 'content-type', code: 'mediaType', reason: 'Stuur JSON met content-type application/json.' },
+        ],
+      });
+    }
     let body: unknown;
     try {
       body = await c.req.json();
