@@ -104,11 +104,35 @@ describe("registering an application at Utrecht's outway", () => {
     expect(query.status, await query.clone().text()).toBe(200);
   });
 
+  it('refuses an activity listed twice, naming the second, and a list or a body past what any application needs', async () => {
+    const twice = await refused(
+      await register({
+        name: 'Dubbel-app',
+        processingActivities: [DEMO_PROCESSING_ACTIVITY.utrechtWmo, DEMO_PROCESSING_ACTIVITY.utrechtWmo],
+      }),
+    );
+    expect(twice.map((p) => [p.name, p.code])).toEqual([['processingActivities.1', 'duplicate']]);
+    const many = await refused(
+      await register({
+        name: 'Veel-app',
+        processingActivities: Array.from({ length: 101 }, (_, i) => `${DEMO_PROCESSING_ACTIVITY.utrechtWmo}?${i}`),
+      }),
+    );
+    expect(many.map((p) => p.name)).toEqual(['processingActivities']);
+    const huge = await refused(
+      await register({
+        name: 'Groot-app',
+        processingActivities: Array.from({ length: 100_000 }, () => DEMO_PROCESSING_ACTIVITY.utrechtWmo),
+      }),
+    );
+    expect(huge.map((p) => p.name)).toEqual(['body']);
+  });
+
   it('left no application behind for the refused registrations', async () => {
     const names = (await applications()).map((a) => a.name);
     expect(names).toContain('Jeugd-zaaksysteem');
-    expect(names).not.toContain('Typo-app');
-    expect(names).not.toContain('Leen-app');
+    for (const name of ['Typo-app', 'Leen-app', 'Dubbel-app', 'Veel-app', 'Groot-app'])
+      expect(names).not.toContain(name);
     for (const application of await applications()) {
       expect(application.processingActivities).not.toContain(DEMO_PROCESSING_ACTIVITY.haarlemBijstand);
     }

@@ -1,5 +1,6 @@
 import { type InvalidParam, ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { matchesAdminToken } from './admin-token.ts';
@@ -24,6 +25,17 @@ export function adminApp(options: {
   readonly now: () => number;
 }) {
   const admin = new Hono<OutwayEnv>();
+  // An application's registration is small; nothing bigger is read, even with the admin token.
+  admin.use(
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new ProblemError('paramsValidation', 'De applicatie is te groot (hoogstens 64 kB).', {
+          invalidParams: [{ name: 'body', code: 'maxLength', reason: 'Hoogstens 64 kB.' }],
+        });
+      },
+    }),
+  );
   admin.use(async (c, next) => {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (!token || !matchesAdminToken(token, options.adminTokenHashes)) {
@@ -68,6 +80,9 @@ export function adminApp(options: {
   return admin;
 }
 
+/** More than any application is bound to: a list past this is a mistake, not a need. */
+const MAX_ACTIVITIES = 100;
+
 function validateApplication(body: unknown) {
   const problems: { name: string; code: string; reason: string }[] = [];
   if (typeof body !== 'object' || body === null) {
@@ -80,12 +95,18 @@ function validateApplication(body: unknown) {
   if (
     !Array.isArray(activities) ||
     activities.length === 0 ||
+    activities.length > MAX_ACTIVITIES ||
     !activities.every((a) => typeof a === 'string' && /^https?:\/\//.test(a))
   )
     problems.push({
       name: 'processingActivities',
       code: 'required',
-      reason: 'Geef een lijst van URI’s van verwerkingsactiviteiten.',
+      reason: `Geef een lijst van 1 tot ${MAX_ACTIVITIES} URI’s van verwerkingsactiviteiten.`,
+    });
+  else
+    activities.forEach((activity, i) => {
+      if (activities.indexOf(activity) < i)
+        problems.push({ name: `processingActivities.${i}`, code: 'duplicate', reason: 'Staat al eerder in de lijst.' });
     });
   if (b.defaultProcessingActivity !== undefined && b.defaultProcessingActivity !== null) {
     if (
