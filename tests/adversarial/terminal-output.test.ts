@@ -8,6 +8,7 @@
  * format, and the auditor's page, with each control character written as its visible escape.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { REQUEST_SAMPLES, textMembers } from '@poortwachter/registry/testing';
@@ -284,4 +285,52 @@ describe('no control character from outside reaches a terminal or the registry',
     expect(err).toContain(`Port ${port} on 127.0.0.1 (from --port) is in use`);
     expect(err).toMatch(/stop that program, or give a free port with --port/);
   }, 60_000);
+});
+
+describe('an answer that is not what the CLI expects prints no control character either', () => {
+  /** A development identity provider on 127.0.0.1 that answers `/token` with `status` and `body`. */
+  async function identityProvider(status: number, type: string, body: string) {
+    const server = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return { url, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it.each([
+    // Node repeats the first characters of a body that is not JSON in its error's message.
+    [
+      'a body that is not JSON (an error no command expected)',
+      200,
+      'text/plain',
+      '\u001b]0;pwned\u0007\r\u001b[2K',
+      '\\u001b]0;pwned',
+    ],
+    [
+      'a refusal whose detail carries them',
+      400,
+      'application/json',
+      JSON.stringify({ detail: UTRECHT }),
+      UTRECHT_SHOWN,
+    ],
+  ])(
+    '%s',
+    async (_case, status, type, body, shown) => {
+      const idp = await identityProvider(status, type, body);
+      try {
+        const run = await runCli(['inzage', '--bsn', '999993653', '--idp', idp.url], {
+          env: { REGISTRY_URL: 'http://127.0.0.1:9' },
+        });
+        expect(run.code, run.output).toBe(1);
+        expect(controlCharacters(run.output)).toEqual([]);
+        expect(run.err).toContain(shown);
+      } finally {
+        await idp.close();
+      }
+    },
+    30_000,
+  );
 });

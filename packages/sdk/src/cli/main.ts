@@ -7,7 +7,7 @@ import { COMMANDS, type CommandName, GROUPS, type GroupName, type ValuesOf } fro
 import { commandHelp, groupHelp, subcommandWords, usage } from './help.ts';
 import { nearest } from './nearest.ts';
 import { parseOptions, usageError } from './options.ts';
-import { ownText, print } from './output.ts';
+import { ownText, print, printError, shown } from './output.ts';
 import { sdkVersion } from './version.ts';
 
 type Runner<N extends CommandName> = (values: ValuesOf<N>) => Promise<number>;
@@ -77,4 +77,16 @@ async function main(args: string[]): Promise<number> {
   return usageError(`Unknown command '${first}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
 }
 
-process.exit(await main(process.argv.slice(2)));
+/**
+ * An error no command expected (a gateway's answer that is not JSON, a bug): printed like everything
+ * else, since its message may repeat what came from outside (`Unexpected token … "<the body>" is not
+ * valid JSON`); its stack frames, which are the CLI's own, follow on their lines. Exit 1.
+ */
+function unexpected(error: unknown): number {
+  const head = String(error);
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  printError(shown`${head}${ownText(stack.startsWith(head) ? stack.slice(head.length) : '')}\n`);
+  return 1;
+}
+
+process.exit(await main(process.argv.slice(2)).catch(unexpected));
