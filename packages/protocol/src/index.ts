@@ -83,4 +83,4 @@ export {
   type SignRequestOptions,
   signRequest,
 } from './sign-request.ts';
-export { controlCharacterIn, escapeControlCharacters, VISIBLE_TEXT_PATTERN } from './visible-text.ts';
+export { escapeControlCharacters, VISIBLE_TEXT_PATTERN } from './visible-text.ts';

@@ -1,7 +1,8 @@
 /**
  * The one rule for text that came from outside and is shown where people read it (a terminal, a log
- * line): which characters can forge or hide what they read. The registry refuses them in its records;
- * the operational log and the CLI write each one as a visible escape. Browser-safe: no Node API.
+ * line, a page): which characters can forge or hide what they read. The registry refuses them in its
+ * records; the operational log, the CLI and the auditor's page write each one as a visible escape.
+ * Browser-safe: no Node API.
  */
 
 /**
@@ -13,7 +14,6 @@
  * `[\p{Cc}\p{Bidi_Control}\u2028\u2029]`.
  */
 const CONTROL_RANGES = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069';
-const CONTROL_CHARACTER = new RegExp(`[${CONTROL_RANGES}]`, 'u');
 const CONTROL_CHARACTERS = new RegExp(`[${CONTROL_RANGES}]`, 'gu');
 
 /**
@@ -40,17 +40,4 @@ const escaped = (c: string) => NAMED[c] ?? `\\u${(c.codePointAt(0) as number).to
  */
 export function escapeControlCharacters(text: string): string {
   return text.replace(CONTROL_CHARACTERS, escaped);
-}
-
-/**
- * The first control character in `text` (as `escapeControlCharacters` counts them), written as its
- * escape (`\u001b`), or undefined when there is none.
- *
- * @example
- * controlCharacterIn('Gemeente Utrecht'); // undefined
- * controlCharacterIn('Utrecht\r\u001b[2KNiemand'); // '\\r'
- */
-export function controlCharacterIn(text: string): string | undefined {
-  const found = CONTROL_CHARACTER.exec(text)?.[0];
-  return found === undefined ? undefined : escaped(found);
 }
