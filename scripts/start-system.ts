@@ -15,8 +15,8 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { escapeControlCharacters as visible } from '@poortwachter/operations/log-text';
 import { settings } from '@poortwachter/operations/settings';
+import { escapeControlCharacters as visible } from '@poortwachter/protocol';
 import { DEMO_OIN } from '@poortwachter/seeds';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

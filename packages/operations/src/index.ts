@@ -1,5 +1,4 @@
 export { withServerSpans } from './http-spans.ts';
-export { escapeControlCharacters } from './log-text.ts';
 export { createLogger, failureReporter, type Logger } from './logger.ts';
 export { nameServerSpan, requestRoute, UNMATCHED_ROUTE } from './request-route.ts';
 export {

@@ -1,16 +1,9 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { escapeControlCharacters } from './log-text.ts';
 import { createLogger } from './logger.ts';
 import { requestRoute, UNMATCHED_ROUTE } from './request-route.ts';
 
 describe('the operational log: no line from outside', () => {
-  it('escapes every control character and the Unicode line separators, and nothing else', () => {
-    expect(escapeControlCharacters('a\nb\r\tc\u001b[2K\u0000\u007f\u0085\u2028\u2029 é €')).toBe(
-      'a\\nb\\r\\tc\\u001b[2K\\u0000\\u007f\\u0085\\u2028\\u2029 é €',
-    );
-  });
-
   it('escapes them in the message and its printf arguments; members are JSON', () => {
     const lines: string[] = [];
     const log = createLogger('test', { destination: { write: (line: string) => void lines.push(line) } });

@@ -1,6 +1,6 @@
 import { trace } from '@opentelemetry/api';
+import { escapeControlCharacters } from '@poortwachter/protocol';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
-import { escapeControlCharacters } from './log-text.ts';
 import { logLevelOf } from './settings.ts';
 
 export type { Logger } from 'pino';

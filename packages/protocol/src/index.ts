@@ -3,8 +3,9 @@
  * stores. The directory and its snapshot verification; the registry's domain model with one rule for
  * "valid at t"; the problem and FSC codes with their statuses; RFC 9421 message signatures and RFC 9530
  * digests as the gateway requires them; RFC 8785 canonical JSON, the log's leaf hashes and RFC 9162
- * proof verification; and the rules every surface shares for what people type and download: dates, CSV,
- * the Host of a server for this machine only. Its only dependencies are jose and structured-headers.
+ * proof verification; and the rules every surface shares for what people type, read and download: dates,
+ * CSV, the Host of a server for this machine only, the characters no shown text may carry (control
+ * characters). Its only dependencies are jose and structured-headers.
  */
 
 export { boundedCache } from './bounded-cache.ts';
@@ -82,3 +83,4 @@ export {
   type SignRequestOptions,
   signRequest,
 } from './sign-request.ts';
+export { escapeControlCharacters, VISIBLE_TEXT_PATTERN } from './visible-text.ts';

@@ -1,3 +1,5 @@
+import { escapeControlCharacters, VISIBLE_TEXT_PATTERN } from './visible-text.ts';
+
 /**
  * The one closed set of problem codes of poortwachter, each with its HTTP status (BRP API codes plus
  * the registry's own). Errors travel as `application/problem+json` in the BRP API form.
@@ -141,6 +143,8 @@ export interface SchemaError {
   readonly keyword: string;
   readonly instancePath: string;
   readonly params: Record<string, unknown>;
+  /** Set when the error is about a member's name (`propertyNames`), not its value. */
+  readonly propertyName?: string;
 }
 
 /**
@@ -150,7 +154,13 @@ export interface SchemaError {
 const SCHEMA_REASONS: Record<string, (e: SchemaError) => { code: string; reason: string }> = {
   required: () => ({ code: 'required', reason: 'Parameter is verplicht.' }),
   additionalProperties: () => ({ code: 'unknownParam', reason: 'Parameter is niet verwacht.' }),
-  pattern: (e) => ({ code: 'pattern', reason: `Waarde voldoet niet aan patroon ${String(e.params.pattern)}.` }),
+  pattern: (e) => ({
+    code: 'pattern',
+    reason:
+      e.params.pattern === VISIBLE_TEXT_PATTERN
+        ? 'Tekst bevat een stuurteken (zoals een regeleinde, tab, escape of een teken dat de leesrichting omdraait); dat mag niet.'
+        : `Waarde voldoet niet aan patroon ${String(e.params.pattern)}.`,
+  }),
   enum: (e) => ({
     code: 'enum',
     reason: `Waarde moet een van deze zijn: ${(e.params.allowedValues as unknown[]).join(', ')}.`,
@@ -187,7 +197,10 @@ const SCHEMA_REASONS: Record<string, (e: SchemaError) => { code: string; reason:
   maxLength: (e) => ({ code: 'maxLength', reason: `Waarde is langer dan ${String(e.params.limit)} tekens.` }),
 };
 
-/** `/jwk/d` → `jwk.d`, `/fields/2` → `fields[2]`; a missing or unknown member is named itself. */
+/**
+ * `/jwk/d` → `jwk.d`, `/fields/2` → `fields[2]`; a missing or unknown member, or one whose name is
+ * refused, is named itself.
+ */
 function schemaParamName(error: SchemaError): string {
   const segments = error.instancePath
     .split('/')
@@ -195,7 +208,13 @@ function schemaParamName(error: SchemaError): string {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
-  return segments.reduce((name, s) => (/^\d+$/.test(s) ? `${name}[${s}]` : name ? `${name}.${s}` : s), '') || 'body';
+  if (error.propertyName !== undefined) segments.push(error.propertyName);
+  // A member's name is text from the request: it is named visibly, never with a control character in it.
+  return (
+    segments
+      .map(escapeControlCharacters)
+      .reduce((name, s) => (/^\d+$/.test(s) ? `${name}[${s}]` : name ? `${name}.${s}` : s), '') || 'body'
+  );
 }
 
 /**
@@ -209,7 +228,7 @@ export function schemaInvalidParams(errors: readonly SchemaError[]): InvalidPara
   const seen = new Set<string>();
   const params: InvalidParam[] = [];
   for (const error of errors) {
-    if (['anyOf', 'oneOf', 'allOf', 'if', 'not'].includes(error.keyword)) continue;
+    if (['anyOf', 'oneOf', 'allOf', 'if', 'not', 'propertyNames'].includes(error.keyword)) continue;
     const { code, reason } = SCHEMA_REASONS[error.keyword]?.(error) ?? {
       code: error.keyword,
       reason: 'Waarde is ongeldig.',

@@ -10,6 +10,7 @@ import {
   ORGANISATION_ROLES,
   PROTOCOLS,
   VERTROUWELIJKHEID,
+  VISIBLE_TEXT_PATTERN,
 } from '@poortwachter/protocol';
 
 /**
@@ -174,7 +175,33 @@ const identityProviderFields = {
   },
 } as const;
 
-export const REQUEST_SCHEMAS = {
+/**
+ * One rule for every text of every record, at any depth and in members a schema leaves open (a JWK's):
+ * no control character. A name, a doel or a label is read in a terminal, a log line and a citizen's
+ * page, where an escape sequence, a line break or a bidi override would forge or hide what people
+ * read. No member needs more than one line, so none is let through.
+ */
+const visibleText = {
+  description:
+    'Every text, member names too, is free of control characters (Unicode Cc: line breaks, tab, escape), ' +
+    'U+2028, U+2029 and the bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069).',
+  pattern: VISIBLE_TEXT_PATTERN,
+  propertyNames: { pattern: VISIBLE_TEXT_PATTERN },
+  additionalProperties: { $ref: '#/$defs/visibleText' },
+  items: { $ref: '#/$defs/visibleText' },
+} as const;
+
+/** Each request schema with the rule for its texts applied to the whole body. */
+function withVisibleText<S extends Record<string, object>>(schemas: S) {
+  return Object.fromEntries(
+    Object.entries(schemas).map(([name, schema]) => [
+      name,
+      { ...schema, $ref: '#/$defs/visibleText', $defs: { visibleText } },
+    ]),
+  ) as { [N in keyof S]: S[N] & { $ref: string; $defs: { visibleText: typeof visibleText } } };
+}
+
+export const REQUEST_SCHEMAS = withVisibleText({
   'organisation-create': object(['oin', 'name', 'kind', 'roles'], {
     oin,
     ...organisationFields,
@@ -220,6 +247,6 @@ export const REQUEST_SCHEMAS = {
     ...identityProviderFields,
   }),
   'identity-provider-update': object(['name', 'jwks', 'audience', 'minimumAssurance'], identityProviderFields),
-} as const;
+} as const);
 
 export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;

@@ -1,9 +1,10 @@
 import { type CoverageProgress, type CoverageReport, createAuditorClient } from '../auditor-client.ts';
 import { auditorWithKey } from './audit-serve.ts';
 import { checkDateOptions, runCommand } from './common.ts';
-import { coverageCsv, rowsOf } from './coverage-export.ts';
+import { coverageRows, rowsOf } from './coverage-export.ts';
 import type { ValuesOf } from './definitions.ts';
-import { table } from './table.ts';
+import { csvText, joined, jsonText, print, printError, shown, type TerminalText } from './output.ts';
+import { markdownTable, table } from './table.ts';
 
 /** A progress bar on stderr: redrawn in place on a terminal, a line per step otherwise. */
 function progressBar() {
@@ -13,24 +14,16 @@ function progressBar() {
     update(p: CoverageProgress) {
       const width = 30;
       const filled = p.total > 0 ? Math.round((p.done / p.total) * width) : 0;
-      const line = `scanning ${p.service} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.step.split('\n')[0]?.slice(0, 60) ?? ''}`;
-      if (line === last) return;
-      last = line;
-      process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+      const line = shown`scanning ${p.service} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} ${p.step.split('\n')[0]?.slice(0, 60) ?? ''}`;
+      if (line.toString() === last) return;
+      last = line.toString();
+      // The redraw (carriage return, erase the line) is the CLI's own; the line's values are shown.
+      printError(tty ? shown`\r\x1b[2K${line}` : shown`${line}\n`);
     },
     end() {
-      if (tty && last) process.stderr.write('\n');
+      if (tty && last) printError(shown`\n`);
     },
   };
-}
-
-function markdownTable(headers: string[], rows: (string | number)[][]): string {
-  const cell = (v: string | number) => String(v).replaceAll('|', '\\|');
-  return [
-    `| ${headers.join(' | ')} |`,
-    `| ${headers.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ].join('\n');
 }
 
 /** The report as text: a summary, the table per afnemer × processing activity, then the findings. */
@@ -39,26 +32,20 @@ function render(
   gateway: string,
   format: 'table' | 'markdown',
   nameOf: (oin: string) => string,
-): string {
+): TerminalText {
   const named = (oin: string) => `${nameOf(oin)} (${oin})`;
   const t = report.totals;
-  const grid =
-    format === 'markdown'
-      ? markdownTable
-      : (h: string[], r: (string | number)[][]) =>
-          table(
-            h,
-            r.map((x) => x.map(String)),
-          );
-  const heading = (text: string) => (format === 'markdown' ? `\n### ${text}\n\n` : `\n${text}\n`);
-  const out: string[] = [];
+  const grid = format === 'markdown' ? markdownTable : table;
+  const heading = (text: TerminalText) => (format === 'markdown' ? shown`\n### ${text}\n\n` : shown`\n${text}\n`);
+  const none = shown`none`;
+  const out: TerminalText[] = [];
   out.push(
-    `${format === 'markdown' ? '## ' : ''}Coverage of ${report.serviceId} at ${gateway}, ${report.period.from} to ${report.period.to}`,
-    `directory serial ${report.directorySerial}, registry history ${report.history.source} (${report.history.changes} changes), generated ${report.generatedAt}`,
-    `computed on the signed tree heads ${report.heads.map((h) => `${h.log_id} size ${h.tree_size} (root ${h.root_hash.slice(0, 12)}…)`).join(', ') || '(none)'}; check it with --verify`,
-    `accesses ${t.accesses}, data subjects ${t.dataSubjects}, refusals ${t.refusals}; findings: invalid accesses ${t.invalidAccesses}, unused authorisations ${t.unusedFieldFindings}, expiring ${t.expiringAutorisaties}, dormant ${t.dormantAutorisaties}`,
+    shown`${format === 'markdown' ? '## ' : ''}Coverage of ${report.serviceId} at ${gateway}, ${report.period.from} to ${report.period.to}`,
+    shown`directory serial ${report.directorySerial}, registry history ${report.history.source} (${report.history.changes} changes), generated ${report.generatedAt}`,
+    shown`computed on the signed tree heads ${report.heads.map((h) => `${h.log_id} size ${h.tree_size} (root ${h.root_hash.slice(0, 12)}…)`).join(', ') || '(none)'}; check it with --verify`,
+    shown`accesses ${t.accesses}, data subjects ${t.dataSubjects}, refusals ${t.refusals}; findings: invalid accesses ${t.invalidAccesses}, unused authorisations ${t.unusedFieldFindings}, expiring ${t.expiringAutorisaties}, dormant ${t.dormantAutorisaties}`,
   );
-  out.push(heading('Per afnemer and processing activity'));
+  out.push(heading(shown`Per afnemer and processing activity`));
   out.push(
     grid(
       ['afnemer', 'processing activity', 'accesses', 'subjects', 'fields used', 'unused', 'refusals'],
@@ -67,52 +54,54 @@ function render(
   );
   const anonymous = Object.entries(report.refusalsWithoutCaller ?? {});
   if (anonymous.length > 0) {
-    out.push(`\nrefused before the caller was identified: ${anonymous.map(([code, n]) => `${code} ${n}`).join(', ')}`);
-  }
-  out.push(heading(`Accesses not covered at their moment (must be none): ${t.invalidAccesses}`));
-  if (report.invalidAccesses.length > 0) {
     out.push(
-      grid(
-        ['record', 'at', 'afnemer', 'version', 'why'],
-        report.invalidAccesses.map((a) => [
-          a.id,
-          a.at,
-          named(a.afnemerOin),
-          a.processingActivityVersion,
-          a.reasons.join('; '),
-        ]),
-      ),
+      shown`\nrefused before the caller was identified: ${anonymous.map(([code, n]) => `${code} ${n}`).join(', ')}`,
     );
-  } else out.push('none');
+  }
+  out.push(heading(shown`Accesses not covered at their moment (must be none): ${t.invalidAccesses}`));
+  out.push(
+    report.invalidAccesses.length > 0
+      ? grid(
+          ['record', 'at', 'afnemer', 'version', 'why'],
+          report.invalidAccesses.map((a) => [
+            a.id,
+            a.at,
+            named(a.afnemerOin),
+            a.processingActivityVersion,
+            a.reasons.join('; '),
+          ]),
+        )
+      : none,
+  );
   const unused = report.rows.filter((r) => r.accesses > 0 && r.fieldsUnused.length > 0);
-  out.push(heading(`Authorised but unused fields of autorisaties in use (data minimisation): ${unused.length}`));
+  out.push(heading(shown`Authorised but unused fields of autorisaties in use (data minimisation): ${unused.length}`));
   out.push(
     unused.length > 0
       ? grid(
           ['afnemer', 'processing activity', 'unused fields'],
           unused.map((r) => [r.afnemer.name, r.processingActivity.name, r.fieldsUnused.join(', ')]),
         )
-      : 'none',
+      : none,
   );
-  out.push(heading(`Autorisaties expiring within 30 days: ${report.expiringAutorisaties.length}`));
+  out.push(heading(shown`Autorisaties expiring within 30 days: ${report.expiringAutorisaties.length}`));
   out.push(
     report.expiringAutorisaties.length > 0
       ? grid(
           ['autorisatie', 'afnemer', 'valid to', 'days left'],
           report.expiringAutorisaties.map((a) => [a.id, named(a.afnemerOin), a.validTo ?? '', a.daysLeft]),
         )
-      : 'none',
+      : none,
   );
-  out.push(heading(`Dormant autorisaties (no access in the period): ${report.dormantAutorisaties.length}`));
+  out.push(heading(shown`Dormant autorisaties (no access in the period): ${report.dormantAutorisaties.length}`));
   out.push(
     report.dormantAutorisaties.length > 0
       ? grid(
           ['autorisatie', 'afnemer', 'processing activity'],
           report.dormantAutorisaties.map((a) => [a.id, named(a.afnemerOin), a.processingActivityId]),
         )
-      : 'none',
+      : none,
   );
-  return `${out.join('\n')}\n`;
+  return shown`${joined(out)}\n`;
 }
 
 /**
@@ -134,25 +123,25 @@ export async function auditCoverageCommand(values: ValuesOf<'audit coverage'>): 
     const verify = values.verify === true;
     const result = await client.coverage({ from, to, verify, onProgress: (p) => bar.update(p) });
     bar.end();
-    if (format === 'json') process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (format === 'csv') process.stdout.write(coverageCsv(result.reports, nameOf));
+    if (format === 'json') print(jsonText(result));
+    else if (format === 'csv') print(csvText(coverageRows(result.reports, nameOf)));
     else {
-      process.stdout.write(`auditor: ${organisation.name}\n\n`);
-      for (const { gateway, report } of result.reports) process.stdout.write(render(report, gateway, format, nameOf));
+      print(shown`auditor: ${organisation.name}\n\n`);
+      for (const { gateway, report } of result.reports) print(render(report, gateway, format, nameOf));
     }
     for (const m of result.missing)
-      process.stderr.write(`MISSING: ${m.gateway} (${m.service}) gave no report: ${m.reason}\n`);
+      printError(shown`MISSING: ${m.gateway} (${m.service}) gave no report: ${m.reason}\n`);
     let unverified = 0;
     for (const { gateway, report, verification } of verify ? result.reports : []) {
       const heads = report.heads.map((h) => `${h.log_id} size ${h.tree_size}`).join(', ') || 'none';
       if (verification?.verified) {
-        process.stderr.write(
-          `VERIFIED: ${gateway}: recomputed from ${verification.entries} proven entries of the signed heads (${heads}); the report is the same.\n`,
+        printError(
+          shown`VERIFIED: ${gateway}: recomputed from ${verification.entries} proven entries of the signed heads (${heads}); the report is the same.\n`,
         );
       } else {
         unverified++;
-        process.stderr.write(`NOT VERIFIED: ${gateway} (heads ${heads}):\n`);
-        for (const d of verification?.differences ?? ['no verification was made']) process.stderr.write(`  - ${d}\n`);
+        printError(shown`NOT VERIFIED: ${gateway} (heads ${heads}):\n`);
+        for (const d of verification?.differences ?? ['no verification was made']) printError(shown`  - ${d}\n`);
       }
     }
     const invalid = result.reports.reduce((n, r) => n + r.report.totals.invalidAccesses, 0);

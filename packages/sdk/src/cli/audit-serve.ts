@@ -5,6 +5,7 @@ import { CliExit, organisationWithKey, registryOptions, runCommand } from './com
 import { coverageCsv } from './coverage-export.ts';
 import { COVERAGE_PAGE_CSS, coveragePage } from './coverage-page.ts';
 import type { ValuesOf } from './definitions.ts';
+import { print, shown } from './output.ts';
 
 const SECURITY = {
   'content-security-policy':
@@ -163,13 +164,20 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(new CliExit(2, error.code === 'EADDRINUSE' ? `port ${port} is in use; pass --port.` : error.message)),
+        reject(
+          new CliExit(
+            2,
+            error.code === 'EADDRINUSE'
+              ? `Port ${port} on 127.0.0.1 (from ${source}) is in use by another program: stop that program, or give a free port with --port (for example --port ${port === 65_535 ? port - 1 : port + 1}).`
+              : error.message,
+          ),
+        ),
       );
       server.listen(port, '127.0.0.1', resolve);
     });
     const address = server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
-    process.stdout.write(`auditor's page for ${organisation.name} on ${url} (this machine only; Ctrl-C stops it)\n`);
+    print(shown`auditor's page for ${organisation.name} on ${url} (this machine only; Ctrl-C stops it)\n`);
     await new Promise<void>((resolve) => {
       // The first signal closes the server (idle keep-alive connections at once); one that follows, as
       // when a wrapper passes the terminal's Ctrl-C on again, cuts what is still open instead of killing.

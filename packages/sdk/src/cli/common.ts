@@ -5,6 +5,7 @@ import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
 import { dataDir } from './data-dir.ts';
+import { printError, shown } from './output.ts';
 
 /** A failure the CLI reports in one line and exits with (2: usage or setup, 1: refused or failed). */
 export class CliExit extends Error {
@@ -83,14 +84,12 @@ export async function runCommand(body: () => Promise<number>): Promise<number> {
     return await body();
   } catch (error) {
     if (error instanceof CliExit) {
-      process.stderr.write(`${error.message}\n`);
+      printError(shown`${error.message}\n`);
       return error.code;
     }
     if (!isSdkError(error)) throw error;
-    process.stderr.write(
-      `refused: ${error.code}${error.problem ? ` (${error.problem.status})` : ''}\n  ${error.message}\n`,
-    );
-    for (const p of error.problem?.invalidParams ?? []) process.stderr.write(`  - ${p.name}: ${p.reason}\n`);
+    printError(shown`refused: ${error.code}${error.problem ? ` (${error.problem.status})` : ''}\n  ${error.message}\n`);
+    for (const p of error.problem?.invalidParams ?? []) printError(shown`  - ${p.name}: ${p.reason}\n`);
     return 1;
   }
 }

@@ -1,4 +1,4 @@
-import { toCsv } from '@poortwachter/protocol';
+import { type CsvCell, toCsv } from '@poortwachter/protocol';
 import type { CoverageReport } from '../auditor-client.ts';
 
 /** The coverage report's exports, the same from `poortwachter audit coverage --format csv` and the auditor's page. */
@@ -63,14 +63,14 @@ export function findingsOf(report: CoverageReport, nameOf: (oin: string) => stri
 }
 
 /**
- * The reports as one CSV table: a row per afnemer × verwerkingsactiviteit (kind `coverage`), then
- * every finding (invalid access, unused fields, expiring and dormant autorisaties), each with its gateway.
- * Names come from the registry, so a name a spreadsheet would run as a formula is neutralised (`toCsv`).
+ * The reports as one table, its header first: a row per afnemer × verwerkingsactiviteit (kind
+ * `coverage`), then every finding (invalid access, unused fields, expiring and dormant autorisaties),
+ * each with its gateway.
  */
-export function coverageCsv(
+export function coverageRows(
   reports: readonly { readonly gateway: string; readonly report: CoverageReport }[],
   nameOf: (oin: string) => string,
-): string {
+): CsvCell[][] {
   // One table: a row per afnemer × verwerkingsactiviteit (kind coverage), then every finding.
   const header = [
     'kind',
@@ -119,5 +119,14 @@ export function coverageCsv(
       f.detail,
     ]),
   ]);
-  return toCsv([header, ...lines]);
+  return [header, ...lines];
 }
+
+/**
+ * The reports as CSV (`coverageRows`). Names come from the registry, so a name a spreadsheet would run
+ * as a formula is neutralised (`toCsv`).
+ */
+export const coverageCsv = (
+  reports: readonly { readonly gateway: string; readonly report: CoverageReport }[],
+  nameOf: (oin: string) => string,
+): string => toCsv(coverageRows(reports, nameOf));

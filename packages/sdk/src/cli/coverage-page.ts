@@ -4,6 +4,7 @@
  * with its figures as a table beside it, and links to the same CSV and JSON exports.
  */
 
+import { escapeControlCharacters } from '@poortwachter/protocol';
 import type { CoverageVerification } from '../audit/verify-coverage.ts';
 import type { CoverageReport } from '../auditor-client.ts';
 import type { MissingGateway } from '../citizen-client.ts';
@@ -21,8 +22,13 @@ export interface CoveragePageInput {
   readonly problem?: { readonly field: string; readonly message: string };
 }
 
+/**
+ * Text as HTML text or attribute value: markup characters as entities, and each control character
+ * (a line break, an escape, a bidi override from an old registry row) written as its visible escape,
+ * as the CLI shows it, so a name cannot read differently on the page than it is.
+ */
 export const escapeHtml = (text: string | number) =>
-  String(text).replace(
+  escapeControlCharacters(String(text)).replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
   );

@@ -5,6 +5,7 @@ import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
 import { dataDir } from './data-dir.ts';
 import type { ValuesOf } from './definitions.ts';
+import { joined, jsonText, print, printError, shown } from './output.ts';
 import { table } from './table.ts';
 
 /** `poortwachter directory`: fetch, verify and summarise the signed directory. */
@@ -12,8 +13,8 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
   const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
   const keyFile = values['registry-key'] ?? join(dataDir(), 'keys', 'registry.public.jwk.json');
   if (!existsSync(keyFile)) {
-    process.stderr.write(
-      `No pinned registry key at ${keyFile}. Start the registry once (pnpm start) or pass --registry-key.\n`,
+    printError(
+      shown`No pinned registry key at ${keyFile}. Start the registry once (pnpm start) or pass --registry-key.\n`,
     );
     return 2;
   }
@@ -21,7 +22,7 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
   try {
     const directory = await fetchDirectory({ registryUrl, registryKey });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(directory, null, 2)}\n`);
+      print(jsonText(directory));
       return 0;
     }
     const now = new Date().toISOString();
@@ -34,11 +35,11 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
             ? 'verlopen'
             : 'geldig';
     const names = new Map(directory.organisations.map((o) => [o.oin, o.name]));
-    process.stdout.write(
-      [
-        `directory serial ${directory.serial}, issued at ${directory.issued_at}`,
-        `signature verified against the pinned registry key (${keyFile})`,
-        '',
+    print(
+      joined([
+        shown`directory serial ${directory.serial}, issued at ${directory.issued_at}`,
+        shown`signature verified against the pinned registry key (${keyFile})`,
+        shown``,
         table(
           ['OIN', 'organisation', 'roles', 'keys'],
           directory.organisations.map((o) => [
@@ -48,7 +49,7 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
             o.keys.map((k) => `${k.jwk.crv} ${k.kid.slice(0, 8)}… ${k.status}`).join('; '),
           ]),
         ),
-        '',
+        shown``,
         table(
           ['service', 'provider', 'gateway', 'fields'],
           directory.services.map((s) => [
@@ -58,7 +59,7 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
             String(s.fieldCatalogue.length),
           ]),
         ),
-        '',
+        shown``,
         table(
           ['autorisatie', 'afnemer', 'fields', 'valid from', 'valid to', 'status'],
           directory.autorisaties.map((a) => [
@@ -70,16 +71,15 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
             inForce(a),
           ]),
         ),
-        '',
-        `${directory.grondslagen.length} grondslagen, ${directory.processing_activities.length} verwerkingsactiviteiten, ` +
-          `${directory.identity_providers.length} identity providers`,
-        '',
-      ].join('\n'),
+        shown``,
+        shown`${directory.grondslagen.length} grondslagen, ${directory.processing_activities.length} verwerkingsactiviteiten, ${directory.identity_providers.length} identity providers`,
+        shown``,
+      ]),
     );
     return 0;
   } catch (error) {
     if (isSdkError(error)) {
-      process.stderr.write(`${error.message}\n`);
+      printError(shown`${error.message}\n`);
       return 1;
     }
     throw error;

@@ -3,6 +3,7 @@ import { createCitizenClient } from '../citizen-client.ts';
 import { CliExit, checkDateOptions, registryOptions, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { usageError } from './options.ts';
+import { joined, jsonText, print, shown } from './output.ts';
 import { table } from './table.ts';
 
 const when = new Intl.DateTimeFormat('nl-NL', {
@@ -61,17 +62,16 @@ export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number>
     });
     const unproven = result.records.filter((r) => r.inLog && !r.inLog.verified);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      print(jsonText(result));
       return result.complete && unproven.length === 0 ? 0 : 1;
     }
     const gateways = new Set(result.records.map((r) => r.gateway)).size + result.missing.length;
-    process.stdout.write(
-      `Wie heeft uw gegevens bekeken${values.bsn ? ` (BSN ${values.bsn})` : ''}: ${result.records.length} keer, ` +
-        `volgens ${gateways} ${gateways === 1 ? 'bron' : 'bronnen'}. Elk antwoord is ondertekend door de organisatie die de gegevens beheert, en die handtekening is gecontroleerd.\n\n`,
+    print(
+      shown`Wie heeft uw gegevens bekeken${values.bsn ? ` (BSN ${values.bsn})` : ''}: ${result.records.length} keer, volgens ${gateways} ${gateways === 1 ? 'bron' : 'bronnen'}. Elk antwoord is ondertekend door de organisatie die de gegevens beheert, en die handtekening is gecontroleerd.\n\n`,
     );
     if (result.records.length > 0) {
-      process.stdout.write(
-        `${table(
+      print(
+        shown`${table(
           [
             'Wanneer',
             'Organisatie',
@@ -93,30 +93,29 @@ export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number>
         )}\n\n`,
       );
       const purposes = new Map(result.records.map((r) => [r.verwerking, r.doel]));
-      process.stdout.write(`Waarvoor:\n${[...purposes].map(([name, doel]) => `  ${name}: ${doel}`).join('\n')}\n\n`);
+      print(shown`Waarvoor:\n${joined([...purposes].map(([name, doel]) => shown`  ${name}: ${doel}`))}\n\n`);
       const laws = new Map(result.records.flatMap((r) => r.grondslagen.map((g) => [`${g.wet} ${g.artikel}`, g.link])));
-      process.stdout.write(`De wetten:\n${[...laws].map(([law, link]) => `  ${law}: ${link}`).join('\n')}\n`);
+      print(shown`De wetten:\n${joined([...laws].map(([law, link]) => shown`  ${law}: ${link}`))}\n`);
     } else {
-      process.stdout.write('Niemand heeft uw gegevens bekeken in deze periode.\n');
+      print(shown`Niemand heeft uw gegevens bekeken in deze periode.\n`);
     }
     if (values.verify) {
-      process.stdout.write(
+      print(
         unproven.length === 0
           ? result.records.length === 1
-            ? '\nDe regel is bewezen: hij staat in het ondertekende logboek van de organisatie die de gegevens beheert.\n'
-            : `\nAlle ${result.records.length} regels zijn bewezen: ze staan in het ondertekende logboek van de organisatie die de gegevens beheert.\n`
-          : `\nLET OP: ${unproven.length} van de ${result.records.length} ${unproven.length === 1 ? 'regel is' : 'regels zijn'} NIET bewezen. Het logboek is mogelijk aangepast:\n${unproven
-              .map(
+            ? shown`\nDe regel is bewezen: hij staat in het ondertekende logboek van de organisatie die de gegevens beheert.\n`
+            : shown`\nAlle ${result.records.length} regels zijn bewezen: ze staan in het ondertekende logboek van de organisatie die de gegevens beheert.\n`
+          : shown`\nLET OP: ${unproven.length} van de ${result.records.length} ${unproven.length === 1 ? 'regel is' : 'regels zijn'} NIET bewezen. Het logboek is mogelijk aangepast:\n${joined(
+              unproven.map(
                 (r) =>
-                  `  - ${when.format(new Date(r.tijdstip))}, ${r.organisatie.naam}: deze regel klopt niet met het ondertekende logboek.\n` +
-                  `    (technisch: ${r.inLog && !r.inLog.verified ? r.inLog.reason : r.id})`,
-              )
-              .join('\n')}\n`,
+                  shown`  - ${when.format(new Date(r.tijdstip))}, ${r.organisatie.naam}: deze regel klopt niet met het ondertekende logboek.\n    (technisch: ${r.inLog && !r.inLog.verified ? r.inLog.reason : r.id})`,
+              ),
+            )}\n`,
       );
     }
     for (const m of result.missing) {
-      process.stdout.write(
-        `\nLET OP: ${m.gateway} (${m.service}) gaf geen antwoord: ${m.reason}. Dit overzicht is dus niet compleet.\n`,
+      print(
+        shown`\nLET OP: ${m.gateway} (${m.service}) gaf geen antwoord: ${m.reason}. Dit overzicht is dus niet compleet.\n`,
       );
     }
     return result.complete && unproven.length === 0 ? 0 : 1;

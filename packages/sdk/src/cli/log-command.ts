@@ -4,6 +4,7 @@ import { fileHeadStore, HeadsFileError } from '../merkle/head-store.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { dataDir } from './data-dir.ts';
 import type { ValuesOf } from './definitions.ts';
+import { jsonText, print, printError, shown } from './output.ts';
 
 /**
  * `poortwachter log verify`: as an auditor, checks every gateway's verifiable log against the heads
@@ -27,34 +28,37 @@ export async function logVerifyCommand(values: ValuesOf<'log verify'>): Promise<
       heads: { load: async () => known, save: (heads) => headsStore.save(heads) },
       full: !values['heads-only'],
       onProgress: (p) => {
-        const line = `recomputing ${p.logId}: ${p.done}/${p.total} records`;
-        process.stderr.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+        const line = shown`recomputing ${p.logId}: ${p.done}/${p.total} records`;
+        // The redraw (carriage return, erase the line) is the CLI's own; the line's values are shown.
+        printError(tty ? shown`\r\x1b[2K${line}` : shown`${line}\n`);
       },
     });
-    if (tty) process.stderr.write('\r\x1b[2K');
+    if (tty) printError(shown`\r\x1b[2K`);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      print(jsonText(result));
       return result.consistent ? 0 : 1;
     }
-    process.stdout.write(`auditor: ${organisation.name}; heads kept in ${headsFile}\n\n`);
+    print(shown`auditor: ${organisation.name}; heads kept in ${headsFile}\n\n`);
     for (const log of result.logs) {
       const since = log.previous
         ? `consistent with size ${log.previous.tree_size} seen ${log.previous.seenAt}`
         : 'first seen now';
       if (log.findings.length === 0) {
-        process.stdout.write(
-          `OK    ${log.gateway} log ${log.logId}: ${log.head.tree_size} records, signed head verified, ${since}` +
-            `${values['heads-only'] ? '' : `, all ${log.entriesChecked - (log.purged ?? 0)} records match their leaves`}` +
-            `${log.purged ? `; ${log.purged} removed by the retention purge after their bewaartermijn (leaves kept, each purge checked against the register)` : ''}\n`,
+        print(
+          shown`OK    ${log.gateway} log ${log.logId}: ${log.head.tree_size} records, signed head verified, ${since}${
+            values['heads-only'] ? '' : `, all ${log.entriesChecked - (log.purged ?? 0)} records match their leaves`
+          }${log.purged ? `; ${log.purged} removed by the retention purge after their bewaartermijn (leaves kept, each purge checked against the register)` : ''}\n`,
         );
       } else {
-        process.stdout.write(`FAIL  ${log.gateway} log ${log.logId}:\n`);
-        for (const finding of log.findings) process.stdout.write(`      - ${finding}\n`);
+        print(shown`FAIL  ${log.gateway} log ${log.logId}:\n`);
+        for (const finding of log.findings) print(shown`      - ${finding}\n`);
       }
     }
-    for (const m of result.missing) process.stdout.write(`MISSING ${m.gateway} (${m.service}): ${m.reason}\n`);
-    process.stdout.write(
-      result.consistent ? '\nThe logs are consistent.\n' : '\nTAMPERING OR FORK DETECTED: see the findings above.\n',
+    for (const m of result.missing) print(shown`MISSING ${m.gateway} (${m.service}): ${m.reason}\n`);
+    print(
+      result.consistent
+        ? shown`\nThe logs are consistent.\n`
+        : shown`\nTAMPERING OR FORK DETECTED: see the findings above.\n`,
     );
     return result.consistent ? 0 : 1;
   });

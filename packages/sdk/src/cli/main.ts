@@ -7,6 +7,7 @@ import { COMMANDS, type CommandName, GROUPS, type GroupName, type ValuesOf } fro
 import { commandHelp, groupHelp, subcommandWords, usage } from './help.ts';
 import { nearest } from './nearest.ts';
 import { parseOptions, usageError } from './options.ts';
+import { ownText, print, printError, shown } from './output.ts';
 import { sdkVersion } from './version.ts';
 
 type Runner<N extends CommandName> = (values: ValuesOf<N>) => Promise<number>;
@@ -27,8 +28,9 @@ const HELP = ['--help', '-h'];
 const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 const isGroup = (name: string): name is GroupName => Object.hasOwn(GROUPS, name);
 
-function print(text: string): number {
-  process.stdout.write(text);
+/** Prints the CLI's own text (help, version); exit 0. */
+function say(text: string): number {
+  print(ownText(text));
   return 0;
 }
 
@@ -41,7 +43,7 @@ async function run<N extends CommandName>(name: N, args: string[]): Promise<numb
 function subcommand(group: GroupName, word: string | undefined, args: string[]): Promise<number> | number {
   const name = `${group} ${word}`;
   if (word !== undefined && isCommand(name)) return run(name, args);
-  if (word !== undefined && (HELP.includes(word) || word === 'help')) return print(groupHelp(group));
+  if (word !== undefined && (HELP.includes(word) || word === 'help')) return say(groupHelp(group));
   const words = subcommandWords(group);
   const known = `Its subcommands: ${words.join(', ')}.`;
   if (word === undefined || word.startsWith('-')) {
@@ -57,17 +59,17 @@ function subcommand(group: GroupName, word: string | undefined, args: string[]):
 /** `poortwachter help [command]`: the help of a command or group, like `<command> --help`. */
 function help(words: string[]): number {
   const name = words.join(' ');
-  if (name === '') return print(usage());
-  if (isCommand(name)) return print(commandHelp(name));
-  if (isGroup(name)) return print(groupHelp(name));
+  if (name === '') return say(usage());
+  if (isCommand(name)) return say(commandHelp(name));
+  if (isGroup(name)) return say(groupHelp(name));
   return usageError(`No command '${name}'.`);
 }
 
 async function main(args: string[]): Promise<number> {
   const [first, ...after] = args;
   const [second, ...rest] = after;
-  if (first === undefined || HELP.includes(first)) return print(usage());
-  if (first === '--version' || first === '-V') return print(`${sdkVersion()}\n`);
+  if (first === undefined || HELP.includes(first)) return say(usage());
+  if (first === '--version' || first === '-V') return say(`${sdkVersion()}\n`);
   if (first === 'help') return help(after);
   if (isGroup(first)) return subcommand(first, second, rest);
   if (isCommand(first)) return run(first, after);
@@ -75,4 +77,16 @@ async function main(args: string[]): Promise<number> {
   return usageError(`Unknown command '${first}'.${guess ? ` Did you mean '${guess}'?` : ''}`);
 }
 
-process.exit(await main(process.argv.slice(2)));
+/**
+ * An error no command expected (a gateway's answer that is not JSON, a bug): printed like everything
+ * else, since its message may repeat what came from outside (`Unexpected token … "<the body>" is not
+ * valid JSON`); its stack frames, which are the CLI's own, follow on their lines. Exit 1.
+ */
+function unexpected(error: unknown): number {
+  const head = String(error);
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  printError(shown`${head}${ownText(stack.startsWith(head) ? stack.slice(head.length) : '')}\n`);
+  return 1;
+}
+
+process.exit(await main(process.argv.slice(2)).catch(unexpected));

@@ -3,13 +3,14 @@ import type { CommandSpec } from './command-spec.ts';
 import { COMMANDS, type CommandName, type ValuesOf } from './definitions.ts';
 import { commandHelp, optionLabel } from './help.ts';
 import { nearest } from './nearest.ts';
+import { ownText, print, printError, shown } from './output.ts';
 
 /**
  * Prints a usage error in one line, pointing at the help of `command` (a command or group; the whole
  * tool when left out); returns exit code 2.
  */
 export function usageError(message: string, command?: string): 2 {
-  process.stderr.write(`${message} See poortwachter${command ? ` ${command}` : ''} --help.\n`);
+  printError(shown`${message} See poortwachter${command ? ` ${command}` : ''} --help.\n`);
   return 2;
 }
 
@@ -27,13 +28,18 @@ function parserOptions(spec: CommandSpec): NonNullable<ParseArgsConfig['options'
 
 /**
  * Parses the options of command `name` by its definition. `--help` (or `-h`) prints the command's
- * help and exits 0. An unknown option (named with the nearest known one), an argument that is not an
- * option, a value outside an option's choices or a missing required option is a usage error: one
- * line on stderr, exit 2.
+ * help and exits 0. `--help=…` (help takes no value), a flag given a value, an unknown option (named
+ * with the nearest other known one), an argument that is not an option, a value outside an option's
+ * choices or a missing required option is a usage error: one line on stderr, exit 2.
  */
 export function parseOptions<N extends CommandName>(name: N, args: string[]): ValuesOf<N> {
+  const helpWithValue = args.find((arg) => /^(--help|-h)=/.test(arg));
+  if (helpWithValue !== undefined) {
+    const flag = helpWithValue.slice(0, helpWithValue.indexOf('='));
+    process.exit(usageError(`${flag} takes no value: write ${flag} alone, not '${helpWithValue}'.`, name));
+  }
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(commandHelp(name));
+    print(ownText(commandHelp(name)));
     process.exit(0);
   }
   const spec: CommandSpec = COMMANDS[name];
@@ -42,17 +48,24 @@ export function parseOptions<N extends CommandName>(name: N, args: string[]): Va
     ({ values } = parseArgs({ args, options: parserOptions(spec), allowPositionals: false, strict: true }));
   } catch (error) {
     const { code, message } = error as Error & { code?: string };
-    const unknown = /Unknown option '--?([^']+)'/.exec(message)?.[1];
-    const guess = unknown ? nearest(unknown, [...Object.keys(spec.options), 'help']) : undefined;
+    // The option as typed (`-x` or `--xyz`); a guess is never the option itself.
+    const unknown = /Unknown option '(--?[^']+)'/.exec(message)?.[1];
+    const guess = unknown ? nearest(unknown.replace(/^--?/, ''), [...Object.keys(spec.options), 'help']) : undefined;
+    const flag =
+      code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+        ? /^Option '(--[^']+)' does not take an argument/.exec(message)?.[1]
+        : undefined;
     const argument =
       code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? /argument '([^']*)'/.exec(message)?.[1] : undefined;
     process.exit(
       usageError(
         unknown
-          ? `Unknown option '--${unknown}' for poortwachter ${name}.${guess ? ` Did you mean '--${guess}'?` : ''}`
-          : argument !== undefined
-            ? `poortwachter ${name} takes options only, not '${argument}'.`
-            : `${message.replace(/[^.]$/, '$&.')}`,
+          ? `Unknown option '${unknown}' for poortwachter ${name}.${guess && `--${guess}` !== unknown ? ` Did you mean '--${guess}'?` : ''}`
+          : flag !== undefined
+            ? `${flag} takes no value: write ${flag} alone.`
+            : argument !== undefined
+              ? `poortwachter ${name} takes options only, not '${argument}'.`
+              : `${message.replace(/[^.]$/, '$&.')}`,
         name,
       ),
     );

@@ -3,6 +3,7 @@ import { createOrganisationClient } from '../organisation-client.ts';
 import { organisationWithKey, runCommand, verifiedDirectory } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { usageError } from './options.ts';
+import { jsonText, print, printError, shown } from './output.ts';
 import { table } from './table.ts';
 
 /** Flattens a person into `path → value` rows for a readable table. */
@@ -37,7 +38,7 @@ export async function queryCommand(values: ValuesOf<'query'>): Promise<number> {
       values['processing-activity'] ??
       directory.autorisaties.find((a) => a.afnemerOin === organisation.oin && inForce(a, now))?.processingActivityId;
     if (!processingActivity) {
-      process.stderr.write(`${organisation.name} has no autorisatie in force; pass --processing-activity.\n`);
+      printError(shown`${organisation.name} has no autorisatie in force; pass --processing-activity.\n`);
       return 2;
     }
     const client = createOrganisationClient({ oin: organisation.oin, privateKey, directory });
@@ -54,16 +55,15 @@ export async function queryCommand(values: ValuesOf<'query'>): Promise<number> {
           processingActivity,
         });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      print(jsonText(result));
       return 0;
     }
-    process.stdout.write(
-      `${organisation.name} → ${result.type} under ${processingActivity}\n` +
-        `transaction ${result.transactionId}; response signature verified\n\n`,
+    print(
+      shown`${organisation.name} → ${result.type} under ${processingActivity}\ntransaction ${result.transactionId}; response signature verified\n\n`,
     );
-    if (result.personen.length === 0) process.stdout.write('no persons found\n');
+    if (result.personen.length === 0) print(shown`no persons found\n`);
     result.personen.forEach((persoon, i) => {
-      process.stdout.write(`${table([`persoon ${i + 1}`, 'waarde'], flatten(persoon))}\n\n`);
+      print(shown`${table([`persoon ${i + 1}`, 'waarde'], flatten(persoon))}\n\n`);
     });
     return 0;
   });

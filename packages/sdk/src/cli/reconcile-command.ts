@@ -2,9 +2,10 @@ import { createOrganisationClient } from '../organisation-client.ts';
 import type { LoggedExchange } from '../reconcile.ts';
 import { checkDateOptions, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
+import { jsonText, print, shown } from './output.ts';
 
 const line = (e: LoggedExchange) =>
-  `  ${e.at}  transaction ${e.transactionId}  ${e.records.length} record(s)  ${e.processingActivity}\n    request ${e.requestDigest}\n`;
+  shown`  ${e.at}  transaction ${e.transactionId}  ${e.records.length} record(s)  ${e.processingActivity}\n    request ${e.requestDigest}\n`;
 
 /**
  * `poortwachter audit reconcile`: compares the afnemer's outway log with the provider gateway's log
@@ -29,37 +30,36 @@ export async function reconcileCommand(values: ValuesOf<'audit reconcile'>): Pro
     const outwayUrl = values.outway;
     const result = await client.reconcile({ outwayUrl, from, to });
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      print(jsonText(result));
       return result.consistent ? 0 : 1;
     }
     const provider = directory.organisations.find((o) => o.oin === result.provider);
-    const out = process.stdout;
-    out.write(
-      `${organisation.name}'s outway (${outwayUrl}) against the log of ${provider?.name ?? result.provider}, ${result.period.from} to ${result.period.to}\n`,
+    print(
+      shown`${organisation.name}'s outway (${outwayUrl}) against the log of ${provider?.name ?? result.provider}, ${result.period.from} to ${result.period.to}\n`,
     );
-    out.write(`${result.matched} exchange(s) logged on both sides, each outway record's evidence verified\n\n`);
+    print(shown`${result.matched} exchange(s) logged on both sides, each outway record's evidence verified\n\n`);
     if (result.onlyAtProvider.length > 0) {
-      out.write(
-        `ONLY AT THE PROVIDER (${result.onlyAtProvider.length}): accesses in ${organisation.name}'s name that did not go through its outway (a stolen key, a forged record, an application around the outway)\n`,
+      print(
+        shown`ONLY AT THE PROVIDER (${result.onlyAtProvider.length}): accesses in ${organisation.name}'s name that did not go through its outway (a stolen key, a forged record, an application around the outway)\n`,
       );
-      for (const e of result.onlyAtProvider) out.write(line(e));
+      for (const e of result.onlyAtProvider) print(line(e));
     }
     if (result.onlyAtAfnemer.length > 0) {
-      out.write(
-        `ONLY AT THE AFNEMER (${result.onlyAtAfnemer.length}): answers signed by ${provider?.name ?? 'the provider'} that its log does not hold (a lost record)\n`,
+      print(
+        shown`ONLY AT THE AFNEMER (${result.onlyAtAfnemer.length}): answers signed by ${provider?.name ?? 'the provider'} that its log does not hold (a lost record)\n`,
       );
       for (const e of result.onlyAtAfnemer) {
-        out.write(line(e));
-        out.write(`    provider's signature ${e.evidence.response.headers.signature?.slice(0, 40)}…\n`);
+        print(line(e));
+        print(shown`    provider's signature ${e.evidence.response.headers.signature?.slice(0, 40)}…\n`);
       }
     }
     if (result.unverifiedEvidence.length > 0) {
-      out.write(
-        `EVIDENCE THAT DOES NOT VERIFY (${result.unverifiedEvidence.length}): outway records forged or edited\n`,
+      print(
+        shown`EVIDENCE THAT DOES NOT VERIFY (${result.unverifiedEvidence.length}): outway records forged or edited\n`,
       );
-      for (const e of result.unverifiedEvidence) out.write(`${line(e)}    ${e.reason}\n`);
+      for (const e of result.unverifiedEvidence) print(shown`${line(e)}    ${e.reason}\n`);
     }
-    out.write(result.consistent ? 'The two logs agree.\n' : '\nThe logs differ: see above.\n');
+    print(result.consistent ? shown`The two logs agree.\n` : shown`\nThe logs differ: see above.\n`);
     return result.consistent ? 0 : 1;
   });
 }

@@ -1,0 +1,167 @@
+import type { RequestSchemaName } from '../http/schemas.ts';
+
+/** One admin API request: where it goes and a body its schema accepts, with every optional member. */
+export interface RequestSample {
+  readonly schema: RequestSchemaName;
+  readonly method: 'POST' | 'PUT';
+  /** Under /v1; an update names a record of the demo data. */
+  readonly path: string;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+const OIN = '00000001000000000777';
+const jwk = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'sample-1' };
+const validity = { validFrom: '2026-01-01T00:00:00Z', validTo: '2036-01-01T00:00:00Z' };
+
+const organisation = {
+  name: 'Gemeente ’s-Hertogenbosch',
+  kind: 'gemeente',
+  roles: ['afnemer', 'bronhouder'],
+  privacyContact: {
+    name: 'Functionaris gegevensbescherming',
+    email: 'privacy@example.nl',
+    phone: '+31 73 000 0000',
+    url: 'https://example.nl/privacy',
+  },
+  webOrigins: ['https://mijn.example.nl'],
+};
+
+const service = {
+  providerOin: OIN,
+  name: 'BRP personen (proef)',
+  gatewayUrl: 'https://gateway.example.nl',
+  protocol: 'brp-personen-v2',
+  fieldCatalogue: [
+    {
+      path: 'naam.geslachtsnaam',
+      label: 'Geslachtsnaam',
+      group: 'Naam',
+      avgCategory: 'persoonsgegeven',
+      bioLevel: 'BBN2',
+      automatic: { rule: 'byCategory', member: 'soort', categories: { ouder: ['naam.voornamen'] } },
+    },
+  ],
+  dataSubjectPaths: ['burgerservicenummer'],
+  searchParameters: [{ name: 'geslachtsnaam', selects: ['naam.geslachtsnaam'], neutral: 'onbekend' }],
+};
+
+const grondslag = {
+  title: 'Wet maatschappelijke ondersteuning 2015, artikel 2.3.2',
+  lawName: 'Wet maatschappelijke ondersteuning 2015',
+  article: '2.3.2',
+  bwbId: 'BWBR0035362',
+  url: 'https://wetten.overheid.nl/BWBR0035362',
+  avgBasis: 'e',
+  ...validity,
+};
+
+const activity = {
+  name: 'Wmo-maatwerkvoorziening',
+  doel: 'Vaststellen of een inwoner recht heeft op ondersteuning.',
+  grondslagIds: ['wmo-2015-2.3.2'],
+  responsibleOin: OIN,
+  bewaartermijn: 'P15Y',
+  vertrouwelijkheid: 'vertrouwelijk',
+  validFrom: validity.validFrom,
+};
+
+const autorisatie = {
+  afnemerOin: OIN,
+  serviceId: 'brp-personen',
+  processingActivityId: 'https://example.nl/verwerkingen/wmo',
+  fields: ['naam.geslachtsnaam'],
+  searchTypes: ['RaadpleegMetBurgerservicenummer'],
+  ...validity,
+};
+
+const identityProvider = {
+  name: 'DigiD (proef)',
+  jwks: { keys: [jwk] },
+  audience: 'poortwachter',
+  minimumAssurance: 'substantieel',
+  introspectionEndpoint: 'https://idp.example.nl/introspect',
+};
+
+/**
+ * A request of every admin schema, each body with every member its schema knows: a test changes one
+ * text at a time and sees the registry name that member.
+ */
+export const REQUEST_SAMPLES: readonly RequestSample[] = [
+  {
+    schema: 'organisation-create',
+    method: 'POST',
+    path: '/organisations',
+    body: { oin: OIN, ...organisation, keys: [{ jwk, ...validity }] },
+  },
+  { schema: 'organisation-update', method: 'PUT', path: '/organisations/00000001000000344000', body: organisation },
+  {
+    schema: 'key-create',
+    method: 'POST',
+    path: '/organisations/00000001000000344000/keys',
+    body: { jwk, ...validity },
+  },
+  {
+    schema: 'revoke',
+    method: 'POST',
+    path: '/organisations/00000001000000344000/revoke',
+    body: { revokedAt: '2036-01-01T00:00:00Z' },
+  },
+  { schema: 'service-create', method: 'POST', path: '/services', body: { id: 'brp-proef', ...service } },
+  { schema: 'service-update', method: 'PUT', path: '/services/brp-personen', body: service },
+  { schema: 'grondslag-create', method: 'POST', path: '/grondslagen', body: { id: 'wmo-2015-2.3.2', ...grondslag } },
+  { schema: 'grondslag-update', method: 'PUT', path: '/grondslagen/wmo-2015-2.3.2', body: grondslag },
+  {
+    schema: 'processing-activity-create',
+    method: 'POST',
+    path: '/processing-activities',
+    body: { id: 'https://example.nl/verwerkingen/wmo', ...activity },
+  },
+  {
+    schema: 'processing-activity-version',
+    method: 'PUT',
+    path: `/processing-activities/${encodeURIComponent('https://example.nl/verwerkingen/wmo')}`,
+    body: activity,
+  },
+  { schema: 'autorisatie-create', method: 'POST', path: '/autorisaties', body: { id: 'proef-1', ...autorisatie } },
+  { schema: 'autorisatie-update', method: 'PUT', path: '/autorisaties/proef-1', body: autorisatie },
+  {
+    schema: 'identity-provider-create',
+    method: 'POST',
+    path: '/identity-providers',
+    body: { issuer: 'https://idp.example.nl', ...identityProvider },
+  },
+  {
+    schema: 'identity-provider-update',
+    method: 'PUT',
+    path: `/identity-providers/${encodeURIComponent('https://idp.example.nl')}`,
+    body: identityProvider,
+  },
+];
+
+/**
+ * Every text in a body with its member's name as the registry gives it (`fieldCatalogue[0].label`),
+ * and a copy of the body with that text replaced.
+ */
+export function textMembers(
+  body: unknown,
+  name = '',
+): { name: string; value: string; replace: (text: string) => unknown }[] {
+  if (typeof body === 'string') return [{ name: name || 'body', value: body, replace: (text) => text }];
+  if (Array.isArray(body)) {
+    return body.flatMap((item, i) =>
+      textMembers(item, `${name}[${i}]`).map((m) => ({
+        ...m,
+        replace: (text: string) => body.map((other, j) => (j === i ? m.replace(text) : other)),
+      })),
+    );
+  }
+  if (body !== null && typeof body === 'object') {
+    return Object.entries(body).flatMap(([key, value]) =>
+      textMembers(value, name ? `${name}.${key}` : key).map((m) => ({
+        ...m,
+        replace: (text: string) => ({ ...body, [key]: m.replace(text) }),
+      })),
+    );
+  }
+  return [];
+}
