@@ -169,7 +169,10 @@ describe('citizen sessions: test persons only, logging out, proofs by size (from
         body: JSON.stringify({ bsn: SUZANNE }),
       });
       const problem = await problemOf(res, 415);
-      expect(problem.invalidParams?.map((p) => p.name), type).toEqual(['content-type']);
+      expect(
+        problem.invalidParams?.map((p) => p.name),
+        type,
+      ).toEqual(['content-type']);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
     }
   });
