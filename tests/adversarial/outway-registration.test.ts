@@ -126,6 +126,15 @@ describe("registering an application at Utrecht's outway", () => {
       }),
     );
     expect(huge.map((p) => p.name)).toEqual(['body']);
+    for (const name of ['Zaak\n[outway] FORGED', 'Zaak\u001b[2K', 'Zaak\u202eppa', 'Zaak\u0085']) {
+      const params = await refused(
+        await register({ name, processingActivities: [DEMO_PROCESSING_ACTIVITY.utrechtWmo] }),
+      );
+      expect(
+        params.map((p) => [p.name, p.code]),
+        JSON.stringify(name),
+      ).toEqual([['name', 'pattern']]);
+    }
   });
 
   it('left no application behind for the refused registrations', async () => {

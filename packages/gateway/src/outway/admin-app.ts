@@ -1,4 +1,4 @@
-import { type InvalidParam, ProblemError } from '@poortwachter/protocol';
+import { type InvalidParam, ProblemError, VISIBLE_TEXT_PATTERN } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
@@ -82,6 +82,7 @@ export function adminApp(options: {
 
 /** More than any application is bound to: a list past this is a mistake, not a need. */
 const MAX_ACTIVITIES = 100;
+const VISIBLE_NAME = new RegExp(VISIBLE_TEXT_PATTERN, 'u');
 
 function validateApplication(body: unknown) {
   const problems: { name: string; code: string; reason: string }[] = [];
@@ -91,6 +92,13 @@ function validateApplication(body: unknown) {
   const b = body as Record<string, unknown>;
   if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200)
     problems.push({ name: 'name', code: 'required', reason: 'Geef een naam (hoogstens 200 tekens).' });
+  // The registry's rule for text people read: the name shows in the outway's log and its reports.
+  else if (!VISIBLE_NAME.test(b.name))
+    problems.push({
+      name: 'name',
+      code: 'pattern',
+      reason: 'Een naam zonder stuurtekens (geen nieuwe regel, geen escape).',
+    });
   const activities = b.processingActivities;
   if (
     !Array.isArray(activities) ||
