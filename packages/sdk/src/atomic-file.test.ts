@@ -1,4 +1,15 @@
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -53,5 +64,32 @@ describe('writeFileAtomic', () => {
     }
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ seen: 'old' });
     expect(readdirSync(join(folder, 'kept'))).toEqual(['heads.json']);
+  });
+
+  it('writes through a symbolic link (also a chain, a relative one, a dangling one) to its target, and keeps the link', () => {
+    const at = join(folder, 'links');
+    mkdirSync(join(at, 'real'), { recursive: true });
+    writeFileSync(join(at, 'real', 'heads.json'), 'old\n');
+    chmodSync(join(at, 'real', 'heads.json'), 0o640);
+    symlinkSync('real/heads.json', join(at, 'step.json'));
+    symlinkSync(join(at, 'step.json'), join(at, 'heads.json'));
+    writeFileAtomic(join(at, 'heads.json'), 'new\n');
+    expect(lstatSync(join(at, 'heads.json')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(at, 'step.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(at, 'real', 'heads.json'), 'utf8')).toBe('new\n');
+    expect(statSync(join(at, 'real', 'heads.json')).mode & 0o777).toBe(0o640);
+    expect(readdirSync(join(at, 'real'))).toEqual(['heads.json']);
+    // A link to a file that does not exist yet (in a folder that does not either): that file is made.
+    symlinkSync(join(at, 'later', 'heads.json'), join(at, 'dangling.json'));
+    writeFileAtomic(join(at, 'dangling.json'), 'first\n', { mode: 0o600 });
+    expect(lstatSync(join(at, 'dangling.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(at, 'later', 'heads.json'), 'utf8')).toBe('first\n');
+    expect(statSync(join(at, 'later', 'heads.json')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a loop of links', () => {
+    symlinkSync(join(folder, 'loop-b'), join(folder, 'loop-a'));
+    symlinkSync(join(folder, 'loop-a'), join(folder, 'loop-b'));
+    expect(() => writeFileAtomic(join(folder, 'loop-a'), 'x')).toThrow(/ELOOP/);
   });
 });

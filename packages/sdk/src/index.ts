@@ -2,7 +2,7 @@
 
 export * from '@poortwachter/protocol';
 
-export { type WriteFileAtomicOptions, writeFileAtomic } from './atomic-file.ts';
+export { resolveLinks, type WriteFileAtomicOptions, writeFileAtomic } from './atomic-file.ts';
 
 export { coverageFromEntries } from './audit/coverage-from-entries.ts';
 export {
@@ -34,7 +34,9 @@ export {
 } from './auditor-client.ts';
 // What a citizen's client needs, also alone (and browser-safe) as @poortwachter/sdk/citizen.
 export * from './citizen.ts';
+export { type FileLock, FileLockedError, type LockHolder, lockFile } from './file-lock.ts';
 export { generateSigningKey } from './keys.ts';
+export type { LogNotChecked } from './log-anchors.ts';
 export {
   type LogCheck,
   type LogVerification,
@@ -45,10 +47,14 @@ export {
 } from './log-verification.ts';
 export {
   fileHeadStore,
+  type HeadConflict,
   type HeadStore,
   HeadsFileError,
   type KnownHead,
+  listSeenHeads,
   memoryHeadStore,
+  noHeadsSeen,
+  type SeenHeads,
 } from './merkle/head-store.ts';
 export {
   createOrganisationClient,

@@ -9,17 +9,28 @@ import {
   retentionCutoff,
   type TreeHead,
   toBase64,
-  verifyConsistency,
   verifyTreeHead,
 } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import type { MissingGateway } from './citizen-client.ts';
-import { gatewayBase, gatewayFetch, providerOf, readVerified, signedGatewayCall } from './gateway-calls.ts';
-import type { HeadStore, KnownHead } from './merkle/head-store.ts';
+import { gatewayFetch, readVerified, signedGatewayCall } from './gateway-calls.ts';
+import {
+  type Anchor,
+  anchorsOf,
+  checkAgainst,
+  describeHead,
+  gatewaysOf,
+  type LogNotChecked,
+  notServed,
+} from './log-anchors.ts';
+import type { HeadStore } from './merkle/head-store.ts';
+import { emptyRecord, type KnownHead } from './merkle/heads-file.ts';
 
 /** The outcome for one log of one gateway. */
 export interface LogCheck {
   readonly gateway: string;
+  /** The OIN of the provider whose key signs the log's heads: with `logId`, what the log is known by. */
+  readonly provider: string;
   readonly logId: string;
   /** The newest head, its signature verified. */
   readonly head: TreeHead;
@@ -36,6 +47,18 @@ export interface LogCheck {
 export interface LogVerification {
   readonly logs: readonly LogCheck[];
   readonly missing: readonly MissingGateway[];
+  /**
+   * Findings: logs seen before that no gateway of their provider serves any more, while every one of
+   * them answered (a gateway serves every log its database holds, also those of instances or workers
+   * that no longer run), and heads on file that can be tied to no provider.
+   */
+  readonly vanished: readonly LogNotChecked[];
+  /**
+   * Warnings: logs seen before that could not be asked for, because a gateway of their provider did not
+   * answer (it is in `missing`) or the directory lists no service of their provider any more. Their
+   * heads are kept, to check them against on a later run.
+   */
+  readonly unchecked: readonly LogNotChecked[];
   readonly consistent: boolean;
 }
 
@@ -45,9 +68,6 @@ export interface LogVerifyProgress {
   readonly done: number;
   readonly total: number;
 }
-
-const headKey = (gateway: string, logId: string) => `${gateway} ${logId}`;
-const shortRoot = (root: string) => `${root.slice(0, 12)}…`;
 
 async function getSigned<T>(fetchImpl: typeof fetch, url: string, provider: Organisation | undefined): Promise<T> {
   const res = await gatewayFetch(fetchImpl, url, { headers: { accept: 'application/json' } }, new URL(url).origin);
@@ -202,12 +222,15 @@ function purgeFindings(
 
 /**
  * An auditor's check of every gateway's verifiable log: each newest signed head must verify against
- * the bronhouder's key and be consistent with the head seen on the previous run (kept in `heads`);
- * a smaller tree is a rollback, a different root at the same size or a failing consistency proof a
- * fork or rewrite. With `full`, every entry is fetched, each record's and refusal's leaf hash
+ * the bronhouder's key and be consistent with the heads seen on earlier runs (kept in `heads`, per
+ * provider and log id, wherever the log is served now); a smaller tree is a rollback, a different root
+ * at the same size or a failing consistency proof a fork or rewrite. A log seen before that no gateway
+ * of its provider serves any more is a finding; one whose provider's gateway did not answer is a
+ * warning (`unchecked`). With `full`, every entry is fetched, each record's and refusal's leaf hash
  * recomputed, the columns stored beside each record checked against it, and the tree rebuilt to the
  * signed root, which finds a record changed, removed or moved, and a column edited behind it. Heads are
- * remembered only when no finding was made, so an alarm repeats until someone looks.
+ * remembered only when no finding was made, so an alarm repeats until someone looks; a head seen
+ * before is never forgotten.
  */
 export async function verifyLogs(options: {
   directory: DirectorySnapshot;
@@ -218,81 +241,62 @@ export async function verifyLogs(options: {
   fetch: typeof fetch;
   onProgress?: (progress: LogVerifyProgress) => void;
 }): Promise<LogVerification> {
-  const known = await options.heads.load();
-  const next: Record<string, KnownHead> = { ...known };
+  const { anchors, next, orphans } = await anchorsOf(await options.heads.load(), options.directory);
   const logs: LogCheck[] = [];
+  const findingsOf = new Map<string, string[]>();
   const missing: MissingGateway[] = [];
-  for (const service of options.services) {
-    const base = gatewayBase(service);
-    const provider = providerOf(options.directory, service);
+  const served = new Map<string, Set<string>>();
+  const unanswered = new Map<string, string[]>();
+  for (const gateway of gatewaysOf(options.services)) {
+    const oin = gateway.providerOin;
+    const provider = options.directory.organisations.find((o) => o.oin === oin);
     let rows: { log_id: string; jws: string }[];
     try {
       rows = (
-        await getSigned<{ heads: { log_id: string; jws: string }[] }>(options.fetch, `${base}/log/v1/heads`, provider)
+        await getSigned<{ heads: { log_id: string; jws: string }[] }>(
+          options.fetch,
+          `${gateway.base}/log/v1/heads`,
+          provider,
+        )
       ).heads;
     } catch (error) {
-      missing.push({
-        service: service.id,
-        gateway: service.gatewayUrl,
-        reason: error instanceof Error ? error.message : String(error),
-      });
+      const reason = error instanceof Error ? error.message : String(error);
+      for (const service of gateway.services)
+        missing.push({ service: service.id, gateway: service.gatewayUrl, reason });
+      unanswered.set(oin, [...(unanswered.get(oin) ?? []), gateway.url]);
       continue;
     }
+    const servedHere = served.get(oin) ?? new Set<string>();
+    served.set(oin, servedHere);
     for (const row of rows) {
+      servedHere.add(row.log_id);
       const findings: string[] = [];
+      findingsOf.set(`${oin} ${row.log_id}`, findings);
       let head: TreeHead;
       try {
         head = await verifyTreeHead(row.jws, provider, row.log_id);
       } catch (error) {
+        findings.push(`the newest head of log ${row.log_id} does not verify: ${(error as Error).message}`);
         logs.push({
-          gateway: service.gatewayUrl,
+          gateway: gateway.url,
+          provider: oin,
           logId: row.log_id,
           head: { log_id: row.log_id, tree_size: 0, root_hash: '', timestamp: 0 },
-          findings: [`the newest head of log ${row.log_id} does not verify: ${(error as Error).message}`],
+          findings,
           entriesChecked: 0,
         });
         continue;
       }
-      const key = headKey(service.gatewayUrl, head.log_id);
-      const previous = known[key];
-      const logUrl = `${base}/log/v1/${encodeURIComponent(head.log_id)}`;
-      if (previous) {
-        const was = `size ${previous.tree_size} (root ${shortRoot(previous.root_hash)}, seen ${previous.seenAt})`;
-        const now = `size ${head.tree_size} (root ${shortRoot(head.root_hash)})`;
-        if (head.tree_size < previous.tree_size) {
-          findings.push(`ROLLBACK of log ${head.log_id}: it now signs ${now}, but signed ${was} before.`);
-        } else if (previous.tree_size > 0) {
-          // A log seen empty has nothing to be consistent with: every tree extends the empty one.
-          try {
-            if (head.tree_size === previous.tree_size) {
-              verifyConsistency(
-                previous.tree_size,
-                head.tree_size,
-                [],
-                Buffer.from(previous.root_hash, 'base64'),
-                Buffer.from(head.root_hash, 'base64'),
-              );
-            } else {
-              const { proof } = await getSigned<{ proof: string[] }>(
-                options.fetch,
-                `${logUrl}/consistency?first=${previous.tree_size}&second=${head.tree_size}`,
-                provider,
-              );
-              verifyConsistency(
-                previous.tree_size,
-                head.tree_size,
-                proof.map((p) => Buffer.from(p, 'base64')),
-                Buffer.from(previous.root_hash, 'base64'),
-                Buffer.from(head.root_hash, 'base64'),
-              );
-            }
-          } catch (error) {
-            const reason = error instanceof Error ? error.message : String(error);
-            findings.push(
-              `FORK or REWRITE of log ${head.log_id}: the head of ${was} is not a prefix of the head of ${now}: ${reason}`,
-            );
-          }
-        }
+      const logUrl = `${gateway.base}/log/v1/${encodeURIComponent(head.log_id)}`;
+      const ofProvider = anchors.get(oin) ?? new Map<string, Anchor[]>();
+      anchors.set(oin, ofProvider);
+      const before = ofProvider.get(head.log_id) ?? [];
+      for (const anchor of before) {
+        const finding = await checkAgainst(anchor.head, head, async (first, second) => {
+          const url = `${logUrl}/consistency?first=${first}&second=${second}`;
+          return (await getSigned<{ proof: string[] }>(options.fetch, url, provider)).proof;
+        });
+        if (finding) findings.push(finding);
       }
       let checked = 0;
       let purgedCount = 0;
@@ -308,15 +312,33 @@ export async function verifyLogs(options: {
               .find((a) => a.id === id)
               ?.versions.find((v) => v.version === version)?.bewaartermijn,
           onProgress: (done) =>
-            options.onProgress?.({ gateway: service.gatewayUrl, logId: head.log_id, done, total: head.tree_size }),
+            options.onProgress?.({ gateway: gateway.url, logId: head.log_id, done, total: head.tree_size }),
         });
         findings.push(...proven.findings);
         checked = head.tree_size;
         purgedCount = proven.purged;
       }
-      if (findings.length === 0) next[key] = { ...head, jws: row.jws, seenAt: new Date().toISOString() };
+      if (findings.length === 0) {
+        const { tree_size, root_hash, timestamp } = head;
+        const kept = {
+          tree_size,
+          root_hash,
+          timestamp,
+          jws: row.jws,
+          seenAt: new Date().toISOString(),
+          gateway: gateway.url,
+        };
+        const ofProviderNext = next.logs[oin] ?? emptyRecord<KnownHead>();
+        next.logs[oin] = ofProviderNext;
+        ofProviderNext[head.log_id] = kept;
+        for (const anchor of before) if (anchor.legacyKey !== undefined) delete next.unattributed[anchor.legacyKey];
+        // The same log served at another URL of its provider is checked against this head.
+        ofProvider.set(head.log_id, [{ head: kept }]);
+      }
+      const previous = before[0]?.head;
       logs.push({
-        gateway: service.gatewayUrl,
+        gateway: gateway.url,
+        provider: oin,
         logId: head.log_id,
         head,
         ...(previous ? { previous } : {}),
@@ -326,6 +348,21 @@ export async function verifyLogs(options: {
       });
     }
   }
-  await options.heads.save(next);
-  return { logs, missing, consistent: missing.length === 0 && logs.every((l) => l.findings.length === 0) };
+  const { vanished, unchecked } = notServed(options, anchors, served, unanswered, orphans);
+  for (const conflict of await options.heads.save(next)) {
+    const finding =
+      `FORK of log ${conflict.logId}: another run saved a head of the same size ${conflict.kept.tree_size} with ` +
+      `another root (${describeHead(conflict.kept)}) than this run's (${describeHead(conflict.other)}); the head saved first is kept.`;
+    const findings = findingsOf.get(`${conflict.provider} ${conflict.logId}`);
+    if (findings) findings.push(finding);
+    else
+      vanished.push({ provider: conflict.provider, logId: conflict.logId, previous: conflict.kept, reason: finding });
+  }
+  return {
+    logs,
+    missing,
+    vanished,
+    unchecked,
+    consistent: missing.length === 0 && vanished.length === 0 && logs.every((l) => l.findings.length === 0),
+  };
 }

@@ -1,7 +1,13 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { retentionCutoff } from '@poortwachter/protocol';
 import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
-import { createAuditorClient, createCitizenClient, fetchDirectory, memoryHeadStore } from '@poortwachter/sdk';
+import {
+  createAuditorClient,
+  createCitizenClient,
+  fetchDirectory,
+  memoryHeadStore,
+  noHeadsSeen,
+} from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -75,7 +81,7 @@ for (const dialect of DIALECTS) {
         registryKey: gw.registry.registryPublicKey,
         fetch: async (input, init) => gw.registry.app.request(String(input), init),
       });
-      heads.heads = {};
+      heads.heads = noHeadsSeen();
       for (const bsn of [SUZANNE, OTHER, SUZANNE]) await query(bsn);
       await gw.log.drain();
       await gw.signTreeHead();

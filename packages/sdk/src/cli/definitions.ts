@@ -178,7 +178,8 @@ export const COMMANDS = {
   'log verify': {
     summary:
       "the auditor's check of every gateway's verifiable log: signed heads, consistency with the heads seen before, every record against its leaf",
-    description: 'Exits 1 on tampering or a fork.',
+    description:
+      'Exits 1 on tampering, a fork, a gateway that does not answer or a log seen before that is no longer served; 2 when the heads file cannot be read or another run holds it.',
     options: {
       heads: {
         type: 'string',

@@ -1,19 +1,30 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileHeadStore, HeadsFileError, type KnownHead } from './head-store.ts';
+import { FileLockedError } from '../file-lock.ts';
+import { fileHeadStore, HeadsFileError, type KnownHead, listSeenHeads, noHeadsSeen } from './head-store.ts';
+import { HEADS_FORMAT, parseHeadsFile } from './heads-file.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'poortwachter-heads-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 const LOGS = 32;
 /** Heads of one round: every log at the same size, so a file mixing two rounds is caught. Always the same length. */
-function headsOf(round: number, logs: number): Record<string, KnownHead> {
-  return Object.fromEntries(
+function headsOf(round: number, logs: number) {
+  const ofProvider = Object.fromEntries(
     Array.from({ length: logs }, (_, i) => [
-      `https://gateway-${String(i).padStart(2, '0')}.test log-${i}`,
+      `log-${String(i).padStart(2, '0')}`,
       {
         tree_size: round,
         root_hash: 'r'.repeat(44),
@@ -23,13 +34,14 @@ function headsOf(round: number, logs: number): Record<string, KnownHead> {
       },
     ]),
   );
+  return { logs: { '00000001234567890000': ofProvider }, unattributed: {} };
 }
 /** The child: saves heads of the next round, as `log verify` does at its end, over and over until it is killed. */
 const writer = `
 const { fileHeadStore } = await import(${JSON.stringify(new URL('./head-store.ts', import.meta.url).href)});
 const headsOf = ${headsOf.toString()};
 const store = fileHeadStore(process.env.HEADS_FILE);
-let round = Object.values(await store.load())[0].tree_size;
+let round = Object.values((await store.load()).logs['00000001234567890000'])[0].tree_size;
 await store.save(headsOf(++round, ${LOGS}));
 process.stdout.write('ready\\n');
 for (;;) await store.save(headsOf(++round, ${LOGS}));
@@ -51,9 +63,9 @@ function startWriter(file: string): Promise<ChildProcess> {
 
 /** The round of a heads file, which must be whole: valid JSON, every log, every log of the same round. */
 function roundOf(file: string): number {
-  const heads = JSON.parse(readFileSync(file, 'utf8')) as Record<string, KnownHead>;
-  const sizes = new Set(Object.values(heads).map((h) => h.tree_size));
-  expect(Object.keys(heads)).toHaveLength(LOGS);
+  const heads = listSeenHeads(parseHeadsFile(file, readFileSync(file, 'utf8')));
+  const sizes = new Set(heads.map((h) => h.head.tree_size));
+  expect(heads).toHaveLength(LOGS);
   expect(sizes.size).toBe(1);
   return [...sizes][0] as number;
 }
@@ -91,10 +103,10 @@ describe('fileHeadStore', () => {
   }, 120_000);
 
   it('reads a missing file as no heads (a first run)', async () => {
-    expect(await fileHeadStore(join(folder, 'never-written.json')).load()).toEqual({});
+    expect(await fileHeadStore(join(folder, 'never-written.json')).load()).toEqual(noHeadsSeen());
   });
 
-  it('refuses a heads file that is empty, cut off, not an object or not heads, naming the file', async () => {
+  it('refuses a heads file that is empty, cut off, not an object, a bare {} or not heads, naming the file', async () => {
     const head = { log_id: 'l', tree_size: 3, root_hash: 'cg==', timestamp: 1, jws: 'a.b.c', seenAt: '2026-12-01' };
     const whole = JSON.stringify({ 'https://gw.test l': head }, null, 2);
     for (const [text, reason] of [
@@ -102,9 +114,16 @@ describe('fileHeadStore', () => {
       [whole.slice(0, whole.length / 2), 'not JSON'],
       ['null', 'not a JSON object'],
       ['[]', 'not a JSON object'],
+      ['{}', 'it holds no heads and does not say its format'],
       [JSON.stringify({ x: { ...head, tree_size: '3' } }), 'the head of "x" lacks'],
       [JSON.stringify({ x: { ...head, tree_size: -1 } }), 'the head of "x" lacks'],
       [JSON.stringify({ x: null }), 'the head of "x" lacks'],
+      [JSON.stringify({ format: 'poortwachter-auditor-heads/9', logs: {} }), 'is not poortwachter-auditor-heads/2'],
+      [JSON.stringify({ format: HEADS_FORMAT }), 'no object "logs"'],
+      [
+        JSON.stringify({ format: HEADS_FORMAT, logs: { oin: { l: { ...head, jws: 1 } } } }),
+        'the head of "oin l" lacks',
+      ],
     ] as const) {
       const file = join(folder, 'broken.json');
       writeFileSync(file, text);
@@ -121,13 +140,113 @@ describe('fileHeadStore', () => {
     }
   });
 
-  it('saves heads as JSON for its owner only, and reads them back', async () => {
+  it('saves heads per provider and log as JSON for its owner only, also none, and reads them back', async () => {
     const file = join(folder, 'saved', 'auditor-heads.json');
-    const heads = {
-      'https://gw.test l': { tree_size: 3, root_hash: 'cg==', timestamp: 1, jws: 'a.b.c', seenAt: '2026-12-01' },
-    };
+    await fileHeadStore(file).save(noHeadsSeen());
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ format: HEADS_FORMAT, logs: {} });
+    expect(await fileHeadStore(file).load()).toEqual(noHeadsSeen());
+    // A log may be called anything its gateway's INSTANCE_ID says, also a name objects have of their own.
+    const heads = { logs: { [OIN]: { l: headAt(3, 'cg=='), ['__proto__']: headAt(4, 'cw==') } }, unattributed: {} };
     await fileHeadStore(file).save(heads);
-    expect(await fileHeadStore(file).load()).toEqual(heads);
+    expect(listSeenHeads(await fileHeadStore(file).load())).toEqual([
+      { provider: OIN, logId: 'l', head: headAt(3, 'cg==') },
+      { provider: OIN, logId: '__proto__', head: headAt(4, 'cw==') },
+    ]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
+
+  it('reads a file of the first format (keyed by gateway URL) as unattributed heads, and keeps them when saving', async () => {
+    const file = join(folder, 'first-format.json');
+    const first = { 'http://localhost:8302 vm': { ...headAt(5, 'cg=='), log_id: 'vm' } };
+    writeFileSync(file, JSON.stringify(first));
+    const store = fileHeadStore(file);
+    const seen = await store.load();
+    expect(seen).toEqual({ logs: {}, unattributed: { 'http://localhost:8302 vm': headAt(5, 'cg==') } });
+    await store.save(seen);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      format: HEADS_FORMAT,
+      logs: {},
+      unattributed: seen.unattributed,
+    });
+  });
+
+  it('never saves an older head over a newer one saved since it loaded; the same size with another root is a conflict', async () => {
+    const file = join(folder, 'two-runs.json');
+    await fileHeadStore(file).save(noHeadsSeen());
+    const slow = fileHeadStore(file);
+    const fast = fileHeadStore(file);
+    await slow.load();
+    await fast.load();
+    expect(await fast.save(one('vm', headAt(7, 'Bw==')))).toEqual([]);
+    // The slow run saw the log at 6, and a log the other did not see: its save keeps 7 and adds that one.
+    const slowHeads = { logs: { [OIN]: { vm: headAt(6, 'Bg=='), other: headAt(1, 'AQ==') } }, unattributed: {} };
+    expect(await slow.save(slowHeads)).toEqual([]);
+    expect((await fileHeadStore(file).load()).logs[OIN]).toEqual({ vm: headAt(7, 'Bw=='), other: headAt(1, 'AQ==') });
+    // A third run that loaded before both saved a head of size 7 with another root: a fork, not saved.
+    const third = memoryless(file);
+    expect(await third.save(one('vm', headAt(7, 'Bx==')))).toEqual([
+      { provider: OIN, logId: 'vm', kept: headAt(7, 'Bw=='), other: headAt(7, 'Bx==') },
+    ]);
+    expect((await fileHeadStore(file).load()).logs[OIN]?.vm).toEqual(headAt(7, 'Bw=='));
+  });
+
+  it('keeps a head of the first format another run added, and drops the ones this run gave to their log', async () => {
+    const file = join(folder, 'unattributed.json');
+    writeFileSync(file, JSON.stringify({ 'http://a.test vm': headAt(5, 'cg==') }));
+    const store = fileHeadStore(file);
+    await store.load();
+    // Meanwhile an older auditor (of the first format) wrote its heads.
+    writeFileSync(
+      file,
+      JSON.stringify({ 'http://a.test vm': headAt(5, 'cg=='), 'http://b.test w': headAt(2, 'Ag==') }),
+    );
+    await store.save(one('vm', headAt(6, 'Bg==')));
+    expect(await fileHeadStore(file).load()).toEqual({
+      logs: { [OIN]: { vm: headAt(6, 'Bg==') } },
+      unattributed: { 'http://b.test w': headAt(2, 'Ag==') },
+    });
+  });
+
+  it('writes through a symbolic link to its target, also a dangling one, and keeps the link', async () => {
+    const target = join(folder, 'kept-elsewhere', 'heads.json');
+    const link = join(folder, 'linked-heads.json');
+    symlinkSync(target, link);
+    await fileHeadStore(link).save(one('vm', headAt(1, 'AQ==')));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect((await fileHeadStore(target).load()).logs[OIN]?.vm).toEqual(headAt(1, 'AQ=='));
+    await fileHeadStore(link).save(one('vm', headAt(2, 'Ag==')));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect((await fileHeadStore(target).load()).logs[OIN]?.vm).toEqual(headAt(2, 'Ag=='));
+  });
+
+  it('lets one holder of the lock save at a time, and takes over a lock its holder left behind', async () => {
+    const file = join(folder, 'locked', 'heads.json');
+    const store = fileHeadStore(file);
+    const lock = store.lock();
+    expect(() => fileHeadStore(file).lock()).toThrow(FileLockedError);
+    await expect(fileHeadStore(file).save(noHeadsSeen())).rejects.toThrow(FileLockedError);
+    await store.save(one('vm', headAt(1, 'AQ==')));
+    lock.release();
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    // A run killed while it held the lock: its process is gone.
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: gone, host: hostname(), since: 'then', token: 'old' }));
+    await fileHeadStore(file).save(one('vm', headAt(2, 'Ag==')));
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    // A holder on another host cannot be asked whether it still runs: its lock stands.
+    writeFileSync(`${file}.lock`, JSON.stringify({ pid: gone, host: 'elsewhere.test', since: 'then', token: 'x' }));
+    expect(() => fileHeadStore(file).lock()).toThrow(/held by process \d+ on elsewhere.test/);
+  });
 });
+
+const OIN = '00000001234567890000';
+const headAt = (size: number, root: string): KnownHead => ({
+  tree_size: size,
+  root_hash: root,
+  timestamp: size,
+  jws: `a.${size}.c`,
+  seenAt: '2026-12-01T00:00:00.000Z',
+});
+const one = (logId: string, head: KnownHead) => ({ logs: { [OIN]: { [logId]: head } }, unattributed: {} });
+/** A store that saves without having loaded (as a run that loaded before everything on file was saved). */
+const memoryless = (file: string) => fileHeadStore(file);

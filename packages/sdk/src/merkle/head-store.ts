@@ -1,103 +1,104 @@
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../atomic-file.ts';
+import { type FileLock, lockFile } from '../file-lock.ts';
+import {
+  formatHeadsFile,
+  type HeadConflict,
+  HeadsFileError,
+  mergeSeenHeads,
+  noHeadsSeen,
+  parseHeadsFile,
+  type SeenHeads,
+} from './heads-file.ts';
 
-/** A tree head the auditor has verified and keeps, to check every later head against. */
-export interface KnownHead {
-  readonly tree_size: number;
-  readonly root_hash: string;
-  readonly timestamp: number;
-  readonly jws: string;
-  readonly seenAt: string;
-}
+export {
+  type HeadConflict,
+  HeadsFileError,
+  type KnownHead,
+  listSeenHeads,
+  noHeadsSeen,
+  type SeenHeads,
+} from './heads-file.ts';
 
-/** Where an auditor keeps the heads it has seen, per gateway and log. */
+/** Where an auditor keeps the heads it has seen, per provider and log. */
 export interface HeadStore {
-  load(): Promise<Record<string, KnownHead>>;
-  save(heads: Record<string, KnownHead>): Promise<void>;
-}
-
-/**
- * The heads file cannot be read as heads. It is the auditor's memory of what every log signed before:
- * starting over without it would let a rewritten or forked log pass as "first seen", so this is an
- * error to act on (restore the file, or move it away to start over knowingly), never an empty start.
- */
-export class HeadsFileError extends Error {
-  constructor(
-    readonly path: string,
-    reason: string,
-  ) {
-    super(
-      `The heads file ${path} is not readable as the heads seen before (${reason}). It is what later heads ` +
-        'are checked against, so nothing was checked and it was left as it is: restore it from a backup, ' +
-        'or move it away to start over knowingly.',
-    );
-    this.name = 'HeadsFileError';
-  }
+  load(): Promise<SeenHeads>;
+  /**
+   * Saves the heads seen now, merged into whatever was saved since they were loaded: per log the
+   * newer head, never an older one over a newer. Returns the logs where two heads of the same size
+   * differ (a fork); for those the head saved before is kept.
+   */
+  save(heads: SeenHeads): Promise<readonly HeadConflict[]>;
 }
 
 /**
  * Heads in a small JSON file (mode 0600), e.g. `./data/auditor-heads.json`. A missing file is an
- * auditor's first run (no heads); a file that is not heads is a `HeadsFileError`. Saving replaces the
- * file atomically, so a crash while saving leaves the heads of the run before.
+ * auditor's first run (no heads); a file that is not heads is a `HeadsFileError`; a file of the first
+ * format (heads keyed by gateway URL) is read as unattributed heads and written in this format. Saving
+ * takes the file's lock (`lock()`: for a whole run), re-reads the file, merges, and replaces it
+ * atomically (through a symbolic link to its target), so a crash while saving leaves the heads of the
+ * run before and a run that saves late never moves a log's anchor back.
  */
-export function fileHeadStore(path: string): HeadStore {
+export function fileHeadStore(path: string): HeadStore & {
+  /** Takes the heads file's exclusive lock until `release()`; throws `FileLockedError` when another holds it. */
+  lock(): FileLock;
+} {
+  let held: FileLock | undefined;
+  let loaded: SeenHeads | undefined;
+  const read = (): SeenHeads | undefined => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new HeadsFileError(path, (error as Error).message);
+    }
+    return parseHeadsFile(path, text);
+  };
   return {
+    lock() {
+      const lock = lockFile(path, { directoryMode: 0o700 });
+      held = lock;
+      return {
+        lockPath: lock.lockPath,
+        release() {
+          if (held === lock) held = undefined;
+          lock.release();
+        },
+      };
+    },
     async load() {
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-        throw new HeadsFileError(path, (error as Error).message);
-      }
-      return parseHeads(path, text);
+      loaded = read() ?? noHeadsSeen();
+      return loaded;
     },
     async save(heads) {
-      writeFileAtomic(path, `${JSON.stringify(heads, null, 2)}\n`, { mode: 0o600, directoryMode: 0o700 });
+      const lock = held ? undefined : lockFile(path, { directoryMode: 0o700 });
+      try {
+        const { heads: merged, conflicts } = mergeSeenHeads(loaded ?? noHeadsSeen(), read() ?? noHeadsSeen(), heads);
+        writeFileAtomic(path, formatHeadsFile(merged), { mode: 0o600, directoryMode: 0o700 });
+        loaded = merged;
+        return conflicts;
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
 
-function parseHeads(path: string, text: string): Record<string, KnownHead> {
-  let heads: unknown;
-  try {
-    heads = JSON.parse(text);
-  } catch (error) {
-    throw new HeadsFileError(path, text.trim() === '' ? 'it is empty' : `not JSON: ${(error as Error).message}`);
-  }
-  if (typeof heads !== 'object' || heads === null || Array.isArray(heads))
-    throw new HeadsFileError(path, 'not a JSON object of heads');
-  for (const [key, head] of Object.entries(heads)) {
-    const h = head as Partial<Record<keyof KnownHead, unknown>> | null;
-    if (
-      typeof h !== 'object' ||
-      h === null ||
-      !Number.isSafeInteger(h.tree_size) ||
-      (h.tree_size as number) < 0 ||
-      typeof h.root_hash !== 'string' ||
-      typeof h.timestamp !== 'number' ||
-      typeof h.jws !== 'string' ||
-      typeof h.seenAt !== 'string'
-    )
-      throw new HeadsFileError(
-        path,
-        `the head of ${JSON.stringify(key)} lacks tree_size, root_hash, timestamp, jws or seenAt`,
-      );
-  }
-  return heads as Record<string, KnownHead>;
-}
-
-/** Heads kept in memory (tests). */
-export function memoryHeadStore(
-  initial: Record<string, KnownHead> = {},
-): HeadStore & { heads: Record<string, KnownHead> } {
+/** Heads kept in memory (tests), saved with the same merge as the file. */
+export function memoryHeadStore(initial: SeenHeads = noHeadsSeen()): HeadStore & { heads: SeenHeads } {
+  let loaded = noHeadsSeen();
   const store = {
-    heads: { ...initial },
+    heads: initial,
     async load() {
-      return { ...store.heads };
+      loaded = store.heads;
+      return loaded;
     },
-    async save(heads: Record<string, KnownHead>) {
-      store.heads = { ...heads };
+    async save(heads: SeenHeads) {
+      const { heads: merged, conflicts } = mergeSeenHeads(loaded, store.heads, heads);
+      store.heads = merged;
+      loaded = merged;
+      return conflicts;
     },
   };
   return store;
