@@ -153,7 +153,11 @@ describe('dates that do not exist are refused, never rolled over', () => {
   });
 
   it('every CLI command that takes a date exits 2 with one line naming the option', async () => {
-    const env = { DATA_DIR: system.data, REGISTRY_URL: `http://localhost:${system.ports.registry}` };
+    const env = {
+      DATA_DIR: system.data,
+      REGISTRY_URL: `http://localhost:${system.ports.registry}`,
+      IDP_URL: `http://localhost:${system.ports.idp}`,
+    };
     for (const [args, option] of [
       [['audit', 'coverage', '--from', '2026-02-30', '--to', '2026-03-31'], '--from'],
       [['audit', 'coverage', '--to', '2025-02-29'], '--to'],

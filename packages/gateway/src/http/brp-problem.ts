@@ -23,8 +23,9 @@ const ALLOWED: Record<ProblemMember, RegExp> = {
 const MAX: Record<ProblemMember, number> = { title: 80, detail: 200, name: 30, code: 25, reason: 80 };
 
 /**
- * A text as the member's pattern allows it. A text that fits is sent as it is: every title, detail and
- * reason of the gateway is written so (`fitted: false`). A parameter's name follows the spec's form
+ * A text as the member's pattern allows it. A text that fits is sent as it is (`fitted: false`): every
+ * title and reason of the gateway is written so, and every detail but one that repeats data (an
+ * organisation's name, a signature error). A parameter's name follows the spec's form
  * (`fields[2]` is `fields.2`, `Fsc-Transaction-Id` is `FscTransactionId`; a name the caller made up
  * loses what the pattern does not allow). For any other text that does not fit, the last resort keeps
  * what it can: accents go where they are not allowed, a colon or semicolon becomes a comma, any other
