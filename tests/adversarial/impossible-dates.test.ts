@@ -3,7 +3,8 @@
  * not a leap year. `Date.parse` rolls them over (2026-02-30 is 2 March); every surface that reads a
  * period refuses them instead, naming the parameter: the auditor's page and its exports (400), the
  * gateway's citizen, audit and Logboek reads (problem+json 400 with invalidParams), and every CLI
- * command that takes a date (exit 2 with one line naming the option). Raw HTTP, signed by
+ * command that takes a date (exit 2 with one line naming the option). A period that ends before it
+ * starts is refused the same way, by the same rule (`readPeriod`), on every one of them. Raw HTTP, signed by
  * `raw-client.ts`; the CLI as a child process.
  */
 import { readFileSync } from 'node:fs';
@@ -31,8 +32,8 @@ async function expectRefused(res: Response, names: string[], what: string) {
 }
 
 async function cli(args: string[], env: Record<string, string>) {
-  const { code, err } = await runCli(args, { env });
-  return { code, stderr: err };
+  const { code, err, out } = await runCli(args, { env });
+  return { code, stderr: err, stdout: out };
 }
 
 describe('dates that do not exist are refused, never rolled over', () => {
@@ -102,6 +103,8 @@ describe('dates that do not exist are refused, never rolled over', () => {
     await expectRefused(await read('van=2026-02-30T10:00:00Z'), ['van'], 'a date-time on 30 February');
     await expectRefused(await read('van=2026-03-01T24:00:00Z'), ['van'], 'hour 24');
     await expectRefused(await read('van=2026-02-30&tot=2026-02-31'), ['van', 'tot'], 'both');
+    await expectRefused(await read('van=2026-12-01&tot=2026-11-01'), ['tot'], 'reversed');
+    expect((await read('van=2026-11-01&tot=2026-11-01')).status).toBe(200);
   });
 
   it("the gateway's audit and Logboek reads: from, to, startTime and endTime are named", async () => {
@@ -133,10 +136,28 @@ describe('dates that do not exist are refused, never rolled over', () => {
       ['endTime'],
       'Logboek endTime',
     );
+    // A period that ends before it starts is refused the same way, naming its end.
+    await expectRefused(
+      await signed('/processing-activities', DEMO_OIN.utrecht, {
+        startTime: '2026-12-01T00:00:00Z',
+        endTime: '2026-11-01T00:00:00Z',
+      }),
+      ['endTime'],
+      'Logboek reversed',
+    );
+    await expectRefused(
+      await signed('/audit/v1/coverage', auditor, { from: '2026-12-01', to: '2026-11-01' }),
+      ['to'],
+      'coverage reversed',
+    );
   });
 
   it('every CLI command that takes a date exits 2 with one line naming the option', async () => {
-    const env = { DATA_DIR: system.data, REGISTRY_URL: `http://localhost:${system.ports.registry}` };
+    const env = {
+      DATA_DIR: system.data,
+      REGISTRY_URL: `http://localhost:${system.ports.registry}`,
+      IDP_URL: `http://localhost:${system.ports.idp}`,
+    };
     for (const [args, option] of [
       [['audit', 'coverage', '--from', '2026-02-30', '--to', '2026-03-31'], '--from'],
       [['audit', 'coverage', '--to', '2025-02-29'], '--to'],
@@ -144,9 +165,18 @@ describe('dates that do not exist are refused, never rolled over', () => {
       [['audit', 'reconcile', '--as', 'utrecht', '--to', '2026-13-01'], '--to'],
       [['inzage', '--bsn', '999993653', '--van', '2026-02-30'], '--van'],
       [['inzage', '--bsn', '999993653', '--tot', '2026-02-31T10:00:00Z'], '--tot'],
+      // A period that ends before it starts: a usage error too, before anything is asked or shown.
+      [['inzage', '--bsn', '999993653', '--van', '2026-12-01', '--tot', '2026-11-01'], '--tot'],
+      [['audit', 'coverage', '--from', '2026-12-01', '--to', '2026-11-01'], '--to'],
+      [
+        ['audit', 'reconcile', '--as', 'utrecht', '--from', '2026-12-01T10:00:00Z', '--to', '2026-12-01T09:00:00Z'],
+        '--to',
+      ],
     ] as const) {
-      const { code, stderr } = await cli([...args], env);
+      const { code, stderr, stdout } = await cli([...args], env);
       expect(code, `${args.join(' ')}: ${stderr}`).toBe(2);
+      // Never "0 keer … Niemand heeft uw gegevens bekeken" first.
+      expect(stdout, args.join(' ')).toBe('');
       const lines = stderr.trim().split('\n');
       expect(lines, args.join(' ')).toHaveLength(1);
       expect(lines[0]).toContain(option);

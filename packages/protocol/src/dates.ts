@@ -67,3 +67,49 @@ export function parseDateTime(value: string): ParsedDateTime | undefined {
 export function isCalendarDate(value: string): boolean {
   return parseDateTime(value)?.dateOnly === true;
 }
+
+/** What is wrong with one end of a period: a date that does not exist, or an end not after the start. */
+export interface PeriodProblem {
+  readonly end: 'from' | 'to';
+  readonly kind: 'date' | 'order';
+}
+
+/** A period as read: its ends in ms (`undefined` where not given), or what is wrong with it. */
+export interface PeriodReading {
+  readonly from?: number;
+  readonly to?: number;
+  readonly problems: readonly PeriodProblem[];
+}
+
+/**
+ * The project's one rule for a period that people type (every `from`/`to`, `van`/`tot`,
+ * `startTime`/`endTime` of the gateway, the auditor's page and the CLI): each end a date that exists
+ * or a date-time (`parseDateTime`); the period is half-open [from, to), where a date as `to` means the
+ * end of that day (`to=2026-11-30` includes the 30th, so `from` and `to` may be the same date); and the
+ * end must lie after the start. An end that is not given stays `undefined` (each surface has its own
+ * default) and is not compared.
+ *
+ * @example
+ * readPeriod('2026-11-01', '2026-11-30'); // { from: …, to: (1 December, 00:00 UTC), problems: [] }
+ * readPeriod('2026-12-01', '2026-11-01').problems; // [{ end: 'to', kind: 'order' }]
+ * readPeriod('2026-02-30', undefined).problems; // [{ end: 'from', kind: 'date' }]
+ */
+export function readPeriod(from: string | undefined, to: string | undefined): PeriodReading {
+  const problems: PeriodProblem[] = [];
+  const read = (value: string | undefined, end: 'from' | 'to') => {
+    if (value === undefined || value === '') return undefined;
+    const parsed = parseDateTime(value);
+    if (!parsed) problems.push({ end, kind: 'date' });
+    else return parsed.dateOnly && end === 'to' ? parsed.ms + 86_400_000 : parsed.ms;
+    return undefined;
+  };
+  const period = { from: read(from, 'from'), to: read(to, 'to') };
+  if (problems.length === 0 && period.from !== undefined && period.to !== undefined && period.from >= period.to) {
+    problems.push({ end: 'to', kind: 'order' });
+  }
+  return {
+    ...(period.from === undefined ? {} : { from: period.from }),
+    ...(period.to === undefined ? {} : { to: period.to }),
+    problems,
+  };
+}

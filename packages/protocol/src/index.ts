@@ -11,7 +11,14 @@
 export { boundedCache } from './bounded-cache.ts';
 export { equalBytes, fromBase64, toBase64, toBase64Url, toHex, utf8Bytes } from './bytes.ts';
 export { type CsvCell, type CsvOptions, csvCell, toCsv } from './csv.ts';
-export { isCalendarDate, type ParsedDateTime, parseDateTime } from './dates.ts';
+export {
+  isCalendarDate,
+  type ParsedDateTime,
+  type PeriodProblem,
+  type PeriodReading,
+  parseDateTime,
+  readPeriod,
+} from './dates.ts';
 export { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './directory/types.ts';
 export {
   DirectoryVerificationError,

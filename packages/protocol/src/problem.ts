@@ -72,6 +72,29 @@ const TITLES: Record<ProblemCode, string> = {
   serviceUnavailable: 'Dienst is tijdelijk niet beschikbaar.',
 };
 
+/**
+ * The patterns of the BRP API's `Foutbericht` and `InvalidParam` (its openapi.yaml, as written there:
+ * a test holds them to the spec). The gateway sends every problem in them (`brpProblem`), so its own
+ * titles, details and reasons are written to fit as they are.
+ */
+export const PROBLEM_PATTERNS = {
+  title: /^[a-zA-Z0-9À-ž .-]{1,80}$/,
+  detail: /^[a-zA-Z0-9À-ž .\-(),]{1,200}$/,
+  name: /^[a-zA-Z0-9._]{1,30}$/,
+  code: /^[a-zA-Z0-9]{1,25}$/,
+  reason: /^[a-zA-Z0-9., ]{1,80}$/,
+} as const;
+
+/**
+ * A reason that names data (a field path, an organisation) when it fits the BRP API's reason pattern
+ * as it is, else `general`, which says the same without the data and is written to fit.
+ *
+ * @example
+ * reasonOr(`Niet geautoriseerd voor veld ${path}.`, 'Niet geautoriseerd voor dit veld.');
+ */
+export const reasonOr = (specific: string, general: string): string =>
+  PROBLEM_PATTERNS.reason.test(specific) ? specific : general;
+
 /** One wrong parameter, named by its path in the request (`jwk.d`, `fields[2]`, `afnemerOin`). */
 export interface InvalidParam {
   readonly type?: string;
@@ -95,7 +118,7 @@ export interface ProblemDetails {
  *
  * @example
  * throw new ProblemError('paramsValidation', 'OIN must be 20 digits', {
- *   invalidParams: [{ name: 'oin', code: 'pattern', reason: 'Waarde voldoet niet aan patroon ^[0-9]{20}$.' }],
+ *   invalidParams: [{ name: 'oin', code: 'pattern', reason: 'Een OIN bestaat uit precies 20 cijfers.' }],
  * });
  */
 export class ProblemError extends Error {
@@ -154,17 +177,18 @@ export interface SchemaError {
 const SCHEMA_REASONS: Record<string, (e: SchemaError) => { code: string; reason: string }> = {
   required: () => ({ code: 'required', reason: 'Parameter is verplicht.' }),
   additionalProperties: () => ({ code: 'unknownParam', reason: 'Parameter is niet verwacht.' }),
+  // The pattern itself is in the published schema: its characters would not fit the BRP API's reason.
   pattern: (e) => ({
     code: 'pattern',
     reason:
       e.params.pattern === VISIBLE_TEXT_PATTERN
-        ? 'Tekst bevat een stuurteken (zoals een regeleinde, tab, escape of een teken dat de leesrichting omdraait); dat mag niet.'
-        : `Waarde voldoet niet aan patroon ${String(e.params.pattern)}.`,
+        ? 'Tekst met een stuurteken, zoals een regeleinde, tab of escape, mag niet.'
+        : 'Waarde voldoet niet aan het patroon uit het schema.',
   }),
-  enum: (e) => ({
-    code: 'enum',
-    reason: `Waarde moet een van deze zijn: ${(e.params.allowedValues as unknown[]).join(', ')}.`,
-  }),
+  enum: (e) => {
+    const listed = `Kies een van deze waarden, ${(e.params.allowedValues as unknown[]).join(', ')}.`;
+    return { code: 'enum', reason: reasonOr(listed, 'Kies een van de waarden uit het schema.') };
+  },
   const: () => ({ code: 'value', reason: 'Waarde is niet toegestaan.' }),
   format: (e) => ({
     code: e.params.format === 'date' ? 'date' : String(e.params.format),

@@ -19,7 +19,7 @@ import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
 import { withDirectory } from '../pipeline/directory.ts';
 import { forward, type SourceOptions } from '../pipeline/forward.ts';
 import { logAccess } from '../pipeline/log-access.ts';
-import { logRefusal } from '../pipeline/log-refusal.ts';
+import { logFittedText, logRefusal } from '../pipeline/log-refusal.ts';
 import { PROBLEM_JSON } from '../pipeline/media-types.ts';
 import { gatewayMetrics } from '../pipeline/metrics.ts';
 import { minimise } from '../pipeline/minimise.ts';
@@ -84,6 +84,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
   const maxBody = options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes };
   const logger = options.logger ?? createLogger('gateway');
   const report = failureReporter(logger);
+  const onFitted = logFittedText(logger);
   const app = new Hono<GatewayEnv>();
 
   app.onError(async (error, c) => {
@@ -94,14 +95,14 @@ export function createGatewayApp(options: GatewayAppOptions) {
       report('unexpected error', error, { route: requestRoute(c) });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
-    const body = JSON.stringify(brpProblem(refusal, instanceOf(c, serviceId)));
+    const body = JSON.stringify(brpProblem(refusal, instanceOf(c, serviceId), onFitted));
     if (c.get('trace')) await recordRefusal(c, refusal);
     return send(c, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
   app.notFound((c) =>
     c.body(
       JSON.stringify(
-        brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} ${c.req.path}.`), instanceOf(c, serviceId)),
+        brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} op dit pad.`), instanceOf(c, serviceId)),
       ),
       404,
       { 'content-type': PROBLEM_JSON },

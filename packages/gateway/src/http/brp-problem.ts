@@ -1,72 +1,96 @@
 import {
   type InvalidParam,
   invalidParamType,
+  PROBLEM_PATTERNS,
   type ProblemDetails,
   type ProblemError,
   problemType,
 } from '@poortwachter/protocol';
 
-/**
- * The BRP API's `Foutbericht` and `BadRequestFoutbericht` (openapi.yaml) allow only these characters
- * and lengths; every problem the gateway sends is fitted to them here, in one place, so that a client
- * generated from the spec (or one that validates answers against it) accepts every error we send.
- */
-const LIMITS = {
-  title: { allowed: /[^a-zA-Z0-9À-ž .-]/g, max: 80 },
-  detail: { allowed: /[^a-zA-Z0-9À-ž .\-(),]/g, max: 200 },
-  name: { allowed: /[^a-zA-Z0-9._]/g, max: 30 },
-  code: { allowed: /[^a-zA-Z0-9]/g, max: 25 },
-  reason: { allowed: /[^a-zA-Z0-9., ]/g, max: 80 },
-} as const;
+export type ProblemMember = keyof typeof PROBLEM_PATTERNS;
 
 /**
- * Fits a text to one of the spec's patterns: `fields[2]` becomes `fields.2`, a colon or semicolon a
- * comma, accents go where they are not allowed, other characters become spaces, and a text that is
- * too long is cut at a word and ends with a full stop.
+ * What each member of the BRP API's problem allows (`PROBLEM_PATTERNS`), as a set of characters, for
+ * the last resort of `fitText`.
  */
-export function fitText(text: string, kind: keyof typeof LIMITS): string {
-  const { allowed, max } = LIMITS[kind];
-  let fitted = text.replace(/\[(\d+)\]/g, '.$1').replace(/[:;]/g, ',');
-  if (kind === 'reason' || kind === 'name' || kind === 'code') fitted = fitted.normalize('NFD');
+const ALLOWED: Record<ProblemMember, RegExp> = {
+  title: /[^a-zA-Z0-9À-ž .-]/g,
+  detail: /[^a-zA-Z0-9À-ž .\-(),]/g,
+  name: /[^a-zA-Z0-9._]/g,
+  code: /[^a-zA-Z0-9]/g,
+  reason: /[^a-zA-Z0-9., ]/g,
+};
+const MAX: Record<ProblemMember, number> = { title: 80, detail: 200, name: 30, code: 25, reason: 80 };
+
+/**
+ * A text as the member's pattern allows it. A text that fits is sent as it is (`fitted: false`): every
+ * title and reason of the gateway is written so, and every detail but one that repeats data (an
+ * organisation's name, a signature error). A parameter's name follows the spec's form
+ * (`fields[2]` is `fields.2`, `Fsc-Transaction-Id` is `FscTransactionId`; a name the caller made up
+ * loses what the pattern does not allow). For any other text that does not fit, the last resort keeps
+ * what it can: accents go where they are not allowed, a colon or semicolon becomes a comma, any other
+ * character a space, and a text that is too long is cut at a word; `fitted: true` then says that a
+ * text of ours needs rewriting (the caller logs it).
+ *
+ * @example
+ * fitText('Geef een getal van 1 tot en met 100.', 'reason'); // { text: 'Geef een getal …', fitted: false }
+ * fitText('fields[2]', 'name'); // { text: 'fields.2', fitted: false }
+ */
+export function fitText(text: string, member: ProblemMember): { text: string; fitted: boolean } {
+  if (PROBLEM_PATTERNS[member].test(text)) return { text, fitted: false };
+  const identifier = member === 'name' || member === 'code';
+  if (identifier) {
+    const fitted = text
+      .replace(/\[(\d+)\]/g, '.$1')
+      .normalize('NFD')
+      .replace(/\p{M}/gu, '')
+      .replace(ALLOWED[member], '')
+      .slice(0, MAX[member]);
+    return { text: fitted || (member === 'name' ? 'body' : 'invalid'), fitted: false };
+  }
+  let fitted = text.replace(/\[(\d+)\]/g, '.$1').replace(/…/g, '...');
+  if (member === 'reason') fitted = fitted.normalize('NFD').replace(/\p{M}/gu, '');
   fitted = fitted
-    .replace(/…/g, '...')
-    .replace(allowed, kind === 'name' || kind === 'code' ? '' : ' ')
+    .replace(/[:;]/g, ',')
+    .replace(ALLOWED[member], ' ')
     .replace(/ {2,}/g, ' ')
     .replace(/ ([.,])/g, '$1')
     .trim();
-  if (fitted.length > max) {
-    if (kind === 'name' || kind === 'code') return fitted.slice(0, max);
-    const cut = fitted.slice(0, max - 1);
+  if (fitted.length > MAX[member]) {
+    const cut = fitted.slice(0, MAX[member] - 1);
     fitted = `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 1)).replace(/[,. ]+$/, '')}.`;
   }
-  return fitted || (kind === 'name' ? 'body' : kind === 'code' ? 'invalid' : '.');
+  return { text: fitted || '.', fitted: true };
 }
 
-const fitParam = (p: InvalidParam): InvalidParam => {
-  const code = fitText(p.code, 'code');
-  return {
-    type: invalidParamType(code),
-    name: fitText(p.name, 'name'),
-    code,
-    reason: fitText(p.reason, 'reason'),
-  };
-};
+/** Told when a title, detail or reason of ours did not fit its pattern (never with its text, which may hold what was sent). */
+export type OnFitted = (what: { member: ProblemMember; code: string; paramCode?: string }) => void;
 
 /**
  * The problem+json body of a refusal as the BRP API writes it: `type` the HTTP RFC section of the
  * status, `instance` the absolute URI that was called (at the gateway's public URL), Dutch `title`,
- * `detail` and reasons, and every member fitted to the spec's patterns.
+ * `detail` and reasons, every member in the spec's pattern. `onFitted` hears of every text of ours that
+ * had to be fitted (a text to rewrite: the gateway logs it).
  *
  * @example
  * brpProblem(new GatewayRefusal('unauthorizedField', 'Niet geautoriseerd voor 2 velden.'), 'https://brp.example/personen');
  */
-export function brpProblem(error: ProblemError, instance: string): ProblemDetails {
+export function brpProblem(error: ProblemError, instance: string, onFitted?: OnFitted): ProblemDetails {
   const problem = error.toProblem();
+  const fit = (text: string, member: ProblemMember, paramCode?: string) => {
+    const result = fitText(text, member);
+    if (result.fitted) onFitted?.({ member, code: problem.code, ...(paramCode === undefined ? {} : { paramCode }) });
+    return result.text;
+  };
+  const fitParam = (p: InvalidParam): InvalidParam => {
+    const code = fit(p.code, 'code');
+    return { type: invalidParamType(code), name: fit(p.name, 'name'), code, reason: fit(p.reason, 'reason', code) };
+  };
   return {
     type: problemType(problem.status),
-    title: fitText(problem.title, 'title'),
+    title: fit(problem.title, 'title'),
     status: problem.status,
-    detail: fitText(problem.detail ?? problem.title, 'detail'),
+    detail: fit(problem.detail ?? problem.title, 'detail'),
     instance,
     code: problem.code,
     ...(problem.invalidParams ? { invalidParams: problem.invalidParams.map(fitParam) } : {}),

@@ -41,7 +41,7 @@ export function adminApp(options: {
     if (!token || !matchesAdminToken(token, options.adminTokenHashes)) {
       throw new ProblemError(
         'authentication',
-        'Beheer van de outway vraagt het beheertoken (Authorization: Bearer …).',
+        'Beheer van de outway vraagt het beheertoken, als Bearer token in de header Authorization.',
         {
           headers: { 'www-authenticate': 'Bearer realm="poortwachter-outway"' },
         },
@@ -87,17 +87,17 @@ const VISIBLE_NAME = new RegExp(VISIBLE_TEXT_PATTERN, 'u');
 function validateApplication(body: unknown) {
   const problems: { name: string; code: string; reason: string }[] = [];
   if (typeof body !== 'object' || body === null) {
-    return [{ name: 'body', code: 'json', reason: 'Stuur een JSON-object.' }];
+    return [{ name: 'body', code: 'json', reason: 'Stuur een JSON object.' }];
   }
   const b = body as Record<string, unknown>;
   if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 200)
-    problems.push({ name: 'name', code: 'required', reason: 'Geef een naam (hoogstens 200 tekens).' });
+    problems.push({ name: 'name', code: 'required', reason: 'Geef een naam van hoogstens 200 tekens.' });
   // The registry's rule for text people read: the name shows in the outway's log and its reports.
   else if (!VISIBLE_NAME.test(b.name))
     problems.push({
       name: 'name',
       code: 'pattern',
-      reason: 'Een naam zonder stuurtekens (geen nieuwe regel, geen escape).',
+      reason: 'Een naam zonder stuurtekens, zoals een regeleinde of escape.',
     });
   const activities = b.processingActivities;
   if (
@@ -109,7 +109,7 @@ function validateApplication(body: unknown) {
     problems.push({
       name: 'processingActivities',
       code: 'required',
-      reason: `Geef een lijst van 1 tot ${MAX_ACTIVITIES} URI’s van verwerkingsactiviteiten.`,
+      reason: `Geef een lijst met de URI van elke verwerkingsactiviteit, hoogstens ${MAX_ACTIVITIES}.`,
     });
   else
     activities.forEach((activity, i) => {
@@ -136,7 +136,7 @@ function validateApplication(body: unknown) {
     problems.push({
       name: 'certificateSha256',
       code: 'pattern',
-      reason: 'De SHA-256-vingerafdruk in hex (64 tekens, dubbele punten mogen).',
+      reason: 'Geef de SHA256 vingerafdruk in hex, 64 tekens, met of zonder dubbele punten.',
     });
   for (const key of Object.keys(b))
     if (!['name', 'processingActivities', 'defaultProcessingActivity', 'certificateSha256'].includes(key))

@@ -1,4 +1,4 @@
-import { type ProcessingActivity, type ProcessingActivityVersion, versionAt } from '@poortwachter/protocol';
+import { type ProcessingActivity, type ProcessingActivityVersion, reasonOr, versionAt } from '@poortwachter/protocol';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 
 /** Why a verwerkingsactiviteit cannot be bound to an application of this outway. */
@@ -47,11 +47,15 @@ export function bindingProblems(
     if (!version) {
       problems.push({ name, code: 'unknown', reason: 'Deze verwerkingsactiviteit staat niet in de adresgids.' });
     } else if (version.responsibleOin !== organisationOin) {
+      // Named when the name fits the BRP API's reason (Gemeente Haarlem), else by its OIN ('s-Hertogenbosch).
       const owner = directory.organisations.get(version.responsibleOin)?.name ?? version.responsibleOin;
       problems.push({
         name,
         code: 'foreign',
-        reason: `Van een andere organisatie, ${owner}.`,
+        reason: reasonOr(
+          `Van een andere organisatie, ${owner}.`,
+          `Van een andere organisatie, OIN ${version.responsibleOin}.`,
+        ),
       });
     } else if (version.revokedAt !== null && Date.parse(version.revokedAt) <= Date.parse(at)) {
       problems.push({ name, code: 'revoked', reason: 'Deze verwerkingsactiviteit is ingetrokken.' });

@@ -42,7 +42,7 @@ export const callProvider = (options: CallProviderOptions) =>
       body = new TextDecoder('utf-8', { fatal: true }).decode(c.get('body'));
     } catch {
       throw new GatewayRefusal('invalidRequest', 'De body is geen geldige UTF-8.', {
-        invalidParams: [{ name: 'body', code: 'encoding', reason: 'Stuur JSON in UTF-8.' }],
+        invalidParams: [{ name: 'body', code: 'encoding', reason: 'Stuur JSON in UTF8.' }],
       });
     }
     const trace = c.get('trace');
@@ -101,10 +101,10 @@ export const callProvider = (options: CallProviderOptions) =>
         publicKeyFor: (kid) => provider.keys.find((k) => k.kid === kid && k.status === 'active')?.jwk,
       });
     } catch (cause) {
-      const reason = cause instanceof HttpSignatureError ? cause.message : 'onbekende fout';
+      const why = cause instanceof HttpSignatureError ? cause.message : 'Unknown failure.';
       throw new GatewayRefusal(
         'providerUnverified',
-        `Het antwoord (${res.status}) is niet aantoonbaar van ${provider.name}: ${reason} Er is niets doorgegeven.`,
+        `Het antwoord (status ${res.status}) is niet aantoonbaar van ${provider.name}, ${why} Er is niets doorgegeven.`,
         { cause },
       );
     }

@@ -37,7 +37,9 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
           'grantNotFound',
           'Er is geen autorisatie van uw organisatie met deze Fsc-Grant-Hash.',
           {
-            invalidParams: [{ name: 'Fsc-Grant-Hash', code: 'unknown', reason: 'Zie GET /grants van de outway.' }],
+            invalidParams: [
+              { name: 'Fsc-Grant-Hash', code: 'unknown', reason: 'Kies een hash uit de lijst grants van de outway.' },
+            ],
           },
         );
       }
@@ -47,7 +49,11 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
           'Fsc-Grant-Hash hoort bij een andere dienst of verwerkingsactiviteit.',
           {
             invalidParams: [
-              { name: 'Fsc-Grant-Hash', code: 'conflict', reason: 'Past niet bij pad of Processing-Activity.' },
+              {
+                name: 'Fsc-Grant-Hash',
+                code: 'conflict',
+                reason: 'Past niet bij het pad of de header ProcessingActivity.',
+              },
             ],
           },
         );
@@ -58,7 +64,7 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
     if (!serviceId) {
       throw new GatewayRefusal(
         'grantNotFound',
-        'Kies de dienst in het pad (/<dienst>/personen) of met Fsc-Grant-Hash.',
+        'Kies de dienst met het eerste deel van het pad, of met de header Fsc-Grant-Hash.',
       );
     }
     const service = directory.services.get(serviceId);
@@ -71,7 +77,7 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
     if (!activity) {
       throw new GatewayRefusal(
         'processingActivityMissing',
-        'Noem de verwerkingsactiviteit in de header Processing-Activity; deze applicatie heeft geen standaard.',
+        'Noem de verwerkingsactiviteit in de header Processing-Activity, want deze applicatie heeft geen standaard.',
         { invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Geef de URI.' }] },
       );
     }

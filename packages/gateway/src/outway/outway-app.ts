@@ -19,7 +19,7 @@ import type { GroupCommitter } from '../log/group-commit.ts';
 import type { RefusalRecorder } from '../log/refusal-recorder.ts';
 import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
 import { withDirectory } from '../pipeline/directory.ts';
-import { logRefusal } from '../pipeline/log-refusal.ts';
+import { logFittedText, logRefusal } from '../pipeline/log-refusal.ts';
 import { PROBLEM_JSON } from '../pipeline/media-types.ts';
 import { emptyBody, readBody } from '../pipeline/read-body.ts';
 import { send, signResponse } from '../pipeline/sign-response.ts';
@@ -85,6 +85,7 @@ export interface OutwayAppOptions {
 export function createOutwayApp(options: OutwayAppOptions) {
   const now = options.now ?? Date.now;
   const report = failureReporter(options.logger);
+  const onFitted = logFittedText(options.logger);
   const app = new Hono<OutwayEnv>();
   const maxBody = options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes };
 
@@ -96,12 +97,12 @@ export function createOutwayApp(options: OutwayAppOptions) {
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
     if (c.get('trace') && c.req.path.endsWith('/personen')) await recordRefusal(c, refusal);
-    const body = JSON.stringify(brpProblem(refusal, `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`));
+    const body = JSON.stringify(brpProblem(refusal, `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`, onFitted));
     return send(c as never, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
   app.notFound((c) =>
     c.body(
-      JSON.stringify(brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} ${c.req.path}.`), c.req.url)),
+      JSON.stringify(brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} op dit pad.`), c.req.url)),
       404,
       { 'content-type': PROBLEM_JSON },
     ),

@@ -89,7 +89,7 @@ export const authorise = (options: AuthoriseOptions) =>
           {
             name: 'type',
             code: 'unauthorizedParameter',
-            reason: `Niet geautoriseerd voor zoekvraag ${query.type}.`,
+            reason: 'Niet geautoriseerd voor deze zoekvraag.',
           },
         ],
       });

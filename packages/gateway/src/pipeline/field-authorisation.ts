@@ -1,5 +1,5 @@
 import type { InvalidParam, SearchParameter } from '@poortwachter/protocol';
-import { isAtOrBelow } from '@poortwachter/protocol';
+import { isAtOrBelow, reasonOr } from '@poortwachter/protocol';
 
 export interface FieldDecision {
   /** The requested paths with groups expanded to the catalogue paths they stand for. */
@@ -43,10 +43,16 @@ export function decideFields(
     }
     const reason =
       below.length > 0
-        ? `Niet geautoriseerd voor ${path}, ontbreekt ${missing[0]}${missing.length > 1 ? ` en ${missing.length - 1} meer` : ''}.`
+        ? reasonOr(
+            `Niet geautoriseerd voor ${path}, ontbreekt ${missing[0]}${missing.length > 1 ? ` en ${missing.length - 1} meer` : ''}.`,
+            'Niet geautoriseerd voor alle velden die dit veld omvat.',
+          )
         : catalogue.some((c) => isAtOrBelow(path, c))
-          ? `Niet geautoriseerd voor veld ${path}.`
-          : `Veld ${path} wordt door deze dienst niet geleverd.`;
+          ? reasonOr(`Niet geautoriseerd voor veld ${path}.`, 'Niet geautoriseerd voor dit veld.')
+          : reasonOr(
+              `Veld ${path} wordt door deze dienst niet geleverd.`,
+              'Dit veld wordt door deze dienst niet geleverd.',
+            );
     refused.push({ name: `fields[${index}]`, code: 'unauthorizedField', reason });
   });
   return { released: [...released], refused };
@@ -74,7 +80,7 @@ export function decideParameters(
       refused.push({
         name,
         code: 'unauthorizedParameter',
-        reason: `Parameter ${name} is voor deze dienst niet beschreven in het register.`,
+        reason: 'Het register beschrijft deze parameter niet voor deze dienst.',
       });
       continue;
     }
@@ -84,7 +90,10 @@ export function decideParameters(
       refused.push({
         name,
         code: 'unauthorizedParameter',
-        reason: `Niet geautoriseerd voor zoeken op ${missing.join(' en ')}.`,
+        reason: reasonOr(
+          `Niet geautoriseerd voor zoeken op ${missing.join(' en ')}.`,
+          'Niet geautoriseerd voor de gegevens waarop deze parameter zoekt.',
+        ),
       });
     }
   }

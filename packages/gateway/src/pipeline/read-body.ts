@@ -30,10 +30,16 @@ export const readBody = (options: ReadBodyOptions = {}) =>
   createMiddleware<GatewayEnv>(async function readBody(c, next) {
     const maxBytes = options.maxBytes ?? 64 * 1024;
     if (!acceptsJson(c.req.header('accept'))) {
-      throw new GatewayRefusal('notAcceptable', 'De gateway antwoordt alleen met application/json.');
+      throw new GatewayRefusal(
+        'notAcceptable',
+        'De gateway antwoordt alleen in JSON. Sta dat toe in de header Accept.',
+      );
     }
     if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
-      throw new GatewayRefusal('unsupportedMediaType', 'Stuur de vraag als application/json.');
+      throw new GatewayRefusal(
+        'unsupportedMediaType',
+        'Stuur de vraag als JSON, met dat mediatype in de header Content-Type.',
+      );
     }
     const tooLarge = () => new GatewayRefusal('payloadTooLarge', `De body is groter dan ${maxBytes} bytes.`);
     const declared = Number(c.req.header('content-length') ?? Number.NaN);

@@ -34,15 +34,15 @@ async function signedHeadOfSize(db: Kysely<GatewayDatabase>, logId: string, size
   const head = await headOf(db, logId, { size });
   if (head) return head;
   const newest = await headOf(db, logId, {});
-  throw new GatewayRefusal('logEntryNotFound', `Er is geen ondertekende boomkop met grootte ${size}.`, {
-    invalidParams: [
-      {
-        name: 'size',
-        code: 'notFound',
-        reason: `Kies de grootte van een ondertekende boomkop (de nieuwste is ${newest?.tree_size ?? 0}), of laat size weg.`,
-      },
-    ],
-  });
+  throw new GatewayRefusal(
+    'logEntryNotFound',
+    `Er is geen ondertekende boomkop met grootte ${size}. De nieuwste heeft grootte ${newest?.tree_size ?? 0}.`,
+    {
+      invalidParams: [
+        { name: 'size', code: 'notFound', reason: 'Kies de grootte van een ondertekende boomkop, of laat size weg.' },
+      ],
+    },
+  );
 }
 
 /**
@@ -97,7 +97,7 @@ export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv
     const head =
       wanted === undefined
         ? await headOf(db, leaf.logId, {})
-        : await signedHeadOfSize(db, leaf.logId, count(wanted, 'size'), leaf.index);
+        : await signedHeadOfSize(db, leaf.logId, count(wanted, 'size', 1), leaf.index);
     if (!head || head.tree_size <= leaf.index) {
       c.header('retry-after', '1');
       throw new GatewayRefusal(

@@ -19,9 +19,13 @@ export function logApp(stages: {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
 
-  app.get('/heads', async (c) => sendJson(c, { heads: await latestHeads(c.var.reads.db) }));
+  app.get('/heads', async (c) => {
+    onlyParameters(c, []);
+    return sendJson(c, { heads: await latestHeads(c.var.reads.db) });
+  });
 
   app.get('/:logId/heads/:size', async (c) => {
+    onlyParameters(c, []);
     const size = c.req.param('size');
     const head = await headOf(
       c.var.reads.db,
@@ -36,8 +40,8 @@ export function logApp(stages: {
     const { db } = c.var.reads;
     onlyParameters(c, ['first', 'second']);
     const logId = c.req.param('logId');
-    const first = count(c.req.query('first'), 'first');
-    const second = count(c.req.query('second'), 'second');
+    const first = count(c.req.query('first'), 'first', 1);
+    const second = count(c.req.query('second'), 'second', 1);
     const head = await headOf(db, logId, { size: second });
     if (!head) {
       throw new GatewayRefusal(
@@ -51,8 +55,8 @@ export function logApp(stages: {
       );
     }
     if (first < 1 || first > second) {
-      throw new GatewayRefusal('invalidRequest', 'first moet tussen 1 en second liggen.', {
-        invalidParams: [{ name: 'first', code: 'range', reason: 'Kies 1 ≤ first ≤ second.' }],
+      throw new GatewayRefusal('invalidRequest', 'first mag niet groter zijn dan second.', {
+        invalidParams: [{ name: 'first', code: 'range', reason: 'Kies een first die niet groter is dan second.' }],
       });
     }
     return sendJson(c, { log_id: logId, first, second, proof: await consistencyProof(db, logId, first, second) });

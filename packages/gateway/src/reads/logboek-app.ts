@@ -1,8 +1,9 @@
-import { GatewayRefusal, type InvalidParam, isBsn, ProblemError, parseDateTime } from '@poortwachter/protocol';
+import { GatewayRefusal, type InvalidParam, isBsn, ProblemError } from '@poortwachter/protocol';
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { logboekPage } from '../repositories/access-log-reads.ts';
 import { decodeCursor } from '../repositories/cursor.ts';
+import { periodDetail, periodParams } from './period.ts';
 import { callerOf, parseJsonBody, parseLimit, sendJson } from './read-params.ts';
 
 /**
@@ -69,21 +70,16 @@ function parseReadFilter(bytes: Uint8Array) {
     }
     return v;
   };
-  const time = (name: string) => {
-    const v = text(name);
-    if (v === undefined) return undefined;
-    const parsed = parseDateTime(v);
-    if (!parsed) {
-      problems.push({ name, code: 'date', reason: 'Geef een datum en tijd die bestaan (2026-11-23T14:00:00Z).' });
-    }
-    return parsed?.ms;
-  };
+  // The one period rule: each a date or date-time that exists, an endTime date including that day,
+  // and the end after the start.
+  const period = periodParams(text('startTime'), text('endTime'), { from: 'startTime', to: 'endTime' });
+  problems.push(...period.problems);
   const bsn = text('dpl.core.data_subject_id');
   if (bsn !== undefined && !isBsn(bsn)) {
     problems.push({
       name: 'dpl.core.data_subject_id',
       code: 'bsn',
-      reason: 'Geef een BSN; de gateway maakt er het pseudoniem van.',
+      reason: 'Geef een BSN, de gateway maakt er het pseudoniem van.',
     });
   }
   const type = text('dpl.core.data_subject_id_type');
@@ -93,8 +89,8 @@ function parseReadFilter(bytes: Uint8Array) {
   const cursor = text('cursor');
   const filter = {
     traceId: text('traceId', /^[0-9a-f]{32}$/),
-    startTime: time('startTime'),
-    endTime: time('endTime'),
+    startTime: period.from,
+    endTime: period.to,
     activity: text('dpl.core.processing_activity_id'),
     bsn: bsn !== undefined && isBsn(bsn) ? bsn : undefined,
     limit: parseLimit(body.limit as number | undefined, 'limit', 100, 1000),
@@ -104,14 +100,15 @@ function parseReadFilter(bytes: Uint8Array) {
     problems.length === 0 &&
     [filter.traceId, filter.startTime, filter.endTime, filter.activity, filter.bsn].every((f) => f === undefined)
   ) {
-    problems.push({
-      name: 'body',
-      code: 'required',
-      reason:
-        'Geef minstens één filter: traceId, startTime, endTime, dpl.core.processing_activity_id of dpl.core.data_subject_id.',
-    });
+    problems.push({ name: 'body', code: 'required', reason: 'Geef minstens een filter.' });
   }
-  if (problems.length > 0)
-    throw new GatewayRefusal('invalidRequest', 'Het filter is niet geldig.', { invalidParams: problems });
+  if (problems.length > 0) {
+    const detail = problems.some((p) => p.code === 'required')
+      ? 'Geef minstens een filter, traceId, startTime, endTime, de verwerkingsactiviteit of de betrokkene (dpl.core).'
+      : problems.some((p) => p.code === 'date' || p.code === 'range')
+        ? periodDetail(problems)
+        : 'Het filter is niet geldig.';
+    throw new GatewayRefusal('invalidRequest', detail, { invalidParams: problems });
+  }
   return filter;
 }

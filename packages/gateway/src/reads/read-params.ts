@@ -1,4 +1,4 @@
-import { GatewayRefusal } from '@poortwachter/protocol';
+import { GatewayRefusal, type InvalidParam } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { GatewayEnv } from '../pipeline/context.ts';
@@ -9,13 +9,30 @@ import { send } from '../pipeline/sign-response.ts';
 export const sendJson = (c: Context<GatewayEnv>, value: unknown, status = 200) =>
   send(c, status, JSON.stringify(value), { 'content-type': JSON_UTF8 });
 
-/** Refuses query parameters the route does not know, naming each (a citizen cannot ask by BSN, say). */
+/**
+ * The one check of a read's query parameters: each must be one the route knows (a citizen cannot ask
+ * by BSN, say), and given once (`van=2026-12-01&van=2026-02-30` would otherwise mean whichever value a
+ * reader takes). A 400 names each: a known one given twice under `repeated`, any other under
+ * `unknownParam` (its name is the caller's text: the log shows only the code, the detail only the
+ * names the route knows).
+ *
+ * @example
+ * onlyParameters(c, ['van', 'tot', 'limit', 'cursor']);
+ */
 export function onlyParameters(c: Context<GatewayEnv>, known: readonly string[]) {
-  const unknown = Object.keys(c.req.queries()).filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    throw new GatewayRefusal('invalidRequest', `Onbekende parameter(s) ${unknown.join(', ')}.`, {
-      invalidParams: unknown.map((name) => ({ name, code: 'unknownParam', reason: 'Deze parameter bestaat niet.' })),
-    });
+  const problems: InvalidParam[] = [];
+  for (const [name, values] of Object.entries(c.req.queries())) {
+    if (!known.includes(name)) problems.push({ name, code: 'unknownParam', reason: 'Deze parameter bestaat niet.' });
+    else if (values.length > 1) problems.push({ name, code: 'repeated', reason: 'Geef deze parameter een keer.' });
+  }
+  if (problems.length > 0) {
+    throw new GatewayRefusal(
+      'invalidRequest',
+      known.length === 0
+        ? 'Deze vraag heeft geen parameters.'
+        : `Deze vraag kent alleen de parameters ${known.join(', ')}, elk een keer.`,
+      { invalidParams: problems },
+    );
   }
 }
 
@@ -30,14 +47,15 @@ export function parseLimit(value: string | number | undefined, name: string, fal
   return n;
 }
 
-/** A non-negative whole number from a query parameter, or a refusal naming it. */
-export function count(value: string | undefined, name: string): number {
-  if (value === undefined || !/^\d{1,15}$/.test(value)) {
-    throw new GatewayRefusal('invalidRequest', `${name} moet een geheel getal zijn.`, {
-      invalidParams: [{ name, code: 'integer', reason: 'Geef een geheel getal van 0 of meer.' }],
+/** A whole number of at least `min` from a query parameter or path segment, or a refusal naming it. */
+export function count(value: string | undefined, name: string, min = 0): number {
+  const n = value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;
+  if (n === undefined || n < min) {
+    throw new GatewayRefusal('invalidRequest', `${name} moet een geheel getal van ${min} of meer zijn.`, {
+      invalidParams: [{ name, code: 'integer', reason: `Geef een geheel getal van ${min} of meer.` }],
     });
   }
-  return Number(value);
+  return n;
 }
 
 export function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
@@ -46,7 +64,7 @@ export function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {}
   throw new GatewayRefusal('invalidRequest', 'De body moet een JSON object zijn.', {
-    invalidParams: [{ name: 'body', code: 'json', reason: 'Stuur een JSON-object.' }],
+    invalidParams: [{ name: 'body', code: 'json', reason: 'Stuur een JSON object.' }],
   });
 }
 

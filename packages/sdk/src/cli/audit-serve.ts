@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { isCalendarDate, MISDIRECTED_STATUS, misdirected } from '@poortwachter/protocol';
+import { isCalendarDate, MISDIRECTED_STATUS, misdirected, readPeriod } from '@poortwachter/protocol';
 import { createAuditorClient } from '../auditor-client.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { coverageCsv } from './coverage-export.ts';
@@ -16,8 +16,9 @@ const SECURITY = {
 };
 
 /**
- * The period of a request: `from` and `to` as dates that exist (inclusive), or the problem with the
- * field it names (2026-02-30 is one: it is never read as 2 March).
+ * The period of a request: `from` and `to` as dates that exist (inclusive), each given once, by the
+ * project's one period rule (`readPeriod`: the end not before the start), or the problem with the field
+ * it names (2026-02-30 is one: it is never read as 2 March; `from=…&from=…` another).
  */
 export function periodOf(
   params: URLSearchParams,
@@ -25,11 +26,20 @@ export function periodOf(
 ): { from: string; to: string; problem?: { field: string; message: string } } {
   const from = params.get('from') || `${today.slice(0, 8)}01`;
   const to = params.get('to') || today;
+  for (const field of ['from', 'to'] as const) {
+    if (params.getAll(field).length > 1)
+      return {
+        from,
+        to,
+        problem: { field, message: `${field}: give it once, not ${params.getAll(field).length} times.` },
+      };
+  }
   if (!isCalendarDate(from))
     return { from, to, problem: { field: 'from', message: 'from: give a date that exists, as 2026-11-01.' } };
   if (!isCalendarDate(to))
     return { from, to, problem: { field: 'to', message: 'to: give a date that exists, as 2026-11-30.' } };
-  if (to < from) return { from, to, problem: { field: 'to', message: 'to: the end lies before the start.' } };
+  if (readPeriod(from, to).problems.length > 0)
+    return { from, to, problem: { field: 'to', message: 'to: the end lies before the start.' } };
   return { from, to };
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DirectorySnapshot, type Organisation, parseDateTime } from '@poortwachter/protocol';
+import { type DirectorySnapshot, type Organisation, readPeriod } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
@@ -60,22 +60,43 @@ export function organisationWithKey(
   return { organisation, privateKey: JSON.parse(readFileSync(file, 'utf8')) as JWK };
 }
 
+/** The texts of `checkDateOptions`: a date that does not exist, and an end not after the start. */
+export interface DateOptionTexts {
+  readonly date: (option: string, value: string) => string;
+  readonly order: (option: string, value: string, startOption: string, startValue: string) => string;
+}
+
+const DATE_OPTION_TEXTS: DateOptionTexts = {
+  date: (option, value) =>
+    `${option} ${value} is not a date that exists: write it as 2026-11-01 (or 2026-11-01T14:00:00Z).`,
+  order: (option, value, startOption, startValue) =>
+    `${option} ${value} is not after ${startOption} ${startValue}: the period would end before it starts.`,
+};
+
 /**
- * Checks a command's date options (`--from`, `--to`, `--van`, `--tot`) before anything is asked: each
- * given one must be a date that exists (2026-11-01; not 2026-02-30) or a date and time with its offset.
- * The first that is not ends the command with exit 2 and one line naming the option.
+ * Checks a command's period options before anything is asked, by the project's one period rule
+ * (`readPeriod`): the first entry is the period's start (`--from`, `--van`), the second its end (`--to`,
+ * `--tot`). Each given one must be a date that exists (2026-11-01; not 2026-02-30) or a date and time
+ * with its offset, and the end must lie after the start (a date as the end includes that day). The
+ * first problem ends the command with exit 2 and one line naming the option.
  *
  * @example
  * checkDateOptions({ '--from': values.from, '--to': values.to });
  */
 export function checkDateOptions(
   options: Readonly<Record<string, string | undefined>>,
-  message = (option: string, value: string) =>
-    `${option} ${value} is not a date that exists: write it as 2026-11-01 (or 2026-11-01T14:00:00Z).`,
+  texts: DateOptionTexts = DATE_OPTION_TEXTS,
 ): void {
-  for (const [option, value] of Object.entries(options)) {
-    if (value !== undefined && !parseDateTime(value)) throw new CliExit(2, message(option, value));
-  }
+  const [[startOption, start] = ['', undefined], [endOption, end] = ['', undefined]] = Object.entries(options);
+  const problem = readPeriod(start, end).problems[0];
+  if (!problem) return;
+  const [option, value] = problem.end === 'from' ? [startOption, start] : [endOption, end];
+  throw new CliExit(
+    2,
+    problem.kind === 'date'
+      ? texts.date(option, value ?? '')
+      : texts.order(option, value ?? '', startOption, start ?? ''),
+  );
 }
 
 /** Runs a command body, turning CliExit and SdkError into a message and an exit code. */

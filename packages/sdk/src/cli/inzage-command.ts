@@ -44,8 +44,12 @@ export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number>
     // A date that is not one is an error before anything is asked or shown (never "nobody looked").
     checkDateOptions(
       { '--van': values.van, '--tot': values.tot },
-      (option, value) =>
-        `${option} ${value} is geen datum die bestaat: schrijf hem als jaar-maand-dag, bijvoorbeeld 2026-11-01.`,
+      {
+        date: (option, value) =>
+          `${option} ${value} is geen datum die bestaat: schrijf hem als jaar-maand-dag, bijvoorbeeld 2026-11-01.`,
+        order: (option, value, start, startValue) =>
+          `${option} ${value} ligt niet na ${start} ${startValue}: de periode zou eindigen voor ze begint.`,
+      },
     );
     const token =
       values.token ??
