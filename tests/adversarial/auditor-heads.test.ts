@@ -183,8 +183,15 @@ describe("the auditor's heads file", () => {
     registry = `http://127.0.0.1:${system.ports.registry}`;
     adminToken = readFileSync(join(system.data, 'registry-admin-token'), 'utf8').trim();
     provider = String((await admin('GET', '/services/brp-personen')).providerOin);
-    const { heads } = (await (await fetch(`${proxy.url}/log/v1/heads`)).json()) as { heads: { log_id: string }[] };
-    logId = heads[0]?.log_id ?? 'none';
+    // The log's id as its gateway serves it: a new gateway may have signed no head yet, so ask until it has.
+    let served: string | undefined;
+    for (const deadline = Date.now() + 20_000; served === undefined && Date.now() < deadline; ) {
+      const { heads } = (await (await fetch(`${proxy.url}/log/v1/heads`)).json()) as { heads: { log_id: string }[] };
+      served = heads[0]?.log_id;
+      if (served === undefined) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (served === undefined) throw new Error('the gateway signed no tree head');
+    logId = served;
     await grow();
   }, 120_000);
   afterAll(async () => {

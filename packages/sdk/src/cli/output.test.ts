@@ -76,7 +76,8 @@ describe("the CLI's one way to print", () => {
     expect(text).not.toMatch(CONTROL_BUT_LF);
     expect(text.split('\n')).toEqual([
       'name,n',
-      'Gemeente Utrecht\\u001b]52;c;ZWNobyBwd25lZA==\\u0007\\r\\u001b[2KNiemand\\u001b[8m,2',
+      // Quoted: the cell holds a semicolon, the other separator a spreadsheet may split on.
+      '"Gemeente Utrecht\\u001b]52;c;ZWNobyBwd25lZA==\\u0007\\r\\u001b[2KNiemand\\u001b[8m",2',
       '\\t=cmd,3',
       `"'=HYPERLINK(""x"")",-1`,
       '',
