@@ -150,3 +150,15 @@ export async function startSystem(
     },
   };
 }
+
+/** Waits until the system's gateway works with a directory at least as new as its registry's now. */
+export async function gatewayHasNewestDirectory(system: Pick<RunningSystem, 'ports'>): Promise<void> {
+  const ready = async (port: number) => (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+  const { serial } = (await ready(system.ports.registry)) as { serial: number };
+  for (let i = 0; i < 400; i++) {
+    const { directory } = (await ready(system.ports.gateway)) as { directory: { serial: number } };
+    if (directory.serial >= serial) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the gateway did not take directory serial ${serial}`);
+}

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../portal/browser.ts';
-import { type RunningSystem, startSystem } from '../start-system.ts';
+import { gatewayHasNewestDirectory, type RunningSystem, startSystem } from '../start-system.ts';
 import { type RawJwk, sendRaw } from './raw-client.ts';
 
 const SUZANNE = '999993653';
@@ -95,17 +95,6 @@ describe('citizen sessions: test persons only, logging out, proofs by size (from
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     throw new Error('no signed head covered the record');
-  }
-
-  /** Waits until the gateway works with a directory at least as new as the registry's now. */
-  async function gatewayHasNewestDirectory() {
-    const serial = ((await (await fetch(`${registry}/readyz`)).json()) as { serial: number }).serial;
-    for (let i = 0; i < 200; i++) {
-      const ready = (await (await fetch(`${gateway}/readyz`)).json()) as { directory: { serial: number } };
-      if (ready.directory.serial >= serial) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`the gateway did not take directory serial ${serial}`);
   }
 
   beforeAll(async () => {
@@ -252,7 +241,7 @@ describe('citizen sessions: test persons only, logging out, proofs by size (from
     expect(snapshot.identity_providers.find((p) => p.issuer === issuer)?.introspectionEndpoint).toBe(
       `${issuer}/introspect`,
     );
-    await gatewayHasNewestDirectory();
+    await gatewayHasNewestDirectory(system);
     const now = Math.floor(Date.now() / 1000);
     const token = signJwt(privateKey, kid, {
       iss: issuer,

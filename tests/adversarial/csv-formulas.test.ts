@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { querySuzanne } from '../operations/server-entry.ts';
 import { launchChromium } from '../portal/browser.ts';
 import { runCli } from '../run-process.ts';
-import { type RunningSystem, startSystem } from '../start-system.ts';
-import { type RawJwk, sendRaw } from './raw-client.ts';
+import { gatewayHasNewestDirectory, type RunningSystem, startSystem } from '../start-system.ts';
+import type { RawJwk } from './raw-client.ts';
 
 const FORMULAS = {
   // Behind a comma: the citizens' (;) overview wrote it bare before, and a comma-splitting spreadsheet ran "=1+…".
@@ -125,19 +126,6 @@ describe("no live formula in the auditor's CSV, whatever the registry's names", 
     });
   }
 
-  /** Waits until the gateway works with a directory at least as new as the registry's now. */
-  async function gatewayHasNewestDirectory() {
-    const serial = ((await (await fetch(`${registry}/readyz`)).json()) as { serial: number }).serial;
-    for (let i = 0; i < 400; i++) {
-      const ready = (await (await fetch(`http://127.0.0.1:${system.ports.gateway}/readyz`)).json()) as {
-        directory: { serial: number };
-      };
-      if (ready.directory.serial >= serial) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`the gateway did not take directory serial ${serial}`);
-  }
-
   beforeAll(async () => {
     system = await startSystem({ env: { DIRECTORY_REFRESH_SECONDS: '1' } });
     registry = `http://localhost:${system.ports.registry}`;
@@ -158,20 +146,12 @@ describe("no live formula in the auditor's CSV, whatever the registry's names", 
     await renameOrganisation(DEMO_OIN.uwv, FORMULAS.uwv);
     await renameOrganisation(DEMO_OIN.haarlem, FORMULAS.haarlem);
     await renameActivity(DEMO_PROCESSING_ACTIVITY.utrechtWmo, FORMULAS.wmo);
-    await gatewayHasNewestDirectory();
+    await gatewayHasNewestDirectory(system);
     // One access under the renamed names, so that a coverage row carries them.
     const key = JSON.parse(readFileSync(join(system.data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as RawJwk;
-    const res = await sendRaw(`http://127.0.0.1:${system.ports.gateway}`, {
-      method: 'POST',
-      targetUri: `http://localhost:${system.ports.gateway}/personen`,
-      key,
-      processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
-      body: JSON.stringify({
-        type: 'RaadpleegMetBurgerservicenummer',
-        burgerservicenummer: ['999993653'],
-        fields: ['naam.geslachtsnaam'],
-      }),
-    });
+    const res = await querySuzanne(`http://127.0.0.1:${system.ports.gateway}`, system.ports.gateway, key, [
+      'naam.geslachtsnaam',
+    ]);
     expect(res.status, await res.text()).toBe(200);
   }, 180_000);
 

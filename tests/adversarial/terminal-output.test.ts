@@ -14,9 +14,10 @@ import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { REQUEST_SAMPLES, textMembers } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { querySuzanne } from '../operations/server-entry.ts';
 import { type Finished, runCli } from '../run-process.ts';
-import { type RunningSystem, startSystem } from '../start-system.ts';
-import { type RawJwk, sendRaw } from './raw-client.ts';
+import { gatewayHasNewestDirectory, type RunningSystem, startSystem } from '../start-system.ts';
+import type { RawJwk } from './raw-client.ts';
 
 /** The tester's name: OSC 52 (clipboard), BEL, CR, erase the line, "Niemand", SGR 8 (hidden). */
 const UTRECHT = 'Gemeente Utrecht\u001b]52;c;ZWNobyBwd25lZA==\u0007\r\u001b[2KNiemand\u001b[8m';
@@ -71,19 +72,6 @@ describe('no control character from outside reaches a terminal or the registry',
       body: JSON.stringify(body),
     });
 
-  /** Waits until the gateway works with a directory at least as new as the registry's now. */
-  async function gatewayHasNewestDirectory() {
-    const serial = ((await (await fetch(`${registry}/readyz`)).json()) as { serial: number }).serial;
-    for (let i = 0; i < 400; i++) {
-      const ready = (await (await fetch(`http://127.0.0.1:${system.ports.gateway}/readyz`)).json()) as {
-        directory: { serial: number };
-      };
-      if (ready.directory.serial >= serial) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`the gateway did not take directory serial ${serial}`);
-  }
-
   beforeAll(async () => {
     system = await startSystem({ env: { DIRECTORY_REFRESH_SECONDS: '1' } });
     registry = `http://localhost:${system.ports.registry}`;
@@ -120,20 +108,12 @@ describe('no control character from outside reaches a terminal or the registry',
     } finally {
       await close();
     }
-    await gatewayHasNewestDirectory();
+    await gatewayHasNewestDirectory(system);
     // One access by Utrecht under the Wmo activity, so that the reports and the timeline carry the names.
     const key = JSON.parse(readFileSync(join(system.data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as RawJwk;
-    const res = await sendRaw(`http://127.0.0.1:${system.ports.gateway}`, {
-      method: 'POST',
-      targetUri: `http://localhost:${system.ports.gateway}/personen`,
-      key,
-      processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
-      body: JSON.stringify({
-        type: 'RaadpleegMetBurgerservicenummer',
-        burgerservicenummer: ['999993653'],
-        fields: ['naam.geslachtsnaam'],
-      }),
-    });
+    const res = await querySuzanne(`http://127.0.0.1:${system.ports.gateway}`, system.ports.gateway, key, [
+      'naam.geslachtsnaam',
+    ]);
     expect(res.status, await res.text()).toBe(200);
   }, 180_000);
 

@@ -15,7 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
 import { runEntry } from '../run-process.ts';
-import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
+import { freePort, gatewayHasNewestDirectory, type RunningSystem, startSystem } from '../start-system.ts';
 import { axeViolations, launchChromium, overflowsHorizontally, screenshotDir, tabTo } from './browser.ts';
 
 const SUZANNE = '999993653';
@@ -52,19 +52,6 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
     expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
     return res.json() as Promise<Record<string, unknown>>;
   };
-
-  /** Waits until the gateway works with a directory at least as new as the registry's now. */
-  async function gatewayHasNewestDirectory() {
-    const serial = ((await (await fetch(`${registry}/readyz`)).json()) as { serial: number }).serial;
-    for (let i = 0; i < 400; i++) {
-      const ready = (await (await fetch(`http://127.0.0.1:${system.ports.gateway}/readyz`)).json()) as {
-        directory: { serial: number };
-      };
-      if (ready.directory.serial >= serial) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`the gateway did not take directory serial ${serial}`);
-  }
 
   async function shot(page: Page, name: string) {
     const file = join(screenshotDir(), `${name}.png`);
@@ -219,7 +206,7 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
       bewaartermijn: latest.bewaartermijn,
       vertrouwelijkheid: 'normaal',
     });
-    await gatewayHasNewestDirectory();
+    await gatewayHasNewestDirectory(system);
     await logInAsSuzanne(page);
     const now = await lines(page);
     expect(now).toHaveLength(2);
@@ -259,7 +246,7 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
       name: 'BRP-archief',
       gatewayUrl: stopped,
     });
-    await gatewayHasNewestDirectory();
+    await gatewayHasNewestDirectory(system);
     const page = await context.newPage();
     await logInAsSuzanne(page);
     const alert = (await page.locator('#incomplete').textContent()) ?? '';
@@ -279,7 +266,7 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
       [DEMO_OIN.uwv, DEMO_PROCESSING_ACTIVITY.uwvWw, 'uwv-ww-brp'],
       [DEMO_OIN.rotterdam, DEMO_PROCESSING_ACTIVITY.rotterdamBijstand, 'rotterdam-bijstand-brp'],
     ] as const) {
-      await gatewayHasNewestDirectory();
+      await gatewayHasNewestDirectory(system);
       await admin('POST', `/autorisaties/${id}/revoke`);
       const res = await query(oin, activity, ['naam.geslachtsnaam']);
       // Refused: the gateway refreshed in between (not likely in the 20 s between refreshes); try the next.
