@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readCsv } from '@poortwachter/protocol/testing';
 import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,35 +32,6 @@ const FORMULAS = {
   // Behind a semicolon: the auditor's (,) CSV wrote it bare before.
   wmo: "Wmo;=1+cmd|' /C calc'!A0",
 };
-
-/** An RFC 4180 reader, apart from the project's writer: the cells as a spreadsheet splitting on `separator` gets them. */
-function readCsv(text: string, separator: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = text.startsWith('\uFEFF') ? 1 : 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === separator) {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
-      if (c === '\r') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += c;
-  }
-  return rows;
-}
 
 /**
  * Every cell a spreadsheet would run, read with `,` and with `;` (and tab): starting with = + - @ (or a
