@@ -29,6 +29,7 @@ export {
 } from './directory/verify-snapshot.ts';
 export { isAtOrBelow, overlapping } from './domain/field-paths.ts';
 export type * from './domain/model.ts';
+export * from './domain/service-description.ts';
 export type { PublicJwk, PublicKeyMaterial } from './domain/public-jwk.ts';
 export * from './domain/retention.ts';
 export { inForce, inForceDuring, type Validity } from './domain/validity.ts';

@@ -1,4 +1,5 @@
 import type { PublicJwk } from './public-jwk.ts';
+import type { ServiceDescription } from './service-description.ts';
 import type {
   AssuranceLevel,
   AvgBasis,
@@ -105,6 +106,11 @@ export interface Service {
   readonly dataSubjectPaths: readonly string[];
   /** Every search parameter the service accepts, with what it selects on; an undeclared one is refused. */
   readonly searchParameters: readonly SearchParameter[];
+  /**
+   * The service's API as data (operations, parameters, links, relations, subjects): required for a
+   * `haal-centraal-hal` service; absent for a `brp-personen-v2` one, whose profile knows its operations.
+   */
+  readonly description?: ServiceDescription;
   readonly revokedAt: string | null;
 }
 

@@ -40,7 +40,11 @@ export type Vertrouwelijkheid = (typeof VERTROUWELIJKHEID)[number];
 export const ASSURANCE_LEVELS = ['basis', 'midden', 'substantieel', 'hoog'] as const;
 export type AssuranceLevel = (typeof ASSURANCE_LEVELS)[number];
 
-/** Protocols a service can speak, with the search types each knows. */
+/**
+ * Protocols (API families' profiles) a service can speak, with the search types each knows by itself.
+ * A `haal-centraal-hal` service (GET with path and query parameters, `fields` and `expand` in the query,
+ * `application/hal+json`) names its operations in its description instead.
+ */
 export const PROTOCOL_SEARCH_TYPES = {
   'brp-personen-v2': [
     'RaadpleegMetBurgerservicenummer',
@@ -51,6 +55,7 @@ export const PROTOCOL_SEARCH_TYPES = {
     'ZoekMetNummeraanduidingIdentificatie',
     'ZoekMetAdresseerbaarObjectIdentificatie',
   ],
+  'haal-centraal-hal': [],
 } as const;
 export type Protocol = keyof typeof PROTOCOL_SEARCH_TYPES;
 export const PROTOCOLS = Object.keys(PROTOCOL_SEARCH_TYPES) as Protocol[];
