@@ -95,6 +95,12 @@ export interface ServiceOperation {
   readonly parameters: readonly OperationParameter[];
   /** Relations the gateway asks the source to embed so that it can see the subjects (stripped unless asked). */
   readonly subjectExpand?: readonly string[];
+  /**
+   * For an answer that does not show its subjects (a parcel's mortgages concern its owners): the
+   * operation, with the same path parameters, whose answer does; the gateway asks it for the subjects'
+   * identifiers before it releases anything, and logs them as this answer's subjects.
+   */
+  readonly subjectsFrom?: string;
 }
 
 /** A service's API as data: what the gateway core reads, besides the catalogue. */
