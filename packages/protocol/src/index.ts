@@ -29,9 +29,9 @@ export {
 } from './directory/verify-snapshot.ts';
 export { isAtOrBelow, overlapping } from './domain/field-paths.ts';
 export type * from './domain/model.ts';
-export * from './domain/service-description.ts';
 export type { PublicJwk, PublicKeyMaterial } from './domain/public-jwk.ts';
 export * from './domain/retention.ts';
+export * from './domain/service-description.ts';
 export { inForce, inForceDuring, type Validity } from './domain/validity.ts';
 export { versionAt, versionKnownAt } from './domain/versions.ts';
 export * from './domain/vocabulary.ts';
