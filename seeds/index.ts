@@ -10,6 +10,7 @@ export {
   loadBrpOpenApi,
 } from './openapi/brp-openapi.ts';
 export { loadPersonen, type Persoon } from './personen.ts';
+export { BRK_SERVICE_DESCRIPTION, BRK_SERVICE_ID } from './registry/brk-service.ts';
 export { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
 export {
   BRP_SERVICE_ID,

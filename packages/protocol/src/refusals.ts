@@ -50,6 +50,10 @@ export const REFUSALS = {
   payloadTooLarge: { problem: 'payloadTooLarge', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   unsupportedMediaType: { problem: 'unsupportedMediaType', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   serviceNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_SERVICE_NOT_FOUND' },
+  /** No operation of the service's description has this method and path. */
+  operationNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  /** The source has no resource with this identification. */
+  resourceNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   sourceRefused: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   tooManyResults: { problem: 'tooManyResults', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   sourceUnreachable: { problem: 'serviceUnreachable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },

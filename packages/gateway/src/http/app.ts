@@ -10,6 +10,7 @@ import {
 } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import { every } from 'hono/combine';
+import { createMiddleware } from 'hono/factory';
 import type { JWK } from 'jose';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
@@ -99,15 +100,22 @@ export function createGatewayApp(options: GatewayAppOptions) {
     if (c.get('trace')) await recordRefusal(c, refusal);
     return send(c, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
-  app.notFound((c) =>
+  const notFound = (c: Context<GatewayEnv>) =>
     c.body(
       JSON.stringify(
         brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} op dit pad.`), instanceOf(c, serviceId)),
       ),
       404,
       { 'content-type': PROBLEM_JSON },
-    ),
-  );
+    );
+  app.notFound(notFound);
+  // Only a described service has operations beyond the BRP's: any other path stays a plain 404 (unsigned, unlogged).
+  const described = createMiddleware<GatewayEnv>(async function described(c, next) {
+    const status = options.directory.status();
+    const service = status.serial === undefined ? undefined : options.directory.current().services.get(serviceId);
+    if (status.serial !== undefined && service?.protocol !== 'haal-centraal-hal') return notFound(c);
+    await next();
+  });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));
@@ -131,14 +139,8 @@ export function createGatewayApp(options: GatewayAppOptions) {
   });
 
   const sign = signResponse({ signingKey: options.signingKey, now });
-  app.post(
-    '/personen',
-    sign,
-    traceContext({ now }),
-    readBody(maxBody),
-    withDirectory(options.directory),
-    traced('verify', verifySignature({ serviceId, nonces, now })),
-    traced('authorise', authorise({ serviceId, query: brpQuery(), now })),
+  // What every profile shares after its authorisation: the source, minimisation, the log, the release.
+  const release = [
     traced('source', forward(options.source), { kind: SpanKind.CLIENT }),
     minimise(),
     logAccess({
@@ -151,6 +153,16 @@ export function createGatewayApp(options: GatewayAppOptions) {
         'poortwachter.service_id': serviceId,
       },
     }),
+  ] as const;
+  app.post(
+    '/personen',
+    sign,
+    traceContext({ now }),
+    readBody(maxBody),
+    withDirectory(options.directory),
+    traced('verify', verifySignature({ serviceId, nonces, now })),
+    traced('authorise', authorise({ serviceId, profile: 'brp-personen-v2', query: brpQuery(), now })),
+    ...release,
   );
 
   if (options.reads) {
@@ -177,6 +189,20 @@ export function createGatewayApp(options: GatewayAppOptions) {
     app.route('/audit/v1', auditApp({ base, signedPost, signedGet, requireAuditor }));
     app.route('/log/v1', logApp({ base, signedGet }));
   }
+  // A described service (`haal-centraal-hal`): any operation its description declares, by method and
+  // path template; the call's parser refuses what it does not declare (404) before the source is asked.
+  app.on(
+    ['GET', 'POST'],
+    '/*',
+    described,
+    sign,
+    traceContext({ now }),
+    readBody({ ...maxBody, answers: ['application/hal+json'] }),
+    withDirectory(options.directory),
+    traced('verify', verifySignature({ serviceId, nonces, now })),
+    traced('authorise', authorise({ serviceId, profile: 'haal-centraal-hal', now })),
+    ...release,
+  );
   return app;
 
   async function recordRefusal(c: Context<GatewayEnv>, refusal: GatewayRefusal | ProblemError) {

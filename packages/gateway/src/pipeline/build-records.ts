@@ -1,5 +1,5 @@
 import { newSpanId, uuidv7 } from '@poortwachter/protocol';
-import type { Caller, Grant, ReleasedPerson, RequestTrace } from '../pipeline/context.ts';
+import type { Caller, Grant, ReleasedPerson, RequestTrace, Subject } from '../pipeline/context.ts';
 import { type AutomaticField, projectPerson, valuesAt } from '../protocol/project-fields.ts';
 import type { StoredAccessRecord } from '../storage/access-record.ts';
 
@@ -44,15 +44,18 @@ export interface RecordContext {
  * without a subject, so that the search itself is on the log.
  */
 export function buildAccessRecords(people: readonly ReleasedPerson[], context: RecordContext): StoredAccessRecord[] {
-  const bySubject = new Map<string | undefined, Set<string>>();
+  const bySubject = new Map<string | undefined, { subject: Subject | undefined; fields: Set<string> }>();
   for (const person of people) {
-    const fields = bySubject.get(person.subjectId) ?? new Set<string>();
-    for (const f of person.releasedFields) fields.add(f);
-    bySubject.set(person.subjectId, fields);
+    const subject =
+      person.subjectId === undefined ? undefined : { id: person.subjectId, type: person.subjectType ?? 'BSN' };
+    const key = subject && `${subject.type}\n${subject.id}`;
+    const entry = bySubject.get(key) ?? { subject, fields: new Set<string>() };
+    for (const f of person.releasedFields) entry.fields.add(f);
+    bySubject.set(key, entry);
   }
-  if (bySubject.size === 0) bySubject.set(undefined, new Set());
+  if (bySubject.size === 0) bySubject.set(undefined, { subject: undefined, fields: new Set() });
   const { grant, caller, trace } = context;
-  return [...bySubject].map(([subjectId, fields]) => ({
+  return [...bySubject.values()].map(({ subject, fields }) => ({
     id: uuidv7(trace.startTime),
     record: {
       trace_id: trace.traceId,
@@ -66,11 +69,15 @@ export function buildAccessRecords(people: readonly ReleasedPerson[], context: R
       resource: { attributes: context.resource },
       attributes: {
         'dpl.core.processing_activity_id': grant.processingActivity.id,
-        ...(subjectId === undefined
+        ...(subject === undefined
           ? {}
           : {
-              'dpl.core.data_subject_id': context.pseudonymise(subjectId),
-              'dpl.core.data_subject_id_type': 'BSN' as const,
+              // A BSN's pseudonym is what the citizen's timeline looks for; other identifiers are
+              // pseudonymised with their type, so that they can never meet a BSN's.
+              'dpl.core.data_subject_id': context.pseudonymise(
+                subject.type === 'BSN' ? subject.id : `${subject.type}:${subject.id}`,
+              ),
+              'dpl.core.data_subject_id_type': subject.type,
             }),
         'dpl.core.foreign_operation.processor': caller.organisation.oin,
         'poortwachter.processing_activity_version': grant.processingActivity.version,

@@ -9,6 +9,7 @@ import type {
 import type { RegistryHistory } from '@poortwachter/sdk';
 import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
+import type { ResolvedCall } from '../profiles/profile.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 
 /** The W3C trace context of one request: the caller's span is the parent of the gateway's span. */
@@ -43,6 +44,10 @@ export interface Grant {
   readonly query: Record<string, unknown> & { type: string; fields: string[] };
   /** The requested field paths, groups expanded to the catalogue paths they stand for. */
   readonly releasedFields: readonly string[];
+  /** A described service's call (operation, parameters, `fields`, `expand`), read by its description. */
+  readonly call?: ResolvedCall;
+  /** The relations the caller expanded (name → the embedded resource). */
+  readonly expanded?: ReadonlyMap<string, string>;
 }
 
 export interface GatewayVariables {
@@ -64,10 +69,33 @@ export interface GatewayVariables {
   reads: ReadStores;
 }
 
-/** What the source answered and the gateway will minimise: the search type and its persons. */
+/**
+ * What the source answered and the gateway will minimise: the search type and its persons (BRP), or a
+ * described service's resources (`hal`: the resources of the answer as the source sent them, and the
+ * subjects the gateway asked the source for when the answer does not show them).
+ */
 export interface SourceAnswer {
   readonly type: string;
   readonly personen: Record<string, unknown>[];
+  readonly hal?: HalAnswer;
+}
+
+/** A `haal-centraal-hal` answer as the source gave it. */
+export interface HalAnswer {
+  /** The resources: the collection's items, or the one resource. */
+  readonly items: readonly Record<string, unknown>[];
+  /** Whether the answer is a collection (`_embedded.<items>`) rather than one resource. */
+  readonly collection: boolean;
+  /** The source's base URL, whose hrefs are rewritten to the inway's. */
+  readonly sourceBase: string;
+  /** Subjects of the whole answer from another operation (`subjectsFrom`). */
+  readonly subjects: readonly Subject[];
+}
+
+/** A data subject: its identifier and the identifier's type (`BSN`, `RSIN`, `KadasterNatuurlijkPersoon`). */
+export interface Subject {
+  readonly id: string;
+  readonly type: string;
 }
 
 /** One person of the answer as released, with what its access record needs. */
@@ -76,6 +104,8 @@ export interface ReleasedPerson {
   readonly released: Record<string, unknown>;
   /** The data-subject id (BSN) from the source's answer; undefined when it had none. */
   readonly subjectId: string | undefined;
+  /** The subject id's type (default `BSN`). */
+  readonly subjectType?: string;
   /** The requested paths this person actually had a value for, and the automatic fields delivered. */
   readonly releasedFields: readonly string[];
 }
@@ -85,6 +115,8 @@ export interface Release {
   readonly people: readonly ReleasedPerson[];
   readonly body: string;
   readonly digest: string;
+  /** The answer's media type (default JSON). */
+  readonly contentType?: string;
 }
 
 export interface GatewayEnv {

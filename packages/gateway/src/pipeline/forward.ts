@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { formatTraceparent, GatewayRefusal, newSpanId } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
+import { createHalForwarder } from '../profiles/hal/hal-source.ts';
 import { isObject, valuesAt } from '../protocol/project-fields.ts';
 import type { GatewayEnv, Grant, RequestTrace, SourceAnswer } from './context.ts';
 import {
@@ -13,7 +14,7 @@ import {
 import { ownSpanId } from './trace-context.ts';
 
 export interface SourceOptions {
-  /** Base URL of the source (`http://localhost:8301`); the gateway posts to `<url>/personen`. */
+  /** Base URL of the source (`http://localhost:8301`); a BRP gateway posts to `<url>/personen`, a described service's calls its operations' paths below it. */
   readonly url: string;
   /** Give up on the source after this many ms (default 5000): 504. */
   readonly timeoutMs?: number;
@@ -46,7 +47,19 @@ export function createSourceForwarder(source: SourceOptions): SourceForwarder {
   const url = `${source.url.replace(/\/+$/, '')}/personen`;
   const timeoutMs = source.timeoutMs ?? 5000;
   const maxResponseBytes = source.maxResponseBytes ?? 16 * 1024 * 1024;
+  const failed = (cause: unknown) => {
+    if (cause instanceof SourceCallError && cause.kind === 'timeout') {
+      return new GatewayRefusal('sourceTimeout', `De bron antwoordde niet binnen ${timeoutMs} ms.`, { cause });
+    }
+    const detail =
+      cause instanceof SourceCallError && cause.kind === 'tooLarge'
+        ? `Het antwoord van de bron is groter dan ${maxResponseBytes} bytes.`
+        : 'De bron is niet bereikbaar.';
+    return new GatewayRefusal('sourceUnreachable', detail, { cause });
+  };
+  const hal = createHalForwarder({ post, url: source.url, timeoutMs, maxResponseBytes, failed });
   return async (grant, context) => {
+    if (grant.call) return { type: grant.searchType, personen: [], hal: await hal(grant, context) };
     const idPaths = subjectFields(grant.service.dataSubjectPaths);
     const fields = [...new Set([...grant.query.fields, ...idPaths])];
     let res: SourceResponse;
@@ -66,14 +79,7 @@ export function createSourceForwarder(source: SourceOptions): SourceForwarder {
         maxResponseBytes,
       });
     } catch (cause) {
-      if (cause instanceof SourceCallError && cause.kind === 'timeout') {
-        throw new GatewayRefusal('sourceTimeout', `De bron antwoordde niet binnen ${timeoutMs} ms.`, { cause });
-      }
-      const detail =
-        cause instanceof SourceCallError && cause.kind === 'tooLarge'
-          ? `Het antwoord van de bron is groter dan ${maxResponseBytes} bytes.`
-          : 'De bron is niet bereikbaar.';
-      throw new GatewayRefusal('sourceUnreachable', detail, { cause });
+      throw failed(cause);
     }
     return readAnswer(res, grant, idPaths);
   };

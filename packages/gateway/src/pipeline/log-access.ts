@@ -28,7 +28,7 @@ export const logAccess = (options: LogAccessOptions) =>
     const grant = c.get('grant');
     const caller = c.get('caller');
     if (!grant || !caller) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
-    const { people, body, digest } = c.get('release');
+    const { people, body, digest, contentType } = c.get('release');
     const records = buildAccessRecords(people, {
       grant,
       caller,
@@ -55,5 +55,5 @@ export const logAccess = (options: LogAccessOptions) =>
     });
     metrics.requests.add(1, { outcome: 'released', status: 200 });
     metrics.latency.record(options.now() - c.get('trace').startTime, { outcome: 'released' });
-    return send(c, 200, body, { 'content-type': JSON_UTF8, 'content-digest': digest });
+    return send(c, 200, body, { 'content-type': contentType ?? JSON_UTF8, 'content-digest': digest });
   };

@@ -5,19 +5,21 @@ import type { GatewayEnv } from './context.ts';
 export interface ReadBodyOptions {
   /** Largest accepted body in bytes (default 64 KiB: a BRP query is a few hundred bytes). */
   readonly maxBytes?: number;
+  /** Media types of the answers besides JSON and problem+json that `Accept` may name (`application/hal+json`). */
+  readonly answers?: readonly string[];
 }
 
 /**
  * Whether an `Accept` header allows a JSON answer (ours are `application/json` or
  * `application/problem+json`, both UTF-8). No header accepts anything.
  */
-export function acceptsJson(accept: string | undefined): boolean {
+export function acceptsJson(accept: string | undefined, also: readonly string[] = []): boolean {
   if (accept === undefined || accept.trim() === '') return true;
   return accept.split(',').some((range) => {
     const [type = '', ...parameters] = range.trim().toLowerCase().split(';');
     const q = parameters.map((p) => p.trim()).find((p) => p.startsWith('q='));
     if (q !== undefined && Number(q.slice(2)) === 0) return false;
-    return ['*/*', 'application/*', 'application/json', 'application/problem+json'].includes(type.trim());
+    return ['*/*', 'application/*', 'application/json', 'application/problem+json', ...also].includes(type.trim());
   });
 }
 
@@ -29,13 +31,14 @@ export function acceptsJson(accept: string | undefined): boolean {
 export const readBody = (options: ReadBodyOptions = {}) =>
   createMiddleware<GatewayEnv>(async function readBody(c, next) {
     const maxBytes = options.maxBytes ?? 64 * 1024;
-    if (!acceptsJson(c.req.header('accept'))) {
+    if (!acceptsJson(c.req.header('accept'), options.answers)) {
       throw new GatewayRefusal(
         'notAcceptable',
         'De gateway antwoordt alleen in JSON. Sta dat toe in de header Accept.',
       );
     }
-    if (!/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+    // A GET has no body to describe (any body it carries is refused by the call's parser).
+    if (c.req.method !== 'GET' && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
       throw new GatewayRefusal(
         'unsupportedMediaType',
         'Stuur de vraag als JSON, met dat mediatype in de header Content-Type.',

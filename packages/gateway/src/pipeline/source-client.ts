@@ -24,6 +24,8 @@ export class SourceCallError extends Error {
 }
 
 export interface SourceCall {
+  /** Default POST (the BRP's queries); a described service's GETs say so. */
+  readonly method?: 'GET' | 'POST';
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: string;
@@ -84,9 +86,12 @@ export function nodeSourceClient(options: { maxSockets?: number; tls?: SourceTls
         const sent = send(
           url,
           {
-            method: 'POST',
+            method: call.method ?? 'POST',
             agent: agents[protocol],
-            headers: { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
+            headers:
+              call.method === 'GET'
+                ? call.headers
+                : { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
           },
           (res: IncomingMessage) => {
             answered = true;
@@ -130,7 +135,8 @@ export function nodeSourceClient(options: { maxSockets?: number; tls?: SourceTls
           }
           fail(new SourceCallError('unreachable', 'The source cannot be reached.', { cause }));
         });
-        sent.end(call.body);
+        if (call.method === 'GET') sent.end();
+        else sent.end(call.body);
       };
       attempt(1);
     });
@@ -144,9 +150,9 @@ export function fetchSourceClient(fetchImpl: typeof globalThis.fetch): SourcePos
     const timer = setTimeout(() => controller.abort(), call.timeoutMs);
     try {
       const res = await fetchImpl(call.url, {
-        method: 'POST',
+        method: call.method ?? 'POST',
         headers: call.headers,
-        body: call.body,
+        ...(call.method === 'GET' ? {} : { body: call.body }),
         signal: controller.signal,
       });
       const text = await res.text();

@@ -1,6 +1,7 @@
 import type { InvalidParam } from '@poortwachter/protocol';
 import { GatewayRefusal, invalidParamType, isBsn, schemaInvalidParams } from '@poortwachter/protocol';
 import { brpFieldPaths, brpSearchTypes, createBrpValidator, isBrpAutomaticPath } from '@poortwachter/seeds';
+import { nestsDeeperThan } from './json-depth.ts';
 
 /** A `POST /personen` body that passed the spec: its search type, its fields and its parameters. */
 export type PersonenQuery = Record<string, unknown> & { readonly type: string; readonly fields: string[] };
@@ -14,18 +15,6 @@ const param = (name: string, code: string, reason: string): InvalidParam => ({
   code,
   reason,
 });
-
-/** Whether a parsed JSON value nests deeper than `max` (iterative: a hostile depth cannot overflow the stack). */
-function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (node === null || typeof node !== 'object') continue;
-    if (depth > max) return true;
-    for (const child of Object.values(node)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
 
 const refuse = (invalidParams: InvalidParam[]) =>
   new GatewayRefusal(

@@ -18,7 +18,8 @@ export interface AccessRecord {
 export interface AccessRecordAttributes {
   readonly 'dpl.core.processing_activity_id': string;
   readonly 'dpl.core.data_subject_id'?: string;
-  readonly 'dpl.core.data_subject_id_type'?: 'BSN';
+  /** `BSN` for persons in the BRP; another register's identifier type otherwise (`RSIN`, `KadasterNatuurlijkPersoon`). */
+  readonly 'dpl.core.data_subject_id_type'?: string;
   readonly 'dpl.core.foreign_operation.processor': string;
   readonly 'poortwachter.processing_activity_version': number;
   readonly 'poortwachter.service_id': string;
