@@ -239,7 +239,10 @@ describe('a described service: the release', () => {
   };
 
   it('releases only authorised fields, links whose identifiers are authorised (moved to the inway, no title), no embedded owners unasked', () => {
-    const grant = grantFor(['kadastraalOnroerendeZaak.identificatie', 'kadastraalOnroerendeZaak.koopsom'], 'fields=koopsom');
+    const grant = grantFor(
+      ['kadastraalOnroerendeZaak.identificatie', 'kadastraalOnroerendeZaak.koopsom'],
+      'fields=koopsom',
+    );
     const { body, people } = releaseHal(grant, {
       items: [parcel],
       collection: false,
