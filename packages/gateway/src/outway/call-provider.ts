@@ -38,6 +38,7 @@ export const callProvider = (options: CallProviderOptions) =>
     if (!grant) throw new GatewayRefusal('internal', 'De stappen van de outway liepen niet in volgorde.');
     const { provider, service } = grant;
     let body: string;
+    // A GET carries no body (the call's parser refused one); its signature covers the empty body's digest.
     try {
       body = new TextDecoder('utf-8', { fatal: true }).decode(c.get('body'));
     } catch {
@@ -46,10 +47,12 @@ export const callProvider = (options: CallProviderOptions) =>
       });
     }
     const trace = c.get('trace');
-    const url = `${service.gatewayUrl.replace(/\/+$/, '')}/personen`;
+    const url = `${service.gatewayUrl.replace(/\/+$/, '')}${grant.target}`;
+    const method = c.req.method === 'GET' ? 'GET' : 'POST';
     const request = await signRequest({
       url,
       body,
+      method,
       privateKey: options.privateKey,
       processingActivity: grant.processingActivity,
       transactionId: c.get('transactionId'),
@@ -60,6 +63,7 @@ export const callProvider = (options: CallProviderOptions) =>
     let res: Awaited<ReturnType<SourcePost>>;
     try {
       res = await options.post({
+        method,
         url,
         headers: { ...request.headers, ...(tracestate ? { tracestate } : {}) },
         body: request.body,

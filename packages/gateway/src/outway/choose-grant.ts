@@ -1,6 +1,8 @@
-import { GatewayRefusal, versionAt } from '@poortwachter/protocol';
+import { GatewayRefusal, type Service, versionAt } from '@poortwachter/protocol';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { OutwayEnv } from './context.ts';
+import { parseHalCall } from '../profiles/hal/hal-call.ts';
+import type { OutwayEnv, OutwayGrant } from './context.ts';
 import { grantHash } from './grant-hash.ts';
 
 export interface ChooseGrantOptions {
@@ -103,10 +105,29 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
       provider,
       processingActivity: activity,
       processingActivityVersion: version?.version ?? 0,
-      searchType: searchTypeOf(c.get('body')),
+      ...whatIsAsked(c, service),
     });
     await next();
   });
+
+/**
+ * What the application asks of the service: for the BRP profile `POST /personen` and its body's
+ * `type`; for a described service the operation its description declares for this method and path
+ * (an undeclared one is refused here already, 404), with the path and query passed on as they came.
+ */
+function whatIsAsked(c: Context<OutwayEnv>, service: Service): Pick<OutwayGrant, 'searchType' | 'target' | 'call'> {
+  const url = new URL(c.req.url);
+  const serviceId = c.req.param('serviceId');
+  const path = serviceId === undefined ? url.pathname : url.pathname.slice(serviceId.length + 1);
+  if (service.protocol !== 'haal-centraal-hal') {
+    if (c.req.method !== 'POST' || path !== '/personen') {
+      throw new GatewayRefusal('operationNotFound', 'Deze dienst kent dit pad niet.');
+    }
+    return { searchType: searchTypeOf(c.get('body')), target: '/personen' };
+  }
+  const call = parseHalCall(service, { method: c.req.method, path, query: url.search.slice(1), body: c.get('body') });
+  return { searchType: call.operation.id, target: `${path}${url.search}`, call };
+}
 
 /** The `type` of the application's body, for the record's name; the provider checks the body itself. */
 function searchTypeOf(body: Uint8Array): string {

@@ -1,5 +1,6 @@
 import type { ExchangeEvidence, Organisation, Service } from '@poortwachter/protocol';
 import type { GatewayVariables } from '../pipeline/context.ts';
+import type { ResolvedCall } from '../profiles/profile.ts';
 import type { Application } from './applications.ts';
 
 /** Which service the application asks, under which verwerkingsactiviteit (decided by `chooseGrant`). */
@@ -9,8 +10,12 @@ export interface OutwayGrant {
   readonly processingActivity: string;
   /** The version of the verwerkingsactiviteit in force now, as the directory has it. */
   readonly processingActivityVersion: number;
-  /** The search type of the application's body (`type`), as it asked. */
+  /** The search type of the application's body (`type`), or a described service's operation id. */
   readonly searchType: string;
+  /** What is asked of the provider's inway, below its root: the path and query as the application sent them. */
+  readonly target: string;
+  /** A described service's call, read by its description (the inway decides it again). */
+  readonly call?: ResolvedCall;
 }
 
 /** The provider's verified answer (set by `callProvider`). */
@@ -31,6 +36,8 @@ export interface OutwayVariables extends GatewayVariables {
   application: Application | undefined;
   outwayGrant: OutwayGrant | undefined;
   providerAnswer: VerifiedAnswer;
+  /** Set on the query routes: their refusals are kept in the outway's log. */
+  query: boolean;
 }
 
 export interface OutwayEnv {

@@ -4,6 +4,7 @@ import type { GroupCommitter } from '../log/group-commit.ts';
 import type { RefusalRecorder } from '../log/refusal-recorder.ts';
 import { JSON_UTF8, PROBLEM_JSON } from '../pipeline/media-types.ts';
 import { inSpan } from '../pipeline/traced.ts';
+import { receivedAbout } from '../profiles/hal/hal-received.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import { USER_REFERENCE_HEADER } from './choose-grant.ts';
 import type { OutwayEnv } from './context.ts';
@@ -61,8 +62,9 @@ export const logReceived = (options: LogReceivedOptions) =>
       });
     }
     let personen: Record<string, unknown>[];
+    let parsed: { personen?: unknown };
     try {
-      const parsed = JSON.parse(answer.body) as { personen?: unknown };
+      parsed = JSON.parse(answer.body) as { personen?: unknown };
       personen = Array.isArray(parsed.personen) ? (parsed.personen as Record<string, unknown>[]) : [];
     } catch (cause) {
       throw new GatewayRefusal('providerUnverified', 'Het getekende antwoord is geen JSON.', { cause });
@@ -79,6 +81,7 @@ export const logReceived = (options: LogReceivedOptions) =>
       evidence: answer.evidence,
       directory: c.get('directory'),
       requestedBsns: grant.searchType === 'RaadpleegMetBurgerservicenummer' ? requestedBsns(c.get('body')) : [],
+      ...(grant.call ? { received: receivedAbout(grant.service, grant.call, parsed) } : {}),
       pseudonymise: options.pseudonymise,
       resource: options.resource,
     });

@@ -96,7 +96,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
       report('unexpected error', error, { route: requestRoute(c) });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
-    if (c.get('trace') && c.req.path.endsWith('/personen')) await recordRefusal(c, refusal);
+    if (c.get('trace') && c.get('query')) await recordRefusal(c, refusal);
     const body = JSON.stringify(brpProblem(refusal, `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`, onFitted));
     return send(c as never, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
@@ -136,10 +136,14 @@ export function createOutwayApp(options: OutwayAppOptions) {
     c.res.headers.set('traceparent', formatTraceparent(trace.traceId, trace.spanId));
   });
   const query = [
+    createMiddleware<OutwayEnv>(async function queryRoute(c, next) {
+      c.set('query', true);
+      await next();
+    }),
     answerHeaders,
     traceContext({ now }),
     authenticateApplication(options.db),
-    readBody(maxBody),
+    readBody({ ...maxBody, answers: ['application/hal+json'] }),
     withDirectory(options.directory),
     chooseGrant({ organisationOin: options.organisationOin, now }),
     traced(
@@ -230,6 +234,8 @@ export function createOutwayApp(options: OutwayAppOptions) {
   readerApp.route('/processing-activities', logboekApp({ base, signedPost: every(readBody(maxBody), verifyRead) }));
   readerApp.route('/log/v1', logApp({ base, signedGet: every(emptyBody(), verifyRead) }));
   app.route('/', readerApp as never);
+  // Any operation of a described service (`/<service>/<its path>`): the description decides what exists.
+  app.on(['GET', 'POST'], '/:serviceId/*', ...query);
   return app;
 
   function knownService(c: Context<OutwayEnv>): string | undefined {

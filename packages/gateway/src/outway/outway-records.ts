@@ -1,6 +1,8 @@
 import { type ExchangeEvidence, newSpanId, uuidv7 } from '@poortwachter/protocol';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
-import type { RequestTrace } from '../pipeline/context.ts';
+import { subjectAttributes } from '../pipeline/build-records.ts';
+import type { RequestTrace, Subject } from '../pipeline/context.ts';
+import type { ReceivedAbout } from '../profiles/hal/hal-received.ts';
 import { presentPaths, valuesAt } from '../protocol/project-fields.ts';
 import type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from '../storage/access-record.ts';
 import type { Application } from './applications.ts';
@@ -39,6 +41,8 @@ export interface OutwayRecordContext {
   readonly directory: DirectoryIndex;
   /** The BSNs of a RaadpleegMetBurgerservicenummer, as asked (subjects when the answer does not name them). */
   readonly requestedBsns: readonly string[];
+  /** For a described service's answer: what it held, by subject (`receivedAbout`), instead of `personen`. */
+  readonly received?: readonly ReceivedAbout[];
   readonly pseudonymise: (bsn: string) => string;
   readonly resource: Readonly<Record<string, string>>;
 }
@@ -71,7 +75,15 @@ export function buildOutwayRecords(
     return catalogue.filter((path) => held.has(path));
   };
   const bySubject = new Map<string | undefined, Set<string>>();
-  if (personen.every((person) => subjectOf(person) !== undefined)) {
+  const types = new Map<string, Subject>();
+  if (context.received) {
+    // A described service's answer: its subjects (by type) and what it held about each, read by the description.
+    for (const { subject, fields } of context.received) {
+      const key = subject && `${subject.type}\n${subject.id}`;
+      if (subject && key) types.set(key, subject);
+      bySubject.set(key, new Set([...(bySubject.get(key) ?? []), ...fields]));
+    }
+  } else if (personen.every((person) => subjectOf(person) !== undefined)) {
     for (const person of personen) {
       const subject = subjectOf(person);
       bySubject.set(subject, new Set([...(bySubject.get(subject) ?? []), ...fieldsOf(person)]));
@@ -99,9 +111,10 @@ export function buildOutwayRecords(
       resource: { attributes: context.resource },
       attributes: {
         'dpl.core.processing_activity_id': grant.processingActivity,
-        ...(subject === undefined
-          ? {}
-          : { 'dpl.core.data_subject_id': context.pseudonymise(subject), 'dpl.core.data_subject_id_type': 'BSN' }),
+        ...subjectAttributes(
+          subject === undefined ? undefined : (types.get(subject) ?? { id: subject, type: 'BSN' }),
+          context.pseudonymise,
+        ),
         'dpl.core.foreign_operation.processor': grant.provider.oin,
         'dpl.read.externalReadAPI_id': `${gatewayUrl}/processing-activities`,
         'poortwachter.processing_activity_version': grant.processingActivityVersion,

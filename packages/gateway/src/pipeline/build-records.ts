@@ -25,6 +25,19 @@ export function releasePersonen(
   });
 }
 
+/**
+ * A record's subject attributes, the one rule for inways and outways: a BSN's pseudonym is what the
+ * citizen's timeline looks for; another register's identifier is pseudonymised with its type, so that
+ * it can never meet a BSN's; no subject, no attributes.
+ */
+export function subjectAttributes(subject: Subject | undefined, pseudonymise: (id: string) => string) {
+  if (subject === undefined) return {};
+  return {
+    'dpl.core.data_subject_id': pseudonymise(subject.type === 'BSN' ? subject.id : `${subject.type}:${subject.id}`),
+    'dpl.core.data_subject_id_type': subject.type,
+  };
+}
+
 export interface RecordContext {
   readonly grant: Grant;
   readonly caller: Caller;
@@ -69,16 +82,7 @@ export function buildAccessRecords(people: readonly ReleasedPerson[], context: R
       resource: { attributes: context.resource },
       attributes: {
         'dpl.core.processing_activity_id': grant.processingActivity.id,
-        ...(subject === undefined
-          ? {}
-          : {
-              // A BSN's pseudonym is what the citizen's timeline looks for; other identifiers are
-              // pseudonymised with their type, so that they can never meet a BSN's.
-              'dpl.core.data_subject_id': context.pseudonymise(
-                subject.type === 'BSN' ? subject.id : `${subject.type}:${subject.id}`,
-              ),
-              'dpl.core.data_subject_id_type': subject.type,
-            }),
+        ...subjectAttributes(subject, context.pseudonymise),
         'dpl.core.foreign_operation.processor': caller.organisation.oin,
         'poortwachter.processing_activity_version': grant.processingActivity.version,
         'poortwachter.service_id': grant.service.id,

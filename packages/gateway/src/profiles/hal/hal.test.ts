@@ -157,7 +157,7 @@ describe('a described service: the decision', () => {
       ['GetKadastraalOnroerendeZaak'],
     );
     expect(
-      decideHalCall(service, granted, call('/kadastraalonroerendezaken/1'), CATALOGUE).releasedFields.sort(),
+      [...decideHalCall(service, granted, call('/kadastraalonroerendezaken/1'), CATALOGUE).releasedFields].sort(),
     ).toEqual([
       'kadastraalOnroerendeZaak.identificatie',
       'kadastraalOnroerendeZaak.koopsom.koopjaar',
