@@ -1,3 +1,5 @@
+export { type BrkFixtures, loadBrkFixtures } from './brk/brk-fixtures.ts';
+export { BRK_OPENAPI_PATH, brkFieldPaths, createBrkValidator } from './openapi/brk-openapi.ts';
 export {
   BRP_AUTOMATIC_FIELDS,
   BRP_OPENAPI_PATH,
@@ -9,6 +11,15 @@ export {
   isBrpAutomaticPath,
   loadBrpOpenApi,
 } from './openapi/brp-openapi.ts';
+export {
+  createOpenApiValidator,
+  loadOpenApi,
+  type OpenApiDocument,
+  type OpenApiOperation,
+  type OpenApiValidator,
+  type SchemaValidation,
+  schemaFieldPaths,
+} from './openapi/openapi-validator.ts';
 export { loadPersonen, type Persoon } from './personen.ts';
 export { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
 export {
