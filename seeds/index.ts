@@ -1,4 +1,12 @@
-export { type BrkFixtures, loadBrkFixtures } from './brk/brk-fixtures.ts';
+export {
+  BRK_FIXTURES_PATH,
+  type BrkFixtures,
+  type BrkPersoonRef,
+  type BrkResource,
+  type BrkZakelijkGerechtigde,
+  loadBrkFixtures,
+} from './brk/brk-fixtures.ts';
+export { generateBrkFixtures } from './brk/generate-brk.ts';
 export { BRK_OPENAPI_PATH, brkFieldPaths, createBrkValidator } from './openapi/brk-openapi.ts';
 export {
   BRP_AUTOMATIC_FIELDS,
@@ -17,6 +25,7 @@ export {
   type OpenApiDocument,
   type OpenApiOperation,
   type OpenApiValidator,
+  type Schema,
   type SchemaValidation,
   schemaFieldPaths,
 } from './openapi/openapi-validator.ts';
