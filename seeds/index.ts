@@ -1,4 +1,14 @@
 export {
+  BRK_FIXTURES_PATH,
+  type BrkFixtures,
+  type BrkPersoonRef,
+  type BrkResource,
+  type BrkZakelijkGerechtigde,
+  loadBrkFixtures,
+} from './brk/brk-fixtures.ts';
+export { generateBrkFixtures } from './brk/generate-brk.ts';
+export { BRK_OPENAPI_PATH, brkFieldPaths, createBrkValidator } from './openapi/brk-openapi.ts';
+export {
   BRP_AUTOMATIC_FIELDS,
   BRP_OPENAPI_PATH,
   type BrpSearchType,
@@ -9,6 +19,16 @@ export {
   isBrpAutomaticPath,
   loadBrpOpenApi,
 } from './openapi/brp-openapi.ts';
+export {
+  createOpenApiValidator,
+  loadOpenApi,
+  type OpenApiDocument,
+  type OpenApiOperation,
+  type OpenApiValidator,
+  type Schema,
+  type SchemaValidation,
+  schemaFieldPaths,
+} from './openapi/openapi-validator.ts';
 export { loadPersonen, type Persoon } from './personen.ts';
 export { BRK_SERVICE_DESCRIPTION, BRK_SERVICE_ID } from './registry/brk-service.ts';
 export { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
-import { parse } from 'yaml';
+import {
+  createOpenApiValidator,
+  loadOpenApi,
+  type OpenApiValidator,
+  type Schema,
+  schemaFieldPaths,
+} from './openapi-validator.ts';
 
-type Schema = Record<string, unknown>;
-const SPEC_ID = 'https://poortwachter.local/brp-personen-2.7.0.json';
 const PREFIX = '#/components/schemas/';
 
 /** Path of the committed copy of the BRP API Personen 2.7.0 OpenAPI spec (RvIG, EUPL-1.2). */
@@ -13,53 +14,11 @@ export const BRP_OPENAPI_PATH = fileURLToPath(new URL('./brp-personen-2.7.0.open
 
 /** Loads the BRP API Personen spec as a plain object. */
 export function loadBrpOpenApi(): { components: { schemas: Record<string, Schema> } } & Schema {
-  return parse(readFileSync(BRP_OPENAPI_PATH, 'utf8'));
+  return loadOpenApi(BRP_OPENAPI_PATH) as unknown as { components: { schemas: Record<string, Schema> } } & Schema;
 }
 
-/**
- * ajv ignores OpenAPI's `discriminator`, so a `Datum` would only be checked against `AbstractDatum`.
- * This rewrites every schema with a discriminator mapping into its base plus an `if`/`then` per
- * mapped type, and points the subtypes' `allOf` at the base, so that the concrete type is validated
- * and an unknown `type` is refused.
- */
-function expandDiscriminators(schemas: Record<string, Schema>): Record<string, Schema> {
-  const result: Record<string, Schema> = structuredClone(schemas);
-  for (const [name, schema] of Object.entries(schemas)) {
-    const discriminator = schema.discriminator as
-      | { propertyName: string; mapping?: Record<string, string> }
-      | undefined;
-    if (!discriminator?.mapping) continue;
-    const baseName = `${name}__base`;
-    const { discriminator: _, ...base } = schema;
-    result[baseName] = base;
-    const property = discriminator.propertyName;
-    const mapping = Object.entries(discriminator.mapping);
-    result[name] = {
-      allOf: [
-        { $ref: `${PREFIX}${baseName}` },
-        { properties: { [property]: { enum: mapping.map(([key]) => key) } } },
-        ...mapping.map(([key, target]) => ({
-          if: { properties: { [property]: { const: key } }, required: [property] },
-          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a thenable
-          then: { $ref: target },
-        })),
-      ],
-    };
-    for (const [, target] of mapping) {
-      const targetSchema = result[target.slice(PREFIX.length)];
-      const allOf = targetSchema?.allOf as Schema[] | undefined;
-      for (const part of allOf ?? []) {
-        if (part.$ref === `${PREFIX}${name}`) part.$ref = `${PREFIX}${baseName}`;
-      }
-    }
-  }
-  return result;
-}
-
-export interface BrpValidator {
-  /** Validates a value against a named schema of the spec (`Persoon`, `PersonenQueryResponse`, …). */
-  validate(schemaName: string, value: unknown): { valid: true } | { valid: false; errors: ErrorObject[] };
-}
+/** The validator over the BRP API Personen spec (see `createOpenApiValidator`). */
+export type BrpValidator = OpenApiValidator;
 
 /**
  * An ajv (JSON Schema 2020-12) validator over the schemas of the BRP API Personen spec.
@@ -69,22 +28,7 @@ export interface BrpValidator {
  * v.validate('Persoon', persoon); // { valid: true }
  */
 export function createBrpValidator(): BrpValidator {
-  const spec = loadBrpOpenApi();
-  // The spec's patterns escape quotes (\'), which is invalid under the `u` flag; its ranges are all in the BMP.
-  const ajv = new Ajv2020({ strict: false, allErrors: true, unicodeRegExp: false });
-  addFormats.default(ajv);
-  ajv.addSchema({ $id: SPEC_ID, components: { schemas: expandDiscriminators(spec.components.schemas) } });
-  const compiled = new Map<string, ValidateFunction>();
-  return {
-    validate(schemaName, value) {
-      let fn = compiled.get(schemaName);
-      if (!fn) {
-        fn = ajv.compile({ $ref: `${SPEC_ID}${PREFIX}${schemaName}` });
-        compiled.set(schemaName, fn);
-      }
-      return fn(value) ? { valid: true } : { valid: false, errors: fn.errors ?? [] };
-    },
-  };
+  return createOpenApiValidator(BRP_OPENAPI_PATH);
 }
 
 /**
@@ -96,32 +40,7 @@ export function createBrpValidator(): BrpValidator {
  * brpFieldPaths().has('naam.voornamen'); // true
  */
 export function brpFieldPaths(root = 'Persoon'): Set<string> {
-  const schemas = loadBrpOpenApi().components.schemas;
-  const paths = new Set<string>();
-  const resolve = (schema: Schema): Schema =>
-    typeof schema.$ref === 'string' ? (schemas[schema.$ref.slice(PREFIX.length)] ?? {}) : schema;
-  const walk = (input: Schema, prefix: string, depth: number) => {
-    if (depth > 6) return;
-    const schema = resolve(input);
-    for (const part of (schema.allOf as Schema[] | undefined) ?? []) walk(part, prefix, depth + 1);
-    const mapping = (schema.discriminator as { mapping?: Record<string, string> } | undefined)?.mapping;
-    for (const target of Object.values(mapping ?? {})) {
-      const sub = schemas[target.slice(PREFIX.length)];
-      // Walk the subtype's own parts only: its allOf points back at this base.
-      for (const part of (sub?.allOf as Schema[] | undefined) ?? []) {
-        if (part.$ref !== `${PREFIX}${schemaName(schema)}`) walk(part, prefix, depth + 1);
-      }
-    }
-    if (schema.type === 'array' && schema.items) walk(schema.items as Schema, prefix, depth + 1);
-    for (const [name, property] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})) {
-      const path = prefix ? `${prefix}.${name}` : name;
-      paths.add(path);
-      walk(property, path, depth + 1);
-    }
-  };
-  const schemaName = (schema: Schema) => Object.entries(schemas).find(([, s]) => s === schema)?.[0];
-  walk({ $ref: `${PREFIX}${root}` }, '', 0);
-  return paths;
+  return schemaFieldPaths(loadOpenApi(BRP_OPENAPI_PATH), root);
 }
 
 /** What the spec says of one search type (`type` of a `PersonenQuery`). */
