@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { openApiSchemaPaths } from '@poortwachter/protocol';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
@@ -88,40 +89,14 @@ export function createBrpValidator(): BrpValidator {
 }
 
 /**
- * Every dot path a `fields` parameter can name under a schema (default `Persoon`): properties are
- * followed through `$ref`, `allOf`, arrays and every discriminator mapping, so that
- * `verblijfplaats.verblijfadres.postcode` (only on `Adres`) is found too.
+ * Every dot path a `fields` parameter can name under a schema (default `Persoon`), by the one walker of
+ * OpenAPI schemas (`openApiSchemaPaths`): `verblijfplaats.verblijfadres.postcode` (only on `Adres`) too.
  *
  * @example
  * brpFieldPaths().has('naam.voornamen'); // true
  */
 export function brpFieldPaths(root = 'Persoon'): Set<string> {
-  const schemas = loadBrpOpenApi().components.schemas;
-  const paths = new Set<string>();
-  const resolve = (schema: Schema): Schema =>
-    typeof schema.$ref === 'string' ? (schemas[schema.$ref.slice(PREFIX.length)] ?? {}) : schema;
-  const walk = (input: Schema, prefix: string, depth: number) => {
-    if (depth > 6) return;
-    const schema = resolve(input);
-    for (const part of (schema.allOf as Schema[] | undefined) ?? []) walk(part, prefix, depth + 1);
-    const mapping = (schema.discriminator as { mapping?: Record<string, string> } | undefined)?.mapping;
-    for (const target of Object.values(mapping ?? {})) {
-      const sub = schemas[target.slice(PREFIX.length)];
-      // Walk the subtype's own parts only: its allOf points back at this base.
-      for (const part of (sub?.allOf as Schema[] | undefined) ?? []) {
-        if (part.$ref !== `${PREFIX}${schemaName(schema)}`) walk(part, prefix, depth + 1);
-      }
-    }
-    if (schema.type === 'array' && schema.items) walk(schema.items as Schema, prefix, depth + 1);
-    for (const [name, property] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})) {
-      const path = prefix ? `${prefix}.${name}` : name;
-      paths.add(path);
-      walk(property, path, depth + 1);
-    }
-  };
-  const schemaName = (schema: Schema) => Object.entries(schemas).find(([, s]) => s === schema)?.[0];
-  walk({ $ref: `${PREFIX}${root}` }, '', 0);
-  return paths;
+  return openApiSchemaPaths(loadBrpOpenApi(), { $ref: `${PREFIX}${root}` });
 }
 
 /** What the spec says of one search type (`type` of a `PersonenQuery`). */
