@@ -1,3 +1,4 @@
+export { BRK_OPENAPI_PATH, loadBrkOpenApi } from './openapi/brk-openapi.ts';
 export {
   BRP_AUTOMATIC_FIELDS,
   BRP_OPENAPI_PATH,
@@ -10,6 +11,9 @@ export {
   loadBrpOpenApi,
 } from './openapi/brp-openapi.ts';
 export { loadPersonen, type Persoon } from './personen.ts';
+export { BRK_FIELD_CATALOGUE } from './registry/brk-field-catalogue.ts';
+export { brkAutorisaties, brkService } from './registry/brk-registry.ts';
+export { BRK_SERVICE_DESCRIPTION, BRK_SERVICE_ID } from './registry/brk-service.ts';
 export { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
 export {
   BRP_SERVICE_ID,
