@@ -7,7 +7,7 @@ export {
   loadBrkFixtures,
 } from './brk/brk-fixtures.ts';
 export { generateBrkFixtures } from './brk/generate-brk.ts';
-export { BRK_OPENAPI_PATH, brkFieldPaths, createBrkValidator } from './openapi/brk-openapi.ts';
+export { BRK_OPENAPI_PATH, brkFieldPaths, createBrkValidator, loadBrkOpenApi } from './openapi/brk-openapi.ts';
 export {
   BRP_AUTOMATIC_FIELDS,
   BRP_OPENAPI_PATH,
@@ -30,6 +30,8 @@ export {
   schemaFieldPaths,
 } from './openapi/openapi-validator.ts';
 export { loadPersonen, type Persoon } from './personen.ts';
+export { BRK_FIELD_CATALOGUE } from './registry/brk-field-catalogue.ts';
+export { brkAutorisaties, brkService } from './registry/brk-registry.ts';
 export { BRK_SERVICE_DESCRIPTION, BRK_SERVICE_ID } from './registry/brk-service.ts';
 export { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS, type SeedCatalogueField } from './registry/brp-field-catalogue.ts';
 export {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { OpenApiObject } from '@poortwachter/protocol';
 import { createOpenApiValidator, loadOpenApi, type OpenApiValidator, schemaFieldPaths } from './openapi-validator.ts';
 
 /** Path of the committed copy of Kadaster's BRK bevragen 2.0.0 OpenAPI spec (Kadaster / VNG Realisatie, EUPL-1.2). */
@@ -24,4 +25,14 @@ export function createBrkValidator(): OpenApiValidator {
  */
 export function brkFieldPaths(root: string): Set<string> {
   return schemaFieldPaths(loadOpenApi(BRK_OPENAPI_PATH), root);
+}
+
+/**
+ * Loads the BRK bevragen spec as a plain object: the document Kadaster registers with its service.
+ *
+ * @example
+ * loadBrkOpenApi().openapi; // '3.0.0'
+ */
+export function loadBrkOpenApi(): OpenApiObject {
+  return loadOpenApi(BRK_OPENAPI_PATH) as unknown as OpenApiObject;
 }

@@ -32,9 +32,8 @@ export function createBrpValidator(): BrpValidator {
 }
 
 /**
- * Every dot path a `fields` parameter can name under a schema (default `Persoon`): properties are
- * followed through `$ref`, `allOf`, arrays and every discriminator mapping, so that
- * `verblijfplaats.verblijfadres.postcode` (only on `Adres`) is found too.
+ * Every dot path a `fields` parameter can name under a schema (default `Persoon`), by the one walker of
+ * OpenAPI schemas (`openApiSchemaPaths`): `verblijfplaats.verblijfadres.postcode` (only on `Adres`) too.
  *
  * @example
  * brpFieldPaths().has('naam.voornamen'); // true

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { type OpenApiObject, openApiSchemaPaths } from '@poortwachter/protocol';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -172,37 +173,6 @@ export function createOpenApiValidator(specPath: string): OpenApiValidator {
  * @example
  * schemaFieldPaths(loadOpenApi(BRK_OPENAPI_PATH), 'Hypotheek').has('bedragZekerheidsstelling.som'); // true
  */
-export function schemaFieldPaths(spec: OpenApiDocument, root: string, maxDepth = 6): Set<string> {
-  const schemas = spec.components.schemas;
-  const paths = new Set<string>();
-  const resolve = (schema: Schema): Schema => {
-    let resolved = schema;
-    // A schema may be only a reference to another (`AantekeningTenaamstelling` → `Aantekening`).
-    for (let hops = 0; typeof resolved.$ref === 'string' && hops < 8; hops += 1) {
-      resolved = schemas[resolved.$ref.slice(PREFIX.length)] ?? {};
-    }
-    return resolved;
-  };
-  const nameOf = (schema: Schema) => Object.entries(schemas).find(([, s]) => s === schema)?.[0];
-  const walk = (input: Schema, prefix: string, depth: number) => {
-    if (depth > maxDepth) return;
-    const schema = resolve(input);
-    for (const part of (schema.allOf as Schema[] | undefined) ?? []) walk(part, prefix, depth + 1);
-    const mapping = (schema.discriminator as { mapping?: Record<string, string> } | undefined)?.mapping;
-    for (const target of Object.values(mapping ?? {})) {
-      const sub = schemas[target.slice(PREFIX.length)];
-      // Walk the subtype's own parts only: its allOf points back at this base.
-      for (const part of (sub?.allOf as Schema[] | undefined) ?? []) {
-        if (part.$ref !== `${PREFIX}${nameOf(schema)}`) walk(part, prefix, depth + 1);
-      }
-    }
-    if (schema.type === 'array' && schema.items) walk(schema.items as Schema, prefix, depth + 1);
-    for (const [name, property] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})) {
-      const path = prefix ? `${prefix}.${name}` : name;
-      paths.add(path);
-      walk(property, path, depth + 1);
-    }
-  };
-  walk({ $ref: `${PREFIX}${root}` }, '', 0);
-  return paths;
+export function schemaFieldPaths(spec: OpenApiDocument, root: string): Set<string> {
+  return openApiSchemaPaths(spec as unknown as OpenApiObject, { $ref: `${PREFIX}${root}` });
 }

@@ -1,9 +1,9 @@
 import { BRP_FIELD_CATALOGUE, BRP_SEARCH_PARAMETERS } from './brp-field-catalogue.ts';
 
 /**
- * The demo registry: RvIG as bronhouder of the BRP service, four gemeenten and two
- * uitvoeringsorganisaties as afnemers, and an auditor. OINs are fictitious but shaped as real ones
- * (20 digits); real OINs come from Logius' OIN register. Law names, articles and BWB ids are real.
+ * The demo registry: RvIG as bronhouder of the BRP service, Kadaster as bronhouder of the BRK service
+ * (brk-registry.ts), four gemeenten and two uitvoeringsorganisaties as afnemers, and an auditor. OINs
+ * are fictitious but shaped as real ones (20 digits); real OINs come from Logius' OIN register. Law names, articles and BWB ids are real.
  * Dates are relative to the moment of seeding, so that "expired" and "starts in the future" stay true.
  */
 
@@ -16,6 +16,7 @@ export const DEMO_OIN = {
   uwv: '00000001002000002000',
   svb: '00000001002000003000',
   autoriteitPersoonsgegevens: '00000001003000009000',
+  kadaster: '00000001002000005000',
 } as const;
 
 export const BRP_SERVICE_ID = 'brp-personen';
@@ -24,7 +25,7 @@ type Role = 'afnemer' | 'bronhouder' | 'auditor' | 'registry-admin';
 export interface SeedOrganisation {
   readonly oin: string;
   readonly name: string;
-  readonly kind: 'gemeente' | 'rijk' | 'uitvoeringsorganisatie' | 'toezichthouder';
+  readonly kind: 'gemeente' | 'rijk' | 'uitvoeringsorganisatie' | 'zelfstandig-bestuursorgaan' | 'toezichthouder';
   readonly roles: readonly Role[];
   /** Which curve the demo key of this organisation uses (both are supported; the demo shows both). */
   readonly keyType: 'Ed25519' | 'P-256';
@@ -103,6 +104,14 @@ export const DEMO_ORGANISATIONS: readonly SeedOrganisation[] = [
     keyType: 'Ed25519',
     privacyContact: contact('de Autoriteit Persoonsgegevens', 'autoriteitpersoonsgegevens'),
   },
+  {
+    oin: DEMO_OIN.kadaster,
+    name: 'Kadaster',
+    kind: 'zelfstandig-bestuursorgaan',
+    roles: ['bronhouder'],
+    keyType: 'Ed25519',
+    privacyContact: contact('het Kadaster', 'kadaster'),
+  },
 ];
 
 const jci = (bwb: string, artikel: string) => `https://wetten.overheid.nl/jci1.3:c:${bwb}&artikel=${artikel}`;
@@ -134,6 +143,24 @@ export const DEMO_GRONDSLAGEN = [
     bwbId: 'BWBR0015703',
     url: jci('BWBR0015703', '53a'),
     avgBasis: 'c',
+  },
+  {
+    id: 'participatiewet-art-34',
+    title: 'Middelen: vermogen en inkomen tellen mee bij het recht op bijstand',
+    lawName: 'Participatiewet',
+    article: 'art. 34',
+    bwbId: 'BWBR0015703',
+    url: jci('BWBR0015703', '34'),
+    avgBasis: 'c',
+  },
+  {
+    id: 'gemeentewet-art-220',
+    title: 'Onroerendezaakbelastingen: de eigenarenbelasting van wie op 1 januari het genot heeft krachtens eigendom',
+    lawName: 'Gemeentewet',
+    article: 'art. 220',
+    bwbId: 'BWBR0005416',
+    url: jci('BWBR0005416', '220'),
+    avgBasis: 'e',
   },
   {
     id: 'wmo-2015-art-2.3.2',
@@ -174,6 +201,8 @@ export const DEMO_PROCESSING_ACTIVITY = {
   rotterdamWmo: pa('www.rotterdam.nl', 'wmo-huishoudelijke-hulp'),
   rotterdamBijstand: pa('www.rotterdam.nl', 'bijstandsverlening'),
   uwvWw: pa('www.uwv.nl', 'ww-uitkering'),
+  utrechtOzb: pa('www.utrecht.nl', 'heffing-onroerendezaakbelastingen'),
+  haarlemVermogen: pa('www.haarlem.nl', 'bijstand-vermogensonderzoek'),
 } as const;
 
 export const DEMO_PROCESSING_ACTIVITIES = [
@@ -238,6 +267,25 @@ export const DEMO_PROCESSING_ACTIVITIES = [
     doel: 'Beoordelen of iemand recht heeft op een WW-uitkering na werkloosheid.',
     grondslagIds: ['wet-suwi-art-62', 'wet-brp-art-3.3'],
     responsibleOin: DEMO_OIN.uwv,
+    bewaartermijn: 'P7Y',
+    vertrouwelijkheid: 'normaal',
+  },
+  {
+    id: DEMO_PROCESSING_ACTIVITY.utrechtOzb,
+    name: 'Heffing onroerendezaakbelastingen',
+    doel: 'Nagaan wie op 1 januari eigenaar is van een huis, gebouw of stuk grond, zodat de gemeente de onroerendezaakbelasting (OZB) aan de juiste eigenaar vraagt.',
+    grondslagIds: ['gemeentewet-art-220'],
+    responsibleOin: DEMO_OIN.utrecht,
+    // Belastingaanslagen: seven years, the fiscal bewaarplicht.
+    bewaartermijn: 'P7Y',
+    vertrouwelijkheid: 'normaal',
+  },
+  {
+    id: DEMO_PROCESSING_ACTIVITY.haarlemVermogen,
+    name: 'Vermogensonderzoek bijstand',
+    doel: 'Nagaan of iemand die bijstand vraagt of krijgt een huis of grond bezit, en hoeveel hypotheek of beslag daarop rust, omdat bezit meetelt voor het recht op bijstand.',
+    grondslagIds: ['participatiewet-art-34', 'participatiewet-art-53a'],
+    responsibleOin: DEMO_OIN.haarlem,
     bewaartermijn: 'P7Y',
     vertrouwelijkheid: 'normaal',
   },

@@ -29,6 +29,13 @@ export {
 } from './directory/verify-snapshot.ts';
 export { isAtOrBelow, overlapping } from './domain/field-paths.ts';
 export type * from './domain/model.ts';
+export {
+  dereferenceOpenApi,
+  type OpenApiObject,
+  openApiSchemaPaths,
+  resolveOpenApiRef,
+  type SchemaPathOptions,
+} from './domain/openapi-paths.ts';
 export type { PublicJwk, PublicKeyMaterial } from './domain/public-jwk.ts';
 export * from './domain/retention.ts';
 export * from './domain/service-description.ts';

@@ -69,7 +69,11 @@ for (const dialect of DIALECTS) {
     it('migrates a registry seeded before, and gives its development identity provider the endpoint', async () => {
       const opened = await openTestDatabase<RegistryDatabase>(dialect);
       try {
-        const { '2026-12-05T0100-registry-identity-provider-introspection': _new, ...before } = registryMigrations;
+        const before = Object.fromEntries(
+          Object.entries(registryMigrations).filter(
+            ([name]) => name < '2026-12-05T0100-registry-identity-provider-introspection',
+          ),
+        );
         await runMigrations(opened.db as Kysely<unknown>, before, 'registry');
         await opened.db
           .insertInto('organisations')

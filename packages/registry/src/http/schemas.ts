@@ -6,8 +6,10 @@ import {
   FIELD_PATH_PATTERN,
   ISO_DURATION,
   OIN_PATTERN,
+  OPERATION_METHODS,
   ORGANISATION_KINDS,
   ORGANISATION_ROLES,
+  PARAMETER_LOCATIONS,
   PROTOCOLS,
   VERTROUWELIJKHEID,
   VISIBLE_TEXT_PATTERN,
@@ -114,6 +116,94 @@ const searchParameter = object(['name', 'selects'], {
   neutral: { type: ['string', 'number', 'boolean'] },
 });
 
+const fieldPath = { type: 'string', pattern: FIELD_PATH_PATTERN, maxLength: 200 } as const;
+const paths = (maxItems: number, minItems = 0) =>
+  ({ type: 'array', items: fieldPath, minItems, maxItems, uniqueItems: true }) as const;
+/** A name in an API: a parameter, operation, relation or resource (`kadastraalOnroerendeZaakIdentificatie`, `persoon__identificatie`). */
+const apiName = { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_]*$', maxLength: 100 } as const;
+
+const operationParameter = object(['name', 'in', 'selects'], {
+  name: apiName,
+  in: { enum: PARAMETER_LOCATIONS },
+  required: { type: 'boolean' },
+  selects: paths(20, 1),
+  neutral: { type: ['string', 'number', 'boolean'], maxLength: 100 },
+  pattern: { type: 'string', minLength: 1, maxLength: 500, description: 'A regular expression, without flags.' },
+  subjectType: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_]*$', maxLength: 60 },
+});
+
+const serviceOperation = object(['id', 'method', 'path', 'resource', 'parameters'], {
+  id: apiName,
+  method: { enum: OPERATION_METHODS },
+  path: {
+    type: 'string',
+    pattern: '^/[a-zA-Z0-9_./{}-]*$',
+    maxLength: 300,
+    description: 'Path template below the service root, {name} for a path parameter.',
+  },
+  resource: { type: 'string', pattern: '^([a-zA-Z][a-zA-Z0-9]*)?$', maxLength: 100 },
+  items: apiName,
+  parameters: { type: 'array', items: operationParameter, maxItems: 50 },
+  subjectExpand: { type: 'array', items: apiName, maxItems: 20, uniqueItems: true },
+  subjectsFrom: apiName,
+});
+
+const resourceDescription = object([], {
+  links: {
+    type: 'array',
+    maxItems: 50,
+    items: object(['rel', 'reveals'], { rel: apiName, reveals: paths(20) }),
+  },
+  relations: {
+    type: 'array',
+    maxItems: 50,
+    items: object(['name', 'resource'], { name: apiName, resource: { type: 'string', maxLength: 100 } }),
+  },
+  subjects: {
+    type: 'array',
+    maxItems: 20,
+    items: object(['path'], {
+      path: fieldPath,
+      idType: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_]*$', maxLength: 60 },
+      typePath: fieldPath,
+      idTypes: {
+        type: 'object',
+        maxProperties: 50,
+        propertyNames: { maxLength: 100 },
+        additionalProperties: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_]*$', maxLength: 60 },
+      },
+    }),
+  },
+});
+
+const serviceDescription = {
+  description: "The service's API as data (operations, parameters, resources); required for haal-centraal-hal.",
+  ...object(['operations', 'resources'], {
+    operations: { type: 'array', items: serviceOperation, minItems: 1, maxItems: 100 },
+    resources: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 50,
+      propertyNames: { pattern: '^([a-zA-Z][a-zA-Z0-9]*)?$', maxLength: 100 },
+      additionalProperties: resourceDescription,
+    },
+  }),
+} as const;
+
+const openApi = {
+  description:
+    'The OpenAPI 3 document (as JSON, at most 512 kB) the description is checked against; the registry keeps it ' +
+    'and serves it at /v1/services/{id}/openapi. On update, left out keeps the stored one. Its texts are the ' +
+    "bronhouder's documentation, kept as written (line breaks included): they are not shown as registry texts.",
+  type: 'object',
+  required: ['openapi', 'paths'],
+  properties: {
+    openapi: { type: 'string', pattern: '^3\\.[0-9]+\\.[0-9]+$' },
+    paths: { type: 'object' },
+    components: { type: 'object' },
+  },
+} as const;
+
 const serviceFields = {
   providerOin: oin,
   name: text(200),
@@ -127,6 +217,8 @@ const serviceFields = {
     uniqueItems: true,
   },
   searchParameters: { type: 'array', items: searchParameter, maxItems: 200 },
+  description: serviceDescription,
+  openApi,
 } as const;
 
 const grondslagFields = {
@@ -191,13 +283,25 @@ const visibleText = {
   items: { $ref: '#/$defs/visibleText' },
 } as const;
 
-/** Each request schema with the rule for its texts applied to the whole body. */
+/**
+ * The rule for a whole body. One member is left out: a service's `openApi`, the bronhouder's own document,
+ * whose descriptions are multi-line Markdown by design. It is kept and served as JSON only, never shown as
+ * a registry text; what the registry takes from it into records (names, paths) is checked in the description.
+ */
+const visibleBody = { ...visibleText, properties: { openApi: true } } as const;
+
+/** Each request schema with the rule for its texts applied to the whole body (a service's `openApi` aside). */
 function withVisibleText<S extends Record<string, object>>(schemas: S) {
   return Object.fromEntries(
-    Object.entries(schemas).map(([name, schema]) => [
-      name,
-      { ...schema, $ref: '#/$defs/visibleText', $defs: { visibleText } },
-    ]),
+    Object.entries(schemas).map(([name, schema]) => {
+      const hasOpenApi = Object.hasOwn((schema as { properties?: object }).properties ?? {}, 'openApi');
+      return [
+        name,
+        hasOpenApi
+          ? { ...schema, $ref: '#/$defs/visibleBody', $defs: { visibleText, visibleBody } }
+          : { ...schema, $ref: '#/$defs/visibleText', $defs: { visibleText } },
+      ];
+    }),
   ) as { [N in keyof S]: S[N] & { $ref: string; $defs: { visibleText: typeof visibleText } } };
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Autorisatie } from '@poortwachter/protocol';
-import { type InvalidParam, PROTOCOL_SEARCH_TYPES, ProblemError } from '@poortwachter/protocol';
+import type { Autorisatie, Protocol, ServiceDescription } from '@poortwachter/protocol';
+import { type InvalidParam, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
 import { toInterval } from '../domain/time.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
@@ -8,6 +8,7 @@ import type { AutorisatieRow } from '../storage/tables/autorisatie.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
 import { checkOrganisationRole, refuseIfAny } from './integrity.ts';
 import { getProcessingActivity } from './processing-activities.ts';
+import { serviceSearchTypes } from './service-description.ts';
 
 export interface AutorisatieInput {
   afnemerOin: string;
@@ -46,7 +47,7 @@ export async function getAutorisatie(db: RegistryDb, id: string): Promise<Autori
 /**
  * The integrity rules of an autorisatie: an existing afnemer, an existing service, a processing
  * activity of that afnemer, field paths from the service's catalogue and search types its protocol
- * knows. Every violation is named in one 400.
+ * or its description knows (a `haal-centraal-hal` service's operation ids). Every violation is named in one 400.
  */
 async function checkAutorisatie(db: RegistryDb, input: AutorisatieInput): Promise<void> {
   const problems: InvalidParam[] = [];
@@ -75,14 +76,16 @@ async function checkAutorisatie(db: RegistryDb, input: AutorisatieInput): Promis
         });
       }
     });
-    const searchTypes: readonly string[] =
-      PROTOCOL_SEARCH_TYPES[service.protocol as keyof typeof PROTOCOL_SEARCH_TYPES] ?? [];
+    const searchTypes = serviceSearchTypes({
+      protocol: service.protocol as Protocol,
+      ...(service.description === null ? {} : { description: JSON.parse(service.description) as ServiceDescription }),
+    });
     input.searchTypes.forEach((type, index) => {
       if (!searchTypes.includes(type)) {
         problems.push({
           name: `searchTypes[${index}]`,
           code: 'unknownSearchType',
-          reason: `Zoekvraag ${type} bestaat niet in protocol ${service.protocol}.`,
+          reason: `Zoekvraag ${type} bestaat niet in protocol ${service.protocol} of de beschrijving van dienst ${input.serviceId}.`,
         });
       }
     });

@@ -1,10 +1,19 @@
-import type { CatalogueField, Protocol, SearchParameter, Service } from '@poortwachter/protocol';
+import { createHash } from 'node:crypto';
+import type {
+  CatalogueField,
+  OpenApiObject,
+  Protocol,
+  SearchParameter,
+  Service,
+  ServiceDescription,
+} from '@poortwachter/protocol';
 import { type InvalidParam, isAtOrBelow, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { ServiceRow } from '../storage/tables/service.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
 import { checkOrganisationRole, refuseIfAny } from './integrity.ts';
+import { serviceDescriptionProblems, serviceSearchTypes } from './service-description.ts';
 
 export interface ServiceInput {
   providerOin: string;
@@ -14,6 +23,10 @@ export interface ServiceInput {
   fieldCatalogue: CatalogueField[];
   dataSubjectPaths: string[];
   searchParameters?: SearchParameter[];
+  /** The service's API as data; required for `haal-centraal-hal`. */
+  description?: ServiceDescription;
+  /** The OpenAPI document the description is checked against; on update, left out keeps the stored one. */
+  openApi?: OpenApiObject;
 }
 
 const toService = (row: ServiceRow): Service => ({
@@ -25,10 +38,11 @@ const toService = (row: ServiceRow): Service => ({
   fieldCatalogue: JSON.parse(row.field_catalogue) as CatalogueField[],
   dataSubjectPaths: JSON.parse(row.data_subject_paths) as string[],
   searchParameters: JSON.parse(row.search_parameters) as SearchParameter[],
+  ...(row.description === null ? {} : { description: JSON.parse(row.description) as ServiceDescription }),
   revokedAt: row.revoked_at,
 });
 
-const toColumns = (input: ServiceInput) => ({
+const toColumns = (input: ServiceInput, openApi: OpenApiObject | undefined) => ({
   provider_oin: input.providerOin,
   name: input.name,
   gateway_url: input.gatewayUrl,
@@ -36,7 +50,19 @@ const toColumns = (input: ServiceInput) => ({
   field_catalogue: JSON.stringify(input.fieldCatalogue),
   data_subject_paths: JSON.stringify(input.dataSubjectPaths),
   search_parameters: JSON.stringify(input.searchParameters ?? []),
+  description: input.description === undefined ? null : JSON.stringify(input.description),
+  open_api: openApi === undefined ? null : JSON.stringify(openApi),
 });
+
+/**
+ * The service as the change history keeps it: the OpenAPI document by its SHA-256 only (it is large,
+ * and served at `/v1/services/{id}/openapi`), so that history says which document was checked.
+ */
+function changeRecord(input: ServiceInput, openApi: OpenApiObject | undefined) {
+  const { openApi: _document, ...rest } = input;
+  if (openApi === undefined) return rest;
+  return { ...rest, openApiSha256: createHash('sha256').update(JSON.stringify(openApi)).digest('hex') };
+}
 
 export async function listServices(db: RegistryDb): Promise<Service[]> {
   return (await db.selectFrom('services').selectAll().orderBy('id').execute()).map(toService);
@@ -48,11 +74,19 @@ export async function getService(db: RegistryDb, id: string): Promise<Service> {
   return toService(row);
 }
 
-async function checkService(db: RegistryDb, input: ServiceInput): Promise<void> {
+/** The OpenAPI document stored with a service, if any. */
+export async function getServiceOpenApi(db: RegistryDb, id: string): Promise<OpenApiObject | undefined> {
+  const row = await db.selectFrom('services').select('open_api').where('id', '=', id).executeTakeFirst();
+  if (!row) throw new ProblemError('notFound', `Service ${id} does not exist.`);
+  return row.open_api === null ? undefined : (JSON.parse(row.open_api) as OpenApiObject);
+}
+
+async function checkService(db: RegistryDb, input: ServiceInput, openApi: OpenApiObject | undefined): Promise<void> {
   const problems: InvalidParam[] = [];
   const provider = await checkOrganisationRole(db, input.providerOin, 'bronhouder', 'providerOin');
   if (provider) problems.push(provider);
   problems.push(...catalogueProblems(input));
+  problems.push(...serviceDescriptionProblems(input, openApi));
   refuseIfAny(problems, 'The service is not consistent with the registry.');
 }
 
@@ -117,12 +151,16 @@ function catalogueProblems(input: ServiceInput): InvalidParam[] {
   return problems;
 }
 
-/** Paths that autorisaties on this service still use but that the new catalogue would drop. */
-async function checkCatalogueStillCovers(db: RegistryDb, serviceId: string, catalogue: CatalogueField[]) {
-  const paths = new Set(catalogue.filter((f) => !f.automatic).map((f) => f.path));
+/**
+ * Refuses a change that would take from autorisaties on this service what they still use: a catalogue
+ * path, or an operation (search type) of its protocol or description.
+ */
+async function checkStillCovers(db: RegistryDb, serviceId: string, input: ServiceInput) {
+  const paths = new Set(input.fieldCatalogue.filter((f) => !f.automatic).map((f) => f.path));
+  const operations = new Set(serviceSearchTypes(input));
   const autorisaties = await db
     .selectFrom('autorisaties')
-    .select(['id', 'fields'])
+    .select(['id', 'fields', 'search_types'])
     .where('service_id', '=', serviceId)
     .where('revoked_at', 'is', null)
     .execute();
@@ -137,9 +175,18 @@ async function checkCatalogueStillCovers(db: RegistryDb, serviceId: string, cata
         });
       }
     }
+    for (const operation of JSON.parse(autorisatie.search_types) as string[]) {
+      if (!operations.has(operation)) {
+        problems.push({
+          name: input.description ? 'description.operations' : 'protocol',
+          code: 'operationInUse',
+          reason: `Operatie ${operation} wordt nog gebruikt door autorisatie ${autorisatie.id}.`,
+        });
+      }
+    }
   }
   if (problems.length > 0) {
-    throw new ProblemError('conflict', 'The new catalogue drops paths that autorisaties still use.', {
+    throw new ProblemError('conflict', 'The change drops paths or operations that autorisaties still use.', {
       invalidParams: problems,
     });
   }
@@ -158,18 +205,25 @@ export async function createService(
         invalidParams: [{ name: 'id', code: 'duplicate', reason: 'Deze dienst bestaat al.' }],
       });
     }
-    await checkService(trx, input);
+    const { id: _id, ...service } = input;
+    await checkService(trx, service, input.openApi);
     await trx
       .insertInto('services')
       .values({
         id: input.id,
-        ...toColumns(input),
+        ...toColumns(service, input.openApi),
         created_at: at,
         updated_at: at,
         revoked_at: null,
       })
       .execute();
-    await recordChange(trx, { entity: 'service', entityId: input.id, action: 'create', record: input, at });
+    await recordChange(trx, {
+      entity: 'service',
+      entityId: input.id,
+      action: 'create',
+      record: { id: input.id, ...changeRecord(service, input.openApi) },
+      at,
+    });
   });
   return getService(db, input.id);
 }
@@ -177,15 +231,21 @@ export async function createService(
 export async function updateService(db: Kysely<RegistryDatabase>, id: string, input: ServiceInput, now = new Date()) {
   const at = now.toISOString();
   await db.transaction().execute(async (trx) => {
-    await getService(trx, id);
-    await checkService(trx, input);
-    await checkCatalogueStillCovers(trx, id, input.fieldCatalogue);
+    const openApi = input.openApi ?? (await getServiceOpenApi(trx, id));
+    await checkService(trx, input, openApi);
+    await checkStillCovers(trx, id, input);
     await trx
       .updateTable('services')
-      .set({ ...toColumns(input), updated_at: at })
+      .set({ ...toColumns(input, openApi), updated_at: at })
       .where('id', '=', id)
       .execute();
-    await recordChange(trx, { entity: 'service', entityId: id, action: 'update', record: input, at });
+    await recordChange(trx, {
+      entity: 'service',
+      entityId: id,
+      action: 'update',
+      record: changeRecord(input, openApi),
+      at,
+    });
   });
   return getService(db, id);
 }

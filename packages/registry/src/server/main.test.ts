@@ -23,7 +23,13 @@ function freePort(): Promise<number> {
 /** Starts the registry exactly as `pnpm --filter @poortwachter/registry start` does, and waits for it. */
 async function startRegistry(dataDir: string, port: number): Promise<{ child: ChildProcess; output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', main], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DATABASE_URL: '' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      DATABASE_URL: '',
+      BRK_GATEWAY_PUBLIC_URL: 'http://localhost:18307',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -75,6 +81,13 @@ describe('the registry server entry (the start command)', () => {
       const snapshot = await verifyDirectorySnapshot(jws, pinned);
       const utrechtKey = JSON.parse(readFileSync(join(dataDir, `keys/${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as JWK;
       expect(snapshot.organisations.find((o) => o.oin === DEMO_OIN.utrecht)?.keys[0]?.kid).toBe(utrechtKey.kid);
+      // Kadaster's own key, and its BRK service at the inway BRK_GATEWAY_PUBLIC_URL names (issue 26).
+      expect(mode(`keys/${DEMO_OIN.kadaster}.jwk.json`)).toBe(0o600);
+      const kadasterKey = JSON.parse(readFileSync(join(dataDir, `keys/${DEMO_OIN.kadaster}.jwk.json`), 'utf8')) as JWK;
+      expect(snapshot.organisations.find((o) => o.oin === DEMO_OIN.kadaster)?.keys[0]?.kid).toBe(kadasterKey.kid);
+      const brk = snapshot.services.find((s) => s.id === 'brk-bevragen');
+      expect(brk?.gatewayUrl).toBe('http://localhost:18307');
+      expect(brk?.description?.operations.length).toBeGreaterThan(0);
 
       const token = readFileSync(join(dataDir, 'registry-admin-token'), 'utf8').trim();
       const revoke = await fetch(`http://127.0.0.1:${port}/v1/autorisaties/uwv-ww-brp/revoke`, {

@@ -5,6 +5,7 @@
  * Environment: PORT (8300), DATABASE_URL (sqlite:./data/registry.db), DATA_DIR (./data),
  * REGISTRY_KEY_FILE (<DATA_DIR>/keys/registry.jwk.json), SEED (`demo` or `none`, default demo),
  * GATEWAY_PUBLIC_URL (http://localhost:8302, the BRP gateway the demo directory points at),
+ * BRK_GATEWAY_PUBLIC_URL (http://localhost:8307, Kadaster's BRK inway the demo directory points at),
  * IDP_PUBLIC_URL (http://localhost:8303, the development identity provider the demo trusts),
  * PORTAL_ORIGINS (http://localhost:8305,http://127.0.0.1:8305: the citizens' page the demo lets call the gateways),
  * DIRECTORY_RESIGN_SECONDS (60: how often an unchanged snapshot is signed again; stated in the snapshot,
@@ -66,6 +67,7 @@ await runServer(log, async () => {
       ? await seedDemoRegistry(db, {
           keyDir: join(data, 'keys'),
           gatewayUrl: env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8302',
+          brkGatewayUrl: env.BRK_GATEWAY_PUBLIC_URL ?? 'http://localhost:8307',
           ...(env.IDP_PUBLIC_URL ? { identityProviderUrl: env.IDP_PUBLIC_URL } : {}),
           identityProviderIntrospection: true,
           portalOrigins: (env.PORTAL_ORIGINS ?? 'http://localhost:8305,http://127.0.0.1:8305')

@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import {
+  BRK_SERVICE_ID,
   BRP_SERVICE_ID,
+  brkAutorisaties,
+  brkService,
   brpService,
   DEMO_GRONDSLAGEN,
   DEMO_OIN,
@@ -28,6 +31,11 @@ export interface SeedOptions {
   readonly keyDir: string;
   /** The public URL of the BRP gateway, as the directory publishes it. */
   readonly gatewayUrl: string;
+  /**
+   * The public URL of Kadaster's BRK inway. Without it the BRK service and its autorisaties are left
+   * out (a test registry whose gateways serve the BRP only); Kadaster itself is always seeded.
+   */
+  readonly brkGatewayUrl?: string;
   /** The issuer URL of the development identity provider (default http://localhost:8303). */
   readonly identityProviderUrl?: string;
   /**
@@ -44,13 +52,30 @@ export interface SeedOptions {
   readonly now?: Date;
 }
 
+/** Whether the table holds a row with that key (revoked ones too: the seed never brings one back). */
+async function has(
+  db: Kysely<RegistryDatabase>,
+  table: 'organisations' | 'grondslagen' | 'services' | 'processing_activity_versions' | 'autorisaties',
+  column: 'oin' | 'id',
+  value: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom(table)
+    .select(column as never)
+    .where(column as never, '=', value as never)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
- * Seeds an empty registry with the demo organisations (each with a freshly generated key, kept
- * under `keyDir`), grondslagen, verwerkingsactiviteiten, the BRP service, autorisaties and the
- * development identity provider (its key under `keyDir` too). It goes
- * through the same repository functions as the admin API, so the seed obeys the same integrity
- * rules. Does nothing when the registry already holds organisations, except giving the development
- * identity provider of a registry seeded before issue 25 its introspection endpoint.
+ * Seeds the demo registry: the demo organisations (each with a freshly generated key, kept under
+ * `keyDir`), grondslagen, verwerkingsactiviteiten, RvIG's BRP service, Kadaster's BRK service,
+ * autorisaties and the development identity provider (its key under `keyDir` too). It goes through
+ * the same repository functions as the admin API, so the seed obeys the same integrity rules.
+ * On a registry that holds organisations already it gives the development identity provider of a
+ * registry seeded before issue 25 its introspection endpoint, and a demo registry (RvIG is in it)
+ * gains the demo records it lacks (Kadaster and BRK, issue 26), keeping all it has. Returns whether
+ * the registry was empty.
  */
 export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: SeedOptions): Promise<boolean> {
   const now = options.now ?? new Date();
@@ -65,9 +90,31 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
       const { issuer: _issuer, revokedAt: _revokedAt, jwks, ...rest } = registered;
       await updateIdentityProvider(db, issuer, { ...rest, jwks: { keys: [...jwks.keys] }, introspectionEndpoint });
     }
+    if (await has(db, 'organisations', 'oin', DEMO_OIN.rvig)) await seedDemoRecords(db, options, now);
     return false;
   }
+  await seedDemoRecords(db, options, now);
+  // The development identity provider (examples/dev-idp) reads this key; citizens' tokens from it are trusted.
+  const idp = await loadOrCreateKey(join(options.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'P-256');
+  await createIdentityProvider(
+    db,
+    {
+      issuer,
+      name: DEV_IDENTITY_PROVIDER.name,
+      audience: DEV_IDENTITY_PROVIDER.audience,
+      minimumAssurance: DEV_IDENTITY_PROVIDER.minimumAssurance,
+      jwks: { keys: [publicJwkOf(idp.jwk) as Record<string, unknown>] },
+      ...(introspectionEndpoint ? { introspectionEndpoint } : {}),
+    },
+    now,
+  );
+  return true;
+}
+
+/** Every demo record the registry does not hold yet, in an order that satisfies the integrity rules. */
+async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOptions, now: Date): Promise<void> {
   for (const organisation of DEMO_ORGANISATIONS) {
+    if (await has(db, 'organisations', 'oin', organisation.oin)) continue;
     const { jwk } = await loadOrCreateKey(join(options.keyDir, `${organisation.oin}.jwk.json`), organisation.keyType);
     await createOrganisation(
       db,
@@ -88,9 +135,16 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
       now,
     );
   }
-  for (const grondslag of DEMO_GRONDSLAGEN) await createGrondslag(db, { ...grondslag }, now);
-  await createService(db, brpService(options.gatewayUrl), now);
+  for (const grondslag of DEMO_GRONDSLAGEN) {
+    if (!(await has(db, 'grondslagen', 'id', grondslag.id))) await createGrondslag(db, { ...grondslag }, now);
+  }
+  if (!(await has(db, 'services', 'id', BRP_SERVICE_ID))) await createService(db, brpService(options.gatewayUrl), now);
+  const brkUrl = options.brkGatewayUrl;
+  if (brkUrl !== undefined && !(await has(db, 'services', 'id', BRK_SERVICE_ID))) {
+    await createService(db, brkService(brkUrl), now);
+  }
   for (const activity of DEMO_PROCESSING_ACTIVITIES) {
+    if (await has(db, 'processing_activity_versions', 'id', activity.id)) continue;
     // In force from before the oldest demo autorisatie (two years back), so every one is covered.
     await createProcessingActivity(
       db,
@@ -102,21 +156,7 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
       now,
     );
   }
-  for (const autorisatie of demoAutorisaties(now))
-    await createAutorisatie(db, { ...autorisatie, serviceId: BRP_SERVICE_ID }, now);
-  // The development identity provider (examples/dev-idp) reads this key; citizens' tokens from it are trusted.
-  const idp = await loadOrCreateKey(join(options.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'P-256');
-  await createIdentityProvider(
-    db,
-    {
-      issuer,
-      name: DEV_IDENTITY_PROVIDER.name,
-      audience: DEV_IDENTITY_PROVIDER.audience,
-      minimumAssurance: DEV_IDENTITY_PROVIDER.minimumAssurance,
-      jwks: { keys: [publicJwkOf(idp.jwk) as Record<string, unknown>] },
-      ...(introspectionEndpoint ? { introspectionEndpoint } : {}),
-    },
-    now,
-  );
-  return true;
+  for (const autorisatie of [...demoAutorisaties(now), ...(brkUrl === undefined ? [] : brkAutorisaties(now))]) {
+    if (!(await has(db, 'autorisaties', 'id', autorisatie.id))) await createAutorisatie(db, autorisatie, now);
+  }
 }

@@ -3,6 +3,7 @@ import * as initial from './migrations/2026-11-23T0100-registry-initial.ts';
 import * as searchParameters from './migrations/2026-12-02T0100-registry-search-parameters.ts';
 import * as organisationContact from './migrations/2026-12-03T0100-registry-organisation-contact.ts';
 import * as introspection from './migrations/2026-12-05T0100-registry-identity-provider-introspection.ts';
+import * as serviceDescription from './migrations/2026-12-06T0100-registry-service-description.ts';
 
 /**
  * Brings a schema up to date with code migrations (names are timestamps, so they sort), in its own
@@ -41,6 +42,7 @@ export const registryMigrations: Record<string, Migration> = {
   '2026-12-02T0100-registry-search-parameters': searchParameters,
   '2026-12-03T0100-registry-organisation-contact': organisationContact,
   '2026-12-05T0100-registry-identity-provider-introspection': introspection,
+  '2026-12-06T0100-registry-service-description': serviceDescription,
 };
 
 /** Brings the registry's schema up to date. Run on start-up by the composition root. */

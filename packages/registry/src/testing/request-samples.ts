@@ -43,6 +43,45 @@ const service = {
   ],
   dataSubjectPaths: ['burgerservicenummer'],
   searchParameters: [{ name: 'geslachtsnaam', selects: ['naam.geslachtsnaam'], neutral: 'onbekend' }],
+  // Every member of a description; `openApi` is left out: the bronhouder's document is not a registry text.
+  description: {
+    operations: [
+      {
+        id: 'GetPersoon',
+        method: 'GET',
+        path: '/personen/{burgerservicenummer}',
+        resource: 'persoon',
+        items: 'personen',
+        parameters: [
+          {
+            name: 'burgerservicenummer',
+            in: 'path',
+            required: true,
+            selects: ['naam.geslachtsnaam'],
+            neutral: 'geen',
+            pattern: '^[0-9]{9}$',
+            subjectType: 'BSN',
+          },
+        ],
+        subjectExpand: ['partners'],
+        subjectsFrom: 'GetPersoon',
+      },
+    ],
+    resources: {
+      persoon: {
+        links: [{ rel: 'self', reveals: ['naam.geslachtsnaam'] }],
+        relations: [{ name: 'partners', resource: 'persoon' }],
+        subjects: [
+          {
+            path: 'naam.geslachtsnaam',
+            idType: 'BSN',
+            typePath: 'naam.geslachtsnaam',
+            idTypes: { ingeschreven: 'BSN' },
+          },
+        ],
+      },
+    },
+  },
 };
 
 const grondslag = {

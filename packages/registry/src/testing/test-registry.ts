@@ -37,7 +37,8 @@ export interface TestRegistry {
  */
 export async function startTestRegistry(
   dialect: Dialect,
-  options: { seed?: boolean; now?: Date } = {},
+  /** `brkGatewayUrl`: seed Kadaster's BRK service too, published at that URL (left out by default). */
+  options: { seed?: boolean; now?: Date; brkGatewayUrl?: string } = {},
 ): Promise<TestRegistry> {
   const opened = await openTestDatabase<RegistryDatabase>(dialect);
   const { db } = opened;
@@ -52,6 +53,7 @@ export async function startTestRegistry(
     await seedDemoRegistry(db, {
       keyDir,
       gatewayUrl: 'https://brp.gateway.test',
+      ...(options.brkGatewayUrl ? { brkGatewayUrl: options.brkGatewayUrl } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
   }

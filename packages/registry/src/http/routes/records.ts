@@ -1,5 +1,5 @@
 import type { SignedChangesPage } from '@poortwachter/protocol';
-import { invalidField, OIN_PATTERN, parseDateTime, versionAt } from '@poortwachter/protocol';
+import { invalidField, OIN_PATTERN, ProblemError, parseDateTime, versionAt } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
@@ -50,6 +50,7 @@ import {
 import {
   createService,
   getService,
+  getServiceOpenApi,
   listServices,
   revokeService,
   type ServiceInput,
@@ -105,6 +106,11 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
 
   app.get('/services', async (c) => c.json(await listServices(db)));
   app.get('/services/:id', async (c) => c.json(await getService(db, c.req.param('id'))));
+  app.get('/services/:id/openapi', async (c) => {
+    const document = await getServiceOpenApi(db, c.req.param('id'));
+    if (!document) throw new ProblemError('notFound', `Service ${c.req.param('id')} has no OpenAPI document.`);
+    return c.json(document);
+  });
   app.post('/services', async (c) => {
     const service = await createService(db, await body<ServiceInput & { id: string }>(c, 'service-create'));
     return c.json(service, 201, { location: `/v1/services/${service.id}` });

@@ -11,6 +11,10 @@ export interface ServiceTable {
   data_subject_paths: string;
   /** JSON: the search parameters and the fields each selects on. */
   search_parameters: string;
+  /** JSON: the service's description (operations, resources), or null for a service without one. */
+  description: string | null;
+  /** JSON: the OpenAPI document the description was checked against, or null. */
+  open_api: string | null;
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
