@@ -20,8 +20,8 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
 
   beforeAll(async () => {
     system = await startSystem();
-    const { registry, source, gateway, idp } = system.ports;
-    ports = [registry, source, gateway, idp, system.ports.outway];
+    const { registry, source, gateway, idp, brkSource, brkGateway } = system.ports;
+    ports = [registry, source, gateway, idp, system.ports.outway, brkSource, brkGateway];
     startOutput = system.output;
     env = { DATA_DIR: system.data, REGISTRY_URL: `http://localhost:${registry}`, IDP_URL: `http://localhost:${idp}` };
   }, 90_000);
@@ -60,6 +60,8 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
       GATEWAY_PORT: String(await freePort()),
       IDP_PORT: String(await freePort()),
       OUTWAY_PORT: String(await freePort()),
+      BRK_SOURCE_PORT: String(await freePort()),
+      BRK_GATEWAY_PORT: String(await freePort()),
     };
     // A maximum directory age the registry's re-sign interval (60 s) cannot meet: the gateway refuses it.
     const failed = await run('scripts/start-system.ts', [], {
@@ -69,7 +71,7 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     });
     expect(failed.code).toBe(1);
     expect(failed.output).toMatch(
-      /poortwachter did not start: (gateway|outway) stopped \(exit 2: DIRECTORY_MAX_AGE_SECONDS=30 is too short/,
+      /poortwachter did not start: (gateway|brk-gateway|outway) stopped \(exit 2: DIRECTORY_MAX_AGE_SECONDS=30 is too short/,
     );
     expect(failed.output).not.toContain('poortwachter is running');
   }, 90_000);
