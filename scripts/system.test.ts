@@ -185,6 +185,40 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(refused.output).toContain('unauthorizedField');
   }, 60_000);
 
+  it('calls any operation of any service with poortwachter call: signed, the answer verified, printed as JSON', async () => {
+    const cli = (...args: string[]) => run('packages/sdk/src/cli/main.ts', args, env);
+    const body = {
+      type: 'RaadpleegMetBurgerservicenummer',
+      burgerservicenummer: ['999993653'],
+      fields: ['naam.voornamen'],
+    };
+    const ok = await cli(
+      'call',
+      ...['--as', 'utrecht', '--service', 'brp-personen', '--method', 'POST', '--path', '/personen'],
+      ...['--body', JSON.stringify(body)],
+    );
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.err).toContain('response signature verified');
+    expect(JSON.parse(ok.out)).toMatchObject({ personen: [{ naam: { voornamen: 'Suzanne' } }] });
+    const outside = await cli('call', '--as', 'utrecht', '--service', 'brp-personen', '--path', '/../personen');
+    expect(outside.code).toBe(2);
+    expect(outside.err).toContain('no . or .. segments');
+  }, 60_000);
+
+  it("calls Kadaster's gateway with poortwachter call: Suzanne's home by address, as Utrecht", async () => {
+    const brk = await run(
+      'packages/sdk/src/cli/main.ts',
+      ['call', '--as', 'utrecht', '--service', 'brk-bevragen', '--path', '/kadastraalonroerendezaken'].concat([
+        '--query',
+        'postcode=3077AW&huisnummer=31',
+      ]),
+      env,
+    );
+    expect(brk.code, brk.output).toBe(0);
+    expect(brk.err).toContain('response signature verified');
+    expect(JSON.parse(brk.out)).toHaveProperty('_embedded');
+  }, 60_000);
+
   it('shows Suzanne, logged in at the dev identity provider, the queries the example made', async () => {
     const { code, output } = await run('packages/sdk/src/cli/main.ts', ['inzage', '--bsn', '999993653'], env);
     expect(code, output).toBe(0);
