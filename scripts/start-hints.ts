@@ -4,7 +4,6 @@
  */
 import { join } from 'node:path';
 import { escapeControlCharacters as visible } from '@poortwachter/protocol';
-import { DEMO_OIN, demoAutorisaties } from '@poortwachter/seeds';
 import type { Part, PartName } from './system-parts.ts';
 
 /** Suzanne Moulin's (999993653) home, which she owns (seeds/brp/personen.json; the BRK source's fixtures). */
@@ -28,6 +27,8 @@ export function startHints(run: {
   readonly root: string;
   readonly startedMs: number;
   readonly brk: string;
+  /** The verwerkingsactiviteit under which Utrecht may ask the BRK (its OZB), as the registry has it. */
+  readonly brkActivity: string | undefined;
 }): string {
   const { parts, data, local } = run;
   // What the suggested commands (the CLI, the demo) assume unless told: where a part or ./data moved,
@@ -47,9 +48,7 @@ export function startHints(run: {
       : ':';
   const apiKey = `"X-API-KEY: $(cat ${shellWord(join(data, 'outway-api-key'))})"`;
   // The outway's demo application asks under its default verwerkingsactiviteit (Wmo); for BRK it names one.
-  const ozb = demoAutorisaties(new Date()).find(
-    (a) => a.afnemerOin === DEMO_OIN.utrecht && a.serviceId === run.brk,
-  )?.processingActivityId;
+  const ozb = run.brkActivity;
   const brkQuery = `postcode=${SUZANNE_HOME.postcode}&huisnummer=${SUZANNE_HOME.huisnummer}`;
   return `
 poortwachter is running (${Math.round(run.startedMs)} ms, every part ready): registry :${parts.registry.port}, BRP source :${parts.source.port}, gateway (RvIG, BRP) :${parts.gateway.port}, BRK source :${parts['brk-source'].port}, gateway (Kadaster, BRK) :${parts['brk-gateway'].port}, dev identity provider :${parts['dev-idp'].port} (not for production), outway of Gemeente Utrecht :${parts.outway.port}, citizens' page :${parts.portal.port}, auditor's page :${parts.auditor.port}

@@ -18,7 +18,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { escapeControlCharacters as visible } from '@poortwachter/protocol';
+import { type Autorisatie, inForce, escapeControlCharacters as visible } from '@poortwachter/protocol';
+import { DEMO_OIN } from '@poortwachter/seeds';
 import { startHints } from './start-hints.ts';
 import { BRK_SERVICE_ID, type Part, PORT_SETTINGS, systemParts } from './system-parts.ts';
 
@@ -232,4 +233,14 @@ try {
   await new Promise(() => undefined);
 }
 phase = 'running';
-console.log(startHints({ parts, data, local, root, startedMs: performance.now() - started, brk: BRK_SERVICE_ID }));
+const startedMs = performance.now() - started;
+// Utrecht's autorisatie for the BRK as the registry holds it, for the hint's call through its outway.
+const listed: unknown = await fetch(`${local('registry')}/v1/autorisaties`)
+  .then((res) => res.json())
+  .catch(() => []);
+const autorisaties = Array.isArray(listed) ? (listed as Autorisatie[]) : [];
+const now = new Date().toISOString();
+const brkActivity = autorisaties.find(
+  (a) => a.afnemerOin === DEMO_OIN.utrecht && a.serviceId === BRK_SERVICE_ID && inForce(a, now),
+)?.processingActivityId;
+console.log(startHints({ parts, data, local, root, startedMs, brk: BRK_SERVICE_ID, brkActivity }));
