@@ -65,6 +65,7 @@ describe('the parts of pnpm start', () => {
     expect(parts['brk-source'].port).toBe(9308);
     expect(parts['brk-gateway'].port).toBe(9307);
     expect(parts['brk-gateway'].env.SOURCE_URL).toBe('http://localhost:9308');
+    expect(parts['brk-source'].env.BRP_PUBLIC_URL).toBe(`http://localhost:${parts.source.port}`);
     expect(parts['brk-gateway'].env.DATABASE_URL).toBe('postgres://db/brk');
     expect(parts['brk-gateway'].env.LOG_KEY_FILE).toBe('/tmp/elsewhere/keys/brk-gateway-log.key');
     expect(parts.registry.env.BRK_GATEWAY_PUBLIC_URL).toBe('https://brk.example');

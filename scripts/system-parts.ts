@@ -82,7 +82,8 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
       },
       { ready: '/readyz' },
     ),
-    'brk-source': part('brk-source', 'examples/brk-source/src/server.ts', 94),
+    // Its links to persons with a BSN point at the BRP source of this run.
+    'brk-source': part('brk-source', 'examples/brk-source/src/server.ts', 94, { BRP_PUBLIC_URL: local('source') }),
     // Kadaster's inway: the same entry for another service, with a database, Merkle log (instance id)
     // and log key of its own; its signing key is Kadaster's, found through the directory.
     'brk-gateway': part(
