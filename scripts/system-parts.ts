@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { settings } from '@poortwachter/operations/settings';
 import { DEMO_OIN } from '@poortwachter/seeds';
 
-/** Kadaster's BRK bevragen 2.0, the service of the second inway. */
+/** Kadaster's BRK bevragen 2.0, the service of the second inway. TODO-merge: @poortwachter/seeds' BRK_SERVICE_ID once exported. */
 export const BRK_SERVICE_ID = 'brk-bevragen';
 
 export interface Part {

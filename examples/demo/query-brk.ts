@@ -12,6 +12,7 @@ import { DEMO_OIN } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { printAccessRecords } from './access-records.ts';
 
+// TODO-merge: @poortwachter/seeds' BRK_SERVICE_ID once exported.
 const BRK = 'brk-bevragen';
 /** Suzanne Moulin's home (seeds/brp/personen.json), which the BRK source has her own. */
 const SUZANNE_HOME = { postcode: '3077AW', huisnummer: 31 } as const;
