@@ -39,8 +39,8 @@ describe('the parts of pnpm start', () => {
   it('gives each gateway its own database, Merkle log (instance id) and log key, whatever the environment shares', () => {
     const shared = { INSTANCE_ID: 'host-1', GATEWAY_DATABASE_URL: 'postgres://db/poortwachter' };
     const { parts } = systemParts(shared, '/repo', fail);
-    const brp = { ...shared, ...parts.gateway.env };
-    const brk = { ...shared, ...parts['brk-gateway'].env };
+    const brp: Record<string, string> = { ...shared, ...parts.gateway.env };
+    const brk: Record<string, string> = { ...shared, ...parts['brk-gateway'].env };
     expect(brk.DATABASE_URL).not.toBe(brp.DATABASE_URL);
     expect(brk.INSTANCE_ID).not.toBe(brp.INSTANCE_ID);
     // The BRP gateway keeps its default log key (keys/gateway-log.key); Kadaster's has another file.
