@@ -1,104 +1,39 @@
 /**
  * `pnpm start`: the whole system on one machine, on its embedded defaults (SQLite under ./data/,
- * seeded demo data): the registry (8300), the example BRP source (8301), the gateway (8302), the
- * development identity provider for citizens (8303, a DigiD stand-in, not for production), Gemeente
+ * seeded demo data): the registry (8300), the example BRP source (8301), RvIG's gateway for the BRP
+ * (8302), the example BRK source (8308), Kadaster's gateway for BRK bevragen (8307: the same gateway
+ * entry with service id brk-bevragen, its own database ./data/brk-gateway.db, Merkle log and log key),
+ * the development identity provider for citizens (8303, a DigiD stand-in, not for production), Gemeente
  * Utrecht's outway (8304) with one demo application, the citizens' page (8305) and the auditor's page
- * of the Autoriteit Persoonsgegevens (8306, `poortwachter audit serve`, on this machine only). It says it runs only when every part answers
- * (the gateway and the outway ready), and names the part that did not start and why. A part that
- * stops later is started again; the others keep running. Ctrl-C stops all seven gracefully: each part
- * runs in a process group of its own, so the terminal's SIGINT reaches only this supervisor, which
- * sends each part one SIGTERM (one orderly stop: the log's last batch and tree head written). Should
- * the supervisor die without that, each part sees its IPC channel close and stops the same way.
+ * of the Autoriteit Persoonsgegevens (8306, `poortwachter audit serve`, on this machine only). The parts,
+ * their ports (each moved by its *_PORT setting) and settings are in ./system-parts.ts. It says it runs
+ * only when every part answers (the gateways and the outway ready), and names the part that did not
+ * start and why. A part that stops later is started again; the others keep running. Ctrl-C stops all
+ * nine gracefully: each part runs in a process group of its own, so the terminal's SIGINT reaches only
+ * this supervisor, which sends each part one SIGTERM (one orderly stop: the log's last batch and tree
+ * head written). Should the supervisor die without that, each part sees its IPC channel close and
+ * stops the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { settings } from '@poortwachter/operations/settings';
-import { escapeControlCharacters as visible } from '@poortwachter/protocol';
+import { type Autorisatie, inForce, escapeControlCharacters as visible } from '@poortwachter/protocol';
 import { DEMO_OIN } from '@poortwachter/seeds';
+import { startHints } from './start-hints.ts';
+import { BRK_SERVICE_ID, type Part, PORT_SETTINGS, systemParts } from './system-parts.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Each part is one Node process with tsx as its loader (not tsx's CLI, which would run it in a second
 // process that a signal to the first does not reach).
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-interface Part {
-  readonly name: string;
-  readonly entry: string;
-  readonly port: number;
-  readonly colour: number;
-  readonly args?: readonly string[];
-}
-
-// Ports are the fixed defaults of DESIGN.md; REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT, OUTWAY_PORT, PORTAL_PORT and AUDITOR_PORT move them
-// (the end-to-end test runs the whole system beside a running one).
 // Read like every server's settings: a value that is not a port stops the start, naming the variable (exit 2).
-const readPort = settings(process.env, (message) => {
+const { parts, data, local } = systemParts(process.env, root, (message) => {
   console.error(`poortwachter did not start: ${message}`);
   process.exit(2);
-}).port;
-const port = (name: string, fallback: number) => readPort(fallback, name);
-const PARTS: Part[] = [
-  { name: 'registry', entry: 'packages/registry/src/server/main.ts', port: port('REGISTRY_PORT', 8300), colour: 36 },
-  { name: 'source', entry: 'examples/brp-source/src/server.ts', port: port('SOURCE_PORT', 8301), colour: 35 },
-  { name: 'gateway', entry: 'packages/gateway/src/server/main.ts', port: port('GATEWAY_PORT', 8302), colour: 33 },
-  { name: 'dev-idp', entry: 'examples/dev-idp/src/server.ts', port: port('IDP_PORT', 8303), colour: 32 },
-  { name: 'outway', entry: 'packages/gateway/src/server/outway-main.ts', port: port('OUTWAY_PORT', 8304), colour: 34 },
-  { name: 'portal', entry: 'packages/portal/src/server/main.ts', port: port('PORTAL_PORT', 8305), colour: 96 },
-  {
-    name: 'auditor',
-    entry: 'packages/sdk/src/cli/main.ts',
-    args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens],
-    port: port('AUDITOR_PORT', 8306),
-    colour: 95,
-  },
-];
-const [registryPart, sourcePart, gatewayPart, idpPart, outwayPart, portalPart, auditorPart] = PARTS as [
-  Part,
-  Part,
-  Part,
-  Part,
-  Part,
-  Part,
-  Part,
-];
-const data = process.env.DATA_DIR ? resolve(process.env.DATA_DIR) : join(root, 'data');
-const local = (part: Part) => `http://localhost:${part.port}`;
-// The citizens' page as browsers open it: by name or by address, both registered.
-const portalOrigins = [local(portalPart), `http://127.0.0.1:${portalPart.port}`];
-const ENV: Record<string, Record<string, string>> = {
-  registry: {
-    GATEWAY_PUBLIC_URL: process.env.GATEWAY_PUBLIC_URL || local(gatewayPart),
-    IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
-    PORTAL_ORIGINS: portalOrigins.join(','),
-  },
-  source: {},
-  'dev-idp': {
-    IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
-    IDP_REDIRECT_URIS: portalOrigins.map((o) => `${o}/`).join(','),
-  },
-  portal: {
-    REGISTRY_PUBLIC_URL: local(registryPart),
-    // Everything runs on this machine: the citizens' page links to the auditor's page at its own origin
-    // (a link, not a pass-through), by the same name as the page itself, so that the click is same-site.
-    AUDITOR_PAGE_URL: local(auditorPart),
-    IDP_PUBLIC_URL: process.env.IDP_PUBLIC_URL || local(idpPart),
-  },
-  auditor: { REGISTRY_URL: local(registryPart) },
-  gateway: {
-    REGISTRY_URL: local(registryPart),
-    SOURCE_URL: local(sourcePart),
-    ...(process.env.GATEWAY_DATABASE_URL ? { DATABASE_URL: process.env.GATEWAY_DATABASE_URL } : {}),
-  },
-  outway: {
-    REGISTRY_URL: local(registryPart),
-    ORGANISATION_OIN: DEMO_OIN.utrecht,
-    DATABASE_URL: process.env.OUTWAY_DATABASE_URL || `sqlite:${join(data, 'outway.db')}`,
-    DEMO_APPLICATION_KEY_FILE: join(data, 'outway-api-key'),
-  },
-};
+});
+const PARTS = Object.values(parts);
 
 interface Running {
   child: ChildProcess;
@@ -143,7 +78,7 @@ function show(part: Part, line: string, stream: NodeJS.WritableStream): string |
 function start(part: Part): ChildProcess {
   const child = spawn(process.execPath, ['--import', tsx, part.entry, ...(part.args ?? [])], {
     cwd: root,
-    env: { ...process.env, PORT: String(part.port), ...ENV[part.name] },
+    env: { ...process.env, PORT: String(part.port), ...part.env },
     // Its own process group: Ctrl-C is this supervisor's to pass on, once. The IPC channel closes when
     // the supervisor dies, however it dies, and the part then stops (stopOnSignals, audit serve).
     detached: true,
@@ -194,7 +129,7 @@ function start(part: Part): ChildProcess {
 }
 
 /** Waits until the part answers `path` with a 2xx, or says why not: it stopped, or did not answer in time. */
-async function waitForAnswer(part: Part, path = '/healthz', timeoutMs = 60_000): Promise<void> {
+async function waitForAnswer(part: Part, path = part.ready, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -279,29 +214,17 @@ for (const part of PARTS) if (await portTaken(part.port)) taken.push(part);
 if (taken.length > 0) {
   console.error(
     `poortwachter did not start: ${taken.map((p) => `port ${p.port} (${p.name})`).join(', ')} ${taken.length === 1 ? 'is' : 'are'} in use by another process. ` +
-      'Is poortwachter already running? Stop it, or move the parts with REGISTRY_PORT, SOURCE_PORT, GATEWAY_PORT, IDP_PORT, OUTWAY_PORT, PORTAL_PORT and AUDITOR_PORT.',
+      `Is poortwachter already running? Stop it, or move the parts with ${PORT_SETTINGS}.`,
   );
   process.exit(1);
 }
 try {
   // The registry first: it writes the pinned registry key and the demo keys the others read.
-  start(registryPart);
-  await waitForAnswer(registryPart);
-  start(sourcePart);
-  start(gatewayPart);
-  start(idpPart);
-  start(outwayPart);
-  start(portalPart);
-  start(auditorPart);
-  // Ready means every part answers: the source its health, the gateway and the outway their readiness.
-  await Promise.all([
-    waitForAnswer(sourcePart),
-    waitForAnswer(gatewayPart, '/readyz'),
-    waitForAnswer(idpPart),
-    waitForAnswer(outwayPart, '/readyz'),
-    waitForAnswer(portalPart),
-    waitForAnswer(auditorPart, '/healthz'),
-  ]);
+  start(parts.registry);
+  await waitForAnswer(parts.registry);
+  for (const part of PARTS) if (part !== parts.registry) start(part);
+  // Ready means every part answers: the sources their health, the gateways and the outway their readiness.
+  await Promise.all(PARTS.filter((part) => part !== parts.registry).map((part) => waitForAnswer(part)));
 } catch (error) {
   if (phase === 'starting') {
     console.error(`\npoortwachter did not start: ${error instanceof Error ? error.message : String(error)}`);
@@ -310,49 +233,14 @@ try {
   await new Promise(() => undefined);
 }
 phase = 'running';
-/**
- * A word as a shell reads it back: as it is, or quoted; with control characters (a data folder's odd
- * name) as `$'…'`, which bash and zsh read, so that no hint prints a line break of its own.
- */
-function shellWord(word: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
-  if (visible(word) === word) return `'${word.replaceAll("'", `'\\''`)}'`;
-  return `$'${visible(word.replaceAll('\\', '\\\\').replaceAll("'", "\\'"))}'`;
-}
-// What the suggested commands (the CLI, the demo) assume unless told: where a part or ./data moved,
-// the hints say what to tell them, and only then.
-const COMMAND_DEFAULTS: Record<string, string> = {
-  REGISTRY_URL: 'http://localhost:8300',
-  IDP_URL: 'http://localhost:8303',
-  DATA_DIR: join(root, 'data'),
-};
-const commandEnv = Object.entries({ REGISTRY_URL: local(registryPart), IDP_URL: local(idpPart), DATA_DIR: data })
-  .filter(([name, value]) => value !== COMMAND_DEFAULTS[name])
-  .map(([name, value]) => `${name}=${shellWord(value)}`);
-const tryFirst =
-  commandEnv.length > 0
-    ? ` (the registry, the identity provider or the data folder moved; tell the commands where first):
-  export ${commandEnv.join(' ')}`
-    : ':';
-console.log(`
-poortwachter is running (${Math.round(performance.now() - started)} ms, every part ready): registry :${registryPart.port}, BRP source :${sourcePart.port}, gateway :${gatewayPart.port}, dev identity provider :${idpPart.port} (not for production), outway of Gemeente Utrecht :${outwayPart.port}, citizens' page :${portalPart.port}, auditor's page :${auditorPart.port}
-
-Open in a browser:
-  http://localhost:${portalPart.port}/    the citizens' page: log in as Suzanne Moulin, see who consulted her data, each line proven
-  http://localhost:${auditorPart.port}/    the auditor's page (Autoriteit Persoonsgegevens): coverage, findings, chart, CSV
-                                   (its own process, which holds the key; this machine only: any other Host gets 421)
-
-Try, in another terminal${tryFirst}
-  pnpm demo                                     Gemeente Utrecht queries Suzanne Moulin (999993653) through the sdk
-  pnpm poortwachter query --as utrecht --bsn 999993653 --fields naam.voornamen,naam.geslachtsnaam
-  pnpm poortwachter inzage --bsn 999993653 --verify   as Suzanne: who consulted her data, each record proven in the log
-  pnpm poortwachter audit coverage              as the Autoriteit Persoonsgegevens: grondslag coverage and findings
-  pnpm poortwachter log verify                  as the auditor: is the verifiable log consistent and unaltered?
-  pnpm poortwachter directory                   the signed directory, verified
-  curl -s localhost:${gatewayPart.port}/readyz                 the gateway's readiness (and /metrics, Prometheus)
-  curl -s localhost:${outwayPart.port}/brp-personen/personen -H "X-API-KEY: $(cat ${shellWord(join(data, 'outway-api-key'))})" -H 'content-type: application/json' \\
-    -d '{"type":"RaadpleegMetBurgerservicenummer","burgerservicenummer":["999993653"],"fields":["naam.voornamen","naam.geslachtsnaam"]}'
-                                                as Utrecht's app: the BRP API unchanged, through the outway
-
-Stop with Ctrl-C. State lives in ${data === COMMAND_DEFAULTS.DATA_DIR ? './data/' : shellWord(data)} (delete it to start over).
-`);
+const startedMs = performance.now() - started;
+// Utrecht's autorisatie for the BRK as the registry holds it, for the hint's call through its outway.
+const listed: unknown = await fetch(`${local('registry')}/v1/autorisaties`)
+  .then((res) => res.json())
+  .catch(() => []);
+const autorisaties = Array.isArray(listed) ? (listed as Autorisatie[]) : [];
+const now = new Date().toISOString();
+const brkActivity = autorisaties.find(
+  (a) => a.afnemerOin === DEMO_OIN.utrecht && a.serviceId === BRK_SERVICE_ID && inForce(a, now),
+)?.processingActivityId;
+console.log(startHints({ parts, data, local, root, startedMs, brk: BRK_SERVICE_ID, brkActivity }));

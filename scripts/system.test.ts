@@ -20,8 +20,8 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
 
   beforeAll(async () => {
     system = await startSystem();
-    const { registry, source, gateway, idp } = system.ports;
-    ports = [registry, source, gateway, idp, system.ports.outway];
+    const { registry, source, gateway, idp, brkSource, brkGateway } = system.ports;
+    ports = [registry, source, gateway, idp, system.ports.outway, brkSource, brkGateway];
     startOutput = system.output;
     env = { DATA_DIR: system.data, REGISTRY_URL: `http://localhost:${registry}`, IDP_URL: `http://localhost:${idp}` };
   }, 90_000);
@@ -60,6 +60,8 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
       GATEWAY_PORT: String(await freePort()),
       IDP_PORT: String(await freePort()),
       OUTWAY_PORT: String(await freePort()),
+      BRK_SOURCE_PORT: String(await freePort()),
+      BRK_GATEWAY_PORT: String(await freePort()),
     };
     // A maximum directory age the registry's re-sign interval (60 s) cannot meet: the gateway refuses it.
     const failed = await run('scripts/start-system.ts', [], {
@@ -69,7 +71,7 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     });
     expect(failed.code).toBe(1);
     expect(failed.output).toMatch(
-      /poortwachter did not start: (gateway|outway) stopped \(exit 2: DIRECTORY_MAX_AGE_SECONDS=30 is too short/,
+      /poortwachter did not start: (gateway|brk-gateway|outway) stopped \(exit 2: DIRECTORY_MAX_AGE_SECONDS=30 is too short/,
     );
     expect(failed.output).not.toContain('poortwachter is running');
   }, 90_000);
@@ -181,6 +183,40 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     );
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('unauthorizedField');
+  }, 60_000);
+
+  it('calls any operation of any service with poortwachter call: signed, the answer verified, printed as JSON', async () => {
+    const cli = (...args: string[]) => run('packages/sdk/src/cli/main.ts', args, env);
+    const body = {
+      type: 'RaadpleegMetBurgerservicenummer',
+      burgerservicenummer: ['999993653'],
+      fields: ['naam.voornamen'],
+    };
+    const ok = await cli(
+      'call',
+      ...['--as', 'utrecht', '--service', 'brp-personen', '--method', 'POST', '--path', '/personen'],
+      ...['--body', JSON.stringify(body)],
+    );
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.err).toContain('response signature verified');
+    expect(JSON.parse(ok.out)).toMatchObject({ personen: [{ naam: { voornamen: 'Suzanne' } }] });
+    const outside = await cli('call', '--as', 'utrecht', '--service', 'brp-personen', '--path', '/../personen');
+    expect(outside.code).toBe(2);
+    expect(outside.err).toContain('no . or .. segments');
+  }, 60_000);
+
+  it("calls Kadaster's gateway with poortwachter call: Suzanne's home by address, as Utrecht", async () => {
+    const brk = await run(
+      'packages/sdk/src/cli/main.ts',
+      ['call', '--as', 'utrecht', '--service', 'brk-bevragen', '--path', '/kadastraalonroerendezaken'].concat([
+        '--query',
+        'postcode=3077AW&huisnummer=31',
+      ]),
+      env,
+    );
+    expect(brk.code, brk.output).toBe(0);
+    expect(brk.err).toContain('response signature verified');
+    expect(JSON.parse(brk.out)).toHaveProperty('_embedded');
   }, 60_000);
 
   it('shows Suzanne, logged in at the dev identity provider, the queries the example made', async () => {

@@ -51,6 +51,8 @@ export interface RunningSystem {
     readonly outway: number;
     readonly portal: number;
     readonly auditor: number;
+    readonly brkSource: number;
+    readonly brkGateway: number;
   };
   /** What `pnpm start` printed until it said it was running. */
   readonly output: string;
@@ -72,7 +74,9 @@ export async function startSystem(
 ): Promise<RunningSystem> {
   const temporary = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
   const data = options.dataName === undefined ? temporary : join(temporary, options.dataName);
-  const [registry, source, gateway, idp, outway, portal, auditor] = (await freePorts(7)) as [
+  const [registry, source, gateway, idp, outway, portal, auditor, brkSource, brkGateway] = (await freePorts(9)) as [
+    number,
+    number,
     number,
     number,
     number,
@@ -81,7 +85,7 @@ export async function startSystem(
     number,
     number,
   ];
-  const ports = { registry, source, gateway, idp, outway, portal, auditor };
+  const ports = { registry, source, gateway, idp, outway, portal, auditor, brkSource, brkGateway };
   const [command, ...args] = options.command ?? [process.execPath, '--import', 'tsx', 'scripts/start-system.ts'];
   const child = spawn(command as string, args, {
     cwd: root,
@@ -96,6 +100,8 @@ export async function startSystem(
       OUTWAY_PORT: String(ports.outway),
       PORTAL_PORT: String(ports.portal),
       AUDITOR_PORT: String(ports.auditor),
+      BRK_SOURCE_PORT: String(ports.brkSource),
+      BRK_GATEWAY_PORT: String(ports.brkGateway),
       ...options.env,
     },
   });

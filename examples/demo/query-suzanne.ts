@@ -2,15 +2,17 @@
  * `pnpm demo` (with `pnpm start` running): Gemeente Utrecht queries Suzanne Moulin (999993653)
  * through the gateway with the sdk, for its Wmo verwerkingsactiviteit, and prints the answer and the
  * access-log records the query caused. Then it asks for a field it is not authorised for, to show
- * the refusal.
+ * the refusal. Then the BRK (./query-brk.ts): Utrecht looks up the parcel of her home for the OZB,
+ * Haarlem searches what she owns by BSN for the bijstand, each through Kadaster's gateway.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GatewayDatabase } from '@poortwachter/gateway';
-import { dataDir, openDatabase } from '@poortwachter/registry';
+import { dataDir } from '@poortwachter/registry';
 import { createOrganisationClient, isSdkError } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
+import { printAccessRecords } from './access-records.ts';
+import { queryBrk } from './query-brk.ts';
 
 const data = dataDir();
 const registryUrl = process.env.REGISTRY_URL || 'http://localhost:8300';
@@ -56,16 +58,10 @@ try {
   console.log(`refused: ${error.code} (${error.problem?.status}): ${error.message}`);
 }
 
-const { db, close } = openDatabase<GatewayDatabase>(
+await printAccessRecords(
+  "RvIG's gateway",
   process.env.GATEWAY_DATABASE_URL || `sqlite:${join(data, 'gateway.db')}`,
+  result.transactionId,
 );
-const rows = await db
-  .selectFrom('access_log')
-  .select(['id', 'record'])
-  .where('transaction_id', '=', result.transactionId)
-  .execute();
-console.log(
-  `\nthe gateway's access log for transaction ${result.transactionId} (${rows.length} record${rows.length === 1 ? '' : 's'}):`,
-);
-for (const row of rows) console.log(JSON.stringify({ id: row.id, ...JSON.parse(row.record) }, null, 2));
-await close();
+
+await queryBrk({ data, registryUrl, registryKey: readJwk(join(data, 'keys', 'registry.public.jwk.json')), readJwk });

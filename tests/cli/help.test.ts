@@ -9,6 +9,7 @@ const COMMANDS = [
   'directory',
   'keys generate',
   'query',
+  'call',
   'inzage',
   'audit coverage',
   'audit serve',

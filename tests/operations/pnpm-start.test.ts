@@ -7,7 +7,7 @@ import { openDatabase } from '@poortwachter/registry';
 import { describe, expect, it } from 'vitest';
 import { root, startSystem } from '../start-system.ts';
 
-const PARTS = ['registry', 'source', 'gateway', 'dev-idp', 'outway', 'portal', 'auditor'];
+const PARTS = ['registry', 'source', 'gateway', 'brk-source', 'brk-gateway', 'dev-idp', 'outway', 'portal', 'auditor'];
 /** Without the colours `pnpm start` gives each part's name (ESC [ … m). */
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const withoutColour = (text: string) => text.replace(/\p{Cc}\[[0-9;]*m/gu, '');
@@ -33,8 +33,9 @@ describe('pnpm start on moved ports, stopped as a terminal stops it', () => {
     try {
       const printed = withoutColour(system.printed());
       // Durations aside ("started in 8301 ms"), no default port anywhere: not in the parts' hints, not in ours.
-      expect(printed.replace(/\d+ ms\b/g, '').match(/\b830[0-6]\b/g) ?? []).toEqual([]);
+      expect(printed.replace(/\d+ ms\b/g, '').match(/\b830[0-8]\b/g) ?? []).toEqual([]);
       expect(printed).toContain(`curl -s localhost:${system.ports.gateway}/readyz`);
+      expect(printed).toContain(`Kadaster's: localhost:${system.ports.brkGateway}/readyz`);
 
       // The suggested command, with the env the hints say it needs, run by a shell as a user would.
       const exported = printed.match(/^ {2}export (.+)$/m)?.[0];
@@ -55,6 +56,23 @@ describe('pnpm start on moved ports, stopped as a terminal stops it', () => {
       });
       expect(await new Promise((resolve) => shell.on('close', resolve)), demoOutput).toBe(0);
       expect(demoOutput).toContain('"voornamen": "Suzanne"');
+      // And the BRK: Utrecht by Suzanne's address, Haarlem by her BSN, each answer signed by Kadaster's gateway.
+      expect(demoOutput.match(/signature of Kadaster verified: true/g)).toHaveLength(2);
+
+      // The hint's BRK call through Utrecht's outway, as an application makes it (no sdk, the API key only).
+      const brkHint = printed.match(/curl -s '(localhost:\d+\/brk-bevragen\/kadastraalonroerendezaken\?[^']+)'/)?.[1];
+      expect(brkHint).toBe(
+        `localhost:${system.ports.outway}/brk-bevragen/kadastraalonroerendezaken?postcode=3077AW&huisnummer=31`,
+      );
+      const activity = printed.match(/'Processing-Activity: ([^']+)'/)?.[1] ?? '';
+      const brk = await fetch(`http://${brkHint}`, {
+        headers: {
+          'x-api-key': readFileSync(join(system.data, 'outway-api-key'), 'utf8').trim(),
+          'processing-activity': activity,
+        },
+      });
+      expect(brk.status, await brk.clone().text()).toBe(200);
+      expect(brk.headers.get('content-type')).toContain('application/hal+json');
 
       // One more query through the outway, and Ctrl-C at once: its record must still get its tree head.
       const apiKey = readFileSync(join(system.data, 'outway-api-key'), 'utf8').trim();
@@ -108,6 +126,18 @@ describe('pnpm start on moved ports, stopped as a terminal stops it', () => {
       } finally {
         await close();
       }
+
+      // Kadaster's gateway kept its own database, Merkle log and log key: its records are in neither of RvIG's.
+      const brkLog = openDatabase<GatewayDatabase>(`sqlite:${join(system.data, 'brk-gateway.db')}`);
+      try {
+        const logs = await brkLog.db.selectFrom('access_log').select('log_id').distinct().execute();
+        expect(logs.length).toBeGreaterThan(0);
+        for (const { log_id } of logs) expect(log_id).toMatch(/^brk-bevragen-/);
+      } finally {
+        await brkLog.close();
+      }
+      const logKey = (name: string) => readFileSync(join(system.data, 'keys', name), 'utf8');
+      expect(logKey('brk-gateway-log.key')).not.toBe(logKey('gateway-log.key'));
     } finally {
       await system.stop();
     }

@@ -134,21 +134,37 @@ export async function readVerified<T>(
   return JSON.parse(text) as T;
 }
 
+/** A signed call to a gateway: where, how, and for a query of personal data its verwerkingsactiviteit. */
+export interface GatewayCallTarget {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  /** Sent as JSON; none for a GET. */
+  readonly body?: unknown;
+  /** The verwerkingsactiviteit of a query; a read of the log goes without. */
+  readonly processingActivity?: string;
+  readonly transactionId?: string;
+  readonly traceparent?: string;
+}
+
 /**
- * Sends a signed request (no processing activity: a read of the log) to a gateway, verifies the
- * signed answer and returns its JSON; a refusal is thrown as an SdkError.
+ * Sends a signed request to a gateway, verifies the provider's signature on the answer (bound to the
+ * request) and returns its JSON, with the response and the request as sent; a refusal is thrown as
+ * an SdkError. Every signed call of the sdk (a query of any service, a read of a log) goes through it.
  */
 export async function signedGatewayCall<T>(
   fetchImpl: typeof globalThis.fetch,
-  target: { url: string; method: 'GET' | 'POST'; body?: unknown },
+  target: GatewayCallTarget,
   privateKey: JWK,
   provider: Organisation | undefined,
-): Promise<{ body: T; res: Response }> {
+): Promise<{ body: T; res: Response; request: SignedRequest }> {
   const request = await signRequest({
     url: target.url,
     method: target.method,
     body: target.body === undefined ? '' : JSON.stringify(target.body),
     privateKey,
+    ...(target.processingActivity ? { processingActivity: target.processingActivity } : {}),
+    ...(target.transactionId ? { transactionId: target.transactionId } : {}),
+    ...(target.traceparent ? { traceparent: target.traceparent } : {}),
   });
   const res = await gatewayFetch(
     fetchImpl,
@@ -156,5 +172,5 @@ export async function signedGatewayCall<T>(
     { method: request.method, headers: request.headers, ...(target.method === 'GET' ? {} : { body: request.body }) },
     new URL(target.url).origin,
   );
-  return { body: await readVerified<T>(res, provider, request), res };
+  return { body: await readVerified<T>(res, provider, request), res, request };
 }

@@ -66,3 +66,9 @@ export {
   type QueryResult,
 } from './organisation-client.ts';
 export { type LoggedExchange, type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
+export type {
+  CallOptions,
+  CallResult,
+  QueryValue,
+  ServiceCalls,
+} from './service-call.ts';

@@ -1,16 +1,10 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
-import { isBsn, parseDateTime, signRequest } from '@poortwachter/protocol';
+import { isBsn, parseDateTime } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
-import {
-  directoryLoader,
-  gatewayBase,
-  gatewayFetch,
-  providerOf,
-  readVerified,
-  signedGatewayCall,
-} from './gateway-calls.ts';
+import { directoryLoader, gatewayBase, providerOf, signedGatewayCall } from './gateway-calls.ts';
 import { type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
 import { SdkError } from './sdk-error.ts';
+import { type ServiceCalls, serviceCalls } from './service-call.ts';
 
 export interface OrganisationClientOptions {
   /** The afnemer's OIN (must own `privateKey` in the registry). */
@@ -20,7 +14,7 @@ export interface OrganisationClientOptions {
   readonly directory?: DirectorySnapshot;
   readonly registryUrl?: string;
   readonly registryKey?: JWK | { keys: JWK[] };
-  /** The service to query (default `brp-personen`). */
+  /** The BRP service of `personen`, `readLog` and `reconcile` (default `brp-personen`); `service(id)` calls any. */
   readonly serviceId?: string;
   readonly fetch?: typeof globalThis.fetch;
 }
@@ -71,12 +65,16 @@ export interface QueryResult<P = Record<string, unknown>> {
 /**
  * A client for an afnemer (a gemeente, an uitvoeringsorganisatie): finds the gateway of the service
  * in the directory, signs each query with the organisation's key, verifies the provider's signature
- * on the answer, and throws an `SdkError` carrying the problem details on a refusal.
+ * on the answer, and throws an `SdkError` carrying the problem details on a refusal. `personen` has
+ * the BRP's searches; `service(id)` calls any operation of any service the directory lists.
  *
  * @example
  * const client = createOrganisationClient({ oin, privateKey, registryUrl: 'http://localhost:8300', registryKey });
  * const { personen } = await client.personen.raadpleeg({
  *   burgerservicenummer: '999993653', fields: ['naam', 'geboorte.datum'], processingActivity,
+ * });
+ * const { body } = await client.service('brk-bevragen').get('/kadastraalonroerendezaken', {
+ *   query: { postcode: '3077AW', huisnummer: 31 }, processingActivity: ozb,
  * });
  */
 export function createOrganisationClient(options: OrganisationClientOptions) {
@@ -84,31 +82,38 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
   const serviceId = options.serviceId ?? 'brp-personen';
   const currentDirectory = directoryLoader(options);
 
+  const calls = new Map<string, ServiceCalls>();
+  /** The signed calls of any service the directory lists (made once per service). */
+  function callsOf(id: string): ServiceCalls {
+    let found = calls.get(id);
+    if (!found) {
+      found = serviceCalls({
+        serviceId: id,
+        directory: currentDirectory,
+        privateKey: options.privateKey,
+        fetch: fetchImpl,
+      });
+      calls.set(id, found);
+    }
+    return found;
+  }
+
   async function query<P>(type: string, parameters: Record<string, unknown>, q: QueryOptions): Promise<QueryResult<P>> {
-    const snapshot = await currentDirectory();
-    const service = snapshot.services.find((s) => s.id === serviceId);
-    if (!service) throw new SdkError('serviceNotFound', `Service ${serviceId} is not in the directory.`);
-    const request = await signRequest({
-      url: `${service.gatewayUrl.replace(/\/+$/, '')}/personen`,
-      body: JSON.stringify({ type, ...parameters, fields: q.fields }),
-      privateKey: options.privateKey,
-      processingActivity: q.processingActivity,
-      ...(q.transactionId ? { transactionId: q.transactionId } : {}),
-      ...(q.traceparent ? { traceparent: q.traceparent } : {}),
-    });
-    const res = await gatewayFetch(
-      fetchImpl,
-      request.url,
-      { method: request.method, headers: request.headers, body: request.body },
-      service.gatewayUrl,
+    const answer = await callsOf(serviceId).post<{ type: string; personen: P[] }>(
+      '/personen',
+      { type, ...parameters, fields: q.fields },
+      {
+        processingActivity: q.processingActivity,
+        ...(q.transactionId ? { transactionId: q.transactionId } : {}),
+        ...(q.traceparent ? { traceparent: q.traceparent } : {}),
+      },
     );
-    const body = await readVerified<{ type: string; personen: P[] }>(res, providerOf(snapshot, service), request);
     return {
-      type: body.type,
-      personen: body.personen,
-      transactionId: res.headers.get('fsc-transaction-id') ?? request.headers['fsc-transaction-id'] ?? '',
+      type: answer.body.type,
+      personen: answer.body.personen,
+      transactionId: answer.transactionId,
       verified: true,
-      traceparent: res.headers.get('traceparent'),
+      traceparent: answer.traceparent,
     };
   }
 
@@ -195,6 +200,8 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
   return {
     oin: options.oin,
     directory: currentDirectory,
+    /** The signed calls of any service the directory lists: `service('brk-bevragen').get(path, options)`. */
+    service: callsOf,
     readLog,
     reconcile,
     personen: {

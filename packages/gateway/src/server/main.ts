@@ -1,5 +1,9 @@
 /**
- * The gateway's server entry (composition root).
+ * The gateway's server entry (composition root): one inway for one service (SERVICE_ID) of its
+ * bronhouder. Several services on one machine run one entry each, each with its own DATABASE_URL (or
+ * at least its own INSTANCE_ID: one Merkle log per instance) and LOG_KEY_FILE; the signing key is the
+ * service provider's, found through the directory (`pnpm start` runs RvIG's for brp-personen and
+ * Kadaster's for brk-bevragen this way, see scripts/system-parts.ts).
  *
  * Environment: PORT (8302), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/gateway.db), DATA_DIR (./data),
  * REGISTRY_URL (http://localhost:8300), REGISTRY_PUBLIC_KEY_FILE (<DATA_DIR>/keys/registry.public.jwk.json,
@@ -165,6 +169,7 @@ async function runWorker() {
       retentionIntervalMs,
     });
 
+    const provider = providerOin ? directory.current().organisations.get(providerOin)?.name : undefined;
     const host = bindHost(env);
     const listening = await listen({ fetch: gateway.app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
     log.info(
@@ -178,7 +183,7 @@ async function runWorker() {
         provider_oin: providerOin ?? null,
         otlp: telemetry.exporting,
       },
-      `poortwachter gateway for ${serviceId} listening on ${listening.url} (POST /personen; /readyz, /metrics)`,
+      `poortwachter gateway for ${serviceId}${provider ? ` of ${provider}` : ''} listening on ${listening.url} (/readyz, /metrics)`,
     );
 
     stopOnSignals(listening, {

@@ -93,6 +93,37 @@ export const COMMANDS = {
       json: { type: 'boolean', description: 'print the raw result' },
     },
   },
+  call: {
+    summary: 'one signed call of any operation of any service in the directory, as an organisation',
+    description:
+      "Prints the answer's JSON (HAL for a Haal Centraal service) once the provider's signature is verified. Example: --service brk-bevragen --path /kadastraalonroerendezaken --query 'postcode=3077AW&huisnummer=31'.",
+    options: {
+      as: {
+        type: 'string',
+        value: 'ORG',
+        required: true,
+        description: 'OIN or part of the name of a demo organisation (key from ./data/keys)',
+      },
+      service: { type: 'string', value: 'ID', required: true, description: 'the service, as the directory lists it' },
+      method: { type: 'string', choices: ['GET', 'POST'], default: 'GET', description: "the operation's method" },
+      path: {
+        type: 'string',
+        value: 'PATH',
+        required: true,
+        description: "the operation's path, its path parameters filled in (/kadastraalonroerendezaken/76870487970000)",
+      },
+      query: { type: 'string', value: 'a=1&b=2', description: 'the query parameters, as in a URL' },
+      body: { type: 'string', value: 'JSON', description: 'the body of a POST' },
+      'processing-activity': {
+        type: 'string',
+        value: 'URI',
+        description: 'the verwerkingsactiviteit to ask under',
+        defaultText: 'the first one with an autorisatie for the service in force',
+      },
+      key: key("the organisation's"),
+      ...REGISTRY,
+    },
+  },
   inzage: {
     summary:
       "(development) log in at the dev identity provider as a test BSN and show who consulted that person's data",

@@ -17,6 +17,7 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   directory: async () => (await import('./directory-command.ts')).directoryCommand,
   'keys generate': async () => (await import('./keys-command.ts')).keysGenerateCommand,
   query: async () => (await import('./query-command.ts')).queryCommand,
+  call: async () => (await import('./call-command.ts')).callCommand,
   inzage: async () => (await import('./inzage-command.ts')).inzageCommand,
   'audit coverage': async () => (await import('./audit-command.ts')).auditCoverageCommand,
   'audit serve': async () => (await import('./audit-serve.ts')).auditServeCommand,

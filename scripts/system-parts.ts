@@ -1,0 +1,135 @@
+/**
+ * What `pnpm start` (scripts/start-system.ts) runs: each part's entry, port and environment, made
+ * from the supervisor's own environment. Ports are the fixed defaults of DESIGN.md, each movable by
+ * its `*_PORT` setting (the end-to-end tests run the whole system beside a running one).
+ */
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { settings } from '@poortwachter/operations/settings';
+import { DEMO_OIN } from '@poortwachter/seeds';
+
+/** Kadaster's BRK bevragen 2.0, the service of the second inway. TODO-merge: @poortwachter/seeds' BRK_SERVICE_ID once exported. */
+export const BRK_SERVICE_ID = 'brk-bevragen';
+
+export interface Part {
+  readonly name: string;
+  readonly entry: string;
+  readonly port: number;
+  readonly colour: number;
+  readonly args?: readonly string[];
+  /** Its own settings, beside the supervisor's environment and PORT. */
+  readonly env: Readonly<Record<string, string>>;
+  /** What answers 2xx once it is ready. */
+  readonly ready: string;
+}
+
+/** Each part's port setting and default port, in the order the parts start. */
+export const PORTS = {
+  registry: ['REGISTRY_PORT', 8300],
+  source: ['SOURCE_PORT', 8301],
+  gateway: ['GATEWAY_PORT', 8302],
+  'brk-source': ['BRK_SOURCE_PORT', 8308],
+  'brk-gateway': ['BRK_GATEWAY_PORT', 8307],
+  'dev-idp': ['IDP_PORT', 8303],
+  outway: ['OUTWAY_PORT', 8304],
+  portal: ['PORTAL_PORT', 8305],
+  auditor: ['AUDITOR_PORT', 8306],
+} as const satisfies Record<string, readonly [string, number]>;
+export type PartName = keyof typeof PORTS;
+
+/** `A, B and C`: the port settings, for a message that tells how to move the parts. */
+export const PORT_SETTINGS = (() => {
+  const names = Object.values(PORTS).map(([name]) => name);
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+})();
+
+/**
+ * The parts of the system and its data folder, from `env`. A port setting that is not a port is a
+ * `fail` naming it (the supervisor stops with exit 2), as every server reads its settings.
+ */
+export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message: string) => never) {
+  const readPort = settings(env, fail).port;
+  const port = (name: PartName) => readPort(PORTS[name][1], PORTS[name][0]);
+  const local = (name: PartName) => `http://localhost:${port(name)}`;
+  const data = env.DATA_DIR ? resolve(env.DATA_DIR) : join(root, 'data');
+  // The citizens' page as browsers open it: by name or by address, both registered.
+  const portalOrigins = [local('portal'), `http://127.0.0.1:${port('portal')}`];
+  const idpPublicUrl = env.IDP_PUBLIC_URL || local('dev-idp');
+  const part = (
+    name: PartName,
+    entry: string,
+    colour: number,
+    partEnv: Record<string, string> = {},
+    extra: { args?: string[]; ready?: string } = {},
+  ): Part => ({ name, entry, port: port(name), colour, env: partEnv, ready: extra.ready ?? '/healthz', ...extra });
+  const parts: Record<PartName, Part> = {
+    registry: part('registry', 'packages/registry/src/server/main.ts', 36, {
+      GATEWAY_PUBLIC_URL: env.GATEWAY_PUBLIC_URL || local('gateway'),
+      BRK_GATEWAY_PUBLIC_URL: env.BRK_GATEWAY_PUBLIC_URL || local('brk-gateway'),
+      IDP_PUBLIC_URL: idpPublicUrl,
+      PORTAL_ORIGINS: portalOrigins.join(','),
+    }),
+    source: part('source', 'examples/brp-source/src/server.ts', 35),
+    // RvIG's inway for the BRP, on the gateway's own defaults (./data/gateway.db, keys/gateway-log.key).
+    gateway: part(
+      'gateway',
+      'packages/gateway/src/server/main.ts',
+      33,
+      {
+        REGISTRY_URL: local('registry'),
+        SOURCE_URL: local('source'),
+        ...(env.GATEWAY_DATABASE_URL ? { DATABASE_URL: env.GATEWAY_DATABASE_URL } : {}),
+      },
+      { ready: '/readyz' },
+    ),
+    // Its links to persons with a BSN point at the BRP source of this run.
+    'brk-source': part('brk-source', 'examples/brk-source/src/server.ts', 94, { BRP_PUBLIC_URL: local('source') }),
+    // Kadaster's inway: the same entry for another service, with a database, Merkle log (instance id)
+    // and log key of its own; its signing key is Kadaster's, found through the directory.
+    'brk-gateway': part(
+      'brk-gateway',
+      'packages/gateway/src/server/main.ts',
+      93,
+      {
+        REGISTRY_URL: local('registry'),
+        SERVICE_ID: BRK_SERVICE_ID,
+        SOURCE_URL: local('brk-source'),
+        DATABASE_URL: env.BRK_GATEWAY_DATABASE_URL || `sqlite:${join(data, 'brk-gateway.db')}`,
+        LOG_KEY_FILE: join(data, 'keys', 'brk-gateway-log.key'),
+        INSTANCE_ID: `${BRK_SERVICE_ID}-${hostname()}`,
+      },
+      { ready: '/readyz' },
+    ),
+    'dev-idp': part('dev-idp', 'examples/dev-idp/src/server.ts', 32, {
+      IDP_PUBLIC_URL: idpPublicUrl,
+      IDP_REDIRECT_URIS: portalOrigins.map((o) => `${o}/`).join(','),
+    }),
+    outway: part(
+      'outway',
+      'packages/gateway/src/server/outway-main.ts',
+      34,
+      {
+        REGISTRY_URL: local('registry'),
+        ORGANISATION_OIN: DEMO_OIN.utrecht,
+        DATABASE_URL: env.OUTWAY_DATABASE_URL || `sqlite:${join(data, 'outway.db')}`,
+        DEMO_APPLICATION_KEY_FILE: join(data, 'outway-api-key'),
+      },
+      { ready: '/readyz' },
+    ),
+    portal: part('portal', 'packages/portal/src/server/main.ts', 96, {
+      REGISTRY_PUBLIC_URL: local('registry'),
+      // Everything runs on this machine: the citizens' page links to the auditor's page at its own origin
+      // (a link, not a pass-through), by the same name as the page itself, so that the click is same-site.
+      AUDITOR_PAGE_URL: local('auditor'),
+      IDP_PUBLIC_URL: idpPublicUrl,
+    }),
+    auditor: part(
+      'auditor',
+      'packages/sdk/src/cli/main.ts',
+      95,
+      { REGISTRY_URL: local('registry') },
+      { args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens] },
+    ),
+  };
+  return { parts, data, local };
+}
