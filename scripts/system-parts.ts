@@ -6,10 +6,10 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { settings } from '@poortwachter/operations/settings';
-import { DEMO_OIN } from '@poortwachter/seeds';
+import { BRK_SERVICE_ID, DEMO_OIN } from '@poortwachter/seeds';
 
-/** Kadaster's BRK bevragen 2.0, the service of the second inway. TODO-merge: @poortwachter/seeds' BRK_SERVICE_ID once exported. */
-export const BRK_SERVICE_ID = 'brk-bevragen';
+/** Kadaster's BRK bevragen 2.0, the service of the second inway. */
+export { BRK_SERVICE_ID };
 
 export interface Part {
   readonly name: string;

@@ -8,12 +8,11 @@
 import { join } from 'node:path';
 import { type Autorisatie, inForce } from '@poortwachter/protocol';
 import { createOrganisationClient, type OrganisationClient } from '@poortwachter/sdk';
-import { DEMO_OIN } from '@poortwachter/seeds';
+import { BRK_SERVICE_ID, DEMO_OIN } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { printAccessRecords } from './access-records.ts';
 
-// TODO-merge: @poortwachter/seeds' BRK_SERVICE_ID once exported.
-const BRK = 'brk-bevragen';
+const BRK = BRK_SERVICE_ID;
 /** Suzanne Moulin's home (seeds/brp/personen.json), which the BRK source has her own. */
 const SUZANNE_HOME = { postcode: '3077AW', huisnummer: 31 } as const;
 const RESOURCE = 'kadastraalOnroerendeZaak';
