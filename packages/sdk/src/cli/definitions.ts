@@ -201,7 +201,12 @@ export const COMMANDS = {
       outway: { type: 'string', value: 'URL', default: 'http://localhost:8304', description: 'its outway' },
       from: { type: 'string', value: 'DATE', description: 'the start of the period', defaultText: 'today' },
       to: { type: 'string', value: 'DATE', description: 'the end of the period', defaultText: 'tomorrow' },
-      service: { type: 'string', value: 'ID', default: 'brp-personen', description: "the provider's service" },
+      service: {
+        type: 'string',
+        value: 'ID',
+        description: "the provider's service",
+        defaultText: 'every service the afnemer has an autorisatie for',
+      },
       ...REGISTRY,
       json: { type: 'boolean', description: 'print the result as JSON' },
     },

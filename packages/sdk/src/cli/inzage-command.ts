@@ -79,6 +79,7 @@ export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number>
           [
             'Wanneer',
             'Organisatie',
+            'Bij wie (houdt het logboek bij)',
             'Waarvoor',
             'Wet',
             'Welke gegevens',
@@ -88,6 +89,7 @@ export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number>
           result.records.map((r) => [
             when.format(new Date(r.tijdstip)),
             r.organisatie.naam,
+            r.bronhouder,
             r.verwerking,
             r.grondslagen.map((g) => `${g.wet} ${g.artikel}`).join('; '),
             r.gegevens.map((g) => g.soort).join(', '),
