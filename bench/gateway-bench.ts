@@ -23,16 +23,15 @@
  * BENCH_PROFILE (a folder: CPU profile of the gateway), BENCH_NODE_FLAGS (extra node flags for the proxies
  * and the gateway).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { GatewayDatabase } from '@poortwachter/gateway';
 import { signRequest } from '@poortwachter/protocol';
 import { openDatabase } from '@poortwachter/registry';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
+import { cpuMs, healthy, peakRss, processes, processTree, threadCpuMs, treeCpuMs } from './harness.ts';
 import {
   type FixedRateResult,
   type LoadResult,
@@ -42,7 +41,6 @@ import {
   runLoad,
 } from './load.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const data = mkdtempSync(join(tmpdir(), 'poortwachter-bench-'));
@@ -57,79 +55,7 @@ const PORTS = {
 };
 /** Workers of the second gateway (default 2, this machine's cores): all cores against one process. */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
-const children: ChildProcess[] = [];
-
-function start(entry: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
-  // `node --import tsx` rather than the tsx CLI, so that the pid is the server itself (for its RSS).
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', entry], {
-    cwd: root,
-    env: { ...process.env, DATA_DIR: data, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  children.push(child);
-  return child;
-}
-
-async function healthy(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing healthy on port ${port}`);
-}
-
-/** CPU time (user + system) a process (all threads) or one of its threads has used so far, in ms. */
-const cpuMs = (pid: number | undefined, tid?: number) => {
-  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
-};
-
-/** A process and its descendants (a gateway with workers is a primary and its worker processes). */
-const processTree = (pid: number | undefined): number[] => {
-  if (pid === undefined) return [];
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {}
-  return [pid, ...children.flatMap(processTree)];
-};
-/** CPU time of a process and its descendants, and of their event loops (main threads), in ms. */
-const treeCpuMs = (pid: number | undefined) => {
-  let all = 0;
-  let main = 0;
-  for (const p of processTree(pid)) {
-    try {
-      all += cpuMs(p);
-      main += cpuMs(p, p);
-    } catch {}
-  }
-  return { all, main };
-};
-
-/**
- * CPU time of each thread of a process, in ms, by thread id (Node 20 names them all `node`: the event
- * loop is the thread whose id is the pid; the others are V8's helpers (GC, compiler) and libuv's pool).
- */
-const threadCpuMs = (pid: number | undefined) => {
-  const byThread: Record<string, number> = {};
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      byThread[Number(tid) === pid ? 'main' : tid] = cpuMs(pid, Number(tid));
-    } catch {}
-  }
-  return byThread;
-};
-
-/** Peak resident set size (VmHWM) of a process, in MiB. */
-const peakRss = (pid: number | undefined) => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
-  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
-};
+const { start, children } = processes(data);
 
 const FIELDS = ['naam.voornamen', 'naam.geslachtsnaam', 'geboorte.datum', 'verblijfplaats.verblijfadres.postcode'];
 const QUERY = JSON.stringify({

@@ -1,6 +1,8 @@
 import { Agent, request } from 'node:http';
 
 export interface PreparedRequest {
+  /** Default POST. */
+  readonly method?: 'GET' | 'POST';
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body: string;
@@ -27,9 +29,9 @@ function send(
         host: '127.0.0.1',
         port,
         path: req.path,
-        method: 'POST',
+        method: req.method ?? 'POST',
         agent,
-        headers: { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
+        headers: req.method === 'GET' ? req.headers : { ...req.headers, 'content-length': Buffer.byteLength(req.body) },
       },
       (res) => {
         res.resume();
@@ -42,7 +44,8 @@ function send(
       },
     );
     r.on('error', reject);
-    r.end(req.body);
+    if (req.method === 'GET') r.end();
+    else r.end(req.body);
   });
 }
 

@@ -1,0 +1,88 @@
+/**
+ * What the benchmarks share: starting the servers under test as their own processes, waiting until
+ * they answer, and reading their CPU time and memory from /proc (Linux).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Starts the servers of a benchmark (each a workspace entry with `DATA_DIR` = `data`), keeping them to stop at the end. */
+export function processes(data: string) {
+  const children: ChildProcess[] = [];
+  return {
+    children,
+    start(entry: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
+      // `node --import tsx` rather than the tsx CLI, so that the pid is the server itself (for its RSS).
+      const child = spawn(process.execPath, [...flags, '--import', 'tsx', entry], {
+        cwd: root,
+        env: { ...process.env, DATA_DIR: data, ...env },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push(child);
+      return child;
+    },
+  };
+}
+
+export async function healthy(port: number): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing healthy on port ${port}`);
+}
+
+/** CPU time (user + system) a process (all threads) or one of its threads has used so far, in ms. */
+export const cpuMs = (pid: number | undefined, tid?: number) => {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (100 Hz)
+};
+
+/** A process and its descendants (a gateway with workers is a primary and its worker processes). */
+export const processTree = (pid: number | undefined): number[] => {
+  if (pid === undefined) return [];
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {}
+  return [pid, ...children.flatMap(processTree)];
+};
+/** CPU time of a process and its descendants, and of their event loops (main threads), in ms. */
+export const treeCpuMs = (pid: number | undefined) => {
+  let all = 0;
+  let main = 0;
+  for (const p of processTree(pid)) {
+    try {
+      all += cpuMs(p);
+      main += cpuMs(p, p);
+    } catch {}
+  }
+  return { all, main };
+};
+
+/**
+ * CPU time of each thread of a process, in ms, by thread id (Node 20 names them all `node`: the event
+ * loop is the thread whose id is the pid; the others are V8's helpers (GC, compiler) and libuv's pool).
+ */
+export const threadCpuMs = (pid: number | undefined) => {
+  const byThread: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      byThread[Number(tid) === pid ? 'main' : tid] = cpuMs(pid, Number(tid));
+    } catch {}
+  }
+  return byThread;
+};
+
+/** Peak resident set size (VmHWM) of a process, in MiB. */
+export const peakRss = (pid: number | undefined) => {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'));
+  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
+};
