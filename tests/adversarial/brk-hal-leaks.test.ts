@@ -53,7 +53,7 @@ describe('the BRK inway releases no link, embedded resource or source text it ma
   // The hostile source: what it answers is set per test.
   let stub: Server;
   let stubBase: string;
-  let answer: (path: string) => { status: number; type: string; body: string } = () => ({
+  let answer: (path: string) => { status: number; type: string; body: string; location?: string } = () => ({
     status: 500,
     type: 'text/plain',
     body: '',
@@ -67,8 +67,8 @@ describe('the BRK inway releases no link, embedded resource or source text it ma
     inway = `http://127.0.0.1:${system.ports.brkGateway}`;
     publicBase = `http://localhost:${system.ports.brkGateway}`;
     stub = createServer((req, res) => {
-      const { status, type, body } = answer(req.url ?? '');
-      res.writeHead(status, { 'content-type': type });
+      const { status, type, body, location } = answer(req.url ?? '');
+      res.writeHead(status, { 'content-type': type, ...(location ? { location } : {}) });
       res.end(body);
     });
     await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
@@ -156,9 +156,9 @@ describe('the BRK inway releases no link, embedded resource or source text it ma
 
   describe('a source that misbehaves', () => {
     const hostileGet = (path: string) => get(path, 'utrecht', hostileOrigin);
-    const refusedWithout = async (res: Response, status: number, ...secrets: string[]) => {
+    const refusedWithout = async (res: Response, status: number | number[], ...secrets: string[]) => {
       const text = await res.text();
-      expect(res.status, text).toBe(status);
+      expect([status].flat(), text).toContain(res.status);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       for (const secret of [...secrets, stubBase, String((stub.address() as AddressInfo).port)]) {
         expect(text).not.toContain(secret);
@@ -175,15 +175,34 @@ describe('the BRK inway releases no link, embedded resource or source text it ma
       await refusedWithout(await hostileGet(`/kadastraalonroerendezaken/${HOME}`), 502, SUZANNE, 'Moulin');
     });
 
+    it('answers its own 404 for a source 404, and follows no redirect of the source', async () => {
+      answer = () => ({
+        status: 404,
+        type: 'application/problem+json',
+        body: JSON.stringify({ status: 404, detail: `Suzanne Moulin ${SUZANNE}` }),
+      });
+      await refusedWithout(await hostileGet(`/kadastraalonroerendezaken/${HOME}`), 404, SUZANNE, 'Moulin');
+      // A redirect to the real source's company-only parcel: followed, it would answer another resource.
+      const elsewhere = `http://127.0.0.1:${system.ports.brkSource}/kadastraalonroerendezaken/30000000000008`;
+      answer = () => ({ status: 302, type: 'text/plain', body: '', location: elsewhere });
+      await refusedWithout(await hostileGet(`/kadastraalonroerendezaken/${HOME}`), 502, 'Voorbeeldweg', elsewhere);
+    });
+
     it('refuses a 200 of the wrong content type and a huge one, passing neither', async () => {
       answer = () => ({ status: 200, type: 'text/html', body: `<p>Suzanne Moulin ${SUZANNE}</p>` });
       await refusedWithout(await hostileGet(`/kadastraalonroerendezaken/${HOME}`), 502, SUZANNE, 'Moulin');
       answer = () => ({
         status: 200,
         type: 'application/hal+json',
-        body: JSON.stringify({ identificatie: HOME, type: 'perceel', pad: 'x'.repeat(30_000_000), naam: SUZANNE }),
+        body: JSON.stringify({
+          identificatie: HOME,
+          type: 'perceel',
+          pad: 'x'.repeat(17 * 1024 * 1024),
+          naam: SUZANNE,
+        }),
       });
-      await refusedWithout(await hostileGet(`/kadastraalonroerendezaken/${HOME}`), 502, SUZANNE);
+      // Over the gateway's 16 MiB: refused as too large, or (on a busy machine) as too slow; never passed on.
+      await refusedWithout(await hostileGet(`/kadastraalonroerendezaken/${HOME}`), [502, 504], SUZANNE);
       expect(hostile.child.exitCode).toBeNull();
     });
 
