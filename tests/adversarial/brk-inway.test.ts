@@ -5,6 +5,9 @@
  * the HAL answer and a hostile source: `brk-hal-leaks.test.ts`.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import type { GatewayDatabase } from '@poortwachter/gateway';
+import { openDatabase } from '@poortwachter/registry';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSystem, startSystem } from '../start-system.ts';
@@ -35,6 +38,19 @@ describe("Kadaster's BRK inway attacked from outside (pnpm start, raw HTTP)", ()
       problemOf(await call(path, utrecht(), { sent: `/kadastraalonroerendezaken/${COMPANY_ONLY}?fields=type` }), 401);
       problemOf(await call(path, utrecht(), { sent: `${path},identificatie` }), 401);
       problemOf(await call(path, utrecht(), { sent: `${path}&fields=identificatie` }), 401);
+    });
+
+    it('bounds what unsigned requests write: 200 of them are counted, not stored one by one', async () => {
+      const unsigned = () => send('GET', `/kadastraalonroerendezaken/${HOME}`, { 'processing-activity': OZB });
+      for (let i = 0; i < 20; i++) await Promise.all(Array.from({ length: 10 }, unsigned));
+      const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${join(system.data, 'brk-gateway.db')}`);
+      try {
+        const rows = await db.selectFrom('refusals').select(['count']).where('caller_oin', 'is', null).execute();
+        expect(rows.length).toBeLessThanOrEqual(2);
+        // (Each minute one row per reason holds the count: none of the 200 is a row of its own.)
+      } finally {
+        await close();
+      }
     });
 
     it('refuses a replay and a GET whose body is not the empty one its digest signs', async () => {
@@ -142,6 +158,19 @@ describe("Kadaster's BRK inway attacked from outside (pnpm start, raw HTTP)", ()
     it('names the path parameter whole in its problem', async () => {
       const problem = problemOf(await call(`/kadastraalonroerendezaken/${HOME}x`), 400);
       expect(names(problem)).toEqual(['kadastraalOnroerendeZaakIdentificatie']);
+    });
+
+    it('looks names up as own properties: __proto__ and constructor are unknown, not found on Object', async () => {
+      problemOf(await call('/__proto__'), 404, 'notFound');
+      expect(names(problemOf(await call(`/kadastraalonroerendezaken/${HOME}?__proto__=1`), 400))).toEqual([
+        '__proto__',
+      ]);
+      expect(names(problemOf(await call(`/kadastraalonroerendezaken/${HOME}?constructor=1`), 400))).toEqual([
+        'constructor',
+      ]);
+      const body = `{"__proto__":{"burgerservicenummer":"${SUZANNE}"}}`;
+      const problem = problemOf(await call('/kadastraalonroerendezaken', haarlem(), { body }), 400);
+      expect(names(problem).sort()).toEqual(['__proto__', 'burgerservicenummer']);
     });
 
     it('refuses unknown and repeated query parameters and a huge query string, naming them', async () => {
