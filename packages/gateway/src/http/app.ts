@@ -88,6 +88,12 @@ export function createGatewayApp(options: GatewayAppOptions) {
   const onFitted = logFittedText(logger);
   const app = new Hono<GatewayEnv>();
 
+  // A described service names its own parameters, whose names the BRP's 30 characters would cut.
+  const problemLimits = () => {
+    const status = options.directory.status();
+    const service = status.serial === undefined ? undefined : options.directory.current().services.get(serviceId);
+    return service?.protocol === 'haal-centraal-hal' ? { nameMaxLength: 100 } : {};
+  };
   app.onError(async (error, c) => {
     let refusal: ProblemError;
     if (isGatewayRefusal(error) || isProblemError(error)) refusal = error;
@@ -96,7 +102,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       report('unexpected error', error, { route: requestRoute(c) });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
-    const body = JSON.stringify(brpProblem(refusal, instanceOf(c, serviceId), onFitted));
+    const body = JSON.stringify(brpProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits()));
     if (c.get('trace')) await recordRefusal(c, refusal);
     return send(c, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });

@@ -30,14 +30,21 @@ const MAX: Record<ProblemMember, number> = { title: 80, detail: 200, name: 30, c
  * loses what the pattern does not allow). For any other text that does not fit, the last resort keeps
  * what it can: accents go where they are not allowed, a colon or semicolon becomes a comma, any other
  * character a space, and a text that is too long is cut at a word; `fitted: true` then says that a
- * text of ours needs rewriting (the caller logs it).
+ * text of ours needs rewriting (the caller logs it). `nameMaxLength` lets a name of another API family
+ * (`ProblemLimits`) be longer than the BRP's 30 characters.
  *
  * @example
  * fitText('Geef een getal van 1 tot en met 100.', 'reason'); // { text: 'Geef een getal …', fitted: false }
  * fitText('fields[2]', 'name'); // { text: 'fields.2', fitted: false }
  */
-export function fitText(text: string, member: ProblemMember): { text: string; fitted: boolean } {
+export function fitText(
+  text: string,
+  member: ProblemMember,
+  nameMaxLength = MAX.name,
+): { text: string; fitted: boolean } {
   if (PROBLEM_PATTERNS[member].test(text)) return { text, fitted: false };
+  const max = member === 'name' ? nameMaxLength : MAX[member];
+  if (member === 'name' && text.length <= max && /^[a-zA-Z0-9._]+$/.test(text)) return { text, fitted: false };
   const identifier = member === 'name' || member === 'code';
   if (identifier) {
     const fitted = text
@@ -45,7 +52,7 @@ export function fitText(text: string, member: ProblemMember): { text: string; fi
       .normalize('NFD')
       .replace(/\p{M}/gu, '')
       .replace(ALLOWED[member], '')
-      .slice(0, MAX[member]);
+      .slice(0, max);
     return { text: fitted || (member === 'name' ? 'body' : 'invalid'), fitted: false };
   }
   let fitted = text.replace(/\[(\d+)\]/g, '.$1').replace(/…/g, '...');
@@ -63,6 +70,15 @@ export function fitText(text: string, member: ProblemMember): { text: string; fi
   return { text: fitted || '.', fitted: true };
 }
 
+/**
+ * What differs from the BRP API's problem in another API family: Haal Centraal HAL APIs (BRK bevragen)
+ * set no length on a parameter's name, and their own names are longer than the BRP's 30
+ * (`kadastraalOnroerendeZaakIdentificatie`), so a refusal must name them whole.
+ */
+export interface ProblemLimits {
+  readonly nameMaxLength?: number;
+}
+
 /** Told when a title, detail or reason of ours did not fit its pattern (never with its text, which may hold what was sent). */
 export type OnFitted = (what: { member: ProblemMember; code: string; paramCode?: string }) => void;
 
@@ -75,10 +91,15 @@ export type OnFitted = (what: { member: ProblemMember; code: string; paramCode?:
  * @example
  * brpProblem(new GatewayRefusal('unauthorizedField', 'Niet geautoriseerd voor 2 velden.'), 'https://brp.example/personen');
  */
-export function brpProblem(error: ProblemError, instance: string, onFitted?: OnFitted): ProblemDetails {
+export function brpProblem(
+  error: ProblemError,
+  instance: string,
+  onFitted?: OnFitted,
+  limits: ProblemLimits = {},
+): ProblemDetails {
   const problem = error.toProblem();
   const fit = (text: string, member: ProblemMember, paramCode?: string) => {
-    const result = fitText(text, member);
+    const result = fitText(text, member, limits.nameMaxLength);
     if (result.fitted) onFitted?.({ member, code: problem.code, ...(paramCode === undefined ? {} : { paramCode }) });
     return result.text;
   };

@@ -10,23 +10,74 @@ interface Released {
   readonly fields: Set<string>;
 }
 
-/** A link's href at the inway, when it points into the source; any other link is not passed on. */
-function hrefAtInway(href: unknown, sourceBase: string, inwayBase: string): string | undefined {
+/**
+ * A link's href at the inway, when it points into the source and carries nothing but what the link
+ * reveals: each path segment is a word of the service's own paths (`kadastraalonroerendezaken`) or a
+ * value the resource holds at a path the link `reveals`; no query or fragment (a source could put a
+ * name or a BSN there), only a trailing URI template (`{?expand}`) on a templated link. Any other link
+ * is not passed on: the description promises what an href reveals, the source's text cannot widen it.
+ */
+function hrefAtInway(href: unknown, link: Record<string, unknown>, context: LinkContext): string | undefined {
   if (typeof href !== 'string') return undefined;
-  if (href !== sourceBase && !href.startsWith(`${sourceBase}/`) && !href.startsWith(`${sourceBase}?`)) return undefined;
-  return `${inwayBase}${href.slice(sourceBase.length)}`;
+  const { sourceBase, inwayBase } = context;
+  if (!href.startsWith(`${sourceBase}/`)) return undefined;
+  const rest = href.slice(sourceBase.length);
+  const template = link.templated === true ? /\{[?&][A-Za-z0-9_,]+\}$/.exec(rest)?.[0] : undefined;
+  const path = template === undefined ? rest : rest.slice(0, -template.length);
+  if (/[?#{}]/.test(path)) return undefined;
+  const carriesOnlyRevealed = path
+    .slice(1)
+    .split('/')
+    .every((segment) => {
+      let value: string;
+      try {
+        value = decodeURIComponent(segment);
+      } catch {
+        return false;
+      }
+      return context.words.has(value) || context.revealed.has(value);
+    });
+  return carriesOnlyRevealed ? `${inwayBase}${rest}` : undefined;
+}
+
+/** What a link may carry: the service's path words and the values at the paths it reveals. */
+interface LinkContext {
+  readonly sourceBase: string;
+  readonly inwayBase: string;
+  readonly words: ReadonlySet<string>;
+  readonly revealed: ReadonlySet<string>;
 }
 
 /** A link object (or list of them) with only its href (and `templated`): a `title` can carry a name. */
-function releaseLink(link: unknown, sourceBase: string, inwayBase: string): unknown {
+function releaseLink(link: unknown, context: LinkContext): unknown {
   if (Array.isArray(link)) {
-    const links = link.map((l) => releaseLink(l, sourceBase, inwayBase)).filter((l) => l !== undefined);
+    const links = link.map((l) => releaseLink(l, context)).filter((l) => l !== undefined);
     return links.length > 0 ? links : undefined;
   }
   if (!isObject(link)) return undefined;
-  const href = hrefAtInway(link.href, sourceBase, inwayBase);
+  const href = hrefAtInway(link.href, link, context);
   if (href === undefined) return undefined;
   return link.templated === true ? { href, templated: true } : { href };
+}
+
+/** The literal segments of every operation path of the description (`kadastraalonroerendezaken`, `hypotheken`). */
+function pathWords(description: ServiceDescription): Set<string> {
+  return new Set(
+    description.operations.flatMap((o) => o.path.split('/').filter((part) => part !== '' && !part.startsWith('{'))),
+  );
+}
+
+/** The values (as text) the source's resource holds at catalogue paths of that resource. */
+function valuesOf(item: Record<string, unknown>, resource: string, paths: readonly string[]): Set<string> {
+  const values = new Set<string>();
+  for (const path of paths) {
+    const inside = inResource(resource, path);
+    if (inside === undefined) continue;
+    for (const value of valuesAt(item, inside).flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+      if (typeof value === 'string' || typeof value === 'number') values.add(String(value));
+    }
+  }
+  return values;
 }
 
 interface ReleaseContext {
@@ -34,13 +85,24 @@ interface ReleaseContext {
   readonly description: ServiceDescription;
   readonly sourceBase: string;
   readonly inwayBase: string;
+  readonly words: ReadonlySet<string>;
+  /** What the caller has already: its own parameters' values and those released of the resources around this one. */
+  readonly known: ReadonlySet<string>;
+}
+
+/** Every scalar value (as text) in a released value. */
+function scalarsOf(value: unknown, into: Set<string>): Set<string> {
+  if (typeof value === 'string' || typeof value === 'number') into.add(String(value));
+  else if (Array.isArray(value)) for (const v of value) scalarsOf(v, into);
+  else if (isObject(value)) for (const v of Object.values(value)) scalarsOf(v, into);
+  return into;
 }
 
 /**
  * One resource as released: its own released paths (Haal Centraal `fields` semantics), the links the
  * description names whose revealed paths are released (authorised and asked for, or authorised when
- * `fields` named none) (hrefs moved to the inway; any other
- * link, and every link's title, stays here), and the relations the caller expanded, each released the
+ * `fields` named none) and whose href carries nothing else (`hrefAtInway`; hrefs moved to the inway; any
+ * other link, and every link's title, stays here), and the relations the caller expanded, each released the
  * same way. Everything else the source sent, its `_embedded` for the gateway's own subject look-up
  * included, stays here.
  */
@@ -60,17 +122,21 @@ function releaseResource(item: Record<string, unknown>, resource: string, contex
   for (const link of description.links ?? []) {
     if (!Object.hasOwn(sourceLinks, link.rel) || !link.reveals.every((path) => covers(grant.releasedFields, path)))
       continue;
-    const released = releaseLink(sourceLinks[link.rel], context.sourceBase, context.inwayBase);
+    const released = releaseLink(sourceLinks[link.rel], {
+      ...context,
+      revealed: new Set([...valuesOf(item, resource, link.reveals), ...context.known]),
+    });
     if (released === undefined) continue;
     links[link.rel] = released;
     for (const path of link.reveals) fields.add(path);
   }
   const embedded: Record<string, unknown> = {};
   const sourceEmbedded = isObject(item._embedded) ? item._embedded : {};
+  const around: ReleaseContext = { ...context, known: scalarsOf(value, new Set(context.known)) };
   for (const [name, relationResource] of grant.expanded ?? []) {
     const inner = sourceEmbedded[name];
     if (!Array.isArray(inner)) continue;
-    const released = inner.filter(isObject).map((i) => releaseResource(i, relationResource, context));
+    const released = inner.filter(isObject).map((i) => releaseResource(i, relationResource, around));
     const kept = released.filter((r) => Object.keys(r.value).length > 0);
     embedded[name] = kept.map((r) => r.value);
     for (const r of kept) for (const f of r.fields) fields.add(f);
@@ -100,6 +166,8 @@ export function releaseHal(
     description,
     sourceBase: answer.sourceBase,
     inwayBase: grant.service.gatewayUrl.replace(/\/+$/, ''),
+    words: pathWords(description),
+    known: new Set(Object.values(grant.call?.parameters ?? {})),
   };
   const named: Subject[] = operation.parameters.flatMap((p) => {
     const value = grant.call?.parameters[p.name];
