@@ -79,10 +79,13 @@ export const BRK_SERVICE_DESCRIPTION = {
           pattern: '^[0-9]{16}$',
         },
         {
+          // A Kadaster person or company (never a BSN: that is the POST); the answer names no owners.
           name: 'persoon__identificatie',
           in: 'query',
           selects: ['zakelijkGerechtigde.persoon.identificatie'],
           pattern: ID,
+          subjectType: 'KadasterPersoon',
+          withoutExpand: true,
         },
       ],
     },
@@ -100,6 +103,7 @@ export const BRK_SERVICE_DESCRIPTION = {
           pattern: '^[0-9]{9}$',
           selects: ['zakelijkGerechtigde.persoon.identificatie'],
           subjectType: 'BSN',
+          withoutExpand: true,
         },
       ],
     },

@@ -94,18 +94,31 @@ describe("Kadaster's BRK inway attacked from outside (pnpm start, raw HTTP)", ()
         403,
         'unauthorizedParameter',
       );
-      // Utrecht may see an owner's identifier, so persoon__identificatie selects on what it may see; a
-      // BSN searched that way must never release anything about her without a record for her BSN.
+      // Utrecht may see an owner's identifier, so it may search by a Kadaster person's (persoon__identificatie
+      // selects on it). The answer names no owners (the API takes no expand beside it), so the record names
+      // the person searched for: the one the search is about, also when it is a BSN the search cannot match.
       const headers = signRaw({
         method: 'GET',
         targetUri: `${base()}/kadastraalonroerendezaken?persoon__identificatie=${SUZANNE}`,
         ...utrecht(),
       });
       const byPersoon = await send('GET', `/kadastraalonroerendezaken?persoon__identificatie=${SUZANNE}`, headers);
-      if (byPersoon.status === 200) {
-        const records = await recordsOf(headers['fsc-transaction-id'] as string);
-        expect(records.map((r) => r.type)).toContain('BSN');
-      }
+      expect(byPersoon.status).toBe(200);
+      const records = await recordsOf(headers['fsc-transaction-id'] as string);
+      expect(records.map((r) => r.type)).toEqual(['KadasterPersoon']);
+      expect(records[0]?.pseudonym).toMatch(/^[0-9a-f]{64}$/);
+      // And no expand beside it: the caller's is refused (400 naming expand), never passed on to a source that refuses it.
+      expect(
+        names(
+          problemOf(
+            await call(
+              '/kadastraalonroerendezaken?persoon__identificatie=70000000001&expand=zakelijkGerechtigden',
+              utrecht(),
+            ),
+            400,
+          ),
+        ),
+      ).toEqual(['expand']);
     });
 
     it('refuses a fields path not authorised (403 naming fields), an unknown one (400), and expand of what it may not see', async () => {

@@ -36,6 +36,12 @@ export interface OperationParameter {
   readonly pattern?: string;
   /** When it holds a data subject's identifier: its type (`BSN`), so that the record names the subject. */
   readonly subjectType?: string;
+  /**
+   * The API takes no `expand` beside this parameter (the BRK's search by a person: "geeft geen
+   * informatie over zakelijk gerechtigden"): the caller's `expand` is refused, and the gateway asks for
+   * no `subjectExpand` either; the subjects are the parameter's (`subjectType`).
+   */
+  readonly withoutExpand?: boolean;
 }
 
 /**

@@ -130,6 +130,7 @@ const operationParameter = object(['name', 'in', 'selects'], {
   neutral: { type: ['string', 'number', 'boolean'], maxLength: 100 },
   pattern: { type: 'string', minLength: 1, maxLength: 500, description: 'A regular expression, without flags.' },
   subjectType: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9_]*$', maxLength: 60 },
+  withoutExpand: { type: 'boolean' },
 });
 
 const serviceOperation = object(['id', 'method', 'path', 'resource', 'parameters'], {

@@ -155,6 +155,10 @@ export function parseHalCall(service: Service, request: HalRequest): ResolvedCal
       problems.push(param(parameter.name, 'required', 'Parameter is verplicht.'));
     }
   }
+  const alone = operation.parameters.find((p) => p.withoutExpand && parameters[p.name] !== undefined);
+  if (alone && expand.length > 0) {
+    problems.push(param(EXPAND, EXPAND, `Deze vraag kent geen expand naast ${alone.name}.`));
+  }
   if (problems.length > 0) throw refuse(problems);
   return {
     operation,

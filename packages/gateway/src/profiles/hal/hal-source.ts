@@ -129,7 +129,9 @@ export function createHalForwarder(options: HalSourceOptions) {
     const description = service.description as ServiceDescription;
     if (!call) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
     const { operation } = call;
-    const expand = [...new Set([...(grant.expanded?.keys() ?? []), ...(operation.subjectExpand ?? [])])];
+    // A parameter the API takes no expand beside names the subjects itself (`withoutExpand`, `subjectType`).
+    const alone = operation.parameters.some((p) => p.withoutExpand && call.parameters[p.name] !== undefined);
+    const expand = alone ? [] : [...new Set([...(grant.expanded?.keys() ?? []), ...(operation.subjectExpand ?? [])])];
     const items = await send(operation, call, expand, context);
     let subjects: Subject[] = [];
     if (operation.subjectsFrom !== undefined) {

@@ -136,6 +136,29 @@ describe('a described service: the call', () => {
   });
 });
 
+describe('a described service: a parameter the API takes no expand beside', () => {
+  it('refuses the caller an expand beside it, and names the searched identifier as the subject', () => {
+    const search = (query: string) => parseHalCall(service, request('GET', '/kadastraalonroerendezaken', query));
+    expect(refusalOf(() => search('persoon__identificatie=70000000001&expand=zakelijkGerechtigden')).names).toEqual([
+      'expand',
+    ]);
+    expect(
+      refusalOf(() =>
+        parseHalCall(
+          service,
+          request(
+            'POST',
+            '/kadastraalonroerendezaken',
+            'expand=zakelijkGerechtigden',
+            '{"burgerservicenummer":"999993653"}',
+          ),
+        ),
+      ).names,
+    ).toEqual(['expand']);
+    expect(search('persoon__identificatie=70000000001').parameters).toEqual({ persoon__identificatie: '70000000001' });
+  });
+});
+
 describe('a described service: the decision', () => {
   const call = (path: string, query = '') => parseHalCall(service, request('GET', path, query));
 
