@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { settings } from '@poortwachter/operations/settings';
-import { BRK_SERVICE_ID, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { BRK_SERVICE_ID, DEMO_OIN } from '@poortwachter/seeds';
 
 /** Kadaster's BRK bevragen 2.0, the service of the second inway. */
 export { BRK_SERVICE_ID };
@@ -113,8 +113,6 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
         ORGANISATION_OIN: DEMO_OIN.utrecht,
         DATABASE_URL: env.OUTWAY_DATABASE_URL || `sqlite:${join(data, 'outway.db')}`,
         DEMO_APPLICATION_KEY_FILE: join(data, 'outway-api-key'),
-        // The hinted BRP curl names no verwerkingsactiviteit: the demo application's default is Utrecht's Wmo.
-        DEMO_APPLICATION_DEFAULT_ACTIVITY: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
       },
       { ready: '/readyz' },
     ),

@@ -150,7 +150,7 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(output).toContain('signature of RvIG verified: true');
     expect(output).toContain('refused: unauthorizedField (403)');
     expect(output).toContain('fields.1');
-    expect(output).toMatch(/access log for transaction [0-9a-f-]{36} \(1 record\)/);
+    expect(output).toMatch(/access log of RvIG.s gateway for transaction [0-9a-f-]{36} \(1 record\)/);
     expect(output).toContain('"dpl.core.data_subject_id_type": "BSN"');
     expect(output).not.toMatch(/"dpl\.core\.data_subject_id": "999993653"/);
   }, 60_000);

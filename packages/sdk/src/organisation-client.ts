@@ -28,6 +28,8 @@ export interface QueryOptions {
   readonly traceparent?: string;
 }
 
+/** The service of `personen`, `readLog` and `reconcile` when the client is not told another: RvIG's BRP. */
+export const PERSONEN_SERVICE_ID = 'brp-personen';
 /** The search parameters of a call: everything but the query options. */
 function searchParameters<Q extends QueryOptions>(q: Q): Omit<Q, keyof QueryOptions> {
   const { processingActivity: _p, fields: _f, transactionId: _t, traceparent: _tp, ...parameters } = q;
@@ -79,7 +81,7 @@ export interface QueryResult<P = Record<string, unknown>> {
  */
 export function createOrganisationClient(options: OrganisationClientOptions) {
   const fetchImpl = options.fetch ?? globalThis.fetch;
-  const serviceId = options.serviceId ?? 'brp-personen';
+  const serviceId = options.serviceId ?? PERSONEN_SERVICE_ID;
   const currentDirectory = directoryLoader(options);
 
   const calls = new Map<string, ServiceCalls>();

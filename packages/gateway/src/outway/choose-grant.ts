@@ -1,6 +1,7 @@
-import { GatewayRefusal, type Service, versionAt } from '@poortwachter/protocol';
+import { GatewayRefusal, inForce, type Service, versionAt } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { parseHalCall } from '../profiles/hal/hal-call.ts';
 import type { OutwayEnv, OutwayGrant } from './context.ts';
 import { grantHash } from './grant-hash.ts';
@@ -75,7 +76,7 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
       // Not repeated in the text: the refusal is kept, and the path may hold anything (a BSN).
       throw new GatewayRefusal('serviceNotFound', 'De dienst in het pad staat niet in de adresgids.');
     }
-    activity ??= application.defaultProcessingActivity ?? undefined;
+    activity ??= defaultActivity(application, directory, options.organisationOin, service.id, options.now());
     if (!activity) {
       throw new GatewayRefusal(
         'processingActivityMissing',
@@ -109,6 +110,29 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
     });
     await next();
   });
+
+/**
+ * The verwerkingsactiviteit of an application that names none, for this service: its default when the
+ * organisation has an autorisatie in force for it on this service, else the one activity it is bound
+ * to that has (an application bound to Wmo for the BRP and to the OZB for the BRK needs no header for
+ * either), else its default (the provider then refuses, naming why). Without a default: none.
+ */
+function defaultActivity(
+  application: { defaultProcessingActivity: string | null; processingActivities: readonly string[] },
+  directory: DirectoryIndex,
+  afnemerOin: string,
+  serviceId: string,
+  now: number,
+): string | undefined {
+  const at = new Date(now).toISOString();
+  const usable = (activity: string) =>
+    directory.autorisaties(afnemerOin, serviceId, activity).some((a) => a.revokedAt === null && inForce(a, at));
+  const fallback = application.defaultProcessingActivity ?? undefined;
+  // An application registered without a default names its activity every time.
+  if (fallback === undefined || usable(fallback)) return fallback;
+  const candidates = application.processingActivities.filter(usable);
+  return candidates.length === 1 ? candidates[0] : fallback;
+}
 
 /**
  * What the application asks of the service: for the BRP profile `POST /personen` and its body's

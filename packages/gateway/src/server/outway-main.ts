@@ -103,11 +103,7 @@ await runServer(log, async () => {
     const activities = snapshot.processing_activities
       .map((a) => a.id)
       .filter((id) => bindingProblems(index, oin, [id], now).length === 0);
-    // The default: the one pnpm start names, when it is bound; else the first with an autorisatie in force.
-    const named = env.DEMO_APPLICATION_DEFAULT_ACTIVITY;
-    const usable =
-      (named && activities.includes(named) ? named : undefined) ??
-      snapshot.autorisaties.find((a) => a.afnemerOin === oin && inForce(a, now))?.processingActivityId;
+    const usable = snapshot.autorisaties.find((a) => a.afnemerOin === oin && inForce(a, now))?.processingActivityId;
     const { apiKey } = await registerApplication(database.db, {
       name: 'Demo-applicatie',
       processingActivities: activities,

@@ -34,9 +34,19 @@ export const escapeHtml = (text: string | number) =>
   );
 const e = escapeHtml;
 
-function tableHtml(caption: string, headers: string[], rows: (string | number)[][], id?: string): string {
+/**
+ * A table in a scrolling region, named by its caption and, where the page has one per gateway, by the
+ * heading of its report (`within`), so that each region's name is unique on the page.
+ */
+function tableHtml(
+  caption: string,
+  headers: string[],
+  rows: (string | number)[][],
+  id?: string,
+  within?: string,
+): string {
   if (rows.length === 0) return `<p>${e(caption)}: none.</p>`;
-  return `<div class="scroll" role="region" aria-labelledby="${id ?? ''}cap" tabindex="0"><table>
+  return `<div class="scroll" role="region" aria-labelledby="${id ?? ''}cap${within ? ` ${within}` : ''}" tabindex="0"><table>
 <caption id="${id ?? ''}cap">${e(caption)}</caption>
 <thead><tr>${headers.map((h) => `<th scope="col">${e(h)}</th>`).join('')}</tr></thead>
 <tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${e(c)}</th>` : `<td>${e(c)}</td>`)).join('')}</tr>`).join('\n')}</tbody>
@@ -56,7 +66,7 @@ function daysBetween(from: string, to: string): string[] {
 }
 
 /** Accesses per day per afnemer as an SVG line chart, and the same figures as a table. */
-export function accessChart(report: CoverageReport, from: string, to: string, id: string): string {
+export function accessChart(report: CoverageReport, from: string, to: string, id: string, within?: string): string {
   const perAfnemer = new Map<string, Map<string, number>>();
   for (const row of report.rows) {
     const days = perAfnemer.get(row.afnemer.name) ?? new Map<string, number>();
@@ -124,6 +134,7 @@ ${bars}
     ['day', ...series.map(([name]) => name)],
     days.filter((d) => series.some(([, c]) => c.has(d))).map((d) => [d, ...series.map(([, c]) => c.get(d) ?? 0)]),
     `${id}-t`,
+    within,
   );
   return `<figure>${svg}<figcaption><ul class="legend">${legend}</ul></figcaption></figure>
 <details><summary>The chart's figures as a table</summary>${table}</details>`;
@@ -163,17 +174,19 @@ ${
         ['record', 'at', 'afnemer', 'version', 'why'],
         invalid.map((a) => [a.id, a.at, named(a.afnemerOin), a.processingActivityVersion, a.reasons.join('; ')]),
         `inv${index}`,
+        `gw${index}`,
       )}</div>`
     : '<p class="good">None: every access was covered by a valid autorisatie and grondslag at its moment.</p>'
 }
 <h3>Accesses over time</h3>
-${accessChart(report, input.from, input.to, `chart${index}`)}
+${accessChart(report, input.from, input.to, `chart${index}`, `gw${index}`)}
 <h3>Per afnemer and verwerkingsactiviteit</h3>
 ${tableHtml(
   'Accesses, data subjects, fields used of authorised, and refusals',
   ['afnemer', 'verwerkingsactiviteit', 'accesses', 'subjects', 'fields used', 'unused', 'refusals'],
   rowsOf(report).map((r) => [r.afnemer, r.activity, r.accesses, r.subjects, r.used, r.unused, r.refusals || '—']),
   `rows${index}`,
+  `gw${index}`,
 )}
 <h3>Authorised but unused fields (data minimisation): ${unused.length}</h3>
 ${tableHtml(
@@ -181,6 +194,7 @@ ${tableHtml(
   ['afnemer', 'verwerkingsactiviteit', 'unused fields'],
   unused.map((r) => [r.afnemer.name, r.processingActivity.name, r.fieldsUnused.join(', ')]),
   `unused${index}`,
+  `gw${index}`,
 )}
 <h3>Autorisaties expiring within 30 days: ${report.expiringAutorisaties.length}</h3>
 ${tableHtml(
@@ -188,6 +202,7 @@ ${tableHtml(
   ['autorisatie', 'afnemer', 'valid to', 'days left'],
   report.expiringAutorisaties.map((a) => [a.id, named(a.afnemerOin), a.validTo, a.daysLeft]),
   `exp${index}`,
+  `gw${index}`,
 )}
 <h3>Dormant autorisaties (no access in the period): ${report.dormantAutorisaties.length}</h3>
 ${tableHtml(
@@ -195,6 +210,7 @@ ${tableHtml(
   ['autorisatie', 'afnemer', 'verwerkingsactiviteit'],
   report.dormantAutorisaties.map((a) => [a.id, named(a.afnemerOin), a.processingActivityId]),
   `dorm${index}`,
+  `gw${index}`,
 )}
 <p class="count">${findings.length} findings in all.</p>
 </section>`;

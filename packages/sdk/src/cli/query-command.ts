@@ -1,5 +1,5 @@
 import { inForce } from '@poortwachter/protocol';
-import { createOrganisationClient } from '../organisation-client.ts';
+import { PERSONEN_SERVICE_ID as BRP, createOrganisationClient } from '../organisation-client.ts';
 import { organisationWithKey, runCommand, verifiedDirectory } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { usageError } from './options.ts';
@@ -36,9 +36,10 @@ export async function queryCommand(values: ValuesOf<'query'>): Promise<number> {
     const now = new Date().toISOString();
     const processingActivity =
       values['processing-activity'] ??
-      directory.autorisaties.find((a) => a.afnemerOin === organisation.oin && inForce(a, now))?.processingActivityId;
+      directory.autorisaties.find((a) => a.afnemerOin === organisation.oin && a.serviceId === BRP && inForce(a, now))
+        ?.processingActivityId;
     if (!processingActivity) {
-      printError(shown`${organisation.name} has no autorisatie in force; pass --processing-activity.\n`);
+      printError(shown`${organisation.name} has no autorisatie for ${BRP} in force; pass --processing-activity.\n`);
       return 2;
     }
     const client = createOrganisationClient({ oin: organisation.oin, privateKey, directory });
