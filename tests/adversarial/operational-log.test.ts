@@ -15,7 +15,7 @@ import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
 /** A BSN that is in no seed: wherever it shows up in the output, it came from a request's path. */
 const BSN = '999990007';
 const FORGED = 'FORGED';
-const PARTS = ['registry', 'source', 'gateway', 'dev-idp', 'outway', 'portal', 'auditor'];
+const PARTS = ['registry', 'source', 'gateway', 'dev-idp', 'outway', 'portal', 'auditor', 'brk-source', 'brk-gateway'];
 // Control characters in the data folder's name, which the registry's message and hints repeat: what
 // `pnpm start` prints from a part is escaped, whatever its source.
 const DATA_NAME = 'data\n[gateway] MISLEAD\u2028\r\u001b[2K';
@@ -108,7 +108,7 @@ describe('a request path cannot forge or fill lines of the operational log', () 
     // The request paths are logged by their routes: none of their text, no BSN.
     expect(lines.filter((line) => line.includes(FORGED))).toEqual([]);
     expect(printed).not.toContain(BSN);
-    expect(printed).toContain('[outway] refused POST /:serviceId/personen: ');
+    expect(printed).toContain('[outway] refused POST /:serviceId/*: ');
     expect(printed).toContain('[gateway] refused GET /inzage/v1/verwerkingen/:id/bewijs: ');
     const parts = lines.filter((line) => line.startsWith('['));
     for (const line of parts) expect(PARTS).toContain(line.slice(1, line.indexOf(']')));

@@ -73,7 +73,7 @@ describe('OpenTelemetry: spans and metrics to an OTLP/HTTP receiver', () => {
     const find = (service: string, name: string) => () =>
       spansOf(traceId).find((s) => s.service === service && s.name === name);
     const sourceSpan = await until('the source’s span', find('example-brp-source', 'POST /personen'));
-    const outway = await until('the outway’s span', find('poortwachter-outway', 'POST /:serviceId/personen'));
+    const outway = await until('the outway’s span', find('poortwachter-outway', 'POST /:serviceId/*'));
     const inway = await until('the gateway’s span', find('poortwachter-gateway', 'POST /personen'));
     const stage = (name: string) => until(name, find('poortwachter-gateway', `gateway.${name}`));
     const [verify, authorise, source, logCommit] = (await Promise.all(

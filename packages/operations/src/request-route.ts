@@ -10,19 +10,17 @@ export const UNMATCHED_ROUTE = '(no route)';
  * The route a request matched, as the code registered it (`/inzage/v1/verwerkingen/:id/bewijs`,
  * `/:serviceId/personen`), for log lines and span names: a path's values (a BSN, an id, characters
  * that would start a new log line) never reach the operational log. Middleware registered for every
- * path (`app.use('*')`, `/admin/v1/*`) is not a route; a request that matched nothing else is
- * `UNMATCHED_ROUTE`.
+ * path (`app.use('*')`, `/admin/v1/*`) is not a route; of the others the first registered is the one
+ * named; a request that matched nothing else is `UNMATCHED_ROUTE`.
  *
  * @example
  * logger.info({ route: requestRoute(c) }, `refused ${c.req.method} ${requestRoute(c)}: ${reason}`);
  */
 export function requestRoute(c: Context): string {
-  const routes = matchedRoutes(c);
-  for (let i = routes.length - 1; i >= 0; i--) {
-    const route = routes[i];
-    if (route && !(route.method === 'ALL' && route.path.endsWith('*'))) return route.path;
-  }
-  return UNMATCHED_ROUTE;
+  // The first route in the order the app registered them: the one that answers (a catch-all registered
+  // last, such as a described service's `/*`, only answers what no earlier route did).
+  const route = matchedRoutes(c).find((r) => !(r.method === 'ALL' && r.path.endsWith('*')));
+  return route?.path ?? UNMATCHED_ROUTE;
 }
 
 /**

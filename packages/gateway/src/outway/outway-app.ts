@@ -166,7 +166,6 @@ export function createOutwayApp(options: OutwayAppOptions) {
     }),
   ] as const;
   app.post('/personen', ...query);
-  app.post('/:serviceId/personen', ...query);
 
   // For the application's developer: the grants of this organisation, with their Fsc-Grant-Hash.
   app.get(
@@ -234,7 +233,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
   readerApp.route('/processing-activities', logboekApp({ base, signedPost: every(readBody(maxBody), verifyRead) }));
   readerApp.route('/log/v1', logApp({ base, signedGet: every(emptyBody(), verifyRead) }));
   app.route('/', readerApp as never);
-  // Any operation of a described service (`/<service>/<its path>`): the description decides what exists.
+  // `/<service>/<its path>`: the BRP's `POST /personen`, or any operation a described service declares.
   app.on(['GET', 'POST'], '/:serviceId/*', ...query);
   return app;
 
