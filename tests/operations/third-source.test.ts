@@ -39,19 +39,18 @@ describe('a third source, added as a registry entry and one more gateway process
     system = await startSystem();
     port = await freePort();
     const { id: _id, ...brk } = brkService(`http://localhost:${port}`);
-    // The same spec and source, a narrower API: one operation, the parcel's own fields.
+    // The same spec and source, a narrower API: one operation, the parcel and its owners.
+    const kept = ['kadastraalOnroerendeZaak', 'zakelijkGerechtigde'] as const;
     const description = {
       operations: brk.description.operations.filter((o) => o.id === 'GetKadastraalOnroerendeZaak'),
-      resources: {
-        kadastraalOnroerendeZaak: { links: [{ rel: 'self', reveals: ['kadastraalOnroerendeZaak.identificatie'] }] },
-      },
+      resources: Object.fromEntries(kept.map((r) => [r, brk.description.resources[r]])),
     };
     const service = {
       ...brk,
       id: SERVICE,
       name: 'Kadaster percelen (voorbeeld van een derde bron)',
       description,
-      fieldCatalogue: brk.fieldCatalogue.filter((f) => f.path.startsWith('kadastraalOnroerendeZaak.')),
+      fieldCatalogue: brk.fieldCatalogue.filter((f) => kept.some((r) => f.path.startsWith(`${r}.`))),
     };
     const created = await admin('/v1/services', service);
     expect(created.status, await created.clone().text()).toBe(201);
@@ -68,7 +67,8 @@ describe('a third source, added as a registry entry and one more gateway process
       PORT: String(port),
       DATA_DIR: system.data,
       SERVICE_ID: SERVICE,
-      SOURCE_URL: `http://127.0.0.1:${system.ports.brkSource}`,
+      // The base the source writes its links with: only links under it are passed on (moved to the inway).
+      SOURCE_URL: `http://localhost:${system.ports.brkSource}`,
       REGISTRY_URL: `http://127.0.0.1:${system.ports.registry}`,
       DATABASE_URL: `sqlite:${join(folder, 'third.db')}`,
       LOG_KEY_FILE: join(folder, 'third-log.key'),
@@ -102,8 +102,12 @@ describe('a third source, added as a registry entry and one more gateway process
     const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${join(folder, 'third.db')}`);
     try {
       const rows = await db.selectFrom('access_log').select('record').execute();
-      const names = rows.map((r) => (JSON.parse(String(r.record)) as { name: string }).name);
-      expect(names).toContain(`${SERVICE} GetKadastraalOnroerendeZaak`);
+      const records = rows.map(
+        (r) => JSON.parse(String(r.record)) as { name: string; attributes: Record<string, unknown> },
+      );
+      expect(records.map((r) => r.name)).toEqual([`${SERVICE} GetKadastraalOnroerendeZaak`]);
+      // Its subject, as the description says where to find it: Suzanne, the owner, by BSN.
+      expect(records[0]?.attributes['dpl.core.data_subject_id_type']).toBe('BSN');
     } finally {
       await close();
     }
