@@ -74,7 +74,7 @@ const TITLES: Record<ProblemCode, string> = {
 
 /**
  * The patterns of the BRP API's `Foutbericht` and `InvalidParam` (its openapi.yaml, as written there:
- * a test holds them to the spec). The gateway sends every problem in them (`brpProblem`), so its own
+ * a test holds them to the spec). The gateway sends every problem in them (`haalCentraalProblem`), so its own
  * titles, details and reasons are written to fit as they are.
  */
 export const PROBLEM_PATTERNS = {

@@ -29,7 +29,8 @@ import { send, signResponse } from '../pipeline/sign-response.ts';
 import { traceContext } from '../pipeline/trace-context.ts';
 import { traced } from '../pipeline/traced.ts';
 import { REQUIRED_READ_COMPONENTS, verifySignature } from '../pipeline/verify-signature.ts';
-import { brpQuery } from '../protocol/brp-query.ts';
+import { brpQuery } from '../profiles/brp/brp-query.ts';
+import { haalCentraalProblem } from '../profiles/haal-centraal-problem.ts';
 import { auditApp } from '../reads/audit-app.ts';
 import { citizenApp } from '../reads/citizen-app.ts';
 import { logApp } from '../reads/log-app.ts';
@@ -37,7 +38,6 @@ import { logboekApp } from '../reads/logboek-app.ts';
 import { requireAuditor } from '../reads/read-params.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
-import { brpProblem } from './brp-problem.ts';
 
 export interface GatewayAppOptions {
   /** The service this gateway serves (`brp-personen`). */
@@ -102,14 +102,17 @@ export function createGatewayApp(options: GatewayAppOptions) {
       report('unexpected error', error, { route: requestRoute(c) });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
-    const body = JSON.stringify(brpProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits()));
+    const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits()));
     if (c.get('trace')) await recordRefusal(c, refusal);
     return send(c, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
   const notFound = (c: Context<GatewayEnv>) =>
     c.body(
       JSON.stringify(
-        brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} op dit pad.`), instanceOf(c, serviceId)),
+        haalCentraalProblem(
+          new ProblemError('notFound', `Er is geen ${c.req.method} op dit pad.`),
+          instanceOf(c, serviceId),
+        ),
       ),
       404,
       { 'content-type': PROBLEM_JSON },

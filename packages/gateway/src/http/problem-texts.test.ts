@@ -12,7 +12,7 @@ import {
 } from '@poortwachter/protocol';
 import { loadBrpOpenApi } from '@poortwachter/seeds';
 import { describe, expect, it } from 'vitest';
-import { brpProblem, fitText } from './brp-problem.ts';
+import { fitText, haalCentraalProblem } from '../profiles/haal-centraal-problem.ts';
 
 const SOURCE = fileURLToPath(new URL('..', import.meta.url));
 
@@ -209,7 +209,7 @@ describe("the texts of the gateway's problems fit the BRP API's patterns as they
     expect(fitText('Fsc-Transaction-Id', 'name')).toEqual({ text: 'FscTransactionId', fitted: false });
     expect(fitText('Geef één filter: traceId.', 'reason')).toEqual({ text: 'Geef een filter, traceId.', fitted: true });
     const told: unknown[] = [];
-    const problem = brpProblem(
+    const problem = haalCentraalProblem(
       new GatewayRefusal('invalidRequest', 'De periode is niet geldig.', {
         invalidParams: [
           { name: 'van', code: 'date', reason: 'Geef een datum die bestaat, of een datum en tijd met tijdzone.' },

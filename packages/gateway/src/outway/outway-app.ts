@@ -14,7 +14,6 @@ import { createMiddleware } from 'hono/factory';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
-import { brpProblem } from '../http/brp-problem.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { RefusalRecorder } from '../log/refusal-recorder.ts';
 import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
@@ -27,6 +26,7 @@ import type { SourcePost } from '../pipeline/source-client.ts';
 import { traceContext } from '../pipeline/trace-context.ts';
 import { traced } from '../pipeline/traced.ts';
 import { REQUIRED_READ_COMPONENTS, verifySignature } from '../pipeline/verify-signature.ts';
+import { haalCentraalProblem } from '../profiles/haal-centraal-problem.ts';
 import { logApp } from '../reads/log-app.ts';
 import { logboekApp } from '../reads/logboek-app.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
@@ -97,12 +97,16 @@ export function createOutwayApp(options: OutwayAppOptions) {
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
     if (c.get('trace') && c.get('query')) await recordRefusal(c, refusal);
-    const body = JSON.stringify(brpProblem(refusal, `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`, onFitted));
+    const body = JSON.stringify(
+      haalCentraalProblem(refusal, `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`, onFitted),
+    );
     return send(c as never, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
   app.notFound((c) =>
     c.body(
-      JSON.stringify(brpProblem(new ProblemError('notFound', `Er is geen ${c.req.method} op dit pad.`), c.req.url)),
+      JSON.stringify(
+        haalCentraalProblem(new ProblemError('notFound', `Er is geen ${c.req.method} op dit pad.`), c.req.url),
+      ),
       404,
       { 'content-type': PROBLEM_JSON },
     ),

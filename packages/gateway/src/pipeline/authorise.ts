@@ -1,11 +1,12 @@
 import { GatewayRefusal, inForce, type Protocol, versionAt } from '@poortwachter/protocol';
-import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { decideHalCall } from '../profiles/hal/hal-authorise.ts';
-import { parseHalCall } from '../profiles/hal/hal-call.ts';
-import type { BrpQuery } from '../protocol/brp-query.ts';
+import { brpGrant } from '../profiles/brp/brp-authorise.ts';
+import type { BrpQuery } from '../profiles/brp/brp-query.ts';
+import { halGrant } from '../profiles/hal/hal-authorise.ts';
 import type { GatewayEnv, Grant } from './context.ts';
-import { decideFields, decideParameters } from './field-authorisation.ts';
+
+/** What every profile's decision starts from: the autorisatie and the versions in force. */
+export type GrantBase = Pick<Grant, 'autorisatie' | 'processingActivity' | 'grondslagen' | 'service'>;
 
 export interface AuthoriseOptions {
   readonly serviceId: string;
@@ -95,69 +96,6 @@ export const authorise = (options: AuthoriseOptions) =>
       grondslagen: grondslagen.filter((g) => g !== undefined),
       service,
     };
-    c.set('grant', service.protocol === 'haal-centraal-hal' ? halGrant(c, base) : brpGrant(c, base, options));
+    c.set('grant', service.protocol === 'haal-centraal-hal' ? halGrant(c, base) : brpGrant(c, base, options.query));
     await next();
   });
-
-type GrantBase = Pick<Grant, 'autorisatie' | 'processingActivity' | 'grondslagen' | 'service'>;
-
-/** A described service's call: its operation, parameters, `fields` and `expand`, decided by the description. */
-function halGrant(c: Context<GatewayEnv>, base: GrantBase): Grant {
-  const url = new URL(c.req.url);
-  const call = parseHalCall(base.service, {
-    method: c.req.method,
-    path: url.pathname,
-    query: url.search.slice(1),
-    body: c.get('body'),
-  });
-  const catalogue = c.get('directory').cataloguePaths.get(base.service.id) ?? [];
-  const decision = decideHalCall(base.service, base.autorisatie, call, catalogue);
-  return {
-    ...base,
-    searchType: call.operation.id,
-    query: { type: call.operation.id, fields: [...(call.fields ?? [])], ...call.parameters },
-    releasedFields: decision.releasedFields,
-    call,
-    expanded: decision.expanded,
-  };
-}
-
-/** The BRP profile's query (`POST /personen`): the spec, the search type, parameters and fields. */
-function brpGrant(c: Context<GatewayEnv>, base: GrantBase, options: AuthoriseOptions): Grant {
-  const { autorisatie, service } = base;
-  const directory = c.get('directory');
-  if (!options.query) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
-  const query = options.query.parse(c.get('body'));
-  if (!autorisatie.searchTypes.includes(query.type)) {
-    throw new GatewayRefusal('unauthorizedParameter', `Niet geautoriseerd voor de zoekvraag ${query.type}.`, {
-      invalidParams: [
-        {
-          name: 'type',
-          code: 'unauthorizedParameter',
-          reason: 'Niet geautoriseerd voor deze zoekvraag.',
-        },
-      ],
-    });
-  }
-  const parameters = decideParameters(
-    query,
-    directory.searchParameters.get(service.id) ?? new Map(),
-    autorisatie.fields,
-  );
-  if (parameters.length > 0) {
-    throw new GatewayRefusal(
-      'unauthorizedParameter',
-      `Niet geautoriseerd om te zoeken met ${parameters.map((p) => p.name).join(', ')}.`,
-      { invalidParams: parameters },
-    );
-  }
-  const decision = decideFields(query.fields, autorisatie.fields, directory.cataloguePaths.get(service.id) ?? []);
-  if (decision.refused.length > 0) {
-    throw new GatewayRefusal(
-      'unauthorizedField',
-      `Niet geautoriseerd voor ${decision.refused.length} van de gevraagde velden.`,
-      { invalidParams: decision.refused },
-    );
-  }
-  return { ...base, searchType: query.type, query, releasedFields: decision.released };
-}

@@ -1,29 +1,6 @@
 import { newSpanId, uuidv7 } from '@poortwachter/protocol';
-import type { Caller, Grant, ReleasedPerson, RequestTrace, Subject } from '../pipeline/context.ts';
-import { type AutomaticField, projectPerson, valuesAt } from '../protocol/project-fields.ts';
 import type { StoredAccessRecord } from '../storage/access-record.ts';
-
-type Person = Record<string, unknown>;
-
-/**
- * Minimises every person of the source's answer to the released paths and the automatic fields that
- * apply to them (defence in depth: whatever the source sent beyond them stays here) and pairs each
- * with its data-subject id.
- */
-export function releasePersonen(
-  grant: Grant,
-  personen: readonly Person[],
-  automaticFields: readonly AutomaticField[] = [],
-): ReleasedPerson[] {
-  // `personen.burgerservicenummer` → the id sits at `burgerservicenummer` in each element of `personen`.
-  const idPaths = grant.service.dataSubjectPaths.map((p) => p.split('.').slice(1).join('.'));
-  return personen.map((person) => {
-    const { value: released, delivered } = projectPerson(person, grant.releasedFields, automaticFields);
-    const subjectId = idPaths.flatMap((p) => valuesAt(person, p)).find((v): v is string => typeof v === 'string');
-    const releasedFields = [...grant.releasedFields.filter((f) => valuesAt(released, f).length > 0), ...delivered];
-    return { released, subjectId, releasedFields };
-  });
-}
+import type { Caller, Grant, ReleasedPerson, RequestTrace, Subject } from './context.ts';
 
 /**
  * A record's subject attributes, the one rule for inways and outways: a BSN's pseudonym is what the

@@ -1,7 +1,7 @@
 import { type Logger, requestRoute } from '@poortwachter/operations';
 import { type GatewayRefusal, type InvalidParam, isGatewayRefusal, type ProblemError } from '@poortwachter/protocol';
 import type { Context } from 'hono';
-import type { OnFitted } from '../http/brp-problem.ts';
+import type { OnFitted } from '../profiles/haal-centraal-problem.ts';
 
 /**
  * The code under which every check reports a parameter the endpoint does not know: its name is the
@@ -59,7 +59,7 @@ export function logRefusal(logger: Logger, c: Context, refusal: GatewayRefusal |
 
 /**
  * Logs, once per kind, that a text of ours did not fit the BRP API's pattern for its member and was
- * fitted (`brpProblem`'s `onFitted`): a text to rewrite. Only codes are logged, never the text.
+ * fitted (`haalCentraalProblem`'s `onFitted`): a text to rewrite. Only codes are logged, never the text.
  */
 export function logFittedText(logger: Logger): OnFitted {
   const seen = new Set<string>();

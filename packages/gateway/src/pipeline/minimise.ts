@@ -1,7 +1,7 @@
 import { contentDigest, GatewayRefusal } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
+import { releaseBrp } from '../profiles/brp/brp-release.ts';
 import { releaseHal } from '../profiles/hal/hal-release.ts';
-import { releasePersonen } from './build-records.ts';
 import type { GatewayEnv } from './context.ts';
 import { HAL_JSON } from './media-types.ts';
 
@@ -21,8 +21,12 @@ export const minimise = () =>
       const body = JSON.stringify(released);
       c.set('release', { people, body, digest: await contentDigest(body), contentType: HAL_JSON });
     } else {
-      const people = releasePersonen(grant, answer.personen, c.get('directory').automaticFields.get(grant.service.id));
-      const body = JSON.stringify({ type: answer.type, personen: people.map((p) => p.released) });
+      const { people, body: released } = releaseBrp(
+        grant,
+        answer,
+        c.get('directory').automaticFields.get(grant.service.id),
+      );
+      const body = JSON.stringify(released);
       c.set('release', { people, body, digest: await contentDigest(body) });
     }
     await next();

@@ -1,7 +1,11 @@
 import type { Autorisatie, InvalidParam, SearchParameter, Service } from '@poortwachter/protocol';
 import { GatewayRefusal, invalidParamType, isAtOrBelow } from '@poortwachter/protocol';
+import type { Context } from 'hono';
+import type { GrantBase } from '../../pipeline/authorise.ts';
+import type { GatewayEnv, Grant } from '../../pipeline/context.ts';
 import { decideFields, decideParameters } from '../../pipeline/field-authorisation.ts';
 import type { ResolvedCall } from '../profile.ts';
+import { parseHalCall } from './hal-call.ts';
 import { covers, inCatalogue, resourceOf } from './resource-paths.ts';
 
 /** What an autorisatie allows of one call: the catalogue paths released, per place in the answer. */
@@ -133,4 +137,25 @@ export function decideHalCall(
     );
   }
   return { releasedFields: [...released], expanded };
+}
+
+/** A described service's call: its operation, parameters, `fields` and `expand`, decided by the description. */
+export function halGrant(c: Context<GatewayEnv>, base: GrantBase): Grant {
+  const url = new URL(c.req.url);
+  const call = parseHalCall(base.service, {
+    method: c.req.method,
+    path: url.pathname,
+    query: url.search.slice(1),
+    body: c.get('body'),
+  });
+  const catalogue = c.get('directory').cataloguePaths.get(base.service.id) ?? [];
+  const decision = decideHalCall(base.service, base.autorisatie, call, catalogue);
+  return {
+    ...base,
+    searchType: call.operation.id,
+    query: { type: call.operation.id, fields: [...(call.fields ?? [])], ...call.parameters },
+    releasedFields: decision.releasedFields,
+    call,
+    expanded: decision.expanded,
+  };
 }

@@ -1,7 +1,7 @@
 import type { InvalidParam } from '@poortwachter/protocol';
 import { GatewayRefusal, invalidParamType, isBsn, schemaInvalidParams } from '@poortwachter/protocol';
 import { brpFieldPaths, brpSearchTypes, createBrpValidator, isBrpAutomaticPath } from '@poortwachter/seeds';
-import { nestsDeeperThan } from './json-depth.ts';
+import { nestsDeeperThan } from '../../protocol/json-depth.ts';
 
 /** A `POST /personen` body that passed the spec: its search type, its fields and its parameters. */
 export type PersonenQuery = Record<string, unknown> & { readonly type: string; readonly fields: string[] };

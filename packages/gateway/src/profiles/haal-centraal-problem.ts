@@ -89,9 +89,9 @@ export type OnFitted = (what: { member: ProblemMember; code: string; paramCode?:
  * had to be fitted (a text to rewrite: the gateway logs it).
  *
  * @example
- * brpProblem(new GatewayRefusal('unauthorizedField', 'Niet geautoriseerd voor 2 velden.'), 'https://brp.example/personen');
+ * haalCentraalProblem(new GatewayRefusal('unauthorizedField', 'Niet geautoriseerd voor 2 velden.'), 'https://brp.example/personen');
  */
-export function brpProblem(
+export function haalCentraalProblem(
   error: ProblemError,
   instance: string,
   onFitted?: OnFitted,
