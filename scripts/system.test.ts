@@ -244,7 +244,16 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(output).toMatch(/Authorised but unused fields of autorisaties in use \(data minimisation\): [1-9]/);
     const verified = await run('packages/sdk/src/cli/main.ts', ['audit', 'coverage', '--verify'], env);
     expect(verified.code, verified.output).toBe(0);
-    expect(verified.output).toMatch(/VERIFIED: .*recomputed from \d+ proven entries of the signed heads/);
+    // Both bronhouders' logs, each recomputed from its own proven entries, and together.
+    const brk = `http://localhost:${system.ports.brkGateway}`;
+    const brp = `http://localhost:${system.ports.gateway}`;
+    for (const gateway of [brk, brp]) {
+      expect(verified.output).toMatch(
+        new RegExp(`VERIFIED: ${gateway}: recomputed from \\d+ proven entries of the signed heads`),
+      );
+    }
+    expect(output).toContain(`Coverage of brk-bevragen at ${brk}`);
+    expect(output).toMatch(/Together \(brk-bevragen, brp-personen\): accesses \d+/);
     const csv = await run('packages/sdk/src/cli/main.ts', ['audit', 'coverage', '--format', 'csv'], env);
     // Every finding is in the export too, with the afnemer's name beside its OIN.
     const lines = csv.output.split('\n');

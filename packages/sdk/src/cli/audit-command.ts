@@ -128,6 +128,14 @@ export async function auditCoverageCommand(values: ValuesOf<'audit coverage'>): 
     else {
       print(shown`auditor: ${organisation.name}\n\n`);
       for (const { gateway, report } of result.reports) print(render(report, gateway, format, nameOf));
+      if (result.reports.length > 1) {
+        // Together: what adds up across the bronhouders' logs (subjects do not: each log has its own pseudonyms).
+        const sum = (pick: (t: (typeof result.reports)[number]['report']['totals']) => number) =>
+          result.reports.reduce((n, r) => n + pick(r.report.totals), 0);
+        print(
+          shown`\nTogether (${result.reports.map((r) => r.report.serviceId).join(', ')}): accesses ${sum((t) => t.accesses)}, refusals ${sum((t) => t.refusals)}; findings: invalid accesses ${sum((t) => t.invalidAccesses)}, unused authorisations ${sum((t) => t.unusedFieldFindings)}, expiring ${sum((t) => t.expiringAutorisaties)}, dormant ${sum((t) => t.dormantAutorisaties)}\n`,
+        );
+      }
     }
     for (const m of result.missing)
       printError(shown`MISSING: ${m.gateway} (${m.service}) gave no report: ${m.reason}\n`);
