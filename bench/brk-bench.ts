@@ -15,12 +15,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GatewayDatabase } from '@poortwachter/gateway';
 import { signRequest } from '@poortwachter/protocol';
-import { openDatabase } from '@poortwachter/registry';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
-import { healthy, processes, treeCpuMs } from './harness.ts';
+import { healthy, processes, treeCpuMs, unloggedTransactions } from './harness.ts';
 import { type LoadResult, type PreparedRequest, runLoad } from './load.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 12);
@@ -240,18 +238,7 @@ try {
   // Every released BRK answer must have its record.
   await new Promise((r) => setTimeout(r, 500));
   const released = [...results.brkGet, ...results.brkBsn].flatMap((r) => r.okTransactions);
-  const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${join(data, 'brk-gateway.db')}`);
-  const logged = new Set<string>();
-  for (let i = 0; i < released.length; i += 500) {
-    const rows = await db
-      .selectFrom('access_log')
-      .select('transaction_id')
-      .where('transaction_id', 'in', released.slice(i, i + 500))
-      .execute();
-    for (const row of rows) logged.add(row.transaction_id);
-  }
-  await close();
-  const missing = released.filter((t) => !logged.has(t)).length;
+  const missing = await unloggedTransactions(join(data, 'brk-gateway.db'), released);
   console.log(
     `released BRK answers: ${released.length}; with an access record: ${released.length - missing}; missing: ${missing}`,
   );

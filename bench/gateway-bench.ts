@@ -26,12 +26,19 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GatewayDatabase } from '@poortwachter/gateway';
 import { signRequest } from '@poortwachter/protocol';
-import { openDatabase } from '@poortwachter/registry';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
-import { cpuMs, healthy, peakRss, processes, processTree, threadCpuMs, treeCpuMs } from './harness.ts';
+import {
+  cpuMs,
+  healthy,
+  peakRss,
+  processes,
+  processTree,
+  threadCpuMs,
+  treeCpuMs,
+  unloggedTransactions,
+} from './harness.ts';
 import {
   type FixedRateResult,
   type LoadResult,
@@ -280,22 +287,7 @@ try {
   if (!('log' in ready)) console.error('readyz:', readyRes.status, JSON.stringify(ready));
   // Every released response must have its access record (one subject per response here).
   await new Promise((r) => setTimeout(r, 500));
-  /** How many of these answered transactions have no access record in the log file. */
-  const unlogged = async (file: string, transactions: string[]) => {
-    const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${join(data, file)}`);
-    const logged = new Set<string>();
-    for (let i = 0; i < transactions.length; i += 500) {
-      const chunk = transactions.slice(i, i + 500);
-      const found = await db
-        .selectFrom('access_log')
-        .select('transaction_id')
-        .where('transaction_id', 'in', chunk)
-        .execute();
-      for (const row of found) logged.add(row.transaction_id);
-    }
-    await close();
-    return transactions.filter((t) => !logged.has(t)).length;
-  };
+  const unlogged = (file: string, transactions: string[]) => unloggedTransactions(join(data, file), transactions);
   const missing = await unlogged('gateway.db', [
     ...gatewayResult.okTransactions,
     ...workersResult.okTransactions,

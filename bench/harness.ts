@@ -5,6 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { GatewayDatabase } from '@poortwachter/gateway';
+import { openDatabase } from '@poortwachter/registry';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -86,3 +88,22 @@ export const peakRss = (pid: number | undefined) => {
     .find((l) => l.startsWith('VmHWM:'));
   return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
 };
+
+/** How many of these answered transactions have no access record in a log's SQLite file (nothing released unlogged). */
+export async function unloggedTransactions(file: string, transactions: readonly string[]): Promise<number> {
+  const { db, close } = openDatabase<GatewayDatabase>(`sqlite:${file}`);
+  const logged = new Set<string>();
+  try {
+    for (let i = 0; i < transactions.length; i += 500) {
+      const found = await db
+        .selectFrom('access_log')
+        .select('transaction_id')
+        .where('transaction_id', 'in', transactions.slice(i, i + 500))
+        .execute();
+      for (const row of found) logged.add(row.transaction_id);
+    }
+  } finally {
+    await close();
+  }
+  return transactions.filter((t) => !logged.has(t)).length;
+}

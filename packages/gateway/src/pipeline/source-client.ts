@@ -11,6 +11,19 @@ export interface SourceResponse {
   readonly header: (name: string) => string | undefined;
 }
 
+/**
+ * The answer's body as JSON when it says it is JSON (`application/json`, `…+json`) and parses; otherwise
+ * undefined. One reading for every profile, so none trusts a body its media type does not announce.
+ */
+export function jsonBodyOf(res: SourceResponse): unknown {
+  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(res.contentType ?? '')) return undefined;
+  try {
+    return JSON.parse(res.text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Why a call to the source failed before there was a whole answer. */
 export class SourceCallError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 import { formatTraceparent, GatewayRefusal } from '@poortwachter/protocol';
 import type { Grant, RequestTrace, SourceAnswer } from '../../pipeline/context.ts';
-import type { SourcePost, SourceResponse } from '../../pipeline/source-client.ts';
+import { jsonBodyOf, type SourcePost, type SourceResponse } from '../../pipeline/source-client.ts';
 import { isObject, valuesAt } from '../../protocol/project-fields.ts';
 
 /** How the BRP profile reaches its source: the gateway's client and limits. */
@@ -71,8 +71,6 @@ const PARAMETER_CODES = new Set([
   'value',
 ]);
 
-const isJson = (contentType: string | undefined) => /^application\/([a-z.+-]*\+)?json\b/i.test(contentType ?? '');
-
 /**
  * Reads what the source answered. Nothing of a source's own text ever reaches the afnemer: a source
  * that refuses the query becomes the gateway's own problem (its code when it is one of the BRP's, the
@@ -81,12 +79,7 @@ const isJson = (contentType: string | undefined) => /^application\/([a-z.+-]*\+)
  * a data-subject id (BSN), or nothing is released: a person without one could not be logged.
  */
 function readAnswer(res: SourceResponse, grant: Grant, idPaths: readonly string[]): SourceAnswer {
-  let body: unknown;
-  try {
-    body = isJson(res.contentType) ? JSON.parse(res.text) : undefined;
-  } catch {
-    body = undefined;
-  }
+  const body = jsonBodyOf(res);
   if (res.status === 200) {
     const personen = isObject(body) ? body.personen : undefined;
     const valid =

@@ -61,6 +61,14 @@ function matchOperation(service: Service, method: string, rawPath: string) {
   );
 }
 
+/** The parameter given in this call that the API takes no `expand` beside (`withoutExpand`), if any. */
+export function withoutExpand(
+  operation: ServiceOperation,
+  parameters: Readonly<Record<string, string>>,
+): OperationParameter | undefined {
+  return operation.parameters.find((p) => p.withoutExpand && parameters[p.name] !== undefined);
+}
+
 /** A value as its parameter allows it: its pattern (a path parameter must have one), else refused. */
 function checkValue(parameter: OperationParameter, value: string, name: string): InvalidParam | undefined {
   if (parameter.pattern !== undefined && !new RegExp(parameter.pattern).test(value)) {
@@ -155,7 +163,7 @@ export function parseHalCall(service: Service, request: HalRequest): ResolvedCal
       problems.push(param(parameter.name, 'required', 'Parameter is verplicht.'));
     }
   }
-  const alone = operation.parameters.find((p) => p.withoutExpand && parameters[p.name] !== undefined);
+  const alone = withoutExpand(operation, parameters);
   if (alone && expand.length > 0) {
     problems.push(param(EXPAND, EXPAND, `Deze vraag kent geen expand naast ${alone.name}.`));
   }

@@ -2,7 +2,7 @@ import type { Service, ServiceDescription } from '@poortwachter/protocol';
 import type { Subject } from '../../pipeline/context.ts';
 import { isObject, presentPaths } from '../../protocol/project-fields.ts';
 import type { ResolvedCall } from '../profile.ts';
-import { subjectsOf, unique } from './hal-subjects.ts';
+import { namedSubjects, subjectsOf, unique } from './hal-subjects.ts';
 import { inCatalogue, resourceOf } from './resource-paths.ts';
 
 /** What one answer held about one subject, as the afnemer's side records it. */
@@ -58,10 +58,7 @@ export function receivedAbout(service: Service, call: ResolvedCall, body: unknow
       : isObject(body._embedded) && Array.isArray(body._embedded[operation.items])
         ? (body._embedded[operation.items] as unknown[]).filter(isObject)
         : [];
-  const named = operation.parameters.flatMap((p) => {
-    const value = call.parameters[p.name];
-    return p.subjectType !== undefined && value !== undefined ? [{ id: value, type: p.subjectType }] : [];
-  });
+  const named = namedSubjects(operation, call.parameters);
   const about: ReceivedAbout[] = [];
   const all = new Set<string>();
   for (const item of items) {

@@ -1,7 +1,7 @@
 import type { ServiceDescription } from '@poortwachter/protocol';
-import type { Grant, HalAnswer, ReleasedPerson, Subject } from '../../pipeline/context.ts';
+import type { Grant, HalAnswer, ReleasedPerson } from '../../pipeline/context.ts';
 import { isObject, projectFields, valuesAt } from '../../protocol/project-fields.ts';
-import { subjectsOf, unique } from './hal-subjects.ts';
+import { namedSubjects, subjectsOf, unique } from './hal-subjects.ts';
 import { covers, inCatalogue, inResource, resourceOf } from './resource-paths.ts';
 
 /** One resource as released and the catalogue paths it carries (its fields, its links' reveals, its embedded ones'). */
@@ -169,11 +169,7 @@ export function releaseHal(
     words: pathWords(description),
     known: new Set(Object.values(grant.call?.parameters ?? {})),
   };
-  const named: Subject[] = operation.parameters.flatMap((p) => {
-    const value = grant.call?.parameters[p.name];
-    return p.subjectType !== undefined && value !== undefined ? [{ id: value, type: p.subjectType }] : [];
-  });
-  const ofAnswer = unique([...answer.subjects, ...named]);
+  const ofAnswer = unique([...answer.subjects, ...namedSubjects(operation, grant.call?.parameters ?? {})]);
   const people: ReleasedPerson[] = [];
   const releasedItems: Record<string, unknown>[] = [];
   const allFields = new Set<string>();

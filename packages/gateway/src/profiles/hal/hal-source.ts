@@ -1,9 +1,10 @@
 import type { ServiceDescription, ServiceOperation } from '@poortwachter/protocol';
 import { formatTraceparent, GatewayRefusal } from '@poortwachter/protocol';
 import type { Grant, HalAnswer, RequestTrace, Subject } from '../../pipeline/context.ts';
-import type { SourceCall, SourcePost, SourceResponse } from '../../pipeline/source-client.ts';
+import { jsonBodyOf, type SourceCall, type SourcePost, type SourceResponse } from '../../pipeline/source-client.ts';
 import { isObject } from '../../protocol/project-fields.ts';
 import type { ResolvedCall } from '../profile.ts';
+import { withoutExpand } from './hal-call.ts';
 import { subjectsOf, unique } from './hal-subjects.ts';
 import { operationById } from './resource-paths.ts';
 
@@ -22,8 +23,6 @@ interface CallContext {
   readonly transactionId: string;
   readonly spanId: string;
 }
-
-const isJson = (contentType: string | undefined) => /^application\/([a-z.+-]*\+)?json\b/i.test(contentType ?? '');
 
 /** The source request of an operation: the path template filled (values were checked against their patterns), its query and body. */
 function requestOf(
@@ -53,12 +52,7 @@ function requestOf(
  * naming the status. A 200 must be a JSON object, with the collection's items as a list of objects.
  */
 function readHalAnswer(res: SourceResponse, operation: ServiceOperation, call: ResolvedCall): HalAnswer['items'] {
-  let body: unknown;
-  try {
-    body = isJson(res.contentType) ? JSON.parse(res.text) : undefined;
-  } catch {
-    body = undefined;
-  }
+  const body = jsonBodyOf(res);
   if (res.status === 200 && isObject(body)) {
     if (operation.items === undefined) return [body];
     const embedded = isObject(body._embedded) ? body._embedded[operation.items] : [];
@@ -130,7 +124,7 @@ export function createHalForwarder(options: HalSourceOptions) {
     if (!call) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
     const { operation } = call;
     // A parameter the API takes no expand beside names the subjects itself (`withoutExpand`, `subjectType`).
-    const alone = operation.parameters.some((p) => p.withoutExpand && call.parameters[p.name] !== undefined);
+    const alone = withoutExpand(operation, call.parameters) !== undefined;
     const expand = alone ? [] : [...new Set([...(grant.expanded?.keys() ?? []), ...(operation.subjectExpand ?? [])])];
     const items = await send(operation, call, expand, context);
     let subjects: Subject[] = [];

@@ -1,4 +1,4 @@
-import type { ServiceDescription, SubjectPlace } from '@poortwachter/protocol';
+import type { ServiceDescription, ServiceOperation, SubjectPlace } from '@poortwachter/protocol';
 import type { Subject } from '../../pipeline/context.ts';
 import { isObject, valuesAt } from '../../protocol/project-fields.ts';
 import { inResource, resourceOf } from './resource-paths.ts';
@@ -67,4 +67,12 @@ export function unique(subjects: readonly Subject[]): Subject[] {
   const seen = new Map<string, Subject>();
   for (const subject of subjects) seen.set(`${subject.type}\n${subject.id}`, subject);
   return [...seen.values()];
+}
+
+/** The subjects a call names itself: the values of its parameters that hold a subject's identifier (`subjectType`). */
+export function namedSubjects(operation: ServiceOperation, parameters: Readonly<Record<string, string>>): Subject[] {
+  return operation.parameters.flatMap((p) => {
+    const value = parameters[p.name];
+    return p.subjectType !== undefined && value !== undefined ? [{ id: value, type: p.subjectType }] : [];
+  });
 }
