@@ -61,15 +61,14 @@ function printReconciliation(
   outwayUrl: string,
   directory: DirectorySnapshot,
 ) {
-  const organisation = { name };
   const provider = directory.organisations.find((o) => o.oin === result.provider);
   print(
-    shown`${organisation.name}'s outway (${outwayUrl}) against the log of ${provider?.name ?? result.provider} (${result.service}), ${result.period.from} to ${result.period.to}\n`,
+    shown`${name}'s outway (${outwayUrl}) against the log of ${provider?.name ?? result.provider} (${result.service}), ${result.period.from} to ${result.period.to}\n`,
   );
   print(shown`${result.matched} exchange(s) logged on both sides, each outway record's evidence verified\n\n`);
   if (result.onlyAtProvider.length > 0) {
     print(
-      shown`ONLY AT THE PROVIDER (${result.onlyAtProvider.length}): accesses in ${organisation.name}'s name that did not go through its outway (a stolen key, a forged record, an application around the outway)\n`,
+      shown`ONLY AT THE PROVIDER (${result.onlyAtProvider.length}): accesses in ${name}'s name that did not go through its outway (a stolen key, a forged record, an application around the outway)\n`,
     );
     for (const e of result.onlyAtProvider) print(line(e));
   }
