@@ -52,9 +52,15 @@ export interface EntryProcess {
   stop(): Promise<{ code: number | null; ms: number }>;
 }
 
-/** Runs `entry` (a TypeScript server entry of the workspace) with `env` on top of this process's. */
-export function runEntry(entry: string, env: Record<string, string>): EntryProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env } });
+/**
+ * Runs `entry` (a TypeScript server entry of the workspace) with `env` on top of this process's, in the
+ * demo (`POORTWACHTER_DEMO=true`: the tests run on the demo seed's keys) unless `env` says otherwise.
+ */
+export function runEntry(entry: string, env: Record<string, string>, args: readonly string[] = []): EntryProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: root,
+    env: { ...process.env, POORTWACHTER_DEMO: 'true', ...env },
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output += chunk.toString();
