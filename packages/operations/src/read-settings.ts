@@ -52,7 +52,7 @@ export function readSettings<S extends SettingsSchema>(schema: S, env: NodeJS.Pr
     }
     const parsed = setting.schema.safeParse(raw);
     if (!parsed.success) {
-      const got = setting.secret ? 'got a value that is not (not shown: a secret)' : `got ${JSON.stringify(raw)}`;
+      const got = setting.secret ? 'got another value (not shown: a secret)' : `got ${JSON.stringify(raw)}`;
       throw new SettingError(`${name} must be ${setting.accepts}, ${got}`);
     }
     values[name] = parsed.data;

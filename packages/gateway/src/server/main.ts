@@ -108,6 +108,10 @@ async function runWorker(settings: GatewaySettings) {
   const sourceTls = sourceTlsFromEnv(env, fail);
   if (sourceTls && !sourceUrl.startsWith('https:'))
     fail('SOURCE_CA_FILE, SOURCE_CERT_FILE and SOURCE_KEY_FILE need an https SOURCE_URL');
+  // A key named by the setting is checked before anything is written (a demo key stops the start at once).
+  const namedKey = settings.SIGNING_KEY_FILE
+    ? readPrivateKey<JWK>('SIGNING_KEY_FILE', settings.SIGNING_KEY_FILE, settings.POORTWACHTER_DEMO)
+    : undefined;
   // The schema before the directory: a database newer than this version stops the start at once.
   await migrate(databaseUrl);
 
@@ -145,7 +149,8 @@ async function runWorker(settings: GatewaySettings) {
       `no signing key for the provider of ${serviceId} at ${signingKeyFile ?? '(unknown)'}: set SIGNING_KEY_FILE to the bronhouder's private JWK`,
     );
   }
-  const signingKey = readPrivateKey<JWK>('SIGNING_KEY_FILE', signingKeyFile as string, settings.POORTWACHTER_DEMO);
+  const signingKey =
+    namedKey ?? readPrivateKey<JWK>('SIGNING_KEY_FILE', signingKeyFile as string, settings.POORTWACHTER_DEMO);
   const registered =
     service && directory.current().keys.get(signingKey.kid ?? '')?.organisation.oin === service.providerOin;
   if (status.serial !== undefined && !registered) {
