@@ -5,7 +5,7 @@ export const brkSourceSettings = {
   ...serverSettings(8308),
   BRK_SOURCE_PUBLIC_URL: kinds.url({
     description: 'The URL its links start with.',
-    shownDefault: 'http://localhost:<PORT>',
+    shownDefault: '`http://localhost:<PORT>`',
   }),
   BRP_PUBLIC_URL: kinds.url({
     description: 'Where links to persons with a BSN point (the example BRP source).',

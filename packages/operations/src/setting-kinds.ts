@@ -10,7 +10,7 @@ export interface SettingDoc {
   readonly description: string;
   /** The raw default, parsed like a given value (so a default is checked too). */
   readonly default?: string;
-  /** The default as the README shows it when it is computed (`<DATA_DIR>/registry.db`). */
+  /** The default as the README shows it when it is computed (Markdown, code in backticks). */
   readonly shownDefault?: string;
   /** A secret: it may come from the file `<NAME>_FILE` names, and an invalid value is not echoed. */
   readonly secret?: boolean;

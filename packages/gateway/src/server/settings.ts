@@ -10,7 +10,7 @@ const directorySettings = {
   }),
   REGISTRY_PUBLIC_KEY_FILE: kinds.file({
     description: 'The pinned registry key (public JWK).',
-    shownDefault: '<DATA_DIR>/keys/registry.public.jwk.json',
+    shownDefault: '`<DATA_DIR>/keys/registry.public.jwk.json`',
   }),
   DIRECTORY_MAX_AGE_SECONDS: kinds.positive({
     description: 'The oldest directory snapshot it still acts on.',
@@ -25,7 +25,7 @@ export const gatewaySettings = {
   ...directorySettings,
   DATABASE_URL: kinds.database({
     description: 'The access log database.',
-    shownDefault: 'sqlite:<DATA_DIR>/gateway.db',
+    shownDefault: '`sqlite:<DATA_DIR>/gateway.db`',
     secret: true,
   }),
   SERVICE_ID: kinds.text({ description: 'The one service of its bronhouder it serves.', default: 'brp-personen' }),
@@ -40,11 +40,11 @@ export const gatewaySettings = {
   SOURCE_KEY_FILE: kinds.file({ description: 'PEM key of `SOURCE_CERT_FILE`.' }),
   SIGNING_KEY_FILE: kinds.file({
     description: "The provider's private JWK; a demo key is refused unless POORTWACHTER_DEMO=true.",
-    shownDefault: '<DATA_DIR>/keys/<provider OIN>.jwk.json',
+    shownDefault: '`<DATA_DIR>/keys/<provider OIN>.jwk.json`',
   }),
   LOG_KEY_FILE: kinds.file({
     description: 'The pseudonym key of its log, made on first start; keep it.',
-    shownDefault: '<DATA_DIR>/keys/gateway-log.key',
+    shownDefault: '`<DATA_DIR>/keys/gateway-log.key`',
   }),
   INSTANCE_ID: kinds.text({
     description: 'The id of its Merkle log: give each instance sharing one database its own.',
@@ -66,28 +66,28 @@ export const outwaySettings = {
   ...directorySettings,
   DATABASE_URL: kinds.database({
     description: 'The outway database (its log and applications).',
-    shownDefault: 'sqlite:<DATA_DIR>/outway.db',
+    shownDefault: '`sqlite:<DATA_DIR>/outway.db`',
     secret: true,
   }),
   PUBLIC_URL: kinds.url({
     description: 'Its URL as applications reach it; signed reads of its log are made for it.',
-    shownDefault: 'http://localhost:<PORT>',
+    shownDefault: '`http://localhost:<PORT>`',
   }),
   ORGANISATION_OIN: kinds.oin({ description: 'Required: the afnemer it signs for.' }),
   ORGANISATION_KEY_FILE: kinds.file({
     description: "The afnemer's private JWK; a demo key is refused unless POORTWACHTER_DEMO=true.",
-    shownDefault: '<DATA_DIR>/keys/<OIN>.jwk.json',
+    shownDefault: '`<DATA_DIR>/keys/<OIN>.jwk.json`',
   }),
   LOG_KEY_FILE: kinds.file({
     description: 'Its pseudonym key, made on first start; keep it.',
-    shownDefault: '<DATA_DIR>/keys/outway-log.key',
+    shownDefault: '`<DATA_DIR>/keys/outway-log.key`',
   }),
   ADMIN_TOKEN_FILE: kinds.file({
     description: 'The admin API token, made on first start.',
-    shownDefault: '<DATA_DIR>/outway-admin-token',
+    shownDefault: '`<DATA_DIR>/outway-admin-token`',
   }),
   PROVIDER_TIMEOUT_MS: kinds.positive({ description: 'Time for a call to a provider.', default: '10000' }),
-  INSTANCE_ID: kinds.text({ description: 'The id of its Merkle log.', shownDefault: 'outway-<host name>' }),
+  INSTANCE_ID: kinds.text({ description: 'The id of its Merkle log.', shownDefault: '`outway-<host name>`' }),
   DEMO_APPLICATION_KEY_FILE: kinds.file({
     description:
       "Demo: when set and no application is registered, registers one bound to the organisation's verwerkingsactiviteiten and writes its API key here.",

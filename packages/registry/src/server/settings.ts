@@ -3,7 +3,7 @@ import { kinds, serverSettings } from '@poortwachter/operations';
 /** Where a server keeps its state; shared by every server entry that has some. */
 export const dataDirSetting = kinds.file({
   description: 'Where runtime state lives (databases, keys, tokens).',
-  shownDefault: './data (at the workspace root)',
+  shownDefault: '`./data` at the workspace root',
 });
 
 /** The registry's settings (README: Configuration). */
@@ -12,12 +12,12 @@ export const registrySettings = {
   DATA_DIR: dataDirSetting,
   DATABASE_URL: kinds.database({
     description: 'The registry database.',
-    shownDefault: 'sqlite:<DATA_DIR>/registry.db',
+    shownDefault: '`sqlite:<DATA_DIR>/registry.db`',
     secret: true,
   }),
   REGISTRY_KEY_FILE: kinds.file({
     description: 'The registry signing key (private JWK), made on first start.',
-    shownDefault: '<DATA_DIR>/keys/registry.jwk.json',
+    shownDefault: '`<DATA_DIR>/keys/registry.jwk.json`',
   }),
   DIRECTORY_RESIGN_SECONDS: kinds.positive({
     description:
