@@ -39,14 +39,22 @@ const cell = (text: string) =>
     .join('`');
 const code = (text: string) => `\`${text}\``;
 
+/** A Markdown table with its columns padded, as the formatter (biome) writes it. */
+function markdownTable(rows: string[][]): string {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  const line = (row: string[]) => `| ${row.map((text, i) => text.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const [header = [], ...body] = rows;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
 function table(schema: SettingsSchema, names: string[], defaults: (name: string) => string): string {
   const rows = names.map((name) => {
     const setting = schema[name];
     if (!setting) throw new Error(`no setting ${name}`);
     const file = setting.secret ? ` (or ${code(`${name}_FILE`)})` : '';
-    return `| ${code(name)}${file} | ${cell(setting.accepts)} | ${defaults(name)} | ${cell(setting.description)} |`;
+    return [`${code(name)}${file}`, cell(setting.accepts), defaults(name), cell(setting.description)];
   });
-  return ['| Setting | Accepts | Default | What for |', '|---|---|---|---|', ...rows].join('\n');
+  return markdownTable([['Setting', 'Accepts', 'Default', 'What for'], ...rows]);
 }
 
 /** The default: a raw one as code, a computed one as its description says it (with its own code spans). */
