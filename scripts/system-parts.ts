@@ -61,7 +61,16 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
     colour: number,
     partEnv: Record<string, string> = {},
     extra: { args?: string[]; ready?: string } = {},
-  ): Part => ({ name, entry, port: port(name), colour, env: partEnv, ready: extra.ready ?? '/healthz', ...extra });
+  ): Part => ({
+    name,
+    entry,
+    port: port(name),
+    colour,
+    // `pnpm start` is the demo: every part runs it (production is each server's default).
+    env: { POORTWACHTER_DEMO: 'true', ...partEnv },
+    ready: extra.ready ?? '/healthz',
+    ...extra,
+  });
   const parts: Record<PartName, Part> = {
     registry: part('registry', 'packages/registry/src/server/main.ts', 36, {
       GATEWAY_PUBLIC_URL: env.GATEWAY_PUBLIC_URL || local('gateway'),
@@ -122,6 +131,7 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
       // (a link, not a pass-through), by the same name as the page itself, so that the click is same-site.
       AUDITOR_PAGE_URL: local('auditor'),
       IDP_PUBLIC_URL: idpPublicUrl,
+      IDP_DEVELOPMENT: 'true',
     }),
     auditor: part(
       'auditor',

@@ -40,7 +40,7 @@ const CASES: [Server, Record<string, string>, string, string[]][] = [
   // Asked for, but with no CA to check client certificates against: it would quietly be no mutual TLS.
   ['source', { TLS_REQUIRE_CLIENT_CERT: 'true' }, 'TLS_REQUIRE_CLIENT_CERT', ['TLS_CLIENT_CA_FILE']],
   ['portal', { IDP_DEVELOPMENT: 'False' }, 'IDP_DEVELOPMENT', BOOLEAN],
-  ['registry', { SEED: 'Demo' }, 'SEED', ['demo', 'none']],
+  ['registry', { POORTWACHTER_DEMO: 'Demo' }, 'POORTWACHTER_DEMO', BOOLEAN],
   ['gateway', { LOG_LEVEL: 'verbose' }, 'LOG_LEVEL', LEVELS],
   ['source', { LOG_LEVEL: 'INFO' }, 'LOG_LEVEL', LEVELS],
   ['gateway', { WORKERS: 'Auto' }, 'WORKERS', ['auto']],

@@ -53,9 +53,12 @@ export interface EntryProcess {
   stop(): Promise<{ code: number | null; ms: number }>;
 }
 
-/** Runs `entry` (a TypeScript server entry of the workspace) with `env` on top of this process's. */
-export function runEntry(entry: string, env: Record<string, string>): EntryProcess {
-  return runNode([...SOURCE_LOADER, entry], env);
+/**
+ * Runs `entry` (a TypeScript server entry of the workspace) with `env` on top of this process's, in the
+ * demo (`POORTWACHTER_DEMO=true`: the tests run on the demo seed's keys) unless `env` says otherwise.
+ */
+export function runEntry(entry: string, env: Record<string, string>, args: readonly string[] = []): EntryProcess {
+  return runNode([...SOURCE_LOADER, entry, ...args], { POORTWACHTER_DEMO: 'true', ...env });
 }
 
 /**

@@ -160,6 +160,7 @@ describe("Utrecht's application through the outway (a generated BRP API client, 
         cwd: root,
         env: {
           ...process.env,
+          POORTWACHTER_DEMO: 'true',
           PORT: String(port),
           DATA_DIR: system.data,
           DATABASE_URL: `sqlite:${database}`,

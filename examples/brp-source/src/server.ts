@@ -1,16 +1,10 @@
-/**
- * The example BRP source's server entry. Environment: PORT (8301), HOST (127.0.0.1), TLS_CERT_FILE and
- * TLS_KEY_FILE (serve HTTPS), TLS_CLIENT_CA_FILE with TLS_REQUIRE_CLIENT_CERT=true (`true` or `false`,
- * default false; mutual TLS: only a gateway with a client certificate from that CA gets an answer),
- * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (`trace` … `fatal` or `silent`; info) and the standard OTEL_*
- * variables. A flag or enumeration with any other value stops the start (exit 2).
- */
-import {
+/** The example BRP source's server entry. Settings: ./settings.ts (README: Configuration). */ import {
   createLogger,
+  failSetting,
   listen,
   runServer,
   startTelemetry,
-  startupEnvironment,
+  startupSettings,
   stopOnSignals,
   tlsFromEnv,
   withServerSpans,
@@ -18,21 +12,22 @@ import {
 import { bindHost, isLoopback } from '@poortwachter/registry';
 import { loadPersonen } from '@poortwachter/seeds';
 import { createBrpSourceApp } from './app.ts';
+import { brpSourceSettings } from './settings.ts';
 
 const log = createLogger('brp-source');
 
 await runServer(log, async () => {
-  const { fail, port, positive } = startupEnvironment(log);
+  const settings = startupSettings(log, brpSourceSettings);
   const telemetry = startTelemetry('example-brp-source');
-  const tls = tlsFromEnv(process.env, fail);
+  const tls = tlsFromEnv(process.env, failSetting);
   const personen = loadPersonen();
   const app = createBrpSourceApp({ personen });
-  const host = bindHost();
+  const host = bindHost({ HOST: settings.HOST });
   // It answers anyone who reaches it, unsigned: on loopback, only requests addressed to this machine,
   // so a web page elsewhere cannot read it through DNS rebinding, past the gateway and its log.
   const listening = await listen({
     fetch: withServerSpans('example-brp-source', app.fetch),
-    port: port(8301),
+    port: settings.PORT,
     hostname: host,
     forThisMachineOnly: isLoopback(host),
     ...(tls ? { tls } : {}),
@@ -44,7 +39,7 @@ await runServer(log, async () => {
   stopOnSignals(listening, {
     component: 'brp-source',
     log,
-    drainTimeoutMs: positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000,
+    drainTimeoutMs: settings.DRAIN_TIMEOUT_SECONDS * 1000,
     close: () => telemetry.shutdown(),
   });
 });

@@ -1,5 +1,7 @@
+export { DEMO_KEY_MEMBER, isDemoKey, markDemoKey, readPrivateKey, refuseDemoKey } from './demo-keys.ts';
 export { withServerSpans } from './http-spans.ts';
 export { createLogger, failureReporter, type Logger } from './logger.ts';
+export { misspeltSettings, readSettings, SettingError, type SettingsOf, type SettingsSchema } from './read-settings.ts';
 export { nameServerSpan, requestRoute, UNMATCHED_ROUTE } from './request-route.ts';
 export {
   type Drain,
@@ -12,5 +14,6 @@ export {
   stopOnSignals,
   tlsFromEnv,
 } from './serve.ts';
-export { runServer, startupEnvironment } from './settings.ts';
+export { alternatives, kinds, LOG_LEVELS, type Setting, type SettingDoc, serverSettings } from './setting-kinds.ts';
+export { failSetting, runServer, startupSettings } from './settings.ts';
 export { metricsHandler, startTelemetry, type Telemetry } from './telemetry.ts';

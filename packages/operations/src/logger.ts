@@ -32,7 +32,7 @@ const REDACTED = [
  * callers log ids, reasons and counts; a request's path by its route (`requestRoute`). Control
  * characters in a message are escaped, so no text from outside can start a line of its own (the
  * members are JSON, escaped anyway). `LOG_LEVEL` sets the level (default `info`; `silent` for none; a
- * value that is not a level is `info` here, and stops the start in `startupEnvironment`).
+ * value that is not a level is `info` here, and stops the start in `startupSettings`).
  *
  * @example
  * const log = createLogger('gateway');

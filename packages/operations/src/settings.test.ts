@@ -26,11 +26,11 @@ describe('settings: one strict parser for every flag, enumeration and number', (
   });
 
   it('reads an enumeration as one of its values, exactly as written', () => {
-    expect(read({ SEED: 'none' }).oneOf('SEED', ['demo', 'none'], 'demo')).toBe('none');
-    expect(read({}).oneOf('SEED', ['demo', 'none'], 'demo')).toBe('demo');
+    expect(read({ MODE: 'none' }).oneOf('MODE', ['demo', 'none'], 'demo')).toBe('none');
+    expect(read({}).oneOf('MODE', ['demo', 'none'], 'demo')).toBe('demo');
     expect(read({}).oneOf('ALLOW', ['test'])).toBeUndefined();
-    expect(failure(() => read({ SEED: 'Demo' }).oneOf('SEED', ['demo', 'none'], 'demo'))).toBe(
-      'SEED must be one of demo or none, got "Demo"',
+    expect(failure(() => read({ MODE: 'Demo' }).oneOf('MODE', ['demo', 'none'], 'demo'))).toBe(
+      'MODE must be one of demo or none, got "Demo"',
     );
     expect(failure(() => read({ ALLOW: 'yes' }).oneOf('ALLOW', ['test']))).toBe('ALLOW must be test, got "yes"');
     expect(failure(() => read({ LOG_LEVEL: 'verbose' }).oneOf('LOG_LEVEL', LOG_LEVELS, 'info'))).toBe(

@@ -1,83 +1,48 @@
 import type { Logger } from 'pino';
+import { misspeltSettings, readSettings, SettingError, type SettingsOf, type SettingsSchema } from './read-settings.ts';
+import { kinds, LOG_LEVELS, type LogLevel, type Setting } from './setting-kinds.ts';
 
-/** The levels of the operational log (`LOG_LEVEL`): pino's, and `silent` for none. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** A setting the server cannot use: the message names it and what it accepts (exit 2 at start). */
-export class SettingError extends Error {
-  override readonly name = 'SettingError';
-}
+export { LOG_LEVELS, type LogLevel, SettingError };
 
 const throwSetting = (message: string): never => {
   throw new SettingError(message);
 };
 
-/** `a`, `a or b`, `a, b or c`: the accepted values as an operator reads them. */
-const alternatives = (values: readonly string[]) =>
-  values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`;
-
 /**
- * The one parser of settings: every number, flag and enumeration a server reads from its environment
- * goes through it, so a value that is not one of the documented ones never quietly means the
- * default (`TLS_REQUIRE_CLIENT_CERT=TRUE` is not "no mutual TLS"): `fail` gets one line naming the
- * setting and the values it accepts. Unset and empty are the default. By default `fail` throws a
- * `SettingError`, which `runServer` turns into that line and exit 2.
+ * One setting read on its own, through the same kinds as the servers' schemas (`readSettings`), for
+ * what reads a setting or two outside a schema (the telemetry's OTEL_* values, `pnpm start`'s ports):
+ * a value that is not one of the documented ones never quietly means the default, `fail` gets one
+ * line naming the setting and the values it accepts. Unset and empty are the default.
  *
  * @example
  * const { flag, oneOf } = settings(process.env);
  * const requireClientCert = flag('TLS_REQUIRE_CLIENT_CERT', false);
- * const seed = oneOf('SEED', ['demo', 'none'], 'demo');
  */
 export function settings(env: NodeJS.ProcessEnv, fail: (message: string) => never = throwSetting) {
-  const given = (name: string): string | undefined => {
-    const raw = env[name];
-    return raw === undefined || raw === '' ? undefined : raw;
+  const one = <T>(name: string, setting: Setting<T>): T | undefined => {
+    try {
+      return readSettings({ [name]: setting }, env)[name] as T | undefined;
+    } catch (error) {
+      if (error instanceof SettingError) return fail(error.message);
+      throw error;
+    }
   };
-  const got = (name: string) => `got ${JSON.stringify(env[name])}`;
+  const doc = { description: '' };
   /** A positive integer, or its default. */
-  const positive = (name: string, fallback: number): number => {
-    const raw = given(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value <= 0)
-      fail(`${name} must be a positive whole number, ${got(name)}`);
-    return value;
-  };
+  const positive = (name: string, fallback: number): number => one(name, kinds.positive(doc)) ?? fallback;
   /** A port (`PORT` unless `name` says which setting), or the default. */
-  const port = (fallback: number, name = 'PORT'): number => {
-    const raw = given(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value > 65535) fail(`${name} must be a whole number from 0 to 65535, ${got(name)}`);
-    return value;
-  };
+  const port = (fallback: number, name = 'PORT'): number => one(name, kinds.port(doc)) ?? fallback;
   /** `true` or `false`, exactly; anything else fails rather than mean either. */
-  const flag = (name: string, fallback: boolean): boolean => {
-    const raw = given(name);
-    if (raw === undefined) return fallback;
-    if (raw !== 'true' && raw !== 'false') fail(`${name} must be true or false, ${got(name)}`);
-    return raw === 'true';
-  };
+  const flag = (name: string, fallback: boolean): boolean => one(name, kinds.flag(doc)) ?? fallback;
   /** One of `values`, exactly as written there, or the default (none: undefined when unset). */
   function oneOf<const T extends string>(name: string, values: readonly T[], fallback: T): T;
   function oneOf<const T extends string>(name: string, values: readonly T[]): T | undefined;
   function oneOf<const T extends string>(name: string, values: readonly T[], fallback?: T): T | undefined {
-    const raw = given(name);
-    if (raw === undefined) return fallback;
-    if (!(values as readonly string[]).includes(raw))
-      fail(`${name} must be ${values.length === 1 ? '' : 'one of '}${alternatives(values)}, ${got(name)}`);
-    return raw as T;
+    return one(name, kinds.oneOf(values)(doc)) ?? fallback;
   }
   /** A comma-separated list of `values` (spaces around the commas allowed), or the default. */
-  const listOf = <const T extends string>(name: string, values: readonly T[], fallback: readonly T[]): T[] => {
-    const raw = given(name);
-    if (raw === undefined) return [...fallback];
-    const items = raw.split(',').map((item) => item.trim());
-    if (!items.every((item) => (values as readonly string[]).includes(item)))
-      fail(`${name} must be a comma-separated list of ${alternatives(values)}, ${got(name)}`);
-    return items as T[];
-  };
+  const listOf = <const T extends string>(name: string, values: readonly T[], fallback: readonly T[]): T[] =>
+    one(name, kinds.listOf(values)(doc)) ?? [...fallback];
   return { fail, positive, port, flag, oneOf, listOf };
 }
 
@@ -91,27 +56,34 @@ export function logLevelOf(env: NodeJS.ProcessEnv): LogLevel {
 }
 
 /**
- * What a server entry reads from its environment (`settings`), failing the start with one log line
- * naming the variable and exit code 2 on anything it cannot use. `LOG_LEVEL`, which every server
- * reads, is checked here.
+ * A server entry's settings, read once at start from its schema (`readSettings`): a value it cannot use
+ * throws the `SettingError` that `runServer` turns into one line and exit 2. A variable that looks like
+ * a misspelt setting of this server is warned about (it would otherwise be silently ignored).
  *
  * @example
- * const { fail, positive, port, flag } = startupEnvironment(log);
- * const timeoutMs = positive('SOURCE_TIMEOUT_MS', 5000);
+ * const settings = startupSettings(log, registrySettings);
  */
-export function startupEnvironment(log: Logger, env: NodeJS.ProcessEnv = process.env): Settings {
-  const fail = (message: string): never => {
-    log.fatal(message);
-    process.exit(2);
-  };
-  const parsed = settings(env, fail);
-  parsed.oneOf('LOG_LEVEL', LOG_LEVELS, 'info');
-  return parsed;
+export function startupSettings<S extends SettingsSchema>(
+  log: Logger,
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): SettingsOf<S> {
+  const read = readSettings(schema, env);
+  for (const [given, meant] of misspeltSettings(schema, env))
+    log.warn({ setting: given, meant }, `${given} is not a setting of this server; did you mean ${meant}?`);
+  return read;
 }
+
+/** A `fail` for code that reports a setting it cannot use: throws the `SettingError` runServer reports. */
+export const failSetting = throwSetting;
+
+/** Errors whose message is all an operator needs: one line, exit 2, no stack. */
+const REFUSALS = new Set(['ListenError', 'SettingError', 'SchemaError']);
 
 /**
  * Runs a server entry's start-up; whatever stops it is one log line naming the cause (exit 2 for
- * settings and ports, 1 otherwise), never a bare stack trace. Rejections nobody awaited are logged, too.
+ * settings, ports and a schema newer than this version knows; 1 otherwise), never a bare stack trace.
+ * Rejections nobody awaited are logged, too.
  */
 export async function runServer(log: Logger, main: () => Promise<void>): Promise<void> {
   process.on('unhandledRejection', (reason) => {
@@ -120,7 +92,7 @@ export async function runServer(log: Logger, main: () => Promise<void>): Promise
   try {
     await main();
   } catch (error) {
-    const known = error instanceof Error && (error.name === 'ListenError' || error.name === 'SettingError');
+    const known = error instanceof Error && REFUSALS.has(error.name);
     log.fatal(known ? {} : { err: error }, `cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(known ? 2 : 1);
   }

@@ -3,33 +3,22 @@
  * bronhouder. Several services on one machine run one entry each, each with its own DATABASE_URL (or
  * at least its own INSTANCE_ID: one Merkle log per instance) and LOG_KEY_FILE; the signing key is the
  * service provider's, found through the directory (`pnpm start` runs RvIG's for brp-personen and
- * Kadaster's for brk-bevragen this way, see scripts/system-parts.ts).
- *
- * Environment: PORT (8302), HOST (127.0.0.1), DATABASE_URL (sqlite:./data/gateway.db), DATA_DIR (./data),
- * REGISTRY_URL (http://localhost:8300), REGISTRY_PUBLIC_KEY_FILE (<DATA_DIR>/keys/registry.public.jwk.json,
- * the pinned registry key), SERVICE_ID (brp-personen), SOURCE_URL (http://localhost:8301),
- * SOURCE_TIMEOUT_MS (5000), SOURCE_MAX_RESPONSE_BYTES (16 MiB), SOURCE_CA_FILE, SOURCE_CERT_FILE and
- * SOURCE_KEY_FILE (PEM: trust and mutual TLS towards an https source), SIGNING_KEY_FILE
- * (<DATA_DIR>/keys/<provider OIN>.jwk.json), LOG_KEY_FILE (<DATA_DIR>/keys/gateway-log.key, made on first
- * start), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (the host name:
- * also the id of this instance's Merkle log, so give each instance sharing one database its own),
- * TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, TLS_REQUIRE_CLIENT_CERT (`true` or `false`) (serve HTTPS),
- * DRAIN_TIMEOUT_SECONDS (20), RETENTION_INTERVAL_HOURS (24: how often records past their bewaartermijn are
- * purged; 0 never, when another instance on the same database does it), WORKERS (1; a number or `auto` for one per core: that many processes share
- * the port, each its own Merkle log `<INSTANCE_ID>-w<n>` on the one database), LOG_LEVEL (`trace`, `debug`, `info`,
- * `warn`, `error`, `fatal` or `silent`; info), and the standard OTEL_* variables (OTLP export when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set). A flag or enumeration with any other value stops the start (exit 2).
- */
-import cluster from 'node:cluster';
+ * Kadaster's for brk-bevragen this way, see scripts/system-parts.ts). Settings: ./settings.ts (README:
+ * Configuration). `main.ts migrate` only migrates the database.
+ */ import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   createLogger,
+  failSetting,
   listen,
+  readPrivateKey,
   readSettingFile,
   runServer,
+  type SettingsOf,
   startTelemetry,
+  startupSettings,
   stopOnSignals,
   tlsFromEnv,
 } from '@poortwachter/operations';
@@ -42,164 +31,185 @@ import { createGateway } from '../gateway.ts';
 import type { SourceTls } from '../pipeline/source-client.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
-import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
+import { gatewaySettings } from './settings.ts';
+import { awaitDirectory, maxAgeProblem, secretKey } from './startup.ts';
 import { superviseWorkers, workerCount } from './workers.ts';
 
+type GatewaySettings = SettingsOf<typeof gatewaySettings>;
+
 const log = createLogger('gateway');
-const primary =
-  cluster.isPrimary &&
-  workerCount(process.env, (message) => {
-    log.fatal(`cannot start: ${message}`);
-    process.exit(2);
-  }) > 1;
 
-if (primary) {
+await runServer(log, async () => {
+  const settings = startupSettings(log, gatewaySettings);
+  if (process.argv[2] === 'migrate') await migrateOnly(settings);
   // Several workers: this process only prepares what they share and watches them (see superviseWorkers).
-  await runServer(log, async () => {
-    const env = process.env;
-    const { fail, secretKey } = serverEnvironment(log, env);
-    const data = dataDir(env);
-    await superviseWorkers({
-      count: workerCount(env, fail),
-      instanceId: env.INSTANCE_ID || hostname(),
-      log,
-      async prepare() {
-        secretKey(env.LOG_KEY_FILE || join(data, 'keys', 'gateway-log.key'));
-        const database = openDatabase<GatewayDatabase>(env.DATABASE_URL || `sqlite:${join(data, 'gateway.db')}`, {
-          durable: true,
-        });
-        try {
-          await migrateGateway(database.db as Kysely<unknown>);
-        } finally {
-          await database.close();
-        }
-      },
-    });
+  else if (cluster.isPrimary && workerCount(settings.WORKERS) > 1) await supervise(settings);
+  else await runWorker(settings);
+});
+
+/** Where its state is: the data folder, the database, the log key. */
+function places(settings: GatewaySettings) {
+  const data = dataDir({ DATA_DIR: settings.DATA_DIR });
+  return {
+    data,
+    databaseUrl: settings.DATABASE_URL ?? `sqlite:${join(data, 'gateway.db')}`,
+    logKeyFile: settings.LOG_KEY_FILE ?? join(data, 'keys', 'gateway-log.key'),
+  };
+}
+
+/** Migrates the database and returns its version. */
+async function migrate(databaseUrl: string): Promise<string> {
+  const database = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
+  try {
+    return await migrateGateway(database.db as Kysely<unknown>);
+  } finally {
+    await database.close();
+  }
+}
+
+async function migrateOnly(settings: GatewaySettings) {
+  const version = await migrate(places(settings).databaseUrl);
+  log.info({ version }, `gateway database migrated: version ${version}`);
+}
+
+async function supervise(settings: GatewaySettings) {
+  const { databaseUrl, logKeyFile } = places(settings);
+  await superviseWorkers({
+    count: workerCount(settings.WORKERS),
+    instanceId: settings.INSTANCE_ID ?? hostname(),
+    log,
+    async prepare() {
+      secretKey(logKeyFile);
+      await migrate(databaseUrl);
+    },
   });
-} else await runWorker();
+}
 
-async function runWorker() {
-  await runServer(log, async () => {
-    const env = process.env;
-    const { fail, positive, port: portOf, secretKey } = serverEnvironment(log, env);
-    const telemetry = startTelemetry('poortwachter-gateway', env);
-    const data = dataDir(env);
-    const port = portOf(8302);
-    const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'gateway.db')}`;
-    const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
-    const serviceId = env.SERVICE_ID || 'brp-personen';
-    const sourceUrl = env.SOURCE_URL || 'http://localhost:8301';
-    const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
-    const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'gateway-log.key');
-    const instanceId = env.INSTANCE_ID || hostname();
-    const sourceTimeoutMs = positive('SOURCE_TIMEOUT_MS', 5000);
-    const sourceMaxResponseBytes = positive('SOURCE_MAX_RESPONSE_BYTES', 16 * 1024 * 1024);
-    const directoryRefreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
-    const directoryMaxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
-    const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
-    // One purge per database is enough: of several workers, the first does it.
-    const retentionHours = env.RETENTION_INTERVAL_HOURS === '0' ? 0 : positive('RETENTION_INTERVAL_HOURS', 24);
-    const retentionIntervalMs = (env.POORTWACHTER_WORKER ?? '1') === '1' ? retentionHours * 3600 * 1000 : 0;
-    const tls = tlsFromEnv(env, fail);
-    const sourceTls = sourceTlsFromEnv(env, fail);
-    if (sourceTls && !sourceUrl.startsWith('https:'))
-      fail('SOURCE_CA_FILE, SOURCE_CERT_FILE and SOURCE_KEY_FILE need an https SOURCE_URL');
+async function runWorker(settings: GatewaySettings) {
+  const env = process.env;
+  const fail = failSetting;
+  const telemetry = startTelemetry('poortwachter-gateway', env);
+  const { data, databaseUrl, logKeyFile } = places(settings);
+  const port = settings.PORT;
+  const registryUrl = settings.REGISTRY_URL;
+  const serviceId = settings.SERVICE_ID;
+  const sourceUrl = settings.SOURCE_URL;
+  const registryKeyFile = settings.REGISTRY_PUBLIC_KEY_FILE ?? join(data, 'keys', 'registry.public.jwk.json');
+  const instanceId = settings.INSTANCE_ID ?? hostname();
+  const sourceTimeoutMs = settings.SOURCE_TIMEOUT_MS;
+  const sourceMaxResponseBytes = settings.SOURCE_MAX_RESPONSE_BYTES;
+  const directoryRefreshSeconds = settings.DIRECTORY_REFRESH_SECONDS;
+  const directoryMaxAgeSeconds = settings.DIRECTORY_MAX_AGE_SECONDS;
+  const drainTimeoutMs = settings.DRAIN_TIMEOUT_SECONDS * 1000;
+  // One purge per database is enough: of several workers, the first does it.
+  const retentionIntervalMs =
+    (env.POORTWACHTER_WORKER ?? '1') === '1' ? settings.RETENTION_INTERVAL_HOURS * 3600 * 1000 : 0;
+  const tls = tlsFromEnv(env, fail);
+  const sourceTls = sourceTlsFromEnv(env, fail);
+  if (sourceTls && !sourceUrl.startsWith('https:'))
+    fail('SOURCE_CA_FILE, SOURCE_CERT_FILE and SOURCE_KEY_FILE need an https SOURCE_URL');
+  // A key named by the setting is checked before anything is written (a demo key stops the start at once).
+  const namedKey = settings.SIGNING_KEY_FILE
+    ? readPrivateKey<JWK>('SIGNING_KEY_FILE', settings.SIGNING_KEY_FILE, settings.POORTWACHTER_DEMO)
+    : undefined;
+  // The schema before the directory: a database newer than this version stops the start at once.
+  await migrate(databaseUrl);
 
-    if (!existsSync(registryKeyFile)) {
-      fail(
-        `no pinned registry key at ${registryKeyFile}: start the registry first (it writes it) or set REGISTRY_PUBLIC_KEY_FILE`,
-      );
-    }
-    const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
-
-    // The log key makes BSN pseudonyms unlinkable without it; it is made once and must be kept.
-    const logKey = secretKey(logKeyFile);
-
-    const directory = registryDirectory({
-      registryUrl,
-      registryKey,
-      refreshIntervalMs: directoryRefreshSeconds * 1000,
-      maxAgeSeconds: directoryMaxAgeSeconds,
-    });
-    // Without SIGNING_KEY_FILE the key is found through the directory (the provider's OIN): wait for it.
-    await awaitDirectory(directory, log, registryUrl, { wait: !env.SIGNING_KEY_FILE });
-    const status = directory.status();
-    if (status.serial !== undefined) {
-      const problem = maxAgeProblem(directory.current().snapshot, directoryMaxAgeSeconds, directoryRefreshSeconds);
-      if (problem) fail(problem);
-    }
-
-    const service = status.serial === undefined ? undefined : directory.current().services.get(serviceId);
-    if (status.serial !== undefined && !service) fail(`the directory has no service ${serviceId}: set SERVICE_ID`);
-    const providerOin = service?.providerOin;
-    const signingKeyFile =
-      env.SIGNING_KEY_FILE || (providerOin ? join(data, 'keys', `${providerOin}.jwk.json`) : undefined);
-    if (!signingKeyFile || !existsSync(signingKeyFile)) {
-      fail(
-        `no signing key for the provider of ${serviceId} at ${signingKeyFile ?? '(unknown)'}: set SIGNING_KEY_FILE to the bronhouder's private JWK`,
-      );
-    }
-    const signingKey = JSON.parse(readFileSync(signingKeyFile as string, 'utf8')) as JWK;
-    const registered =
-      service && directory.current().keys.get(signingKey.kid ?? '')?.organisation.oin === service.providerOin;
-    if (status.serial !== undefined && !registered) {
-      log.warn(
-        { kid: signingKey.kid, provider_oin: providerOin },
-        `the signing key ${signingKey.kid} is not registered for ${providerOin}; clients will not trust responses`,
-      );
-    }
-
-    const database = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
-    const gateway = await createGateway({
-      serviceId,
-      instanceId,
-      database,
-      directory,
-      source: {
-        url: sourceUrl,
-        timeoutMs: sourceTimeoutMs,
-        maxResponseBytes: sourceMaxResponseBytes,
-        ...(sourceTls ? { tls: sourceTls } : {}),
-      },
-      signingKey,
-      logKey,
-      history: registryHistory({ registryUrl, registryKey }),
-      logger: log,
-      metrics: telemetry.prometheus,
-      retentionIntervalMs,
-    });
-
-    const provider = providerOin ? directory.current().organisations.get(providerOin)?.name : undefined;
-    const host = bindHost(env);
-    const listening = await listen({ fetch: gateway.app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
-    log.info(
-      {
-        url: listening.url,
-        service_id: serviceId,
-        source_url: sourceUrl,
-        registry_url: registryUrl,
-        serial: directory.status().serial ?? null,
-        database: databaseUrl.split('?')[0],
-        provider_oin: providerOin ?? null,
-        otlp: telemetry.exporting,
-      },
-      `poortwachter gateway for ${serviceId}${provider ? ` of ${provider}` : ''} listening on ${listening.url} (/readyz, /metrics)`,
+  if (!existsSync(registryKeyFile)) {
+    fail(
+      `no pinned registry key at ${registryKeyFile}: start the registry first (it writes it) or set REGISTRY_PUBLIC_KEY_FILE`,
     );
+  }
+  const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
 
-    stopOnSignals(listening, {
-      component: 'gateway',
-      log,
-      drainTimeoutMs,
-      beforeDrain: () => directory.stop(),
-      close: async () => {
-        try {
-          await gateway.close();
-        } finally {
-          await database.close();
-          await telemetry.shutdown();
-        }
-      },
-    });
+  // The log key makes BSN pseudonyms unlinkable without it; it is made once and must be kept.
+  const logKey = secretKey(logKeyFile);
+
+  const directory = registryDirectory({
+    registryUrl,
+    registryKey,
+    refreshIntervalMs: directoryRefreshSeconds * 1000,
+    maxAgeSeconds: directoryMaxAgeSeconds,
+  });
+  // Without SIGNING_KEY_FILE the key is found through the directory (the provider's OIN): wait for it.
+  await awaitDirectory(directory, log, registryUrl, { wait: !settings.SIGNING_KEY_FILE });
+  const status = directory.status();
+  if (status.serial !== undefined) {
+    const problem = maxAgeProblem(directory.current().snapshot, directoryMaxAgeSeconds, directoryRefreshSeconds);
+    if (problem) fail(problem);
+  }
+
+  const service = status.serial === undefined ? undefined : directory.current().services.get(serviceId);
+  if (status.serial !== undefined && !service) fail(`the directory has no service ${serviceId}: set SERVICE_ID`);
+  const providerOin = service?.providerOin;
+  const signingKeyFile =
+    settings.SIGNING_KEY_FILE ?? (providerOin ? join(data, 'keys', `${providerOin}.jwk.json`) : undefined);
+  if (!signingKeyFile || !existsSync(signingKeyFile)) {
+    fail(
+      `no signing key for the provider of ${serviceId} at ${signingKeyFile ?? '(unknown)'}: set SIGNING_KEY_FILE to the bronhouder's private JWK`,
+    );
+  }
+  const signingKey =
+    namedKey ?? readPrivateKey<JWK>('SIGNING_KEY_FILE', signingKeyFile as string, settings.POORTWACHTER_DEMO);
+  const registered =
+    service && directory.current().keys.get(signingKey.kid ?? '')?.organisation.oin === service.providerOin;
+  if (status.serial !== undefined && !registered) {
+    log.warn(
+      { kid: signingKey.kid, provider_oin: providerOin },
+      `the signing key ${signingKey.kid} is not registered for ${providerOin}; clients will not trust responses`,
+    );
+  }
+
+  const database = openDatabase<GatewayDatabase>(databaseUrl, { durable: true });
+  const gateway = await createGateway({
+    serviceId,
+    instanceId,
+    database,
+    directory,
+    source: {
+      url: sourceUrl,
+      timeoutMs: sourceTimeoutMs,
+      maxResponseBytes: sourceMaxResponseBytes,
+      ...(sourceTls ? { tls: sourceTls } : {}),
+    },
+    signingKey,
+    logKey,
+    history: registryHistory({ registryUrl, registryKey }),
+    logger: log,
+    metrics: telemetry.prometheus,
+    retentionIntervalMs,
+  });
+
+  const provider = providerOin ? directory.current().organisations.get(providerOin)?.name : undefined;
+  const host = bindHost({ HOST: settings.HOST });
+  const listening = await listen({ fetch: gateway.app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
+  log.info(
+    {
+      url: listening.url,
+      service_id: serviceId,
+      source_url: sourceUrl,
+      registry_url: registryUrl,
+      serial: directory.status().serial ?? null,
+      database: databaseUrl.split('?')[0],
+      provider_oin: providerOin ?? null,
+      otlp: telemetry.exporting,
+    },
+    `poortwachter gateway for ${serviceId}${provider ? ` of ${provider}` : ''} listening on ${listening.url} (/readyz, /metrics)`,
+  );
+
+  stopOnSignals(listening, {
+    component: 'gateway',
+    log,
+    drainTimeoutMs,
+    beforeDrain: () => directory.stop(),
+    close: async () => {
+      try {
+        await gateway.close();
+      } finally {
+        await database.close();
+        await telemetry.shutdown();
+      }
+    },
   });
 }
 

@@ -1,63 +1,90 @@
 /**
  * The outway's server entry (composition root): an afnemer's applications call the BRP API here.
- *
- * Environment: PORT (8304), HOST (127.0.0.1), PUBLIC_URL (http://localhost:<PORT>), DATA_DIR (./data),
- * DATABASE_URL (sqlite:<DATA_DIR>/outway.db), REGISTRY_URL (http://localhost:8300), REGISTRY_PUBLIC_KEY_FILE
- * (<DATA_DIR>/keys/registry.public.jwk.json), ORGANISATION_OIN (required: the afnemer it signs for),
- * ORGANISATION_KEY_FILE (<DATA_DIR>/keys/<OIN>.jwk.json), LOG_KEY_FILE (<DATA_DIR>/keys/outway-log.key,
- * made on first start), ADMIN_TOKEN_FILE (<DATA_DIR>/outway-admin-token, made on first start),
- * PROVIDER_TIMEOUT_MS (10000), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10),
- * INSTANCE_ID (outway-<host name>), TLS_CERT_FILE and TLS_KEY_FILE (PEM: serve HTTPS), TLS_CLIENT_CA_FILE
- * (PEM: accept application client certificates this CA signed), TLS_REQUIRE_CLIENT_CERT (`true` or `false`),
- * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`; info),
- * the standard OTEL_* variables, DEMO_APPLICATION_KEY_FILE (unset: when set and no application is
- * registered, registers a demo application and writes its API key there, 0600). A flag or enumeration
- * with any other value stops the start (exit 2).
- */
-import { randomBytes } from 'node:crypto';
+ * Settings: ./settings.ts (README: Configuration). `outway-main.ts migrate` only migrates the database.
+ */ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, listen, runServer, startTelemetry, stopOnSignals, tlsFromEnv } from '@poortwachter/operations';
+import {
+  createLogger,
+  failSetting,
+  listen,
+  readPrivateKey,
+  runServer,
+  type SettingsOf,
+  startTelemetry,
+  startupSettings,
+  stopOnSignals,
+  tlsFromEnv,
+} from '@poortwachter/operations';
 import { inForce } from '@poortwachter/protocol';
 import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
 import type { JWK } from 'jose';
+import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { adminTokenHash } from '../outway/admin-token.ts';
 import { listApplications, registerApplication } from '../outway/applications.ts';
 import { bindingProblems } from '../outway/bound-activities.ts';
+import { migrateOutway } from '../outway/migrate.ts';
 import { createOutway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
-import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
+import { outwaySettings } from './settings.ts';
+import { awaitDirectory, maxAgeProblem, secretKey } from './startup.ts';
 
 const log = createLogger('outway');
 
 await runServer(log, async () => {
+  const settings = startupSettings(log, outwaySettings);
+  if (process.argv[2] === 'migrate') await migrateOnly(settings);
+  else await serve(settings);
+});
+
+function databaseUrlOf(settings: SettingsOf<typeof outwaySettings>) {
+  return settings.DATABASE_URL ?? `sqlite:${join(dataDir({ DATA_DIR: settings.DATA_DIR }), 'outway.db')}`;
+}
+
+/** Migrates the database (the log's schema and the outway's own) and returns its version. */
+async function migrate(databaseUrl: string): Promise<string> {
+  const database = openDatabase<OutwayDatabase>(databaseUrl, { durable: true });
+  try {
+    return await migrateOutway(database.db as Kysely<unknown>);
+  } finally {
+    await database.close();
+  }
+}
+
+async function migrateOnly(settings: SettingsOf<typeof outwaySettings>) {
+  const version = await migrate(databaseUrlOf(settings));
+  log.info({ version }, `outway database migrated: version ${version}`);
+}
+
+async function serve(settings: SettingsOf<typeof outwaySettings>) {
   const env = process.env;
-  const { fail, positive, port: portOf, secretKey } = serverEnvironment(log, env);
+  const fail = failSetting;
   const telemetry = startTelemetry('poortwachter-outway', env);
-  const data = dataDir(env);
-  const port = portOf(8304);
-  // Every setting first: a value it cannot use stops the start before anything is written.
-  const refreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
-  const maxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
-  const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
-  const providerTimeoutMs = positive('PROVIDER_TIMEOUT_MS', 10_000);
+  const data = dataDir({ DATA_DIR: settings.DATA_DIR });
+  const port = settings.PORT;
+  const refreshSeconds = settings.DIRECTORY_REFRESH_SECONDS;
+  const maxAgeSeconds = settings.DIRECTORY_MAX_AGE_SECONDS;
+  const drainTimeoutMs = settings.DRAIN_TIMEOUT_SECONDS * 1000;
+  const providerTimeoutMs = settings.PROVIDER_TIMEOUT_MS;
   const tls = tlsFromEnv(env, fail);
-  const oin = env.ORGANISATION_OIN || fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
-  const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
-  const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'outway.db')}`;
-  const registryUrl = env.REGISTRY_URL || 'http://localhost:8300';
-  const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
-  const keyFile = env.ORGANISATION_KEY_FILE || join(data, 'keys', `${oin}.jwk.json`);
-  const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'outway-log.key');
-  const adminTokenFile = env.ADMIN_TOKEN_FILE || join(data, 'outway-admin-token');
-  const instanceId = env.INSTANCE_ID || `outway-${hostname()}`;
+  const oin = settings.ORGANISATION_OIN ?? fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
+  const publicUrl = settings.PUBLIC_URL ?? `http://localhost:${port}`;
+  const databaseUrl = databaseUrlOf(settings);
+  const registryUrl = settings.REGISTRY_URL;
+  const registryKeyFile = settings.REGISTRY_PUBLIC_KEY_FILE ?? join(data, 'keys', 'registry.public.jwk.json');
+  const keyFile = settings.ORGANISATION_KEY_FILE ?? join(data, 'keys', `${oin}.jwk.json`);
+  const logKeyFile = settings.LOG_KEY_FILE ?? join(data, 'keys', 'outway-log.key');
+  const adminTokenFile = settings.ADMIN_TOKEN_FILE ?? join(data, 'outway-admin-token');
+  const instanceId = settings.INSTANCE_ID ?? `outway-${hostname()}`;
 
   if (!existsSync(registryKeyFile)) fail(`no pinned registry key at ${registryKeyFile}: set REGISTRY_PUBLIC_KEY_FILE`);
   if (!existsSync(keyFile)) fail(`no private key of ${oin} at ${keyFile}: set ORGANISATION_KEY_FILE`);
   const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
-  const privateKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+  const privateKey = readPrivateKey<JWK>('ORGANISATION_KEY_FILE', keyFile, settings.POORTWACHTER_DEMO);
+  // The schema before the directory: a database newer than this version stops the start at once.
+  await migrate(databaseUrl);
   const logKey = secretKey(logKeyFile);
   if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
   const adminToken = readFileSync(adminTokenFile, 'utf8').trim();
@@ -94,7 +121,7 @@ await runServer(log, async () => {
   });
 
   // pnpm start: one demo application, bound to the organisation's verwerkingsactiviteiten.
-  const demoKeyFile = env.DEMO_APPLICATION_KEY_FILE;
+  const demoKeyFile = settings.DEMO_APPLICATION_KEY_FILE;
   if (demoKeyFile && (await listApplications(database.db)).length === 0) {
     const index = directory.current();
     const snapshot = index.snapshot;
@@ -115,7 +142,7 @@ await runServer(log, async () => {
 
   // HTTPS when a certificate and key are given; with a client CA, applications may present a client
   // certificate that CA signed instead of an API key (checked against the fingerprints registered).
-  const host = bindHost(env);
+  const host = bindHost({ HOST: settings.HOST });
   const listening = await listen({ fetch: outway.app.fetch, port, hostname: host, ...(tls ? { tls } : {}) });
   const organisation = directory.current().organisations.get(oin);
   log.info(
@@ -146,4 +173,4 @@ await runServer(log, async () => {
       }
     },
   });
-});
+}

@@ -1,22 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { type Logger, startupEnvironment } from '@poortwachter/operations';
+import type { Logger } from '@poortwachter/operations';
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { writeSecretFile } from '@poortwachter/registry';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 
-/**
- * What every server entry of this package reads from its environment (operations' settings, plus the
- * secret key files they make on first start), failing the start with the variable's name and exit 2.
- */
-export function serverEnvironment(log: Logger, env: NodeJS.ProcessEnv = process.env) {
-  const settings = startupEnvironment(log, env);
-  /** A key kept in a 0600 file: made (32 random bytes, base64) on first start, read ever after. */
-  const secretKey = (file: string): Buffer => {
-    if (!existsSync(file)) writeSecretFile(file, `${randomBytes(32).toString('base64')}\n`);
-    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-  };
-  return { ...settings, secretKey };
+/** A key kept in a 0600 file (the log's pseudonym key): made (32 random bytes, base64) on first start, read ever after. */
+export function secretKey(file: string): Buffer {
+  if (!existsSync(file)) writeSecretFile(file, `${randomBytes(32).toString('base64')}\n`);
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 }
 
 /**

@@ -3,18 +3,12 @@ import { availableParallelism } from 'node:os';
 import { type Logger, STOP_MESSAGE } from '@poortwachter/operations';
 
 /**
- * How many gateway processes serve the port: `WORKERS` (a number, or `auto` for one per core). Unset
- * is one, a single process, which is what a container platform that scales by replicas wants.
+ * How many gateway processes serve the port: the `WORKERS` setting (a number, or `auto` for one per
+ * core). Its default is one, a single process, which is what a container platform that scales by
+ * replicas wants.
  */
-export function workerCount(env: NodeJS.ProcessEnv, fail: (message: string) => never): number {
-  const value = env.WORKERS;
-  if (value === undefined || value === '') return 1;
-  if (value === 'auto') return availableParallelism();
-  // Written as documented, like every setting: not ` 2`, `2.0` or `0x2`.
-  const n = Number(value);
-  if (!/^[1-9]\d{0,2}$/.test(value) || n > 256)
-    fail(`WORKERS must be a whole number from 1 to 256, or auto, got ${JSON.stringify(value)}`);
-  return n;
+export function workerCount(workers: number | 'auto'): number {
+  return workers === 'auto' ? availableParallelism() : workers;
 }
 
 /** The Merkle log id of worker `slot` (1-based) of an instance: each worker is its own log shard. */

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { DEMO_KEY_MEMBER, markDemoKey } from '@poortwachter/operations';
 import { writeFileAtomic } from '@poortwachter/sdk';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 
@@ -15,9 +16,9 @@ export async function generatePrivateJwk(type: KeyType): Promise<JWK> {
   return { ...jwk, kid, alg: type === 'Ed25519' ? 'EdDSA' : 'ES256' };
 }
 
-/** The public half of a private JWK. */
+/** The public half of a private JWK (without the demo mark, which stays in the private key file). */
 export function publicJwkOf(jwk: JWK): JWK {
-  const { d: _d, ...publicPart } = jwk;
+  const { d: _d, [DEMO_KEY_MEMBER]: _demo, ...publicPart } = jwk as JWK & { [DEMO_KEY_MEMBER]?: unknown };
   return publicPart;
 }
 
@@ -30,14 +31,20 @@ export function writeSecretFile(path: string, content: string): void {
 }
 
 /**
- * Loads a private JWK from `path`, or creates one there (mode 0600) on first start.
+ * Loads a private JWK from `path`, or creates one there (mode 0600) on first start; one made for the
+ * demo (`demo: true`) carries the demo mark, so that a server in production refuses it.
  *
  * @example
  * const registryKey = await loadOrCreateKey('./data/keys/registry.jwk.json', 'P-256');
  */
-export async function loadOrCreateKey(path: string, type: KeyType): Promise<{ jwk: JWK; created: boolean }> {
+export async function loadOrCreateKey(
+  path: string,
+  type: KeyType,
+  options: { demo?: boolean } = {},
+): Promise<{ jwk: JWK; created: boolean }> {
   if (existsSync(path)) return { jwk: JSON.parse(readFileSync(path, 'utf8')) as JWK, created: false };
-  const jwk = await generatePrivateJwk(type);
+  const fresh = await generatePrivateJwk(type);
+  const jwk = options.demo ? markDemoKey(fresh) : fresh;
   writeSecretFile(path, `${JSON.stringify(jwk, null, 2)}\n`);
   return { jwk, created: true };
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,10 +22,15 @@ function freePort(): Promise<number> {
 }
 
 /** Starts the registry exactly as `pnpm --filter @poortwachter/registry start` does, and waits for it. */
-async function startRegistry(dataDir: string, port: number): Promise<{ child: ChildProcess; output: string }> {
+async function startRegistry(
+  dataDir: string,
+  port: number,
+  demo = true,
+): Promise<{ child: ChildProcess; output: string }> {
   const child = spawn(process.execPath, [...SOURCE_LOADER, main], {
     env: {
       ...process.env,
+      POORTWACHTER_DEMO: String(demo),
       DATA_DIR: dataDir,
       PORT: String(port),
       DATABASE_URL: '',
@@ -122,6 +127,25 @@ describe('the registry server entry (the start command)', () => {
       expect(autorisatie.revokedAt).not.toBeNull();
     } finally {
       await stop(child);
+    }
+  });
+
+  it('in production (POORTWACHTER_DEMO unset) starts empty and writes no organisation key', async () => {
+    const production = mkdtempSync(join(tmpdir(), 'poortwachter-production-'));
+    try {
+      const port = await freePort();
+      const { child, output } = await startRegistry(production, port, false);
+      try {
+        expect(output).not.toContain('seeded');
+        expect(readdirSync(join(production, 'keys')).sort()).toEqual(['registry.jwk.json', 'registry.public.jwk.json']);
+        expect(readFileSync(join(production, 'keys/registry.jwk.json'), 'utf8')).not.toContain('poortwachter_demo');
+        const organisations = (await (await fetch(`http://127.0.0.1:${port}/v1/organisations`)).json()) as unknown[];
+        expect(organisations).toEqual([]);
+      } finally {
+        expect(await stop(child)).toBe(0);
+      }
+    } finally {
+      rmSync(production, { recursive: true, force: true });
     }
   });
 });

@@ -1,26 +1,16 @@
 /**
- * The registry's server entry (composition root): reads the environment, opens the database, runs
- * migrations, makes the admin token and registry key on first start, seeds the demo and serves.
- *
- * Environment: PORT (8300), DATABASE_URL (sqlite:./data/registry.db), DATA_DIR (./data),
- * REGISTRY_KEY_FILE (<DATA_DIR>/keys/registry.jwk.json), SEED (`demo` or `none`, default demo),
- * GATEWAY_PUBLIC_URL (http://localhost:8302, the BRP gateway the demo directory points at),
- * BRK_GATEWAY_PUBLIC_URL (http://localhost:8307, Kadaster's BRK inway the demo directory points at),
- * IDP_PUBLIC_URL (http://localhost:8303, the development identity provider the demo trusts),
- * PORTAL_ORIGINS (http://localhost:8305,http://127.0.0.1:8305: the citizens' page the demo lets call the gateways),
- * DIRECTORY_RESIGN_SECONDS (60: how often an unchanged snapshot is signed again; stated in the snapshot,
- * so gateways refuse a maximum age it cannot meet), TLS_CERT_FILE/TLS_KEY_FILE (serve HTTPS),
- * TLS_CLIENT_CA_FILE, TLS_REQUIRE_CLIENT_CERT (`true` or `false`, default false), DRAIN_TIMEOUT_SECONDS
- * (20), LOG_LEVEL (`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`; default info) and the
- * standard OTEL_* variables. A flag or enumeration with any other value stops the start (exit 2).
- */
-import { join } from 'node:path';
+ * The registry's server entry (composition root): reads its settings (./settings.ts; README:
+ * Configuration), opens the database, runs migrations, makes the admin token and registry key on first
+ * start, seeds the demo when POORTWACHTER_DEMO=true, and serves. `main.ts migrate` only migrates.
+ */ import { join } from 'node:path';
 import {
   createLogger,
+  failSetting,
   listen,
+  refuseDemoKey,
   runServer,
   startTelemetry,
-  startupEnvironment,
+  startupSettings,
   stopOnSignals,
   tlsFromEnv,
   withServerSpans,
@@ -36,51 +26,66 @@ import { bindHost, isLoopback, urlHost } from './bind-host.ts';
 import { dataDir } from './data-dir.ts';
 import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
+import { registrySettings } from './settings.ts';
 
 const log = createLogger('registry');
 
-await runServer(log, async () => {
+if (process.argv[2] === 'migrate') {
+  await runServer(log, async () => {
+    const settings = startupSettings(log, registrySettings);
+    const { db, close } = openDatabase<RegistryDatabase>(databaseUrlOf(settings));
+    try {
+      const version = await migrateRegistry(db as never);
+      log.info({ version }, `registry database migrated: version ${version}`);
+    } finally {
+      await close();
+    }
+  });
+} else await runServer(log, serve);
+
+function databaseUrlOf(settings: { DATA_DIR: string | undefined; DATABASE_URL: string | undefined }) {
+  return settings.DATABASE_URL ?? `sqlite:${join(dataDir({ DATA_DIR: settings.DATA_DIR }), 'registry.db')}`;
+}
+
+async function serve() {
   const env = process.env;
   const started = performance.now();
-  const { fail, port: portOf, positive, oneOf } = startupEnvironment(log, env);
+  const settings = startupSettings(log, registrySettings, env);
   const telemetry = startTelemetry('poortwachter-registry', env);
-  const seed = oneOf('SEED', ['demo', 'none'], 'demo');
-  const data = dataDir(env);
-  const port = portOf(8300);
-  const resignSeconds = positive('DIRECTORY_RESIGN_SECONDS', 60);
-  const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
-  const tls = tlsFromEnv(env, fail);
-  const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'registry.db')}`;
-  const keyFile = env.REGISTRY_KEY_FILE || join(data, 'keys', 'registry.jwk.json');
+  const demo = settings.POORTWACHTER_DEMO;
+  const data = dataDir({ DATA_DIR: settings.DATA_DIR });
+  const port = settings.PORT;
+  const resignSeconds = settings.DIRECTORY_RESIGN_SECONDS;
+  const drainTimeoutMs = settings.DRAIN_TIMEOUT_SECONDS * 1000;
+  const tls = tlsFromEnv(env, failSetting);
+  const databaseUrl = databaseUrlOf(settings);
+  const keyFile = settings.REGISTRY_KEY_FILE ?? join(data, 'keys', 'registry.jwk.json');
   const tokenFile = join(data, 'registry-admin-token');
 
   const { db, close } = openDatabase<RegistryDatabase>(databaseUrl);
   await migrateRegistry(db as never);
   const tokenCreated = await ensureAdminToken(db, tokenFile);
-  const { jwk: registryKey, created: keyCreated } = await loadOrCreateKey(keyFile, 'P-256');
+  const { jwk: registryKey, created: keyCreated } = await loadOrCreateKey(keyFile, 'P-256', { demo });
+  refuseDemoKey('REGISTRY_KEY_FILE', keyFile, registryKey, demo);
   // The public key, for pinning by gateways and clients on this machine.
   const publicKeyFile = join(data, 'keys', 'registry.public.jwk.json');
   // Atomically: gateways and the CLI on this machine read it, also while the registry (re)starts.
   writeFileAtomic(publicKeyFile, `${JSON.stringify(publicJwkOf(registryKey), null, 2)}\n`);
-  const seeded =
-    seed === 'demo'
-      ? await seedDemoRegistry(db, {
-          keyDir: join(data, 'keys'),
-          gatewayUrl: env.GATEWAY_PUBLIC_URL ?? 'http://localhost:8302',
-          brkGatewayUrl: env.BRK_GATEWAY_PUBLIC_URL ?? 'http://localhost:8307',
-          ...(env.IDP_PUBLIC_URL ? { identityProviderUrl: env.IDP_PUBLIC_URL } : {}),
-          identityProviderIntrospection: true,
-          portalOrigins: (env.PORTAL_ORIGINS ?? 'http://localhost:8305,http://127.0.0.1:8305')
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean),
-        })
-      : false;
+  const seeded = demo
+    ? await seedDemoRegistry(db, {
+        keyDir: join(data, 'keys'),
+        gatewayUrl: settings.GATEWAY_PUBLIC_URL,
+        brkGatewayUrl: settings.BRK_GATEWAY_PUBLIC_URL,
+        identityProviderUrl: settings.IDP_PUBLIC_URL,
+        identityProviderIntrospection: true,
+        portalOrigins: settings.PORTAL_ORIGINS,
+      })
+    : false;
   const publisher = await createDirectoryPublisher(db, registryKey, { resignAfterMs: resignSeconds * 1000 });
   const app = createRegistryApp({ db, publisher, metrics: telemetry.prometheus });
   const serial = await publisher.serial();
 
-  const host = bindHost(env);
+  const host = bindHost({ HOST: settings.HOST });
   const listening = await listen({
     fetch: withServerSpans('@poortwachter/registry', app.fetch),
     port,
@@ -130,4 +135,4 @@ await runServer(log, async () => {
       }
     },
   });
-});
+}

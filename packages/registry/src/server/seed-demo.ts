@@ -69,7 +69,7 @@ async function has(
 
 /**
  * Seeds the demo registry: the demo organisations (each with a freshly generated key, kept under
- * `keyDir`), grondslagen, verwerkingsactiviteiten, RvIG's BRP service, Kadaster's BRK service,
+ * `keyDir`, each marked as a demo key), grondslagen, verwerkingsactiviteiten, RvIG's BRP service, Kadaster's BRK service,
  * autorisaties and the development identity provider (its key under `keyDir` too). It goes through
  * the same repository functions as the admin API, so the seed obeys the same integrity rules.
  * On a registry that holds organisations already it gives the development identity provider of a
@@ -95,7 +95,7 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
   }
   await seedDemoRecords(db, options, now);
   // The development identity provider (examples/dev-idp) reads this key; citizens' tokens from it are trusted.
-  const idp = await loadOrCreateKey(join(options.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'P-256');
+  const idp = await loadOrCreateKey(join(options.keyDir, DEV_IDENTITY_PROVIDER.keyFile), 'P-256', { demo: true });
   await createIdentityProvider(
     db,
     {
@@ -115,7 +115,9 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
 async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOptions, now: Date): Promise<void> {
   for (const organisation of DEMO_ORGANISATIONS) {
     if (await has(db, 'organisations', 'oin', organisation.oin)) continue;
-    const { jwk } = await loadOrCreateKey(join(options.keyDir, `${organisation.oin}.jwk.json`), organisation.keyType);
+    const { jwk } = await loadOrCreateKey(join(options.keyDir, `${organisation.oin}.jwk.json`), organisation.keyType, {
+      demo: true,
+    });
     await createOrganisation(
       db,
       {

@@ -5,18 +5,36 @@ import * as organisationContact from './migrations/2026-12-03T0100-registry-orga
 import * as introspection from './migrations/2026-12-05T0100-registry-identity-provider-introspection.ts';
 import * as serviceDescription from './migrations/2026-12-06T0100-registry-service-description.ts';
 
+/** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
+export class SchemaError extends Error {
+  override readonly name = 'SchemaError';
+}
+
+/** The migrations recorded in `table`, in order; none when the table does not exist yet. */
+async function executedMigrations(db: Kysely<unknown>, table: string, schema: string | undefined): Promise<string[]> {
+  const tables = await db.introspection.getTables();
+  if (!tables.some((t) => t.name === table && (schema === undefined || t.schema === schema))) return [];
+  const rows = await sql<{
+    name: string;
+  }>`select name from ${sql.table(schema ? `${schema}.${table}` : table)} order by name`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
 /**
  * Brings a schema up to date with code migrations (names are timestamps, so they sort), in its own
- * migration table, so that several components can share one database. Throws on any failure.
+ * migration table, so that several components can share one database, and returns its version (the
+ * last migration's name). A schema with migrations this version does not know (a newer release
+ * migrated it) is a `SchemaError` naming what it found and what it knows, before anything is changed.
+ * Throws on any other failure.
  *
  * @example
- * await runMigrations(db, gatewayMigrations, 'gateway');
+ * const version = await runMigrations(db, gatewayMigrations, 'gateway');
  */
 export async function runMigrations(
   db: Kysely<unknown>,
   migrations: Record<string, Migration>,
   name: string,
-): Promise<void> {
+): Promise<string> {
   // On PostgreSQL the migration tables are looked up in the connection's own schema: the migrator's
   // check for them otherwise sees another schema's table of the same name (several components, or
   // test suites, sharing one server) and then fails to find it in its own.
@@ -31,9 +49,17 @@ export async function runMigrations(
     migrationTableName: `${name}_migrations`,
     migrationLockTableName: `${name}_migrations_lock`,
   });
+  const known = Object.keys(migrations).sort();
+  const latest = known.at(-1) ?? '(none)';
+  const unknown = (await executedMigrations(db, `${name}_migrations`, schema)).filter((m) => !known.includes(m));
+  if (unknown.length > 0)
+    throw new SchemaError(
+      `the ${name} database schema is newer than this version knows: found migration ${unknown.join(', ')}, this version knows up to ${latest}; run the newer release (or restore a backup made by this one)`,
+    );
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) throw new Error(`${name} migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+  return latest;
 }
 
 /** The registry's migrations, in order. */
@@ -45,5 +71,5 @@ export const registryMigrations: Record<string, Migration> = {
   '2026-12-06T0100-registry-service-description': serviceDescription,
 };
 
-/** Brings the registry's schema up to date. Run on start-up by the composition root. */
+/** Brings the registry's schema up to date and returns its version. Run on start-up and by `migrate`. */
 export const migrateRegistry = (db: Kysely<unknown>) => runMigrations(db, registryMigrations, 'registry');

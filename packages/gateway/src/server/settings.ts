@@ -1,0 +1,95 @@
+import { kinds, serverSettings } from '@poortwachter/operations';
+import { dataDirSetting } from '@poortwachter/registry';
+
+/** What the inway and the outway both read: where they keep state and how they follow the directory. */
+const directorySettings = {
+  DATA_DIR: dataDirSetting,
+  REGISTRY_URL: kinds.url({
+    description: 'The registry whose signed directory it follows.',
+    default: 'http://localhost:8300',
+  }),
+  REGISTRY_PUBLIC_KEY_FILE: kinds.file({
+    description: 'The pinned registry key (public JWK).',
+    shownDefault: '`<DATA_DIR>/keys/registry.public.jwk.json`',
+  }),
+  DIRECTORY_MAX_AGE_SECONDS: kinds.positive({
+    description: 'The oldest directory snapshot it still acts on.',
+    default: '900',
+  }),
+  DIRECTORY_REFRESH_SECONDS: kinds.positive({ description: 'How often it fetches the directory.', default: '10' }),
+};
+
+/** The gateway's (inway's) settings (README: Configuration). */
+export const gatewaySettings = {
+  ...serverSettings(8302),
+  ...directorySettings,
+  DATABASE_URL: kinds.database({
+    description: 'The access log database.',
+    shownDefault: '`sqlite:<DATA_DIR>/gateway.db`',
+    secret: true,
+  }),
+  SERVICE_ID: kinds.text({ description: 'The one service of its bronhouder it serves.', default: 'brp-personen' }),
+  SOURCE_URL: kinds.url({ description: 'The source behind it (http or https).', default: 'http://localhost:8301' }),
+  SOURCE_TIMEOUT_MS: kinds.positive({ description: 'Time for the whole exchange with the source.', default: '5000' }),
+  SOURCE_MAX_RESPONSE_BYTES: kinds.positive({
+    description: 'The largest answer it takes from the source (a larger one is a 502).',
+    default: String(16 * 1024 * 1024),
+  }),
+  SOURCE_CA_FILE: kinds.file({ description: "PEM CA bundle to trust for an https source instead of the system's." }),
+  SOURCE_CERT_FILE: kinds.file({ description: 'PEM client certificate for mutual TLS to the source.' }),
+  SOURCE_KEY_FILE: kinds.file({ description: 'PEM key of `SOURCE_CERT_FILE`.' }),
+  SIGNING_KEY_FILE: kinds.file({
+    description: "The provider's private JWK; a demo key is refused unless POORTWACHTER_DEMO=true.",
+    shownDefault: '`<DATA_DIR>/keys/<provider OIN>.jwk.json`',
+  }),
+  LOG_KEY_FILE: kinds.file({
+    description: 'The pseudonym key of its log, made on first start; keep it.',
+    shownDefault: '`<DATA_DIR>/keys/gateway-log.key`',
+  }),
+  INSTANCE_ID: kinds.text({
+    description: 'The id of its Merkle log: give each instance sharing one database its own.',
+    shownDefault: 'the host name',
+  }),
+  WORKERS: kinds.workers({
+    description: 'Processes sharing the port, each its own Merkle log `<INSTANCE_ID>-w<n>`; `auto`: one per core.',
+    default: '1',
+  }),
+  RETENTION_INTERVAL_HOURS: kinds.count({
+    description: 'How often records past their bewaartermijn are purged; 0 never (another instance does it).',
+    default: '24',
+  }),
+};
+
+/** The outway's settings (README: Configuration). */
+export const outwaySettings = {
+  ...serverSettings(8304),
+  ...directorySettings,
+  DATABASE_URL: kinds.database({
+    description: 'The outway database (its log and applications).',
+    shownDefault: '`sqlite:<DATA_DIR>/outway.db`',
+    secret: true,
+  }),
+  PUBLIC_URL: kinds.url({
+    description: 'Its URL as applications reach it; signed reads of its log are made for it.',
+    shownDefault: '`http://localhost:<PORT>`',
+  }),
+  ORGANISATION_OIN: kinds.oin({ description: 'Required: the afnemer it signs for.' }),
+  ORGANISATION_KEY_FILE: kinds.file({
+    description: "The afnemer's private JWK; a demo key is refused unless POORTWACHTER_DEMO=true.",
+    shownDefault: '`<DATA_DIR>/keys/<OIN>.jwk.json`',
+  }),
+  LOG_KEY_FILE: kinds.file({
+    description: 'Its pseudonym key, made on first start; keep it.',
+    shownDefault: '`<DATA_DIR>/keys/outway-log.key`',
+  }),
+  ADMIN_TOKEN_FILE: kinds.file({
+    description: 'The admin API token, made on first start.',
+    shownDefault: '`<DATA_DIR>/outway-admin-token`',
+  }),
+  PROVIDER_TIMEOUT_MS: kinds.positive({ description: 'Time for a call to a provider.', default: '10000' }),
+  INSTANCE_ID: kinds.text({ description: 'The id of its Merkle log.', shownDefault: '`outway-<host name>`' }),
+  DEMO_APPLICATION_KEY_FILE: kinds.file({
+    description:
+      "Demo: when set and no application is registered, registers one bound to the organisation's verwerkingsactiviteiten and writes its API key here.",
+  }),
+};

@@ -1,0 +1,43 @@
+import { kinds, serverSettings } from '@poortwachter/operations';
+
+/** Where a server keeps its state; shared by every server entry that has some. */
+export const dataDirSetting = kinds.file({
+  description: 'Where runtime state lives (databases, keys, tokens).',
+  shownDefault: '`./data` at the workspace root',
+});
+
+/** The registry's settings (README: Configuration). */
+export const registrySettings = {
+  ...serverSettings(8300),
+  DATA_DIR: dataDirSetting,
+  DATABASE_URL: kinds.database({
+    description: 'The registry database.',
+    shownDefault: '`sqlite:<DATA_DIR>/registry.db`',
+    secret: true,
+  }),
+  REGISTRY_KEY_FILE: kinds.file({
+    description: 'The registry signing key (private JWK), made on first start.',
+    shownDefault: '`<DATA_DIR>/keys/registry.jwk.json`',
+  }),
+  DIRECTORY_RESIGN_SECONDS: kinds.positive({
+    description:
+      'How often an unchanged snapshot is signed again; stated in the snapshot, so gateways refuse a maximum age it cannot meet.',
+    default: '60',
+  }),
+  GATEWAY_PUBLIC_URL: kinds.url({
+    description: 'Demo only: the BRP gateway the demo directory points at.',
+    default: 'http://localhost:8302',
+  }),
+  BRK_GATEWAY_PUBLIC_URL: kinds.url({
+    description: "Demo only: Kadaster's BRK inway the demo directory points at.",
+    default: 'http://localhost:8307',
+  }),
+  IDP_PUBLIC_URL: kinds.url({
+    description: 'Demo only: the development identity provider the demo trusts.',
+    default: 'http://localhost:8303',
+  }),
+  PORTAL_ORIGINS: kinds.urls({
+    description: "Demo only: the citizens' page origins the demo lets call the gateways.",
+    default: 'http://localhost:8305,http://127.0.0.1:8305',
+  }),
+};
