@@ -14,6 +14,9 @@
  * start), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10), INSTANCE_ID (the host name:
  * also the id of this instance's Merkle log, so give each instance sharing one database its own),
  * TLS_CERT_FILE, TLS_KEY_FILE, TLS_CLIENT_CA_FILE, TLS_REQUIRE_CLIENT_CERT (`true` or `false`) (serve HTTPS),
+ * QUOTA_REQUESTS_PER_SECOND (200) and QUOTA_BURST (400) per afnemer unless its autorisatie grants another,
+ * QUOTA_CITIZEN_REQUESTS_PER_SECOND (20) and QUOTA_CITIZEN_BURST (60) per citizen, QUOTA_ADDRESS_REQUESTS_PER_SECOND
+ * (50) and QUOTA_ADDRESS_BURST (100) per client address (public log reads, failed verifications), each per process,
  * DRAIN_TIMEOUT_SECONDS (20), RETENTION_INTERVAL_HOURS (24: how often records past their bewaartermijn are
  * purged; 0 never, when another instance on the same database does it), WORKERS (1; a number or `auto` for one per core: that many processes share
  * the port, each its own Merkle log `<INSTANCE_ID>-w<n>` on the one database), LOG_LEVEL (`trace`, `debug`, `info`,
@@ -39,6 +42,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGateway } from '../gateway.ts';
+import { quotasFromSettings } from '../pipeline/quota.ts';
 import type { SourceTls } from '../pipeline/source-client.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
@@ -97,6 +101,7 @@ async function runWorker() {
     const directoryRefreshSeconds = positive('DIRECTORY_REFRESH_SECONDS', 10);
     const directoryMaxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
     const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
+    const quotas = quotasFromSettings(positive);
     // One purge per database is enough: of several workers, the first does it.
     const retentionHours = env.RETENTION_INTERVAL_HOURS === '0' ? 0 : positive('RETENTION_INTERVAL_HOURS', 24);
     const retentionIntervalMs = (env.POORTWACHTER_WORKER ?? '1') === '1' ? retentionHours * 3600 * 1000 : 0;
@@ -167,6 +172,7 @@ async function runWorker() {
       logger: log,
       metrics: telemetry.prometheus,
       retentionIntervalMs,
+      quotas,
     });
 
     const provider = providerOin ? directory.current().organisations.get(providerOin)?.name : undefined;

@@ -6,7 +6,8 @@
  * (<DATA_DIR>/keys/registry.public.jwk.json), ORGANISATION_OIN (required: the afnemer it signs for),
  * ORGANISATION_KEY_FILE (<DATA_DIR>/keys/<OIN>.jwk.json), LOG_KEY_FILE (<DATA_DIR>/keys/outway-log.key,
  * made on first start), ADMIN_TOKEN_FILE (<DATA_DIR>/outway-admin-token, made on first start),
- * PROVIDER_TIMEOUT_MS (10000), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10),
+ * PROVIDER_TIMEOUT_MS (10000), QUOTA_REQUESTS_PER_SECOND (200) and QUOTA_BURST (400) per application, QUOTA_ADDRESS_REQUESTS_PER_SECOND
+ * (50) and QUOTA_ADDRESS_BURST (100) per client address (failed API keys, public log reads), DIRECTORY_MAX_AGE_SECONDS (900), DIRECTORY_REFRESH_SECONDS (10),
  * INSTANCE_ID (outway-<host name>), TLS_CERT_FILE and TLS_KEY_FILE (PEM: serve HTTPS), TLS_CLIENT_CA_FILE
  * (PEM: accept application client certificates this CA signed), TLS_REQUIRE_CLIENT_CERT (`true` or `false`),
  * DRAIN_TIMEOUT_SECONDS (20), LOG_LEVEL (`trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`; info),
@@ -28,6 +29,7 @@ import { listApplications, registerApplication } from '../outway/applications.ts
 import { bindingProblems } from '../outway/bound-activities.ts';
 import { createOutway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
+import { quotasFromSettings } from '../pipeline/quota.ts';
 import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
 
 const log = createLogger('outway');
@@ -43,6 +45,7 @@ await runServer(log, async () => {
   const maxAgeSeconds = positive('DIRECTORY_MAX_AGE_SECONDS', 900);
   const drainTimeoutMs = positive('DRAIN_TIMEOUT_SECONDS', 20) * 1000;
   const providerTimeoutMs = positive('PROVIDER_TIMEOUT_MS', 10_000);
+  const quotas = quotasFromSettings(positive);
   const tls = tlsFromEnv(env, fail);
   const oin = env.ORGANISATION_OIN || fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
   const publicUrl = env.PUBLIC_URL || `http://localhost:${port}`;
@@ -91,6 +94,7 @@ await runServer(log, async () => {
     timeoutMs: providerTimeoutMs,
     logger: log,
     metrics: telemetry.prometheus,
+    quotas,
   });
 
   // pnpm start: one demo application, bound to the organisation's verwerkingsactiviteiten.

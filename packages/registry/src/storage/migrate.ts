@@ -4,6 +4,7 @@ import * as searchParameters from './migrations/2026-12-02T0100-registry-search-
 import * as organisationContact from './migrations/2026-12-03T0100-registry-organisation-contact.ts';
 import * as introspection from './migrations/2026-12-05T0100-registry-identity-provider-introspection.ts';
 import * as serviceDescription from './migrations/2026-12-06T0100-registry-service-description.ts';
+import * as autorisatieQuota from './migrations/2026-12-07T0100-registry-autorisatie-quota.ts';
 
 /**
  * Brings a schema up to date with code migrations (names are timestamps, so they sort), in its own
@@ -43,6 +44,7 @@ export const registryMigrations: Record<string, Migration> = {
   '2026-12-03T0100-registry-organisation-contact': organisationContact,
   '2026-12-05T0100-registry-identity-provider-introspection': introspection,
   '2026-12-06T0100-registry-service-description': serviceDescription,
+  '2026-12-07T0100-registry-autorisatie-quota': autorisatieQuota,
 };
 
 /** Brings the registry's schema up to date. Run on start-up by the composition root. */
