@@ -64,8 +64,8 @@ export class DirectoryIndex {
   }
 
   #grantQuota(autorisatie: Autorisatie, quota: Quota) {
-    let byAfnemer = this.#quotas.get(autorisatie.serviceId);
-    if (!byAfnemer) this.#quotas.set(autorisatie.serviceId, (byAfnemer = new Map()));
+    const byAfnemer = this.#quotas.get(autorisatie.serviceId) ?? new Map<string, Quota>();
+    this.#quotas.set(autorisatie.serviceId, byAfnemer);
     const held = byAfnemer.get(autorisatie.afnemerOin);
     if (!held || quota.requestsPerSecond > held.requestsPerSecond || quota.burst > held.burst) {
       byAfnemer.set(autorisatie.afnemerOin, {
