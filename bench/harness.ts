@@ -40,8 +40,8 @@ export function processes(data: string) {
   };
 }
 
-export async function healthy(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+export async function healthy(port: number, timeoutSeconds = 30): Promise<void> {
+  for (let i = 0; i < timeoutSeconds * 10; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
     } catch {}

@@ -85,7 +85,7 @@ async function main() {
       PORT: String(PORTS.registry),
       GATEWAY_PUBLIC_URL: `http://127.0.0.1:${PORTS.gateway}`,
     });
-    await healthy(PORTS.registry);
+    await healthy(PORTS.registry, 120);
     start('examples/brp-source/src/server.ts', { PORT: String(PORTS.source) });
     start('packages/gateway/src/server/main.ts', {
       PORT: String(PORTS.gateway),
@@ -95,7 +95,8 @@ async function main() {
       QUOTA_BURST: String(2 * quota),
       LOG_LEVEL: 'warn',
     });
-    await Promise.all([PORTS.source, PORTS.gateway].map(healthy));
+    // Two cores shared with the load generators (and, here, other work): give each start two minutes.
+    await Promise.all([PORTS.source, PORTS.gateway].map((port) => healthy(port, 120)));
 
     const flooder = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'flood', data], {
       env: { ...process.env, BENCH_QUOTA_CONCURRENCY: String(concurrency) },

@@ -33,8 +33,7 @@ export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { c
   return createMiddleware<OutwayEnv>(async function authenticateApplication(c, next) {
     c.set('application', undefined);
     const quotas = c.get('quotas');
-    const address = quotas ? clientAddress(c) : '';
-    const failures = quotas?.failures.waitFor(address) ?? 0;
+    const failures = quotas && quotas.failures.size > 0 ? quotas.failures.waitFor(clientAddress(c)) : 0;
     if (failures > 0) throw rateLimited(failures);
     const identified = (application: Application) => {
       c.set('application', application);
@@ -50,7 +49,7 @@ export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { c
         ? await applicationByCertificate(db, certificate.fingerprint256)
         : undefined;
       if (!byCertificate) {
-        quotas?.failures.take(address);
+        quotas?.failures.take(clientAddress(c));
         throw new GatewayRefusal(
           'apiKeyMissing',
           'Stuur de API-sleutel van uw applicatie in de header X-API-KEY, of een geregistreerd TLS-clientcertificaat.',
@@ -60,7 +59,7 @@ export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { c
     }
     const application = await lookup(apiKey);
     if (!application) {
-      quotas?.failures.take(address);
+      quotas?.failures.take(clientAddress(c));
       throw new GatewayRefusal('apiKeyInvalid', 'De API-sleutel in X-API-KEY is niet geldig.');
     }
     await identified(application);

@@ -88,9 +88,9 @@ export const verifySignature = (options: VerifySignatureOptions) =>
     const headers = c.req.raw.headers;
     const at = new Date(now()).toISOString();
     // A client whose failed verifications spent its address's quota is refused before verifying again.
+    // (The address is looked up only once some address has failed: nothing extra on the usual path.)
     const quotas = c.get('quotas');
-    const address = quotas ? clientAddress(c) : '';
-    const failures = quotas?.failures.waitFor(address) ?? 0;
+    const failures = quotas && quotas.failures.size > 0 ? quotas.failures.waitFor(clientAddress(c)) : 0;
     if (failures > 0) throw rateLimited(failures);
     // The directory entry of the key that signed, found once while verifying.
     let signer: ReturnType<typeof directory.keys.get>;
@@ -151,7 +151,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
       c.set('caller', caller);
     } catch (error) {
       if (error instanceof HttpSignatureError) {
-        quotas?.failures.take(address);
+        quotas?.failures.take(clientAddress(c));
         throw new GatewayRefusal(FAILURES[error.reason], SIGNATURE_FAILURES[error.reason], { cause: error });
       }
       throw error;
