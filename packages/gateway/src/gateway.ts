@@ -10,6 +10,7 @@ import { createPseudonymiser } from './log/pseudonym.ts';
 import { startRetention } from './log/retention.ts';
 import type { SourceOptions } from './pipeline/forward.ts';
 import { gatewayMeter } from './pipeline/metrics.ts';
+import type { CallerQuotas } from './pipeline/quota.ts';
 import type { AccessLogStore } from './storage/access-log-store.ts';
 import { migrateGateway } from './storage/migrate.ts';
 import type { SqliteHandle } from './storage/sqlite-executor.ts';
@@ -43,6 +44,8 @@ export interface GatewayConfig {
   readonly logger?: Logger;
   /** `GET /metrics` in the Prometheus text format (the server entry's `startTelemetry().prometheus`). */
   readonly metrics?: () => Promise<string>;
+  /** Per-caller quotas (`quotasFromSettings`, `callerQuotas`); none: nothing is limited. */
+  readonly quotas?: CallerQuotas;
   /** How often the retention purge runs (default daily); 0 never, when another instance on the database does it. */
   readonly retentionIntervalMs?: number;
 }
@@ -106,6 +109,7 @@ export async function createGateway(config: GatewayConfig) {
     readiness: opened.readiness,
     logger,
     ...(config.metrics ? { metrics: config.metrics } : {}),
+    ...(config.quotas ? { quotas: config.quotas } : {}),
   });
   // For /metrics: how old the verified directory is, and whether it is fresh enough to serve.
   const meter = gatewayMeter();

@@ -14,6 +14,14 @@ export { consistencyProof, headOf, inclusionProof, latestHeads, loadTree } from 
 export { signTreeHead } from './log/merkle/tree-heads.ts';
 export { createPseudonymiser } from './log/pseudonym.ts';
 export type { SourceOptions } from './pipeline/forward.ts';
+export {
+  type CallerQuotas,
+  callerQuotas,
+  DEFAULT_QUOTAS,
+  type QuotaLimit,
+  Quotas,
+  quotasFromSettings,
+} from './pipeline/quota.ts';
 export { nodeSourceClient, type SourcePost, type SourceResponse } from './pipeline/source-client.ts';
 export { type AutomaticField, projectPerson } from './protocol/project-fields.ts';
 export { logEntries } from './repositories/access-log-reads.ts';

@@ -10,6 +10,8 @@ export type FscErrorCode =
   | 'ERROR_CODE_SERVICE_NOT_FOUND'
   | 'ERROR_CODE_SERVICE_UNREACHABLE'
   | 'ERROR_CODE_DIRECTORY_UNAVAILABLE'
+  /** Ours: FSC defines no code for a caller over its quota (429, with `Retry-After`). */
+  | 'ERROR_CODE_RATE_LIMITED'
   | 'TRANSACTION_LOG_WRITE_ERROR'
   | 'ERROR_CODE_INTERNAL';
 
@@ -62,6 +64,8 @@ export const REFUSALS = {
   sourceTimeout: { problem: 'serviceTimeout', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   directoryUnavailable: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_DIRECTORY_UNAVAILABLE' },
   logWriteFailed: { problem: 'serverError', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
+  /** The caller (an afnemer, an application, a citizen, an address) is over its quota: 429 with `Retry-After`. */
+  rateLimited: { problem: 'tooManyRequests', fsc: 'ERROR_CODE_RATE_LIMITED' },
   // The outway's own refusals (the afnemer's side, in front of its applications).
   apiKeyMissing: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_MISSING' },
   apiKeyInvalid: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
@@ -88,10 +92,10 @@ export class GatewayRefusal extends ProblemError {
   constructor(
     reason: RefusalReason,
     detail: string,
-    options: { invalidParams?: InvalidParam[]; cause?: unknown } = {},
+    options: { invalidParams?: InvalidParam[]; cause?: unknown; headers?: Record<string, string> } = {},
   ) {
     const { problem, fsc } = REFUSALS[reason];
-    super(problem, detail, { ...options, headers: { 'fsc-error-code': fsc } });
+    super(problem, detail, { ...options, headers: { ...options.headers, 'fsc-error-code': fsc } });
     this.name = 'GatewayRefusal';
     this.reason = reason;
   }

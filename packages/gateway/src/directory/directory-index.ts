@@ -6,6 +6,7 @@ import type {
   Organisation,
   OrganisationKey,
   ProcessingActivity,
+  Quota,
   SearchParameter,
   Service,
 } from '@poortwachter/protocol';
@@ -27,6 +28,8 @@ export class DirectoryIndex {
   /** Per service, its declared search parameters by name. */
   readonly searchParameters = new Map<string, ReadonlyMap<string, SearchParameter>>();
   readonly #autorisaties = new Map<string, Autorisatie[]>();
+  /** Per service, per afnemer, the largest quota its bronhouder granted (two lookups, no key to build). */
+  readonly #quotas = new Map<string, Map<string, Quota>>();
 
   constructor(readonly snapshot: DirectorySnapshot) {
     for (const organisation of snapshot.organisations) {
@@ -51,6 +54,24 @@ export class DirectoryIndex {
     for (const autorisatie of snapshot.autorisaties) {
       const key = autorisatieKey(autorisatie.afnemerOin, autorisatie.serviceId, autorisatie.processingActivityId);
       this.#autorisaties.set(key, [...(this.#autorisaties.get(key) ?? []), autorisatie]);
+      if (autorisatie.quota && autorisatie.revokedAt === null) this.#grantQuota(autorisatie, autorisatie.quota);
+    }
+  }
+
+  /** The quota the bronhouder granted `afnemerOin` at `serviceId`, if any (else the gateway's default). */
+  quota(serviceId: string, afnemerOin: string): Quota | undefined {
+    return this.#quotas.get(serviceId)?.get(afnemerOin);
+  }
+
+  #grantQuota(autorisatie: Autorisatie, quota: Quota) {
+    const byAfnemer = this.#quotas.get(autorisatie.serviceId) ?? new Map<string, Quota>();
+    this.#quotas.set(autorisatie.serviceId, byAfnemer);
+    const held = byAfnemer.get(autorisatie.afnemerOin);
+    if (!held || quota.requestsPerSecond > held.requestsPerSecond || quota.burst > held.burst) {
+      byAfnemer.set(autorisatie.afnemerOin, {
+        requestsPerSecond: Math.max(quota.requestsPerSecond, held?.requestsPerSecond ?? 0),
+        burst: Math.max(quota.burst, held?.burst ?? 0),
+      });
     }
   }
 

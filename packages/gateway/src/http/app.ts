@@ -24,6 +24,8 @@ import { logFittedText, logRefusal } from '../pipeline/log-refusal.ts';
 import { PROBLEM_JSON } from '../pipeline/media-types.ts';
 import { gatewayMetrics } from '../pipeline/metrics.ts';
 import { minimise } from '../pipeline/minimise.ts';
+import type { CallerQuotas } from '../pipeline/quota.ts';
+import { useQuotas } from '../pipeline/quota-stages.ts';
 import { emptyBody, readBody } from '../pipeline/read-body.ts';
 import { send, signResponse } from '../pipeline/sign-response.ts';
 import { traceContext } from '../pipeline/trace-context.ts';
@@ -64,6 +66,11 @@ export interface GatewayAppOptions {
   readonly maxBodyBytes?: number;
   /** `service.instance.id` in the records' resource. */
   readonly instanceId?: string;
+  /**
+   * Per-caller quotas (`callerQuotas()`): signed calls by the afnemer's OIN (its bronhouder's grant in the
+   * directory, else the default), citizen reads by subject, the rest by address. None: nothing is limited.
+   */
+  readonly quotas?: CallerQuotas;
   /** The stores of the log's readers (citizen inzage, Logboek read API, log proofs, coverage report). */
   readonly reads?: Omit<ReadStores, 'serviceId' | 'pseudonymise' | 'now' | 'logbookId' | 'instanceId'>;
 }
@@ -86,6 +93,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
   const logger = options.logger ?? createLogger('gateway');
   const report = failureReporter(logger);
   const onFitted = logFittedText(logger);
+  const quotas = useQuotas(options.quotas);
   const app = new Hono<GatewayEnv>();
 
   // A described service names its own parameters, whose names the BRP's 30 characters would cut.
@@ -169,6 +177,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
     traceContext({ now }),
     readBody(maxBody),
     withDirectory(options.directory),
+    quotas,
     traced('verify', verifySignature({ serviceId, nonces, now })),
     traced('authorise', authorise({ serviceId, profile: 'brp-personen-v2', query: brpQuery(), now })),
     ...release,
@@ -183,7 +192,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       pseudonymise: options.pseudonymise,
       now,
     };
-    const base = every(sign, traceContext({ now }), withDirectory(options.directory), async (c, next) => {
+    const base = every(sign, traceContext({ now }), withDirectory(options.directory), quotas, async (c, next) => {
       c.set('reads', reads);
       await next();
     });
@@ -208,6 +217,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
     traceContext({ now }),
     readBody({ ...maxBody, answers: ['application/hal+json'] }),
     withDirectory(options.directory),
+    quotas,
     traced('verify', verifySignature({ serviceId, nonces, now })),
     traced('authorise', authorise({ serviceId, profile: 'haal-centraal-hal', now })),
     ...release,
@@ -220,9 +230,8 @@ export function createGatewayApp(options: GatewayAppOptions) {
     metrics.refusals.add(1, { reason });
     metrics.requests.add(1, { outcome: 'refused', status: refusal.status });
     metrics.latency.record(now() - c.get('trace').startTime, { outcome: 'refused' });
-    logRefusal(logger, c, refusal, reason);
     try {
-      await refusals.record({
+      const recorded = await refusals.record({
         id: uuidv7(),
         at: now(),
         transaction_id: c.get('transactionId') ?? 'unknown',
@@ -236,7 +245,10 @@ export function createGatewayApp(options: GatewayAppOptions) {
         fsc_error_code: isGatewayRefusal(refusal) ? refusal.fscErrorCode : REFUSALS.internal.fsc,
         detail: refusal.message.slice(0, 500),
       });
+      // A flood over the quota is one line per caller per minute in the operational log, as in the log.
+      if (reason !== 'rateLimited' || recorded === 'written') logRefusal(logger, c, refusal, reason);
     } catch (error) {
+      logRefusal(logger, c, refusal, reason);
       report('could not record a refusal', error, { reason });
     }
   }

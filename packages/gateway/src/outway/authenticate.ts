@@ -2,6 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import { GatewayRefusal } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import type { Kysely } from 'kysely';
+import { clientAddress, rateLimited, spend } from '../pipeline/quota.ts';
 import { type Application, applicationByApiKey, applicationByCertificate } from './applications.ts';
 import type { OutwayEnv } from './context.ts';
 import type { OutwayDatabase } from './tables.ts';
@@ -11,6 +12,8 @@ import type { OutwayDatabase } from './tables.ts';
  * the registered keys, or (over HTTPS, without a key) by the TLS client certificate it presented, when
  * the outway's client CA signed it and its SHA-256 fingerprint is registered. No key or an unknown one is a 401; nothing is sent to the provider. A key found
  * is remembered for `cacheMs` (default 5 s), so a revocation takes effect within that time.
+ * Under quotas (`c.var.quotas`), an application spends its own quota once identified, and a client
+ * address whose failed keys spent the address's quota is refused (429) before any key is looked up.
  */
 export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { cacheMs?: number } = {}) => {
   // Every call of an application carries its key: remember who it is for a few seconds (a revoked
@@ -29,6 +32,14 @@ export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { c
   };
   return createMiddleware<OutwayEnv>(async function authenticateApplication(c, next) {
     c.set('application', undefined);
+    const quotas = c.get('quotas');
+    const failures = quotas && quotas.failures.size > 0 ? quotas.failures.waitFor(clientAddress(c)) : 0;
+    if (failures > 0) throw rateLimited(failures);
+    const identified = (application: Application) => {
+      c.set('application', application);
+      if (quotas) spend(quotas.callers, application.id);
+      return next();
+    };
     const apiKey = c.req.header('x-api-key');
     if (!apiKey) {
       // Over HTTPS, a client certificate the outway's client CA signed names the application instead.
@@ -38,17 +49,19 @@ export const authenticateApplication = (db: Kysely<OutwayDatabase>, options: { c
         ? await applicationByCertificate(db, certificate.fingerprint256)
         : undefined;
       if (!byCertificate) {
+        quotas?.failures.take(clientAddress(c));
         throw new GatewayRefusal(
           'apiKeyMissing',
           'Stuur de API-sleutel van uw applicatie in de header X-API-KEY, of een geregistreerd TLS-clientcertificaat.',
         );
       }
-      c.set('application', byCertificate);
-      return next();
+      return identified(byCertificate);
     }
     const application = await lookup(apiKey);
-    if (!application) throw new GatewayRefusal('apiKeyInvalid', 'De API-sleutel in X-API-KEY is niet geldig.');
-    c.set('application', application);
-    await next();
+    if (!application) {
+      quotas?.failures.take(clientAddress(c));
+      throw new GatewayRefusal('apiKeyInvalid', 'De API-sleutel in X-API-KEY is niet geldig.');
+    }
+    await identified(application);
   });
 };

@@ -119,6 +119,8 @@ export const callProvider = (options: CallProviderOptions) =>
       requestDigest: request.requestDigest,
       providerSpanId: parseTraceparent(res.header('traceparent'))?.parentId,
       fscErrorCode: res.header('fsc-error-code'),
+      // Not signed, so only passed on in its one form (whole seconds): the application's wait before asking again.
+      retryAfter: /^\d{1,6}$/.test(res.header('retry-after') ?? '') ? res.header('retry-after') : undefined,
     });
     await next();
   });

@@ -29,6 +29,8 @@ export interface VerifiedAnswer {
   readonly providerSpanId: string | undefined;
   /** The provider's `Fsc-Error-Code` on a refusal. */
   readonly fscErrorCode: string | undefined;
+  /** The provider's `Retry-After` (whole seconds) when it said the afnemer is over its quota. */
+  readonly retryAfter: string | undefined;
 }
 
 export interface OutwayVariables extends GatewayVariables {

@@ -59,6 +59,7 @@ export const logReceived = (options: LogReceivedOptions) =>
         ...headers,
         'content-type': answer.evidence.response.headers['content-type'] ?? PROBLEM_JSON,
         ...(answer.fscErrorCode ? { 'fsc-error-code': answer.fscErrorCode } : {}),
+        ...(answer.retryAfter ? { 'retry-after': answer.retryAfter } : {}),
       });
     }
     let personen: Record<string, unknown>[];

@@ -20,6 +20,9 @@ import type { GatewayEnv, ReadStores } from '../pipeline/context.ts';
 import { withDirectory } from '../pipeline/directory.ts';
 import { logFittedText, logRefusal } from '../pipeline/log-refusal.ts';
 import { PROBLEM_JSON } from '../pipeline/media-types.ts';
+import { gatewayMetrics } from '../pipeline/metrics.ts';
+import type { CallerQuotas } from '../pipeline/quota.ts';
+import { useQuotas } from '../pipeline/quota-stages.ts';
 import { emptyBody, readBody } from '../pipeline/read-body.ts';
 import { send, signResponse } from '../pipeline/sign-response.ts';
 import type { SourcePost } from '../pipeline/source-client.ts';
@@ -70,6 +73,8 @@ export interface OutwayAppOptions {
   readonly timeoutMs?: number;
   readonly maxResponseBytes?: number;
   readonly maxBodyBytes?: number;
+  /** Per-caller quotas (`callerQuotas()`): each application by its id, the log's public reads by address. None: nothing is limited. */
+  readonly quotas?: CallerQuotas;
 }
 
 /**
@@ -88,6 +93,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
   const onFitted = logFittedText(options.logger);
   const app = new Hono<OutwayEnv>();
   const maxBody = options.maxBodyBytes === undefined ? {} : { maxBytes: options.maxBodyBytes };
+  const quotas = useQuotas(options.quotas);
 
   app.onError(async (error, c) => {
     let refusal: ProblemError;
@@ -146,6 +152,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
     }),
     answerHeaders,
     traceContext({ now }),
+    quotas,
     authenticateApplication(options.db),
     readBody({ ...maxBody, answers: ['application/hal+json'] }),
     withDirectory(options.directory),
@@ -175,6 +182,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
   app.get(
     '/grants',
     traceContext({ now }),
+    quotas,
     authenticateApplication(options.db),
     withDirectory(options.directory),
     (c) => {
@@ -219,7 +227,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
     now,
   };
   const sign = signResponse({ signingKey: options.privateKey, now });
-  const base = every(sign, traceContext({ now }), withDirectory(options.directory), async (c, next) => {
+  const base = every(sign, traceContext({ now }), withDirectory(options.directory), quotas, async (c, next) => {
     c.set('reads', reads);
     await next();
   });
@@ -249,9 +257,9 @@ export function createOutwayApp(options: OutwayAppOptions) {
   async function recordRefusal(c: Context<OutwayEnv>, refusal: ProblemError) {
     const reason = isGatewayRefusal(refusal) ? refusal.reason : refusal.code;
     const application = c.get('application');
-    logRefusal(options.logger, c, refusal, reason);
+    gatewayMetrics().refusals.add(1, { reason });
     try {
-      await options.refusals.record({
+      const recorded = await options.refusals.record({
         id: uuidv7(),
         at: now(),
         transaction_id: c.get('transactionId') ?? 'unknown',
@@ -268,7 +276,9 @@ export function createOutwayApp(options: OutwayAppOptions) {
         fsc_error_code: isGatewayRefusal(refusal) ? refusal.fscErrorCode : REFUSALS.internal.fsc,
         detail: refusal.message.slice(0, 500),
       });
+      if (reason !== 'rateLimited' || recorded === 'written') logRefusal(options.logger, c, refusal, reason);
     } catch (error) {
+      logRefusal(options.logger, c, refusal, reason);
       report('could not record a refusal', error, { reason });
     }
   }

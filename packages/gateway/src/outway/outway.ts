@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { openLog } from '../log/open-log.ts';
 import { createPseudonymiser } from '../log/pseudonym.ts';
+import type { CallerQuotas } from '../pipeline/quota.ts';
 import { fetchSourceClient, nodeSourceClient } from '../pipeline/source-client.ts';
 import type { AccessLogStore } from '../storage/access-log-store.ts';
 import type { SqliteHandle } from '../storage/sqlite-executor.ts';
@@ -41,6 +42,8 @@ export interface OutwayConfig {
   readonly logger?: Logger;
   /** `GET /metrics` in the Prometheus text format (the server entry's telemetry). */
   readonly metrics?: () => Promise<string>;
+  /** Per-caller quotas: each application by its id (`quotasFromSettings`); none: nothing is limited. */
+  readonly quotas?: CallerQuotas;
 }
 
 export type Outway = Awaited<ReturnType<typeof createOutway>>;
@@ -91,6 +94,7 @@ export async function createOutway(config: OutwayConfig) {
     ...(config.now ? { now: config.now } : {}),
     ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
     ...(config.maxResponseBytes ? { maxResponseBytes: config.maxResponseBytes } : {}),
+    ...(config.quotas ? { quotas: config.quotas } : {}),
   });
   return { ...opened, db, app };
 }

@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { ResolvedCall } from '../profiles/profile.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import type { CallerQuotas } from './quota.ts';
 
 /** The W3C trace context of one request: the caller's span is the parent of the gateway's span. */
 export interface RequestTrace {
@@ -67,6 +68,8 @@ export interface GatewayVariables {
   responseBody: string | undefined;
   /** The stores of the log's readers (set for the reader sub-apps). */
   reads: ReadStores;
+  /** The quotas per caller (set by `useQuotas`; none: nothing is limited). */
+  quotas: CallerQuotas | undefined;
 }
 
 /**

@@ -12,6 +12,7 @@ import { createMiddleware } from 'hono/factory';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
 import type { GatewayEnv } from './context.ts';
+import { clientAddress, rateLimited } from './quota.ts';
 
 /** What a signed request must cover (DESIGN.md, "The wire protocol"). */
 export const REQUIRED_REQUEST_COMPONENTS = [
@@ -86,6 +87,11 @@ export const verifySignature = (options: VerifySignatureOptions) =>
     const targetUri = `${publicUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
     const headers = c.req.raw.headers;
     const at = new Date(now()).toISOString();
+    // A client whose failed verifications spent its address's quota is refused before verifying again.
+    // (The address is looked up only once some address has failed: nothing extra on the usual path.)
+    const quotas = c.get('quotas');
+    const failures = quotas && quotas.failures.size > 0 ? quotas.failures.waitFor(clientAddress(c)) : 0;
+    if (failures > 0) throw rateLimited(failures);
     // The directory entry of the key that signed, found once while verifying.
     let signer: ReturnType<typeof directory.keys.get>;
     try {
@@ -112,6 +118,23 @@ export const verifySignature = (options: VerifySignatureOptions) =>
       );
       await verifyContentDigest(headers.get('content-digest'), c.get('body'));
       if (!signer) throw new HttpSignatureError('unknownKey', `Key ${signature.params.keyid} is not known.`);
+      const caller = {
+        organisation: signer.organisation,
+        kid: signature.params.keyid,
+        signature,
+        requestDigest: `sha-256=:${createHash('sha256').update(signature.base, 'utf8').digest('base64')}:`,
+      };
+      // The afnemer's quota, by the OIN whose key verified (nobody spends another's by naming it), before
+      // the nonce is claimed: a request over the quota writes nothing to the database (its refusal is
+      // counted, see the refusal recorder) and asks nothing of the source.
+      if (quotas) {
+        const oin = signer.organisation.oin;
+        const wait = quotas.callers.take(oin, directory.quota(options.serviceId, oin));
+        if (wait > 0) {
+          c.set('caller', caller);
+          throw rateLimited(wait);
+        }
+      }
       const nonce = signature.params.nonce ?? '';
       const expiresAt = ((signature.params.expires ?? signature.params.created + 300) + skew) * 1000;
       let fresh: boolean;
@@ -125,14 +148,10 @@ export const verifySignature = (options: VerifySignatureOptions) =>
       }
       if (!fresh)
         throw new GatewayRefusal('replayedNonce', 'Deze nonce is al eerder gebruikt, het verzoek is een herhaling.');
-      c.set('caller', {
-        organisation: signer.organisation,
-        kid: signature.params.keyid,
-        signature,
-        requestDigest: `sha-256=:${createHash('sha256').update(signature.base, 'utf8').digest('base64')}:`,
-      });
+      c.set('caller', caller);
     } catch (error) {
       if (error instanceof HttpSignatureError) {
+        quotas?.failures.take(clientAddress(c));
         throw new GatewayRefusal(FAILURES[error.reason], SIGNATURE_FAILURES[error.reason], { cause: error });
       }
       throw error;

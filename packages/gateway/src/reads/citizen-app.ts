@@ -1,8 +1,10 @@
-import { GatewayRefusal, uuidv7Time } from '@poortwachter/protocol';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { GatewayRefusal, isGatewayRefusal, uuidv7Time } from '@poortwachter/protocol';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
+import { spend } from '../pipeline/quota.ts';
+import { underFailureQuota } from '../pipeline/quota-stages.ts';
 import { leafOf } from '../repositories/access-log-reads.ts';
 import { citizenRecords } from '../repositories/citizen-records.ts';
 import { citizenTimeline } from '../repositories/citizen-timeline.ts';
@@ -45,6 +47,26 @@ async function signedHeadOfSize(db: Kysely<GatewayDatabase>, logId: string, size
   );
 }
 
+/** A refusal of the token itself (missing, invalid, expired): what the address's quota for failures counts. */
+const TOKEN_FAILURES = new Set(['citizenTokenMissing', 'citizenTokenInvalid', 'citizenTokenExpired']);
+
+/**
+ * The citizen whose token this request carries, under the quotas: an address whose bad tokens spent its
+ * quota is refused before the token is verified (which may ask the identity provider), and a citizen
+ * spends their own quota, by the token's subject (their BSN, held in memory only), once it verified.
+ */
+async function verifiedCitizen(c: Context<GatewayEnv>) {
+  const { directory, quotas } = c.var;
+  const citizen = await underFailureQuota(
+    quotas,
+    c,
+    () => verifyCitizenToken(c.req.header('authorization'), directory, c.var.reads.now()),
+    (error) => isGatewayRefusal(error) && TOKEN_FAILURES.has(error.reason),
+  );
+  if (quotas) spend(quotas.citizens, citizen.bsn);
+  return citizen;
+}
+
 /**
  * The citizen's inzage, with a token of an identity provider the registry trusts: the timeline of
  * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first) and the proof that
@@ -57,7 +79,7 @@ export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv
 
   app.get('/verwerkingen', async (c) => {
     const { db, serviceId, pseudonymise, now } = c.var.reads;
-    const citizen = await verifyCitizenToken(c.req.header('authorization'), c.var.directory, now());
+    const citizen = await verifiedCitizen(c);
     onlyParameters(c, ['van', 'tot', 'limit', 'cursor']);
     const period = parsePeriod(c.req.query('van'), c.req.query('tot'), { from: 'van', to: 'tot' });
     const cursor = c.req.query('cursor');
@@ -74,7 +96,7 @@ export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv
 
   app.get('/verwerkingen/:id/bewijs', async (c) => {
     const { db, pseudonymise, now } = c.var.reads;
-    const citizen = await verifyCitizenToken(c.req.header('authorization'), c.var.directory, now());
+    const citizen = await verifiedCitizen(c);
     onlyParameters(c, ['size']);
     const id = c.req.param('id');
     // A record's id is the UUIDv7 of its start_time: with the time the lookup reads one month's partition.

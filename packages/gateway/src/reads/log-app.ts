@@ -2,6 +2,7 @@ import { GatewayRefusal } from '@poortwachter/protocol';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { consistencyProof, headOf, latestHeads } from '../log/merkle/merkle-store.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
+import { addressQuota } from '../pipeline/quota-stages.ts';
 import { logEntries } from '../repositories/access-log-reads.ts';
 import { count, onlyParameters, requireAuditor, sendJson } from './read-params.ts';
 
@@ -19,12 +20,13 @@ export function logApp(stages: {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
 
-  app.get('/heads', async (c) => {
+  // The heads and proofs are for anyone: each costs the client address one request of its quota.
+  app.get('/heads', addressQuota, async (c) => {
     onlyParameters(c, []);
     return sendJson(c, { heads: await latestHeads(c.var.reads.db) });
   });
 
-  app.get('/:logId/heads/:size', async (c) => {
+  app.get('/:logId/heads/:size', addressQuota, async (c) => {
     onlyParameters(c, []);
     const size = c.req.param('size');
     const head = await headOf(
@@ -36,7 +38,7 @@ export function logApp(stages: {
     return sendJson(c, head);
   });
 
-  app.get('/:logId/consistency', async (c) => {
+  app.get('/:logId/consistency', addressQuota, async (c) => {
     const { db } = c.var.reads;
     onlyParameters(c, ['first', 'second']);
     const logId = c.req.param('logId');

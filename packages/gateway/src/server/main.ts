@@ -5,7 +5,8 @@
  * service provider's, found through the directory (`pnpm start` runs RvIG's for brp-personen and
  * Kadaster's for brk-bevragen this way, see scripts/system-parts.ts). Settings: ./settings.ts (README:
  * Configuration). `main.ts migrate` only migrates the database.
- */ import cluster from 'node:cluster';
+ */
+import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { createGateway } from '../gateway.ts';
+import { quotasFromSettings } from '../pipeline/quota.ts';
 import type { SourceTls } from '../pipeline/source-client.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
@@ -178,6 +180,7 @@ async function runWorker(settings: GatewaySettings) {
     logger: log,
     metrics: telemetry.prometheus,
     retentionIntervalMs,
+    quotas: quotasFromSettings(settings),
   });
 
   const provider = providerOin ? directory.current().organisations.get(providerOin)?.name : undefined;

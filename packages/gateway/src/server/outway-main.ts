@@ -1,7 +1,8 @@
 /**
  * The outway's server entry (composition root): an afnemer's applications call the BRP API here.
  * Settings: ./settings.ts (README: Configuration). `outway-main.ts migrate` only migrates the database.
- */ import { randomBytes } from 'node:crypto';
+ */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ import { bindingProblems } from '../outway/bound-activities.ts';
 import { migrateOutway } from '../outway/migrate.ts';
 import { createOutway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
+import { quotasFromSettings } from '../pipeline/quota.ts';
 import { outwaySettings } from './settings.ts';
 import { awaitDirectory, maxAgeProblem, secretKey } from './startup.ts';
 
@@ -68,6 +70,7 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
   const maxAgeSeconds = settings.DIRECTORY_MAX_AGE_SECONDS;
   const drainTimeoutMs = settings.DRAIN_TIMEOUT_SECONDS * 1000;
   const providerTimeoutMs = settings.PROVIDER_TIMEOUT_MS;
+  const quotas = quotasFromSettings(settings);
   const tls = tlsFromEnv(env, fail);
   const oin = settings.ORGANISATION_OIN ?? fail('set ORGANISATION_OIN: the OIN of the afnemer this outway signs for');
   const publicUrl = settings.PUBLIC_URL ?? `http://localhost:${port}`;
@@ -118,6 +121,7 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
     timeoutMs: providerTimeoutMs,
     logger: log,
     metrics: telemetry.prometheus,
+    quotas,
   });
 
   // pnpm start: one demo application, bound to the organisation's verwerkingsactiviteiten.

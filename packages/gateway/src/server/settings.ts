@@ -1,5 +1,20 @@
-import { kinds, serverSettings } from '@poortwachter/operations';
+import { kinds, type Setting, serverSettings } from '@poortwachter/operations';
 import { dataDirSetting } from '@poortwachter/registry';
+import { DEFAULT_QUOTAS, type QuotaLimit } from '../pipeline/quota.ts';
+
+/** A quota's two settings: `<prefix>_REQUESTS_PER_SECOND` and `<prefix>_BURST`, per process (README: Quotas). */
+function quota<const P extends string>(prefix: P, whom: string, limit: QuotaLimit) {
+  return {
+    [`${prefix}_REQUESTS_PER_SECOND`]: kinds.positive({
+      description: `Steady requests per second ${whom} (per process).`,
+      default: String(limit.requestsPerSecond),
+    }),
+    [`${prefix}_BURST`]: kinds.positive({
+      description: `Requests ${whom} may send at once above the steady rate (per process).`,
+      default: String(limit.burst),
+    }),
+  } as Record<`${P}_REQUESTS_PER_SECOND` | `${P}_BURST`, Setting<number, true>>;
+}
 
 /** What the inway and the outway both read: where they keep state and how they follow the directory. */
 const directorySettings = {
@@ -58,6 +73,9 @@ export const gatewaySettings = {
     description: 'How often records past their bewaartermijn are purged; 0 never (another instance does it).',
     default: '24',
   }),
+  ...quota('QUOTA', 'per afnemer unless its autorisatie grants another', DEFAULT_QUOTAS.callers),
+  ...quota('QUOTA_CITIZEN', 'per citizen', DEFAULT_QUOTAS.citizens),
+  ...quota('QUOTA_ADDRESS', 'per client address (public log reads, failed verifications)', DEFAULT_QUOTAS.addresses),
 };
 
 /** The outway's settings (README: Configuration). */
@@ -87,6 +105,8 @@ export const outwaySettings = {
     shownDefault: '`<DATA_DIR>/outway-admin-token`',
   }),
   PROVIDER_TIMEOUT_MS: kinds.positive({ description: 'Time for a call to a provider.', default: '10000' }),
+  ...quota('QUOTA', 'per application', DEFAULT_QUOTAS.callers),
+  ...quota('QUOTA_ADDRESS', 'per client address (failed authentications)', DEFAULT_QUOTAS.addresses),
   INSTANCE_ID: kinds.text({ description: 'The id of its Merkle log.', shownDefault: '`outway-<host name>`' }),
   DEMO_APPLICATION_KEY_FILE: kinds.file({
     description:

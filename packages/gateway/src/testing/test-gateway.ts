@@ -11,6 +11,7 @@ import { createGateway, type Gateway } from '../gateway.ts';
 import type { createGatewayApp } from '../http/app.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { MerkleTree } from '../log/merkle/merkle-log.ts';
+import type { CallerQuotas } from '../pipeline/quota.ts';
 import type { RetentionRun } from '../repositories/retention.ts';
 import type { AccessLogStore, LogWrite } from '../storage/access-log-store.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
@@ -66,6 +67,8 @@ export async function startTestGateway(
     now?: () => number;
     /** Another source than the fake one: a `fetch` (in-process app), or the URL of a real HTTP source. */
     source?: { readonly fetch: typeof globalThis.fetch } | { readonly url: string };
+    /** Per-caller quotas (`callerQuotas`); none: nothing is limited. */
+    quotas?: CallerQuotas;
   } = {},
 ): Promise<TestGateway> {
   const registry = await startTestRegistry(dialect);
@@ -109,6 +112,7 @@ export async function startTestGateway(
       }),
       ...(options.store ? { wrapStore: options.store } : {}),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.quotas ? { quotas: options.quotas } : {}),
     });
   const first = await instance();
   const others: Gateway[] = [];

@@ -6,6 +6,7 @@ import { adminTokenHash } from '../outway/admin-token.ts';
 import { registerApplication } from '../outway/applications.ts';
 import { createOutway, type Outway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
+import type { CallerQuotas } from '../pipeline/quota.ts';
 import { testLogger } from './log-capture.ts';
 import { startTestGateway, type TestGateway } from './test-gateway.ts';
 
@@ -31,7 +32,13 @@ export interface TestOutway {
  */
 export async function startTestOutway(
   dialect: Dialect,
-  options: { now?: () => number; directoryMaxAgeSeconds?: number; registryDown?: () => boolean } = {},
+  options: {
+    now?: () => number;
+    directoryMaxAgeSeconds?: number;
+    registryDown?: () => boolean;
+    /** The outway's per-caller quotas (`callerQuotas`); none: nothing is limited. */
+    quotas?: CallerQuotas;
+  } = {},
 ): Promise<TestOutway> {
   const gateway = await startTestGateway(dialect);
   const registry = gateway.registry;
@@ -65,6 +72,7 @@ export async function startTestOutway(
     timeoutMs: 2000,
     headIntervalMs: 3_600_000,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.quotas ? { quotas: options.quotas } : {}),
   });
   const { apiKey } = await registerApplication(database.db, {
     name: 'Wmo-zaaksysteem',

@@ -147,6 +147,15 @@ export interface ProcessingActivity {
   readonly versions: readonly ProcessingActivityVersion[];
 }
 
+/**
+ * How much an afnemer may ask of a service: a steady rate and the burst it may spend at once (a token
+ * bucket per afnemer at each gateway instance). The bronhouder's decision, so it sits on the autorisatie.
+ */
+export interface Quota {
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+}
+
 export interface Autorisatie {
   readonly id: string;
   readonly afnemerOin: string;
@@ -157,6 +166,11 @@ export interface Autorisatie {
   readonly validFrom: string;
   readonly validTo: string | null;
   readonly revokedAt: string | null;
+  /**
+   * The afnemer's quota at the service's gateways, when the bronhouder granted one (absent: the
+   * gateway's default). Of several autorisaties of one afnemer for one service, the largest counts.
+   */
+  readonly quota?: Quota;
 }
 
 export interface IdentityProvider {

@@ -249,6 +249,23 @@ const autorisatieFields = {
   fields: { type: 'array', items: { type: 'string', maxLength: 200 }, minItems: 1, maxItems: 500, uniqueItems: true },
   searchTypes: { type: 'array', items: text(100), minItems: 1, uniqueItems: true },
   ...validity,
+  quota: {
+    description:
+      "The afnemer's quota at the service's gateways, per gateway instance (a token bucket): a steady rate and the " +
+      "burst it may spend at once. Left out or null: the gateways' default (QUOTA_REQUESTS_PER_SECOND, QUOTA_BURST).",
+    anyOf: [
+      {
+        type: 'object',
+        required: ['requestsPerSecond', 'burst'],
+        additionalProperties: false,
+        properties: {
+          requestsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
+          burst: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        },
+      },
+      { type: 'null' },
+    ],
+  },
 } as const;
 
 const identityProviderFields = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Autorisatie, Protocol, ServiceDescription } from '@poortwachter/protocol';
+import type { Autorisatie, Protocol, Quota, ServiceDescription } from '@poortwachter/protocol';
 import { type InvalidParam, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
 import { toInterval } from '../domain/time.ts';
@@ -18,6 +18,8 @@ export interface AutorisatieInput {
   searchTypes: string[];
   validFrom?: string;
   validTo?: string | null;
+  /** The afnemer's quota at the service's gateways; left out or null: the gateways' default. */
+  quota?: Quota | null;
 }
 
 const toAutorisatie = (row: AutorisatieRow): Autorisatie => ({
@@ -30,6 +32,8 @@ const toAutorisatie = (row: AutorisatieRow): Autorisatie => ({
   validFrom: row.valid_from,
   validTo: row.valid_to,
   revokedAt: row.revoked_at,
+  // Optional in the directory: an autorisatie without one reads as it did before quotas.
+  ...(row.quota === null ? {} : { quota: JSON.parse(row.quota) as Quota }),
 });
 
 export async function listAutorisaties(db: RegistryDb, filter: { afnemerOin?: string } = {}): Promise<Autorisatie[]> {
@@ -119,6 +123,9 @@ function toColumns(input: AutorisatieInput, now: Date) {
     search_types: JSON.stringify(input.searchTypes),
     valid_from: interval.from,
     valid_to: interval.to,
+    quota: input.quota
+      ? JSON.stringify({ requestsPerSecond: input.quota.requestsPerSecond, burst: input.quota.burst })
+      : null,
   };
 }
 

@@ -4,6 +4,7 @@ import * as searchParameters from './migrations/2026-12-02T0100-registry-search-
 import * as organisationContact from './migrations/2026-12-03T0100-registry-organisation-contact.ts';
 import * as introspection from './migrations/2026-12-05T0100-registry-identity-provider-introspection.ts';
 import * as serviceDescription from './migrations/2026-12-06T0100-registry-service-description.ts';
+import * as autorisatieQuota from './migrations/2026-12-07T0100-registry-autorisatie-quota.ts';
 
 /** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
 export class SchemaError extends Error {
@@ -69,6 +70,7 @@ export const registryMigrations: Record<string, Migration> = {
   '2026-12-03T0100-registry-organisation-contact': organisationContact,
   '2026-12-05T0100-registry-identity-provider-introspection': introspection,
   '2026-12-06T0100-registry-service-description': serviceDescription,
+  '2026-12-07T0100-registry-autorisatie-quota': autorisatieQuota,
 };
 
 /** Brings the registry's schema up to date and returns its version. Run on start-up and by `migrate`. */

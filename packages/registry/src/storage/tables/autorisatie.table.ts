@@ -13,5 +13,7 @@ export interface AutorisatieTable {
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
+  /** The afnemer's quota at the service's gateways (JSON `{ requestsPerSecond, burst }`); null: the default. */
+  quota: string | null;
 }
 export type AutorisatieRow = Selectable<AutorisatieTable>;
