@@ -28,8 +28,11 @@ const ROLE_OF: Record<PartName, string> = {
 };
 /** Development tools a production install must not hold. */
 const DEVELOPMENT_TOOLS = ['tsx', 'typescript', 'vitest', 'esbuild'];
-/** An environment for plain node: the loader flags the tests run with are not passed on. */
-const PLAIN = { NODE_OPTIONS: undefined, SEED: 'demo' };
+/**
+ * An environment for plain node: the loader flags the tests run with are not passed on. The demo, as
+ * `pnpm start` asks for it (the registry's default here; `POORTWACHTER_DEMO` once production is the default).
+ */
+const PLAIN = { NODE_OPTIONS: undefined, POORTWACHTER_DEMO: 'true' };
 
 /**
  * Where a native addon (better-sqlite3) must be compiled for the Node running this (not the one pnpm's
