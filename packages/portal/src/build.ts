@@ -18,7 +18,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
  * Bundles `browser/main.ts` for the browser with esbuild (`platform: 'browser'`): packages resolve
- * through their `browser` fields, so the protocol's cryptography comes from WebCrypto and
+ * under the `browser` condition, so the protocol's cryptography (`#platform`) comes from WebCrypto and
  * @noble/hashes, and any import of a Node module fails the build instead of reaching the page.
  * The same sources give the same bytes, so anyone can rebuild the script and compare its hash.
  */

@@ -5,7 +5,7 @@ import { type CallControl, type CallDefaults, controlledCall } from './call-cont
 import { directoryLoader, gatewayBase, providerOf, signedGatewayCall } from './gateway-calls.ts';
 import { type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
 import { SdkError } from './sdk-error.ts';
-import { type ServiceCalls, serviceCalls } from './service-call.ts';
+import { type ServiceCalls, type ServiceCallsAs, serviceCalls } from './service-call.ts';
 
 export interface OrganisationClientOptions extends CallDefaults {
   /** The afnemer's OIN (must own `privateKey` in the registry). */
@@ -96,9 +96,9 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
     body: (fetch: typeof globalThis.fetch) => Promise<T>,
   ) => controlledCall(name, options, control, body);
 
-  const calls = new Map<string, ReturnType<typeof serviceCalls>>();
+  const calls = new Map<string, ServiceCallsAs>();
   /** The signed calls of any service the directory lists (made once per service). */
-  function callsOf(id: string): ReturnType<typeof serviceCalls> {
+  function callsOf(id: string): ServiceCallsAs {
     let found = calls.get(id);
     if (!found) {
       found = serviceCalls({ ...options, serviceId: id, directory: currentDirectory });

@@ -37,6 +37,11 @@ export interface ServiceCalls {
   post<T = Record<string, unknown>>(path: string, body: unknown, options: CallOptions): Promise<CallResult<T>>;
 }
 
+/** The calls of one service and the call they go through, which names itself in a timeout as told. */
+export interface ServiceCallsAs extends ServiceCalls {
+  callAs<T>(name: string, method: 'GET' | 'POST', path: string, body: unknown, q: CallOptions): Promise<CallResult<T>>;
+}
+
 /**
  * `?a=1&fields=naam,adressen`: the values percent-encoded, except the commas that separate a list's
  * items (a literal comma and `%2C` are the same value to the gateway; this reads as the spec writes it).
@@ -79,7 +84,7 @@ export function serviceCalls(
     readonly directory: (fetch: typeof globalThis.fetch) => Promise<DirectorySnapshot>;
     readonly privateKey: JWK;
   },
-): ServiceCalls & { callAs: typeof callAs } {
+): ServiceCallsAs {
   /** A call under its control, named `name` in a timeout (`personen.raadpleeg` calls through here too). */
   function callAs<T>(
     name: string,
