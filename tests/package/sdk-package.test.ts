@@ -35,7 +35,6 @@ describe('the sdk, packed and installed outside the workspace', () => {
   const tarballs: Record<string, string> = {};
 
   beforeAll(async () => {
-    const started = startSystem();
     // One after the other: the sdk's build rebuilds the protocol's dist, which the protocol's pack reads.
     for (const name of ['@poortwachter/protocol', '@poortwachter/sdk']) {
       await ok('npx', ['-y', 'pnpm@10', '--filter', name, 'pack', '--pack-destination', packs], { cwd: root });
@@ -58,7 +57,8 @@ describe('the sdk, packed and installed outside the workspace', () => {
       { cwd: project },
     );
     copyFileSync(join(root, 'tests/package/check-installed-sdk.mjs'), join(project, 'check.mjs'));
-    system = await started;
+    // After the builds, not beside them: on a busy machine the two together outlast the system's start limit.
+    system = await startSystem();
     env = {
       REGISTRY_URL: `http://127.0.0.1:${system.ports.registry}`,
       IDP_URL: `http://127.0.0.1:${system.ports.idp}`,
@@ -66,7 +66,7 @@ describe('the sdk, packed and installed outside the workspace', () => {
       AFNEMER_OIN: DEMO_OIN.utrecht,
       PROCESSING_ACTIVITY: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
     };
-  }, 240_000);
+  }, 600_000);
 
   afterAll(async () => {
     await system?.stop();
