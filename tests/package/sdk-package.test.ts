@@ -35,7 +35,6 @@ describe('the sdk, packed and installed outside the workspace', () => {
   const tarballs: Record<string, string> = {};
 
   beforeAll(async () => {
-    const started = startSystem();
     // One after the other: the sdk's build rebuilds the protocol's dist, which the protocol's pack reads.
     for (const name of ['@poortwachter/protocol', '@poortwachter/sdk']) {
       await ok('npx', ['-y', 'pnpm@10', '--filter', name, 'pack', '--pack-destination', packs], { cwd: root });
@@ -58,7 +57,8 @@ describe('the sdk, packed and installed outside the workspace', () => {
       { cwd: project },
     );
     copyFileSync(join(root, 'tests/package/check-installed-sdk.mjs'), join(project, 'check.mjs'));
-    system = await started;
+    // After the builds, not beside them: on a busy machine the two together outlast the system's start limit.
+    system = await startSystem();
     env = {
       REGISTRY_URL: `http://127.0.0.1:${system.ports.registry}`,
       IDP_URL: `http://127.0.0.1:${system.ports.idp}`,
@@ -66,18 +66,19 @@ describe('the sdk, packed and installed outside the workspace', () => {
       AFNEMER_OIN: DEMO_OIN.utrecht,
       PROCESSING_ACTIVITY: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
     };
-  }, 240_000);
+  }, 600_000);
 
   afterAll(async () => {
     await system?.stop();
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('packs built JavaScript, declarations and a README: no sources, tests or test vectors', async () => {
+  it('packs built JavaScript, declarations, a README and the LICENSE: no sources, tests or test vectors', async () => {
     for (const name of ['poortwachter-protocol', 'poortwachter-sdk']) {
       const { out } = await ok('tar', ['tzf', tarballs[name] ?? ''], { cwd: work });
       const files = out.trim().split('\n');
       expect(files).toContain('package/README.md');
+      expect(files).toContain('package/LICENSE');
       expect(files).toContain('package/dist/index.js');
       expect(files).toContain('package/dist/index.d.ts');
       expect(
@@ -92,6 +93,64 @@ describe('the sdk, packed and installed outside the workspace', () => {
     expect(sdk.dependencies['@poortwachter/protocol']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(sdk.bin.poortwachter).toBe('./dist/cli/main.js');
   });
+
+  it('names its licence, repository, homepage and issues, and carries the EUPL-1.2 text', async () => {
+    const licence = readFileSync(join(root, 'LICENSE'), 'utf8');
+    expect(licence).toMatch(/^EUROPEAN UNION PUBLIC LICENCE v\. 1\.2\n/);
+    for (const name of ['poortwachter-protocol', 'poortwachter-sdk']) {
+      const read = async (file: string) =>
+        (await ok('tar', ['xzf', tarballs[name] ?? '', '-O', `package/${file}`], { cwd: work })).out;
+      expect(await read('LICENSE')).toBe(licence);
+      const manifest = JSON.parse(await read('package.json')) as Record<string, unknown>;
+      expect(manifest).toMatchObject({
+        license: 'EUPL-1.2',
+        repository: { type: 'git', url: 'git+https://github.com/poortwachter/poortwachter.git' },
+        homepage: expect.stringMatching(/^https:\/\/github\.com\/poortwachter\/poortwachter\//),
+        bugs: { url: 'https://github.com/poortwachter/poortwachter/issues' },
+      });
+      // On npm a README's relative link leads nowhere: every link is a full URL (or a heading on the page).
+      const links = [...(await read('README.md')).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] ?? '');
+      expect(links.length).toBeGreaterThan(0);
+      expect(links.filter((link) => !/^(https:\/\/|#)/.test(link))).toEqual([]);
+    }
+  });
+
+  it('type-checks a file using both entries as installed, under node10, node16 and bundler resolution', async () => {
+    writeFileSync(
+      join(project, 'uses-sdk.ts'),
+      [
+        "import { type CallControl, createOrganisationClient, DEFAULT_TIMEOUT_MS, type QueryResult } from '@poortwachter/sdk';",
+        "import { type AccessLogResult, createCitizenClient } from '@poortwachter/sdk/citizen';",
+        'const control: CallControl = { signal: new AbortController().signal, timeoutMs: DEFAULT_TIMEOUT_MS };',
+        'export function timeline(token: string): Promise<AccessLogResult> {',
+        "  const citizen = createCitizenClient({ token, registryUrl: 'https://registry.example', registryKey: { kty: 'OKP' } });",
+        '  return citizen.accessLog({ verify: true, ...control });',
+        '}',
+        'export function query(privateKey: { kty: string }, registryKey: { kty: string }): Promise<QueryResult> {',
+        "  const client = createOrganisationClient({ oin: '1', privateKey, registryUrl: 'https://registry.example', registryKey });",
+        "  return client.personen.raadpleeg({ burgerservicenummer: '999993653', fields: ['naam'], processingActivity: 'x', ...control });",
+        '}',
+        "// The types are the sdk's own, not `any`: a misspelt option is an error.",
+        "// @ts-expect-error tokn is no option of the citizen's client",
+        "createCitizenClient({ tokn: 'x' });",
+        '',
+      ].join('\n'),
+    );
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    const base = ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2023,dom'];
+    for (const [module, resolution] of [
+      ['commonjs', 'node10'],
+      ['node16', 'node16'],
+      ['esnext', 'bundler'],
+    ] as const) {
+      const result = await sh(
+        process.execPath,
+        [tsc, ...base, '--module', module, '--moduleResolution', resolution, 'uses-sdk.ts'],
+        { cwd: project },
+      );
+      expect({ resolution, code: result.code, out: result.out }).toEqual({ resolution, code: 0, out: '' });
+    }
+  }, 120_000);
 
   it('holds no server or database package in its production dependency tree', async () => {
     const { out } = await ok('npm', ['ls', '--omit=dev', '--all', '--json'], { cwd: project });
@@ -113,19 +172,31 @@ describe('the sdk, packed and installed outside the workspace', () => {
       join(project, 'page.mjs'),
       "import { createCitizenClient } from '@poortwachter/sdk/citizen';\nexport { createCitizenClient };\n",
     );
-    const result = await build({
-      entryPoints: [join(project, 'page.mjs')],
-      absWorkingDir: project,
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const bundle = (platform: 'browser' | 'node') =>
+      build({
+        entryPoints: [join(project, 'page.mjs')],
+        absWorkingDir: project,
+        bundle: true,
+        platform,
+        format: 'esm',
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+    const result = await bundle('browser');
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs).toContain('node_modules/@poortwachter/protocol/dist/platform/browser.js');
     expect(inputs.filter((i) => i.endsWith('platform/node.js') || i.startsWith('node:'))).toEqual([]);
+    expect(result.outputFiles[0]?.text).not.toMatch(/["']node:/);
+    // The `browser` condition of the protocol's #platform chose it: built for Node, the same page takes node:crypto.
+    const hashes = result.metafile.inputs['node_modules/@poortwachter/protocol/dist/merkle/hashes.js'];
+    expect(hashes?.imports.map((i) => [i.original, i.path])).toContainEqual([
+      '#platform',
+      'node_modules/@poortwachter/protocol/dist/platform/browser.js',
+    ]);
+    const forNode = Object.keys((await bundle('node')).metafile.inputs);
+    expect(forNode).toContain('node_modules/@poortwachter/protocol/dist/platform/node.js');
+    expect(forNode.filter((i) => i.endsWith('platform/browser.js'))).toEqual([]);
   });
 
   // The machine's Node 20 (`node` on the PATH is Node 24 when CI runs the suite a second time on it) and Node 24.
@@ -140,6 +211,9 @@ describe('the sdk, packed and installed outside the workspace', () => {
       const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
       expect(result.node).toMatch(runtime === 'Node 20' ? /^v20\./ : /^v24\./);
       expect(result).toMatchObject({ verified: true, refused: 'unauthorizedField', complete: true, accesses: 1 });
+      expect(result).toMatchObject({ timeout: 'timeout', aborted: 'de gebruiker ging weg' });
+      expect(result.timeoutAfterMs).toBeGreaterThanOrEqual(290);
+      expect(result.timeoutAfterMs).toBeLessThan(5000);
       expect(result.voornamen).toEqual(expect.any(String));
       expect(result.proven).toBe(result.records);
     }, 180_000);

@@ -12,7 +12,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
  * Bundles `browser/main.ts` for the browser with esbuild (`platform: 'browser'`): packages resolve
- * through their `browser` fields, so the protocol's cryptography comes from WebCrypto and
+ * under the `browser` condition, so the protocol's cryptography (`#platform`) comes from WebCrypto and
  * @noble/hashes, and any import of a Node module fails the build instead of reaching the page.
  * The workspace's packages are taken from their sources (the `source` export condition), whether or
  * not they are built, so the same sources give the same bytes: anyone can rebuild the script and

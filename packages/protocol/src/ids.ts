@@ -1,5 +1,5 @@
+import { randomFill } from '#platform';
 import { toHex as hex, toBase64Url } from './bytes.ts';
-import { randomFill } from './platform/node.ts';
 
 // Ids are made several times per request; drawing them from a refilled pool of random bytes is much
 // cheaper than one call into the CSPRNG per id.

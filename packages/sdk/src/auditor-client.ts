@@ -2,6 +2,7 @@ import type { JWK } from 'jose';
 import type { CoverageReport } from './audit/coverage-report.ts';
 import { type RegistryHistory, registryHistory, snapshotHistory } from './audit/registry-history.ts';
 import { type CoverageVerification, verifyCoverageReport } from './audit/verify-coverage.ts';
+import { type CallControl, controlledCall } from './call-control.ts';
 import type { MissingGateway } from './citizen-client.ts';
 import {
   activeServices,
@@ -49,111 +50,124 @@ type JobAnswer =
  * const { reports } = await auditor.coverage({ from: '2026-11-01', to: '2026-11-30', onProgress: console.log });
  */
 export function createAuditorClient(options: AuditorClientOptions) {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
   const directory = directoryLoader(options);
+  const run = <T>(
+    name: string,
+    control: CallControl | undefined,
+    body: (fetch: typeof globalThis.fetch) => Promise<T>,
+  ) => controlledCall(name, options, control, body);
 
   return {
-    directory,
+    /** The verified directory (fetched once, then kept). */
+    directory: (control?: CallControl) => run('directory', control, directory),
     /**
      * Checks every gateway's verifiable log against the heads seen before (kept in `heads`), and with
      * `full` recomputes every record's leaf and the tree; see `verifyLogs`.
      */
-    async verifyLogs(request: { heads: HeadStore; full?: boolean; onProgress?: (p: LogVerifyProgress) => void }) {
-      const snapshot = await directory();
-      return verifyLogs({
-        directory: snapshot,
-        services: activeServices(snapshot),
-        privateKey: options.privateKey,
-        heads: request.heads,
-        fetch: fetchImpl,
-        ...(request.full ? { full: true } : {}),
-        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-      });
-    },
+    verifyLogs: (
+      request: CallControl & { heads: HeadStore; full?: boolean; onProgress?: (p: LogVerifyProgress) => void },
+    ) =>
+      run('verifyLogs', request, async (fetchImpl) => {
+        const snapshot = await directory(fetchImpl);
+        return verifyLogs({
+          directory: snapshot,
+          services: activeServices(snapshot),
+          privateKey: options.privateKey,
+          heads: request.heads,
+          fetch: fetchImpl,
+          ...(request.full ? { full: true } : {}),
+          ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        });
+      }),
     /**
      * Asks every gateway for its coverage report over a period. With `verify`, each report is also
      * recomputed on this side from the entries of the signed heads it names (see `verifyCoverageReport`).
      */
-    async coverage(request: {
-      from: string;
-      to: string;
-      verify?: boolean;
-      onProgress?: (progress: CoverageProgress) => void;
-      pollIntervalMs?: number;
-    }): Promise<{
+    coverage: (
+      request: CallControl & {
+        from: string;
+        to: string;
+        verify?: boolean;
+        onProgress?: (progress: CoverageProgress) => void;
+        pollIntervalMs?: number;
+      },
+    ): Promise<{
       reports: { service: string; gateway: string; report: CoverageReport; verification?: CoverageVerification }[];
       missing: MissingGateway[];
-    }> {
-      const snapshot = await directory();
-      const history =
-        options.history ??
-        (options.registryUrl
-          ? registryHistory({
-              registryUrl: options.registryUrl,
-              ...(options.registryKey ? { registryKey: options.registryKey } : {}),
-              fetch: fetchImpl,
-            })
-          : snapshotHistory(() => snapshot));
-      const answers = await Promise.all(
-        activeServices(snapshot).map(async (service) => {
-          const provider = providerOf(snapshot, service);
-          const base = gatewayBase(service);
-          try {
-            const started = await signedGatewayCall<{ id: string }>(
-              fetchImpl,
-              { url: `${base}/audit/v1/coverage`, method: 'POST', body: { from: request.from, to: request.to } },
-              options.privateKey,
-              provider,
-            );
-            for (;;) {
-              const { body } = await signedGatewayCall<JobAnswer>(
+    }> =>
+      run('coverage', request, async (fetchImpl) => {
+        const snapshot = await directory(fetchImpl);
+        const history =
+          options.history ??
+          (options.registryUrl
+            ? registryHistory({
+                registryUrl: options.registryUrl,
+                ...(options.registryKey ? { registryKey: options.registryKey } : {}),
+                // Already bounded by this call's timeout and signal.
+                fetch: fetchImpl,
+                timeoutMs: Number.POSITIVE_INFINITY,
+              })
+            : snapshotHistory(() => snapshot));
+        const answers = await Promise.all(
+          activeServices(snapshot).map(async (service) => {
+            const provider = providerOf(snapshot, service);
+            const base = gatewayBase(service);
+            try {
+              const started = await signedGatewayCall<{ id: string }>(
                 fetchImpl,
-                { url: `${base}/audit/v1/coverage/${encodeURIComponent(started.body.id)}`, method: 'GET' },
+                { url: `${base}/audit/v1/coverage`, method: 'POST', body: { from: request.from, to: request.to } },
                 options.privateKey,
                 provider,
               );
-              if (body.status === 'done') {
-                const verification = request.verify
-                  ? await verifyCoverageReport(body.report, {
-                      gatewayBase: base,
-                      provider,
-                      directory: snapshot,
-                      history,
-                      privateKey: options.privateKey,
-                      fetch: fetchImpl,
-                    })
-                  : undefined;
-                request.onProgress?.({ service: service.id, done: 1, total: 1, step: 'done' });
-                return {
-                  report: {
-                    service: service.id,
-                    gateway: service.gatewayUrl,
-                    report: body.report,
-                    ...(verification ? { verification } : {}),
-                  },
-                };
+              for (;;) {
+                const { body } = await signedGatewayCall<JobAnswer>(
+                  fetchImpl,
+                  { url: `${base}/audit/v1/coverage/${encodeURIComponent(started.body.id)}`, method: 'GET' },
+                  options.privateKey,
+                  provider,
+                );
+                if (body.status === 'done') {
+                  const verification = request.verify
+                    ? await verifyCoverageReport(body.report, {
+                        gatewayBase: base,
+                        provider,
+                        directory: snapshot,
+                        history,
+                        privateKey: options.privateKey,
+                        fetch: fetchImpl,
+                      })
+                    : undefined;
+                  request.onProgress?.({ service: service.id, done: 1, total: 1, step: 'done' });
+                  return {
+                    report: {
+                      service: service.id,
+                      gateway: service.gatewayUrl,
+                      report: body.report,
+                      ...(verification ? { verification } : {}),
+                    },
+                  };
+                }
+                if (body.status === 'failed') throw new SdkError('reportFailed', `The report failed: ${body.error}`);
+                request.onProgress?.({ service: service.id, ...body.progress });
+                await new Promise((resolve) => setTimeout(resolve, request.pollIntervalMs ?? 200));
               }
-              if (body.status === 'failed') throw new SdkError('reportFailed', `The report failed: ${body.error}`);
-              request.onProgress?.({ service: service.id, ...body.progress });
-              await new Promise((resolve) => setTimeout(resolve, request.pollIntervalMs ?? 200));
+            } catch (error) {
+              if (
+                error instanceof SdkError &&
+                ['unauthorized', 'authentication', 'paramsValidation'].includes(error.code)
+              ) {
+                throw error;
+              }
+              const reason = error instanceof Error ? error.message : String(error);
+              return { missing: { service: service.id, gateway: service.gatewayUrl, reason } };
             }
-          } catch (error) {
-            if (
-              error instanceof SdkError &&
-              ['unauthorized', 'authentication', 'paramsValidation'].includes(error.code)
-            ) {
-              throw error;
-            }
-            const reason = error instanceof Error ? error.message : String(error);
-            return { missing: { service: service.id, gateway: service.gatewayUrl, reason } };
-          }
-        }),
-      );
-      return {
-        reports: answers.flatMap((a) => ('report' in a && a.report ? [a.report] : [])),
-        missing: answers.flatMap((a) => ('missing' in a && a.missing ? [a.missing] : [])),
-      };
-    },
+          }),
+        );
+        return {
+          reports: answers.flatMap((a) => ('report' in a && a.report ? [a.report] : [])),
+          missing: answers.flatMap((a) => ('missing' in a && a.missing ? [a.missing] : [])),
+        };
+      }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
 import { accessLeafHash, fromBase64, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
+import { type CallControl, controlledCall } from './call-control.ts';
 import { type CitizenAccess, citizenView, type LoggedAccess } from './citizen-view.ts';
 import {
   activeServices,
@@ -62,10 +63,19 @@ export interface CitizenClientOptions extends DirectorySource {
  * const { records, missing } = await client.accessLog({ from: '2026-01-01' });
  */
 export function createCitizenClient(options: CitizenClientOptions) {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
   const directory = directoryLoader(options);
+  const run = <T>(
+    name: string,
+    control: CallControl | undefined,
+    body: (fetch: typeof globalThis.fetch) => Promise<T>,
+  ) => controlledCall(name, options, control, body);
 
-  async function pagesOf(base: string, query: URLSearchParams, provider: Organisation | undefined) {
+  async function pagesOf(
+    fetchImpl: typeof globalThis.fetch,
+    base: string,
+    query: URLSearchParams,
+    provider: Organisation | undefined,
+  ) {
     const records: CitizenAccess[] = [];
     let removed = 0;
     for (let cursor: string | null = null, pages = 0; ; pages++) {
@@ -92,56 +102,65 @@ export function createCitizenClient(options: CitizenClientOptions) {
     }
   }
 
+  async function accessLogWith(
+    fetchImpl: typeof globalThis.fetch,
+    period: { from?: string; to?: string; pageSize?: number; verify?: boolean },
+  ): Promise<AccessLogResult> {
+    const snapshot = await directory(fetchImpl);
+    const query = new URLSearchParams({ limit: String(period.pageSize ?? 100) });
+    if (period.from) query.set('van', period.from);
+    if (period.to) query.set('tot', period.to);
+    const answers = await Promise.all(
+      activeServices(snapshot).map(async (service) => {
+        const provider = providerOf(snapshot, service);
+        try {
+          const { records, removed } = await pagesOf(fetchImpl, gatewayBase(service), query, provider);
+          const checks = period.verify
+            ? await mapLimited(records, 8, (r) =>
+                checkInclusion(fetchImpl, gatewayBase(service), options.token, r, provider, snapshot),
+              )
+            : undefined;
+          return {
+            removed,
+            records: records.map((r, i) => ({
+              ...r,
+              gateway: service.gatewayUrl,
+              bronhouder: provider?.name ?? service.providerOin,
+              verified: true as const,
+              ...(checks ? { inLog: checks[i] as InclusionCheck } : {}),
+            })),
+          };
+        } catch (error) {
+          // Refusals of the token (401/403) concern every gateway alike: the caller must see them.
+          if (error instanceof SdkError && ['authentication', 'unauthorized'].includes(error.code)) throw error;
+          const reason =
+            error instanceof SdkError && error.code === 'network'
+              ? 'the gateway cannot be reached'
+              : error instanceof Error
+                ? error.message
+                : String(error);
+          return { missing: { service: service.id, gateway: service.gatewayUrl, reason } };
+        }
+      }),
+    );
+    const records = answers
+      .flatMap((a) => ('records' in a ? a.records : []))
+      .sort((a, b) => b.tijdstip.localeCompare(a.tijdstip) || b.id.localeCompare(a.id));
+    const missing = answers.flatMap((a) => ('missing' in a && a.missing ? [a.missing] : []));
+    const removedByRetention = answers.reduce((n, a) => n + ('removed' in a ? a.removed : 0), 0);
+    return { records, missing, complete: missing.length === 0, removedByRetention };
+  }
+
   return {
-    directory,
-    /** The whole timeline for a period (`from`/`to` as dates or date-times; both optional). */
-    async accessLog(
-      period: { from?: string; to?: string; pageSize?: number; verify?: boolean } = {},
-    ): Promise<AccessLogResult> {
-      const snapshot = await directory();
-      const query = new URLSearchParams({ limit: String(period.pageSize ?? 100) });
-      if (period.from) query.set('van', period.from);
-      if (period.to) query.set('tot', period.to);
-      const answers = await Promise.all(
-        activeServices(snapshot).map(async (service) => {
-          const provider = providerOf(snapshot, service);
-          try {
-            const { records, removed } = await pagesOf(gatewayBase(service), query, provider);
-            const checks = period.verify
-              ? await mapLimited(records, 8, (r) =>
-                  checkInclusion(fetchImpl, gatewayBase(service), options.token, r, provider, snapshot),
-                )
-              : undefined;
-            return {
-              removed,
-              records: records.map((r, i) => ({
-                ...r,
-                gateway: service.gatewayUrl,
-                bronhouder: provider?.name ?? service.providerOin,
-                verified: true as const,
-                ...(checks ? { inLog: checks[i] as InclusionCheck } : {}),
-              })),
-            };
-          } catch (error) {
-            // Refusals of the token (401/403) concern every gateway alike: the caller must see them.
-            if (error instanceof SdkError && ['authentication', 'unauthorized'].includes(error.code)) throw error;
-            const reason =
-              error instanceof SdkError && error.code === 'network'
-                ? 'the gateway cannot be reached'
-                : error instanceof Error
-                  ? error.message
-                  : String(error);
-            return { missing: { service: service.id, gateway: service.gatewayUrl, reason } };
-          }
-        }),
-      );
-      const records = answers
-        .flatMap((a) => ('records' in a ? a.records : []))
-        .sort((a, b) => b.tijdstip.localeCompare(a.tijdstip) || b.id.localeCompare(a.id));
-      const missing = answers.flatMap((a) => ('missing' in a && a.missing ? [a.missing] : []));
-      const removedByRetention = answers.reduce((n, a) => n + ('removed' in a ? a.removed : 0), 0);
-      return { records, missing, complete: missing.length === 0, removedByRetention };
-    },
+    /** The verified directory (fetched once, then kept). */
+    directory: (control?: CallControl) => run('directory', control, directory),
+    /**
+     * The whole timeline for a period (`from`/`to` as dates or date-times; both optional). A gateway
+     * that does not answer within `timeoutMs` is in `missing`; an abort rejects the whole call.
+     */
+    accessLog: (
+      period: CallControl & { from?: string; to?: string; pageSize?: number; verify?: boolean } = {},
+    ): Promise<AccessLogResult> => run('accessLog', period, (fetch) => accessLogWith(fetch, period)),
   };
 }
 

@@ -3,6 +3,7 @@
  * built for the browser imports this entry: the answers' signatures, the signed tree heads and the
  * inclusion proofs are then checked in the citizen's browser by the same code as in Node.
  */
+export { type CallControl, type CallDefaults, DEFAULT_TIMEOUT_MS } from './call-control.ts';
 export {
   type AccessLogResult,
   type CitizenAccess,

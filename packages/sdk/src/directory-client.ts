@@ -1,8 +1,9 @@
 import { type DirectorySnapshot, DirectoryVerificationError, verifyDirectorySnapshot } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
-import { SdkError } from './sdk-error.ts';
+import { type CallControl, controlledCall } from './call-control.ts';
+import { isSdkError, SdkError } from './sdk-error.ts';
 
-export interface FetchDirectoryOptions {
+export interface FetchDirectoryOptions extends CallControl {
   /** Base URL of the registry, e.g. `http://localhost:8300`. */
   readonly registryUrl: string;
   /** The registry's public key (or key set), pinned: never fetched from the registry itself. */
@@ -18,12 +19,20 @@ export interface FetchDirectoryOptions {
  * const directory = await fetchDirectory({ registryUrl: 'http://localhost:8300', registryKey });
  * directory.organisations.length;
  */
-export async function fetchDirectory(options: FetchDirectoryOptions): Promise<DirectorySnapshot> {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+export function fetchDirectory(options: FetchDirectoryOptions): Promise<DirectorySnapshot> {
+  return controlledCall('fetchDirectory', options, options, (fetch) => directoryWith(fetch, options));
+}
+
+/** Fetches and verifies the directory with a `fetch` that is already under a call's control. */
+export async function directoryWith(
+  fetchImpl: typeof globalThis.fetch,
+  options: Pick<FetchDirectoryOptions, 'registryUrl' | 'registryKey' | 'maxAgeSeconds'>,
+): Promise<DirectorySnapshot> {
   let res: Response;
   try {
     res = await fetchImpl(new URL('/v1/directory', options.registryUrl), { headers: { accept: 'application/jose' } });
   } catch (cause) {
+    if (isSdkError(cause)) throw cause; // a timeout, naming the call
     throw new SdkError('network', `The registry at ${options.registryUrl} cannot be reached.`, undefined, { cause });
   }
   if (!res.ok) throw new SdkError('directoryUnavailable', `The registry answered ${res.status} for /v1/directory.`);

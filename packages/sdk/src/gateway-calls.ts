@@ -9,30 +9,34 @@ import {
   verifyMessage,
 } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
-import { fetchDirectory } from './directory-client.ts';
-import { SdkError } from './sdk-error.ts';
+import type { CallDefaults } from './call-control.ts';
+import { directoryWith } from './directory-client.ts';
+import { isSdkError, SdkError } from './sdk-error.ts';
 
-/** How a client gets its verified directory: given, or fetched with the pinned registry key. */
-export interface DirectorySource {
+/**
+ * How a client gets its verified directory (given, or fetched with the pinned registry key), and the
+ * `fetch` and default `timeoutMs` of all its calls.
+ */
+export interface DirectorySource extends CallDefaults {
   readonly directory?: DirectorySnapshot;
   readonly registryUrl?: string;
   readonly registryKey?: JWK | { keys: JWK[] };
-  readonly fetch?: typeof globalThis.fetch;
 }
 
-/** Returns a function that fetches and verifies the directory once, then keeps it. */
-export function directoryLoader(source: DirectorySource): () => Promise<DirectorySnapshot> {
+/**
+ * Returns a function that fetches and verifies the directory once (with the `fetch` of the call that
+ * needs it first), then keeps it.
+ */
+export function directoryLoader(
+  source: DirectorySource,
+): (fetch: typeof globalThis.fetch) => Promise<DirectorySnapshot> {
   let directory = source.directory;
-  return async () => {
+  return async (fetchImpl) => {
     if (directory) return directory;
     if (!source.registryUrl || !source.registryKey) {
       throw new SdkError('configuration', 'Give a directory, or a registryUrl with the pinned registryKey.');
     }
-    directory = await fetchDirectory({
-      registryUrl: source.registryUrl,
-      registryKey: source.registryKey,
-      ...(source.fetch ? { fetch: source.fetch } : {}),
-    });
+    directory = await directoryWith(fetchImpl, { registryUrl: source.registryUrl, registryKey: source.registryKey });
     return directory;
   };
 }
@@ -114,6 +118,7 @@ export async function gatewayFetch(
   try {
     return await fetchImpl(url, init);
   } catch (cause) {
+    if (isSdkError(cause)) throw cause; // a timeout, naming the call
     throw new SdkError('network', `The gateway at ${gateway} cannot be reached.`, undefined, { cause });
   }
 }

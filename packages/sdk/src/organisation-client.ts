@@ -1,12 +1,13 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { isBsn, parseDateTime } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
+import { type CallControl, type CallDefaults, controlledCall } from './call-control.ts';
 import { directoryLoader, gatewayBase, providerOf, signedGatewayCall } from './gateway-calls.ts';
 import { type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
 import { SdkError } from './sdk-error.ts';
-import { type ServiceCalls, serviceCalls } from './service-call.ts';
+import { type ServiceCalls, type ServiceCallsAs, serviceCalls } from './service-call.ts';
 
-export interface OrganisationClientOptions {
+export interface OrganisationClientOptions extends CallDefaults {
   /** The afnemer's OIN (must own `privateKey` in the registry). */
   readonly oin: string;
   readonly privateKey: JWK;
@@ -16,10 +17,9 @@ export interface OrganisationClientOptions {
   readonly registryKey?: JWK | { keys: JWK[] };
   /** The BRP service of `personen`, `readLog` and `reconcile` (default `brp-personen`); `service(id)` calls any. */
   readonly serviceId?: string;
-  readonly fetch?: typeof globalThis.fetch;
 }
 
-export interface QueryOptions {
+export interface QueryOptions extends CallControl {
   /** The URI of your verwerkingsactiviteit (doelbinding): every query names one. */
   readonly processingActivity: string;
   /** The field paths you need (data minimisation: required). */
@@ -32,7 +32,15 @@ export interface QueryOptions {
 export const PERSONEN_SERVICE_ID = 'brp-personen';
 /** The search parameters of a call: everything but the query options. */
 function searchParameters<Q extends QueryOptions>(q: Q): Omit<Q, keyof QueryOptions> {
-  const { processingActivity: _p, fields: _f, transactionId: _t, traceparent: _tp, ...parameters } = q;
+  const {
+    processingActivity: _p,
+    fields: _f,
+    transactionId: _t,
+    traceparent: _tp,
+    signal: _s,
+    timeoutMs: _ms,
+    ...parameters
+  } = q;
   return parameters;
 }
 
@@ -80,34 +88,42 @@ export interface QueryResult<P = Record<string, unknown>> {
  * });
  */
 export function createOrganisationClient(options: OrganisationClientOptions) {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
   const serviceId = options.serviceId ?? PERSONEN_SERVICE_ID;
   const currentDirectory = directoryLoader(options);
+  const run = <T>(
+    name: string,
+    control: CallControl | undefined,
+    body: (fetch: typeof globalThis.fetch) => Promise<T>,
+  ) => controlledCall(name, options, control, body);
 
-  const calls = new Map<string, ServiceCalls>();
+  const calls = new Map<string, ServiceCallsAs>();
   /** The signed calls of any service the directory lists (made once per service). */
-  function callsOf(id: string): ServiceCalls {
+  function callsOf(id: string): ServiceCallsAs {
     let found = calls.get(id);
     if (!found) {
-      found = serviceCalls({
-        serviceId: id,
-        directory: currentDirectory,
-        privateKey: options.privateKey,
-        fetch: fetchImpl,
-      });
+      found = serviceCalls({ ...options, serviceId: id, directory: currentDirectory });
       calls.set(id, found);
     }
     return found;
   }
 
-  async function query<P>(type: string, parameters: Record<string, unknown>, q: QueryOptions): Promise<QueryResult<P>> {
-    const answer = await callsOf(serviceId).post<{ type: string; personen: P[] }>(
+  async function query<P>(
+    name: string,
+    type: string,
+    parameters: Record<string, unknown>,
+    q: QueryOptions,
+  ): Promise<QueryResult<P>> {
+    const answer = await callsOf(serviceId).callAs<{ type: string; personen: P[] }>(
+      `personen.${name}`,
+      'POST',
       '/personen',
       { type, ...parameters, fields: q.fields },
       {
         processingActivity: q.processingActivity,
         ...(q.transactionId ? { transactionId: q.transactionId } : {}),
         ...(q.traceparent ? { traceparent: q.traceparent } : {}),
+        ...(q.signal ? { signal: q.signal } : {}),
+        ...(q.timeoutMs === undefined ? {} : { timeoutMs: q.timeoutMs }),
       },
     );
     return {
@@ -123,8 +139,11 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
    * The organisation's own records from the gateway's log, in the Logboek Dataverwerkingen read API
    * shape (`POST /processing-activities`, signed). Give at least one filter; `next` pages on.
    */
-  async function readLog(filter: LogFilter): Promise<LogPage> {
-    const snapshot = await currentDirectory();
+  function readLog(filter: LogFilter, control?: CallControl): Promise<LogPage> {
+    return run('readLog', control, (fetch) => readLogWith(fetch, filter));
+  }
+  async function readLogWith(fetchImpl: typeof globalThis.fetch, filter: LogFilter): Promise<LogPage> {
+    const snapshot = await currentDirectory(fetchImpl);
     const service = snapshot.services.find((s) => s.id === serviceId);
     if (!service) throw new SdkError('serviceNotFound', `Service ${serviceId} is not in the directory.`);
     const { body } = await signedGatewayCall<LogPage>(
@@ -158,14 +177,19 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
    * const r = await client.reconcile({ outwayUrl: 'http://localhost:8304', from: '2026-12-01', to: '2026-12-02' });
    * if (!r.consistent) console.log(r.onlyAtProvider, r.onlyAtAfnemer);
    */
-  async function reconcile(q: {
-    readonly outwayUrl: string;
-    readonly from: string | Date;
-    readonly to: string | Date;
-    /** How far beyond the period the provider's log is read, so border exchanges match (default 300 s). */
-    readonly marginSeconds?: number;
-  }): Promise<Reconciliation> {
-    const snapshot = await currentDirectory();
+  function reconcile(
+    q: CallControl & {
+      readonly outwayUrl: string;
+      readonly from: string | Date;
+      readonly to: string | Date;
+      /** How far beyond the period the provider's log is read, so border exchanges match (default 300 s). */
+      readonly marginSeconds?: number;
+    },
+  ): Promise<Reconciliation> {
+    return run('reconcile', q, (fetch) => reconcileWith(fetch, q));
+  }
+  async function reconcileWith(fetchImpl: typeof globalThis.fetch, q: Parameters<typeof reconcile>[0]) {
+    const snapshot = await currentDirectory(fetchImpl);
     const us = snapshot.organisations.find((o) => o.oin === options.oin);
     const ms = (at: string | Date) => (typeof at === 'string' ? (parseDateTime(at)?.ms ?? Number.NaN) : at.getTime());
     const from = ms(q.from);
@@ -194,16 +218,25 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
       return body;
     });
     const provider = await readAll((cursor) =>
-      readLog({ startTime: iso(from - margin), endTime: iso(to + margin), limit: 1000, ...(cursor ? { cursor } : {}) }),
+      readLogWith(fetchImpl, {
+        startTime: iso(from - margin),
+        endTime: iso(to + margin),
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      }),
     );
     return reconcileLogs({ directory: snapshot, afnemerOin: options.oin, serviceId, from, to, outway, provider });
   }
 
   return {
     oin: options.oin,
-    directory: currentDirectory,
+    /** The verified directory (fetched once, then kept). */
+    directory: (control?: CallControl) => run('directory', control, currentDirectory),
     /** The signed calls of any service the directory lists: `service('brk-bevragen').get(path, options)`. */
-    service: callsOf,
+    service: (id: string): ServiceCalls => {
+      const { get, post } = callsOf(id);
+      return { id, get, post };
+    },
     readLog,
     reconcile,
     personen: {
@@ -229,21 +262,26 @@ export function createOrganisationClient(options: OrganisationClientOptions) {
             }),
           );
         }
-        return query<P>('RaadpleegMetBurgerservicenummer', { burgerservicenummer: bsns }, q);
+        return query<P>('raadpleeg', 'RaadpleegMetBurgerservicenummer', { burgerservicenummer: bsns }, q);
       },
       zoekMetGeslachtsnaamEnGeboortedatum: <P = Record<string, unknown>>(
         q: QueryOptions & { geslachtsnaam: string; geboortedatum: string; voornamen?: string; voorvoegsel?: string },
       ) => {
-        return query<P>('ZoekMetGeslachtsnaamEnGeboortedatum', searchParameters(q), q);
+        return query<P>(
+          'zoekMetGeslachtsnaamEnGeboortedatum',
+          'ZoekMetGeslachtsnaamEnGeboortedatum',
+          searchParameters(q),
+          q,
+        );
       },
       zoekMetPostcodeEnHuisnummer: <P = Record<string, unknown>>(
         q: QueryOptions & { postcode: string; huisnummer: number; huisletter?: string; huisnummertoevoeging?: string },
       ) => {
-        return query<P>('ZoekMetPostcodeEnHuisnummer', searchParameters(q), q);
+        return query<P>('zoekMetPostcodeEnHuisnummer', 'ZoekMetPostcodeEnHuisnummer', searchParameters(q), q);
       },
       /** Any search type of the protocol, with its parameters. */
       query: <P = Record<string, unknown>>(type: string, parameters: Record<string, unknown>, q: QueryOptions) =>
-        query<P>(type, parameters, q),
+        query<P>('query', type, parameters, q),
     },
   };
 }

@@ -1,12 +1,13 @@
 import type { DirectorySnapshot, Service } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
+import { type CallControl, type CallDefaults, controlledCall } from './call-control.ts';
 import { gatewayBase, providerOf, signedGatewayCall } from './gateway-calls.ts';
 import { SdkError } from './sdk-error.ts';
 
 /** A query parameter's value; a list is written comma-separated, as Haal Centraal writes `fields` and `expand`. */
 export type QueryValue = string | number | boolean | readonly (string | number)[];
 
-export interface CallOptions {
+export interface CallOptions extends CallControl {
   /** The URI of your verwerkingsactiviteit (doelbinding): every call names one. */
   readonly processingActivity: string;
   /** The query parameters (`postcode`, `huisnummer`, `fields`, `expand`); undefined ones are left out. */
@@ -34,6 +35,11 @@ export interface ServiceCalls {
   get<T = Record<string, unknown>>(path: string, options: CallOptions): Promise<CallResult<T>>;
   /** `POST <path>?<query>` with `body` as JSON. */
   post<T = Record<string, unknown>>(path: string, body: unknown, options: CallOptions): Promise<CallResult<T>>;
+}
+
+/** The calls of one service and the call they go through, which names itself in a timeout as told. */
+export interface ServiceCallsAs extends ServiceCalls {
+  callAs<T>(name: string, method: 'GET' | 'POST', path: string, body: unknown, q: CallOptions): Promise<CallResult<T>>;
 }
 
 /**
@@ -72,14 +78,31 @@ export function serviceUrl(service: Service, path: string, query?: CallOptions['
  * The signed calls of service `serviceId` from the directory: the generic way to call any service
  * the directory lists (a Haal Centraal API such as Kadaster's BRK bevragen, or the BRP).
  */
-export function serviceCalls(options: {
-  readonly serviceId: string;
-  readonly directory: () => Promise<DirectorySnapshot>;
-  readonly privateKey: JWK;
-  readonly fetch: typeof globalThis.fetch;
-}): ServiceCalls {
-  async function call<T>(method: 'GET' | 'POST', path: string, body: unknown, q: CallOptions): Promise<CallResult<T>> {
-    const snapshot = await options.directory();
+export function serviceCalls(
+  options: CallDefaults & {
+    readonly serviceId: string;
+    readonly directory: (fetch: typeof globalThis.fetch) => Promise<DirectorySnapshot>;
+    readonly privateKey: JWK;
+  },
+): ServiceCallsAs {
+  /** A call under its control, named `name` in a timeout (`personen.raadpleeg` calls through here too). */
+  function callAs<T>(
+    name: string,
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    q: CallOptions,
+  ): Promise<CallResult<T>> {
+    return controlledCall(name, options, q, (fetch) => call<T>(fetch, method, path, body, q));
+  }
+  async function call<T>(
+    fetch: typeof globalThis.fetch,
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    q: CallOptions,
+  ): Promise<CallResult<T>> {
+    const snapshot = await options.directory(fetch);
     const service = snapshot.services.find((s) => s.id === options.serviceId);
     if (!service) throw new SdkError('serviceNotFound', `Service ${options.serviceId} is not in the directory.`);
     const {
@@ -87,7 +110,7 @@ export function serviceCalls(options: {
       res,
       request,
     } = await signedGatewayCall<T>(
-      options.fetch,
+      fetch,
       {
         url: serviceUrl(service, path, q.query),
         method,
@@ -108,9 +131,11 @@ export function serviceCalls(options: {
       traceparent: res.headers.get('traceparent'),
     };
   }
+  const name = `service(${JSON.stringify(options.serviceId)})`;
   return {
     id: options.serviceId,
-    get: (path, q) => call('GET', path, undefined, q),
-    post: (path, body, q) => call('POST', path, body, q),
+    get: (path, q) => callAs(`${name}.get`, 'GET', path, undefined, q),
+    post: (path, body, q) => callAs(`${name}.post`, 'POST', path, body, q),
+    callAs,
   };
 }

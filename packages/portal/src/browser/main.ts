@@ -203,7 +203,10 @@ async function loadTimeline(config: PortalConfig) {
       token = undefined;
       say(TEXTS.sessionEnded, 'error');
       loggedOutView(config);
-    } else if (isSdkError(error) && ['network', 'directoryUnavailable', 'directoryUnverified'].includes(error.code)) {
+    } else if (
+      isSdkError(error) &&
+      ['network', 'timeout', 'directoryUnavailable', 'directoryUnverified'].includes(error.code)
+    ) {
       say(TEXTS.registryDown, 'error');
     } else {
       say(TEXTS.unexpected, 'error');

@@ -1,6 +1,6 @@
 import { parseDictionary, serializeDictionary } from 'structured-headers';
+import { sha256 } from '#platform';
 import { equalBytes } from '../bytes.ts';
-import { sha256 } from '../platform/node.ts';
 import { HttpSignatureError } from './errors.ts';
 
 const toBytes = (body: Uint8Array | string) => (typeof body === 'string' ? new TextEncoder().encode(body) : body);

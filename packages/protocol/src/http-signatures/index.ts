@@ -10,4 +10,4 @@ export {
   type VerifyOptions,
   verifyMessage,
 } from './message-signatures.ts';
-export { type MessageView, signatureBase } from './signature-base.ts';
+export type { MessageView } from './message-view.ts';

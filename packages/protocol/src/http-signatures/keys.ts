@@ -1,6 +1,6 @@
 import type { JWK } from 'jose';
+import { signWith, verifyWith } from '#platform';
 import type { SignatureAlgorithm } from '../platform/algorithms.ts';
-import { signWith, verifyWith } from '../platform/node.ts';
 import { HttpSignatureError } from './errors.ts';
 
 export type { SignatureAlgorithm };

@@ -3,14 +3,8 @@ import { type BareItem, isInnerList, parseDictionary } from 'structured-headers'
 import { toBase64 } from '../bytes.ts';
 import { HttpSignatureError } from './errors.ts';
 import { algorithmOf, SIGNATURE_ALGORITHMS, type SignatureAlgorithm, signBytes, verifyBytes } from './keys.ts';
-import {
-  type Component,
-  component,
-  componentKey,
-  type MessageView,
-  signatureBase,
-  signatureBaseAndParams,
-} from './signature-base.ts';
+import type { MessageView } from './message-view.ts';
+import { type Component, component, componentKey, signatureBase, signatureBaseAndParams } from './signature-base.ts';
 
 /** A dictionary key (RFC 8941 §3.2): lowercase letter or `*`, then lowercase letters, digits, `_-.*`. */
 function serializeKey(label: string): string {

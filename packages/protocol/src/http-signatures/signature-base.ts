@@ -10,15 +10,9 @@ import {
 } from 'structured-headers';
 import { boundedCache } from '../bounded-cache.ts';
 import { HttpSignatureError } from './errors.ts';
+import type { MessageView } from './message-view.ts';
 
-/** The parts of an HTTP message a signature can cover. Header lookups are case-insensitive. */
-export interface MessageView {
-  readonly method?: string;
-  /** The full target URI, as the signer addressed it (`https://gateway.example/personen?x=1`). */
-  readonly targetUri?: string;
-  readonly status?: number;
-  header(name: string): string | null;
-}
+export type { MessageView };
 
 /** A covered component: its name and parameters (`"signature";key="sig1";req`). */
 export type Component = Item;

@@ -1,4 +1,4 @@
-import { sha256 } from '../platform/node.ts';
+import { sha256 } from '#platform';
 
 const LEAF = new Uint8Array([0]);
 const NODE = new Uint8Array([1]);

@@ -1,8 +1,8 @@
 /**
  * The cryptography the protocol needs, in a browser: SHA-256 from @noble/hashes (synchronous, as the
  * Merkle code needs it; WebCrypto's digest is asynchronous only) and signatures from WebCrypto, which
- * checks Ed25519 and P-256 natively. Taken instead of `./node.ts` by bundlers that build for the
- * browser (the `browser` field of this package's package.json). Same exports, same behaviour:
+ * checks Ed25519 and P-256 natively. Taken instead of `./node.ts` for `#platform` by bundlers that
+ * build for the browser (the `browser` condition in this package's `imports`). Same exports, same behaviour:
  * `platform.test.ts` runs both on the same inputs.
  */
 

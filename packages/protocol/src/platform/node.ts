@@ -1,7 +1,8 @@
 /**
- * The cryptography the protocol needs, from Node's own `node:crypto`. Bundlers that build for the
- * browser take `./browser.ts` instead (the `browser` field of this package's package.json), so the
- * same protocol code runs in a citizen's browser without any Node module.
+ * The cryptography the protocol needs, from Node's own `node:crypto`. The protocol imports it as
+ * `#platform`; bundlers that build for the browser take `./browser.ts` instead (the `browser`
+ * condition of `#platform` in this package's `imports`), so the same protocol code runs in a
+ * citizen's browser without any Node module.
  */
 import {
   createHash,

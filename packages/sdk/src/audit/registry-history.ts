@@ -1,5 +1,6 @@
 import { type DirectorySnapshot, type SignedChangesPage, verifyChangesPage } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
+import { type CallControl, type CallDefaults, controlledCall } from '../call-control.ts';
 
 /** One entry of the registry's change log (`GET /v1/changes`): the record as written by that change. */
 export type RegistryChange = SignedChangesPage['changes'][number];
@@ -7,7 +8,7 @@ export type RegistryChange = SignedChangesPage['changes'][number];
 /** Where the auditor's report gets the registry's history from. */
 export interface RegistryHistory {
   /** Every change, oldest first. */
-  changes(): Promise<readonly RegistryChange[]>;
+  changes(control?: CallControl): Promise<readonly RegistryChange[]>;
   /** Where the history came from, as the report states it. */
   readonly source: string;
 }
@@ -18,33 +19,35 @@ export interface RegistryHistory {
  * report replays is the registry's own. The report asks for it on every run: it is small (one entry
  * per registry change, not per access) and must be current.
  */
-export function registryHistory(options: {
-  registryUrl: string;
-  registryKey?: JWK | { keys: JWK[] };
-  fetch?: typeof globalThis.fetch;
-}): RegistryHistory {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+export function registryHistory(
+  options: CallDefaults & {
+    registryUrl: string;
+    registryKey?: JWK | { keys: JWK[] };
+  },
+): RegistryHistory {
   const base = options.registryUrl.replace(/\/+$/, '');
   const key = options.registryKey;
   return {
     source: `${base}/v1/changes${key ? ' (signed by the registry, verified)' : ' (unsigned)'}`,
-    async changes() {
-      const all: RegistryChange[] = [];
-      for (let after = 0; ; ) {
-        const res = await fetchImpl(`${base}/v1/changes?afterSerial=${after}`, {
-          headers: { accept: key ? 'application/jose' : 'application/json' },
-        });
-        if (!res.ok) throw new Error(`The registry's change log answered ${res.status}.`);
-        const page = key
-          ? (await verifyChangesPage(await res.text(), key)).changes
-          : ((await res.json()) as RegistryChange[]);
-        all.push(...page);
-        const last = page.at(-1);
-        if (!last || page.length < 1000) return all;
-        after = last.serial;
-      }
-    },
+    changes: (control) =>
+      controlledCall('registryHistory.changes', options, control, (fetchImpl) => changesWith(fetchImpl)),
   };
+  async function changesWith(fetchImpl: typeof globalThis.fetch): Promise<RegistryChange[]> {
+    const all: RegistryChange[] = [];
+    for (let after = 0; ; ) {
+      const res = await fetchImpl(`${base}/v1/changes?afterSerial=${after}`, {
+        headers: { accept: key ? 'application/jose' : 'application/json' },
+      });
+      if (!res.ok) throw new Error(`The registry's change log answered ${res.status}.`);
+      const page = key
+        ? (await verifyChangesPage(await res.text(), key)).changes
+        : ((await res.json()) as RegistryChange[]);
+      all.push(...page);
+      const last = page.at(-1);
+      if (!last || page.length < 1000) return all;
+      after = last.serial;
+    }
+  }
 }
 
 /**

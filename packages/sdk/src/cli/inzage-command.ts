@@ -1,4 +1,5 @@
 import { isBsn } from '@poortwachter/protocol';
+import { DEFAULT_TIMEOUT_MS } from '../call-control.ts';
 import { createCitizenClient } from '../citizen-client.ts';
 import { CliExit, checkDateOptions, registryOptions, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
@@ -20,6 +21,7 @@ async function devToken(idp: string, bsn: string, assurance: string): Promise<st
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ bsn, assurance }),
+      signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS),
     });
   } catch {
     throw new CliExit(
