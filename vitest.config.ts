@@ -17,7 +17,8 @@ export default defineConfig({
     // run unless TEST_DATABASE_URL names one (or is `none`: its suites are then reported as skipped).
     globalSetup: ['tests/setup/postgres.ts'],
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A hook that starts the whole system waits up to three minutes for it (tests/start-system.ts).
+    hookTimeout: 200_000,
     // In CI a JSON report as well, from which .ci/run prints the plain "N passed, N failed" line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.ci/results/vitest.json' }]] : ['default'],
   },

@@ -114,7 +114,8 @@ export async function startSystem(
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const started = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the system did not start:\n${output}`)), 60_000);
+    // Nine processes on two cores, beside whatever else a test run does at the time: up to three minutes.
+    const timer = setTimeout(() => reject(new Error(`the system did not start:\n${output}`)), 180_000);
     const collect = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('poortwachter is running')) {
