@@ -10,6 +10,7 @@ export { bindHost, isLoopback, urlHost } from './server/bind-host.ts';
 export { dataDir, workspaceRoot } from './server/data-dir.ts';
 export { generatePrivateJwk, type KeyType, loadOrCreateKey, publicJwkOf, writeSecretFile } from './server/key-files.ts';
 export { type SeedOptions, seedDemoRegistry } from './server/seed-demo.ts';
+export { type BackupSummary, backupCommand, backupSqlite, describeBackup } from './storage/backup-database.ts';
 export type { RegistryDatabase } from './storage/database.ts';
 export { migrateRegistry, registryMigrations, runMigrations } from './storage/migrate.ts';
 export { type Dialect, type OpenedDatabase, openDatabase } from './storage/open-database.ts';

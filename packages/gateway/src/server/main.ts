@@ -17,7 +17,10 @@
  * DRAIN_TIMEOUT_SECONDS (20), RETENTION_INTERVAL_HOURS (24: how often records past their bewaartermijn are
  * purged; 0 never, when another instance on the same database does it), WORKERS (1; a number or `auto` for one per core: that many processes share
  * the port, each its own Merkle log `<INSTANCE_ID>-w<n>` on the one database), LOG_LEVEL (`trace`, `debug`, `info`,
- * `warn`, `error`, `fatal` or `silent`; info), and the standard OTEL_* variables (OTLP export when
+ * `warn`, `error`, `fatal` or `silent`; info), PUBLISHED_HEADS_DIR (<DATA_DIR>/published-heads: the newest
+ * published tree head of each log, kept outside the database to detect a restore of an older one),
+ * CONFIRM_ROLLBACK_TO (`<size>:<root>`, comma-separated for several workers: the operator's confirmation
+ * that the gateway may serve from a log rolled back to that head), and the standard OTEL_* variables (OTLP export when
  * OTEL_EXPORTER_OTLP_ENDPOINT is set). A flag or enumeration with any other value stops the start (exit 2).
  */
 import cluster from 'node:cluster';
@@ -33,7 +36,7 @@ import {
   stopOnSignals,
   tlsFromEnv,
 } from '@poortwachter/operations';
-import { bindHost, dataDir, openDatabase } from '@poortwachter/registry';
+import { backupCommand, bindHost, dataDir, openDatabase } from '@poortwachter/registry';
 import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -46,6 +49,12 @@ import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
 import { superviseWorkers, workerCount } from './workers.ts';
 
 const log = createLogger('gateway');
+// `main.ts backup --to FILE`: an online backup of the database, beside the running gateway.
+if (process.argv[2] === 'backup') {
+  process.exit(
+    await backupCommand(process.argv.slice(3), process.env.DATABASE_URL || `sqlite:${join(dataDir(), 'gateway.db')}`),
+  );
+}
 const primary =
   cluster.isPrimary &&
   workerCount(process.env, (message) => {
@@ -167,6 +176,13 @@ async function runWorker() {
       logger: log,
       metrics: telemetry.prometheus,
       retentionIntervalMs,
+      publishedHeads: {
+        dir: env.PUBLISHED_HEADS_DIR || join(data, 'published-heads'),
+        confirm: (env.CONFIRM_ROLLBACK_TO ?? '')
+          .split(',')
+          .map((value) => value.trim())
+          .filter(Boolean),
+      },
     });
 
     const provider = providerOin ? directory.current().organisations.get(providerOin)?.name : undefined;

@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, listen, runServer, startTelemetry, stopOnSignals, tlsFromEnv } from '@poortwachter/operations';
 import { inForce } from '@poortwachter/protocol';
-import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
+import { backupCommand, bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
 import type { JWK } from 'jose';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { adminTokenHash } from '../outway/admin-token.ts';
@@ -31,6 +31,13 @@ import type { OutwayDatabase } from '../outway/tables.ts';
 import { awaitDirectory, maxAgeProblem, serverEnvironment } from './startup.ts';
 
 const log = createLogger('outway');
+
+// `outway-main.ts backup --to FILE`: an online backup of the database, beside the running outway.
+if (process.argv[2] === 'backup') {
+  process.exit(
+    await backupCommand(process.argv.slice(3), process.env.DATABASE_URL || `sqlite:${join(dataDir(), 'outway.db')}`),
+  );
+}
 
 await runServer(log, async () => {
   const env = process.env;

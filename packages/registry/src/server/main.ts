@@ -28,6 +28,7 @@ import {
 import { writeFileAtomic } from '@poortwachter/sdk';
 import { createDirectoryPublisher } from '../directory/publisher.ts';
 import { createRegistryApp } from '../http/app.ts';
+import { backupCommand } from '../storage/backup-database.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { migrateRegistry } from '../storage/migrate.ts';
 import { openDatabase } from '../storage/open-database.ts';
@@ -38,6 +39,13 @@ import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
 
 const log = createLogger('registry');
+
+// `main.ts backup --to FILE`: an online backup of the database, beside the running registry.
+if (process.argv[2] === 'backup') {
+  process.exit(
+    await backupCommand(process.argv.slice(3), process.env.DATABASE_URL || `sqlite:${join(dataDir(), 'registry.db')}`),
+  );
+}
 
 await runServer(log, async () => {
   const env = process.env;
