@@ -62,6 +62,8 @@ export const REFUSALS = {
   sourceTimeout: { problem: 'serviceTimeout', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   directoryUnavailable: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_DIRECTORY_UNAVAILABLE' },
   logWriteFailed: { problem: 'serverError', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
+  /** The database's log no longer extends the head the gateway published (a restore of an older backup). */
+  logRolledBack: { problem: 'serviceUnavailable', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
   // The outway's own refusals (the afnemer's side, in front of its applications).
   apiKeyMissing: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_MISSING' },
   apiKeyInvalid: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },
