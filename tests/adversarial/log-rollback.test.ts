@@ -99,6 +99,13 @@ describe('a gateway whose log was rolled back by a restore', () => {
     expect(audit.out).toContain(`ROLLBACK of log ${LOG_ID}: the log was at size ${published}`);
     expect(audit.out).toContain(`is now at size ${older}`);
 
+    // A confirmation that is not <size>:<root> stops the start, naming the setting.
+    await gateway?.stop();
+    const malformed = await runEntry(GATEWAY_ENTRY, [], { env: instance.env({ CONFIRM_ROLLBACK_TO: 'yes' }) });
+    expect(malformed.code, malformed.output).toBe(2);
+    expect(malformed.output).toContain('CONFIRM_ROLLBACK_TO must be <size>:<root>');
+    gateway = await instance.start();
+
     // A confirmation of another state changes nothing.
     await restart({ CONFIRM_ROLLBACK_TO: `${older}:${Buffer.alloc(32, 1).toString('base64')}` });
     expect((await ready()).body.rollback).toContain('ROLLBACK');

@@ -28,6 +28,8 @@ export function publishedInstance(
   });
   return {
     url,
+    /** Its settings, with `more` on top. */
+    env,
     /** Publishes the BRP service at this instance in the registry (the system's own gateway stays where it is). */
     async publish() {
       const token = readFileSync(join(system.data, 'registry-admin-token'), 'utf8').trim();

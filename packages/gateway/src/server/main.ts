@@ -111,6 +111,17 @@ async function runWorker() {
     const retentionIntervalMs = (env.POORTWACHTER_WORKER ?? '1') === '1' ? retentionHours * 3600 * 1000 : 0;
     const tls = tlsFromEnv(env, fail);
     const sourceTls = sourceTlsFromEnv(env, fail);
+    const confirmRollback = (env.CONFIRM_ROLLBACK_TO ?? '')
+      .split(',')
+      .map((value) => value.trim())
+      .filter(Boolean);
+    for (const value of confirmRollback) {
+      if (!/^\d+:[A-Za-z0-9+/]{43}=$/.test(value)) {
+        fail(
+          `CONFIRM_ROLLBACK_TO must be <size>:<root> as the rollback line names it (several comma-separated), got ${JSON.stringify(value.slice(0, 80))}`,
+        );
+      }
+    }
     if (sourceTls && !sourceUrl.startsWith('https:'))
       fail('SOURCE_CA_FILE, SOURCE_CERT_FILE and SOURCE_KEY_FILE need an https SOURCE_URL');
 
@@ -176,13 +187,7 @@ async function runWorker() {
       logger: log,
       metrics: telemetry.prometheus,
       retentionIntervalMs,
-      publishedHeads: {
-        dir: env.PUBLISHED_HEADS_DIR || join(data, 'published-heads'),
-        confirm: (env.CONFIRM_ROLLBACK_TO ?? '')
-          .split(',')
-          .map((value) => value.trim())
-          .filter(Boolean),
-      },
+      publishedHeads: { dir: env.PUBLISHED_HEADS_DIR || join(data, 'published-heads'), confirm: confirmRollback },
     });
 
     const provider = providerOin ? directory.current().organisations.get(providerOin)?.name : undefined;
