@@ -86,7 +86,7 @@ describe('online backup and restore', () => {
     // Queries keep coming during the backup; those answered before it started must all be in the copy.
     const answered: { at: number; transaction: string }[] = [];
     let running = true;
-    const load = (async () => {
+    const load: Promise<void> = (async () => {
       while (running) {
         const res = await instance.query();
         expect(res.status).toBe(200);
@@ -94,13 +94,19 @@ describe('online backup and restore', () => {
         await res.body?.cancel();
       }
     })();
-    while (answered.length < 5) await new Promise((resolve) => setTimeout(resolve, 50));
+    const until = async (count: number) => {
+      for (const deadline = Date.now() + 60_000; answered.length < count; ) {
+        if (Date.now() > deadline) throw new Error(`fewer than ${count} queries answered`);
+        await Promise.race([load, new Promise((resolve) => setTimeout(resolve, 50))]);
+      }
+    };
+    await until(5);
     const backup = join(dir, 'backup', 'gateway.db');
     execFileSync('mkdir', ['-p', join(dir, 'backup')]);
     const before = Date.now();
     const made = await backupOf(GATEWAY_ENTRY, ['--to', backup], `sqlite:${join(dir, 'gateway.db')}`);
     const after = answered.length;
-    while (answered.length < after + 3) await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(after + 3);
     running = false;
     await load;
     expect(made.code, made.output).toBe(0);
