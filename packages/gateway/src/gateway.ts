@@ -48,6 +48,11 @@ export interface GatewayConfig {
   readonly quotas?: CallerQuotas;
   /** How often the retention purge runs (default daily); 0 never, when another instance on the database does it. */
   readonly retentionIntervalMs?: number;
+  /**
+   * Where the newest published tree head is remembered outside the database, and the operator's
+   * confirmations of a rollback (CONFIRM_ROLLBACK_TO); see openLog. Without it no rollback is detected.
+   */
+  readonly publishedHeads?: { readonly dir: string; readonly confirm?: readonly string[] };
 }
 
 /** A running gateway instance: its app and the parts a server entry, a test or a benchmark needs. */
@@ -75,8 +80,20 @@ export async function createGateway(config: GatewayConfig) {
     signingKey: config.signingKey,
     ...(config.headIntervalMs ? { headIntervalMs: config.headIntervalMs } : {}),
     ...(config.wrapStore ? { wrapStore: config.wrapStore } : {}),
+    ...(config.publishedHeads ? { publishedHeads: config.publishedHeads } : {}),
   });
   const { log, refusals, nonces } = opened;
+  if (opened.rollback) {
+    const { published, stored } = opened.rollback;
+    logger.error({ log_id: opened.tree.logId, published, stored, event: 'log_rolled_back' }, opened.rollback.message);
+  }
+  if (opened.confirmedRollback) {
+    const { from, to } = opened.confirmedRollback;
+    logger.warn(
+      { log_id: opened.tree.logId, from, to, event: 'log_rollback_confirmed' },
+      `log ${opened.tree.logId}: the operator confirmed the rollback from size ${from.tree_size} (root ${from.root_hash}) to size ${to.tree_size} (root ${to.root_hash}); serving from it, recorded in the published head's file`,
+    );
+  }
   const now = config.now ?? Date.now;
   const retention = startRetention({
     db,
@@ -107,6 +124,13 @@ export async function createGateway(config: GatewayConfig) {
       signHeads: opened.signHeads,
     },
     readiness: opened.readiness,
+    ...(opened.rollback
+      ? {
+          rolledBack:
+            `Het logboek is teruggezet naar een oudere stand (grootte ${opened.rollback.stored.tree_size}, ` +
+            `gepubliceerd was ${opened.rollback.published.tree_size}). De beheerder moet dit eerst bevestigen.`,
+        }
+      : {}),
     logger,
     ...(config.metrics ? { metrics: config.metrics } : {}),
     ...(config.quotas ? { quotas: config.quotas } : {}),

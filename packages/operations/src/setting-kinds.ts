@@ -108,6 +108,15 @@ export const kinds = {
   /** One of `values`, exactly as written there. */
   oneOf: <const T extends string>(values: readonly T[]) =>
     kind(values.length === 1 ? (values[0] as string) : `one of ${alternatives(values)}`, enumOf(values)),
+  /** A comma-separated list of items that each match `pattern` (`accepts` says what one is, in words). */
+  listMatching: (pattern: RegExp, accepts: string) =>
+    kind(
+      `a comma-separated list of ${accepts}`,
+      z
+        .string()
+        .transform((raw) => raw.split(',').map((item) => item.trim()))
+        .pipe(z.array(z.string().regex(pattern)).min(1)),
+    ),
   /** A comma-separated list of `values` (spaces around the commas allowed). */
   listOf: <const T extends string>(values: readonly T[]) =>
     kind(

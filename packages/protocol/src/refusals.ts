@@ -66,6 +66,8 @@ export const REFUSALS = {
   logWriteFailed: { problem: 'serverError', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
   /** The caller (an afnemer, an application, a citizen, an address) is over its quota: 429 with `Retry-After`. */
   rateLimited: { problem: 'tooManyRequests', fsc: 'ERROR_CODE_RATE_LIMITED' },
+  /** The database's log no longer extends the head the gateway published (a restore of an older backup). */
+  logRolledBack: { problem: 'serviceUnavailable', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
   // The outway's own refusals (the afnemer's side, in front of its applications).
   apiKeyMissing: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_MISSING' },
   apiKeyInvalid: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },

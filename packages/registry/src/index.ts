@@ -11,6 +11,7 @@ export { dataDir, workspaceRoot } from './server/data-dir.ts';
 export { generatePrivateJwk, type KeyType, loadOrCreateKey, publicJwkOf, writeSecretFile } from './server/key-files.ts';
 export { type SeedOptions, seedDemoRegistry } from './server/seed-demo.ts';
 export { dataDirSetting, registrySettings } from './server/settings.ts';
+export { type BackupSummary, backupCommand, backupSqlite, describeBackup } from './storage/backup-database.ts';
 export type { RegistryDatabase } from './storage/database.ts';
 export { migrateRegistry, registryMigrations, runMigrations, SchemaError } from './storage/migrate.ts';
 export { type Dialect, type OpenedDatabase, openDatabase } from './storage/open-database.ts';

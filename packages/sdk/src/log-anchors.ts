@@ -133,7 +133,7 @@ export async function checkAgainst(
   const was = describeHead(previous);
   const now = `size ${head.tree_size} (root ${shortRoot(head.root_hash)})`;
   if (head.tree_size < previous.tree_size) {
-    return `ROLLBACK of log ${head.log_id}: it now signs ${now}, but signed ${was} before.`;
+    return `ROLLBACK of log ${head.log_id}: the log was at ${was} and is now at ${now}: records it had published are gone (an older backup restored?).`;
   }
   // A log seen empty has nothing to be consistent with: every tree extends the empty one.
   if (previous.tree_size === 0) return undefined;
@@ -149,7 +149,7 @@ export async function checkAgainst(
     return undefined;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return `FORK or REWRITE of log ${head.log_id}: the head of ${was} is not a prefix of the head of ${now}: ${reason}`;
+    return `FORK or REWRITE of log ${head.log_id}: the head of ${was} is not a prefix of the head of ${now}: ${reason} (a ROLLBACK to an older backup that grew again looks like this too).`;
   }
 }
 

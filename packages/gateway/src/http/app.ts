@@ -57,7 +57,18 @@ export interface GatewayAppOptions {
   /** Keyed pseudonym of a BSN (HMAC with the log key). */
   readonly pseudonymise: (bsn: string) => string;
   /** What /readyz reports beside the directory: whether the log can be written (and why not), the Merkle log's state. */
-  readonly readiness?: () => Promise<{ logWritable: boolean; logFailure?: unknown; merkle?: Record<string, unknown> }>;
+  readonly readiness?: () => Promise<{
+    logWritable: boolean;
+    logFailure?: unknown;
+    merkle?: Record<string, unknown>;
+    rollback?: string;
+  }>;
+  /**
+   * Set when the database's log does not extend the head this gateway published (an older backup was
+   * restored): every call is refused with 503 and this detail (in the BRP's pattern), except /healthz, /readyz, /metrics and
+   * the log's public API (which shows auditors what the database holds; it signs no new head).
+   */
+  readonly rolledBack?: string;
   /** The operational log (JSON lines; default one for `gateway` on stdout). */
   readonly logger?: Logger;
   /** `GET /metrics`: the metrics in the Prometheus text format (the server entry's telemetry). */
@@ -134,12 +145,22 @@ export function createGatewayApp(options: GatewayAppOptions) {
     await next();
   });
 
+  if (options.rolledBack) {
+    const reason = options.rolledBack;
+    app.use(async function refuseRolledBack(c, next) {
+      const path = c.req.path;
+      if (['/healthz', '/readyz', '/metrics'].includes(path) || path.startsWith('/log/v1/')) return next();
+      const refusal = new GatewayRefusal('logRolledBack', reason);
+      const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits()));
+      return c.body(body, 503, { 'content-type': PROBLEM_JSON, ...refusal.headers });
+    });
+  }
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));
   app.get('/readyz', async (c) => {
     const directory = options.directory.status();
-    const { logWritable, logFailure, merkle } = (await options.readiness?.()) ?? { logWritable: true };
-    const ready = directory.fresh && logWritable;
+    const { logWritable, logFailure, merkle, rollback } = (await options.readiness?.()) ?? { logWritable: true };
+    const ready = directory.fresh && logWritable && rollback === undefined;
     const log = { pending: options.log.pending, ...options.log.stats };
     return c.json(
       {
@@ -147,6 +168,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
         directory,
         logWritable,
         ...(logFailure ? { logFailure } : {}),
+        ...(rollback ? { rollback } : {}),
         log,
         nonces: nonces.stats,
         ...(merkle ? { merkle } : {}),

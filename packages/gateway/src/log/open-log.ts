@@ -11,8 +11,16 @@ import type { GatewayDatabase } from '../storage/tables.ts';
 import { GroupCommitter } from './group-commit.ts';
 import { createLogCommitter } from './log-committer.ts';
 import { createLogHealth } from './log-health.ts';
-import { loadTree } from './merkle/merkle-store.ts';
+import { headOf, loadTree } from './merkle/merkle-store.ts';
 import { startTreeHeads } from './merkle/tree-heads.ts';
+import {
+  type ConfirmedRollback,
+  confirmationOf,
+  type PublishedHead,
+  publishedHeads,
+  type Rollback,
+  rollbackOf,
+} from './published-head.ts';
 import { createRefusalRecorder, type FailureReport } from './refusal-recorder.ts';
 
 export interface OpenLogOptions {
@@ -30,6 +38,12 @@ export interface OpenLogOptions {
   readonly wrapStore?: (store: AccessLogStore) => AccessLogStore;
   /** Where background failures go (the server's rate-limited operational log; default stderr). */
   readonly report?: FailureReport;
+  /**
+   * The folder where the newest published head is remembered outside the database (see
+   * publishedHeads), and the operator's confirmations of a rollback (`<size>:<root>`, CONFIRM_ROLLBACK_TO).
+   * Without it nothing is remembered and no rollback is detected.
+   */
+  readonly publishedHeads?: { readonly dir: string; readonly confirm?: readonly string[] };
 }
 
 /** An open verifiable log: what an inway and an outway both write their records and refusals to. */
@@ -56,6 +70,7 @@ export async function openLog(options: OpenLogOptions) {
     },
   };
   const tree = await loadTree(db, options.instanceId);
+  const { rollback, confirmedRollback, remember } = await guardRollback(db, tree, options.publishedHeads);
   const log: GroupCommitter<LogWrite, void> = createLogCommitter(store, tree, {
     reloadTree: () => loadTree(db, options.instanceId),
   });
@@ -66,6 +81,8 @@ export async function openLog(options: OpenLogOptions) {
     report,
     signingKey: options.signingKey,
     ...(options.headIntervalMs ? { intervalMs: options.headIntervalMs } : {}),
+    ...(remember ? { remember } : {}),
+    held: () => rollback !== undefined,
   });
   const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(db);
   const nonces = new GroupCommitter<NonceClaim, boolean>((claims) =>
@@ -104,6 +121,10 @@ export async function openLog(options: OpenLogOptions) {
     nonces,
     tree,
     heads,
+    /** Set when the database's log does not extend the head published before: the gateway must not serve. */
+    rollback,
+    /** Set when this start took an operator's confirmation of a rollback (CONFIRM_ROLLBACK_TO). */
+    confirmedRollback,
     /** Writes the counted refusals and the pending batch, then signs a head over all of it. */
     async signHeads() {
       await refusals.flush();
@@ -127,6 +148,7 @@ export async function openLog(options: OpenLogOptions) {
         logWritable: health.writable,
         ...(health.failure ? { logFailure: health.failure } : {}),
         merkle: heads.status(),
+        ...(rollback ? { rollback: rollback.message } : {}),
       };
     },
     /** Writes every pending nonce claim, counted refusal and log batch. */
@@ -149,4 +171,31 @@ export async function openLog(options: OpenLogOptions) {
       }
     },
   };
+}
+
+/**
+ * Compares the log as stored with the head remembered as published: a rollback unless the operator
+ * confirmed exactly this stored state (then it becomes the reference, the confirmation recorded in the
+ * file). With no head remembered yet, the database's newest signed head becomes the reference.
+ */
+async function guardRollback(
+  db: Kysely<GatewayDatabase>,
+  tree: Awaited<ReturnType<typeof loadTree>>,
+  options: OpenLogOptions['publishedHeads'],
+): Promise<{ rollback?: Rollback; confirmedRollback?: ConfirmedRollback; remember?: (head: PublishedHead) => void }> {
+  if (!options) return {};
+  const heads = publishedHeads(options.dir);
+  const remember = (head: PublishedHead) => heads.remember(head);
+  const published = heads.read(tree.logId);
+  if (!published) {
+    const newest = await headOf(db, tree.logId, {});
+    if (newest) heads.remember(newest);
+    return { remember };
+  }
+  const rollback = await rollbackOf(db, tree, published);
+  if (!rollback) return { remember };
+  if (options.confirm?.includes(confirmationOf(rollback.stored))) {
+    return { confirmedRollback: heads.confirm(rollback), remember };
+  }
+  return { rollback, remember };
 }

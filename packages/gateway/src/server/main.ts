@@ -4,7 +4,8 @@
  * at least its own INSTANCE_ID: one Merkle log per instance) and LOG_KEY_FILE; the signing key is the
  * service provider's, found through the directory (`pnpm start` runs RvIG's for brp-personen and
  * Kadaster's for brk-bevragen this way, see scripts/system-parts.ts). Settings: ./settings.ts (README:
- * Configuration). `main.ts migrate` only migrates the database.
+ * Configuration). `main.ts migrate` only migrates the database;
+ * `main.ts backup --to FILE` makes an online backup of it (README: Backup and restore).
  */
 import cluster from 'node:cluster';
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,7 +24,7 @@ import {
   stopOnSignals,
   tlsFromEnv,
 } from '@poortwachter/operations';
-import { bindHost, dataDir, openDatabase } from '@poortwachter/registry';
+import { backupCommand, bindHost, dataDir, openDatabase } from '@poortwachter/registry';
 import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -44,6 +45,9 @@ const log = createLogger('gateway');
 await runServer(log, async () => {
   const settings = startupSettings(log, gatewaySettings);
   if (process.argv[2] === 'migrate') await migrateOnly(settings);
+  // An online backup of the database, beside the running gateway.
+  else if (process.argv[2] === 'backup')
+    process.exit(await backupCommand(process.argv.slice(3), places(settings).databaseUrl));
   // Several workers: this process only prepares what they share and watches them (see superviseWorkers).
   else if (cluster.isPrimary && workerCount(settings.WORKERS) > 1) await supervise(settings);
   else await runWorker(settings);
@@ -181,6 +185,10 @@ async function runWorker(settings: GatewaySettings) {
     metrics: telemetry.prometheus,
     retentionIntervalMs,
     quotas: quotasFromSettings(settings),
+    publishedHeads: {
+      dir: settings.PUBLISHED_HEADS_DIR ?? join(data, 'published-heads'),
+      confirm: settings.CONFIRM_ROLLBACK_TO ?? [],
+    },
   });
 
   const provider = providerOin ? directory.current().organisations.get(providerOin)?.name : undefined;

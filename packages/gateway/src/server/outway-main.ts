@@ -19,7 +19,7 @@ import {
   tlsFromEnv,
 } from '@poortwachter/operations';
 import { inForce } from '@poortwachter/protocol';
-import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
+import { backupCommand, bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
@@ -38,6 +38,9 @@ const log = createLogger('outway');
 await runServer(log, async () => {
   const settings = startupSettings(log, outwaySettings);
   if (process.argv[2] === 'migrate') await migrateOnly(settings);
+  // `outway-main.ts backup --to FILE`: an online backup of the database, beside the running outway.
+  else if (process.argv[2] === 'backup')
+    process.exit(await backupCommand(process.argv.slice(3), databaseUrlOf(settings)));
   else await serve(settings);
 });
 

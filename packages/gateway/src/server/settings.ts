@@ -73,6 +73,18 @@ export const gatewaySettings = {
     description: 'How often records past their bewaartermijn are purged; 0 never (another instance does it).',
     default: '24',
   }),
+  PUBLISHED_HEADS_DIR: kinds.file({
+    description:
+      'Where the newest signed head of each log is kept, outside the database (keep it out of what you restore).',
+    shownDefault: '`<DATA_DIR>/published-heads`',
+  }),
+  CONFIRM_ROLLBACK_TO: kinds.listMatching(
+    /^\d+:[A-Za-z0-9+/]{43}=$/,
+    '<size>:<root> as the rollback line names it',
+  )({
+    description:
+      "The operator's confirmation that it may serve from a log rolled back to that head (README: Backup and restore).",
+  }),
   ...quota('QUOTA', 'per afnemer unless its autorisatie grants another', DEFAULT_QUOTAS.callers),
   ...quota('QUOTA_CITIZEN', 'per citizen', DEFAULT_QUOTAS.citizens),
   ...quota('QUOTA_ADDRESS', 'per client address (public log reads, failed verifications)', DEFAULT_QUOTAS.addresses),

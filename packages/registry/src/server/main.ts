@@ -18,6 +18,7 @@ import {
 import { writeFileAtomic } from '@poortwachter/sdk';
 import { createDirectoryPublisher } from '../directory/publisher.ts';
 import { createRegistryApp } from '../http/app.ts';
+import { backupCommand } from '../storage/backup-database.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { migrateRegistry } from '../storage/migrate.ts';
 import { openDatabase } from '../storage/open-database.ts';
@@ -40,6 +41,12 @@ if (process.argv[2] === 'migrate') {
     } finally {
       await close();
     }
+  });
+} else if (process.argv[2] === 'backup') {
+  // `main.ts backup --to FILE`: an online backup of the database, beside the running registry.
+  await runServer(log, async () => {
+    const settings = startupSettings(log, registrySettings);
+    process.exit(await backupCommand(process.argv.slice(3), databaseUrlOf(settings)));
   });
 } else await runServer(log, serve);
 

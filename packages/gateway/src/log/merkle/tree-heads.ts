@@ -31,6 +31,10 @@ export async function startTreeHeads(options: {
   intervalMs?: number;
   now?: () => number;
   report?: FailureReport;
+  /** Called with each new head before it is stored (and so served): remembers it outside the database. */
+  remember?: (head: TreeHead) => void;
+  /** While true, no head is signed (a rolled-back log must not publish a head of its other history). */
+  held?: () => boolean;
 }) {
   const report = options.report ?? ((message, error) => console.error(`gateway: ${message}`, error));
   const now = options.now ?? Date.now;
@@ -40,7 +44,7 @@ export async function startTreeHeads(options: {
   let running: Promise<TreeHead | undefined> | undefined;
   const sign = async (): Promise<TreeHead | undefined> => {
     const size = options.tree.size;
-    if (size === last) return undefined;
+    if (size === last || options.held?.()) return undefined;
     const payload = {
       log_id: options.tree.logId,
       tree_size: size,
@@ -48,6 +52,7 @@ export async function startTreeHeads(options: {
       timestamp: now(),
     };
     const head = { ...payload, jws: await signTreeHead(options.signingKey, payload) };
+    options.remember?.(head);
     await options.db.insertInto('merkle_heads').values(head).execute();
     last = size;
     signedAt = payload.timestamp;
