@@ -38,6 +38,7 @@ import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
+import { pinnedRegistryKeys, rememberLearnedKeys } from '../directory/pinned-registry-keys.ts';
 import { createGateway } from '../gateway.ts';
 import type { SourceTls } from '../pipeline/source-client.ts';
 import { migrateGateway } from '../storage/migrate.ts';
@@ -110,7 +111,9 @@ async function runWorker() {
         `no pinned registry key at ${registryKeyFile}: start the registry first (it writes it) or set REGISTRY_PUBLIC_KEY_FILE`,
       );
     }
-    const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+    // Keys learned during a registry key rotation are kept beside the gateway's own keys.
+    const learnedKeysFile = join(data, 'keys', 'registry.learned.jwks.json');
+    const registryKey = pinnedRegistryKeys(registryKeyFile, learnedKeysFile);
 
     // The log key makes BSN pseudonyms unlinkable without it; it is made once and must be kept.
     const logKey = secretKey(logKeyFile);
@@ -118,6 +121,11 @@ async function runWorker() {
     const directory = registryDirectory({
       registryUrl,
       registryKey,
+      onLearnedKeys: (keys) => {
+        registryKey.keys.push(...keys); // the change log's verifier (registryHistory) reads the same set
+        rememberLearnedKeys(learnedKeysFile, keys);
+        log.info({ kids: keys.map((k) => k.kid), file: learnedKeysFile }, "learned the registry's new signing key");
+      },
       refreshIntervalMs: directoryRefreshSeconds * 1000,
       maxAgeSeconds: directoryMaxAgeSeconds,
     });

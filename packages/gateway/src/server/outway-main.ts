@@ -23,6 +23,7 @@ import { inForce } from '@poortwachter/protocol';
 import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
 import type { JWK } from 'jose';
 import { registryDirectory } from '../directory/directory-provider.ts';
+import { pinnedRegistryKeys, rememberLearnedKeys } from '../directory/pinned-registry-keys.ts';
 import { adminTokenHash } from '../outway/admin-token.ts';
 import { listApplications, registerApplication } from '../outway/applications.ts';
 import { bindingProblems } from '../outway/bound-activities.ts';
@@ -56,7 +57,9 @@ await runServer(log, async () => {
 
   if (!existsSync(registryKeyFile)) fail(`no pinned registry key at ${registryKeyFile}: set REGISTRY_PUBLIC_KEY_FILE`);
   if (!existsSync(keyFile)) fail(`no private key of ${oin} at ${keyFile}: set ORGANISATION_KEY_FILE`);
-  const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+  // Keys learned during a registry key rotation are kept beside the gateway's own keys.
+  const learnedKeysFile = join(data, 'keys', 'registry.learned.jwks.json');
+  const registryKey = pinnedRegistryKeys(registryKeyFile, learnedKeysFile);
   const privateKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
   const logKey = secretKey(logKeyFile);
   if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
@@ -65,6 +68,10 @@ await runServer(log, async () => {
   const directory = registryDirectory({
     registryUrl,
     registryKey,
+    onLearnedKeys: (keys) => {
+      rememberLearnedKeys(learnedKeysFile, keys);
+      log.info({ kids: keys.map((k) => k.kid), file: learnedKeysFile }, "learned the registry's new signing key");
+    },
     refreshIntervalMs: refreshSeconds * 1000,
     maxAgeSeconds,
   });

@@ -3,7 +3,8 @@
  * migrations, makes the admin token and registry key on first start, seeds the demo and serves.
  *
  * Environment: PORT (8300), DATABASE_URL (sqlite:./data/registry.db), DATA_DIR (./data),
- * REGISTRY_KEY_FILE (<DATA_DIR>/keys/registry.jwk.json), SEED (`demo` or `none`, default demo),
+ * REGISTRY_KEY_FILE (<DATA_DIR>/keys/registry.jwk.json), REGISTRY_NEXT_KEY_FILE (<DATA_DIR>/keys/registry.next.jwk.json:
+ * the next signing key during a rotation, signing beside the current one when present), SEED (`demo` or `none`, default demo),
  * GATEWAY_PUBLIC_URL (http://localhost:8302, the BRP gateway the demo directory points at),
  * BRK_GATEWAY_PUBLIC_URL (http://localhost:8307, Kadaster's BRK inway the demo directory points at),
  * IDP_PUBLIC_URL (http://localhost:8303, the development identity provider the demo trusts),
@@ -34,7 +35,7 @@ import { openDatabase } from '../storage/open-database.ts';
 import { ensureAdminToken } from './admin-token-file.ts';
 import { bindHost, isLoopback, urlHost } from './bind-host.ts';
 import { dataDir } from './data-dir.ts';
-import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
+import { loadRegistryKeys, publicJwkOf } from './key-files.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
 
 const log = createLogger('registry');
@@ -52,16 +53,20 @@ await runServer(log, async () => {
   const tls = tlsFromEnv(env, fail);
   const databaseUrl = env.DATABASE_URL || `sqlite:${join(data, 'registry.db')}`;
   const keyFile = env.REGISTRY_KEY_FILE || join(data, 'keys', 'registry.jwk.json');
+  const nextKeyFile = env.REGISTRY_NEXT_KEY_FILE || join(data, 'keys', 'registry.next.jwk.json');
   const tokenFile = join(data, 'registry-admin-token');
 
   const { db, close } = openDatabase<RegistryDatabase>(databaseUrl);
   await migrateRegistry(db as never);
   const tokenCreated = await ensureAdminToken(db, tokenFile);
-  const { jwk: registryKey, created: keyCreated } = await loadOrCreateKey(keyFile, 'P-256');
-  // The public key, for pinning by gateways and clients on this machine.
+  // During a key rotation the next key signs beside the current one (see README, "Key rotation").
+  const { keys: registryKeys, created: keyCreated } = await loadRegistryKeys(keyFile, nextKeyFile);
+  // The public key, for pinning by gateways and clients on this machine (both keys during a rotation).
   const publicKeyFile = join(data, 'keys', 'registry.public.jwk.json');
+  const pinnable =
+    registryKeys.length === 1 ? publicJwkOf(registryKeys[0] ?? {}) : { keys: registryKeys.map(publicJwkOf) };
   // Atomically: gateways and the CLI on this machine read it, also while the registry (re)starts.
-  writeFileAtomic(publicKeyFile, `${JSON.stringify(publicJwkOf(registryKey), null, 2)}\n`);
+  writeFileAtomic(publicKeyFile, `${JSON.stringify(pinnable, null, 2)}\n`);
   const seeded =
     seed === 'demo'
       ? await seedDemoRegistry(db, {
@@ -76,7 +81,7 @@ await runServer(log, async () => {
             .filter(Boolean),
         })
       : false;
-  const publisher = await createDirectoryPublisher(db, registryKey, { resignAfterMs: resignSeconds * 1000 });
+  const publisher = await createDirectoryPublisher(db, registryKeys, { resignAfterMs: resignSeconds * 1000 });
   const app = createRegistryApp({ db, publisher, metrics: telemetry.prometheus });
   const serial = await publisher.serial();
 
@@ -92,6 +97,7 @@ await runServer(log, async () => {
     const lines = [
       `poortwachter registry listening on ${base} (database ${databaseUrl.split('?')[0]}, serial ${serial})`,
       keyCreated ? `  made the registry signing key: ${keyFile}` : undefined,
+      registryKeys.length > 1 ? `  rotating: signing with ${keyFile} and ${nextKeyFile}` : undefined,
       tokenCreated ? `  made the admin token (stored only as a hash): ${tokenFile}` : undefined,
       seeded
         ? `  seeded the demo registry; demo organisations' private keys are in ${join(data, 'keys')}/<OIN>.jwk.json`
