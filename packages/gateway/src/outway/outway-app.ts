@@ -32,6 +32,7 @@ import { logboekApp } from '../reads/logboek-app.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
 import { adminApp } from './admin-app.ts';
+import type { AdminTokenHashes } from './admin-token.ts';
 import { authenticateApplication } from './authenticate.ts';
 import { callProvider } from './call-provider.ts';
 import { chooseGrant } from './choose-grant.ts';
@@ -55,8 +56,8 @@ export interface OutwayAppOptions {
   readonly nonces: GroupCommitter<NonceClaim, boolean>;
   readonly pseudonymise: (bsn: string) => string;
   readonly instanceId: string;
-  /** SHA-256 hashes (hex) of the admin tokens that may register applications. */
-  readonly adminTokenHashes: readonly string[];
+  /** SHA-256 hashes (hex) of the admin tokens that may register applications; a function is asked at every request (tokens added or revoked without a restart). */
+  readonly adminTokenHashes: AdminTokenHashes;
   readonly reads: Omit<
     ReadStores,
     'serviceId' | 'pseudonymise' | 'now' | 'logbookId' | 'instanceId' | 'ownerOin' | 'ownerOnly'

@@ -9,6 +9,7 @@ import { fetchSourceClient, nodeSourceClient } from '../pipeline/source-client.t
 import type { AccessLogStore } from '../storage/access-log-store.ts';
 import type { SqliteHandle } from '../storage/sqlite-executor.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import type { AdminTokenHashes } from './admin-token.ts';
 import { migrateOutway } from './migrate.ts';
 import { createOutwayApp } from './outway-app.ts';
 import type { OutwayDatabase } from './tables.ts';
@@ -28,8 +29,8 @@ export interface OutwayConfig {
   readonly directory: DirectoryProvider;
   /** The key of the outway's own BSN pseudonyms (not the inway's: the two logs are not linkable by subject). */
   readonly logKey: Uint8Array;
-  /** SHA-256 hashes (hex) of the tokens that may register applications. */
-  readonly adminTokenHashes: readonly string[];
+  /** SHA-256 hashes (hex) of the tokens that may register applications; a function is asked at every request (tokens added or revoked without a restart). */
+  readonly adminTokenHashes: AdminTokenHashes;
   /** Call the inways through this `fetch` instead of the keep-alive HTTP client (tests). */
   readonly fetch?: typeof globalThis.fetch;
   readonly timeoutMs?: number;

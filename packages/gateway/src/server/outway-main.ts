@@ -24,7 +24,7 @@ import { bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/
 import type { JWK } from 'jose';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { pinnedRegistryKeys, rememberLearnedKeys } from '../directory/pinned-registry-keys.ts';
-import { adminTokenHash } from '../outway/admin-token.ts';
+import { adminTokenFile } from '../outway/admin-token.ts';
 import { listApplications, registerApplication } from '../outway/applications.ts';
 import { bindingProblems } from '../outway/bound-activities.ts';
 import { createOutway } from '../outway/outway.ts';
@@ -52,7 +52,7 @@ await runServer(log, async () => {
   const registryKeyFile = env.REGISTRY_PUBLIC_KEY_FILE || join(data, 'keys', 'registry.public.jwk.json');
   const keyFile = env.ORGANISATION_KEY_FILE || join(data, 'keys', `${oin}.jwk.json`);
   const logKeyFile = env.LOG_KEY_FILE || join(data, 'keys', 'outway-log.key');
-  const adminTokenFile = env.ADMIN_TOKEN_FILE || join(data, 'outway-admin-token');
+  const adminTokenPath = env.ADMIN_TOKEN_FILE || join(data, 'outway-admin-token');
   const instanceId = env.INSTANCE_ID || `outway-${hostname()}`;
 
   if (!existsSync(registryKeyFile)) fail(`no pinned registry key at ${registryKeyFile}: set REGISTRY_PUBLIC_KEY_FILE`);
@@ -62,8 +62,9 @@ await runServer(log, async () => {
   const registryKey = pinnedRegistryKeys(registryKeyFile, learnedKeysFile);
   const privateKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
   const logKey = secretKey(logKeyFile);
-  if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
-  const adminToken = readFileSync(adminTokenFile, 'utf8').trim();
+  if (!existsSync(adminTokenPath)) writeSecretFile(adminTokenPath, `${randomBytes(32).toString('base64url')}\n`);
+  const adminTokens = adminTokenFile(adminTokenPath);
+  if (adminTokens().length === 0) fail(`no admin token in ${adminTokenPath}: one token a line`);
 
   const directory = registryDirectory({
     registryUrl,
@@ -94,7 +95,7 @@ await runServer(log, async () => {
     database,
     directory,
     logKey,
-    adminTokenHashes: [adminTokenHash(adminToken)],
+    adminTokenHashes: adminTokens,
     timeoutMs: providerTimeoutMs,
     logger: log,
     metrics: telemetry.prometheus,
@@ -135,7 +136,7 @@ await runServer(log, async () => {
     },
     [
       `poortwachter outway for ${organisation?.name ?? oin} listening on ${listening.url} (POST /<service>/personen, X-API-KEY${tls?.clientCa ? ' or a client certificate' : ''})`,
-      `register applications: POST /admin/v1/applications with the token in ${adminTokenFile}`,
+      `register applications: POST /admin/v1/applications with a token in ${adminTokenPath}`,
     ].join('; '),
   );
 
