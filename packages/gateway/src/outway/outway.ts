@@ -4,7 +4,7 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { openLog } from '../log/open-log.ts';
-import { createPseudonymiser } from '../log/pseudonym.ts';
+import { createPseudonymiser, createSubjectPseudonyms } from '../log/pseudonym.ts';
 import { fetchSourceClient, nodeSourceClient } from '../pipeline/source-client.ts';
 import type { AccessLogStore } from '../storage/access-log-store.ts';
 import type { SqliteHandle } from '../storage/sqlite-executor.ts';
@@ -29,6 +29,8 @@ export interface OutwayConfig {
   readonly directory: DirectoryProvider;
   /** The key of the outway's own BSN pseudonyms (not the inway's: the two logs are not linkable by subject). */
   readonly logKey: Uint8Array;
+  /** Log keys of before a rotation: the readers still find the records pseudonymised under them. */
+  readonly previousLogKeys?: readonly Uint8Array[];
   /** SHA-256 hashes (hex) of the tokens that may register applications; a function is asked at every request (tokens added or revoked without a restart). */
   readonly adminTokenHashes: AdminTokenHashes;
   /** Call the inways through this `fetch` instead of the keep-alive HTTP client (tests). */
@@ -79,6 +81,7 @@ export async function createOutway(config: OutwayConfig) {
     refusals: opened.refusals,
     nonces: opened.nonces,
     pseudonymise: createPseudonymiser(config.logKey),
+    pseudonymsOf: createSubjectPseudonyms(config.logKey, config.previousLogKeys),
     instanceId: config.instanceId,
     adminTokenHashes: config.adminTokenHashes,
     reads: {

@@ -82,7 +82,7 @@ if (primary) {
 async function runWorker() {
   await runServer(log, async () => {
     const env = process.env;
-    const { fail, positive, port: portOf, secretKey } = serverEnvironment(log, env);
+    const { fail, positive, port: portOf, secretKey, previousLogKeys } = serverEnvironment(log, env);
     const telemetry = startTelemetry('poortwachter-gateway', env);
     const data = dataDir(env);
     const port = portOf(8302);
@@ -171,6 +171,7 @@ async function runWorker() {
       },
       signingKey,
       logKey,
+      previousLogKeys: previousLogKeys(),
       history: registryHistory({ registryUrl, registryKey }),
       logger: log,
       metrics: telemetry.prometheus,

@@ -35,7 +35,7 @@ const log = createLogger('outway');
 
 await runServer(log, async () => {
   const env = process.env;
-  const { fail, positive, port: portOf, secretKey } = serverEnvironment(log, env);
+  const { fail, positive, port: portOf, secretKey, previousLogKeys } = serverEnvironment(log, env);
   const telemetry = startTelemetry('poortwachter-outway', env);
   const data = dataDir(env);
   const port = portOf(8304);
@@ -95,6 +95,7 @@ await runServer(log, async () => {
     database,
     directory,
     logKey,
+    previousLogKeys: previousLogKeys(),
     adminTokenHashes: adminTokens,
     timeoutMs: providerTimeoutMs,
     logger: log,

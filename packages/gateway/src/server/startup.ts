@@ -16,7 +16,25 @@ export function serverEnvironment(log: Logger, env: NodeJS.ProcessEnv = process.
     if (!existsSync(file)) writeSecretFile(file, `${randomBytes(32).toString('base64')}\n`);
     return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   };
-  return { ...settings, secretKey };
+  /**
+   * The log keys of before a rotation (`LOG_PREVIOUS_KEY_FILES`, comma-separated files), never made:
+   * each must exist and hold at least 32 bytes, base64, or the start stops naming it.
+   */
+  const previousLogKeys = (): Buffer[] =>
+    (env.LOG_PREVIOUS_KEY_FILES ?? '')
+      .split(',')
+      .map((file) => file.trim())
+      .filter(Boolean)
+      .map((file) => {
+        const key = existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'base64') : undefined;
+        if (!key || key.length < 32) {
+          return settings.fail(
+            `LOG_PREVIOUS_KEY_FILES: ${file} ${key ? 'holds fewer than 32 bytes (base64)' : 'does not exist'}; it accepts files of earlier log keys, comma-separated`,
+          );
+        }
+        return key;
+      });
+  return { ...settings, secretKey, previousLogKeys };
 }
 
 /**
