@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from './directory/directory-provider.ts';
 import { createGatewayApp } from './http/app.ts';
 import { openLog } from './log/open-log.ts';
-import { createPseudonymiser } from './log/pseudonym.ts';
+import { createPseudonymiser, createSubjectPseudonyms } from './log/pseudonym.ts';
 import { startRetention } from './log/retention.ts';
 import type { SourceOptions } from './pipeline/forward.ts';
 import { gatewayMeter } from './pipeline/metrics.ts';
@@ -32,6 +32,8 @@ export interface GatewayConfig {
   readonly signingKey: JWK;
   /** The key of the BSN pseudonyms (HMAC); losing it makes the log unreadable by subject. */
   readonly logKey: Uint8Array;
+  /** Log keys of before a rotation: the readers still find the records pseudonymised under them. */
+  readonly previousLogKeys?: readonly Uint8Array[];
   /** The registry's history for the coverage report (default: the directory snapshot alone). */
   readonly history?: RegistryHistory;
   readonly now?: () => number;
@@ -116,6 +118,7 @@ export async function createGateway(config: GatewayConfig) {
     nonces,
     signingKey: config.signingKey,
     pseudonymise: createPseudonymiser(config.logKey),
+    pseudonymsOf: createSubjectPseudonyms(config.logKey, config.previousLogKeys),
     ...(config.now ? { now: config.now } : {}),
     ...(config.maxBodyBytes === undefined ? {} : { maxBodyBytes: config.maxBodyBytes }),
     reads: {

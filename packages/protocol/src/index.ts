@@ -19,12 +19,14 @@ export {
   parseDateTime,
   readPeriod,
 } from './dates.ts';
-export { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './directory/types.ts';
+export { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot, JOSE_JSON } from './directory/types.ts';
 export {
   DirectoryVerificationError,
   type SignedChangesPage,
+  type VerifiedDirectory,
   type VerifySnapshotOptions,
   verifyChangesPage,
+  verifyDirectory,
   verifyDirectorySnapshot,
 } from './directory/verify-snapshot.ts';
 export { isAtOrBelow, overlapping } from './domain/field-paths.ts';

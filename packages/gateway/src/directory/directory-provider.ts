@@ -1,4 +1,4 @@
-import { GatewayRefusal, verifyDirectorySnapshot } from '@poortwachter/protocol';
+import { GatewayRefusal, JOSE_JSON, verifyDirectory } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { DirectoryIndex } from './directory-index.ts';
 
@@ -19,8 +19,14 @@ export interface DirectoryProvider {
 
 export interface RegistryDirectoryOptions {
   readonly registryUrl: string;
-  /** The registry's public key, pinned in configuration. */
-  readonly registryKey: JWK | { keys: JWK[] };
+  /** The registry's public key (or keys), pinned in configuration. */
+  readonly registryKey: JWK | { keys: readonly JWK[] };
+  /**
+   * Called with the registry's new key when a snapshot signed by a pinned key and the new one
+   * introduces it (a key rotation); the gateway trusts it from then on. Persist it to keep trusting
+   * the registry after a restart that falls after the rotation's overlap.
+   */
+  readonly onLearnedKeys?: (keys: readonly JWK[]) => void;
   /** How often to ask the registry for a newer serial (default 10 s). */
   readonly refreshIntervalMs?: number;
   /** Beyond this age of the last good snapshot, refuse everything (default 15 minutes). */
@@ -42,6 +48,7 @@ export function registryDirectory(options: RegistryDirectoryOptions) {
   const fetchImpl = options.fetch ?? globalThis.fetch;
   const now = options.now ?? Date.now;
   const maxAgeSeconds = options.maxAgeSeconds ?? 900;
+  let pinned: readonly JWK[] = 'keys' in options.registryKey ? options.registryKey.keys : [options.registryKey];
   let index: DirectoryIndex | undefined;
   let lastError: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -50,7 +57,7 @@ export function registryDirectory(options: RegistryDirectoryOptions) {
 
   async function refresh(): Promise<void> {
     try {
-      const headers: Record<string, string> = { accept: 'application/jose' };
+      const headers: Record<string, string> = { accept: `${JOSE_JSON}, application/jose;q=0.9` };
       if (index) headers['if-none-match'] = `"${index.serial}"`;
       const res = await fetchImpl(new URL('/v1/directory', options.registryUrl), {
         headers,
@@ -77,10 +84,18 @@ export function registryDirectory(options: RegistryDirectoryOptions) {
 
   async function accept(res: Response): Promise<void> {
     if (!res.ok) throw new Error(`registry answered ${res.status}`);
-    const snapshot = await verifyDirectorySnapshot(await res.text(), options.registryKey, {
-      ...(index ? { minSerial: index.serial } : {}),
-      now: new Date(now()),
-    });
+    const { snapshot, learnedKeys } = await verifyDirectory(
+      await res.text(),
+      { keys: pinned },
+      {
+        ...(index ? { minSerial: index.serial } : {}),
+        now: new Date(now()),
+      },
+    );
+    if (learnedKeys.length > 0) {
+      pinned = [...pinned, ...learnedKeys];
+      options.onLearnedKeys?.(learnedKeys);
+    }
     index = new DirectoryIndex(snapshot);
     lastError = undefined;
   }

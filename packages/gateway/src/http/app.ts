@@ -56,6 +56,8 @@ export interface GatewayAppOptions {
   readonly signingKey: JWK;
   /** Keyed pseudonym of a BSN (HMAC with the log key). */
   readonly pseudonymise: (bsn: string) => string;
+  /** A BSN's pseudonyms under the current and previous log keys, for the readers (default: the current only). */
+  readonly pseudonymsOf?: (bsn: string) => readonly string[];
   /** What /readyz reports beside the directory: whether the log can be written (and why not), the Merkle log's state. */
   readonly readiness?: () => Promise<{
     logWritable: boolean;
@@ -83,7 +85,7 @@ export interface GatewayAppOptions {
    */
   readonly quotas?: CallerQuotas;
   /** The stores of the log's readers (citizen inzage, Logboek read API, log proofs, coverage report). */
-  readonly reads?: Omit<ReadStores, 'serviceId' | 'pseudonymise' | 'now' | 'logbookId' | 'instanceId'>;
+  readonly reads?: Omit<ReadStores, 'serviceId' | 'pseudonymsOf' | 'now' | 'logbookId' | 'instanceId'>;
 }
 
 /**
@@ -211,7 +213,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       serviceId,
       instanceId,
       logbookId: `${serviceId}/${instanceId}`,
-      pseudonymise: options.pseudonymise,
+      pseudonymsOf: options.pseudonymsOf ?? ((bsn) => [options.pseudonymise(bsn)]),
       now,
     };
     const base = every(sign, traceContext({ now }), withDirectory(options.directory), quotas, async (c, next) => {

@@ -12,3 +12,20 @@ export function createPseudonymiser(logKey: Uint8Array): (bsn: string) => string
   if (logKey.length < 32) throw new Error('The log key must be at least 32 bytes.');
   return (bsn) => createHmac('sha256', logKey).update(`BSN:${bsn}`, 'utf8').digest('hex');
 }
+
+/**
+ * A subject's pseudonyms under the current log key and every previous one (a log-key rotation): the
+ * log's readers look records up by all of them, so that a citizen's timeline stays whole across a
+ * rotation. Records are written under the current key only (one HMAC per write).
+ *
+ * @example
+ * const pseudonymsOf = createSubjectPseudonyms(logKey, [previousLogKey]);
+ * pseudonymsOf('999993653'); // ['3f1c…', '9a0e…']
+ */
+export function createSubjectPseudonyms(
+  logKey: Uint8Array,
+  previousKeys: readonly Uint8Array[] = [],
+): (bsn: string) => readonly string[] {
+  const each = [logKey, ...previousKeys].map(createPseudonymiser);
+  return (bsn) => each.map((pseudonymise) => pseudonymise(bsn));
+}

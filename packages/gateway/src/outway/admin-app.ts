@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
-import { matchesAdminToken } from './admin-token.ts';
+import { type AdminTokenHashes, matchesAdminToken } from './admin-token.ts';
 import { listApplications, registerApplication, revokeApplication } from './applications.ts';
 import { bindingProblems } from './bound-activities.ts';
 import type { OutwayEnv } from './context.ts';
@@ -20,8 +20,8 @@ export function adminApp(options: {
   /** The afnemer this outway signs for. */
   readonly organisationOin: string;
   readonly directory: DirectoryProvider;
-  /** SHA-256 hashes (hex) of the admin tokens. */
-  readonly adminTokenHashes: readonly string[];
+  /** SHA-256 hashes (hex) of the admin tokens; a function is asked at every request (tokens added or revoked without a restart). */
+  readonly adminTokenHashes: AdminTokenHashes;
   readonly now: () => number;
 }) {
   const admin = new Hono<OutwayEnv>();
@@ -38,7 +38,13 @@ export function adminApp(options: {
   );
   admin.use(async (c, next) => {
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!token || !matchesAdminToken(token, options.adminTokenHashes)) {
+    if (
+      !token ||
+      !matchesAdminToken(
+        token,
+        typeof options.adminTokenHashes === 'function' ? options.adminTokenHashes() : options.adminTokenHashes,
+      )
+    ) {
       throw new ProblemError(
         'authentication',
         'Beheer van de outway vraagt het beheertoken, als Bearer token in de header Authorization.',

@@ -35,6 +35,7 @@ import { logboekApp } from '../reads/logboek-app.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
 import { adminApp } from './admin-app.ts';
+import type { AdminTokenHashes } from './admin-token.ts';
 import { authenticateApplication } from './authenticate.ts';
 import { callProvider } from './call-provider.ts';
 import { chooseGrant } from './choose-grant.ts';
@@ -57,12 +58,14 @@ export interface OutwayAppOptions {
   readonly refusals: RefusalRecorder;
   readonly nonces: GroupCommitter<NonceClaim, boolean>;
   readonly pseudonymise: (bsn: string) => string;
+  /** A BSN's pseudonyms under the current and previous log keys, for the readers (default: the current only). */
+  readonly pseudonymsOf?: (bsn: string) => readonly string[];
   readonly instanceId: string;
-  /** SHA-256 hashes (hex) of the admin tokens that may register applications. */
-  readonly adminTokenHashes: readonly string[];
+  /** SHA-256 hashes (hex) of the admin tokens that may register applications; a function is asked at every request (tokens added or revoked without a restart). */
+  readonly adminTokenHashes: AdminTokenHashes;
   readonly reads: Omit<
     ReadStores,
-    'serviceId' | 'pseudonymise' | 'now' | 'logbookId' | 'instanceId' | 'ownerOin' | 'ownerOnly'
+    'serviceId' | 'pseudonymsOf' | 'now' | 'logbookId' | 'instanceId' | 'ownerOin' | 'ownerOnly'
   >;
   readonly readiness: () => Promise<{ logWritable: boolean; logFailure?: unknown; merkle?: Record<string, unknown> }>;
   /** The operational log (JSON lines). */
@@ -223,7 +226,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
     logbookId: `outway/${options.instanceId}`,
     ownerOin: options.organisationOin,
     ownerOnly: true,
-    pseudonymise: options.pseudonymise,
+    pseudonymsOf: options.pseudonymsOf ?? ((bsn) => [options.pseudonymise(bsn)]),
     now,
   };
   const sign = signResponse({ signingKey: options.privateKey, now });

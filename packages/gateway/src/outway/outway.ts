@@ -4,12 +4,13 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { openLog } from '../log/open-log.ts';
-import { createPseudonymiser } from '../log/pseudonym.ts';
+import { createPseudonymiser, createSubjectPseudonyms } from '../log/pseudonym.ts';
 import type { CallerQuotas } from '../pipeline/quota.ts';
 import { fetchSourceClient, nodeSourceClient } from '../pipeline/source-client.ts';
 import type { AccessLogStore } from '../storage/access-log-store.ts';
 import type { SqliteHandle } from '../storage/sqlite-executor.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import type { AdminTokenHashes } from './admin-token.ts';
 import { migrateOutway } from './migrate.ts';
 import { createOutwayApp } from './outway-app.ts';
 import type { OutwayDatabase } from './tables.ts';
@@ -29,8 +30,10 @@ export interface OutwayConfig {
   readonly directory: DirectoryProvider;
   /** The key of the outway's own BSN pseudonyms (not the inway's: the two logs are not linkable by subject). */
   readonly logKey: Uint8Array;
-  /** SHA-256 hashes (hex) of the tokens that may register applications. */
-  readonly adminTokenHashes: readonly string[];
+  /** Log keys of before a rotation: the readers still find the records pseudonymised under them. */
+  readonly previousLogKeys?: readonly Uint8Array[];
+  /** SHA-256 hashes (hex) of the tokens that may register applications; a function is asked at every request (tokens added or revoked without a restart). */
+  readonly adminTokenHashes: AdminTokenHashes;
   /** Call the inways through this `fetch` instead of the keep-alive HTTP client (tests). */
   readonly fetch?: typeof globalThis.fetch;
   readonly timeoutMs?: number;
@@ -81,6 +84,7 @@ export async function createOutway(config: OutwayConfig) {
     refusals: opened.refusals,
     nonces: opened.nonces,
     pseudonymise: createPseudonymiser(config.logKey),
+    pseudonymsOf: createSubjectPseudonyms(config.logKey, config.previousLogKeys),
     instanceId: config.instanceId,
     adminTokenHashes: config.adminTokenHashes,
     reads: {

@@ -136,7 +136,8 @@ export interface ReadStores {
   readonly logbookId: string;
   /** The registry's history, which the coverage report replays. */
   readonly history: RegistryHistory;
-  readonly pseudonymise: (bsn: string) => string;
+  /** A subject's pseudonyms under the current and every previous log key (records are found by any). */
+  readonly pseudonymsOf: (bsn: string) => readonly string[];
   readonly now: () => number;
   /** Whose log this is, when not the service's provider (an outway's: the afnemer's), who reads all of it. */
   readonly ownerOin?: string;

@@ -78,13 +78,13 @@ export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv
   app.use(citizenCors());
 
   app.get('/verwerkingen', async (c) => {
-    const { db, serviceId, pseudonymise, now } = c.var.reads;
+    const { db, serviceId, pseudonymsOf, now } = c.var.reads;
     const citizen = await verifiedCitizen(c);
     onlyParameters(c, ['van', 'tot', 'limit', 'cursor']);
     const period = parsePeriod(c.req.query('van'), c.req.query('tot'), { from: 'van', to: 'tot' });
     const cursor = c.req.query('cursor');
     const page = await citizenTimeline(db, c.var.directory, serviceId, {
-      subject: pseudonymise(citizen.bsn),
+      subjects: pseudonymsOf(citizen.bsn),
       from: period.from,
       to: period.to,
       limit: parseLimit(c.req.query('limit'), 'limit', 20, 100),
@@ -95,7 +95,7 @@ export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv
   });
 
   app.get('/verwerkingen/:id/bewijs', async (c) => {
-    const { db, pseudonymise, now } = c.var.reads;
+    const { db, pseudonymsOf, now } = c.var.reads;
     const citizen = await verifiedCitizen(c);
     onlyParameters(c, ['size']);
     const id = c.req.param('id');
@@ -104,7 +104,7 @@ export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv
     const row =
       startTime === undefined
         ? undefined
-        : await citizenRecords(db, c.var.directory, pseudonymise(citizen.bsn), now())
+        : await citizenRecords(db, c.var.directory, pseudonymsOf(citizen.bsn), now())
             .select(['id', 'record'])
             .where('id', '=', id)
             .where('start_time', '=', startTime)

@@ -18,7 +18,7 @@ export function logboekApp(stages: {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
   app.post('/', stages.signedPost, async (c) => {
-    const { pseudonymise, serviceId, logbookId, db } = c.var.reads;
+    const { pseudonymsOf, serviceId, logbookId, db } = c.var.reads;
     const caller = callerOf(c);
     const filter = parseReadFilter(c.get('body'));
     const directory = c.var.directory;
@@ -29,7 +29,7 @@ export function logboekApp(stages: {
     const { bsn, ...rest } = filter;
     const page = await logboekPage(db, {
       ...rest,
-      ...(bsn ? { subject: pseudonymise(bsn) } : {}),
+      ...(bsn ? { subjects: pseudonymsOf(bsn) } : {}),
       ...(caller.organisation.oin === provider ? {} : { foreignProcessor: caller.organisation.oin }),
     });
     return sendJson(c, {

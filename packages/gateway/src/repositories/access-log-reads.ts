@@ -5,7 +5,7 @@ import { isPostgres, monthOf, subjectMonthKey, subjectMonths } from '../storage/
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { newestFirstPage, type Position } from './cursor.ts';
 
-/** The Logboek read API's filter, checked (see `reads/logboek-app.ts`); `subject` is the pseudonym. */
+/** The Logboek read API's filter, checked (see `reads/logboek-app.ts`); `subjects`: the pseudonyms of one BSN. */
 export interface LogboekFilter {
   /** Only records of this afnemer's accesses (an afnemer reads its own; the bronhouder all). */
   readonly foreignProcessor?: string;
@@ -13,7 +13,7 @@ export interface LogboekFilter {
   readonly startTime?: number | undefined;
   readonly endTime?: number | undefined;
   readonly activity?: string | undefined;
-  readonly subject?: string | undefined;
+  readonly subjects?: readonly string[] | undefined;
   readonly limit: number;
   readonly cursor?: Position | undefined;
 }
@@ -26,7 +26,7 @@ export async function logboekPage(db: Kysely<GatewayDatabase>, filter: LogboekFi
   if (filter.startTime !== undefined) select = select.where('start_time', '>=', filter.startTime);
   if (filter.endTime !== undefined) select = select.where('start_time', '<', filter.endTime);
   if (filter.activity) select = select.where('processing_activity_id', '=', filter.activity);
-  if (filter.subject) select = select.where('data_subject_id', '=', filter.subject);
+  if (filter.subjects) select = select.where('data_subject_id', 'in', filter.subjects);
   const { rows, next } = await newestFirstPage(select, filter.cursor, filter.limit);
   return { records: rows.map((r) => ({ id: r.id, ...(JSON.parse(r.record) as object) })), next };
 }

@@ -17,15 +17,20 @@ export function confidentialActivities(directory: DirectoryIndex, now: number): 
 
 /**
  * The one way a citizen's read reaches the access log: the records of this data subject (the keyed
- * pseudonym of the BSN in their token) that are not under a verwerkingsactiviteit that is
+ * pseudonyms of the BSN in their token, under the current and every previous log key) that are not under a verwerkingsactiviteit that is
  * confidential now. The timeline, the proof of one record and anything a citizen reads later start
  * here, so that no path shows what another hides.
  *
  * @example
- * const row = await citizenRecords(db, directory, pseudonym, Date.now()).select(['id', 'record']).where('id', '=', id).executeTakeFirst();
+ * const row = await citizenRecords(db, directory, [pseudonym], Date.now()).select(['id', 'record']).where('id', '=', id).executeTakeFirst();
  */
-export function citizenRecords(db: Kysely<GatewayDatabase>, directory: DirectoryIndex, subject: string, now: number) {
+export function citizenRecords(
+  db: Kysely<GatewayDatabase>,
+  directory: DirectoryIndex,
+  subjects: readonly string[],
+  now: number,
+) {
   const hidden = confidentialActivities(directory, now);
-  const own = db.selectFrom('access_log').where('data_subject_id', '=', subject);
+  const own = db.selectFrom('access_log').where('data_subject_id', 'in', subjects);
   return hidden.length > 0 ? own.where('processing_activity_id', 'not in', hidden) : own;
 }

@@ -21,7 +21,8 @@ export interface TimelinePage {
 }
 
 export interface TimelineQuery {
-  readonly subject: string;
+  /** The pseudonyms of the citizen's BSN, under the current and every previous log key. */
+  readonly subjects: readonly string[];
   readonly from: number;
   readonly to: number;
   readonly limit: number;
@@ -30,7 +31,7 @@ export interface TimelineQuery {
 }
 
 /**
- * One page of a citizen's timeline, newest first, by the keyed pseudonym of their BSN. The keyset
+ * One page of a citizen's timeline, newest first, by the keyed pseudonyms of their BSN. The keyset
  * cursor (start_time, id) walks the index (data_subject_id, start_time, id): a page costs the same
  * at the first record as at the ten-thousandth, and records that arrive meanwhile are newer than any
  * cursor, so a walk neither skips nor repeats a record.
@@ -41,7 +42,7 @@ export async function citizenTimeline(
   serviceId: string,
   query: TimelineQuery,
 ): Promise<TimelinePage> {
-  const select = citizenRecords(db, directory, query.subject, query.now)
+  const select = citizenRecords(db, directory, query.subjects, query.now)
     .select([
       'id',
       'start_time',
@@ -64,7 +65,7 @@ export async function citizenTimeline(
   let purged = db
     .selectFrom('access_log_purged')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('data_subject_id', '=', query.subject)
+    .where('data_subject_id', 'in', query.subjects)
     .where('start_time', '>=', query.from)
     .where('start_time', '<', query.to);
   if (hidden.length > 0) purged = purged.where('processing_activity_id', 'not in', hidden);
@@ -100,10 +101,11 @@ async function byMonths<O extends { id: string; start_time: number }>(
   if (last < query.from) return [];
   const months = await db
     .selectFrom('access_log_subject_months')
-    .select(['month', 'records'])
-    .where('data_subject_id', '=', query.subject)
+    .select(['month', (eb) => eb.fn.sum<number | string>('records').as('records')])
+    .where('data_subject_id', 'in', query.subjects)
     .where('month', '>=', monthOf(query.from).month)
     .where('month', '<=', monthOf(last).month)
+    .groupBy('month')
     .orderBy('month', 'desc')
     .execute();
   const rows: O[] = [];

@@ -8,7 +8,7 @@
  * `main.ts backup --to FILE` makes an online backup of it (README: Backup and restore).
  */
 import cluster from 'node:cluster';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -29,13 +29,14 @@ import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
+import { pinnedRegistryKeys, rememberLearnedKeys } from '../directory/pinned-registry-keys.ts';
 import { createGateway } from '../gateway.ts';
 import { quotasFromSettings } from '../pipeline/quota.ts';
 import type { SourceTls } from '../pipeline/source-client.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { gatewaySettings } from './settings.ts';
-import { awaitDirectory, maxAgeProblem, secretKey } from './startup.ts';
+import { awaitDirectory, maxAgeProblem, previousLogKeys, secretKey } from './startup.ts';
 import { superviseWorkers, workerCount } from './workers.ts';
 
 type GatewaySettings = SettingsOf<typeof gatewaySettings>;
@@ -126,7 +127,9 @@ async function runWorker(settings: GatewaySettings) {
       `no pinned registry key at ${registryKeyFile}: start the registry first (it writes it) or set REGISTRY_PUBLIC_KEY_FILE`,
     );
   }
-  const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+  // Keys learned during a registry key rotation are kept beside the gateway's own keys.
+  const learnedKeysFile = join(data, 'keys', 'registry.learned.jwks.json');
+  const registryKey = pinnedRegistryKeys(registryKeyFile, learnedKeysFile);
 
   // The log key makes BSN pseudonyms unlinkable without it; it is made once and must be kept.
   const logKey = secretKey(logKeyFile);
@@ -134,6 +137,11 @@ async function runWorker(settings: GatewaySettings) {
   const directory = registryDirectory({
     registryUrl,
     registryKey,
+    onLearnedKeys: (keys) => {
+      registryKey.keys.push(...keys); // the change log's verifier (registryHistory) reads the same set
+      rememberLearnedKeys(learnedKeysFile, keys);
+      log.info({ kids: keys.map((k) => k.kid), file: learnedKeysFile }, "learned the registry's new signing key");
+    },
     refreshIntervalMs: directoryRefreshSeconds * 1000,
     maxAgeSeconds: directoryMaxAgeSeconds,
   });
@@ -180,6 +188,7 @@ async function runWorker(settings: GatewaySettings) {
     },
     signingKey,
     logKey,
+    previousLogKeys: previousLogKeys(settings.LOG_PREVIOUS_KEY_FILES),
     history: registryHistory({ registryUrl, registryKey }),
     logger: log,
     metrics: telemetry.prometheus,

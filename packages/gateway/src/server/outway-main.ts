@@ -3,7 +3,7 @@
  * Settings: ./settings.ts (README: Configuration). `outway-main.ts migrate` only migrates the database.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,7 +23,8 @@ import { backupCommand, bindHost, dataDir, openDatabase, writeSecretFile } from 
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
-import { adminTokenHash } from '../outway/admin-token.ts';
+import { pinnedRegistryKeys, rememberLearnedKeys } from '../directory/pinned-registry-keys.ts';
+import { adminTokenFile } from '../outway/admin-token.ts';
 import { listApplications, registerApplication } from '../outway/applications.ts';
 import { bindingProblems } from '../outway/bound-activities.ts';
 import { migrateOutway } from '../outway/migrate.ts';
@@ -31,7 +32,7 @@ import { createOutway } from '../outway/outway.ts';
 import type { OutwayDatabase } from '../outway/tables.ts';
 import { quotasFromSettings } from '../pipeline/quota.ts';
 import { outwaySettings } from './settings.ts';
-import { awaitDirectory, maxAgeProblem, secretKey } from './startup.ts';
+import { awaitDirectory, maxAgeProblem, previousLogKeys, secretKey } from './startup.ts';
 
 const log = createLogger('outway');
 
@@ -82,22 +83,29 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
   const registryKeyFile = settings.REGISTRY_PUBLIC_KEY_FILE ?? join(data, 'keys', 'registry.public.jwk.json');
   const keyFile = settings.ORGANISATION_KEY_FILE ?? join(data, 'keys', `${oin}.jwk.json`);
   const logKeyFile = settings.LOG_KEY_FILE ?? join(data, 'keys', 'outway-log.key');
-  const adminTokenFile = settings.ADMIN_TOKEN_FILE ?? join(data, 'outway-admin-token');
+  const adminTokenPath = settings.ADMIN_TOKEN_FILE ?? join(data, 'outway-admin-token');
   const instanceId = settings.INSTANCE_ID ?? `outway-${hostname()}`;
 
   if (!existsSync(registryKeyFile)) fail(`no pinned registry key at ${registryKeyFile}: set REGISTRY_PUBLIC_KEY_FILE`);
   if (!existsSync(keyFile)) fail(`no private key of ${oin} at ${keyFile}: set ORGANISATION_KEY_FILE`);
-  const registryKey = JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK;
+  // Keys learned during a registry key rotation are kept beside the outway's own keys.
+  const learnedKeysFile = join(data, 'keys', 'registry.learned.jwks.json');
+  const registryKey = pinnedRegistryKeys(registryKeyFile, learnedKeysFile);
   const privateKey = readPrivateKey<JWK>('ORGANISATION_KEY_FILE', keyFile, settings.POORTWACHTER_DEMO);
   // The schema before the directory: a database newer than this version stops the start at once.
   await migrate(databaseUrl);
   const logKey = secretKey(logKeyFile);
-  if (!existsSync(adminTokenFile)) writeSecretFile(adminTokenFile, `${randomBytes(32).toString('base64url')}\n`);
-  const adminToken = readFileSync(adminTokenFile, 'utf8').trim();
+  if (!existsSync(adminTokenPath)) writeSecretFile(adminTokenPath, `${randomBytes(32).toString('base64url')}\n`);
+  const adminTokens = adminTokenFile(adminTokenPath);
+  if (adminTokens().length === 0) fail(`no admin token in ${adminTokenPath}: one token a line`);
 
   const directory = registryDirectory({
     registryUrl,
     registryKey,
+    onLearnedKeys: (keys) => {
+      rememberLearnedKeys(learnedKeysFile, keys);
+      log.info({ kids: keys.map((k) => k.kid), file: learnedKeysFile }, "learned the registry's new signing key");
+    },
     refreshIntervalMs: refreshSeconds * 1000,
     maxAgeSeconds,
   });
@@ -120,7 +128,8 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
     database,
     directory,
     logKey,
-    adminTokenHashes: [adminTokenHash(adminToken)],
+    previousLogKeys: previousLogKeys(settings.LOG_PREVIOUS_KEY_FILES),
+    adminTokenHashes: adminTokens,
     timeoutMs: providerTimeoutMs,
     logger: log,
     metrics: telemetry.prometheus,
@@ -162,7 +171,7 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
     },
     [
       `poortwachter outway for ${organisation?.name ?? oin} listening on ${listening.url} (POST /<service>/personen, X-API-KEY${tls?.clientCa ? ' or a client certificate' : ''})`,
-      `register applications: POST /admin/v1/applications with the token in ${adminTokenFile}`,
+      `register applications: POST /admin/v1/applications with a token in ${adminTokenPath}`,
     ].join('; '),
   );
 

@@ -61,6 +61,13 @@ export const gatewaySettings = {
     description: 'The pseudonym key of its log, made on first start; keep it.',
     shownDefault: '`<DATA_DIR>/keys/gateway-log.key`',
   }),
+  LOG_PREVIOUS_KEY_FILES: kinds.listMatching(
+    /./,
+    'files of earlier log keys',
+  )({
+    description:
+      'Log keys of before a rotation: citizens still find records pseudonymised under them (README: Key rotation).',
+  }),
   INSTANCE_ID: kinds.text({
     description: 'The id of its Merkle log: give each instance sharing one database its own.',
     shownDefault: 'the host name',
@@ -119,6 +126,13 @@ export const outwaySettings = {
   PROVIDER_TIMEOUT_MS: kinds.positive({ description: 'Time for a call to a provider.', default: '10000' }),
   ...quota('QUOTA', 'per application', DEFAULT_QUOTAS.callers),
   ...quota('QUOTA_ADDRESS', 'per client address (failed authentications)', DEFAULT_QUOTAS.addresses),
+  LOG_PREVIOUS_KEY_FILES: kinds.listMatching(
+    /./,
+    'files of earlier log keys',
+  )({
+    description:
+      'Log keys of before a rotation: citizens still find records pseudonymised under them (README: Key rotation).',
+  }),
   INSTANCE_ID: kinds.text({ description: 'The id of its Merkle log.', shownDefault: '`outway-<host name>`' }),
   DEMO_APPLICATION_KEY_FILE: kinds.file({
     description:

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Logger } from '@poortwachter/operations';
+import { failSetting, type Logger } from '@poortwachter/operations';
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { writeSecretFile } from '@poortwachter/registry';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
@@ -9,6 +9,22 @@ import type { DirectoryProvider } from '../directory/directory-provider.ts';
 export function secretKey(file: string): Buffer {
   if (!existsSync(file)) writeSecretFile(file, `${randomBytes(32).toString('base64')}\n`);
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}
+
+/**
+ * The log keys of before a rotation (`LOG_PREVIOUS_KEY_FILES`), never made: each must exist and hold at
+ * least 32 bytes, base64, or the start stops naming it.
+ */
+export function previousLogKeys(files: readonly string[] = []): Buffer[] {
+  return files.map((file) => {
+    const key = existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'base64') : undefined;
+    if (!key || key.length < 32) {
+      return failSetting(
+        `LOG_PREVIOUS_KEY_FILES: ${file} ${key ? 'holds fewer than 32 bytes (base64)' : 'does not exist'}; it accepts files of earlier log keys, comma-separated`,
+      );
+    }
+    return key;
+  });
 }
 
 /**

@@ -40,8 +40,14 @@ export interface TestGateway {
   ): Promise<Response>;
   /** Fetches the registry's directory again (as the background refresh would). */
   refreshDirectory(): Promise<void>;
-  /** Another gateway instance on the same database (its own batches, caches and Merkle log). */
-  secondInstance(): Promise<ReturnType<typeof createGatewayApp>>;
+  /**
+   * Another gateway instance on the same database (its own batches, caches and Merkle log); with
+   * `logKeys`, another log key and the ones before it (a log-key rotation).
+   */
+  secondInstance(logKeys?: {
+    logKey: Uint8Array;
+    previousLogKeys?: readonly Uint8Array[];
+  }): Promise<ReturnType<typeof createGatewayApp>>;
   /** Signs a tree head now for every instance whose log grew (the server does this every second). */
   signTreeHead(): Promise<unknown>;
   /** Runs the retention purge now, as if at `at` (default now). */
@@ -86,7 +92,7 @@ export async function startTestGateway(
   const providerOin = (await rvig.executeTakeFirstOrThrow()).oin;
 
   let instances = 0;
-  const instance = () =>
+  const instance = (logKeys: { logKey: Uint8Array; previousLogKeys?: readonly Uint8Array[] } = { logKey: LOG_KEY }) =>
     createGateway({
       serviceId: 'brp-personen',
       instanceId: `instance-${++instances}`,
@@ -102,7 +108,7 @@ export async function startTestGateway(
         maxResponseBytes: 1_000_000,
       },
       signingKey: key(providerOin),
-      logKey: LOG_KEY,
+      ...logKeys,
       headIntervalMs: 3_600_000,
       retentionIntervalMs: 0,
       history: registryHistory({
@@ -145,8 +151,8 @@ export async function startTestGateway(
       });
     },
     refreshDirectory: () => directory.refresh(),
-    async secondInstance() {
-      const another = await instance();
+    async secondInstance(logKeys) {
+      const another = await instance(logKeys);
       others.push(another);
       return another.app;
     },

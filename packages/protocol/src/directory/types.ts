@@ -1,3 +1,4 @@
+import type { JWK } from 'jose';
 import type {
   Autorisatie,
   Grondslag,
@@ -21,6 +22,12 @@ export interface DirectorySnapshot {
    * already, so a gateway's maximum age must be longer. Absent in snapshots of older registries (60).
    */
   readonly resign_interval_seconds?: number;
+  /**
+   * The public keys the registry signs this snapshot with (absent in snapshots of older registries).
+   * During a key rotation it holds the old and the new key and the snapshot carries a signature by
+   * each: a verifier that pinned the old key learns the new one from it (see `verifyDirectory`).
+   */
+  readonly registry_keys?: readonly JWK[];
   readonly organisations: readonly Organisation[];
   readonly services: readonly Service[];
   readonly grondslagen: readonly Grondslag[];
@@ -34,5 +41,7 @@ export interface DirectorySnapshot {
 export const DIRECTORY_TYP = 'poortwachter-directory+jws';
 /** The JOSE `typ` of a signed page of the registry's change log. */
 export const CHANGES_TYP = 'poortwachter-changes+jws';
+/** The media type of a snapshot signed by several keys (JWS JSON general serialization, RFC 7515 §7.2.1). */
+export const JOSE_JSON = 'application/jose+json';
 /** Signing algorithms the registry may use (and verifiers accept). */
 export const DIRECTORY_ALGS = ['ES256', 'EdDSA'] as const;

@@ -1,5 +1,6 @@
-import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
-import { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
+import type { JWK } from 'jose';
+import { keysByThumbprint, type ParsedRegistryJws, parseRegistryJws, verifiedPayload } from './registry-signatures.ts';
+import { CHANGES_TYP, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
 
 export interface VerifySnapshotOptions {
   /** Refuse snapshots signed longer ago than this (seconds). */
@@ -22,48 +23,41 @@ export class DirectoryVerificationError extends Error {
   }
 }
 
-async function pinnedKeys(pinned: JWK | { keys: JWK[] }): Promise<Map<string, JWK>> {
-  const keys = 'keys' in pinned && Array.isArray(pinned.keys) ? pinned.keys : [pinned as JWK];
-  const byKid = new Map<string, JWK>();
-  for (const key of keys) {
-    const { d: _d, ...publicPart } = key;
-    byKid.set(await calculateJwkThumbprint(publicPart, 'sha256'), publicPart);
-  }
-  return byKid;
-}
-
 /**
- * Verifies a compact JWS of the registry of the given `typ` against the pinned keys (never a key
- * fetched from the registry itself) and returns its payload bytes.
+ * Verifies a registry JWS of the given `typ` (compact, or JSON general serialization with a signature
+ * per key) against the pinned keys (never a key fetched from the registry itself). It holds when at
+ * least one signature is by a pinned key and every signature that names a pinned key verifies.
  */
 async function verifyRegistryJws(
   jws: string,
-  pinned: JWK | { keys: JWK[] },
+  pinned: JWK | { keys: readonly JWK[] },
   typ: string,
   what: string,
-): Promise<Uint8Array> {
-  let header: ReturnType<typeof decodeProtectedHeader>;
+): Promise<{ payload: Uint8Array; parsed: ParsedRegistryJws; pinned: Map<string, JWK> }> {
+  let parsed: ParsedRegistryJws;
   try {
-    header = decodeProtectedHeader(jws);
+    parsed = parseRegistryJws(jws);
   } catch (cause) {
-    throw new DirectoryVerificationError('malformed', `The ${what} is not a compact JWS.`, { cause });
+    throw new DirectoryVerificationError('malformed', `The ${what} is not a JWS.`, { cause });
   }
-  const keys = await pinnedKeys(pinned);
-  if (header.typ !== typ) {
-    throw new DirectoryVerificationError('malformed', `The JWS has typ ${String(header.typ)}, not ${typ}.`);
+  const keys = await keysByThumbprint(pinned);
+  const ofType = parsed.signatures.filter((s) => s.typ === typ);
+  if (ofType.length === 0) {
+    const found = parsed.signatures.map((s) => String(s.typ)).join(', ');
+    throw new DirectoryVerificationError('malformed', `The JWS has typ ${found}, not ${typ}.`);
   }
-  const key = header.kid ? keys.get(header.kid) : undefined;
-  if (!key) {
-    throw new DirectoryVerificationError(
-      'unknownKey',
-      `The ${what} is signed with key ${header.kid ?? '(none)'}, not a pinned key.`,
-    );
+  let payload: Uint8Array | undefined;
+  for (const signature of ofType) {
+    const key = signature.kid ? keys.get(signature.kid) : undefined;
+    if (!key) continue;
+    payload = await verifiedPayload(parsed, signature, key);
+    if (!payload) throw new DirectoryVerificationError('signature', `The ${what} signature does not verify.`);
   }
-  try {
-    return (await compactVerify(jws, await importJWK(key, header.alg), { algorithms: [...DIRECTORY_ALGS] })).payload;
-  } catch (cause) {
-    throw new DirectoryVerificationError('signature', `The ${what} signature does not verify.`, { cause });
+  if (!payload) {
+    const kids = ofType.map((s) => s.kid ?? '(none)').join(', ');
+    throw new DirectoryVerificationError('unknownKey', `The ${what} is signed with key ${kids}, not a pinned key.`);
   }
+  return { payload, parsed, pinned: keys };
 }
 
 /** One page of the registry's change log, signed (`GET /v1/changes` with `Accept: application/jose`). */
@@ -82,8 +76,11 @@ export interface SignedChangesPage {
 }
 
 /** Verifies a signed page of the registry's change log against the pinned registry key. */
-export async function verifyChangesPage(jws: string, pinned: JWK | { keys: JWK[] }): Promise<SignedChangesPage> {
-  const payload = await verifyRegistryJws(jws, pinned, CHANGES_TYP, 'change log');
+export async function verifyChangesPage(
+  jws: string,
+  pinned: JWK | { keys: readonly JWK[] },
+): Promise<SignedChangesPage> {
+  const { payload } = await verifyRegistryJws(jws, pinned, CHANGES_TYP, 'change log');
   try {
     const page = JSON.parse(new TextDecoder().decode(payload)) as SignedChangesPage;
     if (!Array.isArray(page.changes) || !Number.isInteger(page.serial)) throw new Error('shape');
@@ -93,21 +90,34 @@ export async function verifyChangesPage(jws: string, pinned: JWK | { keys: JWK[]
   }
 }
 
+/** A verified snapshot and the registry keys it introduced (see `verifyDirectory`). */
+export interface VerifiedDirectory {
+  readonly snapshot: DirectorySnapshot;
+  /**
+   * Keys not pinned yet that the snapshot names in `registry_keys` and that signed it too: the
+   * registry is rotating its key, and a pinned key vouches for the new one. Keep them pinned.
+   */
+  readonly learnedKeys: readonly JWK[];
+}
+
 /**
- * Verifies a directory snapshot (compact JWS) against a pinned registry key or key set, and returns
- * its payload. The key is chosen by the thumbprint in the header's `kid`, never taken from the
- * snapshot itself. Used by gateways and the sdk.
+ * Verifies a directory snapshot against a pinned registry key or key set, and returns its payload
+ * and the new registry keys it vouches for. A signature's key is chosen by the thumbprint in its
+ * header's `kid`, never taken from the snapshot itself; a key the snapshot names is learned only when
+ * a pinned key signed the snapshot and the named key did too (a key rotation's overlap). The one
+ * check for gateways, the sdk and the citizens' page.
  *
  * @example
- * const snapshot = await verifyDirectorySnapshot(jws, pinnedRegistryKey, { maxAgeSeconds: 86_400 });
- * snapshot.serial; // 42
+ * const { snapshot, learnedKeys } = await verifyDirectory(jws, pinnedRegistryKeys, { maxAgeSeconds: 900 });
+ * if (learnedKeys.length > 0) pinnedRegistryKeys = { keys: [...pinnedRegistryKeys.keys, ...learnedKeys] };
  */
-export async function verifyDirectorySnapshot(
+export async function verifyDirectory(
   jws: string,
-  pinned: JWK | { keys: JWK[] },
+  pinned: JWK | { keys: readonly JWK[] },
   options: VerifySnapshotOptions = {},
-): Promise<DirectorySnapshot> {
-  const payload = await verifyRegistryJws(jws, pinned, DIRECTORY_TYP, 'directory');
+): Promise<VerifiedDirectory> {
+  const verified = await verifyRegistryJws(jws, pinned, DIRECTORY_TYP, 'directory');
+  const { payload } = verified;
   let snapshot: DirectorySnapshot;
   try {
     snapshot = JSON.parse(new TextDecoder().decode(payload)) as DirectorySnapshot;
@@ -136,5 +146,40 @@ export async function verifyDirectorySnapshot(
       `The directory serial ${snapshot.serial} is lower than ${options.minSerial}.`,
     );
   }
-  return snapshot;
+  return { snapshot, learnedKeys: await keysVouchedFor(snapshot, verified) };
+}
+
+async function keysVouchedFor(
+  snapshot: DirectorySnapshot,
+  verified: { parsed: ParsedRegistryJws; pinned: Map<string, JWK> },
+): Promise<JWK[]> {
+  if (!Array.isArray(snapshot.registry_keys)) return [];
+  const learned: JWK[] = [];
+  for (const named of snapshot.registry_keys) {
+    const entry = await keysByThumbprint(named).then(
+      (byKid) => [...byKid][0],
+      () => undefined,
+    );
+    if (!entry || verified.pinned.has(entry[0])) continue;
+    const [kid, key] = entry;
+    const signature = verified.parsed.signatures.find((s) => s.kid === kid && s.typ === DIRECTORY_TYP);
+    if (signature && (await verifiedPayload(verified.parsed, signature, key))) learned.push(key);
+  }
+  return learned;
+}
+
+/**
+ * Verifies a directory snapshot against a pinned registry key or key set, and returns its payload
+ * (`verifyDirectory` without the keys it introduces).
+ *
+ * @example
+ * const snapshot = await verifyDirectorySnapshot(jws, pinnedRegistryKey, { maxAgeSeconds: 86_400 });
+ * snapshot.serial; // 42
+ */
+export async function verifyDirectorySnapshot(
+  jws: string,
+  pinned: JWK | { keys: readonly JWK[] },
+  options: VerifySnapshotOptions = {},
+): Promise<DirectorySnapshot> {
+  return (await verifyDirectory(jws, pinned, options)).snapshot;
 }

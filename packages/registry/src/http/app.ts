@@ -1,5 +1,5 @@
 import { metricsHandler, nameServerSpan } from '@poortwachter/operations';
-import { ProblemError } from '@poortwachter/protocol';
+import { JOSE_JSON, ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
@@ -62,8 +62,11 @@ export function createRegistryApp(options: RegistryAppOptions) {
     const etag = `"${serial}"`;
     if (matchesSerial(c.req.header('if-none-match'), serial)) return c.body(null, 304, { etag, ...PUBLIC });
     const signed = await publisher.current();
-    return c.body(signed.jws, 200, {
-      'content-type': 'application/jose',
+    // A verifier that reads the JSON serialization asks for it; the compact form stays the default.
+    const json = (c.req.header('accept') ?? '').includes(JOSE_JSON);
+    return c.body(json ? signed.jwsJson : signed.jws, 200, {
+      'content-type': json ? JOSE_JSON : 'application/jose',
+      vary: 'accept',
       etag: `"${signed.serial}"`,
       'cache-control': 'no-cache',
       ...PUBLIC,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { DEMO_KEY_MEMBER, markDemoKey } from '@poortwachter/operations';
 import { writeFileAtomic } from '@poortwachter/sdk';
 import { calculateJwkThumbprint, type JWK } from 'jose';
@@ -47,4 +47,44 @@ export async function loadOrCreateKey(
   const jwk = options.demo ? markDemoKey(fresh) : fresh;
   writeSecretFile(path, `${JSON.stringify(jwk, null, 2)}\n`);
   return { jwk, created: true };
+}
+
+/**
+ * The registry's signing keys: the current one (made on first start) and, during a key rotation, the
+ * next one beside it (`rotate-key` makes it). The current key comes first.
+ *
+ * @example
+ * const [current, next] = await loadRegistryKeys('./data/keys/registry.jwk.json', './data/keys/registry.next.jwk.json');
+ */
+export async function loadRegistryKeys(
+  keyFile: string,
+  nextKeyFile: string,
+  options: { demo?: boolean } = {},
+): Promise<{ keys: JWK[]; created: boolean }> {
+  const { jwk, created } = await loadOrCreateKey(keyFile, 'P-256', options);
+  if (!existsSync(nextKeyFile)) return { keys: [jwk], created };
+  const next = JSON.parse(readFileSync(nextKeyFile, 'utf8')) as JWK;
+  // A retire-key cut short leaves the next key in both files: it is one key.
+  return { keys: next.x === jwk.x && next.y === jwk.y ? [jwk] : [jwk, next], created };
+}
+
+/** Starts a rotation: makes the next signing key (refused while one is waiting). Returns it. */
+export async function makeNextRegistryKey(keyFile: string, nextKeyFile: string): Promise<JWK> {
+  if (existsSync(nextKeyFile)) throw new Error(`a next key is waiting already at ${nextKeyFile}: run retire-key first`);
+  const current = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+  const next = await generatePrivateJwk(current.kty === 'OKP' ? 'Ed25519' : 'P-256');
+  writeSecretFile(nextKeyFile, `${JSON.stringify(next, null, 2)}\n`);
+  return next;
+}
+
+/**
+ * Ends a rotation: the next key becomes the current one and the old private key is gone. In this
+ * order, so that a crash between the steps leaves a registry that still signs with the new key.
+ */
+export function retireRegistryKey(keyFile: string, nextKeyFile: string): JWK {
+  if (!existsSync(nextKeyFile)) throw new Error(`no next key at ${nextKeyFile}: run rotate-key first`);
+  const next = readFileSync(nextKeyFile, 'utf8');
+  writeSecretFile(keyFile, next);
+  unlinkSync(nextKeyFile);
+  return JSON.parse(next) as JWK;
 }

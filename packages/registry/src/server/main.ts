@@ -2,7 +2,11 @@
  * The registry's server entry (composition root): reads its settings (./settings.ts; README:
  * Configuration), opens the database, runs migrations, makes the admin token and registry key on first
  * start, seeds the demo when POORTWACHTER_DEMO=true, and serves. `main.ts migrate` only migrates.
- */ import { join } from 'node:path';
+ *
+ * `main.ts backup --to FILE` makes an online backup; `main.ts admin …` rotates the signing key and the
+ * admin tokens (./admin-command.ts; README: Key rotation).
+ */
+import { join } from 'node:path';
 import {
   createLogger,
   failSetting,
@@ -25,7 +29,7 @@ import { openDatabase } from '../storage/open-database.ts';
 import { ensureAdminToken } from './admin-token-file.ts';
 import { bindHost, isLoopback, urlHost } from './bind-host.ts';
 import { dataDir } from './data-dir.ts';
-import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
+import { loadRegistryKeys, publicJwkOf } from './key-files.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
 import { registrySettings } from './settings.ts';
 
@@ -48,6 +52,9 @@ if (process.argv[2] === 'migrate') {
     const settings = startupSettings(log, registrySettings);
     process.exit(await backupCommand(process.argv.slice(3), databaseUrlOf(settings)));
   });
+} else if (process.argv[2] === 'admin') {
+  const { adminCommand } = await import('./admin-command.ts');
+  process.exitCode = await adminCommand(process.argv.slice(3));
 } else await runServer(log, serve);
 
 function databaseUrlOf(settings: { DATA_DIR: string | undefined; DATABASE_URL: string | undefined }) {
@@ -67,17 +74,21 @@ async function serve() {
   const tls = tlsFromEnv(env, failSetting);
   const databaseUrl = databaseUrlOf(settings);
   const keyFile = settings.REGISTRY_KEY_FILE ?? join(data, 'keys', 'registry.jwk.json');
+  const nextKeyFile = settings.REGISTRY_NEXT_KEY_FILE ?? join(data, 'keys', 'registry.next.jwk.json');
   const tokenFile = join(data, 'registry-admin-token');
 
   const { db, close } = openDatabase<RegistryDatabase>(databaseUrl);
   await migrateRegistry(db as never);
   const tokenCreated = await ensureAdminToken(db, tokenFile);
-  const { jwk: registryKey, created: keyCreated } = await loadOrCreateKey(keyFile, 'P-256', { demo });
-  refuseDemoKey('REGISTRY_KEY_FILE', keyFile, registryKey, demo);
-  // The public key, for pinning by gateways and clients on this machine.
+  // During a key rotation the next key signs beside the current one (see README, "Key rotation").
+  const { keys: registryKeys, created: keyCreated } = await loadRegistryKeys(keyFile, nextKeyFile, { demo });
+  for (const key of registryKeys) refuseDemoKey('REGISTRY_KEY_FILE', keyFile, key, demo);
+  // The public key, for pinning by gateways and clients on this machine (both keys during a rotation).
   const publicKeyFile = join(data, 'keys', 'registry.public.jwk.json');
+  const pinnable =
+    registryKeys.length === 1 ? publicJwkOf(registryKeys[0] ?? {}) : { keys: registryKeys.map(publicJwkOf) };
   // Atomically: gateways and the CLI on this machine read it, also while the registry (re)starts.
-  writeFileAtomic(publicKeyFile, `${JSON.stringify(publicJwkOf(registryKey), null, 2)}\n`);
+  writeFileAtomic(publicKeyFile, `${JSON.stringify(pinnable, null, 2)}\n`);
   const seeded = demo
     ? await seedDemoRegistry(db, {
         keyDir: join(data, 'keys'),
@@ -88,7 +99,7 @@ async function serve() {
         portalOrigins: settings.PORTAL_ORIGINS,
       })
     : false;
-  const publisher = await createDirectoryPublisher(db, registryKey, { resignAfterMs: resignSeconds * 1000 });
+  const publisher = await createDirectoryPublisher(db, registryKeys, { resignAfterMs: resignSeconds * 1000 });
   const app = createRegistryApp({ db, publisher, metrics: telemetry.prometheus });
   const serial = await publisher.serial();
 
@@ -104,6 +115,7 @@ async function serve() {
     const lines = [
       `poortwachter registry listening on ${base} (database ${databaseUrl.split('?')[0]}, serial ${serial})`,
       keyCreated ? `  made the registry signing key: ${keyFile}` : undefined,
+      registryKeys.length > 1 ? `  rotating: signing with ${keyFile} and ${nextKeyFile}` : undefined,
       tokenCreated ? `  made the admin token (stored only as a hash): ${tokenFile}` : undefined,
       seeded
         ? `  seeded the demo registry; demo organisations' private keys are in ${join(data, 'keys')}/<OIN>.jwk.json`

@@ -19,6 +19,11 @@ export const registrySettings = {
     description: 'The registry signing key (private JWK), made on first start.',
     shownDefault: '`<DATA_DIR>/keys/registry.jwk.json`',
   }),
+  REGISTRY_NEXT_KEY_FILE: kinds.file({
+    description:
+      'The next signing key during a rotation: when present it signs beside the current one (README: Key rotation).',
+    shownDefault: '`<DATA_DIR>/keys/registry.next.jwk.json`',
+  }),
   DIRECTORY_RESIGN_SECONDS: kinds.positive({
     description:
       'How often an unchanged snapshot is signed again; stated in the snapshot, so gateways refuse a maximum age it cannot meet.',
