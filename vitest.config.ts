@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The workspace's packages from their sources (the `source` export condition; plain node takes their
+  // dist/), so the tests need no build: Vite's default conditions with `source` first.
+  resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
+  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
   test: {
     include: [
       'packages/*/src/**/*.test.ts',

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { GatewayDatabase } from '@poortwachter/gateway';
 import { openDatabase } from '@poortwachter/registry';
+import { SOURCE_LOADER } from '../scripts/source-loader.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -17,7 +18,7 @@ export function processes(data: string) {
     children,
     start(entry: string, env: Record<string, string>, flags: string[] = []): ChildProcess {
       // `node --import tsx` rather than the tsx CLI, so that the pid is the server itself (for its RSS).
-      const child = spawn(process.execPath, [...flags, '--import', 'tsx', entry], {
+      const child = spawn(process.execPath, [...flags, ...SOURCE_LOADER, entry], {
         cwd: root,
         env: { ...process.env, DATA_DIR: data, ...env },
         stdio: ['ignore', 'ignore', 'inherit'],

@@ -15,18 +15,17 @@
  * stops the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { type Autorisatie, inForce, escapeControlCharacters as visible } from '@poortwachter/protocol';
 import { DEMO_OIN } from '@poortwachter/seeds';
+import { SOURCE_LOADER } from './source-loader.ts';
 import { startHints } from './start-hints.ts';
 import { BRK_SERVICE_ID, type Part, PORT_SETTINGS, systemParts } from './system-parts.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Each part is one Node process with tsx as its loader (not tsx's CLI, which would run it in a second
-// process that a signal to the first does not reach).
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// process that a signal to the first does not reach), on the sources (SOURCE_LOADER).
 
 // Read like every server's settings: a value that is not a port stops the start, naming the variable (exit 2).
 const { parts, data, local } = systemParts(process.env, root, (message) => {
@@ -76,7 +75,7 @@ function show(part: Part, line: string, stream: NodeJS.WritableStream): string |
 }
 
 function start(part: Part): ChildProcess {
-  const child = spawn(process.execPath, ['--import', tsx, part.entry, ...(part.args ?? [])], {
+  const child = spawn(process.execPath, [...SOURCE_LOADER, part.entry, ...(part.args ?? [])], {
     cwd: root,
     env: { ...process.env, PORT: String(part.port), ...part.env },
     // Its own process group: Ctrl-C is this supervisor's to pass on, once. The IPC channel closes when

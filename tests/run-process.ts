@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { SOURCE_LOADER } from '../scripts/source-loader.ts';
 import { root } from './start-system.ts';
 
 /** How a process ended, and everything it printed. */
@@ -56,7 +57,7 @@ export function runEntry(
   options: { env?: Record<string, string | undefined>; preload?: readonly string[] } = {},
 ): Promise<Finished> {
   const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
-  return runProcess(process.execPath, ['--import', 'tsx', ...preload, entry, ...args], {
+  return runProcess(process.execPath, [...SOURCE_LOADER, ...preload, entry, ...args], {
     ...(options.env ? { env: options.env } : {}),
   });
 }

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SOURCE_LOADER } from '../scripts/source-loader.ts';
 
 /** The repository's root folder. */
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -86,7 +87,7 @@ export async function startSystem(
     number,
   ];
   const ports = { registry, source, gateway, idp, outway, portal, auditor, brkSource, brkGateway };
-  const [command, ...args] = options.command ?? [process.execPath, '--import', 'tsx', 'scripts/start-system.ts'];
+  const [command, ...args] = options.command ?? [process.execPath, ...SOURCE_LOADER, 'scripts/start-system.ts'];
   const child = spawn(command as string, args, {
     cwd: root,
     detached: options.detached === true,

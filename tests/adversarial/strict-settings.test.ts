@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SOURCE_LOADER } from '../../scripts/source-loader.ts';
 import { startEntry } from '../operations/server-entry.ts';
 import { freePort, root } from '../start-system.ts';
 
@@ -60,7 +61,7 @@ afterAll(() => rmSync(data, { recursive: true, force: true }));
 /** Starts `server` with `env` and waits for its exit (at most 30 s: one that starts anyway is stopped). */
 async function run(server: Server, env: Record<string, string>) {
   const args = server === 'auditor' ? ['audit', 'serve'] : [];
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRIES[server], ...args], {
+  const child = spawn(process.execPath, [...SOURCE_LOADER, ENTRIES[server], ...args], {
     cwd: root,
     env: {
       ...process.env,

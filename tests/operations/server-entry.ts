@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { SOURCE_LOADER } from '../../scripts/source-loader.ts';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
 import { type RunningSystem, root } from '../start-system.ts';
 
@@ -54,7 +55,19 @@ export interface EntryProcess {
 
 /** Runs `entry` (a TypeScript server entry of the workspace) with `env` on top of this process's. */
 export function runEntry(entry: string, env: Record<string, string>): EntryProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env: { ...process.env, ...env } });
+  return runNode([...SOURCE_LOADER, entry], env);
+}
+
+/**
+ * Runs `node <args>` from `cwd` (the repository) with `env` on top of this process's (a variable set to
+ * `undefined` is left out): plain node unless `args` name a loader, as a built release is started.
+ */
+export function runNode(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  cwd: string = root,
+): EntryProcess {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env } });
   let output = '';
   const keep = (chunk: Buffer) => {
     output += chunk.toString();

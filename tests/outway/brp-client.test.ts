@@ -12,6 +12,7 @@ import {
 } from '@poortwachter/seeds';
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOURCE_LOADER } from '../../scripts/source-loader.ts';
 import { freePort, type RunningSystem, root, startSystem } from '../start-system.ts';
 import type { components, paths } from './brp-api.d.ts';
 import { generatedAndCommitted } from './generated-types.ts';
@@ -129,7 +130,7 @@ describe("Utrecht's application through the outway (a generated BRP API client, 
       try {
         return {
           code: 0,
-          out: execFileSync(process.execPath, ['--import', 'tsx', 'packages/sdk/src/cli/main.ts', ...args], {
+          out: execFileSync(process.execPath, [...SOURCE_LOADER, 'packages/sdk/src/cli/main.ts', ...args], {
             cwd: root,
             env: { ...process.env, DATA_DIR: system.data, REGISTRY_URL: `http://127.0.0.1:${system.ports.registry}` },
             encoding: 'utf8',
@@ -155,7 +156,7 @@ describe("Utrecht's application through the outway (a generated BRP API client, 
     const database = join(system.data, 'crash-outway.db');
     const keyFile = join(system.data, 'crash-outway-api-key');
     const start = () =>
-      spawn(process.execPath, ['--import', 'tsx', 'packages/gateway/src/server/outway-main.ts'], {
+      spawn(process.execPath, [...SOURCE_LOADER, 'packages/gateway/src/server/outway-main.ts'], {
         cwd: root,
         env: {
           ...process.env,

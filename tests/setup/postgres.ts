@@ -12,10 +12,10 @@
  * process as it is after the global setup.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { testDatabaseSetting } from '../../packages/registry/src/testing/test-database-setting.ts';
+import { SOURCE_LOADER } from '../../scripts/source-loader.ts';
 import type { ThrowawayPostgresMessage } from './throwaway-postgres.ts';
 
 const READY_TIMEOUT_MS = 120_000;
@@ -48,9 +48,8 @@ export interface ThrowawayPostgres {
 
 /** Forks ./throwaway-postgres.ts and waits for its server, or throws saying why it did not start. */
 export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const child: ChildProcess = fork(fileURLToPath(new URL('./throwaway-postgres.ts', import.meta.url)), [], {
-    execArgv: ['--import', tsx],
+    execArgv: [...SOURCE_LOADER],
     detached: true,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

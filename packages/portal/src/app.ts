@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { JWK } from 'jose';
-import type { PortalBundle } from './build.ts';
+import type { PortalBundle } from './page-bundle.ts';
 
 /** What the page needs to know, served as /config.json: public facts only. */
 export interface PortalConfig {

@@ -1,16 +1,10 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { integrityOf, type PortalBundle } from './page-bundle.ts';
 
-/** The page's script, HTML and stylesheet, ready to serve. */
-export interface PortalBundle {
-  readonly script: string;
-  /** `sha384-…`: the Subresource Integrity of the script, in the HTML and printed on the page. */
-  readonly integrity: string;
-  readonly html: string;
-  readonly css: string;
-  /** Every source file in the script (for the test that no Node module is among them). */
+/** A bundle as esbuild made it, with every source file in the script (for the test that no Node module is among them). */
+export interface BuiltPortalBundle extends PortalBundle {
   readonly inputs: readonly string[];
 }
 
@@ -20,13 +14,17 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
  * Bundles `browser/main.ts` for the browser with esbuild (`platform: 'browser'`): packages resolve
  * through their `browser` fields, so the protocol's cryptography comes from WebCrypto and
  * @noble/hashes, and any import of a Node module fails the build instead of reaching the page.
- * The same sources give the same bytes, so anyone can rebuild the script and compare its hash.
+ * The workspace's packages are taken from their sources (the `source` export condition), whether or
+ * not they are built, so the same sources give the same bytes: anyone can rebuild the script and
+ * compare its hash. Only development runs it: `pnpm build` writes its result (write-page.ts), which
+ * the built server reads (page-bundle.ts) without esbuild.
  */
-export async function buildPortal(options: { minify?: boolean } = {}): Promise<PortalBundle> {
+export async function buildPortal(options: { minify?: boolean } = {}): Promise<BuiltPortalBundle> {
   const result = await build({
     entryPoints: [here('./browser/main.ts')],
     bundle: true,
     platform: 'browser',
+    conditions: ['source', 'module'],
     format: 'esm',
     target: ['chrome120', 'firefox128', 'safari17'],
     minify: options.minify ?? true,
@@ -37,7 +35,7 @@ export async function buildPortal(options: { minify?: boolean } = {}): Promise<P
     logLevel: 'silent',
   });
   const script = result.outputFiles[0]?.text ?? '';
-  const integrity = `sha384-${createHash('sha384').update(script).digest('base64')}`;
+  const integrity = integrityOf(script);
   const html = readFileSync(here('./static/index.html'), 'utf8')
     .replace('%APP_INTEGRITY%', integrity)
     .replace('%APP_HASH%', integrity.slice('sha384-'.length));

@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createLogger,
   listen,
@@ -22,7 +23,7 @@ import {
 import { bindHost, dataDir } from '@poortwachter/registry';
 import type { JWK } from 'jose';
 import { createPortalApp } from '../app.ts';
-import { buildPortal } from '../build.ts';
+import { type PortalBundle, readPortalBundle } from '../page-bundle.ts';
 
 const log = createLogger('portal');
 await runServer(log, async () => {
@@ -40,7 +41,7 @@ await runServer(log, async () => {
   const idp = url('IDP_PUBLIC_URL', 'http://localhost:8303');
   const auditorPage = process.env.AUDITOR_PAGE_URL ? url('AUDITOR_PAGE_URL', '') : undefined;
   const started = performance.now();
-  const bundle = await buildPortal();
+  const bundle = await pageBundle(fail);
   const app = createPortalApp({
     bundle,
     config: {
@@ -69,3 +70,19 @@ await runServer(log, async () => {
     close: async () => undefined,
   });
 });
+
+/**
+ * Built (`dist/server/main.js`): the bundle `pnpm build` wrote into `dist/page`, no esbuild at run time.
+ * From the sources (`pnpm start`, the tests): bundled now with esbuild, a development dependency. The
+ * builder's path is not a literal so that tsc neither follows nor emits it into dist.
+ */
+async function pageBundle(fail: (message: string) => never): Promise<PortalBundle> {
+  if (import.meta.url.endsWith('.ts')) {
+    const builder = '../build.ts';
+    const { buildPortal } = (await import(builder)) as { buildPortal: () => Promise<PortalBundle> };
+    return buildPortal();
+  }
+  const dir = fileURLToPath(new URL('../page', import.meta.url));
+  if (!existsSync(dir)) fail(`no page bundle at ${dir}; build the portal first (pnpm build)`);
+  return readPortalBundle(dir);
+}

@@ -8,6 +8,7 @@ import { verifyDirectorySnapshot } from '@poortwachter/protocol';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SOURCE_LOADER } from '../../../../scripts/source-loader.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -22,7 +23,7 @@ function freePort(): Promise<number> {
 
 /** Starts the registry exactly as `pnpm --filter @poortwachter/registry start` does, and waits for it. */
 async function startRegistry(dataDir: string, port: number): Promise<{ child: ChildProcess; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+  const child = spawn(process.execPath, [...SOURCE_LOADER, main], {
     env: {
       ...process.env,
       DATA_DIR: dataDir,

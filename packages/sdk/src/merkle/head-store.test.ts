@@ -12,6 +12,7 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SOURCE_LOADER } from '../../../../scripts/source-loader.ts';
 import { FileLockedError } from '../file-lock.ts';
 import { fileHeadStore, HeadsFileError, type KnownHead, listSeenHeads, noHeadsSeen } from './head-store.ts';
 import { HEADS_FORMAT, parseHeadsFile } from './heads-file.ts';
@@ -48,7 +49,7 @@ for (;;) await store.save(headsOf(++round, ${LOGS}));
 `;
 
 function startWriter(file: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer], {
+  const child = spawn(process.execPath, [...SOURCE_LOADER, '--input-type=module', '-e', writer], {
     env: { ...process.env, HEADS_FILE: file },
   });
   let err = '';
