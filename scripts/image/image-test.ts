@@ -92,10 +92,13 @@ export async function runImageTest(report: Report): Promise<ImageTestResult> {
     const local = (port: number) => `http://127.0.0.1:${port}`;
     const start = async (role: string, port: number, env: Record<string, string>) => {
       const name = `${run}-${role}`;
-      const settings = Object.entries({ HOST: '127.0.0.1', PORT: String(port), ...env }).flatMap(([k, v]) => [
-        '--env',
-        `${k}=${v}`,
-      ]);
+      // The demo, as `pnpm start` runs it (production, without it, is each server's default).
+      const settings = Object.entries({
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        POORTWACHTER_DEMO: 'true',
+        ...env,
+      }).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
       const t = Date.now();
       await podman([
         'run',
@@ -118,7 +121,7 @@ export async function runImageTest(report: Report): Promise<ImageTestResult> {
     };
 
     // The registry's demo seed writes every demo organisation's key to the shared volume, as `pnpm start` does.
-    await start('registry', registryPort, { SEED: 'demo', GATEWAY_PUBLIC_URL: local(inwayPort) });
+    await start('registry', registryPort, { GATEWAY_PUBLIC_URL: local(inwayPort) });
     await start('brp-source', sourcePort, {});
     await start('inway', inwayPort, { REGISTRY_URL: local(registryPort), SOURCE_URL: local(sourcePort) });
     const outway = await start('outway', outwayPort, {
