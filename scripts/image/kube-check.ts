@@ -5,8 +5,8 @@
  * PostgreSQL database per server (the test's PostgreSQL: TEST_DATABASE_URL, or a throw-away one).
  * What podman cannot do as a cluster does is adapted and said: podman 4.3 reads no `kind: Secret` from the
  * file (each becomes a `podman secret` first), and there is no cluster network or Service DNS, so each
- * pod runs with `hostNetwork: true` on a free port of 127.0.0.1 (PORT, HOST) and the ConfigMap's URLs
- * name those ports. The check: podman accepts the manifest, each pod starts, and the registry, the
+ * pod runs with `hostNetwork: true` on a free port of 127.0.0.1 (PORT, HOST; no port mapping, the probes
+ * on that port) and the ConfigMap's URLs name those ports. The check: podman accepts the manifest, each pod starts, and the registry, the
  * inway and the outway each answer 200 on /readyz (the gateways only with a verified, fresh directory
  * from the registry and a writable log in PostgreSQL); then `podman kube down`.
  */
@@ -23,10 +23,16 @@ import { podman } from './podman.ts';
 
 type Report = (line: string) => void;
 type Doc = { kind: string; metadata: { name: string }; [key: string]: unknown };
+interface Probe {
+  httpGet?: { path: string; port: number | string };
+}
 interface Container {
   name: string;
   image: string;
   env?: { name: string; value?: string }[];
+  ports?: unknown[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
 }
 interface Deployment extends Doc {
   spec: { template: { spec: { hostNetwork?: boolean; containers: Container[] } } };
@@ -111,6 +117,11 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
       pod.hostNetwork = true;
       for (const container of pod.containers) {
         container.image = image;
+        // On the host's network a port mapping means nothing (podman refuses one), and the probes ask the port itself.
+        delete container.ports;
+        for (const probe of [container.readinessProbe, container.livenessProbe]) {
+          if (probe?.httpGet) probe.httpGet.port = ports[role];
+        }
         container.env = [
           ...(container.env ?? []),
           { name: 'HOST', value: '127.0.0.1' },
