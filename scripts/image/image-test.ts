@@ -26,8 +26,8 @@ export interface ImageTestResult {
   readonly baseImages: Record<string, string>;
   /** The outway's answer to the query. */
   readonly answer: unknown;
-  /** What `podman kube play` showed of the manifest. */
-  readonly kube: string;
+  /** What `podman kube play` of the manifest gave: each server's readiness, or why it failed. */
+  readonly kube: { readonly ok: true; readonly ready: string } | { readonly ok: false; readonly error: string };
 }
 
 type Report = (line: string) => void;
@@ -154,7 +154,14 @@ export async function runImageTest(report: Report): Promise<ImageTestResult> {
     });
     log(`answer: ${JSON.stringify(answer)}`);
 
-    const kube = await timed('kube play', () => checkKubernetesManifest(IMAGE, (line) => log(line)));
+    // Its own outcome: a manifest podman cannot play does not hide that the image ran and answered.
+    const kube = await timed('kube play', () =>
+      checkKubernetesManifest(IMAGE, (line) => log(line)).then(
+        (ready) => ({ ok: true as const, ready }),
+        (error: Error) => ({ ok: false as const, error: error.message }),
+      ),
+    );
+    if (!kube.ok) log(`kube play FAILED: ${kube.error}`);
     seconds.total = (Date.now() - started) / 1000;
     log(`done in ${seconds.total} s`);
     return { seconds, imageBytes, baseImages, answer, kube };

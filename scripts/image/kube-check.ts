@@ -4,14 +4,16 @@
  * `generateSigningKey`, as `poortwachter keys generate` makes them), log keys and an admin token, and a
  * PostgreSQL database per server (the test's PostgreSQL: TEST_DATABASE_URL, or a throw-away one).
  * What podman cannot do as a cluster does is adapted and said: podman 4.3 reads no `kind: Secret` from the
- * file (each becomes a `podman secret` first), and there is no cluster network or Service DNS, so each
+ * file (each becomes a `podman secret` first) and mounts a secret volume empty (each becomes a folder), and there is no cluster network or Service DNS, so each
  * pod runs with `hostNetwork: true` on a free port of 127.0.0.1 (PORT, HOST; no port mapping, the probes
  * on that port) and the ConfigMap's URLs name those ports. The check: podman accepts the manifest, each pod starts, and the registry, the
  * inway and the outway each answer 200 on /readyz (the gateways only with a verified, fresh directory
  * from the registry and a writable log in PostgreSQL); then `podman kube down`.
  */
+
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey } from '@poortwachter/sdk';
@@ -34,8 +36,13 @@ interface Container {
   readinessProbe?: Probe;
   livenessProbe?: Probe;
 }
+interface Volume {
+  name: string;
+  secret?: { secretName: string };
+  hostPath?: { path: string; type: string };
+}
 interface Deployment extends Doc {
-  spec: { template: { spec: { hostNetwork?: boolean; containers: Container[] } } };
+  spec: { template: { spec: { hostNetwork?: boolean; containers: Container[]; volumes?: Volume[] } } };
 }
 
 export const MANIFEST = join(root, 'deploy/kubernetes/poortwachter.yaml');
@@ -130,22 +137,39 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
       }
     }
 
-    // podman 4.3 takes Secrets from its own store, as a Kubernetes Secret document with base64 `data`.
+    // podman 4.3 reads no Secret from the file. An env `secretKeyRef` reads a podman secret holding a JSON
+    // map of base64 values; a `secret` volume it mounts empty (checked on 4.3.1), so each secret volume
+    // becomes a folder of the same files, readable by the image's user.
     for (const name of secretNames) {
-      const secret = byName('Secret', name);
-      const data = Object.fromEntries(
-        Object.entries(secret.stringData ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-      );
+      const values = byName('Secret', name).stringData ?? {};
+      const map = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
       const file = join(work, `${name}.json`);
-      writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, data }));
+      writeFileSync(file, JSON.stringify(map));
       await podman(['secret', 'rm', name], { allowFailure: true });
-      await podman(['volume', 'rm', '--force', name], { allowFailure: true });
       await podman(['secret', 'create', name, file]);
+      const folder = join(work, name);
+      mkdirSync(folder, { mode: 0o700 });
+      for (const [key, value] of Object.entries(values)) writeFileSync(join(folder, key), value, { mode: 0o600 });
+      execFileSync('chown', ['-R', '1000:1000', folder]);
+      for (const role of ROLES) {
+        const pod = (byName('Deployment', `poortwachter-${role}`) as Deployment).spec.template.spec;
+        for (const volume of pod.volumes ?? []) {
+          if (volume.secret?.secretName === name) {
+            delete volume.secret;
+            volume.hostPath = { path: folder, type: 'Directory' };
+          }
+        }
+      }
     }
-    writeFileSync(manifest, docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+    // The Secrets are in podman's store now: the played file holds the rest.
+    const played = docs.filter((d) => d.kind !== 'Secret');
+    writeFileSync(manifest, played.map((d) => JSON.stringify(d)).join('\n---\n'));
 
     report(`podman kube play ${MANIFEST} (filled for this machine)`);
     const started = Date.now();
+    // A pod left by an interrupted run would make the play fail.
+    for (const role of ROLES)
+      await podman(['pod', 'rm', '--force', `poortwachter-${role}-pod-0`], { allowFailure: true });
     await podman(['kube', 'play', manifest], { onLine: (line) => report(`  ${line}`) });
     const lines: string[] = [];
     for (const role of ROLES) {
@@ -173,7 +197,6 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
     await podman(['kube', 'down', manifest], { allowFailure: true });
     for (const name of secretNames) {
       await podman(['secret', 'rm', name], { allowFailure: true });
-      await podman(['volume', 'rm', '--force', name], { allowFailure: true });
     }
     for (const database of databases) await admin.query(`drop database if exists ${database}`).catch(() => undefined);
     await admin.end();
