@@ -140,6 +140,8 @@ export function createBrkSourceApp(options: BrkSourceOptions) {
   app.notFound((c) => new BrkProblem('notFound', 'Deze resource bestaat niet.').toResponse(instanceOf(c)));
   app.use(nameServerSpan);
   app.get('/healthz', (c) => c.json({ status: 'ok', kadastraalOnroerendeZaken: brk.kadastraalOnroerendeZaken.length }));
+  // Nothing to wait for once listening: ready as soon as alive (the image's HEALTHCHECK asks every role /readyz).
+  app.get('/readyz', (c) => c.json({ status: 'ok' }));
 
   app.get('/kadastraalonroerendezaken', (c) => {
     const searchParameters = ['kadastraleAanduiding', 'persoon__identificatie', 'postcode', 'huisnummer'];

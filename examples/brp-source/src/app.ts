@@ -97,6 +97,8 @@ export function createBrpSourceApp(options: BrpSourceOptions) {
   app.notFound((c) => problem(c, 'notFound', 'Deze resource bestaat niet.'));
   app.use(nameServerSpan);
   app.get('/healthz', (c) => c.json({ status: 'ok', personen: options.personen.length }));
+  // Nothing to wait for once listening: ready as soon as alive (the image's HEALTHCHECK asks every role /readyz).
+  app.get('/readyz', (c) => c.json({ status: 'ok' }));
 
   app.post('/personen', async (c) => {
     const accept = c.req.header('accept');

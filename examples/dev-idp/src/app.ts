@@ -92,6 +92,8 @@ export function createDevIdpApp(options: DevIdpOptions) {
   );
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Nothing to wait for once listening: ready as soon as alive (the image's HEALTHCHECK asks every role /readyz).
+  app.get('/readyz', (c) => c.json({ status: 'ok' }));
   app.get('/.well-known/jwks.json', (c) => c.json({ keys: [publicKey] }));
   app.get('/', (c) =>
     c.text(

@@ -63,6 +63,8 @@ export function createPortalApp(options: { readonly bundle: PortalBundle; readon
     for (const [name, value] of Object.entries(security)) c.res.headers.set(name, value);
   });
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Nothing to wait for once listening: ready as soon as alive (the image's HEALTHCHECK asks every role /readyz).
+  app.get('/readyz', (c) => c.json({ status: 'ok' }));
   app.get('/', (c) => c.html(bundle.html, 200, { 'cache-control': 'no-cache' }));
   app.get('/app.js', (c) =>
     c.body(bundle.script, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }),

