@@ -163,7 +163,6 @@ describe('online backup and restore', () => {
       DATA_DIR: restoredData,
       DATABASE_URL: `sqlite:${backup}`,
       REGISTRY_KEY_FILE: join(system.data, 'keys', 'registry.jwk.json'),
-      SEED: 'none',
     });
     started.push(restoredRegistry);
     expect(await restoredRegistry.printed('listening on', 60_000), restoredRegistry.output()).toBe(true);

@@ -30,7 +30,7 @@ describe('registry signing key rotation without downtime', () => {
     registry = await startEntry(REGISTRY, {
       PORT: String(ports.registry),
       DATA_DIR: data,
-      SEED: 'demo',
+      POORTWACHTER_DEMO: 'true',
       GATEWAY_PUBLIC_URL: `http://localhost:${ports.gateway}`,
       DIRECTORY_RESIGN_SECONDS: '1',
       DRAIN_TIMEOUT_SECONDS: '1',
