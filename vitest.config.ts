@@ -4,7 +4,7 @@ export default defineConfig({
   // The workspace's packages from their sources (the `source` export condition; plain node takes their
   // dist/), so the tests need no build: Vite's default conditions with `source` first.
   resolve: { conditions: ['source', 'module', 'browser', 'development|production'] },
-  ssr: { resolve: { conditions: ['source', 'module', 'node', 'development|production'] } },
+  ssr: { resolve: { conditions: ['source', 'node', 'development|production'] } },
   test: {
     include: [
       'packages/*/src/**/*.test.ts',
