@@ -170,3 +170,19 @@ export async function gatewayHasNewestDirectory(system: Pick<RunningSystem, 'por
   }
   throw new Error(`the gateway did not take directory serial ${serial}`);
 }
+
+/**
+ * What an application sends its outway for the demo's first query: Suzanne Moulin's voornamen (or
+ * `fields`) from the BRP, with its API key; raw HTTP, no sdk.
+ */
+export function askOutwayForSuzanne(
+  outwayUrl: string,
+  apiKey: string,
+  fields: readonly string[] = ['naam.voornamen'],
+): Promise<Response> {
+  return fetch(`${outwayUrl}/brp-personen/personen`, {
+    method: 'POST',
+    headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'RaadpleegMetBurgerservicenummer', burgerservicenummer: ['999993653'], fields }),
+  });
+}

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../run-process.ts';
-import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
+import { askOutwayForSuzanne, freePort, type RunningSystem, startSystem } from '../start-system.ts';
 
 interface Head {
   tree_size: number;
@@ -137,15 +137,7 @@ describe("the auditor's heads file", () => {
   async function grow(): Promise<number> {
     const before = await servedSize().catch(() => 0);
     const apiKey = readFileSync(join(system.data, 'outway-api-key'), 'utf8').trim();
-    const answer = await fetch(`http://127.0.0.1:${system.ports.outway}/brp-personen/personen`, {
-      method: 'POST',
-      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'RaadpleegMetBurgerservicenummer',
-        burgerservicenummer: ['999993653'],
-        fields: ['naam.voornamen'],
-      }),
-    });
+    const answer = await askOutwayForSuzanne(`http://127.0.0.1:${system.ports.outway}`, apiKey);
     expect(answer.status).toBe(200);
     await answer.body?.cancel();
     for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {

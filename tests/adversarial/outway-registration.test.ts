@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningSystem, startSystem } from '../start-system.ts';
+import { askOutwayForSuzanne, type RunningSystem, startSystem } from '../start-system.ts';
 
 interface Problem {
   readonly status: number;
@@ -92,15 +92,7 @@ describe("registering an application at Utrecht's outway", () => {
     const text = await res.text();
     expect(res.status, text).toBe(201);
     const { apiKey } = JSON.parse(text) as { apiKey: string };
-    const query = await fetch(`${outway}/brp-personen/personen`, {
-      method: 'POST',
-      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'RaadpleegMetBurgerservicenummer',
-        burgerservicenummer: ['999993653'],
-        fields: ['naam.voornamen'],
-      }),
-    });
+    const query = await askOutwayForSuzanne(outway, apiKey);
     expect(query.status, await query.clone().text()).toBe(200);
   });
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPortal } from '../../packages/portal/src/build.ts';
 import { type PartName, systemParts } from '../../scripts/system-parts.ts';
 import { runProcess } from '../run-process.ts';
-import { freePorts, root } from '../start-system.ts';
+import { askOutwayForSuzanne, freePorts, root } from '../start-system.ts';
 import { type EntryProcess, runNode } from './server-entry.ts';
 
 /** The role (`poortwachter-server <role>`) that runs each part of `pnpm start`'s system. */
@@ -202,15 +202,7 @@ describe('the production install (pnpm deploy --prod)', () => {
       await answers(`http://127.0.0.1:${part.port}${part.ready}`, server);
     }
     const apiKey = readFileSync(join(data, 'outway-api-key'), 'utf8').trim();
-    const answer = await fetch(`http://127.0.0.1:${ports[6]}/brp-personen/personen`, {
-      method: 'POST',
-      headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'RaadpleegMetBurgerservicenummer',
-        burgerservicenummer: ['999993653'],
-        fields: ['naam.voornamen'],
-      }),
-    });
+    const answer = await askOutwayForSuzanne(`http://127.0.0.1:${ports[6]}`, apiKey);
     const text = await answer.text();
     expect(answer.status, text).toBe(200);
     expect(JSON.parse(text)).toMatchObject({ personen: [{ naam: { voornamen: 'Suzanne' } }] });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { GatewayDatabase } from '@poortwachter/gateway';
 import { openDatabase } from '@poortwachter/registry';
 import { describe, expect, it } from 'vitest';
-import { root, startSystem } from '../start-system.ts';
+import { askOutwayForSuzanne, root, startSystem } from '../start-system.ts';
 
 const PARTS = ['registry', 'source', 'gateway', 'brk-source', 'brk-gateway', 'dev-idp', 'outway', 'portal', 'auditor'];
 /** Without the colours `pnpm start` gives each part's name (ESC [ … m). */
@@ -76,15 +76,7 @@ describe('pnpm start on moved ports, stopped as a terminal stops it', () => {
 
       // One more query through the outway, and Ctrl-C at once: its record must still get its tree head.
       const apiKey = readFileSync(join(system.data, 'outway-api-key'), 'utf8').trim();
-      const answer = await fetch(`http://127.0.0.1:${system.ports.outway}/brp-personen/personen`, {
-        method: 'POST',
-        headers: { 'x-api-key': apiKey, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          type: 'RaadpleegMetBurgerservicenummer',
-          burgerservicenummer: ['999993653'],
-          fields: ['naam.voornamen'],
-        }),
-      });
+      const answer = await askOutwayForSuzanne(`http://127.0.0.1:${system.ports.outway}`, apiKey);
       expect(answer.status).toBe(200);
       const transaction = answer.headers.get('fsc-transaction-id') ?? '';
       // And a request still arriving when Ctrl-C comes: the gateway is draining while a second signal would land.
