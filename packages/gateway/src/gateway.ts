@@ -6,11 +6,12 @@ import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from './directory/directory-provider.ts';
 import { createGatewayApp } from './http/app.ts';
 import { openLog } from './log/open-log.ts';
-import { createPseudonymiser, createSubjectPseudonyms } from './log/pseudonym.ts';
+import { createPseudonymiser, createSubjectPseudonyms, logKeyId } from './log/pseudonym.ts';
 import { startRetention } from './log/retention.ts';
 import type { SourceOptions } from './pipeline/forward.ts';
 import { gatewayMeter } from './pipeline/metrics.ts';
 import type { CallerQuotas } from './pipeline/quota.ts';
+import { reportLogKeyRecords } from './repositories/log-key-records.ts';
 import type { AccessLogStore } from './storage/access-log-store.ts';
 import { migrateGateway } from './storage/migrate.ts';
 import type { SqliteHandle } from './storage/sqlite-executor.ts';
@@ -75,11 +76,13 @@ export async function createGateway(config: GatewayConfig) {
   await migrateGateway(db as Kysely<unknown>);
   const logger = config.logger ?? createLogger('gateway');
   const report = failureReporter(logger);
+  const keyId = logKeyId(config.logKey);
   const opened = await openLog({
     report,
     database: config.database,
     instanceId: config.instanceId,
     signingKey: config.signingKey,
+    logKeyId: keyId,
     ...(config.headIntervalMs ? { headIntervalMs: config.headIntervalMs } : {}),
     ...(config.wrapStore ? { wrapStore: config.wrapStore } : {}),
     ...(config.publishedHeads ? { publishedHeads: config.publishedHeads } : {}),
@@ -96,6 +99,8 @@ export async function createGateway(config: GatewayConfig) {
       `log ${opened.tree.logId}: the operator confirmed the rollback from size ${from.tree_size} (root ${from.root_hash}) to size ${to.tree_size} (root ${to.root_hash}); serving from it, recorded in the published head's file`,
     );
   }
+  // During a log-key rotation: whether records under each previous key remain (in the background).
+  const keyCheck = reportLogKeyRecords(db, keyId, (config.previousLogKeys ?? []).map(logKeyId), logger);
   const now = config.now ?? Date.now;
   const retention = startRetention({
     db,
@@ -161,6 +166,7 @@ export async function createGateway(config: GatewayConfig) {
     async close() {
       meter.removeBatchObservableCallback(observe, [age, serial]);
       await retention.stop();
+      await keyCheck;
       await opened.close();
     },
   };

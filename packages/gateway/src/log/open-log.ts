@@ -34,6 +34,8 @@ export interface OpenLogOptions {
   /** Signs the tree heads (the bronhouder's key on an inway, the afnemer's on an outway). */
   readonly signingKey: JWK;
   readonly headIntervalMs?: number;
+  /** The id of the log key the records' pseudonyms are made with (logKeyId), stored on each record's row. */
+  readonly logKeyId?: string;
   /** Wraps the access-log store (tests inject failures with it). */
   readonly wrapStore?: (store: AccessLogStore) => AccessLogStore;
   /** Where background failures go (the server's rate-limited operational log; default stderr). */
@@ -59,7 +61,9 @@ export async function openLog(options: OpenLogOptions) {
   // On SQLite: statements run inline on the main connection; a log batch is made durable by an
   // fdatasync of the WAL on libuv's thread pool before anyone is answered, so the event loop keeps going.
   const writer = sqlite ? inThreadExecutor(sqlite) : undefined;
-  const realStore = writer ? createSqliteAccessLogStore(writer) : createAccessLogStore(db);
+  const realStore = writer
+    ? createSqliteAccessLogStore(writer, options.logKeyId ?? null)
+    : createAccessLogStore(db, options.logKeyId ?? null);
   const wrapped = options.wrapStore ? options.wrapStore(realStore) : realStore;
   const report: FailureReport = options.report ?? ((message, error) => console.error(`gateway: ${message}`, error));
   const health = createLogHealth(report);

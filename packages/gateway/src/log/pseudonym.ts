@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /**
  * The keyed pseudonym of a BSN in the access log: HMAC-SHA-256 with the gateway's log key, hex.
@@ -28,4 +28,16 @@ export function createSubjectPseudonyms(
 ): (bsn: string) => readonly string[] {
   const each = [logKey, ...previousKeys].map(createPseudonymiser);
   return (bsn) => each.map((pseudonymise) => pseudonymise(bsn));
+}
+
+/**
+ * The public id of a log key, stored beside each record it pseudonymised (`log_key_id`): the first 16
+ * hex characters of SHA-256 over the key's bytes. It names the key without revealing it, so that an
+ * operator can see whether records under a previous key remain. Computed once per process.
+ *
+ * @example
+ * logKeyId(logKey); // 'a1b2c3d4e5f60718'
+ */
+export function logKeyId(logKey: Uint8Array): string {
+  return createHash('sha256').update(logKey).digest('hex').slice(0, 16);
 }

@@ -12,7 +12,8 @@ import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isPostgres, monthOf, partitionName } from '../storage/partitions.ts';
-import { GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
+import { GATEWAY_URL, LOG_KEY, startTestGateway, type TestGateway } from '../testing/index.ts';
+import { logKeyId } from './pseudonym.ts';
 
 const SUZANNE = '999993653';
 const OTHER = '999995078';
@@ -110,6 +111,7 @@ for (const dialect of DIALECTS) {
           'id',
           'leaf_index',
           'log_id',
+          'log_key_id',
           'processing_activity_id',
           'processing_activity_version',
           'purged_at',
@@ -117,6 +119,8 @@ for (const dialect of DIALECTS) {
         ].sort(),
       );
       expect(kept.map((k) => k.bewaartermijn)).toEqual(['P15Y', 'P15Y', 'P15Y']);
+      // Which log key made the pseudonym stays too: the citizen sees the removal only with that key.
+      expect(kept.map((k) => k.log_key_id)).toEqual(Array(3).fill(logKeyId(LOG_KEY)));
 
       const page = await inzage(SUZANNE);
       expect(page.verwerkingen).toEqual([]);

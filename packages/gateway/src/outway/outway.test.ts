@@ -10,6 +10,7 @@ import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
 import { createOrganisationClient } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { logKeyId } from '../log/pseudonym.ts';
 import {
   describeOperationalLog,
   OUTWAY_ADMIN_TOKEN,
@@ -90,6 +91,9 @@ for (const dialect of DIALECTS) {
         'poortwachter.persons_received': 1,
       });
       expect(record?.attributes['dpl.core.data_subject_id']).not.toBe(SUZANNE);
+      // Its row keeps the id of the outway's log key (startTestOutway's), outside the record.
+      const keyIds = await t.outway.db.selectFrom('access_log').select('log_key_id').distinct().execute();
+      expect(keyIds).toEqual([{ log_key_id: logKeyId(new Uint8Array(32).fill(9)) }]);
       // The inway's record names the same exchange by the same request digest and transaction.
       const inway = (await t.gateway.accessRecords()).find((r) => r.transaction_id === transactionId);
       const inwayRecord = JSON.parse(inway?.record ?? '{}') as { attributes: Record<string, unknown>; span_id: string };

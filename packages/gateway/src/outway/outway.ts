@@ -4,9 +4,10 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { openLog } from '../log/open-log.ts';
-import { createPseudonymiser, createSubjectPseudonyms } from '../log/pseudonym.ts';
+import { createPseudonymiser, createSubjectPseudonyms, logKeyId } from '../log/pseudonym.ts';
 import type { CallerQuotas } from '../pipeline/quota.ts';
 import { fetchSourceClient, nodeSourceClient } from '../pipeline/source-client.ts';
+import { reportLogKeyRecords } from '../repositories/log-key-records.ts';
 import type { AccessLogStore } from '../storage/access-log-store.ts';
 import type { SqliteHandle } from '../storage/sqlite-executor.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
@@ -65,11 +66,13 @@ export async function createOutway(config: OutwayConfig) {
   // The log's tables are the gateway's: the log code sees the outway's database as a gateway database.
   const logDb = db as unknown as Kysely<GatewayDatabase>;
   const logger = config.logger ?? createLogger('outway');
+  const keyId = logKeyId(config.logKey);
   const opened = await openLog({
     report: failureReporter(logger),
     database: { db: logDb, ...(config.database.sqlite ? { sqlite: config.database.sqlite } : {}) },
     instanceId: config.instanceId,
     signingKey: config.privateKey,
+    logKeyId: keyId,
     ...(config.headIntervalMs ? { headIntervalMs: config.headIntervalMs } : {}),
     ...(config.wrapStore ? { wrapStore: config.wrapStore } : {}),
   });
@@ -100,5 +103,15 @@ export async function createOutway(config: OutwayConfig) {
     ...(config.maxResponseBytes ? { maxResponseBytes: config.maxResponseBytes } : {}),
     ...(config.quotas ? { quotas: config.quotas } : {}),
   });
-  return { ...opened, db, app };
+  // During a log-key rotation: whether records under each previous key remain (in the background).
+  const keyCheck = reportLogKeyRecords(logDb, keyId, (config.previousLogKeys ?? []).map(logKeyId), logger);
+  return {
+    ...opened,
+    db,
+    app,
+    async close() {
+      await keyCheck;
+      await opened.close();
+    },
+  };
 }

@@ -44,6 +44,7 @@ const KEPT_COLUMNS = [
   'processing_activity_id',
   'processing_activity_version',
   'data_subject_id',
+  'log_key_id',
 ] as const;
 const PURGED_COLUMNS = [...KEPT_COLUMNS, 'bewaartermijn', 'purged_at'] as const;
 

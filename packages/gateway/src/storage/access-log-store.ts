@@ -31,12 +31,20 @@ export interface AccessLogStore {
 /** Where each entry of a batch landed in the verifiable log, by entry id. */
 export type LogPositions = ReadonlyMap<string, { readonly log_id: string; readonly leaf_index: number }>;
 
-/** The row of an access record: the record, the columns copied from it (the sdk's definition), its position. */
-export function toRow({ id, record }: StoredAccessRecord, positions?: LogPositions): NewAccessLogRow {
+/**
+ * The row of an access record: the record, the columns copied from it (the sdk's definition), its
+ * position, and the id of the log key that made its pseudonym (outside the record and its leaf).
+ */
+export function toRow(
+  { id, record }: StoredAccessRecord,
+  positions?: LogPositions,
+  logKeyId: string | null = null,
+): NewAccessLogRow {
   const position = positions?.get(id);
   return {
     id,
-    ...(accessRecordColumns(record) as Omit<NewAccessLogRow, 'id' | 'record' | 'log_id' | 'leaf_index'>),
+    ...(accessRecordColumns(record) as Omit<NewAccessLogRow, 'id' | 'record' | 'log_id' | 'leaf_index' | 'log_key_id'>),
+    log_key_id: logKeyId,
     record: JSON.stringify(record),
     log_id: position?.log_id ?? null,
     leaf_index: position?.leaf_index ?? null,
@@ -81,9 +89,9 @@ const CHUNK = 200;
  * On PostgreSQL (`access_log` partitioned by month, no default partition) the store makes a month's
  * partition before the first record of that month, once per process, and notes in the same
  * transaction in which months each subject has records and how many (`access_log_subject_months`, what a
- * citizen's timeline reads first).
+ * citizen's timeline reads first). Every row gets `logKeyId`: the id of the key its pseudonym was made with.
  */
-export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStore {
+export function createAccessLogStore(db: Kysely<GatewayDatabase>, logKeyId: string | null = null): AccessLogStore {
   const postgres = isPostgres(db as Kysely<unknown>);
   const monthsMade = new Set<string>();
   const ensureMonths = async (rows: readonly NewAccessLogRow[]) => {
@@ -95,7 +103,9 @@ export function createAccessLogStore(db: Kysely<GatewayDatabase>): AccessLogStor
   return {
     async writeBatch(writes, merkle) {
       const positions = positionsOf(merkle);
-      const rows = writes.flatMap((w) => ('accessRecords' in w ? w.accessRecords.map((r) => toRow(r, positions)) : []));
+      const rows = writes.flatMap((w) =>
+        'accessRecords' in w ? w.accessRecords.map((r) => toRow(r, positions, logKeyId)) : [],
+      );
       const refusals = writes.flatMap((w) => ('refusal' in w ? [refusalRow(w.refusal, positions)] : []));
       if (postgres) await ensureMonths(rows);
       const noted = postgres

@@ -2,9 +2,10 @@ import { DIALECTS, describeDialect, openTestDatabase } from '@poortwachter/regis
 import { type Kysely, Migrator, sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { gatewayMigrations, migrateGateway } from './migrate.ts';
-import { isPostgres, monthPartitions } from './partitions.ts';
+import { ensureMonthPartitions, isPostgres, monthPartitions } from './partitions.ts';
 
 const BEFORE_RETENTION = '2026-12-02T0300-gateway-coverage-jobs';
+const BEFORE_LOG_KEY_ID = '2026-12-03T0200-gateway-retention';
 /** Three records of three months, one of them two years back. */
 const TIMES = [Date.parse('2024-11-15T10:00:00Z'), Date.parse('2026-06-30T23:59:59Z'), Date.now()];
 
@@ -73,12 +74,53 @@ for (const dialect of DIALECTS) {
         expect(key.rows[0]?.def).toBe('PRIMARY KEY (id, start_time)');
       }
 
-      expect((await m.migrateDown()).error).toBeUndefined();
+      expect((await m.migrateTo(BEFORE_RETENTION)).error).toBeUndefined();
       expect(await rows(db)).toEqual(before);
       if (isPostgres(db)) expect(await partitioned(db)).toBe(false);
 
       await migrateGateway(db);
       expect(await rows(db)).toEqual(before);
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describeDialect(dialect, `the log-key-id migration (${dialect})`, () => {
+    let close: (() => Promise<void>) | undefined;
+    afterEach(async () => close?.());
+
+    it('adds log_key_id to every month of access_log and to access_log_purged, null for the rows before it', async () => {
+      const opened = await openTestDatabase<unknown>(dialect);
+      close = opened.close;
+      const db = opened.db;
+      const m = await migrator(db);
+      expect((await m.migrateTo(BEFORE_LOG_KEY_ID)).error).toBeUndefined();
+      if (isPostgres(db)) await ensureMonthPartitions(db, TIMES[0] ?? 0, Date.now());
+      const insert = (i: number, at: number, keyId?: string) =>
+        sql`insert into access_log (id, trace_id, span_id, start_time, end_time, status, processing_activity_id,
+            processing_activity_version, data_subject_id, foreign_processor, service_id, transaction_id, record
+            ${keyId ? sql`, log_key_id` : sql``})
+          values (${`rec-${i}`}, ${'a'.repeat(32)}, ${'b'.repeat(16)}, ${at}, ${at + 5}, 'STATUS_CODE_OK', 'act', 1,
+            'subject', '00000001001234567000', 'brp', ${`tx-${i}`}, ${JSON.stringify({ n: i })}
+            ${keyId ? sql`, ${keyId}` : sql``})`.execute(db);
+      for (const [i, at] of TIMES.entries()) await insert(i, at);
+      const before = await rows(db);
+
+      await migrateGateway(db);
+      expect(await rows(db)).toEqual(before);
+      const keyIds = async () =>
+        (
+          await sql<{ log_key_id: string | null }>`select log_key_id from access_log order by start_time`.execute(db)
+        ).rows.map((r) => r.log_key_id);
+      expect(await keyIds()).toEqual([null, null, null]);
+      // A new row in the oldest month (its partition on PostgreSQL) takes an id.
+      await insert(9, (TIMES[0] ?? 0) + 1, '0123456789abcdef');
+      expect(await keyIds()).toEqual([null, '0123456789abcdef', null, null]);
+      expect((await sql`select log_key_id from access_log_purged`.execute(db)).rows).toEqual([]);
+
+      expect((await m.migrateTo(BEFORE_LOG_KEY_ID)).error).toBeUndefined();
+      expect((await rows(db)).length).toBe(4);
+      await expect(sql`select log_key_id from access_log`.execute(db)).rejects.toThrow();
     });
   });
 }

@@ -10,7 +10,7 @@ import {
 import type { NonceClaim, NonceStore } from './nonce-store.ts';
 import type { SqliteExecutor, SqliteOp } from './sqlite-executor.ts';
 
-const ACCESS_COLUMNS = ['id', ...ACCESS_RECORD_COLUMNS, 'record', 'log_id', 'leaf_index'] as const;
+const ACCESS_COLUMNS = ['id', ...ACCESS_RECORD_COLUMNS, 'log_key_id', 'record', 'log_id', 'leaf_index'] as const;
 const REFUSAL_COLUMNS = ['id', ...LOGGED_REFUSAL_FIELDS, 'log_id', 'leaf_index'] as const;
 
 const insertSql = (table: string, columns: readonly string[]) =>
@@ -25,8 +25,9 @@ const values = (row: Record<string, unknown>, columns: readonly string[]) => col
  * The access log on SQLite through prepared statements: one transaction per batch, made durable
  * before it resolves (the executor's 'FULL'), so every released response's records survive a power cut. Same tables and
  * rows as the Kysely store (which PostgreSQL uses); this path skips the query builder on the hot path.
+ * `logKeyId` goes on every access record's row (the key its pseudonym was made with).
  */
-export function createSqliteAccessLogStore(executor: SqliteExecutor): AccessLogStore {
+export function createSqliteAccessLogStore(executor: SqliteExecutor, logKeyId: string | null = null): AccessLogStore {
   return {
     async writeBatch(writes: readonly LogWrite[], merkle?: MerkleRows) {
       const positions = positionsOf(merkle);
@@ -34,7 +35,7 @@ export function createSqliteAccessLogStore(executor: SqliteExecutor): AccessLogS
         'accessRecords' in w
           ? w.accessRecords.map((r) => ({
               sql: INSERT_ACCESS,
-              params: values(toRow(r, positions) as Record<string, unknown>, ACCESS_COLUMNS),
+              params: values(toRow(r, positions, logKeyId) as Record<string, unknown>, ACCESS_COLUMNS),
             }))
           : [
               {

@@ -17,6 +17,11 @@ export interface AccessLogTable {
   processing_activity_version: number;
   /** Keyed pseudonym (HMAC-SHA-256) of the BSN; null for a search that found nobody. */
   data_subject_id: string | null;
+  /**
+   * The id of the log key that made `data_subject_id` (logKeyId); null for records written before
+   * the ids were kept. Not part of the record nor of its leaf: the gateway's own bookkeeping.
+   */
+  log_key_id: string | null;
   foreign_processor: string;
   service_id: string;
   transaction_id: string;
@@ -116,6 +121,8 @@ export interface PurgedRecordTable {
   processing_activity_id: string;
   processing_activity_version: number;
   data_subject_id: string | null;
+  /** The id of the log key that made `data_subject_id`, as the record had it. */
+  log_key_id: string | null;
   bewaartermijn: string;
   purged_at: number;
 }
