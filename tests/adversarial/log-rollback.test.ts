@@ -65,8 +65,9 @@ describe('a gateway whose log was rolled back by a restore', () => {
     await instance.signed(published);
     const first = await instance.logVerify(headsFile, '--heads-only');
     expect(first.code, first.output).toBe(0);
-    // The published head is kept outside the database: in DATA_DIR/published-heads.
-    const headFile = join(system.data, 'published-heads', `${LOG_ID}.json`);
+    // The published head is kept outside the database: in PUBLISHED_HEADS_DIR (by default
+    // DATA_DIR/published-heads; here beside the database, as gatewayInstanceEnv sets it).
+    const headFile = join(dir, 'published-heads', `${LOG_ID}.json`);
     expect(existsSync(headFile)).toBe(true);
     expect((JSON.parse(readFileSync(headFile, 'utf8')) as { head: { tree_size: number } }).head.tree_size).toBe(
       published,
@@ -103,7 +104,7 @@ describe('a gateway whose log was rolled back by a restore', () => {
     await gateway?.stop();
     const malformed = await runEntry(GATEWAY_ENTRY, [], { env: instance.env({ CONFIRM_ROLLBACK_TO: 'yes' }) });
     expect(malformed.code, malformed.output).toBe(2);
-    expect(malformed.output).toContain('CONFIRM_ROLLBACK_TO must be <size>:<root>');
+    expect(malformed.output).toContain('CONFIRM_ROLLBACK_TO must be a comma-separated list of <size>:<root>');
     gateway = await instance.start();
 
     // A confirmation of another state changes nothing.

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { SOURCE_LOADER } from '../../scripts/source-loader.ts';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
@@ -19,6 +20,9 @@ export function gatewayInstanceEnv(
     REGISTRY_URL: `http://localhost:${system.ports.registry}`,
     SOURCE_URL: `http://localhost:${system.ports.source}`,
     INSTANCE_ID: options.instanceId,
+    // Its published heads beside its database: a test's next instance of the same id on a fresh database
+    // is another log, not a rollback of this one.
+    PUBLISHED_HEADS_DIR: join(dirname(options.database), 'published-heads'),
   };
 }
 
