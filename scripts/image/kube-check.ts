@@ -133,6 +133,10 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
           ...(container.env ?? []),
           { name: 'HOST', value: '127.0.0.1' },
           { name: 'PORT', value: String(ports[role]) },
+          // The manifest runs production, where the registry starts empty and an operator enters the
+          // organisations and services through its admin API; for this check the registry seeds the demo
+          // instead, so its directory holds the service the inway serves (the inway and outway stay production).
+          ...(role === 'registry' ? [{ name: 'POORTWACHTER_DEMO', value: 'true' }] : []),
         ];
       }
     }

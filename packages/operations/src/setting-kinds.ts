@@ -97,7 +97,8 @@ export const kinds = {
   /** Where a database is: `sqlite:<path>` or `postgres://…` (`postgresql://…`). */
   database: kind(
     'sqlite:<path> or postgres://user:password@host/database',
-    z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/),
+    // `s`: a path may hold any character, a line break too.
+    z.string().regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/s),
   ),
   /** The OIN of an organisation: 20 digits. */
   oin: kind('an OIN (20 digits)', z.string().regex(/^\d{20}$/)),
