@@ -29,6 +29,8 @@ export interface Answer {
   status: number;
   type: string;
   text: string;
+  /** Retry-After in seconds (0 when absent). */
+  retryAfter: number;
 }
 
 /** The tools, bound to `system()` (read when used: the system starts in a `beforeAll`). */
@@ -57,7 +59,12 @@ export function brkAttacker(system: () => RunningSystem) {
             text += chunk;
           });
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), text }),
+            resolve({
+              status: res.statusCode ?? 0,
+              type: String(res.headers['content-type']),
+              text,
+              retryAfter: Number(res.headers['retry-after'] ?? 0),
+            }),
           );
         },
       );

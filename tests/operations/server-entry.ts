@@ -20,9 +20,12 @@ export function gatewayInstanceEnv(
     REGISTRY_URL: `http://localhost:${system.ports.registry}`,
     SOURCE_URL: `http://localhost:${system.ports.source}`,
     INSTANCE_ID: options.instanceId,
-    // Its published heads beside its database: a test's next instance of the same id on a fresh database
-    // is another log, not a rollback of this one.
-    PUBLISHED_HEADS_DIR: join(dirname(options.database), 'published-heads'),
+    // Its published heads beside its database (or in the system's data when its database is not a file): a
+    // test's next instance of the same id on a fresh database is another log, not a rollback of this one, and
+    // nothing is left in the working directory for the next run (Node 24's after Node 20's) to find.
+    PUBLISHED_HEADS_DIR: options.database
+      ? join(dirname(options.database), 'published-heads')
+      : join(system.data, `published-heads-${options.instanceId}`),
   };
 }
 
