@@ -11,6 +11,7 @@ import {
   failSetting,
   listen,
   readPrivateKey,
+  readTrustAnchors,
   runServer,
   type SettingsOf,
   startTelemetry,
@@ -91,6 +92,7 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
   // Keys learned during a registry key rotation are kept beside the outway's own keys.
   const learnedKeysFile = join(data, 'keys', 'registry.learned.jwks.json');
   const registryKey = pinnedRegistryKeys(registryKeyFile, learnedKeysFile);
+  const trustAnchors = readTrustAnchors(settings, data, fail);
   const privateKey = readPrivateKey<JWK>('ORGANISATION_KEY_FILE', keyFile, settings.POORTWACHTER_DEMO);
   // The schema before the directory: a database newer than this version stops the start at once.
   await migrate(databaseUrl);
@@ -102,6 +104,7 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
   const directory = registryDirectory({
     registryUrl,
     registryKey,
+    trustAnchors,
     onLearnedKeys: (keys) => {
       rememberLearnedKeys(learnedKeysFile, keys);
       log.info({ kids: keys.map((k) => k.kid), file: learnedKeysFile }, "learned the registry's new signing key");
