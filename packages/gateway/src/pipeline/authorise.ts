@@ -14,6 +14,11 @@ export interface AuthoriseOptions {
   readonly profile: Protocol;
   /** The BRP profile's query: parses and checks a body against the spec. */
   readonly query?: BrpQuery;
+  /**
+   * The kid of the key this inway signs with: it serves only the service of that key's organisation,
+   * whatever bronhouder the directory names (a contract binds the service's bronhouder, not its name).
+   */
+  readonly providerKid?: string | undefined;
   readonly now?: () => number;
 }
 
@@ -40,7 +45,9 @@ export const authorise = (options: AuthoriseOptions) =>
       );
     }
     const service = directory.services.get(options.serviceId);
-    if (!service || service.revokedAt)
+    const bronhouder =
+      options.providerKid === undefined ? undefined : directory.keys.get(options.providerKid)?.organisation.oin;
+    if (!service || service.revokedAt || (options.providerKid !== undefined && service.providerOin !== bronhouder))
       throw new GatewayRefusal('serviceNotFound', `De dienst ${options.serviceId} wordt niet aangeboden.`);
     if (service.protocol !== options.profile)
       throw new GatewayRefusal('operationNotFound', 'Deze dienst kent dit pad niet.');
