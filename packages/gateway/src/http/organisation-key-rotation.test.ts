@@ -1,4 +1,8 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { signRequest } from '@poortwachter/protocol';
+import { issueCertificate } from '@poortwachter/protocol/contracts';
 import { generatePrivateJwk, publicJwkOf } from '@poortwachter/registry';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
@@ -39,7 +43,20 @@ describe("an organisation's key rotation", () => {
     const oldKey = gw.key(oin);
     const newKey = await generatePrivateJwk('P-256');
     expect(await callWith(newKey)).toBe(401);
-    const added = await gw.registry.admin('POST', `/v1/organisations/${oin}/keys`, { jwk: publicJwkOf(newKey) });
+    // Utrecht's new key comes with its certificate (here from the demo CA): a key without one counts for nothing.
+    const x5c = [
+      issueCertificate({
+        issuer: {
+          certificate: new X509Certificate(readFileSync(join(gw.registry.keyDir, 'demo-ca.pem'))).raw.toString(
+            'base64',
+          ),
+          privateJwk: JSON.parse(readFileSync(join(gw.registry.keyDir, 'demo-ca.key.json'), 'utf8')) as JWK,
+        },
+        subject: { commonName: 'Gemeente Utrecht', serialNumber: oin, country: 'NL' },
+        publicJwk: publicJwkOf(newKey),
+      }),
+    ];
+    const added = await gw.registry.admin('POST', `/v1/organisations/${oin}/keys`, { jwk: publicJwkOf(newKey), x5c });
     expect(added.status).toBe(201);
     await gw.refreshDirectory();
     expect(await callWith(oldKey)).toBe(200);
