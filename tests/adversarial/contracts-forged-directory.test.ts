@@ -220,6 +220,22 @@ describe('contracts: a registry gone bad cannot grant access (issue 28)', () => 
     } finally {
       await close();
     }
+    // Suzanne's timeline (a token from the development identity provider) says the same, in words.
+    const token = await fetch(`http://127.0.0.1:${stage.system.ports.idp}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ bsn: '999993653' }),
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    const timeline = await fetch(`${stage.inwayUrl}/inzage/v1/verwerkingen?limit=100`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    const { verwerkingen } = (await timeline.json()) as {
+      verwerkingen: { transactieId: string; organisatie: { oin: string }; gevraagdDoor?: { oin: string } }[];
+    };
+    const line = verwerkingen.find((v) => v.transactieId === transaction);
+    expect(line?.organisatie.oin).toBe(DEMO_OIN.utrecht);
+    expect(line?.gevraagdDoor?.oin).toBe(DEMO_OIN.sHertogenbosch);
   });
 
   it('(h) a revoke by either party takes effect within one directory refresh', async () => {
