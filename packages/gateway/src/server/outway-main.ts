@@ -92,8 +92,8 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
   // Keys learned during a registry key rotation are kept beside the outway's own keys.
   const learnedKeysFile = join(data, 'keys', 'registry.learned.jwks.json');
   const registryKey = pinnedRegistryKeys(registryKeyFile, learnedKeysFile);
-  const trustAnchors = readTrustAnchors(settings, data, fail);
   const privateKey = readPrivateKey<JWK>('ORGANISATION_KEY_FILE', keyFile, settings.POORTWACHTER_DEMO);
+  const trustAnchors = readTrustAnchors(settings, data, fail);
   // The schema before the directory: a database newer than this version stops the start at once.
   await migrate(databaseUrl);
   const logKey = secretKey(logKeyFile);
