@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { listen, type Listening } from '@poortwachter/operations';
+import { type Listening, listen } from '@poortwachter/operations';
 import { verifyDirectorySnapshot } from '@poortwachter/protocol';
 import {
   contentHash,
@@ -46,8 +46,11 @@ describe('the registry contracts API', () => {
       validTo: new Date(Date.now() + 30 * 86_400_000),
       groupId: overrides.groupId ?? 'poortwachter-demo',
     });
-  const propose = async (c: ReturnType<typeof content>, signer = DEMO_OIN.haarlem, type: 'accept' | 'reject' = 'accept') =>
-    post('/v1/contracts', { content: c, signature: await signContract(contentHash(c), type, key(signer)) });
+  const propose = async (
+    c: ReturnType<typeof content>,
+    signer: string = DEMO_OIN.haarlem,
+    type: 'accept' | 'reject' = 'accept',
+  ) => post('/v1/contracts', { content: c, signature: await signContract(contentHash(c), type, key(signer)) });
   const sign = async (hash: string, oin: string, type: 'accept' | 'reject' | 'revoke', reason?: string, jwk?: JWK) =>
     post(`/v1/contracts/${encodeURIComponent(hash)}/signatures`, {
       signature: await signContract(hash, type, jwk ?? key(oin), reason ? { reason } : {}),
@@ -108,7 +111,9 @@ describe('the registry contracts API', () => {
     });
     // Every demo autorisatie is a contract both demo parties signed.
     expect(trusted.snapshot.autorisaties.length).toBeGreaterThanOrEqual(6);
-    const changes = (await (await fetch(`${origin}/v1/changes?entity=contract&entityId=${encodeURIComponent(hash)}`)).json()) as {
+    const changes = (await (
+      await fetch(`${origin}/v1/changes?entity=contract&entityId=${encodeURIComponent(hash)}`)
+    ).json()) as {
       action: string;
     }[];
     expect(changes.map((ch) => ch.action)).toEqual(['propose', 'accept']);
@@ -119,14 +124,21 @@ describe('the registry contracts API', () => {
     expect(revoked.status).toBe(200);
     const after = (await revoked.json()) as ContractView;
     expect(after.state).toBe('revoked');
-    expect(after.signatureDetails.at(-1)).toMatchObject({ oin: DEMO_OIN.haarlem, type: 'revoke', reason: 'Niet meer nodig.' });
+    expect(after.signatureDetails.at(-1)).toMatchObject({
+      oin: DEMO_OIN.haarlem,
+      type: 'revoke',
+      reason: 'Niet meer nodig.',
+    });
     expect((await sign(hash, DEMO_OIN.rvig, 'revoke')).status).toBe(409);
     expect((await snapshot()).serial).toBe(serial + 3);
   });
 
   it('refuses a proposal with a problem naming the member: shape, group, terms, duplicate', async () => {
     const { grants, ...noGrants } = content();
-    const malformed = await post('/v1/contracts', { content: noGrants, signature: await signContract('x', 'accept', key(DEMO_OIN.haarlem)) });
+    const malformed = await post('/v1/contracts', {
+      content: noGrants,
+      signature: await signContract('x', 'accept', key(DEMO_OIN.haarlem)),
+    });
     expect(malformed.status).toBe(400);
     expect((await problem(malformed)).invalidParams?.[0]?.name).toMatch(/^content\.grants/);
     const otherGroup = await propose(content(undefined, { groupId: 'elders' }));
@@ -142,7 +154,9 @@ describe('the registry contracts API', () => {
     expect(again.status).toBe(409);
     expect((await problem(again)).code).toBe('conflict');
     const rejecting = await propose(content(), DEMO_OIN.haarlem, 'reject');
-    expect((await problem(rejecting)).invalidParams).toEqual([expect.objectContaining({ name: 'signature', code: 'notAccept' })]);
+    expect((await problem(rejecting)).invalidParams).toEqual([
+      expect.objectContaining({ name: 'signature', code: 'notAccept' }),
+    ]);
   });
 
   it('takes a signature only from a party, with an anchored key, on this content', async () => {
@@ -152,10 +166,14 @@ describe('the registry contracts API', () => {
       content: c,
       signature: await signContract(contentHash(content()), 'accept', key(DEMO_OIN.haarlem)),
     });
-    expect((await problem(overOther)).invalidParams).toEqual([expect.objectContaining({ name: 'signature', code: 'hashMismatch' })]);
+    expect((await problem(overOther)).invalidParams).toEqual([
+      expect.objectContaining({ name: 'signature', code: 'hashMismatch' }),
+    ]);
     const byOutsider = await propose(c, DEMO_OIN.utrecht);
     expect(byOutsider.status).toBe(403);
-    expect((await problem(byOutsider)).invalidParams).toEqual([expect.objectContaining({ name: 'signature', code: 'notAParty' })]);
+    expect((await problem(byOutsider)).invalidParams).toEqual([
+      expect.objectContaining({ name: 'signature', code: 'notAParty' }),
+    ]);
 
     // A key the operator added to RvIG, without a certificate: registered, published, and not anchored.
     const added = await generatePrivateJwk('Ed25519');
@@ -164,8 +182,12 @@ describe('the registry contracts API', () => {
     expect((await propose(c)).status).toBe(201);
     const unanchored = await sign(hash, DEMO_OIN.rvig, 'accept', undefined, added);
     expect(unanchored.status).toBe(400);
-    expect((await problem(unanchored)).invalidParams).toEqual([expect.objectContaining({ name: 'signature', code: 'keyNotAnchored' })]);
-    expect(((await (await fetch(`${origin}/v1/contracts/${encodeURIComponent(hash)}`)).json()) as ContractView).state).toBe('proposed');
+    expect((await problem(unanchored)).invalidParams).toEqual([
+      expect.objectContaining({ name: 'signature', code: 'keyNotAnchored' }),
+    ]);
+    expect(
+      ((await (await fetch(`${origin}/v1/contracts/${encodeURIComponent(hash)}`)).json()) as ContractView).state,
+    ).toBe('proposed');
     const malformed = await post(`/v1/contracts/${encodeURIComponent(hash)}/signatures`, { signature: 'a.b.c' });
     expect((await problem(malformed)).invalidParams?.[0]?.name).toBe('signature');
     expect((await sign('$1$1$bestaatniet', DEMO_OIN.rvig, 'accept')).status).toBe(404);
@@ -209,21 +231,31 @@ describe('the registry contracts API', () => {
       }),
     ];
     const other = await generatePrivateJwk('P-256');
-    const wrong = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, { jwk: publicJwkOf(other), x5c });
-    expect((await problem(wrong)).invalidParams).toEqual([expect.objectContaining({ name: 'x5c[0]', code: 'certificateKey' })]);
+    const wrong = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, {
+      jwk: publicJwkOf(other),
+      x5c,
+    });
+    expect((await problem(wrong)).invalidParams).toEqual([
+      expect.objectContaining({ name: 'x5c[0]', code: 'certificateKey' }),
+    ]);
     const garbage = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, {
       jwk: publicJwkOf(fresh),
       x5c: ['AAAA'],
     });
-    expect((await problem(garbage)).invalidParams).toEqual([expect.objectContaining({ name: 'x5c[0]', code: 'certificate' })]);
-    const res = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, { jwk: publicJwkOf(fresh), x5c });
+    expect((await problem(garbage)).invalidParams).toEqual([
+      expect.objectContaining({ name: 'x5c[0]', code: 'certificate' }),
+    ]);
+    const res = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, {
+      jwk: publicJwkOf(fresh),
+      x5c,
+    });
     expect(res.status).toBe(201);
     const haarlem = (await snapshot()).organisations.find((o) => o.oin === DEMO_OIN.haarlem);
     expect(haarlem?.keys.find((k) => k.kid === fresh.kid)?.x5c).toEqual(x5c);
     // And the new key signs for Haarlem.
     const c = content();
     const signature = await signContract(contentHash(c), 'accept', fresh);
-    const byNewKey = await post("/v1/contracts", { content: c, signature });
+    const byNewKey = await post('/v1/contracts', { content: c, signature });
     expect(byNewKey.status, await byNewKey.clone().text()).toBe(201);
   });
 });
