@@ -2,7 +2,7 @@
  * Quotas per caller (issue 27, section 4), from outside: the gateway and an outway on 127.0.0.1, raw
  * HTTP signed by `raw-client.ts`. An afnemer over its quota gets 429 with `Retry-After`, the BRP
  * problem and `ERROR_CODE_RATE_LIMITED`, while another is served; the refusal is in the log (a flood
- * as one counted row) and in the metrics; the bronhouder's quota on an autorisatie lets a big afnemer
+ * as one counted row) and in the metrics; the bronhouder's quota on a contract lets a big afnemer
  * do more; a forger that names another's key spends nothing of its quota; citizens count by subject,
  * public log reads by address, an outway's applications each by their own. The quotas' clock is the
  * test's, so nothing refills unless the test moves it.
@@ -22,6 +22,7 @@ import {
   type TestOutway,
 } from '@poortwachter/gateway/testing';
 import { startTelemetry, type Telemetry } from '@poortwachter/operations';
+import { contentHash, newContractContent, signContract } from '@poortwachter/protocol/contracts';
 import { findContractHash, grantByContract } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, loadPersonen } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,33 +117,55 @@ describe('quotas at the inway, over HTTP', () => {
     expect(text).toMatch(/^poortwachter_gateway_refusals_total\{reason="rateLimited".*\} 4$/m);
   });
 
-  it('the quota the bronhouder grants on an autorisatie lets a big afnemer do more', async () => {
-    // The grant is a term of a contract both sides sign: UWV proposes its WW access again with a quota.
-    const registry = gw.registry.app.request;
-    const terms = {
+  it('the quota the bronhouder grants on a contract lets a big afnemer do more', async () => {
+    const request = gw.registry.app.request;
+    const hash = await findContractHash(request, {
       afnemerOin: DEMO_OIN.uwv,
       serviceId: 'brp-personen',
       processingActivityId: DEMO_PROCESSING_ACTIVITY.uwvWw,
-    };
-    const hash = await findContractHash(registry, terms);
-    const current = (await (await registry(`/v1/contracts/${encodeURIComponent(hash)}`)).json()) as {
+    });
+    const current = (await (await request(`/v1/contracts/${encodeURIComponent(hash)}`)).json()) as {
       content: { grants: [{ data: { properties: { fields: string[]; search_types: string[] } } }] };
     };
     const { fields, search_types: searchTypes } = current.content.grants[0].data.properties;
-    await expect(
-      grantByContract(registry, gw.registry.keyDir, {
-        ...terms,
-        fields,
-        searchTypes,
-        quota: { requestsPerSecond: 0, burst: 20 },
+    const terms = {
+      afnemerOin: DEMO_OIN.uwv,
+      serviceId: 'brp-personen',
+      bronhouderOin: DEMO_OIN.rvig,
+      processingActivityId: DEMO_PROCESSING_ACTIVITY.uwvWw,
+      processingActivityVersion: 1,
+      grondslagId: 'wet-suwi-art-62',
+      fields,
+      searchTypes,
+      validFrom: new Date(Date.now() - 60_000),
+      validTo: new Date(Date.now() + 86_400_000),
+      groupId: 'poortwachter-demo',
+    };
+    const zero = newContractContent({ ...terms, quota: { requestsPerSecond: 0, burst: 20 } });
+    const refused = await request('/v1/contracts', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        content: zero,
+        signature: await signContract(contentHash(zero), 'accept', gw.key(DEMO_OIN.uwv)),
       }),
-    ).rejects.toThrow(/400[\s\S]*requestsPerSecond/);
-    await grantByContract(registry, gw.registry.keyDir, {
-      ...terms,
+    });
+    expect(refused.status).toBe(400);
+    const problem = (await refused.json()) as { invalidParams: { name: string }[] };
+    expect(problem.invalidParams.map((p) => p.name)).toContain(
+      'content.grants.0.data.properties.quota.requestsPerSecond',
+    );
+    // UWV proposes, RvIG accepts: the larger quota of UWV's two contracts counts.
+    const granted = await grantByContract(request, gw.registry.keyDir, {
+      afnemerOin: DEMO_OIN.uwv,
+      serviceId: 'brp-personen',
+      processingActivityId: DEMO_PROCESSING_ACTIVITY.uwvWw,
       fields,
       searchTypes,
       quota: { requestsPerSecond: 1, burst: 20 },
     });
+    expect(granted.state).toBe('inForce');
+    expect(granted.content.grants[0].data.properties.quota).toEqual({ requestsPerSecond: 1, burst: 20 });
     await gw.refreshDirectory();
     expect((await statuses(20, uwv)).every((s) => s === 200)).toBe(true);
     await expectRateLimited(await uwv());

@@ -40,10 +40,10 @@ describe('admin tokens: rotate and revoke without a restart', () => {
 
   const admin = (...args: string[]) =>
     runToEnd('packages/registry/src/server/main.ts', ['admin', ...args], { env: { DATA_DIR: data } });
-  /** An admin request that changes nothing: 401 without a valid token, 404 (no such autorisatie) with one. */
+  /** An admin request that changes nothing: 401 without a valid token, 404 (no such service) with one. */
   const registryAsAdmin = async (token: string) =>
     (
-      await fetch(`${registryUrl}/v1/autorisaties/bestaat-niet/revoke`, {
+      await fetch(`${registryUrl}/v1/services/bestaat-niet/revoke`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}` },
       })

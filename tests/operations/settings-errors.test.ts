@@ -94,6 +94,13 @@ const CASES: [Entry, Record<string, string>, string[]][] = [
   ['outway', { ORGANISATION_OIN: '1234' }, ['ORGANISATION_OIN', 'an OIN (20 digits)']],
   // A database URL, a secret: it is named, its value is not echoed.
   ['registry', { DATABASE_URL: 'mysql://user:geheim@db/registry' }, ['DATABASE_URL', 'sqlite:<path> or postgres://']],
+  // The registry's contract settings (issue 28): trust anchors it can read, a group a contract can name.
+  [
+    'registry',
+    { TRUST_ANCHORS_FILE: file('registry.public.jwk.json'), DATABASE_URL: `sqlite:${file('anchors-registry.db')}` },
+    ['TRUST_ANCHORS_FILE', 'no PEM certificate'],
+  ],
+  ['registry', { GROUP_ID: 'mijn groep' }, ['GROUP_ID', 'a group id', '"mijn groep"']],
   // Secrets from files: not both, and the file must be there.
   [
     'gateway',

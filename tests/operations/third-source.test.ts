@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GatewayDatabase } from '@poortwachter/gateway';
 import { openDatabase } from '@poortwachter/registry';
+import { grantByContract } from '@poortwachter/registry/testing';
 import { brkService, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
@@ -54,15 +55,15 @@ describe('a third source, added as a registry entry and one more gateway process
     };
     const created = await admin('/v1/services', service);
     expect(created.status, await created.clone().text()).toBe(201);
-    const autorisatie = await admin('/v1/autorisaties', {
+    // Utrecht proposes a contract for it, Kadaster (the source's bronhouder) accepts: both with their demo keys.
+    const contract = await grantByContract(`http://127.0.0.1:${system.ports.registry}`, join(system.data, 'keys'), {
       afnemerOin: DEMO_OIN.utrecht,
       serviceId: SERVICE,
       processingActivityId: DEMO_PROCESSING_ACTIVITY.utrechtOzb,
       fields: ['kadastraalOnroerendeZaak.identificatie', 'kadastraalOnroerendeZaak.kadastraleAanduiding'],
       searchTypes: ['GetKadastraalOnroerendeZaak'],
-      validFrom: new Date(Date.now() - 60_000).toISOString(),
     });
-    expect(autorisatie.status, await autorisatie.clone().text()).toBe(201);
+    expect(contract.state).toBe('inForce');
     inway = await startEntry('packages/gateway/src/server/main.ts', {
       PORT: String(port),
       DATA_DIR: system.data,

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
+import { findContractHash, signContractAs } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -270,15 +271,18 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
   }, 120_000);
 
   it('shows the auditor an access that was not covered at its moment, with the chart and the exports', async () => {
-    // Revocation lag: the registry revokes an autorisatie, and the gateway still works with the
-    // directory it fetched before (it refreshes every 20 s). An access in that window was not covered.
+    // Revocation lag: RvIG revokes a contract, and the gateway still works with the directory it
+    // fetched before (it refreshes every 20 s). An access in that window was not covered.
     let uncovered: string | undefined;
-    for (const [oin, activity, id] of [
-      [DEMO_OIN.uwv, DEMO_PROCESSING_ACTIVITY.uwvWw, 'uwv-ww-brp'],
-      [DEMO_OIN.rotterdam, DEMO_PROCESSING_ACTIVITY.rotterdamBijstand, 'rotterdam-bijstand-brp'],
+    for (const [oin, activity] of [
+      [DEMO_OIN.uwv, DEMO_PROCESSING_ACTIVITY.uwvWw],
+      [DEMO_OIN.rotterdam, DEMO_PROCESSING_ACTIVITY.rotterdamBijstand],
     ] as const) {
       await gatewayHasNewestDirectory(system);
-      await admin('POST', `/autorisaties/${id}/revoke`);
+      const terms = { afnemerOin: oin, serviceId: 'brp-personen', processingActivityId: activity };
+      const hash = await findContractHash(registry, terms);
+      const revoked = await signContractAs(registry, join(system.data, 'keys'), DEMO_OIN.rvig, hash, 'revoke');
+      expect(revoked.status, await revoked.clone().text()).toBe(200);
       const res = await query(oin, activity, ['naam.geslachtsnaam']);
       // Refused: the gateway refreshed in between (not likely in the 20 s between refreshes); try the next.
       if (res.status !== 200) continue;

@@ -1,8 +1,10 @@
 import { DIRECTORY_TYP, DirectoryVerificationError, verifyDirectorySnapshot } from '@poortwachter/protocol';
+import { trustDirectory } from '@poortwachter/protocol/contracts';
+import { BRP_SERVICE_ID, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
-import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { DIALECTS, describeDialect, grantByContract, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 import { createDirectoryPublisher } from './publisher.ts';
 
 async function fetchDirectory(registry: TestRegistry, headers: Record<string, string> = {}) {
@@ -29,7 +31,13 @@ for (const dialect of DIALECTS) {
       expect(Date.parse(snapshot.issued_at)).toBeLessThanOrEqual(Date.now());
       expect(snapshot.organisations.map((o) => o.name)).toContain('Gemeente Utrecht');
       expect(snapshot.services.find((s) => s.id === 'brp-personen')?.fieldCatalogue.length).toBeGreaterThan(40);
-      expect(snapshot.autorisaties.length).toBe(7);
+      // No autorisatie of the registry's own: the seven demo ones are contracts, six published (one ended
+      // a month ago), each accepted by both parties with keys the demo CA certified.
+      expect(snapshot.autorisaties).toEqual([]);
+      expect(snapshot.contracts).toHaveLength(6);
+      expect(snapshot.contracts?.every((c) => c.signatures.length === 2)).toBe(true);
+      const trusted = await trustDirectory(snapshot, registry.trustAnchors);
+      expect(trusted.snapshot.autorisaties).toHaveLength(6);
       const header = decodeProtectedHeader(jws);
       expect(header.typ).toBe(DIRECTORY_TYP);
       expect(header.kid).toBe(registry.publisher.jwks.keys[0]?.kid);
@@ -67,31 +75,37 @@ for (const dialect of DIALECTS) {
       expect((await fetchDirectory(registry, { 'if-none-match': `"${serial - 1}"` })).status).toBe(200);
     });
 
-    it('raises the serial when an autorisatie changes through the admin API, and shows the change', async () => {
+    it('raises the serial when a party signs a contract, and shows the contract', async () => {
       const before = await verifyDirectorySnapshot(
         await (await fetchDirectory(registry)).text(),
         registry.registryPublicKey,
       );
-      const current = before.autorisaties.find((a) => a.id === 'uwv-ww-brp');
-      expect(current).toBeDefined();
-      const { id: _id, revokedAt: _r, ...rest } = current as NonNullable<typeof current>;
-      const res = await registry.admin('PUT', '/v1/autorisaties/uwv-ww-brp', {
-        ...rest,
-        fields: [...rest.fields, 'geboorte.plaats'],
+      const contract = await grantByContract(registry.app.request, registry.keyDir, {
+        afnemerOin: DEMO_OIN.uwv,
+        serviceId: BRP_SERVICE_ID,
+        processingActivityId: DEMO_PROCESSING_ACTIVITY.uwvWw,
+        fields: ['burgerservicenummer', 'geboorte.plaats'],
+        searchTypes: ['RaadpleegMetBurgerservicenummer'],
       });
-      expect(res.status).toBe(200);
       const after = await verifyDirectorySnapshot(
         await (await fetchDirectory(registry)).text(),
         registry.registryPublicKey,
       );
-      expect(after.serial).toBeGreaterThan(before.serial);
-      expect(after.autorisaties.find((a) => a.id === 'uwv-ww-brp')?.fields).toContain('geboorte.plaats');
+      // A proposal and an accept: two changes.
+      expect(after.serial).toBe(before.serial + 2);
+      expect(
+        after.contracts?.find((c) => c.hash === contract.hash)?.content.grants[0].data.properties.fields,
+      ).toContain('geboorte.plaats');
       expect((await fetchDirectory(registry, { 'if-none-match': `"${before.serial}"` })).status).toBe(200);
     });
 
     it('does not raise the serial on a refused change', async () => {
       const before = await registry.publisher.serial();
-      const res = await registry.admin('POST', '/v1/autorisaties', { afnemerOin: '123' });
+      const res = await registry.app.request('/v1/contracts', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ content: { iv: '123' }, signature: 'a.b.c' }),
+      });
       expect(res.status).toBe(400);
       expect(await registry.publisher.serial()).toBe(before);
     });
@@ -124,7 +138,7 @@ describe('verifyDirectorySnapshot', () => {
   it('refuses a snapshot whose payload was altered', async () => {
     const [header, payload, signature] = jws.split('.') as [string, string, string];
     const altered = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-    altered.autorisaties[0].fields.push('burgerservicenummer', 'kinderen.naam.voornamen');
+    altered.contracts[0].content.grants[0].data.properties.fields.push('kinderen.naam.voornamen');
     const forged = [header, Buffer.from(JSON.stringify(altered)).toString('base64url'), signature].join('.');
     expect(await refusal(verifyDirectorySnapshot(forged, registry.registryPublicKey))).toBe('signature');
   });

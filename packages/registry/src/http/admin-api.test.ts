@@ -1,7 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ContractTerms, contentHash, newContractContent, signContract } from '@poortwachter/protocol/contracts';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
 import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
@@ -28,12 +32,19 @@ const newOrganisation = (oin: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-const baseAutorisatie = {
+/** Haarlem's consistent terms: its bijstand activity's first version and grondslag, on RvIG's BRP. */
+const baseTerms: ContractTerms = {
   afnemerOin: DEMO_OIN.haarlem,
   serviceId: 'brp-personen',
+  bronhouderOin: DEMO_OIN.rvig,
   processingActivityId: DEMO_PROCESSING_ACTIVITY.haarlemBijstand,
+  processingActivityVersion: 1,
+  grondslagId: 'participatiewet-art-7',
   fields: ['burgerservicenummer', 'naam.geslachtsnaam'],
   searchTypes: ['RaadpleegMetBurgerservicenummer'],
+  validFrom: new Date(Date.now() - 60_000),
+  validTo: new Date(Date.now() + 365 * 86_400_000),
+  groupId: 'poortwachter-demo',
 };
 
 for (const dialect of DIALECTS) {
@@ -177,80 +188,99 @@ for (const dialect of DIALECTS) {
       });
     });
 
-    describe('autorisaties: integrity', () => {
+    describe('contracts: integrity (as autorisaties had)', () => {
+      /** Haarlem's proposal of `terms` (its accept signed with its demo key), as the registry answers it. */
+      const propose = async (terms: Partial<ContractTerms> = {}) => {
+        const content = newContractContent({ ...baseTerms, ...terms });
+        const key = JSON.parse(readFileSync(join(registry.keyDir, `${DEMO_OIN.haarlem}.jwk.json`), 'utf8')) as JWK;
+        const signature = await signContract(contentHash(content), 'accept', key);
+        return registry.app.request('/v1/contracts', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ content, signature }),
+        });
+      };
+      const at = (member: string) => `content.grants.0.data.${member}`;
+
       it('refuses a field path that is not in the service catalogue, naming each one', async () => {
-        const res = await registry.admin('POST', '/v1/autorisaties', {
-          ...baseAutorisatie,
+        const res = await propose({
           fields: ['burgerservicenummer', 'naam.bijnaam', 'geboorte.datum', 'verblijfplaats.verblijfadres.kleur'],
         });
         expect(res.status).toBe(400);
         const p = await problem(res);
-        expect(names(p)).toEqual(['fields[1]', 'fields[3]']);
+        expect(names(p)).toEqual([at('properties.fields.1'), at('properties.fields.3')]);
         expect(p.invalidParams?.[0]?.reason).toContain('naam.bijnaam');
       });
 
       it('refuses a processing activity of another afnemer', async () => {
-        const res = await registry.admin('POST', '/v1/autorisaties', {
-          ...baseAutorisatie,
-          processingActivityId: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
-        });
-        const p = await problem(res);
+        const p = await problem(
+          await propose({ processingActivityId: DEMO_PROCESSING_ACTIVITY.utrechtWmo, grondslagId: 'wet-brp-art-3.3' }),
+        );
         expect(p.status).toBe(400);
         expect(p.invalidParams).toEqual([
-          expect.objectContaining({ name: 'processingActivityId', code: 'foreignProcessingActivity' }),
+          expect.objectContaining({ name: at('properties.processing_activity_id'), code: 'foreignProcessingActivity' }),
         ]);
       });
 
-      it('refuses an unknown processing activity, afnemer, service and search type', async () => {
-        const res = await registry.admin('POST', '/v1/autorisaties', {
-          ...baseAutorisatie,
-          afnemerOin: '00000001999999999999',
-          serviceId: 'brp-kadaster',
-          processingActivityId: 'https://www.haarlem.nl/verwerkingsactiviteiten/bestaat-niet',
-        });
-        const p = await problem(res);
-        expect(p.status).toBe(400);
-        expect(names(p).sort()).toEqual(['afnemerOin', 'processingActivityId', 'serviceId']);
-
-        const bad = await problem(
-          await registry.admin('POST', '/v1/autorisaties', { ...baseAutorisatie, searchTypes: ['ZoekMetKenteken'] }),
-        );
-        expect(names(bad)).toEqual(['searchTypes[0]']);
-      });
-
-      it('refuses an organisation that is not an afnemer as afnemer', async () => {
+      it('refuses an unknown processing activity, afnemer, service, grondslag and search type', async () => {
         const p = await problem(
-          await registry.admin('POST', '/v1/autorisaties', { ...baseAutorisatie, afnemerOin: DEMO_OIN.rvig }),
-        );
-        expect(p.invalidParams).toContainEqual(expect.objectContaining({ name: 'afnemerOin', code: 'missingRole' }));
-      });
-
-      it('refuses an interval that ends before it starts', async () => {
-        const p = await problem(
-          await registry.admin('POST', '/v1/autorisaties', {
-            ...baseAutorisatie,
-            validFrom: '2026-06-01T00:00:00Z',
-            validTo: '2026-01-01T00:00:00Z',
+          await propose({
+            afnemerOin: '00000001999999999999',
+            serviceId: 'brp-kadaster',
+            processingActivityId: 'https://www.haarlem.nl/verwerkingsactiviteiten/bestaat-niet',
           }),
         );
-        expect(names(p)).toEqual(['validTo']);
+        expect(p.status).toBe(400);
+        expect(names(p).sort()).toEqual(
+          [at('outway.peer_id'), at('properties.processing_activity_version'), at('service.name')].sort(),
+        );
+        expect(names(await problem(await propose({ searchTypes: ['ZoekMetKenteken'] })))).toEqual([
+          at('properties.search_types.0'),
+        ]);
+        expect(names(await problem(await propose({ grondslagId: 'wet-op-de-maan' })))).toEqual([
+          at('properties.grondslag_id'),
+        ]);
+        expect(names(await problem(await propose({ processingActivityVersion: 9 })))).toEqual([
+          at('properties.processing_activity_version'),
+        ]);
       });
 
-      it('accepts a consistent autorisatie, stores it, and can revoke it', async () => {
-        const res = await registry.admin('POST', '/v1/autorisaties', { ...baseAutorisatie, id: 'haarlem-test' });
+      it('refuses an organisation that is not an afnemer as afnemer, and a service of another bronhouder', async () => {
+        const p = await problem(await propose({ afnemerOin: DEMO_OIN.rvig }));
+        expect(p.invalidParams).toContainEqual(
+          expect.objectContaining({ name: at('outway.peer_id'), code: 'missingRole' }),
+        );
+        const q = await problem(await propose({ bronhouderOin: DEMO_OIN.kadaster }));
+        expect(q.invalidParams).toEqual([
+          expect.objectContaining({ name: at('service.peer_id'), code: 'notTheBronhouder' }),
+        ]);
+      });
+
+      it('refuses a validity that ends before it starts', async () => {
+        const p = await problem(
+          await propose({ validFrom: new Date('2026-06-01T00:00:00Z'), validTo: new Date('2026-01-01T00:00:00Z') }),
+        );
+        expect(names(p)).toEqual(['content.validity.not_after']);
+      });
+
+      it('accepts a consistent proposal, stores it, and a party can revoke it', async () => {
+        const res = await propose();
         expect(res.status).toBe(201);
-        const stored = (await (await registry.app.request('/v1/autorisaties/haarlem-test')).json()) as {
-          fields: string[];
+        const { hash } = (await res.json()) as { hash: string };
+        const stored = (await (await registry.app.request(`/v1/contracts/${encodeURIComponent(hash)}`)).json()) as {
+          content: { grants: [{ data: { properties: { fields: string[] } } }] };
         };
-        expect(stored.fields).toEqual(baseAutorisatie.fields);
-        const revoked = (await (await registry.admin('POST', '/v1/autorisaties/haarlem-test/revoke')).json()) as {
-          revokedAt: string;
-        };
-        expect(revoked.revokedAt).toBeTruthy();
-        expect((await registry.admin('PUT', '/v1/autorisaties/haarlem-test', baseAutorisatie)).status).toBe(409);
+        expect(stored.content.grants[0].data.properties.fields).toEqual(baseTerms.fields);
+        const key = JSON.parse(readFileSync(join(registry.keyDir, `${DEMO_OIN.haarlem}.jwk.json`), 'utf8')) as JWK;
+        const revoked = await registry.app.request(`/v1/contracts/${encodeURIComponent(hash)}/signatures`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ signature: await signContract(hash, 'revoke', key) }),
+        });
+        expect(((await revoked.json()) as { state: string }).state).toBe('revoked');
       });
 
-      it('refuses a catalogue change that drops a path an autorisatie uses', async () => {
+      it('refuses a catalogue change that drops a path a contract uses', async () => {
         const service = (await (await registry.app.request('/v1/services/brp-personen')).json()) as Record<
           string,
           unknown
@@ -268,7 +298,7 @@ for (const dialect of DIALECTS) {
         expect((await problem(res)).invalidParams?.[0]?.reason).toContain('naam.geslachtsnaam');
       });
 
-      it('refuses search parameters that select on no releasable field, and an autorisatie of an automatic field', async () => {
+      it('refuses search parameters that select on no releasable field, and a contract for an automatic field', async () => {
         const service = (await (await registry.app.request('/v1/services/brp-personen')).json()) as Record<
           string,
           unknown
@@ -289,14 +319,8 @@ for (const dialect of DIALECTS) {
           `searchParameters[${service.searchParameters.length}].name`,
           `searchParameters[${service.searchParameters.length + 1}].selects[0]`,
         ]);
-        const q = await problem(
-          await registry.admin('POST', '/v1/autorisaties', {
-            ...baseAutorisatie,
-            id: 'haarlem-geheim',
-            fields: ['burgerservicenummer', 'geheimhoudingPersoonsgegevens'],
-          }),
-        );
-        expect(q.invalidParams).toMatchObject([{ name: 'fields[1]', code: 'automaticField' }]);
+        const q = await problem(await propose({ fields: ['burgerservicenummer', 'geheimhoudingPersoonsgegevens'] }));
+        expect(q.invalidParams).toMatchObject([{ name: at('properties.fields.1'), code: 'automaticField' }]);
       });
     });
 
@@ -438,12 +462,13 @@ for (const dialect of DIALECTS) {
 
       it('answers an unknown record and an unknown route with 404 problem+json', async () => {
         expect((await problem(await registry.app.request('/v1/autorisaties/bestaat-niet'))).code).toBe('notFound');
+        expect((await problem(await registry.app.request('/v1/contracts/bestaat-niet'))).code).toBe('notFound');
         expect((await problem(await registry.app.request('/v2/nothing'))).status).toBe(404);
       });
 
       it('serves the request schemas, and they catch the same mistakes client-side', async () => {
         const list = (await (await registry.app.request('/v1/schemas')).json()) as { name: string; href: string }[];
-        expect(list.map((s) => s.name)).toContain('autorisatie-create');
+        expect(list.map((s) => s.name)).toContain('contract-proposal');
         const schema = (await (await registry.app.request('/v1/schemas/organisation-create.json')).json()) as object;
         const ajv = new Ajv2020({ strict: false });
         addFormats.default(ajv);
@@ -454,7 +479,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('records every change in the history, in serial order', async () => {
-      const changes = (await (await registry.app.request('/v1/changes?entity=autorisatie')).json()) as {
+      const changes = (await (await registry.app.request('/v1/changes?entity=contract')).json()) as {
         serial: number;
         action: string;
       }[];

@@ -1,7 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { verifyDirectorySnapshot } from '@poortwachter/protocol';
+import { contentHash, newContractContent, signContract } from '@poortwachter/protocol/contracts';
 import { BRK_SERVICE_ID, brkService, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import {
+  DIALECTS,
+  describeDialect,
+  findContractHash,
+  grantByContract,
+  startTestRegistry,
+  type TestRegistry,
+} from '../testing/index.ts';
 
 interface Problem {
   status: number;
@@ -222,8 +233,8 @@ for (const dialect of DIALECTS) {
       expect(names.some((n) => n.startsWith('description.operations[0].parameters[0].name'))).toBe(true);
     });
 
-    describe('autorisaties on a haal-centraal-hal service', () => {
-      const autorisatie = {
+    describe('contracts on a haal-centraal-hal service', () => {
+      const terms = {
         afnemerOin: DEMO_OIN.haarlem,
         serviceId: BRK_SERVICE_ID,
         processingActivityId: DEMO_PROCESSING_ACTIVITY.haarlemVermogen,
@@ -232,17 +243,29 @@ for (const dialect of DIALECTS) {
       };
 
       it('name operations of its description, not the search types of another protocol', async () => {
-        expect((await registry.admin('POST', '/v1/autorisaties', autorisatie)).status).toBe(201);
-        const res = await registry.admin('POST', '/v1/autorisaties', {
-          ...autorisatie,
+        await grantByContract(registry.app.request, registry.keyDir, terms);
+        const content = newContractContent({
+          ...terms,
+          bronhouderOin: DEMO_OIN.kadaster,
+          processingActivityVersion: 1,
+          grondslagId: 'participatiewet-art-34',
           searchTypes: ['GetStuk', 'RaadpleegMetBurgerservicenummer'],
           fields: ['kadastraalOnroerendeZaak.identificatie', 'naam.geslachtsnaam'],
+          validFrom: new Date(),
+          validTo: new Date(Date.now() + 86_400_000),
+          groupId: 'poortwachter-demo',
+        });
+        const key = JSON.parse(readFileSync(join(registry.keyDir, `${DEMO_OIN.haarlem}.jwk.json`), 'utf8')) as JWK;
+        const res = await registry.app.request('/v1/contracts', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ content, signature: await signContract(contentHash(content), 'accept', key) }),
         });
         expect(res.status).toBe(400);
         expect(((await res.json()) as Problem).invalidParams?.map((p) => p.name)).toEqual([
-          'fields[1]',
-          'searchTypes[0]',
-          'searchTypes[1]',
+          'content.grants.0.data.properties.fields.1',
+          'content.grants.0.data.properties.search_types.0',
+          'content.grants.0.data.properties.search_types.1',
         ]);
       });
 
@@ -262,7 +285,12 @@ for (const dialect of DIALECTS) {
         expect(res.status, await res.clone().text()).toBe(409);
         const problem = (await res.json()) as Problem;
         expect(problem.invalidParams?.map((p) => p.name)).toEqual(['description.operations']);
-        expect(problem.invalidParams?.[0]?.reason).toContain('utrecht-ozb-brk');
+        const ozb = await findContractHash(registry.app.request, {
+          afnemerOin: DEMO_OIN.utrecht,
+          serviceId: BRK_SERVICE_ID,
+          processingActivityId: DEMO_PROCESSING_ACTIVITY.utrechtOzb,
+        });
+        expect(problem.invalidParams?.[0]?.reason).toContain(ozb);
 
         const withoutKoopsom = {
           ...seeded,

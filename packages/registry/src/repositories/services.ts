@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { ServiceRow } from '../storage/tables/service.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
+import { listSignedContracts } from './contracts.ts';
 import { checkOrganisationRole, refuseIfAny } from './integrity.ts';
 import { serviceDescriptionProblems, serviceSearchTypes } from './service-description.ts';
 
@@ -152,41 +153,44 @@ function catalogueProblems(input: ServiceInput): InvalidParam[] {
 }
 
 /**
- * Refuses a change that would take from autorisaties on this service what they still use: a catalogue
- * path, or an operation (search type) of its protocol or description.
+ * Refuses a change that would take from the contracts on this service what they still use: a catalogue
+ * path, or an operation (search type) of its protocol or description. Every contract counts that is
+ * not past its end and that no party rejected or revoked (a proposal too: it may yet be accepted).
  */
 async function checkStillCovers(db: RegistryDb, serviceId: string, input: ServiceInput) {
   const paths = new Set(input.fieldCatalogue.filter((f) => !f.automatic).map((f) => f.path));
   const operations = new Set(serviceSearchTypes(input));
-  const autorisaties = await db
-    .selectFrom('autorisaties')
-    .select(['id', 'fields', 'search_types'])
-    .where('service_id', '=', serviceId)
-    .where('revoked_at', 'is', null)
-    .execute();
+  const ended = new Set(
+    (await db.selectFrom('contract_signatures').select('hash').where('type', 'in', ['reject', 'revoke']).execute()).map(
+      (r) => r.hash,
+    ),
+  );
+  const contracts = await listSignedContracts(db, { notAfterSince: Math.floor(Date.now() / 1000) });
   const problems: InvalidParam[] = [];
-  for (const autorisatie of autorisaties) {
-    for (const path of JSON.parse(autorisatie.fields) as string[]) {
+  for (const { contract } of contracts) {
+    const { data } = contract.content.grants[0];
+    if (data.service.name !== serviceId || ended.has(contract.hash)) continue;
+    for (const path of data.properties.fields) {
       if (!paths.has(path)) {
         problems.push({
           name: 'fieldCatalogue',
           code: 'pathInUse',
-          reason: `Pad ${path} wordt nog gebruikt door autorisatie ${autorisatie.id}.`,
+          reason: `Pad ${path} wordt nog gebruikt door contract ${contract.hash}.`,
         });
       }
     }
-    for (const operation of JSON.parse(autorisatie.search_types) as string[]) {
+    for (const operation of data.properties.search_types) {
       if (!operations.has(operation)) {
         problems.push({
           name: input.description ? 'description.operations' : 'protocol',
           code: 'operationInUse',
-          reason: `Operatie ${operation} wordt nog gebruikt door autorisatie ${autorisatie.id}.`,
+          reason: `Operatie ${operation} wordt nog gebruikt door contract ${contract.hash}.`,
         });
       }
     }
   }
   if (problems.length > 0) {
-    throw new ProblemError('conflict', 'The change drops paths or operations that autorisaties still use.', {
+    throw new ProblemError('conflict', 'The change drops paths or operations that contracts still use.', {
       invalidParams: problems,
     });
   }

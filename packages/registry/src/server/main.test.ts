@@ -5,10 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyDirectorySnapshot } from '@poortwachter/protocol';
-import { DEMO_OIN } from '@poortwachter/seeds';
+import { parseTrustAnchors, trustDirectory } from '@poortwachter/protocol/contracts';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SOURCE_LOADER } from '../../../../scripts/source-loader.ts';
+import { findContractHash, signContractAs } from '../testing/index.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -40,7 +42,7 @@ async function startRegistry(
   });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`registry did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`registry did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('started in')) {
@@ -62,7 +64,8 @@ async function stop(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-describe('the registry server entry (the start command)', () => {
+// Each test starts the registry as a process: on a busy machine that takes longer than a test's default.
+describe('the registry server entry (the start command)', { timeout: 120_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'poortwachter-data-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -95,11 +98,21 @@ describe('the registry server entry (the start command)', () => {
       expect(brk?.gatewayUrl).toBe('http://localhost:18307');
       expect(brk?.description?.operations.length).toBeGreaterThan(0);
 
-      const token = readFileSync(join(dataDir, 'registry-admin-token'), 'utf8').trim();
-      const revoke = await fetch(`http://127.0.0.1:${port}/v1/autorisaties/uwv-ww-brp/revoke`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}` },
+      // The demo CA beside the demo keys (its key 0600), and every demo key certified by it.
+      expect(mode('keys/demo-ca.key.json')).toBe(0o600);
+      const anchors = parseTrustAnchors(readFileSync(join(dataDir, 'keys/demo-ca.pem'), 'utf8'));
+      const trusted = await trustDirectory(snapshot, anchors);
+      expect(trusted.keys.byKid.size).toBe(snapshot.organisations.length);
+      expect(trusted.snapshot.autorisaties.map((a) => a.afnemerOin)).toContain(DEMO_OIN.uwv);
+
+      // UWV's demo contract, revoked by RvIG with its demo key.
+      const registry = `http://127.0.0.1:${port}`;
+      const hash = await findContractHash(registry, {
+        afnemerOin: DEMO_OIN.uwv,
+        serviceId: 'brp-personen',
+        processingActivityId: DEMO_PROCESSING_ACTIVITY.uwvWw,
       });
+      const revoke = await signContractAs(registry, join(dataDir, 'keys'), DEMO_OIN.rvig, hash, 'revoke', 'Proef.');
       expect(revoke.status).toBe(200);
       const after = await verifyDirectorySnapshot(
         await (await fetch(`http://127.0.0.1:${port}/v1/directory`)).text(),
@@ -121,10 +134,13 @@ describe('the registry server entry (the start command)', () => {
       expect(output).not.toContain('made the admin token');
       expect(readFileSync(join(dataDir, 'registry-admin-token'), 'utf8')).toBe(token);
       expect(readFileSync(join(dataDir, 'keys/registry.jwk.json'), 'utf8')).toBe(key);
-      const autorisatie = (await (await fetch(`http://127.0.0.1:${port}/v1/autorisaties/uwv-ww-brp`)).json()) as {
-        revokedAt: string | null;
+      // The seed signs no demo contract again: UWV's stays revoked, and none is made anew.
+      const { contracts } = (await (
+        await fetch(`http://127.0.0.1:${port}/v1/contracts?oin=${DEMO_OIN.uwv}`)
+      ).json()) as {
+        contracts: { state: string }[];
       };
-      expect(autorisatie.revokedAt).not.toBeNull();
+      expect(contracts.map((c) => c.state)).toEqual(['revoked']);
     } finally {
       await stop(child);
     }

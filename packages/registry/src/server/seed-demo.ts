@@ -13,6 +13,7 @@ import {
   demoAutorisaties,
 } from '@poortwachter/seeds';
 import type { Kysely } from 'kysely';
+import { DEMO_GROUP_ID } from '../domain/contract-terms.ts';
 import { createGrondslag } from '../repositories/grondslagen.ts';
 import {
   createIdentityProvider,
@@ -23,7 +24,6 @@ import { createOrganisation } from '../repositories/organisations.ts';
 import { createProcessingActivity } from '../repositories/processing-activities.ts';
 import { createService } from '../repositories/services.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
-import { DEMO_GROUP_ID } from '../domain/contract-terms.ts';
 import { certifyDemoKey, certifyRegisteredDemoKeys, loadOrCreateDemoCa } from './demo-certificates.ts';
 import { signDemoContracts } from './demo-contracts.ts';
 import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
@@ -139,7 +139,7 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
           {
             jwk: publicJwkOf(jwk) as Record<string, unknown>,
             validFrom: validFrom.toISOString(),
-            x5c: [await certifyDemoKey(ca, organisation, jwk, validFrom)],
+            x5c: [certifyDemoKey(ca, organisation, jwk, validFrom)],
           },
         ],
       },
