@@ -32,6 +32,17 @@ export {
   type CoverageReport,
   createAuditorClient,
 } from './auditor-client.ts';
+export {
+  CONTRACT_STATES,
+  type ContractClient,
+  type ContractClientOptions,
+  type ContractSignatureDetail,
+  type ContractState,
+  type ContractTerms,
+  type ContractView,
+  createContractClient,
+  proposalContent,
+} from './contract-client.ts';
 // What a citizen's client needs, also alone (and browser-safe) as @poortwachter/sdk/citizen.
 export * from './citizen.ts';
 export { type FileLock, FileLockedError, type LockHolder, lockFile } from './file-lock.ts';

@@ -1,0 +1,219 @@
+import {
+  type ContractContent,
+  type ContractSignatureType,
+  checkContentShape,
+  contentHash,
+  type DirectorySnapshot,
+  type ProblemDetails,
+  type Quota,
+  type SignedContract,
+  signContract,
+} from '@poortwachter/protocol';
+import type { JWK } from 'jose';
+import { type CallControl, type CallDefaults, controlledCall } from './call-control.ts';
+import { directoryLoader } from './gateway-calls.ts';
+import { isSdkError, SdkError } from './sdk-error.ts';
+
+/** The states the registry reports a contract in (as `contractStatus` decides them). */
+export const CONTRACT_STATES = [
+  'proposed',
+  'inForce',
+  'rejected',
+  'revoked',
+  'expired',
+  'notYetValid',
+  'invalid',
+] as const;
+export type ContractState = (typeof CONTRACT_STATES)[number];
+
+/** One signature of a contract as the registry shows it: who, what, when and why. */
+export interface ContractSignatureDetail {
+  readonly oin: string;
+  readonly kid: string;
+  readonly type: ContractSignatureType;
+  /** ISO 8601. */
+  readonly signedAt: string;
+  readonly reason?: string;
+}
+
+/** A contract as the registry's `/v1/contracts` routes answer it. */
+export interface ContractView extends SignedContract {
+  readonly state: ContractState;
+  readonly parties: { readonly afnemer: string; readonly bronhouder: string; readonly delegator?: string };
+  readonly signatureDetails: readonly ContractSignatureDetail[];
+}
+
+/** What an afnemer asks for in a proposal: the terms of one autorisatie. */
+export interface ContractTerms {
+  /** The service, as the directory lists it (`brp-personen`); its provider is the bronhouder. */
+  readonly serviceId: string;
+  /** The verwerkingsactiviteit it asks under (its own, or the delegator's when delegated). */
+  readonly processingActivityId: string;
+  /** Which grondslag of that verwerkingsactiviteit the access rests on. */
+  readonly grondslagId: string;
+  readonly fields: readonly string[];
+  readonly searchTypes: readonly string[];
+  /** From when (default: now) and until when the contract holds. */
+  readonly notBefore?: Date;
+  readonly notAfter: Date;
+  /** The gemeente responsible, when this organisation asks on its behalf (a delegated grant). */
+  readonly delegatorOin?: string;
+  readonly quota?: Quota;
+}
+
+export interface ContractClientOptions extends CallDefaults {
+  /** The organisation that signs (must hold `privateKey`, anchored, in the registry). */
+  readonly oin: string;
+  readonly privateKey: JWK;
+  readonly registryUrl: string;
+  /** The verified directory, or the pinned registry key to fetch it with (needed by `propose`). */
+  readonly directory?: DirectorySnapshot;
+  readonly registryKey?: JWK | { keys: JWK[] };
+  /** The FSC group of the registry; by default the one of the contracts the directory carries. */
+  readonly groupId?: string;
+}
+
+const unixSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
+
+/** The content of a proposal from its terms, the directory telling the bronhouder and the activity's version. */
+export function proposalContent(
+  terms: ContractTerms,
+  caller: string,
+  directory: DirectorySnapshot,
+  groupId: string | undefined,
+  now = new Date(),
+): ContractContent {
+  const service = directory.services.find((s) => s.id === terms.serviceId && s.revokedAt === null);
+  if (!service) throw new SdkError('configuration', `Service ${terms.serviceId} is not in the directory.`);
+  const activity = directory.processing_activities.find((a) => a.id === terms.processingActivityId);
+  const nowIso = now.toISOString();
+  const version = activity?.versions.filter((v) => v.validFrom <= nowIso && v.revokedAt === null).at(-1);
+  if (!version) {
+    throw new SdkError(
+      'configuration',
+      `Verwerkingsactiviteit ${terms.processingActivityId} is not in force in the directory.`,
+    );
+  }
+  const group = groupId ?? directory.contracts?.[0]?.content.group_id;
+  if (!group) throw new SdkError('configuration', 'Give groupId: the directory carries no contract to take it from.');
+  const content: ContractContent = {
+    iv: crypto.randomUUID(),
+    group_id: group,
+    validity: { not_before: unixSeconds(terms.notBefore ?? now), not_after: unixSeconds(terms.notAfter) },
+    grants: [
+      {
+        data: {
+          type: terms.delegatorOin ? 'GRANT_TYPE_DELEGATED_SERVICE_CONNECTION' : 'GRANT_TYPE_SERVICE_CONNECTION',
+          service: { peer_id: service.providerOin, name: service.id },
+          outway: { peer_id: caller },
+          ...(terms.delegatorOin ? { delegator: { peer_id: terms.delegatorOin } } : {}),
+          properties: {
+            processing_activity_id: version.id,
+            processing_activity_version: version.version,
+            grondslag_id: terms.grondslagId,
+            fields: [...terms.fields],
+            search_types: [...terms.searchTypes],
+            ...(terms.quota ? { quota: terms.quota } : {}),
+          },
+        },
+      },
+    ],
+    hash_algorithm: 'HASH_ALGORITHM_SHA3_512',
+    created_at: unixSeconds(now),
+  };
+  // The same shape check the registry applies: a wrong member is named here, before anything is signed.
+  return checkContentShape(content);
+}
+
+/**
+ * The contracts of one organisation at the registry: propose, accept, reject, revoke, list and read
+ * them. Every signature is made here with the organisation's key (`signContract`) and only the signed
+ * JWS is sent; the registry checks it, and so does every gateway that reads the directory.
+ *
+ * @example
+ * const contracts = createContractClient({ oin, privateKey, registryUrl, registryKey });
+ * const proposal = await contracts.propose({
+ *   serviceId: 'brp-personen', processingActivityId: bijstand, grondslagId: 'participatiewet-art-7',
+ *   fields: ['naam.voornamen'], searchTypes: ['RaadpleegMetBurgerservicenummer'], notAfter: new Date('2027-12-31'),
+ * });
+ * await contracts.revoke(proposal.hash, 'De regeling is beëindigd.');
+ */
+export function createContractClient(options: ContractClientOptions) {
+  const base = options.registryUrl.replace(/\/+$/, '');
+  const currentDirectory = directoryLoader(options);
+  const run = <T>(
+    name: string,
+    control: CallControl | undefined,
+    body: (fetch: typeof globalThis.fetch) => Promise<T>,
+  ) => controlledCall(name, options, control, body);
+
+  async function ask<T>(fetchImpl: typeof globalThis.fetch, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${base}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      if (isSdkError(cause)) throw cause;
+      throw new SdkError('network', `The registry at ${base} cannot be reached.`, undefined, { cause });
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) {
+      const problem = parsed as ProblemDetails | undefined;
+      throw new SdkError(
+        problem?.code ?? `http${res.status}`,
+        problem?.detail ?? problem?.title ?? `The registry answered ${res.status} for ${path}.`,
+        problem,
+      );
+    }
+    return parsed as T;
+  }
+
+  const path = (hash: string) => `/v1/contracts/${encodeURIComponent(hash)}`;
+
+  async function sign(hash: string, type: ContractSignatureType, reason: string | undefined, control?: CallControl) {
+    if ((type === 'reject' || type === 'revoke') && !reason?.trim()) {
+      throw new SdkError('configuration', `Give a reason to ${type} a contract: the other party reads it.`);
+    }
+    const signature = await signContract(hash, type, options.privateKey, reason ? { reason: reason.trim() } : {});
+    return run(type, control, (fetch) => ask<ContractView>(fetch, `${path(hash)}/signatures`, { signature }));
+  }
+
+  return {
+    oin: options.oin,
+    /**
+     * Proposes a contract for `terms`, signed (accept) by this organisation as the afnemer (or the
+     * delegate); the other parties see it pending. Resolves the contract as the registry holds it.
+     */
+    propose: (terms: ContractTerms, control?: CallControl) =>
+      run('propose', control, async (fetch) => {
+        const content = proposalContent(terms, options.oin, await currentDirectory(fetch), options.groupId);
+        const signature = await signContract(contentHash(content), 'accept', options.privateKey);
+        return ask<ContractView>(fetch, '/v1/contracts', { content, signature });
+      }),
+    /** Accepts a proposal this organisation is party to. */
+    accept: (hash: string, control?: CallControl) => sign(hash, 'accept', undefined, control),
+    /** Rejects a proposal, with the reason the other party reads (signed with it). */
+    reject: (hash: string, reason: string, control?: CallControl) => sign(hash, 'reject', reason, control),
+    /** Revokes a contract (in force or not): within one directory refresh no gateway lets it count. */
+    revoke: (hash: string, reason: string, control?: CallControl) => sign(hash, 'revoke', reason, control),
+    /** The contracts this organisation is party to, optionally in one state. */
+    list: (filter: { state?: ContractState } = {}, control?: CallControl) =>
+      run('list', control, async (fetch) => {
+        const query = new URLSearchParams({ oin: options.oin, ...(filter.state ? { state: filter.state } : {}) });
+        return (await ask<{ contracts: ContractView[] }>(fetch, `/v1/contracts?${query}`)).contracts;
+      }),
+    /** One contract by its hash. */
+    get: (hash: string, control?: CallControl) => run('get', control, (fetch) => ask<ContractView>(fetch, path(hash))),
+  };
+}
+
+export type ContractClient = ReturnType<typeof createContractClient>;
