@@ -1,30 +1,18 @@
+import type { DirectorySnapshot, ProblemDetails, Quota } from '@poortwachter/protocol';
 import {
   type ContractContent,
   type ContractSignatureType,
+  type ContractState,
   checkContentShape,
   contentHash,
-  type DirectorySnapshot,
-  type ProblemDetails,
-  type Quota,
+  newContractContent,
   type SignedContract,
   signContract,
-} from '@poortwachter/protocol';
+} from '@poortwachter/protocol/contracts';
 import type { JWK } from 'jose';
 import { type CallControl, type CallDefaults, controlledCall } from './call-control.ts';
 import { directoryLoader } from './gateway-calls.ts';
 import { isSdkError, SdkError } from './sdk-error.ts';
-
-/** The states the registry reports a contract in (as `contractStatus` decides them). */
-export const CONTRACT_STATES = [
-  'proposed',
-  'inForce',
-  'rejected',
-  'revoked',
-  'expired',
-  'notYetValid',
-  'invalid',
-] as const;
-export type ContractState = (typeof CONTRACT_STATES)[number];
 
 /** One signature of a contract as the registry shows it: who, what, when and why. */
 export interface ContractSignatureDetail {
@@ -44,7 +32,7 @@ export interface ContractView extends SignedContract {
 }
 
 /** What an afnemer asks for in a proposal: the terms of one autorisatie. */
-export interface ContractTerms {
+export interface ProposalTerms {
   /** The service, as the directory lists it (`brp-personen`); its provider is the bronhouder. */
   readonly serviceId: string;
   /** The verwerkingsactiviteit it asks under (its own, or the delegator's when delegated). */
@@ -73,11 +61,9 @@ export interface ContractClientOptions extends CallDefaults {
   readonly groupId?: string;
 }
 
-const unixSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
-
 /** The content of a proposal from its terms, the directory telling the bronhouder and the activity's version. */
 export function proposalContent(
-  terms: ContractTerms,
+  terms: ProposalTerms,
   caller: string,
   directory: DirectorySnapshot,
   groupId: string | undefined,
@@ -96,31 +82,22 @@ export function proposalContent(
   }
   const group = groupId ?? directory.contracts?.[0]?.content.group_id;
   if (!group) throw new SdkError('configuration', 'Give groupId: the directory carries no contract to take it from.');
-  const content: ContractContent = {
-    iv: crypto.randomUUID(),
-    group_id: group,
-    validity: { not_before: unixSeconds(terms.notBefore ?? now), not_after: unixSeconds(terms.notAfter) },
-    grants: [
-      {
-        data: {
-          type: terms.delegatorOin ? 'GRANT_TYPE_DELEGATED_SERVICE_CONNECTION' : 'GRANT_TYPE_SERVICE_CONNECTION',
-          service: { peer_id: service.providerOin, name: service.id },
-          outway: { peer_id: caller },
-          ...(terms.delegatorOin ? { delegator: { peer_id: terms.delegatorOin } } : {}),
-          properties: {
-            processing_activity_id: version.id,
-            processing_activity_version: version.version,
-            grondslag_id: terms.grondslagId,
-            fields: [...terms.fields],
-            search_types: [...terms.searchTypes],
-            ...(terms.quota ? { quota: terms.quota } : {}),
-          },
-        },
-      },
-    ],
-    hash_algorithm: 'HASH_ALGORITHM_SHA3_512',
-    created_at: unixSeconds(now),
-  };
+  const content = newContractContent({
+    afnemerOin: caller,
+    serviceId: service.id,
+    bronhouderOin: service.providerOin,
+    processingActivityId: version.id,
+    processingActivityVersion: version.version,
+    grondslagId: terms.grondslagId,
+    fields: terms.fields,
+    searchTypes: terms.searchTypes,
+    ...(terms.quota ? { quota: terms.quota } : {}),
+    ...(terms.delegatorOin ? { delegatorOin: terms.delegatorOin } : {}),
+    validFrom: terms.notBefore ?? now,
+    validTo: terms.notAfter,
+    groupId: group,
+    createdAt: now,
+  });
   // The same shape check the registry applies: a wrong member is named here, before anything is signed.
   return checkContentShape(content);
 }
@@ -193,7 +170,7 @@ export function createContractClient(options: ContractClientOptions) {
      * Proposes a contract for `terms`, signed (accept) by this organisation as the afnemer (or the
      * delegate); the other parties see it pending. Resolves the contract as the registry holds it.
      */
-    propose: (terms: ContractTerms, control?: CallControl) =>
+    propose: (terms: ProposalTerms, control?: CallControl) =>
       run('propose', control, async (fetch) => {
         const content = proposalContent(terms, options.oin, await currentDirectory(fetch), options.groupId);
         const signature = await signContract(contentHash(content), 'accept', options.privateKey);

@@ -33,14 +33,12 @@ export {
   createAuditorClient,
 } from './auditor-client.ts';
 export {
-  CONTRACT_STATES,
   type ContractClient,
   type ContractClientOptions,
   type ContractSignatureDetail,
-  type ContractState,
-  type ContractTerms,
   type ContractView,
   createContractClient,
+  type ProposalTerms,
   proposalContent,
 } from './contract-client.ts';
 // What a citizen's client needs, also alone (and browser-safe) as @poortwachter/sdk/citizen.

@@ -4,7 +4,8 @@
  * with each signature, and a form to propose a contract. Dutch (B1), WCAG 2.1 AA.
  */
 import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
-import type { ContractState, ContractView } from '../contract-client.ts';
+import type { ContractState } from '@poortwachter/protocol/contracts';
+import type { ContractView } from '../contract-client.ts';
 import { COVERAGE_PAGE_CSS, escapeHtml as e } from './coverage-page.ts';
 
 /** What went wrong with a form the page sent, and what was typed in it (shown again). */

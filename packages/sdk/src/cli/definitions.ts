@@ -1,4 +1,5 @@
 import { ASSURANCE_LEVELS } from '@poortwachter/protocol';
+import type { ContractState } from '@poortwachter/protocol/contracts';
 import type { CommandSpec, GroupSpec, Values } from './command-spec.ts';
 
 /**
@@ -293,7 +294,16 @@ export const COMMANDS = {
     options: {
       state: {
         type: 'string',
-        choices: ['proposed', 'inForce', 'rejected', 'revoked', 'expired', 'notYetValid', 'invalid'],
+        // The protocol's CONTRACT_STATES, spelled out: the help loads no contract code.
+        choices: [
+          'proposed',
+          'inForce',
+          'rejected',
+          'revoked',
+          'expired',
+          'notYetValid',
+          'invalid',
+        ] as const satisfies readonly ContractState[],
         description: 'only those in this state',
       },
       oin: ORGANISATION.oin,
