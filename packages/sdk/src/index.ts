@@ -32,6 +32,8 @@ export {
   type CoverageReport,
   createAuditorClient,
 } from './auditor-client.ts';
+// What a citizen's client needs, also alone (and browser-safe) as @poortwachter/sdk/citizen.
+export * from './citizen.ts';
 export {
   type ContractClient,
   type ContractClientOptions,
@@ -41,8 +43,6 @@ export {
   type ProposalTerms,
   proposalContent,
 } from './contract-client.ts';
-// What a citizen's client needs, also alone (and browser-safe) as @poortwachter/sdk/citizen.
-export * from './citizen.ts';
 export { type FileLock, FileLockedError, type LockHolder, lockFile } from './file-lock.ts';
 export { generateSigningKey } from './keys.ts';
 export type { LogNotChecked } from './log-anchors.ts';
