@@ -4,9 +4,12 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../directory/publisher.ts';
+import { DEFAULT_GROUP_ID } from '../domain/contract-terms.ts';
+import type { ContractTrust } from '../repositories/contracts.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { requireAdmin } from './admin-auth.ts';
 import { onRegistryError, problemResponse } from './problem-response.ts';
+import { contractRoutes } from './routes/contracts.ts';
 import { recordRoutes } from './routes/records.ts';
 import { REQUEST_SCHEMAS, type RequestSchemaName } from './schemas.ts';
 import { publishedSchema } from './validate-body.ts';
@@ -18,6 +21,11 @@ export interface RegistryAppOptions {
   readonly maxBodyBytes?: number;
   /** `GET /metrics` in the Prometheus text format (the server entry's telemetry). */
   readonly metrics?: () => Promise<string>;
+  /**
+   * The trust anchors contract signers' keys must chain to, and the registry's FSC group. Without it
+   * (a registry that only serves reads) no key is anchored: every contract signature is refused.
+   */
+  readonly trust?: ContractTrust;
 }
 
 /** `If-None-Match` may hold one or more ETags, quoted or weak; the directory's ETag is its serial. */
@@ -34,7 +42,7 @@ function matchesSerial(ifNoneMatch: string | undefined, serial: number): boolean
  * record and admin-only changes.
  *
  * @example
- * const app = createRegistryApp({ db, publisher });
+ * const app = createRegistryApp({ db, publisher, trust: { anchors, groupId: 'poortwachter' } });
  * const res = await app.request('/v1/directory'); // application/jose
  */
 export function createRegistryApp(options: RegistryAppOptions) {
@@ -85,6 +93,8 @@ export function createRegistryApp(options: RegistryAppOptions) {
 
   const admin = requireAdmin(db);
   app.use('/v1/*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024 }));
+  // Before the admin token's guard: a party's signature authenticates a change to a contract.
+  app.route('/v1', contractRoutes(db, options.trust ?? { anchors: [], groupId: DEFAULT_GROUP_ID }));
   app.use('/v1/*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : admin(c, next)));
   app.route('/v1', recordRoutes(db, publisher));
   return app;

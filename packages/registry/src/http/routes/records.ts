@@ -3,14 +3,6 @@ import { invalidField, OIN_PATTERN, ProblemError, parseDateTime, versionAt } fro
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
-import {
-  type AutorisatieInput,
-  createAutorisatie,
-  getAutorisatie,
-  listAutorisaties,
-  revokeAutorisatie,
-  updateAutorisatie,
-} from '../../repositories/autorisaties.ts';
 import { currentSerial, listChanges } from '../../repositories/changes.ts';
 import {
   createGrondslag,
@@ -161,23 +153,6 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
   app.post('/processing-activities/:id/revoke', async (c) =>
     c.json(await revokeProcessingActivity(db, c.req.param('id'))),
   );
-
-  app.get('/autorisaties', async (c) => {
-    const afnemerOin = c.req.query('afnemerOin');
-    return c.json(await listAutorisaties(db, afnemerOin ? { afnemerOin } : {}));
-  });
-  app.get('/autorisaties/:id', async (c) => c.json(await getAutorisatie(db, c.req.param('id'))));
-  app.post('/autorisaties', async (c) => {
-    const autorisatie = await createAutorisatie(
-      db,
-      await body<AutorisatieInput & { id?: string }>(c, 'autorisatie-create'),
-    );
-    return c.json(autorisatie, 201, { location: `/v1/autorisaties/${autorisatie.id}` });
-  });
-  app.put('/autorisaties/:id', async (c) =>
-    c.json(await updateAutorisatie(db, c.req.param('id'), await body<AutorisatieInput>(c, 'autorisatie-update'))),
-  );
-  app.post('/autorisaties/:id/revoke', async (c) => c.json(await revokeAutorisatie(db, c.req.param('id'))));
 
   app.get('/identity-providers', async (c) => c.json(await listIdentityProviders(db)));
   app.get('/identity-providers/:issuer', async (c) => c.json(await getIdentityProvider(db, c.req.param('issuer'))));
