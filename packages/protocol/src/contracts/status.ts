@@ -111,8 +111,9 @@ export async function contractStatus(
     if (!parties.required.includes(key.oin)) return { ...at, counted: false, why: 'its signer is no party' };
     if (payload.signed_at > now + FUTURE_SLACK_SECONDS)
       return { ...at, counted: false, why: 'it is dated in the future' };
+    // signed_at is whole seconds: a key valid from 12:00:00.500 signs in the second 12:00:00 too.
     const ms = payload.signed_at * 1000;
-    if (ms < key.from || ms >= key.to) return { ...at, counted: false, why: 'its key could not sign at signed_at' };
+    if (ms + 1000 <= key.from || ms >= key.to) return { ...at, counted: false, why: 'its key could not sign at signed_at' };
     if (!(await contractSignatureVerifies(jws, key.jwk))) return { ...at, counted: false, why: 'it does not verify' };
     return { ...at, counted: true };
   }
