@@ -16,7 +16,8 @@ import { runCli } from '../run-process.ts';
 import { gatewayHasNewestDirectory, type RunningSystem, startSystem } from '../start-system.ts';
 
 const BIJSTAND = DEMO_PROCESSING_ACTIVITY.haarlemBijstand;
-const FIELDS = ['naam.voornamen', 'naam.geslachtsnaam', 'geboorte.datum'];
+// Searching by BSN selects on burgerservicenummer: the contract names that field too.
+const FIELDS = ['burgerservicenummer', 'naam.voornamen', 'naam.geslachtsnaam', 'geboorte.datum'];
 const UNTIL = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
 
 interface View {

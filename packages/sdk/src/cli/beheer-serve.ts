@@ -45,15 +45,15 @@ async function formOf(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /**
- * Whether a post comes from this page itself: the browser says same-origin (Sec-Fetch-Site), or, from
- * a client that does not send it, any Origin it names is this server's own. A form on another page,
- * even one on this machine at another port (same-site), cannot make this process sign.
+ * Whether a post comes from this page itself: the browser says same-origin (Sec-Fetch-Site, which no
+ * page can set; its Origin is `null` here, as the page sends no referrer), or, from a client that does
+ * not send Sec-Fetch-Site, any Origin it names is this server's own. A form on another page, even one
+ * on this machine at another port (same-site), cannot make this process sign.
  */
 export function fromThisPage(headers: IncomingMessage['headers']): boolean {
   const site = headers['sec-fetch-site'];
-  const origin = headers.origin;
-  if (origin !== undefined && origin !== `http://${headers.host}`) return false;
-  return site === undefined ? true : site === 'same-origin';
+  if (site !== undefined) return site === 'same-origin';
+  return headers.origin === undefined || headers.origin === `http://${headers.host}`;
 }
 
 /** One value of a form, given once; `required` names it when it is empty. */
