@@ -90,4 +90,23 @@ describe('the sdk contract client: propose, answer, revoke, list and read, each 
     expect(unknown.code).toBe('configuration');
     expect(unknown.message).toContain('no-such-service');
   });
+
+  it('refuses a contract whose content the registry changed: the terms shown are the terms of the hash', async () => {
+    const proposed = await clientOf(DEMO_OIN.haarlem).propose(TERMS);
+    const tampering = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await fetchRegistry(input, init);
+      if (!String(input).includes('/v1/contracts')) return res;
+      const text = (await res.text()).replaceAll('naam.voornamen', 'naam.geslachtsnaam');
+      return new Response(text, { status: res.status, headers: res.headers });
+    }) as typeof fetch;
+    const rvig = createContractClient({
+      oin: DEMO_OIN.rvig,
+      privateKey: JSON.parse(readFileSync(join(registry.keyDir, `${DEMO_OIN.rvig}.jwk.json`), 'utf8')) as JWK,
+      registryUrl: 'http://registry.test',
+      registryKey: registry.registryPublicKey,
+      fetch: tampering,
+    });
+    expect((await refusal(rvig.get(proposed.hash))).code).toBe('contractUnverified');
+    expect((await refusal(rvig.list())).code).toBe('contractUnverified');
+  });
 });

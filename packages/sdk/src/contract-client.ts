@@ -105,7 +105,9 @@ export function proposalContent(
 /**
  * The contracts of one organisation at the registry: propose, accept, reject, revoke, list and read
  * them. Every signature is made here with the organisation's key (`signContract`) and only the signed
- * JWS is sent; the registry checks it, and so does every gateway that reads the directory.
+ * JWS is sent; the registry checks it, and so does every gateway that reads the directory. Every
+ * contract the registry answers is checked to hold the content of its hash (else an `SdkError`
+ * `contractUnverified`); its `state` is the registry's word (the gateways decide on their own check).
  *
  * @example
  * const contracts = createContractClient({ oin, privateKey, registryUrl, registryKey });
@@ -155,13 +157,32 @@ export function createContractClient(options: ContractClientOptions) {
   }
 
   const path = (hash: string) => `/v1/contracts/${encodeURIComponent(hash)}`;
+  // What the registry says a contract holds is checked against the hash every party signs, so that the
+  // terms shown (and then accepted) are the terms of that hash.
+  const ownHash = (view: ContractView): ContractView => {
+    let hash: string | undefined;
+    try {
+      hash = contentHash(checkContentShape(view.content));
+    } catch {
+      hash = undefined;
+    }
+    if (hash !== view.hash) {
+      throw new SdkError(
+        'contractUnverified',
+        `The registry's contract ${view.hash} does not hold the content of that hash: its terms cannot be trusted.`,
+      );
+    }
+    return view;
+  };
 
   async function sign(hash: string, type: ContractSignatureType, reason: string | undefined, control?: CallControl) {
     if ((type === 'reject' || type === 'revoke') && !reason?.trim()) {
       throw new SdkError('configuration', `Give a reason to ${type} a contract: the other party reads it.`);
     }
     const signature = await signContract(hash, type, options.privateKey, reason ? { reason: reason.trim() } : {});
-    return run(type, control, (fetch) => ask<ContractView>(fetch, `${path(hash)}/signatures`, { signature }));
+    return run(type, control, async (fetch) =>
+      ownHash(await ask<ContractView>(fetch, `${path(hash)}/signatures`, { signature })),
+    );
   }
 
   return {
@@ -174,7 +195,7 @@ export function createContractClient(options: ContractClientOptions) {
       run('propose', control, async (fetch) => {
         const content = proposalContent(terms, options.oin, await currentDirectory(fetch), options.groupId);
         const signature = await signContract(contentHash(content), 'accept', options.privateKey);
-        return ask<ContractView>(fetch, '/v1/contracts', { content, signature });
+        return ownHash(await ask<ContractView>(fetch, '/v1/contracts', { content, signature }));
       }),
     /** Accepts a proposal this organisation is party to. */
     accept: (hash: string, control?: CallControl) => sign(hash, 'accept', undefined, control),
@@ -186,10 +207,16 @@ export function createContractClient(options: ContractClientOptions) {
     list: (filter: { state?: ContractState } = {}, control?: CallControl) =>
       run('list', control, async (fetch) => {
         const query = new URLSearchParams({ oin: options.oin, ...(filter.state ? { state: filter.state } : {}) });
-        return (await ask<{ contracts: ContractView[] }>(fetch, `/v1/contracts?${query}`)).contracts;
+        return (await ask<{ contracts: ContractView[] }>(fetch, `/v1/contracts?${query}`)).contracts.map(ownHash);
       }),
     /** One contract by its hash. */
-    get: (hash: string, control?: CallControl) => run('get', control, (fetch) => ask<ContractView>(fetch, path(hash))),
+    get: (hash: string, control?: CallControl) =>
+      run('get', control, async (fetch) => {
+        const view = ownHash(await ask<ContractView>(fetch, path(hash)));
+        if (view.hash !== hash)
+          throw new SdkError('contractUnverified', `The registry answered another contract for ${hash}.`);
+        return view;
+      }),
   };
 }
 
