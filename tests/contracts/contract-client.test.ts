@@ -32,7 +32,7 @@ async function refusal(promise: Promise<unknown>): Promise<SdkError> {
 
 describe('the sdk contract client: propose, answer, revoke, list and read, each signed locally', () => {
   let registry: TestRegistry;
-  const fetchRegistry = ((input: RequestInfo | URL, init?: RequestInit) =>
+  const fetchRegistry = ((input: string | URL | Request, init?: RequestInit) =>
     registry.app.fetch(new Request(input, init))) as typeof fetch;
   const clientOf = (oin: string) =>
     createContractClient({
@@ -93,7 +93,7 @@ describe('the sdk contract client: propose, answer, revoke, list and read, each 
 
   it('refuses a contract whose content the registry changed: the terms shown are the terms of the hash', async () => {
     const proposed = await clientOf(DEMO_OIN.haarlem).propose(TERMS);
-    const tampering = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const tampering = (async (input: string | URL | Request, init?: RequestInit) => {
       const res = await fetchRegistry(input, init);
       if (!String(input).includes('/v1/contracts')) return res;
       const text = (await res.text()).replaceAll('naam.voornamen', 'naam.geslachtsnaam');
