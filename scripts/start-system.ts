@@ -5,11 +5,13 @@
  * entry with service id brk-bevragen, its own database ./data/brk-gateway.db, Merkle log and log key),
  * the development identity provider for citizens (8303, a DigiD stand-in, not for production), Gemeente
  * Utrecht's outway (8304) with one demo application, the citizens' page (8305) and the auditor's page
- * of the Autoriteit Persoonsgegevens (8306, `poortwachter audit serve`, on this machine only). The parts,
+ * of the Autoriteit Persoonsgegevens (8306, `poortwachter audit serve`, on this machine only), and the
+ * management pages of RvIG (8309) and Gemeente Haarlem (8310, `poortwachter beheer serve`, each its own
+ * process holding that organisation's key, on this machine only). The parts,
  * their ports (each moved by its *_PORT setting) and settings are in ./system-parts.ts. It says it runs
  * only when every part answers (the gateways and the outway ready), and names the part that did not
  * start and why. A part that stops later is started again; the others keep running. Ctrl-C stops all
- * nine gracefully: each part runs in a process group of its own, so the terminal's SIGINT reaches only
+ * eleven gracefully: each part runs in a process group of its own, so the terminal's SIGINT reaches only
  * this supervisor, which sends each part one SIGTERM (one orderly stop: the log's last batch and tree
  * head written). Should the supervisor die without that, each part sees its IPC channel close and
  * stops the same way.

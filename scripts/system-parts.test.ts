@@ -20,6 +20,8 @@ describe('the parts of pnpm start', () => {
       outway: 8304,
       portal: 8305,
       auditor: 8306,
+      'beheer-rvig': 8309,
+      'beheer-haarlem': 8310,
     });
     const brk = parts['brk-gateway'];
     expect(brk.entry).toBe(parts.gateway.entry);
@@ -73,6 +75,6 @@ describe('the parts of pnpm start', () => {
       'BRK_GATEWAY_PORT must be a whole number from 0 to 65535, got "8307x"',
     );
     expect(PORT_SETTINGS).toContain('BRK_SOURCE_PORT');
-    expect(PORT_SETTINGS).toMatch(/BRK_GATEWAY_PORT, .* and AUDITOR_PORT$/);
+    expect(PORT_SETTINGS).toMatch(/AUDITOR_PORT, BEHEER_RVIG_PORT and BEHEER_HAARLEM_PORT$/);
   });
 });

@@ -34,6 +34,8 @@ export const PORTS = {
   outway: ['OUTWAY_PORT', 8304],
   portal: ['PORTAL_PORT', 8305],
   auditor: ['AUDITOR_PORT', 8306],
+  'beheer-rvig': ['BEHEER_RVIG_PORT', 8309],
+  'beheer-haarlem': ['BEHEER_HAARLEM_PORT', 8310],
 } as const satisfies Record<string, readonly [string, number]>;
 export type PartName = keyof typeof PORTS;
 
@@ -139,6 +141,21 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
       95,
       { REGISTRY_URL: local('registry') },
       { args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens] },
+    ),
+    // Each organisation's management page runs in its own process, which holds that organisation's key.
+    'beheer-rvig': part(
+      'beheer-rvig',
+      'packages/sdk/src/cli/main.ts',
+      92,
+      { REGISTRY_URL: local('registry') },
+      { args: ['beheer', 'serve', '--oin', DEMO_OIN.rvig] },
+    ),
+    'beheer-haarlem': part(
+      'beheer-haarlem',
+      'packages/sdk/src/cli/main.ts',
+      91,
+      { REGISTRY_URL: local('registry') },
+      { args: ['beheer', 'serve', '--oin', DEMO_OIN.haarlem] },
     ),
   };
   return { parts, data, local };

@@ -54,6 +54,8 @@ export interface RunningSystem {
     readonly auditor: number;
     readonly brkSource: number;
     readonly brkGateway: number;
+    readonly beheerRvig: number;
+    readonly beheerHaarlem: number;
   };
   /** What `pnpm start` printed until it said it was running. */
   readonly output: string;
@@ -75,18 +77,21 @@ export async function startSystem(
 ): Promise<RunningSystem> {
   const temporary = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
   const data = options.dataName === undefined ? temporary : join(temporary, options.dataName);
-  const [registry, source, gateway, idp, outway, portal, auditor, brkSource, brkGateway] = (await freePorts(9)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ports = { registry, source, gateway, idp, outway, portal, auditor, brkSource, brkGateway };
+  const [registry, source, gateway, idp, outway, portal, auditor, brkSource, brkGateway, beheerRvig, beheerHaarlem] =
+    (await freePorts(11)) as [number, number, number, number, number, number, number, number, number, number, number];
+  const ports = {
+    registry,
+    source,
+    gateway,
+    idp,
+    outway,
+    portal,
+    auditor,
+    brkSource,
+    brkGateway,
+    beheerRvig,
+    beheerHaarlem,
+  };
   const [command, ...args] = options.command ?? [process.execPath, ...SOURCE_LOADER, 'scripts/start-system.ts'];
   const child = spawn(command as string, args, {
     cwd: root,
@@ -103,6 +108,8 @@ export async function startSystem(
       AUDITOR_PORT: String(ports.auditor),
       BRK_SOURCE_PORT: String(ports.brkSource),
       BRK_GATEWAY_PORT: String(ports.brkGateway),
+      BEHEER_RVIG_PORT: String(ports.beheerRvig),
+      BEHEER_HAARLEM_PORT: String(ports.beheerHaarlem),
       ...options.env,
     },
   });
@@ -114,7 +121,7 @@ export async function startSystem(
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const started = new Promise<void>((resolve, reject) => {
-    // Nine processes on two cores, beside whatever else a test run does at the time: up to three minutes.
+    // Eleven processes on two cores, beside whatever else a test run does at the time: up to three minutes.
     const timer = setTimeout(() => reject(new Error(`the system did not start:\n${output}`)), 180_000);
     const collect = (chunk: Buffer) => {
       output += chunk.toString();

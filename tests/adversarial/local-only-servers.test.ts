@@ -2,7 +2,8 @@
  * Servers for this machine only, against `pnpm start`, attacked by another name (DNS rebinding): a
  * page of `rebind.evil.example`, whose name the attacker makes resolve to 127.0.0.1, is same-origin
  * with whatever listens on that port, so the browser sends and reads its requests. The auditor's
- * page (which signs with the Autoriteit Persoonsgegevens' key) and the development identity
+ * page (which signs with the Autoriteit Persoonsgegevens' key), the management pages (which sign
+ * contracts with RvIG's and Haarlem's keys) and the development identity
  * provider (which hands out citizens' tokens) and the example BRP source (which answers anyone,
  * unsigned, behind the gateway) answer such a `Host` 421; the citizens' page passes
  * nothing through to the auditor's page. Raw HTTP with node:http (fetch cannot set `Host`), and a
@@ -102,6 +103,26 @@ describe('servers for this machine only, addressed by a foreign name', () => {
     const hostless = await raw(auditor, `/coverage.json?${period}`, {});
     expect([400, 421]).toContain(hostless.status);
     expect(hostless.body).not.toContain('"reports"');
+  });
+
+  it("the management pages (which sign with RvIG's and Haarlem's keys) answer 421 to a foreign Host, a post too", async () => {
+    for (const port of [system.ports.beheerRvig, system.ports.beheerHaarlem]) {
+      for (const host of [`${EVIL}:${port}`, `localhost:${system.ports.portal}`, `${EVIL}`]) {
+        expectMisdirected(await raw(port, '/', { host, 'sec-fetch-site': 'same-origin' }), `${host}/`);
+        const post = await raw(
+          port,
+          '/ondertekenen',
+          { host, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+          'POST',
+          'hash=x&actie=accept&reden=',
+        );
+        expectMisdirected(post, `POST ${host}/ondertekenen`);
+      }
+      const own = await raw(port, '/', { host: `127.0.0.1:${port}` });
+      expect(own.status, own.body.slice(0, 300)).toBe(200);
+      expect(own.body).toContain('<h1>Contracten</h1>');
+      expect(String(own.headers['content-security-policy'])).not.toContain('script-src');
+    }
   });
 
   it("answers its own names, with the auditor's own headers (no script at all), as the browser gets them", async () => {

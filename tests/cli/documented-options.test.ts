@@ -17,6 +17,13 @@ const COMMANDS = [
   'directory',
   'query',
   'inzage',
+  'contract propose',
+  'contract list',
+  'contract show',
+  'contract accept',
+  'contract reject',
+  'contract revoke',
+  'beheer serve',
 ];
 
 const DOCUMENTS = [

@@ -15,8 +15,28 @@ const COMMANDS = [
   'audit serve',
   'audit reconcile',
   'log verify',
+  'contract propose',
+  'contract list',
+  'contract show',
+  'contract accept',
+  'contract reject',
+  'contract revoke',
+  'beheer serve',
 ];
-const GROUPS = { keys: ['generate'], audit: ['coverage', 'serve', 'reconcile'], log: ['verify'] };
+const GROUPS = {
+  keys: ['generate'],
+  audit: ['coverage', 'serve', 'reconcile'],
+  log: ['verify'],
+  contract: ['propose', 'list', 'show', 'accept', 'reject', 'revoke'],
+  beheer: ['serve'],
+};
+/** The commands that take one word besides their options (`contract show HASH`). */
+const OPERAND: Record<string, string> = {
+  'contract show': 'HASH',
+  'contract accept': 'HASH',
+  'contract reject': 'HASH',
+  'contract revoke': 'HASH',
+};
 const PROBE = '--zz-probe';
 
 /** Runs the CLI from the repository root as a user would; with `spy`, it reports its parseArgs calls. */
@@ -71,7 +91,7 @@ describe('the CLI describes itself (poortwachter --help, <command> --help, --ver
         const { code, out, err } = await cli([group, '--help']);
         expect({ group, code, err }).toEqual({ group, code: 0, err: '' });
         expect(out).toContain(`poortwachter ${group} <subcommand>`);
-        for (const sub of subcommands) expect(out, group).toMatch(new RegExp(`^ {2}${sub} `, 'm'));
+        for (const sub of subcommands) expect(out, group).toMatch(new RegExp(`^ {2}${sub}[ ]`, 'm'));
       }),
     );
   }, 120_000);
@@ -107,7 +127,8 @@ describe('the CLI describes itself (poortwachter --help, <command> --help, --ver
       const words = command.split(' ');
       const help = await cli([...words, '--help']);
       expect({ code: help.code, err: help.err }).toEqual({ code: 0, err: '' });
-      expect(help.out).toContain(`poortwachter ${command} [options]`);
+      const operand = OPERAND[command];
+      expect(help.out).toContain(`poortwachter ${command}${operand ? ` ${operand}` : ''} [options]`);
       const documented = documentedOptions(help.out);
 
       // Every documented option as documented (with a value or without); the first one the parser

@@ -25,6 +25,8 @@ const ROLE_OF: Record<PartName, string> = {
   outway: 'outway',
   portal: 'portal',
   auditor: 'cli',
+  'beheer-rvig': 'cli',
+  'beheer-haarlem': 'cli',
 };
 /** Development tools a production install must not hold. */
 const DEVELOPMENT_TOOLS = ['tsx', 'typescript', 'vitest', 'esbuild'];
@@ -174,7 +176,7 @@ describe('the production install (pnpm deploy --prod)', () => {
   });
 
   it('starts every server with plain node, and a signed query through the outway gets the person', async () => {
-    const ports = await freePorts(9);
+    const ports = await freePorts(11);
     const data = join(work, 'data');
     const env = {
       DATA_DIR: data,
@@ -187,6 +189,8 @@ describe('the production install (pnpm deploy --prod)', () => {
       OUTWAY_PORT: String(ports[6]),
       PORTAL_PORT: String(ports[7]),
       AUDITOR_PORT: String(ports[8]),
+      BEHEER_RVIG_PORT: String(ports[9]),
+      BEHEER_HAARLEM_PORT: String(ports[10]),
     };
     // The parts and settings of `pnpm start`, each started from the deployed folder by its role.
     const { parts } = systemParts(env, deployed, (message) => {

@@ -34,6 +34,15 @@ export {
 } from './auditor-client.ts';
 // What a citizen's client needs, also alone (and browser-safe) as @poortwachter/sdk/citizen.
 export * from './citizen.ts';
+export {
+  type ContractClient,
+  type ContractClientOptions,
+  type ContractSignatureDetail,
+  type ContractView,
+  createContractClient,
+  type ProposalTerms,
+  proposalContent,
+} from './contract-client.ts';
 export { type FileLock, FileLockedError, type LockHolder, lockFile } from './file-lock.ts';
 export { generateSigningKey } from './keys.ts';
 export type { LogNotChecked } from './log-anchors.ts';

@@ -1,19 +1,11 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { isCalendarDate, MISDIRECTED_STATUS, misdirected, readPeriod } from '@poortwachter/protocol';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isCalendarDate, readPeriod } from '@poortwachter/protocol';
 import { createAuditorClient } from '../auditor-client.ts';
 import { CliExit, organisationWithKey, registryOptions, runCommand } from './common.ts';
 import { coverageCsv } from './coverage-export.ts';
 import { COVERAGE_PAGE_CSS, coveragePage } from './coverage-page.ts';
 import type { ValuesOf } from './definitions.ts';
-import { print, shown } from './output.ts';
-
-const SECURITY = {
-  'content-security-policy':
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-store',
-};
+import { pagePort, sendPage, serveLocalPage } from './local-page.ts';
 
 /**
  * The period of a request: `from` and `to` as dates that exist (inclusive), each given once, by the
@@ -73,11 +65,7 @@ export async function auditorWithKey(values: {
  */
 export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promise<number> {
   return runCommand(async () => {
-    // --port, else PORT (as `pnpm start` sets it; empty is unset), else 8306.
-    const [source, given] = values.port !== undefined ? ['--port', values.port] : ['PORT', process.env.PORT || '8306'];
-    const port = Number(given);
-    if (!/^\d+$/.test(given) || port > 65_535)
-      throw new CliExit(2, `${source} must be a whole number from 0 to 65535, got ${JSON.stringify(given)}.`);
+    const { port, source } = pagePort(values.port, 8306);
     const { registry, organisation, privateKey } = await auditorWithKey(values);
 
     async function report(from: string, to: string, verify: boolean) {
@@ -89,18 +77,8 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
     }
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
-      const send = (status: number, type: string, body: string, extra: Record<string, string> = {}) => {
-        res.writeHead(status, { 'content-type': type, ...SECURITY, ...extra });
-        res.end(body);
-      };
-      // The port the request came in on: this server's own.
-      const refusal = misdirected(req.headers.host, req.socket.localPort ?? port);
-      if (refusal) return send(MISDIRECTED_STATUS, 'text/plain; charset=utf-8', refusal);
-      // A page on another site may make the browser send a request here (it cannot read the answer, but
-      // it would make this process sign report requests): browsers say so in Sec-Fetch-Site.
-      if (req.headers['sec-fetch-site'] === 'cross-site') {
-        return send(403, 'text/plain; charset=utf-8', 'Open this page directly, not from another site.\n');
-      }
+      const send = (status: number, type: string, body: string, extra: Record<string, string> = {}) =>
+        sendPage(res, status, type, body, extra);
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return send(405, 'text/plain; charset=utf-8', 'GET only.\n', { allow: 'GET' });
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -165,44 +143,7 @@ export async function auditServeCommand(values: ValuesOf<'audit serve'>): Promis
       return send(404, 'text/plain; charset=utf-8', 'Not found.\n');
     };
 
-    const server = createServer((req, res) => {
-      handle(req, res).catch((error: unknown) => {
-        if (res.headersSent) return res.destroy();
-        res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY });
-        res.end(`The report could not be made: ${error instanceof Error ? error.message : String(error)}\n`);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          new CliExit(
-            2,
-            error.code === 'EADDRINUSE'
-              ? `Port ${port} on 127.0.0.1 (from ${source}) is in use by another program: stop that program, or give a free port with --port (for example --port ${port === 65_535 ? port - 1 : port + 1}).`
-              : error.message,
-          ),
-        ),
-      );
-      server.listen(port, '127.0.0.1', resolve);
-    });
-    const address = server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : port}/`;
-    print(shown`auditor's page for ${organisation.name} on ${url} (this machine only; Ctrl-C stops it)\n`);
-    await new Promise<void>((resolve) => {
-      // The first signal closes the server (idle keep-alive connections at once); one that follows, as
-      // when a wrapper passes the terminal's Ctrl-C on again, cuts what is still open instead of killing.
-      let stopping = false;
-      const stop = () => {
-        if (stopping) return server.closeAllConnections();
-        stopping = true;
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      // Started by a supervisor with an IPC channel (`pnpm start`): its end means the supervisor is gone.
-      if (process.send) process.once('disconnect', stop);
-    });
+    await serveLocalPage({ port, source, what: `auditor's page for ${organisation.name}`, handle });
     return 0;
   });
 }

@@ -35,6 +35,8 @@ export interface CommandSpec {
   /** What else a user should know (exit codes of a check, where it listens), for its help. */
   readonly description?: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /** The one word it takes besides its options (`contract show HASH`): required, given as `values.operand`. */
+  readonly operand?: { readonly name: string; readonly description: string };
 }
 
 /** A word that groups subcommands (`audit` of `audit coverage`); it does nothing by itself. */
@@ -57,4 +59,4 @@ export type Values<S extends CommandSpec> = {
   -readonly [K in keyof S['options'] as AlwaysGiven<S['options'][K]> extends true ? never : K]?: ValueOf<
     S['options'][K]
   >;
-};
+} & (S extends { readonly operand: object } ? { operand: string } : unknown);

@@ -71,19 +71,21 @@ export function organisationWithKey(
   role?: Organisation['roles'][number],
 ): { organisation: Organisation; privateKey: JWK } {
   const keyOf = (o: Organisation) => keyFile ?? join(dataDir(), 'keys', `${o.oin}.jwk.json`);
-  const wanted = as?.toLowerCase();
-  const organisation = wanted
-    ? directory.organisations.find((o) => o.oin === as || o.name.toLowerCase().includes(wanted))
+  const organisation = as
+    ? organisationNamed(directory, as)
     : directory.organisations.find((o) => role && o.roles.includes(role) && existsSync(keyOf(o)));
-  if (!organisation) {
-    throw new CliExit(
-      2,
-      as ? `No organisation "${as}" in the directory.` : `No organisation with role ${role}; pass --as.`,
-    );
-  }
+  if (!organisation) throw new CliExit(2, `No organisation with role ${role}; pass --as.`);
   const file = keyOf(organisation);
   if (!existsSync(file)) throw new CliExit(2, `No private key for ${organisation.name} at ${file}; pass --key.`);
   return { organisation, privateKey: JSON.parse(readFileSync(file, 'utf8')) as JWK };
+}
+
+/** The organisation of the directory with OIN `as`, or whose name holds it; a usage error when there is none. */
+export function organisationNamed(directory: DirectorySnapshot, as: string): Organisation {
+  const wanted = as.toLowerCase();
+  const organisation = directory.organisations.find((o) => o.oin === as || o.name.toLowerCase().includes(wanted));
+  if (!organisation) throw new CliExit(2, `No organisation "${as}" in the directory.`);
+  return organisation;
 }
 
 /** The texts of `checkDateOptions`: a date that does not exist, and an end not after the start. */

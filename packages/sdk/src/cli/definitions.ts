@@ -1,4 +1,5 @@
 import { ASSURANCE_LEVELS } from '@poortwachter/protocol';
+import type { ContractState } from '@poortwachter/protocol/contracts';
 import type { CommandSpec, GroupSpec, Values } from './command-spec.ts';
 
 /**
@@ -47,8 +48,35 @@ const AUDITOR = {
   key: key("the auditor's"),
 } as const;
 
+/** The organisation a contract command acts as, and its key (a command that signs needs it). */
+const ORGANISATION = {
+  oin: {
+    type: 'string',
+    value: 'OIN',
+    required: true,
+    description: 'the organisation, by OIN or part of its name',
+  },
+  key: key("the organisation's"),
+} as const;
+
+const HASH = {
+  name: 'HASH',
+  description: "the contract's hash, as contract list shows it ($1$1$…)",
+} as const;
+
+const REASON = {
+  type: 'string',
+  value: 'TEXT',
+  required: true,
+  description: 'why, in words the other party reads (signed with it)',
+} as const;
+
 export const GROUPS = {
   keys: { summary: "an organisation's key pairs" },
+  contract: {
+    summary: 'contracts: ask for access to a service, and answer (both parties sign; the registry publishes)',
+  },
+  beheer: { summary: "an organisation's management page" },
   audit: { summary: 'what the gateways logged, checked: by the auditor (coverage) and by an afnemer (reconcile)' },
   log: { summary: "the gateways' verifiable logs" },
 } as const satisfies Record<string, GroupSpec>;
@@ -234,6 +262,90 @@ export const COMMANDS = {
       ...AUDITOR,
       ...REGISTRY,
       json: { type: 'boolean', description: 'print the result as JSON' },
+    },
+  },
+  'contract propose': {
+    summary: 'propose a contract for a service, signed by your organisation as the afnemer',
+    description:
+      'The bronhouder (and, with --delegator, the gemeente you work for) sees it pending and accepts or rejects it; it is in force once all have accepted. Prints its hash.',
+    options: {
+      service: { type: 'string', value: 'ID', required: true, description: 'the service, as the directory lists it' },
+      activity: {
+        type: 'string',
+        value: 'URI',
+        required: true,
+        description: 'the verwerkingsactiviteit you ask under',
+      },
+      grondslag: { type: 'string', value: 'ID', required: true, description: 'the grondslag the access rests on' },
+      fields: { type: 'string', value: 'a,b', required: true, description: 'the field paths you need' },
+      'search-types': {
+        type: 'string',
+        value: 'T[,T]',
+        required: true,
+        description: 'the searches you need (RaadpleegMetBurgerservicenummer, …)',
+      },
+      from: { type: 'string', value: 'DATE', description: 'the first day it holds', defaultText: 'now' },
+      until: { type: 'string', value: 'DATE', required: true, description: 'the last day it holds' },
+      delegator: {
+        type: 'string',
+        value: 'OIN',
+        description: 'the gemeente you ask for (a delegated contract: it signs too)',
+      },
+      ...ORGANISATION,
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print the contract as the registry holds it' },
+    },
+  },
+  'contract list': {
+    summary: 'the contracts your organisation is party to, with their state',
+    options: {
+      state: {
+        type: 'string',
+        // The protocol's CONTRACT_STATES, spelled out: the help loads no contract code.
+        choices: [
+          'proposed',
+          'inForce',
+          'rejected',
+          'revoked',
+          'expired',
+          'notYetValid',
+          'invalid',
+        ] as const satisfies readonly ContractState[],
+        description: 'only those in this state',
+      },
+      oin: ORGANISATION.oin,
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print them as JSON' },
+    },
+  },
+  'contract show': {
+    summary: 'one contract: its terms and its history (each signature: who, what, when, why)',
+    operand: HASH,
+    options: { ...REGISTRY, json: { type: 'boolean', description: 'print it as JSON' } },
+  },
+  'contract accept': {
+    summary: 'accept a proposal your organisation is party to (signed with its key)',
+    operand: HASH,
+    options: { ...ORGANISATION, ...REGISTRY },
+  },
+  'contract reject': {
+    summary: 'reject a proposal, with a reason (signed with its key)',
+    operand: HASH,
+    options: { reason: REASON, ...ORGANISATION, ...REGISTRY },
+  },
+  'contract revoke': {
+    summary: 'revoke a contract, with a reason: gateways stop honouring it within one directory refresh',
+    operand: HASH,
+    options: { reason: REASON, ...ORGANISATION, ...REGISTRY },
+  },
+  'beheer serve': {
+    summary: "the organisation's management page on this machine (http://127.0.0.1:8309): contracts in and out",
+    description:
+      'Proposals to accept or reject, contracts to revoke, each with its history, and a form to propose one. This process signs with the key file; the browser never gets the key.',
+    options: {
+      port: { type: 'string', value: 'PORT', description: 'the port on 127.0.0.1', defaultText: '$PORT, else 8309' },
+      ...ORGANISATION,
+      ...REGISTRY,
     },
   },
 } as const satisfies Record<string, CommandSpec>;

@@ -59,7 +59,11 @@ const subcommandsOf = (group: GroupName) =>
 export const subcommandWords = (group: GroupName) => subcommandsOf(group).map((name) => name.slice(group.length + 1));
 
 /** Each command's summary and the options it takes, under the name the list shows. */
-function listing(names: CommandName[], label: (name: CommandName) => string): string[] {
+function listing(names: CommandName[], word: (name: CommandName) => string): string[] {
+  const label = (name: CommandName) => {
+    const operand = (COMMANDS[name] as CommandSpec).operand;
+    return operand ? `${word(name)} ${operand.name}` : word(name);
+  };
   const column = Math.min(Math.max(...names.map((name) => label(name).length)) + 4, 32);
   return names.flatMap((name) => {
     const spec: CommandSpec = COMMANDS[name];
@@ -76,10 +80,11 @@ export function commandHelp(name: CommandName): string {
     optionText(o),
   ]);
   return [
-    `poortwachter ${name} [options]`,
+    `poortwachter ${name}${spec.operand ? ` ${spec.operand.name}` : ''} [options]`,
     '',
     ...wrap(spec.summary, 0),
     ...(spec.description ? ['', ...wrap(spec.description, 0)] : []),
+    ...(spec.operand ? ['', ...columns([[spec.operand.name, spec.operand.description]], 0)] : []),
     '',
     'options:',
     ...columns([...options, ['-h, --help', 'print this help']]),

@@ -23,6 +23,13 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   'audit serve': async () => (await import('./audit-serve.ts')).auditServeCommand,
   'audit reconcile': async () => (await import('./reconcile-command.ts')).reconcileCommand,
   'log verify': async () => (await import('./log-command.ts')).logVerifyCommand,
+  'contract propose': async () => (await import('./contract-command.ts')).contractProposeCommand,
+  'contract list': async () => (await import('./contract-command.ts')).contractListCommand,
+  'contract show': async () => (await import('./contract-command.ts')).contractShowCommand,
+  'contract accept': async () => (await import('./contract-command.ts')).contractAcceptCommand,
+  'contract reject': async () => (await import('./contract-command.ts')).contractRejectCommand,
+  'contract revoke': async () => (await import('./contract-command.ts')).contractRevokeCommand,
+  'beheer serve': async () => (await import('./beheer-serve.ts')).beheerServeCommand,
 };
 
 const HELP = ['--help', '-h'];

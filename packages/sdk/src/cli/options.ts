@@ -44,8 +44,14 @@ export function parseOptions<N extends CommandName>(name: N, args: string[]): Va
   }
   const spec: CommandSpec = COMMANDS[name];
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args, options: parserOptions(spec), allowPositionals: false, strict: true }));
+    ({ values, positionals } = parseArgs({
+      args,
+      options: parserOptions(spec),
+      allowPositionals: spec.operand !== undefined,
+      strict: true,
+    }));
   } catch (error) {
     const { code, message } = error as Error & { code?: string };
     // The option as typed (`-x` or `--xyz`); a guess is never the option itself.
@@ -69,6 +75,14 @@ export function parseOptions<N extends CommandName>(name: N, args: string[]): Va
         name,
       ),
     );
+  }
+  if (spec.operand) {
+    const [operand, extra] = positionals;
+    if (operand === undefined)
+      process.exit(usageError(`poortwachter ${name} needs ${spec.operand.name}: ${spec.operand.description}.`, name));
+    if (extra !== undefined)
+      process.exit(usageError(`poortwachter ${name} takes one ${spec.operand.name}, not also '${extra}'.`, name));
+    values.operand = operand;
   }
   for (const [option, definition] of Object.entries(spec.options)) {
     if (definition.type !== 'string') continue;
