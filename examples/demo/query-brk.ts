@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { type Autorisatie, inForce } from '@poortwachter/protocol';
-import { createOrganisationClient, type OrganisationClient } from '@poortwachter/sdk';
+import { createOrganisationClient, type DirectoryTrust, type OrganisationClient } from '@poortwachter/sdk';
 import { BRK_SERVICE_ID, DEMO_OIN } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { printAccessRecords } from './access-records.ts';
@@ -49,6 +49,7 @@ export async function queryBrk(options: {
   readonly registryUrl: string;
   readonly registryKey: JWK;
   readonly readJwk: (file: string) => JWK;
+  readonly trust: DirectoryTrust;
 }): Promise<void> {
   const clientOf = (oin: string) =>
     createOrganisationClient({
@@ -56,6 +57,7 @@ export async function queryBrk(options: {
       privateKey: options.readJwk(join(options.data, 'keys', `${oin}.jwk.json`)),
       registryUrl: options.registryUrl,
       registryKey: options.registryKey,
+      trust: options.trust,
     });
   const brkDatabase = process.env.BRK_GATEWAY_DATABASE_URL || `sqlite:${join(options.data, 'brk-gateway.db')}`;
 

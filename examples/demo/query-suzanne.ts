@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataDir } from '@poortwachter/registry';
-import { createOrganisationClient, isSdkError } from '@poortwachter/sdk';
+import { createOrganisationClient, isSdkError, readTrustAnchorsFile, trustedBy } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { printAccessRecords } from './access-records.ts';
@@ -24,11 +24,14 @@ const readJwk = (file: string) => {
   return JSON.parse(readFileSync(file, 'utf8')) as JWK;
 };
 
+// Decide on what the parties signed, not on the registry's word: the demo's trust anchor.
+const trust = trustedBy(readTrustAnchorsFile(process.env.TRUST_ANCHORS_FILE || join(data, 'keys', 'demo-ca.pem')));
 const client = createOrganisationClient({
   oin: DEMO_OIN.utrecht,
   privateKey: readJwk(join(data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`)),
   registryUrl,
   registryKey: readJwk(join(data, 'keys', 'registry.public.jwk.json')),
+  trust,
 });
 
 console.log('Gemeente Utrecht raadpleegt Suzanne Moulin (999993653) voor de Wmo-maatwerkvoorziening\n');
@@ -64,4 +67,4 @@ await printAccessRecords(
   result.transactionId,
 );
 
-await queryBrk({ data, registryUrl, registryKey: readJwk(join(data, 'keys', 'registry.public.jwk.json')), readJwk });
+await queryBrk({ data, registryUrl, registryKey: readJwk(join(data, 'keys', 'registry.public.jwk.json')), readJwk, trust });

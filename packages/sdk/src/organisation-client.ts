@@ -2,6 +2,7 @@ import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { isBsn, parseDateTime } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { type CallControl, type CallDefaults, controlledCall } from './call-control.ts';
+import type { DirectoryTrust } from './directory-client.ts';
 import { directoryLoader, gatewayBase, providerOf, signedGatewayCall } from './gateway-calls.ts';
 import { type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
 import { SdkError } from './sdk-error.ts';
@@ -15,6 +16,12 @@ export interface OrganisationClientOptions extends CallDefaults {
   readonly directory?: DirectorySnapshot;
   readonly registryUrl?: string;
   readonly registryKey?: JWK | { keys: JWK[] };
+  /**
+   * The trust step after the registry's signature (Node: `trustedBy(readTrustAnchorsFile(file))`): keys
+   * anchored outside the registry only, autorisaties only from contracts both sides signed. Without it
+   * the client takes the registry's word for keys, and finds no autorisaties (the registry publishes none).
+   */
+  readonly trust?: DirectoryTrust;
   /** The BRP service of `personen`, `readLog` and `reconcile` (default `brp-personen`); `service(id)` calls any. */
   readonly serviceId?: string;
 }
