@@ -104,6 +104,11 @@ async function serve() {
     : false;
   // After the seed: in the demo the anchor is the demo CA it made.
   const trust = registryTrust(settings, data);
+  if (trust.anchors.length === 0) {
+    log.warn(
+      'TRUST_ANCHORS_FILE is not set: no organisation key is anchored, so no contract can be proposed or signed and no organisation can change its own records (set it to the PEM bundle of the trust anchors, e.g. the PKIoverheid roots)',
+    );
+  }
   const publisher = await createDirectoryPublisher(db, registryKeys, { resignAfterMs: resignSeconds * 1000 });
   const app = createRegistryApp({ db, publisher, trust, metrics: telemetry.prometheus });
   const serial = await publisher.serial();
