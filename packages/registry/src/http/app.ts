@@ -5,8 +5,9 @@ import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../directory/publisher.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
-import { requireAdmin } from './admin-auth.ts';
+import { authenticateChange, type ChangeEnv } from './admin-auth.ts';
 import { onRegistryError, problemResponse } from './problem-response.ts';
+import { changeLogRoutes } from './routes/change-log.ts';
 import { recordRoutes } from './routes/records.ts';
 import { REQUEST_SCHEMAS, type RequestSchemaName } from './schemas.ts';
 import { publishedSchema } from './validate-body.ts';
@@ -18,6 +19,11 @@ export interface RegistryAppOptions {
   readonly maxBodyBytes?: number;
   /** `GET /metrics` in the Prometheus text format (the server entry's telemetry). */
   readonly metrics?: () => Promise<string>;
+  /**
+   * The registry's public base URL, as organisations sign their requests for it (setting
+   * REGISTRY_PUBLIC_URL); without it, the URL as the request arrived.
+   */
+  readonly publicUrl?: string;
 }
 
 /** `If-None-Match` may hold one or more ETags, quoted or weak; the directory's ETag is its serial. */
@@ -31,7 +37,8 @@ function matchesSerial(ifNoneMatch: string | undefined, serial: number): boolean
 
 /**
  * The registry's HTTP API: the signed directory and JWKS, the JSON Schemas, public reads of every
- * record and admin-only changes.
+ * record, the verifiable change log, and changes by the operator (admin token: onboarding and
+ * registry-wide records) or by an organisation (signed requests: its own records).
  *
  * @example
  * const app = createRegistryApp({ db, publisher });
@@ -39,7 +46,7 @@ function matchesSerial(ifNoneMatch: string | undefined, serial: number): boolean
  */
 export function createRegistryApp(options: RegistryAppOptions) {
   const { db, publisher } = options;
-  const app = new Hono();
+  const app = new Hono<ChangeEnv>();
   app.onError(onRegistryError);
   app.notFound((c) =>
     problemResponse(c, new ProblemError('notFound', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)),
@@ -83,9 +90,15 @@ export function createRegistryApp(options: RegistryAppOptions) {
     return c.json(publishedSchema(name as RequestSchemaName), 200, { 'content-type': 'application/schema+json' });
   });
 
-  const admin = requireAdmin(db);
+  const authenticate = authenticateChange(db, options.publicUrl ? { publicUrl: options.publicUrl } : {});
   app.use('/v1/*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024 }));
-  app.use('/v1/*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : admin(c, next)));
+  app.use('/v1/*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    // A contract and its signatures authenticate themselves (each is a JWS by a party): no token, no request signature.
+    if (new URL(c.req.url).pathname.startsWith('/v1/contracts')) return next();
+    return authenticate(c, next);
+  });
   app.route('/v1', recordRoutes(db, publisher));
+  app.route('/v1/changes/log', changeLogRoutes(db, publisher));
   return app;
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Autorisatie, Protocol, Quota, ServiceDescription } from '@poortwachter/protocol';
 import { type InvalidParam, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
+import type { Actor } from '../domain/actor.ts';
 import { toInterval } from '../domain/time.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { AutorisatieRow } from '../storage/tables/autorisatie.table.ts';
@@ -132,6 +133,7 @@ function toColumns(input: AutorisatieInput, now: Date) {
 export async function createAutorisatie(
   db: Kysely<RegistryDatabase>,
   input: AutorisatieInput & { id?: string },
+  actor: Actor,
   now = new Date(),
 ): Promise<Autorisatie> {
   const at = now.toISOString();
@@ -154,6 +156,7 @@ export async function createAutorisatie(
       entity: 'autorisatie',
       entityId: id,
       action: 'create',
+      actor,
       record: await getAutorisatie(trx, id),
       at,
     });
@@ -165,6 +168,7 @@ export async function updateAutorisatie(
   db: Kysely<RegistryDatabase>,
   id: string,
   input: AutorisatieInput,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -183,6 +187,7 @@ export async function updateAutorisatie(
       entity: 'autorisatie',
       entityId: id,
       action: 'update',
+      actor,
       record: { ...(await getAutorisatie(trx, id)), previous: current },
       at,
     });
@@ -190,10 +195,11 @@ export async function updateAutorisatie(
   return getAutorisatie(db, id);
 }
 
-export function revokeAutorisatie(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
+export function revokeAutorisatie(db: Kysely<RegistryDatabase>, id: string, actor: Actor, now = new Date()) {
   return revokeRecord(
     db,
     { table: 'autorisaties', key: 'id', id, entity: 'autorisatie', label: 'Autorisatie', get: getAutorisatie },
+    actor,
     now,
   );
 }

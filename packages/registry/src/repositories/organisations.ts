@@ -8,6 +8,7 @@ import type {
 } from '@poortwachter/protocol';
 import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import type { Actor } from '../domain/actor.ts';
 import { toPublicJwk } from '../domain/public-jwk.ts';
 import { toInstant, toInterval } from '../domain/time.ts';
 import { isHttpsOrLocal } from '../domain/web-address.ts';
@@ -164,6 +165,7 @@ async function insertKey(trx: Transaction<RegistryDatabase>, oin: string, input:
 export async function createOrganisation(
   db: Kysely<RegistryDatabase>,
   input: OrganisationInput & { oin: string; keys?: KeyInput[] },
+  actor: Actor,
   now = new Date(),
 ): Promise<Organisation> {
   const at = now.toISOString();
@@ -194,6 +196,7 @@ export async function createOrganisation(
       entity: 'organisation',
       entityId: input.oin,
       action: 'create',
+      actor,
       record: await getOrganisation(trx, input.oin),
       at,
     });
@@ -205,6 +208,7 @@ export async function updateOrganisation(
   db: Kysely<RegistryDatabase>,
   oin: string,
   input: OrganisationInput,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -225,6 +229,7 @@ export async function updateOrganisation(
       entity: 'organisation',
       entityId: oin,
       action: 'update',
+      actor,
       record: await getOrganisation(trx, oin),
       at,
     });
@@ -236,6 +241,7 @@ export async function addKey(
   db: Kysely<RegistryDatabase>,
   oin: string,
   input: KeyInput,
+  actor: Actor,
   now = new Date(),
 ): Promise<OrganisationKey> {
   const at = now.toISOString();
@@ -243,7 +249,7 @@ export async function addKey(
     const organisation = await getOrganisation(trx, oin);
     if (organisation.revokedAt) throw new ProblemError('conflict', `Organisation ${oin} is revoked.`);
     const kid = await insertKey(trx, oin, input, '', now);
-    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'add-key', record: { kid }, at });
+    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'add-key', actor, record: { kid }, at });
     return kid;
   });
   const key = (await getOrganisation(db, oin)).keys.find((k) => k.kid === kid);
@@ -257,6 +263,7 @@ export async function revokeKey(
   oin: string,
   kid: string,
   revokedAt: string | undefined,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -276,6 +283,7 @@ export async function revokeKey(
       entity: 'organisation',
       entityId: oin,
       action: 'revoke-key',
+      actor,
       record: { kid, revokedAt: when },
       at,
     });
@@ -288,6 +296,7 @@ export async function revokeOrganisation(
   db: Kysely<RegistryDatabase>,
   oin: string,
   revokedAt: string | undefined,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -306,6 +315,7 @@ export async function revokeOrganisation(
       entity: 'organisation',
       entityId: oin,
       action: 'revoke',
+      actor,
       record: { revokedAt: when },
       at,
     });

@@ -5,6 +5,7 @@ import * as organisationContact from './migrations/2026-12-03T0100-registry-orga
 import * as introspection from './migrations/2026-12-05T0100-registry-identity-provider-introspection.ts';
 import * as serviceDescription from './migrations/2026-12-06T0100-registry-service-description.ts';
 import * as autorisatieQuota from './migrations/2026-12-07T0100-registry-autorisatie-quota.ts';
+import * as changeActor from './migrations/2026-12-08T0100-registry-change-actor.ts';
 
 /** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
 export class SchemaError extends Error {
@@ -71,6 +72,7 @@ export const registryMigrations: Record<string, Migration> = {
   '2026-12-05T0100-registry-identity-provider-introspection': introspection,
   '2026-12-06T0100-registry-service-description': serviceDescription,
   '2026-12-07T0100-registry-autorisatie-quota': autorisatieQuota,
+  '2026-12-08T0100-registry-change-actor': changeActor,
 };
 
 /** Brings the registry's schema up to date and returns its version. Run on start-up and by `migrate`. */
