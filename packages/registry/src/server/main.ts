@@ -100,7 +100,12 @@ async function serve() {
       })
     : false;
   const publisher = await createDirectoryPublisher(db, registryKeys, { resignAfterMs: resignSeconds * 1000 });
-  const app = createRegistryApp({ db, publisher, metrics: telemetry.prometheus });
+  const app = createRegistryApp({
+    db,
+    publisher,
+    metrics: telemetry.prometheus,
+    ...(settings.REGISTRY_PUBLIC_URL ? { publicUrl: settings.REGISTRY_PUBLIC_URL } : {}),
+  });
   const serial = await publisher.serial();
 
   const host = bindHost({ HOST: settings.HOST });

@@ -24,6 +24,11 @@ export const registrySettings = {
       'The next signing key during a rotation: when present it signs beside the current one (README: Key rotation).',
     shownDefault: '`<DATA_DIR>/keys/registry.next.jwk.json`',
   }),
+  REGISTRY_PUBLIC_URL: kinds.url({
+    description:
+      "The registry's public base URL: organisations sign their change requests for it (RFC 9421 @target-uri).",
+    shownDefault: 'the URL as each request arrived',
+  }),
   DIRECTORY_RESIGN_SECONDS: kinds.positive({
     description:
       'How often an unchanged snapshot is signed again; stated in the snapshot, so gateways refuse a maximum age it cannot meet.',

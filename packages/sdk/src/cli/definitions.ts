@@ -44,6 +44,7 @@ export const GROUPS = {
   keys: { summary: "an organisation's key pairs" },
   audit: { summary: 'what the gateways logged, checked: by the auditor (coverage) and by an afnemer (reconcile)' },
   log: { summary: "the gateways' verifiable logs" },
+  registry: { summary: "the registry's verifiable change log" },
 } as const satisfies Record<string, GroupSpec>;
 
 export const COMMANDS = {
@@ -225,6 +226,22 @@ export const COMMANDS = {
       },
       'heads-only': { type: 'boolean', description: 'skip recomputing the records (large logs)' },
       ...AUDITOR,
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print the result as JSON' },
+    },
+  },
+  'registry verify': {
+    summary:
+      "checks the registry's history: its signed change log head, consistency with the head seen last time, every change against its leaf",
+    description:
+      'Exits 1 when the history was rewritten (a change edited, deleted or a fork), 2 when the heads file cannot be read.',
+    options: {
+      heads: {
+        type: 'string',
+        value: 'FILE',
+        description: 'where the last verified head is kept',
+        defaultText: './data/registry-heads.json',
+      },
       ...REGISTRY,
       json: { type: 'boolean', description: 'print the result as JSON' },
     },

@@ -23,6 +23,7 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   'audit serve': async () => (await import('./audit-serve.ts')).auditServeCommand,
   'audit reconcile': async () => (await import('./reconcile-command.ts')).reconcileCommand,
   'log verify': async () => (await import('./log-command.ts')).logVerifyCommand,
+  'registry verify': async () => (await import('./registry-command.ts')).registryVerifyCommand,
 };
 
 const HELP = ['--help', '-h'];
