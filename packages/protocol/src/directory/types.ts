@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { SignedContract } from '../contracts/contract.ts';
 import type {
   Autorisatie,
   Grondslag,
@@ -33,7 +34,13 @@ export interface DirectorySnapshot {
   readonly grondslagen: readonly Grondslag[];
   /** Every verwerkingsactiviteit with all its versions. */
   readonly processing_activities: readonly ProcessingActivity[];
+  /**
+   * Derived, never trusted as sent: readers take autorisaties only from `trustDirectory`
+   * (`@poortwachter/protocol/contracts`), which rebuilds them from `contracts`. Registries publish `[]`.
+   */
   readonly autorisaties: readonly Autorisatie[];
+  /** Every contract the registry holds (proposed, in force, ended), with all its signatures. */
+  readonly contracts?: readonly SignedContract[];
   readonly identity_providers: readonly IdentityProvider[];
 }
 

@@ -20,6 +20,13 @@ export interface OrganisationKey {
   readonly revokedAt: string | null;
   readonly validFrom: string;
   readonly validTo: string | null;
+  /**
+   * The key's X.509 certificate chain (base64 DER, leaf first, RFC 7517 `x5c`): the leaf holds this key
+   * and names the organisation's OIN in its subject's serialNumber; the chain leads to a trust anchor.
+   */
+  readonly x5c?: readonly string[];
+  /** A compact JWS by another anchored key of the organisation vouching for this one (key continuity). */
+  readonly endorsement?: string;
 }
 
 /**
@@ -171,6 +178,10 @@ export interface Autorisatie {
    * gateway's default). Of several autorisaties of one afnemer for one service, the largest counts.
    */
   readonly quota?: Quota;
+  /** For a delegated contract: the organisation responsible for the calls (the afnemer is its delegate). */
+  readonly delegatorOin?: string;
+  /** Who accepted the contract this autorisatie comes from, and when (set by `trustDirectory`). */
+  readonly acceptedBy?: readonly { readonly oin: string; readonly signedAt: string }[];
 }
 
 export interface IdentityProvider {
