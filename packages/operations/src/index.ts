@@ -17,3 +17,4 @@ export {
 export { alternatives, kinds, LOG_LEVELS, type Setting, type SettingDoc, serverSettings } from './setting-kinds.ts';
 export { failSetting, runServer, startupSettings } from './settings.ts';
 export { metricsHandler, startTelemetry, type Telemetry } from './telemetry.ts';
+export { readTrustAnchors, trustAnchorsSetting } from './trust-anchors.ts';

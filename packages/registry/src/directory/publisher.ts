@@ -8,8 +8,8 @@ import {
 } from '@poortwachter/protocol';
 import { CompactSign, calculateJwkThumbprint, GeneralSign, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { listAutorisaties } from '../repositories/autorisaties.ts';
-import { currentSerial } from '../repositories/changes.ts';
+import { currentSerial, type RegistryDb } from '../repositories/changes.ts';
+import { listSignedContracts } from '../repositories/contracts.ts';
 import { listGrondslagen } from '../repositories/grondslagen.ts';
 import { listIdentityProviders } from '../repositories/identity-providers.ts';
 import { listOrganisations } from '../repositories/organisations.ts';
@@ -52,6 +52,35 @@ async function signingKey(privateJwk: JWK): Promise<SigningKey> {
   return { alg, kid, publicJwk: { ...publicJwk, kid, alg, use: 'sig' }, key: await importJWK(privateJwk, alg) };
 }
 
+/** A day, in seconds: an ended contract stays in the directory this long, for gateways catching up. */
+const DAY_S = 86_400;
+
+/**
+ * The directory's content as the registry holds it now: every record, and every contract not past its
+ * end by more than a day with all its signatures. `autorisaties` is empty: readers derive them from
+ * the contracts the parties signed (`trustDirectory`), never from the registry's word.
+ */
+export async function readSnapshot(
+  db: RegistryDb,
+  options: { resignIntervalSeconds?: number; now?: Date } = {},
+): Promise<DirectorySnapshot> {
+  const now = options.now ?? new Date();
+  const { serial } = await currentSerial(db);
+  const contracts = await listSignedContracts(db, { notAfterSince: Math.floor(now.getTime() / 1000) - DAY_S });
+  return {
+    serial,
+    issued_at: now.toISOString(),
+    ...(options.resignIntervalSeconds === undefined ? {} : { resign_interval_seconds: options.resignIntervalSeconds }),
+    organisations: await listOrganisations(db),
+    services: await listServices(db),
+    grondslagen: await listGrondslagen(db),
+    processing_activities: await listProcessingActivities(db),
+    autorisaties: [],
+    contracts: contracts.map((c) => c.contract),
+    identity_providers: await listIdentityProviders(db),
+  };
+}
+
 /**
  * Builds and signs directory snapshots with the registry's private key (ES256 or EdDSA), or with
  * several during a key rotation: the first (the current key) signs the compact JWS, every key signs
@@ -80,22 +109,11 @@ export async function createDirectoryPublisher(
 
   async function build(): Promise<SignedDirectory & { signedAt: number }> {
     // Read everything in one transaction so the snapshot is consistent with its serial.
-    const snapshot = await db.transaction().execute(async (trx): Promise<DirectorySnapshot> => {
-      const { serial } = await currentSerial(trx);
-      return {
-        serial,
-        issued_at: new Date().toISOString(),
-        resign_interval_seconds: resignAfterMs / 1000,
-        organisations: await listOrganisations(trx),
-        services: await listServices(trx),
-        grondslagen: await listGrondslagen(trx),
-        processing_activities: await listProcessingActivities(trx),
-        autorisaties: await listAutorisaties(trx),
-        identity_providers: await listIdentityProviders(trx),
-        ...(keys.length > 1 ? { registry_keys: keys.map((k) => k.publicJwk) } : {}),
-      };
-    });
-    const payload = new TextEncoder().encode(JSON.stringify(snapshot));
+    const snapshot = await db
+      .transaction()
+      .execute((trx) => readSnapshot(trx, { resignIntervalSeconds: resignAfterMs / 1000 }));
+    const signed = keys.length > 1 ? { ...snapshot, registry_keys: keys.map((k) => k.publicJwk) } : snapshot;
+    const payload = new TextEncoder().encode(JSON.stringify(signed));
     const jws = await new CompactSign(payload)
       .setProtectedHeader({ alg, kid, typ: DIRECTORY_TYP, cty: 'application/json' })
       .sign(key);

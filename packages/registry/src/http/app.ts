@@ -4,10 +4,13 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../directory/publisher.ts';
+import { DEFAULT_GROUP_ID } from '../domain/contract-terms.ts';
+import type { ContractTrust } from '../repositories/contracts.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { authenticateChange, type ChangeEnv } from './admin-auth.ts';
 import { onRegistryError, problemResponse } from './problem-response.ts';
 import { changeLogRoutes } from './routes/change-log.ts';
+import { contractRoutes } from './routes/contracts.ts';
 import { recordRoutes } from './routes/records.ts';
 import { REQUEST_SCHEMAS, type RequestSchemaName } from './schemas.ts';
 import { publishedSchema } from './validate-body.ts';
@@ -24,6 +27,11 @@ export interface RegistryAppOptions {
    * REGISTRY_PUBLIC_URL); without it, the URL as the request arrived.
    */
   readonly publicUrl?: string;
+  /**
+   * The trust anchors contract signers' keys must chain to, and the registry's FSC group. Without it
+   * (a registry that only serves reads) no key is anchored: every contract signature is refused.
+   */
+  readonly trust?: ContractTrust;
 }
 
 /** `If-None-Match` may hold one or more ETags, quoted or weak; the directory's ETag is its serial. */
@@ -41,7 +49,7 @@ function matchesSerial(ifNoneMatch: string | undefined, serial: number): boolean
  * registry-wide records) or by an organisation (signed requests: its own records).
  *
  * @example
- * const app = createRegistryApp({ db, publisher });
+ * const app = createRegistryApp({ db, publisher, trust: { anchors, groupId: 'poortwachter' } });
  * const res = await app.request('/v1/directory'); // application/jose
  */
 export function createRegistryApp(options: RegistryAppOptions) {
@@ -92,12 +100,9 @@ export function createRegistryApp(options: RegistryAppOptions) {
 
   const authenticate = authenticateChange(db, options.publicUrl ? { publicUrl: options.publicUrl } : {});
   app.use('/v1/*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024 }));
-  app.use('/v1/*', async (c, next) => {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    // A contract and its signatures authenticate themselves (each is a JWS by a party): no token, no request signature.
-    if (new URL(c.req.url).pathname.startsWith('/v1/contracts')) return next();
-    return authenticate(c, next);
-  });
+  // Before the admin token's guard: a party's signature authenticates a change to a contract.
+  app.route('/v1', contractRoutes(db, options.trust ?? { anchors: [], groupId: DEFAULT_GROUP_ID }));
+  app.use('/v1/*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : authenticate(c, next)));
   app.route('/v1', recordRoutes(db, publisher));
   app.route('/v1/changes/log', changeLogRoutes(db, publisher));
   return app;

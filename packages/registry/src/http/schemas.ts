@@ -50,7 +50,27 @@ const keyInput = {
   type: 'object',
   required: ['jwk'],
   additionalProperties: false,
-  properties: { jwk, ...validity },
+  properties: {
+    jwk,
+    ...validity,
+    x5c: {
+      description:
+        "The key's certificate chain (RFC 7517 x5c): base64 DER certificates, leaf first; the leaf holds this key " +
+        "and names the organisation's OIN in its subject's serialNumber. Anchors the key outside the registry.",
+      type: 'array',
+      items: { type: 'string', pattern: '^[A-Za-z0-9+/]+={0,2}$', maxLength: 16384 },
+      minItems: 1,
+      maxItems: 10,
+    },
+    endorsement: {
+      description:
+        'A compact JWS (typ poortwachter-key-endorsement+jws) by an anchored key of the same organisation, ' +
+        'payload { oin, kid, endorsed_at }: key continuity for a rotation.',
+      type: 'string',
+      pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+      maxLength: 8192,
+    },
+  },
 } as const;
 
 const organisationFields = {
@@ -242,30 +262,12 @@ const processingActivityFields = {
   validFrom: dateTime,
 } as const;
 
-const autorisatieFields = {
-  afnemerOin: oin,
-  serviceId: text(200),
-  processingActivityId: { type: 'string', format: 'uri' },
-  fields: { type: 'array', items: { type: 'string', maxLength: 200 }, minItems: 1, maxItems: 500, uniqueItems: true },
-  searchTypes: { type: 'array', items: text(100), minItems: 1, uniqueItems: true },
-  ...validity,
-  quota: {
-    description:
-      "The afnemer's quota at the service's gateways, per gateway instance (a token bucket): a steady rate and the " +
-      "burst it may spend at once. Left out or null: the gateways' default (QUOTA_REQUESTS_PER_SECOND, QUOTA_BURST).",
-    anyOf: [
-      {
-        type: 'object',
-        required: ['requestsPerSecond', 'burst'],
-        additionalProperties: false,
-        properties: {
-          requestsPerSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 },
-          burst: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-        },
-      },
-      { type: 'null' },
-    ],
-  },
+/** A party's compact JWS on a contract (typ poortwachter-contract-signature+jws). */
+const contractSignature = {
+  type: 'string',
+  pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+  maxLength: 4096,
+  description: 'Compact JWS, header { alg, kid: the key thumbprint, typ }, payload { contract_content_hash, type, signed_at, reason? }.',
 } as const;
 
 const identityProviderFields = {
@@ -356,14 +358,15 @@ export const REQUEST_SCHEMAS = withVisibleText({
     ['name', 'doel', 'grondslagIds', 'responsibleOin', 'bewaartermijn', 'vertrouwelijkheid'],
     processingActivityFields,
   ),
-  'autorisatie-create': object(['afnemerOin', 'serviceId', 'processingActivityId', 'fields', 'searchTypes'], {
-    id: { type: 'string', pattern: '^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$' },
-    ...autorisatieFields,
+  'contract-proposal': object(['content', 'signature'], {
+    content: {
+      type: 'object',
+      description:
+        'The contract content (FSC shape: iv, group_id, validity, grants, hash_algorithm, created_at); checked member by member.',
+    },
+    signature: contractSignature,
   }),
-  'autorisatie-update': object(
-    ['afnemerOin', 'serviceId', 'processingActivityId', 'fields', 'searchTypes'],
-    autorisatieFields,
-  ),
+  'contract-signature': object(['signature'], { signature: contractSignature }),
   'identity-provider-create': object(['issuer', 'name', 'jwks', 'audience', 'minimumAssurance'], {
     issuer: { type: 'string', format: 'uri', pattern: '^https?://' },
     ...identityProviderFields,

@@ -9,6 +9,7 @@ import type {
 import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../domain/actor.ts';
+import { checkX5c } from '../domain/key-certificate.ts';
 import { toPublicJwk } from '../domain/public-jwk.ts';
 import { toInstant, toInterval } from '../domain/time.ts';
 import { isHttpsOrLocal } from '../domain/web-address.ts';
@@ -20,6 +21,10 @@ export interface KeyInput {
   jwk: Record<string, unknown>;
   validFrom?: string;
   validTo?: string | null;
+  /** Its certificate chain, base64 DER, leaf first (RFC 7517): anchors the key outside the registry. */
+  x5c?: string[];
+  /** A compact JWS by another key of the organisation endorsing this one (key continuity). */
+  endorsement?: string;
 }
 export interface OrganisationInput {
   name: string;
@@ -86,6 +91,9 @@ const toKey = (row: OrganisationKeyRow): OrganisationKey => ({
   revokedAt: row.revoked_at,
   validFrom: row.valid_from,
   validTo: row.valid_to,
+  // Optional in the directory: a key without them reads as it did before issue 28.
+  ...(row.x5c === null ? {} : { x5c: JSON.parse(row.x5c) as string[] }),
+  ...(row.endorsement === null ? {} : { endorsement: row.endorsement }),
 });
 
 const toOrganisation = (row: OrganisationRow, keys: OrganisationKeyRow[]): Organisation => ({
@@ -136,6 +144,7 @@ async function insertKey(trx: Transaction<RegistryDatabase>, oin: string, input:
   const name = prefix ? `${prefix}.jwk` : 'jwk';
   const jwk = await toPublicJwk(input.jwk, name);
   const interval = toInterval(input.validFrom, input.validTo, now);
+  if (input.x5c) checkX5c(input.x5c, jwk, prefix ? `${prefix}.x5c` : 'x5c');
   const existing = await trx
     .selectFrom('organisation_keys')
     .select(['oin'])
@@ -156,6 +165,8 @@ async function insertKey(trx: Transaction<RegistryDatabase>, oin: string, input:
       revoked_at: null,
       valid_from: interval.from,
       valid_to: interval.to,
+      x5c: input.x5c ? JSON.stringify(input.x5c) : null,
+      endorsement: input.endorsement ?? null,
       created_at: now.toISOString(),
     })
     .execute();
@@ -254,6 +265,37 @@ export async function addKey(
   });
   const key = (await getOrganisation(db, oin)).keys.find((k) => k.kid === kid);
   if (!key) throw new Error('key vanished after insert');
+  return key;
+}
+
+/**
+ * Gives a registered key its certificate chain (`x5c`, leaf first), which must hold that key. Only a
+ * key without one: a chain once published is not swapped (a new certificate is a new key, or an
+ * endorsement). Records the change.
+ */
+export async function setKeyCertificate(
+  db: Kysely<RegistryDatabase>,
+  oin: string,
+  kid: string,
+  x5c: string[],
+  actor: Actor,
+  now = new Date(),
+): Promise<OrganisationKey> {
+  const at = now.toISOString();
+  await db.transaction().execute(async (trx) => {
+    const key = (await getOrganisation(trx, oin)).keys.find((k) => k.kid === kid);
+    if (!key) throw new ProblemError('notFound', `Organisation ${oin} has no key ${kid}.`);
+    if (key.x5c) throw new ProblemError('conflict', `Key ${kid} has a certificate already.`);
+    checkX5c(x5c, key.jwk, 'x5c');
+    await trx
+      .updateTable('organisation_keys')
+      .set({ x5c: JSON.stringify(x5c) })
+      .where('kid', '=', kid)
+      .execute();
+    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'certify-key', actor, record: { kid, x5c }, at });
+  });
+  const key = (await getOrganisation(db, oin)).keys.find((k) => k.kid === kid);
+  if (!key) throw new Error('key vanished after update');
   return key;
 }
 

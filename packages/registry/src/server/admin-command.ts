@@ -17,6 +17,7 @@ import { calculateJwkThumbprint } from 'jose';
 import { generateAdminToken, hashAdminToken } from '../domain/admin-token.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { migrateRegistry } from '../storage/migrate.ts';
+import { groupIdOf } from './contract-trust.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { dataDir } from './data-dir.ts';
 import { makeNextRegistryKey, publicJwkOf, retireRegistryKey, writeSecretFile } from './key-files.ts';
@@ -30,7 +31,12 @@ async function withDatabase<T>(run: (db: ReturnType<typeof openDatabase<Registry
   const url = process.env.DATABASE_URL || `sqlite:${join(dataDir(), 'registry.db')}`;
   const { db, close } = openDatabase<RegistryDatabase>(url);
   try {
-    await migrateRegistry(db as never);
+    // An existing registry's autorisaties become contracts in its group (GROUP_ID, as the server reads it).
+    const groupId = groupIdOf({
+      GROUP_ID: process.env.GROUP_ID || undefined,
+      POORTWACHTER_DEMO: process.env.POORTWACHTER_DEMO === 'true',
+    });
+    await migrateRegistry(db as never, { groupId });
     return await run(db);
   } finally {
     await close();

@@ -30,6 +30,7 @@ import { ensureAdminToken } from './admin-token-file.ts';
 import { bindHost, isLoopback, urlHost } from './bind-host.ts';
 import { dataDir } from './data-dir.ts';
 import { loadRegistryKeys, publicJwkOf } from './key-files.ts';
+import { groupIdOf, registryTrust } from './contract-trust.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
 import { registrySettings } from './settings.ts';
 
@@ -40,7 +41,7 @@ if (process.argv[2] === 'migrate') {
     const settings = startupSettings(log, registrySettings);
     const { db, close } = openDatabase<RegistryDatabase>(databaseUrlOf(settings));
     try {
-      const version = await migrateRegistry(db as never);
+      const version = await migrateRegistry(db as never, { groupId: groupIdOf(settings) });
       log.info({ version }, `registry database migrated: version ${version}`);
     } finally {
       await close();
@@ -77,8 +78,9 @@ async function serve() {
   const nextKeyFile = settings.REGISTRY_NEXT_KEY_FILE ?? join(data, 'keys', 'registry.next.jwk.json');
   const tokenFile = join(data, 'registry-admin-token');
 
+  const groupId = groupIdOf(settings);
   const { db, close } = openDatabase<RegistryDatabase>(databaseUrl);
-  await migrateRegistry(db as never);
+  await migrateRegistry(db as never, { groupId });
   const tokenCreated = await ensureAdminToken(db, tokenFile);
   // During a key rotation the next key signs beside the current one (see README, "Key rotation").
   const { keys: registryKeys, created: keyCreated } = await loadRegistryKeys(keyFile, nextKeyFile, { demo });
@@ -97,12 +99,16 @@ async function serve() {
         identityProviderUrl: settings.IDP_PUBLIC_URL,
         identityProviderIntrospection: true,
         portalOrigins: settings.PORTAL_ORIGINS,
+        groupId,
       })
     : false;
+  // After the seed: in the demo the anchor is the demo CA it made.
+  const trust = registryTrust(settings, data);
   const publisher = await createDirectoryPublisher(db, registryKeys, { resignAfterMs: resignSeconds * 1000 });
   const app = createRegistryApp({
     db,
     publisher,
+    trust,
     metrics: telemetry.prometheus,
     ...(settings.REGISTRY_PUBLIC_URL ? { publicUrl: settings.REGISTRY_PUBLIC_URL } : {}),
   });
@@ -129,8 +135,9 @@ async function serve() {
       `  read the signed directory:   curl -s ${base}/v1/directory`,
       `  verify and summarise it:     pnpm poortwachter directory --registry ${base}`,
       `  the registry's public key:   curl -s ${base}/.well-known/jwks.json   (pinned copy: ${publicKeyFile})`,
-      `  records (public reads):      curl -s ${base}/v1/organisations   (also /v1/services, /v1/grondslagen, /v1/processing-activities, /v1/autorisaties)`,
-      `  change something (admin):    curl -H "Authorization: Bearer $(cat ${tokenFile})" -H 'content-type: application/json' -X PUT ${base}/v1/autorisaties/<id> -d @autorisatie.json`,
+      `  records (public reads):      curl -s ${base}/v1/organisations   (also /v1/services, /v1/grondslagen, /v1/processing-activities, /v1/contracts)`,
+      `  contracts (signed by both):  pnpm poortwachter contract list --registry ${base}   (propose, accept, reject, revoke)`,
+      `  change something (admin):    curl -H "Authorization: Bearer $(cat ${tokenFile})" -H 'content-type: application/json' -X POST ${base}/v1/grondslagen -d @grondslag.json`,
       `  request schemas:             curl -s ${base}/v1/schemas`,
       `  started in ${Math.round(performance.now() - started)} ms`,
     ];

@@ -14,7 +14,6 @@ import {
 } from '@poortwachter/seeds';
 import type { Kysely } from 'kysely';
 import { OPERATOR } from '../domain/actor.ts';
-import { createAutorisatie } from '../repositories/autorisaties.ts';
 import { createGrondslag } from '../repositories/grondslagen.ts';
 import {
   createIdentityProvider,
@@ -25,6 +24,9 @@ import { createOrganisation } from '../repositories/organisations.ts';
 import { createProcessingActivity } from '../repositories/processing-activities.ts';
 import { createService } from '../repositories/services.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
+import { DEMO_GROUP_ID } from '../domain/contract-terms.ts';
+import { certifyDemoKey, certifyRegisteredDemoKeys, loadOrCreateDemoCa } from './demo-certificates.ts';
+import { signDemoContracts } from './demo-contracts.ts';
 import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
 
 export interface SeedOptions {
@@ -50,13 +52,15 @@ export interface SeedOptions {
    * RvIG, which runs that page in the demo, so that the gateways let it call the citizen endpoints.
    */
   readonly portalOrigins?: readonly string[];
+  /** The registry's FSC group, which the demo contracts name (default `poortwachter-demo`). */
+  readonly groupId?: string;
   readonly now?: Date;
 }
 
 /** Whether the table holds a row with that key (revoked ones too: the seed never brings one back). */
 async function has(
   db: Kysely<RegistryDatabase>,
-  table: 'organisations' | 'grondslagen' | 'services' | 'processing_activity_versions' | 'autorisaties',
+  table: 'organisations' | 'grondslagen' | 'services' | 'processing_activity_versions',
   column: 'oin' | 'id',
   value: string,
 ): Promise<boolean> {
@@ -69,14 +73,16 @@ async function has(
 }
 
 /**
- * Seeds the demo registry: the demo organisations (each with a freshly generated key, kept under
- * `keyDir`, each marked as a demo key), grondslagen, verwerkingsactiviteiten, RvIG's BRP service, Kadaster's BRK service,
- * autorisaties and the development identity provider (its key under `keyDir` too). It goes through
- * the same repository functions as the admin API, so the seed obeys the same integrity rules.
+ * Seeds the demo registry: the demo CA (`keyDir/demo-ca.pem`, the demo's trust anchor), the demo
+ * organisations (each with a freshly generated key, kept under `keyDir`, each marked as a demo key, and
+ * certified by the demo CA), grondslagen, verwerkingsactiviteiten, RvIG's BRP service, Kadaster's BRK
+ * service, the demo autorisaties as contracts both parties signed with the demo keys, and the development
+ * identity provider (its key under `keyDir` too). It goes through the same repository functions as the
+ * API, so the seed obeys the same integrity rules and signature checks.
  * On a registry that holds organisations already it gives the development identity provider of a
  * registry seeded before issue 25 its introspection endpoint, and a demo registry (RvIG is in it)
- * gains the demo records it lacks (Kadaster and BRK, issue 26), keeping all it has. Returns whether
- * the registry was empty.
+ * gains the demo records it lacks (Kadaster and BRK, issue 26; certificates and signed contracts,
+ * issue 28), keeping all it has. Returns whether the registry was empty.
  */
 export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: SeedOptions): Promise<boolean> {
   const now = options.now ?? new Date();
@@ -120,11 +126,13 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
 
 /** Every demo record the registry does not hold yet, in an order that satisfies the integrity rules. */
 async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOptions, now: Date): Promise<void> {
+  const ca = await loadOrCreateDemoCa(options.keyDir, now);
   for (const organisation of DEMO_ORGANISATIONS) {
     if (await has(db, 'organisations', 'oin', organisation.oin)) continue;
     const { jwk } = await loadOrCreateKey(join(options.keyDir, `${organisation.oin}.jwk.json`), organisation.keyType, {
       demo: true,
     });
+    const validFrom = new Date(now.getTime() - 86_400_000);
     await createOrganisation(
       db,
       {
@@ -137,7 +145,8 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
         keys: [
           {
             jwk: publicJwkOf(jwk) as Record<string, unknown>,
-            validFrom: new Date(now.getTime() - 86_400_000).toISOString(),
+            validFrom: validFrom.toISOString(),
+            x5c: [await certifyDemoKey(ca, organisation, jwk, validFrom)],
           },
         ],
       },
@@ -168,7 +177,14 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
       now,
     );
   }
-  for (const autorisatie of [...demoAutorisaties(now), ...(brkUrl === undefined ? [] : brkAutorisaties(now))]) {
-    if (!(await has(db, 'autorisaties', 'id', autorisatie.id))) await createAutorisatie(db, autorisatie, OPERATOR, now);
-  }
+  // A demo registry from before issue 28: its keys gain certificates, its autorisaties (migrated to
+  // proposed contracts) the demo parties' signatures.
+  await certifyRegisteredDemoKeys(db, ca, options.keyDir, now);
+  const autorisaties = [...demoAutorisaties(now), ...(brkUrl === undefined ? [] : brkAutorisaties(now))];
+  await signDemoContracts(db, {
+    keyDir: options.keyDir,
+    trust: { anchors: [ca.certificate], groupId: options.groupId ?? DEMO_GROUP_ID },
+    autorisaties,
+    now,
+  });
 }

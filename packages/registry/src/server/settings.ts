@@ -29,6 +29,16 @@ export const registrySettings = {
       "The registry's public base URL: organisations sign their change requests for it (RFC 9421 @target-uri).",
     shownDefault: 'the URL as each request arrived',
   }),
+  TRUST_ANCHORS_FILE: kinds.file({
+    description:
+      "PEM bundle of the trust anchors (in production the PKIoverheid roots): the registry takes a party's signature on a contract only from a key with a certificate chain to one (or endorsed by such a key). Unset in production: it takes none.",
+    shownDefault: 'demo: `<DATA_DIR>/keys/demo-ca.pem` (the demo CA the seed makes)',
+  }),
+  GROUP_ID: kinds.text({
+    description:
+      'The FSC group of this registry: every contract names it (`group_id`); a contract for another group is refused. Letters, digits and `.`, `_`, `:`, `/`, `-`.',
+    shownDefault: '`poortwachter`; demo: `poortwachter-demo`',
+  }),
   DIRECTORY_RESIGN_SECONDS: kinds.positive({
     description:
       'How often an unchanged snapshot is signed again; stated in the snapshot, so gateways refuse a maximum age it cannot meet.',

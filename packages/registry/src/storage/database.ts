@@ -1,4 +1,5 @@
 import type { AutorisatieTable } from './tables/autorisatie.table.ts';
+import type { ContractSignatureTable, ContractTable } from './tables/contract.table.ts';
 import type { GrondslagTable } from './tables/grondslag.table.ts';
 import type { IdentityProviderTable } from './tables/identity-provider.table.ts';
 import type { OrganisationKeyTable, OrganisationTable } from './tables/organisation.table.ts';
@@ -23,6 +24,8 @@ export interface RegistryDatabase {
   grondslagen: GrondslagTable;
   processing_activity_versions: ProcessingActivityVersionTable;
   autorisaties: AutorisatieTable;
+  contracts: ContractTable;
+  contract_signatures: ContractSignatureTable;
   identity_providers: IdentityProviderTable;
   directory_state: DirectoryStateTable;
   registry_changes: ChangeTable;

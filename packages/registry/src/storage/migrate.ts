@@ -5,7 +5,9 @@ import * as organisationContact from './migrations/2026-12-03T0100-registry-orga
 import * as introspection from './migrations/2026-12-05T0100-registry-identity-provider-introspection.ts';
 import * as serviceDescription from './migrations/2026-12-06T0100-registry-service-description.ts';
 import * as autorisatieQuota from './migrations/2026-12-07T0100-registry-autorisatie-quota.ts';
-import * as changeActor from './migrations/2026-12-08T0100-registry-change-actor.ts';
+import * as changeActor from './migrations/2026-12-10T0100-registry-change-actor.ts';
+import { contractsMigration } from './migrations/2026-12-09T0100-registry-contracts.ts';
+import { DEFAULT_GROUP_ID } from '../domain/contract-terms.ts';
 
 /** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
 export class SchemaError extends Error {
@@ -64,16 +66,26 @@ export async function runMigrations(
   return latest;
 }
 
-/** The registry's migrations, in order. */
-export const registryMigrations: Record<string, Migration> = {
-  '2026-11-23T0100-registry-initial': initial,
-  '2026-12-02T0100-registry-search-parameters': searchParameters,
-  '2026-12-03T0100-registry-organisation-contact': organisationContact,
-  '2026-12-05T0100-registry-identity-provider-introspection': introspection,
-  '2026-12-06T0100-registry-service-description': serviceDescription,
-  '2026-12-07T0100-registry-autorisatie-quota': autorisatieQuota,
-  '2026-12-08T0100-registry-change-actor': changeActor,
-};
+/**
+ * The registry's migrations, in order. `groupId` is the registry's FSC group (setting GROUP_ID): the
+ * contracts the autorisaties of an existing registry become are made in it.
+ */
+export function registryMigrationsFor(options: { groupId?: string } = {}): Record<string, Migration> {
+  return {
+    '2026-11-23T0100-registry-initial': initial,
+    '2026-12-02T0100-registry-search-parameters': searchParameters,
+    '2026-12-03T0100-registry-organisation-contact': organisationContact,
+    '2026-12-05T0100-registry-identity-provider-introspection': introspection,
+    '2026-12-06T0100-registry-service-description': serviceDescription,
+    '2026-12-07T0100-registry-autorisatie-quota': autorisatieQuota,
+    '2026-12-09T0100-registry-contracts': contractsMigration(options.groupId ?? DEFAULT_GROUP_ID),
+    '2026-12-10T0100-registry-change-actor': changeActor,
+  };
+}
+
+/** The registry's migrations, in order, for a registry in the default group. */
+export const registryMigrations: Record<string, Migration> = registryMigrationsFor();
 
 /** Brings the registry's schema up to date and returns its version. Run on start-up and by `migrate`. */
-export const migrateRegistry = (db: Kysely<unknown>) => runMigrations(db, registryMigrations, 'registry');
+export const migrateRegistry = (db: Kysely<unknown>, options: { groupId?: string } = {}) =>
+  runMigrations(db, registryMigrationsFor(options), 'registry');

@@ -11,6 +11,8 @@ export interface RequestSample {
 
 const OIN = '00000001000000000777';
 const jwk = { kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'sample-1' };
+/** Stands for a certificate: the schema checks base64 only, the registry the certificate itself. */
+const x5c = 'MIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGU=';
 const validity = { validFrom: '2026-01-01T00:00:00Z', validTo: '2036-01-01T00:00:00Z' };
 
 const organisation = {
@@ -104,14 +106,30 @@ const activity = {
   validFrom: validity.validFrom,
 };
 
-const autorisatie = {
-  afnemerOin: OIN,
-  serviceId: 'brp-personen',
-  processingActivityId: 'https://example.nl/verwerkingen/wmo',
-  fields: ['naam.geslachtsnaam'],
-  searchTypes: ['RaadpleegMetBurgerservicenummer'],
-  ...validity,
+const contract = {
+  iv: '0b9f7c1e-8a47-4c53-9a55-3e1f0a6d2b11',
+  group_id: 'poortwachter',
+  validity: { not_before: 1767225600, not_after: 2082758400 },
+  grants: [
+    {
+      data: {
+        type: 'GRANT_TYPE_SERVICE_CONNECTION',
+        service: { peer_id: '00000001001000001000', name: 'brp-personen' },
+        outway: { peer_id: OIN },
+        properties: {
+          processing_activity_id: 'https://example.nl/verwerkingen/wmo',
+          processing_activity_version: 1,
+          grondslag_id: 'wmo-2015-2.3.2',
+          fields: ['naam.geslachtsnaam'],
+          search_types: ['RaadpleegMetBurgerservicenummer'],
+        },
+      },
+    },
+  ],
+  hash_algorithm: 'HASH_ALGORITHM_SHA3_512',
+  created_at: 1767225600,
 };
+const signature = 'eyJhbGciOiJFZERTQSJ9.eyJ0eXBlIjoiYWNjZXB0In0.c2lnbmF0dXJl';
 
 const identityProvider = {
   name: 'DigiD (proef)',
@@ -130,14 +148,14 @@ export const REQUEST_SAMPLES: readonly RequestSample[] = [
     schema: 'organisation-create',
     method: 'POST',
     path: '/organisations',
-    body: { oin: OIN, ...organisation, keys: [{ jwk, ...validity }] },
+    body: { oin: OIN, ...organisation, keys: [{ jwk, ...validity, x5c: [x5c], endorsement: signature }] },
   },
   { schema: 'organisation-update', method: 'PUT', path: '/organisations/00000001000000344000', body: organisation },
   {
     schema: 'key-create',
     method: 'POST',
     path: '/organisations/00000001000000344000/keys',
-    body: { jwk, ...validity },
+    body: { jwk, ...validity, x5c: [x5c], endorsement: signature },
   },
   {
     schema: 'revoke',
@@ -161,8 +179,8 @@ export const REQUEST_SAMPLES: readonly RequestSample[] = [
     path: `/processing-activities/${encodeURIComponent('https://example.nl/verwerkingen/wmo')}`,
     body: activity,
   },
-  { schema: 'autorisatie-create', method: 'POST', path: '/autorisaties', body: { id: 'proef-1', ...autorisatie } },
-  { schema: 'autorisatie-update', method: 'PUT', path: '/autorisaties/proef-1', body: autorisatie },
+  { schema: 'contract-proposal', method: 'POST', path: '/contracts', body: { content: contract, signature } },
+  { schema: 'contract-signature', method: 'POST', path: '/contracts/proef/signatures', body: { signature } },
   {
     schema: 'identity-provider-create',
     method: 'POST',

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, type X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,9 @@ import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { createDirectoryPublisher, type DirectoryPublisher } from '../directory/publisher.ts';
 import { generateAdminToken, hashAdminToken } from '../domain/admin-token.ts';
+import { DEMO_GROUP_ID } from '../domain/contract-terms.ts';
 import { createRegistryApp } from '../http/app.ts';
+import { loadOrCreateDemoCa } from '../server/demo-certificates.ts';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
 import { seedDemoRegistry } from '../server/seed-demo.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
@@ -22,8 +24,12 @@ export interface TestRegistry {
   readonly adminToken: string;
   /** The registry's public signing key, to pin. */
   readonly registryPublicKey: JWK;
-  /** Folder holding the demo organisations' private keys (`<OIN>.jwk.json`). */
+  /** Folder holding the demo organisations' private keys (`<OIN>.jwk.json`) and the demo CA (`demo-ca.pem`). */
   readonly keyDir: string;
+  /** The demo CA's certificate, the trust anchor of the demo keys' certificates. */
+  readonly trustAnchors: readonly X509Certificate[];
+  /** The file holding it (PEM), for a server's TRUST_ANCHORS_FILE. */
+  readonly trustAnchorsFile: string;
   /** Sends an admin request with a JSON body. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
   /**
@@ -35,7 +41,8 @@ export interface TestRegistry {
 }
 
 /**
- * A migrated, demo-seeded registry on a fresh database of the dialect, with a known admin token.
+ * A migrated, demo-seeded registry on a fresh database of the dialect, with a known admin token, in
+ * the demo group, trusting the demo CA (whose certificates the demo keys carry).
  *
  * @example
  * const registry = await startTestRegistry('sqlite');
@@ -48,7 +55,7 @@ export async function startTestRegistry(
 ): Promise<TestRegistry> {
   const opened = await openTestDatabase<RegistryDatabase>(dialect);
   const { db } = opened;
-  await migrateRegistry(db as Kysely<unknown>);
+  await migrateRegistry(db as Kysely<unknown>, { groupId: DEMO_GROUP_ID });
   const adminToken = generateAdminToken();
   await db
     .insertInto('admin_tokens')
@@ -63,9 +70,10 @@ export async function startTestRegistry(
       ...(options.now ? { now: options.now } : {}),
     });
   }
+  const ca = await loadOrCreateDemoCa(keyDir, options.now ?? new Date());
   const registryKey = await generatePrivateJwk('P-256');
   const publisher = await createDirectoryPublisher(db, registryKey);
-  const app = createRegistryApp({ db, publisher });
+  const app = createRegistryApp({ db, publisher, trust: { anchors: [ca.certificate], groupId: DEMO_GROUP_ID } });
   return {
     app,
     db,
@@ -73,6 +81,8 @@ export async function startTestRegistry(
     adminToken,
     registryPublicKey: publicJwkOf(registryKey),
     keyDir,
+    trustAnchors: [ca.certificate],
+    trustAnchorsFile: join(keyDir, 'demo-ca.pem'),
     admin: (method, path, body) =>
       Promise.resolve(
         app.request(path, {

@@ -4,14 +4,6 @@ import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
 import { authoriseChange, type ChangeTarget } from '../../domain/change-rules.ts';
-import {
-  type AutorisatieInput,
-  createAutorisatie,
-  getAutorisatie,
-  listAutorisaties,
-  revokeAutorisatie,
-  updateAutorisatie,
-} from '../../repositories/autorisaties.ts';
 import { currentSerial, listChanges } from '../../repositories/changes.ts';
 import {
   createGrondslag,
@@ -189,27 +181,6 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
     const id = c.req.param('id');
     authoriseChange(c.var.actor, activityTarget(id, [await responsibleFor(id)]));
     return c.json(await revokeProcessingActivity(db, id, c.var.actor));
-  });
-
-  app.get('/autorisaties', async (c) => {
-    const afnemerOin = c.req.query('afnemerOin');
-    return c.json(await listAutorisaties(db, afnemerOin ? { afnemerOin } : {}));
-  });
-  app.get('/autorisaties/:id', async (c) => c.json(await getAutorisatie(db, c.req.param('id'))));
-  app.post('/autorisaties', async (c) => {
-    const input = await body<AutorisatieInput & { id?: string }>(c, 'autorisatie-create');
-    authoriseChange(c.var.actor, registryWide('autorisaties'));
-    const autorisatie = await createAutorisatie(db, input, c.var.actor);
-    return c.json(autorisatie, 201, { location: `/v1/autorisaties/${autorisatie.id}` });
-  });
-  app.put('/autorisaties/:id', async (c) => {
-    const input = await body<AutorisatieInput>(c, 'autorisatie-update');
-    authoriseChange(c.var.actor, registryWide('autorisaties'));
-    return c.json(await updateAutorisatie(db, c.req.param('id'), input, c.var.actor));
-  });
-  app.post('/autorisaties/:id/revoke', async (c) => {
-    authoriseChange(c.var.actor, registryWide('autorisaties'));
-    return c.json(await revokeAutorisatie(db, c.req.param('id'), c.var.actor));
   });
 
   app.get('/identity-providers', async (c) => c.json(await listIdentityProviders(db)));

@@ -26,6 +26,10 @@ export interface OrganisationKeyTable {
   revoked_at: string | null;
   valid_from: string;
   valid_to: string | null;
+  /** JSON array of base64 DER certificates, leaf first (RFC 7517 `x5c`), or null. */
+  x5c: string | null;
+  /** Compact JWS by another key of the organisation endorsing this one (key continuity), or null. */
+  endorsement: string | null;
   created_at: string;
 }
 export type OrganisationKeyRow = Selectable<OrganisationKeyTable>;
