@@ -1,18 +1,25 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDemoCa, type DemoCa, issueCertificate, markDemoKey } from '@poortwachter/operations';
-import { type SeedOrganisation, DEMO_ORGANISATIONS } from '@poortwachter/seeds';
+import { markDemoKey } from '@poortwachter/operations';
+import {
+  certificatePem,
+  type Issuer,
+  issueCertificate,
+  makeCertificateAuthority,
+} from '@poortwachter/protocol/contracts';
+import { writeFileAtomic } from '@poortwachter/sdk';
+import { DEMO_ORGANISATIONS, type SeedOrganisation } from '@poortwachter/seeds';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import { OPERATOR } from '../domain/actor.ts';
 import type { Kysely } from 'kysely';
 import { setKeyCertificate } from '../repositories/organisations.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { publicJwkOf, writeSecretFile } from './key-files.ts';
-import { writeFileAtomic } from '@poortwachter/sdk';
 
-/** The demo CA as the seed keeps it: its certificate (the demo's trust anchor) and its private key. */
-export interface DemoCaFiles extends DemoCa {
+/** The demo CA as the seed keeps it: the issuer, and its certificate parsed (the demo's trust anchor). */
+export interface DemoCa {
+  readonly issuer: Issuer;
   readonly certificate: X509Certificate;
 }
 
@@ -23,18 +30,24 @@ const YEAR_MS = 365.25 * 86_400_000;
  * demo server reads, TRUST_ANCHORS_FILE's demo default) and `demo-ca.key.json` (its private JWK, 0600,
  * demo-marked so that production refuses it). Made on the first demo start, read on every later one.
  */
-export async function loadOrCreateDemoCa(keyDir: string, now: Date): Promise<DemoCaFiles> {
+export async function loadOrCreateDemoCa(keyDir: string, now: Date): Promise<DemoCa> {
   const pemFile = join(keyDir, 'demo-ca.pem');
   const keyFile = join(keyDir, 'demo-ca.key.json');
   if (existsSync(pemFile) && existsSync(keyFile)) {
-    const certificatePem = readFileSync(pemFile, 'utf8');
+    const certificate = new X509Certificate(readFileSync(pemFile));
     const privateJwk = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
-    return { certificatePem, privateJwk, certificate: new X509Certificate(certificatePem) };
+    return { issuer: { certificate: certificate.raw.toString('base64'), privateJwk }, certificate };
   }
-  const ca = await createDemoCa({ notBefore: new Date(now.getTime() - 800 * 86_400_000) });
-  writeSecretFile(keyFile, `${JSON.stringify(markDemoKey(ca.privateJwk), null, 2)}\n`);
-  writeFileAtomic(pemFile, ca.certificatePem);
-  return { ...ca, certificate: new X509Certificate(ca.certificatePem) };
+  // From before the oldest demo record, for twenty years: no demo key outlives its certificate.
+  const notBefore = new Date(now.getTime() - 800 * 86_400_000);
+  const issuer = makeCertificateAuthority('poortwachter demo CA', {
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + 20 * YEAR_MS),
+  });
+  // The key first: a CA certificate without its key beside it would be made again, and differ.
+  writeSecretFile(keyFile, `${JSON.stringify(markDemoKey(issuer.privateJwk), null, 2)}\n`);
+  writeFileAtomic(pemFile, certificatePem(issuer.certificate));
+  return { issuer, certificate: new X509Certificate(Buffer.from(issuer.certificate, 'base64')) };
 }
 
 /** The demo CA's certificate for one demo organisation's key (base64 DER, the key's `x5c` leaf). */
@@ -43,11 +56,16 @@ export function certifyDemoKey(
   organisation: Pick<SeedOrganisation, 'oin' | 'name'>,
   privateJwk: JWK,
   validFrom: Date,
-): Promise<string> {
-  return issueCertificate(ca, {
+): string {
+  return issueCertificate({
+    issuer: ca.issuer,
+    subject: {
+      commonName: organisation.name,
+      organisation: organisation.name,
+      serialNumber: organisation.oin,
+      country: 'NL',
+    },
     publicJwk: publicJwkOf(privateJwk),
-    name: organisation.name,
-    oin: organisation.oin,
     notBefore: validFrom,
     notAfter: new Date(validFrom.getTime() + 10 * YEAR_MS),
   });
@@ -76,7 +94,7 @@ export async function certifyRegisteredDemoKeys(
       .where('oin', '=', organisation.oin)
       .executeTakeFirst();
     if (!row || row.x5c !== null || row.status !== 'active') continue;
-    const x5c = await certifyDemoKey(ca, organisation, privateJwk, new Date(now.getTime() - 86_400_000));
+    const x5c = certifyDemoKey(ca, organisation, privateJwk, new Date(now.getTime() - 86_400_000));
     await setKeyCertificate(db, organisation.oin, kid, [x5c], OPERATOR, now);
   }
 }

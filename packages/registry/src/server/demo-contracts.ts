@@ -16,6 +16,7 @@ import type { RegistryDatabase } from '../storage/database.ts';
 
 /** A demo autorisatie as the seeds package states it. */
 export interface DemoAutorisatie {
+  readonly id: string;
   readonly afnemerOin: string;
   readonly serviceId: string;
   readonly processingActivityId: string;
@@ -65,7 +66,8 @@ async function demoContent(db: Kysely<RegistryDatabase>, autorisatie: DemoAutori
  * Every demo autorisatie as a contract both (or all three) parties accepted with the demo keys the seed
  * holds. A contract with the autorisatie's afnemer, service and activity that the registry holds already
  * (one the migration made of a demo autorisatie, or an earlier start's) is signed where a party's accept
- * is missing and it is still open; one a party rejected or revoked is left so. Through the same
+ * is missing and it is still open; one a party rejected or revoked is left so, and an autorisatie
+ * revoked before issue 28 (no contract was made of it) stays revoked. Through the same
  * repository functions as the API: the seed's signatures pass the checks a party's do.
  */
 export async function signDemoContracts(
@@ -85,6 +87,8 @@ export async function signDemoContracts(
     });
     let hash = existing?.contract.hash;
     if (hash === undefined) {
+      // One the registry held before issue 28 is what the migration made of it: none when it was revoked.
+      if (await db.selectFrom('autorisaties').select('id').where('id', '=', autorisatie.id).executeTakeFirst()) continue;
       const content = await demoContent(db, autorisatie, trust, now);
       const afnemerKey = demoKey(keyDir, autorisatie.afnemerOin);
       if (!content || !afnemerKey) continue;

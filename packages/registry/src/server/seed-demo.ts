@@ -146,7 +146,7 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
           {
             jwk: publicJwkOf(jwk) as Record<string, unknown>,
             validFrom: validFrom.toISOString(),
-            x5c: [await certifyDemoKey(ca, organisation, jwk, validFrom)],
+            x5c: [certifyDemoKey(ca, organisation, jwk, validFrom)],
           },
         ],
       },
