@@ -5,7 +5,7 @@ import addFormats from 'ajv-formats';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
-import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { certifiedKey, DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 
 interface Problem {
   status: number;
@@ -99,12 +99,15 @@ for (const dialect of DIALECTS) {
       });
 
       it('creates an organisation with an Ed25519 key whose kid is the RFC 7638 thumbprint', async () => {
-        const key = await generatePrivateJwk('Ed25519');
+        const { privateKey: key, key: certified } = await certifiedKey(registry.keyDir, {
+          oin: '00000001000000000002',
+          name: 'Gemeente Testdorp',
+        });
         testdorpKey = key;
         const res = await registry.admin(
           'POST',
           '/v1/organisations',
-          newOrganisation('00000001000000000002', { keys: [{ jwk: publicJwkOf(key) }] }),
+          newOrganisation('00000001000000000002', { keys: [certified] }),
         );
         expect(res.status).toBe(201);
         expect(res.headers.get('location')).toBe('/v1/organisations/00000001000000000002');
@@ -169,9 +172,9 @@ for (const dialect of DIALECTS) {
 
       it('revokes a key with its revocation time, visible to everyone', async () => {
         const oin = '00000001000000000002';
-        const key = publicJwkOf(await generatePrivateJwk('P-256'));
+        const { key } = await certifiedKey(registry.keyDir, { oin, name: 'Gemeente Testdorp' }, 'P-256');
         const added = (await (
-          await registry.asOrganisation(oin, 'POST', `/v1/organisations/${oin}/keys`, { jwk: key }, testdorpKey)
+          await registry.asOrganisation(oin, 'POST', `/v1/organisations/${oin}/keys`, key, testdorpKey)
         ).json()) as {
           kid: string;
         };

@@ -34,7 +34,7 @@ export async function requireAdmin(c: Context, db: Kysely<RegistryDatabase>): Pr
  * an organisation by a request signed with its key (HTTP Message Signatures as the gateway protocol).
  * What each actor may change is decided per record by `authoriseChange`.
  */
-export const authenticateChange = (db: Kysely<RegistryDatabase>, options: OrganisationSignatureOptions = {}) =>
+export const authenticateChange = (db: Kysely<RegistryDatabase>, options: OrganisationSignatureOptions) =>
   createMiddleware<ChangeEnv>(async function authenticateChange(c, next) {
     if (c.req.header('authorization') !== undefined) c.set('actor', await requireAdmin(c, db));
     else if (c.req.header('signature') !== undefined || c.req.header('signature-input') !== undefined)

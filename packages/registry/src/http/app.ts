@@ -98,12 +98,16 @@ export function createRegistryApp(options: RegistryAppOptions) {
     return c.json(publishedSchema(name as RequestSchemaName), 200, { 'content-type': 'application/schema+json' });
   });
 
-  const authenticate = authenticateChange(db, options.publicUrl ? { publicUrl: options.publicUrl } : {});
+  const trust = options.trust ?? { anchors: [], groupId: DEFAULT_GROUP_ID };
+  const authenticate = authenticateChange(db, {
+    anchors: trust.anchors,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+  });
   app.use('/v1/*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024 }));
   // Before the admin token's guard: a party's signature authenticates a change to a contract.
-  app.route('/v1', contractRoutes(db, options.trust ?? { anchors: [], groupId: DEFAULT_GROUP_ID }));
+  app.route('/v1', contractRoutes(db, trust));
   app.use('/v1/*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : authenticate(c, next)));
-  app.route('/v1', recordRoutes(db, publisher));
+  app.route('/v1', recordRoutes(db, publisher, trust.anchors));
   app.route('/v1/changes/log', changeLogRoutes(db, publisher));
   return app;
 }

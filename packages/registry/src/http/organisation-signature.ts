@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import {
   HttpSignatureError,
   inForce,
@@ -8,6 +9,7 @@ import {
 } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import type { Kysely } from 'kysely';
+import { anchoredKeyOf } from '../domain/anchored-key.ts';
 import { findOrganisation } from '../repositories/organisations.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 
@@ -15,6 +17,8 @@ import type { RegistryDatabase } from '../storage/database.ts';
 export const REGISTRY_REQUEST_COMPONENTS = REQUEST_COMPONENTS.filter((c) => c !== 'processing-activity');
 
 export interface OrganisationSignatureOptions {
+  /** The trust anchors an organisation's key must be anchored to (none: no key counts). */
+  readonly anchors: readonly X509Certificate[];
   /** The registry's public base URL the signatures are made for (default: the URL as the request arrived). */
   readonly publicUrl?: string;
   readonly now?: () => number;
@@ -24,8 +28,8 @@ export interface OrganisationSignatureOptions {
 /**
  * Verifies an organisation-signed request to the registry exactly as a gateway verifies a signed
  * request (RFC 9421 over REGISTRY_REQUEST_COMPONENTS, Content-Digest, a created/expires window and a
- * nonce that is claimed once), against the keys of the organisation in the registry. Returns the
- * signer's OIN; throws a 401 problem naming what failed.
+ * nonce that is claimed once), against the organisation's keys in the registry that are anchored to a
+ * trust anchor. Returns the signer's OIN; throws a 401 problem naming what failed.
  */
 export async function verifyOrganisationRequest(
   c: Context,

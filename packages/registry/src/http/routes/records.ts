@@ -1,8 +1,12 @@
-import type { Organisation, SignedChangesPage } from '@poortwachter/protocol';
+import type { X509Certificate } from 'node:crypto';
+import type { Organisation, OrganisationKey, SignedChangesPage } from '@poortwachter/protocol';
+import { checkX5c } from '../../domain/key-certificate.ts';
+import { toPublicJwk } from '../../domain/public-jwk.ts';
 import { invalidField, OIN_PATTERN, ProblemError, parseDateTime, versionAt } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
+import { whyNotAnchored } from '../../domain/anchored-key.ts';
 import { authoriseChange, type ChangeTarget } from '../../domain/change-rules.ts';
 import { currentSerial, listChanges } from '../../repositories/changes.ts';
 import {
@@ -70,7 +74,12 @@ function oinParam(oin: string): string {
  * The registry's records: public reads (the same facts the directory publishes) and changes, each
  * authenticated (`authenticateChange`, see app.ts) and authorised per record by `authoriseChange`.
  */
-export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<DirectoryPublisher, 'signChanges'>) {
+export function recordRoutes(
+  db: Kysely<RegistryDatabase>,
+  publisher?: Pick<DirectoryPublisher, 'signChanges'>,
+  /** The trust anchors a key an organisation adds must be anchored to. */
+  anchors: readonly X509Certificate[] = [],
+) {
   const app = new Hono<ChangeEnv>();
   const registryWide = (what: string) => ({ what, owners: [], operator: true });
 
@@ -97,8 +106,10 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
     const oin = oinParam(c.req.param('oin'));
     const input = await body<KeyInput>(c, 'key-create');
     authoriseChange(c.var.actor, { what: `the keys of ${oin}`, owners: [oin], operator: false });
-    // TODO(issue 28, core): a new key must be anchored (x5c to a trust anchor, or an endorsement by the
-    // organisation's current anchored key): check with core's `anchoredKeys` once core is merged.
+    // A key an organisation adds itself must be anchored (x5c to a trust anchor, or an endorsement by
+    // its current anchored key): otherwise whoever holds one key could add keys no anchor vouches for.
+    const why = await whyNotAnchored(await getOrganisation(db, oin), await candidateKey(input), anchors);
+    if (why) throw new ProblemError('unauthorized', `Organisation ${oin} cannot add this key: ${why}.`);
     const key = await addKey(db, oin, input, c.var.actor);
     return c.json(key, 201, { location: `/v1/organisations/${oin}#${key.kid}` });
   });
@@ -232,6 +243,23 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
   }
 
   return app;
+}
+
+/** A key as it would be registered, to ask whether it would be anchored. */
+async function candidateKey(input: KeyInput): Promise<OrganisationKey> {
+  // The key's own mistakes first (a private member, a chain that does not hold it), each a 400 naming it.
+  const jwk = await toPublicJwk(input.jwk, 'jwk');
+  if (input.x5c) checkX5c(input.x5c, jwk, 'x5c');
+  return {
+    kid: jwk.kid,
+    jwk,
+    status: 'active',
+    revokedAt: null,
+    validFrom: input.validFrom ?? new Date().toISOString(),
+    validTo: input.validTo ?? null,
+    ...(input.x5c ? { x5c: input.x5c } : {}),
+    ...(input.endorsement ? { endorsement: input.endorsement } : {}),
+  };
 }
 
 /** A verwerkingsactiviteit is its responsible organisation's (before and after the change). */
