@@ -33,6 +33,10 @@ export async function whyNotAnchored(
 ): Promise<string | undefined> {
   if (!candidate.x5c && !candidate.endorsement)
     return 'a new key needs a certificate chain (x5c) or an endorsement by a current key of the organisation';
-  const result = await anchoredKeyOf({ ...organisation, keys: [...organisation.keys, candidate] }, candidate.kid, anchors);
+  const result = await anchoredKeyOf(
+    { ...organisation, keys: [...organisation.keys, candidate] },
+    candidate.kid,
+    anchors,
+  );
   return 'why' in result ? `the new key is not anchored: ${result.why}` : undefined;
 }

@@ -106,7 +106,9 @@ export function createRegistryApp(options: RegistryAppOptions) {
   app.use('/v1/*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024 }));
   // Before the admin token's guard: a party's signature authenticates a change to a contract.
   app.route('/v1', contractRoutes(db, trust));
-  app.use('/v1/*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : authenticate(c, next)));
+  app.use('/v1/*', async (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : authenticate(c, next),
+  );
   app.route('/v1', recordRoutes(db, publisher, trust.anchors));
   app.route('/v1/changes/log', changeLogRoutes(db, publisher));
   return app;

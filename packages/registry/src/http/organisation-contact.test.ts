@@ -1,8 +1,7 @@
 import { verifyDirectorySnapshot } from '@poortwachter/protocol';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
-import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { certifiedKey, DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 
 interface Problem {
   code: string;
@@ -47,11 +46,11 @@ for (const dialect of DIALECTS) {
 
     it('keeps both on an update that leaves them out, clears the contact with null, and publishes them', async () => {
       const oin = '00000001000000000078';
-      const privateKey = await generatePrivateJwk('Ed25519');
+      const { privateKey, key } = await certifiedKey(registry.keyDir, { oin, name: base.name });
       const created = await registry.admin('POST', '/v1/organisations', {
         oin,
         ...base,
-        keys: [{ jwk: publicJwkOf(privateKey) }],
+        keys: [key],
         privacyContact: contact,
         webOrigins: ['https://mijn.testdorp.example', 'http://localhost:8305', 'https://mijn.testdorp.example'],
       });
@@ -68,6 +67,7 @@ for (const dialect of DIALECTS) {
         { ...base, name: 'Gemeente Testdorp-Oost' },
         privateKey,
       );
+      expect(renamed.status, await renamed.clone().text()).toBe(200);
       expect(await renamed.json()).toMatchObject({ name: 'Gemeente Testdorp-Oost', privacyContact: contact });
       const snapshot = await verifyDirectorySnapshot(
         await (await registry.app.request('/v1/directory')).text(),

@@ -59,8 +59,6 @@ export async function verifyOrganisationRequest(
             .where('kid', '=', keyid)
             .executeTakeFirst();
           const organisation = row ? await findOrganisation(db, row.oin) : undefined;
-          // TODO(issue 28, core): count only anchored keys (core's `anchoredKeys` with the registry's
-          // trust anchors) once core is merged; until then the organisation's registered active keys.
           const key = organisation?.keys.find((k) => k.kid === keyid);
           if (!organisation || !key) return undefined;
           const revoked =
@@ -71,8 +69,20 @@ export async function verifyOrganisationRequest(
               'revokedKey',
               `Key ${keyid} of ${organisation.oin} is revoked or not valid now.`,
             );
+          // Only a key anchored outside the registry counts: one the operator added signs for nobody.
+          const anchored = await anchoredKeyOf(organisation, keyid, options.anchors);
+          if ('why' in anchored)
+            throw new HttpSignatureError(
+              'unknownKey',
+              `Key ${keyid} of ${organisation.oin} is not anchored: ${anchored.why}.`,
+            );
+          if (!(anchored.key.from <= now() && now() < anchored.key.to))
+            throw new HttpSignatureError(
+              'revokedKey',
+              `Key ${keyid} of ${organisation.oin} is not anchored now (outside its certificate's validity).`,
+            );
           signer = organisation.oin;
-          return key.jwk;
+          return anchored.key.jwk;
         },
       },
     );

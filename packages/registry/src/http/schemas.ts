@@ -267,7 +267,8 @@ const contractSignature = {
   type: 'string',
   pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
   maxLength: 4096,
-  description: 'Compact JWS, header { alg, kid: the key thumbprint, typ }, payload { contract_content_hash, type, signed_at, reason? }.',
+  description:
+    'Compact JWS, header { alg, kid: the key thumbprint, typ }, payload { contract_content_hash, type, signed_at, reason? }.',
 } as const;
 
 const identityProviderFields = {

@@ -183,7 +183,8 @@ async function checkSignature(contract: SignedContract, jws: string, keys: Ancho
   }
   const status = await contractStatus({ ...contract, signatures: [jws] }, keys, { now });
   const check = status.signatures[0];
-  if (!check?.counted) refuse('invalidSignature', `De handtekening telt niet: ${check?.why ?? status.why ?? 'onbekend'}.`);
+  if (!check?.counted)
+    refuse('invalidSignature', `De handtekening telt niet: ${check?.why ?? status.why ?? 'onbekend'}.`);
   return { oin: anchored.oin, kid: read.kid, ...read.payload };
 }
 

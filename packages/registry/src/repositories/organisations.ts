@@ -292,7 +292,14 @@ export async function setKeyCertificate(
       .set({ x5c: JSON.stringify(x5c) })
       .where('kid', '=', kid)
       .execute();
-    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'certify-key', actor, record: { kid, x5c }, at });
+    await recordChange(trx, {
+      entity: 'organisation',
+      entityId: oin,
+      action: 'certify-key',
+      actor,
+      record: { kid, x5c },
+      at,
+    });
   });
   const key = (await getOrganisation(db, oin)).keys.find((k) => k.kid === kid);
   if (!key) throw new Error('key vanished after update');

@@ -17,8 +17,8 @@ import { calculateJwkThumbprint } from 'jose';
 import { generateAdminToken, hashAdminToken } from '../domain/admin-token.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { migrateRegistry } from '../storage/migrate.ts';
-import { groupIdOf } from './contract-trust.ts';
 import { openDatabase } from '../storage/open-database.ts';
+import { groupIdOf } from './contract-trust.ts';
 import { dataDir } from './data-dir.ts';
 import { makeNextRegistryKey, publicJwkOf, retireRegistryKey, writeSecretFile } from './key-files.ts';
 

@@ -11,8 +11,8 @@ import {
 import { writeFileAtomic } from '@poortwachter/sdk';
 import { DEMO_ORGANISATIONS, type SeedOrganisation } from '@poortwachter/seeds';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { OPERATOR } from '../domain/actor.ts';
 import type { Kysely } from 'kysely';
+import { OPERATOR } from '../domain/actor.ts';
 import { setKeyCertificate } from '../repositories/organisations.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { publicJwkOf, writeSecretFile } from './key-files.ts';

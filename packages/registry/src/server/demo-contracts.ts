@@ -37,7 +37,12 @@ function demoKey(keyDir: string, oin: string): JWK | undefined {
  * The content of the demo contract for an autorisatie: the activity's current version and its first
  * grondslag, the service's bronhouder. Undefined when the registry lacks the service or activity.
  */
-async function demoContent(db: Kysely<RegistryDatabase>, autorisatie: DemoAutorisatie, trust: ContractTrust, now: Date) {
+async function demoContent(
+  db: Kysely<RegistryDatabase>,
+  autorisatie: DemoAutorisatie,
+  trust: ContractTrust,
+  now: Date,
+) {
   const service = await db
     .selectFrom('services')
     .select('provider_oin')
@@ -88,7 +93,8 @@ export async function signDemoContracts(
     let hash = existing?.contract.hash;
     if (hash === undefined) {
       // One the registry held before issue 28 is what the migration made of it: none when it was revoked.
-      if (await db.selectFrom('autorisaties').select('id').where('id', '=', autorisatie.id).executeTakeFirst()) continue;
+      if (await db.selectFrom('autorisaties').select('id').where('id', '=', autorisatie.id).executeTakeFirst())
+        continue;
       const content = await demoContent(db, autorisatie, trust, now);
       const afnemerKey = demoKey(keyDir, autorisatie.afnemerOin);
       if (!content || !afnemerKey) continue;

@@ -28,9 +28,9 @@ import { migrateRegistry } from '../storage/migrate.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { ensureAdminToken } from './admin-token-file.ts';
 import { bindHost, isLoopback, urlHost } from './bind-host.ts';
+import { groupIdOf, registryTrust } from './contract-trust.ts';
 import { dataDir } from './data-dir.ts';
 import { loadRegistryKeys, publicJwkOf } from './key-files.ts';
-import { groupIdOf, registryTrust } from './contract-trust.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
 import { registrySettings } from './settings.ts';
 

@@ -14,6 +14,7 @@ import {
 } from '@poortwachter/seeds';
 import type { Kysely } from 'kysely';
 import { OPERATOR } from '../domain/actor.ts';
+import { DEMO_GROUP_ID } from '../domain/contract-terms.ts';
 import { createGrondslag } from '../repositories/grondslagen.ts';
 import {
   createIdentityProvider,
@@ -24,7 +25,6 @@ import { createOrganisation } from '../repositories/organisations.ts';
 import { createProcessingActivity } from '../repositories/processing-activities.ts';
 import { createService } from '../repositories/services.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
-import { DEMO_GROUP_ID } from '../domain/contract-terms.ts';
 import { certifyDemoKey, certifyRegisteredDemoKeys, loadOrCreateDemoCa } from './demo-certificates.ts';
 import { signDemoContracts } from './demo-contracts.ts';
 import { loadOrCreateKey, publicJwkOf } from './key-files.ts';

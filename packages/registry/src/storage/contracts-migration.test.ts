@@ -151,7 +151,11 @@ for (const dialect of DIALECTS) {
         await migrateBefore28(opened.db, 'gemeenten-proef');
         await seedBefore28(opened.db, keyDir, now);
         const serialBefore = 0;
-        await runMigrations(opened.db as Kysely<unknown>, registryMigrationsFor({ groupId: 'gemeenten-proef' }), 'registry');
+        await runMigrations(
+          opened.db as Kysely<unknown>,
+          registryMigrationsFor({ groupId: 'gemeenten-proef' }),
+          'registry',
+        );
 
         const contracts = (await listSignedContracts(opened.db)).map((c) => c.contract);
         const autorisaties = demoAutorisaties(now).filter((a) => a.id !== 'rotterdam-bijstand-brp');
@@ -193,7 +197,11 @@ for (const dialect of DIALECTS) {
           expect(status.missing).toEqual([a.afnemerOin, DEMO_OIN.rvig]);
         }
         // Each is a recorded change with its own serial, so every gateway fetches the directory again.
-        const changes = await opened.db.selectFrom('registry_changes').selectAll().where('entity', '=', 'contract').execute();
+        const changes = await opened.db
+          .selectFrom('registry_changes')
+          .selectAll()
+          .where('entity', '=', 'contract')
+          .execute();
         expect(changes.map((c) => c.action)).toEqual(autorisaties.map(() => 'migrate'));
         const state = await opened.db.selectFrom('directory_state').select('serial').executeTakeFirstOrThrow();
         expect(Number(state.serial)).toBe(serialBefore + autorisaties.length);
@@ -214,7 +222,11 @@ for (const dialect of DIALECTS) {
         const now = new Date();
         await migrateBefore28(opened.db, 'poortwachter-demo');
         await seedBefore28(opened.db, keyDir, now);
-        await runMigrations(opened.db as Kysely<unknown>, registryMigrationsFor({ groupId: 'poortwachter-demo' }), 'registry');
+        await runMigrations(
+          opened.db as Kysely<unknown>,
+          registryMigrationsFor({ groupId: 'poortwachter-demo' }),
+          'registry',
+        );
         const migrated = (await listSignedContracts(opened.db)).map((c) => c.contract.hash).sort();
 
         expect(await seedDemoRegistry(opened.db, { keyDir, gatewayUrl: 'http://localhost:8302' })).toBe(false);
@@ -241,7 +253,8 @@ for (const dialect of DIALECTS) {
         expect(states.has(DEMO_PROCESSING_ACTIVITY.rotterdamBijstand)).toBe(false);
 
         // A second start changes nothing more.
-        const serial = (await opened.db.selectFrom('directory_state').select('serial').executeTakeFirstOrThrow()).serial;
+        const serial = (await opened.db.selectFrom('directory_state').select('serial').executeTakeFirstOrThrow())
+          .serial;
         await seedDemoRegistry(opened.db, { keyDir, gatewayUrl: 'http://localhost:8302' });
         const again = (await opened.db.selectFrom('directory_state').select('serial').executeTakeFirstOrThrow()).serial;
         expect(again).toBe(serial);

@@ -1,13 +1,13 @@
 import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
+import { DEFAULT_GROUP_ID } from '../domain/contract-terms.ts';
 import * as initial from './migrations/2026-11-23T0100-registry-initial.ts';
 import * as searchParameters from './migrations/2026-12-02T0100-registry-search-parameters.ts';
 import * as organisationContact from './migrations/2026-12-03T0100-registry-organisation-contact.ts';
 import * as introspection from './migrations/2026-12-05T0100-registry-identity-provider-introspection.ts';
 import * as serviceDescription from './migrations/2026-12-06T0100-registry-service-description.ts';
 import * as autorisatieQuota from './migrations/2026-12-07T0100-registry-autorisatie-quota.ts';
-import * as changeActor from './migrations/2026-12-10T0100-registry-change-actor.ts';
 import { contractsMigration } from './migrations/2026-12-09T0100-registry-contracts.ts';
-import { DEFAULT_GROUP_ID } from '../domain/contract-terms.ts';
+import * as changeActor from './migrations/2026-12-10T0100-registry-change-actor.ts';
 
 /** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
 export class SchemaError extends Error {

@@ -31,7 +31,9 @@ export interface GrantTerms {
 }
 
 const send = (registry: RegistryTarget, path: string, init?: RequestInit) =>
-  Promise.resolve(typeof registry === 'string' ? fetch(`${registry.replace(/\/+$/, '')}${path}`, init) : registry(path, init));
+  Promise.resolve(
+    typeof registry === 'string' ? fetch(`${registry.replace(/\/+$/, '')}${path}`, init) : registry(path, init),
+  );
 
 async function json<T>(registry: RegistryTarget, path: string, init?: RequestInit): Promise<T> {
   const res = await send(registry, path, init);
@@ -137,6 +139,7 @@ export async function findContractHash(
       data.properties.processing_activity_id === terms.processingActivityId
     );
   });
-  if (!found) throw new Error(`no contract of ${terms.afnemerOin} for ${terms.serviceId} under ${terms.processingActivityId}`);
+  if (!found)
+    throw new Error(`no contract of ${terms.afnemerOin} for ${terms.serviceId} under ${terms.processingActivityId}`);
   return found.hash;
 }

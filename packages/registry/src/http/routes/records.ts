@@ -1,13 +1,13 @@
 import type { X509Certificate } from 'node:crypto';
 import type { Organisation, OrganisationKey, SignedChangesPage } from '@poortwachter/protocol';
-import { checkX5c } from '../../domain/key-certificate.ts';
-import { toPublicJwk } from '../../domain/public-jwk.ts';
 import { invalidField, OIN_PATTERN, ProblemError, parseDateTime, versionAt } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
 import { whyNotAnchored } from '../../domain/anchored-key.ts';
 import { authoriseChange, type ChangeTarget } from '../../domain/change-rules.ts';
+import { checkX5c } from '../../domain/key-certificate.ts';
+import { toPublicJwk } from '../../domain/public-jwk.ts';
 import { currentSerial, listChanges } from '../../repositories/changes.ts';
 import {
   createGrondslag,

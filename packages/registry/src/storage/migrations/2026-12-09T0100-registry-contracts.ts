@@ -100,8 +100,7 @@ async function autorisatiesToContracts(db: Kysely<unknown>, groupId: string, now
     const hash = contentHash(content);
     await sql`insert into contracts (hash, content, proposed_at, proposed_by)
       values (${hash}, ${JSON.stringify(content)}, ${at}, ${row.afnemer_oin})`.execute(db);
-    const state = (await sql<{ serial: number }>`select serial from directory_state where id = 1`.execute(db))
-      .rows[0];
+    const state = (await sql<{ serial: number }>`select serial from directory_state where id = 1`.execute(db)).rows[0];
     const serial = Number(state?.serial ?? 0) + 1;
     if (state) await sql`update directory_state set serial = ${serial}, changed_at = ${at} where id = 1`.execute(db);
     else await sql`insert into directory_state (id, serial, changed_at) values (1, ${serial}, ${at})`.execute(db);
