@@ -20,6 +20,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createGateway,
+  demoTrustAnchors,
   type GatewayDatabase,
   inclusionProof,
   latestHeads,
@@ -62,6 +63,7 @@ const toRegistry: typeof fetch = async (input, init) => registryApp.request(Stri
 const directory = registryDirectory({
   registryUrl: 'http://registry.bench',
   registryKey: publicJwkOf(registryKey),
+  trustAnchors: demoTrustAnchors(filled.keyDir),
   fetch: toRegistry,
   refreshIntervalMs: 3_600_000,
 });

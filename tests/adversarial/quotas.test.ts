@@ -22,6 +22,7 @@ import {
   type TestOutway,
 } from '@poortwachter/gateway/testing';
 import { startTelemetry, type Telemetry } from '@poortwachter/operations';
+import { findContractHash, grantByContract } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, loadPersonen } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from './raw-client.ts';
@@ -116,24 +117,32 @@ describe('quotas at the inway, over HTTP', () => {
   });
 
   it('the quota the bronhouder grants on an autorisatie lets a big afnemer do more', async () => {
-    const current = (await (await gw.registry.app.request('/v1/autorisaties/uwv-ww-brp')).json()) as Record<
-      string,
-      unknown
-    >;
-    const { id: _id, revokedAt: _revoked, ...input } = current;
-    const refused = await gw.registry.admin('PUT', '/v1/autorisaties/uwv-ww-brp', {
-      ...input,
-      quota: { requestsPerSecond: 0, burst: 20 },
-    });
-    expect(refused.status).toBe(400);
-    const problem = (await refused.json()) as { invalidParams: { name: string }[] };
-    expect(problem.invalidParams.map((p) => p.name)).toContain('quota.requestsPerSecond');
-    const granted = await gw.registry.admin('PUT', '/v1/autorisaties/uwv-ww-brp', {
-      ...input,
+    // The grant is a term of a contract both sides sign: UWV proposes its WW access again with a quota.
+    const registry = gw.registry.app.request;
+    const terms = {
+      afnemerOin: DEMO_OIN.uwv,
+      serviceId: 'brp-personen',
+      processingActivityId: DEMO_PROCESSING_ACTIVITY.uwvWw,
+    };
+    const hash = await findContractHash(registry, terms);
+    const current = (await (await registry(`/v1/contracts/${encodeURIComponent(hash)}`)).json()) as {
+      content: { grants: [{ data: { properties: { fields: string[]; search_types: string[] } } }] };
+    };
+    const { fields, search_types: searchTypes } = current.content.grants[0].data.properties;
+    await expect(
+      grantByContract(registry, gw.registry.keyDir, {
+        ...terms,
+        fields,
+        searchTypes,
+        quota: { requestsPerSecond: 0, burst: 20 },
+      }),
+    ).rejects.toThrow(/400[\s\S]*requestsPerSecond/);
+    await grantByContract(registry, gw.registry.keyDir, {
+      ...terms,
+      fields,
+      searchTypes,
       quota: { requestsPerSecond: 1, burst: 20 },
     });
-    expect(granted.status, await granted.clone().text()).toBe(200);
-    expect(await granted.json()).toMatchObject({ quota: { requestsPerSecond: 1, burst: 20 } });
     await gw.refreshDirectory();
     expect((await statuses(20, uwv)).every((s) => s === 200)).toBe(true);
     await expectRateLimited(await uwv());

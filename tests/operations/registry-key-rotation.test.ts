@@ -45,6 +45,7 @@ describe('registry signing key rotation without downtime', () => {
       REGISTRY_PUBLIC_KEY_FILE: oldPinned,
       SOURCE_URL: `http://localhost:${ports.source}`,
       SIGNING_KEY_FILE: join(data, 'keys', `${DEMO_OIN.rvig}.jwk.json`),
+      TRUST_ANCHORS_FILE: join(data, 'keys', 'demo-ca.pem'),
       DIRECTORY_REFRESH_SECONDS: '1',
       DIRECTORY_MAX_AGE_SECONDS: '15',
       DRAIN_TIMEOUT_SECONDS: '1',

@@ -114,6 +114,11 @@ const CASES: [Entry, Record<string, string>, string[]][] = [
     ['REGISTRY_KEY_FILE', 'demo key', 'POORTWACHTER_DEMO=true'],
   ],
   ['dev-idp', {}, ['POORTWACHTER_DEMO must be true']],
+  // The trust anchors: a production inway or outway does not start without them (issue 28).
+  ['gateway', {}, ['TRUST_ANCHORS_FILE', 'required in production']],
+  ['outway', {}, ['TRUST_ANCHORS_FILE', 'required in production']],
+  ['gateway', { TRUST_ANCHORS_FILE: file('registry.public.jwk.json') }, ['TRUST_ANCHORS_FILE', 'no PEM certificate']],
+  ['outway', { TRUST_ANCHORS_FILE: file('no-such-anchors.pem') }, ['TRUST_ANCHORS_FILE', 'ENOENT']],
 ];
 
 describe('a setting a server cannot use stops it at start: exit 2, one line naming it and what it accepts', () => {

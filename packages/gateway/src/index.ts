@@ -3,6 +3,7 @@ export { DirectoryIndex } from './directory/directory-index.ts';
 export {
   type DirectoryProvider,
   type DirectoryStatus,
+  demoTrustAnchors,
   type RegistryDirectoryOptions,
   registryDirectory,
 } from './directory/directory-provider.ts';

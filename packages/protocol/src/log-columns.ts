@@ -15,6 +15,8 @@ export interface AccessRecordColumns {
   readonly processing_activity_version: number;
   readonly data_subject_id: string | null;
   readonly foreign_processor: string;
+  /** The delegate that asked for `foreign_processor` (`poortwachter.delegate_oin`); null when it asked itself. */
+  readonly delegate_oin: string | null;
   readonly service_id: string;
   readonly transaction_id: string;
   /** JSON array: the record's `poortwachter.released_fields`. */
@@ -33,6 +35,7 @@ export const ACCESS_RECORD_COLUMNS = [
   'processing_activity_version',
   'data_subject_id',
   'foreign_processor',
+  'delegate_oin',
   'service_id',
   'transaction_id',
   'released_fields',
@@ -68,6 +71,7 @@ export function accessRecordColumns(record: unknown): AccessRecordColumns {
     processing_activity_version: Number(a['poortwachter.processing_activity_version']),
     data_subject_id: a['dpl.core.data_subject_id'] === undefined ? null : String(a['dpl.core.data_subject_id']),
     foreign_processor: String(a['dpl.core.foreign_operation.processor']),
+    delegate_oin: a['poortwachter.delegate_oin'] === undefined ? null : String(a['poortwachter.delegate_oin']),
     service_id: String(a['poortwachter.service_id']),
     transaction_id: String(a['poortwachter.fsc_transaction_id']),
     released_fields: JSON.stringify(a['poortwachter.released_fields'] ?? []),

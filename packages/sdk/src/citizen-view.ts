@@ -4,7 +4,10 @@ import type { DirectorySnapshot } from '@poortwachter/protocol';
 export interface CitizenAccess {
   readonly id: string;
   readonly tijdstip: string;
+  /** The organisation responsible for the access (a gemeente, also when another asked for it). */
   readonly organisatie: { readonly naam: string; readonly oin: string };
+  /** Only when another organisation asked on the gemeente's behalf (delegation): who asked. */
+  readonly gevraagdDoor?: { readonly naam: string; readonly oin: string };
   readonly doel: string;
   readonly verwerking: string;
   readonly grondslagen: readonly {
@@ -35,6 +38,11 @@ export interface LoggedAccess {
 export function citizenView(entry: LoggedAccess, directory: DirectorySnapshot, serviceId: string): CitizenAccess {
   const a = entry.record.attributes;
   const oin = String(a['dpl.core.foreign_operation.processor'] ?? '');
+  const delegate = a['poortwachter.delegate_oin'] === undefined ? undefined : String(a['poortwachter.delegate_oin']);
+  const named = (o: string) => ({
+    naam: directory.organisations.find((x) => x.oin === o)?.name ?? 'onbekende organisatie',
+    oin: o,
+  });
   const activityId = String(a['dpl.core.processing_activity_id'] ?? '');
   const versionNumber = Number(a['poortwachter.processing_activity_version']);
   const activity = directory.processing_activities.find((p) => p.id === activityId);
@@ -50,7 +58,8 @@ export function citizenView(entry: LoggedAccess, directory: DirectorySnapshot, s
   return {
     id: entry.id,
     tijdstip: new Date(entry.record.start_time).toISOString(),
-    organisatie: { naam: directory.organisations.find((o) => o.oin === oin)?.name ?? 'onbekende organisatie', oin },
+    organisatie: named(oin),
+    ...(delegate === undefined ? {} : { gevraagdDoor: named(delegate) }),
     doel: version?.doel ?? 'onbekend doel',
     verwerking: version?.name ?? activityId,
     grondslagen: (version?.grondslagIds ?? []).flatMap((id) => {

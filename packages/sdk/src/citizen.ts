@@ -15,5 +15,5 @@ export {
   type TimelineEntry,
 } from './citizen-client.ts';
 export { citizenView, type LoggedAccess } from './citizen-view.ts';
-export { type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
+export { type DirectoryTrust, type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
 export { isSdkError, SdkError } from './sdk-error.ts';

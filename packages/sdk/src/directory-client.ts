@@ -14,12 +14,22 @@ export interface FetchDirectoryOptions extends CallControl {
    * registry retires the old key.
    */
   readonly onLearnedKeys?: (keys: readonly JWK[]) => void;
+  /**
+   * The trust step after the registry's signature is verified: in Node `trustedBy(anchors)` (keys
+   * anchored in the trust anchors only, autorisaties only from contracts their parties signed). A
+   * browser has no X.509 verification (node:crypto) and leaves it out: it then reads the directory as
+   * the registry signed it, which is fine for what a citizen's page shows and never for a decision.
+   */
+  readonly trust?: DirectoryTrust;
   readonly fetch?: typeof globalThis.fetch;
   readonly maxAgeSeconds?: number;
 }
 
+/** What makes a verified directory a trusted one (see `trustedBy`). */
+export type DirectoryTrust = (snapshot: DirectorySnapshot) => Promise<DirectorySnapshot>;
+
 /**
- * Fetches the registry's directory and verifies its signature against the pinned key.
+ * Fetches the registry's directory, verifies its signature against the pinned key and applies `trust`.
  *
  * @example
  * const directory = await fetchDirectory({ registryUrl: 'http://localhost:8300', registryKey });
@@ -32,7 +42,7 @@ export function fetchDirectory(options: FetchDirectoryOptions): Promise<Director
 /** Fetches and verifies the directory with a `fetch` that is already under a call's control. */
 export async function directoryWith(
   fetchImpl: typeof globalThis.fetch,
-  options: Pick<FetchDirectoryOptions, 'registryUrl' | 'registryKey' | 'maxAgeSeconds' | 'onLearnedKeys'>,
+  options: Pick<FetchDirectoryOptions, 'registryUrl' | 'registryKey' | 'maxAgeSeconds' | 'onLearnedKeys' | 'trust'>,
 ): Promise<DirectorySnapshot> {
   let res: Response;
   try {
@@ -44,12 +54,13 @@ export async function directoryWith(
     throw new SdkError('network', `The registry at ${options.registryUrl} cannot be reached.`, undefined, { cause });
   }
   if (!res.ok) throw new SdkError('directoryUnavailable', `The registry answered ${res.status} for /v1/directory.`);
+  let verified: DirectorySnapshot;
   try {
     const { snapshot, learnedKeys } = await verifyDirectory(await res.text(), options.registryKey, {
       ...(options.maxAgeSeconds === undefined ? {} : { maxAgeSeconds: options.maxAgeSeconds }),
     });
     if (learnedKeys.length > 0) options.onLearnedKeys?.(learnedKeys);
-    return snapshot;
+    verified = snapshot;
   } catch (cause) {
     const reason = cause instanceof DirectoryVerificationError ? cause.message : 'unknown reason';
     throw new SdkError(
@@ -61,4 +72,5 @@ export async function directoryWith(
       },
     );
   }
+  return options.trust ? options.trust(verified) : verified;
 }

@@ -10,7 +10,7 @@ import {
 } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import type { CallDefaults } from './call-control.ts';
-import { directoryWith } from './directory-client.ts';
+import { type DirectoryTrust, directoryWith } from './directory-client.ts';
 import { isSdkError, SdkError } from './sdk-error.ts';
 
 /**
@@ -21,6 +21,8 @@ export interface DirectorySource extends CallDefaults {
   readonly directory?: DirectorySnapshot;
   readonly registryUrl?: string;
   readonly registryKey?: JWK | { keys: JWK[] };
+  /** The trust step after verification (Node: `trustedBy(anchors)`; see `FetchDirectoryOptions.trust`). */
+  readonly trust?: DirectoryTrust;
 }
 
 /**
@@ -36,7 +38,11 @@ export function directoryLoader(
     if (!source.registryUrl || !source.registryKey) {
       throw new SdkError('configuration', 'Give a directory, or a registryUrl with the pinned registryKey.');
     }
-    directory = await directoryWith(fetchImpl, { registryUrl: source.registryUrl, registryKey: source.registryKey });
+    directory = await directoryWith(fetchImpl, {
+      registryUrl: source.registryUrl,
+      registryKey: source.registryKey,
+      ...(source.trust ? { trust: source.trust } : {}),
+    });
     return directory;
   };
 }

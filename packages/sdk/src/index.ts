@@ -72,3 +72,4 @@ export type {
   QueryValue,
   ServiceCalls,
 } from './service-call.ts';
+export { readTrustAnchorsFile, trustedBy } from './trusted-directory.ts';

@@ -79,6 +79,20 @@ export class DirectoryIndex {
     return this.snapshot.serial;
   }
 
+  /**
+   * Whether `delegateOin` may call under `delegatorOin`'s activity: an unrevoked autorisatie of a delegated
+   * contract (which the delegator signed too) names them both. Scans: for binding, not for the hot path.
+   */
+  delegates(delegateOin: string, activityId: string, delegatorOin: string): boolean {
+    return this.snapshot.autorisaties.some(
+      (a) =>
+        a.afnemerOin === delegateOin &&
+        a.processingActivityId === activityId &&
+        a.delegatorOin === delegatorOin &&
+        a.revokedAt === null,
+    );
+  }
+
   /** All autorisaties (any validity) for one afnemer, service and processing activity. */
   autorisaties(afnemerOin: string, serviceId: string, processingActivityId: string): readonly Autorisatie[] {
     return this.#autorisaties.get(autorisatieKey(afnemerOin, serviceId, processingActivityId)) ?? [];

@@ -1,4 +1,8 @@
-import { GatewayRefusal, JOSE_JSON, verifyDirectory } from '@poortwachter/protocol';
+import type { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DirectorySnapshot, GatewayRefusal, JOSE_JSON, verifyDirectory } from '@poortwachter/protocol';
+import { parseTrustAnchors, trustDirectory } from '@poortwachter/protocol/contracts';
 import type { JWK } from 'jose';
 import { DirectoryIndex } from './directory-index.ts';
 
@@ -22,6 +26,11 @@ export interface RegistryDirectoryOptions {
   /** The registry's public key (or keys), pinned in configuration. */
   readonly registryKey: JWK | { keys: readonly JWK[] };
   /**
+   * The certificates an organisation key must chain to (TRUST_ANCHORS_FILE): the gateway decides only
+   * with keys anchored there and autorisaties of contracts those keys signed (`trustDirectory`).
+   */
+  readonly trustAnchors: readonly X509Certificate[];
+  /**
    * Called with the registry's new key when a snapshot signed by a pinned key and the new one
    * introduces it (a key rotation); the gateway trusts it from then on. Persist it to keep trusting
    * the registry after a restart that falls after the rotation's overlap.
@@ -35,10 +44,16 @@ export interface RegistryDirectoryOptions {
   readonly now?: () => number;
 }
 
+/** How often the verified snapshot's trust is evaluated again: certificates, keys and contracts expire and revoke in time. */
+export const TRUST_INTERVAL_MS = 60_000;
+
 /**
  * The directory from the registry: verified against the pinned key, refreshed in the background with
  * `If-None-Match`, never rolled back to a lower serial. While the registry is unreachable the last
  * good snapshot is used, up to `maxAgeSeconds` after it was issued; after that the gateway fails closed.
+ * The registry's signature only says what it published: every snapshot goes through `trustDirectory`
+ * (keys anchored in the trust anchors, autorisaties only from contracts their parties signed), on every
+ * new snapshot and again at least every `TRUST_INTERVAL_MS`.
  *
  * @example
  * const directory = registryDirectory({ registryUrl: 'http://localhost:8300', registryKey });
@@ -50,8 +65,30 @@ export function registryDirectory(options: RegistryDirectoryOptions) {
   const maxAgeSeconds = options.maxAgeSeconds ?? 900;
   let pinned: readonly JWK[] = 'keys' in options.registryKey ? options.registryKey.keys : [options.registryKey];
   let index: DirectoryIndex | undefined;
+  /** The last snapshot the registry's key verified, before trust: what each evaluation starts from. */
+  let verified: DirectorySnapshot | undefined;
   let lastError: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let trustTimer: NodeJS.Timeout | undefined;
+
+  /** Decides with `snapshot` as trusted now (throws when trust cannot be evaluated). */
+  async function trust(snapshot: DirectorySnapshot): Promise<void> {
+    const trusted = await trustDirectory(snapshot, options.trustAnchors, { now: new Date(now()) });
+    // A newer snapshot accepted meanwhile wins over this evaluation of an older one.
+    if (verified && verified.serial > snapshot.serial) return;
+    verified = snapshot;
+    index = new DirectoryIndex(trusted.snapshot);
+  }
+
+  /** Also while the registry is away or the refresh is set slower: what was in force may lapse meanwhile. */
+  async function reTrust(): Promise<void> {
+    try {
+      if (verified) await trust(verified);
+    } catch (error) {
+      index = undefined; // fail closed: no decision on trust that could not be evaluated again
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+  }
 
   const ageSeconds = () => (index ? (now() - Date.parse(index.snapshot.issued_at)) / 1000 : undefined);
 
@@ -96,11 +133,16 @@ export function registryDirectory(options: RegistryDirectoryOptions) {
       pinned = [...pinned, ...learnedKeys];
       options.onLearnedKeys?.(learnedKeys);
     }
-    index = new DirectoryIndex(snapshot);
+    await trust(snapshot);
     lastError = undefined;
   }
 
-  const provider: DirectoryProvider & { start(): Promise<void>; stop(): void; refresh(): Promise<void> } = {
+  const provider: DirectoryProvider & {
+    start(): Promise<void>;
+    stop(): void;
+    refresh(): Promise<void>;
+    reTrust(): Promise<void>;
+  } = {
     current() {
       const age = ageSeconds();
       if (!index || age === undefined || age > maxAgeSeconds) {
@@ -124,14 +166,24 @@ export function registryDirectory(options: RegistryDirectoryOptions) {
       };
     },
     refresh,
+    /** Evaluates trust again now (the server's timer does this every TRUST_INTERVAL_MS). */
+    reTrust,
     async start() {
       await refresh();
       timer = setInterval(() => void refresh(), options.refreshIntervalMs ?? 10_000);
       timer.unref();
+      trustTimer = setInterval(() => void reTrust(), TRUST_INTERVAL_MS);
+      trustTimer.unref();
     },
     stop() {
       if (timer) clearInterval(timer);
+      if (trustTimer) clearInterval(trustTimer);
     },
   };
   return provider;
+}
+
+/** The demo CA beside the demo keys (`<keyDir>/demo-ca.pem`, made by the registry's seed), for tests and benchmarks. */
+export function demoTrustAnchors(keyDir: string): X509Certificate[] {
+  return parseTrustAnchors(readFileSync(join(keyDir, 'demo-ca.pem'), 'utf8'));
 }

@@ -203,7 +203,10 @@ export function createGatewayApp(options: GatewayAppOptions) {
     withDirectory(options.directory),
     quotas,
     traced('verify', verifySignature({ serviceId, nonces, now })),
-    traced('authorise', authorise({ serviceId, profile: 'brp-personen-v2', query: brpQuery(), now })),
+    traced(
+      'authorise',
+      authorise({ serviceId, profile: 'brp-personen-v2', query: brpQuery(), providerKid: options.signingKey.kid, now }),
+    ),
     ...release,
   );
 
@@ -243,7 +246,10 @@ export function createGatewayApp(options: GatewayAppOptions) {
     withDirectory(options.directory),
     quotas,
     traced('verify', verifySignature({ serviceId, nonces, now })),
-    traced('authorise', authorise({ serviceId, profile: 'haal-centraal-hal', now })),
+    traced(
+      'authorise',
+      authorise({ serviceId, profile: 'haal-centraal-hal', providerKid: options.signingKey.kid, now }),
+    ),
     ...release,
   );
   return app;

@@ -1,3 +1,4 @@
+import { findContractHash, signContractAs } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,14 +45,23 @@ describe('refusals that follow from the registry and the source', () => {
     }
   });
 
-  it('noAutorisatie: every autorisatie under the verwerkingsactiviteit was revoked', async () => {
-    const autorisaties = (await (await gw.registry.app.request('/v1/autorisaties')).json()) as {
-      id: string;
-      processingActivityId: string;
-    }[];
-    const jeugd = autorisaties.filter((a) => a.processingActivityId === DEMO_PROCESSING_ACTIVITY.utrechtJeugd);
-    expect(jeugd.length).toBeGreaterThan(0);
-    for (const a of jeugd) await revoke(`/v1/autorisaties/${encodeURIComponent(a.id)}`);
+  it('noAutorisatie: every contract under the verwerkingsactiviteit was revoked', async () => {
+    const terms = {
+      afnemerOin: DEMO_OIN.utrecht,
+      serviceId: 'brp-personen',
+      processingActivityId: DEMO_PROCESSING_ACTIVITY.utrechtJeugd,
+    };
+    const hash = await findContractHash(gw.registry.app.request, terms);
+    const revoked = await signContractAs(
+      gw.registry.app.request,
+      gw.registry.keyDir,
+      DEMO_OIN.utrecht,
+      hash,
+      'revoke',
+      'Beëindigd.',
+    );
+    expect(revoked.status).toBe(200);
+    await gw.refreshDirectory();
     await expectRefusal(await send(DEMO_PROCESSING_ACTIVITY.utrechtJeugd), 403, 'noAutorisatie');
   });
 

@@ -31,11 +31,25 @@ const directory = new DirectoryIndex({
   organisations: [organisation(OURS, 'Gemeente Eigen'), organisation(THEIRS, 'Gemeente Ander')],
   services: [],
   grondslagen: [],
-  autorisaties: [],
+  autorisaties: [
+    {
+      id: 'delegated',
+      afnemerOin: OURS,
+      serviceId: 'brp-personen',
+      processingActivityId: 'https://theirs.test/delegated',
+      fields: ['naam.voornamen'],
+      searchTypes: ['RaadpleegMetBurgerservicenummer'],
+      validFrom: '2026-01-01T00:00:00.000Z',
+      validTo: null,
+      revokedAt: null,
+      delegatorOin: THEIRS,
+    },
+  ],
   identity_providers: [],
   processing_activities: [
     { id: 'https://ours.test/wmo', versions: [version(1, OURS, '2026-01-01T00:00:00.000Z')] },
     { id: 'https://theirs.test/bijstand', versions: [version(1, THEIRS, '2026-01-01T00:00:00.000Z')] },
+    { id: 'https://theirs.test/delegated', versions: [version(1, THEIRS, '2026-01-01T00:00:00.000Z')] },
     {
       id: 'https://ours.test/ended',
       versions: [
@@ -55,6 +69,11 @@ const directory = new DirectoryIndex({
 const problems = (...activities: string[]) => bindingProblems(directory, OURS, activities, NOW);
 
 describe('bindingProblems', () => {
+  it("binds another organisation's activity only where a delegated contract names this one its delegate", () => {
+    expect(problems('https://theirs.test/delegated')).toEqual([]);
+    expect(problems('https://theirs.test/bijstand').map((p) => p.code)).toEqual(['foreign']);
+  });
+
   it("binds the organisation's own activities in force, and its own that start later", () => {
     expect(problems('https://ours.test/wmo', 'https://ours.test/next-year')).toEqual([]);
   });

@@ -23,7 +23,8 @@ function decidingVersion(activity: ProcessingActivity, at: string): ProcessingAc
  * characters):
  * - `unknown`: the directory has no verwerkingsactiviteit with this URI (a typo, or not registered yet);
  * - `foreign`: another organisation is responsible for it (the version in force now says so, or for
- *   one that starts later, its first version): the afnemer cannot process under it;
+ *   one that starts later, its first version): the afnemer cannot process under it, unless that
+ *   organisation delegated it by a contract it signed too (the afnemer is its delegate);
  * - `revoked`: it has ended (its version in force now is revoked).
  * One that starts later and is the afnemer's own may be bound: the application is ready when it starts,
  * and the provider refuses its use until then. Whether an autorisatie covers it is the provider's
@@ -46,7 +47,10 @@ export function bindingProblems(
     const version = activity && decidingVersion(activity, at);
     if (!version) {
       problems.push({ name, code: 'unknown', reason: 'Deze verwerkingsactiviteit staat niet in de adresgids.' });
-    } else if (version.responsibleOin !== organisationOin) {
+    } else if (
+      version.responsibleOin !== organisationOin &&
+      !directory.delegates(organisationOin, id, version.responsibleOin)
+    ) {
       // Named when the name fits the BRP API's reason (Gemeente Haarlem), else by its OIN ('s-Hertogenbosch).
       const owner = directory.organisations.get(version.responsibleOin)?.name ?? version.responsibleOin;
       problems.push({

@@ -115,8 +115,12 @@ for (const dialect of DIALECTS) {
 
     it('takes the grant from Fsc-Grant-Hash on POST /personen, listed at GET /grants', async () => {
       const grants = await t.outway.app.request(`${OUTWAY_URL}/grants`, { headers: { 'x-api-key': t.apiKey } });
-      const list = (await grants.json()) as { grants: { autorisatie: string; fscGrantHash: string }[] };
-      const wmo = list.grants.find((g) => g.autorisatie === 'utrecht-wmo-brp');
+      const list = (await grants.json()) as {
+        grants: { service: string; processingActivity: string; fscGrantHash: string }[];
+      };
+      const wmo = list.grants.find(
+        (g) => g.service === 'brp-personen' && g.processingActivity === DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      );
       expect(wmo?.fscGrantHash).toMatch(/^\$1\$[A-Za-z0-9_-]{43}$/);
       const res = await t.send(query, { 'fsc-grant-hash': wmo?.fscGrantHash ?? '' }, '/personen');
       expect(res.status).toBe(200);

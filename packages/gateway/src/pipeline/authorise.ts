@@ -14,12 +14,17 @@ export interface AuthoriseOptions {
   readonly profile: Protocol;
   /** The BRP profile's query: parses and checks a body against the spec. */
   readonly query?: BrpQuery;
+  /**
+   * The kid of the key this inway signs with: it serves only the service of that key's organisation,
+   * whatever bronhouder the directory names (a contract binds the service's bronhouder, not its name).
+   */
+  readonly providerKid?: string | undefined;
   readonly now?: () => number;
 }
 
 /**
  * Resolves the autorisatie for (afnemer, service, `Processing-Activity`) valid at the moment of the
- * request, with the verwerkingsactiviteit version and every grondslag in force then; checks the
+ * request (for a delegate: one whose contract the activity's responsible organisation signed as delegator), with the verwerkingsactiviteit version and every grondslag in force then; checks the
  * query against the spec (400 naming every problem), then the search type, every search parameter
  * (it selects on data: the autorisatie must cover that data) and every requested field against the
  * autorisatie (403 naming each). Nothing reaches the source before all of it holds.
@@ -40,7 +45,9 @@ export const authorise = (options: AuthoriseOptions) =>
       );
     }
     const service = directory.services.get(options.serviceId);
-    if (!service || service.revokedAt)
+    const bronhouder =
+      options.providerKid === undefined ? undefined : directory.keys.get(options.providerKid)?.organisation.oin;
+    if (!service || service.revokedAt || (options.providerKid !== undefined && service.providerOin !== bronhouder))
       throw new GatewayRefusal('serviceNotFound', `De dienst ${options.serviceId} wordt niet aangeboden.`);
     if (service.protocol !== options.profile)
       throw new GatewayRefusal('operationNotFound', 'Deze dienst kent dit pad niet.');
@@ -58,12 +65,6 @@ export const authorise = (options: AuthoriseOptions) =>
         'De verwerkingsactiviteit in de header Processing-Activity is nu niet van kracht.',
       );
     }
-    if (version.responsibleOin !== afnemer) {
-      throw new GatewayRefusal(
-        'foreignProcessingActivity',
-        'De verwerkingsactiviteit in de header Processing-Activity is van een andere organisatie.',
-      );
-    }
     const grondslagen = version.grondslagIds.map((id) => directory.grondslagen.get(id));
     const lapsed = version.grondslagIds.filter((_id, i) => !grondslagen[i] || !inForce(grondslagen[i], at));
     if (lapsed.length > 0) {
@@ -73,7 +74,18 @@ export const authorise = (options: AuthoriseOptions) =>
       );
     }
 
-    const candidates = directory.autorisaties(afnemer, service.id, activityId).filter((a) => !a.revokedAt);
+    // A delegate calls under its delegator's activity, on a contract the delegator signed too (trustDirectory
+    // derives an autorisatie only from a contract every party accepted); anyone else's activity is refused.
+    const responsible = version.responsibleOin;
+    const candidates = directory
+      .autorisaties(afnemer, service.id, activityId)
+      .filter((a) => !a.revokedAt && (a.delegatorOin ?? afnemer) === responsible);
+    if (responsible !== afnemer && candidates.length === 0) {
+      throw new GatewayRefusal(
+        'foreignProcessingActivity',
+        'De verwerkingsactiviteit in de header Processing-Activity is van een andere organisatie.',
+      );
+    }
     const autorisatie = candidates.find((a) => inForce(a, at));
     if (!autorisatie) {
       if (candidates.some((a) => a.validFrom > at)) {

@@ -60,7 +60,9 @@ export function buildAccessRecords(people: readonly ReleasedPerson[], context: R
       attributes: {
         'dpl.core.processing_activity_id': grant.processingActivity.id,
         ...subjectAttributes(subject, context.pseudonymise),
-        'dpl.core.foreign_operation.processor': caller.organisation.oin,
+        // The organisation responsible: the caller, or the gemeente a delegate asked for (its activity, its contract).
+        'dpl.core.foreign_operation.processor': grant.autorisatie.delegatorOin ?? caller.organisation.oin,
+        ...(grant.autorisatie.delegatorOin ? { 'poortwachter.delegate_oin': caller.organisation.oin } : {}),
         'poortwachter.processing_activity_version': grant.processingActivity.version,
         'poortwachter.service_id': grant.service.id,
         'poortwachter.search_type': grant.searchType,

@@ -47,6 +47,7 @@ export async function citizenTimeline(
       'id',
       'start_time',
       'foreign_processor',
+      'delegate_oin',
       'processing_activity_id',
       'processing_activity_version',
       'transaction_id',
@@ -139,6 +140,7 @@ function loggedAccessOf(row: {
   id: string;
   start_time: number;
   foreign_processor: string;
+  delegate_oin: string | null;
   processing_activity_id: string;
   processing_activity_version: number;
   transaction_id: string;
@@ -150,6 +152,7 @@ function loggedAccessOf(row: {
       start_time: Number(row.start_time),
       attributes: {
         'dpl.core.foreign_operation.processor': row.foreign_processor,
+        ...(row.delegate_oin === null ? {} : { 'poortwachter.delegate_oin': row.delegate_oin }),
         'dpl.core.processing_activity_id': row.processing_activity_id,
         'poortwachter.processing_activity_version': Number(row.processing_activity_version),
         'poortwachter.fsc_transaction_id': row.transaction_id,

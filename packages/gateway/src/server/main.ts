@@ -17,6 +17,7 @@ import {
   listen,
   readPrivateKey,
   readSettingFile,
+  readTrustAnchors,
   runServer,
   type SettingsOf,
   startTelemetry,
@@ -119,6 +120,7 @@ async function runWorker(settings: GatewaySettings) {
   const namedKey = settings.SIGNING_KEY_FILE
     ? readPrivateKey<JWK>('SIGNING_KEY_FILE', settings.SIGNING_KEY_FILE, settings.POORTWACHTER_DEMO)
     : undefined;
+  const trustAnchors = readTrustAnchors(settings, data, fail);
   // The schema before the directory: a database newer than this version stops the start at once.
   await migrate(databaseUrl);
 
@@ -137,6 +139,7 @@ async function runWorker(settings: GatewaySettings) {
   const directory = registryDirectory({
     registryUrl,
     registryKey,
+    trustAnchors,
     onLearnedKeys: (keys) => {
       registryKey.keys.push(...keys); // the change log's verifier (registryHistory) reads the same set
       rememberLearnedKeys(learnedKeysFile, keys);

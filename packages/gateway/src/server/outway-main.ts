@@ -11,6 +11,7 @@ import {
   failSetting,
   listen,
   readPrivateKey,
+  readTrustAnchors,
   runServer,
   type SettingsOf,
   startTelemetry,
@@ -92,6 +93,7 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
   const learnedKeysFile = join(data, 'keys', 'registry.learned.jwks.json');
   const registryKey = pinnedRegistryKeys(registryKeyFile, learnedKeysFile);
   const privateKey = readPrivateKey<JWK>('ORGANISATION_KEY_FILE', keyFile, settings.POORTWACHTER_DEMO);
+  const trustAnchors = readTrustAnchors(settings, data, fail);
   // The schema before the directory: a database newer than this version stops the start at once.
   await migrate(databaseUrl);
   const logKey = secretKey(logKeyFile);
@@ -102,6 +104,7 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
   const directory = registryDirectory({
     registryUrl,
     registryKey,
+    trustAnchors,
     onLearnedKeys: (keys) => {
       rememberLearnedKeys(learnedKeysFile, keys);
       log.info({ kids: keys.map((k) => k.kid), file: learnedKeysFile }, "learned the registry's new signing key");

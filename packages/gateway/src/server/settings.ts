@@ -1,4 +1,4 @@
-import { kinds, type Setting, serverSettings } from '@poortwachter/operations';
+import { kinds, type Setting, serverSettings, trustAnchorsSetting } from '@poortwachter/operations';
 import { dataDirSetting } from '@poortwachter/registry';
 import { DEFAULT_QUOTAS, type QuotaLimit } from '../pipeline/quota.ts';
 
@@ -32,6 +32,7 @@ const directorySettings = {
     default: '900',
   }),
   DIRECTORY_REFRESH_SECONDS: kinds.positive({ description: 'How often it fetches the directory.', default: '10' }),
+  TRUST_ANCHORS_FILE: trustAnchorsSetting,
 };
 
 /** The gateway's (inway's) settings (README: Configuration). */

@@ -20,7 +20,10 @@ export interface AccessRecordAttributes {
   readonly 'dpl.core.data_subject_id'?: string;
   /** `BSN` for persons in the BRP; another register's identifier type otherwise (`RSIN`, `KadasterNatuurlijkPersoon`). */
   readonly 'dpl.core.data_subject_id_type'?: string;
+  /** The organisation responsible for the processing: the afnemer, or the delegator when a delegate asked. */
   readonly 'dpl.core.foreign_operation.processor': string;
+  /** Only when a delegate asked on a delegated contract: the delegate's OIN (who signed the request). */
+  readonly 'poortwachter.delegate_oin'?: string;
   readonly 'poortwachter.processing_activity_version': number;
   readonly 'poortwachter.service_id': string;
   readonly 'poortwachter.search_type': string;

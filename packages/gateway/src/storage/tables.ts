@@ -23,6 +23,8 @@ export interface AccessLogTable {
    */
   log_key_id: string | null;
   foreign_processor: string;
+  /** The delegate that asked for `foreign_processor` (a copy of `poortwachter.delegate_oin`); null otherwise. */
+  delegate_oin: string | null;
   service_id: string;
   transaction_id: string;
   /** Copy of the record's `poortwachter.released_fields` (JSON array), for the coverage index. */

@@ -6,7 +6,7 @@ import { registryHistory } from '@poortwachter/sdk';
 import { DEV_IDENTITY_PROVIDER, loadPersonen } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { registryDirectory } from '../directory/directory-provider.ts';
+import { demoTrustAnchors, registryDirectory } from '../directory/directory-provider.ts';
 import { createGateway, type Gateway } from '../gateway.ts';
 import type { createGatewayApp } from '../http/app.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
@@ -81,6 +81,7 @@ export async function startTestGateway(
   const directory = registryDirectory({
     registryUrl: 'http://registry.test',
     registryKey: registry.registryPublicKey,
+    trustAnchors: demoTrustAnchors(registry.keyDir),
     fetch: async (input, init) => registry.app.request(String(input), init),
     refreshIntervalMs: 3_600_000,
   });

@@ -1,7 +1,7 @@
 import type { Dialect } from '@poortwachter/registry/testing';
 import { openTestDatabase } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
-import { registryDirectory } from '../directory/directory-provider.ts';
+import { demoTrustAnchors, registryDirectory } from '../directory/directory-provider.ts';
 import { adminTokenHash } from '../outway/admin-token.ts';
 import { registerApplication } from '../outway/applications.ts';
 import { createOutway, type Outway } from '../outway/outway.ts';
@@ -45,6 +45,7 @@ export async function startTestOutway(
   const directory = registryDirectory({
     registryUrl: 'http://registry.test',
     registryKey: registry.registryPublicKey,
+    trustAnchors: demoTrustAnchors(registry.keyDir),
     fetch: async (input, init) => {
       if (options.registryDown?.()) throw new TypeError('fetch failed');
       return registry.app.request(String(input), init);

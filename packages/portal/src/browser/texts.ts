@@ -58,6 +58,9 @@ export const TEXTS = {
   downloadCsv: 'Download als CSV (voor Excel)',
   print: 'Afdrukken',
   why: 'Waarom',
+  askedBy: 'Wie vroeg het',
+  askedByText: (delegate: string, responsible: string) =>
+    `${delegate} vroeg de gegevens op voor ${responsible}. ${responsible} is verantwoordelijk.`,
   law: 'Welke wet',
   data: 'Welke gegevens',
   checked: 'Gecontroleerd',

@@ -88,6 +88,11 @@ export function accessItem(entry: TimelineEntry, directory: DirectorySnapshot, i
         {},
         h('dt', {}, TEXTS.why),
         h('dd', {}, h('span', { class: 'verwerking' }, `${entry.verwerking}. `), entry.doel),
+        // A delegate asked for the gemeente: the gemeente is responsible, and the citizen sees who asked.
+        entry.gevraagdDoor ? h('dt', {}, TEXTS.askedBy) : null,
+        entry.gevraagdDoor
+          ? h('dd', { class: 'asked-by' }, TEXTS.askedByText(entry.gevraagdDoor.naam, entry.organisatie.naam))
+          : null,
         h('dt', {}, TEXTS.law),
         h('dd', {}, h('ul', { class: 'laws' }, lawItems(entry))),
         h('dt', {}, TEXTS.data),

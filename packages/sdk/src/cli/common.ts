@@ -4,6 +4,7 @@ import { type DirectorySnapshot, type Organisation, readPeriod } from '@poortwac
 import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
+import { readTrustAnchorsFile, trustedBy } from '../trusted-directory.ts';
 import { dataDir } from './data-dir.ts';
 import { printError, shown } from './output.ts';
 
@@ -17,8 +18,15 @@ export class CliExit extends Error {
   }
 }
 
-/** The registry URL and pinned key from the options, the environment or ./data. */
-export function registryOptions(values: { registry?: string | undefined; 'registry-key'?: string | undefined }) {
+/**
+ * The registry URL, the pinned key and the trust step (the trust anchors) from the options, the
+ * environment or ./data: every command decides only on anchored keys and contracts their parties signed.
+ */
+export function registryOptions(values: {
+  registry?: string | undefined;
+  'registry-key'?: string | undefined;
+  'trust-anchors'?: string | undefined;
+}) {
   const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
   const registryKeyFile = values['registry-key'] ?? join(dataDir(), 'keys', 'registry.public.jwk.json');
   if (!existsSync(registryKeyFile)) {
@@ -27,7 +35,25 @@ export function registryOptions(values: { registry?: string | undefined; 'regist
       `No pinned registry key at ${registryKeyFile}: start the system (pnpm start) or pass --registry-key.`,
     );
   }
-  return { registryUrl, registryKey: JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK };
+  const anchorsFile =
+    values['trust-anchors'] ?? process.env.TRUST_ANCHORS_FILE ?? join(dataDir(), 'keys', 'demo-ca.pem');
+  if (!existsSync(anchorsFile)) {
+    throw new CliExit(
+      2,
+      `No trust anchors at ${anchorsFile}: pass --trust-anchors or set TRUST_ANCHORS_FILE (a PEM bundle; the demo's is ./data/keys/demo-ca.pem, made by pnpm start).`,
+    );
+  }
+  let anchors: ReturnType<typeof readTrustAnchorsFile>;
+  try {
+    anchors = readTrustAnchorsFile(anchorsFile);
+  } catch (error) {
+    throw new CliExit(2, error instanceof Error ? error.message : String(error));
+  }
+  return {
+    registryUrl,
+    registryKey: JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK,
+    trust: trustedBy(anchors),
+  };
 }
 
 /** Fetches the directory and verifies it against the pinned registry key. */

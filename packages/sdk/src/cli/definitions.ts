@@ -20,6 +20,13 @@ const REGISTRY = {
     description: "the registry's public key, pinned",
     defaultText: './data/keys/registry.public.jwk.json',
   },
+  'trust-anchors': {
+    type: 'string',
+    value: 'FILE',
+    description:
+      'PEM bundle of the trust anchors: only keys with a certificate chain to one count (production: the PKIoverheid roots)',
+    defaultText: '$TRUST_ANCHORS_FILE, else ./data/keys/demo-ca.pem',
+  },
 } as const;
 
 const key = (whose: string) =>

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JWK } from 'jose';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
+import { CliExit, registryOptions } from './common.ts';
 import { dataDir } from './data-dir.ts';
 import type { ValuesOf } from './definitions.ts';
 import { joined, jsonText, print, printError, shown } from './output.ts';
@@ -10,17 +9,16 @@ import { table } from './table.ts';
 
 /** `poortwachter directory`: fetch, verify and summarise the signed directory. */
 export async function directoryCommand(values: ValuesOf<'directory'>): Promise<number> {
-  const registryUrl = values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300';
-  const keyFile = values['registry-key'] ?? join(dataDir(), 'keys', 'registry.public.jwk.json');
-  if (!existsSync(keyFile)) {
-    printError(
-      shown`No pinned registry key at ${keyFile}. Start the registry once (pnpm start) or pass --registry-key.\n`,
-    );
-    return 2;
-  }
-  const registryKey = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+  let registry: ReturnType<typeof registryOptions>;
   try {
-    const directory = await fetchDirectory({ registryUrl, registryKey });
+    registry = registryOptions(values);
+  } catch (error) {
+    if (!(error instanceof CliExit)) throw error;
+    printError(shown`${error.message}\n`);
+    return error.code;
+  }
+  try {
+    const directory = await fetchDirectory(registry);
     if (values.json) {
       print(jsonText(directory));
       return 0;
@@ -38,7 +36,7 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
     print(
       joined([
         shown`directory serial ${directory.serial}, issued at ${directory.issued_at}`,
-        shown`signature verified against the pinned registry key (${keyFile})`,
+        shown`signature verified against the pinned registry key (${values['registry-key'] ?? join(dataDir(), 'keys', 'registry.public.jwk.json')}); keys and autorisaties only as anchored and signed by their parties`,
         shown``,
         table(
           ['OIN', 'organisation', 'roles', 'keys'],
