@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
+import { signContract } from '@poortwachter/protocol/contracts';
+import { generatePrivateJwk, openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { certifiedKey, demoPrivateKey, signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_GRONDSLAGEN, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
@@ -32,6 +33,7 @@ describe('registry: each organisation administers its own, history cannot be rew
       DATA_DIR: data,
       PORT: String(port),
       DRAIN_TIMEOUT_SECONDS: '1',
+      DIRECTORY_RESIGN_SECONDS: '1',
     });
     token = readFileSync(join(data, 'registry-admin-token'), 'utf8').trim();
   }, 90_000);
@@ -190,6 +192,34 @@ describe('registry: each organisation administers its own, history cannot be rew
     expect((await organisation(DEMO_OIN.haarlem)).name).toBe(haarlem.name);
   });
 
+  it('registry verify re-verifies every contract signature: one written straight into the database is caught', async () => {
+    const { db, close } = openDatabase<RegistryDatabase>(`sqlite:${join(data, 'registry.db')}`);
+    try {
+      const accepted = await db
+        .selectFrom('contract_signatures')
+        .selectAll()
+        .where('oin', '=', DEMO_OIN.rvig)
+        .where('type', '=', 'accept')
+        .executeTakeFirstOrThrow();
+      // A revoke "by RvIG" with a key the operator holds: the registry's routes would refuse it.
+      const forged = await generatePrivateJwk('Ed25519');
+      const jws = await signContract(accepted.hash, 'revoke', forged, { reason: 'door de beheerder' });
+      await db
+        .insertInto('contract_signatures')
+        .values({ ...accepted, kid: String(forged.kid), type: 'revoke', reason: 'door de beheerder', jws })
+        .execute();
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the directory is signed again
+      const caught = await verify();
+      expect(caught.code, caught.output).toBe(1);
+      expect(caught.out).toContain(
+        `contract ${accepted.hash}: the revoke signature by key ${forged.kid} does not count`,
+      );
+      await db.deleteFrom('contract_signatures').where('jws', '=', jws).execute();
+    } finally {
+      await close();
+    }
+  });
+
   const verify = () =>
     runCli('packages/sdk/src/cli/main.ts', [
       'registry',
@@ -198,6 +228,8 @@ describe('registry: each organisation administers its own, history cannot be rew
       url,
       '--registry-key',
       join(keys, 'registry.public.jwk.json'),
+      '--trust-anchors',
+      join(keys, 'demo-ca.pem'),
       '--heads',
       heads,
     ]);
@@ -206,6 +238,8 @@ describe('registry: each organisation administers its own, history cannot be rew
     const first = await verify();
     expect(first.code, first.output).toBe(0);
     expect(first.out).toContain('first seen now');
+    // Every contract signature in the directory, re-verified against the trust anchors (the demo signs its contracts).
+    expect(first.out).toMatch(/[1-9]\d* signatures on [1-9]\d* contracts verified/);
     const { db, close } = openDatabase<RegistryDatabase>(`sqlite:${join(data, 'registry.db')}`);
     try {
       const change = await db

@@ -50,10 +50,7 @@ describe("the registry's verifiable change log (/v1/changes/log)", () => {
   });
 
   it('proves a later head consistent with an earlier one, and names a size it does not have', async () => {
-    const before = await verifyChangeLogHead(
-      (await get<Head>('/v1/changes/log/head')).jws,
-      registry.registryPublicKey,
-    );
+    const before = await verifyChangeLogHead((await get<Head>('/v1/changes/log/head')).jws, registry.registryPublicKey);
     const res = await registry.admin('POST', '/v1/grondslagen', {
       id: 'change-log-test',
       title: 'Een grondslag voor de test',

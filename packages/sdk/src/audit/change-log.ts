@@ -1,3 +1,5 @@
+import type { X509Certificate } from 'node:crypto';
+import type { DirectorySnapshot } from '@poortwachter/protocol';
 import {
   type ChangeLogHead,
   changeLeafHash,
@@ -8,6 +10,7 @@ import {
   verifyChangeLogHead,
   verifyConsistency,
 } from '@poortwachter/protocol';
+import { anchoredKeys, contractStatus } from '@poortwachter/protocol/contracts';
 import type { JWK } from 'jose';
 import { registryHistory } from './registry-history.ts';
 
@@ -112,4 +115,45 @@ export async function verifyChangeLog(options: {
       );
   }
   return { head, findings, changesChecked: checked };
+}
+
+/** What `verifyContractSignatures` found. */
+export interface ContractSignatureCheck {
+  readonly contracts: number;
+  readonly signatures: number;
+  /** Each signature that does not count, and each contract that is invalid, in words. */
+  readonly findings: readonly string[];
+}
+
+/**
+ * Re-verifies every contract signature in a directory (verified against the pinned registry key, before
+ * any trust step) itself, with core's `contractStatus` against the keys anchored in `anchors`. The
+ * registry refuses a signature that does not count, so one in its directory means it was bypassed
+ * (a row written straight into its database, or a snapshot it signed with something extra).
+ *
+ * @example
+ * const { findings } = await verifyContractSignatures(snapshot, anchors);
+ */
+export async function verifyContractSignatures(
+  snapshot: DirectorySnapshot,
+  anchors: readonly X509Certificate[],
+  now = new Date(),
+): Promise<ContractSignatureCheck> {
+  const keys = await anchoredKeys(snapshot.organisations ?? [], anchors);
+  const findings: string[] = [];
+  let signatures = 0;
+  const contracts = snapshot.contracts ?? [];
+  for (const contract of contracts) {
+    const status = await contractStatus(contract, keys, { now });
+    if (status.state === 'invalid')
+      findings.push(`contract ${contract.hash} is invalid: ${status.why ?? 'its content'}.`);
+    for (const signature of status.signatures) {
+      signatures++;
+      if (!signature.counted)
+        findings.push(
+          `contract ${contract.hash}: the ${signature.type ?? ''} signature by key ${signature.kid} does not count: ${signature.why ?? 'it does not verify'}.`,
+        );
+    }
+  }
+  return { contracts: contracts.length, signatures, findings };
 }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectoryVerificationError } from '@poortwachter/protocol';
 import { writeFileAtomic } from '../atomic-file.ts';
-import { type RememberedChangeLogHead, verifyChangeLog } from '../audit/change-log.ts';
+import { type RememberedChangeLogHead, verifyChangeLog, verifyContractSignatures } from '../audit/change-log.ts';
+import { fetchDirectory } from '../directory-client.ts';
 import { CliExit, registryOptions, runCommand } from './common.ts';
 import { dataDir } from './data-dir.ts';
 import type { ValuesOf } from './definitions.ts';
@@ -34,7 +35,7 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
   return runCommand(async () => {
     const headsFile = values.heads ?? join(dataDir(), 'registry-heads.json');
     const heads = readHeads(headsFile);
-    const { registryUrl, registryKey } = registryOptions(values);
+    const { registryUrl, registryKey, anchors } = registryOptions(values);
     let result: Awaited<ReturnType<typeof verifyChangeLog>>;
     try {
       result = await verifyChangeLog({ registryUrl, registryKey, remembered: heads[registryUrl] });
@@ -43,9 +44,9 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
       print(shown`FAIL  the registry's change log head: ${error.message}\n`);
       return 1;
     }
-    const ok = result.findings.length === 0;
-    // TODO(issue 28, core): check every contract signature in the current directory with core's
-    // contractStatus against the trust anchors once core is merged.
+    // The directory as the registry signed it (before any trust step): every contract signature in it.
+    const contracts = await verifyContractSignatures(await fetchDirectory({ registryUrl, registryKey }), anchors);
+    const ok = result.findings.length === 0 && contracts.findings.length === 0;
     if (ok) writeFileAtomic(headsFile, `${JSON.stringify({ ...heads, [registryUrl]: result.head }, null, 2)}\n`);
     if (values.json) {
       print(
@@ -62,12 +63,12 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
     if (ok) {
       const since = previous ? `consistent with size ${previous.tree_size} seen before` : 'first seen now';
       print(
-        shown`OK    registry ${registryUrl}: ${result.head.tree_size} changes, signed head verified, ${since}, all ${result.changesChecked} changes match their leaves\n`,
+        shown`OK    registry ${registryUrl}: ${result.head.tree_size} changes, signed head verified, ${since}, all ${result.changesChecked} changes match their leaves; ${contracts.signatures} signatures on ${contracts.contracts} contracts verified against the trust anchors\n`,
       );
       return 0;
     }
     print(shown`FAIL  registry ${registryUrl}:\n`);
-    for (const finding of result.findings) print(shown`      - ${finding}\n`);
+    for (const finding of [...result.findings, ...contracts.findings]) print(shown`      - ${finding}\n`);
     print(shown`\nTHE REGISTRY'S HISTORY WAS REWRITTEN: see the findings above.\n`);
     return 1;
   });
