@@ -67,4 +67,10 @@ await printAccessRecords(
   result.transactionId,
 );
 
-await queryBrk({ data, registryUrl, registryKey: readJwk(join(data, 'keys', 'registry.public.jwk.json')), readJwk, trust });
+await queryBrk({
+  data,
+  registryUrl,
+  registryKey: readJwk(join(data, 'keys', 'registry.public.jwk.json')),
+  readJwk,
+  trust,
+});

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv } from '@poortwachter/protocol/testing';
 import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
+import { demoPrivateKey, signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { querySuzanne } from '../operations/server-entry.ts';
@@ -70,10 +71,24 @@ describe("no live formula in the auditor's CSV, whatever the registry's names", 
     return (await res.json()) as Record<string, unknown>;
   };
 
-  /** Renames an organisation through the admin API, keeping what else it is. */
+  /** A change as organisation `oin` makes it: a request signed with its (demo) key. */
+  const asOrganisation = async (oin: string, path: string, body: unknown) => {
+    const privateKey = demoPrivateKey(join(system.data, 'keys'), oin);
+    const { url, init } = await signAsOrganisation({
+      registryUrl: registry,
+      method: 'PUT',
+      path: `/v1${path}`,
+      body,
+      privateKey,
+    });
+    const res = await fetch(url, init);
+    expect(res.status, `PUT ${path}: ${await res.clone().text()}`).toBeLessThan(300);
+  };
+
+  /** Renames an organisation as the organisation itself, keeping what else it is. */
   async function renameOrganisation(oin: string, name: string) {
     const { kind, roles, privacyContact, webOrigins } = await admin('GET', `/organisations/${oin}`);
-    await admin('PUT', `/organisations/${oin}`, {
+    await asOrganisation(oin, `/organisations/${oin}`, {
       name,
       kind,
       roles,
@@ -88,7 +103,7 @@ describe("no live formula in the auditor's CSV, whatever the registry's names", 
       versions: Record<string, unknown>[];
     };
     const { doel, grondslagIds, responsibleOin, bewaartermijn, vertrouwelijkheid } = activity.versions.at(-1) ?? {};
-    await admin('PUT', `/processing-activities/${encodeURIComponent(id)}`, {
+    await asOrganisation(String(responsibleOin), `/processing-activities/${encodeURIComponent(id)}`, {
       name,
       doel,
       grondslagIds,

@@ -14,6 +14,7 @@ const COMMANDS = [
   'audit serve',
   'audit reconcile',
   'log verify',
+  'registry verify',
   'directory',
   'query',
   'inzage',

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { findContractHash, signContractAs } from '@poortwachter/registry/testing';
+import { demoPrivateKey, findContractHash, signAsOrganisation, signContractAs } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,14 +210,23 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
       versions: Record<string, unknown>[];
     };
     const latest = current.versions.at(-1) as Record<string, unknown>;
-    await admin('PUT', `/processing-activities/${encodeURIComponent(activity)}`, {
-      name: latest.name,
-      doel: latest.doel,
-      grondslagIds: latest.grondslagIds,
-      responsibleOin: latest.responsibleOin,
-      bewaartermijn: latest.bewaartermijn,
-      vertrouwelijkheid: 'normaal',
+    // 's-Hertogenbosch changes its own verwerkingsactiviteit: a request signed with its key.
+    const change = await signAsOrganisation({
+      registryUrl: registry,
+      method: 'PUT',
+      path: `/v1/processing-activities/${encodeURIComponent(activity)}`,
+      privateKey: demoPrivateKey(join(system.data, 'keys'), String(latest.responsibleOin)),
+      body: {
+        name: latest.name,
+        doel: latest.doel,
+        grondslagIds: latest.grondslagIds,
+        responsibleOin: latest.responsibleOin,
+        bewaartermijn: latest.bewaartermijn,
+        vertrouwelijkheid: 'normaal',
+      },
     });
+    const changed = await fetch(change.url, change.init);
+    expect(changed.status, await changed.clone().text()).toBe(200);
     await gatewayHasNewestDirectory(system);
     await logInAsSuzanne(page);
     const now = await lines(page);

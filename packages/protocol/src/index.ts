@@ -21,10 +21,13 @@ export {
 } from './dates.ts';
 export { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot, JOSE_JSON } from './directory/types.ts';
 export {
+  CHANGE_LOG_ID,
+  type ChangeLogHead,
   DirectoryVerificationError,
   type SignedChangesPage,
   type VerifiedDirectory,
   type VerifySnapshotOptions,
+  verifyChangeLogHead,
   verifyChangesPage,
   verifyDirectory,
   verifyDirectorySnapshot,
@@ -78,7 +81,22 @@ export {
   nodeHash,
   rightFold,
 } from './merkle/hashes.ts';
+export {
+  changeLeafHash,
+  consistencyProofOf,
+  inclusionProofOf,
+  type RegistryChangeEntry,
+  rangeRoot,
+} from './merkle/leaf-proofs.ts';
 export { TREE_HEAD_TYP, type TreeHead, verifyTreeHead } from './merkle/tree-head.ts';
+export {
+  consistencyRanges,
+  decompose,
+  inclusionRanges,
+  type NodeId,
+  type Range,
+  splitPoint,
+} from './merkle/tree-math.ts';
 export {
   MerkleProofError,
   verifyConsistency,

@@ -558,7 +558,9 @@ describe('a revoked key', () => {
       gw.send(uwv, raadpleeg(SUZANNE, ['naam.geslachtsnaam']), { processingActivity: DEMO_PROCESSING_ACTIVITY.uwvWw });
     expect((await request()).status).toBe(200);
     const kid = gw.key(uwv).kid;
-    expect((await gw.registry.admin('POST', `/v1/organisations/${uwv}/keys/${kid}/revoke`, {})).status).toBe(200);
+    expect(
+      (await gw.registry.asOrganisation(uwv, 'POST', `/v1/organisations/${uwv}/keys/${kid}/revoke`, {})).status,
+    ).toBe(200);
     await gw.refreshDirectory();
     const calls = gw.source.state.calls;
     const records = (await gw.accessRecords()).length;

@@ -1,9 +1,5 @@
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { signRequest } from '@poortwachter/protocol';
-import { issueCertificate } from '@poortwachter/protocol/contracts';
-import { generatePrivateJwk, publicJwkOf } from '@poortwachter/registry';
+import { certifiedKey } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,27 +37,25 @@ describe("an organisation's key rotation", () => {
   it('accepts the old and the new key during the overlap, and only the new one after the old is revoked', async () => {
     const oin = DEMO_OIN.utrecht;
     const oldKey = gw.key(oin);
-    const newKey = await generatePrivateJwk('P-256');
+    // Utrecht adds its new key itself (a request signed with its current key); the key carries a certificate.
+    const { privateKey: newKey, key } = await certifiedKey(
+      gw.registry.keyDir,
+      { oin, name: 'Gemeente Utrecht' },
+      'P-256',
+    );
     expect(await callWith(newKey)).toBe(401);
-    // Utrecht's new key comes with its certificate (here from the demo CA): a key without one counts for nothing.
-    const x5c = [
-      issueCertificate({
-        issuer: {
-          certificate: new X509Certificate(readFileSync(join(gw.registry.keyDir, 'demo-ca.pem'))).raw.toString(
-            'base64',
-          ),
-          privateJwk: JSON.parse(readFileSync(join(gw.registry.keyDir, 'demo-ca.key.json'), 'utf8')) as JWK,
-        },
-        subject: { commonName: 'Gemeente Utrecht', serialNumber: oin, country: 'NL' },
-        publicJwk: publicJwkOf(newKey),
-      }),
-    ];
-    const added = await gw.registry.admin('POST', `/v1/organisations/${oin}/keys`, { jwk: publicJwkOf(newKey), x5c });
+    const added = await gw.registry.asOrganisation(oin, 'POST', `/v1/organisations/${oin}/keys`, key);
     expect(added.status).toBe(201);
     await gw.refreshDirectory();
     expect(await callWith(oldKey)).toBe(200);
     expect(await callWith(newKey)).toBe(200);
-    const revoked = await gw.registry.admin('POST', `/v1/organisations/${oin}/keys/${oldKey.kid}/revoke`, {});
+    const revoked = await gw.registry.asOrganisation(
+      oin,
+      'POST',
+      `/v1/organisations/${oin}/keys/${oldKey.kid}/revoke`,
+      {},
+      newKey,
+    );
     expect(revoked.status).toBe(200);
     await gw.refreshDirectory();
     expect(await callWith(oldKey)).toBe(401);

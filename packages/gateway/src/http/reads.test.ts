@@ -215,11 +215,16 @@ for (const dialect of DIALECTS) {
         ...latest
       } = current.versions.at(-1) ?? {};
       const addVersion = async (vertrouwelijkheid: string) => {
-        const put = await gw.registry.admin('PUT', `/v1/processing-activities/${encodeURIComponent(fraud)}`, {
-          ...latest,
-          vertrouwelijkheid,
-          validFrom: new Date(Date.now() - 1000).toISOString(),
-        });
+        const put = await gw.registry.asOrganisation(
+          DEMO_OIN.sHertogenbosch,
+          'PUT',
+          `/v1/processing-activities/${encodeURIComponent(fraud)}`,
+          {
+            ...latest,
+            vertrouwelijkheid,
+            validFrom: new Date(Date.now() - 1000).toISOString(),
+          },
+        );
         expect(put.status, await put.clone().text()).toBe(200);
         await gw.refreshDirectory();
       };

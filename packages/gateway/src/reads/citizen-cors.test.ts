@@ -15,7 +15,7 @@ describe('CORS on the citizen endpoints', () => {
       string,
       unknown
     >;
-    const put = await gw.registry.admin('PUT', `/v1/organisations/${DEMO_OIN.rvig}`, {
+    const put = await gw.registry.asOrganisation(DEMO_OIN.rvig, 'PUT', `/v1/organisations/${DEMO_OIN.rvig}`, {
       name: rvig.name,
       kind: rvig.kind,
       roles: rvig.roles,

@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import { TREE_HEAD_TYP } from '../merkle/tree-head.ts';
 import { keysByThumbprint, type ParsedRegistryJws, parseRegistryJws, verifiedPayload } from './registry-signatures.ts';
 import { CHANGES_TYP, DIRECTORY_TYP, type DirectorySnapshot } from './types.ts';
 
@@ -66,6 +67,8 @@ export interface SignedChangesPage {
   readonly serial: number;
   readonly afterSerial: number;
   readonly changes: readonly {
+    /** Who made the change: `operator` or an OIN (missing from a registry before issue 28). */
+    readonly actor?: string;
     readonly serial: number;
     readonly changedAt: string;
     readonly entity: string;
@@ -73,6 +76,43 @@ export interface SignedChangesPage {
     readonly action: string;
     readonly record: Record<string, unknown>;
   }[];
+}
+
+/** The `log_id` of the registry's verifiable change log. */
+export const CHANGE_LOG_ID = 'registry-changes';
+
+/** A signed head of the registry's change log, after its signature was checked. */
+export interface ChangeLogHead {
+  readonly log_id: string;
+  readonly tree_size: number;
+  readonly root_hash: string;
+  readonly timestamp: number;
+}
+
+/**
+ * Verifies a signed head of the registry's change log (compact JWS, typ `poortwachter-tree-head+jws`)
+ * against the pinned registry key, as the directory is verified.
+ *
+ * @example
+ * const head = await verifyChangeLogHead(jws, pinnedRegistryKey); // { tree_size, root_hash, … }
+ */
+export async function verifyChangeLogHead(jws: string, pinned: JWK | { keys: readonly JWK[] }): Promise<ChangeLogHead> {
+  const { payload } = await verifyRegistryJws(jws, pinned, TREE_HEAD_TYP, 'change log head');
+  let head: ChangeLogHead;
+  try {
+    head = JSON.parse(new TextDecoder().decode(payload)) as ChangeLogHead;
+  } catch (cause) {
+    throw new DirectoryVerificationError('malformed', 'The change log head is not JSON.', { cause });
+  }
+  if (
+    head.log_id !== CHANGE_LOG_ID ||
+    !Number.isSafeInteger(head.tree_size) ||
+    head.tree_size < 0 ||
+    typeof head.root_hash !== 'string' ||
+    !Number.isSafeInteger(head.timestamp)
+  )
+    throw new DirectoryVerificationError('malformed', 'The change log head is not a head of the registry change log.');
+  return head;
 }
 
 /** Verifies a signed page of the registry's change log against the pinned registry key. */

@@ -1,5 +1,11 @@
 import type { SignedChangesPage } from '@poortwachter/protocol';
-import { CHANGES_TYP, DIRECTORY_TYP, type DirectorySnapshot } from '@poortwachter/protocol';
+import {
+  CHANGES_TYP,
+  type ChangeLogHead,
+  DIRECTORY_TYP,
+  type DirectorySnapshot,
+  TREE_HEAD_TYP,
+} from '@poortwachter/protocol';
 import { CompactSign, calculateJwkThumbprint, GeneralSign, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { currentSerial, type RegistryDb } from '../repositories/changes.ts';
@@ -28,6 +34,8 @@ export interface DirectoryPublisher {
   serial(): Promise<number>;
   /** Signs a page of the change log with the registry key (typ `poortwachter-changes+jws`). */
   signChanges(page: SignedChangesPage): Promise<string>;
+  /** Signs a head of the verifiable change log with the registry key (typ `poortwachter-tree-head+jws`). */
+  signHead(head: ChangeLogHead): Promise<string>;
 }
 
 interface SigningKey {
@@ -125,6 +133,10 @@ export async function createDirectoryPublisher(
     signChanges: (page) =>
       new CompactSign(new TextEncoder().encode(JSON.stringify(page)))
         .setProtectedHeader({ alg, kid, typ: CHANGES_TYP, cty: 'application/json' })
+        .sign(key),
+    signHead: (head) =>
+      new CompactSign(new TextEncoder().encode(JSON.stringify(head)))
+        .setProtectedHeader({ alg, kid, typ: TREE_HEAD_TYP })
         .sign(key),
     async current() {
       const serial = (await currentSerial(db)).serial;

@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
-import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { certifiedKey, DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 
 interface Problem {
   status: number;
@@ -50,6 +50,8 @@ const baseTerms: ContractTerms = {
 for (const dialect of DIALECTS) {
   describeDialect(dialect, `registry admin API (${dialect})`, () => {
     let registry: TestRegistry;
+    /** The key of the organisation the tests onboard (00000001000000000002), with which it signs its own changes. */
+    let testdorpKey: JWK;
     beforeAll(async () => {
       registry = await startTestRegistry(dialect);
     });
@@ -107,11 +109,15 @@ for (const dialect of DIALECTS) {
       });
 
       it('creates an organisation with an Ed25519 key whose kid is the RFC 7638 thumbprint', async () => {
-        const key = await generatePrivateJwk('Ed25519');
+        const { privateKey: key, key: certified } = await certifiedKey(registry.keyDir, {
+          oin: '00000001000000000002',
+          name: 'Gemeente Testdorp',
+        });
+        testdorpKey = key;
         const res = await registry.admin(
           'POST',
           '/v1/organisations',
-          newOrganisation('00000001000000000002', { keys: [{ jwk: publicJwkOf(key) }] }),
+          newOrganisation('00000001000000000002', { keys: [certified] }),
         );
         expect(res.status).toBe(201);
         expect(res.headers.get('location')).toBe('/v1/organisations/00000001000000000002');
@@ -143,32 +149,52 @@ for (const dialect of DIALECTS) {
       it('refuses a private key on the key endpoint too, and RSA keys, and garbage points', async () => {
         const oin = '00000001000000000002';
         const priv = await generatePrivateJwk('Ed25519');
-        let p = await problem(await registry.admin('POST', `/v1/organisations/${oin}/keys`, { jwk: priv }));
+        let p = await problem(
+          await registry.asOrganisation(oin, 'POST', `/v1/organisations/${oin}/keys`, { jwk: priv }, testdorpKey),
+        );
         expect(names(p)).toEqual(['jwk.d']);
 
         const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'jwk' });
-        p = await problem(await registry.admin('POST', `/v1/organisations/${oin}/keys`, { jwk: rsa }));
+        p = await problem(
+          await registry.asOrganisation(oin, 'POST', `/v1/organisations/${oin}/keys`, { jwk: rsa }, testdorpKey),
+        );
         expect(p.status).toBe(400);
         expect(names(p)).toContain('jwk.kty');
 
         const garbage = { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' };
-        p = await problem(await registry.admin('POST', `/v1/organisations/${oin}/keys`, { jwk: garbage }));
+        p = await problem(
+          await registry.asOrganisation(oin, 'POST', `/v1/organisations/${oin}/keys`, { jwk: garbage }, testdorpKey),
+        );
         expect(names(p)).toEqual(['jwk.x']);
 
         const pub = publicJwkOf(await generatePrivateJwk('Ed25519'));
         p = await problem(
-          await registry.admin('POST', `/v1/organisations/${oin}/keys`, { jwk: { ...pub, kid: 'my-own-kid' } }),
+          await registry.asOrganisation(
+            oin,
+            'POST',
+            `/v1/organisations/${oin}/keys`,
+            { jwk: { ...pub, kid: 'my-own-kid' } },
+            testdorpKey,
+          ),
         );
         expect(names(p)).toEqual(['jwk.kid']);
       });
 
       it('revokes a key with its revocation time, visible to everyone', async () => {
         const oin = '00000001000000000002';
-        const key = publicJwkOf(await generatePrivateJwk('P-256'));
-        const added = (await (await registry.admin('POST', `/v1/organisations/${oin}/keys`, { jwk: key })).json()) as {
+        const { key } = await certifiedKey(registry.keyDir, { oin, name: 'Gemeente Testdorp' }, 'P-256');
+        const added = (await (
+          await registry.asOrganisation(oin, 'POST', `/v1/organisations/${oin}/keys`, key, testdorpKey)
+        ).json()) as {
           kid: string;
         };
-        const res = await registry.admin('POST', `/v1/organisations/${oin}/keys/${added.kid}/revoke`, {});
+        const res = await registry.asOrganisation(
+          oin,
+          'POST',
+          `/v1/organisations/${oin}/keys/${added.kid}/revoke`,
+          {},
+          testdorpKey,
+        );
         expect(res.status).toBe(200);
         const organisation = (await (await registry.app.request(`/v1/organisations/${oin}`)).json()) as {
           keys: { kid: string; status: string; revokedAt: string | null }[];
@@ -176,9 +202,17 @@ for (const dialect of DIALECTS) {
         const revoked = organisation.keys.find((k) => k.kid === added.kid);
         expect(revoked?.status).toBe('revoked');
         expect(revoked?.revokedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
-        expect((await registry.admin('POST', `/v1/organisations/${oin}/keys/${added.kid}/revoke`, {})).status).toBe(
-          409,
-        );
+        expect(
+          (
+            await registry.asOrganisation(
+              oin,
+              'POST',
+              `/v1/organisations/${oin}/keys/${added.kid}/revoke`,
+              {},
+              testdorpKey,
+            )
+          ).status,
+        ).toBe(409);
       });
 
       it('refuses a second organisation with the same OIN', async () => {
@@ -340,22 +374,27 @@ for (const dialect of DIALECTS) {
 
       it('refuses an unknown grondslag and a malformed bewaartermijn, naming them', async () => {
         const p = await problem(
-          await registry.admin('POST', '/v1/processing-activities', {
+          await registry.asOrganisation(DEMO_OIN.haarlem, 'POST', '/v1/processing-activities', {
             ...v1,
             grondslagIds: ['wet-brp-art-3.3', 'wet-op-de-maan'],
           }),
         );
         expect(names(p)).toEqual(['grondslagIds[1]']);
         const q = await problem(
-          await registry.admin('POST', '/v1/processing-activities', { ...v1, bewaartermijn: '20 jaar' }),
+          await registry.asOrganisation(DEMO_OIN.haarlem, 'POST', '/v1/processing-activities', {
+            ...v1,
+            bewaartermijn: '20 jaar',
+          }),
         );
         expect(names(q)).toEqual(['bewaartermijn']);
       });
 
       it('makes a change a new version, and keeps the old one readable by date', async () => {
-        expect((await registry.admin('POST', '/v1/processing-activities', v1)).status).toBe(201);
+        expect((await registry.asOrganisation(DEMO_OIN.haarlem, 'POST', '/v1/processing-activities', v1)).status).toBe(
+          201,
+        );
         const { id: _id, ...change } = { ...v1, bewaartermijn: 'P5Y', validFrom: '2026-01-01T00:00:00.000Z' };
-        const res = await registry.admin('PUT', path, change);
+        const res = await registry.asOrganisation(DEMO_OIN.haarlem, 'PUT', path, change);
         expect(res.status).toBe(200);
         const activity = (await res.json()) as { versions: { version: number; bewaartermijn: string }[] };
         expect(activity.versions.map((v) => [v.version, v.bewaartermijn])).toEqual([
@@ -376,7 +415,7 @@ for (const dialect of DIALECTS) {
 
       it('refuses a version that starts before the one it replaces', async () => {
         const { id: _id, ...change } = { ...v1, validFrom: '2025-06-01T00:00:00.000Z' };
-        const p = await problem(await registry.admin('PUT', path, change));
+        const p = await problem(await registry.asOrganisation(DEMO_OIN.haarlem, 'PUT', path, change));
         expect(names(p)).toEqual(['validFrom']);
       });
 
@@ -399,7 +438,8 @@ for (const dialect of DIALECTS) {
           validFrom: _f,
           ...last
         } = current.versions.at(-1) ?? {};
-        const res = await registry.admin(
+        const res = await registry.asOrganisation(
+          DEMO_OIN.sHertogenbosch,
           'PUT',
           `/v1/processing-activities/${encodeURIComponent(DEMO_PROCESSING_ACTIVITY.denBoschFraude)}`,
           {

@@ -7,8 +7,9 @@ import type { DirectoryPublisher } from '../directory/publisher.ts';
 import { DEFAULT_GROUP_ID } from '../domain/contract-terms.ts';
 import type { ContractTrust } from '../repositories/contracts.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
-import { requireAdmin } from './admin-auth.ts';
+import { authenticateChange, type ChangeEnv } from './admin-auth.ts';
 import { onRegistryError, problemResponse } from './problem-response.ts';
+import { changeLogRoutes } from './routes/change-log.ts';
 import { contractRoutes } from './routes/contracts.ts';
 import { recordRoutes } from './routes/records.ts';
 import { REQUEST_SCHEMAS, type RequestSchemaName } from './schemas.ts';
@@ -21,6 +22,11 @@ export interface RegistryAppOptions {
   readonly maxBodyBytes?: number;
   /** `GET /metrics` in the Prometheus text format (the server entry's telemetry). */
   readonly metrics?: () => Promise<string>;
+  /**
+   * The registry's public base URL, as organisations sign their requests for it (setting
+   * REGISTRY_PUBLIC_URL); without it, the URL as the request arrived.
+   */
+  readonly publicUrl?: string;
   /**
    * The trust anchors contract signers' keys must chain to, and the registry's FSC group. Without it
    * (a registry that only serves reads) no key is anchored: every contract signature is refused.
@@ -39,7 +45,8 @@ function matchesSerial(ifNoneMatch: string | undefined, serial: number): boolean
 
 /**
  * The registry's HTTP API: the signed directory and JWKS, the JSON Schemas, public reads of every
- * record and admin-only changes.
+ * record, the verifiable change log, and changes by the operator (admin token: onboarding and
+ * registry-wide records) or by an organisation (signed requests: its own records).
  *
  * @example
  * const app = createRegistryApp({ db, publisher, trust: { anchors, groupId: 'poortwachter' } });
@@ -47,7 +54,7 @@ function matchesSerial(ifNoneMatch: string | undefined, serial: number): boolean
  */
 export function createRegistryApp(options: RegistryAppOptions) {
   const { db, publisher } = options;
-  const app = new Hono();
+  const app = new Hono<ChangeEnv>();
   app.onError(onRegistryError);
   app.notFound((c) =>
     problemResponse(c, new ProblemError('notFound', `No route ${c.req.method} ${new URL(c.req.url).pathname}.`)),
@@ -91,11 +98,18 @@ export function createRegistryApp(options: RegistryAppOptions) {
     return c.json(publishedSchema(name as RequestSchemaName), 200, { 'content-type': 'application/schema+json' });
   });
 
-  const admin = requireAdmin(db);
+  const trust = options.trust ?? { anchors: [], groupId: DEFAULT_GROUP_ID };
+  const authenticate = authenticateChange(db, {
+    anchors: trust.anchors,
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+  });
   app.use('/v1/*', bodyLimit({ maxSize: options.maxBodyBytes ?? 1024 * 1024 }));
   // Before the admin token's guard: a party's signature authenticates a change to a contract.
-  app.route('/v1', contractRoutes(db, options.trust ?? { anchors: [], groupId: DEFAULT_GROUP_ID }));
-  app.use('/v1/*', async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : admin(c, next)));
-  app.route('/v1', recordRoutes(db, publisher));
+  app.route('/v1', contractRoutes(db, trust));
+  app.use('/v1/*', async (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : authenticate(c, next),
+  );
+  app.route('/v1', recordRoutes(db, publisher, trust.anchors));
+  app.route('/v1/changes/log', changeLogRoutes(db, publisher));
   return app;
 }

@@ -1,7 +1,7 @@
 import { verifyDirectorySnapshot } from '@poortwachter/protocol';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
+import { certifiedKey, DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 
 interface Problem {
   code: string;
@@ -46,9 +46,11 @@ for (const dialect of DIALECTS) {
 
     it('keeps both on an update that leaves them out, clears the contact with null, and publishes them', async () => {
       const oin = '00000001000000000078';
+      const { privateKey, key } = await certifiedKey(registry.keyDir, { oin, name: base.name });
       const created = await registry.admin('POST', '/v1/organisations', {
         oin,
         ...base,
+        keys: [key],
         privacyContact: contact,
         webOrigins: ['https://mijn.testdorp.example', 'http://localhost:8305', 'https://mijn.testdorp.example'],
       });
@@ -57,10 +59,15 @@ for (const dialect of DIALECTS) {
         privacyContact: contact,
         webOrigins: ['https://mijn.testdorp.example', 'http://localhost:8305'],
       });
-      const renamed = await registry.admin('PUT', `/v1/organisations/${oin}`, {
-        ...base,
-        name: 'Gemeente Testdorp-Oost',
-      });
+      // The organisation changes its own record, signing with its key.
+      const renamed = await registry.asOrganisation(
+        oin,
+        'PUT',
+        `/v1/organisations/${oin}`,
+        { ...base, name: 'Gemeente Testdorp-Oost' },
+        privateKey,
+      );
+      expect(renamed.status, await renamed.clone().text()).toBe(200);
       expect(await renamed.json()).toMatchObject({ name: 'Gemeente Testdorp-Oost', privacyContact: contact });
       const snapshot = await verifyDirectorySnapshot(
         await (await registry.app.request('/v1/directory')).text(),
@@ -70,11 +77,13 @@ for (const dialect of DIALECTS) {
         privacyContact: contact,
         webOrigins: ['https://mijn.testdorp.example', 'http://localhost:8305'],
       });
-      const cleared = await registry.admin('PUT', `/v1/organisations/${oin}`, {
-        ...base,
-        privacyContact: null,
-        webOrigins: [],
-      });
+      const cleared = await registry.asOrganisation(
+        oin,
+        'PUT',
+        `/v1/organisations/${oin}`,
+        { ...base, privacyContact: null, webOrigins: [] },
+        privateKey,
+      );
       expect(await cleared.json()).toMatchObject({ privacyContact: null, webOrigins: [] });
       // The change log holds each state.
       const changes = await (await registry.app.request('/v1/changes?entity=organisation')).text();

@@ -1,16 +1,18 @@
-import { ProblemError } from '@poortwachter/protocol';
+import { changeLeafHash, ProblemError, type RegistryChangeEntry, toBase64 } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import type { Actor } from '../domain/actor.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 
 export type RegistryDb = Kysely<RegistryDatabase> | Transaction<RegistryDatabase>;
 
 /**
- * Raises the directory serial and records the change, inside the caller's transaction, so that a
- * change and its serial are committed together or not at all. Returns the new serial.
+ * Raises the directory serial and records the change with its actor and its leaf in the verifiable
+ * change log, inside the caller's transaction, so that a change, its serial and its leaf are committed
+ * together or not at all. Returns the new serial.
  */
 export async function recordChange(
   trx: Transaction<RegistryDatabase>,
-  change: { entity: string; entityId: string; action: string; record: unknown; at: string },
+  change: { entity: string; entityId: string; action: string; actor: Actor; record: unknown; at: string },
 ): Promise<number> {
   const updated = await trx
     .updateTable('directory_state')
@@ -23,6 +25,17 @@ export async function recordChange(
     serial = 1;
     await trx.insertInto('directory_state').values({ id: 1, serial, changed_at: change.at }).execute();
   }
+  // The leaf hashes the record as it reads back from its JSON text, as every reader of the log sees it.
+  const record = JSON.stringify(change.record);
+  const entry: RegistryChangeEntry = {
+    serial,
+    changedAt: change.at,
+    entity: change.entity,
+    entityId: change.entityId,
+    action: change.action,
+    actor: change.actor,
+    record: JSON.parse(record) as unknown,
+  };
   await trx
     .insertInto('registry_changes')
     .values({
@@ -31,7 +44,9 @@ export async function recordChange(
       entity: change.entity,
       entity_id: change.entityId,
       action: change.action,
-      record: JSON.stringify(change.record),
+      actor: change.actor,
+      record,
+      leaf_hash: toBase64(changeLeafHash(entry)),
     })
     .execute();
   return serial;
@@ -51,7 +66,7 @@ export async function currentSerial(db: RegistryDb): Promise<{ serial: number; c
 export async function listChanges(
   db: RegistryDb,
   filter: { entity?: string; entityId?: string; afterSerial?: number },
-) {
+): Promise<RegistryChangeEntry[]> {
   let query = db.selectFrom('registry_changes').selectAll().orderBy('serial');
   if (filter.entity) query = query.where('entity', '=', filter.entity);
   if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
@@ -63,8 +78,18 @@ export async function listChanges(
     entity: r.entity,
     entityId: r.entity_id,
     action: r.action,
+    actor: r.actor,
     record: JSON.parse(r.record) as unknown,
   }));
+}
+
+/** The change log's leaf hashes, in serial order (the leaf index is the position, from 0). */
+export async function changeLeaves(db: RegistryDb): Promise<Uint8Array[]> {
+  const rows = await db.selectFrom('registry_changes').select(['serial', 'leaf_hash']).orderBy('serial').execute();
+  return rows.map((r) => {
+    if (!r.leaf_hash) throw new Error(`registry change ${r.serial} has no leaf`);
+    return new Uint8Array(Buffer.from(r.leaf_hash, 'base64'));
+  });
 }
 
 /** Tables whose records are revoked by setting `revoked_at` (organisations and keys have their own rules). */
@@ -84,6 +109,7 @@ export async function revokeRecord<T extends { revokedAt: string | null }>(
     label: string;
     get: (db: RegistryDb, id: string) => Promise<T>;
   },
+  actor: Actor,
   now: Date,
 ): Promise<T> {
   const at = now.toISOString();
@@ -100,6 +126,7 @@ export async function revokeRecord<T extends { revokedAt: string | null }>(
       entity: spec.entity,
       entityId: spec.id,
       action: 'revoke',
+      actor,
       record: { revokedAt: at },
       at,
     });

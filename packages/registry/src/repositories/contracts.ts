@@ -258,6 +258,7 @@ export async function proposeContract(
       entity: 'contract',
       entityId: hash,
       action: 'propose',
+      actor: signed.oin,
       record: { hash, content, signature: input.signature, signedBy: signed.oin },
       at,
     });
@@ -300,6 +301,7 @@ export async function addContractSignature(
       entity: 'contract',
       entityId: hash,
       action: signed.type,
+      actor: signed.oin,
       record: { hash, signature: jws, signedBy: signed.oin },
       at,
     });

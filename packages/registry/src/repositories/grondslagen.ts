@@ -1,6 +1,7 @@
 import type { AvgBasis, Grondslag } from '@poortwachter/protocol';
 import { ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
+import type { Actor } from '../domain/actor.ts';
 import { toInterval } from '../domain/time.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { GrondslagRow } from '../storage/tables/grondslag.table.ts';
@@ -58,6 +59,7 @@ function toColumns(input: GrondslagInput, now: Date) {
 export async function createGrondslag(
   db: Kysely<RegistryDatabase>,
   input: GrondslagInput & { id: string },
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -78,6 +80,7 @@ export async function createGrondslag(
       entity: 'grondslag',
       entityId: input.id,
       action: 'create',
+      actor,
       record: await getGrondslag(trx, input.id),
       at,
     });
@@ -89,6 +92,7 @@ export async function updateGrondslag(
   db: Kysely<RegistryDatabase>,
   id: string,
   input: GrondslagInput,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -104,6 +108,7 @@ export async function updateGrondslag(
       entity: 'grondslag',
       entityId: id,
       action: 'update',
+      actor,
       record: await getGrondslag(trx, id),
       at,
     });
@@ -111,10 +116,11 @@ export async function updateGrondslag(
   return getGrondslag(db, id);
 }
 
-export function revokeGrondslag(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
+export function revokeGrondslag(db: Kysely<RegistryDatabase>, id: string, actor: Actor, now = new Date()) {
   return revokeRecord(
     db,
     { table: 'grondslagen', key: 'id', id, entity: 'grondslag', label: 'Grondslag', get: getGrondslag },
+    actor,
     now,
   );
 }

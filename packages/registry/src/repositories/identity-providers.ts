@@ -1,6 +1,7 @@
 import type { AssuranceLevel, IdentityProvider, PublicJwk } from '@poortwachter/protocol';
 import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
+import type { Actor } from '../domain/actor.ts';
 import { toPublicJwk } from '../domain/public-jwk.ts';
 import { isHttpsOrLocal } from '../domain/web-address.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
@@ -74,6 +75,7 @@ async function toColumns(input: IdentityProviderInput) {
 export async function createIdentityProvider(
   db: Kysely<RegistryDatabase>,
   input: IdentityProviderInput & { issuer: string },
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -104,6 +106,7 @@ export async function createIdentityProvider(
       entity: 'identity-provider',
       entityId: input.issuer,
       action: 'create',
+      actor,
       record: { issuer: input.issuer, ...columns },
       at,
     });
@@ -115,6 +118,7 @@ export async function updateIdentityProvider(
   db: Kysely<RegistryDatabase>,
   issuer: string,
   input: IdentityProviderInput,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -130,6 +134,7 @@ export async function updateIdentityProvider(
       entity: 'identity-provider',
       entityId: issuer,
       action: 'update',
+      actor,
       record: { issuer, ...columns },
       at,
     });
@@ -137,7 +142,7 @@ export async function updateIdentityProvider(
   return getIdentityProvider(db, issuer);
 }
 
-export function revokeIdentityProvider(db: Kysely<RegistryDatabase>, issuer: string, now = new Date()) {
+export function revokeIdentityProvider(db: Kysely<RegistryDatabase>, issuer: string, actor: Actor, now = new Date()) {
   return revokeRecord(
     db,
     {
@@ -148,6 +153,7 @@ export function revokeIdentityProvider(db: Kysely<RegistryDatabase>, issuer: str
       label: 'Identity provider',
       get: getIdentityProvider,
     },
+    actor,
     now,
   );
 }

@@ -8,6 +8,7 @@ import type {
 } from '@poortwachter/protocol';
 import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
+import type { Actor } from '../domain/actor.ts';
 import { checkX5c } from '../domain/key-certificate.ts';
 import { toPublicJwk } from '../domain/public-jwk.ts';
 import { toInstant, toInterval } from '../domain/time.ts';
@@ -175,6 +176,7 @@ async function insertKey(trx: Transaction<RegistryDatabase>, oin: string, input:
 export async function createOrganisation(
   db: Kysely<RegistryDatabase>,
   input: OrganisationInput & { oin: string; keys?: KeyInput[] },
+  actor: Actor,
   now = new Date(),
 ): Promise<Organisation> {
   const at = now.toISOString();
@@ -205,6 +207,7 @@ export async function createOrganisation(
       entity: 'organisation',
       entityId: input.oin,
       action: 'create',
+      actor,
       record: await getOrganisation(trx, input.oin),
       at,
     });
@@ -216,6 +219,7 @@ export async function updateOrganisation(
   db: Kysely<RegistryDatabase>,
   oin: string,
   input: OrganisationInput,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -236,6 +240,7 @@ export async function updateOrganisation(
       entity: 'organisation',
       entityId: oin,
       action: 'update',
+      actor,
       record: await getOrganisation(trx, oin),
       at,
     });
@@ -247,6 +252,7 @@ export async function addKey(
   db: Kysely<RegistryDatabase>,
   oin: string,
   input: KeyInput,
+  actor: Actor,
   now = new Date(),
 ): Promise<OrganisationKey> {
   const at = now.toISOString();
@@ -254,7 +260,7 @@ export async function addKey(
     const organisation = await getOrganisation(trx, oin);
     if (organisation.revokedAt) throw new ProblemError('conflict', `Organisation ${oin} is revoked.`);
     const kid = await insertKey(trx, oin, input, '', now);
-    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'add-key', record: { kid }, at });
+    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'add-key', actor, record: { kid }, at });
     return kid;
   });
   const key = (await getOrganisation(db, oin)).keys.find((k) => k.kid === kid);
@@ -272,6 +278,7 @@ export async function setKeyCertificate(
   oin: string,
   kid: string,
   x5c: string[],
+  actor: Actor,
   now = new Date(),
 ): Promise<OrganisationKey> {
   const at = now.toISOString();
@@ -285,7 +292,14 @@ export async function setKeyCertificate(
       .set({ x5c: JSON.stringify(x5c) })
       .where('kid', '=', kid)
       .execute();
-    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'certify-key', record: { kid, x5c }, at });
+    await recordChange(trx, {
+      entity: 'organisation',
+      entityId: oin,
+      action: 'certify-key',
+      actor,
+      record: { kid, x5c },
+      at,
+    });
   });
   const key = (await getOrganisation(db, oin)).keys.find((k) => k.kid === kid);
   if (!key) throw new Error('key vanished after update');
@@ -298,6 +312,7 @@ export async function revokeKey(
   oin: string,
   kid: string,
   revokedAt: string | undefined,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -317,6 +332,7 @@ export async function revokeKey(
       entity: 'organisation',
       entityId: oin,
       action: 'revoke-key',
+      actor,
       record: { kid, revokedAt: when },
       at,
     });
@@ -329,6 +345,7 @@ export async function revokeOrganisation(
   db: Kysely<RegistryDatabase>,
   oin: string,
   revokedAt: string | undefined,
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -347,6 +364,7 @@ export async function revokeOrganisation(
       entity: 'organisation',
       entityId: oin,
       action: 'revoke',
+      actor,
       record: { revokedAt: when },
       at,
     });

@@ -1,6 +1,7 @@
 import type { ProcessingActivity, ProcessingActivityVersion, Vertrouwelijkheid } from '@poortwachter/protocol';
 import { type InvalidParam, invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
+import type { Actor } from '../domain/actor.ts';
 import { toInstant } from '../domain/time.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { ProcessingActivityVersionRow } from '../storage/tables/processing-activity.table.ts';
@@ -90,6 +91,7 @@ async function insertVersion(
   id: string,
   input: ProcessingActivityInput,
   action: 'create' | 'new-version' | 'revoke',
+  actor: Actor,
   now: Date,
   revokedAt: string | null = null,
 ): Promise<ProcessingActivity> {
@@ -138,6 +140,7 @@ async function insertVersion(
       entity: 'processing-activity',
       entityId: id,
       action,
+      actor,
       record: { version, ...input, validFrom },
       at,
     });
@@ -148,24 +151,39 @@ async function insertVersion(
 export const createProcessingActivity = (
   db: Kysely<RegistryDatabase>,
   input: ProcessingActivityInput & { id: string },
+  actor: Actor,
   now = new Date(),
-) => insertVersion(db, input.id, input, 'create', now);
+) => insertVersion(db, input.id, input, 'create', actor, now);
 
 /** A change to a verwerkingsactiviteit: always a new version, never an update in place. */
 export const addProcessingActivityVersion = (
   db: Kysely<RegistryDatabase>,
   id: string,
   input: ProcessingActivityInput,
+  actor: Actor,
   now = new Date(),
-) => insertVersion(db, id, input, 'new-version', now);
+) => insertVersion(db, id, input, 'new-version', actor, now);
 
 /** Ends a verwerkingsactiviteit: a last version, in force from now, marked revoked. */
-export async function revokeProcessingActivity(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
+export async function revokeProcessingActivity(
+  db: Kysely<RegistryDatabase>,
+  id: string,
+  actor: Actor,
+  now = new Date(),
+) {
   const activity = await getProcessingActivity(db, id);
   const last = activity.versions.at(-1);
   if (!last) throw new ProblemError('notFound', `Verwerkingsactiviteit ${id} does not exist.`);
   if (last.revokedAt) throw new ProblemError('conflict', `Verwerkingsactiviteit ${id} is already revoked.`);
   const at = now.toISOString();
   const { id: _, version: __, revokedAt: ___, recordedAt: ____, ...input } = last;
-  return insertVersion(db, id, { ...input, grondslagIds: [...input.grondslagIds], validFrom: at }, 'revoke', now, at);
+  return insertVersion(
+    db,
+    id,
+    { ...input, grondslagIds: [...input.grondslagIds], validFrom: at },
+    'revoke',
+    actor,
+    now,
+    at,
+  );
 }

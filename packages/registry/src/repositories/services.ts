@@ -9,6 +9,7 @@ import type {
 } from '@poortwachter/protocol';
 import { type InvalidParam, isAtOrBelow, ProblemError } from '@poortwachter/protocol';
 import type { Kysely } from 'kysely';
+import type { Actor } from '../domain/actor.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import type { ServiceRow } from '../storage/tables/service.table.ts';
 import { type RegistryDb, recordChange, revokeRecord } from './changes.ts';
@@ -199,6 +200,7 @@ async function checkStillCovers(db: RegistryDb, serviceId: string, input: Servic
 export async function createService(
   db: Kysely<RegistryDatabase>,
   input: ServiceInput & { id: string },
+  actor: Actor,
   now = new Date(),
 ) {
   const at = now.toISOString();
@@ -225,6 +227,7 @@ export async function createService(
       entity: 'service',
       entityId: input.id,
       action: 'create',
+      actor,
       record: { id: input.id, ...changeRecord(service, input.openApi) },
       at,
     });
@@ -232,7 +235,13 @@ export async function createService(
   return getService(db, input.id);
 }
 
-export async function updateService(db: Kysely<RegistryDatabase>, id: string, input: ServiceInput, now = new Date()) {
+export async function updateService(
+  db: Kysely<RegistryDatabase>,
+  id: string,
+  input: ServiceInput,
+  actor: Actor,
+  now = new Date(),
+) {
   const at = now.toISOString();
   await db.transaction().execute(async (trx) => {
     const openApi = input.openApi ?? (await getServiceOpenApi(trx, id));
@@ -247,6 +256,7 @@ export async function updateService(db: Kysely<RegistryDatabase>, id: string, in
       entity: 'service',
       entityId: id,
       action: 'update',
+      actor,
       record: changeRecord(input, openApi),
       at,
     });
@@ -254,10 +264,11 @@ export async function updateService(db: Kysely<RegistryDatabase>, id: string, in
   return getService(db, id);
 }
 
-export function revokeService(db: Kysely<RegistryDatabase>, id: string, now = new Date()) {
+export function revokeService(db: Kysely<RegistryDatabase>, id: string, actor: Actor, now = new Date()) {
   return revokeRecord(
     db,
     { table: 'services', key: 'id', id, entity: 'service', label: 'Service', get: getService },
+    actor,
     now,
   );
 }

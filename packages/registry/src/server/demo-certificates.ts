@@ -12,6 +12,7 @@ import { writeFileAtomic } from '@poortwachter/sdk';
 import { DEMO_ORGANISATIONS, type SeedOrganisation } from '@poortwachter/seeds';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
+import { OPERATOR } from '../domain/actor.ts';
 import { setKeyCertificate } from '../repositories/organisations.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { publicJwkOf, writeSecretFile } from './key-files.ts';
@@ -94,6 +95,6 @@ export async function certifyRegisteredDemoKeys(
       .executeTakeFirst();
     if (!row || row.x5c !== null || row.status !== 'active') continue;
     const x5c = certifyDemoKey(ca, organisation, privateJwk, new Date(now.getTime() - 86_400_000));
-    await setKeyCertificate(db, organisation.oin, kid, [x5c], now);
+    await setKeyCertificate(db, organisation.oin, kid, [x5c], OPERATOR, now);
   }
 }

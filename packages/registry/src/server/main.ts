@@ -110,7 +110,13 @@ async function serve() {
     );
   }
   const publisher = await createDirectoryPublisher(db, registryKeys, { resignAfterMs: resignSeconds * 1000 });
-  const app = createRegistryApp({ db, publisher, trust, metrics: telemetry.prometheus });
+  const app = createRegistryApp({
+    db,
+    publisher,
+    trust,
+    metrics: telemetry.prometheus,
+    ...(settings.REGISTRY_PUBLIC_URL ? { publicUrl: settings.REGISTRY_PUBLIC_URL } : {}),
+  });
   const serial = await publisher.serial();
 
   const host = bindHost({ HOST: settings.HOST });

@@ -13,6 +13,7 @@ import {
   demoAutorisaties,
 } from '@poortwachter/seeds';
 import type { Kysely } from 'kysely';
+import { OPERATOR } from '../domain/actor.ts';
 import { DEMO_GROUP_ID } from '../domain/contract-terms.ts';
 import { createGrondslag } from '../repositories/grondslagen.ts';
 import {
@@ -94,7 +95,12 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
     const registered = (await listIdentityProviders(db)).find((p) => p.issuer === issuer);
     if (introspectionEndpoint && registered && registered.revokedAt === null && !registered.introspectionEndpoint) {
       const { issuer: _issuer, revokedAt: _revokedAt, jwks, ...rest } = registered;
-      await updateIdentityProvider(db, issuer, { ...rest, jwks: { keys: [...jwks.keys] }, introspectionEndpoint });
+      await updateIdentityProvider(
+        db,
+        issuer,
+        { ...rest, jwks: { keys: [...jwks.keys] }, introspectionEndpoint },
+        OPERATOR,
+      );
     }
     if (await has(db, 'organisations', 'oin', DEMO_OIN.rvig)) await seedDemoRecords(db, options, now);
     return false;
@@ -112,6 +118,7 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
       jwks: { keys: [publicJwkOf(idp.jwk) as Record<string, unknown>] },
       ...(introspectionEndpoint ? { introspectionEndpoint } : {}),
     },
+    OPERATOR,
     now,
   );
   return true;
@@ -143,16 +150,18 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
           },
         ],
       },
+      OPERATOR,
       now,
     );
   }
   for (const grondslag of DEMO_GRONDSLAGEN) {
-    if (!(await has(db, 'grondslagen', 'id', grondslag.id))) await createGrondslag(db, { ...grondslag }, now);
+    if (!(await has(db, 'grondslagen', 'id', grondslag.id))) await createGrondslag(db, { ...grondslag }, OPERATOR, now);
   }
-  if (!(await has(db, 'services', 'id', BRP_SERVICE_ID))) await createService(db, brpService(options.gatewayUrl), now);
+  if (!(await has(db, 'services', 'id', BRP_SERVICE_ID)))
+    await createService(db, brpService(options.gatewayUrl), OPERATOR, now);
   const brkUrl = options.brkGatewayUrl;
   if (brkUrl !== undefined && !(await has(db, 'services', 'id', BRK_SERVICE_ID))) {
-    await createService(db, brkService(brkUrl), now);
+    await createService(db, brkService(brkUrl), OPERATOR, now);
   }
   for (const activity of DEMO_PROCESSING_ACTIVITIES) {
     if (await has(db, 'processing_activity_versions', 'id', activity.id)) continue;
@@ -164,6 +173,7 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
         grondslagIds: [...activity.grondslagIds],
         validFrom: new Date(now.getTime() - 800 * 86_400_000).toISOString(),
       },
+      OPERATOR,
       now,
     );
   }

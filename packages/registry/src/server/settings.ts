@@ -24,6 +24,11 @@ export const registrySettings = {
       'The next signing key during a rotation: when present it signs beside the current one (README: Key rotation).',
     shownDefault: '`<DATA_DIR>/keys/registry.next.jwk.json`',
   }),
+  REGISTRY_PUBLIC_URL: kinds.url({
+    description:
+      "The registry's public base URL: organisations sign their change requests for it (RFC 9421 @target-uri).",
+    shownDefault: 'the URL as each request arrived',
+  }),
   TRUST_ANCHORS_FILE: kinds.file({
     description:
       "PEM bundle of the trust anchors (in production the PKIoverheid roots): the registry takes a party's signature on a contract only from a key with a certificate chain to one (or endorsed by such a key). Unset in production: it takes none.",

@@ -4,7 +4,12 @@ import type { GrondslagTable } from './tables/grondslag.table.ts';
 import type { IdentityProviderTable } from './tables/identity-provider.table.ts';
 import type { OrganisationKeyTable, OrganisationTable } from './tables/organisation.table.ts';
 import type { ProcessingActivityVersionTable } from './tables/processing-activity.table.ts';
-import type { AdminTokenTable, ChangeTable, DirectoryStateTable } from './tables/registry-state.table.ts';
+import type {
+  AdminTokenTable,
+  ChangeTable,
+  DirectoryStateTable,
+  RequestNonceTable,
+} from './tables/registry-state.table.ts';
 import type { ServiceTable } from './tables/service.table.ts';
 
 /**
@@ -25,4 +30,5 @@ export interface RegistryDatabase {
   directory_state: DirectoryStateTable;
   registry_changes: ChangeTable;
   admin_tokens: AdminTokenTable;
+  registry_request_nonces: RequestNonceTable;
 }

@@ -7,6 +7,7 @@ import * as introspection from './migrations/2026-12-05T0100-registry-identity-p
 import * as serviceDescription from './migrations/2026-12-06T0100-registry-service-description.ts';
 import * as autorisatieQuota from './migrations/2026-12-07T0100-registry-autorisatie-quota.ts';
 import { contractsMigration } from './migrations/2026-12-09T0100-registry-contracts.ts';
+import * as changeActor from './migrations/2026-12-10T0100-registry-change-actor.ts';
 
 /** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
 export class SchemaError extends Error {
@@ -78,6 +79,7 @@ export function registryMigrationsFor(options: { groupId?: string } = {}): Recor
     '2026-12-06T0100-registry-service-description': serviceDescription,
     '2026-12-07T0100-registry-autorisatie-quota': autorisatieQuota,
     '2026-12-09T0100-registry-contracts': contractsMigration(options.groupId ?? DEFAULT_GROUP_ID),
+    '2026-12-10T0100-registry-change-actor': changeActor,
   };
 }
 

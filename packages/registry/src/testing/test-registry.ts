@@ -14,6 +14,7 @@ import { seedDemoRegistry } from '../server/seed-demo.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { migrateRegistry } from '../storage/migrate.ts';
 import type { Dialect } from '../storage/open-database.ts';
+import { demoPrivateKey, signAsOrganisation } from './sign-as-organisation.ts';
 import { openTestDatabase } from './test-database.ts';
 
 export interface TestRegistry {
@@ -31,6 +32,11 @@ export interface TestRegistry {
   readonly trustAnchorsFile: string;
   /** Sends an admin request with a JSON body. */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
+  /**
+   * Sends a change request signed as organisation `oin` with its demo key (or `privateKey`), as an
+   * organisation administers its own records.
+   */
+  asOrganisation(oin: string, method: string, path: string, body?: unknown, privateKey?: JWK): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -85,6 +91,17 @@ export async function startTestRegistry(
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         }),
       ),
+    async asOrganisation(oin, method, path, body, privateKey) {
+      const key = privateKey ?? demoPrivateKey(keyDir, oin);
+      const { url, init } = await signAsOrganisation({
+        registryUrl: 'http://localhost',
+        method,
+        path,
+        body,
+        privateKey: key,
+      });
+      return app.request(url, init);
+    },
     async close() {
       await opened.close();
       rmSync(keyDir, { recursive: true, force: true });

@@ -148,6 +148,16 @@ export async function computeCoverage(
       afnemer: { oin, name: snapshot.organisations.find((o) => o.oin === oin)?.name ?? 'unknown organisation' },
       processingActivity: { id: activityId, name: activity?.versions.at(-1)?.name ?? 'unknown processing activity' },
       autorisatieIds,
+      acceptedBy: current
+        .filter((a) => pairKey(a.afnemerOin, a.processingActivityId) === key)
+        .flatMap((a) =>
+          (a.acceptedBy ?? []).map((acceptance) => ({
+            autorisatieId: a.id,
+            oin: acceptance.oin,
+            name: snapshot.organisations.find((o) => o.oin === acceptance.oin)?.name ?? 'unknown organisation',
+            signedAt: acceptance.signedAt,
+          })),
+        ),
       accesses,
       dataSubjects: subjects,
       fieldsAuthorised: [...authorisedFields].sort(),

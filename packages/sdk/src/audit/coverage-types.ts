@@ -31,6 +31,16 @@ export interface CoverageReport {
     readonly fieldsUsed: readonly string[];
     readonly fieldsUnused: readonly string[];
     readonly refusals: Readonly<Record<string, number>>;
+    /**
+     * Who accepted each of the pair's autorisaties (contracts) and when, from the directory after the
+     * trust step: only acceptances whose signatures the reader verified itself against anchored keys.
+     */
+    readonly acceptedBy: readonly {
+      readonly autorisatieId: string;
+      readonly oin: string;
+      readonly name: string;
+      readonly signedAt: string;
+    }[];
     /** Accesses per UTC day (`2026-12-03`), oldest first; days without any left out. */
     readonly accessesPerDay: readonly { readonly day: string; readonly n: number }[];
   }[];

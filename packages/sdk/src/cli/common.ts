@@ -53,6 +53,7 @@ export function registryOptions(values: {
     registryUrl,
     registryKey: JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK,
     trust: trustedBy(anchors),
+    anchors,
   };
 }
 

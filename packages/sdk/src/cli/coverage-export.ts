@@ -15,6 +15,8 @@ export function rowsOf(report: CoverageReport) {
     refusals: Object.entries(r.refusals)
       .map(([code, n]) => `${code} ${n}`)
       .join(', '),
+    // Missing from a report of a gateway before issue 28.
+    accepted: (r.acceptedBy ?? []).map((a) => `${a.name} (${a.oin}) ${a.signedAt}`).join('; '),
   }));
 }
 
@@ -83,6 +85,7 @@ export function coverageRows(
     'fields_used_of_authorised',
     'unused_fields',
     'refusals',
+    'accepted_by',
     'item',
     'at',
     'detail',
@@ -99,6 +102,7 @@ export function coverageRows(
       r.used,
       r.unused,
       r.refusals,
+      r.accepted,
       '',
       '',
       '',
@@ -109,6 +113,7 @@ export function coverageRows(
       f.afnemer,
       f.oin,
       f.activity,
+      '',
       '',
       '',
       '',

@@ -182,9 +182,18 @@ ${
 ${accessChart(report, input.from, input.to, `chart${index}`, `gw${index}`)}
 <h3>Per afnemer and verwerkingsactiviteit</h3>
 ${tableHtml(
-  'Accesses, data subjects, fields used of authorised, and refusals',
-  ['afnemer', 'verwerkingsactiviteit', 'accesses', 'subjects', 'fields used', 'unused', 'refusals'],
-  rowsOf(report).map((r) => [r.afnemer, r.activity, r.accesses, r.subjects, r.used, r.unused, r.refusals || '—']),
+  'Accesses, data subjects, fields used of authorised, refusals, and who accepted the contracts and when',
+  ['afnemer', 'verwerkingsactiviteit', 'accesses', 'subjects', 'fields used', 'unused', 'refusals', 'accepted by'],
+  rowsOf(report).map((r) => [
+    r.afnemer,
+    r.activity,
+    r.accesses,
+    r.subjects,
+    r.used,
+    r.unused,
+    r.refusals || '—',
+    r.accepted || '—',
+  ]),
   `rows${index}`,
   `gw${index}`,
 )}

@@ -79,6 +79,7 @@ export const GROUPS = {
   beheer: { summary: "an organisation's management page" },
   audit: { summary: 'what the gateways logged, checked: by the auditor (coverage) and by an afnemer (reconcile)' },
   log: { summary: "the gateways' verifiable logs" },
+  registry: { summary: "the registry's verifiable change log" },
 } as const satisfies Record<string, GroupSpec>;
 
 export const COMMANDS = {
@@ -346,6 +347,22 @@ export const COMMANDS = {
       port: { type: 'string', value: 'PORT', description: 'the port on 127.0.0.1', defaultText: '$PORT, else 8309' },
       ...ORGANISATION,
       ...REGISTRY,
+    },
+  },
+  'registry verify': {
+    summary:
+      "checks the registry's history: its signed change log head, consistency with the head seen last time, every change against its leaf",
+    description:
+      'Exits 1 when the history was rewritten (a change edited, deleted or a fork), 2 when the heads file cannot be read.',
+    options: {
+      heads: {
+        type: 'string',
+        value: 'FILE',
+        description: 'where the last verified head is kept',
+        defaultText: './data/registry-heads.json',
+      },
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print the result as JSON' },
     },
   },
 } as const satisfies Record<string, CommandSpec>;

@@ -30,6 +30,7 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   'contract reject': async () => (await import('./contract-command.ts')).contractRejectCommand,
   'contract revoke': async () => (await import('./contract-command.ts')).contractRevokeCommand,
   'beheer serve': async () => (await import('./beheer-serve.ts')).beheerServeCommand,
+  'registry verify': async () => (await import('./registry-command.ts')).registryVerifyCommand,
 };
 
 const HELP = ['--help', '-h'];

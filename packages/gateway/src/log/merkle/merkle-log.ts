@@ -1,6 +1,13 @@
-import { CompactRange, type LogEntry, logLeafHash, rightFold } from '@poortwachter/protocol';
+import {
+  CompactRange,
+  decompose,
+  type LogEntry,
+  logLeafHash,
+  type NodeId,
+  type Range,
+  rightFold,
+} from '@poortwachter/protocol';
 import type { MerkleLeafTable, MerkleNodeTable } from '../../storage/tables.ts';
-import { decompose, type NodeId, type Range } from './tree-math.ts';
 
 /** A leaf and a node as stored (`merkle_leaves`, `merkle_nodes`). */
 export type LeafRow = Readonly<MerkleLeafTable>;

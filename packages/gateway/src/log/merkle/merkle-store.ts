@@ -1,7 +1,7 @@
+import { consistencyRanges, decompose, inclusionRanges } from '@poortwachter/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { GatewayDatabase, MerkleHeadTable } from '../../storage/tables.ts';
 import { MerkleTree, type NodeReader, nodeKey, rangeHashes } from './merkle-log.ts';
-import { consistencyRanges, decompose, inclusionRanges } from './tree-math.ts';
 
 const fromB64 = (s: string) => Buffer.from(s, 'base64');
 const toB64 = (b: Uint8Array) => Buffer.from(b).toString('base64');

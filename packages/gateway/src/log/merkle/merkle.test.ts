@@ -1,4 +1,13 @@
-import { accessLeafHash, nodeHash, uuidv7, verifyConsistency, verifyInclusion } from '@poortwachter/protocol';
+import {
+  accessLeafHash,
+  consistencyRanges,
+  inclusionRanges,
+  nodeHash,
+  splitPoint,
+  uuidv7,
+  verifyConsistency,
+  verifyInclusion,
+} from '@poortwachter/protocol';
 import { openTestDatabase } from '@poortwachter/registry/testing';
 import type { Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +16,6 @@ import { migrateGateway } from '../../storage/migrate.ts';
 import type { GatewayDatabase } from '../../storage/tables.ts';
 import { MerkleTree, type NodeReader, nodeKey, rangeHashes } from './merkle-log.ts';
 import { loadTree } from './merkle-store.ts';
-import { consistencyRanges, inclusionRanges, splitPoint } from './tree-math.ts';
 
 /** RFC 9162 MTH straight from its definition, as the reference. */
 function mth(leaves: Uint8Array[]): Uint8Array {

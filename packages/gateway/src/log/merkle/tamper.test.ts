@@ -9,6 +9,7 @@ import {
   memoryHeadStore,
   noHeadsSeen,
   registryHistory,
+  trustedBy,
 } from '@poortwachter/sdk';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { sql } from 'kysely';
@@ -86,6 +87,8 @@ for (const dialect of DIALECTS) {
         registryUrl: 'http://registry.test',
         registryKey: gw.registry.registryPublicKey,
         fetch: async (input, init) => gw.registry.app.request(String(input), init),
+        // The auditor's own trust step: the autorisaties (and who accepted them) from signatures it verified.
+        trust: trustedBy(gw.registry.trustAnchors),
       });
       token = await gw.citizenToken({ sub: SUZANNE });
       for (const bsn of [SUZANNE, OTHER, SUZANNE, OTHER, SUZANNE]) await query(bsn);

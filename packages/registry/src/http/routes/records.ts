@@ -1,8 +1,13 @@
-import type { SignedChangesPage } from '@poortwachter/protocol';
+import type { X509Certificate } from 'node:crypto';
+import type { Organisation, OrganisationKey, SignedChangesPage } from '@poortwachter/protocol';
 import { invalidField, OIN_PATTERN, ProblemError, parseDateTime, versionAt } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
+import { whyNotAnchored } from '../../domain/anchored-key.ts';
+import { authoriseChange, type ChangeTarget } from '../../domain/change-rules.ts';
+import { checkX5c } from '../../domain/key-certificate.ts';
+import { toPublicJwk } from '../../domain/public-jwk.ts';
 import { currentSerial, listChanges } from '../../repositories/changes.ts';
 import {
   createGrondslag,
@@ -49,12 +54,13 @@ import {
   updateService,
 } from '../../repositories/services.ts';
 import type { RegistryDatabase } from '../../storage/database.ts';
+import type { ChangeEnv } from '../admin-auth.ts';
 import { readJson } from '../problem-response.ts';
 import type { RequestSchemaName } from '../schemas.ts';
 import { validateBody } from '../validate-body.ts';
 
 /** Parses and validates a JSON body against one of the published schemas. */
-async function body<T>(c: Context, schema: RequestSchemaName): Promise<T> {
+async function body<T>(c: Context<ChangeEnv>, schema: RequestSchemaName): Promise<T> {
   return validateBody<T>(schema, await readJson(c));
 }
 
@@ -65,35 +71,53 @@ function oinParam(oin: string): string {
 }
 
 /**
- * The registry's records: public reads (the same facts the directory publishes) and admin-only
- * changes (`requireAdmin` guards every method but GET and HEAD, see app.ts).
+ * The registry's records: public reads (the same facts the directory publishes) and changes, each
+ * authenticated (`authenticateChange`, see app.ts) and authorised per record by `authoriseChange`.
  */
-export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<DirectoryPublisher, 'signChanges'>) {
-  const app = new Hono();
+export function recordRoutes(
+  db: Kysely<RegistryDatabase>,
+  publisher?: Pick<DirectoryPublisher, 'signChanges'>,
+  /** The trust anchors a key an organisation adds must be anchored to. */
+  anchors: readonly X509Certificate[] = [],
+) {
+  const app = new Hono<ChangeEnv>();
+  const registryWide = (what: string) => ({ what, owners: [], operator: true });
 
   app.get('/organisations', async (c) => c.json(await listOrganisations(db)));
   app.get('/organisations/:oin', async (c) => c.json(await getOrganisation(db, oinParam(c.req.param('oin')))));
   app.post('/organisations', async (c) => {
     const input = await body<OrganisationInput & { oin: string; keys?: KeyInput[] }>(c, 'organisation-create');
-    const organisation = await createOrganisation(db, input);
+    authoriseChange(c.var.actor, registryWide('onboarding an organisation'));
+    const organisation = await createOrganisation(db, input, c.var.actor);
     return c.json(organisation, 201, { location: `/v1/organisations/${organisation.oin}` });
   });
   app.put('/organisations/:oin', async (c) => {
     const oin = oinParam(c.req.param('oin'));
-    return c.json(await updateOrganisation(db, oin, await body<OrganisationInput>(c, 'organisation-update')));
+    const input = await body<OrganisationInput>(c, 'organisation-update');
+    authoriseChange(c.var.actor, organisationUpdateTarget(await getOrganisation(db, oin), input));
+    return c.json(await updateOrganisation(db, oin, input, c.var.actor));
   });
   app.post('/organisations/:oin/revoke', async (c) => {
     const { revokedAt } = await body<{ revokedAt?: string }>(c, 'revoke');
-    return c.json(await revokeOrganisation(db, oinParam(c.req.param('oin')), revokedAt));
+    authoriseChange(c.var.actor, registryWide('revoking an organisation'));
+    return c.json(await revokeOrganisation(db, oinParam(c.req.param('oin')), revokedAt, c.var.actor));
   });
   app.post('/organisations/:oin/keys', async (c) => {
     const oin = oinParam(c.req.param('oin'));
-    const key = await addKey(db, oin, await body<KeyInput>(c, 'key-create'));
+    const input = await body<KeyInput>(c, 'key-create');
+    authoriseChange(c.var.actor, { what: `the keys of ${oin}`, owners: [oin], operator: false });
+    // A key an organisation adds itself must be anchored (x5c to a trust anchor, or an endorsement by
+    // its current anchored key): otherwise whoever holds one key could add keys no anchor vouches for.
+    const why = await whyNotAnchored(await getOrganisation(db, oin), await candidateKey(input), anchors);
+    if (why) throw new ProblemError('unauthorized', `Organisation ${oin} cannot add this key: ${why}.`);
+    const key = await addKey(db, oin, input, c.var.actor);
     return c.json(key, 201, { location: `/v1/organisations/${oin}#${key.kid}` });
   });
   app.post('/organisations/:oin/keys/:kid/revoke', async (c) => {
     const { revokedAt } = await body<{ revokedAt?: string }>(c, 'revoke');
-    return c.json(await revokeKey(db, oinParam(c.req.param('oin')), c.req.param('kid'), revokedAt));
+    const oin = oinParam(c.req.param('oin'));
+    authoriseChange(c.var.actor, { what: `the keys of ${oin}`, owners: [oin], operator: false });
+    return c.json(await revokeKey(db, oin, c.req.param('kid'), revokedAt, c.var.actor));
   });
 
   app.get('/services', async (c) => c.json(await listServices(db)));
@@ -104,24 +128,40 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
     return c.json(document);
   });
   app.post('/services', async (c) => {
-    const service = await createService(db, await body<ServiceInput & { id: string }>(c, 'service-create'));
+    const input = await body<ServiceInput & { id: string }>(c, 'service-create');
+    authoriseChange(c.var.actor, serviceTarget(input.id, [input.providerOin]));
+    const service = await createService(db, input, c.var.actor);
     return c.json(service, 201, { location: `/v1/services/${service.id}` });
   });
-  app.put('/services/:id', async (c) =>
-    c.json(await updateService(db, c.req.param('id'), await body<ServiceInput>(c, 'service-update'))),
-  );
-  app.post('/services/:id/revoke', async (c) => c.json(await revokeService(db, c.req.param('id'))));
+  app.put('/services/:id', async (c) => {
+    const id = c.req.param('id');
+    const input = await body<ServiceInput>(c, 'service-update');
+    authoriseChange(c.var.actor, serviceTarget(id, [(await getService(db, id)).providerOin, input.providerOin]));
+    return c.json(await updateService(db, id, input, c.var.actor));
+  });
+  app.post('/services/:id/revoke', async (c) => {
+    const id = c.req.param('id');
+    authoriseChange(c.var.actor, serviceTarget(id, [(await getService(db, id)).providerOin]));
+    return c.json(await revokeService(db, id, c.var.actor));
+  });
 
   app.get('/grondslagen', async (c) => c.json(await listGrondslagen(db)));
   app.get('/grondslagen/:id', async (c) => c.json(await getGrondslag(db, c.req.param('id'))));
   app.post('/grondslagen', async (c) => {
-    const grondslag = await createGrondslag(db, await body<GrondslagInput & { id: string }>(c, 'grondslag-create'));
+    const input = await body<GrondslagInput & { id: string }>(c, 'grondslag-create');
+    authoriseChange(c.var.actor, registryWide('the grondslagen'));
+    const grondslag = await createGrondslag(db, input, c.var.actor);
     return c.json(grondslag, 201, { location: `/v1/grondslagen/${grondslag.id}` });
   });
-  app.put('/grondslagen/:id', async (c) =>
-    c.json(await updateGrondslag(db, c.req.param('id'), await body<GrondslagInput>(c, 'grondslag-update'))),
-  );
-  app.post('/grondslagen/:id/revoke', async (c) => c.json(await revokeGrondslag(db, c.req.param('id'))));
+  app.put('/grondslagen/:id', async (c) => {
+    const input = await body<GrondslagInput>(c, 'grondslag-update');
+    authoriseChange(c.var.actor, registryWide('the grondslagen'));
+    return c.json(await updateGrondslag(db, c.req.param('id'), input, c.var.actor));
+  });
+  app.post('/grondslagen/:id/revoke', async (c) => {
+    authoriseChange(c.var.actor, registryWide('the grondslagen'));
+    return c.json(await revokeGrondslag(db, c.req.param('id'), c.var.actor));
+  });
 
   // Processing activity ids are URIs: clients percent-encode them in the path.
   app.get('/processing-activities', async (c) => c.json(await listProcessingActivities(db)));
@@ -138,41 +178,39 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
   });
   app.post('/processing-activities', async (c) => {
     const input = await body<ProcessingActivityInput & { id: string }>(c, 'processing-activity-create');
-    const activity = await createProcessingActivity(db, input);
+    authoriseChange(c.var.actor, activityTarget(input.id, [input.responsibleOin]));
+    const activity = await createProcessingActivity(db, input, c.var.actor);
     return c.json(activity, 201, { location: `/v1/processing-activities/${encodeURIComponent(activity.id)}` });
   });
-  app.put('/processing-activities/:id', async (c) =>
-    c.json(
-      await addProcessingActivityVersion(
-        db,
-        c.req.param('id'),
-        await body<ProcessingActivityInput>(c, 'processing-activity-version'),
-      ),
-    ),
-  );
-  app.post('/processing-activities/:id/revoke', async (c) =>
-    c.json(await revokeProcessingActivity(db, c.req.param('id'))),
-  );
+  app.put('/processing-activities/:id', async (c) => {
+    const id = c.req.param('id');
+    const input = await body<ProcessingActivityInput>(c, 'processing-activity-version');
+    authoriseChange(c.var.actor, activityTarget(id, [await responsibleFor(id), input.responsibleOin]));
+    return c.json(await addProcessingActivityVersion(db, id, input, c.var.actor));
+  });
+  app.post('/processing-activities/:id/revoke', async (c) => {
+    const id = c.req.param('id');
+    authoriseChange(c.var.actor, activityTarget(id, [await responsibleFor(id)]));
+    return c.json(await revokeProcessingActivity(db, id, c.var.actor));
+  });
 
   app.get('/identity-providers', async (c) => c.json(await listIdentityProviders(db)));
   app.get('/identity-providers/:issuer', async (c) => c.json(await getIdentityProvider(db, c.req.param('issuer'))));
   app.post('/identity-providers', async (c) => {
     const input = await body<IdentityProviderInput & { issuer: string }>(c, 'identity-provider-create');
-    const provider = await createIdentityProvider(db, input);
+    authoriseChange(c.var.actor, registryWide('the identity providers'));
+    const provider = await createIdentityProvider(db, input, c.var.actor);
     return c.json(provider, 201, { location: `/v1/identity-providers/${encodeURIComponent(provider.issuer)}` });
   });
-  app.put('/identity-providers/:issuer', async (c) =>
-    c.json(
-      await updateIdentityProvider(
-        db,
-        c.req.param('issuer'),
-        await body<IdentityProviderInput>(c, 'identity-provider-update'),
-      ),
-    ),
-  );
-  app.post('/identity-providers/:issuer/revoke', async (c) =>
-    c.json(await revokeIdentityProvider(db, c.req.param('issuer'))),
-  );
+  app.put('/identity-providers/:issuer', async (c) => {
+    const input = await body<IdentityProviderInput>(c, 'identity-provider-update');
+    authoriseChange(c.var.actor, registryWide('the identity providers'));
+    return c.json(await updateIdentityProvider(db, c.req.param('issuer'), input, c.var.actor));
+  });
+  app.post('/identity-providers/:issuer/revoke', async (c) => {
+    authoriseChange(c.var.actor, registryWide('the identity providers'));
+    return c.json(await revokeIdentityProvider(db, c.req.param('issuer'), c.var.actor));
+  });
 
   app.get('/changes', async (c) => {
     const after = c.req.query('afterSerial');
@@ -197,5 +235,67 @@ export function recordRoutes(db: Kysely<RegistryDatabase>, publisher?: Pick<Dire
     return c.json(changes);
   });
 
+  /** The organisation responsible for a verwerkingsactiviteit now (its latest version). */
+  async function responsibleFor(id: string): Promise<string> {
+    const latest = (await getProcessingActivity(db, id)).versions.at(-1);
+    if (!latest) throw new ProblemError('notFound', `Verwerkingsactiviteit ${id} does not exist.`);
+    return latest.responsibleOin;
+  }
+
   return app;
+}
+
+/** A key as it would be registered, to ask whether it would be anchored. */
+async function candidateKey(input: KeyInput): Promise<OrganisationKey> {
+  // The key's own mistakes first (a private member, a chain that does not hold it), each a 400 naming it.
+  const jwk = await toPublicJwk(input.jwk, 'jwk');
+  if (input.x5c) checkX5c(input.x5c, jwk, 'x5c');
+  return {
+    kid: jwk.kid,
+    jwk,
+    status: 'active',
+    revokedAt: null,
+    validFrom: input.validFrom ?? new Date().toISOString(),
+    validTo: input.validTo ?? null,
+    ...(input.x5c ? { x5c: input.x5c } : {}),
+    ...(input.endorsement ? { endorsement: input.endorsement } : {}),
+  };
+}
+
+/** A verwerkingsactiviteit is its responsible organisation's (before and after the change). */
+const activityTarget = (id: string, owners: readonly string[]): ChangeTarget => ({
+  what: `verwerkingsactiviteit ${id}`,
+  owners,
+  operator: false,
+});
+
+/** A service is published by the operator, and changed by the operator or its bronhouder. */
+const serviceTarget = (id: string, owners: readonly string[]): ChangeTarget => ({
+  what: `service ${id}`,
+  owners,
+  operator: true,
+});
+
+/**
+ * An organisation changes its own name, privacy contact and web origins; its kind and roles are
+ * onboarding facts the operator sets. A change to both at once is refused to both.
+ */
+function organisationUpdateTarget(current: Organisation, input: OrganisationInput): ChangeTarget {
+  const onboardingFacts =
+    current.kind !== input.kind ||
+    JSON.stringify([...current.roles].sort()) !== JSON.stringify([...input.roles].sort());
+  const ownFacts =
+    current.name !== input.name ||
+    (input.privacyContact !== undefined &&
+      JSON.stringify(current.privacyContact ?? null) !== JSON.stringify(input.privacyContact)) ||
+    (input.webOrigins !== undefined && JSON.stringify(current.webOrigins ?? []) !== JSON.stringify(input.webOrigins));
+  if (onboardingFacts && !ownFacts)
+    return { what: `the kind and roles of organisation ${current.oin}`, owners: [], operator: true };
+  if (onboardingFacts)
+    return {
+      what: `the kind and roles of organisation ${current.oin} (change them apart)`,
+      owners: [],
+      operator: false,
+    };
+  return { what: `organisation ${current.oin}`, owners: [current.oin], operator: false };
 }

@@ -14,7 +14,18 @@ export interface ChangeTable {
   entity: string;
   entity_id: string;
   action: string;
+  /** `operator` or the OIN whose signed request made the change. */
+  actor: string;
   record: string;
+  /** The change's leaf in the verifiable change log (base64 SHA-256, `changeLeafHash`). */
+  leaf_hash: string | null;
+}
+
+/** Nonces of organisation-signed requests, remembered until their signatures expire. */
+export interface RequestNonceTable {
+  keyid: string;
+  nonce: string;
+  expires_at: number;
 }
 export type ChangeRow = Selectable<ChangeTable>;
 

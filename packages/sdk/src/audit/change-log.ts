@@ -1,0 +1,159 @@
+import type { X509Certificate } from 'node:crypto';
+import type { DirectorySnapshot } from '@poortwachter/protocol';
+import {
+  type ChangeLogHead,
+  changeLeafHash,
+  equalBytes,
+  fromBase64,
+  MerkleProofError,
+  rangeRoot,
+  verifyChangeLogHead,
+  verifyConsistency,
+} from '@poortwachter/protocol';
+import { anchoredKeys, contractStatus } from '@poortwachter/protocol/contracts';
+import type { JWK } from 'jose';
+import { registryHistory } from './registry-history.ts';
+
+/** A head of the registry's change log as a verifier remembers it: the payload and its JWS. */
+export interface RememberedChangeLogHead extends ChangeLogHead {
+  readonly jws: string;
+}
+
+/** What `verifyChangeLog` found. */
+export interface ChangeLogVerification {
+  /** The head verified now (remember it for the next run when `findings` is empty). */
+  readonly head: RememberedChangeLogHead;
+  /** Each way history does not add up, in words; empty when it does. */
+  readonly findings: readonly string[];
+  /** How many changes were checked against their leaves. */
+  readonly changesChecked: number;
+}
+
+/**
+ * Checks the registry's history as an auditor: the change log's head is signed by the pinned registry
+ * key; it extends the head remembered from an earlier run (RFC 9162 consistency, so nothing before it
+ * was rewritten or removed); the leaves served make up that head's root; and every change of the signed
+ * change pages (`/v1/changes`) hashes to its leaf, in order.
+ *
+ * @example
+ * const result = await verifyChangeLog({ registryUrl, registryKey, remembered });
+ * if (result.findings.length === 0) remember(result.head);
+ */
+export async function verifyChangeLog(options: {
+  readonly registryUrl: string;
+  readonly registryKey: JWK | { keys: JWK[] };
+  readonly remembered?: RememberedChangeLogHead | undefined;
+  readonly fetch?: typeof globalThis.fetch;
+}): Promise<ChangeLogVerification> {
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const base = `${options.registryUrl.replace(/\/+$/, '')}/v1/changes/log`;
+  const getJson = async <T>(path: string): Promise<T> => {
+    const res = await fetchImpl(`${base}${path}`, { headers: { accept: 'application/json' } });
+    if (!res.ok) throw new Error(`The registry's change log answered ${res.status} to ${path}.`);
+    return (await res.json()) as T;
+  };
+  const findings: string[] = [];
+  const served = await getJson<{ jws: string }>('/head');
+  const payload = await verifyChangeLogHead(served.jws, options.registryKey);
+  const head: RememberedChangeLogHead = { ...payload, jws: served.jws };
+  const size = head.tree_size;
+
+  const previous = options.remembered;
+  if (previous) {
+    // The remembered head is checked again: a heads file edited by hand proves nothing.
+    await verifyChangeLogHead(previous.jws, options.registryKey);
+    try {
+      if (previous.tree_size > size)
+        throw new MerkleProofError(`the log shrank from ${previous.tree_size} to ${size}.`);
+      const proof =
+        previous.tree_size === size || previous.tree_size === 0
+          ? []
+          : (await getJson<{ proof: string[] }>(`/consistency?first=${previous.tree_size}&second=${size}`)).proof;
+      if (previous.tree_size > 0)
+        verifyConsistency(
+          previous.tree_size,
+          size,
+          proof.map(fromBase64),
+          fromBase64(previous.root_hash),
+          fromBase64(head.root_hash),
+        );
+    } catch (error) {
+      if (!(error instanceof MerkleProofError)) throw error;
+      findings.push(
+        `the history is not an extension of the head seen before (size ${previous.tree_size}): ${error.message}`,
+      );
+    }
+  }
+
+  const leaves: Uint8Array[] = [];
+  while (leaves.length < size) {
+    const page = await getJson<{ leaves: { index: number; leaf_hash: string }[] }>(`/leaves?start=${leaves.length}`);
+    if (page.leaves.length === 0) break;
+    for (const leaf of page.leaves) leaves.push(fromBase64(leaf.leaf_hash));
+  }
+  const inHead = leaves.slice(0, size);
+  if (inHead.length < size || !equalBytes(rangeRoot(inHead), fromBase64(head.root_hash)))
+    findings.push(`the leaves the registry serves do not make up its signed head (size ${size}).`);
+
+  const changes = await registryHistory({
+    registryUrl: options.registryUrl,
+    registryKey: options.registryKey,
+    fetch: fetchImpl,
+  }).changes();
+  let checked = 0;
+  for (const [index, leaf] of inHead.entries()) {
+    const change = changes[index];
+    if (!change) {
+      findings.push(`leaf ${index} has no change in the change log: a change was deleted.`);
+      continue;
+    }
+    checked++;
+    const entry = { ...change, actor: change.actor ?? '' };
+    if (!equalBytes(changeLeafHash(entry), leaf))
+      findings.push(
+        `change ${change.serial} (${change.entity} ${change.entityId}, ${change.action}) is not the change the log holds at leaf ${index}: it was edited or a change before it was deleted.`,
+      );
+  }
+  return { head, findings, changesChecked: checked };
+}
+
+/** What `verifyContractSignatures` found. */
+export interface ContractSignatureCheck {
+  readonly contracts: number;
+  readonly signatures: number;
+  /** Each signature that does not count, and each contract that is invalid, in words. */
+  readonly findings: readonly string[];
+}
+
+/**
+ * Re-verifies every contract signature in a directory (verified against the pinned registry key, before
+ * any trust step) itself, with core's `contractStatus` against the keys anchored in `anchors`. The
+ * registry refuses a signature that does not count, so one in its directory means it was bypassed
+ * (a row written straight into its database, or a snapshot it signed with something extra).
+ *
+ * @example
+ * const { findings } = await verifyContractSignatures(snapshot, anchors);
+ */
+export async function verifyContractSignatures(
+  snapshot: DirectorySnapshot,
+  anchors: readonly X509Certificate[],
+  now = new Date(),
+): Promise<ContractSignatureCheck> {
+  const keys = await anchoredKeys(snapshot.organisations ?? [], anchors);
+  const findings: string[] = [];
+  let signatures = 0;
+  const contracts = snapshot.contracts ?? [];
+  for (const contract of contracts) {
+    const status = await contractStatus(contract, keys, { now });
+    if (status.state === 'invalid')
+      findings.push(`contract ${contract.hash} is invalid: ${status.why ?? 'its content'}.`);
+    for (const signature of status.signatures) {
+      signatures++;
+      if (!signature.counted)
+        findings.push(
+          `contract ${contract.hash}: the ${signature.type ?? ''} signature by key ${signature.kid} does not count: ${signature.why ?? 'it does not verify'}.`,
+        );
+    }
+  }
+  return { contracts: contracts.length, signatures, findings };
+}

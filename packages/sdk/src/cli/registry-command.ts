@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DirectoryVerificationError } from '@poortwachter/protocol';
+import { writeFileAtomic } from '../atomic-file.ts';
+import { type RememberedChangeLogHead, verifyChangeLog, verifyContractSignatures } from '../audit/change-log.ts';
+import { fetchDirectory } from '../directory-client.ts';
+import { CliExit, registryOptions, runCommand } from './common.ts';
+import { dataDir } from './data-dir.ts';
+import type { ValuesOf } from './definitions.ts';
+import { jsonText, print, shown } from './output.ts';
+
+/** The heads file: the last verified change log head per registry URL. */
+type HeadsFile = Record<string, RememberedChangeLogHead>;
+
+function readHeads(file: string): HeadsFile {
+  if (!existsSync(file)) return {};
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+    return parsed as HeadsFile;
+  } catch (error) {
+    throw new CliExit(
+      2,
+      `The heads file ${file} cannot be read (${error instanceof Error ? error.message : String(error)}): nothing was checked. Restore it, or pass another --heads.`,
+    );
+  }
+}
+
+/**
+ * `poortwachter registry verify`: checks the registry's history (its verifiable change log) against
+ * the head remembered from the last run (./data/registry-heads.json), and remembers the new head only
+ * when everything adds up. Exits 1 on a rewritten history, 2 on a heads file it cannot read.
+ */
+export async function registryVerifyCommand(values: ValuesOf<'registry verify'>): Promise<number> {
+  return runCommand(async () => {
+    const headsFile = values.heads ?? join(dataDir(), 'registry-heads.json');
+    const heads = readHeads(headsFile);
+    const { registryUrl, registryKey, anchors } = registryOptions(values);
+    let result: Awaited<ReturnType<typeof verifyChangeLog>>;
+    try {
+      result = await verifyChangeLog({ registryUrl, registryKey, remembered: heads[registryUrl] });
+    } catch (error) {
+      if (!(error instanceof DirectoryVerificationError)) throw error;
+      print(shown`FAIL  the registry's change log head: ${error.message}\n`);
+      return 1;
+    }
+    // The directory as the registry signed it (before any trust step): every contract signature in it.
+    const contracts = await verifyContractSignatures(await fetchDirectory({ registryUrl, registryKey }), anchors);
+    const ok = result.findings.length === 0 && contracts.findings.length === 0;
+    if (ok) writeFileAtomic(headsFile, `${JSON.stringify({ ...heads, [registryUrl]: result.head }, null, 2)}\n`);
+    if (values.json) {
+      print(
+        jsonText({
+          consistent: ok,
+          head: result.head,
+          changesChecked: result.changesChecked,
+          findings: result.findings,
+        }),
+      );
+      return ok ? 0 : 1;
+    }
+    const previous = heads[registryUrl];
+    if (ok) {
+      const since = previous ? `consistent with size ${previous.tree_size} seen before` : 'first seen now';
+      print(
+        shown`OK    registry ${registryUrl}: ${result.head.tree_size} changes, signed head verified, ${since}, all ${result.changesChecked} changes match their leaves; ${contracts.signatures} signatures on ${contracts.contracts} contracts verified against the trust anchors\n`,
+      );
+      return 0;
+    }
+    print(shown`FAIL  registry ${registryUrl}:\n`);
+    for (const finding of [...result.findings, ...contracts.findings]) print(shown`      - ${finding}\n`);
+    print(shown`\nTHE REGISTRY'S HISTORY WAS REWRITTEN: see the findings above.\n`);
+    return 1;
+  });
+}
