@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { certificatePem, makeCertificateAuthority } from '@poortwachter/protocol/contracts';
 import { generateSigningKey } from '@poortwachter/sdk';
 import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
@@ -102,6 +103,8 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
       // The bronhouder's API is not part of the manifest; readiness does not depend on it.
       SOURCE_URL: `http://127.0.0.1:${unusedSourcePort}`,
       'registry.public.jwk.json': JSON.stringify(registryKey.publicKey),
+      // A root of this check's own: no organisation is certified by it, and readiness does not need one.
+      'trust-anchors.pem': certificatePem(makeCertificateAuthority('poortwachter kube check CA').certificate),
     };
     byName('Secret', 'poortwachter-database').stringData = Object.fromEntries(
       ROLES.map((role, i) => [role, withDatabase(server.url, databases[i] as string)]),
