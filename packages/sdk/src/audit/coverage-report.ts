@@ -6,6 +6,27 @@ import { type RegistryChange, StateTimeline } from './registry-history.ts';
 export type { CoverageData, CoveragePair, CoverageReport, ReportHead, ReportProgress } from './coverage-types.ts';
 
 const LISTED_INVALID = 1000;
+const SINCE_ALWAYS = '0000-01-01T00:00:00.000Z';
+
+/**
+ * The autorisaties that come from contracts, as states of the history: their validity is not the
+ * registry's word but the parties' signatures (from the later acceptance to the revoke, within the
+ * contract's validity), which `trustDirectory` verified; so one state, known since always, holds all
+ * there is to know. Autorisaties the registry's change log knows (from before contracts) keep their history.
+ */
+function contractStates(snapshot: DirectorySnapshot, changes: readonly RegistryChange[]): RegistryChange[] {
+  const known = new Set(changes.filter((c) => c.entity === 'autorisatie').map((c) => c.entityId));
+  return snapshot.autorisaties
+    .filter((a) => !known.has(a.id))
+    .map((a) => ({
+      serial: 0,
+      changedAt: SINCE_ALWAYS,
+      entity: 'autorisatie',
+      entityId: a.id,
+      action: 'create',
+      record: { ...a },
+    }));
+}
 const pairKey = (oin: string, activity: string) => `${oin}\n${activity}`;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -36,7 +57,7 @@ export async function computeCoverage(
   },
 ): Promise<CoverageReport> {
   const { serviceId, from, to, now } = options;
-  const autorisatieStates = new StateTimeline(changes, 'autorisatie');
+  const autorisatieStates = new StateTimeline([...contractStates(snapshot, changes), ...changes], 'autorisatie');
   const grondslagStates = new StateTimeline(changes, 'grondslag');
   const catalogue =
     snapshot.services
