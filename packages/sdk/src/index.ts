@@ -55,6 +55,12 @@ export {
   verifyLogs,
 } from './log-verification.ts';
 export {
+  createOutwayAdminClient,
+  type OutwayAdminClient,
+  type OutwayAdminClientOptions,
+  type OutwayApplication,
+} from './outway-admin-client.ts';
+export {
   fileHeadStore,
   type HeadConflict,
   type HeadStore,
