@@ -40,17 +40,6 @@ export function adminApp(options: {
   readonly now: () => number;
 }) {
   const admin = new Hono<OutwayEnv>();
-  // An application's registration is small; nothing bigger is read, even with the admin token.
-  admin.use(
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: () => {
-        throw new ProblemError('paramsValidation', 'De applicatie is te groot (hoogstens 64 kB).', {
-          invalidParams: [{ name: 'body', code: 'maxLength', reason: 'Hoogstens 64 kB.' }],
-        });
-      },
-    }),
-  );
   const signedByOwnOrganisation = every(
     readBody(),
     withDirectory(options.directory),
@@ -88,6 +77,19 @@ export function adminApp(options: {
     }
     await next();
   });
+  // An application's registration is small; nothing bigger is read, even with the admin token. (After
+  // the check of who asks: a signed request's body is read by readBody from the request stream itself,
+  // before anything opens it as a web stream, which would take an empty body's end from under it.)
+  admin.use(
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new ProblemError('paramsValidation', 'De applicatie is te groot (hoogstens 64 kB).', {
+          invalidParams: [{ name: 'body', code: 'maxLength', reason: 'Hoogstens 64 kB.' }],
+        });
+      },
+    }),
+  );
   admin.get('/applications', async (c) => c.json({ applications: await listApplications(options.db) }));
   admin.post('/applications', async (c) => {
     // A signed request's body was read (and its digest checked) already; a token's is read here.
