@@ -55,12 +55,6 @@ export {
   verifyLogs,
 } from './log-verification.ts';
 export {
-  createOutwayAdminClient,
-  type OutwayAdminClient,
-  type OutwayAdminClientOptions,
-  type OutwayApplication,
-} from './outway-admin-client.ts';
-export {
   fileHeadStore,
   type HeadConflict,
   type HeadStore,
@@ -80,6 +74,12 @@ export {
   type QueryOptions,
   type QueryResult,
 } from './organisation-client.ts';
+export {
+  createOutwayAdminClient,
+  type OutwayAdminClient,
+  type OutwayAdminClientOptions,
+  type OutwayApplication,
+} from './outway-admin-client.ts';
 export { type LoggedExchange, type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
 export type {
   CallOptions,

@@ -66,6 +66,8 @@ export function createOutwayAdminClient(options: OutwayAdminClientOptions) {
     async register(input: {
       readonly name: string;
       readonly processingActivities: readonly string[];
+      /** The one it asks under when a query names none (without it, every query must name one). */
+      readonly defaultProcessingActivity?: string;
     }): Promise<OutwayApplication & { apiKey: string }> {
       const res = await call('POST', base, input);
       return (await res.json()) as OutwayApplication & { apiKey: string };

@@ -233,7 +233,7 @@ ${own ? `<p class="error" id="${id}-fout">${e(own.message)}</p>` : ''}
     ? `<p class="error">${e(outway.problem)}</p>`
     : rows.length === 0
       ? '<p>Er is nog geen applicatie geregistreerd.</p>'
-      : `<div class="scroll" role="region" aria-label="Applicaties van uw outway" tabindex="0"><table>
+      : `<div class="scroll" role="region" aria-label="Tabel met de applicaties" tabindex="0"><table>
 <thead><tr><th scope="col">Naam</th><th scope="col">Verwerkingsactiviteiten</th><th scope="col">Geregistreerd op</th><th scope="col">Intrekken</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>`;
   const activities = ownActivities(input);

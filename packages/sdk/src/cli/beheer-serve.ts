@@ -18,7 +18,7 @@ const DONE: Record<string, string> = {
   revoke:
     'U hebt het contract ingetrokken. Binnen één verversing van het register laten de gateways het niet meer toe.',
   propose: 'Uw voorstel is verstuurd. De bronhouder ziet het nu bij zijn voorstellen.',
-  intrekken: 'U hebt de applicatie ingetrokken. De outway weigert haar API-sleutel vanaf nu.',
+  intrekken: 'U hebt de applicatie ingetrokken. Binnen 5 seconden weigert de outway haar API-sleutel.',
 };
 
 /** The forms of the page and where each posts. */
@@ -127,7 +127,12 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
       const name = field(form, 'naam', 'Naam van de applicatie');
       const activities = form.getAll('activiteiten').filter(Boolean);
       if (activities.length === 0) throw new FormProblem(400, 'Verwerkingsactiviteiten: kies er minstens één.');
-      const registered = await outway.register({ name, processingActivities: activities });
+      // One activity is also the default: the application need not name it in every query.
+      const registered = await outway.register({
+        name,
+        processingActivities: activities,
+        ...(activities.length === 1 && activities[0] ? { defaultProcessingActivity: activities[0] } : {}),
+      });
       return {
         kind: 'done',
         message: `De applicatie ${registered.name} is geregistreerd.`,
