@@ -74,6 +74,12 @@ export {
   type QueryOptions,
   type QueryResult,
 } from './organisation-client.ts';
+export {
+  createOutwayAdminClient,
+  type OutwayAdminClient,
+  type OutwayAdminClientOptions,
+  type OutwayApplication,
+} from './outway-admin-client.ts';
 export { type LoggedExchange, type LoggedRecord, type Reconciliation, reconcileLogs } from './reconcile.ts';
 export type {
   CallOptions,

@@ -1,8 +1,14 @@
 import { type InvalidParam, ProblemError, VISIBLE_TEXT_PATTERN } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { every } from 'hono/combine';
 import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
+import type { GroupCommitter } from '../log/group-commit.ts';
+import { withDirectory } from '../pipeline/directory.ts';
+import { readBody } from '../pipeline/read-body.ts';
+import { REQUIRED_READ_COMPONENTS, verifySignature } from '../pipeline/verify-signature.ts';
+import type { NonceClaim } from '../storage/nonce-store.ts';
 import { type AdminTokenHashes, matchesAdminToken } from './admin-token.ts';
 import { listApplications, registerApplication, revokeApplication } from './applications.ts';
 import { bindingProblems } from './bound-activities.ts';
@@ -10,10 +16,15 @@ import type { OutwayEnv } from './context.ts';
 import type { OutwayDatabase } from './tables.ts';
 
 /**
- * The operator's API of an outway (`/admin/v1`, `Authorization: Bearer <admin token>`): register an
+ * The operator's API of an outway (`/admin/v1`): register an
  * application (its API key is answered once; the outway keeps its hash), list them, revoke one. An
  * application is bound only to verwerkingsactiviteiten of this outway's organisation that the verified
  * directory knows and that have not ended (`bindingProblems`); otherwise nothing is stored (400).
+ *
+ * Who may: the operator with `Authorization: Bearer <admin token>`, or the outway's own organisation
+ * with a request signed as every signed read is (RFC 9421 over REQUIRED_READ_COMPONENTS, verified by
+ * `verifySignature` against the trusted directory's keys, nonce claimed once). A key of another
+ * organisation is refused (403).
  */
 export function adminApp(options: {
   readonly db: Kysely<OutwayDatabase>;
@@ -22,21 +33,32 @@ export function adminApp(options: {
   readonly directory: DirectoryProvider;
   /** SHA-256 hashes (hex) of the admin tokens; a function is asked at every request (tokens added or revoked without a restart). */
   readonly adminTokenHashes: AdminTokenHashes;
+  /** The outway's public base URL, which the organisation's signatures are made for. */
+  readonly publicUrl: string;
+  /** Claims the nonces of signed requests (the outway's shared store: a replay on any instance is refused). */
+  readonly nonces: GroupCommitter<NonceClaim, boolean>;
   readonly now: () => number;
 }) {
   const admin = new Hono<OutwayEnv>();
-  // An application's registration is small; nothing bigger is read, even with the admin token.
-  admin.use(
-    bodyLimit({
-      maxSize: 64 * 1024,
-      onError: () => {
-        throw new ProblemError('paramsValidation', 'De applicatie is te groot (hoogstens 64 kB).', {
-          invalidParams: [{ name: 'body', code: 'maxLength', reason: 'Hoogstens 64 kB.' }],
-        });
-      },
+  const signedByOwnOrganisation = every(
+    readBody(),
+    withDirectory(options.directory),
+    verifySignature({
+      serviceId: 'outway',
+      publicUrl: options.publicUrl,
+      nonces: options.nonces,
+      now: options.now,
+      requiredComponents: REQUIRED_READ_COMPONENTS,
     }),
+    async (c, next) => {
+      if (c.var.caller?.organisation.oin !== options.organisationOin)
+        throw new ProblemError('unauthorized', 'Alleen de organisatie van deze outway mag haar applicaties beheren.');
+      await next();
+    },
   );
   admin.use(async (c, next) => {
+    if (c.req.header('authorization') === undefined && c.req.header('signature') !== undefined)
+      return signedByOwnOrganisation(c, next);
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (
       !token ||
@@ -55,9 +77,26 @@ export function adminApp(options: {
     }
     await next();
   });
+  // An application's registration is small; nothing bigger is read, even with the admin token. (After
+  // the check of who asks: a signed request's body is read by readBody from the request stream itself,
+  // before anything opens it as a web stream, which would take an empty body's end from under it.)
+  admin.use(
+    bodyLimit({
+      maxSize: 64 * 1024,
+      onError: () => {
+        throw new ProblemError('paramsValidation', 'De applicatie is te groot (hoogstens 64 kB).', {
+          invalidParams: [{ name: 'body', code: 'maxLength', reason: 'Hoogstens 64 kB.' }],
+        });
+      },
+    }),
+  );
   admin.get('/applications', async (c) => c.json({ applications: await listApplications(options.db) }));
   admin.post('/applications', async (c) => {
-    const body = await c.req.json().catch(() => undefined);
+    // A signed request's body was read (and its digest checked) already; a token's is read here.
+    const signed = c.var.caller ? c.var.body : undefined;
+    const body = await (signed ? Promise.resolve(new TextDecoder().decode(signed)) : c.req.text())
+      .then((text) => JSON.parse(text) as unknown)
+      .catch(() => undefined);
     const invalid = (invalidParams: readonly InvalidParam[]) =>
       new ProblemError('paramsValidation', 'De applicatie is niet geldig.', { invalidParams });
     const problems = validateApplication(body);

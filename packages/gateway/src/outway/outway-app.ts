@@ -214,6 +214,8 @@ export function createOutwayApp(options: OutwayAppOptions) {
       organisationOin: options.organisationOin,
       directory: options.directory,
       adminTokenHashes: options.adminTokenHashes,
+      publicUrl: options.publicUrl,
+      nonces: options.nonces,
       now,
     }),
   );

@@ -6,6 +6,7 @@
 import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
 import type { ContractState } from '@poortwachter/protocol/contracts';
 import type { ContractView } from '../contract-client.ts';
+import type { OutwayApplication } from '../outway-admin-client.ts';
 import { COVERAGE_PAGE_CSS, escapeHtml as e } from './coverage-page.ts';
 
 /** What went wrong with a form the page sent, and what was typed in it (shown again). */
@@ -16,6 +17,16 @@ export interface PageNotice {
   /** The form the error belongs to (`voorstel`, or a contract's hash) and its values, to fill in again. */
   readonly form?: string;
   readonly values?: Readonly<Record<string, string>>;
+  /** A newly registered application's API key: shown on this answer only. */
+  readonly apiKey?: string;
+}
+
+/** The organisation's outway, when the page manages its applications. */
+export interface OutwayOnPage {
+  readonly url: string;
+  readonly applications?: readonly OutwayApplication[];
+  /** Why the applications could not be fetched. */
+  readonly problem?: string;
 }
 
 export interface BeheerPageInput {
@@ -23,6 +34,7 @@ export interface BeheerPageInput {
   readonly directory: DirectorySnapshot;
   readonly contracts: readonly ContractView[];
   readonly notice?: PageNotice;
+  readonly outway?: OutwayOnPage;
   readonly now?: Date;
 }
 
@@ -152,16 +164,21 @@ ${form}
 </article>`;
 }
 
+/** The organisation's own verwerkingsactiviteiten that hold now (their current version). */
+function ownActivities(input: BeheerPageInput) {
+  const now = (input.now ?? new Date()).toISOString();
+  return input.directory.processing_activities.flatMap((a) => {
+    const current = a.versions.filter((x) => x.validFrom <= now && x.revokedAt === null).at(-1);
+    return current && current.responsibleOin === input.organisation.oin ? [current] : [];
+  });
+}
+
 function proposalForm(input: BeheerPageInput): string {
   const { directory, organisation, notice } = input;
-  const now = (input.now ?? new Date()).toISOString();
   const values = notice?.kind === 'error' && notice.form === 'voorstel' ? (notice.values ?? {}) : {};
   const v = (name: string) => e(values[name] ?? '');
   const services = directory.services.filter((s) => s.revokedAt === null && s.providerOin !== organisation.oin);
-  const activities = directory.processing_activities.flatMap((a) => {
-    const current = a.versions.filter((x) => x.validFrom <= now && x.revokedAt === null).at(-1);
-    return current && current.responsibleOin === organisation.oin ? [current] : [];
-  });
+  const activities = ownActivities(input);
   const grondslagIds = [...new Set(activities.flatMap((a) => a.grondslagIds))];
   const option = (value: string, text: string, chosen: string | undefined) =>
     `<option value="${e(value)}"${chosen === value ? ' selected' : ''}>${e(text)}</option>`;
@@ -189,6 +206,64 @@ function proposalForm(input: BeheerPageInput): string {
 </form>`;
 }
 
+/** The section "Applicaties van uw outway": the list with a revoke form per active one, and a form to register one. */
+function applicationsSection(input: BeheerPageInput, outway: OutwayOnPage): string {
+  const { directory, notice } = input;
+  const activityName = (id: string) =>
+    directory.processing_activities.find((a) => a.id === id)?.versions.at(-1)?.name ?? id;
+  const errorFor = (form: string) => (notice?.kind === 'error' && notice.form === form ? notice : undefined);
+  const rows = (outway.applications ?? []).map((a, i) => {
+    const id = `app-${i}`;
+    const own = errorFor(`intrekken-${a.id}`);
+    const revoke =
+      a.revokedAt === null
+        ? `<form method="post" action="/applicaties/intrekken" class="revoke">
+<input type="hidden" name="id" value="${e(a.id)}">
+${own ? `<p class="error" id="${id}-fout">${e(own.message)}</p>` : ''}
+<div class="check"><input type="checkbox" id="${id}-bevestig" name="bevestig" value="ja" required${own ? ` aria-invalid="true" aria-describedby="${id}-fout"` : ''}>
+<label for="${id}-bevestig">Ja, trek ${e(a.name)} in. Haar API-sleutel werkt daarna niet meer.</label></div>
+<button type="submit" id="${id}-intrekken">Intrekken</button>
+</form>`
+        : `Ingetrokken op ${e(timeWords.format(new Date(a.revokedAt)))}`;
+    return `<tr><th scope="row">${e(a.name)}</th><td><ul>${a.processingActivities
+      .map((p) => `<li>${e(activityName(p))}</li>`)
+      .join('')}</ul></td><td>${e(timeWords.format(new Date(a.createdAt)))}</td><td>${revoke}</td></tr>`;
+  });
+  const list = outway.problem
+    ? `<p class="error">${e(outway.problem)}</p>`
+    : rows.length === 0
+      ? '<p>Er is nog geen applicatie geregistreerd.</p>'
+      : `<div class="scroll" role="region" aria-label="Tabel met de applicaties" tabindex="0"><table>
+<thead><tr><th scope="col">Naam</th><th scope="col">Verwerkingsactiviteiten</th><th scope="col">Geregistreerd op</th><th scope="col">Intrekken</th></tr></thead>
+<tbody>${rows.join('\n')}</tbody></table></div>`;
+  const activities = ownActivities(input);
+  const own = errorFor('applicatie');
+  const chosen = new Set(own?.values?.activiteiten ? [own.values.activiteiten] : []);
+  const form =
+    activities.length === 0
+      ? '<p>U kunt hier geen applicatie registreren: uw organisatie heeft geen verwerkingsactiviteit die geldt.</p>'
+      : `<form method="post" action="/applicaties" class="propose">
+${own ? `<p class="error" id="applicatie-fout">${e(own.message)}</p>` : ''}
+<div><label for="applicatie-naam">Naam van de applicatie</label>
+<input id="applicatie-naam" name="naam" type="text" required maxlength="200" value="${e(own?.values?.naam ?? '')}"${own ? ' aria-describedby="applicatie-fout"' : ''}></div>
+<fieldset><legend>Voor welke verwerkingsactiviteiten</legend>
+<p class="hint">De applicatie mag alleen gegevens vragen onder de activiteiten die u hier kiest.</p>
+${activities
+  .map(
+    (a, i) =>
+      `<div class="check"><input type="checkbox" id="applicatie-activiteit-${i}" name="activiteiten" value="${e(a.id)}"${chosen.has(a.id) ? ' checked' : ''}> <label for="applicatie-activiteit-${i}">${e(a.name)}</label></div>`,
+  )
+  .join('\n')}
+</fieldset>
+<div class="buttons"><button type="submit">Applicatie registreren</button></div>
+</form>`;
+  return `<section aria-labelledby="applicaties"><h2 id="applicaties">Applicaties van uw outway</h2>
+<p>Een applicatie vraagt gegevens op via uw outway (<span class="oin">${e(outway.url)}</span>), met een eigen API-sleutel. Deze pagina ondertekent elke wijziging met de sleutel van uw organisatie.</p>
+${list}
+<h3 id="applicatie-nieuw">Een applicatie registreren</h3>
+${form}</section>`;
+}
+
 /** The whole page. */
 export function beheerPage(input: BeheerPageInput): string {
   const { organisation, notice } = input;
@@ -197,7 +272,12 @@ export function beheerPage(input: BeheerPageInput): string {
     items.length === 0 ? `<p>${e(empty)}</p>` : items.map((c) => contractArticle(c, input, actions)).join('\n');
   const noticeHtml = notice
     ? `<div class="notice ${notice.kind === 'error' ? 'bad' : 'good-block'}" role="${notice.kind === 'error' ? 'alert' : 'status'}" id="melding" tabindex="-1">
-<p>${e(notice.message)}</p>${notice.details?.length ? `<ul>${notice.details.map((d) => `<li>${e(d)}</li>`).join('')}</ul>` : ''}</div>`
+<p>${e(notice.message)}</p>${
+        notice.apiKey
+          ? `<p><strong>Bewaar deze API-sleutel nu.</strong> U ziet hem hierna nooit meer: de outway bewaart hem niet. Kwijt? Trek de applicatie dan in en registreer haar opnieuw.</p>
+<p>API-sleutel: <code id="api-sleutel" class="secret">${e(notice.apiKey)}</code></p>`
+          : ''
+      }${notice.details?.length ? `<ul>${notice.details.map((d) => `<li>${e(d)}</li>`).join('')}</ul>` : ''}</div>`
     : '';
   return `<!doctype html>
 <html lang="nl">
@@ -220,6 +300,7 @@ ${noticeHtml}
 <li><a href="#geldt">Contracten die gelden (${s.inForce.length})</a></li>
 <li><a href="#voorbij">Afgewezen, ingetrokken en verlopen (${s.past.length})</a></li>
 <li><a href="#nieuw">Een contract voorstellen</a></li>
+${input.outway ? `<li><a href="#applicaties">Applicaties van uw outway${input.outway.applications ? ` (${input.outway.applications.filter((a) => a.revokedAt === null).length})` : ''}</a></li>` : ''}
 </ul></nav>
 <section aria-labelledby="in"><h2 id="in">Voorstellen aan u</h2>
 ${list(s.incoming, 'answer', 'Er zijn geen voorstellen die op uw antwoord wachten.')}</section>
@@ -233,6 +314,7 @@ ${list(s.past, 'none', 'Geen.')}</section>
 <p>U vraagt toegang tot een dienst. De bronhouder van de dienst krijgt uw voorstel en geeft akkoord of wijst het af.</p>
 ${notice?.kind === 'error' && notice.form === 'voorstel' ? `<p class="error" id="voorstel-fout">${e(notice.message)}</p>` : ''}
 ${proposalForm(input)}</section>
+${input.outway ? applicationsSection(input, input.outway) : ''}
 </main>
 </body>
 </html>
@@ -258,4 +340,9 @@ button.secondary { background: #fff; color: var(--blue); }
 .notice { border-radius: 4px; padding: 0 1rem; margin: 1rem 0; }
 .good-block { border: 3px solid var(--good); }
 [aria-invalid=true] { border-color: var(--bad); }
+fieldset { border: 1px solid #b4b4b4; border-radius: 4px; margin: 0.75rem 0; }
+.check { display: flex; gap: 0.5rem; align-items: baseline; margin: 0.25rem 0; }
+.check input { width: 1.25rem; height: 1.25rem; flex: none; }
+.revoke { margin: 0; }
+.secret { font-size: 1.1rem; overflow-wrap: anywhere; }
 `;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readPeriod } from '@poortwachter/protocol';
 import { createContractClient } from '../contract-client.ts';
 import { fetchDirectory } from '../directory-client.ts';
+import { createOutwayAdminClient, type OutwayApplication } from '../outway-admin-client.ts';
 import { isSdkError } from '../sdk-error.ts';
 import { BEHEER_PAGE_CSS, beheerPage, type PageNotice } from './beheer-page.ts';
 import { organisationWithKey, registryOptions, runCommand } from './common.ts';
@@ -17,7 +18,11 @@ const DONE: Record<string, string> = {
   revoke:
     'U hebt het contract ingetrokken. Binnen één verversing van het register laten de gateways het niet meer toe.',
   propose: 'Uw voorstel is verstuurd. De bronhouder ziet het nu bij zijn voorstellen.',
+  intrekken: 'U hebt de applicatie ingetrokken. Binnen 5 seconden weigert de outway haar API-sleutel.',
 };
+
+/** The forms of the page and where each posts. */
+const FORMS = ['/ondertekenen', '/voorstellen', '/applicaties', '/applicaties/intrekken'];
 
 /** Why a form was refused, shown on the page with the values typed in it. */
 class FormProblem extends Error {
@@ -66,15 +71,29 @@ function field(form: URLSearchParams, name: string, label: string, required = tr
 }
 
 /**
- * `poortwachter beheer serve --oin OIN [--key FILE] [--port 8309]`: the organisation's management page
- * on this machine. Every signature is made here, with the key file this process holds; the browser
- * gets HTML only, and its forms post back here (same origin only).
+ * `poortwachter beheer serve --oin OIN [--key FILE] [--port 8309] [--outway URL]`: the organisation's
+ * management page on this machine. Every signature is made here, with the key file this process holds;
+ * the browser gets HTML only, and its forms post back here (same origin only). With `--outway` (or
+ * OUTWAY_ADMIN_URL) the page also lists, registers and revokes the applications of that outway.
  */
 export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Promise<number> {
   return runCommand(async () => {
     const { port, source } = pagePort(values.port, 8309);
     const registry = registryOptions(values);
     const { organisation, privateKey } = organisationWithKey(await fetchDirectory(registry), values.oin, values.key);
+    const outwayUrl = values.outway || process.env.OUTWAY_ADMIN_URL || undefined;
+    const outway = outwayUrl ? createOutwayAdminClient({ outwayUrl, privateKey }) : undefined;
+
+    /** The outway's applications, or why they cannot be shown (the rest of the page still works). */
+    async function outwayApplications(): Promise<{ applications?: OutwayApplication[]; problem?: string }> {
+      if (!outway) return {};
+      try {
+        return { applications: await outway.list() };
+      } catch (error) {
+        if (!isSdkError(error)) throw error;
+        return { problem: `De applicaties van uw outway konden niet worden opgehaald: ${error.message}` };
+      }
+    }
 
     async function render(res: ServerResponse, status: number, notice?: PageNotice) {
       // A fresh directory and list for every page: a change at the registry shows at once.
@@ -86,15 +105,43 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
         ...registry,
       }).list();
       const current = directory.organisations.find((o) => o.oin === organisation.oin) ?? organisation;
+      const applications = outway ? { outway: { url: outwayUrl ?? '', ...(await outwayApplications()) } } : {};
       sendPage(
         res,
         status,
         'text/html; charset=utf-8',
-        beheerPage({ organisation: current, directory, contracts, ...(notice ? { notice } : {}) }),
+        beheerPage({ organisation: current, directory, contracts, ...applications, ...(notice ? { notice } : {}) }),
       );
     }
 
-    async function act(path: string, form: URLSearchParams): Promise<string> {
+    /** Registers or revokes an application at the outway; a registration's key is shown once, on this answer. */
+    async function actAtOutway(path: string, form: URLSearchParams): Promise<string | PageNotice> {
+      if (!outway) throw new FormProblem(404, 'Deze pagina beheert geen outway (start haar met --outway).');
+      if (path === '/applicaties/intrekken') {
+        const id = field(form, 'id', 'Applicatie');
+        if (field(form, 'bevestig', 'Bevestiging', false) !== 'ja')
+          throw new FormProblem(400, 'Bevestig dat u de applicatie wilt intrekken: vink het vakje aan.');
+        await outway.revoke(id);
+        return 'intrekken';
+      }
+      const name = field(form, 'naam', 'Naam van de applicatie');
+      const activities = form.getAll('activiteiten').filter(Boolean);
+      if (activities.length === 0) throw new FormProblem(400, 'Verwerkingsactiviteiten: kies er minstens één.');
+      // One activity is also the default: the application need not name it in every query.
+      const registered = await outway.register({
+        name,
+        processingActivities: activities,
+        ...(activities.length === 1 && activities[0] ? { defaultProcessingActivity: activities[0] } : {}),
+      });
+      return {
+        kind: 'done',
+        message: `De applicatie ${registered.name} is geregistreerd.`,
+        apiKey: registered.apiKey,
+      };
+    }
+
+    async function act(path: string, form: URLSearchParams): Promise<string | PageNotice> {
+      if (path.startsWith('/applicaties')) return actAtOutway(path, form);
       const directory = await fetchDirectory(registry);
       const client = createContractClient({ oin: organisation.oin, privateKey, directory, ...registry });
       if (path === '/ondertekenen') {
@@ -133,7 +180,7 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const path = url.pathname;
-      if (req.method === 'POST' && (path === '/ondertekenen' || path === '/voorstellen')) {
+      if (req.method === 'POST' && FORMS.includes(path)) {
         if (!fromThisPage(req.headers)) {
           return sendPage(res, 403, 'text/plain; charset=utf-8', 'Alleen de formulieren van deze pagina zelf.\n');
         }
@@ -141,9 +188,18 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
         try {
           form = await formOf(req);
           const done = await act(path, form);
+          // A new application's API key is on this answer only: never in a URL, never again.
+          if (typeof done !== 'string') return render(res, 200, done);
           return sendPage(res, 303, 'text/plain; charset=utf-8', 'Gedaan.\n', { location: `/?gedaan=${done}#melding` });
         } catch (error) {
-          const formName = path === '/voorstellen' ? 'voorstel' : (form.get('hash') ?? '');
+          const formName =
+            path === '/voorstellen'
+              ? 'voorstel'
+              : path === '/applicaties'
+                ? 'applicatie'
+                : path === '/applicaties/intrekken'
+                  ? `intrekken-${form.get('id') ?? ''}`
+                  : (form.get('hash') ?? '');
           const values = Object.fromEntries(form);
           if (error instanceof FormProblem) {
             return render(res, error.status, { kind: 'error', message: error.message, form: formName, values });

@@ -342,9 +342,15 @@ export const COMMANDS = {
   'beheer serve': {
     summary: "the organisation's management page on this machine (http://127.0.0.1:8309): contracts in and out",
     description:
-      'Proposals to accept or reject, contracts to revoke, each with its history, and a form to propose one. This process signs with the key file; the browser never gets the key.',
+      'Proposals to accept or reject, contracts to revoke, each with its history, and a form to propose one. With --outway, also the applications of your outway: register, list, revoke. This process signs with the key file; the browser never gets the key.',
     options: {
       port: { type: 'string', value: 'PORT', description: 'the port on 127.0.0.1', defaultText: '$PORT, else 8309' },
+      outway: {
+        type: 'string',
+        value: 'URL',
+        description: "your outway's public URL: manage its applications on the page (signed with your key)",
+        defaultText: '$OUTWAY_ADMIN_URL, else none',
+      },
       ...ORGANISATION,
       ...REGISTRY,
     },
