@@ -9,13 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PORTS } from '../../scripts/system-parts.ts';
 import { type EntryProcess, gatewayInstanceEnv, startEntry } from '../operations/server-entry.ts';
 import { freePort, type RunningSystem, startSystem } from '../start-system.ts';
 
 /** A BSN that is in no seed: wherever it shows up in the output, it came from a request's path. */
 const BSN = '999990007';
 const FORGED = 'FORGED';
-const PARTS = ['registry', 'source', 'gateway', 'dev-idp', 'outway', 'portal', 'auditor', 'brk-source', 'brk-gateway'];
+/** Every part `pnpm start` runs, by the name its lines start with. */
+const PARTS: readonly string[] = Object.keys(PORTS);
 // Control characters in the data folder's name, which the registry's message and hints repeat: what
 // `pnpm start` prints from a part is escaped, whatever its source.
 const DATA_NAME = 'data\n[gateway] MISLEAD\u2028\r\u001b[2K';

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { markDemoKey } from '@poortwachter/operations';
+import { certificatePem, makeCertificateAuthority } from '@poortwachter/protocol/contracts';
 import { generatePrivateJwk, openDatabase, publicJwkOf } from '@poortwachter/registry';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { sql } from 'kysely';
@@ -38,6 +39,7 @@ beforeAll(async () => {
   writeFileSync(file('own.jwk.json'), JSON.stringify(ownKey));
   writeFileSync(file('registry.public.jwk.json'), JSON.stringify(publicJwkOf(ownKey)));
   writeFileSync(file('database-url'), `sqlite:${file('from-file.db')}\n`);
+  writeFileSync(file('anchors.pem'), certificatePem(makeCertificateAuthority('settings test CA').certificate));
 });
 
 /** Runs `entry` in production (unless `env` says otherwise) with `env`, until it exits (at most 30 s). */
@@ -153,7 +155,9 @@ describe('each part migrates alone and refuses a schema newer than it knows', ()
     '%s: `migrate` migrates and exits 0 with the version; a later migration in the database is refused',
     async (entry, table, migrated) => {
       const databaseUrl = `sqlite:${file(`${entry}-migrate.db`)}`;
-      const first = await run(entry, { DATABASE_URL: databaseUrl }, ['migrate']);
+      // Every other setting right (the gateways need their trust anchors in production), so the schema is what is refused.
+      const settings = { DATABASE_URL: databaseUrl, TRUST_ANCHORS_FILE: file('anchors.pem') };
+      const first = await run(entry, settings, ['migrate']);
       expect(first.code, first.output).toBe(0);
       expect(first.output).toMatch(migrated);
       const known = (first.output.match(new RegExp(`(\\d{4}-\\d\\d-\\d\\dT\\d{4}-${table}-[a-z-]+)`)) ?? [])[1];
@@ -166,7 +170,7 @@ describe('each part migrates alone and refuses a schema newer than it knows', ()
       await close();
 
       for (const args of [[], ['migrate']]) {
-        const { code, output } = await run(entry, { DATABASE_URL: databaseUrl }, args);
+        const { code, output } = await run(entry, settings, args);
         const message = oneLine(output);
         expect(message).toContain(`found migration ${future}`);
         expect(message).toContain(`knows up to ${known}`);

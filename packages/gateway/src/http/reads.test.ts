@@ -339,10 +339,13 @@ for (const dialect of DIALECTS) {
       expect(utrecht?.dataSubjects).toBeGreaterThanOrEqual(2);
       expect(utrecht?.fieldsUsed).toEqual(expect.arrayContaining(FIELDS));
       expect(utrecht?.fieldsUnused).toContain('verblijfplaats.verblijfadres.postcode');
-      expect(report.dormantAutorisaties.map((a) => a.id)).toEqual(
-        expect.arrayContaining(['haarlem-bijstand-brp', 'uwv-ww-brp']),
+      // Autorisaties are contracts, named by their hash: found here by their verwerkingsactiviteit.
+      const activities = (list: readonly { id: string; processingActivityId: string }[]) =>
+        list.map((a) => (a.id.startsWith('$1$1$') ? a.processingActivityId : `not a contract: ${a.id}`));
+      expect(activities(report.dormantAutorisaties)).toEqual(
+        expect.arrayContaining([DEMO_PROCESSING_ACTIVITY.haarlemBijstand, DEMO_PROCESSING_ACTIVITY.uwvWw]),
       );
-      expect(report.expiringAutorisaties.map((a) => a.id)).toContain('den-bosch-fraude-brp');
+      expect(activities(report.expiringAutorisaties)).toContain(DEMO_PROCESSING_ACTIVITY.denBoschFraude);
       expect(report.directorySerial).toBeGreaterThan(0);
       expect(report.history.changes).toBeGreaterThan(0);
       const refused = await signed(DEMO_OIN.utrecht, '/audit/v1/coverage', { from: today, to: today });
@@ -408,7 +411,7 @@ for (const dialect of DIALECTS) {
       });
       const changes = await signed.changes();
       expect(changes.length).toBeGreaterThan(20);
-      expect(changes.some((c) => c.entity === 'autorisatie' && c.record.validFrom)).toBe(true);
+      expect(changes.some((c) => c.entity === 'contract' && c.action === 'accept')).toBe(true);
       const other = (await generateKeyPair('ES256', { extractable: true })).publicKey;
       const pinnedWrong = registryHistory({
         registryUrl: 'http://registry.test',
