@@ -53,4 +53,4 @@ export {
   contractStatus,
   type SignatureCheck,
 } from './status.ts';
-export { type TrustedDirectory, trustDirectory } from './trust-directory.ts';
+export { autorisatieOf, keysOfTrustedDirectory, type TrustedDirectory, trustDirectory } from './trust-directory.ts';

@@ -1,7 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { DirectorySnapshot } from '../directory/types.ts';
 import type { Autorisatie, Organisation } from '../domain/model.ts';
-import { type AnchoredKeys, anchoredKeys } from './anchors.ts';
+import { type AnchoredKey, type AnchoredKeys, anchoredKeys } from './anchors.ts';
+import type { SignedContract } from './contract.ts';
 import { type ContractStatus, contractStatus } from './status.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -55,25 +57,64 @@ export async function trustDirectory(
   for (const contract of Array.isArray(snapshot.contracts) ? snapshot.contracts : []) {
     const status = await contractStatus(contract, keys, options);
     contracts.push(status);
-    if (!status.parties || status.missing.length > 0 || status.acceptedBy.length === 0) continue;
-    const { data } = contract.content.grants[0];
-    if (providers.get(data.service.name) !== data.service.peer_id) continue;
-    const lastAccept = Math.max(...status.acceptedBy.map((a) => a.signedAt));
-    const from = Math.max(contract.content.validity.not_before, lastAccept);
-    autorisaties.push({
-      id: status.hash,
-      afnemerOin: data.outway.peer_id,
-      serviceId: data.service.name,
-      processingActivityId: data.properties.processing_activity_id,
-      fields: data.properties.fields,
-      searchTypes: data.properties.search_types,
-      validFrom: iso(from * 1000),
-      validTo: iso(contract.content.validity.not_after * 1000),
-      revokedAt: status.endedAt !== undefined ? iso(Math.max(status.endedAt, from) * 1000) : null,
-      ...(data.properties.quota ? { quota: data.properties.quota } : {}),
-      ...(data.delegator ? { delegatorOin: data.delegator.peer_id } : {}),
-      acceptedBy: status.acceptedBy.map((a) => ({ oin: a.oin, signedAt: iso(a.signedAt * 1000) })),
-    });
+    const autorisatie = autorisatieOf(contract, status, providers);
+    if (autorisatie) autorisaties.push(autorisatie);
   }
   return { snapshot: { ...snapshot, organisations, autorisaties }, keys, contracts };
+}
+
+/**
+ * The autorisatie a checked contract grants: none unless every party's acceptance counted and its
+ * bronhouder provides the service; valid from the later of its start and the last acceptance, until its
+ * end, revoked at the first counted reject or revoke. The one rule for the gateway and the auditor.
+ */
+export function autorisatieOf(
+  contract: SignedContract,
+  status: ContractStatus,
+  providers: ReadonlyMap<string, string>,
+): Autorisatie | undefined {
+  if (!status.parties || status.missing.length > 0 || status.acceptedBy.length === 0) return undefined;
+  const { data } = contract.content.grants[0];
+  if (providers.get(data.service.name) !== data.service.peer_id) return undefined;
+  const lastAccept = Math.max(...status.acceptedBy.map((a) => a.signedAt));
+  const from = Math.max(contract.content.validity.not_before, lastAccept);
+  return {
+    id: status.hash,
+    afnemerOin: data.outway.peer_id,
+    serviceId: data.service.name,
+    processingActivityId: data.properties.processing_activity_id,
+    fields: data.properties.fields,
+    searchTypes: data.properties.search_types,
+    validFrom: iso(from * 1000),
+    validTo: iso(contract.content.validity.not_after * 1000),
+    revokedAt: status.endedAt !== undefined ? iso(Math.max(status.endedAt, from) * 1000) : null,
+    ...(data.properties.quota ? { quota: data.properties.quota } : {}),
+    ...(data.delegator ? { delegatorOin: data.delegator.peer_id } : {}),
+    acceptedBy: status.acceptedBy.map((a) => ({ oin: a.oin, signedAt: iso(a.signedAt * 1000) })),
+  };
+}
+
+/**
+ * The anchored keys of a directory that `trustDirectory` made already (its organisations hold only
+ * anchored keys, each with the window its anchor gives), for checking signatures again later, such as
+ * those of contracts in the registry's history.
+ */
+export function keysOfTrustedDirectory(organisations: readonly Organisation[]): AnchoredKeys {
+  const byKid = new Map<string, AnchoredKey>();
+  for (const organisation of organisations) {
+    for (const key of organisation.keys) {
+      const ends = [key.validTo, key.revokedAt, organisation.revokedAt].filter(
+        (t): t is string => typeof t === 'string',
+      );
+      byKid.set(key.kid, {
+        oin: organisation.oin,
+        kid: key.kid,
+        jwk: key.jwk as JWK,
+        from: Date.parse(key.validFrom),
+        to: Math.min(Infinity, ...ends.map((t) => Date.parse(t))),
+        how: key.x5c ? 'certificate' : 'endorsement',
+      });
+    }
+  }
+  return { byKid, refused: [] };
 }

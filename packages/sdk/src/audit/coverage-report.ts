@@ -1,4 +1,10 @@
 import { type DirectorySnapshot, overlapping } from '@poortwachter/protocol';
+import {
+  autorisatieOf,
+  contractStatus,
+  keysOfTrustedDirectory,
+  type SignedContract,
+} from '@poortwachter/protocol/contracts';
 import { authorisedPaths, dormantAutorisaties, expiringAutorisaties, validityChecker } from './coverage-rules.ts';
 import type { CoverageData, CoverageReport, ReportHead, ReportProgress } from './coverage-types.ts';
 import { type RegistryChange, StateTimeline } from './registry-history.ts';
@@ -9,24 +15,62 @@ const LISTED_INVALID = 1000;
 const SINCE_ALWAYS = '0000-01-01T00:00:00.000Z';
 
 /**
- * The autorisaties that come from contracts, as states of the history: their validity is not the
- * registry's word but the parties' signatures (from the later acceptance to the revoke, within the
- * contract's validity), which `trustDirectory` verified; so one state, known since always, holds all
- * there is to know. Autorisaties the registry's change log knows (from before contracts) keep their history.
+ * The autorisaties that come from contracts, as states of the history. Their validity is not the
+ * registry's word but the parties' signatures: each contract is rebuilt from the registry's change log
+ * (its content from the proposal, every signature the parties sent since) and from the directory, its
+ * signatures checked again here against the directory's anchored keys, and granted as the gateway grants
+ * it (`autorisatieOf`: from the later of its start and the last acceptance, revoked at the first counted
+ * reject or revoke). So a revoke the directory in hand does not show yet still counts from its moment,
+ * and a contract that ended long ago still covers the accesses of its time. One state, known since always,
+ * holds all of that. Autorisaties the change log knows from before contracts keep their own history.
  */
-function contractStates(snapshot: DirectorySnapshot, changes: readonly RegistryChange[]): RegistryChange[] {
-  const known = new Set(changes.filter((c) => c.entity === 'autorisatie').map((c) => c.entityId));
-  return snapshot.autorisaties
-    .filter((a) => !known.has(a.id))
-    .map((a) => ({
+async function contractStates(
+  snapshot: DirectorySnapshot,
+  changes: readonly RegistryChange[],
+  now: number,
+): Promise<RegistryChange[]> {
+  const contracts = new Map<string, { content?: SignedContract['content']; signatures: Set<string> }>();
+  const entry = (hash: string) => {
+    const found = contracts.get(hash) ?? { signatures: new Set<string>() };
+    contracts.set(hash, found);
+    return found;
+  };
+  for (const contract of snapshot.contracts ?? []) {
+    const found = entry(contract.hash);
+    found.content = contract.content;
+    for (const jws of contract.signatures) found.signatures.add(jws);
+  }
+  for (const change of changes) {
+    if (change.entity !== 'contract') continue;
+    const found = entry(change.entityId);
+    const { content, signature } = change.record as { content?: SignedContract['content']; signature?: unknown };
+    if (content && !found.content) found.content = content;
+    if (typeof signature === 'string') found.signatures.add(signature);
+  }
+  const keys = keysOfTrustedDirectory(snapshot.organisations);
+  const providers = new Map(snapshot.services.map((s) => [s.id, s.providerOin]));
+  const states: RegistryChange[] = [];
+  for (const [hash, { content, signatures }] of contracts) {
+    if (!content) continue;
+    const contract: SignedContract = { hash, content, signatures: [...signatures] };
+    const autorisatie = autorisatieOf(
+      contract,
+      await contractStatus(contract, keys, { now: new Date(now) }),
+      providers,
+    );
+    if (!autorisatie) continue;
+    states.push({
       serial: 0,
       changedAt: SINCE_ALWAYS,
       entity: 'autorisatie',
-      entityId: a.id,
+      entityId: autorisatie.id,
       action: 'create',
-      record: { ...a },
-    }));
+      record: { ...autorisatie },
+    });
+  }
+  return states;
 }
+
 const pairKey = (oin: string, activity: string) => `${oin}\n${activity}`;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -57,7 +101,10 @@ export async function computeCoverage(
   },
 ): Promise<CoverageReport> {
   const { serviceId, from, to, now } = options;
-  const autorisatieStates = new StateTimeline([...contractStates(snapshot, changes), ...changes], 'autorisatie');
+  const autorisatieStates = new StateTimeline(
+    [...(await contractStates(snapshot, changes, now)), ...changes],
+    'autorisatie',
+  );
   const grondslagStates = new StateTimeline(changes, 'grondslag');
   const catalogue =
     snapshot.services
