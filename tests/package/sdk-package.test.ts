@@ -136,19 +136,42 @@ describe('the sdk, packed and installed outside the workspace', () => {
         '',
       ].join('\n'),
     );
+    writeFileSync(
+      join(project, 'uses-citizen.ts'),
+      [
+        "import { type AccessLogResult, createCitizenClient } from '@poortwachter/sdk/citizen';",
+        'export function timeline(token: string): Promise<AccessLogResult> {',
+        "  return createCitizenClient({ token, registryUrl: 'https://registry.example', registryKey: { kty: 'OKP' } }).accessLog();",
+        '}',
+        '',
+      ].join('\n'),
+    );
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
     const base = ['--noEmit', '--strict', '--target', 'es2022', '--lib', 'es2023,dom'];
+    // The main entry is for Node (it reads key files and X.509 trust anchors with node:crypto): a project
+    // using it has Node's types. The citizen entry is for browsers too: it type-checks without them.
+    const nodeTypes = ['--types', 'node', '--typeRoots', join(root, 'node_modules/@types')];
     for (const [module, resolution] of [
       ['commonjs', 'node10'],
       ['node16', 'node16'],
       ['esnext', 'bundler'],
     ] as const) {
-      const result = await sh(
-        process.execPath,
-        [tsc, ...base, '--module', module, '--moduleResolution', resolution, 'uses-sdk.ts'],
-        { cwd: project },
-      );
-      expect({ resolution, code: result.code, out: result.out }).toEqual({ resolution, code: 0, out: '' });
+      for (const [file, more] of [
+        ['uses-sdk.ts', nodeTypes],
+        ['uses-citizen.ts', []],
+      ] as const) {
+        const result = await sh(
+          process.execPath,
+          [tsc, ...base, ...more, '--module', module, '--moduleResolution', resolution, file],
+          { cwd: project },
+        );
+        expect({ resolution, file, code: result.code, out: result.out }).toEqual({
+          resolution,
+          file,
+          code: 0,
+          out: '',
+        });
+      }
     }
   }, 120_000);
 
@@ -228,6 +251,8 @@ describe('the sdk, packed and installed outside the workspace', () => {
         env.REGISTRY_URL ?? '',
         '--registry-key',
         join(system.data, 'keys/registry.public.jwk.json'),
+        '--trust-anchors',
+        join(system.data, 'keys/demo-ca.pem'),
       ],
       { cwd: project },
     );
