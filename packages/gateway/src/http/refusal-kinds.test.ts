@@ -31,8 +31,12 @@ describe('refusals that follow from the registry and the source', () => {
   };
   const send = (processingActivity: string = DEMO_PROCESSING_ACTIVITY.utrechtWmo) =>
     gw.send(DEMO_OIN.utrecht, raadpleeg, { processingActivity });
-  const revoke = async (path: string) => {
-    expect((await gw.registry.admin('POST', `${path}/revoke`, {})).status).toBe(200);
+  /** Revokes a registry record: as the operator, or as the organisation whose record it is. */
+  const revoke = async (path: string, asOrganisation?: string) => {
+    const res = asOrganisation
+      ? await gw.registry.asOrganisation(asOrganisation, 'POST', `${path}/revoke`, {})
+      : await gw.registry.admin('POST', `${path}/revoke`, {});
+    expect(res.status, await res.clone().text()).toBe(200);
     await gw.refreshDirectory();
   };
 
@@ -92,7 +96,10 @@ describe('refusals that follow from the registry and the source', () => {
   });
 
   it('processingActivityNotInForce: the verwerkingsactiviteit itself was revoked', async () => {
-    await revoke(`/v1/processing-activities/${encodeURIComponent(DEMO_PROCESSING_ACTIVITY.utrechtWmo)}`);
+    await revoke(
+      `/v1/processing-activities/${encodeURIComponent(DEMO_PROCESSING_ACTIVITY.utrechtWmo)}`,
+      DEMO_OIN.utrecht,
+    );
     await expectRefusal(await send(), 403, 'processingActivityNotInForce');
   });
 

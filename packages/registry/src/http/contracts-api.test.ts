@@ -12,7 +12,9 @@ import {
 import { BRP_SERVICE_ID, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPERATOR } from '../domain/actor.ts';
 import type { ContractView } from '../repositories/contracts.ts';
+import { addKey, type KeyInput } from '../repositories/organisations.ts';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
 import { startTestRegistry, type TestRegistry } from '../testing/index.ts';
 
@@ -175,10 +177,10 @@ describe('the registry contracts API', () => {
       expect.objectContaining({ name: 'signature', code: 'notAParty' }),
     ]);
 
-    // A key the operator added to RvIG, without a certificate: registered, published, and not anchored.
+    // A key the operator wrote into the database for RvIG, without a certificate (the API lets no token add
+    // one): registered, published, and not anchored.
     const added = await generatePrivateJwk('Ed25519');
-    const res = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.rvig}/keys`, { jwk: publicJwkOf(added) });
-    expect(res.status).toBe(201);
+    await addKey(registry.db, DEMO_OIN.rvig, { jwk: publicJwkOf(added) } as KeyInput, OPERATOR);
     expect((await propose(c)).status).toBe(201);
     const unanchored = await sign(hash, DEMO_OIN.rvig, 'accept', undefined, added);
     expect(unanchored.status).toBe(400);
@@ -231,21 +233,31 @@ describe('the registry contracts API', () => {
       }),
     ];
     const other = await generatePrivateJwk('P-256');
-    const wrong = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, {
-      jwk: publicJwkOf(other),
-      x5c,
-    });
+    const wrong = await registry.asOrganisation(
+      DEMO_OIN.haarlem,
+      'POST',
+      `/v1/organisations/${DEMO_OIN.haarlem}/keys`,
+      {
+        jwk: publicJwkOf(other),
+        x5c,
+      },
+    );
     expect((await problem(wrong)).invalidParams).toEqual([
       expect.objectContaining({ name: 'x5c[0]', code: 'certificateKey' }),
     ]);
-    const garbage = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, {
-      jwk: publicJwkOf(fresh),
-      x5c: ['AAAA'],
-    });
+    const garbage = await registry.asOrganisation(
+      DEMO_OIN.haarlem,
+      'POST',
+      `/v1/organisations/${DEMO_OIN.haarlem}/keys`,
+      {
+        jwk: publicJwkOf(fresh),
+        x5c: ['AAAA'],
+      },
+    );
     expect((await problem(garbage)).invalidParams).toEqual([
       expect.objectContaining({ name: 'x5c[0]', code: 'certificate' }),
     ]);
-    const res = await registry.admin('POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, {
+    const res = await registry.asOrganisation(DEMO_OIN.haarlem, 'POST', `/v1/organisations/${DEMO_OIN.haarlem}/keys`, {
       jwk: publicJwkOf(fresh),
       x5c,
     });
