@@ -263,7 +263,7 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     // Every finding is in the export too, with the afnemer's name beside its OIN.
     const lines = csv.output.split('\n');
     expect(lines.find((l) => l.startsWith('kind,'))).toBe(
-      'kind,gateway,afnemer,oin,processing_activity,accesses,data_subjects,fields_used_of_authorised,unused_fields,refusals,item,at,detail',
+      'kind,gateway,afnemer,oin,processing_activity,accesses,data_subjects,fields_used_of_authorised,unused_fields,refusals,accepted_by,item,at,detail',
     );
     expect(lines.some((l) => l.startsWith('coverage,'))).toBe(true);
     expect(lines.find((l) => l.startsWith('dormant_autorisatie,') && l.includes('ww-uitkering'))).toMatch(
