@@ -215,6 +215,8 @@ describe('registry: each organisation administers its own, history cannot be rew
         `contract ${accepted.hash}: the revoke signature by key ${forged.kid} does not count`,
       );
       await db.deleteFrom('contract_signatures').where('jws', '=', jws).execute();
+      // Gone from the directory too before the next test verifies it (it was once seen still there).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
     } finally {
       await close();
     }
