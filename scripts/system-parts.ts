@@ -73,6 +73,15 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
     ready: extra.ready ?? '/healthz',
     ...extra,
   });
+  // Each organisation's management page runs in its own process, which holds that organisation's key.
+  const beheer = (name: PartName, oin: string, colour: number) =>
+    part(
+      name,
+      'packages/sdk/src/cli/main.ts',
+      colour,
+      { REGISTRY_URL: local('registry') },
+      { args: ['beheer', 'serve', '--oin', oin] },
+    );
   const parts: Record<PartName, Part> = {
     registry: part('registry', 'packages/registry/src/server/main.ts', 36, {
       GATEWAY_PUBLIC_URL: env.GATEWAY_PUBLIC_URL || local('gateway'),
@@ -142,21 +151,8 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
       { REGISTRY_URL: local('registry') },
       { args: ['audit', 'serve', '--as', DEMO_OIN.autoriteitPersoonsgegevens] },
     ),
-    // Each organisation's management page runs in its own process, which holds that organisation's key.
-    'beheer-rvig': part(
-      'beheer-rvig',
-      'packages/sdk/src/cli/main.ts',
-      92,
-      { REGISTRY_URL: local('registry') },
-      { args: ['beheer', 'serve', '--oin', DEMO_OIN.rvig] },
-    ),
-    'beheer-haarlem': part(
-      'beheer-haarlem',
-      'packages/sdk/src/cli/main.ts',
-      91,
-      { REGISTRY_URL: local('registry') },
-      { args: ['beheer', 'serve', '--oin', DEMO_OIN.haarlem] },
-    ),
+    'beheer-rvig': beheer('beheer-rvig', DEMO_OIN.rvig, 92),
+    'beheer-haarlem': beheer('beheer-haarlem', DEMO_OIN.haarlem, 91),
   };
   return { parts, data, local };
 }

@@ -107,7 +107,8 @@ function chainWindow(
   return { from, to };
 }
 
-function keyWindow(organisation: Organisation, key: OrganisationKey): { from: number; to: number } {
+/** When a key may sign by its own record: from its validFrom until its end, its revocation or its organisation's (ms). */
+export function keyWindow(organisation: Organisation, key: OrganisationKey): { from: number; to: number } {
   const ends = [key.validTo, key.revokedAt, organisation.revokedAt].filter((t): t is string => typeof t === 'string');
   return { from: Date.parse(key.validFrom), to: Math.min(Infinity, ...ends.map((t) => Date.parse(t))) };
 }

@@ -2,7 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { DirectorySnapshot } from '../directory/types.ts';
 import type { Autorisatie, Organisation } from '../domain/model.ts';
-import { type AnchoredKey, type AnchoredKeys, anchoredKeys } from './anchors.ts';
+import { type AnchoredKey, type AnchoredKeys, anchoredKeys, keyWindow } from './anchors.ts';
 import type { SignedContract } from './contract.ts';
 import { type ContractStatus, contractStatus } from './status.ts';
 
@@ -103,15 +103,11 @@ export function keysOfTrustedDirectory(organisations: readonly Organisation[]): 
   const byKid = new Map<string, AnchoredKey>();
   for (const organisation of organisations) {
     for (const key of organisation.keys) {
-      const ends = [key.validTo, key.revokedAt, organisation.revokedAt].filter(
-        (t): t is string => typeof t === 'string',
-      );
       byKid.set(key.kid, {
         oin: organisation.oin,
         kid: key.kid,
         jwk: key.jwk as JWK,
-        from: Date.parse(key.validFrom),
-        to: Math.min(Infinity, ...ends.map((t) => Date.parse(t))),
+        ...keyWindow(organisation, key),
         how: key.x5c ? 'certificate' : 'endorsement',
       });
     }

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Quota } from '@poortwachter/protocol';
 import { contentHash, contractParties, signContract } from '@poortwachter/protocol/contracts';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { contractContentOf } from '../domain/contract-terms.ts';
+import { type AutorisatieTerms, contractContentOf } from '../domain/contract-terms.ts';
 import {
   addContractSignature,
   type ContractTrust,
@@ -14,18 +13,10 @@ import {
 } from '../repositories/contracts.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 
-/** A demo autorisatie as the seeds package states it. */
-export interface DemoAutorisatie {
+/** A demo autorisatie as the seeds package states it: the terms without what the registry looks up. */
+type DemoAutorisatie = Omit<AutorisatieTerms, 'providerOin' | 'processingActivityVersion' | 'grondslagId'> & {
   readonly id: string;
-  readonly afnemerOin: string;
-  readonly serviceId: string;
-  readonly processingActivityId: string;
-  readonly fields: readonly string[];
-  readonly searchTypes: readonly string[];
-  readonly validFrom: string;
-  readonly validTo?: string | null;
-  readonly quota?: Quota | null;
-}
+};
 
 /** A demo organisation's private key as the seed keeps it, or undefined when this data folder lacks it. */
 function demoKey(keyDir: string, oin: string): JWK | undefined {
