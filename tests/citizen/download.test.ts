@@ -29,6 +29,29 @@ interface File {
   bronnen: Bron[];
 }
 
+describe('poortwachter gegevens: usage errors before anything is asked', () => {
+  // Nowhere to reach: a command that got past its checks would fail on the network, not exit 2.
+  const env = { REGISTRY_URL: 'http://127.0.0.1:9', IDP_URL: 'http://127.0.0.1:9' };
+
+  it('without --bsn or --token, or with a BSN that fails the elfproef: exit 2, one line', async () => {
+    const none = await runCli(['gegevens'], { env });
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/poortwachter gegevens needs --bsn, or --token\./);
+    const wrong = await runCli(['gegevens', '--bsn', '123456789'], { env });
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toBe('123456789 is geen BSN (9 cijfers, elfproef).\n');
+  });
+
+  it('verify-download without FILE, or with trust anchors that are not there: exit 2 naming it', async () => {
+    const none = await runCli(['verify-download'], { env });
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/poortwachter verify-download needs FILE/);
+    const anchors = await runCli(['verify-download', 'x.json', '--trust-anchors', '/nonexistent/ca.pem'], { env });
+    expect(anchors.code).toBe(2);
+    expect(anchors.err).toMatch(/^No trust anchors at \/nonexistent\/ca\.pem: pass --trust-anchors/);
+  });
+});
+
 describe('poortwachter gegevens --download and verify-download', () => {
   let system: RunningSystem;
   let env: Record<string, string>;
