@@ -189,6 +189,9 @@ describe('a citizen reads their own data at the BRP and the BRK (pnpm start, raw
     const personen = (JSON.parse(brpText) as Personen).personen;
     expect(personen.map((p) => p.burgerservicenummer)).toEqual([LANCE]);
     expect(brpText).not.toContain(SUZANNE);
+    // His wife, parents and children are other persons: nothing of them, though the BRP holds them on his record.
+    expect(personen[0]).toMatchObject({ naam: expect.objectContaining({ voornamen: 'Lance' }) });
+    for (const other of ['partners', 'ouders', 'kinderen', MARIANNE, 'Marianne']) expect(brpText).not.toContain(other);
     const brkText = await signedBody(await gegevens(brk, lance), key(DEMO_OIN.kadaster));
     expect(brkText).not.toContain(HOME);
     // His home, owned with Marianne de Jong: the parcel, nothing of her.
