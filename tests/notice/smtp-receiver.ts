@@ -21,20 +21,20 @@ export interface ReceivedMail {
 
 export interface SmtpReceiver {
   /** `smtp://user:password@127.0.0.1:<port>`. */
-  readonly url: string;
+  url: string;
   readonly mails: ReceivedMail[];
   /** While true every message is refused with 550. */
   refuse: boolean;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export async function startSmtpReceiver(user = 'notices', password = 'geheim wachtwoord'): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
-  const receiver = {
+  const receiver: SmtpReceiver = {
     url: '',
     mails,
     refuse: false,
-    close: async () => undefined as void,
+    close: async () => {},
   };
   const server = new SMTPServer({
     // Plain SMTP on loopback: no certificate to make, and AUTH is still required and checked.
