@@ -2,6 +2,7 @@ import { GatewayRefusal, isGatewayRefusal, uuidv7Time } from '@poortwachter/prot
 import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
+import { berichtenApp } from '../notice/berichten-app.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { spend } from '../pipeline/quota.ts';
 import { underFailureQuota } from '../pipeline/quota-stages.ts';
@@ -80,12 +81,14 @@ export type OwnDataStages = readonly [
  * The citizen's inzage, with a token of an identity provider the registry trusts: the timeline of
  * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first), the proof that
  * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`) and what this bronhouder holds
- * about them (`GET /gegevens`, through `ownData`: an afnemer's stages with a grant made for the citizen).
+ * about them (`GET /gegevens`, through `ownData`: an afnemer's stages with a grant made for the citizen);
+ * their notice settings (`/berichten`, see berichtenApp).
  */
 export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv>; readonly ownData: OwnDataStages }) {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
   app.use(citizenCors());
+  app.route('/berichten', berichtenApp(verifiedCitizen));
 
   app.get('/gegevens', ...stages.ownData);
 
