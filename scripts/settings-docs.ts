@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { brkSourceSettings } from '../examples/brk-source/src/settings.ts';
 import { brpSourceSettings } from '../examples/brp-source/src/settings.ts';
 import { devIdpSettings } from '../examples/dev-idp/src/settings.ts';
+import { devMailSettings } from '../examples/dev-mail/src/settings.ts';
 import { gatewaySettings, outwaySettings } from '../packages/gateway/src/server/settings.ts';
 import { type SettingsSchema, serverSettings } from '../packages/operations/src/index.ts';
 import { portalSettings } from '../packages/portal/src/server/settings.ts';
@@ -24,6 +25,7 @@ const SERVERS: [title: string, entry: string, schema: SettingsSchema][] = [
   ['Outway', 'packages/gateway/src/server/outway-main.ts', outwaySettings],
   ["Citizens' page", 'packages/portal/src/server/main.ts', portalSettings],
   ['Development identity provider (not for production)', 'examples/dev-idp/src/server.ts', devIdpSettings],
+  ['Development mailbox (not for production)', 'examples/dev-mail/src/server.ts', devMailSettings],
   ['Example BRP source', 'examples/brp-source/src/server.ts', brpSourceSettings],
   ['Example BRK source', 'examples/brk-source/src/server.ts', brkSourceSettings],
 ];

@@ -51,7 +51,7 @@ export function startHints(run: {
   const ozb = run.brkActivity;
   const brkQuery = `postcode=${SUZANNE_HOME.postcode}&huisnummer=${SUZANNE_HOME.huisnummer}`;
   return `
-poortwachter is running (${Math.round(run.startedMs)} ms, every part ready): registry :${parts.registry.port}, BRP source :${parts.source.port}, gateway (RvIG, BRP) :${parts.gateway.port}, BRK source :${parts['brk-source'].port}, gateway (Kadaster, BRK) :${parts['brk-gateway'].port}, dev identity provider :${parts['dev-idp'].port} (not for production), outway of Gemeente Utrecht :${parts.outway.port}, citizens' page :${parts.portal.port}, auditor's page :${parts.auditor.port}, management pages of RvIG :${parts['beheer-rvig'].port} and Gemeente Haarlem :${parts['beheer-haarlem'].port}
+poortwachter is running (${Math.round(run.startedMs)} ms, every part ready): registry :${parts.registry.port}, BRP source :${parts.source.port}, gateway (RvIG, BRP) :${parts.gateway.port}, BRK source :${parts['brk-source'].port}, gateway (Kadaster, BRK) :${parts['brk-gateway'].port}, dev identity provider :${parts['dev-idp'].port} (not for production), outway of Gemeente Utrecht :${parts.outway.port}, citizens' page :${parts.portal.port}, auditor's page :${parts.auditor.port}, management pages of RvIG :${parts['beheer-rvig'].port} and Gemeente Haarlem :${parts['beheer-haarlem'].port}, dev mailbox :${parts['dev-mail'].port} (not for production)
 
 Open in a browser:
   http://localhost:${parts.portal.port}/    the citizens' page: log in as Suzanne Moulin, see who consulted her data, each line proven
@@ -59,6 +59,7 @@ Open in a browser:
                                    (its own process, which holds the key; this machine only: any other Host gets 421)
   http://localhost:${parts['beheer-rvig'].port}/    RvIG's management page: contracts to accept or reject, revoke, history
   http://localhost:${parts['beheer-haarlem'].port}/    Gemeente Haarlem's management page: propose a contract, see its answer
+  http://localhost:${parts['dev-mail'].port}/    the development mailbox: the notices the gateways mail to citizens who asked for them
 
 Try, in another terminal${tryFirst}
   pnpm demo                                     Utrecht and Haarlem query Suzanne Moulin (999993653) in the BRP and the BRK through the sdk

@@ -8,11 +8,22 @@ const fail = (message: string): never => {
 
 /** What `pnpm start` runs, without running it: the parts, their ports and settings. */
 describe('the parts of pnpm start', () => {
+  it("sends both inways' notices to the development mailbox's SMTP port, which DEV_MAIL_SMTP_PORT moves", () => {
+    const smtp = (env: NodeJS.ProcessEnv) => {
+      const { parts } = systemParts(env, '/repo', fail);
+      return [parts.gateway.env.SMTP_URL, parts['brk-gateway'].env.SMTP_URL, parts['dev-mail'].env.DEV_MAIL_SMTP_PORT];
+    };
+    expect(smtp({})).toEqual(['smtp://127.0.0.1:8312', 'smtp://127.0.0.1:8312', '8312']);
+    expect(smtp({ DEV_MAIL_SMTP_PORT: '9412' })).toEqual(['smtp://127.0.0.1:9412', 'smtp://127.0.0.1:9412', '9412']);
+    expect(() => smtp({ DEV_MAIL_SMTP_PORT: 'x' })).toThrow(/DEV_MAIL_SMTP_PORT/);
+  });
+
   it("runs Kadaster's gateway for brk-bevragen beside RvIG's, on 8307 with the BRK source on 8308", () => {
     const { parts } = systemParts({}, '/repo', fail);
     expect(Object.fromEntries(Object.values(parts).map((p) => [p.name, p.port]))).toEqual({
       registry: 8300,
       source: 8301,
+      'dev-mail': 8311,
       gateway: 8302,
       'brk-source': 8308,
       'brk-gateway': 8307,

@@ -27,6 +27,7 @@ export interface Part {
 export const PORTS = {
   registry: ['REGISTRY_PORT', 8300],
   source: ['SOURCE_PORT', 8301],
+  'dev-mail': ['DEV_MAIL_PORT', 8311],
   gateway: ['GATEWAY_PORT', 8302],
   'brk-source': ['BRK_SOURCE_PORT', 8308],
   'brk-gateway': ['BRK_GATEWAY_PORT', 8307],
@@ -57,6 +58,14 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
   // The citizens' page as browsers open it: by name or by address, both registered.
   const portalOrigins = [local('portal'), `http://127.0.0.1:${port('portal')}`];
   const idpPublicUrl = env.IDP_PUBLIC_URL || local('dev-idp');
+  // The inways mail their notices to the development mailbox (its page shows them).
+  const smtpPort = readPort(8312, 'DEV_MAIL_SMTP_PORT');
+  const notices = {
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    NOTICE_FROM: 'geen-antwoord@poortwachter.example',
+    PORTAL_URL: local('portal'),
+    NOTICE_INTERVAL_MINUTES: '1',
+  };
   const part = (
     name: PartName,
     entry: string,
@@ -90,6 +99,7 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
       PORTAL_ORIGINS: portalOrigins.join(','),
     }),
     source: part('source', 'examples/brp-source/src/server.ts', 35),
+    'dev-mail': part('dev-mail', 'examples/dev-mail/src/server.ts', 37, { DEV_MAIL_SMTP_PORT: String(smtpPort) }),
     // RvIG's inway for the BRP, on the gateway's own defaults (./data/gateway.db, keys/gateway-log.key).
     gateway: part(
       'gateway',
@@ -99,6 +109,7 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
         REGISTRY_URL: local('registry'),
         SOURCE_URL: local('source'),
         ...(env.GATEWAY_DATABASE_URL ? { DATABASE_URL: env.GATEWAY_DATABASE_URL } : {}),
+        ...notices,
       },
       { ready: '/readyz' },
     ),
@@ -117,6 +128,7 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
         DATABASE_URL: env.BRK_GATEWAY_DATABASE_URL || `sqlite:${join(data, 'brk-gateway.db')}`,
         LOG_KEY_FILE: join(data, 'keys', 'brk-gateway-log.key'),
         INSTANCE_ID: `${BRK_SERVICE_ID}-${hostname()}`,
+        ...notices,
       },
       { ready: '/readyz' },
     ),

@@ -56,6 +56,8 @@ export interface RunningSystem {
     readonly brkGateway: number;
     readonly beheerRvig: number;
     readonly beheerHaarlem: number;
+    readonly devMail: number;
+    readonly devMailSmtp: number;
   };
   /** What `pnpm start` printed until it said it was running. */
   readonly output: string;
@@ -77,8 +79,35 @@ export async function startSystem(
 ): Promise<RunningSystem> {
   const temporary = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
   const data = options.dataName === undefined ? temporary : join(temporary, options.dataName);
-  const [registry, source, gateway, idp, outway, portal, auditor, brkSource, brkGateway, beheerRvig, beheerHaarlem] =
-    (await freePorts(11)) as [number, number, number, number, number, number, number, number, number, number, number];
+  const [
+    registry,
+    source,
+    gateway,
+    idp,
+    outway,
+    portal,
+    auditor,
+    brkSource,
+    brkGateway,
+    beheerRvig,
+    beheerHaarlem,
+    devMail,
+    devMailSmtp,
+  ] = (await freePorts(13)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ports = {
     registry,
     source,
@@ -91,6 +120,8 @@ export async function startSystem(
     brkGateway,
     beheerRvig,
     beheerHaarlem,
+    devMail,
+    devMailSmtp,
   };
   const [command, ...args] = options.command ?? [process.execPath, ...SOURCE_LOADER, 'scripts/start-system.ts'];
   const child = spawn(command as string, args, {
@@ -110,6 +141,8 @@ export async function startSystem(
       BRK_GATEWAY_PORT: String(ports.brkGateway),
       BEHEER_RVIG_PORT: String(ports.beheerRvig),
       BEHEER_HAARLEM_PORT: String(ports.beheerHaarlem),
+      DEV_MAIL_PORT: String(ports.devMail),
+      DEV_MAIL_SMTP_PORT: String(ports.devMailSmtp),
       ...options.env,
     },
   });
@@ -121,7 +154,7 @@ export async function startSystem(
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const started = new Promise<void>((resolve, reject) => {
-    // Eleven processes on two cores, beside whatever else a test run does at the time: up to three minutes.
+    // Twelve processes on two cores, beside whatever else a test run does at the time: up to three minutes.
     const timer = setTimeout(() => reject(new Error(`the system did not start:\n${output}`)), 180_000);
     const collect = (chunk: Buffer) => {
       output += chunk.toString();

@@ -22,6 +22,7 @@ const ROLE_OF: Record<PartName, string> = {
   'brk-source': 'brk-source',
   'brk-gateway': 'inway',
   'dev-idp': 'dev-idp',
+  'dev-mail': 'dev-mail',
   outway: 'outway',
   portal: 'portal',
   auditor: 'cli',
@@ -171,7 +172,7 @@ describe('the production install (pnpm deploy --prod)', () => {
       });
       expect(code).toBe(2);
       expect(err.trim().split('\n')).toHaveLength(1);
-      expect(err).toContain('registry, inway, outway, portal, brp-source, brk-source, dev-idp, cli');
+      expect(err).toContain('registry, inway, outway, portal, brp-source, brk-source, dev-idp, dev-mail, cli');
     }
   });
 

@@ -1,6 +1,6 @@
 /**
  * The servers a deployment can run, each by the module of its entry: the registry, the gateway in
- * both roles, the citizens' page, the example sources and the development identity provider (examples,
+ * both roles, the citizens' page, the example sources, the development identity provider and mailbox (examples,
  * not the product), and the `poortwachter` CLI (`audit serve`, `log verify`, …).
  */
 export const ROLES = {
@@ -11,6 +11,7 @@ export const ROLES = {
   'brp-source': '@poortwachter/example-brp-source/server',
   'brk-source': '@poortwachter/example-brk-source/server',
   'dev-idp': '@poortwachter/example-dev-idp/server',
+  'dev-mail': '@poortwachter/example-dev-mail/server',
   cli: '@poortwachter/sdk/cli',
 } as const;
 
