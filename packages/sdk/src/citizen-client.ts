@@ -1,6 +1,7 @@
-import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
+import type { DirectorySnapshot, Organisation, TerugMelding } from '@poortwachter/protocol';
 import { accessLeafHash, fromBase64, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
 import { type CallControl, controlledCall } from './call-control.ts';
+import { citizenTerugmeldingCalls } from './citizen-terugmelding.ts';
 import { type CitizenAccess, citizenView, type LoggedAccess } from './citizen-view.ts';
 import {
   activeServices,
@@ -8,6 +9,7 @@ import {
   directoryLoader,
   gatewayBase,
   gatewayFetch,
+  missingGateway,
   providerOf,
   readVerified,
 } from './gateway-calls.ts';
@@ -64,6 +66,7 @@ export interface CitizenClientOptions extends DirectorySource {
  */
 export function createCitizenClient(options: CitizenClientOptions) {
   const directory = directoryLoader(options);
+  const meldingen = citizenTerugmeldingCalls(options.token, directory);
   const run = <T>(
     name: string,
     control: CallControl | undefined,
@@ -131,15 +134,7 @@ export function createCitizenClient(options: CitizenClientOptions) {
             })),
           };
         } catch (error) {
-          // Refusals of the token (401/403) concern every gateway alike: the caller must see them.
-          if (error instanceof SdkError && ['authentication', 'unauthorized'].includes(error.code)) throw error;
-          const reason =
-            error instanceof SdkError && error.code === 'network'
-              ? 'the gateway cannot be reached'
-              : error instanceof Error
-                ? error.message
-                : String(error);
-          return { missing: { service: service.id, gateway: service.gatewayUrl, reason } };
+          return { missing: missingGateway(service, error) };
         }
       }),
     );
@@ -161,6 +156,14 @@ export function createCitizenClient(options: CitizenClientOptions) {
     accessLog: (
       period: CallControl & { from?: string; to?: string; pageSize?: number; verify?: boolean } = {},
     ): Promise<AccessLogResult> => run('accessLog', period, (fetch) => accessLogWith(fetch, period)),
+    /** Asks the bronhouder of `serviceId` to correct values about the citizen (a TerugMelding); resolves its `Ontvangen`. */
+    terugmelden: (serviceId: string, melding: TerugMelding, control?: CallControl) =>
+      run('terugmelden', control, (fetch) => meldingen.terugmelden(fetch, serviceId, melding)),
+    /** Every melding about the citizen, their own and those organisations filed, from every inway that takes them. */
+    terugmeldingen: (control?: CallControl) => run('terugmeldingen', control, meldingen.terugmeldingen),
+    /** Withdraws the citizen's own melding `id` at `serviceId`'s inway while it is not handled yet. */
+    intrekken: (serviceId: string, id: string, control?: CallControl) =>
+      run('intrekken', control, (fetch) => meldingen.intrekken(fetch, serviceId, id)),
   };
 }
 

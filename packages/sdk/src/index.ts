@@ -87,4 +87,10 @@ export type {
   QueryValue,
   ServiceCalls,
 } from './service-call.ts';
+export {
+  createTerugmeldingClient,
+  type TerugmeldingClient,
+  type TerugmeldingClientOptions,
+  type TerugmeldingStatusChange,
+} from './terugmelding-client.ts';
 export { readTrustAnchorsFile, trustedBy } from './trusted-directory.ts';
