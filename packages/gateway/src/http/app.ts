@@ -40,6 +40,9 @@ import { logboekApp } from '../reads/logboek-app.ts';
 import { requireAuditor } from '../reads/read-params.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
+import { terugmeldingApp } from '../terugmelding/terugmelding-app.ts';
+import { TERUGMELDING_BODY_BYTES } from '../terugmelding/terugmelding-checks.ts';
+import { terugmeldingCitizenApp } from '../terugmelding/terugmelding-citizen-app.ts';
 
 export interface GatewayAppOptions {
   /** The service this gateway serves (`brp-personen`). */
@@ -109,8 +112,11 @@ export function createGatewayApp(options: GatewayAppOptions) {
   const quotas = useQuotas(options.quotas);
   const app = new Hono<GatewayEnv>();
 
-  // A described service names its own parameters, whose names the BRP's 30 characters would cut.
-  const problemLimits = () => {
+  // A described service names its own parameters, whose names the BRP's 30 characters would cut; a
+  // route set of another API family (the terugmeldingen) says its own limits.
+  const problemLimits = (c: Context<GatewayEnv>) => {
+    const own = c.get('problemLimits');
+    if (own) return own;
     const status = options.directory.status();
     const service = status.serial === undefined ? undefined : options.directory.current().services.get(serviceId);
     return service?.protocol === 'haal-centraal-hal' ? { nameMaxLength: 100 } : {};
@@ -123,7 +129,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       report('unexpected error', error, { route: requestRoute(c) });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
-    const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits()));
+    const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits(c)));
     if (c.get('trace')) await recordRefusal(c, refusal);
     return send(c, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
@@ -153,7 +159,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       const path = c.req.path;
       if (['/healthz', '/readyz', '/metrics'].includes(path) || path.startsWith('/log/v1/')) return next();
       const refusal = new GatewayRefusal('logRolledBack', reason);
-      const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits()));
+      const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits(c)));
       return c.body(body, 503, { 'content-type': PROBLEM_JSON, ...refusal.headers });
     });
   }
@@ -180,20 +186,16 @@ export function createGatewayApp(options: GatewayAppOptions) {
   });
 
   const sign = signResponse({ signingKey: options.signingKey, now });
+  const resource = {
+    'service.name': 'poortwachter-gateway',
+    'service.instance.id': instanceId,
+    'poortwachter.service_id': serviceId,
+  };
   // What every profile shares after its authorisation: the source, minimisation, the log, the release.
   const release = [
     traced('source', forward(options.source), { kind: SpanKind.CLIENT }),
     minimise(),
-    logAccess({
-      log: options.log,
-      pseudonymise: options.pseudonymise,
-      now,
-      resource: {
-        'service.name': 'poortwachter-gateway',
-        'service.instance.id': instanceId,
-        'poortwachter.service_id': serviceId,
-      },
-    }),
+    logAccess({ log: options.log, pseudonymise: options.pseudonymise, now, resource }),
   ] as const;
   app.post(
     '/personen',
@@ -229,7 +231,18 @@ export function createGatewayApp(options: GatewayAppOptions) {
     );
     const signedPost = every(readBody(maxBody), verifyRead);
     const signedGet = every(emptyBody(), verifyRead);
-    app.route('/inzage/v1', citizenApp({ base }));
+    const terugmeldingen = {
+      serviceId,
+      providerKid: options.signingKey.kid,
+      log: options.log,
+      pseudonymise: options.pseudonymise,
+      resource,
+      now,
+      readBody: readBody({ maxBytes: TERUGMELDING_BODY_BYTES }),
+    };
+    const signedQuery = every(terugmeldingen.readBody, traced('verify', verifySignature({ serviceId, nonces, now })));
+    app.route('/inzage/v1', citizenApp({ base, terugmeldingen: terugmeldingCitizenApp(terugmeldingen) }));
+    app.route('/terugmeldingen', terugmeldingApp({ base, signedQuery, signedPost, signedGet }, terugmeldingen));
     app.route('/processing-activities', logboekApp({ base, signedPost }));
     app.route('/audit/v1', auditApp({ base, signedPost, signedGet, requireAuditor }));
     app.route('/log/v1', logApp({ base, signedGet }));

@@ -55,7 +55,7 @@ const TOKEN_FAILURES = new Set(['citizenTokenMissing', 'citizenTokenInvalid', 'c
  * quota is refused before the token is verified (which may ask the identity provider), and a citizen
  * spends their own quota, by the token's subject (their BSN, held in memory only), once it verified.
  */
-async function verifiedCitizen(c: Context<GatewayEnv>) {
+export async function verifiedCitizen(c: Context<GatewayEnv>) {
   const { directory, quotas } = c.var;
   const citizen = await underFailureQuota(
     quotas,
@@ -72,10 +72,15 @@ async function verifiedCitizen(c: Context<GatewayEnv>) {
  * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first) and the proof that
  * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`).
  */
-export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv> }) {
+export function citizenApp(stages: {
+  readonly base: MiddlewareHandler<GatewayEnv>;
+  /** The citizen's terugmeldingen (`/terugmeldingen`), on an inway whose service takes them. */
+  readonly terugmeldingen?: Hono<GatewayEnv>;
+}) {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
   app.use(citizenCors());
+  if (stages.terugmeldingen) app.route('/terugmeldingen', stages.terugmeldingen);
 
   app.get('/verwerkingen', async (c) => {
     const { db, serviceId, pseudonymsOf, now } = c.var.reads;

@@ -49,8 +49,8 @@ describe('CORS on the citizen endpoints', () => {
     const ok = await preflight(PORTAL);
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(PORTAL);
-    expect(ok.headers.get('access-control-allow-headers')).toBe('authorization');
-    expect(ok.headers.get('access-control-allow-methods')).toBe('GET');
+    expect(ok.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+    expect(ok.headers.get('access-control-allow-methods')).toBe('GET, POST');
     for (const other of ['https://evil.example', `${PORTAL}.evil.example`, 'null', 'http://mijn.rvig.example']) {
       const refused = await preflight(other);
       expect(refused.headers.get('access-control-allow-origin')).toBeNull();
