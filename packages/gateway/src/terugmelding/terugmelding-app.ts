@@ -131,8 +131,7 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
       ...(status === undefined ? {} : { status }),
       ...(bronhouder ? {} : { melderOin: callerOf(c).organisation.oin }),
     });
-    const reader = bronhouder ? 'bronhouder' : 'afnemer';
-    return sendJson(c, { terugmeldingen: stored.map((s) => terugmeldingView(s, c.var.directory, reader)) });
+    return sendJson(c, { terugmeldingen: stored.map((s) => terugmeldingView(s, c.var.directory)) });
   });
 
   app.get('/:id', stages.signedGet, async (c) => {
@@ -140,7 +139,7 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
     const service = serviceOf(c);
     const bronhouder = isBronhouder(c, service);
     const stored = await visibleMelding(c, bronhouder);
-    return sendJson(c, terugmeldingView(stored, c.var.directory, bronhouder ? 'bronhouder' : 'afnemer'));
+    return sendJson(c, terugmeldingView(stored, c.var.directory, { filed: bronhouder }));
   });
 
   app.post('/:id/status', stages.signedPost, async (c) => {
@@ -190,7 +189,7 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
         paths: pathsOf(stored),
         requestDigest: callerOf(c).requestDigest,
       },
-      { status: 200, body: terugmeldingView(changed, directory, 'bronhouder') },
+      { status: 200, body: terugmeldingView(changed, directory) },
       () =>
         changeStatus(c.var.reads.db, {
           id: row.id,

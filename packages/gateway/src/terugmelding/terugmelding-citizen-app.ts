@@ -121,14 +121,14 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
     onlyParameters(c, []);
     const { db, pseudonymsOf } = c.var.reads;
     const stored = await listTerugmeldingen(db, serviceId, { subjects: pseudonymsOf(citizen.bsn) });
-    return sendJson(c, { terugmeldingen: stored.map((s) => terugmeldingView(s, c.var.directory, 'betrokkene')) });
+    return sendJson(c, { terugmeldingen: stored.map((s) => terugmeldingView(s, c.var.directory)) });
   });
 
   app.get('/:id', async (c) => {
     const citizen = citizenOf(c);
     onlyParameters(c, []);
     const stored = await citizensMelding(c, citizen.bsn);
-    return sendJson(c, terugmeldingView(stored, c.var.directory, 'betrokkene'));
+    return sendJson(c, terugmeldingView(stored, c.var.directory));
   });
 
   app.post('/:id/intrekken', async (c) => {
@@ -167,7 +167,7 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
         paths: pathsOf(stored),
         requestDigest: citizen.tokenDigest,
       },
-      { status: 200, body: terugmeldingView(changed, directory, 'betrokkene') },
+      { status: 200, body: terugmeldingView(changed, directory) },
       () =>
         changeStatus(c.var.reads.db, {
           id: row.id,

@@ -8,23 +8,21 @@ import {
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import type { StoredTerugmelding } from './terugmelding-store.ts';
 
-/** Who reads: the bronhouder also gets the melding as filed (the BSN and the attachments). */
-export type Reader = 'betrokkene' | 'afnemer' | 'bronhouder';
-
 /** The bytes a base64 attachment decodes to (the parser checked it is base64). */
 const decodedSize = (base64: string) => Buffer.from(base64, 'base64').length;
 
 /**
- * A stored terugmelding as `reader` sees it: labels from the service's catalogue, the melder by name,
- * the history of its statuses.
+ * A stored terugmelding as its readers see it: labels from the service's catalogue, the melder by name,
+ * the history of its statuses. `filed` (the bronhouder's read of one melding) adds the melding as filed:
+ * the person's BSN and the attachments' contents, which no list carries (megabytes each).
  *
  * @example
- * terugmeldingView(stored, c.var.directory, 'betrokkene');
+ * terugmeldingView(stored, c.var.directory);
  */
 export function terugmeldingView(
   { row, statussen }: StoredTerugmelding,
   directory: DirectoryIndex,
-  reader: Reader,
+  options: { readonly filed?: boolean } = {},
 ): TerugmeldingView {
   const melding = JSON.parse(row.body) as TerugMelding;
   const catalogue = directory.services.get(row.service_id)?.fieldCatalogue ?? [];
@@ -66,6 +64,6 @@ export function terugmeldingView(
       status: s.status as TerugmeldingStatus,
       tijdstip: new Date(Number(s.at)).toISOString(),
     })),
-    ...(reader === 'bronhouder' ? { terugMelding: melding } : {}),
+    ...(options.filed ? { terugMelding: melding } : {}),
   };
 }
