@@ -34,6 +34,7 @@ import { logApp } from '../reads/log-app.ts';
 import { logboekApp } from '../reads/logboek-app.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
+import { TERUGMELDING_BODY_BYTES } from '../terugmelding/terugmelding-checks.ts';
 import { adminApp } from './admin-app.ts';
 import type { AdminTokenHashes } from './admin-token.ts';
 import { authenticateApplication } from './authenticate.ts';
@@ -43,6 +44,7 @@ import type { OutwayEnv } from './context.ts';
 import { grantHash } from './grant-hash.ts';
 import { logReceived } from './log-received.ts';
 import type { OutwayDatabase } from './tables.ts';
+import { chooseTerugmelding, logTerugmelding } from './terugmelding.ts';
 
 export interface OutwayAppOptions {
   /** The afnemer this outway signs for (its OIN in the directory). */
@@ -107,7 +109,12 @@ export function createOutwayApp(options: OutwayAppOptions) {
     }
     if (c.get('trace') && c.get('query')) await recordRefusal(c, refusal);
     const body = JSON.stringify(
-      haalCentraalProblem(refusal, `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`, onFitted),
+      haalCentraalProblem(
+        refusal,
+        `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`,
+        onFitted,
+        c.get('problemLimits') ?? {},
+      ),
     );
     return send(c as never, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
@@ -148,7 +155,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
     c.res.headers.set('fsc-transaction-id', c.get('transactionId'));
     c.res.headers.set('traceparent', formatTraceparent(trace.traceId, trace.spanId));
   });
-  const query = [
+  const exchange = [
     createMiddleware<OutwayEnv>(async function queryRoute(c, next) {
       c.set('query', true);
       await next();
@@ -157,29 +164,47 @@ export function createOutwayApp(options: OutwayAppOptions) {
     traceContext({ now }),
     quotas,
     authenticateApplication(options.db),
+  ] as const;
+  const provider = traced(
+    'provider',
+    callProvider({
+      privateKey: options.privateKey,
+      post: options.post,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
+      now,
+    }),
+  );
+  const logOptions = {
+    log: options.log,
+    refusals: options.refusals,
+    organisationOin: options.organisationOin,
+    pseudonymise: options.pseudonymise,
+    now,
+    resource: { 'service.name': 'poortwachter-outway', 'service.instance.id': options.instanceId },
+  };
+  const grantOptions = { organisationOin: options.organisationOin, now };
+  const query = [
+    ...exchange,
     readBody({ ...maxBody, answers: ['application/hal+json'] }),
     withDirectory(options.directory),
-    chooseGrant({ organisationOin: options.organisationOin, now }),
-    traced(
-      'provider',
-      callProvider({
-        privateKey: options.privateKey,
-        post: options.post,
-        timeoutMs: options.timeoutMs ?? 10_000,
-        maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
-        now,
-      }),
-    ),
-    logReceived({
-      log: options.log,
-      refusals: options.refusals,
-      organisationOin: options.organisationOin,
-      pseudonymise: options.pseudonymise,
-      now,
-      resource: { 'service.name': 'poortwachter-outway', 'service.instance.id': options.instanceId },
-    }),
+    chooseGrant(grantOptions),
+    provider,
+    logReceived(logOptions),
   ] as const;
   app.post('/personen', ...query);
+  // The Terugmelding operation: the afnemer's doubt about a value, sent to its bronhouder as a query is.
+  const terugmelding = [
+    ...exchange,
+    // The inway's limit: a melding with attachments the inway takes passes the outway too.
+    readBody({ maxBytes: TERUGMELDING_BODY_BYTES }),
+    withDirectory(options.directory),
+    chooseTerugmelding(grantOptions),
+    provider,
+    logTerugmelding(logOptions),
+  ] as const;
+  app.post('/terugmeldingen', ...terugmelding);
+  app.get('/terugmeldingen/:id', ...terugmelding);
 
   // For the application's developer: the grants of this organisation, with their Fsc-Grant-Hash.
   app.get(

@@ -43,6 +43,8 @@ export interface OutwayRecordContext {
   readonly requestedBsns: readonly string[];
   /** For a described service's answer: what it held, by subject (`receivedAbout`), instead of `personen`. */
   readonly received?: readonly ReceivedAbout[];
+  /** For a terugmelding: its reference and status as the provider answered. */
+  readonly terugmelding?: { readonly id: string; readonly status: string };
   readonly pseudonymise: (bsn: string) => string;
   readonly resource: Readonly<Record<string, string>>;
 }
@@ -129,6 +131,7 @@ export function buildOutwayRecords(
         'poortwachter.application_id': context.application.id,
         'poortwachter.application_name': context.application.name,
         ...(context.userReference ? { 'poortwachter.user_reference': context.userReference } : {}),
+        ...(context.terugmelding ? { 'poortwachter.terugmelding': context.terugmelding } : {}),
         'poortwachter.evidence': context.evidence,
       },
     },

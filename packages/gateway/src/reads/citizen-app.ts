@@ -84,11 +84,17 @@ export type OwnDataStages = readonly [
  * about them (`GET /gegevens`, through `ownData`: an afnemer's stages with a grant made for the citizen);
  * their notice settings (`/berichten`, see berichtenApp).
  */
-export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv>; readonly ownData: OwnDataStages }) {
+export function citizenApp(stages: {
+  readonly base: MiddlewareHandler<GatewayEnv>;
+  readonly ownData: OwnDataStages;
+  /** The citizen's terugmeldingen (`/terugmeldingen`), on an inway whose service takes them. */
+  readonly terugmeldingen?: Hono<GatewayEnv>;
+}) {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
   app.use(citizenCors());
   app.route('/berichten', berichtenApp(verifiedCitizen));
+  if (stages.terugmeldingen) app.route('/terugmeldingen', stages.terugmeldingen);
 
   app.get('/gegevens', ...stages.ownData);
 
