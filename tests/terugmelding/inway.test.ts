@@ -365,6 +365,38 @@ describe('terugmeldingen at the inway, over HTTP', () => {
     });
   });
 
+  it("the auditor's coverage report counts the bronhouder's own handling, under its terugmelding activity, as valid", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const auditor = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+      sendRaw(origin, {
+        method,
+        targetUri: `${GATEWAY_URL}/audit/v1/coverage${path}`,
+        key: gw.key(DEMO_OIN.autoriteitPersoonsgegevens) as unknown as RawJwk,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const { id } = await json<{ id: string }>(await auditor('POST', '', { from: today, to: today }), 202);
+    let report:
+      | {
+          invalidAccesses: { afnemerOin: string; reasons: string[] }[];
+          rows: { afnemer: { oin: string }; processingActivity: { id: string }; accesses: number }[];
+        }
+      | undefined;
+    while (!report) {
+      const poll = await json<{ status: string; report?: typeof report; error?: string }>(
+        await auditor('GET', `/${id}`),
+        200,
+      );
+      expect(poll.error).toBeUndefined();
+      report = poll.report;
+      if (!report) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const handling = report.rows.find(
+      (r) => r.afnemer.oin === DEMO_OIN.rvig && r.processingActivity.id === DEMO_PROCESSING_ACTIVITY.rvigTerugmelding,
+    );
+    expect(handling?.accesses).toBeGreaterThan(0);
+    expect(report.invalidAccesses.map((a) => `${a.afnemerOin} ${a.reasons.join('; ')}`)).toEqual([]);
+  });
+
   it('an afnemer without an autorisatie for the service, or naming a field outside it, is refused (403)', async () => {
     const body = melding(SUZANNE);
     await problem(await signed(DEMO_OIN.haarlem, 'POST', '', body, DEMO_PROCESSING_ACTIVITY.utrechtWmo), 403);
