@@ -426,6 +426,25 @@ describe('terugmeldingen at the inway, over HTTP', () => {
     expect((await json<View>(await citizen(SUZANNE, 'GET', `/${id}`), 200)).status).toBe('Gemeld');
   });
 
+  it('two handlings of one melding at once: one is made, the other is told it came too late (409)', async () => {
+    const id = await file(SUZANNE);
+    const [a, b] = await Promise.all([
+      setStatus(id, { status: 'Afgehandeld', uitkomst: 'gecorrigeerd', bericht: 'Uw adres is aangepast.' }),
+      setStatus(id, { status: 'Afgehandeld', uitkomst: 'al juist', bericht: 'Het adres klopt.' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const view = await json<View>(await citizen(SUZANNE, 'GET', `/${id}`), 200);
+    // One outcome, the one whose answer said 200, and one status change in the history.
+    const made = (await (a.status === 200 ? a : b).json()) as View;
+    expect(view.geschiedenis.map((g) => g.status)).toEqual(['Gemeld', 'Afgehandeld']);
+    expect(view.uitkomst).toBe(made.uitkomst);
+    // The one that came too late was refused before it was logged: the log says only what happened.
+    expect((await recordsOf(id)).map((r) => (r['poortwachter.terugmelding'] as { status: string }).status)).toEqual([
+      'Gemeld',
+      'Afgehandeld',
+    ]);
+  });
+
   it('a log that cannot be written stores nothing (500), and the melding is not there', async () => {
     const before = (await json<{ terugmeldingen: View[] }>(await citizen(SUZANNE, 'GET'), 200)).terugmeldingen.length;
     const id = await file(SUZANNE);

@@ -9,7 +9,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { grantBase } from '../pipeline/authorise.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { callerOf, onlyParameters, sendJson } from '../reads/read-params.ts';
-import { parseStatusChange } from './status-change.ts';
+import { parseStatusChange, type StatusChangeRequest } from './status-change.ts';
 import {
   bsnOf,
   checkedMelding,
@@ -22,7 +22,7 @@ import {
   terugmeldingService,
 } from './terugmelding-checks.ts';
 import type { TerugmeldingRoutesOptions } from './terugmelding-citizen-app.ts';
-import { logThenStore } from './terugmelding-log.ts';
+import { logThenStore, oneAtATime } from './terugmelding-log.ts';
 import {
   changeStatus,
   findTerugmelding,
@@ -149,6 +149,12 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
       throw new GatewayRefusal('notBronhouder', 'Alleen de bronhouder van deze dienst behandelt terugmeldingen.');
     }
     const change = parseStatusChange(c.get('body'));
+    return oneAtATime(c.req.param('id'), () => handle(c, service, change));
+  });
+  return app;
+
+  /** Moves the melding on: checked against its status as stored now, logged, then stored. */
+  async function handle(c: Context<GatewayEnv>, service: TerugmeldingService, change: StatusChangeRequest) {
     const stored = await visibleMelding(c, true);
     const { row } = stored;
     if (!terugmeldingTransition(row.status as TerugmeldingStatus, change.status, 'bronhouder')) {
@@ -202,8 +208,7 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
           ...(after === undefined ? {} : { purgeAfter: after }),
         }),
     );
-  });
-  return app;
+  }
 
   /** The melding with this id as the caller may see it: the bronhouder any, an afnemer its own; else 404. */
   async function visibleMelding(c: Context<GatewayEnv>, bronhouder: boolean): Promise<StoredTerugmelding> {

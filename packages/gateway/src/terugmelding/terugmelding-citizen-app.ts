@@ -17,7 +17,7 @@ import {
   terugmeldingProblems,
   terugmeldingService,
 } from './terugmelding-checks.ts';
-import { logThenStore, type TerugmeldingLog } from './terugmelding-log.ts';
+import { logThenStore, oneAtATime, type TerugmeldingLog } from './terugmelding-log.ts';
 import {
   changeStatus,
   findTerugmelding,
@@ -132,8 +132,14 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
   });
 
   app.post('/:id/intrekken', async (c) => {
-    const citizen = citizenOf(c);
     onlyParameters(c, []);
+    return oneAtATime(c.req.param('id'), () => withdraw(c));
+  });
+  return app;
+
+  /** Withdraws the citizen's own melding: checked against its status as stored now, logged, then stored. */
+  async function withdraw(c: Context<GatewayEnv>) {
+    const citizen = citizenOf(c);
     const stored = await citizensMelding(c, citizen.bsn);
     const { row } = stored;
     if (row.melder_soort !== 'betrokkene') {
@@ -178,8 +184,7 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
           ...(after === undefined ? {} : { purgeAfter: after }),
         }),
     );
-  });
-  return app;
+  }
 
   /** The citizen's melding with this id (their own, or one about them); else 404, as one that does not exist. */
   async function citizensMelding(c: Context<GatewayEnv>, bsn: string): Promise<StoredTerugmelding> {

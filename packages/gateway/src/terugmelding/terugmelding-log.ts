@@ -101,3 +101,21 @@ export async function logThenStore(
   }
   return send(c, answer.status, body, { 'content-type': JSON_UTF8, 'content-digest': digest });
 }
+
+const busy = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs the changes of one melding in this process one after another: a second change (a double click,
+ * two handlers at once) then reads the status the first one made and is refused by the transition rule
+ * before anything is logged. Across instances on one database the store's guard still decides (409).
+ */
+export async function oneAtATime<T>(id: string, change: () => Promise<T>): Promise<T> {
+  const before = busy.get(id) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(change);
+  busy.set(id, mine);
+  try {
+    return await mine;
+  } finally {
+    if (busy.get(id) === mine) busy.delete(id);
+  }
+}
