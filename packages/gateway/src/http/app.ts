@@ -37,6 +37,7 @@ import { auditApp } from '../reads/audit-app.ts';
 import { citizenApp } from '../reads/citizen-app.ts';
 import { logApp } from '../reads/log-app.ts';
 import { logboekApp } from '../reads/logboek-app.ts';
+import { onlyOwnData, ownDataGrant } from '../reads/own-data.ts';
 import { requireAuditor } from '../reads/read-params.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
@@ -192,11 +193,9 @@ export function createGatewayApp(options: GatewayAppOptions) {
     'poortwachter.service_id': serviceId,
   };
   // What every profile shares after its authorisation: the source, minimisation, the log, the release.
-  const release = [
-    traced('source', forward(options.source), { kind: SpanKind.CLIENT }),
-    minimise(),
-    logAccess({ log: options.log, pseudonymise: options.pseudonymise, now, resource }),
-  ] as const;
+  const source = traced('source', forward(options.source), { kind: SpanKind.CLIENT });
+  const log = logAccess({ log: options.log, pseudonymise: options.pseudonymise, now, resource });
+  const release = [source, minimise(), log] as const;
   app.post(
     '/personen',
     sign,
@@ -231,6 +230,13 @@ export function createGatewayApp(options: GatewayAppOptions) {
     );
     const signedPost = every(readBody(maxBody), verifyRead);
     const signedGet = every(emptyBody(), verifyRead);
+    const ownData = [
+      traced('authorise', ownDataGrant({ serviceId, providerKid: options.signingKey.kid, now })),
+      source,
+      minimise(),
+      onlyOwnData(),
+      log,
+    ] as const;
     const terugmeldingen = {
       serviceId,
       providerKid: options.signingKey.kid,
@@ -241,7 +247,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       readBody: readBody({ maxBytes: TERUGMELDING_BODY_BYTES }),
     };
     const signedQuery = every(terugmeldingen.readBody, traced('verify', verifySignature({ serviceId, nonces, now })));
-    app.route('/inzage/v1', citizenApp({ base, terugmeldingen: terugmeldingCitizenApp(terugmeldingen) }));
+    app.route('/inzage/v1', citizenApp({ base, ownData, terugmeldingen: terugmeldingCitizenApp(terugmeldingen) }));
     app.route('/terugmeldingen', terugmeldingApp({ base, signedQuery, signedPost, signedGet }, terugmeldingen));
     app.route('/processing-activities', logboekApp({ base, signedPost }));
     app.route('/audit/v1', auditApp({ base, signedPost, signedGet, requireAuditor }));

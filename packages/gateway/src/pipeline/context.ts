@@ -36,6 +36,14 @@ export interface Caller {
   readonly requestDigest: string;
 }
 
+/** The citizen who reads their own data (`GET /inzage/v1/gegevens`), verified by their token. */
+export interface Betrokkene {
+  /** Their BSN, from the token (held in memory only; records carry its pseudonym). */
+  readonly bsn: string;
+  /** `sha-256=:…:` of the bearer token: identifies the request in the record, as a signature base does. */
+  readonly requestDigest: string;
+}
+
 /** What the request is allowed to do: its autorisatie and the versions in force at the moment of the request. */
 export interface Grant {
   readonly autorisatie: Autorisatie;
@@ -59,6 +67,8 @@ export interface GatewayVariables {
   body: Uint8Array;
   directory: DirectoryIndex;
   caller: Caller | undefined;
+  /** Set instead of `caller` for a citizen's read of their own data. */
+  betrokkene: Betrokkene | undefined;
   /** Limits of the problem's members when a route set is of another API family than the service's (its names are longer). */
   problemLimits: ProblemLimits | undefined;
   /** The verified citizen of a citizen's request that keeps them for its later stages (the terugmelding routes). */
@@ -151,4 +161,6 @@ export interface ReadStores {
   readonly ownerOnly?: boolean;
   /** Signs a head over this instance's log now, so that a report covers what is committed. */
   readonly signHeads: () => Promise<unknown>;
+  /** Whether this inway sends citizens notices by e-mail (it has a mail server: `SMTP_URL`). */
+  readonly notices?: boolean;
 }

@@ -1,7 +1,8 @@
 import { GatewayRefusal, isGatewayRefusal, uuidv7Time } from '@poortwachter/protocol';
-import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
+import { berichtenApp } from '../notice/berichten-app.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { spend } from '../pipeline/quota.ts';
 import { underFailureQuota } from '../pipeline/quota-stages.ts';
@@ -67,20 +68,35 @@ export async function verifiedCitizen(c: Context<GatewayEnv>) {
   return citizen;
 }
 
+/** The stages of `GET /gegevens`: the citizen's grant (`ownDataGrant`), the source, minimise, `onlyOwnData`, the log. */
+export type OwnDataStages = readonly [
+  MiddlewareHandler<GatewayEnv>,
+  MiddlewareHandler<GatewayEnv>,
+  MiddlewareHandler<GatewayEnv>,
+  MiddlewareHandler<GatewayEnv>,
+  Handler<GatewayEnv>,
+];
+
 /**
  * The citizen's inzage, with a token of an identity provider the registry trusts: the timeline of
- * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first) and the proof that
- * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`).
+ * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first), the proof that
+ * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`) and what this bronhouder holds
+ * about them (`GET /gegevens`, through `ownData`: an afnemer's stages with a grant made for the citizen);
+ * their notice settings (`/berichten`, see berichtenApp).
  */
 export function citizenApp(stages: {
   readonly base: MiddlewareHandler<GatewayEnv>;
+  readonly ownData: OwnDataStages;
   /** The citizen's terugmeldingen (`/terugmeldingen`), on an inway whose service takes them. */
   readonly terugmeldingen?: Hono<GatewayEnv>;
 }) {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
   app.use(citizenCors());
+  app.route('/berichten', berichtenApp(verifiedCitizen));
   if (stages.terugmeldingen) app.route('/terugmeldingen', stages.terugmeldingen);
+
+  app.get('/gegevens', ...stages.ownData);
 
   app.get('/verwerkingen', async (c) => {
     const { db, serviceId, pseudonymsOf, now } = c.var.reads;

@@ -35,7 +35,7 @@ export function citizenCors(): MiddlewareHandler<GatewayEnv> {
       if (allowed()) {
         Object.assign(headers, {
           'access-control-allow-origin': origin as string,
-          'access-control-allow-methods': 'GET, POST',
+          'access-control-allow-methods': 'GET, POST, PUT, DELETE',
           'access-control-allow-headers': 'authorization, content-type',
           'access-control-max-age': '600',
         });

@@ -7,6 +7,7 @@
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { type AccessLogResult, createCitizenClient, isSdkError, type TimelineEntry } from '@poortwachter/sdk/citizen';
 import type { JWK } from 'jose';
+import { berichtenSection } from './berichten.ts';
 import { h, show } from './dom.ts';
 import {
   endSession,
@@ -196,7 +197,7 @@ async function loadTimeline(config: PortalConfig) {
   try {
     const directory = await client.directory();
     const result = await client.accessLog({ verify: true, pageSize: 100 });
-    show(content, timelineView(result, directory));
+    show(content, timelineView(result, directory), berichtenSection({ token: token as string, directory }));
     say(result.complete ? TEXTS.done : TEXTS.doneIncomplete, result.complete ? 'info' : 'error');
   } catch (error) {
     if (isSdkError(error) && ['authentication', 'unauthorized'].includes(error.code)) {
