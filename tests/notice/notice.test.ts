@@ -32,6 +32,7 @@ const CONFIDENTIAL = '999991723';
 const LEAVING = '999992740';
 const REFUSED = '999999333';
 const OWN_LOOK = '999994542';
+const MELDER = '999993847';
 
 interface Problem {
   status: number;
@@ -195,6 +196,52 @@ for (const dialect of DIALECTS) {
       await gw.sendNotices();
       expect(mailsTo(email)).toEqual([]);
       await access(DEMO_OIN.utrecht, DEMO_PROCESSING_ACTIVITY.utrechtWmo, OWN_LOOK);
+      await gw.sendNotices();
+      expect(mailsTo(email)).toHaveLength(1);
+    });
+
+    it("tells nothing of the citizen's own melding or its withdrawal, and tells of the bronhouder's handling", async () => {
+      const email = 'melder@example.nl';
+      await subscribe(MELDER, { email, frequentie: 'dagelijks' });
+      const token = await gw.citizenToken({ sub: MELDER });
+      const file = async () => {
+        const res = await fetch(`${origin}/inzage/v1/terugmeldingen`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            terugMeldingBody: {
+              objectIdentificatie: [
+                { objectType: 'persoon', attribuutUrn: 'urn:brp-personen:burgerservicenummer', idWaarde: MELDER },
+              ],
+              terugMeldingGegevens: [
+                {
+                  attribuutUrn: 'urn:brp-personen:naam.geslachtsnaam',
+                  betwijfeldeWaarde: 'Jansen',
+                  voorgesteldeWaarde: 'Janssen',
+                },
+              ],
+            },
+          }),
+        });
+        expect(res.status, await res.clone().text()).toBe(201);
+        return ((await res.json()) as { terugMeldingReferentie: string }).terugMeldingReferentie;
+      };
+      const withdrawn = await file();
+      const withdraw = await fetch(`${origin}/inzage/v1/terugmeldingen/${withdrawn}/intrekken`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(withdraw.status, await withdraw.clone().text()).toBe(200);
+      const handled = await file();
+      await gw.sendNotices();
+      expect(mailsTo(email)).toEqual([]);
+      const inHand = await sendRaw(origin, {
+        method: 'POST',
+        targetUri: `${GATEWAY_URL}/terugmeldingen/${handled}/status`,
+        key: gw.key(DEMO_OIN.rvig) as unknown as RawJwk,
+        body: JSON.stringify({ status: 'In behandeling' }),
+      });
+      expect(inHand.status, await inHand.clone().text()).toBe(200);
       await gw.sendNotices();
       expect(mailsTo(email)).toHaveLength(1);
     });

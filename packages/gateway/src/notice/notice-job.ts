@@ -46,18 +46,21 @@ export interface NoticeRun {
 }
 
 /**
- * The verwerkingsactiviteit of the citizen's own inzage at this service: their own look at their data is
- * no news to them.
+ * The service's verwerkingsactiviteiten for the betrokkene: their own look at their data is no news to
+ * them, nor are the records of their own melding and its withdrawal (the bronhouder's handling is).
  */
-function ownInzageActivity(index: DirectoryIndex, serviceId: string): string | undefined {
-  return index.services.get(serviceId)?.betrokkene?.inzageActivityId;
+function betrokkeneActivities(index: DirectoryIndex, serviceId: string) {
+  return index.services.get(serviceId)?.betrokkene;
 }
+
+/** Statuses of a melding that its melder set (the citizen), which the notice does not tell them of. */
+const MELDER_STATUSES: readonly string[] = ['Gemeld', 'Ingetrokken'];
 
 /**
  * Whether the subscriber has a record to be told of in (seen_until, bound]: theirs (by the pseudonym
  * the subscription is kept under), visible to them now (`citizenRecords`: not under an activity that
- * is confidential now), not their own inzage, and by one of the organisations they named (as the
- * processor or as its delegate).
+ * is confidential now), not their own inzage nor their own melding or withdrawal, and by one of the
+ * organisations they named (as the processor or as its delegate).
  */
 async function hasNews(
   db: Kysely<GatewayDatabase>,
@@ -68,16 +71,29 @@ async function hasNews(
   at: number,
 ): Promise<boolean> {
   let query = citizenRecords(db, index, [row.data_subject_id], at)
-    .select('id')
     .where('start_time', '>', row.seen_until)
     .where('start_time', '<=', bound);
-  const own = ownInzageActivity(index, serviceId);
-  if (own !== undefined) query = query.where('processing_activity_id', '!=', own);
   if (row.organisaties !== null) {
     const named = JSON.parse(row.organisaties) as string[];
     query = query.where((eb) => eb.or([eb('foreign_processor', 'in', named), eb('delegate_oin', 'in', named)]));
   }
-  return (await query.limit(1).executeTakeFirst()) !== undefined;
+  const own = betrokkeneActivities(index, serviceId);
+  if (own === undefined) return (await query.select('id').limit(1).executeTakeFirst()) !== undefined;
+  const others = query
+    .select('id')
+    .where('processing_activity_id', 'not in', [own.inzageActivityId, own.terugmeldingActivityId]);
+  if ((await others.limit(1).executeTakeFirst()) !== undefined) return true;
+  // The bronhouder's records of meldingen: news when it handled one, not when the citizen filed or withdrew.
+  const meldingen = await query
+    .select('record')
+    .where('processing_activity_id', '=', own.terugmeldingActivityId)
+    .limit(100)
+    .execute();
+  return meldingen.some((m) => {
+    const status = (JSON.parse(m.record) as { attributes?: Record<string, { status?: unknown } | undefined> })
+      .attributes?.['poortwachter.terugmelding']?.status;
+    return typeof status !== 'string' || !MELDER_STATUSES.includes(status);
+  });
 }
 
 /**
