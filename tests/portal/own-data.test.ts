@@ -176,7 +176,7 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     await page.waitForSelector('text=Uw melding is verstuurd');
     const item = page.locator('li.melding').first();
     await expect.poll(() => item.getAttribute('data-status'), { timeout: 15_000 }).toBe('Gemeld');
-    const text = (await item.innerText()) ?? '';
+    const text = (await item.textContent()) ?? '';
     expect(text).toContain('U meldde dat uw straat niet klopt');
     expect(text).toContain('Gemeld');
     expect(text).toContain('Oude Boteringestraat');
@@ -207,7 +207,7 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     await logIn(again);
     const item = again.locator(`li.melding[data-id="${melding}"]`);
     expect(await item.getAttribute('data-status')).toBe('Afgehandeld');
-    const text = await item.innerText();
+    const text = (await item.textContent()) ?? '';
     expect(text).toContain('gecorrigeerd');
     expect(text).toContain('Uw gegevens zijn verbeterd.');
     expect(text).toContain('Wij hebben uw adres verbeterd.');
@@ -216,7 +216,7 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     // Her own looks (this login's and the earlier ones) are in the timeline, proven, in plain words.
     const own = again.locator('li.access.own-look');
     expect(await own.count()).toBeGreaterThan(0);
-    expect(await own.first().innerText()).toContain('U heeft zelf uw gegevens bekeken');
+    expect(await own.first().textContent()).toContain('U heeft zelf uw gegevens bekeken');
     expect(await own.first().getAttribute('class')).toContain('proven');
     await expectAccessible(again, 'the outcome and the timeline');
     await shot(again, '4-afgehandeld');
