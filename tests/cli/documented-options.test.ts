@@ -18,6 +18,8 @@ const COMMANDS = [
   'directory',
   'query',
   'inzage',
+  'gegevens',
+  'verify-download',
   'contract propose',
   'contract list',
   'contract show',

@@ -32,7 +32,7 @@ export {
   verifyDirectory,
   verifyDirectorySnapshot,
 } from './directory/verify-snapshot.ts';
-export { isAtOrBelow, overlapping } from './domain/field-paths.ts';
+export { isAtOrBelow, overlapping, valuesAt } from './domain/field-paths.ts';
 export type * from './domain/model.ts';
 export {
   dereferenceOpenApi,

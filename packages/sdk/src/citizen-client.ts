@@ -1,5 +1,6 @@
-import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
+import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/protocol';
 import { accessLeafHash, fromBase64, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
+import { decodeJwt } from 'jose';
 import { type CallControl, controlledCall } from './call-control.ts';
 import { type CitizenAccess, citizenView, type LoggedAccess } from './citizen-view.ts';
 import {
@@ -10,7 +11,15 @@ import {
   gatewayFetch,
   providerOf,
   readVerified,
+  readVerifiedText,
 } from './gateway-calls.ts';
+import {
+  type OwnData,
+  type OwnDataResult,
+  ownFieldValues,
+  SIGNED_ANSWER_HEADERS,
+  type SignedAnswer,
+} from './own-data.ts';
 import { SdkError } from './sdk-error.ts';
 
 export type { CitizenAccess };
@@ -131,15 +140,7 @@ export function createCitizenClient(options: CitizenClientOptions) {
             })),
           };
         } catch (error) {
-          // Refusals of the token (401/403) concern every gateway alike: the caller must see them.
-          if (error instanceof SdkError && ['authentication', 'unauthorized'].includes(error.code)) throw error;
-          const reason =
-            error instanceof SdkError && error.code === 'network'
-              ? 'the gateway cannot be reached'
-              : error instanceof Error
-                ? error.message
-                : String(error);
-          return { missing: { service: service.id, gateway: service.gatewayUrl, reason } };
+          return { missing: missingGateway(service, error) };
         }
       }),
     );
@@ -149,6 +150,58 @@ export function createCitizenClient(options: CitizenClientOptions) {
     const missing = answers.flatMap((a) => ('missing' in a && a.missing ? [a.missing] : []));
     const removedByRetention = answers.reduce((n, a) => n + ('removed' in a ? a.removed : 0), 0);
     return { records, missing, complete: missing.length === 0, removedByRetention };
+  }
+
+  async function ownDataOf(
+    fetchImpl: typeof globalThis.fetch,
+    snapshot: DirectorySnapshot,
+    service: Service,
+  ): Promise<OwnData> {
+    const provider = providerOf(snapshot, service);
+    const url = `${gatewayBase(service)}/inzage/v1/gegevens`;
+    const res = await gatewayFetch(
+      fetchImpl,
+      url,
+      { headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' } },
+      gatewayBase(service),
+    );
+    const { text, signature } = await readVerifiedText(res, provider);
+    const key = provider?.keys.find((k) => k.kid === signature.params.keyid);
+    if (!provider || !key) throw new SdkError('responseUnverified', 'The signing key is not in the directory.');
+    const headers: SignedAnswer['headers'] = Object.fromEntries(
+      SIGNED_ANSWER_HEADERS.flatMap((name) => {
+        const value = res.headers.get(name);
+        return value === null ? [] : [[name, value]];
+      }),
+    );
+    return {
+      dienst: service.id,
+      bronhouder: { naam: provider.name, oin: provider.oin },
+      url,
+      velden: ownFieldValues(service, JSON.parse(text)),
+      antwoord: { status: res.status, headers, body: text },
+      sleutel: { ...key.jwk, kid: key.kid, ...(key.x5c ? { x5c: [...key.x5c] } : {}) },
+    };
+  }
+
+  async function gegevensWith(fetchImpl: typeof globalThis.fetch): Promise<OwnDataResult> {
+    const snapshot = await directory(fetchImpl);
+    const answers = await Promise.all(
+      activeServices(snapshot)
+        .filter((service) => service.betrokkene !== undefined)
+        .map(async (service) => {
+          try {
+            return { bron: await ownDataOf(fetchImpl, snapshot, service) };
+          } catch (error) {
+            return { missing: missingGateway(service, error) };
+          }
+        }),
+    );
+    return {
+      betrokkene: { bsn: tokenBsn(options.token) },
+      bronnen: answers.flatMap((a) => ('bron' in a ? [a.bron] : [])),
+      missing: answers.flatMap((a) => ('missing' in a ? [a.missing] : [])),
+    };
   }
 
   return {
@@ -161,7 +214,43 @@ export function createCitizenClient(options: CitizenClientOptions) {
     accessLog: (
       period: CallControl & { from?: string; to?: string; pageSize?: number; verify?: boolean } = {},
     ): Promise<AccessLogResult> => run('accessLog', period, (fetch) => accessLogWith(fetch, period)),
+    /**
+     * What each bronhouder holds about the citizen, asked at every gateway whose service offers it to
+     * the betrokkene (`GET /inzage/v1/gegevens`); each answer's digest and the bronhouder's signature
+     * verified. A gateway that does not answer is in `missing`. `downloadFile(result)` makes the file.
+     *
+     * @example
+     * const { bronnen, missing } = await client.gegevens();
+     * for (const b of bronnen) for (const v of b.velden) console.log(b.bronhouder.naam, v.label, v.waarde);
+     */
+    gegevens: (control: CallControl = {}): Promise<OwnDataResult> =>
+      run('gegevens', control, (fetch) => gegevensWith(fetch)),
   };
+}
+
+/** The BSN the citizen's token names (`sub`); the gateways verify the token, this only labels the result. */
+function tokenBsn(token: string): string {
+  try {
+    const sub = decodeJwt(token).sub;
+    return typeof sub === 'string' ? sub : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Why a gateway is missing from a citizen's result; a refusal of the token (401/403) concerns every
+ * gateway alike, so it is thrown for the caller to see.
+ */
+function missingGateway(service: Service, error: unknown): MissingGateway {
+  if (error instanceof SdkError && ['authentication', 'unauthorized'].includes(error.code)) throw error;
+  const reason =
+    error instanceof SdkError && error.code === 'network'
+      ? 'the gateway cannot be reached'
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return { service: service.id, gateway: service.gatewayUrl, reason };
 }
 
 export type CitizenClient = ReturnType<typeof createCitizenClient>;

@@ -22,4 +22,18 @@ export {
 } from './citizen-client.ts';
 export { citizenView, type LoggedAccess } from './citizen-view.ts';
 export { type DirectoryTrust, type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
+export {
+  DOWNLOAD_FORMAT,
+  type DownloadFile,
+  downloadFile,
+  type OwnData,
+  type OwnDataResult,
+  type OwnField,
+  ownFieldValues,
+  SIGNED_ANSWER_HEADERS,
+  type SignedAnswer,
+  type SignedAnswerHeader,
+  type SigningKey,
+  shownValue,
+} from './own-data.ts';
 export { isSdkError, SdkError } from './sdk-error.ts';

@@ -5,6 +5,7 @@ import {
   RESPONSE_COMPONENTS,
   type SignedRequest,
   signRequest,
+  type VerifiedSignature,
   verifyContentDigest,
   verifyMessage,
 } from '@poortwachter/protocol';
@@ -59,16 +60,17 @@ export const gatewayBase = (service: Service) => service.gatewayUrl.replace(/\/+
 /**
  * Verifies a gateway's answer: its Content-Digest and the provider's RFC 9421 signature (bound to
  * `request` when the request was signed), against the provider's active keys in the directory.
+ * Returns the verified signature (its `keyid` names the provider's key that made it).
  */
 export async function verifyGatewayResponse(
   res: Response,
   body: string,
   provider: Organisation | undefined,
   request?: SignedRequest,
-): Promise<void> {
+): Promise<VerifiedSignature> {
   try {
     await verifyContentDigest(res.headers.get('content-digest'), body);
-    await verifyMessage(
+    return await verifyMessage(
       { status: res.status, header: (name) => res.headers.get(name) },
       {
         // A refusal of a request the gateway could not tie to its signer is signed without `;req`:
@@ -139,10 +141,23 @@ export async function readVerified<T>(
   provider: Organisation | undefined,
   request?: SignedRequest,
 ): Promise<T> {
+  return JSON.parse((await readVerifiedText(res, provider, request)).text) as T;
+}
+
+/**
+ * `readVerified`, giving the answer's exact text and the verified signature instead of the JSON: for
+ * a caller that keeps the signed answer itself (the citizen's download).
+ */
+export async function readVerifiedText(
+  res: Response,
+  provider: Organisation | undefined,
+  request?: SignedRequest,
+): Promise<{ text: string; signature: VerifiedSignature }> {
   const text = await res.text();
-  if (res.headers.has('signature') || res.ok) await verifyGatewayResponse(res, text, provider, request);
-  if (!res.ok) throwProblem(res, text);
-  return JSON.parse(text) as T;
+  const signature =
+    res.headers.has('signature') || res.ok ? await verifyGatewayResponse(res, text, provider, request) : undefined;
+  if (!res.ok || !signature) throwProblem(res, text);
+  return { text, signature };
 }
 
 /** A signed call to a gateway: where, how, and for a query of personal data its verwerkingsactiviteit. */

@@ -88,3 +88,4 @@ export type {
   ServiceCalls,
 } from './service-call.ts';
 export { readTrustAnchorsFile, trustedBy } from './trusted-directory.ts';
+export { type BronVerification, type DownloadVerification, verifyDownload } from './verify-download.ts';

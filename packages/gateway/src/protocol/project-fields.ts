@@ -1,5 +1,5 @@
 import type { AutomaticDelivery } from '@poortwachter/protocol';
-import { boundedCache, overlapping } from '@poortwachter/protocol';
+import { boundedCache, overlapping, valuesAt } from '@poortwachter/protocol';
 
 type Json = unknown;
 
@@ -96,20 +96,8 @@ export interface AutomaticField {
   readonly automatic?: AutomaticDelivery;
 }
 
-/** The value at a dot path, arrays walked: every value found. */
-export const valuesAt = (value: unknown, path: string): unknown[] =>
-  path.split('.').reduce<unknown[]>(
-    (nodes, key) =>
-      nodes
-        .flatMap((node) => (Array.isArray(node) ? node : [node]))
-        .map((node) =>
-          node && typeof node === 'object' && Object.hasOwn(node, key)
-            ? (node as Record<string, unknown>)[key]
-            : undefined,
-        )
-        .filter((v) => v !== undefined),
-    [value],
-  );
+/** The value at a dot path, arrays walked (one rule, in the protocol: the citizen's client reads answers with it too). */
+export { valuesAt };
 
 /**
  * One person as released: the given paths (BRP `fields` semantics, as `projectFields`), plus the

@@ -35,26 +35,38 @@ export function registryOptions(values: {
       `No pinned registry key at ${registryKeyFile}: start the system (pnpm start) or pass --registry-key.`,
     );
   }
-  const anchorsFile =
-    values['trust-anchors'] ?? process.env.TRUST_ANCHORS_FILE ?? join(dataDir(), 'keys', 'demo-ca.pem');
-  if (!existsSync(anchorsFile)) {
-    throw new CliExit(
-      2,
-      `No trust anchors at ${anchorsFile}: pass --trust-anchors or set TRUST_ANCHORS_FILE (a PEM bundle; the demo's is ./data/keys/demo-ca.pem, made by pnpm start).`,
-    );
-  }
-  let anchors: ReturnType<typeof readTrustAnchorsFile>;
-  try {
-    anchors = readTrustAnchorsFile(anchorsFile);
-  } catch (error) {
-    throw new CliExit(2, error instanceof Error ? error.message : String(error));
-  }
+  const { anchors } = trustAnchorsOption(values);
   return {
     registryUrl,
     registryKey: JSON.parse(readFileSync(registryKeyFile, 'utf8')) as JWK,
     trust: trustedBy(anchors),
     anchors,
   };
+}
+
+/**
+ * The trust anchors from `--trust-anchors`, else `$TRUST_ANCHORS_FILE`, else the demo CA in ./data,
+ * with where they came from (a command that says what it trusted names it); exit 2 naming the file
+ * when it is missing or holds no certificate.
+ */
+export function trustAnchorsOption(values: { 'trust-anchors'?: string | undefined }) {
+  const [file, from] =
+    values['trust-anchors'] !== undefined
+      ? [values['trust-anchors'], '--trust-anchors']
+      : process.env.TRUST_ANCHORS_FILE !== undefined
+        ? [process.env.TRUST_ANCHORS_FILE, 'TRUST_ANCHORS_FILE']
+        : [join(dataDir(), 'keys', 'demo-ca.pem'), 'the demo CA'];
+  if (!existsSync(file)) {
+    throw new CliExit(
+      2,
+      `No trust anchors at ${file}: pass --trust-anchors or set TRUST_ANCHORS_FILE (a PEM bundle; the demo's is ./data/keys/demo-ca.pem, made by pnpm start).`,
+    );
+  }
+  try {
+    return { file, from, anchors: readTrustAnchorsFile(file) };
+  } catch (error) {
+    throw new CliExit(2, error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Fetches the directory and verifies it against the pinned registry key. */

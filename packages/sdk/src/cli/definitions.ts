@@ -186,6 +186,45 @@ export const COMMANDS = {
       ...REGISTRY,
     },
   },
+  gegevens: {
+    summary:
+      '(development) log in at the dev identity provider as a test BSN and show what each bronhouder holds about that person',
+    description:
+      "From every gateway whose service offers it to the citizen, each answer's signature verified; --download writes the signed answers to a file that verify-download checks offline. Exits 1 when a gateway did not answer.",
+    options: {
+      bsn: { type: 'string', value: 'BSN', description: 'the test person' },
+      token: { type: 'string', value: 'JWT', description: 'a token from a real identity provider, instead of --bsn' },
+      download: {
+        type: 'string',
+        value: 'FILE',
+        description: 'write the download file (poortwachter-gegevens/1, JSON) there',
+      },
+      idp: {
+        type: 'string',
+        value: 'URL',
+        description: 'the dev identity provider',
+        defaultText: '$IDP_URL, else http://localhost:8303',
+      },
+      assurance: {
+        type: 'string',
+        choices: ASSURANCE_LEVELS,
+        default: 'midden',
+        description: 'the DigiD level the dev identity provider puts in the token',
+      },
+      json: { type: 'boolean', description: 'print the result (fields and signed answers) as JSON' },
+      ...REGISTRY,
+    },
+  },
+  'verify-download': {
+    summary: "check a download file of poortwachter gegevens offline: each bronhouder's signature and key",
+    description:
+      "Per bronhouder: the body against its digest, the signature, and that the key's certificate leads to a trust anchor and names the bronhouder's OIN. Exits 0 when all hold, 1 when one does not.",
+    operand: { name: 'FILE', description: 'the download file' },
+    options: {
+      'trust-anchors': REGISTRY['trust-anchors'],
+      json: { type: 'boolean', description: 'print the findings as JSON' },
+    },
+  },
   'audit coverage': {
     summary: "the auditor's coverage report of every gateway, with a progress bar while it scans",
     description:

@@ -1,8 +1,7 @@
-import { isBsn } from '@poortwachter/protocol';
-import { DEFAULT_TIMEOUT_MS } from '../call-control.ts';
 import { createCitizenClient } from '../citizen-client.ts';
-import { CliExit, checkDateOptions, registryOptions, runCommand } from './common.ts';
+import { checkDateOptions, registryOptions, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
+import { citizenToken } from './dev-token.ts';
 import { usageError } from './options.ts';
 import { joined, jsonText, print, shown } from './output.ts';
 import { table } from './table.ts';
@@ -13,28 +12,6 @@ const when = new Intl.DateTimeFormat('nl-NL', {
   timeStyle: 'medium',
 });
 
-/** Asks the development identity provider (examples/dev-idp, NOT production) for a token for a test BSN. */
-async function devToken(idp: string, bsn: string, assurance: string): Promise<string> {
-  let res: Response;
-  try {
-    res = await fetch(`${idp.replace(/\/+$/, '')}/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ bsn, assurance }),
-      signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS),
-    });
-  } catch {
-    throw new CliExit(
-      2,
-      `The development identity provider at ${idp} cannot be reached: start the system (pnpm start).`,
-    );
-  }
-  const body = (await res.json()) as { access_token?: string; detail?: string };
-  if (!res.ok || !body.access_token)
-    throw new CliExit(1, `The identity provider refused: ${body.detail ?? res.status}`);
-  return body.access_token;
-}
-
 /**
  * `poortwachter inzage --bsn 999993653`: for development, logs in at the development identity
  * provider as a test BSN and prints who consulted that person's data, from every gateway.
@@ -42,7 +19,6 @@ async function devToken(idp: string, bsn: string, assurance: string): Promise<st
 export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number> {
   if (!values.bsn && !values.token) return usageError('poortwachter inzage needs --bsn, or --token.', 'inzage');
   return runCommand(async () => {
-    if (values.bsn && !isBsn(values.bsn)) throw new CliExit(2, `${values.bsn} is geen BSN (9 cijfers, elfproef).`);
     // A date that is not one is an error before anything is asked or shown (never "nobody looked").
     checkDateOptions(
       { '--van': values.van, '--tot': values.tot },
@@ -53,13 +29,7 @@ export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number>
           `${option} ${value} ligt niet na ${start} ${startValue}: de periode zou eindigen voor ze begint.`,
       },
     );
-    const token =
-      values.token ??
-      (await devToken(
-        values.idp ?? process.env.IDP_URL ?? 'http://localhost:8303',
-        values.bsn ?? '',
-        values.assurance,
-      ));
+    const token = await citizenToken(values);
     const client = createCitizenClient({ token, ...registryOptions(values) });
     const result = await client.accessLog({
       ...(values.van ? { from: values.van } : {}),

@@ -19,6 +19,8 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   query: async () => (await import('./query-command.ts')).queryCommand,
   call: async () => (await import('./call-command.ts')).callCommand,
   inzage: async () => (await import('./inzage-command.ts')).inzageCommand,
+  gegevens: async () => (await import('./gegevens-command.ts')).gegevensCommand,
+  'verify-download': async () => (await import('./verify-download-command.ts')).verifyDownloadCommand,
   'audit coverage': async () => (await import('./audit-command.ts')).auditCoverageCommand,
   'audit serve': async () => (await import('./audit-serve.ts')).auditServeCommand,
   'audit reconcile': async () => (await import('./reconcile-command.ts')).reconcileCommand,
