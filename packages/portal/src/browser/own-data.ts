@@ -107,7 +107,7 @@ export function ownDataView(
         )
       : null,
     h('p', {}, result.bronnen.length > 0 ? TEXTS.ownDataIntro : TEXTS.ownDataNone),
-    result.bronnen.map((bron, i) => bronView(bron, i, directory, bsn, send, onSent)),
+    ...result.bronnen.map((bron, i) => bronView(bron, i, directory, bsn, send, onSent)),
     result.bronnen.length > 0
       ? h(
           'div',
