@@ -76,16 +76,14 @@ export function createBerichtenClient(options: DirectorySource & { readonly toke
             },
             service.gatewayUrl,
           );
-          if (res.status === 404 && method === 'GET') {
-            await res.body?.cancel();
-            return { ...part, state: 'ok', instelling: null };
-          }
           if (res.status === 204) return { ...part, state: 'ok', instelling: null };
           const answer = await readVerified<BerichtenInstelling>(res, provider);
           return { ...part, state: 'ok', instelling: method === 'DELETE' ? null : answer };
         } catch (error) {
           if (isSdkError(error) && ['authentication', 'unauthorized'].includes(error.code)) throw error;
           if (isSdkError(error) && error.code === 'noticeUnavailable') return { ...part, state: 'unavailable' };
+          // None kept (GET), or none to stop (DELETE): the citizen gets no e-mail from this gateway.
+          if (isSdkError(error) && error.code === 'noticeNotFound') return { ...part, state: 'ok', instelling: null };
           return { ...part, state: 'failed', reason: error instanceof Error ? error.message : String(error) };
         }
       }),

@@ -132,6 +132,8 @@ export function berichtenView(client: BerichtenClient, directory: DirectorySnaps
     .then((parts) => {
       fill(parts);
       show(state, outcome(parts));
+      // No gateway sends e-mail: nothing to set, so no form to fill in.
+      form.hidden = parts.every((p) => p.state === 'unavailable');
     })
     .catch(() => show(state, h('p', { class: 'warning' }, TEXTS.unexpected)));
   return [h('p', {}, TEXTS.berichtenIntro), state, form];
