@@ -1,7 +1,7 @@
 import { loadBrkOpenApi } from '../openapi/brk-openapi.ts';
 import { BRK_FIELD_CATALOGUE } from './brk-field-catalogue.ts';
 import { BRK_SERVICE_DESCRIPTION, BRK_SERVICE_ID } from './brk-service.ts';
-import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from './demo-registry.ts';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, demoBetrokkene } from './demo-registry.ts';
 
 /**
  * Kadaster's BRK bevragen service in the demo registry and the autorisaties on it: Utrecht for its
@@ -21,6 +21,7 @@ export function brkService(gatewayUrl: string) {
     dataSubjectPaths: ['zakelijkGerechtigde.persoon.identificatie'],
     description: structuredClone(BRK_SERVICE_DESCRIPTION),
     openApi: loadBrkOpenApi(),
+    betrokkene: demoBetrokkene('kadaster', 'ZoekKadastraalOnroerendeZakenMetBsn'),
   };
 }
 

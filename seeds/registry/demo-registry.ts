@@ -181,6 +181,51 @@ export const DEMO_GRONDSLAGEN = [
     avgBasis: 'e',
   },
   {
+    id: 'wet-brp-art-2.55',
+    title: 'Ieder mag kosteloos inzien welke gegevens de BRP over hem bevat',
+    lawName: 'Wet basisregistratie personen',
+    article: 'art. 2.55',
+    bwbId: 'BWBR0033715',
+    url: jci('BWBR0033715', '2.55'),
+    avgBasis: 'c',
+  },
+  {
+    id: 'wet-brp-art-2.58',
+    title: 'Ieder mag vragen zijn gegevens in de BRP te verbeteren of aan te vullen',
+    lawName: 'Wet basisregistratie personen',
+    article: 'art. 2.58',
+    bwbId: 'BWBR0033715',
+    url: jci('BWBR0033715', '2.58'),
+    avgBasis: 'c',
+  },
+  {
+    id: 'wet-brp-art-2.34',
+    title: 'Terugmelding: een afnemer die twijfelt aan een gegeven in de BRP meldt dat',
+    lawName: 'Wet basisregistratie personen',
+    article: 'art. 2.34',
+    bwbId: 'BWBR0033715',
+    url: jci('BWBR0033715', '2.34'),
+    avgBasis: 'c',
+  },
+  {
+    id: 'kadasterwet-art-107',
+    title: 'Het Kadaster geeft ieder die erom vraagt inlichtingen uit zijn registraties',
+    lawName: 'Kadasterwet',
+    article: 'art. 107',
+    bwbId: 'BWBR0004541',
+    url: jci('BWBR0004541', '107'),
+    avgBasis: 'c',
+  },
+  {
+    id: 'kadasterwet-art-7o',
+    title: 'Terugmelding: wie twijfelt aan een gegeven in de basisregistratie kadaster meldt dat',
+    lawName: 'Kadasterwet',
+    article: 'art. 7o',
+    bwbId: 'BWBR0004541',
+    url: jci('BWBR0004541', '7o'),
+    avgBasis: 'c',
+  },
+  {
     id: 'wet-suwi-art-62',
     title: 'Gegevensverwerking voor de uitvoering van werknemersverzekeringen',
     lawName: 'Wet structuur uitvoeringsorganisatie werk en inkomen',
@@ -203,6 +248,10 @@ export const DEMO_PROCESSING_ACTIVITY = {
   uwvWw: pa('www.uwv.nl', 'ww-uitkering'),
   utrechtOzb: pa('www.utrecht.nl', 'heffing-onroerendezaakbelastingen'),
   haarlemVermogen: pa('www.haarlem.nl', 'bijstand-vermogensonderzoek'),
+  rvigInzage: pa('www.rvig.nl', 'inzage-door-de-betrokkene'),
+  rvigTerugmelding: pa('www.rvig.nl', 'terugmeldingen-behandelen'),
+  kadasterInzage: pa('www.kadaster.nl', 'inzage-door-de-betrokkene'),
+  kadasterTerugmelding: pa('www.kadaster.nl', 'terugmeldingen-behandelen'),
 } as const;
 
 export const DEMO_PROCESSING_ACTIVITIES = [
@@ -289,7 +338,34 @@ export const DEMO_PROCESSING_ACTIVITIES = [
     bewaartermijn: 'P7Y',
     vertrouwelijkheid: 'normaal',
   },
+  ...(['rvig', 'kadaster'] as const).flatMap((bronhouder) => [
+    {
+      id: DEMO_PROCESSING_ACTIVITY[`${bronhouder}Inzage`],
+      name: 'Inzage door de betrokkene',
+      doel: 'U laten zien welke gegevens over u in de registratie staan, omdat u daar zelf om vraagt.',
+      grondslagIds: [bronhouder === 'rvig' ? 'wet-brp-art-2.55' : 'kadasterwet-art-107'],
+      responsibleOin: DEMO_OIN[bronhouder],
+      bewaartermijn: 'P1Y',
+      vertrouwelijkheid: 'normaal' as const,
+    },
+    {
+      id: DEMO_PROCESSING_ACTIVITY[`${bronhouder}Terugmelding`],
+      name: 'Terugmeldingen behandelen',
+      doel: 'Een melding dat een gegeven niet klopt onderzoeken, het gegeven zo nodig verbeteren en de melder laten weten wat er met de melding is gebeurd.',
+      grondslagIds: bronhouder === 'rvig' ? ['wet-brp-art-2.58', 'wet-brp-art-2.34'] : ['kadasterwet-art-7o'],
+      responsibleOin: DEMO_OIN[bronhouder],
+      bewaartermijn: 'P2Y',
+      vertrouwelijkheid: 'normaal' as const,
+    },
+  ]),
 ] as const;
+
+/** What a demo service offers the citizen it is about: their own data and terugmeldingen, under its bronhouder's activities. */
+export const demoBetrokkene = (bronhouder: 'rvig' | 'kadaster', operation: string) => ({
+  inzageActivityId: DEMO_PROCESSING_ACTIVITY[`${bronhouder}Inzage`],
+  operation,
+  terugmeldingActivityId: DEMO_PROCESSING_ACTIVITY[`${bronhouder}Terugmelding`],
+});
 
 const NAAM = ['naam.voornamen', 'naam.voorvoegsel', 'naam.geslachtsnaam', 'naam.voorletters'];
 const ADRES = [
@@ -419,6 +495,7 @@ export function brpService(gatewayUrl: string) {
     fieldCatalogue: BRP_FIELD_CATALOGUE.map((f) => structuredClone(f)),
     dataSubjectPaths: ['personen.burgerservicenummer'],
     searchParameters: BRP_SEARCH_PARAMETERS.map((p) => ({ ...p, selects: [...p.selects] })),
+    betrokkene: demoBetrokkene('rvig', 'RaadpleegMetBurgerservicenummer'),
   };
 }
 

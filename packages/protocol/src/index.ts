@@ -41,6 +41,7 @@ export {
   resolveOpenApiRef,
   type SchemaPathOptions,
 } from './domain/openapi-paths.ts';
+export { fieldUrn, ownFields, parseFieldUrn } from './domain/own-data.ts';
 export type { PublicJwk, PublicKeyMaterial } from './domain/public-jwk.ts';
 export * from './domain/retention.ts';
 export * from './domain/service-description.ts';
@@ -118,4 +119,5 @@ export {
   type SignRequestOptions,
   signRequest,
 } from './sign-request.ts';
+export * from './terugmelding/index.ts';
 export { escapeControlCharacters, VISIBLE_TEXT_PATTERN } from './visible-text.ts';

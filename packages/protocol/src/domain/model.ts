@@ -118,7 +118,23 @@ export interface Service {
    * `haal-centraal-hal` service; absent for a `brp-personen-v2` one, whose profile knows its operations.
    */
   readonly description?: ServiceDescription;
+  /** What the service offers the citizen the data is about: their own data, and corrections (issue 29). */
+  readonly betrokkene?: ServiceBetrokkene;
   readonly revokedAt: string | null;
+}
+
+/**
+ * What a service offers the betrokkene (the citizen the data is about) themselves. Both activities are
+ * the bronhouder's own (`responsibleOin` is the service's provider): the registry checks it, and the
+ * gateway checks it again before it serves the citizen.
+ */
+export interface ServiceBetrokkene {
+  /** The verwerkingsactiviteit "Inzage door de betrokkene" (AVG art. 15): the citizen's own reads are logged under it. */
+  readonly inzageActivityId: string;
+  /** The operation that finds the citizen's own data by their BSN (`RaadpleegMetBurgerservicenummer`, `ZoekKadastraalOnroerendeZakenMetBsn`). */
+  readonly operation: string;
+  /** The verwerkingsactiviteit for handling terugmeldingen and correctieverzoeken (AVG art. 16, Wet BRP art. 2.34). */
+  readonly terugmeldingActivityId: string;
 }
 
 export interface Grondslag {

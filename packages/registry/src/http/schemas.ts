@@ -240,6 +240,15 @@ const serviceFields = {
   searchParameters: { type: 'array', items: searchParameter, maxItems: 200 },
   description: serviceDescription,
   openApi,
+  betrokkene: {
+    type: 'object',
+    description:
+      "What the service offers the citizen the data is about: the verwerkingsactiviteiten (the bronhouder's own) of " +
+      'their inzage (AVG art. 15) and of terugmeldingen, and the operation that finds their data by BSN.',
+    additionalProperties: false,
+    required: ['inzageActivityId', 'operation', 'terugmeldingActivityId'],
+    properties: { inzageActivityId: text(500), operation: text(100), terugmeldingActivityId: text(500) },
+  },
 } as const;
 
 const grondslagFields = {

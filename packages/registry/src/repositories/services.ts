@@ -5,6 +5,7 @@ import type {
   Protocol,
   SearchParameter,
   Service,
+  ServiceBetrokkene,
   ServiceDescription,
 } from '@poortwachter/protocol';
 import { type InvalidParam, isAtOrBelow, ProblemError } from '@poortwachter/protocol';
@@ -29,6 +30,8 @@ export interface ServiceInput {
   description?: ServiceDescription;
   /** The OpenAPI document the description is checked against; on update, left out keeps the stored one. */
   openApi?: OpenApiObject;
+  /** What the service offers the citizen the data is about; left out: nothing. */
+  betrokkene?: ServiceBetrokkene;
 }
 
 const toService = (row: ServiceRow): Service => ({
@@ -41,6 +44,7 @@ const toService = (row: ServiceRow): Service => ({
   dataSubjectPaths: JSON.parse(row.data_subject_paths) as string[],
   searchParameters: JSON.parse(row.search_parameters) as SearchParameter[],
   ...(row.description === null ? {} : { description: JSON.parse(row.description) as ServiceDescription }),
+  ...(row.betrokkene === null ? {} : { betrokkene: JSON.parse(row.betrokkene) as ServiceBetrokkene }),
   revokedAt: row.revoked_at,
 });
 
@@ -54,6 +58,7 @@ const toColumns = (input: ServiceInput, openApi: OpenApiObject | undefined) => (
   search_parameters: JSON.stringify(input.searchParameters ?? []),
   description: input.description === undefined ? null : JSON.stringify(input.description),
   open_api: openApi === undefined ? null : JSON.stringify(openApi),
+  betrokkene: input.betrokkene === undefined ? null : JSON.stringify(input.betrokkene),
 });
 
 /**
@@ -89,7 +94,53 @@ async function checkService(db: RegistryDb, input: ServiceInput, openApi: OpenAp
   if (provider) problems.push(provider);
   problems.push(...catalogueProblems(input));
   problems.push(...serviceDescriptionProblems(input, openApi));
+  if (input.betrokkene) problems.push(...(await betrokkeneProblems(db, input, input.betrokkene)));
   refuseIfAny(problems, 'The service is not consistent with the registry.');
+}
+
+/**
+ * What a service offers the citizen must be its bronhouder's own: both verwerkingsactiviteiten exist and
+ * are the provider's, and the operation is one of the service's that takes a BSN (the BRP's
+ * `RaadpleegMetBurgerservicenummer`, or a described operation with a `subjectType: 'BSN'` parameter).
+ */
+async function betrokkeneProblems(
+  db: RegistryDb,
+  input: ServiceInput,
+  betrokkene: ServiceBetrokkene,
+): Promise<InvalidParam[]> {
+  const problems: InvalidParam[] = [];
+  for (const member of ['inzageActivityId', 'terugmeldingActivityId'] as const) {
+    const rows = await db
+      .selectFrom('processing_activity_versions')
+      .select('responsible_oin')
+      .where('id', '=', betrokkene[member])
+      .execute();
+    if (rows.length === 0)
+      problems.push({
+        name: `betrokkene.${member}`,
+        code: 'unknownProcessingActivity',
+        reason: `Verwerkingsactiviteit ${betrokkene[member]} staat niet in het register.`,
+      });
+    else if (rows.some((r) => r.responsible_oin !== input.providerOin))
+      problems.push({
+        name: `betrokkene.${member}`,
+        code: 'foreignProcessingActivity',
+        reason: `Verwerkingsactiviteit ${betrokkene[member]} is niet van de bronhouder ${input.providerOin}.`,
+      });
+  }
+  const takesBsn = input.description
+    ? input.description.operations.some(
+        (o) => o.id === betrokkene.operation && o.parameters.some((p) => p.subjectType === 'BSN'),
+      )
+    : betrokkene.operation === 'RaadpleegMetBurgerservicenummer';
+  // A described service without its description is refused for that already.
+  if (!takesBsn && (input.description || input.protocol === 'brp-personen-v2'))
+    problems.push({
+      name: 'betrokkene.operation',
+      code: 'unknownOperation',
+      reason: `Operatie ${betrokkene.operation} van deze dienst zoekt niet op burgerservicenummer.`,
+    });
+  return problems;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { ServiceBetrokkene } from '@poortwachter/protocol';
 import {
   BRK_SERVICE_ID,
   BRP_SERVICE_ID,
@@ -23,7 +24,7 @@ import {
 } from '../repositories/identity-providers.ts';
 import { createOrganisation } from '../repositories/organisations.ts';
 import { createProcessingActivity } from '../repositories/processing-activities.ts';
-import { createService } from '../repositories/services.ts';
+import { createService, getService, updateService } from '../repositories/services.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 import { certifyDemoKey, certifyRegisteredDemoKeys, loadOrCreateDemoCa } from './demo-certificates.ts';
 import { signDemoContracts } from './demo-contracts.ts';
@@ -157,12 +158,6 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
   for (const grondslag of DEMO_GRONDSLAGEN) {
     if (!(await has(db, 'grondslagen', 'id', grondslag.id))) await createGrondslag(db, { ...grondslag }, OPERATOR, now);
   }
-  if (!(await has(db, 'services', 'id', BRP_SERVICE_ID)))
-    await createService(db, brpService(options.gatewayUrl), OPERATOR, now);
-  const brkUrl = options.brkGatewayUrl;
-  if (brkUrl !== undefined && !(await has(db, 'services', 'id', BRK_SERVICE_ID))) {
-    await createService(db, brkService(brkUrl), OPERATOR, now);
-  }
   for (const activity of DEMO_PROCESSING_ACTIVITIES) {
     if (await has(db, 'processing_activity_versions', 'id', activity.id)) continue;
     // In force from before the oldest demo autorisatie (two years back), so every one is covered.
@@ -177,6 +172,12 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
       now,
     );
   }
+  const brkUrl = options.brkGatewayUrl;
+  const services = [brpService(options.gatewayUrl), ...(brkUrl === undefined ? [] : [brkService(brkUrl)])];
+  for (const service of services) {
+    if (!(await has(db, 'services', 'id', service.id))) await createService(db, service, OPERATOR, now);
+    else await offerBetrokkene(db, service.id, service.betrokkene, now);
+  }
   // A demo registry from before issue 28: its keys gain certificates, its autorisaties (migrated to
   // proposed contracts) the demo parties' signatures.
   await certifyRegisteredDemoKeys(db, ca, options.keyDir, now);
@@ -187,4 +188,31 @@ async function seedDemoRecords(db: Kysely<RegistryDatabase>, options: SeedOption
     autorisaties,
     now,
   });
+}
+
+/**
+ * A demo service from before issue 29 gains what it offers the citizen (their own data, terugmeldingen);
+ * one its bronhouder already set up is left as it is.
+ */
+async function offerBetrokkene(
+  db: Kysely<RegistryDatabase>,
+  id: string,
+  betrokkene: ServiceBetrokkene,
+  now: Date,
+): Promise<void> {
+  const { revokedAt: _revoked, id: _id, ...service } = await getService(db, id);
+  if (service.betrokkene) return;
+  await updateService(
+    db,
+    id,
+    {
+      ...service,
+      fieldCatalogue: [...service.fieldCatalogue],
+      dataSubjectPaths: [...service.dataSubjectPaths],
+      searchParameters: [...service.searchParameters],
+      betrokkene,
+    },
+    OPERATOR,
+    now,
+  );
 }

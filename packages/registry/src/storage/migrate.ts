@@ -8,6 +8,7 @@ import * as serviceDescription from './migrations/2026-12-06T0100-registry-servi
 import * as autorisatieQuota from './migrations/2026-12-07T0100-registry-autorisatie-quota.ts';
 import { contractsMigration } from './migrations/2026-12-09T0100-registry-contracts.ts';
 import * as changeActor from './migrations/2026-12-10T0100-registry-change-actor.ts';
+import * as serviceBetrokkene from './migrations/2026-12-11T0100-registry-service-betrokkene.ts';
 
 /** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
 export class SchemaError extends Error {
@@ -80,6 +81,7 @@ export function registryMigrationsFor(options: { groupId?: string } = {}): Recor
     '2026-12-07T0100-registry-autorisatie-quota': autorisatieQuota,
     '2026-12-09T0100-registry-contracts': contractsMigration(options.groupId ?? DEFAULT_GROUP_ID),
     '2026-12-10T0100-registry-change-actor': changeActor,
+    '2026-12-11T0100-registry-service-betrokkene': serviceBetrokkene,
   };
 }
 

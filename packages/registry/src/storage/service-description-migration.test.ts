@@ -12,7 +12,8 @@ import { registryMigrations, runMigrations } from './migrate.ts';
 
 const AT = '2026-01-01T00:00:00.000Z';
 /** RvIG's BRP service as the demo seeded it before issue 26. */
-const { id: _id, ...brp } = brpService('http://localhost:8302');
+// The BRP service as it was before issue 29 (nothing offered to the betrokkene yet).
+const { id: _id, betrokkene: _betrokkene, ...brp } = brpService('http://localhost:8302');
 
 /** Issue 26: a registry from before service descriptions migrates without losing anything. */
 for (const dialect of DIALECTS) {
@@ -64,7 +65,8 @@ for (const dialect of DIALECTS) {
         expect(service).toEqual({ id: BRP_SERVICE_ID, ...brp, revokedAt: null });
         expect('description' in service).toBe(false);
 
-        // The demo seed then adds what the demo has since, Kadaster and its BRK service, and keeps the rest.
+        // The demo seed then adds what the demo has since, Kadaster and its BRK service, and what the BRP
+        // offers the citizen (issue 29), and keeps the rest.
         expect(
           await seedDemoRegistry(opened.db, {
             keyDir,
@@ -72,7 +74,10 @@ for (const dialect of DIALECTS) {
             brkGatewayUrl: 'http://localhost:8307',
           }),
         ).toBe(false);
-        expect(await getService(opened.db, BRP_SERVICE_ID)).toEqual(service);
+        expect(await getService(opened.db, BRP_SERVICE_ID)).toEqual({
+          ...service,
+          betrokkene: brpService('').betrokkene,
+        });
         const brk = (await listServices(opened.db)).find((s) => s.id === BRK_SERVICE_ID);
         expect(brk?.providerOin).toBe(DEMO_OIN.kadaster);
         expect(brk?.gatewayUrl).toBe('http://localhost:8307');

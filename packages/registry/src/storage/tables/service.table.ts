@@ -15,6 +15,8 @@ export interface ServiceTable {
   description: string | null;
   /** JSON: the OpenAPI document the description was checked against, or null. */
   open_api: string | null;
+  /** JSON: what the service offers the citizen the data is about (`ServiceBetrokkene`), or null. */
+  betrokkene: string | null;
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
