@@ -11,6 +11,8 @@ const COMMANDS = [
   'query',
   'call',
   'inzage',
+  'gegevens',
+  'verify-download',
   'audit coverage',
   'audit serve',
   'audit reconcile',
@@ -32,6 +34,7 @@ const GROUPS = {
 };
 /** The commands that take one word besides their options (`contract show HASH`). */
 const OPERAND: Record<string, string> = {
+  'verify-download': 'FILE',
   'contract show': 'HASH',
   'contract accept': 'HASH',
   'contract reject': 'HASH',
