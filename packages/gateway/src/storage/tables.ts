@@ -145,7 +145,44 @@ export interface SubjectMonthTable {
   records: number;
 }
 
+/**
+ * A terugmelding (correctieverzoek of the citizen, or an afnemer's report of doubt) about this inway's
+ * data. `body` is the parsed TerugMelding (personal data); the BSN only as its pseudonym.
+ */
+export interface TerugmeldingTable {
+  /** UUIDv7: the `terugMeldingReferentie`. */
+  id: string;
+  service_id: string;
+  /** The pseudonym of the BSN it is about (under the log key of when it was made). */
+  data_subject_id: string;
+  melder_soort: 'betrokkene' | 'organisatie';
+  /** The afnemer that filed it; null for the citizen's own. */
+  melder_oin: string | null;
+  /** The afnemer's verwerkingsactiviteit under which it filed it; null for the citizen's own. */
+  processing_activity_id: string | null;
+  /** JSON of the parsed TerugMelding. */
+  body: string;
+  status: string;
+  uitkomst: string | null;
+  /** The bronhouder's message to the melder (personal data: never in an operational log). */
+  bericht: string | null;
+  created_at: number;
+  updated_at: number;
+  /** When it became final plus the terugmelding activity's bewaartermijn: the retention purge deletes it then. */
+  purge_after: number | null;
+}
+
+/** One status a terugmelding went through, and who set it (null: the citizen). */
+export interface TerugmeldingStatusTable {
+  terugmelding_id: string;
+  at: number;
+  status: string;
+  by_oin: string | null;
+}
+
 export interface GatewayDatabase {
+  terugmeldingen: TerugmeldingTable;
+  terugmelding_statussen: TerugmeldingStatusTable;
   access_log_purged: PurgedRecordTable;
   access_log_subject_months: SubjectMonthTable;
   retention_months: RetentionMonthTable;
