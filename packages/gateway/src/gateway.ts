@@ -8,6 +8,7 @@ import { createGatewayApp } from './http/app.ts';
 import { openLog } from './log/open-log.ts';
 import { createPseudonymiser, createSubjectPseudonyms, logKeyId } from './log/pseudonym.ts';
 import { startRetention } from './log/retention.ts';
+import { type NoticeConfig, startNotices } from './notice/notice-job.ts';
 import type { SourceOptions } from './pipeline/forward.ts';
 import { gatewayMeter } from './pipeline/metrics.ts';
 import type { CallerQuotas } from './pipeline/quota.ts';
@@ -56,6 +57,8 @@ export interface GatewayConfig {
    * confirmations of a rollback (CONFIRM_ROLLBACK_TO); see openLog. Without it no rollback is detected.
    */
   readonly publishedHeads?: { readonly dir: string; readonly confirm?: readonly string[] };
+  /** E-mail notices of new accesses to subscribed citizens (README: Notices); none: `/inzage/v1/berichten` answers 503. */
+  readonly notices?: NoticeConfig;
 }
 
 /** A running gateway instance: its app and the parts a server entry, a test or a benchmark needs. */
@@ -113,6 +116,17 @@ export async function createGateway(config: GatewayConfig) {
     logger,
     report,
   });
+  const notices = config.notices
+    ? startNotices({
+        ...config.notices,
+        db,
+        directory: config.directory,
+        serviceId: config.serviceId,
+        now,
+        logger,
+        report,
+      })
+    : undefined;
   const app = createGatewayApp({
     serviceId: config.serviceId,
     instanceId: config.instanceId,
@@ -130,6 +144,7 @@ export async function createGateway(config: GatewayConfig) {
       db,
       history: config.history ?? snapshotHistory(() => config.directory.current().snapshot),
       signHeads: opened.signHeads,
+      notices: notices !== undefined,
     },
     readiness: opened.readiness,
     ...(opened.rollback
@@ -163,9 +178,12 @@ export async function createGateway(config: GatewayConfig) {
     app,
     /** Runs the retention purge now (as if at `at`): what left the access log, and which months went whole. */
     purgeExpired: (at?: number) => retention.runNow(at),
+    /** Runs the notice job now (as if at `at`); undefined without notices or before there is a directory. */
+    sendNotices: async (at?: number) => notices?.runNow(at),
     async close() {
       meter.removeBatchObservableCallback(observe, [age, serial]);
       await retention.stop();
+      await notices?.stop();
       await keyCheck;
       await opened.close();
     },

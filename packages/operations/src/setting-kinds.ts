@@ -1,3 +1,4 @@
+import { isEmailAddress } from '@poortwachter/protocol';
 import { z } from 'zod';
 
 /** The levels of the operational log (`LOG_LEVEL`): pino's, and `silent` for none. */
@@ -48,6 +49,19 @@ const httpUrl = z.string().refine((raw) => {
   return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash && url.host !== '';
 });
 
+/** An SMTP server's URL: smtp or smtps, a host, optionally user:password and a port; nothing else. */
+const smtpUrl = z.string().refine((raw) => {
+  if (!URL.canParse(raw)) return false;
+  const url = new URL(raw);
+  return (
+    (url.protocol === 'smtp:' || url.protocol === 'smtps:') &&
+    url.hostname !== '' &&
+    (url.pathname === '' || url.pathname === '/') &&
+    !url.search &&
+    !url.hash
+  );
+});
+
 const enumOf = <const T extends string>(values: readonly T[]) => z.enum(values as unknown as [T, ...T[]]);
 
 /**
@@ -94,6 +108,10 @@ export const kinds = {
       .transform((raw) => raw.split(',').map((item) => item.trim()))
       .pipe(z.array(httpUrl).min(1)),
   ),
+  /** An SMTP server: `smtp://` (STARTTLS when the server offers it) or `smtps://` (TLS from the start). */
+  smtpUrl: kind('smtp://user:password@host:port or smtps://user:password@host:port', smtpUrl),
+  /** An e-mail address (protocol's isEmailAddress: one recipient, no display name). */
+  email: kind('an e-mail address such as noreply@example.nl', z.string().refine(isEmailAddress)),
   /** Where a database is: `sqlite:<path>` or `postgres://…` (`postgresql://…`). */
   database: kind(
     'sqlite:<path> or postgres://user:password@host/database',

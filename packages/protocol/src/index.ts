@@ -48,6 +48,7 @@ export * from './domain/service-description.ts';
 export { inForce, inForceDuring, type Validity } from './domain/validity.ts';
 export { versionAt, versionKnownAt } from './domain/versions.ts';
 export * from './domain/vocabulary.ts';
+export { EMAIL_ADDRESS_MAX_LENGTH, EMAIL_ADDRESS_PATTERN, isEmailAddress } from './email-address.ts';
 export { EVIDENCE_RESPONSE_HEADERS, type ExchangeEvidence, verifyExchange } from './exchange-evidence.ts';
 export * from './http-signatures/index.ts';
 export {

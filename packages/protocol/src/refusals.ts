@@ -68,6 +68,10 @@ export const REFUSALS = {
   rateLimited: { problem: 'tooManyRequests', fsc: 'ERROR_CODE_RATE_LIMITED' },
   /** The database's log no longer extends the head the gateway published (a restore of an older backup). */
   logRolledBack: { problem: 'serviceUnavailable', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
+  /** The inway sends no e-mail (it has no SMTP settings): a citizen cannot subscribe to notices there. */
+  noticeUnavailable: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
+  /** The citizen has no notice subscription at this inway. */
+  noticeNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   // The outway's own refusals (the afnemer's side, in front of its applications).
   apiKeyMissing: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_MISSING' },
   apiKeyInvalid: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },

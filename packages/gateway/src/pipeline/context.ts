@@ -145,4 +145,6 @@ export interface ReadStores {
   readonly ownerOnly?: boolean;
   /** Signs a head over this instance's log now, so that a report covers what is committed. */
   readonly signHeads: () => Promise<unknown>;
+  /** Whether this inway sends citizens notices by e-mail (it has a mail server: `SMTP_URL`). */
+  readonly notices?: boolean;
 }

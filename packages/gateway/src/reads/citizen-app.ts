@@ -2,6 +2,7 @@ import { GatewayRefusal, isGatewayRefusal, uuidv7Time } from '@poortwachter/prot
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
+import { berichtenApp } from '../notice/berichten-app.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { spend } from '../pipeline/quota.ts';
 import { underFailureQuota } from '../pipeline/quota-stages.ts';
@@ -70,12 +71,14 @@ async function verifiedCitizen(c: Context<GatewayEnv>) {
 /**
  * The citizen's inzage, with a token of an identity provider the registry trusts: the timeline of
  * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first) and the proof that
- * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`).
+ * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`); their notice settings
+ * (`/berichten`, see berichtenApp).
  */
 export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv> }) {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
   app.use(citizenCors());
+  app.route('/berichten', berichtenApp(verifiedCitizen));
 
   app.get('/verwerkingen', async (c) => {
     const { db, serviceId, pseudonymsOf, now } = c.var.reads;

@@ -35,8 +35,8 @@ export function citizenCors(): MiddlewareHandler<GatewayEnv> {
       if (allowed()) {
         Object.assign(headers, {
           'access-control-allow-origin': origin as string,
-          'access-control-allow-methods': 'GET',
-          'access-control-allow-headers': 'authorization',
+          'access-control-allow-methods': 'GET, POST, PUT, DELETE',
+          'access-control-allow-headers': 'authorization, content-type',
           'access-control-max-age': '600',
         });
       }

@@ -32,6 +32,7 @@ import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
 import { pinnedRegistryKeys, rememberLearnedKeys } from '../directory/pinned-registry-keys.ts';
 import { createGateway } from '../gateway.ts';
+import { smtpMailer } from '../notice/mailer.ts';
 import { quotasFromSettings } from '../pipeline/quota.ts';
 import type { SourceTls } from '../pipeline/source-client.ts';
 import { migrateGateway } from '../storage/migrate.ts';
@@ -112,6 +113,10 @@ async function runWorker(settings: GatewaySettings) {
   // One purge per database is enough: of several workers, the first does it.
   const retentionIntervalMs =
     (env.POORTWACHTER_WORKER ?? '1') === '1' ? settings.RETENTION_INTERVAL_HOURS * 3600 * 1000 : 0;
+  // Notices, like the purge, are sent by one process of a database: of several workers, the first.
+  const noticeIntervalMs = (env.POORTWACHTER_WORKER ?? '1') === '1' ? settings.NOTICE_INTERVAL_MINUTES * 60 * 1000 : 0;
+  if (settings.SMTP_URL && !settings.NOTICE_FROM)
+    fail('NOTICE_FROM is required with SMTP_URL: it accepts the e-mail address the notices are sent from');
   const tls = tlsFromEnv(env, fail);
   const sourceTls = sourceTlsFromEnv(env, fail);
   if (sourceTls && !sourceUrl.startsWith('https:'))
@@ -197,6 +202,15 @@ async function runWorker(settings: GatewaySettings) {
     metrics: telemetry.prometheus,
     retentionIntervalMs,
     quotas: quotasFromSettings(settings),
+    ...(settings.SMTP_URL && settings.NOTICE_FROM
+      ? {
+          notices: {
+            mailer: smtpMailer({ url: settings.SMTP_URL, from: settings.NOTICE_FROM }),
+            portalUrl: settings.PORTAL_URL,
+            intervalMs: noticeIntervalMs,
+          },
+        }
+      : {}),
     publishedHeads: {
       dir: settings.PUBLISHED_HEADS_DIR ?? join(data, 'published-heads'),
       confirm: settings.CONFIRM_ROLLBACK_TO ?? [],

@@ -81,6 +81,20 @@ export const gatewaySettings = {
     description: 'How often records past their bewaartermijn are purged; 0 never (another instance does it).',
     default: '24',
   }),
+  SMTP_URL: kinds.smtpUrl({
+    description:
+      "The mail server for citizens' notices of new accesses (README: Notices); unset, this inway sends none.",
+    secret: true,
+  }),
+  NOTICE_FROM: kinds.email({ description: 'The sender of the notices; required with `SMTP_URL`.' }),
+  PORTAL_URL: kinds.url({
+    description: "The citizens' page that a notice asks them to log in at.",
+    default: 'http://localhost:8305',
+  }),
+  NOTICE_INTERVAL_MINUTES: kinds.count({
+    description: 'How often it looks for subscribers with new accesses to tell; 0 never (another instance does it).',
+    default: '60',
+  }),
   PUBLISHED_HEADS_DIR: kinds.file({
     description:
       'Where the newest signed head of each log is kept, outside the database (keep it out of what you restore).',

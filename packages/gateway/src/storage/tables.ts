@@ -180,9 +180,25 @@ export interface TerugmeldingStatusTable {
   by_oin: string | null;
 }
 
+/** A citizen's subscription to notices of new accesses (by the pseudonym of their BSN). */
+export interface NoticeSubscriptionTable {
+  data_subject_id: string;
+  email: string;
+  frequentie: 'dagelijks' | 'wekelijks';
+  /** JSON array of the OINs whose accesses count; null: every organisation's. */
+  organisaties: string | null;
+  created_at: number;
+  updated_at: number;
+  /** The log time (start_time) up to which records were taken into account. */
+  seen_until: number;
+  /** When the last notice was accepted by the mail server; null: none yet. */
+  last_sent: number | null;
+}
+
 export interface GatewayDatabase {
   terugmeldingen: TerugmeldingTable;
   terugmelding_statussen: TerugmeldingStatusTable;
+  notice_subscriptions: NoticeSubscriptionTable;
   access_log_purged: PurgedRecordTable;
   access_log_subject_months: SubjectMonthTable;
   retention_months: RetentionMonthTable;

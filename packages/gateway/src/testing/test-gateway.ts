@@ -11,6 +11,7 @@ import { createGateway, type Gateway } from '../gateway.ts';
 import type { createGatewayApp } from '../http/app.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { MerkleTree } from '../log/merkle/merkle-log.ts';
+import type { NoticeConfig, NoticeRun } from '../notice/notice-job.ts';
 import type { CallerQuotas } from '../pipeline/quota.ts';
 import type { RetentionRun } from '../repositories/retention.ts';
 import type { AccessLogStore, LogWrite } from '../storage/access-log-store.ts';
@@ -52,6 +53,8 @@ export interface TestGateway {
   signTreeHead(): Promise<unknown>;
   /** Runs the retention purge now, as if at `at` (default now). */
   purgeExpired(at?: number): Promise<RetentionRun | undefined>;
+  /** Runs the first instance's notice job now, as if at `at` (default now); undefined without `notices`. */
+  sendNotices(at?: number): Promise<NoticeRun | undefined>;
   /** The first instance's Merkle tree (log id `instance-1`). */
   readonly tree: MerkleTree;
   accessRecords(): Promise<{ record: string; data_subject_id: string | null; transaction_id: string }[]>;
@@ -75,6 +78,8 @@ export async function startTestGateway(
     source?: { readonly fetch: typeof globalThis.fetch } | { readonly url: string };
     /** Per-caller quotas (`callerQuotas`); none: nothing is limited. */
     quotas?: CallerQuotas;
+    /** E-mail notices, sent by the first instance only (as one worker of a server does). */
+    notices?: NoticeConfig;
   } = {},
 ): Promise<TestGateway> {
   const registry = await startTestRegistry(dialect);
@@ -93,7 +98,10 @@ export async function startTestGateway(
   const providerOin = (await rvig.executeTakeFirstOrThrow()).oin;
 
   let instances = 0;
-  const instance = (logKeys: { logKey: Uint8Array; previousLogKeys?: readonly Uint8Array[] } = { logKey: LOG_KEY }) =>
+  const instance = (
+    logKeys: { logKey: Uint8Array; previousLogKeys?: readonly Uint8Array[] } = { logKey: LOG_KEY },
+    notices?: NoticeConfig,
+  ) =>
     createGateway({
       serviceId: 'brp-personen',
       instanceId: `instance-${++instances}`,
@@ -120,8 +128,9 @@ export async function startTestGateway(
       ...(options.store ? { wrapStore: options.store } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.quotas ? { quotas: options.quotas } : {}),
+      ...(notices ? { notices } : {}),
     });
-  const first = await instance();
+  const first = await instance(undefined, options.notices);
   const others: Gateway[] = [];
 
   return {
@@ -159,6 +168,7 @@ export async function startTestGateway(
     },
     signTreeHead: () => Promise.all([first, ...others].map((o) => o.signHeads())),
     purgeExpired: (at) => first.purgeExpired(at),
+    sendNotices: (at) => first.sendNotices(at),
     tree: first.tree,
     accessRecords: () =>
       opened.db.selectFrom('access_log').select(['record', 'data_subject_id', 'transaction_id']).execute(),
