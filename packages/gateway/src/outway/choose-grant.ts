@@ -24,8 +24,6 @@ const USER_REFERENCE = /^[\x21-\x7e]{1,200}$/;
  */
 export const chooseGrant = (options: ChooseGrantOptions) =>
   createMiddleware<OutwayEnv>(async function chooseGrant(c, next) {
-    const application = c.get('application');
-    if (!application) throw new GatewayRefusal('internal', 'De stappen van de outway liepen niet in volgorde.');
     const directory = c.get('directory');
     const header = c.req.header('processing-activity');
     let serviceId = c.req.param('serviceId');
@@ -70,46 +68,55 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
         'Kies de dienst met het eerste deel van het pad, of met de header Fsc-Grant-Hash.',
       );
     }
-    const service = directory.services.get(serviceId);
-    const provider = service && directory.organisations.get(service.providerOin);
-    if (!service || !provider) {
-      // Not repeated in the text: the refusal is kept, and the path may hold anything (a BSN).
-      throw new GatewayRefusal('serviceNotFound', 'De dienst in het pad staat niet in de adresgids.');
-    }
-    activity ??= defaultActivity(application, directory, options.organisationOin, service.id, options.now());
-    if (!activity) {
-      throw new GatewayRefusal(
-        'processingActivityMissing',
-        'Noem de verwerkingsactiviteit in de header Processing-Activity, want deze applicatie heeft geen standaard.',
-        { invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Geef de URI.' }] },
-      );
-    }
-    if (!application.processingActivities.includes(activity)) {
-      throw new GatewayRefusal(
-        'applicationNotBound',
-        `De applicatie ${application.name} mag de verwerkingsactiviteit ${activity} niet gebruiken.`,
-        { invalidParams: [{ name: 'Processing-Activity', code: 'notBound', reason: 'Niet voor deze applicatie.' }] },
-      );
-    }
-    const userReference = c.req.header(USER_REFERENCE_HEADER);
-    if (userReference !== undefined && !USER_REFERENCE.test(userReference)) {
-      throw new GatewayRefusal('invalidRequest', 'X-User-Reference is 1 tot 200 zichtbare ASCII-tekens.', {
-        invalidParams: [
-          { name: 'X-User-Reference', code: 'pattern', reason: 'Alleen zichtbare ASCII, hoogstens 200.' },
-        ],
-      });
-    }
-    const known = directory.processingActivities.get(activity);
-    const version = known ? versionAt(known, new Date(options.now()).toISOString()) : undefined;
-    c.set('outwayGrant', {
-      service,
-      provider,
-      processingActivity: activity,
-      processingActivityVersion: version?.version ?? 0,
-      ...whatIsAsked(c, service),
-    });
+    const grant = decideGrant(c, options, directory.services.get(serviceId), activity);
+    c.set('outwayGrant', { ...grant, ...whatIsAsked(c, grant.service) });
     await next();
   });
+
+/**
+ * What every call through the outway decides alike, whatever it asks of the service: the service is
+ * in the directory, the verwerkingsactiviteit (named, or the application's default) is one the
+ * application is bound to, and the user reference is well formed.
+ */
+export function decideGrant(
+  c: Context<OutwayEnv>,
+  options: ChooseGrantOptions,
+  service: Service | undefined,
+  named: string | undefined,
+): Omit<OutwayGrant, 'searchType' | 'target' | 'call'> {
+  const application = c.get('application');
+  if (!application) throw new GatewayRefusal('internal', 'De stappen van de outway liepen niet in volgorde.');
+  const directory = c.get('directory');
+  const provider = service && directory.organisations.get(service.providerOin);
+  if (!service || !provider) {
+    // Not repeated in the text: the refusal is kept, and the path may hold anything (a BSN).
+    throw new GatewayRefusal('serviceNotFound', 'De dienst in het pad staat niet in de adresgids.');
+  }
+  const activity = named ?? defaultActivity(application, directory, options.organisationOin, service.id, options.now());
+  if (!activity) {
+    throw new GatewayRefusal(
+      'processingActivityMissing',
+      'Noem de verwerkingsactiviteit in de header Processing-Activity, want deze applicatie heeft geen standaard.',
+      { invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Geef de URI.' }] },
+    );
+  }
+  if (!application.processingActivities.includes(activity)) {
+    throw new GatewayRefusal(
+      'applicationNotBound',
+      `De applicatie ${application.name} mag de verwerkingsactiviteit ${activity} niet gebruiken.`,
+      { invalidParams: [{ name: 'Processing-Activity', code: 'notBound', reason: 'Niet voor deze applicatie.' }] },
+    );
+  }
+  const userReference = c.req.header(USER_REFERENCE_HEADER);
+  if (userReference !== undefined && !USER_REFERENCE.test(userReference)) {
+    throw new GatewayRefusal('invalidRequest', 'X-User-Reference is 1 tot 200 zichtbare ASCII-tekens.', {
+      invalidParams: [{ name: 'X-User-Reference', code: 'pattern', reason: 'Alleen zichtbare ASCII, hoogstens 200.' }],
+    });
+  }
+  const known = directory.processingActivities.get(activity);
+  const version = known ? versionAt(known, new Date(options.now()).toISOString()) : undefined;
+  return { service, provider, processingActivity: activity, processingActivityVersion: version?.version ?? 0 };
+}
 
 /**
  * The verwerkingsactiviteit of an application that names none, for this service: its default when the
