@@ -218,6 +218,13 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     expect(await own.count()).toBeGreaterThan(0);
     expect(await own.first().textContent()).toContain('U heeft zelf uw gegevens bekeken');
     expect(await own.first().getAttribute('class')).toContain('proven');
+    // Berichten: `pnpm start` gives no gateway a mail server, so each bronhouder is named as sending none,
+    // and there is no form to fill in.
+    await again.waitForSelector('#berichten-now');
+    const berichten = (await again.locator('#berichten-state').textContent()) ?? '';
+    expect(berichten).toContain('Rijksdienst voor Identiteitsgegevens verstuurt geen e-mail.');
+    expect(berichten).toContain('Kadaster verstuurt geen e-mail.');
+    expect(await again.locator('form.berichten').isHidden()).toBe(true);
     await expectAccessible(again, 'the outcome and the timeline');
     await shot(again, '4-afgehandeld');
     await again.close();
