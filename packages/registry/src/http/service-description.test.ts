@@ -224,6 +224,29 @@ for (const dialect of DIALECTS) {
       ).toEqual(['openApi']);
     });
 
+    it("offers the betrokkene only under the bronhouder's own activities and an operation that finds them by BSN", async () => {
+      expect(
+        await refused(
+          brk((s) => {
+            s.betrokkene.inzageActivityId = DEMO_PROCESSING_ACTIVITY.utrechtOzb;
+            s.betrokkene.terugmeldingActivityId = 'https://example.test/onbekend';
+            s.betrokkene.operation = 'GetKadastraalOnroerendeZaak';
+          }),
+        ),
+      ).toEqual(['betrokkene.inzageActivityId', 'betrokkene.terugmeldingActivityId', 'betrokkene.operation']);
+      expect(
+        await refused(
+          brk((s) => {
+            s.betrokkene.extra = true;
+          }),
+        ),
+      ).toEqual(['betrokkene.extra']);
+      const published = (await (await registry.app.request(`/v1/services/${BRK_SERVICE_ID}`)).json()) as {
+        betrokkene?: unknown;
+      };
+      expect(published.betrokkene).toEqual(brkService('').betrokkene);
+    });
+
     it('holds the description to the rule for texts: no control characters', async () => {
       const names = await refused(
         brk((s) => {
