@@ -103,6 +103,14 @@ const CASES: [Entry, Record<string, string>, string[]][] = [
     ['TRUST_ANCHORS_FILE', 'no PEM certificate'],
   ],
   ['registry', { GROUP_ID: 'mijn groep' }, ['GROUP_ID', 'a group id', '"mijn groep"']],
+  // Notices (issue 29): a mail server URL with nothing a mailer could read as an option, one sender address.
+  [
+    'gateway',
+    { SMTP_URL: 'smtp://notices:geheim@mail.example.nl/?tls.rejectUnauthorized=false' },
+    ['SMTP_URL', 'smtp://user:password@host:port or smtps://'],
+  ],
+  ['gateway', { NOTICE_FROM: 'RvIG <noreply@rvig.example.nl>' }, ['NOTICE_FROM', 'an e-mail address']],
+  ['gateway', { SMTP_URL: 'smtps://notices:geheim@mail.example.nl' }, ['NOTICE_FROM is required with SMTP_URL']],
   // Secrets from files: not both, and the file must be there.
   [
     'gateway',

@@ -49,8 +49,9 @@ describe('CORS on the citizen endpoints', () => {
     const ok = await preflight(PORTAL);
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(PORTAL);
-    expect(ok.headers.get('access-control-allow-headers')).toBe('authorization');
-    expect(ok.headers.get('access-control-allow-methods')).toBe('GET');
+    // The page sends settings (PUT /berichten) and meldingen (POST) as JSON, with the token.
+    expect(ok.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
+    expect(ok.headers.get('access-control-allow-methods')).toBe('GET, POST, PUT, DELETE');
     for (const other of ['https://evil.example', `${PORTAL}.evil.example`, 'null', 'http://mijn.rvig.example']) {
       const refused = await preflight(other);
       expect(refused.headers.get('access-control-allow-origin')).toBeNull();
