@@ -19,6 +19,8 @@ export interface CitizenAccess {
   readonly gegevens: readonly { readonly soort: string; readonly velden: readonly string[] }[];
   readonly transactieId: string;
   readonly dienst: string;
+  /** Set when the citizen looked at their own data (the service's inzage by the betrokkene): "U heeft zelf uw gegevens bekeken". */
+  readonly zelf?: true;
 }
 
 /** The parts of a stored access record (Logboek Dataverwerkingen shape) the citizen's view is made of. */
@@ -48,7 +50,8 @@ export function citizenView(entry: LoggedAccess, directory: DirectorySnapshot, s
   const activity = directory.processing_activities.find((p) => p.id === activityId);
   // The version the access was made under: its purpose and grondslagen are what applied then.
   const version = activity?.versions.find((v) => v.version === versionNumber) ?? activity?.versions.at(-1);
-  const catalogue = directory.services.find((s) => s.id === serviceId)?.fieldCatalogue ?? [];
+  const service = directory.services.find((s) => s.id === serviceId);
+  const catalogue = service?.fieldCatalogue ?? [];
   const groups = new Map<string, string[]>();
   for (const path of (a['poortwachter.released_fields'] ?? []) as string[]) {
     const field = catalogue.find((f) => f.path === path);
@@ -69,5 +72,6 @@ export function citizenView(entry: LoggedAccess, directory: DirectorySnapshot, s
     gegevens: [...groups].map(([soort, velden]) => ({ soort, velden })),
     transactieId: String(a['poortwachter.fsc_transaction_id'] ?? ''),
     dienst: serviceId,
+    ...(activityId !== '' && activityId === service?.betrokkene?.inzageActivityId ? { zelf: true as const } : {}),
   };
 }

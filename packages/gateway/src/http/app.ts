@@ -37,6 +37,7 @@ import { auditApp } from '../reads/audit-app.ts';
 import { citizenApp } from '../reads/citizen-app.ts';
 import { logApp } from '../reads/log-app.ts';
 import { logboekApp } from '../reads/logboek-app.ts';
+import { onlyOwnData, ownDataGrant } from '../reads/own-data.ts';
 import { requireAuditor } from '../reads/read-params.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
@@ -181,20 +182,18 @@ export function createGatewayApp(options: GatewayAppOptions) {
 
   const sign = signResponse({ signingKey: options.signingKey, now });
   // What every profile shares after its authorisation: the source, minimisation, the log, the release.
-  const release = [
-    traced('source', forward(options.source), { kind: SpanKind.CLIENT }),
-    minimise(),
-    logAccess({
-      log: options.log,
-      pseudonymise: options.pseudonymise,
-      now,
-      resource: {
-        'service.name': 'poortwachter-gateway',
-        'service.instance.id': instanceId,
-        'poortwachter.service_id': serviceId,
-      },
-    }),
-  ] as const;
+  const source = traced('source', forward(options.source), { kind: SpanKind.CLIENT });
+  const log = logAccess({
+    log: options.log,
+    pseudonymise: options.pseudonymise,
+    now,
+    resource: {
+      'service.name': 'poortwachter-gateway',
+      'service.instance.id': instanceId,
+      'poortwachter.service_id': serviceId,
+    },
+  });
+  const release = [source, minimise(), log] as const;
   app.post(
     '/personen',
     sign,
@@ -229,7 +228,14 @@ export function createGatewayApp(options: GatewayAppOptions) {
     );
     const signedPost = every(readBody(maxBody), verifyRead);
     const signedGet = every(emptyBody(), verifyRead);
-    app.route('/inzage/v1', citizenApp({ base }));
+    const ownData = [
+      traced('authorise', ownDataGrant({ serviceId, providerKid: options.signingKey.kid, now })),
+      source,
+      minimise(),
+      onlyOwnData(),
+      log,
+    ] as const;
+    app.route('/inzage/v1', citizenApp({ base, ownData }));
     app.route('/processing-activities', logboekApp({ base, signedPost }));
     app.route('/audit/v1', auditApp({ base, signedPost, signedGet, requireAuditor }));
     app.route('/log/v1', logApp({ base, signedGet }));

@@ -1,5 +1,14 @@
-import { GatewayRefusal, inForce, type Protocol, versionAt } from '@poortwachter/protocol';
+import {
+  GatewayRefusal,
+  type Grondslag,
+  inForce,
+  type ProcessingActivityVersion,
+  type Protocol,
+  type Service,
+  versionAt,
+} from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
+import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { brpGrant } from '../profiles/brp/brp-authorise.ts';
 import type { BrpQuery } from '../profiles/brp/brp-query.ts';
 import { halGrant } from '../profiles/hal/hal-authorise.ts';
@@ -20,6 +29,53 @@ export interface AuthoriseOptions {
    */
   readonly providerKid?: string | undefined;
   readonly now?: () => number;
+}
+
+/**
+ * The service this inway serves, when the directory offers it (not revoked) and, with `providerKid`,
+ * names the organisation of the inway's own key as its provider; else 404 `serviceNotFound`.
+ */
+export function servedService(directory: DirectoryIndex, serviceId: string, providerKid: string | undefined): Service {
+  const service = directory.services.get(serviceId);
+  const bronhouder = providerKid === undefined ? undefined : directory.keys.get(providerKid)?.organisation.oin;
+  if (!service || service.revokedAt || (providerKid !== undefined && service.providerOin !== bronhouder))
+    throw new GatewayRefusal('serviceNotFound', `De dienst ${serviceId} wordt niet aangeboden.`);
+  return service;
+}
+
+/**
+ * The version of a verwerkingsactiviteit in force at `at` and its grondslagen, each in force then; else
+ * the refusal (`named` says which activity: `in de header Processing-Activity`). The one rule for an
+ * afnemer's activity and the bronhouder's own (the citizen's inzage).
+ */
+export function activityInForce(
+  directory: DirectoryIndex,
+  activityId: string,
+  at: string,
+  named: string,
+): { version: ProcessingActivityVersion; grondslagen: Grondslag[] } {
+  const activity = directory.processingActivities.get(activityId);
+  if (!activity)
+    throw new GatewayRefusal(
+      'unknownProcessingActivity',
+      `De verwerkingsactiviteit ${named} staat niet in het register.`,
+    );
+  const version = versionAt(activity, at);
+  if (!version || version.revokedAt) {
+    throw new GatewayRefusal(
+      'processingActivityNotInForce',
+      `De verwerkingsactiviteit ${named} is nu niet van kracht.`,
+    );
+  }
+  const grondslagen = version.grondslagIds.map((id) => directory.grondslagen.get(id));
+  const lapsed = version.grondslagIds.filter((_id, i) => !grondslagen[i] || !inForce(grondslagen[i], at));
+  if (lapsed.length > 0) {
+    throw new GatewayRefusal(
+      'grondslagNotInForce',
+      `De grondslag ${lapsed.join(', ')} van deze verwerkingsactiviteit is nu niet van kracht.`,
+    );
+  }
+  return { version, grondslagen: grondslagen.filter((g) => g !== undefined) };
 }
 
 /**
@@ -44,36 +100,11 @@ export const authorise = (options: AuthoriseOptions) =>
         { invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Header is verplicht.' }] },
       );
     }
-    const service = directory.services.get(options.serviceId);
-    const bronhouder =
-      options.providerKid === undefined ? undefined : directory.keys.get(options.providerKid)?.organisation.oin;
-    if (!service || service.revokedAt || (options.providerKid !== undefined && service.providerOin !== bronhouder))
-      throw new GatewayRefusal('serviceNotFound', `De dienst ${options.serviceId} wordt niet aangeboden.`);
+    const service = servedService(directory, options.serviceId, options.providerKid);
     if (service.protocol !== options.profile)
       throw new GatewayRefusal('operationNotFound', 'Deze dienst kent dit pad niet.');
 
-    const activity = directory.processingActivities.get(activityId);
-    if (!activity)
-      throw new GatewayRefusal(
-        'unknownProcessingActivity',
-        'De verwerkingsactiviteit in de header Processing-Activity staat niet in het register.',
-      );
-    const version = versionAt(activity, at);
-    if (!version || version.revokedAt) {
-      throw new GatewayRefusal(
-        'processingActivityNotInForce',
-        'De verwerkingsactiviteit in de header Processing-Activity is nu niet van kracht.',
-      );
-    }
-    const grondslagen = version.grondslagIds.map((id) => directory.grondslagen.get(id));
-    const lapsed = version.grondslagIds.filter((_id, i) => !grondslagen[i] || !inForce(grondslagen[i], at));
-    if (lapsed.length > 0) {
-      throw new GatewayRefusal(
-        'grondslagNotInForce',
-        `De grondslag ${lapsed.join(', ')} van deze verwerkingsactiviteit is nu niet van kracht.`,
-      );
-    }
-
+    const { version, grondslagen } = activityInForce(directory, activityId, at, 'in de header Processing-Activity');
     // A delegate calls under its delegator's activity, on a contract the delegator signed too (trustDirectory
     // derives an autorisatie only from a contract every party accepted); anyone else's activity is refused.
     const responsible = version.responsibleOin;
@@ -102,12 +133,7 @@ export const authorise = (options: AuthoriseOptions) =>
       );
     }
 
-    const base = {
-      autorisatie,
-      processingActivity: version,
-      grondslagen: grondslagen.filter((g) => g !== undefined),
-      service,
-    };
+    const base = { autorisatie, processingActivity: version, grondslagen, service };
     c.set('grant', service.protocol === 'haal-centraal-hal' ? halGrant(c, base) : brpGrant(c, base, options.query));
     await next();
   });

@@ -1,6 +1,6 @@
 import { newSpanId, uuidv7 } from '@poortwachter/protocol';
 import type { StoredAccessRecord } from '../storage/access-record.ts';
-import type { Caller, Grant, ReleasedPerson, RequestTrace, Subject } from './context.ts';
+import type { Betrokkene, Caller, Grant, ReleasedPerson, RequestTrace, Subject } from './context.ts';
 
 /**
  * A record's subject attributes, the one rule for inways and outways: a BSN's pseudonym is what the
@@ -15,9 +15,42 @@ export function subjectAttributes(subject: Subject | undefined, pseudonymise: (i
   };
 }
 
+/**
+ * Who a record names: the organisation responsible (`dpl.core.foreign_operation.processor`), the
+ * delegate that asked on its behalf, and what identifies the request (`poortwachter.request_digest`).
+ */
+export interface RecordActor {
+  readonly processorOin: string;
+  readonly delegateOin?: string;
+  readonly requestDigest: string;
+}
+
+/**
+ * The record's actor, the one rule: an afnemer's signed call names the caller, or the gemeente a
+ * delegate asked for (its activity, its contract), and the signature base's digest; a citizen's read of
+ * their own data (`betrokkene`) names the bronhouder, which reads under its own inzage activity, and the
+ * digest of the citizen's token.
+ */
+export function recordActor(
+  grant: Grant,
+  caller: Caller | undefined,
+  betrokkene: Betrokkene | undefined,
+): RecordActor | undefined {
+  if (caller) {
+    const delegator = grant.autorisatie.delegatorOin;
+    return {
+      processorOin: delegator ?? caller.organisation.oin,
+      ...(delegator ? { delegateOin: caller.organisation.oin } : {}),
+      requestDigest: caller.requestDigest,
+    };
+  }
+  if (betrokkene) return { processorOin: grant.service.providerOin, requestDigest: betrokkene.requestDigest };
+  return undefined;
+}
+
 export interface RecordContext {
   readonly grant: Grant;
-  readonly caller: Caller;
+  readonly actor: RecordActor;
   readonly trace: RequestTrace;
   /** The span that called the source (its `traceparent`), so the source's log and ours link up. */
   readonly sourceSpanId: string | undefined;
@@ -44,7 +77,7 @@ export function buildAccessRecords(people: readonly ReleasedPerson[], context: R
     bySubject.set(key, entry);
   }
   if (bySubject.size === 0) bySubject.set(undefined, { subject: undefined, fields: new Set() });
-  const { grant, caller, trace } = context;
+  const { grant, actor, trace } = context;
   return [...bySubject.values()].map(({ subject, fields }) => ({
     id: uuidv7(trace.startTime),
     record: {
@@ -60,16 +93,15 @@ export function buildAccessRecords(people: readonly ReleasedPerson[], context: R
       attributes: {
         'dpl.core.processing_activity_id': grant.processingActivity.id,
         ...subjectAttributes(subject, context.pseudonymise),
-        // The organisation responsible: the caller, or the gemeente a delegate asked for (its activity, its contract).
-        'dpl.core.foreign_operation.processor': grant.autorisatie.delegatorOin ?? caller.organisation.oin,
-        ...(grant.autorisatie.delegatorOin ? { 'poortwachter.delegate_oin': caller.organisation.oin } : {}),
+        'dpl.core.foreign_operation.processor': actor.processorOin,
+        ...(actor.delegateOin ? { 'poortwachter.delegate_oin': actor.delegateOin } : {}),
         'poortwachter.processing_activity_version': grant.processingActivity.version,
         'poortwachter.service_id': grant.service.id,
         'poortwachter.search_type': grant.searchType,
         'poortwachter.released_fields': [...fields].sort(),
         'poortwachter.fsc_transaction_id': context.transactionId,
         ...(context.sourceSpanId ? { 'poortwachter.source_span_id': context.sourceSpanId } : {}),
-        'poortwachter.request_digest': caller.requestDigest,
+        'poortwachter.request_digest': actor.requestDigest,
         'poortwachter.response_digest': context.responseDigest,
       },
     },

@@ -34,6 +34,14 @@ export interface Caller {
   readonly requestDigest: string;
 }
 
+/** The citizen who reads their own data (`GET /inzage/v1/gegevens`), verified by their token. */
+export interface Betrokkene {
+  /** Their BSN, from the token (held in memory only; records carry its pseudonym). */
+  readonly bsn: string;
+  /** `sha-256=:…:` of the bearer token: identifies the request in the record, as a signature base does. */
+  readonly requestDigest: string;
+}
+
 /** What the request is allowed to do: its autorisatie and the versions in force at the moment of the request. */
 export interface Grant {
   readonly autorisatie: Autorisatie;
@@ -57,6 +65,8 @@ export interface GatewayVariables {
   body: Uint8Array;
   directory: DirectoryIndex;
   caller: Caller | undefined;
+  /** Set instead of `caller` for a citizen's read of their own data. */
+  betrokkene: Betrokkene | undefined;
   grant: Grant | undefined;
   /** The span that called the source: the source's `traceparent`, named by every access record. */
   sourceSpanId: string | undefined;

@@ -2,7 +2,7 @@ import { GatewayRefusal } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
-import { buildAccessRecords } from './build-records.ts';
+import { buildAccessRecords, recordActor } from './build-records.ts';
 import type { GatewayEnv } from './context.ts';
 import { JSON_UTF8 } from './media-types.ts';
 import { gatewayMetrics } from './metrics.ts';
@@ -26,12 +26,12 @@ export interface LogAccessOptions {
 export const logAccess = (options: LogAccessOptions) =>
   async function logAccess(c: Context<GatewayEnv>): Promise<Response> {
     const grant = c.get('grant');
-    const caller = c.get('caller');
-    if (!grant || !caller) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
+    const actor = grant && recordActor(grant, c.get('caller'), c.get('betrokkene'));
+    if (!grant || !actor) throw new GatewayRefusal('internal', 'De stappen van de gateway liepen niet in volgorde.');
     const { people, body, digest, contentType } = c.get('release');
     const records = buildAccessRecords(people, {
       grant,
-      caller,
+      actor,
       trace: c.get('trace'),
       sourceSpanId: c.get('sourceSpanId'),
       transactionId: c.get('transactionId'),

@@ -1,5 +1,5 @@
 import { GatewayRefusal, isGatewayRefusal, uuidv7Time } from '@poortwachter/protocol';
-import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
 import { berichtenApp } from '../notice/berichten-app.ts';
@@ -56,7 +56,7 @@ const TOKEN_FAILURES = new Set(['citizenTokenMissing', 'citizenTokenInvalid', 'c
  * quota is refused before the token is verified (which may ask the identity provider), and a citizen
  * spends their own quota, by the token's subject (their BSN, held in memory only), once it verified.
  */
-async function verifiedCitizen(c: Context<GatewayEnv>) {
+export async function verifiedCitizen(c: Context<GatewayEnv>) {
   const { directory, quotas } = c.var;
   const citizen = await underFailureQuota(
     quotas,
@@ -68,17 +68,29 @@ async function verifiedCitizen(c: Context<GatewayEnv>) {
   return citizen;
 }
 
+/** The stages of `GET /gegevens`: the citizen's grant (`ownDataGrant`), the source, minimise, `onlyOwnData`, the log. */
+export type OwnDataStages = readonly [
+  MiddlewareHandler<GatewayEnv>,
+  MiddlewareHandler<GatewayEnv>,
+  MiddlewareHandler<GatewayEnv>,
+  MiddlewareHandler<GatewayEnv>,
+  Handler<GatewayEnv>,
+];
+
 /**
  * The citizen's inzage, with a token of an identity provider the registry trusts: the timeline of
- * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first) and the proof that
- * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`); their notice settings
- * (`/berichten`, see berichtenApp).
+ * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first), the proof that
+ * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`), what this bronhouder holds
+ * about them (`GET /gegevens`, through `ownData`: an afnemer's stages with a grant made for the citizen)
+ * and their notice settings (`/berichten`, see berichtenApp).
  */
-export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv> }) {
+export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv>; readonly ownData: OwnDataStages }) {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
   app.use(citizenCors());
   app.route('/berichten', berichtenApp(verifiedCitizen));
+
+  app.get('/gegevens', ...stages.ownData);
 
   app.get('/verwerkingen', async (c) => {
     const { db, serviceId, pseudonymsOf, now } = c.var.reads;

@@ -60,7 +60,11 @@ export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number>
           ],
           result.records.map((r) => [
             when.format(new Date(r.tijdstip)),
-            r.gevraagdDoor ? `${r.organisatie.naam} (gevraagd door ${r.gevraagdDoor.naam})` : r.organisatie.naam,
+            r.zelf
+              ? 'U heeft zelf uw gegevens bekeken'
+              : r.gevraagdDoor
+                ? `${r.organisatie.naam} (gevraagd door ${r.gevraagdDoor.naam})`
+                : r.organisatie.naam,
             r.bronhouder,
             r.verwerking,
             r.grondslagen.map((g) => `${g.wet} ${g.artikel}`).join('; '),

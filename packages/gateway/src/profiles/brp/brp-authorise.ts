@@ -44,3 +44,17 @@ export function brpGrant(c: Context<GatewayEnv>, base: GrantBase, brpQuery: BrpQ
   }
   return { ...base, searchType: query.type, query, releasedFields: decision.released };
 }
+
+/**
+ * The BRP profile's query for a citizen's own data: `operation` (`RaadpleegMetBurgerservicenummer`)
+ * for their BSN with `fields` (what `ownFields` lets them see that can be asked for), decided against
+ * the grant's autorisatie as an afnemer's query is (the automatic fields come with it as with any).
+ */
+export function brpOwnGrant(base: GrantBase, operation: string, bsn: string, catalogue: readonly string[]): Grant {
+  const fields = [...base.autorisatie.fields];
+  const decision = decideFields(fields, base.autorisatie.fields, catalogue);
+  if (decision.refused.length > 0)
+    throw new GatewayRefusal('internal', 'De velden voor inzage door de betrokkene staan niet in de catalogus.');
+  const query = { type: operation, burgerservicenummer: [bsn], fields };
+  return { ...base, searchType: operation, query, releasedFields: decision.released };
+}

@@ -6,7 +6,7 @@ import type { GatewayEnv, Grant } from '../../pipeline/context.ts';
 import { decideFields, decideParameters } from '../../pipeline/field-authorisation.ts';
 import type { ResolvedCall } from '../profile.ts';
 import { parseHalCall } from './hal-call.ts';
-import { covers, inCatalogue, resourceOf } from './resource-paths.ts';
+import { covers, inCatalogue, operationById, resourceOf } from './resource-paths.ts';
 
 /** What an autorisatie allows of one call: the catalogue paths released, per place in the answer. */
 export interface HalDecision {
@@ -154,6 +154,33 @@ export function halGrant(c: Context<GatewayEnv>, base: GrantBase): Grant {
     ...base,
     searchType: call.operation.id,
     query: { type: call.operation.id, fields: [...(call.fields ?? [])], ...call.parameters },
+    releasedFields: decision.releasedFields,
+    call,
+    expanded: decision.expanded,
+  };
+}
+
+/**
+ * A described service's call for a citizen's own data: `operation` (`ZoekKadastraalOnroerendeZakenMetBsn`)
+ * with their BSN in its `subjectType: 'BSN'` parameter and `fields` the grant's autorisatie's paths of
+ * the operation's resource, decided as an afnemer's call is (`decideHalCall`).
+ */
+export function halOwnGrant(base: GrantBase, operationId: string, bsn: string, catalogue: readonly string[]): Grant {
+  const operation = base.service.description && operationById(base.service.description, operationId);
+  const parameter = operation?.parameters.find((p) => p.subjectType === 'BSN');
+  if (!operation || !parameter)
+    throw new GatewayRefusal('internal', `De dienst beschrijft geen vraag ${operationId} met een burgerservicenummer.`);
+  const call: ResolvedCall = {
+    operation,
+    parameters: { [parameter.name]: bsn },
+    fields: base.autorisatie.fields.filter((path) => isAtOrBelow(path, operation.resource)),
+    expand: [],
+  };
+  const decision = decideHalCall(base.service, base.autorisatie, call, catalogue);
+  return {
+    ...base,
+    searchType: operation.id,
+    query: { type: operation.id, fields: [...(call.fields ?? [])], ...call.parameters },
     releasedFields: decision.releasedFields,
     call,
     expanded: decision.expanded,
