@@ -67,7 +67,10 @@ describe('verifyDownload', () => {
 
   it('one character of the body edited: a finding naming the bron', async () => {
     const file = await fileSignedBy(await bronhouderKey(RVIG), BODY);
-    const text = JSON.stringify(file).replace('999993653"}]}', '999993654"}]}');
+    const original = JSON.stringify(file);
+    // Inside the body (a JSON string in the file), one digit of the BSN.
+    const text = original.replace('\\"999993653\\"', '\\"999993654\\"');
+    expect(text).not.toBe(original);
     const result = await verifyDownload(text, { trustAnchors: anchors });
     expect(result.ok).toBe(false);
     expect(result.bronnen[0]?.bron).toBe('bronnen[0] (brp-personen, RvIG)');
