@@ -27,6 +27,11 @@ const COMMANDS = [
   'contract reject',
   'contract revoke',
   'beheer serve',
+  'terugmelding list',
+  'terugmelding show',
+  'terugmelding behandel',
+  'terugmelding afhandel',
+  'terugmelding melden',
 ];
 
 const DOCUMENTS = [

@@ -1,7 +1,8 @@
-import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/protocol';
+import type { DirectorySnapshot, Organisation, Service, TerugMelding } from '@poortwachter/protocol';
 import { accessLeafHash, fromBase64, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
 import { decodeJwt } from 'jose';
 import { type CallControl, controlledCall } from './call-control.ts';
+import { citizenTerugmeldingCalls } from './citizen-terugmelding.ts';
 import { type CitizenAccess, citizenView, type LoggedAccess } from './citizen-view.ts';
 import {
   activeServices,
@@ -9,6 +10,7 @@ import {
   directoryLoader,
   gatewayBase,
   gatewayFetch,
+  missingGateway,
   providerOf,
   readVerified,
   readVerifiedText,
@@ -73,6 +75,7 @@ export interface CitizenClientOptions extends DirectorySource {
  */
 export function createCitizenClient(options: CitizenClientOptions) {
   const directory = directoryLoader(options);
+  const meldingen = citizenTerugmeldingCalls(options.token, directory);
   const run = <T>(
     name: string,
     control: CallControl | undefined,
@@ -225,6 +228,14 @@ export function createCitizenClient(options: CitizenClientOptions) {
      */
     gegevens: (control: CallControl = {}): Promise<OwnDataResult> =>
       run('gegevens', control, (fetch) => gegevensWith(fetch)),
+    /** Asks the bronhouder of `serviceId` to correct values about the citizen (a TerugMelding); resolves its `Ontvangen`. */
+    terugmelden: (serviceId: string, melding: TerugMelding, control?: CallControl) =>
+      run('terugmelden', control, (fetch) => meldingen.terugmelden(fetch, serviceId, melding)),
+    /** Every melding about the citizen, their own and those organisations filed, from every inway that takes them. */
+    terugmeldingen: (control?: CallControl) => run('terugmeldingen', control, meldingen.terugmeldingen),
+    /** Withdraws the citizen's own melding `id` at `serviceId`'s inway while it is not handled yet. */
+    intrekken: (serviceId: string, id: string, control?: CallControl) =>
+      run('intrekken', control, (fetch) => meldingen.intrekken(fetch, serviceId, id)),
   };
 }
 

@@ -20,6 +20,7 @@ export {
   type MissingGateway,
   type TimelineEntry,
 } from './citizen-client.ts';
+export type { CitizenTerugmelding, TerugmeldingenResult } from './citizen-terugmelding.ts';
 export { citizenView, type LoggedAccess } from './citizen-view.ts';
 export { type DirectoryTrust, type FetchDirectoryOptions, fetchDirectory } from './directory-client.ts';
 export {

@@ -100,6 +100,25 @@ export async function verifyGatewayResponse(
   }
 }
 
+/**
+ * Why a gateway is missing from a citizen's answer gathered from every gateway (a timeline, their
+ * meldingen): it did not answer, or not with a verified signature. A refusal of the citizen's token
+ * (401/403) concerns every gateway alike and is thrown, so the caller sees it.
+ */
+export function missingGateway(
+  service: Service,
+  error: unknown,
+): { readonly service: string; readonly gateway: string; readonly reason: string } {
+  if (error instanceof SdkError && ['authentication', 'unauthorized'].includes(error.code)) throw error;
+  const reason =
+    error instanceof SdkError && error.code === 'network'
+      ? 'the gateway cannot be reached'
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  return { service: service.id, gateway: service.gatewayUrl, reason };
+}
+
 /** Throws the problem of a refused answer as an SdkError naming the code and every invalid parameter. */
 export function throwProblem(res: Response, text: string): never {
   let problem: ProblemDetails | undefined;

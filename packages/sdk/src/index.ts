@@ -87,5 +87,11 @@ export type {
   QueryValue,
   ServiceCalls,
 } from './service-call.ts';
+export {
+  createTerugmeldingClient,
+  type TerugmeldingClient,
+  type TerugmeldingClientOptions,
+  type TerugmeldingStatusChange,
+} from './terugmelding-client.ts';
 export { readTrustAnchorsFile, trustedBy } from './trusted-directory.ts';
 export { type BronVerification, type DownloadVerification, verifyDownload } from './verify-download.ts';

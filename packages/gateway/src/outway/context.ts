@@ -38,6 +38,8 @@ export interface OutwayVariables extends GatewayVariables {
   application: Application | undefined;
   outwayGrant: OutwayGrant | undefined;
   providerAnswer: VerifiedAnswer;
+  /** On the terugmelding routes: whom a melding is about and which catalogue paths it names (from its body). */
+  melding: { readonly bsn: string | undefined; readonly paths: readonly string[] } | undefined;
   /** Set on the query routes: their refusals are kept in the outway's log. */
   query: boolean;
 }

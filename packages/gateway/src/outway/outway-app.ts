@@ -43,6 +43,7 @@ import type { OutwayEnv } from './context.ts';
 import { grantHash } from './grant-hash.ts';
 import { logReceived } from './log-received.ts';
 import type { OutwayDatabase } from './tables.ts';
+import { chooseTerugmelding, logTerugmelding } from './terugmelding.ts';
 
 export interface OutwayAppOptions {
   /** The afnemer this outway signs for (its OIN in the directory). */
@@ -148,7 +149,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
     c.res.headers.set('fsc-transaction-id', c.get('transactionId'));
     c.res.headers.set('traceparent', formatTraceparent(trace.traceId, trace.spanId));
   });
-  const query = [
+  const exchange = [
     createMiddleware<OutwayEnv>(async function queryRoute(c, next) {
       c.set('query', true);
       await next();
@@ -157,29 +158,46 @@ export function createOutwayApp(options: OutwayAppOptions) {
     traceContext({ now }),
     quotas,
     authenticateApplication(options.db),
+  ] as const;
+  const provider = traced(
+    'provider',
+    callProvider({
+      privateKey: options.privateKey,
+      post: options.post,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
+      now,
+    }),
+  );
+  const logOptions = {
+    log: options.log,
+    refusals: options.refusals,
+    organisationOin: options.organisationOin,
+    pseudonymise: options.pseudonymise,
+    now,
+    resource: { 'service.name': 'poortwachter-outway', 'service.instance.id': options.instanceId },
+  };
+  const grantOptions = { organisationOin: options.organisationOin, now };
+  const query = [
+    ...exchange,
     readBody({ ...maxBody, answers: ['application/hal+json'] }),
     withDirectory(options.directory),
-    chooseGrant({ organisationOin: options.organisationOin, now }),
-    traced(
-      'provider',
-      callProvider({
-        privateKey: options.privateKey,
-        post: options.post,
-        timeoutMs: options.timeoutMs ?? 10_000,
-        maxResponseBytes: options.maxResponseBytes ?? 16 * 1024 * 1024,
-        now,
-      }),
-    ),
-    logReceived({
-      log: options.log,
-      refusals: options.refusals,
-      organisationOin: options.organisationOin,
-      pseudonymise: options.pseudonymise,
-      now,
-      resource: { 'service.name': 'poortwachter-outway', 'service.instance.id': options.instanceId },
-    }),
+    chooseGrant(grantOptions),
+    provider,
+    logReceived(logOptions),
   ] as const;
   app.post('/personen', ...query);
+  // The Terugmelding operation: the afnemer's doubt about a value, sent to its bronhouder as a query is.
+  const terugmelding = [
+    ...exchange,
+    readBody(maxBody),
+    withDirectory(options.directory),
+    chooseTerugmelding(grantOptions),
+    provider,
+    logTerugmelding(logOptions),
+  ] as const;
+  app.post('/terugmeldingen', ...terugmelding);
+  app.get('/terugmeldingen/:id', ...terugmelding);
 
   // For the application's developer: the grants of this organisation, with their Fsc-Grant-Hash.
   app.get(

@@ -20,6 +20,8 @@ export interface OutwayRecordAttributes extends AccessRecordAttributes {
   readonly 'poortwachter.application_name': string;
   /** The application's opaque reference of the employee who asked; never sent to the provider. */
   readonly 'poortwachter.user_reference'?: string;
+  /** A terugmelding sent or read: its reference and the status the provider answered. */
+  readonly 'poortwachter.terugmelding'?: { readonly id: string; readonly status: string };
   /** Both signatures and digests of the exchange, so anyone can check later that the provider answered. */
   readonly 'poortwachter.evidence': ExchangeEvidence;
 }
@@ -43,6 +45,8 @@ export interface OutwayRecordContext {
   readonly requestedBsns: readonly string[];
   /** For a described service's answer: what it held, by subject (`receivedAbout`), instead of `personen`. */
   readonly received?: readonly ReceivedAbout[];
+  /** For a terugmelding: its reference and status as the provider answered. */
+  readonly terugmelding?: { readonly id: string; readonly status: string };
   readonly pseudonymise: (bsn: string) => string;
   readonly resource: Readonly<Record<string, string>>;
 }
@@ -129,6 +133,7 @@ export function buildOutwayRecords(
         'poortwachter.application_id': context.application.id,
         'poortwachter.application_name': context.application.name,
         ...(context.userReference ? { 'poortwachter.user_reference': context.userReference } : {}),
+        ...(context.terugmelding ? { 'poortwachter.terugmelding': context.terugmelding } : {}),
         'poortwachter.evidence': context.evidence,
       },
     },

@@ -7,6 +7,12 @@ import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
 import type { ContractState } from '@poortwachter/protocol/contracts';
 import type { ContractView } from '../contract-client.ts';
 import type { OutwayApplication } from '../outway-admin-client.ts';
+import {
+  openMeldingen,
+  type ServiceMeldingen,
+  TERUGMELDINGEN_CSS,
+  terugmeldingenSection,
+} from './beheer-terugmeldingen.ts';
 import { COVERAGE_PAGE_CSS, escapeHtml as e } from './coverage-page.ts';
 
 /** What went wrong with a form the page sent, and what was typed in it (shown again). */
@@ -35,6 +41,8 @@ export interface BeheerPageInput {
   readonly contracts: readonly ContractView[];
   readonly notice?: PageNotice;
   readonly outway?: OutwayOnPage;
+  /** For a bronhouder whose services take terugmeldingen: their meldingen, per service. */
+  readonly terugmeldingen?: readonly ServiceMeldingen[];
   readonly now?: Date;
 }
 
@@ -300,6 +308,7 @@ ${noticeHtml}
 <li><a href="#geldt">Contracten die gelden (${s.inForce.length})</a></li>
 <li><a href="#voorbij">Afgewezen, ingetrokken en verlopen (${s.past.length})</a></li>
 <li><a href="#nieuw">Een contract voorstellen</a></li>
+${input.terugmeldingen ? `<li><a href="#terugmeldingen">Terugmeldingen (${openMeldingen(input.terugmeldingen)} open)</a></li>` : ''}
 ${input.outway ? `<li><a href="#applicaties">Applicaties van uw outway${input.outway.applications ? ` (${input.outway.applications.filter((a) => a.revokedAt === null).length})` : ''}</a></li>` : ''}
 </ul></nav>
 <section aria-labelledby="in"><h2 id="in">Voorstellen aan u</h2>
@@ -315,6 +324,7 @@ ${list(s.past, 'none', 'Geen.')}</section>
 ${notice?.kind === 'error' && notice.form === 'voorstel' ? `<p class="error" id="voorstel-fout">${e(notice.message)}</p>` : ''}
 ${proposalForm(input)}</section>
 ${input.outway ? applicationsSection(input, input.outway) : ''}
+${input.terugmeldingen ? terugmeldingenSection(input.terugmeldingen, notice) : ''}
 </main>
 </body>
 </html>
@@ -345,4 +355,4 @@ fieldset { border: 1px solid #b4b4b4; border-radius: 4px; margin: 0.75rem 0; }
 .check input { width: 1.25rem; height: 1.25rem; flex: none; }
 .revoke { margin: 0; }
 .secret { font-size: 1.1rem; overflow-wrap: anywhere; }
-`;
+${TERUGMELDINGEN_CSS}`;

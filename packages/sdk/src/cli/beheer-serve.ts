@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readPeriod } from '@poortwachter/protocol';
+import { type DirectorySnapshot, readPeriod } from '@poortwachter/protocol';
 import { createContractClient } from '../contract-client.ts';
 import { fetchDirectory } from '../directory-client.ts';
 import { createOutwayAdminClient, type OutwayApplication } from '../outway-admin-client.ts';
 import { isSdkError } from '../sdk-error.ts';
+import { createTerugmeldingClient } from '../terugmelding-client.ts';
 import { BEHEER_PAGE_CSS, beheerPage, type PageNotice } from './beheer-page.ts';
+import { isUitkomst, meldingForm, type ServiceMeldingen } from './beheer-terugmeldingen.ts';
 import { organisationWithKey, registryOptions, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { pagePort, sendPage, serveLocalPage } from './local-page.ts';
@@ -19,10 +21,12 @@ const DONE: Record<string, string> = {
     'U hebt het contract ingetrokken. Binnen één verversing van het register laten de gateways het niet meer toe.',
   propose: 'Uw voorstel is verstuurd. De bronhouder ziet het nu bij zijn voorstellen.',
   intrekken: 'U hebt de applicatie ingetrokken. Binnen 5 seconden weigert de outway haar API-sleutel.',
+  behandel: 'De terugmelding is in behandeling. De melder ziet dat nu.',
+  afhandel: 'De terugmelding is afgehandeld. De melder ziet de uitkomst en uw bericht.',
 };
 
 /** The forms of the page and where each posts. */
-const FORMS = ['/ondertekenen', '/voorstellen', '/applicaties', '/applicaties/intrekken'];
+const FORMS = ['/ondertekenen', '/voorstellen', '/applicaties', '/applicaties/intrekken', '/terugmeldingen/status'];
 
 /** Why a form was refused, shown on the page with the values typed in it. */
 class FormProblem extends Error {
@@ -95,6 +99,31 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
       }
     }
 
+    /** The meldingen of each of the organisation's services that take them (none: no section). */
+    async function terugmeldingen(directory: DirectorySnapshot): Promise<{ terugmeldingen?: ServiceMeldingen[] }> {
+      const services = directory.services.filter(
+        (s) => s.revokedAt === null && s.betrokkene && s.providerOin === organisation.oin,
+      );
+      if (services.length === 0) return {};
+      const client = createTerugmeldingClient({ oin: organisation.oin, privateKey, directory, ...registry });
+      return {
+        terugmeldingen: await Promise.all(
+          services.map(async (s) => {
+            try {
+              return { service: s.id, serviceName: s.name, meldingen: await client.list({ service: s.id }) };
+            } catch (error) {
+              if (!isSdkError(error)) throw error;
+              return {
+                service: s.id,
+                serviceName: s.name,
+                problem: `De terugmeldingen konden niet worden opgehaald: ${error.message}`,
+              };
+            }
+          }),
+        ),
+      };
+    }
+
     async function render(res: ServerResponse, status: number, notice?: PageNotice) {
       // A fresh directory and list for every page: a change at the registry shows at once.
       const directory = await fetchDirectory(registry);
@@ -110,7 +139,14 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
         res,
         status,
         'text/html; charset=utf-8',
-        beheerPage({ organisation: current, directory, contracts, ...applications, ...(notice ? { notice } : {}) }),
+        beheerPage({
+          organisation: current,
+          directory,
+          contracts,
+          ...applications,
+          ...(await terugmeldingen(directory)),
+          ...(notice ? { notice } : {}),
+        }),
       );
     }
 
@@ -140,8 +176,28 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
       };
     }
 
+    /** Takes a melding in hand, or closes it with its outcome and a message for the melder. */
+    async function handleMelding(form: URLSearchParams): Promise<string> {
+      const service = field(form, 'dienst', 'Dienst');
+      const id = field(form, 'id', 'Terugmelding');
+      const action = field(form, 'actie', 'Actie');
+      const directory = await fetchDirectory(registry);
+      const meldingen = createTerugmeldingClient({ oin: organisation.oin, privateKey, directory, ...registry });
+      if (action === 'behandel') {
+        await meldingen.setStatus(service, id, { status: 'In behandeling' });
+        return action;
+      }
+      if (action !== 'afhandel') throw new FormProblem(400, 'Actie: kies in behandeling nemen of afhandelen.');
+      const uitkomst = field(form, 'uitkomst', 'Uitkomst');
+      if (!isUitkomst(uitkomst)) throw new FormProblem(400, 'Uitkomst: kies er een uit de lijst.');
+      const bericht = field(form, 'bericht', 'Bericht aan de melder');
+      await meldingen.setStatus(service, id, { status: 'Afgehandeld', uitkomst, bericht });
+      return action;
+    }
+
     async function act(path: string, form: URLSearchParams): Promise<string | PageNotice> {
       if (path.startsWith('/applicaties')) return actAtOutway(path, form);
+      if (path === '/terugmeldingen/status') return handleMelding(form);
       const directory = await fetchDirectory(registry);
       const client = createContractClient({ oin: organisation.oin, privateKey, directory, ...registry });
       if (path === '/ondertekenen') {
@@ -199,7 +255,9 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
                 ? 'applicatie'
                 : path === '/applicaties/intrekken'
                   ? `intrekken-${form.get('id') ?? ''}`
-                  : (form.get('hash') ?? '');
+                  : path === '/terugmeldingen/status'
+                    ? meldingForm(form.get('id') ?? '')
+                    : (form.get('hash') ?? '');
           const values = Object.fromEntries(form);
           if (error instanceof FormProblem) {
             return render(res, error.status, { kind: 'error', message: error.message, form: formName, values });

@@ -1,3 +1,4 @@
+import type { TERUGMELDING_OUTCOMES, TERUGMELDING_STATUSES } from '@poortwachter/protocol';
 import { ASSURANCE_LEVELS } from '@poortwachter/protocol';
 import type { ContractState } from '@poortwachter/protocol/contracts';
 import type { CommandSpec, GroupSpec, Values } from './command-spec.ts';
@@ -71,6 +72,28 @@ const REASON = {
   description: 'why, in words the other party reads (signed with it)',
 } as const;
 
+/** The organisation a terugmelding command acts as (bronhouder or afnemer), its key, and which service. */
+const MELDER = {
+  as: {
+    type: 'string',
+    value: 'ORG',
+    required: true,
+    description: 'the organisation, by OIN or part of its name (the bronhouder, or the afnemer that reports)',
+  },
+  key: key("the organisation's"),
+  service: {
+    type: 'string',
+    value: 'ID',
+    description: 'the service whose inway keeps the meldingen',
+    defaultText: 'the one service of --as that takes terugmeldingen',
+  },
+} as const;
+
+const MELDING = {
+  name: 'ID',
+  description: "the melding's terugMeldingReferentie, as terugmelding list shows it",
+} as const;
+
 export const GROUPS = {
   keys: { summary: "an organisation's key pairs" },
   contract: {
@@ -80,6 +103,9 @@ export const GROUPS = {
   audit: { summary: 'what the gateways logged, checked: by the auditor (coverage) and by an afnemer (reconcile)' },
   log: { summary: "the gateways' verifiable logs" },
   registry: { summary: "the registry's verifiable change log" },
+  terugmelding: {
+    summary: 'terugmeldingen: doubt about a value, reported to its bronhouder (afnemer) and handled there (bronhouder)',
+  },
 } as const satisfies Record<string, GroupSpec>;
 
 export const COMMANDS = {
@@ -408,6 +434,89 @@ export const COMMANDS = {
       },
       ...REGISTRY,
       json: { type: 'boolean', description: 'print the result as JSON' },
+    },
+  },
+  'terugmelding list': {
+    summary: "the bronhouder's terugmeldingen of a service, newest first, with their status",
+    options: {
+      status: {
+        type: 'string',
+        // The protocol's TERUGMELDING_STATUSES, in its order (the type checks they are the same).
+        choices: [
+          'Gemeld',
+          'In behandeling',
+          'Ingepland',
+          'Onvoldoende contactinformatie',
+          'Afgehandeld',
+          'Ingetrokken',
+        ] as const satisfies typeof TERUGMELDING_STATUSES,
+        description: 'only those with this status',
+      },
+      ...MELDER,
+      ...REGISTRY,
+      json: { type: 'boolean', description: 'print them as JSON' },
+    },
+  },
+  'terugmelding show': {
+    summary:
+      'one terugmelding: each doubted value, the proposal, the history (bronhouder, or the afnemer that sent it)',
+    operand: MELDING,
+    options: { ...MELDER, ...REGISTRY, json: { type: 'boolean', description: 'print it as JSON' } },
+  },
+  'terugmelding behandel': {
+    summary: 'take a terugmelding in hand: its status becomes In behandeling (the bronhouder, signed with its key)',
+    operand: MELDING,
+    options: { ...MELDER, ...REGISTRY },
+  },
+  'terugmelding afhandel': {
+    summary: 'close a terugmelding with its outcome and a message the melder reads (the bronhouder)',
+    operand: MELDING,
+    options: {
+      uitkomst: {
+        type: 'string',
+        required: true,
+        choices: ['gecorrigeerd', 'niet gecorrigeerd', 'al juist'] as const satisfies typeof TERUGMELDING_OUTCOMES,
+        description: 'what was done with the doubted values',
+      },
+      bericht: {
+        type: 'string',
+        value: 'TEXT',
+        required: true,
+        description: 'the message for the melder, in plain Dutch',
+      },
+      ...MELDER,
+      ...REGISTRY,
+    },
+  },
+  'terugmelding melden': {
+    summary: "report doubt about one value of a person to its bronhouder, as an afnemer (Wet BRP's terugmeldplicht)",
+    description:
+      "Signed with the organisation's key under its verwerkingsactiviteit; prints the melding's reference. Example: --as utrecht --service brp-personen --bsn 999993653 --field verblijfplaats.straat --betwijfeld Teststraat --voorgesteld Dorpsstraat.",
+    options: {
+      bsn: { type: 'string', value: 'BSN', required: true, description: 'the person the value is about' },
+      field: {
+        type: 'string',
+        value: 'PATH',
+        required: true,
+        description: "the value's field path in the service's catalogue (verblijfplaats.straat)",
+      },
+      betwijfeld: { type: 'string', value: 'TEXT', required: true, description: 'the value as the service gave it' },
+      voorgesteld: {
+        type: 'string',
+        value: 'TEXT',
+        required: true,
+        description: 'what it should be, as far as you know',
+      },
+      toelichting: { type: 'string', value: 'TEXT', description: 'why you doubt it' },
+      'processing-activity': {
+        type: 'string',
+        value: 'URI',
+        description: 'the verwerkingsactiviteit you report under',
+        defaultText: 'the first one with an autorisatie for the service in force',
+      },
+      ...MELDER,
+      ...REGISTRY,
+      json: { type: 'boolean', description: "print the bronhouder's answer as JSON" },
     },
   },
 } as const satisfies Record<string, CommandSpec>;

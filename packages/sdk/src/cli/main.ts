@@ -33,6 +33,11 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   'contract revoke': async () => (await import('./contract-command.ts')).contractRevokeCommand,
   'beheer serve': async () => (await import('./beheer-serve.ts')).beheerServeCommand,
   'registry verify': async () => (await import('./registry-command.ts')).registryVerifyCommand,
+  'terugmelding list': async () => (await import('./terugmelding-command.ts')).terugmeldingListCommand,
+  'terugmelding show': async () => (await import('./terugmelding-command.ts')).terugmeldingShowCommand,
+  'terugmelding behandel': async () => (await import('./terugmelding-command.ts')).terugmeldingBehandelCommand,
+  'terugmelding afhandel': async () => (await import('./terugmelding-command.ts')).terugmeldingAfhandelCommand,
+  'terugmelding melden': async () => (await import('./terugmelding-command.ts')).terugmeldingMeldenCommand,
 };
 
 const HELP = ['--help', '-h'];
