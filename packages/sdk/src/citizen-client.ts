@@ -249,21 +249,6 @@ function tokenBsn(token: string): string {
   }
 }
 
-/**
- * Why a gateway is missing from a citizen's result; a refusal of the token (401/403) concerns every
- * gateway alike, so it is thrown for the caller to see.
- */
-function missingGateway(service: Service, error: unknown): MissingGateway {
-  if (error instanceof SdkError && ['authentication', 'unauthorized'].includes(error.code)) throw error;
-  const reason =
-    error instanceof SdkError && error.code === 'network'
-      ? 'the gateway cannot be reached'
-      : error instanceof Error
-        ? error.message
-        : String(error);
-  return { service: service.id, gateway: service.gatewayUrl, reason };
-}
-
 export type CitizenClient = ReturnType<typeof createCitizenClient>;
 
 /** Runs `fn` over `items` with at most `limit` at a time, keeping the order. */
