@@ -52,8 +52,16 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
 
   /** Logs in as Suzanne and waits until her own data and her meldingen are there. */
   async function logIn(page: Page) {
-    await logInByKeyboard(page, portal, 'Suzanne Moulin', '#found');
-    await page.waitForSelector('#mijn-meldingen-content :is(#meldingen-none, #meldingen-list)');
+    const said: string[] = [];
+    page.on('console', (m) => said.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => said.push(`error: ${e.message}`));
+    try {
+      await logInByKeyboard(page, portal, 'Suzanne Moulin', '#found');
+      await page.waitForSelector('#mijn-meldingen-content :is(#meldingen-none, #meldingen-list)');
+    } catch (error) {
+      const status = await page.locator('#status').textContent().catch(() => '');
+      throw new Error(`the page did not finish: "${status}"; its console: ${said.join(' | ')}`, { cause: error });
+    }
   }
 
   /** What the page shows per bronhouder: its service and its text. */
