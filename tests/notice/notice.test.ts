@@ -250,7 +250,7 @@ for (const dialect of DIALECTS) {
           ...(method === 'PUT' ? { body: JSON.stringify({ email: 'x@example.nl', frequentie: 'dagelijks' }) } : {}),
         });
         const problem = await problemOf(res, 503);
-        expect(problem.code).toBe('serviceUnavailable');
+        expect(problem.code).toBe('noticeUnavailable');
         expect(problem).toMatchObject({ detail: 'Deze bronhouder verstuurt geen e-mail.' });
         expect(res.headers.get('fsc-error-code')).toBe('ERROR_CODE_SERVICE_UNREACHABLE');
       }

@@ -23,6 +23,8 @@ export const PROBLEM_STATUS = {
   serviceUnreachable: 502,
   serviceTimeout: 504,
   serviceUnavailable: 503,
+  /** The inway sends no e-mail: a citizen's page tells this apart from a gateway that is down. */
+  noticeUnavailable: 503,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
@@ -76,6 +78,7 @@ const TITLES: Record<ProblemCode, string> = {
   serviceUnreachable: 'Bron is niet bereikbaar.',
   serviceTimeout: 'Bron reageert niet op tijd.',
   serviceUnavailable: 'Dienst is tijdelijk niet beschikbaar.',
+  noticeUnavailable: 'Deze bronhouder verstuurt geen e-mail.',
 };
 
 /**

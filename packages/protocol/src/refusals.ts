@@ -69,7 +69,7 @@ export const REFUSALS = {
   /** The database's log no longer extends the head the gateway published (a restore of an older backup). */
   logRolledBack: { problem: 'serviceUnavailable', fsc: 'TRANSACTION_LOG_WRITE_ERROR' },
   /** The inway sends no e-mail (it has no SMTP settings): a citizen cannot subscribe to notices there. */
-  noticeUnavailable: { problem: 'serviceUnavailable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
+  noticeUnavailable: { problem: 'noticeUnavailable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   /** The citizen has no notice subscription at this inway. */
   noticeNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   // The outway's own refusals (the afnemer's side, in front of its applications).
