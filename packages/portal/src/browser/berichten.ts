@@ -42,7 +42,9 @@ export function berichtenView(client: BerichtenClient, directory: DirectorySnaps
     name: 'email',
     autocomplete: 'email',
     required: true,
+    'aria-describedby': 'berichten-email-error',
   });
+  const emailError = h('p', { class: 'field-error', id: 'berichten-email-error' });
   const radio = (value: BerichtenInstelling['frequentie'], label: string) =>
     h(
       'div',
@@ -73,8 +75,8 @@ export function berichtenView(client: BerichtenClient, directory: DirectorySnaps
   const stop = h('button', { type: 'button', class: 'secondary' }, TEXTS.berichtenStop);
   const form = h(
     'form',
-    { class: 'berichten', 'aria-labelledby': 'berichten-title' },
-    h('div', { class: 'field' }, h('label', { for: email.id }, TEXTS.berichtenEmail), email),
+    { class: 'berichten', 'aria-labelledby': 'berichten-title', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: email.id }, TEXTS.berichtenEmail), email, emailError),
     h(
       'fieldset',
       {},
@@ -116,7 +118,13 @@ export function berichtenView(client: BerichtenClient, directory: DirectorySnaps
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (!form.reportValidity()) return;
+    const valid = email.checkValidity() && email.value.includes('.');
+    emailError.textContent = valid ? '' : TEXTS.berichtenInvalidEmail;
+    email.setAttribute('aria-invalid', String(!valid));
+    if (!valid) {
+      email.focus();
+      return;
+    }
     const data = new FormData(form);
     const organisaties = data.getAll('organisaties').map(String);
     const instelling: BerichtenInstelling = {

@@ -159,6 +159,7 @@ export const TEXTS = {
   berichtenIntro:
     'Wilt u een e-mail als een organisatie uw gegevens bekeek? In de e-mail staat alleen dat er iets nieuws is. Daarna logt u hier in om te zien wat.',
   berichtenEmail: 'Uw e-mailadres',
+  berichtenInvalidEmail: 'Vul een goed e-mailadres in, zoals naam@voorbeeld.nl.',
   berichtenHowOften: 'Hoe vaak?',
   berichtenDaily: 'Hoogstens 1 keer per dag',
   berichtenWeekly: 'Hoogstens 1 keer per week',
