@@ -495,7 +495,11 @@ export function brpService(gatewayUrl: string) {
     fieldCatalogue: BRP_FIELD_CATALOGUE.map((f) => structuredClone(f)),
     dataSubjectPaths: ['personen.burgerservicenummer'],
     searchParameters: BRP_SEARCH_PARAMETERS.map((p) => ({ ...p, selects: [...p.selects] })),
-    betrokkene: demoBetrokkene('rvig', 'RaadpleegMetBurgerservicenummer'),
+    // Partners, ouders and kinderen are other persons: not the citizen's own data.
+    betrokkene: {
+      ...demoBetrokkene('rvig', 'RaadpleegMetBurgerservicenummer'),
+      anderePersonen: ['partners', 'ouders', 'kinderen'],
+    },
   };
 }
 

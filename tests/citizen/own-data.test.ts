@@ -189,6 +189,9 @@ describe('a citizen reads their own data at the BRP and the BRK (pnpm start, raw
     const personen = (JSON.parse(brpText) as Personen).personen;
     expect(personen.map((p) => p.burgerservicenummer)).toEqual([LANCE]);
     expect(brpText).not.toContain(SUZANNE);
+    // His wife, parents and children are other persons: nothing of them, though the BRP holds them on his record.
+    expect(personen[0]).toMatchObject({ naam: expect.objectContaining({ voornamen: 'Lance' }) });
+    for (const other of ['partners', 'ouders', 'kinderen', MARIANNE, 'Marianne']) expect(brpText).not.toContain(other);
     const brkText = await signedBody(await gegevens(brk, lance), key(DEMO_OIN.kadaster));
     expect(brkText).not.toContain(HOME);
     // His home, owned with Marianne de Jong: the parcel, nothing of her.
@@ -214,6 +217,13 @@ describe('a citizen reads their own data at the BRP and the BRK (pnpm start, raw
     expect(problem.code).toBe('authentication');
   });
 });
+
+const UTRECHT_WMO = DEMO_PROCESSING_ACTIVITY.utrechtWmo;
+const UTRECHT_QUERY = {
+  type: 'RaadpleegMetBurgerservicenummer',
+  burgerservicenummer: [SUZANNE],
+  fields: ['naam.voornamen'],
+};
 
 /** The example BRP source behind a switch: `other` answers about Lance whoever is asked for, `extra` about Lance too. */
 function switchableSource() {
@@ -255,11 +265,19 @@ describe('own data at an inway whose source answers about someone else, bad toke
     await gw.close();
   });
 
-  it('releases nothing when the source answers about another person, or about her and another: 500, refusal logged', async () => {
+  it('shows her own look as hers (zelf); releases nothing when the source answers about another, or her and another: 500, refusal logged', async () => {
     const token = await gw.citizenToken({ sub: SUZANNE });
     source.answer('honest');
     const honest = await read(token);
     expect(honest.status, await honest.clone().text()).toBe(200);
+    // Her own look, in her timeline as such (and the afnemer's query before it not).
+    expect((await gw.send(DEMO_OIN.utrecht, UTRECHT_QUERY, { processingActivity: UTRECHT_WMO })).status).toBe(200);
+    const timeline = await fetch(`${origin}/inzage/v1/verwerkingen`, { headers: { authorization: `Bearer ${token}` } });
+    const entries = ((await timeline.json()) as Timeline).verwerkingen;
+    expect(entries.map((v) => [v.transactieId, v.zelf ?? false])).toEqual([
+      [expect.any(String), false],
+      [honest.headers.get('fsc-transaction-id'), true],
+    ]);
     const logged = (await gw.accessRecords()).length;
     for (const mode of ['other', 'extra'] as const) {
       source.answer(mode);

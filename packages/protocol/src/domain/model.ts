@@ -135,6 +135,12 @@ export interface ServiceBetrokkene {
   readonly operation: string;
   /** The verwerkingsactiviteit for handling terugmeldingen and correctieverzoeken (AVG art. 16, Wet BRP art. 2.34). */
   readonly terugmeldingActivityId: string;
+  /**
+   * Catalogue paths (or the groups above them) whose data is about another person than the betrokkene,
+   * where the answer holds no data-subject id of its own for them (the BRP's `partners`, `ouders`,
+   * `kinderen`): `ownFields` leaves them out, so a citizen's own data never holds them.
+   */
+  readonly anderePersonen?: readonly string[];
 }
 
 export interface Grondslag {

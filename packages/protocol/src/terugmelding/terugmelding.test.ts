@@ -114,6 +114,14 @@ describe('ownFields and fieldUrn', () => {
       dataSubjectPaths: ['burgerservicenummer', 'partners.burgerservicenummer'],
     };
     expect(ownFields(service)).toEqual(['naam.voornamen', 'burgerservicenummer']);
+    // The BRP's answer names no subject of its own for a partner: the service's betrokkene says where they are.
+    const brp = {
+      ...service,
+      dataSubjectPaths: ['personen.burgerservicenummer'],
+      betrokkene: { inzageActivityId: 'a', operation: 'o', terugmeldingActivityId: 't', anderePersonen: ['partners'] },
+    };
+    expect(ownFields(brp)).toEqual(['naam.voornamen', 'burgerservicenummer']);
+    expect(ownFields({ ...brp, betrokkene: { ...brp.betrokkene, anderePersonen: [] } })).toHaveLength(4);
     expect(parseFieldUrn(fieldUrn('brp-personen', 'naam.voornamen'))).toEqual({
       serviceId: 'brp-personen',
       path: 'naam.voornamen',

@@ -247,7 +247,12 @@ const serviceFields = {
       'their inzage (AVG art. 15) and of terugmeldingen, and the operation that finds their data by BSN.',
     additionalProperties: false,
     required: ['inzageActivityId', 'operation', 'terugmeldingActivityId'],
-    properties: { inzageActivityId: text(500), operation: text(100), terugmeldingActivityId: text(500) },
+    properties: {
+      inzageActivityId: text(500),
+      operation: text(100),
+      terugmeldingActivityId: text(500),
+      anderePersonen: { type: 'array', maxItems: 50, items: text(200) },
+    },
   },
 } as const;
 

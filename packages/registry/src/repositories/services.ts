@@ -128,6 +128,14 @@ async function betrokkeneProblems(
         reason: `Verwerkingsactiviteit ${betrokkene[member]} is niet van de bronhouder ${input.providerOin}.`,
       });
   }
+  (betrokkene.anderePersonen ?? []).forEach((prefix, index) => {
+    if (!input.fieldCatalogue.some((field) => isAtOrBelow(field.path, prefix)))
+      problems.push({
+        name: `betrokkene.anderePersonen[${index}]`,
+        code: 'unknownField',
+        reason: `Er is geen veld ${prefix} in de catalogus van deze dienst.`,
+      });
+  });
   const takesBsn = input.description
     ? input.description.operations.some(
         (o) => o.id === betrokkene.operation && o.parameters.some((p) => p.subjectType === 'BSN'),
