@@ -64,6 +64,8 @@ Try, in another terminal${tryFirst}
   pnpm demo                                     Utrecht and Haarlem query Suzanne Moulin (999993653) in the BRP and the BRK through the sdk
   pnpm poortwachter query --as utrecht --bsn 999993653 --fields naam.voornamen,naam.geslachtsnaam
   pnpm poortwachter inzage --bsn 999993653 --verify   as Suzanne: who consulted her data, each record proven in the log
+  pnpm poortwachter gegevens --bsn 999993653 --download gegevens.json   as Suzanne: what the BRP and the BRK hold about her, signed
+  pnpm poortwachter verify-download gegevens.json   the download checked offline: each answer unchanged, signed by its bronhouder
   pnpm poortwachter audit coverage              as the Autoriteit Persoonsgegevens: grondslag coverage and findings
   pnpm poortwachter log verify                  as the auditor: is the verifiable log consistent and unaltered?
   pnpm poortwachter directory                   the signed directory, verified

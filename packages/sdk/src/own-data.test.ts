@@ -104,7 +104,8 @@ describe('ownFieldValues', () => {
     expect(shownValue(['a', 'b'])).toBe('a, b');
     expect(shownValue(false)).toBe('nee');
     expect(shownValue({ code: 'V', omschrijving: 'vrouw' })).toBe('vrouw');
-    expect(shownValue({ a: { b: 1 } })).toBe('a: b: 1');
+    expect(shownValue({ code: '301' })).toBe('301');
+    expect(shownValue({ a: { b: 1 }, c: true })).toBe('a: 1, c: ja');
   });
 });
 

@@ -113,9 +113,10 @@ export function shownValue(value: unknown): string {
   for (const member of ['langFormaat', 'omschrijving', 'datum', 'waarde']) {
     if (typeof value[member] === 'string' || typeof value[member] === 'number') return String(value[member]);
   }
-  return Object.entries(value)
-    .map(([key, v]) => `${key}: ${shownValue(v)}`)
-    .join(', ');
+  const members = Object.entries(value);
+  // A code alone (`{ code: '301' }`) is its value; several members are each named.
+  if (members.length === 1) return shownValue(members[0]?.[1]);
+  return members.map(([key, v]) => `${key}: ${shownValue(v)}`).join(', ');
 }
 
 /** The objects an answer holds (BRP: each person; HAL: each resource of the operation, embedded ones too), with their resource. */

@@ -46,7 +46,7 @@ export function registryOptions(values: {
 
 /**
  * The trust anchors from `--trust-anchors`, else `$TRUST_ANCHORS_FILE`, else the demo CA in ./data,
- * with where they came from (a command that says what it trusted names it); exit 2 naming the file
+ * with where they came from (`from`: the option, the variable or `default`); exit 2 naming the file
  * when it is missing or holds no certificate.
  */
 export function trustAnchorsOption(values: { 'trust-anchors'?: string | undefined }) {
@@ -55,7 +55,7 @@ export function trustAnchorsOption(values: { 'trust-anchors'?: string | undefine
       ? [values['trust-anchors'], '--trust-anchors']
       : process.env.TRUST_ANCHORS_FILE !== undefined
         ? [process.env.TRUST_ANCHORS_FILE, 'TRUST_ANCHORS_FILE']
-        : [join(dataDir(), 'keys', 'demo-ca.pem'), 'the demo CA'];
+        : [join(dataDir(), 'keys', 'demo-ca.pem'), 'default'];
   if (!existsSync(file)) {
     throw new CliExit(
       2,

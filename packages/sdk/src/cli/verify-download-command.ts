@@ -4,6 +4,12 @@ import { CliExit, runCommand, trustAnchorsOption } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { jsonText, print, printError, shown } from './output.ts';
 
+const when = new Intl.DateTimeFormat('nl-NL', {
+  timeZone: 'Europe/Amsterdam',
+  dateStyle: 'long',
+  timeStyle: 'medium',
+});
+
 /**
  * `poortwachter verify-download FILE [--trust-anchors F]`: checks a download file of `gegevens`
  * offline, per bronhouder, against the trust anchors; exit 0 when every bron holds, 1 otherwise.
@@ -22,12 +28,13 @@ export async function verifyDownloadCommand(values: ValuesOf<'verify-download'>)
       print(jsonText({ ...result, trustAnchors: { file: anchorsFile, from } }));
       return result.ok ? 0 : 1;
     }
-    printError(shown`Vertrouwensankers: ${anchorsFile} (${from}).\n`);
+    const source = from === 'default' ? 'de demo-CA, standaard' : `uit ${from}`;
+    printError(shown`Vertrouwensankers: ${anchorsFile} (${source}).\n`);
     for (const finding of result.findings) print(shown`NIET IN ORDE: ${values.operand}: ${finding}\n`);
     for (const bron of result.bronnen) {
       if (bron.findings.length === 0) {
         print(
-          shown`in orde: ${bron.bron}: ondertekend door ${bron.certificaat?.naam ?? bron.bronhouderOin} (OIN ${bron.bronhouderOin}) op ${bron.ondertekend ?? '?'}\n`,
+          shown`in orde: ${bron.bron}: ondertekend door ${bron.certificaat?.naam ?? bron.bronhouderOin} (OIN ${bron.bronhouderOin}) op ${bron.ondertekend ? when.format(new Date(bron.ondertekend)) : '?'}\n`,
         );
       } else {
         for (const finding of bron.findings) print(shown`NIET IN ORDE: ${bron.bron}: ${finding}\n`);
