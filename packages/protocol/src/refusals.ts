@@ -72,6 +72,15 @@ export const REFUSALS = {
   noticeUnavailable: { problem: 'noticeUnavailable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   /** The citizen has no notice subscription at this inway. */
   noticeNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  // Terugmeldingen (issue 29).
+  /** No terugmelding with this id that the caller may see (another's is as unknown as none). */
+  terugmeldingNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  /** The terugmelding's status does not allow this change (it is final, or the step is not one its party may make). */
+  terugmeldingConflict: { problem: 'conflict', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  /** Only the service's bronhouder handles terugmeldingen. */
+  notBronhouder: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  /** Only the melder withdraws a terugmelding (a citizen cannot withdraw an organisation's). */
+  notMelder: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   // The outway's own refusals (the afnemer's side, in front of its applications).
   apiKeyMissing: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_MISSING' },
   apiKeyInvalid: { problem: 'authentication', fsc: 'ERROR_CODE_ACCESS_TOKEN_INVALID' },

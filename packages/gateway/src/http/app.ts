@@ -41,6 +41,9 @@ import { onlyOwnData, ownDataGrant } from '../reads/own-data.ts';
 import { requireAuditor } from '../reads/read-params.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
+import { terugmeldingApp } from '../terugmelding/terugmelding-app.ts';
+import { TERUGMELDING_BODY_BYTES } from '../terugmelding/terugmelding-checks.ts';
+import { terugmeldingCitizenApp } from '../terugmelding/terugmelding-citizen-app.ts';
 
 export interface GatewayAppOptions {
   /** The service this gateway serves (`brp-personen`). */
@@ -110,8 +113,11 @@ export function createGatewayApp(options: GatewayAppOptions) {
   const quotas = useQuotas(options.quotas);
   const app = new Hono<GatewayEnv>();
 
-  // A described service names its own parameters, whose names the BRP's 30 characters would cut.
-  const problemLimits = () => {
+  // A described service names its own parameters, whose names the BRP's 30 characters would cut; a
+  // route set of another API family (the terugmeldingen) says its own limits.
+  const problemLimits = (c: Context<GatewayEnv>) => {
+    const own = c.get('problemLimits');
+    if (own) return own;
     const status = options.directory.status();
     const service = status.serial === undefined ? undefined : options.directory.current().services.get(serviceId);
     return service?.protocol === 'haal-centraal-hal' ? { nameMaxLength: 100 } : {};
@@ -124,7 +130,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       report('unexpected error', error, { route: requestRoute(c) });
       refusal = new GatewayRefusal('internal', 'Er is een onverwachte fout opgetreden.');
     }
-    const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits()));
+    const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits(c)));
     if (c.get('trace')) await recordRefusal(c, refusal);
     return send(c, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
@@ -154,7 +160,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
       const path = c.req.path;
       if (['/healthz', '/readyz', '/metrics'].includes(path) || path.startsWith('/log/v1/')) return next();
       const refusal = new GatewayRefusal('logRolledBack', reason);
-      const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits()));
+      const body = JSON.stringify(haalCentraalProblem(refusal, instanceOf(c, serviceId), onFitted, problemLimits(c)));
       return c.body(body, 503, { 'content-type': PROBLEM_JSON, ...refusal.headers });
     });
   }
@@ -181,18 +187,14 @@ export function createGatewayApp(options: GatewayAppOptions) {
   });
 
   const sign = signResponse({ signingKey: options.signingKey, now });
+  const resource = {
+    'service.name': 'poortwachter-gateway',
+    'service.instance.id': instanceId,
+    'poortwachter.service_id': serviceId,
+  };
   // What every profile shares after its authorisation: the source, minimisation, the log, the release.
   const source = traced('source', forward(options.source), { kind: SpanKind.CLIENT });
-  const log = logAccess({
-    log: options.log,
-    pseudonymise: options.pseudonymise,
-    now,
-    resource: {
-      'service.name': 'poortwachter-gateway',
-      'service.instance.id': instanceId,
-      'poortwachter.service_id': serviceId,
-    },
-  });
+  const log = logAccess({ log: options.log, pseudonymise: options.pseudonymise, now, resource });
   const release = [source, minimise(), log] as const;
   app.post(
     '/personen',
@@ -235,7 +237,18 @@ export function createGatewayApp(options: GatewayAppOptions) {
       onlyOwnData(),
       log,
     ] as const;
-    app.route('/inzage/v1', citizenApp({ base, ownData }));
+    const terugmeldingen = {
+      serviceId,
+      providerKid: options.signingKey.kid,
+      log: options.log,
+      pseudonymise: options.pseudonymise,
+      resource,
+      now,
+      readBody: readBody({ maxBytes: TERUGMELDING_BODY_BYTES }),
+    };
+    const signedQuery = every(terugmeldingen.readBody, traced('verify', verifySignature({ serviceId, nonces, now })));
+    app.route('/inzage/v1', citizenApp({ base, ownData, terugmeldingen: terugmeldingCitizenApp(terugmeldingen) }));
+    app.route('/terugmeldingen', terugmeldingApp({ base, signedQuery, signedPost, signedGet }, terugmeldingen));
     app.route('/processing-activities', logboekApp({ base, signedPost }));
     app.route('/audit/v1', auditApp({ base, signedPost, signedGet, requireAuditor }));
     app.route('/log/v1', logApp({ base, signedGet }));

@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { purgeExpired, type RetentionRun } from '../repositories/retention.ts';
 import { ensureMonthPartitions } from '../storage/partitions.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import { purgeTerugmeldingen } from '../terugmelding/terugmelding-store.ts';
 import type { FailureReport } from './refusal-recorder.ts';
 
 export interface RetentionOptions {
@@ -30,7 +31,16 @@ export function startRetention(options: RetentionOptions) {
     await ensureMonthPartitions(options.db as Kysely<unknown>, at, at);
     const activities = options.activities();
     if (!activities) return undefined;
-    const result = await purgeExpired(options.db, activities, at);
+    const result = {
+      ...(await purgeExpired(options.db, activities, at)),
+      terugmeldingen: await purgeTerugmeldingen(options.db, at),
+    };
+    if (result.terugmeldingen > 0) {
+      options.logger?.info(
+        { terugmeldingen: result.terugmeldingen },
+        `retention: ${result.terugmeldingen} terugmelding(en) past their bewaartermijn deleted`,
+      );
+    }
     if (result.purged > 0 || result.unreadableTerms.length > 0) {
       options.logger?.info(
         { purged: result.purged, months_dropped: result.monthsDropped, unreadable_terms: result.unreadableTerms },

@@ -7,6 +7,7 @@ import {
   type Service,
   versionAt,
 } from '@poortwachter/protocol';
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { brpGrant } from '../profiles/brp/brp-authorise.ts';
@@ -87,53 +88,69 @@ export function activityInForce(
  */
 export const authorise = (options: AuthoriseOptions) =>
   createMiddleware<GatewayEnv>(async function authorise(c, next) {
-    const caller = c.get('caller');
-    if (!caller) throw new GatewayRefusal('signatureMissing', 'Het verzoek is niet ondertekend.');
-    const directory = c.get('directory');
-    const at = new Date((options.now ?? Date.now)()).toISOString();
-    const afnemer = caller.organisation.oin;
-    const activityId = c.req.header('processing-activity');
-    if (!activityId) {
-      throw new GatewayRefusal(
-        'processingActivityMissing',
-        'Noem de verwerkingsactiviteit in de header Processing-Activity.',
-        { invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Header is verplicht.' }] },
-      );
-    }
-    const service = servedService(directory, options.serviceId, options.providerKid);
-    if (service.protocol !== options.profile)
-      throw new GatewayRefusal('operationNotFound', 'Deze dienst kent dit pad niet.');
-
-    const { version, grondslagen } = activityInForce(directory, activityId, at, 'in de header Processing-Activity');
-    // A delegate calls under its delegator's activity, on a contract the delegator signed too (trustDirectory
-    // derives an autorisatie only from a contract every party accepted); anyone else's activity is refused.
-    const responsible = version.responsibleOin;
-    const candidates = directory
-      .autorisaties(afnemer, service.id, activityId)
-      .filter((a) => !a.revokedAt && (a.delegatorOin ?? afnemer) === responsible);
-    if (responsible !== afnemer && candidates.length === 0) {
-      throw new GatewayRefusal(
-        'foreignProcessingActivity',
-        'De verwerkingsactiviteit in de header Processing-Activity is van een andere organisatie.',
-      );
-    }
-    const autorisatie = candidates.find((a) => inForce(a, at));
-    if (!autorisatie) {
-      if (candidates.some((a) => a.validFrom > at)) {
-        throw new GatewayRefusal(
-          'autorisatieNotYetValid',
-          'De autorisatie voor deze verwerkingsactiviteit geldt nog niet.',
-        );
-      }
-      if (candidates.length > 0)
-        throw new GatewayRefusal('autorisatieExpired', 'De autorisatie voor deze verwerkingsactiviteit is verlopen.');
-      throw new GatewayRefusal(
-        'noAutorisatie',
-        `Er is geen autorisatie voor ${service.id} onder deze verwerkingsactiviteit.`,
-      );
-    }
-
-    const base = { autorisatie, processingActivity: version, grondslagen, service };
-    c.set('grant', service.protocol === 'haal-centraal-hal' ? halGrant(c, base) : brpGrant(c, base, options.query));
+    const base = grantBase(c, options);
+    c.set(
+      'grant',
+      base.service.protocol === 'haal-centraal-hal' ? halGrant(c, base) : brpGrant(c, base, options.query),
+    );
     await next();
   });
+
+/**
+ * The decision every signed call about a person starts from (a query of any profile, an afnemer's
+ * terugmelding): the verified caller's autorisatie for this service under its `Processing-Activity`,
+ * valid now, with the activity's version and every grondslag in force. Refuses (401/403/404) naming
+ * what is missing. With `profile`, a service of another profile does not have the route (404).
+ */
+export function grantBase(
+  c: Context<GatewayEnv>,
+  options: Pick<AuthoriseOptions, 'serviceId' | 'providerKid' | 'now'> & { readonly profile?: Protocol },
+): GrantBase {
+  const caller = c.get('caller');
+  if (!caller) throw new GatewayRefusal('signatureMissing', 'Het verzoek is niet ondertekend.');
+  const directory = c.get('directory');
+  const at = new Date((options.now ?? Date.now)()).toISOString();
+  const afnemer = caller.organisation.oin;
+  const activityId = c.req.header('processing-activity');
+  if (!activityId) {
+    throw new GatewayRefusal(
+      'processingActivityMissing',
+      'Noem de verwerkingsactiviteit in de header Processing-Activity.',
+      { invalidParams: [{ name: 'Processing-Activity', code: 'required', reason: 'Header is verplicht.' }] },
+    );
+  }
+  const service = servedService(directory, options.serviceId, options.providerKid);
+  if (options.profile !== undefined && service.protocol !== options.profile)
+    throw new GatewayRefusal('operationNotFound', 'Deze dienst kent dit pad niet.');
+  const { version, grondslagen } = activityInForce(directory, activityId, at, 'in de header Processing-Activity');
+
+  // A delegate calls under its delegator's activity, on a contract the delegator signed too (trustDirectory
+  // derives an autorisatie only from a contract every party accepted); anyone else's activity is refused.
+  const responsible = version.responsibleOin;
+  const candidates = directory
+    .autorisaties(afnemer, service.id, activityId)
+    .filter((a) => !a.revokedAt && (a.delegatorOin ?? afnemer) === responsible);
+  if (responsible !== afnemer && candidates.length === 0) {
+    throw new GatewayRefusal(
+      'foreignProcessingActivity',
+      'De verwerkingsactiviteit in de header Processing-Activity is van een andere organisatie.',
+    );
+  }
+  const autorisatie = candidates.find((a) => inForce(a, at));
+  if (!autorisatie) {
+    if (candidates.some((a) => a.validFrom > at)) {
+      throw new GatewayRefusal(
+        'autorisatieNotYetValid',
+        'De autorisatie voor deze verwerkingsactiviteit geldt nog niet.',
+      );
+    }
+    if (candidates.length > 0)
+      throw new GatewayRefusal('autorisatieExpired', 'De autorisatie voor deze verwerkingsactiviteit is verlopen.');
+    throw new GatewayRefusal(
+      'noAutorisatie',
+      `Er is geen autorisatie voor ${service.id} onder deze verwerkingsactiviteit.`,
+    );
+  }
+
+  return { autorisatie, processingActivity: version, grondslagen, service };
+}

@@ -9,7 +9,9 @@ import type {
 import type { RegistryHistory } from '@poortwachter/sdk';
 import type { Kysely } from 'kysely';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
+import type { ProblemLimits } from '../profiles/haal-centraal-problem.ts';
 import type { ResolvedCall } from '../profiles/profile.ts';
+import type { Citizen } from '../reads/citizen-token.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import type { CallerQuotas } from './quota.ts';
 
@@ -67,6 +69,10 @@ export interface GatewayVariables {
   caller: Caller | undefined;
   /** Set instead of `caller` for a citizen's read of their own data. */
   betrokkene: Betrokkene | undefined;
+  /** Limits of the problem's members when a route set is of another API family than the service's (its names are longer). */
+  problemLimits: ProblemLimits | undefined;
+  /** The verified citizen of a citizen's request that keeps them for its later stages (the terugmelding routes). */
+  citizen: Citizen | undefined;
   grant: Grant | undefined;
   /** The span that called the source: the source's `traceparent`, named by every access record. */
   sourceSpanId: string | undefined;

@@ -92,6 +92,7 @@ export const traceContext = (options: TraceContextOptions = {}) =>
     );
     c.set('trace', opened.trace);
     c.set('caller', undefined);
+    c.set('citizen', undefined);
     c.set('grant', undefined);
     c.set('sourceSpanId', undefined);
     const given = c.req.header('fsc-transaction-id');

@@ -82,13 +82,19 @@ export type OwnDataStages = readonly [
  * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first), the proof that
  * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`), what this bronhouder holds
  * about them (`GET /gegevens`, through `ownData`: an afnemer's stages with a grant made for the citizen)
- * and their notice settings (`/berichten`, see berichtenApp).
+ * their notice settings (`/berichten`, see berichtenApp) and their terugmeldingen (`/terugmeldingen`).
  */
-export function citizenApp(stages: { readonly base: MiddlewareHandler<GatewayEnv>; readonly ownData: OwnDataStages }) {
+export function citizenApp(stages: {
+  readonly base: MiddlewareHandler<GatewayEnv>;
+  readonly ownData: OwnDataStages;
+  /** The citizen's terugmeldingen (`/terugmeldingen`), on an inway whose service takes them. */
+  readonly terugmeldingen?: Hono<GatewayEnv>;
+}) {
   const app = new Hono<GatewayEnv>();
   app.use(stages.base);
   app.use(citizenCors());
   app.route('/berichten', berichtenApp(verifiedCitizen));
+  if (stages.terugmeldingen) app.route('/terugmeldingen', stages.terugmeldingen);
 
   app.get('/gegevens', ...stages.ownData);
 

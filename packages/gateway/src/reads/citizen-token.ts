@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ASSURANCE_LEVELS,
   type AssuranceLevel,
@@ -14,6 +15,11 @@ export interface Citizen {
   readonly bsn: string;
   readonly issuer: string;
   readonly assurance: AssuranceLevel;
+  /**
+   * `sha-256=:…:` of the bearer token: what a record of the citizen's own request names as its
+   * `poortwachter.request_digest` (it identifies the request's credential without holding it).
+   */
+  readonly tokenDigest: string;
 }
 
 /** Longest token lifetime accepted, whatever the identity provider says: citizen tokens are short-lived. */
@@ -94,5 +100,10 @@ export async function verifyCitizenToken(
   if (introspectionEndpoint && !(await isTokenActive({ ...provider, introspectionEndpoint }, token))) {
     throw invalid('U bent uitgelogd. Log opnieuw in.');
   }
-  return { bsn, issuer: provider.issuer, assurance };
+  return {
+    bsn,
+    issuer: provider.issuer,
+    assurance,
+    tokenDigest: `sha-256=:${createHash('sha256').update(token).digest('base64')}:`,
+  };
 }

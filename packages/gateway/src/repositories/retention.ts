@@ -11,6 +11,8 @@ export interface RetentionRun {
   readonly monthsDropped: readonly string[];
   /** Versions of processing activities whose bewaartermijn is not a duration: their records are kept. */
   readonly unreadableTerms: readonly string[];
+  /** Final terugmeldingen deleted because their bewaartermijn passed (their records stay in the log). */
+  readonly terugmeldingen?: number;
 }
 
 interface Term {

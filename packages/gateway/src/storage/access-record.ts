@@ -33,6 +33,8 @@ export interface AccessRecordAttributes {
   readonly 'poortwachter.request_digest': string;
   /** `sha-256=:…:` of the released response body. */
   readonly 'poortwachter.response_digest': string;
+  /** Only on a terugmelding's record (search type `Terugmelding`): which melding, and the status it got. */
+  readonly 'poortwachter.terugmelding'?: { readonly id: string; readonly status: string };
 }
 
 /** A stored access record: the record plus its id (UUIDv7) as the citizen sees it. */

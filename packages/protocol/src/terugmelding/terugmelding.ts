@@ -122,6 +122,8 @@ export interface TerugmeldingOntvangen {
 /** A melding as citizen, afnemer and bronhouder read it back. */
 export interface TerugmeldingView {
   readonly terugMeldingReferentie: string;
+  /** The melder's own reference (`terugMeldingHeader.referentiekenmerk`), when it gave one. */
+  readonly referentiekenmerk?: string;
   readonly dienst: string;
   /** When it was made (ISO 8601). */
   readonly ingediend: string;
@@ -146,6 +148,8 @@ export interface TerugmeldingView {
   /** The bronhouder's message to the melder when it was handled. */
   readonly bericht?: string;
   readonly geschiedenis: readonly { readonly status: TerugmeldingStatus; readonly tijdstip: string }[];
+  /** Only in the bronhouder's view: the melding as filed (the person's BSN, the attachments' contents). */
+  readonly terugMelding?: TerugMelding;
 }
 
 /** The BSN urns that name the person a melding is about: Logius' example's and poortwachter's own. */
@@ -170,6 +174,27 @@ export function terugmeldingTransition(
 /** The BSN of the person a parsed melding is about (its first `objectIdentificatie`). */
 export const terugmeldingSubject = (melding: TerugMelding): string =>
   melding.terugMeldingBody.objectIdentificatie[0]?.idWaarde ?? '';
+
+/**
+ * What is wrong with one text of a melding or of its handling (the bronhouder's bericht), or undefined:
+ * a text within `max` characters, not empty when `required`; a free text (the longer limit) may have
+ * lines, and nothing may hold another control character. The one rule for every text of a terugmelding.
+ *
+ * @example
+ * terugmeldingTextProblem(bericht, TERUGMELDING_LIMITS.textChars, true); // { code: 'required', reason: '…' }
+ */
+export function terugmeldingTextProblem(
+  value: unknown,
+  max: number,
+  required = false,
+): { readonly code: string; readonly reason: string } | undefined {
+  if (typeof value !== 'string') return { code: 'type', reason: 'Waarde moet een tekst zijn.' };
+  if (required && value.trim() === '') return { code: 'required', reason: 'Vul een waarde in.' };
+  if (value.length > max) return { code: 'maxLength', reason: `Gebruik hoogstens ${max} tekens.` };
+  const visible = max === TERUGMELDING_LIMITS.textChars ? value.replace(/\r?\n/g, ' ') : value;
+  if (!VISIBLE.test(visible)) return { code: 'pattern', reason: 'De tekst bevat een stuurteken.' };
+  return undefined;
+}
 
 /**
  * Parses and checks a melding. Every problem is named by its member's path
@@ -201,12 +226,8 @@ export function parseTerugmelding(body: unknown): TerugMelding {
   };
   const text = (value: unknown, name: string, max: number, required = false) => {
     if (value === undefined) return;
-    if (typeof value !== 'string') return problem(name, 'type', 'Waarde moet een tekst zijn.');
-    if (required && value.trim() === '') return problem(name, 'required', 'Vul een waarde in.');
-    if (value.length > max) return problem(name, 'maxLength', `Gebruik hoogstens ${max} tekens.`);
-    // A free text (the longer limit) may have lines; nothing may hold another control character.
-    const visible = max === TERUGMELDING_LIMITS.textChars ? value.replace(/\r?\n/g, ' ') : value;
-    if (!VISIBLE.test(visible)) problem(name, 'pattern', 'De tekst bevat een stuurteken.');
+    const wrong = terugmeldingTextProblem(value, max, required);
+    if (wrong) problem(name, wrong.code, wrong.reason);
   };
   const array = (value: unknown, name: string, min: number, max: number) => {
     if (!Array.isArray(value)) {

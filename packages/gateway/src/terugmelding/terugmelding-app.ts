@@ -1,0 +1,217 @@
+import {
+  GatewayRefusal,
+  TERUGMELDING_STATUSES,
+  type TerugmeldingStatus,
+  terugmeldingTransition,
+  uuidv7,
+} from '@poortwachter/protocol';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { grantBase } from '../pipeline/authorise.ts';
+import type { GatewayEnv } from '../pipeline/context.ts';
+import { callerOf, onlyParameters, sendJson } from '../reads/read-params.ts';
+import { parseStatusChange } from './status-change.ts';
+import {
+  bsnOf,
+  checkedMelding,
+  coveredBy,
+  pathsOf,
+  purgeAfter,
+  type TerugmeldingService,
+  terugmeldingActivity,
+  terugmeldingProblems,
+  terugmeldingService,
+} from './terugmelding-checks.ts';
+import type { TerugmeldingRoutesOptions } from './terugmelding-citizen-app.ts';
+import { logThenStore } from './terugmelding-log.ts';
+import {
+  changeStatus,
+  findTerugmelding,
+  insertTerugmelding,
+  listTerugmeldingen,
+  type StoredTerugmelding,
+} from './terugmelding-store.ts';
+import { terugmeldingView } from './terugmelding-view.ts';
+
+/** The stages of signed calls, as the gateway app builds them. */
+export interface TerugmeldingStages {
+  /** Sign the answer, trace, directory, quotas. */
+  readonly base: MiddlewareHandler<GatewayEnv>;
+  /** Body read and signature verified as a query's (with `Processing-Activity`). */
+  readonly signedQuery: MiddlewareHandler<GatewayEnv>;
+  /** Body read and signature verified as a read's (no processing activity). */
+  readonly signedPost: MiddlewareHandler<GatewayEnv>;
+  readonly signedGet: MiddlewareHandler<GatewayEnv>;
+}
+
+/**
+ * Terugmeldingen for organisations, signed (RFC 9421): one route set where the caller decides the view.
+ * The service's bronhouder (signed with its own organisation's key) reads all of them, attachments
+ * included, and moves them on (`POST /:id/status`); any other organisation is an afnemer that files
+ * one under its `Processing-Activity` about fields its autorisatie covers (`POST /`) and reads its own.
+ */
+export function terugmeldingApp(stages: TerugmeldingStages, options: TerugmeldingRoutesOptions) {
+  const app = new Hono<GatewayEnv>();
+  const { serviceId, providerKid } = options;
+  app.use(terugmeldingProblems, stages.base);
+  const serviceOf = (c: Context<GatewayEnv>) => terugmeldingService(c.var.directory, serviceId, providerKid);
+  const isBronhouder = (c: Context<GatewayEnv>, service: TerugmeldingService) =>
+    callerOf(c).organisation.oin === service.providerOin;
+
+  app.post('/', stages.signedQuery, async (c) => {
+    onlyParameters(c, []);
+    const service = serviceOf(c);
+    const base = grantBase(c, { serviceId, providerKid, now: options.now });
+    const { melding, bsn, paths } = checkedMelding(c, serviceId, {
+      mayName: coveredBy(base.autorisatie.fields),
+      refusedField: 'Uw autorisatie voor deze verwerkingsactiviteit omvat dit gegeven niet.',
+    });
+    const caller = callerOf(c);
+    const melder = base.autorisatie.delegatorOin ?? caller.organisation.oin;
+    const at = options.now();
+    const id = uuidv7(at);
+    const referentiekenmerk = melding.terugMeldingHeader?.referentiekenmerk;
+    return logThenStore(
+      c,
+      options,
+      {
+        terugmeldingId: id,
+        status: 'Gemeld',
+        serviceId,
+        bsn,
+        processorOin: melder,
+        activity: base.processingActivity,
+        paths,
+        requestDigest: caller.requestDigest,
+      },
+      {
+        status: 201,
+        body: {
+          terugMeldingReferentie: id,
+          ...(referentiekenmerk === undefined ? {} : { referentiekenmerk }),
+          status: 'Gemeld',
+          beschrijving: `De terugmelding is ontvangen door ${c.var.directory.organisations.get(service.providerOin)?.name ?? 'de bronhouder'}.`,
+        },
+      },
+      async () => {
+        await insertTerugmelding(
+          c.var.reads.db,
+          {
+            id,
+            service_id: serviceId,
+            data_subject_id: options.pseudonymise(bsn),
+            melder_soort: 'organisatie',
+            melder_oin: caller.organisation.oin,
+            processing_activity_id: base.processingActivity.id,
+            body: JSON.stringify(melding),
+            status: 'Gemeld',
+            uitkomst: null,
+            bericht: null,
+            created_at: at,
+            updated_at: at,
+            purge_after: null,
+          },
+          caller.organisation.oin,
+        );
+        return true;
+      },
+    );
+  });
+
+  app.get('/', stages.signedGet, async (c) => {
+    onlyParameters(c, ['status']);
+    const service = serviceOf(c);
+    const status = c.req.query('status');
+    if (status !== undefined && !(TERUGMELDING_STATUSES as readonly string[]).includes(status)) {
+      throw new GatewayRefusal('invalidRequest', 'Deze status bestaat niet.', {
+        invalidParams: [{ name: 'status', code: 'enum', reason: `Kies uit ${TERUGMELDING_STATUSES.join(', ')}.` }],
+      });
+    }
+    const bronhouder = isBronhouder(c, service);
+    const stored = await listTerugmeldingen(c.var.reads.db, serviceId, {
+      ...(status === undefined ? {} : { status }),
+      ...(bronhouder ? {} : { melderOin: callerOf(c).organisation.oin }),
+    });
+    return sendJson(c, { terugmeldingen: stored.map((s) => terugmeldingView(s, c.var.directory)) });
+  });
+
+  app.get('/:id', stages.signedGet, async (c) => {
+    onlyParameters(c, []);
+    const service = serviceOf(c);
+    const bronhouder = isBronhouder(c, service);
+    const stored = await visibleMelding(c, bronhouder);
+    return sendJson(c, terugmeldingView(stored, c.var.directory, { filed: bronhouder }));
+  });
+
+  app.post('/:id/status', stages.signedPost, async (c) => {
+    onlyParameters(c, []);
+    const service = serviceOf(c);
+    if (!isBronhouder(c, service)) {
+      throw new GatewayRefusal('notBronhouder', 'Alleen de bronhouder van deze dienst behandelt terugmeldingen.');
+    }
+    const change = parseStatusChange(c.get('body'));
+    const stored = await visibleMelding(c, true);
+    const { row } = stored;
+    if (!terugmeldingTransition(row.status as TerugmeldingStatus, change.status, 'bronhouder')) {
+      throw new GatewayRefusal(
+        'terugmeldingConflict',
+        `Een melding met status ${row.status} kan niet naar ${change.status}.`,
+      );
+    }
+    const directory = c.var.directory;
+    const at = options.now();
+    const activity = terugmeldingActivity(directory, service, at);
+    const final = change.status === 'Afgehandeld' || change.status === 'Ingetrokken';
+    const after = final ? purgeAfter(at, activity.bewaartermijn) : undefined;
+    const changed: StoredTerugmelding = {
+      row: {
+        ...row,
+        status: change.status,
+        updated_at: at,
+        ...(change.uitkomst === undefined ? {} : { uitkomst: change.uitkomst }),
+        ...(change.bericht === undefined ? {} : { bericht: change.bericht }),
+        ...(after === undefined ? {} : { purge_after: after }),
+      },
+      statussen: [
+        ...stored.statussen,
+        { terugmelding_id: row.id, at, status: change.status, by_oin: service.providerOin },
+      ],
+    };
+    return logThenStore(
+      c,
+      options,
+      {
+        terugmeldingId: row.id,
+        status: change.status,
+        serviceId,
+        bsn: bsnOf(stored),
+        processorOin: service.providerOin,
+        activity,
+        paths: pathsOf(stored),
+        requestDigest: callerOf(c).requestDigest,
+      },
+      { status: 200, body: terugmeldingView(changed, directory) },
+      () =>
+        changeStatus(c.var.reads.db, {
+          id: row.id,
+          from: row.status,
+          to: change.status,
+          at,
+          byOin: service.providerOin,
+          ...(change.uitkomst === undefined ? {} : { uitkomst: change.uitkomst }),
+          ...(change.bericht === undefined ? {} : { bericht: change.bericht }),
+          ...(after === undefined ? {} : { purgeAfter: after }),
+        }),
+    );
+  });
+  return app;
+
+  /** The melding with this id as the caller may see it: the bronhouder any, an afnemer its own; else 404. */
+  async function visibleMelding(c: Context<GatewayEnv>, bronhouder: boolean): Promise<StoredTerugmelding> {
+    const stored = await findTerugmelding(c.var.reads.db, c.req.param('id') ?? '');
+    const own = bronhouder || stored?.row.melder_oin === callerOf(c).organisation.oin;
+    if (!stored || stored.row.service_id !== serviceId || !own) {
+      throw new GatewayRefusal('terugmeldingNotFound', 'Er is geen terugmelding met dit nummer die u mag zien.');
+    }
+    return stored;
+  }
+}
