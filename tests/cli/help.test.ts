@@ -24,12 +24,18 @@ const COMMANDS = [
   'contract reject',
   'contract revoke',
   'beheer serve',
+  'terugmelding list',
+  'terugmelding show',
+  'terugmelding behandel',
+  'terugmelding afhandel',
+  'terugmelding melden',
 ];
 const GROUPS = {
   keys: ['generate'],
   audit: ['coverage', 'serve', 'reconcile'],
   log: ['verify'],
   contract: ['propose', 'list', 'show', 'accept', 'reject', 'revoke'],
+  terugmelding: ['list', 'show', 'behandel', 'afhandel', 'melden'],
   beheer: ['serve'],
 };
 /** The commands that take one word besides their options (`contract show HASH`). */
@@ -39,6 +45,9 @@ const OPERAND: Record<string, string> = {
   'contract accept': 'HASH',
   'contract reject': 'HASH',
   'contract revoke': 'HASH',
+  'terugmelding show': 'ID',
+  'terugmelding behandel': 'ID',
+  'terugmelding afhandel': 'ID',
 };
 const PROBE = '--zz-probe';
 

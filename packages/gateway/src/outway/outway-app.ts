@@ -34,6 +34,7 @@ import { logApp } from '../reads/log-app.ts';
 import { logboekApp } from '../reads/logboek-app.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { NonceClaim } from '../storage/nonce-store.ts';
+import { TERUGMELDING_BODY_BYTES } from '../terugmelding/terugmelding-checks.ts';
 import { adminApp } from './admin-app.ts';
 import type { AdminTokenHashes } from './admin-token.ts';
 import { authenticateApplication } from './authenticate.ts';
@@ -108,7 +109,12 @@ export function createOutwayApp(options: OutwayAppOptions) {
     }
     if (c.get('trace') && c.get('query')) await recordRefusal(c, refusal);
     const body = JSON.stringify(
-      haalCentraalProblem(refusal, `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`, onFitted),
+      haalCentraalProblem(
+        refusal,
+        `${options.publicUrl.replace(/\/+$/, '')}${c.req.path}`,
+        onFitted,
+        c.get('problemLimits') ?? {},
+      ),
     );
     return send(c as never, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
   });
@@ -190,7 +196,8 @@ export function createOutwayApp(options: OutwayAppOptions) {
   // The Terugmelding operation: the afnemer's doubt about a value, sent to its bronhouder as a query is.
   const terugmelding = [
     ...exchange,
-    readBody(maxBody),
+    // The inway's limit: a melding with attachments the inway takes passes the outway too.
+    readBody({ maxBytes: TERUGMELDING_BODY_BYTES }),
     withDirectory(options.directory),
     chooseTerugmelding(grantOptions),
     provider,

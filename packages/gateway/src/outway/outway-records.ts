@@ -20,8 +20,6 @@ export interface OutwayRecordAttributes extends AccessRecordAttributes {
   readonly 'poortwachter.application_name': string;
   /** The application's opaque reference of the employee who asked; never sent to the provider. */
   readonly 'poortwachter.user_reference'?: string;
-  /** A terugmelding sent or read: its reference and the status the provider answered. */
-  readonly 'poortwachter.terugmelding'?: { readonly id: string; readonly status: string };
   /** Both signatures and digests of the exchange, so anyone can check later that the provider answered. */
   readonly 'poortwachter.evidence': ExchangeEvidence;
 }

@@ -2,6 +2,7 @@ import { GatewayRefusal, parseFieldUrn, parseTerugmelding, terugmeldingSubject }
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { JSON_UTF8 } from '../pipeline/media-types.ts';
+import { TERUGMELDING_PROBLEM_LIMITS } from '../terugmelding/terugmelding-checks.ts';
 import { type ChooseGrantOptions, decideGrant } from './choose-grant.ts';
 import type { OutwayEnv } from './context.ts';
 import {
@@ -28,6 +29,8 @@ const SERVICE_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
  */
 export const chooseTerugmelding = (options: ChooseGrantOptions) =>
   createMiddleware<OutwayEnv>(async function chooseTerugmelding(c, next) {
+    // The melding's member names (`terugMeldingBody.terugMeldingGegevens[0].attribuutUrn`) are longer than the BRP's.
+    c.set('problemLimits', TERUGMELDING_PROBLEM_LIMITS);
     const id = c.req.param('id');
     let serviceId: string;
     let melding: { bsn: string | undefined; paths: string[] };
