@@ -186,8 +186,8 @@ for (const dialect of DIALECTS) {
       const email = 'weg@example.nl';
       await subscribe(LEAVING, { email, frequentie: 'dagelijks' });
       expect((await berichten(LEAVING, 'DELETE')).status).toBe(204);
-      expect((await problemOf(await berichten(LEAVING, 'GET'), 404)).code).toBe('notFound');
-      expect((await problemOf(await berichten(LEAVING, 'DELETE'), 404)).code).toBe('notFound');
+      expect((await problemOf(await berichten(LEAVING, 'GET'), 404)).code).toBe('noticeNotFound');
+      expect((await problemOf(await berichten(LEAVING, 'DELETE'), 404)).code).toBe('noticeNotFound');
       await access(DEMO_OIN.utrecht, DEMO_PROCESSING_ACTIVITY.utrechtWmo, LEAVING);
       await gw.sendNotices(Date.now() + 8 * DAY);
       expect(mailsTo(email)).toEqual([]);
@@ -213,7 +213,7 @@ for (const dialect of DIALECTS) {
 
     it("keeps one citizen's settings from another: another token reads none, a missing token is a 401", async () => {
       const other = '999993793';
-      expect((await problemOf(await berichten(other, 'GET'), 404)).code).toBe('notFound');
+      expect((await problemOf(await berichten(other, 'GET'), 404)).code).toBe('noticeNotFound');
       const bare = await fetch(`${origin}/inzage/v1/berichten`);
       expect((await problemOf(bare, 401)).code).toBe('authentication');
       // Suzanne's settings are still hers.
@@ -237,7 +237,7 @@ for (const dialect of DIALECTS) {
         const res = await berichten('999993793', 'PUT', { email, frequentie: 'dagelijks' });
         expect((await problemOf(res, 400)).invalidParams?.map((p) => p.name)).toEqual(['email']);
       }
-      expect((await problemOf(await berichten('999993793', 'GET'), 404)).code).toBe('notFound');
+      expect((await problemOf(await berichten('999993793', 'GET'), 404)).code).toBe('noticeNotFound');
     });
 
     it('answers 503 noticeUnavailable where the inway has no mail server', async () => {
@@ -249,6 +249,7 @@ for (const dialect of DIALECTS) {
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
           ...(method === 'PUT' ? { body: JSON.stringify({ email: 'x@example.nl', frequentie: 'dagelijks' }) } : {}),
         });
+        // Its own code: a client tells "no e-mail here" from a passing 503 (directory, identity provider).
         const problem = await problemOf(res, 503);
         expect(problem.code).toBe('noticeUnavailable');
         expect(problem).toMatchObject({ detail: 'Deze bronhouder verstuurt geen e-mail.' });

@@ -2,7 +2,7 @@ import { escapeControlCharacters, VISIBLE_TEXT_PATTERN } from './visible-text.ts
 
 /**
  * The one closed set of problem codes of poortwachter, each with its HTTP status (BRP API codes plus
- * the registry's own). Errors travel as `application/problem+json` in the BRP API form.
+ * the registry's own and those a client must tell apart from a like status: the notices'). Errors travel as `application/problem+json` in the BRP API form.
  */
 export const PROBLEM_STATUS = {
   paramsValidation: 400,
@@ -23,8 +23,10 @@ export const PROBLEM_STATUS = {
   serviceUnreachable: 502,
   serviceTimeout: 504,
   serviceUnavailable: 503,
-  /** The inway sends no e-mail: a citizen's page tells this apart from a gateway that is down. */
+  /** An inway that sends no e-mail: a citizen cannot subscribe to notices there (not a passing outage). */
   noticeUnavailable: 503,
+  /** The citizen has no notice subscription at this inway. */
+  noticeNotFound: 404,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
@@ -79,6 +81,7 @@ const TITLES: Record<ProblemCode, string> = {
   serviceTimeout: 'Bron reageert niet op tijd.',
   serviceUnavailable: 'Dienst is tijdelijk niet beschikbaar.',
   noticeUnavailable: 'Deze bronhouder verstuurt geen e-mail.',
+  noticeNotFound: 'U krijgt van deze bronhouder geen berichten.',
 };
 
 /**

@@ -71,7 +71,7 @@ export const REFUSALS = {
   /** The inway sends no e-mail (it has no SMTP settings): a citizen cannot subscribe to notices there. */
   noticeUnavailable: { problem: 'noticeUnavailable', fsc: 'ERROR_CODE_SERVICE_UNREACHABLE' },
   /** The citizen has no notice subscription at this inway. */
-  noticeNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
+  noticeNotFound: { problem: 'noticeNotFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },
   // Terugmeldingen (issue 29).
   /** No terugmelding with this id that the caller may see (another's is as unknown as none). */
   terugmeldingNotFound: { problem: 'notFound', fsc: 'ERROR_CODE_REQUEST_INVALID' },

@@ -50,9 +50,7 @@ export interface NoticeRun {
  * no news to them.
  */
 function ownInzageActivity(index: DirectoryIndex, serviceId: string): string | undefined {
-  // TODO(core): Service.betrokkene once core is merged.
-  return (index.services.get(serviceId) as { betrokkene?: { inzageActivityId: string } } | undefined)?.betrokkene
-    ?.inzageActivityId;
+  return index.services.get(serviceId)?.betrokkene?.inzageActivityId;
 }
 
 /**
