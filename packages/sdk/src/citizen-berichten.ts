@@ -83,7 +83,7 @@ export function createBerichtenClient(options: DirectorySource & { readonly toke
           if (isSdkError(error) && ['authentication', 'unauthorized'].includes(error.code)) throw error;
           if (isSdkError(error) && error.code === 'noticeUnavailable') return { ...part, state: 'unavailable' };
           // None kept (GET), or none to stop (DELETE): the citizen gets no e-mail from this gateway.
-          if (isSdkError(error) && error.code === 'notFound') return { ...part, state: 'ok', instelling: null };
+          if (isSdkError(error) && error.code === 'noticeNotFound') return { ...part, state: 'ok', instelling: null };
           return { ...part, state: 'failed', reason: error instanceof Error ? error.message : String(error) };
         }
       }),
