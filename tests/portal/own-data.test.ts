@@ -59,7 +59,10 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
       await logInByKeyboard(page, portal, 'Suzanne Moulin', '#found');
       await page.waitForSelector('#mijn-meldingen-content :is(#meldingen-none, #meldingen-list)');
     } catch (error) {
-      const status = await page.locator('#status').textContent().catch(() => '');
+      const status = await page
+        .locator('#status')
+        .textContent()
+        .catch(() => '');
       throw new Error(`the page did not finish: "${status}"; its console: ${said.join(' | ')}`, { cause: error });
     }
   }
