@@ -67,6 +67,15 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     }
   }
 
+  /** "Mijn gegevens ophalen", by keyboard: only then does the page read (and the inways log) her data. */
+  async function showOwnData(page: Page) {
+    await tabTo(page, (text) => text === 'Mijn gegevens ophalen', 60);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('section.bron', { timeout: 60_000 });
+    // The focus moves to the section, so that the next Tab goes through her data.
+    expect(await page.evaluate('document.activeElement?.id')).toBe('mijn-gegevens-title');
+  }
+
   /** What the page shows per bronhouder: its service and its text. */
   const sources = (page: Page) =>
     page.evaluate(`[...document.querySelectorAll('section.bron')].map((s) => ({
@@ -115,6 +124,10 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await logIn(page);
+    // Nothing of her data is read before she asks.
+    expect(await page.locator('section.bron').count()).toBe(0);
+    await expectAccessible(page, 'the page before her data is fetched');
+    await showOwnData(page);
     const bronnen = await sources(page);
     const brp = bronnen.find((b) => b.dienst === 'brp-personen')?.text ?? '';
     const brk = bronnen.find((b) => b.dienst === 'brk-bevragen')?.text ?? '';
@@ -128,6 +141,8 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     // Labels in words, as the timeline names fields; a "Klopt dit niet?" beside each value.
     expect(brp).toContain('achternaam');
     expect(await page.locator('section.bron button.link').count()).toBeGreaterThan(10);
+    // Her look is an access at each bronhouder: the timeline, fetched again, shows both at once.
+    await expect.poll(() => page.locator('li.access.own-look').count(), { timeout: 30_000 }).toBe(2);
     await expectAccessible(page, 'Mijn gegevens');
     await shot(page, '1-mijn-gegevens');
 
@@ -163,6 +178,7 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
   it('takes her correction of her address by keyboard, to RvIG, and shows it as Gemeld', async () => {
     const page = await context.newPage();
     await logIn(page);
+    await showOwnData(page);
     await tabTo(page, (text, tag) => tag === 'BUTTON' && /^Klopt dit niet\?\s*\(straat\)$/.test(text), 300);
     await page.keyboard.press('Enter');
     const form = page.locator('form.correction:not([hidden])');
@@ -245,6 +261,7 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     const small = await browser.newContext({ locale: 'nl-NL', viewport: { width: 320, height: 800 } });
     const page = await small.newPage();
     await logIn(page);
+    await showOwnData(page);
     await page.locator('section.bron button.link').first().click();
     expect(await overflowsHorizontally(page), 'horizontal scrolling at 320 px').toBe(false);
     await expectAccessible(page, 'the page at 320 px');

@@ -86,7 +86,7 @@ function sections() {
     h(
       'section',
       { id, 'aria-labelledby': `${id}-title`, class: 'part' },
-      h('h2', { id: `${id}-title` }, title),
+      h('h2', { id: `${id}-title`, tabindex: '-1' }, title),
       body[id],
     ),
   );
@@ -147,24 +147,45 @@ async function loadPage(config: PortalConfig) {
   };
   try {
     const directory = await client.directory();
-    // The citizen's own read first: it is itself an access, so the timeline after it shows it.
-    const own = await client.gegevens();
-    show(
-      body['mijn-gegevens'],
-      ownDataView(
-        own,
-        directory,
-        async (dienst, melding) => ({
-          referentie: (await client.terugmelden(dienst, melding)).terugMeldingReferentie,
-        }),
-        () => void meldingen(directory).catch(failed),
-      ),
-    );
-    const [timeline] = await Promise.all([client.accessLog({ verify: true, pageSize: 100 }), meldingen(directory)]);
-    show(body['wie-bekeek'], timelineView(timeline, directory));
+    const timeline = async () => {
+      const result = await client.accessLog({ verify: true, pageSize: 100 });
+      show(body['wie-bekeek'], timelineView(result, directory));
+      return result;
+    };
+    // Reading one's own data is itself an access, logged at every bronhouder: only when the citizen asks.
+    const fetchOwn = h('button', { type: 'button', class: 'primary', id: 'fetch-own-data' }, TEXTS.ownDataFetch);
+    fetchOwn.addEventListener('click', async () => {
+      fetchOwn.disabled = true;
+      say(TEXTS.ownDataLoading);
+      content.setAttribute('aria-busy', 'true');
+      try {
+        const own = await client.gegevens();
+        show(
+          body['mijn-gegevens'],
+          ownDataView(
+            own,
+            directory,
+            async (dienst, melding) => ({
+              referentie: (await client.terugmelden(dienst, melding)).terugMeldingReferentie,
+            }),
+            () => void meldingen(directory).catch(failed),
+          ),
+        );
+        byId('mijn-gegevens-title').focus();
+        const result = await timeline();
+        const complete = result.complete && own.missing.length === 0;
+        say(complete ? TEXTS.ownDataDone : TEXTS.doneIncomplete, complete ? 'info' : 'error');
+      } catch (error) {
+        fetchOwn.disabled = false;
+        failed(error);
+      } finally {
+        content.removeAttribute('aria-busy');
+      }
+    });
+    show(body['mijn-gegevens'], h('p', {}, TEXTS.ownDataAsk), fetchOwn);
+    const [result] = await Promise.all([timeline(), meldingen(directory)]);
     show(body.berichten, berichtenView(createBerichtenClient({ token: token as string, directory }), directory));
-    const complete = timeline.complete && own.missing.length === 0;
-    say(complete ? TEXTS.done : TEXTS.doneIncomplete, complete ? 'info' : 'error');
+    say(result.complete ? TEXTS.done : TEXTS.doneIncomplete, result.complete ? 'info' : 'error');
   } catch (error) {
     failed(error);
   } finally {

@@ -91,6 +91,11 @@ export const TEXTS = {
   auditorLink: 'Coverage report (auditors, this machine)',
   // Mijn gegevens
   ownData: 'Mijn gegevens',
+  ownDataAsk:
+    'Wilt u zien wat de overheid over u weet? Dan halen we het op bij elke organisatie. Dat ziet u daarna ook in het overzicht hieronder.',
+  ownDataFetch: 'Mijn gegevens ophalen',
+  ownDataLoading: 'We halen uw gegevens op en controleren ze.',
+  ownDataDone: 'Klaar. Uw gegevens staan hieronder.',
   ownDataIntro: 'Dit weten deze organisaties over u. Elke organisatie heeft haar gegevens zelf ondertekend.',
   ownDataNone: 'Geen organisatie heeft gegevens over u gegeven.',
   ownDataSource: (bronhouder: string) => `Bij ${bronhouder}`,
