@@ -35,7 +35,15 @@ function outcome(parts: readonly BerichtenAtGateway[], done?: string) {
 }
 
 /** The section's content: the form, filled in with what the gateways keep now. */
-export function berichtenView(client: BerichtenClient, directory: DirectorySnapshot) {
+export function berichtenView(
+  client: BerichtenClient,
+  directory: DirectorySnapshot,
+  timeline: readonly {
+    readonly organisatie: { readonly naam: string; readonly oin: string };
+    readonly zelf?: boolean;
+  }[],
+) {
+  const seen = timeline.filter((r) => !r.zelf).map((r) => r.organisatie);
   const email = h('input', {
     type: 'email',
     id: 'berichten-email',
@@ -58,17 +66,25 @@ export function berichtenView(client: BerichtenClient, directory: DirectorySnaps
       }),
       h('label', { for: `berichten-${value}` }, label),
     );
-  // The organisations that may look at data: every afnemer with a verwerkingsactiviteit.
-  const afnemers = directory.organisations
-    .filter((o) => directory.processing_activities.some((p) => p.versions.at(-1)?.responsibleOin === o.oin))
-    .sort((a, b) => a.name.localeCompare(b.name, 'nl'));
-  const boxes = afnemers.map((o) =>
+  // The organisations to choose from: those the citizen's timeline shows (public names only; the page
+  // never names an organisation whose access is hidden from them), and any their setting already names.
+  const afnemers = [...new Map(seen.map((o) => [o.oin, o])).values()].sort((a, b) =>
+    a.naam.localeCompare(b.naam, 'nl'),
+  );
+  const choice = (o: { oin: string; naam: string }, checked = false) =>
     h(
       'div',
       { class: 'choice' },
-      h('input', { type: 'checkbox', name: 'organisaties', id: `berichten-org-${o.oin}`, value: o.oin }),
-      h('label', { for: `berichten-org-${o.oin}` }, o.name),
-    ),
+      h('input', { type: 'checkbox', name: 'organisaties', id: `berichten-org-${o.oin}`, value: o.oin, checked }),
+      h('label', { for: `berichten-org-${o.oin}` }, o.naam),
+    );
+  const boxes = afnemers.map((o) => choice(o));
+  const which = h(
+    'fieldset',
+    { 'aria-describedby': 'berichten-which-hint', hidden: afnemers.length === 0 },
+    h('legend', {}, TEXTS.berichtenWhich),
+    h('p', { class: 'hint', id: 'berichten-which-hint' }, TEXTS.berichtenWhichHint),
+    boxes,
   );
   const state = h('div', { id: 'berichten-state', role: 'status' });
   const save = h('button', { type: 'submit', class: 'primary' }, TEXTS.berichtenSave);
@@ -84,15 +100,7 @@ export function berichtenView(client: BerichtenClient, directory: DirectorySnaps
       radio('dagelijks', TEXTS.berichtenDaily),
       radio('wekelijks', TEXTS.berichtenWeekly),
     ),
-    afnemers.length > 0
-      ? h(
-          'fieldset',
-          { 'aria-describedby': 'berichten-which-hint' },
-          h('legend', {}, TEXTS.berichtenWhich),
-          h('p', { class: 'hint', id: 'berichten-which-hint' }, TEXTS.berichtenWhichHint),
-          boxes,
-        )
-      : null,
+    which,
     h('div', { class: 'actions' }, save, stop),
   );
   const fill = (parts: readonly BerichtenAtGateway[]) => {
@@ -104,6 +112,13 @@ export function berichtenView(client: BerichtenClient, directory: DirectorySnaps
     }
     for (const input of form.querySelectorAll<HTMLInputElement>('input[name=organisaties]')) {
       input.checked = kept.organisaties?.includes(input.value) ?? false;
+    }
+    const shown = new Set(afnemers.map((o) => o.oin));
+    for (const oin of kept.organisaties ?? []) {
+      if (shown.has(oin)) continue;
+      const naam = directory.organisations.find((o) => o.oin === oin)?.name ?? oin;
+      which.append(choice({ oin, naam }, true));
+      which.hidden = false;
     }
   };
   const act = async (work: () => Promise<readonly BerichtenAtGateway[]>, done: string) => {

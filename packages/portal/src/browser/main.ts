@@ -184,7 +184,10 @@ async function loadPage(config: PortalConfig) {
     });
     show(body['mijn-gegevens'], h('p', {}, TEXTS.ownDataAsk), fetchOwn);
     const [result] = await Promise.all([timeline(), meldingen(directory)]);
-    show(body.berichten, berichtenView(createBerichtenClient({ token: token as string, directory }), directory));
+    show(
+      body.berichten,
+      berichtenView(createBerichtenClient({ token: token as string, directory }), directory, result.records),
+    );
     say(result.complete ? TEXTS.done : TEXTS.doneIncomplete, result.complete ? 'info' : 'error');
   } catch (error) {
     failed(error);

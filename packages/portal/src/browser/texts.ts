@@ -169,7 +169,8 @@ export const TEXTS = {
   berichtenDaily: 'Hoogstens 1 keer per dag',
   berichtenWeekly: 'Hoogstens 1 keer per week',
   berichtenWhich: 'Over welke organisaties? (niet verplicht)',
-  berichtenWhichHint: 'Kiest u niets? Dan krijgt u een e-mail over alle organisaties.',
+  berichtenWhichHint:
+    'U kiest uit de organisaties die uw gegevens al eens bekeken. Kiest u niets? Dan krijgt u een e-mail over alle organisaties.',
   berichtenSave: 'Opslaan',
   berichtenStop: 'Geen e-mail meer',
   berichtenSaved: 'Opgeslagen. U krijgt een e-mail als er iets nieuws is.',
