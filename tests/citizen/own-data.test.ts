@@ -19,6 +19,7 @@ import { openDatabase } from '@poortwachter/registry';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, loadPersonen } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../run-process.ts';
 import { type RunningSystem, startSystem } from '../start-system.ts';
 
 const SUZANNE = '999993653';
@@ -211,6 +212,19 @@ describe('a citizen reads their own data at the BRP and the BRK (pnpm start, raw
       naam: expect.objectContaining({ geslachtsnaam: expect.any(String) }),
     });
   });
+
+  it('poortwachter inzage says "U heeft zelf uw gegevens bekeken" for her own looks', async () => {
+    await gegevens(brp, await tokenFor(SUZANNE));
+    const run = await runCli(['inzage', '--bsn', SUZANNE], {
+      env: {
+        DATA_DIR: system.data,
+        REGISTRY_URL: `http://localhost:${system.ports.registry}`,
+        IDP_URL: `http://127.0.0.1:${system.ports.idp}`,
+      },
+    });
+    expect(run.code, run.output).toBe(0);
+    expect(run.out).toContain('U heeft zelf uw gegevens bekeken');
+  }, 60_000);
 
   it('refuses a read without a token (401)', async () => {
     const problem = await problemOf(await gegevens(brp), 401);

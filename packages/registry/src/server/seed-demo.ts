@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import type { ServiceBetrokkene } from '@poortwachter/protocol';
 import {
-  BRK_SERVICE_ID,
-  BRP_SERVICE_ID,
   brkAutorisaties,
   brkService,
   brpService,
