@@ -31,6 +31,7 @@ const FILTERED = '999990639';
 const CONFIDENTIAL = '999991723';
 const LEAVING = '999992740';
 const REFUSED = '999999333';
+const OWN_LOOK = '999994542';
 
 interface Problem {
   status: number;
@@ -178,6 +179,22 @@ for (const dialect of DIALECTS) {
       expect(mailsTo(email)).toEqual([]);
       // The same citizen is told of an access they may see.
       await access(DEMO_OIN.utrecht, DEMO_PROCESSING_ACTIVITY.utrechtWmo, CONFIDENTIAL);
+      await gw.sendNotices();
+      expect(mailsTo(email)).toHaveLength(1);
+    });
+
+    it("tells nothing of the citizen's own look at their data (GET /inzage/v1/gegevens)", async () => {
+      const email = 'zelf@example.nl';
+      await subscribe(OWN_LOOK, { email, frequentie: 'dagelijks' });
+      const own = await fetch(`${origin}/inzage/v1/gegevens`, {
+        headers: { authorization: `Bearer ${await gw.citizenToken({ sub: OWN_LOOK })}` },
+      });
+      expect(own.status, await own.clone().text()).toBe(200);
+      const records = await gw.accessRecords();
+      expect(records.some((r) => r.record.includes(DEMO_PROCESSING_ACTIVITY.rvigInzage))).toBe(true);
+      await gw.sendNotices();
+      expect(mailsTo(email)).toEqual([]);
+      await access(DEMO_OIN.utrecht, DEMO_PROCESSING_ACTIVITY.utrechtWmo, OWN_LOOK);
       await gw.sendNotices();
       expect(mailsTo(email)).toHaveLength(1);
     });

@@ -365,6 +365,38 @@ describe('terugmeldingen at the inway, over HTTP', () => {
     });
   });
 
+  it("the auditor's coverage report counts the bronhouder's own handling, under its terugmelding activity, as valid", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const auditor = (method: 'GET' | 'POST', path: string, body?: unknown) =>
+      sendRaw(origin, {
+        method,
+        targetUri: `${GATEWAY_URL}/audit/v1/coverage${path}`,
+        key: gw.key(DEMO_OIN.autoriteitPersoonsgegevens) as unknown as RawJwk,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const { id } = await json<{ id: string }>(await auditor('POST', '', { from: today, to: today }), 202);
+    let report:
+      | {
+          invalidAccesses: { afnemerOin: string; reasons: string[] }[];
+          rows: { afnemer: { oin: string }; processingActivity: { id: string }; accesses: number }[];
+        }
+      | undefined;
+    while (!report) {
+      const poll = await json<{ status: string; report?: typeof report; error?: string }>(
+        await auditor('GET', `/${id}`),
+        200,
+      );
+      expect(poll.error).toBeUndefined();
+      report = poll.report;
+      if (!report) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const handling = report.rows.find(
+      (r) => r.afnemer.oin === DEMO_OIN.rvig && r.processingActivity.id === DEMO_PROCESSING_ACTIVITY.rvigTerugmelding,
+    );
+    expect(handling?.accesses).toBeGreaterThan(0);
+    expect(report.invalidAccesses.map((a) => `${a.afnemerOin} ${a.reasons.join('; ')}`)).toEqual([]);
+  });
+
   it('an afnemer without an autorisatie for the service, or naming a field outside it, is refused (403)', async () => {
     const body = melding(SUZANNE);
     await problem(await signed(DEMO_OIN.haarlem, 'POST', '', body, DEMO_PROCESSING_ACTIVITY.utrechtWmo), 403);
@@ -392,6 +424,25 @@ describe('terugmeldingen at the inway, over HTTP', () => {
     await problem(await rvig('GET', '?status=Klaar'), 400);
     await problem(await setStatus('0190a0b0-0000-7000-8000-000000000000', { status: 'In behandeling' }), 404);
     expect((await json<View>(await citizen(SUZANNE, 'GET', `/${id}`), 200)).status).toBe('Gemeld');
+  });
+
+  it('two handlings of one melding at once: one is made, the other is told it came too late (409)', async () => {
+    const id = await file(SUZANNE);
+    const [a, b] = await Promise.all([
+      setStatus(id, { status: 'Afgehandeld', uitkomst: 'gecorrigeerd', bericht: 'Uw adres is aangepast.' }),
+      setStatus(id, { status: 'Afgehandeld', uitkomst: 'al juist', bericht: 'Het adres klopt.' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const view = await json<View>(await citizen(SUZANNE, 'GET', `/${id}`), 200);
+    // One outcome, the one whose answer said 200, and one status change in the history.
+    const made = (await (a.status === 200 ? a : b).json()) as View;
+    expect(view.geschiedenis.map((g) => g.status)).toEqual(['Gemeld', 'Afgehandeld']);
+    expect(view.uitkomst).toBe(made.uitkomst);
+    // The one that came too late was refused before it was logged: the log says only what happened.
+    expect((await recordsOf(id)).map((r) => (r['poortwachter.terugmelding'] as { status: string }).status)).toEqual([
+      'Gemeld',
+      'Afgehandeld',
+    ]);
   });
 
   it('a log that cannot be written stores nothing (500), and the melding is not there', async () => {

@@ -122,8 +122,8 @@ export function grantBase(
   const service = servedService(directory, options.serviceId, options.providerKid);
   if (options.profile !== undefined && service.protocol !== options.profile)
     throw new GatewayRefusal('operationNotFound', 'Deze dienst kent dit pad niet.');
-  const { version, grondslagen } = activityInForce(directory, activityId, at, 'in de header Processing-Activity');
 
+  const { version, grondslagen } = activityInForce(directory, activityId, at, 'in de header Processing-Activity');
   // A delegate calls under its delegator's activity, on a contract the delegator signed too (trustDirectory
   // derives an autorisatie only from a contract every party accepted); anyone else's activity is refused.
   const responsible = version.responsibleOin;

@@ -1,4 +1,4 @@
-import { type Autorisatie, contentDigest, GatewayRefusal, ownFields } from '@poortwachter/protocol';
+import { type Autorisatie, GatewayRefusal, ownFields } from '@poortwachter/protocol';
 import { createMiddleware } from 'hono/factory';
 import { activityInForce, servedService } from '../pipeline/authorise.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
@@ -57,8 +57,7 @@ export const ownDataGrant = (options: OwnDataOptions) =>
       revokedAt: null,
     };
     const base = { autorisatie, processingActivity: version, grondslagen, service };
-    const token = (c.req.header('authorization') ?? '').replace(/^Bearer\s+/i, '');
-    c.set('betrokkene', { bsn: citizen.bsn, requestDigest: await contentDigest(token) });
+    c.set('betrokkene', { bsn: citizen.bsn, requestDigest: citizen.tokenDigest });
     c.set(
       'grant',
       service.protocol === 'haal-centraal-hal'

@@ -3,13 +3,12 @@ import {
   TERUGMELDING_STATUSES,
   type TerugmeldingStatus,
   terugmeldingTransition,
-  uuidv7,
 } from '@poortwachter/protocol';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { grantBase } from '../pipeline/authorise.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { callerOf, onlyParameters, sendJson } from '../reads/read-params.ts';
-import { parseStatusChange } from './status-change.ts';
+import { parseStatusChange, type StatusChangeRequest } from './status-change.ts';
 import {
   bsnOf,
   checkedMelding,
@@ -22,14 +21,8 @@ import {
   terugmeldingService,
 } from './terugmelding-checks.ts';
 import type { TerugmeldingRoutesOptions } from './terugmelding-citizen-app.ts';
-import { logThenStore } from './terugmelding-log.ts';
-import {
-  changeStatus,
-  findTerugmelding,
-  insertTerugmelding,
-  listTerugmeldingen,
-  type StoredTerugmelding,
-} from './terugmelding-store.ts';
+import { fileMelding, logThenStore, oneAtATime } from './terugmelding-log.ts';
+import { changeStatus, findTerugmelding, listTerugmeldingen, type StoredTerugmelding } from './terugmelding-store.ts';
 import { terugmeldingView } from './terugmelding-view.ts';
 
 /** The stages of signed calls, as the gateway app builds them. */
@@ -66,53 +59,21 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
       refusedField: 'Uw autorisatie voor deze verwerkingsactiviteit omvat dit gegeven niet.',
     });
     const caller = callerOf(c);
-    const melder = base.autorisatie.delegatorOin ?? caller.organisation.oin;
-    const at = options.now();
-    const id = uuidv7(at);
-    const referentiekenmerk = melding.terugMeldingHeader?.referentiekenmerk;
-    return logThenStore(
+    const bronhouder = c.var.directory.organisations.get(service.providerOin)?.name ?? 'de bronhouder';
+    return fileMelding(
       c,
-      options,
+      { ...options, db: c.var.reads.db },
       {
-        terugmeldingId: id,
-        status: 'Gemeld',
         serviceId,
+        melding,
         bsn,
-        processorOin: melder,
-        activity: base.processingActivity,
         paths,
+        melder: { soort: 'organisatie', oin: caller.organisation.oin },
+        // Responsible for it: the afnemer, or the gemeente a delegate filed for (as for its queries).
+        processorOin: base.autorisatie.delegatorOin ?? caller.organisation.oin,
+        activity: base.processingActivity,
         requestDigest: caller.requestDigest,
-      },
-      {
-        status: 201,
-        body: {
-          terugMeldingReferentie: id,
-          ...(referentiekenmerk === undefined ? {} : { referentiekenmerk }),
-          status: 'Gemeld',
-          beschrijving: `De terugmelding is ontvangen door ${c.var.directory.organisations.get(service.providerOin)?.name ?? 'de bronhouder'}.`,
-        },
-      },
-      async () => {
-        await insertTerugmelding(
-          c.var.reads.db,
-          {
-            id,
-            service_id: serviceId,
-            data_subject_id: options.pseudonymise(bsn),
-            melder_soort: 'organisatie',
-            melder_oin: caller.organisation.oin,
-            processing_activity_id: base.processingActivity.id,
-            body: JSON.stringify(melding),
-            status: 'Gemeld',
-            uitkomst: null,
-            bericht: null,
-            created_at: at,
-            updated_at: at,
-            purge_after: null,
-          },
-          caller.organisation.oin,
-        );
-        return true;
+        beschrijving: `De terugmelding is ontvangen door ${bronhouder}.`,
       },
     );
   });
@@ -149,6 +110,12 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
       throw new GatewayRefusal('notBronhouder', 'Alleen de bronhouder van deze dienst behandelt terugmeldingen.');
     }
     const change = parseStatusChange(c.get('body'));
+    return oneAtATime(c.req.param('id'), () => handle(c, service, change));
+  });
+  return app;
+
+  /** Moves the melding on: checked against its status as stored now, logged, then stored. */
+  async function handle(c: Context<GatewayEnv>, service: TerugmeldingService, change: StatusChangeRequest) {
     const stored = await visibleMelding(c, true);
     const { row } = stored;
     if (!terugmeldingTransition(row.status as TerugmeldingStatus, change.status, 'bronhouder')) {
@@ -202,8 +169,7 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
           ...(after === undefined ? {} : { purgeAfter: after }),
         }),
     );
-  });
-  return app;
+  }
 
   /** The melding with this id as the caller may see it: the bronhouder any, an afnemer its own; else 404. */
   async function visibleMelding(c: Context<GatewayEnv>, bronhouder: boolean): Promise<StoredTerugmelding> {

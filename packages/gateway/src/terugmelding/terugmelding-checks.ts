@@ -9,11 +9,11 @@ import {
   type ServiceBetrokkene,
   type TerugMelding,
   terugmeldingSubject,
-  versionAt,
 } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
+import { activityInForce, servedService } from '../pipeline/authorise.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { parseJsonBody } from '../reads/read-params.ts';
 import type { StoredTerugmelding } from './terugmelding-store.ts';
@@ -45,23 +45,23 @@ export function terugmeldingService(
   serviceId: string,
   providerKid: string | undefined,
 ): TerugmeldingService {
-  const service = directory.services.get(serviceId);
-  const bronhouder = providerKid === undefined ? undefined : directory.keys.get(providerKid)?.organisation.oin;
-  if (!service || service.revokedAt || (providerKid !== undefined && service.providerOin !== bronhouder))
-    throw new GatewayRefusal('serviceNotFound', `De dienst ${serviceId} wordt niet aangeboden.`);
+  const service = servedService(directory, serviceId, providerKid);
   if (!service.betrokkene)
     throw new GatewayRefusal('operationNotFound', `De dienst ${serviceId} neemt geen terugmeldingen aan.`);
   return service as TerugmeldingService;
 }
 
-/** The version of the service's terugmelding activity in force now, of its bronhouder; else 500 (the registry is wrong). */
+/**
+ * The version of the service's terugmelding activity in force now (with its grondslagen), which must be
+ * its bronhouder's own; else the refusal, and nothing is stored (the registry is wrong).
+ */
 export function terugmeldingActivity(directory: DirectoryIndex, service: TerugmeldingService, now: number) {
-  const activity = directory.processingActivities.get(service.betrokkene.terugmeldingActivityId);
-  const version = activity && versionAt(activity, new Date(now).toISOString());
-  if (!version || version.revokedAt || version.responsibleOin !== service.providerOin) {
+  const at = new Date(now).toISOString();
+  const { version } = activityInForce(directory, service.betrokkene.terugmeldingActivityId, at, 'voor terugmeldingen');
+  if (version.responsibleOin !== service.providerOin) {
     throw new GatewayRefusal(
-      'internal',
-      'De verwerkingsactiviteit van de bronhouder voor terugmeldingen is nu niet van kracht. Er is niets vastgelegd.',
+      'foreignProcessingActivity',
+      'De verwerkingsactiviteit voor terugmeldingen is niet van deze bronhouder.',
     );
   }
   return version;

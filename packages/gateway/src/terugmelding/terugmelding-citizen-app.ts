@@ -1,10 +1,4 @@
-import {
-  GatewayRefusal,
-  ownFields,
-  type TerugmeldingStatus,
-  terugmeldingTransition,
-  uuidv7,
-} from '@poortwachter/protocol';
+import { GatewayRefusal, ownFields, type TerugmeldingStatus, terugmeldingTransition } from '@poortwachter/protocol';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { verifiedCitizen } from '../reads/citizen-app.ts';
@@ -17,14 +11,8 @@ import {
   terugmeldingProblems,
   terugmeldingService,
 } from './terugmelding-checks.ts';
-import { logThenStore, type TerugmeldingLog } from './terugmelding-log.ts';
-import {
-  changeStatus,
-  findTerugmelding,
-  insertTerugmelding,
-  listTerugmeldingen,
-  type StoredTerugmelding,
-} from './terugmelding-store.ts';
+import { fileMelding, logThenStore, oneAtATime, type TerugmeldingLog } from './terugmelding-log.ts';
+import { changeStatus, findTerugmelding, listTerugmeldingen, type StoredTerugmelding } from './terugmelding-store.ts';
 import { terugmeldingView } from './terugmelding-view.ts';
 
 export interface TerugmeldingRoutesOptions extends TerugmeldingLog {
@@ -65,53 +53,20 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
       mayName: (path) => own.has(path),
       refusedField: 'Over dit gegeven kunt u hier geen melding doen.',
     });
-    const at = options.now();
-    const activity = terugmeldingActivity(directory, service, at);
-    const id = uuidv7(at);
-    const referentiekenmerk = melding.terugMeldingHeader?.referentiekenmerk;
-    return logThenStore(
+    return fileMelding(
       c,
-      options,
+      { ...options, db: c.var.reads.db },
       {
-        terugmeldingId: id,
-        status: 'Gemeld',
         serviceId,
+        melding,
         bsn,
-        processorOin: service.providerOin,
-        activity,
         paths,
+        melder: { soort: 'betrokkene' },
+        // The bronhouder takes the citizen's melding in, under its own terugmelding activity.
+        processorOin: service.providerOin,
+        activity: terugmeldingActivity(directory, service, options.now()),
         requestDigest: citizen.tokenDigest,
-      },
-      {
-        status: 201,
-        body: {
-          terugMeldingReferentie: id,
-          ...(referentiekenmerk === undefined ? {} : { referentiekenmerk }),
-          status: 'Gemeld',
-          beschrijving: ONTVANGEN,
-        },
-      },
-      async () => {
-        await insertTerugmelding(
-          c.var.reads.db,
-          {
-            id,
-            service_id: serviceId,
-            data_subject_id: options.pseudonymise(bsn),
-            melder_soort: 'betrokkene',
-            melder_oin: null,
-            processing_activity_id: null,
-            body: JSON.stringify(melding),
-            status: 'Gemeld',
-            uitkomst: null,
-            bericht: null,
-            created_at: at,
-            updated_at: at,
-            purge_after: null,
-          },
-          null,
-        );
-        return true;
+        beschrijving: ONTVANGEN,
       },
     );
   });
@@ -132,8 +87,14 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
   });
 
   app.post('/:id/intrekken', async (c) => {
-    const citizen = citizenOf(c);
     onlyParameters(c, []);
+    return oneAtATime(c.req.param('id'), () => withdraw(c));
+  });
+  return app;
+
+  /** Withdraws the citizen's own melding: checked against its status as stored now, logged, then stored. */
+  async function withdraw(c: Context<GatewayEnv>) {
+    const citizen = citizenOf(c);
     const stored = await citizensMelding(c, citizen.bsn);
     const { row } = stored;
     if (row.melder_soort !== 'betrokkene') {
@@ -178,8 +139,7 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
           ...(after === undefined ? {} : { purgeAfter: after }),
         }),
     );
-  });
-  return app;
+  }
 
   /** The citizen's melding with this id (their own, or one about them); else 404, as one that does not exist. */
   async function citizensMelding(c: Context<GatewayEnv>, bsn: string): Promise<StoredTerugmelding> {

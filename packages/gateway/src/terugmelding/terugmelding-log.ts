@@ -1,5 +1,13 @@
-import { contentDigest, GatewayRefusal, newSpanId, uuidv7 } from '@poortwachter/protocol';
+import {
+  contentDigest,
+  GatewayRefusal,
+  newSpanId,
+  type TerugMelding,
+  type TerugmeldingOntvangen,
+  uuidv7,
+} from '@poortwachter/protocol';
 import type { Context } from 'hono';
+import type { Kysely } from 'kysely';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import { subjectAttributes } from '../pipeline/build-records.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
@@ -7,6 +15,8 @@ import { JSON_UTF8 } from '../pipeline/media-types.ts';
 import { send } from '../pipeline/sign-response.ts';
 import type { LogWrite } from '../storage/access-log-store.ts';
 import type { AccessRecord, StoredAccessRecord } from '../storage/access-record.ts';
+import type { GatewayDatabase } from '../storage/tables.ts';
+import { insertTerugmelding } from './terugmelding-store.ts';
 
 /** What the terugmelding routes write to the log with. */
 export interface TerugmeldingLog {
@@ -100,4 +110,90 @@ export async function logThenStore(
     );
   }
   return send(c, answer.status, body, { 'content-type': JSON_UTF8, 'content-digest': digest });
+}
+
+/** A new melding, checked, and who files it. */
+export interface NewMelding {
+  readonly serviceId: string;
+  readonly melding: TerugMelding;
+  readonly bsn: string;
+  readonly paths: readonly string[];
+  /** The citizen, or the afnemer (its OIN and the activity it filed under). */
+  readonly melder: { readonly soort: 'betrokkene' } | { readonly soort: 'organisatie'; readonly oin: string };
+  /** Who is responsible for the filing and under which activity version (the record's processor and activity). */
+  readonly processorOin: string;
+  readonly activity: { readonly id: string; readonly version: number };
+  readonly requestDigest: string;
+  /** What the melder is told (the `Ontvangen`'s `beschrijving`). */
+  readonly beschrijving: string;
+}
+
+/** Files a melding (status Gemeld): its record first, then the row; answers 201 with Logius' `Ontvangen`. */
+export function fileMelding(
+  c: Context<GatewayEnv>,
+  options: TerugmeldingLog & { readonly db: Kysely<GatewayDatabase> },
+  filed: NewMelding,
+): Promise<Response> {
+  const at = options.now();
+  const id = uuidv7(at);
+  const referentiekenmerk = filed.melding.terugMeldingHeader?.referentiekenmerk;
+  const organisatie = filed.melder.soort === 'organisatie' ? filed.melder.oin : null;
+  const ontvangen: TerugmeldingOntvangen = {
+    terugMeldingReferentie: id,
+    ...(referentiekenmerk === undefined ? {} : { referentiekenmerk }),
+    status: 'Gemeld',
+    beschrijving: filed.beschrijving,
+  };
+  return logThenStore(
+    c,
+    options,
+    {
+      terugmeldingId: id,
+      status: 'Gemeld',
+      serviceId: filed.serviceId,
+      bsn: filed.bsn,
+      processorOin: filed.processorOin,
+      activity: filed.activity,
+      paths: filed.paths,
+      requestDigest: filed.requestDigest,
+    },
+    { status: 201, body: ontvangen },
+    async () => {
+      const row = {
+        id,
+        service_id: filed.serviceId,
+        data_subject_id: options.pseudonymise(filed.bsn),
+        melder_soort: filed.melder.soort,
+        melder_oin: organisatie,
+        processing_activity_id: organisatie === null ? null : filed.activity.id,
+        body: JSON.stringify(filed.melding),
+        status: 'Gemeld',
+        uitkomst: null,
+        bericht: null,
+        created_at: at,
+        updated_at: at,
+        purge_after: null,
+      };
+      await insertTerugmelding(options.db, row, organisatie);
+      return true;
+    },
+  );
+}
+
+const busy = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs the changes of one melding in this process one after another: a second change (a double click,
+ * two handlers at once) then reads the status the first one made and is refused by the transition rule
+ * before anything is logged. Across instances on one database the store's guard still decides (409).
+ */
+export async function oneAtATime<T>(id: string, change: () => Promise<T>): Promise<T> {
+  const before = busy.get(id) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(change);
+  busy.set(id, mine);
+  try {
+    return await mine;
+  } finally {
+    if (busy.get(id) === mine) busy.delete(id);
+  }
 }

@@ -106,11 +106,12 @@ export async function computeCoverage(
     'autorisatie',
   );
   const grondslagStates = new StateTimeline(changes, 'grondslag');
-  const catalogue =
-    snapshot.services
-      .find((s) => s.id === serviceId)
-      ?.fieldCatalogue.filter((f) => !f.automatic)
-      .map((f) => f.path) ?? [];
+  const service = snapshot.services.find((s) => s.id === serviceId);
+  const catalogue = service?.fieldCatalogue.filter((f) => !f.automatic).map((f) => f.path) ?? [];
+  // The bronhouder's own processing for the betrokkene (their inzage, their terugmeldingen) needs no autorisatie.
+  const ownActivities = new Set(
+    service?.betrokkene ? [service.betrokkene.inzageActivityId, service.betrokkene.terugmeldingActivityId] : [],
+  );
   const activities = new Map(snapshot.processing_activities.map((a) => [a.id, a]));
 
   // Every autorisatie the history knows for this service, by (afnemer, activity), with its latest state.
@@ -189,6 +190,7 @@ export async function computeCoverage(
         oin,
         activityId,
         version,
+        ownProcessing: oin === service?.providerOin && ownActivities.has(activityId),
       });
       for (const stretch of check.invalidStretches(range.first, range.last + 1)) {
         const found = await data.stretch(

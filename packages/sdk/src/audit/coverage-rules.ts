@@ -57,13 +57,16 @@ export function dormantAutorisaties(
  * Decides, for one (afnemer, activity, version), at which moments an access was covered. Validity can
  * only change at a moment when something in the registry changed or began or ended; between two such
  * moments it is constant, so checking each stretch at its start decides the whole stretch.
+ * `ownProcessing`: the bronhouder's own processing under one of the activities its service names for the
+ * betrokkene (their inzage, handling their terugmeldingen): no autorisatie is involved, the activity
+ * version (the bronhouder's own) and its grondslagen still must have been in force.
  */
 export function validityChecker(
   activity: ProcessingActivity | undefined,
   autorisaties: StateTimeline,
   grondslagen: StateTimeline,
   autorisatieIds: readonly string[],
-  group: { oin: string; activityId: string; version: number },
+  group: { oin: string; activityId: string; version: number; ownProcessing?: boolean },
 ) {
   const ofVersion = activity?.versions.find((v) => v.version === group.version);
   const grondslagIds = ofVersion?.grondslagIds ?? [];
@@ -77,7 +80,7 @@ export function validityChecker(
 
   const reasonsAt = (t: number): string[] => {
     const reasons: string[] = [];
-    if (!autorisatieIds.some((id) => inForce(autorisaties.knownAt(id, t), t))) {
+    if (!group.ownProcessing && !autorisatieIds.some((id) => inForce(autorisaties.knownAt(id, t), t))) {
       reasons.push(`no autorisatie of ${group.oin} for this processing activity was in force`);
     }
     const versionInForce = versionKnownAt(activity, t);
