@@ -3,13 +3,13 @@
  * Suzanne Moulin logs in by keyboard, sees her BRP data and her home in the BRK, downloads the signed
  * file (the CLI verifies it; edited by one character it does not), asks for a correction of her address
  * and sees "Gemeld"; RvIG takes it in hand and closes it through its inway's bronhouder API (signed here
- * by hand, not with the sdk); she sees the outcome; her timeline shows her own look. axe-core in every
- * state, keyboard only, 320 px.
+ * by hand, not with the sdk); she sees the outcome; her timeline shows her own look; Gemeente Utrecht's
+ * report of doubt about her postcode shows on her page. axe-core in every state, keyboard only, 320 px.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_OIN } from '@poortwachter/seeds';
+import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
@@ -256,6 +256,43 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     await shot(again, '4-afgehandeld');
     await again.close();
   }, 180_000);
+
+  it("shows her an organisation's report of doubt about her data, which she cannot withdraw", async () => {
+    // Gemeente Utrecht doubts her postcode: a terugmelding signed by hand with its key, under its Wmo
+    // activity, at RvIG's inway (as its outway would send it).
+    const key = JSON.parse(readFileSync(join(system.data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as RawJwk;
+    const melding = {
+      terugMeldingBody: {
+        objectIdentificatie: [
+          { objectType: 'persoon', attribuutUrn: 'urn:brp-personen:burgerservicenummer', idWaarde: '999993653' },
+        ],
+        terugMeldingGegevens: [
+          {
+            attribuutUrn: 'urn:brp-personen:verblijfplaats.verblijfadres.postcode',
+            betwijfeldeWaarde: '3077AW',
+            voorgesteldeWaarde: '3077AX',
+            eigenvelden: { toelichting: 'Post kwam terug.' },
+          },
+        ],
+      },
+    };
+    const res = await sendRaw(`http://127.0.0.1:${system.ports.gateway}`, {
+      method: 'POST',
+      targetUri: `http://localhost:${system.ports.gateway}/terugmeldingen`,
+      key,
+      processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      body: JSON.stringify(melding),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const page = await context.newPage();
+    await logIn(page);
+    const item = page.locator('li.melding', { hasText: 'Gemeente Utrecht meldde twijfel over uw postcode' });
+    expect(await item.count()).toBe(1);
+    expect(await item.getAttribute('data-status')).toBe('Gemeld');
+    expect(await item.locator('button.withdraw').count()).toBe(0);
+    await expectAccessible(page, "an organisation's melding");
+    await page.close();
+  }, 120_000);
 
   it('holds its layout at 320 px, with a correction form open', async () => {
     const small = await browser.newContext({ locale: 'nl-NL', viewport: { width: 320, height: 800 } });
