@@ -294,6 +294,34 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     await page.close();
   }, 120_000);
 
+  it('lets her withdraw an open melding of her own, by keyboard', async () => {
+    const page = await context.newPage();
+    await logIn(page);
+    await showOwnData(page);
+    await tabTo(page, (text, tag) => tag === 'BUTTON' && /^Klopt dit niet\?\s*\(huisnummer\)$/.test(text), 300);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('33');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Vergissing.');
+    await tabTo(page, (text) => text === 'Versturen', 10);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('text=Uw melding is verstuurd');
+    const open = page.locator('li.melding', { hasText: 'U meldde dat uw huisnummer niet klopt' });
+    await expect.poll(() => open.getAttribute('data-status')).toBe('Gemeld');
+    const id = (await open.getAttribute('data-id')) ?? '';
+    await tabTo(page, (text, tag) => tag === 'BUTTON' && text === 'Intrekken', 400);
+    expect(await page.evaluate('document.activeElement?.closest("li.melding")?.getAttribute("data-id")')).toBe(id);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('text=Uw melding is ingetrokken.');
+    // The button is gone with the list: the focus is on what happened, not lost.
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Uw melding is ingetrokken.');
+    const withdrawn = page.locator(`li.melding[data-id="${id}"]`);
+    expect(await withdrawn.getAttribute('data-status')).toBe('Ingetrokken');
+    expect(await withdrawn.locator('button.withdraw').count()).toBe(0);
+    await expectAccessible(page, 'a withdrawn melding');
+    await page.close();
+  }, 120_000);
+
   it('holds its layout at 320 px, with a correction form open', async () => {
     const small = await browser.newContext({ locale: 'nl-NL', viewport: { width: 320, height: 800 } });
     const page = await small.newPage();

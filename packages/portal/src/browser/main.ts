@@ -133,9 +133,10 @@ async function loadPage(config: PortalConfig) {
   };
   const meldingen = async (directory: DirectorySnapshot, message?: string) => {
     const result = await client.terugmeldingen();
+    const said = message ? h('p', { class: 'status', role: 'status', tabindex: '-1' }, message) : null;
     show(
       body['mijn-meldingen'],
-      message ? h('p', { class: 'status', role: 'status' }, message) : null,
+      said,
       meldingenView(
         result.terugmeldingen,
         result.missing,
@@ -144,6 +145,8 @@ async function loadPage(config: PortalConfig) {
         (text) => void meldingen(directory, text).catch(failed),
       ),
     );
+    // The button pressed is gone with the list it was in: the keyboard goes on from what happened.
+    said?.focus();
   };
   try {
     const directory = await client.directory();
