@@ -73,3 +73,18 @@ export const screenshotDir = () => {
 /** Whether the page's content is wider than its viewport (a horizontal scroll bar at this width). */
 export const overflowsHorizontally = (page: Page) =>
   page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth + 1') as Promise<boolean>;
+
+/**
+ * Opens the citizens' page at `portal` and logs in by keyboard only (Tab and Enter) as the dev identity
+ * provider's test person whose button names `person`; returns once the page shows what it fetched.
+ */
+export async function logInByKeyboard(page: Page, portal: string, person: string, ready = '#found'): Promise<void> {
+  await page.goto(`${portal}/`);
+  await page.waitForSelector('#login');
+  await tabTo(page, (text) => text === 'Inloggen');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/authorize\?/);
+  await tabTo(page, (text) => text.includes(person));
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(ready, { timeout: 60_000 });
+}

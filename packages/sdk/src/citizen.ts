@@ -5,6 +5,12 @@
  */
 export { type CallControl, type CallDefaults, DEFAULT_TIMEOUT_MS } from './call-control.ts';
 export {
+  type BerichtenAtGateway,
+  type BerichtenClient,
+  type BerichtenInstelling,
+  createBerichtenClient,
+} from './citizen-berichten.ts';
+export {
   type AccessLogResult,
   type CitizenAccess,
   type CitizenClient,

@@ -80,9 +80,9 @@ export type OwnDataStages = readonly [
 /**
  * The citizen's inzage, with a token of an identity provider the registry trusts: the timeline of
  * their own records (`GET /verwerkingen?van=&tot=&limit=&cursor=`, newest first), the proof that
- * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`) and what this bronhouder holds
- * about them (`GET /gegevens`, through `ownData`: an afnemer's stages with a grant made for the citizen);
- * their notice settings (`/berichten`, see berichtenApp).
+ * one of them is in the verifiable log (`GET /verwerkingen/:id/bewijs`), what this bronhouder holds
+ * about them (`GET /gegevens`, through `ownData`: an afnemer's stages with a grant made for the citizen)
+ * their notice settings (`/berichten`, see berichtenApp) and their terugmeldingen (`/terugmeldingen`).
  */
 export function citizenApp(stages: {
   readonly base: MiddlewareHandler<GatewayEnv>;

@@ -5,9 +5,9 @@
  * against a signed tree head. The portal that serves this page sees none of it.
  */
 import type { DirectorySnapshot } from '@poortwachter/protocol';
-import { type AccessLogResult, createCitizenClient, isSdkError, type TimelineEntry } from '@poortwachter/sdk/citizen';
+import { createBerichtenClient, createCitizenClient, isSdkError } from '@poortwachter/sdk/citizen';
 import type { JWK } from 'jose';
-import { berichtenSection } from './berichten.ts';
+import { berichtenView } from './berichten.ts';
 import { h, show } from './dom.ts';
 import {
   endSession,
@@ -17,8 +17,10 @@ import {
   minutesLeft,
   startLogin,
 } from './login.ts';
+import { meldingenView } from './meldingen.ts';
+import { ownDataView } from './own-data.ts';
 import { TEXTS } from './texts.ts';
-import { accessItem, dayOf, overviewCsv, proven } from './timeline.ts';
+import { timelineView } from './timeline.ts';
 
 interface PortalConfig {
   readonly registryUrl: string;
@@ -58,124 +60,43 @@ function loggedOutView(config: PortalConfig) {
   );
 }
 
-function missingView(result: AccessLogResult, directory: DirectorySnapshot) {
-  if (result.missing.length === 0) return null;
-  return h(
-    'div',
-    { class: 'alert', role: 'alert', id: 'incomplete' },
-    h('h2', {}, TEXTS.incomplete),
+/** The page's sections after login, each with its heading; the navigation links to them. */
+const SECTIONS = [
+  ['mijn-gegevens', TEXTS.ownData],
+  ['mijn-meldingen', TEXTS.meldingen],
+  ['wie-bekeek', TEXTS.title],
+  ['berichten', TEXTS.berichten],
+] as const;
+
+function sections() {
+  const body = Object.fromEntries(SECTIONS.map(([id]) => [id, h('div', { id: `${id}-content` })])) as Record<
+    (typeof SECTIONS)[number][0],
+    HTMLDivElement
+  >;
+  const nav = h(
+    'nav',
+    { 'aria-label': TEXTS.onThisPage, class: 'on-this-page' },
     h(
       'ul',
       {},
-      result.missing.map((m) => {
-        const service = directory.services.find((s) => s.id === m.service);
-        const name = directory.organisations.find((o) => o.oin === service?.providerOin)?.name ?? m.service;
-        const who = `${name} (${service?.name ?? m.service}, ${m.gateway})`;
-        return h(
-          'li',
-          { 'data-gateway': m.gateway },
-          /cannot be reached/.test(m.reason) ? TEXTS.missingDown(who) : TEXTS.missingUnverified(who),
-          h('details', {}, h('summary', {}, TEXTS.technical), h('p', { class: 'reason' }, m.reason)),
-        );
-      }),
+      SECTIONS.map(([id, title]) => h('li', {}, h('a', { href: `#${id}` }, title))),
     ),
-    h('p', {}, TEXTS.missingAdvice),
   );
-}
-
-function download(name: string, text: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = h('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-function timelineView(result: AccessLogResult, directory: DirectorySnapshot) {
-  const records = result.records;
-  const organisations = [...new Set(records.map((r) => r.organisatie.naam))].sort((a, b) => a.localeCompare(b, 'nl'));
-  const from = h('input', { type: 'date', id: 'filter-from', name: 'from' });
-  const to = h('input', { type: 'date', id: 'filter-to', name: 'to' });
-  const organisation = h(
-    'select',
-    { id: 'filter-organisation', name: 'organisation' },
-    h('option', { value: '' }, TEXTS.allOrganisations),
-    organisations.map((o) => h('option', { value: o }, o)),
-  );
-  const reset = h('button', { type: 'reset', class: 'secondary' }, TEXTS.resetFilters);
-  const form = h(
-    'form',
-    { class: 'filters', 'aria-labelledby': 'filters-title' },
-    h('h2', { id: 'filters-title' }, TEXTS.filters),
+  const parts = SECTIONS.map(([id, title]) =>
     h(
-      'div',
-      { class: 'fields' },
-      h('div', {}, h('label', { for: 'filter-from' }, TEXTS.from), from),
-      h('div', {}, h('label', { for: 'filter-to' }, TEXTS.to), to),
-      h('div', {}, h('label', { for: 'filter-organisation' }, TEXTS.organisation), organisation),
-      reset,
+      'section',
+      { id, 'aria-labelledby': `${id}-title`, class: 'part' },
+      h('h2', { id: `${id}-title`, tabindex: '-1' }, title),
+      body[id],
     ),
   );
-  form.addEventListener('submit', (e) => e.preventDefault());
-  const count = h('p', { id: 'count', 'aria-live': 'polite' });
-  const list = h('ol', { class: 'timeline', id: 'timeline' });
-  const notProven = records.filter((r) => !proven(r)).length;
-  const summary = h(
-    'div',
-    { class: 'summary' },
-    h('p', { id: 'found' }, TEXTS.found(records.length)),
-    records.length > 0
-      ? h('p', { class: notProven ? 'warning' : 'ok' }, notProven ? TEXTS.someNotProven(notProven) : TEXTS.allProven)
-      : null,
-    result.removedByRetention > 0
-      ? h('p', { id: 'removed' }, TEXTS.removedByRetention(result.removedByRetention))
-      : null,
-  );
-  let visible: TimelineEntry[] = [...records];
-  const apply = () => {
-    visible = records.filter(
-      (r) =>
-        (!from.value || dayOf(r.tijdstip) >= from.value) &&
-        (!to.value || dayOf(r.tijdstip) <= to.value) &&
-        (!organisation.value || r.organisatie.naam === organisation.value),
-    );
-    show(
-      list,
-      visible.map((r, i) => accessItem(r, directory, i)),
-    );
-    count.textContent =
-      visible.length === 0 && records.length > 0
-        ? TEXTS.noneInPeriod
-        : records.length > 0
-          ? TEXTS.shown(visible.length, records.length)
-          : '';
-  };
-  for (const input of [from, to, organisation]) input.addEventListener('change', apply);
-  form.addEventListener('reset', () => setTimeout(apply));
-  const csv = h('button', { type: 'button', class: 'secondary', id: 'download-csv' }, TEXTS.downloadCsv);
-  csv.addEventListener('click', () =>
-    download(
-      `wie-bekeek-mijn-gegevens-${new Date().toISOString().slice(0, 10)}.csv`,
-      overviewCsv(visible),
-      'text/csv;charset=utf-8',
-    ),
-  );
-  const print = h('button', { type: 'button', class: 'secondary', id: 'print' }, TEXTS.print);
-  print.addEventListener('click', () => window.print());
-  apply();
-  return [
-    missingView(result, directory),
-    summary,
-    records.length > 0 ? form : null,
-    records.length > 0 ? h('div', { class: 'actions', role: 'group', 'aria-label': TEXTS.download }, csv, print) : null,
-    h('h2', { class: 'visually-hidden', id: 'list-title' }, TEXTS.title),
-    count,
-    list,
-  ];
+  return { nav, parts, body };
 }
 
-async function loadTimeline(config: PortalConfig) {
+/** Refusals of the token concern every section alike: the citizen logs in again. */
+const loggedOut = (error: unknown) => isSdkError(error) && ['authentication', 'unauthorized'].includes(error.code);
+
+async function loadPage(config: PortalConfig) {
   const logout = h('button', { type: 'button', class: 'secondary', id: 'logout' }, TEXTS.logout);
   logout.addEventListener('click', async () => {
     logout.disabled = true;
@@ -186,7 +107,8 @@ async function loadTimeline(config: PortalConfig) {
     loggedOutView(config);
   });
   show(account, h('span', {}, TEXTS.loggedIn), logout);
-  show(content);
+  const { nav, parts, body } = sections();
+  show(content, nav, parts);
   say(TEXTS.loading);
   content.setAttribute('aria-busy', 'true');
   const client = createCitizenClient({
@@ -194,13 +116,8 @@ async function loadTimeline(config: PortalConfig) {
     registryUrl: config.registryUrl,
     registryKey: config.registryKey,
   });
-  try {
-    const directory = await client.directory();
-    const result = await client.accessLog({ verify: true, pageSize: 100 });
-    show(content, timelineView(result, directory), berichtenSection({ token: token as string, directory }));
-    say(result.complete ? TEXTS.done : TEXTS.doneIncomplete, result.complete ? 'info' : 'error');
-  } catch (error) {
-    if (isSdkError(error) && ['authentication', 'unauthorized'].includes(error.code)) {
+  const failed = (error: unknown) => {
+    if (loggedOut(error)) {
       token = undefined;
       say(TEXTS.sessionEnded, 'error');
       loggedOutView(config);
@@ -213,6 +130,70 @@ async function loadTimeline(config: PortalConfig) {
       say(TEXTS.unexpected, 'error');
       console.error(error);
     }
+  };
+  const meldingen = async (directory: DirectorySnapshot, message?: string) => {
+    const result = await client.terugmeldingen();
+    const said = message ? h('p', { class: 'status', role: 'status', tabindex: '-1' }, message) : null;
+    show(
+      body['mijn-meldingen'],
+      said,
+      meldingenView(
+        result.terugmeldingen,
+        result.missing,
+        directory,
+        (dienst, id) => client.intrekken(dienst, id).then(() => undefined),
+        (text) => void meldingen(directory, text).catch(failed),
+      ),
+    );
+    // The button pressed is gone with the list it was in: the keyboard goes on from what happened.
+    said?.focus();
+  };
+  try {
+    const directory = await client.directory();
+    const timeline = async () => {
+      const result = await client.accessLog({ verify: true, pageSize: 100 });
+      show(body['wie-bekeek'], timelineView(result, directory));
+      return result;
+    };
+    // Reading one's own data is itself an access, logged at every bronhouder: only when the citizen asks.
+    const fetchOwn = h('button', { type: 'button', class: 'primary', id: 'fetch-own-data' }, TEXTS.ownDataFetch);
+    fetchOwn.addEventListener('click', async () => {
+      fetchOwn.disabled = true;
+      say(TEXTS.ownDataLoading);
+      content.setAttribute('aria-busy', 'true');
+      try {
+        const own = await client.gegevens();
+        show(
+          body['mijn-gegevens'],
+          ownDataView(
+            own,
+            directory,
+            async (dienst, melding) => ({
+              referentie: (await client.terugmelden(dienst, melding)).terugMeldingReferentie,
+            }),
+            () => void meldingen(directory).catch(failed),
+          ),
+        );
+        byId('mijn-gegevens-title').focus();
+        const result = await timeline();
+        const complete = result.complete && own.missing.length === 0;
+        say(complete ? TEXTS.ownDataDone : TEXTS.doneIncomplete, complete ? 'info' : 'error');
+      } catch (error) {
+        fetchOwn.disabled = false;
+        failed(error);
+      } finally {
+        content.removeAttribute('aria-busy');
+      }
+    });
+    show(body['mijn-gegevens'], h('p', {}, TEXTS.ownDataAsk), fetchOwn);
+    const [result] = await Promise.all([timeline(), meldingen(directory)]);
+    show(
+      body.berichten,
+      berichtenView(createBerichtenClient({ token: token as string, directory }), directory, result.records),
+    );
+    say(result.complete ? TEXTS.done : TEXTS.doneIncomplete, result.complete ? 'info' : 'error');
+  } catch (error) {
+    failed(error);
   } finally {
     content.removeAttribute('aria-busy');
   }
@@ -241,7 +222,7 @@ async function main() {
     if (token) endSessionOnLeave(config.identityProvider, token);
     token = undefined;
   });
-  if (token) await loadTimeline(config);
+  if (token) await loadPage(config);
   else loggedOutView(config);
 }
 
