@@ -43,7 +43,18 @@ beforeAll(async () => {
       } as unknown as Organisation,
     ],
     services: [
-      { id: 'brp-personen', providerOin: KADASTER, gatewayUrl: `${base}/inway`, revokedAt: null } as unknown as Service,
+      {
+        id: 'brp-personen',
+        providerOin: KADASTER,
+        gatewayUrl: `${base}/inway`,
+        // It offers the betrokkene their own data and terugmeldingen: the citizen's calls ask it.
+        betrokkene: {
+          inzageActivityId: 'inzage',
+          operation: 'RaadpleegMetBurgerservicenummer',
+          terugmeldingActivityId: 'terugmelding',
+        },
+        revokedAt: null,
+      } as unknown as Service,
     ],
     processing_activities: [],
     autorisaties: [],
@@ -132,6 +143,29 @@ const CALLS: Record<string, (c: ReturnType<typeof clients>, control: object) => 
     c.organisation.service('brp-personen').post('/personen', {}, { processingActivity: OZB, ...control }),
   'citizen.directory': (c, control) => c.fresh.directory(control),
   'citizen.accessLog': (c, control) => c.citizen.accessLog({ ...control }),
+  'citizen.gegevens': (c, control) => c.citizen.gegevens(control),
+  'citizen.terugmeldingen': (c, control) => c.citizen.terugmeldingen(control),
+  'citizen.terugmelden': (c, control) =>
+    c.citizen.terugmelden(
+      'brp-personen',
+      {
+        terugMeldingBody: {
+          objectIdentificatie: [
+            { objectType: 'persoon', attribuutUrn: 'urn:brp-personen:burgerservicenummer', idWaarde: '999993653' },
+          ],
+          terugMeldingGegevens: [
+            {
+              attribuutUrn: 'urn:brp-personen:naam.geslachtsnaam',
+              betwijfeldeWaarde: 'Moulin',
+              voorgesteldeWaarde: 'Molin',
+            },
+          ],
+        },
+      },
+      control,
+    ),
+  'citizen.intrekken': (c, control) =>
+    c.citizen.intrekken('brp-personen', '01936f2e-0000-7000-8000-000000000000', control),
   'auditor.directory': (_c, control) =>
     createAuditorClient({ oin: KADASTER, privateKey, registryUrl: base, registryKey }).directory(control),
   'auditor.verifyLogs': (c, control) => c.auditor.verifyLogs({ heads: memoryHeadStore(), ...control }),

@@ -40,7 +40,7 @@ export const chooseTerugmelding = (options: ChooseGrantOptions) =>
         body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(c.get('body')));
       } catch {
         throw new GatewayRefusal('invalidRequest', 'De body is geen JSON.', {
-          invalidParams: [{ name: 'body', code: 'json', reason: 'Stuur een TerugMelding als JSON in UTF-8.' }],
+          invalidParams: [{ name: 'body', code: 'json', reason: 'Stuur een TerugMelding als JSON in UTF 8.' }],
         });
       }
       const parsed = parseTerugmelding(body);
@@ -66,13 +66,13 @@ export const chooseTerugmelding = (options: ChooseGrantOptions) =>
     } else {
       if (!REFERENCE.test(id)) {
         throw new GatewayRefusal('invalidRequest', 'Dit is geen kenmerk van een terugmelding.', {
-          invalidParams: [{ name: 'id', code: 'pattern', reason: 'Het terugMeldingReferentie (een UUID).' }],
+          invalidParams: [{ name: 'id', code: 'pattern', reason: 'Geef het terugMeldingReferentie, een UUID.' }],
         });
       }
       const asked = c.req.query('service');
       if (asked === undefined || !SERVICE_ID.test(asked)) {
         throw new GatewayRefusal('invalidRequest', 'Noem de dienst van de terugmelding.', {
-          invalidParams: [{ name: 'service', code: 'required', reason: 'De dienst, zoals brp-personen.' }],
+          invalidParams: [{ name: 'service', code: 'required', reason: 'Geef de dienst, zoals brp personen.' }],
         });
       }
       serviceId = asked;
