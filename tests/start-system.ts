@@ -40,25 +40,28 @@ export async function freePorts(count: number): Promise<number[]> {
 
 export const freePort = async () => (await freePorts(1))[0] as number;
 
+/** Each port of a running system, by the setting that moves it (`pnpm start`'s parts and the mailbox's SMTP port). */
+const PORT_SETTINGS = {
+  registry: 'REGISTRY_PORT',
+  source: 'SOURCE_PORT',
+  gateway: 'GATEWAY_PORT',
+  idp: 'IDP_PORT',
+  outway: 'OUTWAY_PORT',
+  portal: 'PORTAL_PORT',
+  auditor: 'AUDITOR_PORT',
+  brkSource: 'BRK_SOURCE_PORT',
+  brkGateway: 'BRK_GATEWAY_PORT',
+  beheerRvig: 'BEHEER_RVIG_PORT',
+  beheerHaarlem: 'BEHEER_HAARLEM_PORT',
+  devMail: 'DEV_MAIL_PORT',
+  devMailSmtp: 'DEV_MAIL_SMTP_PORT',
+} as const;
+
 export interface RunningSystem {
   readonly process: ChildProcess;
   /** Its own data folder (keys, databases). */
   readonly data: string;
-  readonly ports: {
-    readonly registry: number;
-    readonly source: number;
-    readonly gateway: number;
-    readonly idp: number;
-    readonly outway: number;
-    readonly portal: number;
-    readonly auditor: number;
-    readonly brkSource: number;
-    readonly brkGateway: number;
-    readonly beheerRvig: number;
-    readonly beheerHaarlem: number;
-    readonly devMail: number;
-    readonly devMailSmtp: number;
-  };
+  readonly ports: { readonly [name in keyof typeof PORT_SETTINGS]: number };
   /** What `pnpm start` printed until it said it was running. */
   readonly output: string;
   /** Everything it printed so far. */
@@ -79,50 +82,9 @@ export async function startSystem(
 ): Promise<RunningSystem> {
   const temporary = mkdtempSync(join(tmpdir(), 'poortwachter-system-'));
   const data = options.dataName === undefined ? temporary : join(temporary, options.dataName);
-  const [
-    registry,
-    source,
-    gateway,
-    idp,
-    outway,
-    portal,
-    auditor,
-    brkSource,
-    brkGateway,
-    beheerRvig,
-    beheerHaarlem,
-    devMail,
-    devMailSmtp,
-  ] = (await freePorts(13)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ports = {
-    registry,
-    source,
-    gateway,
-    idp,
-    outway,
-    portal,
-    auditor,
-    brkSource,
-    brkGateway,
-    beheerRvig,
-    beheerHaarlem,
-    devMail,
-    devMailSmtp,
-  };
+  const names = Object.keys(PORT_SETTINGS) as (keyof typeof PORT_SETTINGS)[];
+  const free = await freePorts(names.length);
+  const ports = Object.fromEntries(names.map((name, i) => [name, free[i] as number])) as RunningSystem['ports'];
   const [command, ...args] = options.command ?? [process.execPath, ...SOURCE_LOADER, 'scripts/start-system.ts'];
   const child = spawn(command as string, args, {
     cwd: root,
@@ -130,19 +92,7 @@ export async function startSystem(
     env: {
       ...process.env,
       DATA_DIR: data,
-      REGISTRY_PORT: String(ports.registry),
-      SOURCE_PORT: String(ports.source),
-      GATEWAY_PORT: String(ports.gateway),
-      IDP_PORT: String(ports.idp),
-      OUTWAY_PORT: String(ports.outway),
-      PORTAL_PORT: String(ports.portal),
-      AUDITOR_PORT: String(ports.auditor),
-      BRK_SOURCE_PORT: String(ports.brkSource),
-      BRK_GATEWAY_PORT: String(ports.brkGateway),
-      BEHEER_RVIG_PORT: String(ports.beheerRvig),
-      BEHEER_HAARLEM_PORT: String(ports.beheerHaarlem),
-      DEV_MAIL_PORT: String(ports.devMail),
-      DEV_MAIL_SMTP_PORT: String(ports.devMailSmtp),
+      ...Object.fromEntries(names.map((name) => [PORT_SETTINGS[name], String(ports[name])])),
       ...options.env,
     },
   });

@@ -30,6 +30,9 @@ const PNG = Buffer.from(
   'base64',
 );
 
+/** The address she gives for notices. */
+const MAILBOX_ADDRESS = 'suzanne.moulin@example.nl';
+
 describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done-when)", () => {
   let system: RunningSystem;
   let browser: Browser;
@@ -245,13 +248,16 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     expect(await own.count()).toBeGreaterThan(0);
     expect(await own.first().textContent()).toContain('U heeft zelf uw gegevens bekeken');
     expect(await own.first().getAttribute('class')).toContain('proven');
-    // Berichten: `pnpm start` gives no gateway a mail server, so each bronhouder is named as sending none,
-    // and there is no form to fill in.
+    // Berichten: `pnpm start`'s gateways mail the development mailbox; she asks both to tell her, by keyboard.
     await again.waitForSelector('#berichten-now');
-    const berichten = (await again.locator('#berichten-state').textContent()) ?? '';
-    expect(berichten).toContain('Rijksdienst voor Identiteitsgegevens verstuurt geen e-mail.');
-    expect(berichten).toContain('Kadaster verstuurt geen e-mail.');
-    expect(await again.locator('form.berichten').isHidden()).toBe(true);
+    expect(await again.locator('#berichten-now').textContent()).toBe('U krijgt nu geen e-mail.');
+    await again.locator('#berichten-email').focus();
+    await again.keyboard.type(MAILBOX_ADDRESS);
+    await tabTo(again, (text, tag) => tag === 'BUTTON' && text === 'Opslaan', 40);
+    await again.keyboard.press('Enter');
+    await again.waitForSelector('text=Opgeslagen. U krijgt een e-mail als er iets nieuws is.');
+    expect(await again.locator('#berichten-now').textContent()).toBe(`U krijgt nu e-mail op ${MAILBOX_ADDRESS}.`);
+    expect(await again.locator('.berichten-problems').count()).toBe(0);
     await expectAccessible(again, 'the outcome and the timeline');
     await shot(again, '4-afgehandeld');
     await again.close();
@@ -321,6 +327,26 @@ describe("Suzanne's own data on the citizens' page, in Chromium (issue 29's done
     await expectAccessible(page, 'a withdrawn melding');
     await page.close();
   }, 120_000);
+
+  it("mails her a notice of the news (Utrecht's report) through the development mailbox, naming nothing", async () => {
+    // The notice job runs every minute and counts records older than a minute: at most about two.
+    const mailbox = `http://127.0.0.1:${system.ports.devMail}/v1/mails`;
+    let mails: { to: string; subject: string; text: string }[] = [];
+    for (const deadline = Date.now() + 170_000; Date.now() < deadline; ) {
+      mails = ((await (await fetch(mailbox)).json()) as { mails: typeof mails }).mails.filter(
+        (m) => m.to === MAILBOX_ADDRESS,
+      );
+      if (mails.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    expect(mails.length).toBeGreaterThan(0);
+    expect(mails[0]?.subject).toBe('Er is iets nieuws over uw gegevens');
+    expect(mails[0]?.text.trim()).toBe(
+      `Log in op http://localhost:${system.ports.portal} om te zien wie uw gegevens gebruikte.`,
+    );
+    for (const personal of ['999993653', 'Moulin', 'Suzanne', 'Utrecht'])
+      expect(mails[0]?.text).not.toContain(personal);
+  }, 200_000);
 
   it('holds its layout at 320 px, with a correction form open', async () => {
     const small = await browser.newContext({ locale: 'nl-NL', viewport: { width: 320, height: 800 } });
