@@ -3,7 +3,7 @@ import type { CoverageReport } from './audit/coverage-report.ts';
 import { type RegistryHistory, registryHistory, snapshotHistory } from './audit/registry-history.ts';
 import { type CoverageVerification, verifyCoverageReport } from './audit/verify-coverage.ts';
 import { type CallControl, controlledCall } from './call-control.ts';
-import type { MissingGateway } from './citizen-client.ts';
+import type { MissingGateway } from './gateway-calls.ts';
 import {
   activeServices,
   type DirectorySource,

@@ -41,12 +41,9 @@ export interface TimelineEntry extends CitizenAccess {
   readonly inLog?: InclusionCheck;
 }
 
-/** A gateway that could not give its part of the timeline: the timeline is then incomplete, and says so. */
-export interface MissingGateway {
-  readonly service: string;
-  readonly gateway: string;
-  readonly reason: string;
-}
+import type { MissingGateway } from './gateway-calls.ts';
+
+export type { MissingGateway };
 
 export interface AccessLogResult {
   /** Newest first, from every gateway in the directory. */

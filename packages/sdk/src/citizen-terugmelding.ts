@@ -1,5 +1,5 @@
 import type { DirectorySnapshot, TerugMelding, TerugmeldingOntvangen, TerugmeldingView } from '@poortwachter/protocol';
-import type { MissingGateway } from './citizen-client.ts';
+import type { MissingGateway } from './gateway-calls.ts';
 import {
   activeServices,
   gatewayBase,

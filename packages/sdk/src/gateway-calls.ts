@@ -100,15 +100,19 @@ export async function verifyGatewayResponse(
   }
 }
 
+/** A gateway that could not give its part of an answer gathered from every gateway: the answer says so. */
+export interface MissingGateway {
+  readonly service: string;
+  readonly gateway: string;
+  readonly reason: string;
+}
+
 /**
  * Why a gateway is missing from a citizen's answer gathered from every gateway (a timeline, their
  * meldingen): it did not answer, or not with a verified signature. A refusal of the citizen's token
  * (401/403) concerns every gateway alike and is thrown, so the caller sees it.
  */
-export function missingGateway(
-  service: Service,
-  error: unknown,
-): { readonly service: string; readonly gateway: string; readonly reason: string } {
+export function missingGateway(service: Service, error: unknown): MissingGateway {
   if (error instanceof SdkError && ['authentication', 'unauthorized'].includes(error.code)) throw error;
   const reason =
     error instanceof SdkError && error.code === 'network'

@@ -12,7 +12,7 @@ import {
   verifyTreeHead,
 } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
-import type { MissingGateway } from './citizen-client.ts';
+import type { MissingGateway } from './gateway-calls.ts';
 import { gatewayFetch, readVerified, signedGatewayCall } from './gateway-calls.ts';
 import {
   type Anchor,

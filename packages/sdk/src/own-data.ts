@@ -1,6 +1,6 @@
 import type { CatalogueField, PublicJwk, Service } from '@poortwachter/protocol';
 import { ownFields, valuesAt } from '@poortwachter/protocol';
-import type { MissingGateway } from './citizen-client.ts';
+import type { MissingGateway } from './gateway-calls.ts';
 
 /**
  * What a citizen's own data looks like in the sdk (`citizenClient.gegevens()`) and in the download

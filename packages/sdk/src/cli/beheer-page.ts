@@ -15,17 +15,9 @@ import {
 } from './beheer-terugmeldingen.ts';
 import { COVERAGE_PAGE_CSS, escapeHtml as e } from './coverage-page.ts';
 
-/** What went wrong with a form the page sent, and what was typed in it (shown again). */
-export interface PageNotice {
-  readonly kind: 'done' | 'error';
-  readonly message: string;
-  readonly details?: readonly string[];
-  /** The form the error belongs to (`voorstel`, or a contract's hash) and its values, to fill in again. */
-  readonly form?: string;
-  readonly values?: Readonly<Record<string, string>>;
-  /** A newly registered application's API key: shown on this answer only. */
-  readonly apiKey?: string;
-}
+import type { PageNotice } from './local-page.ts';
+
+export type { PageNotice };
 
 /** The organisation's outway, when the page manages its applications. */
 export interface OutwayOnPage {

@@ -5,8 +5,8 @@
  * melder). Everything the melder typed is shown escaped, as text.
  */
 import { FINAL_TERUGMELDING_STATUSES, type TerugmeldingOutcome, type TerugmeldingView } from '@poortwachter/protocol';
-import type { PageNotice } from './beheer-page.ts';
 import { escapeHtml as e } from './coverage-page.ts';
+import type { PageNotice } from './local-page.ts';
 
 /** The meldingen of one service of the organisation, or why they could not be fetched. */
 export interface ServiceMeldingen {

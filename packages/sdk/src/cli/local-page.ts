@@ -97,3 +97,15 @@ export async function serveLocalPage(options: {
     if (process.send) process.once('disconnect', stop);
   });
 }
+
+/** What went wrong with a form the page sent, and what was typed in it (shown again). */
+export interface PageNotice {
+  readonly kind: 'done' | 'error';
+  readonly message: string;
+  readonly details?: readonly string[];
+  /** The form the error belongs to (`voorstel`, or a contract's hash) and its values, to fill in again. */
+  readonly form?: string;
+  readonly values?: Readonly<Record<string, string>>;
+  /** A newly registered application's API key: shown on this answer only. */
+  readonly apiKey?: string;
+}
