@@ -5,6 +5,7 @@ import type { GatewayEnv } from '../pipeline/context.ts';
 import { brpOwnGrant } from '../profiles/brp/brp-authorise.ts';
 import { halOwnGrant } from '../profiles/hal/hal-authorise.ts';
 import { verifiedCitizen } from './citizen-app.ts';
+import { onlyParameters } from './read-params.ts';
 
 export interface OwnDataOptions {
   readonly serviceId: string;
@@ -23,6 +24,8 @@ export interface OwnDataOptions {
  */
 export const ownDataGrant = (options: OwnDataOptions) =>
   createMiddleware<GatewayEnv>(async function ownDataGrant(c, next) {
+    // The BSN is the token's: a parameter that names one (or anything else) is refused, not ignored.
+    onlyParameters(c, []);
     const directory = c.get('directory');
     const service = servedService(directory, options.serviceId, options.providerKid);
     const { betrokkene } = service;

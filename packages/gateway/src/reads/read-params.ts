@@ -58,9 +58,13 @@ export function count(value: string | undefined, name: string, min = 0): number 
   return n;
 }
 
+/**
+ * The body as a JSON object; anything else (not UTF-8, not JSON, not an object) is a 400 naming `body`.
+ * Bytes that are not UTF-8 are refused, never stored as U+FFFD.
+ */
 export function parseJsonBody(bytes: Uint8Array): Record<string, unknown> {
   try {
-    const value = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
+    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   } catch {}
   throw new GatewayRefusal('invalidRequest', 'De body moet een JSON object zijn.', {

@@ -13,6 +13,7 @@ import {
   bsnOf,
   checkedMelding,
   coveredBy,
+  hiddenFromCitizen,
   pathsOf,
   purgeAfter,
   type TerugmeldingService,
@@ -150,7 +151,10 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
         terugmeldingId: row.id,
         status: change.status,
         serviceId,
-        bsn: bsnOf(stored),
+        // Handling a melding an organisation filed under an activity confidential now names no subject:
+        // the citizen's timeline would show what the investigation hides (the melding's own history shows
+        // it to them once the confidentiality is lifted).
+        bsn: hiddenFromCitizen(stored, directory, at) ? undefined : bsnOf(stored),
         processorOin: service.providerOin,
         activity,
         paths: pathsOf(stored),

@@ -16,6 +16,7 @@ import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { activityInForce, servedService } from '../pipeline/authorise.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { parseJsonBody } from '../reads/read-params.ts';
+import { confidentialActivities } from '../repositories/citizen-records.ts';
 import type { StoredTerugmelding } from './terugmelding-store.ts';
 
 /**
@@ -144,3 +145,13 @@ export function pathsOf(stored: StoredTerugmelding): string[] {
 /** The BSN a stored melding is about (the records of its later status changes name its pseudonym). */
 export const bsnOf = (stored: StoredTerugmelding): string =>
   terugmeldingSubject(JSON.parse(stored.row.body) as TerugMelding);
+
+/**
+ * Whether a melding is hidden from the citizen it is about now: an organisation filed it under a
+ * verwerkingsactiviteit that is confidential now (an investigation the timeline hides too). Decided at
+ * read time, as the timeline's rule, so that lifting the confidentiality shows it.
+ */
+export function hiddenFromCitizen(stored: StoredTerugmelding, directory: DirectoryIndex, now: number): boolean {
+  const activity = stored.row.processing_activity_id;
+  return activity !== null && confidentialActivities(directory, now).includes(activity);
+}

@@ -5,6 +5,7 @@ import { verifiedCitizen } from '../reads/citizen-app.ts';
 import { onlyParameters, sendJson } from '../reads/read-params.ts';
 import {
   checkedMelding,
+  hiddenFromCitizen,
   pathsOf,
   purgeAfter,
   terugmeldingActivity,
@@ -76,7 +77,8 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
     onlyParameters(c, []);
     const { db, pseudonymsOf } = c.var.reads;
     const stored = await listTerugmeldingen(db, serviceId, { subjects: pseudonymsOf(citizen.bsn) });
-    return sendJson(c, { terugmeldingen: stored.map((s) => terugmeldingView(s, c.var.directory)) });
+    const shown = stored.filter((s) => !hiddenFromCitizen(s, c.var.directory, options.now()));
+    return sendJson(c, { terugmeldingen: shown.map((s) => terugmeldingView(s, c.var.directory)) });
   });
 
   app.get('/:id', async (c) => {
@@ -141,11 +143,19 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
     );
   }
 
-  /** The citizen's melding with this id (their own, or one about them); else 404, as one that does not exist. */
+  /**
+   * The citizen's melding with this id (their own, or one about them, unless confidential now); else 404, as
+   * one that does not exist.
+   */
   async function citizensMelding(c: Context<GatewayEnv>, bsn: string): Promise<StoredTerugmelding> {
     const { db, pseudonymsOf } = c.var.reads;
     const stored = await findTerugmelding(db, c.req.param('id') ?? '');
-    if (!stored || stored.row.service_id !== serviceId || !pseudonymsOf(bsn).includes(stored.row.data_subject_id)) {
+    if (
+      !stored ||
+      stored.row.service_id !== serviceId ||
+      !pseudonymsOf(bsn).includes(stored.row.data_subject_id) ||
+      hiddenFromCitizen(stored, c.var.directory, options.now())
+    ) {
       throw new GatewayRefusal('terugmeldingNotFound', 'U heeft geen melding met dit nummer.');
     }
     return stored;

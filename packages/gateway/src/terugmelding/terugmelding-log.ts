@@ -34,8 +34,8 @@ export interface StatusChangeRecord {
   readonly terugmeldingId: string;
   readonly status: string;
   readonly serviceId: string;
-  /** The BSN it is about. */
-  readonly bsn: string;
+  /** The BSN it is about; undefined: the record names no subject (see `hiddenFromCitizen`). */
+  readonly bsn: string | undefined;
   /** Who acted: the bronhouder (handling, and a citizen's melding), or the afnemer for its own. */
   readonly processorOin: string;
   /** The verwerkingsactiviteit version it was done under. */
@@ -65,7 +65,10 @@ export function statusChangeRecord(
     resource: { attributes: options.resource },
     attributes: {
       'dpl.core.processing_activity_id': change.activity.id,
-      ...subjectAttributes({ id: change.bsn, type: 'BSN' }, options.pseudonymise),
+      ...subjectAttributes(
+        change.bsn === undefined ? undefined : { id: change.bsn, type: 'BSN' },
+        options.pseudonymise,
+      ),
       'dpl.core.foreign_operation.processor': change.processorOin,
       'poortwachter.processing_activity_version': change.activity.version,
       'poortwachter.service_id': change.serviceId,

@@ -253,7 +253,12 @@ export function parseTerugmelding(body: unknown): TerugMelding {
     if (typeof a.mimeType === 'string' && !magic)
       problem(`${bn}.mimeType`, 'enum', `Kies een van: ${Object.keys(BIJLAGE_TYPES).join(', ')}.`);
     if (a.bijlageData === undefined) return;
-    if (typeof a.bijlageData !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(a.bijlageData)) {
+    // Base64 of whole bytes: a length of 4n+1 is no base64 at all.
+    if (
+      typeof a.bijlageData !== 'string' ||
+      !/^[A-Za-z0-9+/]*={0,2}$/.test(a.bijlageData) ||
+      a.bijlageData.length % 4 === 1
+    ) {
       problem(`${bn}.bijlageData`, 'base64', 'Het bestand moet in base64 staan.');
       return;
     }
