@@ -77,6 +77,18 @@ describe('verifyDownload', () => {
     expect(result.bronnen[0]?.findings.join()).toMatch(/body is not what the bronhouder signed/);
   });
 
+  it("a signed answer about another person under the file's betrokkene: a finding naming both BSNs", async () => {
+    const file = await fileSignedBy(await bronhouderKey(RVIG), BODY.replace('999993653', '999991292'));
+    expect((await verifyDownload(JSON.stringify(file), { trustAnchors: anchors })).bronnen[0]?.findings).toEqual([
+      'the answer is about BSN 999991292, not about the betrokkene the file names (999993653)',
+    ]);
+    const renamed = JSON.stringify(await fileSignedBy(await bronhouderKey(RVIG), BODY)).replace(
+      '"bsn":"999993653"',
+      '"bsn":"999993654"',
+    );
+    expect((await verifyDownload(renamed, { trustAnchors: anchors })).ok).toBe(false);
+  });
+
   it('the signature edited by one character, or the status: the signature does not verify', async () => {
     const file = await fileSignedBy(await bronhouderKey(RVIG), BODY);
     const signature = file.bronnen[0]?.antwoord.headers.signature ?? '';

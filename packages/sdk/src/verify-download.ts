@@ -65,6 +65,7 @@ async function verifyBron(
   bron: DownloadFile['bronnen'][number],
   at: string,
   anchors: readonly X509Certificate[] | undefined,
+  bsn: string | undefined,
 ): Promise<BronVerification> {
   const findings: string[] = [];
   const { antwoord, sleutel } = bron;
@@ -75,6 +76,9 @@ async function verifyBron(
   } catch (error) {
     findings.push(`the body is not what the bronhouder signed (${reason(error)})`);
   }
+  // The file's `betrokkene` is not signed, but an answer that names persons must be about that one.
+  for (const other of personsOf(antwoord.body).filter((p) => p !== bsn))
+    findings.push(`the answer is about BSN ${other}, not about the betrokkene the file names (${bsn ?? 'none'})`);
   const jwk = publicPart(sleutel);
   const thumbprint = await calculateJwkThumbprint(jwk as JWK, 'sha256').catch(() => undefined);
   if (thumbprint !== sleutel.kid) findings.push('the key (sleutel) is not the one its kid names');
@@ -191,8 +195,28 @@ export async function verifyDownload(
   if (findings.length > 0) return { ok: false, anchored, findings, bronnen: [] };
   const bronnen = await Promise.all(
     (value.bronnen as DownloadFile['bronnen']).map((bron, i) =>
-      verifyBron(bron, `bronnen[${i}]`, options.trustAnchors),
+      verifyBron(bron, `bronnen[${i}]`, options.trustAnchors, betrokkeneBsn(value)),
     ),
   );
   return { ok: bronnen.every((b) => b.findings.length === 0), anchored, findings: [], bronnen };
+}
+
+/** The BSNs of the persons a BRP answer (`{personen: [{burgerservicenummer}]}`) is about; none for another API. */
+function personsOf(body: string): string[] {
+  try {
+    const personen = (JSON.parse(body) as { personen?: unknown }).personen;
+    if (!Array.isArray(personen)) return [];
+    return personen.flatMap((p) => {
+      const bsn = (p as { burgerservicenummer?: unknown } | null)?.burgerservicenummer;
+      return typeof bsn === 'string' ? [bsn] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** The BSN the file says it is about (`betrokkene.bsn`), if it says one. */
+function betrokkeneBsn(file: Record<string, unknown>): string | undefined {
+  const bsn = (file.betrokkene as { bsn?: unknown } | undefined)?.bsn;
+  return typeof bsn === 'string' ? bsn : undefined;
 }
