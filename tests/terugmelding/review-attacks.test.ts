@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { GATEWAY_URL, startTestGateway, type TestGateway } from '@poortwachter/gateway/testing';
+import { contentDigest } from '@poortwachter/protocol';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
@@ -100,6 +101,25 @@ describe("terugmeldingen and own data, the review's attacks", () => {
     );
     expect(handled).toHaveLength(1);
     expect(handled[0]?.record).not.toContain('dpl.core.data_subject_id');
+  });
+
+  it('commits the digest of the melding as stored in its Gemeld record, so an edit of the stored melding is found', async () => {
+    const res = await fetch(`${origin}/inzage/v1/terugmeldingen`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(melding(SUZANNE)),
+    });
+    expect(res.status).toBe(201);
+    const id = ((await res.json()) as { terugMeldingReferentie: string }).terugMeldingReferentie;
+    const [filed] = (await gw.accessRecords())
+      .map((r) => JSON.parse(r.record) as { attributes: Record<string, unknown> })
+      .map((r) => r.attributes['poortwachter.terugmelding'] as { id: string; status: string; body_digest?: string })
+      .filter((t) => t?.id === id);
+    const row = await gw.db.selectFrom('terugmeldingen').select('body').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(filed?.status).toBe('Gemeld');
+    expect(filed?.body_digest).toBe(await contentDigest(row.body));
+    const edited = row.body.replace('Dorpsstraat', 'Dorpstraat');
+    expect(await contentDigest(edited)).not.toBe(filed?.body_digest);
   });
 
   it('refuses a melding whose bytes are not UTF-8 (400 naming body), never storing U+FFFD', async () => {

@@ -34,7 +34,12 @@ export interface AccessRecordAttributes {
   /** `sha-256=:…:` of the released response body. */
   readonly 'poortwachter.response_digest': string;
   /** Only on a terugmelding's record (search type `Terugmelding`): which melding, and the status it got. */
-  readonly 'poortwachter.terugmelding'?: { readonly id: string; readonly status: string };
+  readonly 'poortwachter.terugmelding'?: {
+    readonly id: string;
+    readonly status: string;
+    /** On filing: `sha-256=:…:` of the melding as the inway stored it. */
+    readonly body_digest?: string;
+  };
 }
 
 /** A stored access record: the record plus its id (UUIDv7) as the citizen sees it. */

@@ -44,6 +44,8 @@ export interface StatusChangeRecord {
   readonly paths: readonly string[];
   /** `sha-256=:…:` of what the request was: the signature base, or the citizen's bearer token. */
   readonly requestDigest: string;
+  /** On filing: `sha-256=:…:` of the melding as stored (`body`), so that an edit of the stored melding is found. */
+  readonly bodyDigest?: string;
 }
 
 /** The access record of one status change: `poortwachter.search_type` `Terugmelding`, the id and status as `poortwachter.terugmelding`. */
@@ -77,7 +79,11 @@ export function statusChangeRecord(
       'poortwachter.fsc_transaction_id': c.get('transactionId'),
       'poortwachter.request_digest': change.requestDigest,
       'poortwachter.response_digest': responseDigest,
-      'poortwachter.terugmelding': { id: change.terugmeldingId, status: change.status },
+      'poortwachter.terugmelding': {
+        id: change.terugmeldingId,
+        status: change.status,
+        ...(change.bodyDigest === undefined ? {} : { body_digest: change.bodyDigest }),
+      },
     },
   };
   return { id: uuidv7(trace.startTime), record };
@@ -131,8 +137,11 @@ export interface NewMelding {
   readonly beschrijving: string;
 }
 
-/** Files a melding (status Gemeld): its record first, then the row; answers 201 with Logius' `Ontvangen`. */
-export function fileMelding(
+/**
+ * Files a melding (status Gemeld): its record first (with the digest of the melding as stored), then the
+ * row; answers 201 with Logius' `Ontvangen`.
+ */
+export async function fileMelding(
   c: Context<GatewayEnv>,
   options: TerugmeldingLog & { readonly db: Kysely<GatewayDatabase> },
   filed: NewMelding,
@@ -147,12 +156,15 @@ export function fileMelding(
     status: 'Gemeld',
     beschrijving: filed.beschrijving,
   };
+  const body = JSON.stringify(filed.melding);
+  const bodyDigest = await contentDigest(body);
   return logThenStore(
     c,
     options,
     {
       terugmeldingId: id,
       status: 'Gemeld',
+      bodyDigest,
       serviceId: filed.serviceId,
       bsn: filed.bsn,
       processorOin: filed.processorOin,
@@ -169,7 +181,7 @@ export function fileMelding(
         melder_soort: filed.melder.soort,
         melder_oin: organisatie,
         processing_activity_id: organisatie === null ? null : filed.activity.id,
-        body: JSON.stringify(filed.melding),
+        body,
         status: 'Gemeld',
         uitkomst: null,
         bericht: null,
