@@ -1,3 +1,4 @@
+import { LOOPBACK_NAMES } from '@poortwachter/protocol';
 import { createTransport } from 'nodemailer';
 
 /** One plain-text mail to one recipient. */
@@ -37,10 +38,14 @@ export function smtpMailer(options: SmtpMailerOptions): Mailer {
   const secure = url.protocol === 'smtps:';
   const timeout = options.timeoutMs ?? 30_000;
   const user = decodeURIComponent(url.username);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const transport = createTransport({
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    host,
     port: url.port ? Number(url.port) : secure ? 465 : 587,
     secure,
+    // Beyond this machine, smtp:// must upgrade (STARTTLS): a server that does not offer it, or a network
+    // that strips the offer, gets neither the password nor a citizen's address in the clear.
+    requireTLS: !secure && !(LOOPBACK_NAMES as readonly string[]).includes(url.hostname),
     ...(user ? { auth: { user, pass: decodeURIComponent(url.password) } } : {}),
     connectionTimeout: timeout,
     greetingTimeout: timeout,
