@@ -1,5 +1,4 @@
-import type { TERUGMELDING_OUTCOMES, TERUGMELDING_STATUSES } from '@poortwachter/protocol';
-import { ASSURANCE_LEVELS } from '@poortwachter/protocol';
+import { ASSURANCE_LEVELS, TERUGMELDING_OUTCOMES, TERUGMELDING_STATUSES } from '@poortwachter/protocol';
 import type { ContractState } from '@poortwachter/protocol/contracts';
 import type { CommandSpec, GroupSpec, Values } from './command-spec.ts';
 
@@ -8,6 +7,24 @@ import type { CommandSpec, GroupSpec, Values } from './command-spec.ts';
  * The parser of each command is made from its entry here, and so is every help text: an option that
  * is not here is refused, and one that is here is in the help.
  */
+
+/** How a citizen's command gets its token: a test BSN at the dev identity provider, or a token given. */
+const CITIZEN_LOGIN = {
+  bsn: { type: 'string', value: 'BSN', description: 'the test person' },
+  token: { type: 'string', value: 'JWT', description: 'a token from a real identity provider, instead of --bsn' },
+  idp: {
+    type: 'string',
+    value: 'URL',
+    description: 'the dev identity provider',
+    defaultText: '$IDP_URL, else http://localhost:8303',
+  },
+  assurance: {
+    type: 'string',
+    choices: ASSURANCE_LEVELS,
+    default: 'midden',
+    description: 'the DigiD level the dev identity provider puts in the token',
+  },
+} as const;
 
 const REGISTRY = {
   registry: {
@@ -191,22 +208,9 @@ export const COMMANDS = {
       "(development) log in at the dev identity provider as a test BSN and show who consulted that person's data",
     description: "From every gateway, each answer's signature verified. Give --bsn, or --token.",
     options: {
-      bsn: { type: 'string', value: 'BSN', description: 'the test person' },
-      token: { type: 'string', value: 'JWT', description: 'a token from a real identity provider, instead of --bsn' },
+      ...CITIZEN_LOGIN,
       van: { type: 'string', value: 'DATE', description: 'the start of the period', defaultText: 'everything' },
       tot: { type: 'string', value: 'DATE', description: 'the end of the period', defaultText: 'everything' },
-      idp: {
-        type: 'string',
-        value: 'URL',
-        description: 'the dev identity provider',
-        defaultText: '$IDP_URL, else http://localhost:8303',
-      },
-      assurance: {
-        type: 'string',
-        choices: ASSURANCE_LEVELS,
-        default: 'midden',
-        description: 'the DigiD level the dev identity provider puts in the token',
-      },
       verify: { type: 'boolean', description: "check every record's inclusion proof against a signed tree head" },
       json: { type: 'boolean', description: 'print the merged timeline as JSON' },
       ...REGISTRY,
@@ -218,24 +222,11 @@ export const COMMANDS = {
     description:
       "From every gateway whose service offers it to the citizen, each answer's signature verified; --download writes the signed answers to a file that verify-download checks offline. Exits 1 when a gateway did not answer.",
     options: {
-      bsn: { type: 'string', value: 'BSN', description: 'the test person' },
-      token: { type: 'string', value: 'JWT', description: 'a token from a real identity provider, instead of --bsn' },
+      ...CITIZEN_LOGIN,
       download: {
         type: 'string',
         value: 'FILE',
         description: 'write the download file (poortwachter-gegevens/1, JSON) there',
-      },
-      idp: {
-        type: 'string',
-        value: 'URL',
-        description: 'the dev identity provider',
-        defaultText: '$IDP_URL, else http://localhost:8303',
-      },
-      assurance: {
-        type: 'string',
-        choices: ASSURANCE_LEVELS,
-        default: 'midden',
-        description: 'the DigiD level the dev identity provider puts in the token',
       },
       json: { type: 'boolean', description: 'print the result (fields and signed answers) as JSON' },
       ...REGISTRY,
@@ -441,15 +432,7 @@ export const COMMANDS = {
     options: {
       status: {
         type: 'string',
-        // The protocol's TERUGMELDING_STATUSES, in its order (the type checks they are the same).
-        choices: [
-          'Gemeld',
-          'In behandeling',
-          'Ingepland',
-          'Onvoldoende contactinformatie',
-          'Afgehandeld',
-          'Ingetrokken',
-        ] as const satisfies typeof TERUGMELDING_STATUSES,
+        choices: TERUGMELDING_STATUSES,
         description: 'only those with this status',
       },
       ...MELDER,
@@ -475,7 +458,7 @@ export const COMMANDS = {
       uitkomst: {
         type: 'string',
         required: true,
-        choices: ['gecorrigeerd', 'niet gecorrigeerd', 'al juist'] as const satisfies typeof TERUGMELDING_OUTCOMES,
+        choices: TERUGMELDING_OUTCOMES,
         description: 'what was done with the doubted values',
       },
       bericht: {
