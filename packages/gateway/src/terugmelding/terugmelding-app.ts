@@ -154,7 +154,7 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
         // Handling a melding an organisation filed under an activity confidential now names no subject:
         // the citizen's timeline would show what the investigation hides (the melding's own history shows
         // it to them once the confidentiality is lifted).
-        bsn: hiddenFromCitizen(stored, directory, at) ? undefined : bsnOf(stored),
+        bsn: hiddenFromCitizen(directory, at)(stored) ? undefined : bsnOf(stored),
         processorOin: service.providerOin,
         activity,
         paths: pathsOf(stored),

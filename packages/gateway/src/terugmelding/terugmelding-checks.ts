@@ -147,11 +147,11 @@ export const bsnOf = (stored: StoredTerugmelding): string =>
   terugmeldingSubject(JSON.parse(stored.row.body) as TerugMelding);
 
 /**
- * Whether a melding is hidden from the citizen it is about now: an organisation filed it under a
- * verwerkingsactiviteit that is confidential now (an investigation the timeline hides too). Decided at
- * read time, as the timeline's rule, so that lifting the confidentiality shows it.
+ * Which meldingen are hidden from the citizen they are about now, the rule made once per request: those
+ * an organisation filed under a verwerkingsactiviteit that is confidential now (an investigation the
+ * timeline hides too). Decided at read time, as the timeline's rule, so that lifting it shows them.
  */
-export function hiddenFromCitizen(stored: StoredTerugmelding, directory: DirectoryIndex, now: number): boolean {
-  const activity = stored.row.processing_activity_id;
-  return activity !== null && confidentialActivities(directory, now).includes(activity);
+export function hiddenFromCitizen(directory: DirectoryIndex, now: number): (stored: StoredTerugmelding) => boolean {
+  const confidential = new Set(confidentialActivities(directory, now));
+  return (stored) => stored.row.processing_activity_id !== null && confidential.has(stored.row.processing_activity_id);
 }

@@ -77,7 +77,8 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
     onlyParameters(c, []);
     const { db, pseudonymsOf } = c.var.reads;
     const stored = await listTerugmeldingen(db, serviceId, { subjects: pseudonymsOf(citizen.bsn) });
-    const shown = stored.filter((s) => !hiddenFromCitizen(s, c.var.directory, options.now()));
+    const hidden = hiddenFromCitizen(c.var.directory, options.now());
+    const shown = stored.filter((s) => !hidden(s));
     return sendJson(c, { terugmeldingen: shown.map((s) => terugmeldingView(s, c.var.directory)) });
   });
 
@@ -154,7 +155,7 @@ export function terugmeldingCitizenApp(options: TerugmeldingRoutesOptions) {
       !stored ||
       stored.row.service_id !== serviceId ||
       !pseudonymsOf(bsn).includes(stored.row.data_subject_id) ||
-      hiddenFromCitizen(stored, c.var.directory, options.now())
+      hiddenFromCitizen(c.var.directory, options.now())(stored)
     ) {
       throw new GatewayRefusal('terugmeldingNotFound', 'U heeft geen melding met dit nummer.');
     }
