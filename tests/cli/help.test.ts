@@ -29,6 +29,10 @@ const COMMANDS = [
   'terugmelding behandel',
   'terugmelding afhandel',
   'terugmelding melden',
+  'registry witness list',
+  'registry witness add',
+  'registry witness remove',
+  'registry witness quorum',
 ];
 const GROUPS = {
   keys: ['generate'],
@@ -48,6 +52,8 @@ const OPERAND: Record<string, string> = {
   'terugmelding show': 'ID',
   'terugmelding behandel': 'ID',
   'terugmelding afhandel': 'ID',
+  'registry witness remove': 'NAME',
+  'registry witness quorum': 'N',
 };
 const PROBE = '--zz-probe';
 
