@@ -153,7 +153,13 @@ describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)
 
   it('answers 400 for a malformed request and for an old size above the checkpoint size', async () => {
     const note = await log.checkpoint(5);
-    for (const body of ['', 'old 01\n\n' + note, 'old 0\nnot-base64!\n\n' + note, 'old 0\n' + note, 'old 0\n\nnot a note']) {
+    for (const body of [
+      '',
+      'old 01\n\n' + note,
+      'old 0\nnot-base64!\n\n' + note,
+      'old 0\n' + note,
+      'old 0\n\nnot a note',
+    ]) {
       const res = await post(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
@@ -191,7 +197,9 @@ describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)
     // Size 0 must have the empty tree's root.
     const notEmpty = await signCheckpoint({ origin: fresh, size: 0, rootHash: freshLog.root(1) }, logKey);
     expect((await add(0, [], notEmpty)).status).toBe(422);
-    expect((await add(0, [], await signCheckpoint({ origin: fresh, size: 0, rootHash: emptyRoot() }, logKey))).status).toBe(200);
+    expect(
+      (await add(0, [], await signCheckpoint({ origin: fresh, size: 0, rootHash: emptyRoot() }, logKey))).status,
+    ).toBe(200);
     // From old size 0 the proof is empty.
     expect((await add(0, freshLog.proof(1, 4), await freshLog.checkpoint(4))).status).toBe(422);
     expect((await add(0, [], await freshLog.checkpoint(4))).status).toBe(200);
