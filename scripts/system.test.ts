@@ -54,6 +54,11 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
       expect(system.printed()).toContain(`vkey ${listed?.vkey}`);
       expect(statSync(join(system.data, 'keys', demo.keyFile)).mode & 0o777).toBe(0o600);
     }
+    const summary = await run('packages/sdk/src/cli/main.ts', ['directory'], env);
+    expect(summary.code, summary.output).toBe(0);
+    expect(summary.out).toContain(
+      'witnesses: a head needs 2 of 2 cosignatures (poortwachter.example/getuige-ap, poortwachter.example/getuige-registry)',
+    );
   });
 
   it('refuses a second pnpm start on the same ports, naming them, before starting anything', async () => {

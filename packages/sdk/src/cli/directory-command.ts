@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
 import { CliExit, registryOptions } from './common.ts';
@@ -71,6 +72,7 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
         ),
         shown``,
         shown`${directory.grondslagen.length} grondslagen, ${directory.processing_activities.length} verwerkingsactiviteiten, ${directory.identity_providers.length} identity providers`,
+        witnessesLine(directory),
         shown``,
       ]),
     );
@@ -82,4 +84,11 @@ export async function directoryCommand(values: ValuesOf<'directory'>): Promise<n
     }
     throw error;
   }
+}
+
+/** The witnesses the signed directory lists and the quorum a head needs, in one line. */
+function witnessesLine(directory: Pick<DirectorySnapshot, 'witnesses' | 'witness_quorum'>) {
+  const witnesses = directory.witnesses ?? [];
+  if (witnesses.length === 0) return shown`no witnesses listed: heads are not witnessed`;
+  return shown`witnesses: a head needs ${directory.witness_quorum ?? witnesses.length} of ${witnesses.length} cosignatures (${witnesses.map((w) => w.name).join(', ')})`;
 }
