@@ -27,7 +27,10 @@ function witnessSettings(values: { name?: string; 'data-dir'?: string; key?: str
 const setupError = (error: unknown): never => {
   if (error instanceof WitnessKeyError) throw new CliExit(2, error.message);
   if (error instanceof FileLockedError)
-    throw new CliExit(2, `Another witness uses this data folder (${error.message}): give each witness its own --data-dir.`);
+    throw new CliExit(
+      2,
+      `Another witness uses this data folder (${error.message}): give each witness its own --data-dir.`,
+    );
   throw error;
 };
 
@@ -77,7 +80,9 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
         );
       });
       if (witness.key.created) printError(shown`made a new witness key in ${keyFile}\n`);
-      print(shown`witness ${name} on ${listening.url}/ (state in ${join(folder, 'witness')})\nvkey ${witness.key.vkey}\n`);
+      print(
+        shown`witness ${name} on ${listening.url}/ (state in ${join(folder, 'witness')})\nvkey ${witness.key.vkey}\n`,
+      );
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = () => {

@@ -88,7 +88,8 @@ export async function addCheckpoint(witness: WitnessService, body: string): Prom
   try {
     keys = await witness.logKeys.keysFor(origin);
   } catch (error) {
-    if (error instanceof LogKeysUnavailableError) return answer(503, `This witness cannot check logs yet: ${error.message}`);
+    if (error instanceof LogKeysUnavailableError)
+      return answer(503, `This witness cannot check logs yet: ${error.message}`);
     throw error;
   }
   if (!keys) return answer(404, `This witness does not know the log ${origin}.`);
@@ -157,8 +158,7 @@ function inconsistencyOf(
 ): string | undefined {
   if (checkpoint.size === 0 && !equalBytes(checkpoint.rootHash, emptyRoot()))
     return 'A checkpoint of size 0 must have the root hash of the empty tree.';
-  if (oldSize === 0)
-    return proof.length === 0 ? undefined : 'From old size 0 the consistency proof must be empty.';
+  if (oldSize === 0) return proof.length === 0 ? undefined : 'From old size 0 the consistency proof must be empty.';
   // oldSize equals the cosigned size here, so `current` is there.
   const cosigned = current as WitnessLogState;
   try {

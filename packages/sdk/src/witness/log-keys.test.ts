@@ -7,8 +7,8 @@ import {
   logOrigin,
   NOTE_ED25519,
   noteKeyFromJwk,
-  rangeRoot,
   REGISTRY_CHANGES_ORIGIN,
+  rangeRoot,
   signCheckpoint,
 } from '@poortwachter/protocol';
 import { demoPrivateKey, startTestRegistry, type TestRegistry } from '@poortwachter/registry/testing';
@@ -55,7 +55,11 @@ describe('a witness that trusts the logs of the verified directory', () => {
 
   it("knows the registry's change log by the pinned registry key when that key is Ed25519", async () => {
     const { publicKey } = await generateSigningKey('ed25519');
-    const logKeys = directoryLogKeys({ registryUrl: 'http://registry.test', registryKey: publicKey, fetch: fetchRegistry });
+    const logKeys = directoryLogKeys({
+      registryUrl: 'http://registry.test',
+      registryKey: publicKey,
+      fetch: fetchRegistry,
+    });
     const keys = await logKeys.keysFor(REGISTRY_CHANGES_ORIGIN);
     expect(keys?.map((k) => k.name)).toEqual([REGISTRY_CHANGES_ORIGIN]);
   });
@@ -87,7 +91,8 @@ describe('a witness that trusts the logs of the verified directory', () => {
         { origin, size: 1, rootHash: rangeRoot([leafHash('a')]) },
         demoPrivateKey(registry.keyDir, DEMO_OIN.kadaster),
       );
-      const submit = () => fetch(`${server.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(0, [], note) });
+      const submit = () =>
+        fetch(`${server.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(0, [], note) });
       expect((await submit()).status).toBe(503);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
       up = true;
