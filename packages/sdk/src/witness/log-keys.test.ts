@@ -13,7 +13,7 @@ import {
 } from '@poortwachter/protocol';
 import { demoPrivateKey, startTestRegistry, type TestRegistry } from '@poortwachter/registry/testing';
 import { DEMO_OIN } from '@poortwachter/seeds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSigningKey } from '../keys.ts';
 import { trustedBy } from '../trusted-directory.ts';
 import { directoryLogKeys, LogKeysUnavailableError } from './log-keys.ts';
@@ -96,9 +96,12 @@ describe('a witness that trusts the logs of the verified directory', () => {
       expect((await submit()).status).toBe(503);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
       up = true;
-      // The registry is back: the log's checkpoint, signed with its anchored key, is cosigned.
+      // The registry is back: without any request the witness turns ready, and cosigns the log's
+      // checkpoint signed with its anchored key.
+      const unwatch = logKeys.watch();
+      await vi.waitFor(async () => expect((await fetch(`${server.url}/readyz`)).status).toBe(200), { timeout: 5000 });
+      unwatch();
       expect((await submit()).status).toBe(200);
-      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     } finally {
       await server.close();
       witness.release();
