@@ -33,6 +33,8 @@ const COMMANDS = [
   'registry witness add',
   'registry witness remove',
   'registry witness quorum',
+  'witness serve',
+  'witness vkey',
 ];
 const GROUPS = {
   keys: ['generate'],
@@ -41,6 +43,7 @@ const GROUPS = {
   contract: ['propose', 'list', 'show', 'accept', 'reject', 'revoke'],
   terugmelding: ['list', 'show', 'behandel', 'afhandel', 'melden'],
   beheer: ['serve'],
+  witness: ['serve', 'vkey'],
 };
 /** The commands that take one word besides their options (`contract show HASH`). */
 const OPERAND: Record<string, string> = {

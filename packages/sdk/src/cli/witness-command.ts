@@ -68,9 +68,11 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
       else print(line);
     };
     const witness = await openWitness({ name, dataDir: folder, keyFile, logKeys, log }).catch(setupError);
+    let unwatch: (() => void) | undefined;
     try {
-      // The first directory now, so that /readyz is true at once (a registry that is down: retried on requests).
+      // The first directory now, so that /readyz is true at once (a registry that is down: tried every 5 s).
       await logKeys.refresh();
+      unwatch = logKeys.watch();
       const listening = await startWitnessServer(witness, { port, host }).catch((error: NodeJS.ErrnoException) => {
         throw new CliExit(
           2,
@@ -80,6 +82,11 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
         );
       });
       if (witness.key.created) printError(shown`made a new witness key in ${keyFile}\n`);
+      const first = logKeys.status();
+      if (!first.ready)
+        printError(
+          shown`no verified directory yet (${first.lastError ?? 'not fetched'}): /readyz says 503 until it has one, tried again every 5 s\n`,
+        );
       print(
         shown`witness ${name} on ${listening.url}/ (state in ${join(folder, 'witness')})\nvkey ${witness.key.vkey}\n`,
       );
@@ -97,6 +104,7 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
       });
       return 0;
     } finally {
+      unwatch?.();
       witness.release();
     }
   });

@@ -17,6 +17,12 @@ export interface LogKeySource {
   keysFor(origin: string): Promise<readonly NoteKey[] | undefined>;
   /** Fetches the directory now (the first one at start, so that /readyz is true at once); never throws. */
   refresh(): Promise<void>;
+  /**
+   * Keeps the directory fresh in the background (every `refreshMs`, and every `unknownRefreshMs` while it
+   * has none), so that requests seldom wait for the registry and /readyz turns ready without them;
+   * returns the function that stops it.
+   */
+  watch(): () => void;
   /** Whether it can answer (it has a verified directory), and what went wrong last, for /readyz. */
   status(): LogKeyStatus;
 }
@@ -53,9 +59,9 @@ export interface DirectoryLogKeysOptions {
 /**
  * The logs a witness of this project knows, from the registry's verified directory (fetched again when
  * older than `refreshMs`): `poortwachter/log/<OIN>/<logId>` of every organisation in it, verified with
- * that organisation's active Ed25519 keys (anchored ones, as every reader takes them), and the registry's
- * change log (`poortwachter/registry/changes`) with the pinned registry key(s) and those the directory
- * introduced during a rotation. A registry that cannot be reached leaves the last verified directory in
+ * that organisation's active keys (Ed25519 or P-256; anchored ones, as every reader takes them), and the
+ * registry's change log (`poortwachter/registry/changes`) with the pinned registry key(s) and those the
+ * directory introduced during a rotation. A registry that cannot be reached leaves the last verified directory in
  * use; with none at all the witness answers 503.
  *
  * @example
@@ -109,7 +115,7 @@ export function directoryLogKeys(options: DirectoryLogKeysOptions): LogKeySource
       try {
         return [noteKeyFromJwk(REGISTRY_CHANGES_ORIGIN, NOTE_ED25519, jwk)];
       } catch (error) {
-        // A registry key that is not Ed25519 signs no checkpoint.
+        // A registry key that is neither Ed25519 nor P-256 signs no checkpoint.
         if (error instanceof NoteError) return [];
         throw error;
       }
@@ -135,6 +141,20 @@ export function directoryLogKeys(options: DirectoryLogKeysOptions): LogKeySource
       return logNoteKeys(organisation, origin);
     },
     refresh,
+    watch() {
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      const next = () => {
+        if (stopped) return;
+        timer = setTimeout(() => void refresh().then(next), directory ? refreshMs : unknownRefreshMs);
+        timer.unref();
+      };
+      next();
+      return () => {
+        stopped = true;
+        clearTimeout(timer);
+      };
+    },
     status() {
       return {
         ready: directory !== undefined,
@@ -150,6 +170,7 @@ export function staticLogKeys(logs: ReadonlyMap<string, readonly NoteKey[]>): Lo
   return {
     keysFor: async (origin) => logs.get(origin),
     refresh: async () => undefined,
+    watch: () => () => undefined,
     status: () => ({ ready: true }),
   };
 }
