@@ -18,6 +18,20 @@ export const dayOf = (iso: string) => DAY.format(new Date(iso));
 
 export const proven = (entry: TimelineEntry) => entry.inLog?.verified === true;
 
+/**
+ * The one line on whether independent witnesses vouched for the logs' heads: the fewest cosigners of
+ * any proven line's head, or a warning for the lines refused for lacking the quorum, or that the
+ * directory lists no witnesses at all. Nothing when no line was checked.
+ */
+export function witnessLine(records: readonly TimelineEntry[]): { ok: boolean; text: string } | null {
+  const unwitnessed = records.filter((r) => r.inLog?.verified === false && r.inLog.unwitnessed).length;
+  if (unwitnessed > 0) return { ok: false, text: TEXTS.notWitnessed(unwitnessed) };
+  const heads = records.flatMap((r) => (r.inLog?.verified ? [r.inLog.witnessed] : []));
+  if (heads.length === 0) return null;
+  if (heads.some((w) => w.quorum === 0)) return { ok: false, text: TEXTS.noWitnesses };
+  return { ok: true, text: TEXTS.witnessed(Math.min(...heads.map((w) => w.cosigners.length))) };
+}
+
 /** Only web addresses become links: a `javascript:` or other scheme from any source stays text. */
 const webLink = (href: string, ...text: (Node | string)[]) =>
   /^https?:\/\//i.test(href) ? h('a', { href, rel: 'noopener noreferrer' }, ...text) : h('span', {}, ...text);
@@ -118,7 +132,16 @@ export function accessItem(entry: TimelineEntry, directory: DirectorySnapshot, i
         h(
           'dd',
           { class: 'check' },
-          h('span', { class: ok ? 'badge ok' : 'badge bad' }, ok ? '✓ ' : '✗ ', ok ? TEXTS.proven : TEXTS.notProven),
+          h(
+            'span',
+            { class: ok ? 'badge ok' : 'badge bad' },
+            ok ? '✓ ' : '✗ ',
+            ok
+              ? TEXTS.proven
+              : check?.verified === false && check.unwitnessed
+                ? TEXTS.notWitnessedLine
+                : TEXTS.notProven,
+          ),
           ok ? null : h('p', {}, TEXTS.notProvenAdvice),
           h('p', { class: 'kept-by' }, TEXTS.logKeptBy(entry.bronhouder)),
           check && !check.verified
@@ -219,6 +242,7 @@ export function timelineView(result: AccessLogResult, directory: DirectorySnapsh
   const count = h('p', { id: 'count', 'aria-live': 'polite' });
   const list = h('ol', { class: 'timeline', id: 'timeline' });
   const notProven = records.filter((r) => !proven(r)).length;
+  const witnesses = witnessLine(records);
   const summary = h(
     'div',
     { class: 'summary' },
@@ -226,6 +250,7 @@ export function timelineView(result: AccessLogResult, directory: DirectorySnapsh
     records.length > 0
       ? h('p', { class: notProven ? 'warning' : 'ok' }, notProven ? TEXTS.someNotProven(notProven) : TEXTS.allProven)
       : null,
+    witnesses ? h('p', { id: 'witnessed', class: witnesses.ok ? 'ok' : 'warning' }, witnesses.text) : null,
     result.removedByRetention > 0
       ? h('p', { id: 'removed' }, TEXTS.removedByRetention(result.removedByRetention))
       : null,
