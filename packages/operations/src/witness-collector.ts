@@ -4,9 +4,11 @@ import {
   type NoteKey,
   parseCheckpointText,
   parseNote,
+  parseSignatureLine,
   parseVkey,
   TLOG_SIZE_CONTENT_TYPE,
   verifyCheckpoint,
+  withSignatures,
 } from '@poortwachter/protocol';
 import type { Logger } from './logger.ts';
 
@@ -208,27 +210,19 @@ export function startWitnessCollector(options: WitnessCollectorOptions) {
     } catch (error) {
       return failed(s, `the directory's vkey of ${s.witness.name} is not valid: ${(error as Error).message}`);
     }
-    const theirs = body
-      .split(/(?<=\n)/)
-      .filter((line) => line.startsWith('\u2014 '))
-      .filter((line) => {
-        try {
-          const [signature] = parseNote(`x\n\n${line}`).signatures;
-          return signature?.name === key.name && signature.keyId === key.keyId;
-        } catch {
-          return false;
-        }
-      });
-    // A line is kept only if it verifies as this witness's cosignature of exactly this checkpoint.
+    // A line is kept only if it verifies as this witness's cosignature of exactly this checkpoint;
+    // lines of other keys are ignored (C2SP tlog-witness).
     const valid: string[] = [];
-    for (const line of theirs) {
+    for (const line of body.split(/(?<=\n)/)) {
       try {
-        const note = `${head.note}${line}`;
+        const signature = parseSignatureLine(line);
+        if (signature.name !== key.name || signature.keyId !== key.keyId) continue;
+        const note = withSignatures(head.note, [signature.line]);
         const { origin: o } = parseCheckpointText(parseNote(note).text);
         await verifyCheckpoint(note, { logKeys: options.logKeys(o), policy: { witnesses: [key], quorum: 1 } });
-        valid.push(line);
+        valid.push(signature.line);
       } catch {
-        // not a valid cosignature of this checkpoint: ignored, as unknown signatures are
+        // not a valid cosignature of this checkpoint
       }
     }
     if (valid.length === 0) return failed(s, `${s.witness.name} answered 200 without a valid cosignature`);

@@ -262,8 +262,13 @@ for (const dialect of DIALECTS) {
       expect(findings[0]?.msg).toContain('was this log rolled back?');
       // The other witness still cosigns; the witness that holds the later head never does.
       expect((await stateOf(b.name))?.cosigned_size).toBe(gw.tree.size);
-      const { cosigners } = await verify(await (await get('/log/v1/checkpoint')).text(), 1);
+      const { heads } = (await (await get('/log/v1/heads')).json()) as { heads: { checkpoint: string }[] };
+      const newest = heads.find((h) => parseCheckpointText(parseNote(h.checkpoint).text).origin === origin);
+      const { cosigners, size } = await verify(newest?.checkpoint ?? '', 1);
+      expect(size).toBe(gw.tree.size);
       expect(cosigners.map((c) => c.name)).toEqual([b.name]);
+      // Readers are given the newest head both witnesses cosigned: the one before.
+      expect((await verify(await (await get('/log/v1/checkpoint')).text())).size).toBe(ours);
     });
 
     it('reports a 422 (the head does not extend what the witness holds) as a finding', async () => {

@@ -1,9 +1,8 @@
-import { contentDigest, GatewayRefusal, parseTilePath } from '@poortwachter/protocol';
+import { contentDigest, GatewayRefusal, parseTilePath, TILE_HEIGHT, TILE_WIDTH } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { headOf, tileHashes } from '../log/merkle/merkle-store.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 
-const TILE_WIDTH = 256;
 /** Above tree level 48 (tile level 6) a tile would stand for 2^56 leaves: beyond any log here. */
 const MAX_TILE_LEVEL = 6;
 /** Full tiles never change; a partial tile only until the full one exists. */
@@ -34,7 +33,7 @@ export async function sendTile(c: Context<GatewayEnv>, logId: string, path: stri
   if (start + width > available) {
     throw noTile(`Tegel ${path} valt buiten de nieuwste ondertekende boomkop van dit logboek.`);
   }
-  const body = await tileHashes(c.var.reads.db, logId, 8 * tile.level, start, width);
+  const body = await tileHashes(c.var.reads.db, logId, TILE_HEIGHT * tile.level, start, width);
   if (!body) throw new Error(`log ${logId}: tile ${path} lacks stored hashes`);
   const bytes = new Uint8Array(body);
   // The digest of the bytes themselves (signResponse would read the body as text).

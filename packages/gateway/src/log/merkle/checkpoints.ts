@@ -1,4 +1,4 @@
-import { withSignatures } from '@poortwachter/protocol';
+import { type DirectorySnapshot, withSignatures, witnessPolicy } from '@poortwachter/protocol';
 import { type Kysely, sql } from 'kysely';
 import type { GatewayDatabase } from '../../storage/tables.ts';
 import { headOf, type TreeHead } from './merkle-store.ts';
@@ -10,13 +10,10 @@ export interface WitnessCount {
 }
 
 /** The directory's witnesses whose cosignatures count, and its quorum (none listed: 0). */
-export const witnessCountOf = (snapshot: {
-  readonly witnesses?: readonly { readonly name: string }[];
-  readonly witness_quorum?: number;
-}): WitnessCount => ({
-  names: snapshot.witnesses?.map((w) => w.name) ?? [],
-  quorum: snapshot.witnesses?.length ? (snapshot.witness_quorum ?? 0) : 0,
-});
+export function witnessCountOf(snapshot: Pick<DirectorySnapshot, 'witnesses' | 'witness_quorum'>): WitnessCount {
+  const policy = witnessPolicy(snapshot);
+  return { names: policy.witnesses.map((k) => k.name), quorum: policy.quorum };
+}
 
 /** Keeps a witness's cosignature line of a head (once: a second one of the same head is dropped). */
 export async function saveCosignature(
