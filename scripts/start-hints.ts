@@ -51,7 +51,7 @@ export function startHints(run: {
   const ozb = run.brkActivity;
   const brkQuery = `postcode=${SUZANNE_HOME.postcode}&huisnummer=${SUZANNE_HOME.huisnummer}`;
   return `
-poortwachter is running (${Math.round(run.startedMs)} ms, every part ready): registry :${parts.registry.port}, BRP source :${parts.source.port}, gateway (RvIG, BRP) :${parts.gateway.port}, BRK source :${parts['brk-source'].port}, gateway (Kadaster, BRK) :${parts['brk-gateway'].port}, dev identity provider :${parts['dev-idp'].port} (not for production), outway of Gemeente Utrecht :${parts.outway.port}, citizens' page :${parts.portal.port}, auditor's page :${parts.auditor.port}, management pages of RvIG :${parts['beheer-rvig'].port} and Gemeente Haarlem :${parts['beheer-haarlem'].port}, dev mailbox :${parts['dev-mail'].port} (not for production)
+poortwachter is running (${Math.round(run.startedMs)} ms, every part ready): registry :${parts.registry.port}, BRP source :${parts.source.port}, gateway (RvIG, BRP) :${parts.gateway.port}, BRK source :${parts['brk-source'].port}, gateway (Kadaster, BRK) :${parts['brk-gateway'].port}, dev identity provider :${parts['dev-idp'].port} (not for production), outway of Gemeente Utrecht :${parts.outway.port}, citizens' page :${parts.portal.port}, auditor's page :${parts.auditor.port}, management pages of RvIG :${parts['beheer-rvig'].port} and Gemeente Haarlem :${parts['beheer-haarlem'].port}, witnesses beside the registry :${parts['witness-registry'].port} and beside the Autoriteit Persoonsgegevens :${parts['witness-ap'].port} (quorum 2), dev mailbox :${parts['dev-mail'].port} (not for production)
 
 Open in a browser:
   http://localhost:${parts.portal.port}/    the citizens' page: log in as Suzanne Moulin, see who consulted her data, each line proven
@@ -70,6 +70,7 @@ Try, in another terminal${tryFirst}
   pnpm poortwachter audit coverage              as the Autoriteit Persoonsgegevens: grondslag coverage and findings
   pnpm poortwachter log verify                  as the auditor: is the verifiable log consistent and unaltered?
   pnpm poortwachter directory                   the signed directory, verified
+  curl -s localhost:${parts['witness-ap'].port}/readyz                 a witness: the logs it knows; the gateways' /readyz say what each witness cosigned
   curl -s localhost:${parts.gateway.port}/readyz                 the gateway's readiness (and /metrics, Prometheus; Kadaster's: localhost:${parts['brk-gateway'].port}/readyz)
   curl -s localhost:${parts.outway.port}/brp-personen/personen -H ${apiKey} -H 'content-type: application/json' \\
     -d '{"type":"RaadpleegMetBurgerservicenummer","burgerservicenummer":["999993653"],"fields":["naam.voornamen","naam.geslachtsnaam"]}'

@@ -7,11 +7,13 @@
  * Utrecht's outway (8304) with one demo application, the citizens' page (8305) and the auditor's page
  * of the Autoriteit Persoonsgegevens (8306, `poortwachter audit serve`, on this machine only), and the
  * management pages of RvIG (8309) and Gemeente Haarlem (8310, `poortwachter beheer serve`, each its own
- * process holding that organisation's key, on this machine only). The parts,
+ * process holding that organisation's key, on this machine only), and two witnesses that cosign the
+ * logs' checkpoints (8313 beside the registry, 8314 beside the Autoriteit Persoonsgegevens; the demo
+ * directory lists both with quorum 2, `poortwachter witness serve`). The parts,
  * their ports (each moved by its *_PORT setting) and settings are in ./system-parts.ts. It says it runs
  * only when every part answers (the gateways and the outway ready), and names the part that did not
  * start and why. A part that stops later is started again; the others keep running. Ctrl-C stops all
- * eleven gracefully: each part runs in a process group of its own, so the terminal's SIGINT reaches only
+ * of them gracefully: each part runs in a process group of its own, so the terminal's SIGINT reaches only
  * this supervisor, which sends each part one SIGTERM (one orderly stop: the log's last batch and tree
  * head written). Should the supervisor die without that, each part sees its IPC channel close and
  * stops the same way.

@@ -33,6 +33,8 @@ describe('the parts of pnpm start', () => {
       auditor: 8306,
       'beheer-rvig': 8309,
       'beheer-haarlem': 8310,
+      'witness-registry': 8313,
+      'witness-ap': 8314,
     });
     const brk = parts['brk-gateway'];
     expect(brk.entry).toBe(parts.gateway.entry);
@@ -86,6 +88,25 @@ describe('the parts of pnpm start', () => {
       'BRK_GATEWAY_PORT must be a whole number from 0 to 65535, got "8307x"',
     );
     expect(PORT_SETTINGS).toContain('BRK_SOURCE_PORT');
-    expect(PORT_SETTINGS).toMatch(/AUDITOR_PORT, BEHEER_RVIG_PORT and BEHEER_HAARLEM_PORT$/);
+    expect(PORT_SETTINGS).toMatch(/BEHEER_HAARLEM_PORT, WITNESS_REGISTRY_PORT and WITNESS_AP_PORT$/);
+  });
+
+  it('runs two witnesses on 8313 and 8314, each with its own key and state, which the registry lists', () => {
+    const { parts } = systemParts({ WITNESS_AP_PORT: '9314', DATA_DIR: '/tmp/elsewhere' }, '/repo', fail);
+    const [registry, ap] = [parts['witness-registry'], parts['witness-ap']];
+    expect([registry.port, ap.port]).toEqual([8313, 9314]);
+    expect(registry.args).toEqual(
+      expect.arrayContaining(['witness', 'serve', '--name', 'poortwachter.example/getuige-registry']),
+    );
+    expect(ap.args).toEqual(expect.arrayContaining(['--name', 'poortwachter.example/getuige-ap', '--port', '9314']));
+    // The key the registry's demo seed made and listed; the state apart, so the two never share a file.
+    expect(registry.env.WITNESS_KEY_FILE).toBe('/tmp/elsewhere/keys/getuige-registry.jwk.json');
+    expect(ap.env.WITNESS_KEY_FILE).toBe('/tmp/elsewhere/keys/getuige-ap.jwk.json');
+    expect(registry.env.DATA_DIR).not.toBe(ap.env.DATA_DIR);
+    expect(parts.registry.env).toMatchObject({
+      WITNESS_REGISTRY_PUBLIC_URL: 'http://localhost:8313',
+      WITNESS_AP_PUBLIC_URL: 'http://localhost:9314',
+    });
+    expect(() => systemParts({ WITNESS_REGISTRY_PORT: 'x' }, '/repo', fail)).toThrow(/WITNESS_REGISTRY_PORT/);
   });
 });

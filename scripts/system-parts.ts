@@ -6,7 +6,7 @@
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { settings } from '@poortwachter/operations/settings';
-import { BRK_SERVICE_ID, DEMO_OIN } from '@poortwachter/seeds';
+import { BRK_SERVICE_ID, DEMO_OIN, DEMO_WITNESSES } from '@poortwachter/seeds';
 
 /** Kadaster's BRK bevragen 2.0, the service of the second inway. */
 export { BRK_SERVICE_ID };
@@ -37,6 +37,8 @@ export const PORTS = {
   auditor: ['AUDITOR_PORT', 8306],
   'beheer-rvig': ['BEHEER_RVIG_PORT', 8309],
   'beheer-haarlem': ['BEHEER_HAARLEM_PORT', 8310],
+  'witness-registry': ['WITNESS_REGISTRY_PORT', 8313],
+  'witness-ap': ['WITNESS_AP_PORT', 8314],
 } as const satisfies Record<string, readonly [string, number]>;
 export type PartName = keyof typeof PORTS;
 
@@ -91,12 +93,50 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
       { REGISTRY_URL: local('registry') },
       { args: ['beheer', 'serve', '--oin', oin] },
     );
+  // A witness (issue 30): its key is the one the registry's demo seed made and listed (keys/), its
+  // state is its own (a folder of its own under the data folder), the logs it knows are the verified
+  // directory's.
+  const witness = (
+    name: 'witness-registry' | 'witness-ap',
+    id: (typeof DEMO_WITNESSES)[number]['id'],
+    colour: number,
+  ) => {
+    const demo = DEMO_WITNESSES.find((w) => w.id === id) as (typeof DEMO_WITNESSES)[number];
+    return part(
+      name,
+      'packages/sdk/src/cli/main.ts',
+      colour,
+      {
+        REGISTRY_URL: local('registry'),
+        DATA_DIR: join(data, demo.id),
+        WITNESS_KEY_FILE: join(data, 'keys', demo.keyFile),
+      },
+      {
+        args: [
+          'witness',
+          'serve',
+          '--name',
+          demo.name,
+          '--port',
+          String(port(name)),
+          '--registry-key',
+          join(data, 'keys', 'registry.public.jwk.json'),
+          '--trust-anchors',
+          join(data, 'keys', 'demo-ca.pem'),
+        ],
+        ready: '/readyz',
+      },
+    );
+  };
   const parts: Record<PartName, Part> = {
     registry: part('registry', 'packages/registry/src/server/main.ts', 36, {
       GATEWAY_PUBLIC_URL: env.GATEWAY_PUBLIC_URL || local('gateway'),
       BRK_GATEWAY_PUBLIC_URL: env.BRK_GATEWAY_PUBLIC_URL || local('brk-gateway'),
       IDP_PUBLIC_URL: idpPublicUrl,
       PORTAL_ORIGINS: portalOrigins.join(','),
+      // The demo directory lists the two witnesses below, with quorum 2.
+      WITNESS_REGISTRY_PUBLIC_URL: local('witness-registry'),
+      WITNESS_AP_PUBLIC_URL: local('witness-ap'),
     }),
     source: part('source', 'examples/brp-source/src/server.ts', 35),
     'dev-mail': part('dev-mail', 'examples/dev-mail/src/server.ts', 37, { DEV_MAIL_SMTP_PORT: String(smtpPort) }),
@@ -165,6 +205,8 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
     ),
     'beheer-rvig': beheer('beheer-rvig', DEMO_OIN.rvig, 92),
     'beheer-haarlem': beheer('beheer-haarlem', DEMO_OIN.haarlem, 91),
+    'witness-registry': witness('witness-registry', 'getuige-registry', 90),
+    'witness-ap': witness('witness-ap', 'getuige-ap', 97),
   };
   return { parts, data, local };
 }

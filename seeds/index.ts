@@ -46,3 +46,4 @@ export {
   demoAutorisaties,
   type SeedOrganisation,
 } from './registry/demo-registry.ts';
+export { DEMO_WITNESS_QUORUM, DEMO_WITNESSES } from './registry/demo-witnesses.ts';

@@ -55,6 +55,8 @@ const PORT_SETTINGS = {
   beheerHaarlem: 'BEHEER_HAARLEM_PORT',
   devMail: 'DEV_MAIL_PORT',
   devMailSmtp: 'DEV_MAIL_SMTP_PORT',
+  witnessRegistry: 'WITNESS_REGISTRY_PORT',
+  witnessAp: 'WITNESS_AP_PORT',
 } as const;
 
 export interface RunningSystem {
@@ -104,7 +106,7 @@ export async function startSystem(
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const started = new Promise<void>((resolve, reject) => {
-    // Twelve processes on two cores, beside whatever else a test run does at the time: up to three minutes.
+    // Fourteen processes on two cores, beside whatever else a test run does at the time: up to three minutes.
     const timer = setTimeout(() => reject(new Error(`the system did not start:\n${output}`)), 180_000);
     const collect = (chunk: Buffer) => {
       output += chunk.toString();

@@ -28,6 +28,8 @@ const ROLE_OF: Record<PartName, string> = {
   auditor: 'cli',
   'beheer-rvig': 'cli',
   'beheer-haarlem': 'cli',
+  'witness-registry': 'cli',
+  'witness-ap': 'cli',
 };
 /** Development tools a production install must not hold. */
 const DEVELOPMENT_TOOLS = ['tsx', 'typescript', 'vitest', 'esbuild'];
@@ -177,7 +179,7 @@ describe('the production install (pnpm deploy --prod)', () => {
   });
 
   it('starts every server with plain node, and a signed query through the outway gets the person', async () => {
-    const ports = await freePorts(11);
+    const ports = await freePorts(13);
     const data = join(work, 'data');
     const env = {
       DATA_DIR: data,
@@ -192,6 +194,8 @@ describe('the production install (pnpm deploy --prod)', () => {
       AUDITOR_PORT: String(ports[8]),
       BEHEER_RVIG_PORT: String(ports[9]),
       BEHEER_HAARLEM_PORT: String(ports[10]),
+      WITNESS_REGISTRY_PORT: String(ports[11]),
+      WITNESS_AP_PORT: String(ports[12]),
     };
     // The parts and settings of `pnpm start`, each started from the deployed folder by its role.
     const { parts } = systemParts(env, deployed, (message) => {

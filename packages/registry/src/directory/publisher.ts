@@ -15,6 +15,7 @@ import { listIdentityProviders } from '../repositories/identity-providers.ts';
 import { listOrganisations } from '../repositories/organisations.ts';
 import { listProcessingActivities } from '../repositories/processing-activities.ts';
 import { listServices } from '../repositories/services.ts';
+import { currentWitnessPolicy } from '../repositories/witnesses.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
 
 export interface SignedDirectory {
@@ -58,7 +59,8 @@ const DAY_S = 86_400;
 /**
  * The directory's content as the registry holds it now: every record, and every contract not past its
  * end by more than a day with all its signatures. `autorisaties` is empty: readers derive them from
- * the contracts the parties signed (`trustDirectory`), never from the registry's word.
+ * the contracts the parties signed (`trustDirectory`), never from the registry's word. The witnesses
+ * and their quorum are always stated, also when there are none (quorum 0: heads are not witnessed).
  */
 export async function readSnapshot(
   db: RegistryDb,
@@ -67,6 +69,7 @@ export async function readSnapshot(
   const now = options.now ?? new Date();
   const { serial } = await currentSerial(db);
   const contracts = await listSignedContracts(db, { notAfterSince: Math.floor(now.getTime() / 1000) - DAY_S });
+  const witnesses = await currentWitnessPolicy(db);
   return {
     serial,
     issued_at: now.toISOString(),
@@ -78,6 +81,8 @@ export async function readSnapshot(
     autorisaties: [],
     contracts: contracts.map((c) => c.contract),
     identity_providers: await listIdentityProviders(db),
+    witnesses: witnesses.witnesses,
+    witness_quorum: witnesses.quorum,
   };
 }
 

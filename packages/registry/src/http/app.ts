@@ -12,6 +12,7 @@ import { onRegistryError, problemResponse } from './problem-response.ts';
 import { changeLogRoutes } from './routes/change-log.ts';
 import { contractRoutes } from './routes/contracts.ts';
 import { recordRoutes } from './routes/records.ts';
+import { witnessRoutes } from './routes/witnesses.ts';
 import { REQUEST_SCHEMAS, type RequestSchemaName } from './schemas.ts';
 import { publishedSchema } from './validate-body.ts';
 
@@ -110,6 +111,7 @@ export function createRegistryApp(options: RegistryAppOptions) {
     c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : authenticate(c, next),
   );
   app.route('/v1', recordRoutes(db, publisher, trust.anchors));
+  app.route('/v1', witnessRoutes(db));
   app.route('/v1/changes/log', changeLogRoutes(db, publisher));
   return app;
 }

@@ -24,6 +24,14 @@ const oin = { type: 'string', pattern: OIN_PATTERN, description: 'OIN: exactly 2
 const text = (maxLength = 500) => ({ type: 'string', minLength: 1, maxLength }) as const;
 const validity = { validFrom: dateTime, validTo: { anyOf: [dateTime, { type: 'null' }] } } as const;
 
+const witnessQuorum = {
+  type: 'integer',
+  minimum: 0,
+  maximum: 100,
+  description:
+    'How many listed witnesses must cosign a head from this change on: a majority of them (more than half, at most all).',
+} as const;
+
 const object = (required: readonly string[], properties: Record<string, unknown>) => ({
   type: 'object',
   required,
@@ -387,6 +395,23 @@ export const REQUEST_SCHEMAS = withVisibleText({
     ...identityProviderFields,
   }),
   'identity-provider-update': object(['name', 'jwks', 'audience', 'minimumAssurance'], identityProviderFields),
+  'witness-create': object(['vkey', 'url'], {
+    vkey: {
+      ...text(1000),
+      description:
+        "The witness's C2SP verifier key (Ed25519 cosignature/v1, type 0x04): `<name>+<key id>+<base64>`; its name is the witness's.",
+    },
+    url: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      description: 'Its submission and monitoring prefix (`<url>/add-checkpoint`).',
+    },
+    operator: { ...text(200), description: 'Who runs it, for readers.' },
+    quorum: witnessQuorum,
+  }),
+  'witness-remove': object([], { quorum: witnessQuorum }),
+  'witness-quorum': object(['quorum'], { quorum: witnessQuorum }),
 } as const);
 
 export type RequestSchemaName = keyof typeof REQUEST_SCHEMAS;

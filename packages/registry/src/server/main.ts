@@ -100,6 +100,14 @@ async function serve() {
         identityProviderIntrospection: true,
         portalOrigins: settings.PORTAL_ORIGINS,
         groupId,
+        ...(settings.WITNESS_REGISTRY_PUBLIC_URL && settings.WITNESS_AP_PUBLIC_URL
+          ? {
+              witnessUrls: {
+                'getuige-registry': settings.WITNESS_REGISTRY_PUBLIC_URL,
+                'getuige-ap': settings.WITNESS_AP_PUBLIC_URL,
+              },
+            }
+          : {}),
       })
     : false;
   // After the seed: in the demo the anchor is the demo CA it made.

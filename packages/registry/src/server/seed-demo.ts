@@ -26,6 +26,7 @@ import { createService, getService, updateService } from '../repositories/servic
 import type { RegistryDatabase } from '../storage/database.ts';
 import { certifyDemoKey, certifyRegisteredDemoKeys, loadOrCreateDemoCa } from './demo-certificates.ts';
 import { signDemoContracts } from './demo-contracts.ts';
+import { type DemoWitnessUrls, seedDemoWitnesses } from './demo-witnesses.ts';
 import { loadOrCreateKey, publicJwkOf } from './key-files.ts';
 
 export interface SeedOptions {
@@ -53,6 +54,12 @@ export interface SeedOptions {
   readonly portalOrigins?: readonly string[];
   /** The registry's FSC group, which the demo contracts name (default `poortwachter-demo`). */
   readonly groupId?: string;
+  /**
+   * Where the demo's two witnesses answer (`pnpm start` runs them): they are listed with quorum 2 and
+   * their keys made under `keyDir` (`seedDemoWitnesses`). Without it none is listed: a registry a test
+   * or a bench starts runs no witness, and its readers accept heads unwitnessed, saying so.
+   */
+  readonly witnessUrls?: DemoWitnessUrls;
   readonly now?: Date;
 }
 
@@ -81,7 +88,8 @@ async function has(
  * On a registry that holds organisations already it gives the development identity provider of a
  * registry seeded before issue 25 its introspection endpoint, and a demo registry (RvIG is in it)
  * gains the demo records it lacks (Kadaster and BRK, issue 26; certificates and signed contracts,
- * issue 28), keeping all it has. Returns whether the registry was empty.
+ * issue 28), keeping all it has; with `witnessUrls` it lists the demo's witnesses when its operator
+ * never changed them (issue 30). Returns whether the registry was empty.
  */
 export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: SeedOptions): Promise<boolean> {
   const now = options.now ?? new Date();
@@ -101,7 +109,10 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
         OPERATOR,
       );
     }
-    if (await has(db, 'organisations', 'oin', DEMO_OIN.rvig)) await seedDemoRecords(db, options, now);
+    if (await has(db, 'organisations', 'oin', DEMO_OIN.rvig)) {
+      await seedDemoRecords(db, options, now);
+      if (options.witnessUrls) await seedDemoWitnesses(db, { keyDir: options.keyDir, urls: options.witnessUrls, now });
+    }
     return false;
   }
   await seedDemoRecords(db, options, now);
@@ -120,6 +131,7 @@ export async function seedDemoRegistry(db: Kysely<RegistryDatabase>, options: Se
     OPERATOR,
     now,
   );
+  if (options.witnessUrls) await seedDemoWitnesses(db, { keyDir: options.keyDir, urls: options.witnessUrls, now });
   return true;
 }
 

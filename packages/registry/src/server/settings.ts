@@ -56,6 +56,16 @@ export const registrySettings = {
     description: 'Demo only: the development identity provider the demo trusts.',
     default: 'http://localhost:8303',
   }),
+  WITNESS_REGISTRY_PUBLIC_URL: kinds.url({
+    description:
+      'Demo only: the witness beside the registry (`pnpm start`: port 8313). With WITNESS_AP_PUBLIC_URL set too, the demo directory lists both witnesses with quorum 2; unset, it lists none.',
+    shownDefault: 'unset: no witnesses listed',
+  }),
+  WITNESS_AP_PUBLIC_URL: kinds.url({
+    description:
+      "Demo only: the witness beside the Autoriteit Persoonsgegevens' auditor page (`pnpm start`: port 8314).",
+    shownDefault: 'unset: no witnesses listed',
+  }),
   PORTAL_ORIGINS: kinds.urls({
     description: "Demo only: the citizens' page origins the demo lets call the gateways.",
     default: 'http://localhost:8305,http://127.0.0.1:8305',

@@ -11,6 +11,7 @@ import type {
   RequestNonceTable,
 } from './tables/registry-state.table.ts';
 import type { ServiceTable } from './tables/service.table.ts';
+import type { WitnessPolicyTable, WitnessTable } from './tables/witness.table.ts';
 
 /**
  * The registry's tables. Timestamps are ISO 8601 UTC strings with milliseconds (they sort as text
@@ -27,6 +28,8 @@ export interface RegistryDatabase {
   contracts: ContractTable;
   contract_signatures: ContractSignatureTable;
   identity_providers: IdentityProviderTable;
+  witnesses: WitnessTable;
+  witness_policy: WitnessPolicyTable;
   directory_state: DirectoryStateTable;
   registry_changes: ChangeTable;
   admin_tokens: AdminTokenTable;

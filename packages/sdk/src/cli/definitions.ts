@@ -133,6 +133,24 @@ const WITNESS = {
   },
 } as const;
 
+/** What every change of the witnesses takes: where the registry is, the admin token, the new quorum. */
+const WITNESS_CHANGE = {
+  quorum: {
+    type: 'string',
+    value: 'N',
+    description: 'the quorum from this change on (a majority of the witnesses then listed)',
+    defaultText: 'the current one',
+  },
+  registry: REGISTRY.registry,
+  'admin-token': {
+    type: 'string',
+    value: 'FILE',
+    description: "the registry's admin token",
+    defaultText: './data/registry-admin-token',
+  },
+  json: { type: 'boolean', description: 'print the witnesses and the quorum as JSON' },
+} as const;
+
 export const GROUPS = {
   keys: { summary: "an organisation's key pairs" },
   contract: {
@@ -141,7 +159,7 @@ export const GROUPS = {
   beheer: { summary: "an organisation's management page" },
   audit: { summary: 'what the gateways logged, checked: by the auditor (coverage) and by an afnemer (reconcile)' },
   log: { summary: "the gateways' verifiable logs" },
-  registry: { summary: "the registry's verifiable change log" },
+  registry: { summary: "the registry's verifiable change log, and the witnesses it lists" },
   terugmelding: {
     summary: 'terugmeldingen: doubt about a value, reported to its bronhouder (afnemer) and handled there (bronhouder)',
   },
@@ -449,6 +467,40 @@ export const COMMANDS = {
       ...REGISTRY,
       json: { type: 'boolean', description: 'print the result as JSON' },
     },
+  },
+  'registry witness list': {
+    summary: 'the witnesses the registry lists and the quorum of their cosignatures a head needs',
+    options: {
+      registry: REGISTRY.registry,
+      json: { type: 'boolean', description: 'print them as JSON' },
+    },
+  },
+  'registry witness add': {
+    summary: "list a witness in the directory (the registry's operator, admin token)",
+    description:
+      "Its vkey is what `poortwachter witness vkey` prints on the witness's machine. The quorum must stay a majority of the witnesses (more than half): name the new one with --quorum when the count makes the current one none.",
+    options: {
+      vkey: {
+        type: 'string',
+        value: 'VKEY',
+        required: true,
+        description: "the witness's verifier key (name+key id+base64, cosignature/v1)",
+      },
+      url: { type: 'string', value: 'URL', required: true, description: 'where it takes checkpoints (its prefix)' },
+      operator: { type: 'string', value: 'TEXT', description: 'who runs it, for readers' },
+      ...WITNESS_CHANGE,
+    },
+  },
+  'registry witness remove': {
+    summary: "take a witness off the directory (the registry's operator, admin token)",
+    operand: { name: 'NAME', description: "the witness's name, as registry witness list shows it" },
+    options: WITNESS_CHANGE,
+  },
+  'registry witness quorum': {
+    summary: "set how many listed witnesses must cosign a head (the registry's operator, admin token)",
+    description: 'A majority of the witnesses listed: more than half, at most all (0 when none is listed).',
+    operand: { name: 'N', description: 'the quorum' },
+    options: (({ quorum: _quorum, ...rest }) => rest)(WITNESS_CHANGE),
   },
   'terugmelding list': {
     summary: "the bronhouder's terugmeldingen of a service, newest first, with their status",

@@ -33,6 +33,10 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   'contract revoke': async () => (await import('./contract-command.ts')).contractRevokeCommand,
   'beheer serve': async () => (await import('./beheer-serve.ts')).beheerServeCommand,
   'registry verify': async () => (await import('./registry-command.ts')).registryVerifyCommand,
+  'registry witness list': async () => (await import('./registry-witness-command.ts')).registryWitnessListCommand,
+  'registry witness add': async () => (await import('./registry-witness-command.ts')).registryWitnessAddCommand,
+  'registry witness remove': async () => (await import('./registry-witness-command.ts')).registryWitnessRemoveCommand,
+  'registry witness quorum': async () => (await import('./registry-witness-command.ts')).registryWitnessQuorumCommand,
   'terugmelding list': async () => (await import('./terugmelding-command.ts')).terugmeldingListCommand,
   'terugmelding show': async () => (await import('./terugmelding-command.ts')).terugmeldingShowCommand,
   'terugmelding behandel': async () => (await import('./terugmelding-command.ts')).terugmeldingBehandelCommand,
@@ -63,6 +67,19 @@ function subcommand(group: GroupName, word: string | undefined, args: string[]):
   if (word !== undefined && isCommand(name)) return run(name, args);
   if (word !== undefined && (HELP.includes(word) || word === 'help')) return say(groupHelp(group));
   const words = subcommandWords(group);
+  // A subcommand of three words (`registry witness add`): its second word alone is a usage error naming the third.
+  const deeper = words.filter((w) => w.startsWith(`${word} `));
+  if (word !== undefined && deeper.length > 0) {
+    const [third, ...rest] = args;
+    const full = `${group} ${word} ${third}`;
+    if (third !== undefined && isCommand(full)) return run(full, rest);
+    const thirds = deeper.map((w) => w.slice(word.length + 1));
+    const guess = third === undefined || third.startsWith('-') ? undefined : nearest(third, thirds);
+    return usageError(
+      `poortwachter ${group} ${word} needs one of: ${thirds.join(', ')}.${guess ? ` Did you mean '${guess}'?` : ''}`,
+      group,
+    );
+  }
   const known = `Its subcommands: ${words.join(', ')}.`;
   if (word === undefined || word.startsWith('-')) {
     return usageError(`poortwachter ${group} needs a subcommand first. ${known}`, group);

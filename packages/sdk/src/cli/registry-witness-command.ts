@@ -1,0 +1,138 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProblemDetails, Witness } from '@poortwachter/protocol';
+import { SdkError } from '../sdk-error.ts';
+import { CliExit, runCommand } from './common.ts';
+import { dataDir } from './data-dir.ts';
+import type { ValuesOf } from './definitions.ts';
+import { jsonText, print, shown } from './output.ts';
+
+/** The registry's answer to every witness route: the witnesses listed and the quorum. */
+interface WitnessPolicy {
+  readonly witnesses: readonly Witness[];
+  readonly quorum: number;
+}
+
+/** The operator's admin token, from `--admin-token` or the file the registry wrote on first start. */
+function adminToken(file: string | undefined): string {
+  const path = file ?? join(dataDir(), 'registry-admin-token');
+  if (!existsSync(path)) {
+    throw new CliExit(
+      2,
+      `No admin token at ${path}: pass --admin-token (the file the registry wrote on first start, or one made with its admin-token add).`,
+    );
+  }
+  const token = readFileSync(path, 'utf8').trim();
+  if (!token) throw new CliExit(2, `The admin token file ${path} is empty.`);
+  return token;
+}
+
+/** One call to the registry's witness routes; a refusal is an SdkError with the registry's problem. */
+async function ask(
+  values: { registry?: string | undefined; 'admin-token'?: string | undefined },
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: unknown,
+): Promise<{ registryUrl: string; policy: WitnessPolicy }> {
+  const registryUrl = (values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300').replace(/\/+$/, '');
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method !== 'GET') {
+    headers.authorization = `Bearer ${adminToken(values['admin-token'])}`;
+    headers['content-type'] = 'application/json';
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${registryUrl}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  } catch (cause) {
+    throw new SdkError('network', `The registry at ${registryUrl} cannot be reached.`, undefined, { cause });
+  }
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!res.ok) {
+    const problem = parsed as ProblemDetails | undefined;
+    throw new SdkError(
+      problem?.code ?? `http${res.status}`,
+      problem?.detail ?? problem?.title ?? `The registry answered ${res.status} for ${path}.`,
+      problem,
+    );
+  }
+  return { registryUrl, policy: parsed as WitnessPolicy };
+}
+
+/** The witnesses and the quorum, as the operator reads them back after a change. */
+function printPolicy(registryUrl: string, policy: WitnessPolicy, json: boolean | undefined, done?: string): number {
+  if (json) {
+    print(jsonText(policy));
+    return 0;
+  }
+  if (done) print(shown`OK    ${done}\n`);
+  const count = policy.witnesses.length;
+  print(
+    count === 0
+      ? shown`registry ${registryUrl} lists no witnesses (quorum 0): readers accept heads as not witnessed\n`
+      : shown`registry ${registryUrl}: a head needs ${policy.quorum} of these ${count} witnesses' cosignatures\n`,
+  );
+  for (const w of policy.witnesses) print(shown`  ${w.name}  ${w.url}${w.operator ? `  (${w.operator})` : ''}\n`);
+  return 0;
+}
+
+/** A whole number of witnesses, or a usage error naming the option. */
+function quorumOf(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(value)) throw new CliExit(2, `${option} is a whole number of witnesses, got ${value}.`);
+  return Number(value);
+}
+
+/** `poortwachter registry witness list`: the witnesses the registry lists and the quorum. */
+export async function registryWitnessListCommand(values: ValuesOf<'registry witness list'>): Promise<number> {
+  return runCommand(async () => {
+    const { registryUrl, policy } = await ask(values, 'GET', '/v1/witnesses');
+    return printPolicy(registryUrl, policy, values.json);
+  });
+}
+
+/** `poortwachter registry witness add --vkey … --url …`: lists a witness (admin token). */
+export async function registryWitnessAddCommand(values: ValuesOf<'registry witness add'>): Promise<number> {
+  return runCommand(async () => {
+    const quorum = quorumOf(values.quorum, '--quorum');
+    const { registryUrl, policy } = await ask(values, 'POST', '/v1/witnesses', {
+      vkey: values.vkey,
+      url: values.url,
+      ...(values.operator === undefined ? {} : { operator: values.operator }),
+      ...(quorum === undefined ? {} : { quorum }),
+    });
+    return printPolicy(registryUrl, policy, values.json, `listed witness ${values.vkey.split('+')[0] ?? ''}`);
+  });
+}
+
+/** `poortwachter registry witness remove NAME`: takes a witness off the directory (admin token). */
+export async function registryWitnessRemoveCommand(values: ValuesOf<'registry witness remove'>): Promise<number> {
+  return runCommand(async () => {
+    const quorum = quorumOf(values.quorum, '--quorum');
+    const { registryUrl, policy } = await ask(
+      values,
+      'POST',
+      `/v1/witnesses/${encodeURIComponent(values.operand)}/remove`,
+      quorum === undefined ? {} : { quorum },
+    );
+    return printPolicy(registryUrl, policy, values.json, `removed witness ${values.operand}`);
+  });
+}
+
+/** `poortwachter registry witness quorum N`: how many listed witnesses must cosign (admin token). */
+export async function registryWitnessQuorumCommand(values: ValuesOf<'registry witness quorum'>): Promise<number> {
+  return runCommand(async () => {
+    const quorum = quorumOf(values.operand, 'The quorum') as number;
+    const { registryUrl, policy } = await ask(values, 'PUT', '/v1/witness-quorum', { quorum });
+    return printPolicy(registryUrl, policy, values.json, `the quorum is ${quorum}`);
+  });
+}
