@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPortalApp } from './app.ts';
 import { allSentences, TEXTS } from './browser/texts.ts';
-import { witnessLine } from './browser/timeline.ts';
+import { witnessLine } from './browser/witness-line.ts';
 import { buildPortal } from './build.ts';
 import { fleschDouma, sentences, words } from './readability.ts';
 

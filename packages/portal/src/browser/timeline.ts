@@ -3,6 +3,7 @@ import { type DirectorySnapshot, toCsv } from '@poortwachter/protocol';
 import type { AccessLogResult, TimelineEntry } from '@poortwachter/sdk/citizen';
 import { h, printOnly, saveFile, show } from './dom.ts';
 import { TEXTS } from './texts.ts';
+import { witnessLine } from './witness-line.ts';
 
 const WHEN = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Amsterdam' });
 const DAY = new Intl.DateTimeFormat('en-CA', {
@@ -17,20 +18,6 @@ export const whenText = (iso: string) => WHEN.format(new Date(iso));
 export const dayOf = (iso: string) => DAY.format(new Date(iso));
 
 export const proven = (entry: TimelineEntry) => entry.inLog?.verified === true;
-
-/**
- * The one line on whether independent witnesses vouched for the logs' heads: the fewest cosigners of
- * any proven line's head, or a warning for the lines refused for lacking the quorum, or that the
- * directory lists no witnesses at all. Nothing when no line was checked.
- */
-export function witnessLine(records: readonly TimelineEntry[]): { ok: boolean; text: string } | null {
-  const unwitnessed = records.filter((r) => r.inLog?.verified === false && r.inLog.unwitnessed).length;
-  if (unwitnessed > 0) return { ok: false, text: TEXTS.notWitnessed(unwitnessed) };
-  const heads = records.flatMap((r) => (r.inLog?.verified ? [r.inLog.witnessed] : []));
-  if (heads.length === 0) return null;
-  if (heads.some((w) => w.quorum === 0)) return { ok: false, text: TEXTS.noWitnesses };
-  return { ok: true, text: TEXTS.witnessed(Math.min(...heads.map((w) => w.cosigners.length))) };
-}
 
 /** Only web addresses become links: a `javascript:` or other scheme from any source stays text. */
 const webLink = (href: string, ...text: (Node | string)[]) =>
