@@ -111,6 +111,28 @@ const MELDING = {
   description: "the melding's terugMeldingReferentie, as terugmelding list shows it",
 } as const;
 
+/** A witness's name, folder and key. */
+const WITNESS = {
+  name: {
+    type: 'string',
+    value: 'NAME',
+    description: 'the key name of its cosignatures (example.org/witness), as the directory lists it',
+    defaultText: '$WITNESS_NAME',
+  },
+  'data-dir': {
+    type: 'string',
+    value: 'DIR',
+    description: 'its own folder: its key and the checkpoint it cosigned last per log',
+    defaultText: '$WITNESS_DATA_DIR, else $DATA_DIR, else ./data',
+  },
+  key: {
+    type: 'string',
+    value: 'FILE',
+    description: 'its private Ed25519 key (made there when missing)',
+    defaultText: '$WITNESS_KEY_FILE, else DIR/witness-key.jwk.json',
+  },
+} as const;
+
 export const GROUPS = {
   keys: { summary: "an organisation's key pairs" },
   contract: {
@@ -123,6 +145,7 @@ export const GROUPS = {
   terugmelding: {
     summary: 'terugmeldingen: doubt about a value, reported to its bronhouder (afnemer) and handled there (bronhouder)',
   },
+  witness: { summary: "a witness: cosigns the logs' checkpoints, so no log can show two histories" },
 } as const satisfies Record<string, GroupSpec>;
 
 export const COMMANDS = {
@@ -501,6 +524,27 @@ export const COMMANDS = {
       ...REGISTRY,
       json: { type: 'boolean', description: "print the bronhouder's answer as JSON" },
     },
+  },
+  'witness serve': {
+    summary:
+      "a witness (C2SP tlog-witness): cosigns a log's checkpoint only when it extends the one it cosigned before",
+    description:
+      "It knows the logs of the organisations in the registry's verified directory (poortwachter/log/<OIN>/<id>, their anchored Ed25519 keys) and the registry's change log (the pinned key). It keeps the latest checkpoint it cosigned per log in DIR/witness/ and its key in DIR/witness-key.jwk.json (made on the first start). POST /add-checkpoint, GET /<sha256 of origin>/checkpoint, /healthz, /readyz.",
+    options: {
+      ...WITNESS,
+      port: { type: 'string', value: 'PORT', description: 'the port it listens on', defaultText: '$PORT, else 8313' },
+      host: {
+        type: 'string',
+        value: 'HOST',
+        description: 'the address it listens on (0.0.0.0 for every interface)',
+        defaultText: '$HOST, else 127.0.0.1',
+      },
+      ...REGISTRY,
+    },
+  },
+  'witness vkey': {
+    summary: "prints the witness's verifier key (vkey) for the registry operator; makes the key when there is none",
+    options: WITNESS,
   },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -38,6 +38,8 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   'terugmelding behandel': async () => (await import('./terugmelding-command.ts')).terugmeldingBehandelCommand,
   'terugmelding afhandel': async () => (await import('./terugmelding-command.ts')).terugmeldingAfhandelCommand,
   'terugmelding melden': async () => (await import('./terugmelding-command.ts')).terugmeldingMeldenCommand,
+  'witness serve': async () => (await import('./witness-command.ts')).witnessServeCommand,
+  'witness vkey': async () => (await import('./witness-command.ts')).witnessVkeyCommand,
 };
 
 const HELP = ['--help', '-h'];
