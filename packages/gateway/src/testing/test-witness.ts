@@ -153,11 +153,11 @@ export async function startTestWitness(options: {
  */
 export function withWitnesses(
   verified: DirectoryProvider,
-  witnesses: () => readonly TestWitness[],
+  witnesses: () => readonly Pick<TestWitness, 'name' | 'vkey' | 'url'>[],
   quorum: number,
   extra?: { oin: string; key: JWK },
 ): DirectoryProvider {
-  let cache: { real: DirectoryIndex; index: DirectoryIndex } | undefined;
+  let cache: { real: DirectoryIndex; listed: string; index: DirectoryIndex } | undefined;
   const added = (o: Organisation): Organisation => {
     if (!extra || o.oin !== extra.oin) return o;
     const { d: _d, ...jwk } = extra.key;
@@ -175,14 +175,15 @@ export function withWitnesses(
     status: () => verified.status(),
     current() {
       const real = verified.current();
-      if (cache?.real !== real) {
+      const listed = witnesses().map((w) => ({ name: w.name, vkey: w.vkey, url: w.url }));
+      if (cache?.real !== real || cache.listed !== JSON.stringify(listed)) {
         const snapshot = {
           ...real.snapshot,
           organisations: real.snapshot.organisations.map(added),
-          witnesses: witnesses().map((w) => ({ name: w.name, vkey: w.vkey, url: w.url })),
+          witnesses: listed,
           witness_quorum: quorum,
         };
-        cache = { real, index: new DirectoryIndex(snapshot) };
+        cache = { real, listed: JSON.stringify(listed), index: new DirectoryIndex(snapshot) };
       }
       return cache.index;
     },
