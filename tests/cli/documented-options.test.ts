@@ -32,6 +32,8 @@ const COMMANDS = [
   'terugmelding behandel',
   'terugmelding afhandel',
   'terugmelding melden',
+  'witness serve',
+  'witness vkey',
 ];
 
 const DOCUMENTS = [

@@ -29,6 +29,8 @@ const COMMANDS = [
   'terugmelding behandel',
   'terugmelding afhandel',
   'terugmelding melden',
+  'witness serve',
+  'witness vkey',
 ];
 const GROUPS = {
   keys: ['generate'],
@@ -37,6 +39,7 @@ const GROUPS = {
   contract: ['propose', 'list', 'show', 'accept', 'reject', 'revoke'],
   terugmelding: ['list', 'show', 'behandel', 'afhandel', 'melden'],
   beheer: ['serve'],
+  witness: ['serve', 'vkey'],
 };
 /** The commands that take one word besides their options (`contract show HASH`). */
 const OPERAND: Record<string, string> = {

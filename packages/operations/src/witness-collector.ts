@@ -153,7 +153,13 @@ export function startWitnessCollector(options: WitnessCollectorOptions) {
 
   const found = (s: State, kind: WitnessFinding['kind'], witnessSize: number | undefined, logSize: number) => {
     const message = `${kind === 'later' ? LATER : INCONSISTENT} (witness ${s.witness.name} holds size ${witnessSize ?? 'unknown'}, log ${origin} is at size ${logSize})`;
-    s.finding = { kind, witness_size: witnessSize ?? null, log_size: logSize, at: new Date(now()).toISOString(), message };
+    s.finding = {
+      kind,
+      witness_size: witnessSize ?? null,
+      log_size: logSize,
+      at: new Date(now()).toISOString(),
+      message,
+    };
     failed(s, message);
     const key = `${s.witness.name}\n${kind}\n${witnessSize ?? ''}`;
     if (logged.has(key)) return;
@@ -276,7 +282,9 @@ export function startWitnessCollector(options: WitnessCollectorOptions) {
         return;
       }
       running = round()
-        .catch((error) => options.logger.warn({ err: error, event: 'witness_collector' }, 'witness collector round failed'))
+        .catch((error) =>
+          options.logger.warn({ err: error, event: 'witness_collector' }, 'witness collector round failed'),
+        )
         .finally(() => {
           running = undefined;
           if (again) {
@@ -344,7 +352,7 @@ function instrumentsOf(meter: Meter) {
     }),
     cosignedSize: meter.createObservableGauge('poortwachter.witness.cosigned_size', {
       unit: '{leaf}',
-      description: "The largest head of this log each witness is known to have cosigned",
+      description: 'The largest head of this log each witness is known to have cosigned',
     }),
     pending: meter.createObservableGauge('poortwachter.witness.pending', {
       description: "1 while the log's newest head waits for this witness's cosignature",

@@ -95,3 +95,26 @@ export {
 } from './terugmelding-client.ts';
 export { readTrustAnchorsFile, trustedBy } from './trusted-directory.ts';
 export { type BronVerification, type DownloadVerification, verifyDownload } from './verify-download.ts';
+export {
+  addCheckpoint,
+  type DirectoryLogKeysOptions,
+  directoryLogKeys,
+  type LogKeySource,
+  type LogKeyStatus,
+  LogKeysUnavailableError,
+  type OpenWitnessOptions,
+  openWitness,
+  originHash,
+  startWitnessServer,
+  staticLogKeys,
+  type WitnessAnswer,
+  type WitnessEvent,
+  type WitnessKey,
+  WitnessKeyError,
+  type WitnessLogState,
+  type WitnessService,
+  WitnessStateError,
+  witnessHandler,
+  witnessKey,
+  witnessKeyFile,
+} from './witness/index.ts';

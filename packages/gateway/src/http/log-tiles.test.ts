@@ -21,11 +21,24 @@ for (const dialect of DIALECTS) {
       tree = new MerkleTree('tiles');
       const rows = tree.prepare(entries(0, SIZE) as never);
       rows.commit();
-      await gw.db.insertInto('merkle_leaves').values([...rows.leaves]).execute();
-      await gw.db.insertInto('merkle_nodes').values([...rows.nodes]).execute();
+      await gw.db
+        .insertInto('merkle_leaves')
+        .values([...rows.leaves])
+        .execute();
+      await gw.db
+        .insertInto('merkle_nodes')
+        .values([...rows.nodes])
+        .execute();
       await gw.db
         .insertInto('merkle_heads')
-        .values({ log_id: 'tiles', tree_size: SIZE, root_hash: toBase64(tree.root()), timestamp: 1, jws: 'x', checkpoint: null })
+        .values({
+          log_id: 'tiles',
+          tree_size: SIZE,
+          root_hash: toBase64(tree.root()),
+          timestamp: 1,
+          jws: 'x',
+          checkpoint: null,
+        })
         .execute();
     });
     afterAll(async () => gw?.close());

@@ -15,9 +15,8 @@ import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
-import { DirectoryIndex } from '../directory/directory-index.ts';
 import { capturedLogLines, GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
-import { startTestWitness, type TestWitness } from '../testing/test-witness.ts';
+import { startTestWitness, type TestWitness, withWitnesses } from '../testing/test-witness.ts';
 
 const SUZANNE = '999993653';
 const raadpleeg = {
@@ -30,50 +29,6 @@ const raadpleeg = {
 function ed25519Key(): JWK {
   const { privateKey } = generateKeyPairSync('ed25519');
   return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: 'rvig-log-ed25519', alg: 'EdDSA' };
-}
-
-/**
- * The verified directory with the provider's Ed25519 key added and the witnesses listed with a
- * quorum (what the registry of part 2 publishes), recomputed per snapshot.
- */
-function withWitnesses(witnesses: () => readonly TestWitness[], quorum: number, key: JWK) {
-  return (verified: DirectoryProvider): DirectoryProvider => {
-    let cache: { real: DirectoryIndex; index: DirectoryIndex } | undefined;
-    return {
-      status: () => verified.status(),
-      current() {
-        const real = verified.current();
-        if (cache?.real !== real) {
-          const { d: _d, ...jwk } = key;
-          const snapshot = {
-            ...real.snapshot,
-            organisations: real.snapshot.organisations.map((o) =>
-              o.oin === DEMO_OIN.rvig
-                ? {
-                    ...o,
-                    keys: [
-                      ...o.keys,
-                      {
-                        kid: key.kid ?? '',
-                        jwk: jwk as never,
-                        status: 'active' as const,
-                        revokedAt: null,
-                        validFrom: '2026-01-01T00:00:00Z',
-                        validTo: null,
-                      },
-                    ],
-                  }
-                : o,
-            ),
-            witnesses: witnesses().map((w) => ({ name: w.name, vkey: w.vkey, url: w.url })),
-            witness_quorum: quorum,
-          };
-          cache = { real, index: new DirectoryIndex(snapshot) };
-        }
-        return cache.index;
-      },
-    };
-  };
 }
 
 for (const dialect of DIALECTS) {
@@ -93,7 +48,9 @@ for (const dialect of DIALECTS) {
     const get = (path: string, headers: Record<string, string> = {}) =>
       gw.app.request(`${GATEWAY_URL}${path}`, { headers });
     const query = async () => {
-      const res = await gw.send(DEMO_OIN.utrecht, raadpleeg, { processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo });
+      const res = await gw.send(DEMO_OIN.utrecht, raadpleeg, {
+        processingActivity: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      });
       expect(res.status).toBe(200);
       await gw.log.drain();
       await gw.signTreeHead();
@@ -127,8 +84,7 @@ for (const dialect of DIALECTS) {
         },
       };
     };
-    const stateOf = async (name: string) =>
-      (await readiness()).body.witnesses.witnesses.find((w) => w.name === name);
+    const stateOf = async (name: string) => (await readiness()).body.witnesses.witnesses.find((w) => w.name === name);
 
     beforeAll(async () => {
       a = await startTestWitness({ name: 'poortwachter.example/getuige-a', logKeys: (o) => logKeys(o) });
@@ -136,7 +92,7 @@ for (const dialect of DIALECTS) {
       gw = await startTestGateway(dialect, {
         signingKey: key,
         directory: (verified) => {
-          directory = withWitnesses(() => [a, b], 2, key)(verified);
+          directory = withWitnesses(verified, () => [a, b], 2, { oin: DEMO_OIN.rvig, key });
           return directory;
         },
         witnesses: { intervalMs: 3_600_000, backoff: { firstMs: 1, maxMs: 1 } },
@@ -182,9 +138,9 @@ for (const dialect of DIALECTS) {
 
     it("gives the citizen's proof the cosigned checkpoint of exactly the head it proves against", async () => {
       const token = await gw.citizenToken({ sub: SUZANNE });
-      const list = (await (
-        await get('/inzage/v1/verwerkingen', { authorization: `Bearer ${token}` })
-      ).json()) as { verwerkingen: { id: string }[] };
+      const list = (await (await get('/inzage/v1/verwerkingen', { authorization: `Bearer ${token}` })).json()) as {
+        verwerkingen: { id: string }[];
+      };
       const id = list.verwerkingen[0]?.id;
       const res = await get(`/inzage/v1/verwerkingen/${id}/bewijs`, { authorization: `Bearer ${token}` });
       expect(res.status).toBe(200);

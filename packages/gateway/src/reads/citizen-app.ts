@@ -143,7 +143,9 @@ export function citizenApp(stages: {
     const head =
       wanted === undefined
         ? await servedHead(db, leaf.logId, witnessCountOf(c.var.directory.snapshot), leaf.index + 1)
-        : (await withCosignatures(db, [await signedHeadOfSize(db, leaf.logId, count(wanted, 'size', 1), leaf.index)]))[0];
+        : (
+            await withCosignatures(db, [await signedHeadOfSize(db, leaf.logId, count(wanted, 'size', 1), leaf.index)])
+          )[0];
     if (!head || head.tree_size <= leaf.index) {
       c.header('retry-after', '1');
       throw new GatewayRefusal(

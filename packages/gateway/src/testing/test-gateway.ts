@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WitnessCollector } from '@poortwachter/operations';
 import { type SignRequestOptions, signRequest } from '@poortwachter/protocol';
 import { type Dialect, openTestDatabase, startTestRegistry, type TestRegistry } from '@poortwachter/registry/testing';
 import { registryHistory } from '@poortwachter/sdk';
 import { DEV_IDENTITY_PROVIDER, loadPersonen } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import type { WitnessCollector } from '@poortwachter/operations';
 import { type DirectoryProvider, demoTrustAnchors, registryDirectory } from '../directory/directory-provider.ts';
 import { createGateway, type Gateway } from '../gateway.ts';
 import type { createGatewayApp } from '../http/app.ts';

@@ -10,6 +10,7 @@ import {
   NoteError,
   type NoteKey,
   noteKeyFromJwk,
+  type Organisation,
   parseAddCheckpoint,
   parseCheckpointText,
   parseNote,
@@ -18,6 +19,8 @@ import {
   verifyConsistency,
 } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
+import { DirectoryIndex } from '../directory/directory-index.ts';
+import type { DirectoryProvider } from '../directory/directory-provider.ts';
 
 /** A minimal witness for tests (C2SP tlog-witness add-checkpoint), on 127.0.0.1; state in memory. */
 export interface TestWitness {
@@ -70,7 +73,11 @@ export async function startTestWitness(options: {
     const logKeys = options.logKeys(checkpoint.origin);
     if (!logKeys) return { status: 404, body: 'unknown origin\n' };
     try {
-      await verifyCheckpoint(request.note, { logKeys, policy: { witnesses: [], quorum: 0 }, origin: checkpoint.origin });
+      await verifyCheckpoint(request.note, {
+        logKeys,
+        policy: { witnesses: [], quorum: 0 },
+        origin: checkpoint.origin,
+      });
     } catch (error) {
       if (error instanceof CheckpointError) return { status: 403, body: `${error.message}\n` };
       throw error;
@@ -136,5 +143,49 @@ export async function startTestWitness(options: {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * The verified directory with `witnesses` listed and a quorum (what the registry publishes), and
+ * optionally another key of an organisation (a provider whose seeded key is P-256 gets an Ed25519
+ * one, so its log has checkpoints); recomputed per snapshot.
+ */
+export function withWitnesses(
+  verified: DirectoryProvider,
+  witnesses: () => readonly Pick<TestWitness, 'name' | 'vkey' | 'url'>[],
+  quorum: number,
+  extra?: { oin: string; key: JWK },
+): DirectoryProvider {
+  let cache: { real: DirectoryIndex; listed: string; index: DirectoryIndex } | undefined;
+  const added = (o: Organisation): Organisation => {
+    if (!extra || o.oin !== extra.oin) return o;
+    const { d: _d, ...jwk } = extra.key;
+    const key = {
+      kid: extra.key.kid ?? '',
+      jwk: jwk as Organisation['keys'][number]['jwk'],
+      status: 'active' as const,
+      revokedAt: null,
+      validFrom: '2026-01-01T00:00:00Z',
+      validTo: null,
+    };
+    return { ...o, keys: [...o.keys, key] };
+  };
+  return {
+    status: () => verified.status(),
+    current() {
+      const real = verified.current();
+      const listed = witnesses().map((w) => ({ name: w.name, vkey: w.vkey, url: w.url }));
+      if (cache?.real !== real || cache.listed !== JSON.stringify(listed)) {
+        const snapshot = {
+          ...real.snapshot,
+          organisations: real.snapshot.organisations.map(added),
+          witnesses: listed,
+          witness_quorum: quorum,
+        };
+        cache = { real, listed: JSON.stringify(listed), index: new DirectoryIndex(snapshot) };
+      }
+      return cache.index;
+    },
   };
 }

@@ -27,7 +27,10 @@ function witnessSettings(values: { name?: string; 'data-dir'?: string; key?: str
 const setupError = (error: unknown): never => {
   if (error instanceof WitnessKeyError) throw new CliExit(2, error.message);
   if (error instanceof FileLockedError)
-    throw new CliExit(2, `Another witness uses this data folder (${error.message}): give each witness its own --data-dir.`);
+    throw new CliExit(
+      2,
+      `Another witness uses this data folder (${error.message}): give each witness its own --data-dir.`,
+    );
   throw error;
 };
 
@@ -65,9 +68,11 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
       else print(line);
     };
     const witness = await openWitness({ name, dataDir: folder, keyFile, logKeys, log }).catch(setupError);
+    let unwatch: (() => void) | undefined;
     try {
-      // The first directory now, so that /readyz is true at once (a registry that is down: retried on requests).
+      // The first directory now, so that /readyz is true at once (a registry that is down: tried every 5 s).
       await logKeys.refresh();
+      unwatch = logKeys.watch();
       const listening = await startWitnessServer(witness, { port, host }).catch((error: NodeJS.ErrnoException) => {
         throw new CliExit(
           2,
@@ -77,7 +82,14 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
         );
       });
       if (witness.key.created) printError(shown`made a new witness key in ${keyFile}\n`);
-      print(shown`witness ${name} on ${listening.url}/ (state in ${join(folder, 'witness')})\nvkey ${witness.key.vkey}\n`);
+      const first = logKeys.status();
+      if (!first.ready)
+        printError(
+          shown`no verified directory yet (${first.lastError ?? 'not fetched'}): /readyz says 503 until it has one, tried again every 5 s\n`,
+        );
+      print(
+        shown`witness ${name} on ${listening.url}/ (state in ${join(folder, 'witness')})\nvkey ${witness.key.vkey}\n`,
+      );
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = () => {
@@ -92,6 +104,7 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
       });
       return 0;
     } finally {
+      unwatch?.();
       witness.release();
     }
   });

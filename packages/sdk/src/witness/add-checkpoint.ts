@@ -88,7 +88,8 @@ export async function addCheckpoint(witness: WitnessService, body: string): Prom
   try {
     keys = await witness.logKeys.keysFor(origin);
   } catch (error) {
-    if (error instanceof LogKeysUnavailableError) return answer(503, `This witness cannot check logs yet: ${error.message}`);
+    if (error instanceof LogKeysUnavailableError)
+      return answer(503, `This witness cannot check logs yet: ${error.message}`);
     throw error;
   }
   if (!keys) return answer(404, `This witness does not know the log ${origin}.`);
@@ -106,7 +107,7 @@ export async function addCheckpoint(witness: WitnessService, body: string): Prom
     return answer(400, `The old size ${oldSize} is larger than the checkpoint's size ${checkpoint.size}.`);
 
   const now = witness.now ?? (() => Math.floor(Date.now() / 1000));
-  return witness.store.update(origin, async (current) => {
+  const result = await witness.store.update(origin, async (current) => {
     const cosignedSize = current?.size ?? 0;
     if (oldSize !== cosignedSize) return { result: answer(409, `${cosignedSize}\n`, TLOG_SIZE_CONTENT_TYPE) };
     const inconsistency = inconsistencyOf(current, oldSize, proof, checkpoint);
@@ -126,9 +127,11 @@ export async function addCheckpoint(witness: WitnessService, body: string): Prom
       note: `${text}\n${logged}${line}`,
       cosignedAt: timestamp,
     };
-    witness.log?.({ event: 'cosigned', origin, oldSize, size: checkpoint.size });
     return { next, result: answer(200, line) };
   });
+  // Once the new state is on disk (`update` resolved).
+  if (result.status === 200) witness.log?.({ event: 'cosigned', origin, oldSize, size: checkpoint.size });
+  return result;
 }
 
 /** Why the log's signature does not count (403, or 400 for a note that is malformed), or undefined. */
@@ -157,8 +160,7 @@ function inconsistencyOf(
 ): string | undefined {
   if (checkpoint.size === 0 && !equalBytes(checkpoint.rootHash, emptyRoot()))
     return 'A checkpoint of size 0 must have the root hash of the empty tree.';
-  if (oldSize === 0)
-    return proof.length === 0 ? undefined : 'From old size 0 the consistency proof must be empty.';
+  if (oldSize === 0) return proof.length === 0 ? undefined : 'From old size 0 the consistency proof must be empty.';
   // oldSize equals the cosigned size here, so `current` is there.
   const cosigned = current as WitnessLogState;
   try {

@@ -1,10 +1,10 @@
-export { addCheckpoint, type WitnessService, type WitnessAnswer, type WitnessEvent } from './add-checkpoint.ts';
+export { addCheckpoint, type WitnessAnswer, type WitnessEvent, type WitnessService } from './add-checkpoint.ts';
 export {
   type DirectoryLogKeysOptions,
   directoryLogKeys,
   type LogKeySource,
-  LogKeysUnavailableError,
   type LogKeyStatus,
+  LogKeysUnavailableError,
   staticLogKeys,
 } from './log-keys.ts';
 export { type OpenWitnessOptions, openWitness, witnessKeyFile } from './open-witness.ts';

@@ -7,13 +7,13 @@ import {
   logOrigin,
   NOTE_ED25519,
   noteKeyFromJwk,
-  rangeRoot,
   REGISTRY_CHANGES_ORIGIN,
+  rangeRoot,
   signCheckpoint,
 } from '@poortwachter/protocol';
 import { demoPrivateKey, startTestRegistry, type TestRegistry } from '@poortwachter/registry/testing';
 import { DEMO_OIN } from '@poortwachter/seeds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateSigningKey } from '../keys.ts';
 import { trustedBy } from '../trusted-directory.ts';
 import { directoryLogKeys, LogKeysUnavailableError } from './log-keys.ts';
@@ -55,7 +55,11 @@ describe('a witness that trusts the logs of the verified directory', () => {
 
   it("knows the registry's change log by the pinned registry key when that key is Ed25519", async () => {
     const { publicKey } = await generateSigningKey('ed25519');
-    const logKeys = directoryLogKeys({ registryUrl: 'http://registry.test', registryKey: publicKey, fetch: fetchRegistry });
+    const logKeys = directoryLogKeys({
+      registryUrl: 'http://registry.test',
+      registryKey: publicKey,
+      fetch: fetchRegistry,
+    });
     const keys = await logKeys.keysFor(REGISTRY_CHANGES_ORIGIN);
     expect(keys?.map((k) => k.name)).toEqual([REGISTRY_CHANGES_ORIGIN]);
   });
@@ -87,13 +91,17 @@ describe('a witness that trusts the logs of the verified directory', () => {
         { origin, size: 1, rootHash: rangeRoot([leafHash('a')]) },
         demoPrivateKey(registry.keyDir, DEMO_OIN.kadaster),
       );
-      const submit = () => fetch(`${server.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(0, [], note) });
+      const submit = () =>
+        fetch(`${server.url}/add-checkpoint`, { method: 'POST', body: addCheckpointBody(0, [], note) });
       expect((await submit()).status).toBe(503);
       expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
       up = true;
-      // The registry is back: the log's checkpoint, signed with its anchored key, is cosigned.
+      // The registry is back: without any request the witness turns ready, and cosigns the log's
+      // checkpoint signed with its anchored key.
+      const unwatch = logKeys.watch();
+      await vi.waitFor(async () => expect((await fetch(`${server.url}/readyz`)).status).toBe(200), { timeout: 5000 });
+      unwatch();
       expect((await submit()).status).toBe(200);
-      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     } finally {
       await server.close();
       witness.release();

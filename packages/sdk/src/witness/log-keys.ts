@@ -2,8 +2,8 @@ import {
   type DirectorySnapshot,
   logNoteKeys,
   NOTE_ED25519,
-  type NoteKey,
   NoteError,
+  type NoteKey,
   noteKeyFromJwk,
   parseLogOrigin,
   REGISTRY_CHANGES_ORIGIN,
@@ -17,6 +17,12 @@ export interface LogKeySource {
   keysFor(origin: string): Promise<readonly NoteKey[] | undefined>;
   /** Fetches the directory now (the first one at start, so that /readyz is true at once); never throws. */
   refresh(): Promise<void>;
+  /**
+   * Keeps the directory fresh in the background (every `refreshMs`, and every `unknownRefreshMs` while it
+   * has none), so that requests seldom wait for the registry and /readyz turns ready without them;
+   * returns the function that stops it.
+   */
+  watch(): () => void;
   /** Whether it can answer (it has a verified directory), and what went wrong last, for /readyz. */
   status(): LogKeyStatus;
 }
@@ -135,6 +141,20 @@ export function directoryLogKeys(options: DirectoryLogKeysOptions): LogKeySource
       return logNoteKeys(organisation, origin);
     },
     refresh,
+    watch() {
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      const next = () => {
+        if (stopped) return;
+        timer = setTimeout(() => void refresh().then(next), directory ? refreshMs : unknownRefreshMs);
+        timer.unref();
+      };
+      next();
+      return () => {
+        stopped = true;
+        clearTimeout(timer);
+      };
+    },
     status() {
       return {
         ready: directory !== undefined,
@@ -150,6 +170,7 @@ export function staticLogKeys(logs: ReadonlyMap<string, readonly NoteKey[]>): Lo
   return {
     keysFor: async (origin) => logs.get(origin),
     refresh: async () => undefined,
+    watch: () => () => undefined,
     status: () => ({ ready: true }),
   };
 }

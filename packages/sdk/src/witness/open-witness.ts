@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { type FileLock, lockFile } from '../file-lock.ts';
-import type { WitnessService, WitnessEvent } from './add-checkpoint.ts';
+import type { WitnessEvent, WitnessService } from './add-checkpoint.ts';
 import type { LogKeySource } from './log-keys.ts';
 import { witnessKey } from './witness-key.ts';
 import { witnessStore } from './witness-state.ts';

@@ -3,8 +3,8 @@ import {
   COSIGNATURE_ED25519,
   formatVkey,
   isKeyName,
-  type NoteKey,
   NoteError,
+  type NoteKey,
   noteKeyFromJwk,
 } from '@poortwachter/protocol';
 import type { JWK } from 'jose';

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { addCheckpoint, type WitnessService, type WitnessAnswer } from './add-checkpoint.ts';
+import { addCheckpoint, type WitnessAnswer, type WitnessService } from './add-checkpoint.ts';
 
 /**
  * The largest add-checkpoint body a witness reads: 63 proof lines, a checkpoint and its signatures stay
@@ -71,7 +71,10 @@ export function witnessHandler(witness: WitnessService) {
     if (path === '/healthz') return send(res, json({ status: 'ok' }));
     if (path === '/readyz') {
       const current = status();
-      return send(res, { ...json({ status: current.ready ? 'ready' : 'not ready', ...current }), status: current.ready ? 200 : 503 });
+      return send(res, {
+        ...json({ status: current.ready ? 'ready' : 'not ready', ...current }),
+        status: current.ready ? 200 : 503,
+      });
     }
     const monitoring = /^\/([0-9a-f]{64})\/checkpoint$/.exec(path);
     if (monitoring) {

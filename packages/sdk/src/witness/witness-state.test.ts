@@ -50,7 +50,11 @@ describe('the witness state', () => {
     const store = witnessStore(dir);
     await store.update(ORIGIN, async () => ({ next: state(3), result: undefined }));
     const file = join(dir, `${originHash(ORIGIN)}.json`);
-    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ origin: ORIGIN, size: 3, cosigned_at: 1_800_000_003 });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      origin: ORIGIN,
+      size: 3,
+      cosigned_at: 1_800_000_003,
+    });
     writeFileSync(file, '{"origin":"poortwachter/log/00000001234567890000/other","size":3}');
     expect(() => store.read(ORIGIN)).toThrow(WitnessStateError);
     writeFileSync(file, 'not json');

@@ -45,6 +45,13 @@ function makeLog(privateJwk: JWK, branch = 'a', origin = ORIGIN) {
 
 const publicOf = ({ d: _d, ...jwk }: JWK): JWK => jwk;
 
+/** The body of a witness's /readyz. */
+interface Readiness {
+  readonly status: string;
+  readonly name: string;
+  readonly vkey: string;
+}
+
 describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)', () => {
   let dir: string;
   let logKey: JWK;
@@ -153,7 +160,13 @@ describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)
 
   it('answers 400 for a malformed request and for an old size above the checkpoint size', async () => {
     const note = await log.checkpoint(5);
-    for (const body of ['', 'old 01\n\n' + note, 'old 0\nnot-base64!\n\n' + note, 'old 0\n' + note, 'old 0\n\nnot a note']) {
+    for (const body of [
+      '',
+      `old 01\n\n${note}`,
+      `old 0\nnot-base64!\n\n${note}`,
+      `old 0\n${note}`,
+      'old 0\n\nnot a note',
+    ]) {
       const res = await post(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
@@ -191,7 +204,9 @@ describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)
     // Size 0 must have the empty tree's root.
     const notEmpty = await signCheckpoint({ origin: fresh, size: 0, rootHash: freshLog.root(1) }, logKey);
     expect((await add(0, [], notEmpty)).status).toBe(422);
-    expect((await add(0, [], await signCheckpoint({ origin: fresh, size: 0, rootHash: emptyRoot() }, logKey))).status).toBe(200);
+    expect(
+      (await add(0, [], await signCheckpoint({ origin: fresh, size: 0, rootHash: emptyRoot() }, logKey))).status,
+    ).toBe(200);
     // From old size 0 the proof is empty.
     expect((await add(0, freshLog.proof(1, 4), await freshLog.checkpoint(4))).status).toBe(422);
     expect((await add(0, [], await freshLog.checkpoint(4))).status).toBe(200);
@@ -199,7 +214,7 @@ describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)
 
   it('keeps refusing after a restart: its state per log is on disk (0600), and its key stays the same', async () => {
     expect((await grow(0, 8)).status).toBe(200);
-    const vkeyBefore = await (await fetch(`${url}/readyz`)).json();
+    const vkeyBefore = (await (await fetch(`${url}/readyz`)).json()) as Readiness;
     await stop();
     await start();
     const fork = makeLog(logKey, 'b');
@@ -209,7 +224,7 @@ describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)
     expect(res.status).toBe(409);
     expect(await res.text()).toBe('8\n');
     expect((await grow(8, 9)).status).toBe(200);
-    expect((await (await fetch(`${url}/readyz`)).json()).vkey).toBe(vkeyBefore.vkey);
+    expect(((await (await fetch(`${url}/readyz`)).json()) as Readiness).vkey).toBe(vkeyBefore.vkey);
     expect(statSync(join(dir, 'witness', `${originHash(ORIGIN)}.json`)).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, 'witness-key.jwk.json')).mode & 0o777).toBe(0o600);
   });
@@ -248,7 +263,7 @@ describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
-    const body = await ready.json();
+    const body = (await ready.json()) as Readiness;
     expect(body).toMatchObject({ status: 'ready', name: NAME });
     expect(parseVkey(body.vkey).name).toBe(NAME);
     const get = await fetch(`${url}/add-checkpoint`);
@@ -259,7 +274,7 @@ describe('the witness (C2SP tlog-witness add-checkpoint, from outside over HTTP)
 
   /** The witness's public note key, read back from its /readyz. */
   async function openWitnessKeyOnly(): Promise<NoteKey> {
-    const body = await (await fetch(`${url}/readyz`)).json();
+    const body = (await (await fetch(`${url}/readyz`)).json()) as Readiness;
     return parseVkey(body.vkey);
   }
 });

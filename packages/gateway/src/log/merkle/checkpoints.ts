@@ -53,9 +53,7 @@ export async function withCosignatures(db: Kysely<GatewayDatabase>, heads: reado
   const rows = await db
     .selectFrom('merkle_cosignatures')
     .select(['log_id', 'tree_size', 'line'])
-    .where((eb) =>
-      eb.or(signed.map((h) => eb.and([eb('log_id', '=', h.log_id), eb('tree_size', '=', h.tree_size)]))),
-    )
+    .where((eb) => eb.or(signed.map((h) => eb.and([eb('log_id', '=', h.log_id), eb('tree_size', '=', h.tree_size)]))))
     .orderBy('witness')
     .execute();
   const lines = new Map<string, string[]>();
@@ -102,7 +100,9 @@ export async function newestWitnessedHead(
     .limit(1)
     .executeTakeFirst();
   if (!row) return undefined;
-  const [head] = await withCosignatures(db, [{ ...row, tree_size: Number(row.tree_size), timestamp: Number(row.timestamp) }]);
+  const [head] = await withCosignatures(db, [
+    { ...row, tree_size: Number(row.tree_size), timestamp: Number(row.timestamp) },
+  ]);
   return head;
 }
 
