@@ -100,9 +100,11 @@ describe('the parts of pnpm start', () => {
     );
     expect(ap.args).toEqual(expect.arrayContaining(['--name', 'poortwachter.example/getuige-ap', '--port', '9314']));
     // The key the registry's demo seed made and listed; the state apart, so the two never share a file.
-    expect(registry.env.WITNESS_KEY_FILE).toBe('/tmp/elsewhere/keys/getuige-registry.jwk.json');
-    expect(ap.env.WITNESS_KEY_FILE).toBe('/tmp/elsewhere/keys/getuige-ap.jwk.json');
-    expect(registry.env.DATA_DIR).not.toBe(ap.env.DATA_DIR);
+    const option = (args: readonly string[] | undefined, name: string) => args?.[(args?.indexOf(name) ?? -2) + 1];
+    expect(option(registry.args, '--key')).toBe('/tmp/elsewhere/keys/getuige-registry.jwk.json');
+    expect(option(ap.args, '--key')).toBe('/tmp/elsewhere/keys/getuige-ap.jwk.json');
+    expect(option(registry.args, '--data-dir')).toBe('/tmp/elsewhere/getuige-registry');
+    expect(option(ap.args, '--data-dir')).toBe('/tmp/elsewhere/getuige-ap');
     expect(parts.registry.env).toMatchObject({
       WITNESS_REGISTRY_PUBLIC_URL: 'http://localhost:8313',
       WITNESS_AP_PUBLIC_URL: 'http://localhost:9314',

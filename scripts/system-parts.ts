@@ -94,8 +94,7 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
       { args: ['beheer', 'serve', '--oin', oin] },
     );
   // A witness (issue 30): its key is the one the registry's demo seed made and listed (keys/), its
-  // state is its own (a folder of its own under the data folder), the logs it knows are the verified
-  // directory's.
+  // state a folder of its own (two witnesses never share one), the logs it knows the verified directory's.
   const witness = (
     name: 'witness-registry' | 'witness-ap',
     id: (typeof DEMO_WITNESSES)[number]['id'],
@@ -106,23 +105,11 @@ export function systemParts(env: NodeJS.ProcessEnv, root: string, fail: (message
       name,
       'packages/sdk/src/cli/main.ts',
       colour,
-      {
-        REGISTRY_URL: local('registry'),
-        DATA_DIR: join(data, demo.id),
-        WITNESS_KEY_FILE: join(data, 'keys', demo.keyFile),
-      },
+      { REGISTRY_URL: local('registry') },
       {
         args: [
-          'witness',
-          'serve',
-          '--name',
-          demo.name,
-          '--port',
-          String(port(name)),
-          '--registry-key',
-          join(data, 'keys', 'registry.public.jwk.json'),
-          '--trust-anchors',
-          join(data, 'keys', 'demo-ca.pem'),
+          ...['witness', 'serve', '--name', demo.name, '--port', String(port(name))],
+          ...['--data-dir', join(data, demo.id), '--key', join(data, 'keys', demo.keyFile)],
         ],
         ready: '/readyz',
       },

@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { verifyDirectorySnapshot } from '@poortwachter/protocol';
+import { DEMO_WITNESSES } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEntry } from '../tests/run-process.ts';
 import { freePort, type RunningSystem, startSystem } from '../tests/start-system.ts';
@@ -22,6 +24,7 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     system = await startSystem();
     const { registry, source, gateway, idp, brkSource, brkGateway } = system.ports;
     ports = [registry, source, gateway, idp, system.ports.outway, brkSource, brkGateway];
+    ports.push(system.ports.witnessRegistry, system.ports.witnessAp);
     startOutput = system.output;
     env = { DATA_DIR: system.data, REGISTRY_URL: `http://localhost:${registry}`, IDP_URL: `http://localhost:${idp}` };
   }, 90_000);
@@ -34,6 +37,23 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(startOutput).toContain('seeded the demo registry');
     expect(startOutput).toMatch(/poortwachter is running \(\d+ ms, every part ready\)/);
     expect(startOutput).toContain('pnpm demo');
+  });
+
+  it('runs the two witnesses the directory lists with quorum 2, each signing with the key listed for it', async () => {
+    const { registry, witnessRegistry, witnessAp } = system.ports;
+    const pinned = JSON.parse(readFileSync(join(system.data, 'keys', 'registry.public.jwk.json'), 'utf8'));
+    const jws = await (await fetch(`http://127.0.0.1:${registry}/v1/directory`)).text();
+    const snapshot = await verifyDirectorySnapshot(jws, pinned);
+    expect(snapshot.witness_quorum).toBe(2);
+    const port = { 'getuige-registry': witnessRegistry, 'getuige-ap': witnessAp };
+    for (const demo of DEMO_WITNESSES) {
+      const listed = snapshot.witnesses?.find((w) => w.name === demo.name);
+      expect(listed?.url).toBe(`http://localhost:${port[demo.id]}`);
+      expect((await fetch(`http://127.0.0.1:${port[demo.id]}/readyz`)).status).toBe(200);
+      // The running witness says which key it signs with: the one the registry lists for it.
+      expect(system.printed()).toContain(`vkey ${listed?.vkey}`);
+      expect(statSync(join(system.data, 'keys', demo.keyFile)).mode & 0o777).toBe(0o600);
+    }
   });
 
   it('refuses a second pnpm start on the same ports, naming them, before starting anything', async () => {

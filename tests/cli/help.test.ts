@@ -31,6 +31,10 @@ const COMMANDS = [
   'terugmelding melden',
   'witness serve',
   'witness vkey',
+  'registry witness list',
+  'registry witness add',
+  'registry witness remove',
+  'registry witness quorum',
 ];
 const GROUPS = {
   keys: ['generate'],
@@ -51,6 +55,8 @@ const OPERAND: Record<string, string> = {
   'terugmelding show': 'ID',
   'terugmelding behandel': 'ID',
   'terugmelding afhandel': 'ID',
+  'registry witness remove': 'NAME',
+  'registry witness quorum': 'N',
 };
 const PROBE = '--zz-probe';
 

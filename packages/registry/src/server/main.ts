@@ -151,6 +151,7 @@ async function serve() {
       `  records (public reads):      curl -s ${base}/v1/organisations   (also /v1/services, /v1/grondslagen, /v1/processing-activities, /v1/contracts)`,
       `  contracts (signed by both):  pnpm poortwachter contract list --registry ${base}   (propose, accept, reject, revoke)`,
       `  change something (admin):    curl -H "Authorization: Bearer $(cat ${tokenFile})" -H 'content-type: application/json' -X POST ${base}/v1/grondslagen -d @grondslag.json`,
+      `  witnesses and their quorum:  pnpm poortwachter registry witness list --registry ${base}   (add, remove, quorum: admin token)`,
       `  request schemas:             curl -s ${base}/v1/schemas`,
       `  started in ${Math.round(performance.now() - started)} ms`,
     ];
