@@ -136,6 +136,24 @@ describe('a reader accepts a head only with the quorum of witnesses over exactly
     expect(error.message).toContain('the checkpoint of head 57');
   });
 
+  it("accepts the head of a log whose key is P-256 (note signature type 0x02) with both witnesses' cosignatures", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const p256 = {
+      ...provider,
+      keys: [{ ...provider.keys[0], kid: 'rvig-p256', jwk: publicKey.export({ format: 'jwk' }) }],
+    } as unknown as Organisation;
+    const snapshot = { ...directory(2), organisations: [p256] } as unknown as DirectorySnapshot;
+    const note = await signCheckpoint(
+      { origin: logOrigin(OIN, LOG), size: 57, rootHash: root },
+      privateKey.export({ format: 'jwk' }) as JWK,
+    );
+    const lines = await Promise.all(witnesses.map((w) => cosignCheckpoint(note, w, 1_765_000_000)));
+    const witnessed = await witnessedHead(head, withSignatures(note, lines), p256, snapshot);
+    expect(witnessed.cosigners).toHaveLength(2);
+    // The Ed25519 log key of the other test is not this log's key.
+    await refusal(witnessedHead(head, await checkpoint(witnesses), p256, snapshot));
+  });
+
   it('accepts a head as before when the directory lists no witnesses, saying that nobody vouched for it', async () => {
     expect(await witnessedHead(head, undefined, provider, directory(0))).toEqual({ cosigners: [], quorum: 0 });
   });
