@@ -111,24 +111,6 @@ const MELDING = {
   description: "the melding's terugMeldingReferentie, as terugmelding list shows it",
 } as const;
 
-/** What every change of the witnesses takes: where the registry is, the admin token, the new quorum. */
-const WITNESS_CHANGE = {
-  quorum: {
-    type: 'string',
-    value: 'N',
-    description: 'the quorum from this change on (a majority of the witnesses then listed)',
-    defaultText: 'the current one',
-  },
-  registry: REGISTRY.registry,
-  'admin-token': {
-    type: 'string',
-    value: 'FILE',
-    description: "the registry's admin token",
-    defaultText: './data/registry-admin-token',
-  },
-  json: { type: 'boolean', description: 'print the witnesses and the quorum as JSON' },
-} as const;
-
 /** A witness's name, folder and key. */
 const WITNESS = {
   name: {
@@ -149,6 +131,24 @@ const WITNESS = {
     description: 'its private Ed25519 key (made there when missing)',
     defaultText: '$WITNESS_KEY_FILE, else DIR/witness-key.jwk.json',
   },
+} as const;
+
+/** What every change of the witnesses takes: where the registry is, the admin token, the new quorum. */
+const WITNESS_CHANGE = {
+  quorum: {
+    type: 'string',
+    value: 'N',
+    description: 'the quorum from this change on (a majority of the witnesses then listed)',
+    defaultText: 'the current one',
+  },
+  registry: REGISTRY.registry,
+  'admin-token': {
+    type: 'string',
+    value: 'FILE',
+    description: "the registry's admin token",
+    defaultText: './data/registry-admin-token',
+  },
+  json: { type: 'boolean', description: 'print the witnesses and the quorum as JSON' },
 } as const;
 
 export const GROUPS = {
