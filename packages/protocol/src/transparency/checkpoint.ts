@@ -19,7 +19,9 @@ import {
   parseVkey,
   signatureLine,
   signEd25519,
+  signNoteText,
   verifyEd25519,
+  verifyNoteSignature,
 } from './note.ts';
 
 /** A log's tree head as a checkpoint states it. */
@@ -75,11 +77,14 @@ export const REGISTRY_CHANGES_ORIGIN = 'poortwachter/registry/changes';
 
 const encoder = new TextEncoder();
 
-/** The whole checkpoint note, signed by the log's Ed25519 key under the origin as key name. */
+/**
+ * The whole checkpoint note, signed by the log's key under the origin as key name: Ed25519 (type 0x01)
+ * or P-256 (type 0x02), as the key is.
+ */
 export async function signCheckpoint(c: Checkpoint, privateJwk: JWK): Promise<string> {
   const text = checkpointText(c);
   const key = noteKeyFromJwk(c.origin, NOTE_ED25519, privateJwk);
-  const signature = await signEd25519(privateJwk, encoder.encode(text));
+  const signature = await signNoteText(privateJwk, encoder.encode(text));
   return formatNote(text, [signatureLine(key.name, key.keyId, signature)]);
 }
 
@@ -138,7 +143,7 @@ export function witnessPolicy(snapshot: Pick<DirectorySnapshot, 'witnesses' | 'w
   return { witnesses, quorum: Math.max(quorum, 0) };
 }
 
-/** The provider's active Ed25519 keys, named as the log's origin: the keys its checkpoints may carry. */
+/** The provider's active keys (Ed25519 or P-256), named as the log's origin: the keys its checkpoints may carry. */
 export function logNoteKeys(provider: Pick<Organisation, 'keys'> | undefined, origin: string): NoteKey[] {
   return (provider?.keys ?? []).flatMap((k) => {
     if (k.status !== 'active') return [];
@@ -187,7 +192,7 @@ export async function verifyCheckpoint(
   for (const s of signatures) {
     const logKey = find(options.logKeys, s);
     if (logKey) {
-      if (!(await verifyEd25519(logKey, message, s.signature))) {
+      if (!(await verifyNoteSignature(logKey, message, s.signature))) {
         throw new CheckpointError(
           'badSignature',
           `the log's signature on the checkpoint of ${checkpoint.origin} does not verify.`,

@@ -20,6 +20,7 @@ export {
   formatNote,
   formatVkey,
   isKeyName,
+  NOTE_ECDSA,
   NOTE_ED25519,
   NoteError,
   type NoteKey,

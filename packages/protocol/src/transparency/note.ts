@@ -18,6 +18,12 @@ export class NoteError extends Error {
 
 /** Signature type of an Ed25519 note signature (the log's own, on its checkpoint). */
 export const NOTE_ED25519 = 0x01;
+/**
+ * Signature type of an ECDSA P-256 note signature (as github.com/transparency-dev/witness signs): for
+ * a log whose key is P-256. Its key ID is the first four bytes of SHA-256 of the key's DER SPKI, and the
+ * signature is ASN.1 DER over SHA-256 of the note text.
+ */
+export const NOTE_ECDSA = 0x02;
 /** Signature type of a timestamped Ed25519 checkpoint cosignature (a witness's, `cosignature/v1`). */
 export const COSIGNATURE_ED25519 = 0x04;
 
@@ -27,9 +33,9 @@ export interface NoteKey {
   readonly type: number;
   /** uint32: the first four bytes of SHA-256(name ‖ 0x0A ‖ type ‖ public key), big-endian. */
   readonly keyId: number;
-  /** The 32-byte Ed25519 public key. */
+  /** The 32-byte Ed25519 public key, or the DER SPKI of a P-256 key (type 0x02). */
   readonly publicKey: Uint8Array;
-  /** The same key as a public JWK (OKP, Ed25519), for the platform's verify. */
+  /** The same key as a public JWK (OKP Ed25519, or EC P-256), for the platform's verify. */
   readonly jwk: JWK;
 }
 
@@ -68,26 +74,77 @@ const keyIdBytes = (keyId: number) =>
   new Uint8Array([keyId >>> 24, (keyId >>> 16) & 0xff, (keyId >>> 8) & 0xff, keyId & 0xff]);
 const ed25519Jwk = (publicKey: Uint8Array): JWK => ({ kty: 'OKP', crv: 'Ed25519', x: toBase64Url(publicKey) });
 
+// DER SPKI of a P-256 key: this fixed prefix, then the uncompressed point 0x04 ‖ x ‖ y.
+const P256_SPKI_PREFIX = Uint8Array.from(
+  '3059301306072a8648ce3d020106082a8648ce3d030107034200'.match(/../g) ?? [],
+  (h) => Number.parseInt(h, 16),
+);
+
+const first4 = (digest: Uint8Array) =>
+  ((digest[0] as number) * 2 ** 24 +
+    ((digest[1] as number) << 16) +
+    ((digest[2] as number) << 8) +
+    (digest[3] as number)) >>>
+  0;
+
 function noteKey(name: string, type: number, publicKey: Uint8Array): NoteKey {
   if (!isKeyName(name)) fail(`the key name ${JSON.stringify(name)} is empty or holds a space or a plus.`);
+  if (type === NOTE_ECDSA) {
+    const n = P256_SPKI_PREFIX.length;
+    const point = publicKey.subarray(n);
+    if (
+      publicKey.length !== n + 65 ||
+      publicKey.subarray(0, n).some((b, i) => b !== P256_SPKI_PREFIX[i]) ||
+      point[0] !== 4
+    ) {
+      fail('an ECDSA note key is the DER SPKI of a P-256 key.');
+    }
+    const jwk: JWK = {
+      kty: 'EC',
+      crv: 'P-256',
+      x: toBase64Url(point.subarray(1, 33)),
+      y: toBase64Url(point.subarray(33)),
+    };
+    return { name, type, keyId: first4(sha256(publicKey)), publicKey, jwk };
+  }
   if (type !== NOTE_ED25519 && type !== COSIGNATURE_ED25519)
-    fail(`signature type 0x${type.toString(16)} is not supported (Ed25519 0x01 or 0x04).`);
+    fail(`signature type 0x${type.toString(16)} is not supported (0x01, 0x02 or 0x04).`);
   if (publicKey.length !== 32) fail('an Ed25519 public key is 32 bytes.');
   return { name, type, keyId: noteKeyId(name, type, publicKey), publicKey, jwk: ed25519Jwk(publicKey) };
 }
 
-/** The note key of an Ed25519 JWK under `name`; throws NoteError for any other key. */
+/**
+ * The note key of a public JWK under `name`. For a log's own signature (`NOTE_ED25519` or `NOTE_ECDSA`)
+ * the key decides: Ed25519 signs as type 0x01, P-256 as 0x02. A witness's cosignature key
+ * (`COSIGNATURE_ED25519`) is Ed25519 only. Throws NoteError for any other key.
+ */
 export function noteKeyFromJwk(name: string, type: number, jwk: JWK): NoteKey {
+  const read = (b64: unknown): Uint8Array => {
+    try {
+      return fromBase64(String(b64));
+    } catch {
+      return fail(`the key of ${name} has no readable public key.`);
+    }
+  };
+  if ((type === NOTE_ED25519 || type === NOTE_ECDSA) && jwk.kty === 'EC' && jwk.crv === 'P-256') {
+    const x = read(jwk.x);
+    const y = read(jwk.y);
+    if (x.length !== 32 || y.length !== 32) fail(`the key of ${name} is not a P-256 point.`);
+    const spki = new Uint8Array(P256_SPKI_PREFIX.length + 65);
+    spki.set(P256_SPKI_PREFIX);
+    spki[P256_SPKI_PREFIX.length] = 4;
+    spki.set(x, P256_SPKI_PREFIX.length + 1);
+    spki.set(y, P256_SPKI_PREFIX.length + 33);
+    return noteKey(name, NOTE_ECDSA, spki);
+  }
   if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') {
-    fail(`the key of ${name} is not an Ed25519 key: checkpoints are signed with Ed25519 only.`);
+    fail(
+      type === COSIGNATURE_ED25519
+        ? `the key of ${name} is not an Ed25519 key (a witness cosigns with Ed25519).`
+        : `the key of ${name} is neither Ed25519 nor P-256.`,
+    );
   }
-  let publicKey: Uint8Array;
-  try {
-    publicKey = fromBase64(jwk.x as string);
-  } catch {
-    return fail(`the key of ${name} has no readable public key.`);
-  }
-  return noteKey(name, type, publicKey);
+  return noteKey(name, type === NOTE_ECDSA ? NOTE_ED25519 : type, read(jwk.x));
 }
 
 /** Reads a verifier key `<name>+<hex key ID>+base64(type ‖ public key)`, checking its key ID. */
@@ -200,3 +257,62 @@ export const verifyEd25519 = (key: NoteKey, message: Uint8Array, signature: Uint
   signature.length === 64
     ? Promise.resolve(verifyWith('ed25519', key.jwk, message, signature, bad))
     : Promise.resolve(false);
+
+/** A log's note signature over `message` with its private JWK: Ed25519 raw, P-256 as ASN.1 DER. */
+export async function signNoteText(privateJwk: JWK, message: Uint8Array): Promise<Uint8Array> {
+  if (privateJwk.kty === 'EC') return derSignature(await signWith('ecdsa-p256-sha256', privateJwk, message, bad));
+  return signEd25519(privateJwk, message);
+}
+
+/** Verifies a log's note signature (type 0x01 or 0x02) over `message`. */
+export async function verifyNoteSignature(key: NoteKey, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (key.type !== NOTE_ECDSA) return verifyEd25519(key, message, signature);
+  const raw = rawSignature(signature);
+  return raw ? verifyWith('ecdsa-p256-sha256', key.jwk, message, raw, bad) : false;
+}
+
+// ECDSA signatures: the platform speaks raw r ‖ s (64 bytes), notes carry ASN.1 DER.
+function derInteger(bytes: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const value = bytes.subarray(start);
+  const pad = (value[0] as number) & 0x80 ? 1 : 0;
+  const out = new Uint8Array(2 + pad + value.length);
+  out[0] = 0x02;
+  out[1] = pad + value.length;
+  out.set(value, 2 + pad);
+  return out;
+}
+
+function derSignature(raw: Uint8Array): Uint8Array {
+  const r = derInteger(raw.subarray(0, 32));
+  const s = derInteger(raw.subarray(32, 64));
+  const out = new Uint8Array(2 + r.length + s.length);
+  out[0] = 0x30;
+  out[1] = r.length + s.length;
+  out.set(r, 2);
+  out.set(s, 2 + r.length);
+  return out;
+}
+
+/** r ‖ s of a strict-DER ECDSA P-256 signature, or undefined when it is not one. */
+function rawSignature(der: Uint8Array): Uint8Array | undefined {
+  if (der.length < 8 || der[0] !== 0x30 || der[1] !== der.length - 2) return undefined;
+  const out = new Uint8Array(64);
+  let at = 2;
+  for (const half of [0, 1]) {
+    if (der[at] !== 0x02) return undefined;
+    const length = der[at + 1] as number;
+    let value = der.subarray(at + 2, at + 2 + length);
+    if (value.length !== length || length === 0 || length > 33) return undefined;
+    if ((value[0] as number) & 0x80) return undefined; // negative
+    if (length > 1 && value[0] === 0 && !((value[1] as number) & 0x80)) return undefined; // not minimal
+    if (length === 33) {
+      if (value[0] !== 0) return undefined; // larger than 256 bits
+      value = value.subarray(1);
+    }
+    out.set(value, half * 32 + 32 - value.length);
+    at += 2 + length;
+  }
+  return at === der.length ? out : undefined;
+}

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,6 +10,7 @@ import {
   formatVkey,
   logNoteKeys,
   logOrigin,
+  NOTE_ECDSA,
   NOTE_ED25519,
   NoteError,
   noteKeyFromJwk,
@@ -140,6 +141,40 @@ describe('checkpoints and cosignatures', () => {
     expect(policy.quorum).toBe(2);
     expect(witnessPolicy({}).quorum).toBe(0);
     expect(witnessPolicy({ witnesses: snapshot.witnesses.slice(0, 1), witness_quorum: 2 }).quorum).toBe(1);
+  });
+});
+
+describe('a log whose key is P-256 (note signature type 0x02)', () => {
+  it('signs its checkpoint with ECDSA in ASN.1 DER, which Node’s own DER verify accepts, and readers verify it', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const privateJwk = privateKey.export({ format: 'jwk' }) as JWK;
+    const publicJwk = publicKey.export({ format: 'jwk' }) as JWK;
+    const logKey = noteKeyFromJwk(origin, NOTE_ED25519, publicJwk);
+    expect(logKey.type).toBe(NOTE_ECDSA);
+    const spki = publicKey.export({ format: 'der', type: 'spki' });
+    expect(Buffer.from(logKey.publicKey).equals(spki)).toBe(true);
+    expect(logKey.keyId).toBe(createHash('sha256').update(spki).digest().readUInt32BE(0));
+    for (let i = 0; i < 20; i++) {
+      const note = await signCheckpoint({ origin, size: i, rootHash: root }, privateJwk);
+      const { text, signatures } = parseNote(note);
+      const signature = signatures[0]?.signature ?? new Uint8Array();
+      expect(
+        verify(
+          'sha256',
+          Buffer.from(text),
+          { key: createPublicKey({ key: publicJwk as never, format: 'jwk' }), dsaEncoding: 'der' },
+          signature,
+        ),
+      ).toBe(true);
+      expect((await verifyCheckpoint(note, { logKeys: [logKey], policy: { witnesses: [], quorum: 0 } })).size).toBe(i);
+    }
+    const note = await signCheckpoint({ origin, size: 3, rootHash: root }, privateJwk);
+    const other = await signCheckpoint({ origin, size: 4, rootHash: root }, privateJwk);
+    const forged = `${parseNote(note).text}\n${parseNote(other).signatures[0]?.line}`;
+    await expect(
+      verifyCheckpoint(forged, { logKeys: [logKey], policy: { witnesses: [], quorum: 0 } }),
+    ).rejects.toMatchObject({ code: 'badSignature' });
+    expect(formatVkey(parseVkey(formatVkey(logKey)))).toBe(formatVkey(logKey));
   });
 });
 

@@ -529,7 +529,7 @@ export const COMMANDS = {
     summary:
       "a witness (C2SP tlog-witness): cosigns a log's checkpoint only when it extends the one it cosigned before",
     description:
-      "It knows the logs of the organisations in the registry's verified directory (poortwachter/log/<OIN>/<id>, their anchored Ed25519 keys) and the registry's change log (the pinned key). It keeps the latest checkpoint it cosigned per log in DIR/witness/ and its key in DIR/witness-key.jwk.json (made on the first start). POST /add-checkpoint, GET /<sha256 of origin>/checkpoint, /healthz, /readyz.",
+      "It knows the logs of the organisations in the registry's verified directory (poortwachter/log/<OIN>/<id>, their anchored Ed25519 or P-256 keys) and the registry's change log (the pinned key). It keeps the latest checkpoint it cosigned per log in DIR/witness/ and its key in DIR/witness-key.jwk.json (made on the first start). POST /add-checkpoint, GET /<sha256 of origin>/checkpoint, /healthz, /readyz.",
     options: {
       ...WITNESS,
       port: { type: 'string', value: 'PORT', description: 'the port it listens on', defaultText: '$PORT, else 8313' },

@@ -5,6 +5,7 @@ import {
   addCheckpointBody,
   leafHash,
   logOrigin,
+  NOTE_ECDSA,
   NOTE_ED25519,
   noteKeyFromJwk,
   REGISTRY_CHANGES_ORIGIN,
@@ -44,16 +45,18 @@ describe('a witness that trusts the logs of the verified directory', () => {
     const { d: _d, ...publicJwk } = demoPrivateKey(registry.keyDir, DEMO_OIN.kadaster);
     const keys = await logKeys.keysFor(kadaster);
     expect(keys?.map((k) => k.keyId)).toEqual([noteKeyFromJwk(kadaster, NOTE_ED25519, publicJwk).keyId]);
-    // RvIG's key is P-256: it signs no checkpoint, so none of its checkpoints can count (403, not 404).
-    expect(await logKeys.keysFor(logOrigin(DEMO_OIN.rvig, 'brp-inway'))).toEqual([]);
+    // RvIG's key is P-256: its checkpoints carry ECDSA note signatures (type 0x02).
+    const rvig = await logKeys.keysFor(logOrigin(DEMO_OIN.rvig, 'brp-inway'));
+    expect(rvig?.map((k) => k.type)).toEqual([NOTE_ECDSA]);
     expect(await logKeys.keysFor(logOrigin('00000009999999999999', 'inway'))).toBeUndefined();
     expect(await logKeys.keysFor('example.com/another-log')).toBeUndefined();
-    // The test registry's key is P-256: its change log has no checkpoint this witness could check.
-    expect(await logKeys.keysFor(REGISTRY_CHANGES_ORIGIN)).toBeUndefined();
+    // The registry's change log, by the pinned registry key (P-256 here).
+    const registryKeys = await logKeys.keysFor(REGISTRY_CHANGES_ORIGIN);
+    expect(registryKeys?.map((k) => [k.name, k.type])).toEqual([[REGISTRY_CHANGES_ORIGIN, NOTE_ECDSA]]);
     expect(logKeys.status()).toMatchObject({ ready: true });
   });
 
-  it("knows the registry's change log by the pinned registry key when that key is Ed25519", async () => {
+  it("knows the registry's change log by a pinned Ed25519 registry key too", async () => {
     const { publicKey } = await generateSigningKey('ed25519');
     const logKeys = directoryLogKeys({
       registryUrl: 'http://registry.test',
@@ -102,6 +105,16 @@ describe('a witness that trusts the logs of the verified directory', () => {
       await vi.waitFor(async () => expect((await fetch(`${server.url}/readyz`)).status).toBe(200), { timeout: 5000 });
       unwatch();
       expect((await submit()).status).toBe(200);
+      // A log whose key is P-256 (RvIG's) is cosigned as well.
+      const rvigNote = await signCheckpoint(
+        { origin: logOrigin(DEMO_OIN.rvig, 'brp-inway'), size: 1, rootHash: rangeRoot([leafHash('a')]) },
+        demoPrivateKey(registry.keyDir, DEMO_OIN.rvig),
+      );
+      const rvig = await fetch(`${server.url}/add-checkpoint`, {
+        method: 'POST',
+        body: addCheckpointBody(0, [], rvigNote),
+      });
+      expect(rvig.status).toBe(200);
     } finally {
       await server.close();
       witness.release();

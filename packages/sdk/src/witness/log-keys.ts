@@ -59,9 +59,9 @@ export interface DirectoryLogKeysOptions {
 /**
  * The logs a witness of this project knows, from the registry's verified directory (fetched again when
  * older than `refreshMs`): `poortwachter/log/<OIN>/<logId>` of every organisation in it, verified with
- * that organisation's active Ed25519 keys (anchored ones, as every reader takes them), and the registry's
- * change log (`poortwachter/registry/changes`) with the pinned registry key(s) and those the directory
- * introduced during a rotation. A registry that cannot be reached leaves the last verified directory in
+ * that organisation's active keys (Ed25519 or P-256; anchored ones, as every reader takes them), and the
+ * registry's change log (`poortwachter/registry/changes`) with the pinned registry key(s) and those the
+ * directory introduced during a rotation. A registry that cannot be reached leaves the last verified directory in
  * use; with none at all the witness answers 503.
  *
  * @example
@@ -115,7 +115,7 @@ export function directoryLogKeys(options: DirectoryLogKeysOptions): LogKeySource
       try {
         return [noteKeyFromJwk(REGISTRY_CHANGES_ORIGIN, NOTE_ED25519, jwk)];
       } catch (error) {
-        // A registry key that is not Ed25519 signs no checkpoint.
+        // A registry key that is neither Ed25519 nor P-256 signs no checkpoint.
         if (error instanceof NoteError) return [];
         throw error;
       }
