@@ -69,8 +69,8 @@ export async function withCosignatures(db: Kysely<GatewayDatabase>, heads: reado
 
 /**
  * The newest head of `logId` (of at least `atLeast` leaves) cosigned by `quorum` distinct witnesses
- * of `names`; undefined when none is. The heads are scanned newest first: normally the newest or the
- * one before it has its quorum.
+ * of `names`; undefined when none is. Found from the cosignatures, newest first (the primary key's
+ * order): heads that no witness cosigned (a log without checkpoints, witnesses down) are never read.
  */
 export async function newestWitnessedHead(
   db: Kysely<GatewayDatabase>,
@@ -79,31 +79,22 @@ export async function newestWitnessedHead(
   atLeast = 0,
 ): Promise<TreeHead | undefined> {
   if (count.quorum <= 0 || count.names.length === 0) return undefined;
-  const row = await db
-    .selectFrom('merkle_heads as h')
-    .select(['h.log_id', 'h.tree_size', 'h.root_hash', 'h.timestamp', 'h.jws', 'h.checkpoint'])
-    .where('h.log_id', '=', logId)
-    .where('h.tree_size', '>=', atLeast)
-    .where('h.checkpoint', 'is not', null)
-    .where(
-      (eb) =>
-        eb
-          .selectFrom('merkle_cosignatures as c')
-          .select(sql<number>`count(distinct c.witness)`.as('n'))
-          .whereRef('c.log_id', '=', 'h.log_id')
-          .whereRef('c.tree_size', '=', 'h.tree_size')
-          .where('c.witness', 'in', count.names),
-      '>=',
-      count.quorum,
-    )
-    .orderBy('h.tree_size', 'desc')
+  const cosigned = await db
+    .selectFrom('merkle_cosignatures')
+    .select('tree_size')
+    .where('log_id', '=', logId)
+    .where('tree_size', '>=', atLeast)
+    .where('witness', 'in', count.names)
+    .groupBy('tree_size')
+    .having(sql<number>`count(distinct witness)`, '>=', count.quorum)
+    .orderBy('tree_size', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (!row) return undefined;
-  const [head] = await withCosignatures(db, [
-    { ...row, tree_size: Number(row.tree_size), timestamp: Number(row.timestamp) },
-  ]);
-  return head;
+  if (!cosigned) return undefined;
+  const head = await headOf(db, logId, { size: Number(cosigned.tree_size) });
+  if (!head?.checkpoint) return undefined;
+  const [withLines] = await withCosignatures(db, [head]);
+  return withLines;
 }
 
 /**
@@ -124,15 +115,11 @@ export async function servedHead(
   return head;
 }
 
-/** The newest head of `logId` that has a checkpoint (what the witnesses are asked to cosign). */
+/**
+ * The checkpoint of the newest head of `logId` (what the witnesses are asked to cosign); undefined when
+ * that head has none (a key that is not Ed25519): an older one is never submitted instead.
+ */
 export async function newestCheckpoint(db: Kysely<GatewayDatabase>, logId: string) {
-  const row = await db
-    .selectFrom('merkle_heads')
-    .select(['tree_size', 'checkpoint'])
-    .where('log_id', '=', logId)
-    .where('checkpoint', 'is not', null)
-    .orderBy('tree_size', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.checkpoint ? { size: Number(row.tree_size), note: row.checkpoint } : undefined;
+  const head = await headOf(db, logId, {});
+  return head?.checkpoint ? { size: head.tree_size, note: head.checkpoint } : undefined;
 }
