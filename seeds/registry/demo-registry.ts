@@ -45,9 +45,7 @@ export const DEMO_ORGANISATIONS: readonly SeedOrganisation[] = [
     name: 'Rijksdienst voor Identiteitsgegevens',
     kind: 'rijk',
     roles: ['bronhouder'],
-    // Ed25519: the BRP log's heads are signed with this key, and only an Ed25519 log gets C2SP
-    // checkpoints that witnesses cosign (issue 30); P-256 stays in the demo with the afnemers below.
-    keyType: 'Ed25519',
+    keyType: 'P-256',
     privacyContact: contact('de Rijksdienst voor Identiteitsgegevens', 'rvig'),
   },
   {
