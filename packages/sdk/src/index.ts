@@ -50,8 +50,10 @@ export {
   type LogCheck,
   type LogVerification,
   type LogVerifyProgress,
+  logEntryPages,
   type ProvenEntry,
   proveEntries,
+  type ServedEntry,
   verifyLogs,
 } from './log-verification.ts';
 export {
@@ -63,6 +65,7 @@ export {
   listSeenHeads,
   memoryHeadStore,
   noHeadsSeen,
+  type ProvenUpTo,
   type SeenHeads,
 } from './merkle/head-store.ts';
 export {
@@ -95,3 +98,4 @@ export {
 } from './terugmelding-client.ts';
 export { readTrustAnchorsFile, trustedBy } from './trusted-directory.ts';
 export { type BronVerification, type DownloadVerification, verifyDownload } from './verify-download.ts';
+export { type AcceptedHead, type LogReader, type WitnessedHeads, witnessedHeads } from './witnessed-head.ts';
