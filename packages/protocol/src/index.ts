@@ -19,7 +19,14 @@ export {
   parseDateTime,
   readPeriod,
 } from './dates.ts';
-export { CHANGES_TYP, DIRECTORY_ALGS, DIRECTORY_TYP, type DirectorySnapshot, JOSE_JSON } from './directory/types.ts';
+export {
+  CHANGES_TYP,
+  DIRECTORY_ALGS,
+  DIRECTORY_TYP,
+  type DirectorySnapshot,
+  JOSE_JSON,
+  type Witness,
+} from './directory/types.ts';
 export {
   CHANGE_LOG_ID,
   type ChangeLogHead,
@@ -121,4 +128,5 @@ export {
   signRequest,
 } from './sign-request.ts';
 export * from './terugmelding/index.ts';
+export * from './transparency/index.ts';
 export { escapeControlCharacters, VISIBLE_TEXT_PATTERN } from './visible-text.ts';

@@ -42,6 +42,25 @@ export interface DirectorySnapshot {
   /** Every contract the registry holds (proposed, in force, ended), with all its signatures. */
   readonly contracts?: readonly SignedContract[];
   readonly identity_providers: readonly IdentityProvider[];
+  /**
+   * The witnesses that cosign the logs' checkpoints (C2SP tlog-witness; absent in snapshots of registries
+   * before issue 30: none). Readers accept a log's head only with `witness_quorum` of their cosignatures.
+   */
+  readonly witnesses?: readonly Witness[];
+  /** How many distinct witnesses must have cosigned a head: a majority of `witnesses`. */
+  readonly witness_quorum?: number;
+}
+
+/** A witness as the directory lists it. */
+export interface Witness {
+  /** Its key name, as on its cosignature lines (`poortwachter.example/getuige-ap`). */
+  readonly name: string;
+  /** Its C2SP verifier key (type 0x04, Ed25519 `cosignature/v1`): `<name>+<key id>+<key>`. */
+  readonly vkey: string;
+  /** Its submission and monitoring prefix (`<url>/add-checkpoint`). */
+  readonly url: string;
+  /** Who runs it (for people; never a reason to trust it). */
+  readonly operator?: string;
 }
 
 /** The JOSE `typ` of a directory snapshot. */

@@ -1,0 +1,36 @@
+export {
+  type Checkpoint,
+  CheckpointError,
+  checkpointText,
+  cosignatureMessage,
+  cosignCheckpoint,
+  logNoteKeys,
+  logOrigin,
+  parseCheckpointText,
+  parseLogOrigin,
+  REGISTRY_CHANGES_ORIGIN,
+  signCheckpoint,
+  type VerifiedCheckpoint,
+  verifyCheckpoint,
+  type WitnessPolicy,
+  witnessPolicy,
+} from './checkpoint.ts';
+export {
+  COSIGNATURE_ED25519,
+  formatNote,
+  formatVkey,
+  isKeyName,
+  NOTE_ED25519,
+  NoteError,
+  type NoteKey,
+  type NoteSignature,
+  noteKeyFromJwk,
+  noteKeyId,
+  parseNote,
+  parseSignatureLine,
+  parseVkey,
+  signatureLine,
+  withSignatures,
+} from './note.ts';
+export { parseTilePath, TILE_HEIGHT, TILE_WIDTH, tilePath } from './tiles.ts';
+export { addCheckpointBody, MAX_PROOF_LINES, parseAddCheckpoint, TLOG_SIZE_CONTENT_TYPE } from './witness-protocol.ts';
