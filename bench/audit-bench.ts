@@ -44,6 +44,7 @@ import { DEMO_OIN } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { startThrowawayPostgres } from '../tests/setup/postgres.ts';
 import { BENCH_LOG_ID, BENCH_LOG_KEY, fillAccessLog } from './fill-access-log.ts';
+import { treeCpuMs } from './harness.ts';
 
 const records = Number(process.env.BENCH_RECORDS ?? 1_050_000);
 const kept = Number(process.env.BENCH_KEPT ?? 50_000);
@@ -60,13 +61,16 @@ interface Figures {
   readonly floorCpuSeconds: number;
 }
 
-/** CPU time of this process (both threads' work: the in-process gateway and the auditor), in seconds. */
-const cpuSeconds = () => {
+/**
+ * CPU time (seconds) of this process (the in-process gateway and the auditor, all threads) and of the
+ * PostgreSQL server's processes when they are known (a throw-away server: its postmaster.pid).
+ */
+const cpuSeconds = (server: number | undefined) => {
   const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
+  return (user + system) / 1e6 + (server === undefined ? 0 : treeCpuMs(server).all / 1000);
 };
 
-async function measure(dialect: string, postgres: string | undefined): Promise<Figures> {
+async function measure(dialect: string, postgres: string | undefined, server?: number): Promise<Figures> {
   const filled = await fillAccessLog(records, undefined, postgres ? { postgres } : {});
   const registry = openDatabase<RegistryDatabase>(`sqlite:${filled.registryDb}`);
   const registryKey = await generatePrivateJwk('P-256');
@@ -145,7 +149,7 @@ async function measure(dialect: string, postgres: string | undefined): Promise<F
     const privateKey = key(DEMO_OIN.autoriteitPersoonsgegevens);
 
     // The floor first (it also warms the database's cache for the check): the same pages, not checked.
-    let floorCpu = cpuSeconds();
+    let floorCpu = cpuSeconds(server);
     let started = performance.now();
     let read = 0;
     const logUrl = `${GATEWAY}/log/v1/${BENCH_LOG_ID}`;
@@ -160,7 +164,7 @@ async function measure(dialect: string, postgres: string | undefined): Promise<F
       read += page.entries.length;
     }
     const floorSeconds = (performance.now() - started) / 1000;
-    floorCpu = cpuSeconds() - floorCpu;
+    floorCpu = cpuSeconds(server) - floorCpu;
     if (read !== newest.tree_size - kept)
       throw new Error(`the floor read ${read} entries, not ${newest.tree_size - kept}`);
 
@@ -170,11 +174,11 @@ async function measure(dialect: string, postgres: string | undefined): Promise<F
       directory: snapshot,
       fetch: fetchImpl,
     });
-    let checkCpu = cpuSeconds();
+    let checkCpu = cpuSeconds(server);
     started = performance.now();
     const result = await auditor.verifyLogs({ heads, full: true, incremental: true });
     const checkSeconds = (performance.now() - started) / 1000;
-    checkCpu = cpuSeconds() - checkCpu;
+    checkCpu = cpuSeconds(server) - checkCpu;
     const log = result.logs.find((l) => l.logId === BENCH_LOG_ID);
     if (!log || log.findings.length > 0 || log.checkedFrom !== kept) {
       throw new Error(`the check did not go as set up: ${JSON.stringify(log ?? result)}`);
@@ -222,13 +226,13 @@ const minutes = (entries: number, seconds: number) => ((NATIONAL_DAY / entries) 
 console.log(`
 poortwachter log verify, incremental: ${(records - kept).toLocaleString('en')} entries added after a verified head of ${kept.toLocaleString('en')}, node ${process.version}, gateway in-process (one thread for both sides)
 
-database                              check entries/s  floor entries/s  check/floor  CPU µs/entry (check, floor)  national day (2.7 M): check, floor`);
+database                              check entries/s  floor entries/s  check/floor  CPU µs/entry (check, floor)  national day (2.7 M) by the clock: check, floor  on one core (CPU time): check, floor`);
 for (const r of results) {
   console.log(
-    `${r.dialect.padEnd(38)}${String(rate(r.entries, r.checkSeconds)).padStart(15)}${String(rate(r.entries, r.floorSeconds)).padStart(17)}${(r.checkSeconds / r.floorSeconds).toFixed(2).padStart(13)}${`${((r.checkCpuSeconds / r.entries) * 1e6).toFixed(0)}, ${((r.floorCpuSeconds / r.entries) * 1e6).toFixed(0)}`.padStart(29)}${`${minutes(r.entries, r.checkSeconds).toFixed(1)} min, ${minutes(r.entries, r.floorSeconds).toFixed(1)} min`.padStart(37)}`,
+    `${r.dialect.padEnd(38)}${String(rate(r.entries, r.checkSeconds)).padStart(15)}${String(rate(r.entries, r.floorSeconds)).padStart(17)}${(r.checkSeconds / r.floorSeconds).toFixed(2).padStart(13)}${`${((r.checkCpuSeconds / r.entries) * 1e6).toFixed(0)}, ${((r.floorCpuSeconds / r.entries) * 1e6).toFixed(0)}`.padStart(29)}${`${minutes(r.entries, r.checkSeconds).toFixed(1)} min, ${minutes(r.entries, r.floorSeconds).toFixed(1)} min`.padStart(49)}${`${minutes(r.entries, r.checkCpuSeconds).toFixed(1)} min, ${minutes(r.entries, r.floorCpuSeconds).toFixed(1)} min`.padStart(38)}`,
   );
 }
 console.log(
-  "\nCheck: the newest head, the consistency proof from the kept head, every added record's leaf recomputed and its columns checked, the tree rebuilt to the signed root. Floor: the same signed pages read and parsed, nothing checked. Goal: a national day in under 10 minutes on one core.",
+  "\nCheck: the newest head, the consistency proof from the kept head, every added record's leaf recomputed and its columns checked, the tree rebuilt to the signed root. Floor: the same signed pages read and parsed, nothing checked. CPU time counts this process and, for a throw-away PostgreSQL, its server processes; the clock also counts waiting for a core on a shared machine. Goal: a national day in under 10 minutes on one core.",
 );
 process.exit(0);
