@@ -13,7 +13,8 @@
  * 1 000 000), each leaf recomputed, its columns checked, the tree rebuilt to the signed root.
  *
  * Beside it, its floor: the same entries read through the same API (the same signed requests, the
- * answers verified and parsed), without checking them. The gateway runs in-process (app.request), so
+ * answers verified and parsed), without checking them; read once before the check and once after, the
+ * faster counted. The gateway runs in-process (app.request), so
  * both figures are one Node.js thread doing both sides: the gateway's reads and answers, and the
  * auditor's work; PostgreSQL's own processes come on top. From the rate, the time one national day
  * (2.7 million entries) would take. A benchmark, not a test: it prints figures and asserts none.
@@ -148,25 +149,28 @@ async function measure(dialect: string, postgres: string | undefined, server?: n
     const provider = snapshot.organisations.find((o) => o.oin === DEMO_OIN.rvig);
     const privateKey = key(DEMO_OIN.autoriteitPersoonsgegevens);
 
-    // The floor first (it also warms the database's cache for the check): the same pages, not checked.
-    let floorCpu = cpuSeconds(server);
-    let started = performance.now();
-    let read = 0;
+    // The floor: the same pages, not checked; once before the check and once after, the faster
+    // counted, so that neither side pays alone for a cold cache.
     const logUrl = `${GATEWAY}/log/v1/${BENCH_LOG_ID}`;
-    for await (const page of logEntryPages({
-      fetch: fetchImpl,
-      logUrl,
-      provider,
-      privateKey,
-      start: kept,
-      end: newest.tree_size,
-    })) {
-      read += page.entries.length;
-    }
-    const floorSeconds = (performance.now() - started) / 1000;
-    floorCpu = cpuSeconds(server) - floorCpu;
-    if (read !== newest.tree_size - kept)
-      throw new Error(`the floor read ${read} entries, not ${newest.tree_size - kept}`);
+    const floor = async () => {
+      const cpu = cpuSeconds(server);
+      const started = performance.now();
+      let read = 0;
+      for await (const page of logEntryPages({
+        fetch: fetchImpl,
+        logUrl,
+        provider,
+        privateKey,
+        start: kept,
+        end: newest.tree_size,
+      })) {
+        read += page.entries.length;
+      }
+      if (read !== newest.tree_size - kept)
+        throw new Error(`the floor read ${read} entries, not ${newest.tree_size - kept}`);
+      return { seconds: (performance.now() - started) / 1000, cpu: cpuSeconds(server) - cpu };
+    };
+    const before = await floor();
 
     const auditor = createAuditorClient({
       oin: DEMO_OIN.autoriteitPersoonsgegevens,
@@ -175,7 +179,7 @@ async function measure(dialect: string, postgres: string | undefined, server?: n
       fetch: fetchImpl,
     });
     let checkCpu = cpuSeconds(server);
-    started = performance.now();
+    const started = performance.now();
     const result = await auditor.verifyLogs({ heads, full: true, incremental: true });
     const checkSeconds = (performance.now() - started) / 1000;
     checkCpu = cpuSeconds(server) - checkCpu;
@@ -183,13 +187,15 @@ async function measure(dialect: string, postgres: string | undefined, server?: n
     if (!log || log.findings.length > 0 || log.checkedFrom !== kept) {
       throw new Error(`the check did not go as set up: ${JSON.stringify(log ?? result)}`);
     }
+    const after = await floor();
+    const fastest = after.seconds < before.seconds ? after : before;
     return {
       dialect,
       entries: log.entriesChecked,
       checkSeconds,
       checkCpuSeconds: checkCpu,
-      floorSeconds,
-      floorCpuSeconds: floorCpu,
+      floorSeconds: fastest.seconds,
+      floorCpuSeconds: fastest.cpu,
     };
   } finally {
     await gateway.close?.();
