@@ -88,7 +88,7 @@ async function verify(
       const checked = log.witnessed || !log.notWitnessed;
       if (checked) {
         print(
-          shown`OK    ${log.gateway} log ${log.logId}: ${log.head.tree_size} records, signed head verified, ${witnessed}, ${since}${records}${purged}\n`,
+          shown`OK    ${log.gateway} log ${log.logId}: ${log.head.tree_size} records, signed head verified, ${since}, ${witnessed}${records}${purged}\n`,
         );
       }
       if (log.notWitnessed) print(shown`WAIT  ${log.gateway} log ${log.logId}: ${log.notWitnessed.reason}\n`);
