@@ -37,13 +37,15 @@ for (const dialect of DIALECTS) {
       await gw.signTreeHead();
       for (let i = 0; i < 3; i++) await gw.collectCosignatures();
     };
-    const audit = () =>
-      createAuditorClient({
+    const audit = () => {
+      if (!directory) throw new Error('the gateway has not read its directory');
+      return createAuditorClient({
         oin: DEMO_OIN.autoriteitPersoonsgegevens,
         privateKey: gw.key(DEMO_OIN.autoriteitPersoonsgegevens),
-        directory: directory?.current().snapshot,
+        directory: directory.current().snapshot,
         fetch: async (input, init) => gw.app.request(String(input), init),
       }).verifyLogs({ heads, full: true, incremental: true });
+    };
     const kept = () => heads.heads.logs[DEMO_OIN.rvig]?.[LOG];
 
     beforeAll(async () => {
