@@ -50,6 +50,8 @@ import { treeCpuMs } from './harness.ts';
 const records = Number(process.env.BENCH_RECORDS ?? 1_050_000);
 const kept = Number(process.env.BENCH_KEPT ?? 50_000);
 const dialects = (process.env.BENCH_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
+/** 2: the floor read before the check and again after it, the faster counted; 1: only before (a shorter run). */
+const floorPasses = Number(process.env.BENCH_FLOOR_PASSES ?? 2);
 const NATIONAL_DAY = 2_700_000;
 const GATEWAY = 'http://127.0.0.1:18302';
 
@@ -86,6 +88,8 @@ async function measure(dialect: string, postgres: string | undefined, server?: n
     trustAnchors: demoTrustAnchors(filled.keyDir),
     fetch: toRegistry,
     refreshIntervalMs: 3_600_000,
+    // The registry is not refreshed during a run that may take longer than the default 15 minutes.
+    maxAgeSeconds: 86_400,
   });
   await directory.start();
   const database = openDatabase<GatewayDatabase>(postgres ?? `sqlite:${filled.gatewayDb}`, { durable: true });
@@ -187,7 +191,7 @@ async function measure(dialect: string, postgres: string | undefined, server?: n
     if (!log || log.findings.length > 0 || log.checkedFrom !== kept) {
       throw new Error(`the check did not go as set up: ${JSON.stringify(log ?? result)}`);
     }
-    const after = await floor();
+    const after = floorPasses > 1 ? await floor() : before;
     const fastest = after.seconds < before.seconds ? after : before;
     return {
       dialect,
