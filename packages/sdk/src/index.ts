@@ -50,8 +50,10 @@ export {
   type LogCheck,
   type LogVerification,
   type LogVerifyProgress,
+  logEntryPages,
   type ProvenEntry,
   proveEntries,
+  type ServedEntry,
   verifyLogs,
 } from './log-verification.ts';
 export {
@@ -63,6 +65,7 @@ export {
   listSeenHeads,
   memoryHeadStore,
   noHeadsSeen,
+  type ProvenUpTo,
   type SeenHeads,
 } from './merkle/head-store.ts';
 export {
@@ -118,3 +121,4 @@ export {
   witnessKey,
   witnessKeyFile,
 } from './witness/index.ts';
+export { type AcceptedHead, type LogReader, type WitnessedHeads, witnessedHeads } from './witnessed-heads.ts';
