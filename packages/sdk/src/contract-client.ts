@@ -1,4 +1,4 @@
-import type { DirectorySnapshot, ProblemDetails, Quota } from '@poortwachter/protocol';
+import type { DirectorySnapshot, Quota } from '@poortwachter/protocol';
 import {
   type ContractContent,
   type ContractSignatureType,
@@ -12,7 +12,8 @@ import {
 import type { JWK } from 'jose';
 import { type CallControl, type CallDefaults, controlledCall } from './call-control.ts';
 import { directoryLoader } from './gateway-calls.ts';
-import { isSdkError, SdkError } from './sdk-error.ts';
+import { registryJson } from './registry-json.ts';
+import { SdkError } from './sdk-error.ts';
 
 /** One signature of a contract as the registry shows it: who, what, when and why. */
 export interface ContractSignatureDetail {
@@ -126,35 +127,8 @@ export function createContractClient(options: ContractClientOptions) {
     body: (fetch: typeof globalThis.fetch) => Promise<T>,
   ) => controlledCall(name, options, control, body);
 
-  async function ask<T>(fetchImpl: typeof globalThis.fetch, path: string, body?: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetchImpl(`${base}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    } catch (cause) {
-      if (isSdkError(cause)) throw cause;
-      throw new SdkError('network', `The registry at ${base} cannot be reached.`, undefined, { cause });
-    }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      parsed = undefined;
-    }
-    if (!res.ok) {
-      const problem = parsed as ProblemDetails | undefined;
-      throw new SdkError(
-        problem?.code ?? `http${res.status}`,
-        problem?.detail ?? problem?.title ?? `The registry answered ${res.status} for ${path}.`,
-        problem,
-      );
-    }
-    return parsed as T;
-  }
+  const ask = <T>(fetchImpl: typeof globalThis.fetch, path: string, body?: unknown): Promise<T> =>
+    registryJson<T>(fetchImpl, base, path, { body });
 
   const path = (hash: string) => `/v1/contracts/${encodeURIComponent(hash)}`;
   // What the registry says a contract holds is checked against the hash every party signs, so that the

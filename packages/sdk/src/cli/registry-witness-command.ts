@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProblemDetails, Witness } from '@poortwachter/protocol';
-import { SdkError } from '../sdk-error.ts';
+import type { Witness } from '@poortwachter/protocol';
+import { registryJson } from '../registry-json.ts';
 import { CliExit, runCommand } from './common.ts';
 import { dataDir } from './data-dir.ts';
 import type { ValuesOf } from './definitions.ts';
@@ -35,37 +35,10 @@ async function ask(
   body?: unknown,
 ): Promise<{ registryUrl: string; policy: WitnessPolicy }> {
   const registryUrl = (values.registry ?? process.env.REGISTRY_URL ?? 'http://localhost:8300').replace(/\/+$/, '');
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (method !== 'GET') {
-    headers.authorization = `Bearer ${adminToken(values['admin-token'])}`;
-    headers['content-type'] = 'application/json';
-  }
-  let res: Response;
-  try {
-    res = await fetch(`${registryUrl}${path}`, {
-      method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (cause) {
-    throw new SdkError('network', `The registry at ${registryUrl} cannot be reached.`, undefined, { cause });
-  }
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!res.ok) {
-    const problem = parsed as ProblemDetails | undefined;
-    throw new SdkError(
-      problem?.code ?? `http${res.status}`,
-      problem?.detail ?? problem?.title ?? `The registry answered ${res.status} for ${path}.`,
-      problem,
-    );
-  }
-  return { registryUrl, policy: parsed as WitnessPolicy };
+  const headers: Record<string, string> =
+    method === 'GET' ? {} : { authorization: `Bearer ${adminToken(values['admin-token'])}` };
+  const policy = await registryJson<WitnessPolicy>(fetch, registryUrl, path, { method, headers, body });
+  return { registryUrl, policy };
 }
 
 /** The witnesses and the quorum, as the operator reads them back after a change. */
