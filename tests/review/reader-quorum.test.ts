@@ -116,6 +116,14 @@ describe('review: readers and the witnesses quorum (promise 1)', () => {
     await refused(witnessedHead(head, await note([w1]), provider, directory));
   });
 
+  it('FINDING (low, defence in depth): a listed witness whose vkey cannot be read lowers the quorum instead of failing', async () => {
+    // Quorum 2 of two listed witnesses; one entry's vkey names another key name than the entry: it is
+    // dropped, and the quorum silently becomes min(2, 1) = 1.
+    const broken = { ...listed(w2), name: 'review.example/not-the-vkey-name' };
+    const directory = snapshot({ witnesses: [listed(w1), broken], witness_quorum: 2 });
+    await refused(witnessedHead(head, await note([w1]), provider, directory));
+  });
+
   it('holds: witness_quorum missing means every listed witness', async () => {
     const directory = snapshot({ witnesses: [listed(w1), listed(w2), listed(w3)] });
     expect(witnessPolicy(directory).quorum).toBe(3);
