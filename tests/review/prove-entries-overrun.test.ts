@@ -50,7 +50,7 @@ describe('review: the auditor against a gateway that serves entries beyond the h
     );
 
     // A gateway that signs its answers with the provider's key, bound to the auditor's request.
-    const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
       const request = new Request(input, init);
       const url = new URL(request.url);
       const start = Number(url.searchParams.get('start'));
