@@ -49,7 +49,7 @@ describeDialect('sqlite', 'review: the registry refuses bad witness input, namin
     });
   });
 
-  it('holds: one key under another name, or the same key with another type, is refused; majorities only', async () => {
+  it('holds: one key under another name is refused (409 naming vkey); majorities only', async () => {
     const jwk = keyOf();
     expect(
       (
