@@ -65,7 +65,10 @@ export async function* logEntryPages(options: {
     );
     yield { start, entries: body.entries };
     if (body.entries.length === 0) return;
-    start = (body.entries.at(-1)?.index ?? start) + 1;
+    const next = (body.entries.at(-1)?.index ?? start) + 1;
+    // A page that does not move forward (indexes going back) would be asked again for ever: stop.
+    if (!(next > start)) return;
+    start = next;
   }
 }
 
@@ -107,7 +110,17 @@ export async function proveEntries(options: {
       findings.push(`log ${head.log_id} serves no entries from ${page.start} on, but its head has ${head.tree_size}.`);
       break;
     }
+    let beyond = false;
     for (const entry of page.entries) {
+      // An entry at or past the head's size is not under the signed root: taking it in would move the
+      // tree past the head, where its root is never compared (a rewritten log could hide behind it).
+      if (range.size >= head.tree_size || entry.index >= head.tree_size) {
+        findings.push(
+          `log ${head.log_id} serves entries beyond its signed head of ${head.tree_size} (leaf ${entry.index}): its answer to /entries is not the log under that head.`,
+        );
+        beyond = true;
+        break;
+      }
       if (entry.index !== range.size) {
         findings.push(`log ${head.log_id}: leaf ${range.size} is missing (the next one served is ${entry.index}).`);
       }
@@ -153,8 +166,13 @@ export async function proveEntries(options: {
       range.append(leaf);
     }
     options.onProgress?.(range.size);
+    if (beyond) break;
   }
-  if (range.size === head.tree_size && toBase64(range.root()) !== head.root_hash) {
+  if (range.size !== head.tree_size && !findings.some((f) => f.includes('serves no entries'))) {
+    findings.push(
+      `log ${head.log_id}: the entries served rebuild a tree of ${range.size} leaves, not the ${head.tree_size} of its signed head.`,
+    );
+  } else if (range.size === head.tree_size && toBase64(range.root()) !== head.root_hash) {
     findings.push(
       `the records of log ${head.log_id} do not lead to its signed root for size ${head.tree_size}: records were changed, removed, inserted or reordered.`,
     );
