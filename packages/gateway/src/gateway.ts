@@ -8,6 +8,7 @@ import { createGatewayApp } from './http/app.ts';
 import { openLog } from './log/open-log.ts';
 import { createPseudonymiser, createSubjectPseudonyms, logKeyId } from './log/pseudonym.ts';
 import { startRetention } from './log/retention.ts';
+import type { WitnessingOptions } from './log/witnessing.ts';
 import { type NoticeConfig, startNotices } from './notice/notice-job.ts';
 import type { SourceOptions } from './pipeline/forward.ts';
 import { gatewayMeter } from './pipeline/metrics.ts';
@@ -59,6 +60,8 @@ export interface GatewayConfig {
   readonly publishedHeads?: { readonly dir: string; readonly confirm?: readonly string[] };
   /** E-mail notices of new accesses to subscribed citizens (README: Notices); none: `/inzage/v1/berichten` answers 503. */
   readonly notices?: NoticeConfig;
+  /** How the directory's witnesses are reached and retried (tests); they are always asked when listed. */
+  readonly witnesses?: Omit<WitnessingOptions, 'directory' | 'logger'>;
 }
 
 /** A running gateway instance: its app and the parts a server entry, a test or a benchmark needs. */
@@ -89,6 +92,8 @@ export async function createGateway(config: GatewayConfig) {
     ...(config.headIntervalMs ? { headIntervalMs: config.headIntervalMs } : {}),
     ...(config.wrapStore ? { wrapStore: config.wrapStore } : {}),
     ...(config.publishedHeads ? { publishedHeads: config.publishedHeads } : {}),
+    owner: () => providerOf(config.directory, config.serviceId),
+    witnessing: { ...config.witnesses, directory: config.directory, logger },
   });
   const { log, refusals, nonces } = opened;
   if (opened.rollback) {
@@ -188,4 +193,14 @@ export async function createGateway(config: GatewayConfig) {
       await opened.close();
     },
   };
+}
+
+/** The OIN of the service's provider in the directory now (undefined before there is one). */
+function providerOf(directory: DirectoryProvider, serviceId: string): string | undefined {
+  if (directory.status().serial === undefined) return undefined;
+  try {
+    return directory.current().services.get(serviceId)?.providerOin;
+  } catch {
+    return undefined;
+  }
 }

@@ -18,3 +18,12 @@ export { alternatives, kinds, LOG_LEVELS, type Setting, type SettingDoc, serverS
 export { failSetting, runServer, startupSettings } from './settings.ts';
 export { metricsHandler, startTelemetry, type Telemetry } from './telemetry.ts';
 export { readTrustAnchors, trustAnchorsSetting } from './trust-anchors.ts';
+export {
+  type CollectorWitness,
+  type PendingCheckpoint,
+  startWitnessCollector,
+  type WitnessCollector,
+  type WitnessCollectorOptions,
+  type WitnessFinding,
+  type WitnessState,
+} from './witness-collector.ts';

@@ -68,6 +68,8 @@ export interface GatewayAppOptions {
     logFailure?: unknown;
     merkle?: Record<string, unknown>;
     rollback?: string;
+    /** Each witness's state (cosigned size, last error, what waits, a finding): never makes it not ready. */
+    witnesses?: unknown;
   }>;
   /**
    * Set when the database's log does not extend the head this gateway published (an older backup was
@@ -168,7 +170,9 @@ export function createGatewayApp(options: GatewayAppOptions) {
   if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));
   app.get('/readyz', async (c) => {
     const directory = options.directory.status();
-    const { logWritable, logFailure, merkle, rollback } = (await options.readiness?.()) ?? { logWritable: true };
+    const { logWritable, logFailure, merkle, rollback, witnesses } = (await options.readiness?.()) ?? {
+      logWritable: true,
+    };
     const ready = directory.fresh && logWritable && rollback === undefined;
     const log = { pending: options.log.pending, ...options.log.stats };
     return c.json(
@@ -181,6 +185,7 @@ export function createGatewayApp(options: GatewayAppOptions) {
         log,
         nonces: nonces.stats,
         ...(merkle ? { merkle } : {}),
+        ...(witnesses ? { witnesses } : {}),
       },
       ready ? 200 : 503,
     );

@@ -22,6 +22,7 @@ import {
   rollbackOf,
 } from './published-head.ts';
 import { createRefusalRecorder, type FailureReport } from './refusal-recorder.ts';
+import { startWitnessing, type WitnessingOptions } from './witnessing.ts';
 
 export interface OpenLogOptions {
   /** The log's database (already migrated); on SQLite with its handle, for the prepared-statement stores. */
@@ -46,6 +47,13 @@ export interface OpenLogOptions {
    * Without it nothing is remembered and no rollback is detected.
    */
   readonly publishedHeads?: { readonly dir: string; readonly confirm?: readonly string[] };
+  /**
+   * The OIN of the log's owner (the bronhouder, the afnemer), asked when a head is signed: names the
+   * origin of the C2SP checkpoint signed beside it. Without it heads get no checkpoint.
+   */
+  readonly owner?: () => string | undefined;
+  /** Collect the directory's witnesses' cosignatures of the newest checkpoint, in the background. */
+  readonly witnessing?: WitnessingOptions;
 }
 
 /** An open verifiable log: what an inway and an outway both write their records and refusals to. */
@@ -79,6 +87,9 @@ export async function openLog(options: OpenLogOptions) {
     reloadTree: () => loadTree(db, options.instanceId),
   });
   const refusals = createRefusalRecorder(log, { report });
+  const witnesses = options.witnessing
+    ? startWitnessing({ ...options.witnessing, db, logId: tree.logId, signingKey: options.signingKey })
+    : undefined;
   const heads = await startTreeHeads({
     db,
     tree,
@@ -87,7 +98,11 @@ export async function openLog(options: OpenLogOptions) {
     ...(options.headIntervalMs ? { intervalMs: options.headIntervalMs } : {}),
     ...(remember ? { remember } : {}),
     held: () => rollback !== undefined,
+    ...(options.owner ? { owner: options.owner } : {}),
+    ...(witnesses ? { signed: () => witnesses.notify() } : {}),
   });
+  // A head signed before this start (or by an older version) may still wait for its cosignatures.
+  witnesses?.notify();
   const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(db);
   const nonces = new GroupCommitter<NonceClaim, boolean>((claims) =>
     health.track('nonces', () => nonceStore.claim(claims)),
@@ -125,6 +140,8 @@ export async function openLog(options: OpenLogOptions) {
     nonces,
     tree,
     heads,
+    /** The witness collector of this log (undefined without witnessing). */
+    witnesses,
     /** Set when the database's log does not extend the head published before: the gateway must not serve. */
     rollback,
     /** Set when this start took an operator's confirmation of a rollback (CONFIRM_ROLLBACK_TO). */
@@ -153,6 +170,7 @@ export async function openLog(options: OpenLogOptions) {
         ...(health.failure ? { logFailure: health.failure } : {}),
         merkle: heads.status(),
         ...(rollback ? { rollback: rollback.message } : {}),
+        ...(witnesses ? { witnesses: witnesses.status() } : {}),
       };
     },
     /** Writes every pending nonce claim, counted refusal and log batch. */
@@ -171,6 +189,7 @@ export async function openLog(options: OpenLogOptions) {
       try {
         await heads.stop();
       } finally {
+        await witnesses?.stop();
         await writer?.close();
       }
     },

@@ -69,7 +69,12 @@ export interface OutwayAppOptions {
     ReadStores,
     'serviceId' | 'pseudonymsOf' | 'now' | 'logbookId' | 'instanceId' | 'ownerOin' | 'ownerOnly'
   >;
-  readonly readiness: () => Promise<{ logWritable: boolean; logFailure?: unknown; merkle?: Record<string, unknown> }>;
+  readonly readiness: () => Promise<{
+    logWritable: boolean;
+    logFailure?: unknown;
+    merkle?: Record<string, unknown>;
+    witnesses?: unknown;
+  }>;
   /** The operational log (JSON lines). */
   readonly logger: Logger;
   /** `GET /metrics` in the Prometheus text format. */
@@ -132,7 +137,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
   if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));
   app.get('/readyz', async (c) => {
     const directory = options.directory.status();
-    const { logWritable, logFailure, merkle } = await options.readiness();
+    const { logWritable, logFailure, merkle, witnesses } = await options.readiness();
     const ready = directory.fresh && logWritable;
     return c.json(
       {
@@ -142,6 +147,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
         ...(logFailure ? { logFailure } : {}),
         log: { pending: options.log.pending, ...options.log.stats },
         ...(merkle ? { merkle } : {}),
+        ...(witnesses ? { witnesses } : {}),
       },
       ready ? 200 : 503,
     );

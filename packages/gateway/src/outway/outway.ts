@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 import { openLog } from '../log/open-log.ts';
 import { createPseudonymiser, createSubjectPseudonyms, logKeyId } from '../log/pseudonym.ts';
+import type { WitnessingOptions } from '../log/witnessing.ts';
 import type { CallerQuotas } from '../pipeline/quota.ts';
 import { fetchSourceClient, nodeSourceClient } from '../pipeline/source-client.ts';
 import { reportLogKeyRecords } from '../repositories/log-key-records.ts';
@@ -48,6 +49,8 @@ export interface OutwayConfig {
   readonly metrics?: () => Promise<string>;
   /** Per-caller quotas: each application by its id (`quotasFromSettings`); none: nothing is limited. */
   readonly quotas?: CallerQuotas;
+  /** How the directory's witnesses are reached and retried (tests); they are always asked when listed. */
+  readonly witnesses?: Omit<WitnessingOptions, 'directory' | 'logger'>;
 }
 
 export type Outway = Awaited<ReturnType<typeof createOutway>>;
@@ -75,6 +78,8 @@ export async function createOutway(config: OutwayConfig) {
     logKeyId: keyId,
     ...(config.headIntervalMs ? { headIntervalMs: config.headIntervalMs } : {}),
     ...(config.wrapStore ? { wrapStore: config.wrapStore } : {}),
+    owner: () => config.organisationOin,
+    witnessing: { ...config.witnesses, directory: config.directory, logger },
   });
   const app = createOutwayApp({
     organisationOin: config.organisationOin,

@@ -1,6 +1,7 @@
 import { GatewayRefusal, isGatewayRefusal, uuidv7Time } from '@poortwachter/protocol';
 import { type Context, type Handler, Hono, type MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
+import { servedHead, withCosignatures, witnessCountOf } from '../log/merkle/checkpoints.ts';
 import { headOf, inclusionProof } from '../log/merkle/merkle-store.ts';
 import { berichtenApp } from '../notice/berichten-app.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
@@ -137,10 +138,14 @@ export function citizenApp(stages: {
     if (!leaf)
       throw new GatewayRefusal('logEntryNotFound', 'Deze verwerking staat niet in het controleerbare logboek.');
     const wanted = c.req.query('size');
+    // The newest head that holds the leaf and has the witnesses' quorum; else the newest head (whose
+    // checkpoint then lacks the quorum: the citizen's client says so).
     const head =
       wanted === undefined
-        ? await headOf(db, leaf.logId, {})
-        : await signedHeadOfSize(db, leaf.logId, count(wanted, 'size', 1), leaf.index);
+        ? await servedHead(db, leaf.logId, witnessCountOf(c.var.directory.snapshot), leaf.index + 1)
+        : (
+            await withCosignatures(db, [await signedHeadOfSize(db, leaf.logId, count(wanted, 'size', 1), leaf.index)])
+          )[0];
     if (!head || head.tree_size <= leaf.index) {
       c.header('retry-after', '1');
       throw new GatewayRefusal(

@@ -1,17 +1,22 @@
 import { GatewayRefusal } from '@poortwachter/protocol';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
+import { servedHead, withCosignatures, witnessCountOf } from '../log/merkle/checkpoints.ts';
 import { consistencyProof, headOf, latestHeads } from '../log/merkle/merkle-store.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { addressQuota } from '../pipeline/quota-stages.ts';
+import { send } from '../pipeline/sign-response.ts';
 import { logEntries } from '../repositories/access-log-reads.ts';
+import { sendTile } from './log-tiles.ts';
 import { count, onlyParameters, requireAuditor, sendJson } from './read-params.ts';
 
 const MAX_ENTRIES = 1000;
 const notFound = (what: string) => new GatewayRefusal('logEntryNotFound', what);
 
 /**
- * The verifiable log (RFC 9162 style): signed tree heads and consistency proofs for anyone (they hold
- * only hashes), and the entries for auditors (signed requests), so they can recompute the tree.
+ * The verifiable log (RFC 9162 style): signed tree heads (each with its C2SP checkpoint and the
+ * witnesses' cosignatures), the cosigned checkpoint, hash tiles (C2SP tlog-tiles) and consistency
+ * proofs for anyone (they hold only hashes), and the entries for auditors (signed requests), so they
+ * can recompute the tree.
  */
 export function logApp(stages: {
   readonly base: MiddlewareHandler<GatewayEnv>;
@@ -23,7 +28,22 @@ export function logApp(stages: {
   // The heads and proofs are for anyone: each costs the client address one request of its quota.
   app.get('/heads', addressQuota, async (c) => {
     onlyParameters(c, []);
-    return sendJson(c, { heads: await latestHeads(c.var.reads.db) });
+    const { db } = c.var.reads;
+    return sendJson(c, { heads: await withCosignatures(db, await latestHeads(db)) });
+  });
+
+  // The newest checkpoint with the witnesses' quorum, else the newest signed one (C2SP tlog-tiles' checkpoint).
+  const sendCheckpoint = async (c: Context<GatewayEnv>, logId: string) => {
+    onlyParameters(c, []);
+    const head = await servedHead(c.var.reads.db, logId, witnessCountOf(c.var.directory.snapshot));
+    if (!head?.checkpoint) throw notFound('Dit logboek heeft nog geen ondertekend checkpoint.');
+    return send(c, 200, head.checkpoint, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' });
+  };
+  app.get('/checkpoint', addressQuota, (c) => sendCheckpoint(c, c.var.reads.instanceId));
+  app.get('/:logId/checkpoint', addressQuota, (c) => sendCheckpoint(c, c.req.param('logId')));
+  app.get('/:logId/tile/:rest{.+}', addressQuota, (c) => {
+    onlyParameters(c, []);
+    return sendTile(c, c.req.param('logId'), `tile/${c.req.param('rest')}`);
   });
 
   app.get('/:logId/heads/:size', addressQuota, async (c) => {
@@ -35,7 +55,8 @@ export function logApp(stages: {
       size === 'latest' ? {} : { size: count(size, 'size') },
     );
     if (!head) throw notFound(`Er is geen ondertekende boomkop ${size} voor dit logboek.`);
-    return sendJson(c, head);
+    const [withCheckpoint] = await withCosignatures(c.var.reads.db, [head]);
+    return sendJson(c, withCheckpoint);
   });
 
   app.get('/:logId/consistency', addressQuota, async (c) => {

@@ -124,3 +124,39 @@ for (const dialect of DIALECTS) {
     });
   });
 }
+
+const BEFORE_CHECKPOINTS = '2026-12-11T0200-gateway-berichten';
+
+for (const dialect of DIALECTS) {
+  describeDialect(dialect, `the checkpoints migration (${dialect})`, () => {
+    let close: (() => Promise<void>) | undefined;
+    afterEach(async () => close?.());
+
+    it('keeps the heads signed before it (checkpoint null), adds the cosignatures table, and goes down again', async () => {
+      const opened = await openTestDatabase<unknown>(dialect);
+      close = opened.close;
+      const db = opened.db;
+      const m = await migrator(db);
+      expect((await m.migrateTo(BEFORE_CHECKPOINTS)).error).toBeUndefined();
+      await sql`insert into merkle_heads (log_id, tree_size, root_hash, timestamp, jws)
+        values ('log', 3, 'cm9vdA==', 1, 'a.b.c')`.execute(db);
+
+      await migrateGateway(db);
+      const heads = await sql<{ tree_size: string | number; jws: string; checkpoint: string | null }>`
+        select tree_size, jws, checkpoint from merkle_heads`.execute(db);
+      expect(heads.rows.map((r) => [Number(r.tree_size), r.jws, r.checkpoint])).toEqual([[3, 'a.b.c', null]]);
+      const line = '— poortwachter.example/w AAAAAQ==\n';
+      const cosign = () =>
+        sql`insert into merkle_cosignatures (log_id, tree_size, witness, line, received_at)
+          values ('log', 3, 'poortwachter.example/w', ${line}, 2)`.execute(db);
+      await cosign();
+      // One cosignature per witness and head.
+      await expect(cosign()).rejects.toThrow();
+
+      expect((await m.migrateTo(BEFORE_CHECKPOINTS)).error).toBeUndefined();
+      await expect(sql`select checkpoint from merkle_heads`.execute(db)).rejects.toThrow();
+      await expect(sql`select 1 from merkle_cosignatures`.execute(db)).rejects.toThrow();
+      expect((await sql`select jws from merkle_heads`.execute(db)).rows).toEqual([{ jws: 'a.b.c' }]);
+    });
+  });
+}

@@ -10,6 +10,7 @@ import * as logKeyId from './migrations/2026-12-06T0200-gateway-log-key-id.ts';
 import * as delegate from './migrations/2026-12-07T0200-gateway-delegate.ts';
 import * as terugmeldingen from './migrations/2026-12-11T0100-gateway-terugmeldingen.ts';
 import * as berichten from './migrations/2026-12-11T0200-gateway-berichten.ts';
+import * as checkpoints from './migrations/2026-12-13T0100-gateway-checkpoints.ts';
 
 export const gatewayMigrations: Record<string, Migration> = {
   '2026-11-23T0200-gateway-initial': initial,
@@ -22,6 +23,7 @@ export const gatewayMigrations: Record<string, Migration> = {
   '2026-12-07T0200-gateway-delegate': delegate,
   '2026-12-11T0100-gateway-terugmeldingen': terugmeldingen,
   '2026-12-11T0200-gateway-berichten': berichten,
+  '2026-12-13T0100-gateway-checkpoints': checkpoints,
 };
 
 /** Brings the gateway's schema up to date; run on start-up. Its own migration table, so a gateway may share a database. */

@@ -92,6 +92,22 @@ export interface MerkleHeadTable {
   timestamp: number;
   /** The signed tree head: a compact JWS by the bronhouder's key. */
   jws: string;
+  /**
+   * The same head as a C2SP checkpoint signed by the same key (a signed note named by the log's
+   * origin); null for heads of before issue 30 and for a key that is not Ed25519.
+   */
+  checkpoint: string | null;
+}
+
+/** A witness's cosignature of a head (C2SP tlog-cosignature): one note signature line. */
+export interface MerkleCosignatureTable {
+  log_id: string;
+  tree_size: number;
+  /** The witness's key name as the directory lists it. */
+  witness: string;
+  /** `— <name> <base64>\n`: what is appended to the head's checkpoint. */
+  line: string;
+  received_at: number;
 }
 
 /** A coverage report job (any instance on the database answers its polls). */
@@ -206,6 +222,7 @@ export interface GatewayDatabase {
   merkle_leaves: MerkleLeafTable;
   merkle_nodes: MerkleNodeTable;
   merkle_heads: MerkleHeadTable;
+  merkle_cosignatures: MerkleCosignatureTable;
   access_log: AccessLogTable;
   refusals: RefusalTable;
   nonces: NonceTable;

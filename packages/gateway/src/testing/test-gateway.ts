@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WitnessCollector } from '@poortwachter/operations';
 import { type SignRequestOptions, signRequest } from '@poortwachter/protocol';
 import { type Dialect, openTestDatabase, startTestRegistry, type TestRegistry } from '@poortwachter/registry/testing';
 import { registryHistory } from '@poortwachter/sdk';
 import { DEV_IDENTITY_PROVIDER, loadPersonen } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { demoTrustAnchors, registryDirectory } from '../directory/directory-provider.ts';
+import { type DirectoryProvider, demoTrustAnchors, registryDirectory } from '../directory/directory-provider.ts';
 import { createGateway, type Gateway } from '../gateway.ts';
 import type { createGatewayApp } from '../http/app.ts';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { MerkleTree } from '../log/merkle/merkle-log.ts';
+import type { WitnessingOptions } from '../log/witnessing.ts';
 import type { NoticeConfig, NoticeRun } from '../notice/notice-job.ts';
 import type { CallerQuotas } from '../pipeline/quota.ts';
 import type { RetentionRun } from '../repositories/retention.ts';
@@ -41,6 +43,10 @@ export interface TestGateway {
   ): Promise<Response>;
   /** Fetches the registry's directory again (as the background refresh would). */
   refreshDirectory(): Promise<void>;
+  /** Asks the witnesses now for the first instance's newest checkpoint, and waits for their answers. */
+  collectCosignatures(): Promise<void>;
+  /** The first instance's witness collector. */
+  readonly witnesses: WitnessCollector | undefined;
   /**
    * Another gateway instance on the same database (its own batches, caches and Merkle log); with
    * `logKeys`, another log key and the ones before it (a log-key rotation).
@@ -80,17 +86,24 @@ export async function startTestGateway(
     quotas?: CallerQuotas;
     /** E-mail notices, sent by the first instance only (as one worker of a server does). */
     notices?: NoticeConfig;
+    /** Changes what the gateway reads from the verified directory (tests add witnesses to it). */
+    directory?: (verified: DirectoryProvider) => DirectoryProvider;
+    /** Another key of the provider than its seeded one (listed by a `directory` change). */
+    signingKey?: JWK;
+    /** How the witnesses are reached and retried. */
+    witnesses?: Omit<WitnessingOptions, 'directory' | 'logger'>;
   } = {},
 ): Promise<TestGateway> {
   const registry = await startTestRegistry(dialect);
-  const directory = registryDirectory({
+  const verified = registryDirectory({
     registryUrl: 'http://registry.test',
     registryKey: registry.registryPublicKey,
     trustAnchors: demoTrustAnchors(registry.keyDir),
     fetch: async (input, init) => registry.app.request(String(input), init),
     refreshIntervalMs: 3_600_000,
   });
-  await directory.start();
+  await verified.start();
+  const directory = options.directory ? options.directory(verified) : verified;
   const opened = await openTestDatabase<GatewayDatabase>(dialect);
   const source = fakeSource(loadPersonen());
   const key = (oin: string) => JSON.parse(readFileSync(join(registry.keyDir, `${oin}.jwk.json`), 'utf8')) as JWK;
@@ -116,7 +129,7 @@ export async function startTestGateway(
         timeoutMs: options.source ? 2000 : 300,
         maxResponseBytes: 1_000_000,
       },
-      signingKey: key(providerOin),
+      signingKey: options.signingKey ?? key(providerOin),
       ...logKeys,
       headIntervalMs: 3_600_000,
       retentionIntervalMs: 0,
@@ -129,6 +142,7 @@ export async function startTestGateway(
       ...(options.now ? { now: options.now } : {}),
       ...(options.quotas ? { quotas: options.quotas } : {}),
       ...(notices ? { notices } : {}),
+      ...(options.witnesses ? { witnesses: options.witnesses } : {}),
     });
   const first = await instance(undefined, options.notices);
   const others: Gateway[] = [];
@@ -160,7 +174,9 @@ export async function startTestGateway(
         body: request.body,
       });
     },
-    refreshDirectory: () => directory.refresh(),
+    refreshDirectory: () => verified.refresh(),
+    collectCosignatures: async () => first.witnesses?.runNow(),
+    witnesses: first.witnesses,
     async secondInstance(logKeys) {
       const another = await instance(logKeys);
       others.push(another);
@@ -182,7 +198,7 @@ export async function startTestGateway(
         .execute();
     },
     async close() {
-      directory.stop();
+      verified.stop();
       for (const gateway of [first, ...others]) await gateway.close();
       await opened.close();
       await registry.close();

@@ -1,7 +1,8 @@
 import type { Dialect } from '@poortwachter/registry/testing';
 import { openTestDatabase } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
-import { demoTrustAnchors, registryDirectory } from '../directory/directory-provider.ts';
+import { type DirectoryProvider, demoTrustAnchors, registryDirectory } from '../directory/directory-provider.ts';
+import type { WitnessingOptions } from '../log/witnessing.ts';
 import { adminTokenHash } from '../outway/admin-token.ts';
 import { registerApplication } from '../outway/applications.ts';
 import { createOutway, type Outway } from '../outway/outway.ts';
@@ -38,6 +39,10 @@ export async function startTestOutway(
     registryDown?: () => boolean;
     /** The outway's per-caller quotas (`callerQuotas`); none: nothing is limited. */
     quotas?: CallerQuotas;
+    /** Changes what the outway reads from the verified directory (tests add witnesses to it). */
+    directory?: (verified: DirectoryProvider) => DirectoryProvider;
+    /** How the witnesses are reached and retried. */
+    witnesses?: Omit<WitnessingOptions, 'directory' | 'logger'>;
   } = {},
 ): Promise<TestOutway> {
   const gateway = await startTestGateway(dialect);
@@ -66,7 +71,7 @@ export async function startTestOutway(
     instanceId: 'outway-1',
     logger: testLogger,
     database,
-    directory,
+    directory: options.directory ? options.directory(directory) : directory,
     logKey: new Uint8Array(32).fill(9),
     adminTokenHashes: [adminTokenHash(OUTWAY_ADMIN_TOKEN)],
     fetch: async (input, init) => harness.provider(new Request(String(input), init)),
@@ -74,6 +79,7 @@ export async function startTestOutway(
     headIntervalMs: 3_600_000,
     ...(options.now ? { now: options.now } : {}),
     ...(options.quotas ? { quotas: options.quotas } : {}),
+    ...(options.witnesses ? { witnesses: options.witnesses } : {}),
   });
   const { apiKey } = await registerApplication(database.db, {
     name: 'Wmo-zaaksysteem',

@@ -90,9 +90,9 @@ export async function consistencyProof(db: Kysely<GatewayDatabase>, logId: strin
   return (await rangeHashes(storedNodes(db), logId, consistencyRanges(first, second))).map(toB64);
 }
 
-export type TreeHead = Pick<MerkleHeadTable, 'log_id' | 'tree_size' | 'root_hash' | 'timestamp' | 'jws'>;
+export type TreeHead = Pick<MerkleHeadTable, 'log_id' | 'tree_size' | 'root_hash' | 'timestamp' | 'jws' | 'checkpoint'>;
 
-const headColumns = ['log_id', 'tree_size', 'root_hash', 'timestamp', 'jws'] as const;
+const headColumns = ['log_id', 'tree_size', 'root_hash', 'timestamp', 'jws', 'checkpoint'] as const;
 const asHead = (r: TreeHead): TreeHead => ({ ...r, tree_size: Number(r.tree_size), timestamp: Number(r.timestamp) });
 
 /** The newest signed head of every log in the database (all instances sharing it). */
@@ -126,4 +126,39 @@ export async function headOf(
   else q = q.orderBy('tree_size', 'desc');
   const row = await q.limit(1).executeTakeFirst();
   return row ? asHead(row) : undefined;
+}
+
+/**
+ * The hashes of a C2SP tlog-tiles tile: `count` consecutive perfect-subtree hashes at tree level
+ * `height` (8 × the tile's level) from `start`, concatenated (32 bytes each); undefined when any is not
+ * stored. Level 0 are the leaves, above it the stored nodes: one range read.
+ */
+export async function tileHashes(
+  db: Kysely<GatewayDatabase>,
+  logId: string,
+  height: number,
+  start: number,
+  count: number,
+): Promise<Buffer | undefined> {
+  const rows =
+    height === 0
+      ? await db
+          .selectFrom('merkle_leaves')
+          .select(['leaf_index as i', 'leaf_hash as hash'])
+          .where('log_id', '=', logId)
+          .where('leaf_index', '>=', start)
+          .where('leaf_index', '<', start + count)
+          .orderBy('leaf_index')
+          .execute()
+      : await db
+          .selectFrom('merkle_nodes')
+          .select(['node_index as i', 'hash'])
+          .where('log_id', '=', logId)
+          .where('level', '=', height)
+          .where('node_index', '>=', start)
+          .where('node_index', '<', start + count)
+          .orderBy('node_index')
+          .execute();
+  if (rows.length !== count) return undefined;
+  return Buffer.concat(rows.map((r) => fromB64(r.hash)));
 }

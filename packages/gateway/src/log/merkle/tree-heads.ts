@@ -1,4 +1,4 @@
-import { toBase64 } from '@poortwachter/protocol';
+import { logOrigin, signCheckpoint, toBase64 } from '@poortwachter/protocol';
 import { CompactSign, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { GatewayDatabase } from '../../storage/tables.ts';
@@ -35,6 +35,14 @@ export async function startTreeHeads(options: {
   remember?: (head: TreeHead) => void;
   /** While true, no head is signed (a rolled-back log must not publish a head of its other history). */
   held?: () => boolean;
+  /**
+   * The OIN of the log's owner (the bronhouder of an inway, the afnemer of an outway): names the log's
+   * origin `poortwachter/log/<OIN>/<logId>` in the checkpoint signed beside each head. Undefined (no
+   * directory yet): that head gets no checkpoint.
+   */
+  owner?: () => string | undefined;
+  /** Called after each new head is stored (the witness collector's cue). */
+  signed?: (head: TreeHead) => void;
 }) {
   const report = options.report ?? ((message, error) => console.error(`gateway: ${message}`, error));
   const now = options.now ?? Date.now;
@@ -42,20 +50,44 @@ export async function startTreeHeads(options: {
   let last = newest?.tree_size ?? -1;
   let signedAt = newest?.timestamp;
   let running: Promise<TreeHead | undefined> | undefined;
+  let warned = false;
+  // The C2SP checkpoint of the same size and root, signed as a note with the same key (Ed25519 only:
+  // a note signature of type 0x01 is Ed25519; a P-256 key's log has no checkpoint, so no witness).
+  const checkpointOf = async (size: number, rootHash: Uint8Array): Promise<string | null> => {
+    const oin = options.owner?.();
+    if (!oin) return null;
+    if (options.signingKey.kty !== 'OKP' || options.signingKey.crv !== 'Ed25519') {
+      if (!warned) {
+        warned = true;
+        report(
+          `log ${options.tree.logId}: its key is not Ed25519, so its heads get no C2SP checkpoint and no witness cosigns them; readers that require a witness quorum will refuse them`,
+          new Error(`key type ${options.signingKey.kty}/${String(options.signingKey.crv)}`),
+        );
+      }
+      return null;
+    }
+    return signCheckpoint({ origin: logOrigin(oin, options.tree.logId), size, rootHash }, options.signingKey);
+  };
   const sign = async (): Promise<TreeHead | undefined> => {
     const size = options.tree.size;
     if (size === last || options.held?.()) return undefined;
+    const root = options.tree.root();
     const payload = {
       log_id: options.tree.logId,
       tree_size: size,
-      root_hash: toBase64(options.tree.root()),
+      root_hash: toBase64(root),
       timestamp: now(),
     };
-    const head = { ...payload, jws: await signTreeHead(options.signingKey, payload) };
+    const head: TreeHead = {
+      ...payload,
+      jws: await signTreeHead(options.signingKey, payload),
+      checkpoint: await checkpointOf(size, root),
+    };
     options.remember?.(head);
     await options.db.insertInto('merkle_heads').values(head).execute();
     last = size;
     signedAt = payload.timestamp;
+    options.signed?.(head);
     return head;
   };
   const tick = () => {

@@ -1,0 +1,102 @@
+import { logLeafHash, toBase64 } from '@poortwachter/protocol';
+import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MerkleTree } from '../log/merkle/merkle-log.ts';
+import { capturedLogLines, GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
+
+const SIZE = 300;
+const entries = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => ({ id: `tile-${from + i}`, refusal: { n: from + i } }));
+
+for (const dialect of DIALECTS) {
+  describeDialect(dialect, `hash tiles and a provider key without checkpoints (${dialect})`, () => {
+    let gw: TestGateway;
+    let tree: MerkleTree;
+    const get = (path: string) => gw.app.request(`${GATEWAY_URL}/log/v1${path}`);
+
+    beforeAll(async () => {
+      // The seeded provider key of the BRP (RvIG) is P-256: its log's heads get no checkpoint.
+      gw = await startTestGateway(dialect);
+      // A log of 300 leaves stored as the committer stores them, with a signed head of all of them.
+      tree = new MerkleTree('tiles');
+      const rows = tree.prepare(entries(0, SIZE) as never);
+      rows.commit();
+      await gw.db
+        .insertInto('merkle_leaves')
+        .values([...rows.leaves])
+        .execute();
+      await gw.db
+        .insertInto('merkle_nodes')
+        .values([...rows.nodes])
+        .execute();
+      await gw.db
+        .insertInto('merkle_heads')
+        .values({
+          log_id: 'tiles',
+          tree_size: SIZE,
+          root_hash: toBase64(tree.root()),
+          timestamp: 1,
+          jws: 'x',
+          checkpoint: null,
+        })
+        .execute();
+    });
+    afterAll(async () => gw?.close());
+
+    it('serves full level-0 tiles as the leaf hashes, immutable', async () => {
+      const res = await get('/tiles/tile/0/000');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/octet-stream');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(bytes).toHaveLength(256 * 32);
+      const leaves = entries(0, 256).map((e) => logLeafHash(e as never));
+      expect(Buffer.from(bytes).equals(Buffer.concat(leaves))).toBe(true);
+    });
+
+    it('serves partial tiles up to the newest signed head, and the level-1 hash is the root of the first 256 leaves', async () => {
+      const partial = await get('/tiles/tile/0/001.p/44');
+      expect(partial.status).toBe(200);
+      expect(partial.headers.get('cache-control')).toBe('public, max-age=10');
+      const bytes = Buffer.from(await partial.arrayBuffer());
+      expect(bytes.equals(Buffer.concat(entries(256, SIZE).map((e) => logLeafHash(e as never))))).toBe(true);
+
+      const level1 = await get('/tiles/tile/1/000.p/1');
+      expect(level1.status).toBe(200);
+      const first256 = new MerkleTree('check');
+      first256.prepare(entries(0, 256) as never).commit();
+      expect(Buffer.from(await level1.arrayBuffer()).equals(Buffer.from(first256.root()))).toBe(true);
+    });
+
+    it('serves no tile beyond the signed head, no entry bundle and no malformed path', async () => {
+      for (const path of ['0/001', '0/001.p/45', '1/000', '2/000.p/1', 'entries/000', '0/1', '0/000.p/0', '64/000']) {
+        const res = await get(`/tiles/tile/${path}`);
+        expect(res.status, path).toBe(404);
+      }
+      // The entries are personal data: the refusal says where auditors read them.
+      expect(await (await get('/tiles/tile/entries/000')).text()).toContain('/entries');
+    });
+
+    it('gives a P-256 log no checkpoint, warns once, and says so at /checkpoint', async () => {
+      const lines = capturedLogLines.length;
+      // An unsigned query: refused, and its refusal is a leaf of the log.
+      const refused = await gw.app.request(`${GATEWAY_URL}/personen`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(refused.status).toBe(401);
+      await gw.signTreeHead();
+      await gw.app.request(`${GATEWAY_URL}/personen`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      await gw.signTreeHead();
+      const { heads } = (await (await get('/heads')).json()) as { heads: { log_id: string; checkpoint: unknown }[] };
+      expect(heads.find((h) => h.log_id === 'instance-1')?.checkpoint).toBeNull();
+      expect((await get('/checkpoint')).status).toBe(404);
+      expect(capturedLogLines.slice(lines).filter((l) => l.includes('is not Ed25519'))).toHaveLength(1);
+    });
+  });
+}
