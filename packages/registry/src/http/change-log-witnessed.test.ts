@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Listening, listen, type WitnessCollector } from '@poortwachter/operations';
@@ -20,6 +21,7 @@ import {
 } from '@poortwachter/sdk';
 import { fetchDirectory } from '@poortwachter/sdk/citizen';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { SOURCE_LOADER } from '../../../../scripts/source-loader.ts';
 import { startChangeLogWitnessing } from '../directory/change-log-witnessing.ts';
 import { DIALECTS, describeDialect, startTestRegistry, type TestRegistry } from '../testing/index.ts';
 import { createRegistryApp } from './app.ts';
@@ -118,6 +120,21 @@ for (const dialect of DIALECTS) {
     const leaves = async () =>
       ((await (await get('/v1/changes/log/leaves')).json()) as { tree_size: number }).tree_size;
     const registryKey = () => registry.registryPublicKey;
+    /** `poortwachter registry verify` as a process (on SQLite only: the CLI does not see the dialect). */
+    const registryVerify = (): Promise<{ code: number; out: string }> => {
+      const keyFile = join(folders[0] as string, 'registry.public.jwk.json');
+      writeFileSync(keyFile, JSON.stringify(registryKey()));
+      const args = ['registry', 'verify', '--registry', url, '--registry-key', keyFile];
+      args.push('--trust-anchors', registry.trustAnchorsFile, '--heads', join(folders[0] as string, 'heads.json'));
+      return new Promise((resolve) => {
+        execFile(
+          process.execPath,
+          [...SOURCE_LOADER, 'packages/sdk/src/cli/main.ts', ...args],
+          { cwd: join(import.meta.dirname, '../../../..') },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
+        );
+      });
+    };
     const logKey = () => noteKeyFromJwk(REGISTRY_CHANGES_ORIGIN, NOTE_ED25519, registryKey());
 
     beforeAll(async () => {
@@ -188,6 +205,13 @@ for (const dialect of DIALECTS) {
       expect(result.witnessed.cosigners).toHaveLength(2);
       expect(result.head.checkpoint).toBe(note);
       remembered = result.head;
+      if (dialect === 'sqlite') {
+        const cli = await registryVerify();
+        expect(cli.out, cli.out).toContain(
+          `signed head verified, cosigned by 2 witnesses (poortwachter.example/getuige-a, poortwachter.example/getuige-b; quorum 2)`,
+        );
+        expect(cli.code, cli.out).toBe(0);
+      }
     });
 
     it('a witness that is down holds back only the newest head: readers get the last one with the quorum', async () => {
@@ -246,6 +270,13 @@ for (const dialect of DIALECTS) {
       expect((refused as Error).message).toBe(
         `only 0 of the 2 witnesses needed cosigned head ${size - 1} of log ${REGISTRY_CHANGES_ORIGIN}.`,
       );
+      if (dialect === 'sqlite') {
+        const cli = await registryVerify();
+        expect(cli.out, cli.out).toContain(
+          `FAIL  cannot get a witnessed head of the registry's change log: only 0 of the 2 witnesses needed cosigned head ${size - 1}`,
+        );
+        expect(cli.code, cli.out).toBe(1);
+      }
 
       // Another change of the same size: a second history. Both witnesses refuse it (422).
       await change();
