@@ -24,4 +24,7 @@ swap "$work/better-sqlite3/build/Release/better_sqlite3.node"
 restore() { swap "$work/better_sqlite3.node20"; rm -rf "$work"; }
 trap restore EXIT
 
-PATH="$node24/bin:$PATH" npx -y pnpm@10 test
+# The container test (tests/image) is left out of this second run: the image runs the Node its Containerfile
+# names (the node package's binary inside the container), not the host's, so a second run on Node 24 would
+# build and run the same image again and test nothing new (it is one of the longest files).
+PATH="$node24/bin:$PATH" npx -y pnpm@10 test --exclude 'tests/image/**'

@@ -2,9 +2,10 @@
  * `pnpm demo:tamper`: a DEMONSTRATION of what the verifiable log is for. It edits one byte of the
  * newest stored access record straight in ./data/gateway.db, behind the gateway's back, as someone
  * with access to the database file could. Afterwards `pnpm poortwachter inzage --bsn 999993653 --verify`
- * and `pnpm poortwachter log verify` both report it. With `--column`, it edits the released fields
- * in the column beside the record instead (the column the auditor's report reads), which
- * `pnpm poortwachter log verify` and `pnpm poortwachter audit coverage --verify` report. Delete
+ * and `pnpm poortwachter log verify --full` both report it (`--full`: a record the auditor already
+ * verified on an earlier run is checked again only then). With `--column`, it edits the released
+ * fields in the column beside the record instead (the column the auditor's report reads), which
+ * `pnpm poortwachter log verify --full` and `pnpm poortwachter audit coverage --verify` report. Delete
  * ./data/ to start over.
  */
 import { join } from 'node:path';
@@ -32,7 +33,7 @@ if (process.argv.includes('--column')) {
     .execute();
   await close();
   console.log(`edited the released_fields column of record ${row.id} in ./data/gateway.db: ${JSON.stringify(fields)}`);
-  console.log('now try: pnpm poortwachter log verify   and   pnpm poortwachter audit coverage --verify');
+  console.log('now try: pnpm poortwachter log verify --full   and   pnpm poortwachter audit coverage --verify');
   process.exit(0);
 }
 // The record says the access ended one millisecond later than it did: one character of the JSON.
@@ -41,4 +42,4 @@ const edited = row.record.replace(`"end_time":${record.end_time}`, `"end_time":$
 await db.updateTable('access_log').set({ record: edited }).where('id', '=', row.id).execute();
 await close();
 console.log(`edited record ${row.id} in ./data/gateway.db: end_time ${record.end_time} → ${record.end_time + 1}`);
-console.log('now try: pnpm poortwachter inzage --bsn 999993653 --verify   and   pnpm poortwachter log verify');
+console.log('now try: pnpm poortwachter inzage --bsn 999993653 --verify   and   pnpm poortwachter log verify --full');

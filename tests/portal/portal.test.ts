@@ -1,7 +1,7 @@
 /**
  * The citizens' page and the auditor's page in a real headless Chromium, against `pnpm start` (all
  * seven parts on free ports): Suzanne Moulin logs in by keyboard after the demo traffic and sees the
- * demo's access proven; a confidential access stays hidden and appears once the confidentiality is
+ * demo's access proven, and one line that two independent witnesses vouched for the logs' heads; a confidential access stays hidden and appears once the confidentiality is
  * lifted; a record edited behind the gateway's back is marked not proven; a gateway that is down is
  * named; the auditor's page shows an access that was not covered at its moment. axe-core runs in
  * every page state; the layout is checked at 320 px and at 200 % zoom. Requests that the afnemers and
@@ -122,6 +122,10 @@ describe("the citizens' page and the auditor's page, in Chromium", () => {
     const all = await lines(page);
     expect(all).toHaveLength(3);
     expect(all.every((l) => l.proven)).toBe(true);
+    // Every head the lines were proven in is cosigned by both witnesses of `pnpm start` (quorum 2): one line says so.
+    expect(await page.locator('#witnessed').textContent()).toBe(
+      'Dit overzicht is bevestigd door 2 onafhankelijke getuigen.',
+    );
     const line = all.find((l) => l.text.includes('Wmo-maatwerkvoorziening'));
     expect(line?.text).toContain('Gemeente Utrecht');
     expect(line?.text).toContain('Ja. Deze regel staat in het logboek en is niet veranderd.');

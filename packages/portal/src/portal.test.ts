@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPortalApp } from './app.ts';
 import { allSentences, TEXTS } from './browser/texts.ts';
+import { witnessLine } from './browser/witness-line.ts';
 import { buildPortal } from './build.ts';
 import { fleschDouma, sentences, words } from './readability.ts';
 
@@ -14,7 +15,13 @@ describe("the citizens' page: what is served", () => {
     expect(bundle.inputs.filter((i) => i.startsWith('node:') || /\/node_modules\/@types\/node\//.test(i))).toEqual([]);
     expect(bundle.script).not.toMatch(/from\s*["']node:|require\(["']node:/);
     // The sdk's citizen code is in it, and the Merkle and signature checks with it.
-    for (const file of ['packages/sdk/src/citizen-client.ts', 'packages/protocol/src/merkle/verify.ts']) {
+    for (const file of [
+      'packages/sdk/src/citizen-client.ts',
+      'packages/protocol/src/merkle/verify.ts',
+      // The witnesses' quorum is checked in the browser too.
+      'packages/sdk/src/witnessed-head.ts',
+      'packages/protocol/src/transparency/checkpoint.ts',
+    ]) {
       expect(bundle.inputs).toContain(file);
     }
     // Nothing the citizen's page does not need: no auditor or afnemer code, no CLI.
@@ -69,5 +76,27 @@ describe("the citizens' page: plain Dutch (B1)", () => {
     ];
     expect(fleschDouma(ambtelijk).score).toBeLessThan(60);
     expect(sentences(TEXTS.intro.join(' ')).length).toBe(8);
+  });
+});
+
+describe("the citizens' page: the line on the witnesses", () => {
+  type Entry = Parameters<typeof witnessLine>[0][number];
+  const line = (inLog: Entry['inLog']) => ({ id: 'x', inLog }) as unknown as Entry;
+  const vouched = (cosigners: string[], quorum: number) =>
+    line({ verified: true, logId: 'brp', leafIndex: 0, treeSize: 1, witnessed: { cosigners, quorum } });
+
+  it('says how many independent witnesses vouched for every head, counting the fewest', () => {
+    expect(witnessLine([vouched(['a', 'b'], 2), vouched(['a', 'b', 'c'], 2)])).toEqual({
+      ok: true,
+      text: 'Dit overzicht is bevestigd door 2 onafhankelijke getuigen.',
+    });
+  });
+
+  it('warns when lines lack the quorum, or when the directory lists no witnesses; says nothing unchecked', () => {
+    const refused = line({ verified: false, reason: 'only 1 of 2', unwitnessed: { cosigned: 1, quorum: 2 } });
+    expect(witnessLine([vouched(['a', 'b'], 2), refused])).toEqual({ ok: false, text: TEXTS.notWitnessed(1) });
+    expect(witnessLine([vouched([], 0)])).toEqual({ ok: false, text: TEXTS.noWitnesses });
+    expect(witnessLine([line(undefined)])).toBeNull();
+    expect(witnessLine([line({ verified: false, reason: 'tampered' })])).toBeNull();
   });
 });

@@ -62,10 +62,16 @@ export function createAuditorClient(options: AuditorClientOptions) {
     directory: (control?: CallControl) => run('directory', control, directory),
     /**
      * Checks every gateway's verifiable log against the heads seen before (kept in `heads`), and with
-     * `full` recomputes every record's leaf and the tree; see `verifyLogs`.
+     * `full` recomputes every record's leaf and the tree (with `incremental`, only the entries added
+     * since the last run proved them); see `verifyLogs`.
      */
     verifyLogs: (
-      request: CallControl & { heads: HeadStore; full?: boolean; onProgress?: (p: LogVerifyProgress) => void },
+      request: CallControl & {
+        heads: HeadStore;
+        full?: boolean;
+        incremental?: boolean;
+        onProgress?: (p: LogVerifyProgress) => void;
+      },
     ) =>
       run('verifyLogs', request, async (fetchImpl) => {
         const snapshot = await directory(fetchImpl);
@@ -76,6 +82,7 @@ export function createAuditorClient(options: AuditorClientOptions) {
           heads: request.heads,
           fetch: fetchImpl,
           ...(request.full ? { full: true } : {}),
+          ...(request.incremental ? { incremental: true } : {}),
           ...(request.onProgress ? { onProgress: request.onProgress } : {}),
         });
       }),

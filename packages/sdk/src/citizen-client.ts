@@ -1,9 +1,8 @@
 import type { DirectorySnapshot, Organisation, Service, TerugMelding } from '@poortwachter/protocol';
-import { accessLeafHash, fromBase64, MerkleProofError, verifyInclusion, verifyTreeHead } from '@poortwachter/protocol';
 import { decodeJwt } from 'jose';
 import { type CallControl, controlledCall } from './call-control.ts';
 import { citizenTerugmeldingCalls } from './citizen-terugmelding.ts';
-import { type CitizenAccess, citizenView, type LoggedAccess } from './citizen-view.ts';
+import type { CitizenAccess } from './citizen-view.ts';
 import {
   activeServices,
   type DirectorySource,
@@ -15,6 +14,7 @@ import {
   readVerified,
   readVerifiedText,
 } from './gateway-calls.ts';
+import { checkInclusion, type InclusionCheck } from './inclusion-check.ts';
 import {
   type OwnData,
   type OwnDataResult,
@@ -24,12 +24,7 @@ import {
 } from './own-data.ts';
 import { SdkError } from './sdk-error.ts';
 
-export type { CitizenAccess };
-
-/** Whether a record was proven to be in the bronhouder's verifiable log (with `verify: true`). */
-export type InclusionCheck =
-  | { readonly verified: true; readonly logId: string; readonly leafIndex: number; readonly treeSize: number }
-  | { readonly verified: false; readonly reason: string };
+export type { CitizenAccess, InclusionCheck };
 
 /** An access in the merged timeline, with the gateway that answered for it and whose signature was checked. */
 export interface TimelineEntry extends CitizenAccess {
@@ -261,66 +256,4 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-interface InclusionAnswer {
-  id: string;
-  record: LoggedAccess['record'];
-  log_id: string;
-  leaf_index: number;
-  head: { jws: string };
-  proof: string[];
-}
-
-/**
- * Checks one record on the user's side: the gateway's signed answer holds the record as stored and
- * an inclusion proof; the tree head is signed by the bronhouder; the leaf hash of the record leads to
- * the head's root; and the record is the access the timeline shows (same id, time and organisation).
- */
-async function checkInclusion(
-  fetchImpl: typeof globalThis.fetch,
-  base: string,
-  token: string,
-  access: CitizenAccess,
-  provider: Organisation | undefined,
-  snapshot: DirectorySnapshot,
-): Promise<InclusionCheck> {
-  const name = `record ${access.id} (${access.tijdstip}, ${access.organisatie.naam})`;
-  try {
-    let res: Response | undefined;
-    // A record from the last second may not be under a signed head yet: ask again shortly.
-    for (let attempt = 0; attempt < 4; attempt++) {
-      res = await fetchImpl(`${base}/inzage/v1/verwerkingen/${encodeURIComponent(access.id)}/bewijs`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      if (res.status !== 503) break;
-      await res.body?.cancel();
-      await new Promise((resolve) => setTimeout(resolve, 1100));
-    }
-    if (!res) throw new Error('no answer');
-    let answer: InclusionAnswer;
-    try {
-      answer = await readVerified<InclusionAnswer>(res, provider);
-    } catch (error) {
-      if (!(error instanceof SdkError) || !error.problem) throw error;
-      return { verified: false, reason: `${name} is not in the verifiable log: ${error.problem.detail ?? res.status}` };
-    }
-    const head = await verifyTreeHead(answer.head.jws, provider, answer.log_id);
-    if (answer.id !== access.id) throw new MerkleProofError(`the proof is for record ${answer.id}.`);
-    // What the timeline showed must be what the proven record says.
-    if (JSON.stringify(citizenView(answer, snapshot, access.dienst)) !== JSON.stringify(access)) {
-      throw new MerkleProofError('the timeline shows something else than the log holds for this record.');
-    }
-    verifyInclusion(
-      answer.leaf_index,
-      head.tree_size,
-      accessLeafHash({ id: answer.id, record: answer.record }),
-      answer.proof.map((p) => fromBase64(p)),
-      fromBase64(head.root_hash),
-    );
-    return { verified: true, logId: head.log_id, leafIndex: answer.leaf_index, treeSize: head.tree_size };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { verified: false, reason: `${name}: ${reason}` };
-  }
 }

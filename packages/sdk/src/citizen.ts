@@ -38,3 +38,4 @@ export {
   shownValue,
 } from './own-data.ts';
 export { isSdkError, SdkError } from './sdk-error.ts';
+export { UnwitnessedHeadError, type Witnessed, witnessedHead } from './witnessed-head.ts';

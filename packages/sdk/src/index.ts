@@ -57,8 +57,10 @@ export {
   type LogCheck,
   type LogVerification,
   type LogVerifyProgress,
+  logEntryPages,
   type ProvenEntry,
   proveEntries,
+  type ServedEntry,
   verifyLogs,
 } from './log-verification.ts';
 export {
@@ -70,6 +72,7 @@ export {
   listSeenHeads,
   memoryHeadStore,
   noHeadsSeen,
+  type ProvenUpTo,
   type SeenHeads,
 } from './merkle/head-store.ts';
 export {
@@ -125,3 +128,4 @@ export {
   witnessKey,
   witnessKeyFile,
 } from './witness/index.ts';
+export { type AcceptedHead, type LogReader, type WitnessedHeads, witnessedHeads } from './witnessed-heads.ts';

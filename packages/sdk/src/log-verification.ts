@@ -1,19 +1,16 @@
 import type { DirectorySnapshot, Organisation, Service } from '@poortwachter/protocol';
 import {
   CompactRange,
-  columnDifferences,
-  equalBytes,
   fromBase64,
-  type LoggedRefusal,
-  logLeafHash,
-  retentionCutoff,
   type TreeHead,
   toBase64,
   verifyTreeHead,
+  type WitnessPolicy,
+  witnessPolicy,
 } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import type { MissingGateway } from './gateway-calls.ts';
-import { gatewayFetch, readVerified, signedGatewayCall } from './gateway-calls.ts';
+import { gatewayFetch, readVerified } from './gateway-calls.ts';
 import {
   type Anchor,
   anchorsOf,
@@ -25,6 +22,16 @@ import {
 } from './log-anchors.ts';
 import type { HeadStore } from './merkle/head-store.ts';
 import { emptyRecord, type KnownHead } from './merkle/heads-file.ts';
+import { proveEntries } from './prove-entries.ts';
+import { witnessedHeads } from './witnessed-heads.ts';
+
+export {
+  logEntryPages,
+  type ProvenEntry,
+  type PurgedEntry,
+  proveEntries,
+  type ServedEntry,
+} from './prove-entries.ts';
 
 /** The outcome for one log of one gateway. */
 export interface LogCheck {
@@ -32,7 +39,7 @@ export interface LogCheck {
   /** The OIN of the provider whose key signs the log's heads: with `logId`, what the log is known by. */
   readonly provider: string;
   readonly logId: string;
-  /** The newest head, its signature verified. */
+  /** The head checked: the newest one the witnesses' quorum cosigned (or the newest signed, without witnesses). */
   readonly head: TreeHead;
   /** The head this auditor had seen before, if any. */
   readonly previous?: KnownHead;
@@ -40,6 +47,12 @@ export interface LogCheck {
   readonly findings: readonly string[];
   /** How many entries were checked (with `full`). */
   readonly entriesChecked: number;
+  /** The first entry checked: 0 for a full check, the size proven on an earlier run for an incremental one. */
+  readonly checkedFrom?: number;
+  /** The witnesses whose cosignatures made the quorum for `head` (when the directory lists witnesses). */
+  readonly witnessed?: { readonly cosigners: readonly string[]; readonly quorum: number };
+  /** A newer signed head than `head` that the quorum has not cosigned (yet): not checked, not kept, not a finding. */
+  readonly notWitnessed?: { readonly tree_size: number; readonly reason: string };
   /** How many of those were removed by the retention purge (their leaf kept, their content gone). */
   readonly purged?: number;
 }
@@ -74,163 +87,20 @@ async function getSigned<T>(fetchImpl: typeof fetch, url: string, provider: Orga
   return readVerified<T>(res, provider);
 }
 
-/** An entry as a gateway serves it to auditors: the leaf, what it holds, and the columns stored beside it. */
-interface ServedEntry {
-  readonly index: number;
-  readonly id: string;
-  readonly leaf_hash: string;
-  readonly record?: unknown;
-  readonly refusal?: LoggedRefusal;
-  readonly columns?: Readonly<Record<string, unknown>>;
-  /** Set when the record was removed because its bewaartermijn passed. */
-  readonly purged?: PurgedEntry;
-  /** On PostgreSQL: whether the subject's months (what the citizen's timeline reads first) hold this record's. */
-  readonly in_subject_months?: boolean;
-}
-
-/** What stays of a record the retention purge removed: when, why, and what its term was based on. */
-export interface PurgedEntry {
-  readonly reason: 'bewaartermijn';
-  /** When it was purged (ISO 8601). */
-  readonly at: string;
-  readonly bewaartermijn: string;
-  /** The record's start time (ms), as the gateway kept it. */
-  readonly start_time: number;
-  readonly processing_activity_id: string;
-  readonly processing_activity_version: number;
-}
-
-/** An entry whose leaf hash was recomputed from what it holds, in a tree rebuilt to a signed root. */
-export type ProvenEntry =
-  | { readonly index: number; readonly id: string; readonly record: unknown }
-  | { readonly index: number; readonly id: string; readonly refusal: LoggedRefusal };
-
-/**
- * Fetches every entry of one log up to a signed head, recomputes each leaf from what the entry holds,
- * checks the columns stored beside each record against the record (a report reads those columns),
- * and rebuilds the tree to the head's root. Returns the entries that are proven and what was wrong.
- */
-export async function proveEntries(options: {
-  readonly fetch: typeof fetch;
-  readonly logUrl: string;
-  readonly head: TreeHead;
-  readonly provider: Organisation | undefined;
-  readonly privateKey: JWK;
-  readonly onProgress?: (done: number) => void;
-  /** The bewaartermijn the register gives a version of a processing activity (to check each purge). */
-  readonly termOf?: (activityId: string, version: number) => string | undefined;
-}): Promise<{ entries: ProvenEntry[]; findings: string[]; purged: number }> {
-  const { head } = options;
-  const findings: string[] = [];
-  const entries: ProvenEntry[] = [];
-  let purged = 0;
-  const range = new CompactRange();
-  for (let start = 0; start < head.tree_size; ) {
-    const end = Math.min(head.tree_size, start + 1000);
-    const { body } = await signedGatewayCall<{ entries: ServedEntry[] }>(
-      options.fetch,
-      { url: `${options.logUrl}/entries?start=${start}&end=${end}`, method: 'GET' },
-      options.privateKey,
-      options.provider,
-    );
-    if (body.entries.length === 0) {
-      findings.push(`log ${head.log_id} serves no entries from ${start} on, but its head has ${head.tree_size}.`);
-      break;
-    }
-    for (const entry of body.entries) {
-      if (entry.index !== range.size) {
-        findings.push(`log ${head.log_id}: leaf ${range.size} is missing (the next one served is ${entry.index}).`);
-      }
-      let leaf: Uint8Array = fromBase64(entry.leaf_hash);
-      const what = `${entry.refusal ? 'refusal' : 'record'} ${entry.id} (leaf ${entry.index})`;
-      if (entry.purged && entry.refusal === undefined && (entry.record === null || entry.record === undefined)) {
-        // Its leaf hash is taken as served (the content that made it is gone); the tree is still rebuilt
-        // from it, so every other record still proves. The purge itself must be justified.
-        purged++;
-        findings.push(...purgeFindings(entry.id, entry.index, entry.purged, options.termOf));
-      } else if (entry.refusal === undefined && (entry.record === null || entry.record === undefined)) {
-        findings.push(`record ${entry.id} (leaf ${entry.index}) is MISSING from the log's records.`);
-      } else {
-        const held = entry.refusal
-          ? { id: entry.id, refusal: entry.refusal }
-          : { id: entry.id, record: entry.record as unknown };
-        const recomputed = logLeafHash(held);
-        if (!equalBytes(recomputed, leaf)) {
-          findings.push(`${what} was CHANGED after it was logged: its hash no longer matches its leaf.`);
-        } else {
-          entries.push({ index: entry.index, ...held });
-        }
-        leaf = recomputed;
-        const columns = entry.columns ?? {};
-        const edited = [
-          ...(entry.refusal ? [] : columnDifferences(entry.record, columns)),
-          ...(columns.log_id === head.log_id ? [] : [`log_id: ${JSON.stringify(columns.log_id)} ≠ "${head.log_id}"`]),
-          ...(Number(columns.leaf_index) === entry.index && columns.leaf_index !== null
-            ? []
-            : [`leaf_index: ${JSON.stringify(columns.leaf_index)} ≠ ${entry.index}`]),
-        ];
-        if (edited.length > 0) {
-          findings.push(
-            `${what}: a column that reports read was EDITED behind the logged record (${edited.join('; ')}).`,
-          );
-        }
-        if (entry.in_subject_months === false) {
-          findings.push(
-            `${what} is HIDDEN from the citizen's timeline: its subject's month is missing from access_log_subject_months.`,
-          );
-        }
-      }
-      range.append(leaf);
-    }
-    start = (body.entries.at(-1)?.index ?? start) + 1;
-    options.onProgress?.(range.size);
-  }
-  if (range.size === head.tree_size && toBase64(range.root()) !== head.root_hash) {
-    findings.push(
-      `the records of log ${head.log_id} do not lead to its signed root for size ${head.tree_size}: records were changed, removed, inserted or reordered.`,
-    );
-  }
-  return { entries, findings, purged };
-}
-
-/** What is wrong with a purge: a term other than the register's, or a record removed before its term ended. */
-function purgeFindings(
-  id: string,
-  index: number,
-  purged: PurgedEntry,
-  termOf: ((activityId: string, version: number) => string | undefined) | undefined,
-): string[] {
-  const what = `record ${id} (leaf ${index})`;
-  const registered = termOf?.(purged.processing_activity_id, purged.processing_activity_version);
-  if (termOf && registered === undefined) {
-    return [
-      `${what} was PURGED under ${purged.processing_activity_id} v${purged.processing_activity_version}, which the register does not know.`,
-    ];
-  }
-  const term = registered ?? purged.bewaartermijn;
-  if (registered !== undefined && registered !== purged.bewaartermijn) {
-    return [`${what} was PURGED under a bewaartermijn of ${purged.bewaartermijn}; the register gives ${registered}.`];
-  }
-  const cutoff = retentionCutoff(Date.parse(purged.at), term);
-  if (cutoff === undefined || !(purged.start_time < cutoff)) {
-    return [
-      `${what} was PURGED on ${purged.at}, BEFORE its bewaartermijn of ${term} had passed (it started ${new Date(purged.start_time).toISOString()}).`,
-    ];
-  }
-  return [];
-}
-
 /**
  * An auditor's check of every gateway's verifiable log: each newest signed head must verify against
  * the bronhouder's key and be consistent with the heads seen on earlier runs (kept in `heads`, per
  * provider and log id, wherever the log is served now); a smaller tree is a rollback, a different root
- * at the same size or a failing consistency proof a fork or rewrite. A log seen before that no gateway
+ * at the same size or a failing consistency proof a fork or rewrite. When the directory lists
+ * witnesses, only a head cosigned by their quorum is checked and kept (see `witnessedHeads`); a newer
+ * head without it is reported as not yet witnessed, not as a finding. A log seen before that no gateway
  * of its provider serves any more is a finding; one whose provider's gateway did not answer is a
  * warning (`unchecked`). With `full`, every entry is fetched, each record's and refusal's leaf hash
  * recomputed, the columns stored beside each record checked against it, and the tree rebuilt to the
- * signed root, which finds a record changed, removed or moved, and a column edited behind it. Heads are
- * remembered only when no finding was made, so an alarm repeats until someone looks; a head seen
- * before is never forgotten.
+ * signed root, which finds a record changed, removed or moved, and a column edited behind it; with
+ * `incremental` as well, only the entries added since the last run proved them (the tree's edge there
+ * is kept with the head). Heads are remembered only when no finding was made, so an alarm repeats
+ * until someone looks; a head seen before is never forgotten.
  */
 export async function verifyLogs(options: {
   directory: DirectorySnapshot;
@@ -238,10 +108,13 @@ export async function verifyLogs(options: {
   privateKey: JWK;
   heads: HeadStore;
   full?: boolean;
+  /** With `full`: check only the entries after those proven on an earlier run. */
+  incremental?: boolean;
   fetch: typeof fetch;
   onProgress?: (progress: LogVerifyProgress) => void;
 }): Promise<LogVerification> {
   const { anchors, next, orphans } = await anchorsOf(await options.heads.load(), options.directory);
+  const policy = witnessPolicy(options.directory);
   const logs: LogCheck[] = [];
   const findingsOf = new Map<string, string[]>();
   const missing: MissingGateway[] = [];
@@ -250,15 +123,9 @@ export async function verifyLogs(options: {
   for (const gateway of gatewaysOf(options.services)) {
     const oin = gateway.providerOin;
     const provider = options.directory.organisations.find((o) => o.oin === oin);
-    let rows: { log_id: string; jws: string }[];
+    let rows: HeadsRow[];
     try {
-      rows = (
-        await getSigned<{ heads: { log_id: string; jws: string }[] }>(
-          options.fetch,
-          `${gateway.base}/log/v1/heads`,
-          provider,
-        )
-      ).heads;
+      rows = (await getSigned<{ heads: HeadsRow[] }>(options.fetch, `${gateway.base}/log/v1/heads`, provider)).heads;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       for (const service of gateway.services)
@@ -272,80 +139,17 @@ export async function verifyLogs(options: {
       servedHere.add(row.log_id);
       const findings: string[] = [];
       findingsOf.set(`${oin} ${row.log_id}`, findings);
-      let head: TreeHead;
-      try {
-        head = await verifyTreeHead(row.jws, provider, row.log_id);
-      } catch (error) {
-        findings.push(`the newest head of log ${row.log_id} does not verify: ${(error as Error).message}`);
-        logs.push({
-          gateway: gateway.url,
-          provider: oin,
-          logId: row.log_id,
-          head: { log_id: row.log_id, tree_size: 0, root_hash: '', timestamp: 0 },
-          findings,
-          entriesChecked: 0,
-        });
-        continue;
-      }
-      const logUrl = `${gateway.base}/log/v1/${encodeURIComponent(head.log_id)}`;
-      const ofProvider = anchors.get(oin) ?? new Map<string, Anchor[]>();
-      anchors.set(oin, ofProvider);
-      const before = ofProvider.get(head.log_id) ?? [];
-      for (const anchor of before) {
-        const finding = await checkAgainst(anchor.head, head, async (first, second) => {
-          const url = `${logUrl}/consistency?first=${first}&second=${second}`;
-          return (await getSigned<{ proof: string[] }>(options.fetch, url, provider)).proof;
-        });
-        if (finding) findings.push(finding);
-      }
-      let checked = 0;
-      let purgedCount = 0;
-      if (options.full) {
-        const proven = await proveEntries({
-          fetch: options.fetch,
-          logUrl,
-          head,
-          provider,
-          privateKey: options.privateKey,
-          termOf: (id, version) =>
-            options.directory.processing_activities
-              .find((a) => a.id === id)
-              ?.versions.find((v) => v.version === version)?.bewaartermijn,
-          onProgress: (done) =>
-            options.onProgress?.({ gateway: gateway.url, logId: head.log_id, done, total: head.tree_size }),
-        });
-        findings.push(...proven.findings);
-        checked = head.tree_size;
-        purgedCount = proven.purged;
-      }
-      if (findings.length === 0) {
-        const { tree_size, root_hash, timestamp } = head;
-        const kept = {
-          tree_size,
-          root_hash,
-          timestamp,
-          jws: row.jws,
-          seenAt: new Date().toISOString(),
-          gateway: gateway.url,
-        };
-        const ofProviderNext = next.logs[oin] ?? emptyRecord<KnownHead>();
-        next.logs[oin] = ofProviderNext;
-        ofProviderNext[head.log_id] = kept;
-        for (const anchor of before) if (anchor.legacyKey !== undefined) delete next.unattributed[anchor.legacyKey];
+      const check = await checkLog({ ...options, policy, anchors, gateway, oin, provider, row, findings });
+      logs.push(check.log);
+      if (check.keep && findings.length === 0) {
+        const ofProvider = next.logs[oin] ?? emptyRecord<KnownHead>();
+        next.logs[oin] = ofProvider;
+        ofProvider[row.log_id] = check.keep;
+        for (const anchor of check.before)
+          if (anchor.legacyKey !== undefined) delete next.unattributed[anchor.legacyKey];
         // The same log served at another URL of its provider is checked against this head.
-        ofProvider.set(head.log_id, [{ head: kept }]);
+        anchors.get(oin)?.set(row.log_id, [{ head: check.keep }]);
       }
-      const previous = before[0]?.head;
-      logs.push({
-        gateway: gateway.url,
-        provider: oin,
-        logId: head.log_id,
-        head,
-        ...(previous ? { previous } : {}),
-        findings,
-        entriesChecked: checked,
-        ...(purgedCount > 0 ? { purged: purgedCount } : {}),
-      });
     }
   }
   const { vanished, unchecked } = notServed(options, anchors, served, unanswered, orphans);
@@ -365,4 +169,183 @@ export async function verifyLogs(options: {
     unchecked,
     consistent: missing.length === 0 && vanished.length === 0 && logs.every((l) => l.findings.length === 0),
   };
+}
+
+/** A row of `/log/v1/heads`: the newest signed head of a log, with its checkpoint (cosigned as far as collected). */
+interface HeadsRow {
+  readonly log_id: string;
+  readonly jws: string;
+  readonly checkpoint?: string;
+}
+
+/** One log of one gateway: its witnessed head, consistency with the heads seen before, and its entries. */
+async function checkLog(options: {
+  readonly directory: DirectorySnapshot;
+  readonly privateKey: JWK;
+  readonly full?: boolean;
+  readonly incremental?: boolean;
+  readonly fetch: typeof fetch;
+  readonly onProgress?: (progress: LogVerifyProgress) => void;
+  readonly policy: WitnessPolicy;
+  readonly anchors: Map<string, Map<string, Anchor[]>>;
+  readonly gateway: { readonly url: string; readonly base: string };
+  readonly oin: string;
+  readonly provider: Organisation | undefined;
+  readonly row: HeadsRow;
+  readonly findings: string[];
+}): Promise<{ log: LogCheck; keep?: KnownHead; before: readonly Anchor[] }> {
+  const { gateway, oin, provider, row, findings } = options;
+  const base = { gateway: gateway.url, provider: oin, logId: row.log_id };
+  let newest: TreeHead;
+  try {
+    newest = await verifyTreeHead(row.jws, provider, row.log_id);
+  } catch (error) {
+    findings.push(`the newest head of log ${row.log_id} does not verify: ${(error as Error).message}`);
+    const head = { log_id: row.log_id, tree_size: 0, root_hash: '', timestamp: 0 };
+    return { log: { ...base, head, findings, entriesChecked: 0 }, before: [] };
+  }
+  const logUrl = `${gateway.base}/log/v1/${encodeURIComponent(newest.log_id)}`;
+  const ofProvider = options.anchors.get(oin) ?? new Map<string, Anchor[]>();
+  options.anchors.set(oin, ofProvider);
+  const before = ofProvider.get(newest.log_id) ?? [];
+  const previous = before[0]?.head;
+  const witnessed = await witnessedHeads({
+    oin,
+    provider,
+    policy: options.policy,
+    newest,
+    jws: row.jws,
+    ...(row.checkpoint === undefined ? {} : { checkpoint: row.checkpoint }),
+    reader: {
+      checkpoint: async () => {
+        const res = await gatewayFetch(options.fetch, `${logUrl}/checkpoint`, {}, new URL(logUrl).origin);
+        if (res.status === 404) return undefined;
+        if (!res.ok) throw new Error(`GET ${logUrl}/checkpoint answered ${res.status}`);
+        return res.text();
+      },
+      headJws: async (size) =>
+        (await getSigned<{ jws: string }>(options.fetch, `${logUrl}/heads/${size}`, provider)).jws,
+    },
+  }).catch((error: unknown) => ({
+    finding: `the witnessed head of log ${newest.log_id} could not be read: ${(error as Error).message}`,
+    quorum: options.policy.quorum,
+  }));
+  if ('finding' in witnessed && witnessed.finding) findings.push(witnessed.finding);
+  const accepted = 'accepted' in witnessed ? witnessed.accepted : undefined;
+  const notWitnessed = 'notWitnessed' in witnessed ? witnessed.notWitnessed : undefined;
+  // Every signed head is the log's word: one that does not extend a head seen before is a finding,
+  // witnessed or not.
+  const proof = async (first: number, second: number) =>
+    (
+      await getSigned<{ proof: string[] }>(
+        options.fetch,
+        `${logUrl}/consistency?first=${first}&second=${second}`,
+        provider,
+      )
+    ).proof;
+  const checked = [...new Set([accepted?.head, newest].filter((h): h is TreeHead => h !== undefined))];
+  for (const head of checked) {
+    for (const anchor of before) {
+      // A cosigned head older than one kept before (kept before the directory listed witnesses) is
+      // no rollback: it must be a prefix of the kept one.
+      const finding =
+        head !== newest && head.tree_size < anchor.head.tree_size
+          ? await checkAgainst(
+              { ...anchor.head, tree_size: head.tree_size, root_hash: head.root_hash },
+              { ...head, tree_size: anchor.head.tree_size, root_hash: anchor.head.root_hash },
+              proof,
+            )
+          : await checkAgainst(anchor.head, head, proof);
+      if (finding) findings.push(finding);
+    }
+  }
+  const witnessing = {
+    ...(accepted?.checkpoint
+      ? { witnessed: { cosigners: accepted.checkpoint.cosigners.map((c) => c.name), quorum: witnessed.quorum } }
+      : {}),
+    ...(notWitnessed ? { notWitnessed: { tree_size: notWitnessed.head.tree_size, reason: notWitnessed.reason } } : {}),
+  };
+  // Nothing witnessed beyond the head kept before: nothing new to check or keep.
+  if (!accepted || (previous && accepted.head.tree_size < previous.tree_size)) {
+    return {
+      log: {
+        ...base,
+        head: newest,
+        ...(previous ? { previous } : {}),
+        findings,
+        entriesChecked: 0,
+        ...(witnessing.notWitnessed ? { notWitnessed: witnessing.notWitnessed } : {}),
+      },
+      before,
+    };
+  }
+  const { head } = accepted;
+  let entries = previous?.entries;
+  let checkedFrom: number | undefined;
+  let entriesChecked = 0;
+  let purged = 0;
+  if (options.full) {
+    // After a finding the whole log is checked again: the edge kept may be of a history that is gone.
+    const from = options.incremental && findings.length === 0 ? edgeOf(previous, head) : undefined;
+    const proven = await proveEntries({
+      fetch: options.fetch,
+      logUrl,
+      head,
+      provider,
+      privateKey: options.privateKey,
+      keep: false,
+      ...(from ? { from } : {}),
+      termOf: (id, version) =>
+        options.directory.processing_activities.find((a) => a.id === id)?.versions.find((v) => v.version === version)
+          ?.bewaartermijn,
+      onProgress: (done) =>
+        options.onProgress?.({ gateway: gateway.url, logId: head.log_id, done, total: head.tree_size }),
+    });
+    findings.push(...proven.findings);
+    checkedFrom = from?.size ?? 0;
+    entriesChecked = head.tree_size - checkedFrom;
+    purged = proven.purged;
+    entries = { size: proven.range.size, edge: proven.range.edge.map((e) => toBase64(e.hash)) };
+  }
+  const { tree_size, root_hash, timestamp } = head;
+  const keep: KnownHead = {
+    tree_size,
+    root_hash,
+    timestamp,
+    jws: accepted.jws,
+    seenAt: new Date().toISOString(),
+    gateway: gateway.url,
+    ...(accepted.checkpoint ? { checkpoint: accepted.checkpoint.note } : {}),
+    ...(entries && entries.size <= tree_size ? { entries } : {}),
+  };
+  return {
+    log: {
+      ...base,
+      head,
+      ...(previous ? { previous } : {}),
+      findings,
+      entriesChecked,
+      ...(checkedFrom === undefined ? {} : { checkedFrom }),
+      ...(purged > 0 ? { purged } : {}),
+      ...witnessing,
+    },
+    keep,
+    before,
+  };
+}
+
+/**
+ * The tree's edge where an earlier run proved the entries, to go on from: only when it folds to the
+ * root kept for that size (the anchor's) or lies below it, and not beyond the head to check.
+ */
+function edgeOf(previous: KnownHead | undefined, head: TreeHead): CompactRange | undefined {
+  const proven = previous?.entries;
+  if (!previous || !proven || proven.size > head.tree_size) return undefined;
+  const sizes = [...proven.size.toString(2)].flatMap((bit, i, bits) => (bit === '1' ? [bits.length - 1 - i] : []));
+  const range = new CompactRange(
+    proven.size,
+    proven.edge.map((hash, i) => ({ level: sizes[i] ?? 0, hash: fromBase64(hash) })),
+  );
+  if (proven.size === previous.tree_size && toBase64(range.root()) !== previous.root_hash) return undefined;
+  return range;
 }

@@ -1,5 +1,14 @@
-import { logLeafHash, toBase64 } from '@poortwachter/protocol';
+import {
+  logLeafHash,
+  logNoteKeys,
+  logOrigin,
+  NOTE_ECDSA,
+  type Organisation,
+  toBase64,
+  verifyCheckpoint,
+} from '@poortwachter/protocol';
 import { DIALECTS, describeDialect } from '@poortwachter/registry/testing';
+import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MerkleTree } from '../log/merkle/merkle-log.ts';
 import { capturedLogLines, GATEWAY_URL, startTestGateway, type TestGateway } from '../testing/index.ts';
@@ -9,13 +18,12 @@ const entries = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => ({ id: `tile-${from + i}`, refusal: { n: from + i } }));
 
 for (const dialect of DIALECTS) {
-  describeDialect(dialect, `hash tiles and a provider key without checkpoints (${dialect})`, () => {
+  describeDialect(dialect, `hash tiles, and checkpoints of a P-256 log (${dialect})`, () => {
     let gw: TestGateway;
     let tree: MerkleTree;
     const get = (path: string) => gw.app.request(`${GATEWAY_URL}/log/v1${path}`);
 
     beforeAll(async () => {
-      // The seeded provider key of the BRP (RvIG) is P-256: its log's heads get no checkpoint.
       gw = await startTestGateway(dialect);
       // A log of 300 leaves stored as the committer stores them, with a signed head of all of them.
       tree = new MerkleTree('tiles');
@@ -77,7 +85,7 @@ for (const dialect of DIALECTS) {
       expect(await (await get('/tiles/tile/entries/000')).text()).toContain('/entries');
     });
 
-    it('gives a P-256 log no checkpoint, warns once, and says so at /checkpoint', async () => {
+    it('gives a P-256 log (the seeded RvIG key) checkpoints of note signature type 0x02', async () => {
       const lines = capturedLogLines.length;
       // An unsigned query: refused, and its refusal is a leaf of the log.
       const refused = await gw.app.request(`${GATEWAY_URL}/personen`, {
@@ -87,16 +95,22 @@ for (const dialect of DIALECTS) {
       });
       expect(refused.status).toBe(401);
       await gw.signTreeHead();
-      await gw.app.request(`${GATEWAY_URL}/personen`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: '{}',
+      const res = await get('/checkpoint');
+      expect(res.status).toBe(200);
+      const origin = logOrigin(DEMO_OIN.rvig, 'instance-1');
+      const organisation = await gw.registry.app.request(`/v1/organisations/${DEMO_OIN.rvig}`);
+      const provider = (await organisation.json()) as { keys: Organisation['keys'] };
+      const keys = logNoteKeys(provider, origin);
+      expect(keys.map((k) => k.type)).toContain(NOTE_ECDSA);
+      const verified = await verifyCheckpoint(await res.text(), {
+        logKeys: keys,
+        policy: { witnesses: [], quorum: 0 },
+        origin,
       });
-      await gw.signTreeHead();
+      expect(verified.size).toBe(gw.tree.size);
       const { heads } = (await (await get('/heads')).json()) as { heads: { log_id: string; checkpoint: unknown }[] };
-      expect(heads.find((h) => h.log_id === 'instance-1')?.checkpoint).toBeNull();
-      expect((await get('/checkpoint')).status).toBe(404);
-      expect(capturedLogLines.slice(lines).filter((l) => l.includes('is not Ed25519'))).toHaveLength(1);
+      expect(heads.find((h) => h.log_id === 'instance-1')?.checkpoint).toBe(verified.note);
+      expect(capturedLogLines.slice(lines).filter((l) => l.includes('cannot sign a C2SP checkpoint'))).toEqual([]);
     });
   });
 }

@@ -44,6 +44,16 @@ export const TEXTS = {
     n === 1
       ? 'Let op: 1 regel kon niet worden gecontroleerd. Bij die regel staat wat er mis is.'
       : `Let op: ${n} regels konden niet worden gecontroleerd. Bij die regels staat wat er mis is.`,
+  witnessed: (n: number) =>
+    n === 1
+      ? 'Dit overzicht is bevestigd door 1 onafhankelijke getuige.'
+      : `Dit overzicht is bevestigd door ${n} onafhankelijke getuigen.`,
+  noWitnesses:
+    'Dit overzicht is niet bevestigd door onafhankelijke getuigen. Zo kan een organisatie u een ander logboek laten zien dan anderen.',
+  notWitnessed: (n: number) =>
+    n === 1
+      ? 'Let op: 1 regel is niet bevestigd door genoeg getuigen. Misschien ziet u een ander logboek dan anderen.'
+      : `Let op: ${n} regels zijn niet bevestigd door genoeg getuigen. Misschien ziet u een ander logboek dan anderen.`,
   incomplete: 'We konden niet alles ophalen:',
   missingDown: (who: string) => `${who} is nu niet bereikbaar.`,
   missingUnverified: (who: string) => `${who} gaf een antwoord dat we niet konden controleren.`,
@@ -68,6 +78,7 @@ export const TEXTS = {
   checked: 'Gecontroleerd',
   proven: 'Ja. Deze regel staat in het logboek en is niet veranderd.',
   notProven: 'Nee. We konden niet bewijzen dat deze regel klopt.',
+  notWitnessedLine: 'Nee. Te weinig getuigen hebben dit logboek bevestigd.',
   notProvenAdvice: 'Misschien is het logboek veranderd. Neem contact op met de organisatie die het logboek bijhoudt.',
   technical: 'Technische details',
   logKeptBy: (who: string) => `Het logboek wordt bijgehouden door ${who}.`,
@@ -189,6 +200,8 @@ export function allSentences(): string[] {
     found: [TEXTS.found(0), TEXTS.found(1), TEXTS.found(3)],
     shown: [TEXTS.shown(3, 3), TEXTS.shown(1, 3)],
     someNotProven: [TEXTS.someNotProven(1), TEXTS.someNotProven(2)],
+    witnessed: [TEXTS.witnessed(1), TEXTS.witnessed(2)],
+    notWitnessed: [TEXTS.notWitnessed(1), TEXTS.notWitnessed(2)],
     lawLink: [TEXTS.lawLink('Wet basisregistratie personen', 'art. 3.3')],
     loggedOutHereOnly: [TEXTS.loggedOutHereOnly(1), TEXTS.loggedOutHereOnly(10)],
     notRightFor: [TEXTS.notRightFor('straat')],

@@ -3,6 +3,7 @@ import { type DirectorySnapshot, toCsv } from '@poortwachter/protocol';
 import type { AccessLogResult, TimelineEntry } from '@poortwachter/sdk/citizen';
 import { h, printOnly, saveFile, show } from './dom.ts';
 import { TEXTS } from './texts.ts';
+import { witnessLine } from './witness-line.ts';
 
 const WHEN = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Amsterdam' });
 const DAY = new Intl.DateTimeFormat('en-CA', {
@@ -118,7 +119,16 @@ export function accessItem(entry: TimelineEntry, directory: DirectorySnapshot, i
         h(
           'dd',
           { class: 'check' },
-          h('span', { class: ok ? 'badge ok' : 'badge bad' }, ok ? '✓ ' : '✗ ', ok ? TEXTS.proven : TEXTS.notProven),
+          h(
+            'span',
+            { class: ok ? 'badge ok' : 'badge bad' },
+            ok ? '✓ ' : '✗ ',
+            ok
+              ? TEXTS.proven
+              : check?.verified === false && check.unwitnessed
+                ? TEXTS.notWitnessedLine
+                : TEXTS.notProven,
+          ),
           ok ? null : h('p', {}, TEXTS.notProvenAdvice),
           h('p', { class: 'kept-by' }, TEXTS.logKeptBy(entry.bronhouder)),
           check && !check.verified
@@ -219,6 +229,7 @@ export function timelineView(result: AccessLogResult, directory: DirectorySnapsh
   const count = h('p', { id: 'count', 'aria-live': 'polite' });
   const list = h('ol', { class: 'timeline', id: 'timeline' });
   const notProven = records.filter((r) => !proven(r)).length;
+  const witnesses = witnessLine(records);
   const summary = h(
     'div',
     { class: 'summary' },
@@ -226,6 +237,7 @@ export function timelineView(result: AccessLogResult, directory: DirectorySnapsh
     records.length > 0
       ? h('p', { class: notProven ? 'warning' : 'ok' }, notProven ? TEXTS.someNotProven(notProven) : TEXTS.allProven)
       : null,
+    witnesses ? h('p', { id: 'witnessed', class: witnesses.ok ? 'ok' : 'warning' }, witnesses.text) : null,
     result.removedByRetention > 0
       ? h('p', { id: 'removed' }, TEXTS.removedByRetention(result.removedByRetention))
       : null,

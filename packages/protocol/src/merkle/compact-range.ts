@@ -25,6 +25,11 @@ export class CompactRange {
     return this.#size;
   }
 
+  /** The perfect subtrees of the edge, largest first: with `size`, enough to go on appending later. */
+  get edge(): readonly { readonly level: number; readonly hash: Uint8Array }[] {
+    return this.#edge.map((e) => ({ ...e }));
+  }
+
   clone(): CompactRange {
     return new CompactRange(this.#size, this.#edge);
   }

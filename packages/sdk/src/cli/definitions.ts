@@ -111,24 +111,6 @@ const MELDING = {
   description: "the melding's terugMeldingReferentie, as terugmelding list shows it",
 } as const;
 
-/** What every change of the witnesses takes: where the registry is, the admin token, the new quorum. */
-const WITNESS_CHANGE = {
-  quorum: {
-    type: 'string',
-    value: 'N',
-    description: 'the quorum from this change on (a majority of the witnesses then listed)',
-    defaultText: 'the current one',
-  },
-  registry: REGISTRY.registry,
-  'admin-token': {
-    type: 'string',
-    value: 'FILE',
-    description: "the registry's admin token",
-    defaultText: './data/registry-admin-token',
-  },
-  json: { type: 'boolean', description: 'print the witnesses and the quorum as JSON' },
-} as const;
-
 /** A witness's name, folder and key. */
 const WITNESS = {
   name: {
@@ -149,6 +131,24 @@ const WITNESS = {
     description: 'its private Ed25519 key (made there when missing)',
     defaultText: '$WITNESS_KEY_FILE, else DIR/witness-key.jwk.json',
   },
+} as const;
+
+/** What every change of the witnesses takes: where the registry is, the admin token, the new quorum. */
+const WITNESS_CHANGE = {
+  quorum: {
+    type: 'string',
+    value: 'N',
+    description: 'the quorum from this change on (a majority of the witnesses then listed)',
+    defaultText: 'the current one',
+  },
+  registry: REGISTRY.registry,
+  'admin-token': {
+    type: 'string',
+    value: 'FILE',
+    description: "the registry's admin token",
+    defaultText: './data/registry-admin-token',
+  },
+  json: { type: 'boolean', description: 'print the witnesses and the quorum as JSON' },
 } as const;
 
 export const GROUPS = {
@@ -346,9 +346,9 @@ export const COMMANDS = {
   },
   'log verify': {
     summary:
-      "the auditor's check of every gateway's verifiable log: signed heads, consistency with the heads seen before, every record against its leaf",
+      "the auditor's check of every gateway's verifiable log: witnessed heads, consistency with the heads seen before, every new record against its leaf",
     description:
-      'Exits 1 on tampering, a fork, a gateway that does not answer or a log seen before that is no longer served; 2 when the heads file cannot be read or another run holds it.',
+      "Checks only heads the quorum of the directory's witnesses cosigned (a newer head without it is reported as not yet witnessed) and, after the first run, only the records added since the last verified head (kept in the heads file with the tree's edge there); --full checks every record again. Exits 1 on tampering, a fork, a gateway that does not answer or a log seen before that is no longer served; 2 when the heads file cannot be read or another run holds it.",
     options: {
       heads: {
         type: 'string',
@@ -356,7 +356,11 @@ export const COMMANDS = {
         description: 'where seen heads are kept',
         defaultText: './data/auditor-heads.json',
       },
-      'heads-only': { type: 'boolean', description: 'skip recomputing the records (large logs)' },
+      'heads-only': { type: 'boolean', description: 'skip recomputing the records' },
+      full: {
+        type: 'boolean',
+        description: 'recompute every record, not only those added since the last verified head',
+      },
       ...AUDITOR,
       ...REGISTRY,
       json: { type: 'boolean', description: 'print the result as JSON' },

@@ -1,9 +1,9 @@
-import { createCitizenClient } from '../citizen-client.ts';
+import { type AccessLogResult, createCitizenClient } from '../citizen-client.ts';
 import { checkDateOptions, registryOptions, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { citizenToken } from './dev-token.ts';
 import { usageError } from './options.ts';
-import { joined, jsonText, print, shown } from './output.ts';
+import { joined, jsonText, print, shown, type TerminalText } from './output.ts';
 import { table } from './table.ts';
 
 const when = new Intl.DateTimeFormat('nl-NL', {
@@ -11,6 +11,27 @@ const when = new Intl.DateTimeFormat('nl-NL', {
   dateStyle: 'short',
   timeStyle: 'medium',
 });
+
+/**
+ * Whether independent witnesses vouched for the heads the lines were proven in: the witnesses that
+ * cosigned every proven line's head, or the lines refused for lacking the directory's quorum, or that
+ * the directory names no witnesses.
+ */
+function witnessText(records: AccessLogResult['records']): TerminalText | undefined {
+  const unwitnessed = records.filter((r) => r.inLog?.verified === false && r.inLog.unwitnessed).length;
+  if (unwitnessed > 0) {
+    return shown`\nLET OP: ${unwitnessed} ${unwitnessed === 1 ? 'regel is' : 'regels zijn'} NIET bevestigd door genoeg onafhankelijke getuigen. Misschien krijgt u een ander logboek te zien dan anderen (zie "technisch" hierboven).\n`;
+  }
+  const heads = records.flatMap((r) => (r.inLog?.verified ? [r.inLog.witnessed] : []));
+  if (heads.length === 0) return undefined;
+  if (heads.some((w) => w.quorum === 0)) {
+    return shown`\nLet op: de logboeken zijn niet bevestigd door onafhankelijke getuigen (de registry noemt geen getuigen). Een organisatie kan u dan een ander logboek laten zien dan anderen.\n`;
+  }
+  const all = heads.map((w) => new Set(w.cosigners));
+  const everywhere = [...(all[0] ?? [])].filter((name) => all.every((set) => set.has(name))).sort();
+  const quorum = Math.max(...heads.map((w) => w.quorum));
+  return shown`\nDe logboeken zijn bevestigd door onafhankelijke getuigen: ${everywhere.join(', ') || `minstens ${quorum}`} (nodig: ${quorum}).\n`;
+}
 
 /**
  * `poortwachter inzage --bsn 999993653`: for development, logs in at the development identity
@@ -94,6 +115,10 @@ export async function inzageCommand(values: ValuesOf<'inzage'>): Promise<number>
               ),
             )}\n`,
       );
+    }
+    if (values.verify) {
+      const line = witnessText(result.records);
+      if (line) print(line);
     }
     for (const m of result.missing) {
       print(

@@ -9,9 +9,12 @@ import { jsonText, print, printError, shown } from './output.ts';
 
 /**
  * `poortwachter log verify`: as an auditor, checks every gateway's verifiable log against the heads
- * seen on earlier runs (kept in ./data/auditor-heads.json, per provider and log) and recomputes every
- * record's leaf. Holds the heads file's lock while it runs, so two runs never interleave. Exits 1 and
- * says which record or which heads when anything does not add up, or a log seen before is gone.
+ * seen on earlier runs (kept in ./data/auditor-heads.json, per provider and log, each with its
+ * cosigned checkpoint and the tree's edge where the records were proven) and recomputes the leaf of
+ * every record added since (`--full`: of every record). Only heads the directory's quorum of
+ * witnesses cosigned are checked and kept; a newer one is reported as not yet witnessed. Holds the
+ * heads file's lock while it runs, so two runs never interleave; the file is replaced atomically. Exits
+ * 1 and says which record or which heads when anything does not add up, or a log seen before is gone.
  */
 export async function logVerifyCommand(values: ValuesOf<'log verify'>): Promise<number> {
   return runCommand(async () => {
@@ -53,6 +56,7 @@ async function verify(
   const result = await createAuditorClient({ oin: organisation.oin, privateKey, directory }).verifyLogs({
     heads: headsStore,
     full: !values['heads-only'],
+    incremental: !values.full,
     onProgress: (p) => {
       const line = shown`recomputing ${p.logId}: ${p.done}/${p.total} records`;
       // The redraw (carriage return, erase the line) is the CLI's own; the line's values are shown.
@@ -69,12 +73,25 @@ async function verify(
     const since = log.previous
       ? `consistent with size ${log.previous.tree_size} seen ${log.previous.seenAt}`
       : 'first seen now';
+    const witnessed = log.witnessed
+      ? `cosigned by ${log.witnessed.cosigners.length} of the ${log.witnessed.quorum} witnesses needed (${log.witnessed.cosigners.join(', ')})`
+      : 'not witnessed (the directory lists no witnesses)';
+    const records = values['heads-only']
+      ? ''
+      : log.checkedFrom
+        ? `, the ${log.entriesChecked - (log.purged ?? 0)} records added since ${log.checkedFrom} match their leaves`
+        : `, all ${log.entriesChecked - (log.purged ?? 0)} records match their leaves`;
+    const purged = log.purged
+      ? `; ${log.purged} removed by the retention purge after their bewaartermijn (leaves kept, each purge checked against the register)`
+      : '';
     if (log.findings.length === 0) {
-      print(
-        shown`OK    ${log.gateway} log ${log.logId}: ${log.head.tree_size} records, signed head verified, ${since}${
-          values['heads-only'] ? '' : `, all ${log.entriesChecked - (log.purged ?? 0)} records match their leaves`
-        }${log.purged ? `; ${log.purged} removed by the retention purge after their bewaartermijn (leaves kept, each purge checked against the register)` : ''}\n`,
-      );
+      const checked = log.witnessed || !log.notWitnessed;
+      if (checked) {
+        print(
+          shown`OK    ${log.gateway} log ${log.logId}: ${log.head.tree_size} records, signed head verified, ${since}, ${witnessed}${records}${purged}\n`,
+        );
+      }
+      if (log.notWitnessed) print(shown`WAIT  ${log.gateway} log ${log.logId}: ${log.notWitnessed.reason}\n`);
     } else {
       print(shown`FAIL  ${log.gateway} log ${log.logId}:\n`);
       for (const finding of log.findings) print(shown`      - ${finding}\n`);

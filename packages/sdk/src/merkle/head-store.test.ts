@@ -125,6 +125,25 @@ describe('fileHeadStore', () => {
         JSON.stringify({ format: HEADS_FORMAT, logs: { oin: { l: { ...head, jws: 1 } } } }),
         'the head of "oin l" lacks',
       ],
+      // The edge where the entries were proven has one hash per bit of its size (3: two).
+      [
+        JSON.stringify({
+          format: HEADS_FORMAT,
+          logs: { oin: { l: { ...head, entries: { size: 3, edge: [HASH] } } } },
+        }),
+        'its checkpoint or entries are not as written',
+      ],
+      [
+        JSON.stringify({
+          format: HEADS_FORMAT,
+          logs: { oin: { l: { ...head, entries: { size: 3, edge: [HASH, 'not a hash'] } } } },
+        }),
+        'its checkpoint or entries are not as written',
+      ],
+      [
+        JSON.stringify({ format: HEADS_FORMAT, logs: { oin: { l: { ...head, checkpoint: 7 } } } }),
+        'its checkpoint or entries are not as written',
+      ],
     ] as const) {
       const file = join(folder, 'broken.json');
       writeFileSync(file, text);
@@ -154,6 +173,17 @@ describe('fileHeadStore', () => {
       { provider: OIN, logId: '__proto__', head: headAt(4, 'cw==') },
     ]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps with a head its cosigned checkpoint and the edge where the entries were proven', async () => {
+    const file = join(folder, 'with-edge.json');
+    const head = {
+      ...headAt(3, 'cg=='),
+      checkpoint: 'poortwachter/log/x/l\n3\ncg==\n\n— poortwachter/log/x/l AAAA\n',
+      entries: { size: 3, edge: [HASH, HASH] },
+    };
+    await fileHeadStore(file).save({ logs: { [OIN]: { l: head } }, unattributed: {} });
+    expect(listSeenHeads(await fileHeadStore(file).load())).toEqual([{ provider: OIN, logId: 'l', head }]);
   });
 
   it('reads a file of the first format (keyed by gateway URL) as unattributed heads, and keeps them when saving', async () => {
@@ -241,6 +271,7 @@ describe('fileHeadStore', () => {
 });
 
 const OIN = '00000001234567890000';
+const HASH = Buffer.alloc(32, 7).toString('base64');
 const headAt = (size: number, root: string): KnownHead => ({
   tree_size: size,
   root_hash: root,

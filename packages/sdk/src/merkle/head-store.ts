@@ -17,6 +17,7 @@ export {
   type KnownHead,
   listSeenHeads,
   noHeadsSeen,
+  type ProvenUpTo,
   type SeenHeads,
 } from './heads-file.ts';
 

@@ -8,6 +8,23 @@ export interface KnownHead {
   readonly seenAt: string;
   /** The gateway URL it was last served at (to say where; a log is known by its provider and id, not by this). */
   readonly gateway?: string;
+  /**
+   * The head's C2SP checkpoint as the directory's witnesses cosigned it (a signed note with their
+   * cosignature lines): the evidence that they saw this head, kept when the directory lists witnesses.
+   */
+  readonly checkpoint?: string;
+  /** How far this auditor proved the log's entries, to go on from there on the next run. */
+  readonly entries?: ProvenUpTo;
+}
+
+/**
+ * The entries of a log proven up to `size` (each record's leaf recomputed, the tree rebuilt to a signed
+ * root): the right edge of the tree at that size, its perfect subtrees largest first (base64 hashes).
+ * It folds to the root of that size, so a next run appends only the entries added since.
+ */
+export interface ProvenUpTo {
+  readonly size: number;
+  readonly edge: readonly string[];
 }
 
 /**
@@ -163,11 +180,13 @@ function knownHead(path: string, name: string, value: unknown): KnownHead {
     typeof h.timestamp !== 'number' ||
     typeof h.jws !== 'string' ||
     typeof h.seenAt !== 'string' ||
-    (h.gateway !== undefined && typeof h.gateway !== 'string')
+    (h.gateway !== undefined && typeof h.gateway !== 'string') ||
+    (h.checkpoint !== undefined && typeof h.checkpoint !== 'string') ||
+    (h.entries !== undefined && !isProvenUpTo(h.entries))
   )
     throw new HeadsFileError(
       path,
-      `the head of ${JSON.stringify(name)} lacks tree_size, root_hash, timestamp, jws or seenAt`,
+      `the head of ${JSON.stringify(name)} lacks tree_size, root_hash, timestamp, jws or seenAt, or its checkpoint or entries are not as written`,
     );
   return {
     tree_size: h.tree_size as number,
@@ -176,5 +195,19 @@ function knownHead(path: string, name: string, value: unknown): KnownHead {
     jws: h.jws,
     seenAt: h.seenAt,
     ...(h.gateway === undefined ? {} : { gateway: h.gateway }),
+    ...(h.checkpoint === undefined ? {} : { checkpoint: h.checkpoint as string }),
+    ...(h.entries === undefined ? {} : { entries: h.entries as ProvenUpTo }),
   };
+}
+
+/** An edge has one hash per bit set in its size (the perfect subtrees that make it up). */
+function isProvenUpTo(value: unknown): value is ProvenUpTo {
+  if (!isObject(value) || !Number.isSafeInteger(value.size) || (value.size as number) < 0) return false;
+  const { edge } = value;
+  const bits = (value.size as number).toString(2).replaceAll('0', '').length;
+  return (
+    Array.isArray(edge) &&
+    edge.length === bits &&
+    edge.every((h) => typeof h === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(h))
+  );
 }

@@ -51,22 +51,23 @@ export async function startTreeHeads(options: {
   let signedAt = newest?.timestamp;
   let running: Promise<TreeHead | undefined> | undefined;
   let warned = false;
-  // The C2SP checkpoint of the same size and root, signed as a note with the same key (Ed25519 only:
-  // a note signature of type 0x01 is Ed25519; a P-256 key's log has no checkpoint, so no witness).
+  // The C2SP checkpoint of the same size and root, signed as a note with the same key: type 0x01 for
+  // Ed25519, 0x02 for P-256. A key the note format cannot carry gets no checkpoint (one warning).
   const checkpointOf = async (size: number, rootHash: Uint8Array): Promise<string | null> => {
     const oin = options.owner?.();
     if (!oin) return null;
-    if (options.signingKey.kty !== 'OKP' || options.signingKey.crv !== 'Ed25519') {
+    try {
+      return await signCheckpoint({ origin: logOrigin(oin, options.tree.logId), size, rootHash }, options.signingKey);
+    } catch (error) {
       if (!warned) {
         warned = true;
         report(
-          `log ${options.tree.logId}: its key is not Ed25519, so its heads get no C2SP checkpoint and no witness cosigns them; readers that require a witness quorum will refuse them`,
-          new Error(`key type ${options.signingKey.kty}/${String(options.signingKey.crv)}`),
+          `log ${options.tree.logId}: its key cannot sign a C2SP checkpoint, so no witness cosigns its heads; readers that require a witness quorum will refuse them`,
+          error,
         );
       }
       return null;
     }
-    return signCheckpoint({ origin: logOrigin(oin, options.tree.logId), size, rootHash }, options.signingKey);
   };
   const sign = async (): Promise<TreeHead | undefined> => {
     const size = options.tree.size;
