@@ -4,6 +4,13 @@ export * from '@poortwachter/protocol';
 
 export { resolveLinks, type WriteFileAtomicOptions, writeFileAtomic } from './atomic-file.ts';
 
+export {
+  type ChangeLogVerification,
+  ChangeLogWitnessError,
+  type ChangeLogWitnessed,
+  type RememberedChangeLogHead,
+  verifyChangeLog,
+} from './audit/change-log.ts';
 export { coverageFromEntries } from './audit/coverage-from-entries.ts';
 export {
   type CoverageData,

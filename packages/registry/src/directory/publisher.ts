@@ -2,8 +2,10 @@ import type { SignedChangesPage } from '@poortwachter/protocol';
 import {
   CHANGES_TYP,
   type ChangeLogHead,
+  type Checkpoint,
   DIRECTORY_TYP,
   type DirectorySnapshot,
+  signCheckpoint,
   TREE_HEAD_TYP,
 } from '@poortwachter/protocol';
 import { CompactSign, calculateJwkThumbprint, GeneralSign, importJWK, type JWK } from 'jose';
@@ -37,6 +39,8 @@ export interface DirectoryPublisher {
   signChanges(page: SignedChangesPage): Promise<string>;
   /** Signs a head of the verifiable change log with the registry key (typ `poortwachter-tree-head+jws`). */
   signHead(head: ChangeLogHead): Promise<string>;
+  /** Signs a checkpoint of the change log as a C2SP signed note with the registry key (Ed25519 or P-256). */
+  signCheckpoint(checkpoint: Checkpoint): Promise<string>;
 }
 
 interface SigningKey {
@@ -44,13 +48,20 @@ interface SigningKey {
   readonly kid: string;
   readonly publicJwk: JWK;
   readonly key: Awaited<ReturnType<typeof importJWK>>;
+  readonly privateJwk: JWK;
 }
 
 async function signingKey(privateJwk: JWK): Promise<SigningKey> {
   const { d: _d, ...publicJwk } = privateJwk;
   const alg = privateJwk.kty === 'OKP' ? 'EdDSA' : 'ES256';
   const kid = await calculateJwkThumbprint(publicJwk, 'sha256');
-  return { alg, kid, publicJwk: { ...publicJwk, kid, alg, use: 'sig' }, key: await importJWK(privateJwk, alg) };
+  return {
+    alg,
+    kid,
+    publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
+    key: await importJWK(privateJwk, alg),
+    privateJwk,
+  };
 }
 
 /** A day, in seconds: an ended contract stays in the directory this long, for gateways catching up. */
@@ -143,6 +154,7 @@ export async function createDirectoryPublisher(
       new CompactSign(new TextEncoder().encode(JSON.stringify(head)))
         .setProtectedHeader({ alg, kid, typ: TREE_HEAD_TYP })
         .sign(key),
+    signCheckpoint: (checkpoint) => signCheckpoint(checkpoint, current.privateJwk),
     async current() {
       const serial = (await currentSerial(db)).serial;
       if (cached && cached.serial === serial && Date.now() - cached.signedAt < resignAfterMs) return cached;

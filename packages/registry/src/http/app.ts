@@ -1,4 +1,4 @@
-import { metricsHandler, nameServerSpan } from '@poortwachter/operations';
+import { metricsHandler, nameServerSpan, type WitnessCollector } from '@poortwachter/operations';
 import { JOSE_JSON, ProblemError } from '@poortwachter/protocol';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -33,6 +33,11 @@ export interface RegistryAppOptions {
    * (a registry that only serves reads) no key is anchored: every contract signature is refused.
    */
   readonly trust?: ContractTrust;
+  /**
+   * The change log's witnessing (`startChangeLogWitnessing`): each witness's state (cosigned size, last
+   * error, what waits, a finding) in the readiness body; it never makes the registry not ready.
+   */
+  readonly witnessing?: Pick<WitnessCollector, 'status'>;
 }
 
 /** `If-None-Match` may hold one or more ETags, quoted or weak; the directory's ETag is its serial. */
@@ -64,7 +69,13 @@ export function createRegistryApp(options: RegistryAppOptions) {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   if (options.metrics) app.get('/metrics', metricsHandler(options.metrics));
-  app.get('/readyz', async (c) => c.json({ status: 'ok', serial: await publisher.serial() }));
+  app.get('/readyz', async (c) =>
+    c.json({
+      status: 'ok',
+      serial: await publisher.serial(),
+      ...(options.witnessing ? { witnesses: options.witnessing.status() } : {}),
+    }),
+  );
 
   // The signed directory and the registry's keys are public: any web page may read them (a citizen's
   // browser verifies the directory itself, against the key its page pinned).

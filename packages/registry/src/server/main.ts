@@ -20,6 +20,7 @@ import {
   withServerSpans,
 } from '@poortwachter/operations';
 import { writeFileAtomic } from '@poortwachter/sdk';
+import { startChangeLogWitnessing } from '../directory/change-log-witnessing.ts';
 import { createDirectoryPublisher } from '../directory/publisher.ts';
 import { createRegistryApp } from '../http/app.ts';
 import { backupCommand } from '../storage/backup-database.ts';
@@ -118,9 +119,12 @@ async function serve() {
     );
   }
   const publisher = await createDirectoryPublisher(db, registryKeys, { resignAfterMs: resignSeconds * 1000 });
+  // The change log's heads go to the witnesses the registry's own directory lists, in the background.
+  const witnessing = await startChangeLogWitnessing({ db, publisher, logger: log });
   const app = createRegistryApp({
     db,
     publisher,
+    witnessing,
     trust,
     metrics: telemetry.prometheus,
     ...(settings.REGISTRY_PUBLIC_URL ? { publicUrl: settings.REGISTRY_PUBLIC_URL } : {}),
@@ -174,6 +178,7 @@ async function serve() {
     drainTimeoutMs,
     close: async () => {
       try {
+        await witnessing.stop();
         await close();
       } finally {
         await telemetry.shutdown();

@@ -1,4 +1,5 @@
 import type { AutorisatieTable } from './tables/autorisatie.table.ts';
+import type { ChangeCosignatureTable, ChangeHeadTable } from './tables/change-head.table.ts';
 import type { ContractSignatureTable, ContractTable } from './tables/contract.table.ts';
 import type { GrondslagTable } from './tables/grondslag.table.ts';
 import type { IdentityProviderTable } from './tables/identity-provider.table.ts';
@@ -32,6 +33,8 @@ export interface RegistryDatabase {
   witness_policy: WitnessPolicyTable;
   directory_state: DirectoryStateTable;
   registry_changes: ChangeTable;
+  registry_change_heads: ChangeHeadTable;
+  registry_change_cosignatures: ChangeCosignatureTable;
   admin_tokens: AdminTokenTable;
   registry_request_nonces: RequestNonceTable;
 }

@@ -10,6 +10,7 @@ import { contractsMigration } from './migrations/2026-12-09T0100-registry-contra
 import * as changeActor from './migrations/2026-12-10T0100-registry-change-actor.ts';
 import * as serviceBetrokkene from './migrations/2026-12-11T0100-registry-service-betrokkene.ts';
 import * as witnesses from './migrations/2026-12-12T0100-registry-witnesses.ts';
+import * as changeCheckpoints from './migrations/2026-12-14T0100-registry-change-checkpoints.ts';
 
 /** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
 export class SchemaError extends Error {
@@ -84,6 +85,7 @@ export function registryMigrationsFor(options: { groupId?: string } = {}): Recor
     '2026-12-10T0100-registry-change-actor': changeActor,
     '2026-12-11T0100-registry-service-betrokkene': serviceBetrokkene,
     '2026-12-12T0100-registry-witnesses': witnesses,
+    '2026-12-14T0100-registry-change-checkpoints': changeCheckpoints,
   };
 }
 

@@ -2,21 +2,106 @@ import type { X509Certificate } from 'node:crypto';
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import {
   type ChangeLogHead,
+  CheckpointError,
   changeLeafHash,
   equalBytes,
   fromBase64,
   MerkleProofError,
+  NOTE_ED25519,
+  type NoteKey,
+  noteKeyFromJwk,
+  REGISTRY_CHANGES_ORIGIN,
   rangeRoot,
+  toBase64,
   verifyChangeLogHead,
+  verifyCheckpoint,
   verifyConsistency,
+  witnessPolicy,
 } from '@poortwachter/protocol';
 import { anchoredKeys, contractStatus } from '@poortwachter/protocol/contracts';
 import type { JWK } from 'jose';
+import { directoryWith } from '../directory-client.ts';
 import { registryHistory } from './registry-history.ts';
 
-/** A head of the registry's change log as a verifier remembers it: the payload and its JWS. */
+/**
+ * A head of the registry's change log as a verifier remembers it: the payload and its JWS, and the
+ * checkpoint of the same size and root with the witnesses' cosignatures it was accepted with.
+ */
 export interface RememberedChangeLogHead extends ChangeLogHead {
   readonly jws: string;
+  readonly checkpoint?: string;
+}
+
+/** Which witnesses of the directory cosigned the head accepted, and how many had to (0: not witnessed). */
+export interface ChangeLogWitnessed {
+  readonly cosigners: readonly { readonly name: string; readonly timestamp: number }[];
+  readonly quorum: number;
+}
+
+/**
+ * The registry's change-log head cannot be accepted for want of its witnesses: `code` `quorum` when too
+ * few of the directory's witnesses cosigned it (the head may be new, or the witnesses down), any other
+ * code when its checkpoint is missing, not the registry's, or not of that head.
+ */
+export class ChangeLogWitnessError extends Error {
+  constructor(
+    readonly code: CheckpointError['code'] | 'missing' | 'mismatch',
+    message: string,
+    readonly cosigned = 0,
+    readonly quorum = 0,
+  ) {
+    super(message);
+    this.name = 'ChangeLogWitnessError';
+  }
+}
+
+/** The registry's pinned keys as note keys of its change log (Ed25519 type 0x01, P-256 type 0x02). */
+function changeLogNoteKeys(registryKey: JWK | { keys: JWK[] }): NoteKey[] {
+  const keys = 'keys' in registryKey && Array.isArray(registryKey.keys) ? registryKey.keys : [registryKey as JWK];
+  return keys.flatMap((jwk) => {
+    try {
+      return [noteKeyFromJwk(REGISTRY_CHANGES_ORIGIN, NOTE_ED25519, jwk)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Accepts the served head only with its checkpoint (same size and root, signed by the pinned registry
+ * key) cosigned by the quorum of the directory's witnesses; throws ChangeLogWitnessError saying why not.
+ */
+async function witnessedHead(
+  head: ChangeLogHead,
+  checkpoint: string | undefined,
+  options: { registryKey: JWK | { keys: JWK[] }; directory: DirectorySnapshot },
+): Promise<ChangeLogWitnessed> {
+  const policy = witnessPolicy(options.directory);
+  if (checkpoint === undefined) {
+    if (policy.quorum === 0) return { cosigners: [], quorum: 0 };
+    throw new ChangeLogWitnessError(
+      'missing',
+      `the registry serves no checkpoint beside its change-log head ${head.tree_size}, so the ${policy.quorum} witnesses its directory requires cannot be checked.`,
+      0,
+      policy.quorum,
+    );
+  }
+  try {
+    const verified = await verifyCheckpoint(checkpoint, {
+      logKeys: changeLogNoteKeys(options.registryKey),
+      policy,
+      origin: REGISTRY_CHANGES_ORIGIN,
+    });
+    if (verified.size !== head.tree_size || toBase64(verified.rootHash) !== head.root_hash)
+      throw new ChangeLogWitnessError(
+        'mismatch',
+        `the checkpoint (size ${verified.size}) is not of the signed head (size ${head.tree_size}) it is served with.`,
+      );
+    return { cosigners: verified.cosigners, quorum: verified.quorum };
+  } catch (error) {
+    if (!(error instanceof CheckpointError)) throw error;
+    throw new ChangeLogWitnessError(error.code, error.message, error.cosigned, error.quorum);
+  }
 }
 
 /** What `verifyChangeLog` found. */
@@ -27,11 +112,15 @@ export interface ChangeLogVerification {
   readonly findings: readonly string[];
   /** How many changes were checked against their leaves. */
   readonly changesChecked: number;
+  /** The witnesses that cosigned the head and the directory's quorum (0: the registry lists none). */
+  readonly witnessed: ChangeLogWitnessed;
 }
 
 /**
  * Checks the registry's history as an auditor: the change log's head is signed by the pinned registry
- * key; it extends the head remembered from an earlier run (RFC 9162 consistency, so nothing before it
+ * key, and its checkpoint is cosigned by the quorum of the witnesses the directory lists (a registry
+ * that lists none: quorum 0, not witnessed; too few: ChangeLogWitnessError, nothing else is checked);
+ * it extends the head remembered from an earlier run (RFC 9162 consistency, so nothing before it
  * was rewritten or removed); the leaves served make up that head's root; and every change of the signed
  * change pages (`/v1/changes`) hashes to its leaf, in order.
  *
@@ -43,6 +132,8 @@ export async function verifyChangeLog(options: {
   readonly registryUrl: string;
   readonly registryKey: JWK | { keys: JWK[] };
   readonly remembered?: RememberedChangeLogHead | undefined;
+  /** The directory verified with the pinned key (its witnesses and quorum); fetched when left out. */
+  readonly directory?: DirectorySnapshot;
   readonly fetch?: typeof globalThis.fetch;
 }): Promise<ChangeLogVerification> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -53,9 +144,17 @@ export async function verifyChangeLog(options: {
     return (await res.json()) as T;
   };
   const findings: string[] = [];
-  const served = await getJson<{ jws: string }>('/head');
+  const served = await getJson<{ jws: string; checkpoint?: string }>('/head');
   const payload = await verifyChangeLogHead(served.jws, options.registryKey);
-  const head: RememberedChangeLogHead = { ...payload, jws: served.jws };
+  const directory =
+    options.directory ??
+    (await directoryWith(fetchImpl, { registryUrl: options.registryUrl, registryKey: options.registryKey }));
+  const witnessed = await witnessedHead(payload, served.checkpoint, { registryKey: options.registryKey, directory });
+  const head: RememberedChangeLogHead = {
+    ...payload,
+    jws: served.jws,
+    ...(served.checkpoint === undefined ? {} : { checkpoint: served.checkpoint }),
+  };
   const size = head.tree_size;
 
   const previous = options.remembered;
@@ -114,7 +213,7 @@ export async function verifyChangeLog(options: {
         `change ${change.serial} (${change.entity} ${change.entityId}, ${change.action}) is not the change the log holds at leaf ${index}: it was edited or a change before it was deleted.`,
       );
   }
-  return { head, findings, changesChecked: checked };
+  return { head, findings, changesChecked: checked, witnessed };
 }
 
 /** What `verifyContractSignatures` found. */

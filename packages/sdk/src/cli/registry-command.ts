@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectoryVerificationError } from '@poortwachter/protocol';
 import { writeFileAtomic } from '../atomic-file.ts';
-import { type RememberedChangeLogHead, verifyChangeLog, verifyContractSignatures } from '../audit/change-log.ts';
+import {
+  ChangeLogWitnessError,
+  type RememberedChangeLogHead,
+  verifyChangeLog,
+  verifyContractSignatures,
+} from '../audit/change-log.ts';
 import { fetchDirectory } from '../directory-client.ts';
 import { CliExit, registryOptions, runCommand } from './common.ts';
 import { dataDir } from './data-dir.ts';
@@ -29,23 +34,34 @@ function readHeads(file: string): HeadsFile {
 /**
  * `poortwachter registry verify`: checks the registry's history (its verifiable change log) against
  * the head remembered from the last run (./data/registry-heads.json), and remembers the new head only
- * when everything adds up. Exits 1 on a rewritten history, 2 on a heads file it cannot read.
+ * when everything adds up, its checkpoint cosigned by the quorum of the directory's witnesses among
+ * it. Exits 1 on a rewritten history or a head without that quorum, 2 on a heads file it cannot read.
  */
 export async function registryVerifyCommand(values: ValuesOf<'registry verify'>): Promise<number> {
   return runCommand(async () => {
     const headsFile = values.heads ?? join(dataDir(), 'registry-heads.json');
     const heads = readHeads(headsFile);
     const { registryUrl, registryKey, anchors } = registryOptions(values);
+    // The directory as the registry signed it (before any trust step): its witnesses and quorum, and
+    // every contract signature in it.
+    const directory = await fetchDirectory({ registryUrl, registryKey });
     let result: Awaited<ReturnType<typeof verifyChangeLog>>;
     try {
-      result = await verifyChangeLog({ registryUrl, registryKey, remembered: heads[registryUrl] });
+      result = await verifyChangeLog({ registryUrl, registryKey, remembered: heads[registryUrl], directory });
     } catch (error) {
+      if (error instanceof ChangeLogWitnessError) {
+        print(
+          error.code === 'quorum'
+            ? shown`FAIL  cannot get a witnessed head of the registry's change log: ${error.message} Nothing was accepted or remembered; try again when the witnesses have cosigned (see the registry's /readyz).\n`
+            : shown`FAIL  the registry's change-log checkpoint: ${error.message} Nothing was accepted or remembered.\n`,
+        );
+        return 1;
+      }
       if (!(error instanceof DirectoryVerificationError)) throw error;
       print(shown`FAIL  the registry's change log head: ${error.message}\n`);
       return 1;
     }
-    // The directory as the registry signed it (before any trust step): every contract signature in it.
-    const contracts = await verifyContractSignatures(await fetchDirectory({ registryUrl, registryKey }), anchors);
+    const contracts = await verifyContractSignatures(directory, anchors);
     const ok = result.findings.length === 0 && contracts.findings.length === 0;
     if (ok) writeFileAtomic(headsFile, `${JSON.stringify({ ...heads, [registryUrl]: result.head }, null, 2)}\n`);
     if (values.json) {
@@ -54,6 +70,7 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
           consistent: ok,
           head: result.head,
           changesChecked: result.changesChecked,
+          witnessed: result.witnessed,
           findings: result.findings,
         }),
       );
@@ -62,8 +79,13 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
     const previous = heads[registryUrl];
     if (ok) {
       const since = previous ? `consistent with size ${previous.tree_size} seen before` : 'first seen now';
+      const { cosigners, quorum } = result.witnessed;
+      const witnessed =
+        quorum === 0
+          ? 'not witnessed (the directory lists no witnesses)'
+          : `cosigned by ${cosigners.length} witnesses (${cosigners.map((w) => w.name).join(', ')}; quorum ${quorum})`;
       print(
-        shown`OK    registry ${registryUrl}: ${result.head.tree_size} changes, signed head verified, ${since}, all ${result.changesChecked} changes match their leaves; ${contracts.signatures} signatures on ${contracts.contracts} contracts verified against the trust anchors\n`,
+        shown`OK    registry ${registryUrl}: ${result.head.tree_size} changes, signed head verified, ${witnessed}, ${since}, all ${result.changesChecked} changes match their leaves; ${contracts.signatures} signatures on ${contracts.contracts} contracts verified against the trust anchors\n`,
       );
       return 0;
     }

@@ -4,13 +4,15 @@ import {
   inclusionProofOf,
   invalidField,
   ProblemError,
-  rangeRoot,
   toBase64,
+  witnessPolicy,
 } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
+import { servedChangeHead } from '../../repositories/change-heads.ts';
 import { changeLeaves } from '../../repositories/changes.ts';
+import { currentWitnessPolicy } from '../../repositories/witnesses.ts';
 import type { RegistryDatabase } from '../../storage/database.ts';
 
 const MAX_LEAVES = 1000;
@@ -26,27 +28,35 @@ function count(c: Context, name: string, min: number, max: number): number {
 
 /**
  * The registry's change log as a verifiable log (RFC 9162, the access log's hashing): each change is a
- * leaf (`changeLeafHash`), in serial order. `GET /head` is the current tree head signed with the
- * registry key; `/consistency`, `/inclusion` and `/leaves` let anyone check that history was only ever
- * appended to, and that each change (`GET /v1/changes`) is the leaf the log holds.
+ * leaf (`changeLeafHash`), in serial order. `GET /head` is a tree head signed with the registry key
+ * (a JWS, and beside it `checkpoint`: the same size and root as a C2SP checkpoint, origin
+ * `poortwachter/registry/changes`, with the cosignatures of the directory's witnesses collected for it);
+ * it is the newest head a quorum of those witnesses cosigned, else the newest. `GET /checkpoint` is that
+ * checkpoint as a signed note. `/consistency`, `/inclusion` and `/leaves` let anyone check that history
+ * was only ever appended to, and that each change (`GET /v1/changes`) is the leaf the log holds.
  *
  * @example
- * const { jws } = await (await fetch(`${registry}/v1/changes/log/head`)).json();
+ * const { jws, checkpoint } = await (await fetch(`${registry}/v1/changes/log/head`)).json();
  */
-export function changeLogRoutes(db: Kysely<RegistryDatabase>, publisher: Pick<DirectoryPublisher, 'signHead'>) {
+export function changeLogRoutes(
+  db: Kysely<RegistryDatabase>,
+  publisher: Pick<DirectoryPublisher, 'signHead' | 'signCheckpoint'>,
+) {
   const app = new Hono();
-  let signed: { tree_size: number; root_hash: string; timestamp: number; jws: string } | undefined;
+  const served = async () => {
+    const { witnesses, quorum } = await currentWitnessPolicy(db);
+    const policy = witnessPolicy({ witnesses, witness_quorum: quorum });
+    return servedChangeHead(db, publisher, { names: policy.witnesses.map((k) => k.name), quorum: policy.quorum });
+  };
 
-  app.get('/head', async (c) => {
-    const leaves = await changeLeaves(db);
-    const root = toBase64(rangeRoot(leaves));
-    // A head is signed again only when the log grew (or its root changed under it: then the new one shows it).
-    if (signed?.tree_size !== leaves.length || signed.root_hash !== root) {
-      const head = { log_id: CHANGE_LOG_ID, tree_size: leaves.length, root_hash: root, timestamp: Date.now() };
-      signed = { ...head, jws: await publisher.signHead(head) };
-    }
-    return c.json({ log_id: CHANGE_LOG_ID, ...signed }, 200, { 'cache-control': 'no-cache' });
-  });
+  app.get('/head', async (c) => c.json(await served(), 200, { 'cache-control': 'no-cache' }));
+
+  app.get('/checkpoint', async (c) =>
+    c.body((await served()).checkpoint, 200, {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-cache',
+    }),
+  );
 
   app.get('/consistency', async (c) => {
     const leaves = await changeLeaves(db);
