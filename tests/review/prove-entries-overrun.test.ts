@@ -11,8 +11,8 @@ import {
   RESPONSE_COMPONENTS,
   rangeRoot,
   signMessage,
-  toBase64,
   type TreeHead,
+  toBase64,
 } from '@poortwachter/protocol';
 import { generateSigningKey, proveEntries } from '@poortwachter/sdk';
 import { describe, expect, it } from 'vitest';

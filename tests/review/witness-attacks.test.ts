@@ -19,7 +19,7 @@ import {
   signCheckpoint,
   toBase64,
 } from '@poortwachter/protocol';
-import { generateSigningKey, openWitness, staticLogKeys, startWitnessServer } from '@poortwachter/sdk';
+import { generateSigningKey, openWitness, startWitnessServer, staticLogKeys } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 

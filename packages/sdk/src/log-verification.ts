@@ -340,7 +340,8 @@ async function checkLog(options: {
  */
 function edgeOf(previous: KnownHead | undefined, head: TreeHead): CompactRange | undefined {
   const proven = previous?.entries;
-  if (!previous || !proven || proven.size > head.tree_size) return undefined;
+  // An edge past the kept head was proven under no head this file keeps (only an edited file holds one).
+  if (!previous || !proven || proven.size > head.tree_size || proven.size > previous.tree_size) return undefined;
   const sizes = [...proven.size.toString(2)].flatMap((bit, i, bits) => (bit === '1' ? [bits.length - 1 - i] : []));
   const range = new CompactRange(
     proven.size,

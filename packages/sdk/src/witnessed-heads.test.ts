@@ -35,9 +35,10 @@ const provider = {
   keys: [{ kid: 'log-key-1', status: 'active', jwk: logKey.public }],
 } as unknown as Organisation;
 const witnesses = ['getuige-a', 'getuige-b', 'getuige-c'].map((name) => ({ name, key: keyPair() }));
+// Quorum 0: a directory that lists no witnesses (listed ones always need their majority).
 const directory = (quorum: number) =>
   witnessPolicy({
-    witnesses: witnesses.map((w) => ({
+    witnesses: (quorum === 0 ? [] : witnesses).map((w) => ({
       name: w.name,
       vkey: formatVkey(noteKeyFromJwk(w.name, COSIGNATURE_ED25519, w.key.public)),
       url: `http://${w.name}.test`,

@@ -129,18 +129,34 @@ export interface WitnessPolicy {
   readonly quorum: number;
 }
 
-/** The directory's witnesses and quorum (none listed: quorum 0, no witness needed). */
+/**
+ * The directory's witnesses and quorum, failing closed: every listed entry counts toward the majority
+ * the quorum must be (so an entry whose vkey cannot be read, or a key listed twice, never lowers it),
+ * a quorum below that majority (or 0, or missing) is raised to it, and a key listed under two names
+ * cosigns as one witness. None listed: quorum 0, no witness needed (and readers say so).
+ */
 export function witnessPolicy(snapshot: Pick<DirectorySnapshot, 'witnesses' | 'witness_quorum'>): WitnessPolicy {
-  const witnesses = (snapshot.witnesses ?? []).flatMap((w) => {
+  const listed = snapshot.witnesses ?? [];
+  const seen = new Set<string>();
+  const witnesses = listed.flatMap((w) => {
     try {
       const key = parseVkey(w.vkey);
-      return key.type === COSIGNATURE_ED25519 && key.name === w.name ? [key] : [];
+      const id = toBase64(key.publicKey);
+      if (key.type !== COSIGNATURE_ED25519 || key.name !== w.name || seen.has(id)) return [];
+      seen.add(id);
+      return [key];
     } catch {
       return [];
     }
   });
-  const quorum = Math.min(snapshot.witness_quorum ?? witnesses.length, witnesses.length);
-  return { witnesses, quorum: Math.max(quorum, 0) };
+  if (listed.length === 0) return { witnesses, quorum: 0 };
+  const majority = Math.floor(listed.length / 2) + 1;
+  const asked = snapshot.witness_quorum;
+  const quorum = Math.min(
+    Math.max(Number.isSafeInteger(asked) ? (asked as number) : listed.length, majority),
+    listed.length,
+  );
+  return { witnesses, quorum };
 }
 
 /** The provider's active keys (Ed25519 or P-256), named as the log's origin: the keys its checkpoints may carry. */
@@ -188,7 +204,7 @@ export async function verifyCheckpoint(
   const find = (keys: readonly NoteKey[], s: { name: string; keyId: number }) =>
     keys.find((k) => k.name === s.name && k.keyId === s.keyId);
   let logSigned = false;
-  const cosigners = new Map<string, number>();
+  const cosigners = new Map<string, { name: string; timestamp: number }>();
   for (const s of signatures) {
     const logKey = find(options.logKeys, s);
     if (logKey) {
@@ -215,7 +231,8 @@ export async function verifyCheckpoint(
         `the cosignature of witness ${witness.name} on the checkpoint of ${checkpoint.origin} does not verify.`,
       );
     }
-    cosigners.set(witness.name, timestamp);
+    // Keyed by the public key: one key listed under two names is one witness.
+    cosigners.set(toBase64(witness.publicKey), { name: witness.name, timestamp });
   }
   if (!logSigned) {
     throw new CheckpointError(
@@ -235,7 +252,7 @@ export async function verifyCheckpoint(
   return {
     ...checkpoint,
     note,
-    cosigners: [...cosigners].map(([name, timestamp]) => ({ name, timestamp })),
+    cosigners: [...cosigners.values()],
     quorum,
   };
 }
