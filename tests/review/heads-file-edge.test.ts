@@ -3,7 +3,7 @@
  * (`entries`) beyond its head's size (`keep` drops it), yet `edgeOf` takes an edge of any size up to the
  * new head without tying it to anything when it is not the kept head's size. An edge set at the new
  * head's size (its hashes are public: the level-0 tiles) makes the incremental run check no record at
- * all. FINDING (low: it needs write access to the auditor's file): fails on main at 69a65dd.
+ * all. Review finding (low: it needs write access to the auditor's file); failed on main at 69a65dd, fixed since.
  */
 import { startTestGateway, type TestGateway } from '@poortwachter/gateway/testing';
 import { CompactRange, type DirectorySnapshot, fromBase64, toBase64 } from '@poortwachter/protocol';
@@ -50,7 +50,7 @@ describeDialect('sqlite', 'review: the incremental audit and an edited heads fil
   });
   afterAll(async () => gw?.close());
 
-  it('FINDING (low): an edge beyond the kept head makes the next run skip the records added since', async () => {
+  it('an edge beyond the kept head (an edited heads file) is not trusted: the records added since are checked', async () => {
     await grow(3);
     expect((await run()).consistent).toBe(true);
     await grow(2);

@@ -2,7 +2,7 @@
  * Review of issue 30, promise 4: the auditor's (incremental) log verify never skips a record it should
  * check. A gateway (the party audited) answers `/entries?start&end` with one entry more than asked: the
  * tree rebuilt then has size+1 leaves, the root check (`range.size === head.tree_size`) is skipped, and a
- * record rewritten together with its served leaf hash is never caught. FINDING: fails on main at 69a65dd.
+ * record rewritten together with its served leaf hash is never caught. Review finding (high); failed on main at 69a65dd, fixed since.
  */
 import {
   contentDigest,
@@ -21,7 +21,7 @@ const LOG = 'overrun';
 const refusalEntry = (i: number, n = i) => ({ id: `r-${i}`, refusal: { n } });
 
 describe('review: the auditor against a gateway that serves entries beyond the head', () => {
-  it('FINDING (high): an extra entry past the head hides a rewritten record from the root check', async () => {
+  it('an extra entry past the head is a finding and does not hide a rewritten record from the root check', async () => {
     const gateway = await generateSigningKey('ed25519');
     const auditor = await generateSigningKey('ed25519');
     const provider = {

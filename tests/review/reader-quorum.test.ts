@@ -2,7 +2,7 @@
  * Review of issue 30, promise 1: no reader accepts a head without the directory's quorum of distinct
  * witnesses over exactly that size and root, signed by the log's key. Attacks on the one rule every
  * reader (citizen sdk and portal, `inzage --verify`, `log verify`) applies: `witnessPolicy` +
- * `verifyCheckpoint` (through `witnessedHead`). The tests marked FINDING fail on main at 69a65dd.
+ * `verifyCheckpoint` (through `witnessedHead`). Four cases were review findings (defence in depth) on main at 69a65dd, fixed since.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import {
@@ -95,7 +95,7 @@ const refused = async (p: Promise<unknown>) => {
 };
 
 describe('review: readers and the witnesses quorum (promise 1)', () => {
-  it('FINDING (low, defence in depth): one witness key listed under two names counts as two witnesses', async () => {
+  it('one witness key listed under two names counts as one witness', async () => {
     // The registry refuses this on POST /v1/witnesses, but the reader takes a signed directory's list as
     // it stands: one operator holding one key makes a quorum of 2 alone.
     const directory = snapshot({ witnesses: [listed(w1), listed(w1, 'review.example/alias-of-1')], witness_quorum: 2 });
@@ -104,19 +104,19 @@ describe('review: readers and the witnesses quorum (promise 1)', () => {
     await refused(witnessedHead(head, await note([w1, alias]), provider, directory));
   });
 
-  it('FINDING (low, defence in depth): witnesses listed with witness_quorum 0 lets a head without any checkpoint through', async () => {
+  it('witnesses listed with witness_quorum 0 still need their majority: a head without a checkpoint is refused', async () => {
     // Quorum 0 is meant for "no witnesses listed"; with three listed the registry refuses 0 (no
     // majority), and the CLI then prints "de registry noemt geen getuigen", which is not what it says.
     const directory = snapshot({ witnesses: [listed(w1), listed(w2), listed(w3)], witness_quorum: 0 });
     await refused(witnessedHead(head, undefined, provider, directory));
   });
 
-  it('FINDING (low, defence in depth): a non-majority quorum (1 of 3) from a directory is taken as is', async () => {
+  it('a non-majority quorum (1 of 3) from a directory is raised to the majority', async () => {
     const directory = snapshot({ witnesses: [listed(w1), listed(w2), listed(w3)], witness_quorum: 1 });
     await refused(witnessedHead(head, await note([w1]), provider, directory));
   });
 
-  it('FINDING (low, defence in depth): a listed witness whose vkey cannot be read lowers the quorum instead of failing', async () => {
+  it('a listed witness whose vkey cannot be read never lowers the quorum', async () => {
     // Quorum 2 of two listed witnesses; one entry's vkey names another key name than the entry: it is
     // dropped, and the quorum silently becomes min(2, 1) = 1.
     const broken = { ...listed(w2), name: 'review.example/not-the-vkey-name' };

@@ -265,6 +265,43 @@ async function checkLog(options: {
       : {}),
     ...(notWitnessed ? { notWitnessed: { tree_size: notWitnessed.head.tree_size, reason: notWitnessed.reason } } : {}),
   };
+  // Witnesses may lag a little, never long: records under heads no quorum vouched for are not checked
+  // by the incremental run, so a log left unwitnessed past the grace is a finding, not a wait.
+  if (accepted && notWitnessed && newest.timestamp - accepted.head.timestamp > WITNESS_GRACE_MS) {
+    findings.push(
+      `log ${newest.log_id} is NOT WITNESSED for ${Math.round((newest.timestamp - accepted.head.timestamp) / 60_000)} minutes: its newest signed head ${newest.tree_size} (${new Date(newest.timestamp).toISOString()}) lacks the witnesses' quorum, the newest cosigned one is ${accepted.head.tree_size} (${new Date(accepted.head.timestamp).toISOString()}).`,
+    );
+  }
+  // No head of the log has the quorum (yet, or ever): its records are still checked against the newest
+  // signed head, the log's own word, so that a log kept from the witnesses is not kept from the audit
+  // too; nothing is kept as an anchor until a head is witnessed.
+  if (!accepted && notWitnessed && options.full) {
+    const proven = await proveEntries({
+      fetch: options.fetch,
+      logUrl,
+      head: newest,
+      provider,
+      privateKey: options.privateKey,
+      keep: false,
+      termOf: (id, version) =>
+        options.directory.processing_activities.find((a) => a.id === id)?.versions.find((v) => v.version === version)
+          ?.bewaartermijn,
+    });
+    findings.push(...proven.findings);
+    return {
+      log: {
+        ...base,
+        head: newest,
+        ...(previous ? { previous } : {}),
+        findings,
+        entriesChecked: newest.tree_size,
+        checkedFrom: 0,
+        ...(proven.purged > 0 ? { purged: proven.purged } : {}),
+        notWitnessed: witnessing.notWitnessed ?? { tree_size: newest.tree_size, reason: notWitnessed.reason },
+      },
+      before,
+    };
+  }
   // Nothing witnessed beyond the head kept before: nothing new to check or keep.
   if (!accepted || (previous && accepted.head.tree_size < previous.tree_size)) {
     return {
@@ -333,6 +370,9 @@ async function checkLog(options: {
     before,
   };
 }
+
+/** How long a log's newest signed head may wait for the witnesses' quorum before the auditor reports it. */
+export const WITNESS_GRACE_MS = 15 * 60_000;
 
 /**
  * The tree's edge where an earlier run proved the entries, to go on from: only when it folds to the
