@@ -1,3 +1,4 @@
+import { COSIGNATURE_ED25519, formatVkey, noteKeyFromJwk } from '@poortwachter/protocol';
 import type { RequestSchemaName } from '../http/schemas.ts';
 
 /** One admin API request: where it goes and a body its schema accepts, with every optional member. */
@@ -143,6 +144,15 @@ const identityProvider = {
  * A request of every admin schema, each body with every member its schema knows: a test changes one
  * text at a time and sees the registry name that member.
  */
+// A witness's verifier key (type 0x04) for a fixed public key, as an operator would paste it.
+const SAMPLE_WITNESS_VKEY = formatVkey(
+  noteKeyFromJwk('getuige.example.nl/proef', COSIGNATURE_ED25519, {
+    kty: 'OKP',
+    crv: 'Ed25519',
+    x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo',
+  }),
+);
+
 export const REQUEST_SAMPLES: readonly RequestSample[] = [
   {
     schema: 'organisation-create',
@@ -165,6 +175,19 @@ export const REQUEST_SAMPLES: readonly RequestSample[] = [
   },
   { schema: 'service-create', method: 'POST', path: '/services', body: { id: 'brp-proef', ...service } },
   { schema: 'service-update', method: 'PUT', path: '/services/brp-personen', body: service },
+  {
+    schema: 'witness-create',
+    method: 'POST',
+    path: '/witnesses',
+    body: { vkey: SAMPLE_WITNESS_VKEY, url: 'https://getuige.example.nl', operator: 'Stichting Getuige', quorum: 1 },
+  },
+  {
+    schema: 'witness-remove',
+    method: 'POST',
+    path: `/witnesses/${encodeURIComponent('getuige.example.nl/proef')}/remove`,
+    body: { quorum: 0 },
+  },
+  { schema: 'witness-quorum', method: 'PUT', path: '/witness-quorum', body: { quorum: 0 } },
   { schema: 'grondslag-create', method: 'POST', path: '/grondslagen', body: { id: 'wmo-2015-2.3.2', ...grondslag } },
   { schema: 'grondslag-update', method: 'PUT', path: '/grondslagen/wmo-2015-2.3.2', body: grondslag },
   {
