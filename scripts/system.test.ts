@@ -313,7 +313,7 @@ describe('the whole system (pnpm start, pnpm demo, pnpm poortwachter query)', ()
     expect(citizen.code).toBe(1);
     expect(citizen.output).toContain('NIET bewezen');
     expect(citizen.output).toContain(id);
-    const auditor = await cli('log', 'verify');
+    const auditor = await cli('log', 'verify', '--full');
     expect(auditor.code).toBe(1);
     expect(auditor.output).toContain(`record ${id}`);
     expect(auditor.output).toContain('was CHANGED after it was logged');
