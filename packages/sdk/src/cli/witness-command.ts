@@ -102,6 +102,8 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
         // Started by a supervisor with an IPC channel (`pnpm start`): its end means the supervisor is gone.
         if (process.send) process.once('disconnect', stop);
       });
+      // As every server of the system says it (a supervisor shows it as `[witness-…] stopped`).
+      print('stopped\n');
       return 0;
     } finally {
       unwatch?.();
