@@ -13,7 +13,7 @@ describe('usage errors say what is wrong with what was typed (exit 2, one line)'
     [['log', 'verify', '-h=yes'], "-h takes no value: write -h alone, not '-h=yes'."],
     [['audit', 'coverage', '--verify=yes'], '--verify takes no value: write --verify alone.'],
     [['directory', '--json=1'], '--json takes no value: write --json alone.'],
-    [['log', 'verify', '--full'], "Unknown option '--full' for poortwachter log verify."],
+    [['log', 'verify', '--fast'], "Unknown option '--fast' for poortwachter log verify."],
     [['audit', 'coverage', '-x'], "Unknown option '-x' for poortwachter audit coverage."],
   ])(
     '%j',
