@@ -103,7 +103,7 @@ export async function witnessServeCommand(values: ValuesOf<'witness serve'>): Pr
         if (process.send) process.once('disconnect', stop);
       });
       // As every server of the system says it (a supervisor shows it as `[witness-…] stopped`).
-      print('stopped\n');
+      print(shown`stopped\n`);
       return 0;
     } finally {
       unwatch?.();
