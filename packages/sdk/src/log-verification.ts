@@ -265,6 +265,10 @@ async function checkLog(options: {
       : {}),
     ...(notWitnessed ? { notWitnessed: { tree_size: notWitnessed.head.tree_size, reason: notWitnessed.reason } } : {}),
   };
+  // The bewaartermijn the register gives a version of an activity (each purge is checked against it).
+  const termOf = (id: string, version: number) =>
+    options.directory.processing_activities.find((a) => a.id === id)?.versions.find((v) => v.version === version)
+      ?.bewaartermijn;
   // Witnesses may lag a little, never long: records under heads no quorum vouched for are not checked
   // by the incremental run, so a log left unwitnessed past the grace is a finding, not a wait.
   if (accepted && notWitnessed && newest.timestamp - accepted.head.timestamp > WITNESS_GRACE_MS) {
@@ -283,9 +287,7 @@ async function checkLog(options: {
       provider,
       privateKey: options.privateKey,
       keep: false,
-      termOf: (id, version) =>
-        options.directory.processing_activities.find((a) => a.id === id)?.versions.find((v) => v.version === version)
-          ?.bewaartermijn,
+      termOf,
     });
     findings.push(...proven.findings);
     return {
@@ -332,9 +334,7 @@ async function checkLog(options: {
       privateKey: options.privateKey,
       keep: false,
       ...(from ? { from } : {}),
-      termOf: (id, version) =>
-        options.directory.processing_activities.find((a) => a.id === id)?.versions.find((v) => v.version === version)
-          ?.bewaartermijn,
+      termOf,
       onProgress: (done) =>
         options.onProgress?.({ gateway: gateway.url, logId: head.log_id, done, total: head.tree_size }),
     });
