@@ -25,14 +25,16 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 12);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const data = mkdtempSync(join(tmpdir(), 'poortwachter-brk-bench-'));
+/** Ports from BENCH_PORT_BASE (18320), so that two benchmarks can run side by side. */
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 18320);
 const PORTS = {
-  registry: 18320,
-  brpSource: 18321,
-  brkSource: 18322,
-  brpGateway: 18323,
-  brkGateway: 18324,
-  brpFloor: 18325,
-  brkFloor: 18326,
+  registry: PORT_BASE + 0,
+  brpSource: PORT_BASE + 1,
+  brkSource: PORT_BASE + 2,
+  brpGateway: PORT_BASE + 3,
+  brkGateway: PORT_BASE + 4,
+  brpFloor: PORT_BASE + 5,
+  brkFloor: PORT_BASE + 6,
 };
 const { start, children } = processes(data);
 const local = (port: number) => `http://127.0.0.1:${port}`;
@@ -76,7 +78,7 @@ try {
     start('bench/bare-proxy.ts', { PORT: String(port), SOURCE_URL: local(source), PROXY_CLIENT: 'node' });
   const brpFloor = floor(PORTS.brpFloor, PORTS.brpSource);
   const brkFloor = floor(PORTS.brkFloor, PORTS.brkSource);
-  await Promise.all(Object.values(PORTS).map(healthy));
+  await Promise.all(Object.values(PORTS).map((port) => healthy(port)));
   for (const port of [PORTS.brpGateway, PORTS.brkGateway]) {
     for (let i = 0; i < 300 && !(await fetch(`${local(port)}/readyz`)).ok; i++)
       await new Promise((r) => setTimeout(r, 100));

@@ -51,14 +51,16 @@ import {
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const data = mkdtempSync(join(tmpdir(), 'poortwachter-bench-'));
+/** Ports from BENCH_PORT_BASE (18300), so that two benchmarks can run side by side. */
+const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 18300);
 const PORTS = {
-  registry: 18300,
-  source: 18301,
-  gateway: 18302,
-  proxy: 18303,
-  proxyNode: 18304,
-  outway: 18305,
-  gatewayWorkers: 18306,
+  registry: PORT_BASE + 0,
+  source: PORT_BASE + 1,
+  gateway: PORT_BASE + 2,
+  proxy: PORT_BASE + 3,
+  proxyNode: PORT_BASE + 4,
+  outway: PORT_BASE + 5,
+  gatewayWorkers: PORT_BASE + 6,
 };
 /** Workers of the second gateway (default 2, this machine's cores): all cores against one process. */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
@@ -131,7 +133,7 @@ try {
     },
     nodeFlags,
   );
-  await Promise.all([PORTS.source, PORTS.proxy, PORTS.proxyNode, PORTS.outway].map(healthy));
+  await Promise.all([PORTS.source, PORTS.proxy, PORTS.proxyNode, PORTS.outway].map((port) => healthy(port)));
   const apiKey = readFileSync(join(data, 'outway-api-key'), 'utf8').trim();
   const viaOutway: PreparedRequest = {
     path: '/brp-personen/personen',
