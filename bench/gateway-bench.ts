@@ -17,11 +17,19 @@
  * `runFixedRate`) at 25 %, 50 % and 75 % of the strict floor's capacity (the bare proxy with the
  * gateway's client, as just measured), on that floor and on the gateway, and the gateway's added p50/p99.
  *
+ * Before the load, while the servers are idle, it measures in-process what the gateway cannot avoid
+ * on top of its floor (`unavoidable.ts`: one Ed25519 verification and one signature by the primitive,
+ * one durable append by the real log writer) and prints the physical limit from it: the strict floor's
+ * CPU per request (server + source + load) over that plus the unavoidable work, the ratio a gateway
+ * that did nothing else would reach. Then each target of issue 31 with its status (`targets.ts`).
+ *
  * Environment: BENCH_SECONDS (15, per target, split over the rounds), BENCH_ROUNDS (3), BENCH_CONCURRENCY (32),
  * BENCH_LATENCY_SECONDS (5 per rate and target; 0 skips the fixed-rate part), BENCH_LATENCY_FRACTIONS (of the
  * floor's capacity, 0.25,0.5,0.75), BENCH_LATENCY_RATE (req/s instead of half the gateway's capacity),
- * BENCH_PROFILE (a folder: CPU profile of the gateway), BENCH_NODE_FLAGS (extra node flags for the proxies
- * and the gateway).
+ * BENCH_PROFILE (a folder: CPU profile of BENCH_PROFILE_TARGET, `gateway` (default) or `outway`),
+ * BENCH_NODE_FLAGS (extra node flags for the proxies, the gateway and the outway), BENCH_APPEND_BATCH (records
+ * per group commit when measuring the append, 8), BENCH_PORT_BASE (18300), BENCH_ONLY (targets, e.g.
+ * `proxyNode,gateway,outway`: the limit needs `proxyNode` and `gateway`).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +55,8 @@ import {
   runFixedRate,
   runLoad,
 } from './load.ts';
+import { addedLatencyLine, gatewayRatioLine, limitLine, limitOf, outwayLine } from './targets.ts';
+import { unavoidableCosts } from './unavoidable.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -93,6 +103,16 @@ try {
   await healthy(PORTS.registry);
   const source = start('examples/brp-source/src/server.ts', { PORT: String(PORTS.source) });
   const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // BENCH_PROFILE=<dir>: a CPU profile (written when the process stops) of the gateway or the outway.
+  const profileTarget = process.env.BENCH_PROFILE_TARGET ?? 'gateway';
+  if (!['gateway', 'outway'].includes(profileTarget)) {
+    console.error(`BENCH_PROFILE_TARGET is gateway or outway, not ${profileTarget}`);
+    process.exit(2);
+  }
+  const profiled = (target: 'gateway' | 'outway') =>
+    process.env.BENCH_PROFILE && profileTarget === target
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : [];
   const proxyEnv = (port: number, client: string) => ({
     PORT: String(port),
     SOURCE_URL: `http://127.0.0.1:${PORTS.source}`,
@@ -107,7 +127,7 @@ try {
       REGISTRY_URL: `http://127.0.0.1:${PORTS.registry}`,
       SOURCE_URL: `http://127.0.0.1:${PORTS.source}`,
     },
-    [...nodeFlags, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
+    [...nodeFlags, ...profiled('gateway')],
   );
   await healthy(PORTS.gateway);
   // The same gateway with WORKERS processes sharing its port (one Merkle log shard each, one database).
@@ -131,7 +151,7 @@ try {
       ORGANISATION_OIN: DEMO_OIN.utrecht,
       DEMO_APPLICATION_KEY_FILE: join(data, 'outway-api-key'),
     },
-    nodeFlags,
+    [...nodeFlags, ...profiled('outway')],
   );
   await Promise.all([PORTS.source, PORTS.proxy, PORTS.proxyNode, PORTS.outway].map((port) => healthy(port)));
   const apiKey = readFileSync(join(data, 'outway-api-key'), 'utf8').trim();
@@ -160,6 +180,10 @@ try {
     }
   };
   await presign(count);
+  // What the gateway cannot avoid, measured here while every server is idle (the limit's terms).
+  const appendBatch = Number(process.env.BENCH_APPEND_BATCH ?? 8);
+  process.stderr.write(`measuring one verification, one signature and one append (batches of ${appendBatch})…\n`);
+  const unavoidable = await unavoidableCosts(key, { batch: appendBatch });
 
   let used = 0;
   const nextSigned = () => signed[used++];
@@ -283,8 +307,8 @@ try {
 
   const readyRes = await fetch(`http://127.0.0.1:${PORTS.gateway}/readyz`);
   const ready = (await readyRes.json()) as {
-    log: { averageBatch: number; averageCommitMs: number; batches: number };
-    nonces: { averageBatch: number; averageCommitMs: number; batches: number };
+    log?: { averageBatch: number; averageCommitMs: number; batches: number };
+    nonces?: { averageBatch: number; averageCommitMs: number; batches: number };
   };
   if (!('log' in ready)) console.error('readyz:', readyRes.status, JSON.stringify(ready));
   // Every released response must have its access record (one subject per response here).
@@ -355,19 +379,17 @@ try {
       `\nlatency at a fixed rate (open loop, from each request's scheduled time; strict floor capacity ${floorCapacity.toFixed(0)} req/s, ${latencySeconds} s per rate):`,
     );
     console.log(
-      `${'rate'.padEnd(44)}${'floor p50'.padStart(10)}${'p99'.padStart(9)}${'gateway p50'.padStart(13)}${'p99'.padStart(9)}${'added p50'.padStart(11)}${'added p99'.padStart(11)}${'gateway served'.padStart(16)}${'dropped'.padStart(9)}`,
+      `${'rate'.padEnd(44)}${'floor p50'.padStart(10)}${'p99'.padStart(9)}${'gateway p50'.padStart(13)}${'p99'.padStart(9)}${'added p50'.padStart(11)}${'added p99'.padStart(11)}${'gateway served'.padStart(16)}${'dropped'.padStart(9)}${'load µs/req'.padStart(13)}`,
     );
     for (const f of fixed) {
       const sorted = (r: FixedRateResult) => [...r.latenciesMs].sort((a, b) => a - b);
       const [fl, gw] = [sorted(f.floor), sorted(f.gateway)];
       const served = f.gateway.ok / f.gateway.seconds;
       console.log(
-        `${`${f.rate} req/s (${Math.round(f.fraction * 100)} % ${f.label})`.padEnd(44)}${fmt(percentile(fl, 50), 2)}${fmt(percentile(fl, 99), 2)}${fmt(percentile(gw, 50), 2).padStart(13)}${fmt(percentile(gw, 99), 2)}${fmt(percentile(gw, 50) - percentile(fl, 50), 2).padStart(11)}${fmt(percentile(gw, 99) - percentile(fl, 99), 2).padStart(11)}${`${served.toFixed(0)} req/s`.padStart(16)}${String(f.gateway.dropped + f.floor.dropped).padStart(9)}`,
+        `${`${f.rate} req/s (${Math.round(f.fraction * 100)} % ${f.label})`.padEnd(44)}${fmt(percentile(fl, 50), 2)}${fmt(percentile(fl, 99), 2)}${fmt(percentile(gw, 50), 2).padStart(13)}${fmt(percentile(gw, 99), 2)}${fmt(percentile(gw, 50) - percentile(fl, 50), 2).padStart(11)}${fmt(percentile(gw, 99) - percentile(fl, 99), 2).padStart(11)}${`${served.toFixed(0)} req/s`.padStart(16)}${String(f.gateway.dropped + f.floor.dropped).padStart(9)}${`${f.floor.loadCpuUs.toFixed(0)}/${f.gateway.loadCpuUs.toFixed(0)}`.padStart(13)}`,
       );
     }
-    console.log(
-      '(target at 50 %: added p50 ≤ 1 ms, added p99 ≤ 5 ms; a rate the gateway cannot sustain shows as growing latency and dropped requests)',
-    );
+    console.log('(a rate the gateway cannot sustain shows as growing latency and dropped requests)');
   }
   const released = gatewayResult.ok + workersResult.ok + outwayResult.ok + fixed.reduce((n, f) => n + f.gateway.ok, 0);
   console.log(`released responses: ${released}; with an access record: ${released - missing}; missing: ${missing}`);
@@ -385,9 +407,52 @@ try {
   console.log(
     `answers through the outway: ${outwayResult.ok}; with an outway record: ${outwayResult.ok - missingAtOutway}; missing: ${missingAtOutway}`,
   );
+  const batches = (name: string, b: { averageBatch: number; averageCommitMs: number; batches: number } | undefined) =>
+    b
+      ? `${name} ${b.batches} batches of ${b.averageBatch.toFixed(1)} on average (${b.averageCommitMs.toFixed(2)} ms each)`
+      : `${name}: not in /readyz`;
+  console.log(`group commit: ${batches('log', ready.log)}, ${batches('nonces', ready.nonces)}`);
+
+  // Issue 31's targets, each from this run beside its floor.
+  console.log('\ntargets (issue 31), from this run:');
+  const u = unavoidable;
   console.log(
-    `group commit: log ${ready.log.batches} batches of ${ready.log.averageBatch.toFixed(1)} on average (${ready.log.averageCommitMs.toFixed(2)} ms each), ` +
-      `nonces ${ready.nonces.batches} batches of ${ready.nonces.averageBatch.toFixed(1)} (${ready.nonces.averageCommitMs.toFixed(2)} ms each)`,
+    `  measured in-process before the load: one Ed25519 verification ${u.verify.toFixed(0)} µs CPU by the primitive ` +
+      `(on the pool with a callback, as the gateway calls it: ${u.verifyAsync.toFixed(0)}), one signature ${u.sign.toFixed(0)}, ` +
+      `one durable append ${u.append.toFixed(0)} per record by the gateway's log writer in group commits of ${u.appendBatch.toFixed(0)}` +
+      (ready.log ? ` (the gateway's own: ${ready.log.averageBatch.toFixed(1)})` : ''),
+  );
+  const perRequest = (key: Target, part: 'server' | 'main' | 'source' | 'load') =>
+    (cpu[key][part] * 1000) / results[key].reduce((n, r) => n + r.completed, 0);
+  if (keys.includes('proxyNode') && keys.includes('gateway')) {
+    const limit = limitOf(
+      {
+        server: perRequest('proxyNode', 'server'),
+        source: perRequest('proxyNode', 'source'),
+        load: perRequest('proxyNode', 'load'),
+      },
+      u,
+    );
+    console.log(`  ${limitLine(limit, u)}`);
+    const gatewayRatio = median(results.gateway.map((g, i) => rate(g) / rate(results.proxyNode[i] as LoadResult)));
+    console.log(`  ${gatewayRatioLine(gatewayRatio, limit).line}`);
+  } else console.log('  limit and ratio: need the targets proxyNode and gateway (BENCH_ONLY)');
+  const half = fixed.find((f) => f.label === "of the gateway's own capacity");
+  if (half) {
+    const sorted = (r: FixedRateResult) => [...r.latenciesMs].sort((a, b) => a - b);
+    const [fl, gw] = [sorted(half.floor), sorted(half.gateway)];
+    const at = `${half.rate} req/s, ${Math.round(half.fraction * 100)} % of the gateway's capacity`;
+    const added = addedLatencyLine(
+      percentile(gw, 50) - percentile(fl, 50),
+      percentile(gw, 99) - percentile(fl, 99),
+      at,
+    );
+    console.log(`  ${added.line}`);
+  }
+  if (keys.includes('outway') && keys.includes('gateway'))
+    console.log(`  ${outwayLine(perRequest('outway', 'server'), perRequest('gateway', 'server')).line}`);
+  console.log(
+    `  released without an access record: ${missing + missingAtOutway} (target 0): ${missing + missingAtOutway === 0 ? 'MET' : 'NOT MET'}`,
   );
   if (missing > 0 || missingAtOutway > 0) process.exitCode = 1;
 } finally {

@@ -95,13 +95,19 @@ export const threadCpuMs = (pid: number | undefined) => {
   return byThread;
 };
 
-/** Peak resident set size (VmHWM) of a process, in MiB. */
-export const peakRss = (pid: number | undefined) => {
+/** A memory figure of a process from /proc (`VmHWM`, `VmRSS`), in MiB. */
+const statusMiB = (pid: number | undefined, field: string) => {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
-    .find((l) => l.startsWith('VmHWM:'));
+    .find((l) => l.startsWith(`${field}:`));
   return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
 };
+
+/** Peak resident set size (VmHWM) of a process, in MiB. */
+export const peakRss = (pid: number | undefined) => statusMiB(pid, 'VmHWM');
+
+/** Resident set size now (VmRSS) of a process, in MiB. */
+export const rss = (pid: number | undefined) => statusMiB(pid, 'VmRSS');
 
 /** How many of these answered transactions have no access record in a log's SQLite file (nothing released unlogged). */
 export async function unloggedTransactions(file: string, transactions: readonly string[]): Promise<number> {

@@ -13,10 +13,12 @@ export { GroupCommitter } from './log/group-commit.ts';
 export { MerkleTree } from './log/merkle/merkle-log.ts';
 export { consistencyProof, headOf, inclusionProof, latestHeads, loadTree } from './log/merkle/merkle-store.ts';
 export { signTreeHead } from './log/merkle/tree-heads.ts';
+export { type OpenLog, openLog } from './log/open-log.ts';
 export { createPseudonymiser } from './log/pseudonym.ts';
 export { type Mailer, type MailMessage, type SmtpMailerOptions, smtpMailer } from './notice/mailer.ts';
 export { NOTICE_SUBJECT, type NoticeConfig, type NoticeRun, noticeText } from './notice/notice-job.ts';
 export { type Berichten, FREQUENTIES, type Frequentie } from './notice/subscriptions.ts';
+export { buildAccessRecords } from './pipeline/build-records.ts';
 export type { SourceOptions } from './pipeline/forward.ts';
 export {
   type CallerQuotas,
