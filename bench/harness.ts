@@ -42,7 +42,11 @@ export function processes(data: string) {
   };
 }
 
-export async function healthy(port: number, timeoutSeconds = 30): Promise<void> {
+/** Waits until `port` answers `/healthz`, at most BENCH_START_SECONDS (90: on a loaded machine a start takes long). */
+export async function healthy(
+  port: number,
+  timeoutSeconds = Number(process.env.BENCH_START_SECONDS ?? 90),
+): Promise<void> {
   for (let i = 0; i < timeoutSeconds * 10; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
