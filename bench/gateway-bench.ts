@@ -349,16 +349,17 @@ try {
     );
   }
   const gatewayDone = results.gateway.reduce((n, r) => n + r.completed, 0);
-  console.log(
-    `gateway CPU µs/req by thread: ${Object.entries(gatewayThreads)
-      .sort((a, b) => b[1] - a[1])
-      .filter(([, ms]) => (ms * 1000) / gatewayDone >= 5)
-      .map(
-        ([thread, ms]) =>
-          `${thread === 'main' ? 'event loop' : `thread ${thread}`} ${((ms * 1000) / gatewayDone).toFixed(0)}`,
-      )
-      .join(', ')}`,
-  );
+  if (gatewayDone > 0)
+    console.log(
+      `gateway CPU µs/req by thread: ${Object.entries(gatewayThreads)
+        .sort((a, b) => b[1] - a[1])
+        .filter(([, ms]) => (ms * 1000) / gatewayDone >= 5)
+        .map(
+          ([thread, ms]) =>
+            `${thread === 'main' ? 'event loop' : `thread ${thread}`} ${((ms * 1000) / gatewayDone).toFixed(0)}`,
+        )
+        .join(', ')}`,
+    );
   const ratio = (floor: Target) => {
     const ratios = results.gateway.map((g, i) => rate(g) / rate(results[floor][i] as LoadResult));
     return `${median(ratios).toFixed(2)} (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`;
@@ -399,11 +400,12 @@ try {
       q,
     );
   const hop = results.outway.map((o, i) => rate(o) / rate(results.gateway[i] as LoadResult));
-  console.log(
-    `outway hop: ratio app → outway → gateway / gateway alone ${median(hop).toFixed(2)} (rounds: ${hop.map((r) => r.toFixed(2)).join(', ')}); ` +
-      `added p50 ${(p(results.outway, 50) - p(results.gateway, 50)).toFixed(2)} ms, added p99 ${(p(results.outway, 99) - p(results.gateway, 99)).toFixed(2)} ms ` +
-      `(same ${concurrency} connections, closed loop)`,
-  );
+  if (keys.includes('outway') && keys.includes('gateway'))
+    console.log(
+      `outway hop: ratio app → outway → gateway / gateway alone ${median(hop).toFixed(2)} (rounds: ${hop.map((r) => r.toFixed(2)).join(', ')}); ` +
+        `added p50 ${(p(results.outway, 50) - p(results.gateway, 50)).toFixed(2)} ms, added p99 ${(p(results.outway, 99) - p(results.gateway, 99)).toFixed(2)} ms ` +
+        `(same ${concurrency} connections, closed loop)`,
+    );
   console.log(
     `answers through the outway: ${outwayResult.ok}; with an outway record: ${outwayResult.ok - missingAtOutway}; missing: ${missingAtOutway}`,
   );
