@@ -20,9 +20,10 @@ export default defineConfig({
     globalSetup: ['tests/setup/postgres.ts'],
     // Two files at a time, also on two cores (vitest's default there is one: cores minus one): most long
     // files wait on the processes they start (pnpm start's fourteen, a container, Chromium), so a second
-    // file beside them costs less than it gains (measured: README, Development). Every file takes its ports
-    // from its worker's own range (tests/free-ports.ts) and its data from a fresh temporary folder.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // file beside them costs less than it gains (measured: README, Development). Every file takes its
+    // ports from its worker's own range (tests/free-ports.ts, eight ranges) and its data from a fresh
+    // temporary folder.
+    maxWorkers: Math.min(8, Math.max(2, availableParallelism() - 1)),
     // The longest files first, also on a clean clone without vitest's cache of durations.
     sequence: { sequencer: HeavyFirstSequencer },
     testTimeout: 30_000,

@@ -51,5 +51,5 @@ repeats=(tests/operations/settings-errors.test.ts tests/adversarial/strict-setti
   tests/operations/built-release.test.ts tests/operations/registry-key-rotation.test.ts)
 excludes=(--exclude 'tests/image/**')
 for file in "${systems[@]}" "${repeats[@]}"; do excludes+=(--exclude "$file"); done
-echo "Node 24 leaves out tests/image and ${#systems[@]} whole-system and ${#repeats[@]} repeating files (see .ci/node24.sh)"
+echo "Node 24 leaves out tests/image, ${#systems[@]} whole-system files and ${#repeats[@]} repeating ones (.ci/node24.sh)"
 PATH="$node24/bin:$PATH" npx -y pnpm@10 exec vitest run "${excludes[@]}"
