@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import HeavyFirstSequencer from './tests/setup/sequencer.ts';
 
 export default defineConfig({
   // The workspace's packages from their sources (the `source` export condition; plain node takes their
@@ -16,6 +18,14 @@ export default defineConfig({
     // Storage suites open real databases: SQLite, and PostgreSQL, which this global setup starts for the
     // run unless TEST_DATABASE_URL names one (or is `none`: its suites are then reported as skipped).
     globalSetup: ['tests/setup/postgres.ts'],
+    // Two files at a time, also on two cores (vitest's default there is one: cores minus one): most long
+    // files wait on the processes they start (pnpm start's fourteen, a container, Chromium), so a second
+    // file beside them costs less than it gains (measured: README, Development). Every file takes its
+    // ports from its worker's own range (tests/free-ports.ts, eight ranges) and its data from a fresh
+    // temporary folder.
+    maxWorkers: Math.min(8, Math.max(2, availableParallelism() - 1)),
+    // The longest files first, also on a clean clone without vitest's cache of durations.
+    sequence: { sequencer: HeavyFirstSequencer },
     testTimeout: 30_000,
     // A hook that starts the whole system waits up to three minutes for it (tests/start-system.ts).
     hookTimeout: 200_000,

@@ -1,44 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SOURCE_LOADER } from '../scripts/source-loader.ts';
+import { freePorts } from './free-ports.ts';
+
+export { freePort, freePorts } from './free-ports.ts';
 
 /** The repository's root folder. */
 export const root = fileURLToPath(new URL('..', import.meta.url));
-
-/** Ports this process handed out already: a port closed after the check can be handed out again. */
-const handedOut = new Set<number>();
-
-/**
- * `count` distinct free ports on 127.0.0.1: all are held open together while they are chosen (so the
- * kernel cannot give one twice), and none is one this process handed out before.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  const ports: number[] = [];
-  try {
-    while (ports.length < count) {
-      const server = await new Promise<Server>((resolve, reject) => {
-        const s = createServer();
-        s.once('error', reject);
-        s.listen(0, '127.0.0.1', () => resolve(s));
-      });
-      servers.push(server);
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      if (port > 0 && !handedOut.has(port)) ports.push(port);
-    }
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  }
-  for (const port of ports) handedOut.add(port);
-  return ports;
-}
-
-export const freePort = async () => (await freePorts(1))[0] as number;
 
 /** Each port of a running system, by the setting that moves it (`pnpm start`'s parts and the mailbox's SMTP port). */
 const PORT_SETTINGS = {

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,18 +9,10 @@ import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SOURCE_LOADER } from '../../../../scripts/source-loader.ts';
+import { freePort } from '../../../../tests/free-ports.ts';
 import { findContractHash, signContractAs } from '../testing/index.ts';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** Starts the registry exactly as `pnpm --filter @poortwachter/registry start` does, and waits for it. */
 async function startRegistry(
