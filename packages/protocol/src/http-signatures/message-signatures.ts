@@ -4,7 +4,16 @@ import { toBase64 } from '../bytes.ts';
 import { HttpSignatureError } from './errors.ts';
 import { algorithmOf, SIGNATURE_ALGORITHMS, type SignatureAlgorithm, signBytes, verifyBytes } from './keys.ts';
 import type { MessageView } from './message-view.ts';
-import { type Component, component, componentKey, signatureBase, signatureBaseAndParams } from './signature-base.ts';
+import {
+  type Component,
+  component,
+  componentKey,
+  parsedDictionary,
+  signatureBase,
+  signatureBaseAndParams,
+} from './signature-base.ts';
+
+const utf8 = new TextEncoder();
 
 /** A dictionary key (RFC 8941 §3.2): lowercase letter or `*`, then lowercase letters, digits, `_-.*`. */
 function serializeKey(label: string): string {
@@ -64,7 +73,7 @@ export async function signMessageWithBase(
   params.set('alg', algorithmOf(options.privateKey));
   const components = parsedComponents(options.components);
   const { base, params: serialisedParams } = signatureBaseAndParams(components, params, message, options.request);
-  const signature = await signBytes(options.privateKey, new TextEncoder().encode(base));
+  const signature = await signBytes(options.privateKey, utf8.encode(base));
   // A one-member dictionary is `label=value`; the inner list is the base's last line, as §2.3 requires.
   const key = serializeKey(label);
   return {
@@ -168,7 +177,8 @@ export async function verifyMessage(message: MessageView, options: VerifyOptions
   let signatures: ReturnType<typeof parseDictionary>;
   try {
     input = parseDictionary(inputHeader);
-    signatures = parseDictionary(signatureHeader);
+    // Through the cache: a response bound to this request (`;req`) reads its signature from it.
+    signatures = parsedDictionary(signatureHeader);
   } catch (cause) {
     throw new HttpSignatureError('malformed', 'Signature-Input or Signature is not a valid structured field.', {
       cause,
@@ -213,7 +223,7 @@ export async function verifyMessage(message: MessageView, options: VerifyOptions
   }
   const base = signatureBase(components, rawParams, message, options.request);
   const signatureValue = new Uint8Array(signatureMember[0]);
-  if (!(await verifyBytes(publicKey, new TextEncoder().encode(base), signatureValue))) {
+  if (!(await verifyBytes(publicKey, utf8.encode(base), signatureValue))) {
     throw new HttpSignatureError('badSignature', 'The signature does not verify.');
   }
   return { params, publicKey, components: [...covered], signatureValue, base };

@@ -9,6 +9,7 @@ import {
   serializeItem,
 } from 'structured-headers';
 import { boundedCache } from '../bounded-cache.ts';
+import { toBase64 } from '../bytes.ts';
 import { HttpSignatureError } from './errors.ts';
 import type { MessageView } from './message-view.ts';
 
@@ -43,10 +44,52 @@ export function componentKey(c: Component): string {
 }
 
 // A response signature bound to its request (`"signature";key="sig1";req`) reads a member of the
-// request's Signature header, which the gateway parsed moments before to verify it: parsed headers
-// are kept by their text (bounded, cleared when full).
+// request's Signature header, which the gateway parsed moments before to verify it (`verifyMessage`
+// parses it through this cache): parsed headers are kept by their text (bounded, cleared when full).
+// A parsed dictionary is shared, so nobody may change one.
 const parsedDictionaries = boundedCache<ReturnType<typeof parseDictionary>>(1024);
-const parsedDictionary = (value: string) => parsedDictionaries(value, () => parseDictionary(value));
+export const parsedDictionary = (value: string) => parsedDictionaries(value, () => parseDictionary(value));
+
+/** RFC 8941 keys, and the strings it can hold (printable ASCII). */
+const KEY = /^[a-z*][*\-_.a-z0-9]*$/;
+const ASCII = /^[\x20-\x7E]*$/;
+
+/**
+ * RFC 8941 §4.1.1.2 parameters, for the bare items signature parameters hold (integers, strings,
+ * booleans), written directly; undefined for anything else, which the library then serialises. The
+ * output is the library's, character for character (the tests compare both).
+ */
+function serializeSimpleParameters(params: Map<string, BareItem>): string | undefined {
+  let out = '';
+  for (const [key, value] of params) {
+    if (!KEY.test(key)) return undefined;
+    if (value === true) out += `;${key}`;
+    else if (value === false) out += `;${key}=?0`;
+    else if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= 999_999_999_999_999) {
+      out += `;${key}=${value}`;
+    } else if (typeof value === 'string' && ASCII.test(value)) out += `;${key}="${value.replace(/["\\]/g, '\\$&')}"`;
+    else return undefined;
+  }
+  return out;
+}
+
+/**
+ * The serialised `@signature-params` value (`("@method" …);created=…;keyid="…"`): the Signature-Input
+ * member and the base's last line.
+ */
+export function serializeSignatureParams(components: readonly Component[], params: Map<string, BareItem>): string {
+  const simple = serializeSimpleParameters(params);
+  if (simple === undefined) return serializeInnerList([components as Item[], params]);
+  return `(${components.map(componentKey).join(' ')})${simple}`;
+}
+
+/** A dictionary member as it serialises: a byte sequence without parameters (a signature) directly. */
+function serializeMember(member: Item | InnerList): string {
+  if (isInnerList(member)) return serializeInnerList(member as InnerList);
+  const [value, params] = member as [BareItem, Map<string, BareItem>];
+  if (value instanceof ArrayBuffer && params.size === 0) return `:${toBase64(new Uint8Array(value))}:`;
+  return serializeItem(member as Item);
+}
 
 function derived(name: string, message: MessageView, params: Map<string, BareItem>): string {
   const url = () => {
@@ -84,7 +127,7 @@ function fieldValue(name: string, message: MessageView, params: Map<string, Bare
   if (typeof key !== 'string') return value;
   const member = parsedDictionary(value).get(key);
   if (!member) throw new HttpSignatureError('missingComponent', `${name} has no member ${key}.`);
-  return isInnerList(member) ? serializeInnerList(member as InnerList) : serializeItem(member as Item);
+  return serializeMember(member);
 }
 
 /**
@@ -123,7 +166,7 @@ export function signatureBaseAndParams(
     if (/[\r\n]/.test(value)) throw new HttpSignatureError('malformed', `Component ${key} contains a line break.`);
     lines.push(`${key}: ${value}`);
   }
-  const params = serializeInnerList([components as Item[], signatureParams]);
+  const params = serializeSignatureParams(components, signatureParams);
   lines.push(`"@signature-params": ${params}`);
   return { base: lines.join('\n'), params };
 }

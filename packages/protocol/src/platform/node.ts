@@ -30,18 +30,44 @@ export const randomFill = (bytes: Uint8Array): Uint8Array => randomFillSync(byte
 // Parsing a JWK into a key is the expensive part of a signature check; a gateway sees the same few
 // keys over and over, so parsed keys are kept (bounded, cleared when full).
 const keys = boundedCache<KeyObject>(1000);
+// And by the JWK object itself (the gateway's signing key, a directory entry's key): no id string to
+// build and hash per call. An entry holds the members it was made from and is used only while the
+// object still has exactly those.
+interface KeptKey {
+  readonly kty: unknown;
+  readonly crv: unknown;
+  readonly x: unknown;
+  readonly y: unknown;
+  readonly d: unknown;
+  readonly key: KeyObject;
+}
+const keptKeys = { private: new WeakMap<JWK, KeptKey>(), public: new WeakMap<JWK, KeptKey>() };
 function keyObject(jwk: JWK, kind: 'private' | 'public', fail: (cause: unknown) => never): KeyObject {
-  const id = `${kind}:${jwk.kty}:${jwk.crv}:${jwk.x}:${jwk.y ?? ''}:${kind === 'private' ? jwk.d : ''}`;
-  return keys(id, () => {
+  const kept = keptKeys[kind].get(jwk);
+  if (
+    kept !== undefined &&
+    kept.kty === jwk.kty &&
+    kept.crv === jwk.crv &&
+    kept.x === jwk.x &&
+    kept.y === jwk.y &&
+    kept.d === (kind === 'private' ? jwk.d : undefined)
+  ) {
+    return kept.key;
+  }
+  const d = kind === 'private' ? jwk.d : undefined;
+  const id = `${kind}:${jwk.kty}:${jwk.crv}:${jwk.x}:${jwk.y ?? ''}:${d ?? ''}`;
+  const key = keys(id, () => {
     const material = { kty: jwk.kty, crv: jwk.crv, x: jwk.x, ...(jwk.y ? { y: jwk.y } : {}) };
     try {
       return kind === 'private'
-        ? createPrivateKey({ key: { ...material, d: jwk.d } as JWK & { kty: string }, format: 'jwk' })
+        ? createPrivateKey({ key: { ...material, d } as JWK & { kty: string }, format: 'jwk' })
         : createPublicKey({ key: material as JWK & { kty: string }, format: 'jwk' });
     } catch (cause) {
       return fail(cause);
     }
   });
+  keptKeys[kind].set(jwk, { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, d, key });
+  return key;
 }
 
 // Where the arithmetic runs was measured on the gateway (`pnpm bench:gateway`, 2 cores): signing stays on

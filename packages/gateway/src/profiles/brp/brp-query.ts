@@ -6,6 +6,9 @@ import { nestsDeeperThan } from '../../protocol/json-depth.ts';
 /** A `POST /personen` body that passed the spec: its search type, its fields and its parameters. */
 export type PersonenQuery = Record<string, unknown> & { readonly type: string; readonly fields: string[] };
 
+/** Refuses bytes that are not UTF-8; `decode` without `stream` keeps no state, so one serves every call. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** How deep a query body may nest: the deepest valid BRP query is 3 levels (an array in an object). */
 const MAX_DEPTH = 8;
 
@@ -42,6 +45,8 @@ export function brpQuery() {
     if (!pathsBySchema.has(t.personSchema)) pathsBySchema.set(t.personSchema, brpFieldPaths(t.personSchema));
   }
   const pathsOf = (schema: string) => pathsBySchema.get(schema) ?? new Set<string>();
+  // The members each search type knows, made once.
+  const knownBy = new Map([...searchTypes].map(([name, t]) => [name, new Set(['type', 'fields', ...t.parameters])]));
 
   return {
     /** The search types of the spec, with their parameters. */
@@ -51,7 +56,7 @@ export function brpQuery() {
     parse(body: Uint8Array): PersonenQuery {
       let value: unknown;
       try {
-        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+        value = JSON.parse(utf8.decode(body));
       } catch (cause) {
         throw new GatewayRefusal('invalidRequest', 'De body is geen geldige JSON.', {
           cause,
@@ -70,7 +75,7 @@ export function brpQuery() {
       const searchType = typeof type === 'string' ? searchTypes.get(type) : undefined;
       if (!searchType) throw refuse([param('type', 'value', 'Waarde is geen geldig zoek type.')]);
 
-      const known = new Set(['type', 'fields', ...searchType.parameters]);
+      const known = knownBy.get(type as string) ?? new Set();
       const problems: InvalidParam[] = Object.keys(query)
         .filter((member) => !known.has(member))
         .map((member) => param(member, 'unknownParam', 'Parameter is niet verwacht.'));
