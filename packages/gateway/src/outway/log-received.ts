@@ -1,4 +1,4 @@
-import { GatewayRefusal, isBsn, uuidv7 } from '@poortwachter/protocol';
+import { formatTraceparent, GatewayRefusal, isBsn, uuidv7 } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { RefusalRecorder } from '../log/refusal-recorder.ts';
@@ -96,12 +96,30 @@ export async function commitRecords(log: GroupCommitter<LogWrite, void>, records
   });
 }
 
-/** The headers of every answer passed on: the provider's digest of its body, and the transaction. */
+/**
+ * The headers of every answer passed on: the provider's digest of its body, and the transaction with
+ * our span (as `transactionHeaders`, given here so that the answer is sent from these plain headers).
+ */
 export function answerHeaders(c: Context<OutwayEnv>, answer: VerifiedAnswer): Record<string, string> {
   return {
     'content-digest': answer.evidence.response.headers['content-digest'] ?? '',
-    'fsc-transaction-id': c.get('transactionId'),
+    ...transactionHeaders(c),
   };
+}
+
+/**
+ * What every answer of the outway's exchange routes carries, refusals included: the transaction id and
+ * our span. Each answer is built with them (not set afterwards on its `Headers`, which would make the
+ * node server build a WHATWG `Headers` and `Response` per request instead of writing plain headers).
+ */
+export function transactionHeaders(c: Context<OutwayEnv>): Record<string, string> {
+  const trace = c.get('trace');
+  return trace
+    ? {
+        'fsc-transaction-id': c.get('transactionId'),
+        traceparent: formatTraceparent(trace.traceId, trace.spanId),
+      }
+    : {};
 }
 
 /**
