@@ -25,6 +25,9 @@ export interface CallProviderOptions {
   readonly now: () => number;
 }
 
+/** One decoder for every call: `decode` of a whole body keeps no state between calls. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Signs the application's body unchanged (RFC 9421, with Content-Digest, Fsc-Transaction-Id,
  * Processing-Activity and our span in `traceparent`, `tracestate` passed on) and sends it to the
@@ -40,7 +43,7 @@ export const callProvider = (options: CallProviderOptions) =>
     let body: string;
     // A GET carries no body (the call's parser refused one); its signature covers the empty body's digest.
     try {
-      body = new TextDecoder('utf-8', { fatal: true }).decode(c.get('body'));
+      body = utf8.decode(c.get('body'));
     } catch {
       throw new GatewayRefusal('invalidRequest', 'De body is geen geldige UTF-8.', {
         invalidParams: [{ name: 'body', code: 'encoding', reason: 'Stuur JSON in UTF8.' }],

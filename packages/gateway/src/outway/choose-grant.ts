@@ -1,4 +1,4 @@
-import { GatewayRefusal, inForce, type Service, versionAt } from '@poortwachter/protocol';
+import { GatewayRefusal, inForce, isBsn, type Service, versionAt } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
@@ -146,7 +146,10 @@ function defaultActivity(
  * `type`; for a described service the operation its description declares for this method and path
  * (an undeclared one is refused here already, 404), with the path and query passed on as they came.
  */
-function whatIsAsked(c: Context<OutwayEnv>, service: Service): Pick<OutwayGrant, 'searchType' | 'target' | 'call'> {
+function whatIsAsked(
+  c: Context<OutwayEnv>,
+  service: Service,
+): Pick<OutwayGrant, 'searchType' | 'requestedBsns' | 'target' | 'call'> {
   const url = new URL(c.req.url);
   const serviceId = c.req.param('serviceId');
   const path = serviceId === undefined ? url.pathname : url.pathname.slice(serviceId.length + 1);
@@ -154,18 +157,32 @@ function whatIsAsked(c: Context<OutwayEnv>, service: Service): Pick<OutwayGrant,
     if (c.req.method !== 'POST' || path !== '/personen') {
       throw new GatewayRefusal('operationNotFound', 'Deze dienst kent dit pad niet.');
     }
-    return { searchType: searchTypeOf(c.get('body')), target: '/personen' };
+    return { ...askedIn(c.get('body')), target: '/personen' };
   }
   const call = parseHalCall(service, { method: c.req.method, path, query: url.search.slice(1), body: c.get('body') });
   return { searchType: call.operation.id, target: `${path}${url.search}`, call };
 }
 
-/** The `type` of the application's body, for the record's name; the provider checks the body itself. */
-function searchTypeOf(body: Uint8Array): string {
+/**
+ * The `type` of the application's body, for the record's name, and for RaadpleegMetBurgerservicenummer
+ * the BSNs it asks for (each once), for the records when the answer does not name them; one parse of
+ * the body. The provider checks the body itself.
+ */
+function askedIn(body: Uint8Array): Pick<OutwayGrant, 'searchType' | 'requestedBsns'> {
   try {
-    const type = (JSON.parse(new TextDecoder().decode(body)) as { type?: unknown }).type;
-    return typeof type === 'string' && /^[A-Za-z]{1,64}$/.test(type) ? type : 'unknown';
+    const { type, burgerservicenummer } = JSON.parse(new TextDecoder().decode(body)) as {
+      type?: unknown;
+      burgerservicenummer?: unknown;
+    };
+    const searchType = typeof type === 'string' && /^[A-Za-z]{1,64}$/.test(type) ? type : 'unknown';
+    if (searchType !== 'RaadpleegMetBurgerservicenummer') return { searchType };
+    return {
+      searchType,
+      requestedBsns: Array.isArray(burgerservicenummer)
+        ? [...new Set(burgerservicenummer.filter((b): b is string => typeof b === 'string' && isBsn(b)))]
+        : [],
+    };
   } catch {
-    return 'unknown';
+    return { searchType: 'unknown' };
   }
 }

@@ -12,6 +12,8 @@ export interface OutwayGrant {
   readonly processingActivityVersion: number;
   /** The search type of the application's body (`type`), or a described service's operation id. */
   readonly searchType: string;
+  /** For RaadpleegMetBurgerservicenummer: the valid BSNs the body asks for, each once (none: not that search). */
+  readonly requestedBsns?: readonly string[];
   /** What is asked of the provider's inway, below its root: the path and query as the application sent them. */
   readonly target: string;
   /** A described service's call, read by its description (the inway decides it again). */

@@ -1,4 +1,4 @@
-import { GatewayRefusal, isBsn, uuidv7 } from '@poortwachter/protocol';
+import { formatTraceparent, GatewayRefusal, uuidv7 } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import type { GroupCommitter } from '../log/group-commit.ts';
 import type { RefusalRecorder } from '../log/refusal-recorder.ts';
@@ -45,7 +45,8 @@ export const logReceived = (options: LogReceivedOptions) =>
     }
     const records = buildOutwayRecords(personen, {
       ...exchangeContext(c, options, answer),
-      requestedBsns: grant.searchType === 'RaadpleegMetBurgerservicenummer' ? requestedBsns(c.get('body')) : [],
+      // The BSNs asked (the provider checked them: it answered 200), read with the body's type in chooseGrant.
+      requestedBsns: grant.requestedBsns ?? [],
       ...(grant.call ? { received: receivedAbout(grant.service, grant.call, parsed) } : {}),
     });
     await commitRecords(options.log, records);
@@ -96,12 +97,30 @@ export async function commitRecords(log: GroupCommitter<LogWrite, void>, records
   });
 }
 
-/** The headers of every answer passed on: the provider's digest of its body, and the transaction. */
+/**
+ * The headers of every answer passed on: the provider's digest of its body, and the transaction with
+ * our span (as `transactionHeaders`, given here so that the answer is sent from these plain headers).
+ */
 export function answerHeaders(c: Context<OutwayEnv>, answer: VerifiedAnswer): Record<string, string> {
   return {
     'content-digest': answer.evidence.response.headers['content-digest'] ?? '',
-    'fsc-transaction-id': c.get('transactionId'),
+    ...transactionHeaders(c),
   };
+}
+
+/**
+ * What every answer of the outway's exchange routes carries, refusals included: the transaction id and
+ * our span. Each answer is built with them (not set afterwards on its `Headers`, which would make the
+ * node server build a WHATWG `Headers` and `Response` per request instead of writing plain headers).
+ */
+export function transactionHeaders(c: Context<OutwayEnv>): Record<string, string> {
+  const trace = c.get('trace');
+  return trace
+    ? {
+        'fsc-transaction-id': c.get('transactionId'),
+        traceparent: formatTraceparent(trace.traceId, trace.spanId),
+      }
+    : {};
 }
 
 /**
@@ -137,18 +156,6 @@ export async function passOnRefusal(
     ...(answer.fscErrorCode ? { 'fsc-error-code': answer.fscErrorCode } : {}),
     ...(answer.retryAfter ? { 'retry-after': answer.retryAfter } : {}),
   });
-}
-
-/** The BSNs a RaadpleegMetBurgerservicenummer asked for (the provider checked them: it answered 200). */
-function requestedBsns(body: Uint8Array): string[] {
-  try {
-    const asked = (JSON.parse(new TextDecoder().decode(body)) as { burgerservicenummer?: unknown }).burgerservicenummer;
-    return Array.isArray(asked)
-      ? [...new Set(asked.filter((b): b is string => typeof b === 'string' && isBsn(b)))]
-      : [];
-  } catch {
-    return [];
-  }
 }
 
 function parseProblem(body: string): { code?: string; detail?: string } {

@@ -1,6 +1,5 @@
 import { failureReporter, type Logger, metricsHandler, requestRoute } from '@poortwachter/operations';
 import {
-  formatTraceparent,
   GatewayRefusal,
   isGatewayRefusal,
   isProblemError,
@@ -42,7 +41,7 @@ import { callProvider } from './call-provider.ts';
 import { chooseGrant } from './choose-grant.ts';
 import type { OutwayEnv } from './context.ts';
 import { grantHash } from './grant-hash.ts';
-import { logReceived } from './log-received.ts';
+import { logReceived, transactionHeaders } from './log-received.ts';
 import type { OutwayDatabase } from './tables.ts';
 import { chooseTerugmelding, logTerugmelding } from './terugmelding.ts';
 
@@ -121,7 +120,12 @@ export function createOutwayApp(options: OutwayAppOptions) {
         c.get('problemLimits') ?? {},
       ),
     );
-    return send(c as never, refusal.status, body, { 'content-type': PROBLEM_JSON, ...refusal.headers });
+    // A refusal on an exchange route carries the transaction id and our span, as every answer there does.
+    return send(c as never, refusal.status, body, {
+      'content-type': PROBLEM_JSON,
+      ...refusal.headers,
+      ...(c.get('query') ? transactionHeaders(c) : {}),
+    });
   });
   app.notFound((c) =>
     c.body(
@@ -153,20 +157,11 @@ export function createOutwayApp(options: OutwayAppOptions) {
     );
   });
 
-  /** Every answer to an application carries the transaction id and our span, refusals included. */
-  const answerHeaders = createMiddleware<OutwayEnv>(async function answerHeaders(c, next) {
-    await next();
-    const trace = c.get('trace');
-    if (!trace) return;
-    c.res.headers.set('fsc-transaction-id', c.get('transactionId'));
-    c.res.headers.set('traceparent', formatTraceparent(trace.traceId, trace.spanId));
-  });
   const exchange = [
     createMiddleware<OutwayEnv>(async function queryRoute(c, next) {
       c.set('query', true);
       await next();
     }),
-    answerHeaders,
     traceContext({ now }),
     quotas,
     authenticateApplication(options.db),

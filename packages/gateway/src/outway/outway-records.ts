@@ -3,7 +3,7 @@ import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { subjectAttributes } from '../pipeline/build-records.ts';
 import type { RequestTrace, Subject } from '../pipeline/context.ts';
 import type { ReceivedAbout } from '../profiles/hal/hal-received.ts';
-import { presentPaths, valuesAt } from '../protocol/project-fields.ts';
+import { valuesAt } from '../protocol/project-fields.ts';
 import type { AccessRecord, AccessRecordAttributes, StoredAccessRecord } from '../storage/access-record.ts';
 import type { Application } from './applications.ts';
 import type { OutwayGrant } from './context.ts';
@@ -60,24 +60,18 @@ export function buildOutwayRecords(
   context: OutwayRecordContext,
 ): (StoredAccessRecord & { record: OutwayAccessRecord })[] {
   const { grant, trace, directory } = context;
-  const idPaths = grant.service.dataSubjectPaths.map((p) => p.split('.').slice(1).join('.'));
-  const catalogue = [
-    ...(directory.cataloguePaths.get(grant.service.id) ?? []),
-    ...(directory.automaticFields.get(grant.service.id) ?? []).map((f) => f.path),
-  ];
-  const subjectOf = (person: Record<string, unknown>) =>
-    idPaths.flatMap((p) => valuesAt(person, p)).find((v): v is string => typeof v === 'string');
-  const fieldsOf = (person: Record<string, unknown>) => {
-    // Every leaf path of the person and every path above one: a catalogue path is held when it is one.
-    const held = new Set<string>();
-    for (const leaf of presentPaths(person as never)) {
-      const parts = leaf.split('.');
-      for (let i = 1; i <= parts.length; i++) held.add(parts.slice(0, i).join('.'));
+  const { idPaths, catalogue } = servicePaths(directory, grant.service);
+  const subjectOf = (person: Record<string, unknown>) => {
+    for (const path of idPaths) {
+      const found = valuesAt(person, path).find((v): v is string => typeof v === 'string');
+      if (found !== undefined) return found;
     }
-    return catalogue.filter((path) => held.has(path));
+    return undefined;
   };
+  const fieldsOf = (person: Record<string, unknown>) => heldPaths(person, catalogue);
   const bySubject = new Map<string | undefined, Set<string>>();
   const types = new Map<string, Subject>();
+  const subjects = context.received ? [] : personen.map(subjectOf);
   if (context.received) {
     // A described service's answer: its subjects (by type) and what it held about each, read by the description.
     for (const { subject, fields } of context.received) {
@@ -85,16 +79,19 @@ export function buildOutwayRecords(
       if (subject && key) types.set(key, subject);
       bySubject.set(key, new Set([...(bySubject.get(key) ?? []), ...fields]));
     }
-  } else if (personen.every((person) => subjectOf(person) !== undefined)) {
-    for (const person of personen) {
-      const subject = subjectOf(person);
-      bySubject.set(subject, new Set([...(bySubject.get(subject) ?? []), ...fieldsOf(person)]));
-    }
+  } else if (subjects.every((subject) => subject !== undefined)) {
+    personen.forEach((person, i) => {
+      const subject = subjects[i];
+      const fields = bySubject.get(subject);
+      if (fields) for (const path of fieldsOf(person)) fields.add(path);
+      else bySubject.set(subject, fieldsOf(person));
+    });
   } else {
     // The application did not ask for the BSN, so the answer does not say who each person is. For
     // RaadpleegMetBurgerservicenummer the afnemer knows whom it asked about: one record per BSN asked.
     // For a search the subjects stay unknown here (the provider's log has them): one record for it.
-    const fields = new Set(personen.flatMap(fieldsOf));
+    const fields = new Set<string>();
+    for (const person of personen) for (const path of fieldsOf(person)) fields.add(path);
     const asked = context.requestedBsns.length > 0 ? context.requestedBsns : [undefined];
     for (const bsn of asked) bySubject.set(bsn, fields);
   }
@@ -136,4 +133,57 @@ export function buildOutwayRecords(
       },
     },
   }));
+}
+
+/** Per directory snapshot and service: its subject paths within a person, and its catalogue as a set. */
+const pathsOf = new WeakMap<DirectoryIndex, Map<string, { idPaths: string[]; catalogue: ReadonlySet<string> }>>();
+
+function servicePaths(directory: DirectoryIndex, service: OutwayRecordContext['grant']['service']) {
+  let byService = pathsOf.get(directory);
+  if (!byService) {
+    byService = new Map();
+    pathsOf.set(directory, byService);
+  }
+  let paths = byService.get(service.id);
+  if (!paths) {
+    paths = {
+      idPaths: service.dataSubjectPaths.map((p) => p.split('.').slice(1).join('.')),
+      catalogue: new Set([
+        ...(directory.cataloguePaths.get(service.id) ?? []),
+        ...(directory.automaticFields.get(service.id) ?? []).map((f) => f.path),
+      ]),
+    };
+    byService.set(service.id, paths);
+  }
+  return paths;
+}
+
+/**
+ * The catalogue paths a person holds: every path with a value under it (a leaf, `null` included, as
+ * `presentPaths` names them, and every path above one) that is in the catalogue. One walk of the
+ * person, no list of its leaves built first.
+ */
+export function heldPaths(person: unknown, catalogue: ReadonlySet<string>): Set<string> {
+  const held = new Set<string>();
+  const walk = (value: unknown, prefix: string): boolean => {
+    if (Array.isArray(value)) {
+      let any = false;
+      for (const item of value) if (walk(item, prefix)) any = true;
+      return any;
+    }
+    if (value === null || typeof value !== 'object') {
+      if (!prefix) return false;
+      if (catalogue.has(prefix)) held.add(prefix);
+      return true;
+    }
+    let any = false;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if (walk((value as Record<string, unknown>)[key], prefix ? `${prefix}.${key}` : key)) any = true;
+    }
+    if (any && prefix && catalogue.has(prefix)) held.add(prefix);
+    return any;
+  };
+  walk(person, '');
+  return held;
 }

@@ -174,6 +174,28 @@ for (const dialect of DIALECTS) {
       expect((await problemOf(field)).code).toBe('unauthorizedField');
     });
 
+    it('gives every answer of the exchange its transaction id and our span: an answer, a passed-on refusal, our refusal', async () => {
+      const answered = await t.send(query);
+      const passedOn = await t.send(query, { 'processing-activity': DEMO_PROCESSING_ACTIVITY.utrechtJeugd });
+      const ours = await t.send(query, { 'processing-activity': DEMO_PROCESSING_ACTIVITY.haarlemBijstand });
+      expect([answered.status, passedOn.status, ours.status]).toEqual([200, 403, 403]);
+      const ids = new Set<string>();
+      for (const res of [answered, passedOn, ours]) {
+        const transactionId = res.headers.get('fsc-transaction-id');
+        expect(transactionId).toMatch(/^[0-9a-f-]{36}$/);
+        ids.add(transactionId ?? '');
+        expect(res.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+      }
+      expect(ids.size).toBe(3);
+      // The span named is the outway's own, the parent of its record of the answer.
+      const record = (await outwayRecords()).find(
+        (r) => r.transaction_id === answered.headers.get('fsc-transaction-id'),
+      );
+      const parentSpanId = (record as { parent_span_id?: string } | undefined)?.parent_span_id;
+      expect(parentSpanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(answered.headers.get('traceparent')).toContain(`-${parentSpanId}-`);
+    });
+
     it('returns nothing of an answer whose body was changed on the way (502), and the record says so', async () => {
       t.provider = async (request) => {
         const res = await t.gateway.app.request(request);
