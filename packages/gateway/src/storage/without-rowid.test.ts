@@ -66,6 +66,12 @@ const schemaOf = async (table: string) =>
       opened.db,
     )
   ).rows[0]?.sql ?? '';
+const accessLogIndexes = async () =>
+  (
+    await sql<{
+      name: string;
+    }>`select name from sqlite_master where type = 'index' and tbl_name = 'access_log'`.execute(opened.db)
+  ).rows.map((r) => r.name);
 const dump = async () => {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES)
@@ -104,7 +110,7 @@ async function expectProofs(size: number, earlier: number, earlierRoot: Uint8Arr
   return tree;
 }
 
-it('rebuilds the Merkle tables and the nonces WITHOUT ROWID on SQLite, keeping every row: proofs verify, replays stay refused', async () => {
+it('rebuilds the Merkle tables and the nonces WITHOUT ROWID on SQLite, keeping every row: proofs verify, replays stay refused; drops the unread transaction index', async () => {
   expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
   const before = createLogWriter({ executor, tree: await loadTree(opened.db, 'log-1'), logKeyId: null });
   await Promise.all([0, 1, 2, 3, 4].map((n) => before.log.submit({ accessRecords: [record(n)] })));
@@ -117,8 +123,11 @@ it('rebuilds the Merkle tables and the nonces WITHOUT ROWID on SQLite, keeping e
   expect(rows.merkle_leaves).toHaveLength(13);
   const rootAt13 = (await expectProofs(13, 5, rootAt5)).root();
   for (const table of TABLES) expect(await schemaOf(table)).not.toMatch(/without rowid/i);
+  expect(await accessLogIndexes()).toContain('access_log_transaction');
 
   expect((await migrator.migrateTo(LATEST)).error).toBeUndefined();
+  expect(await accessLogIndexes()).not.toContain('access_log_transaction');
+  expect(await accessLogIndexes()).toContain('access_log_trace');
   for (const table of TABLES) expect(await schemaOf(table)).toMatch(/without rowid/i);
   expect(await dump()).toEqual(rows);
   expect((await expectProofs(13, 5, rootAt5)).root()).toEqual(rootAt13);
@@ -140,4 +149,5 @@ it('rebuilds the Merkle tables and the nonces WITHOUT ROWID on SQLite, keeping e
   expect((await migrator.migrateTo(BEFORE)).error).toBeUndefined();
   for (const table of TABLES) expect(await schemaOf(table)).not.toMatch(/without rowid/i);
   expect(await dump()).toEqual(latest);
+  expect(await accessLogIndexes()).toContain('access_log_transaction');
 });
