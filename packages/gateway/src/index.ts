@@ -9,7 +9,7 @@ export {
 } from './directory/directory-provider.ts';
 export { createGateway, type Gateway, type GatewayConfig } from './gateway.ts';
 export { createGatewayApp, type GatewayAppOptions } from './http/app.ts';
-export { GroupCommitter } from './log/group-commit.ts';
+export { BatchQueue, type CommitStats, type GroupCommitter } from './log/group-commit.ts';
 export { MerkleTree } from './log/merkle/merkle-log.ts';
 export { consistencyProof, headOf, inclusionProof, latestHeads, loadTree } from './log/merkle/merkle-store.ts';
 export { signTreeHead } from './log/merkle/tree-heads.ts';

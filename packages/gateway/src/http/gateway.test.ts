@@ -345,10 +345,17 @@ for (const dialect of DIALECTS) {
         });
         const second = await gw.secondInstance();
         const init = () => ({ method: 'POST', headers: request.headers, body: request.body });
-        const statuses = (
-          await Promise.all([gw.app.request(request.url, init()), second.request(request.url, init())])
-        ).map((r) => r.status);
-        expect(statuses.sort()).toEqual([200, 401]);
+        const calls = gw.source.state.calls;
+        const records = (await gw.accessRecords()).length;
+        const answers = await Promise.all([gw.app.request(request.url, init()), second.request(request.url, init())]);
+        expect(answers.map((r) => r.status).sort()).toEqual([200, 401]);
+        const refused = answers.find((r) => r.status === 401) ?? new Response();
+        expect(refused.headers.get('fsc-error-code')).toBe('ERROR_CODE_ACCESS_TOKEN_INVALID');
+        expect(((await refused.json()) as Problem).detail).toContain('nonce is al eerder gebruikt');
+        // The replay never reached the source, and only the winner has an access record.
+        expect(gw.source.state.calls).toBe(calls + 1);
+        await gw.log.drain();
+        expect((await gw.accessRecords()).length).toBe(records + 1);
       });
 
       it('refuses an unknown processing activity', async () => {

@@ -4,16 +4,41 @@ interface Pending<In, Out> {
   reject(error: unknown): void;
 }
 
+/** What a batch writer reports (for /readyz and the benchmark); a writer may add its own figures. */
+export interface CommitStats {
+  readonly batches: number;
+  readonly items: number;
+  readonly averageBatch: number;
+  /** From the start of a batch's write until its submitters are answered. */
+  readonly averageCommitMs: number;
+  readonly [figure: string]: number;
+}
+
+/**
+ * Where a pipeline stage submits what must be written before it goes on (access records, refusals,
+ * nonce claims): each submitter's promise settles once its item is written (or failed). Implemented by
+ * `BatchQueue` and by the SQLite log writer's two lanes (see log-writer.ts).
+ */
+export interface GroupCommitter<In, Out = void> {
+  /** Queues an item; resolves with its result once it is written. */
+  submit(item: In): Promise<Out>;
+  /** Resolves when everything submitted so far has been written (for graceful shutdown). */
+  drain(): Promise<void>;
+  /** Items waiting for a write. */
+  readonly pending: number;
+  readonly stats: CommitStats;
+}
+
 /**
  * Group commit: items submitted while a batch is being written wait and go together in the next
  * batch, so N concurrent requests cost one transaction (one fsync), not N. Each submitter's promise
  * settles only when its batch is committed (or failed).
  *
  * @example
- * const log = new GroupCommitter((records) => store.insertAll(records).then(() => records.map(() => undefined)));
+ * const log = new BatchQueue((records) => store.insertAll(records).then(() => records.map(() => undefined)));
  * await log.submit(record); // committed
  */
-export class GroupCommitter<In, Out = void> {
+export class BatchQueue<In, Out = void> implements GroupCommitter<In, Out> {
   #queue: Pending<In, Out>[] = [];
   #flushing: Promise<void> | undefined;
   #scheduled = false;
@@ -46,7 +71,7 @@ export class GroupCommitter<In, Out = void> {
   }
 
   /** Batches written, items in them, and time spent writing (for /readyz and the benchmark). */
-  get stats(): { batches: number; items: number; averageBatch: number; averageCommitMs: number } {
+  get stats(): CommitStats {
     return {
       batches: this.#batches,
       items: this.#items,

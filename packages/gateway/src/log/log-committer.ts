@@ -1,6 +1,6 @@
 import type { LogEntry } from '@poortwachter/protocol';
 import { type AccessLogStore, type LogWrite, loggedRefusal } from '../storage/access-log-store.ts';
-import { GroupCommitter } from './group-commit.ts';
+import { BatchQueue, type GroupCommitter } from './group-commit.ts';
 import type { MerkleTree } from './merkle/merkle-log.ts';
 
 /**
@@ -16,7 +16,7 @@ export function createLogCommitter(
 ): GroupCommitter<LogWrite, void> {
   // Set after a failed commit: the next batch first re-reads the tree from the database.
   let unsure = false;
-  return new GroupCommitter<LogWrite, void>(async (writes) => {
+  return new BatchQueue<LogWrite, void>(async (writes) => {
     if (unsure && tree && options.reloadTree) {
       tree.resetTo(await options.reloadTree());
       unsure = false;

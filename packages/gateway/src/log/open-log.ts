@@ -6,11 +6,12 @@ import { gatewayMeter, gatewayMetrics } from '../pipeline/metrics.ts';
 import { type AccessLogStore, createAccessLogStore, type LogWrite } from '../storage/access-log-store.ts';
 import { createNonceStore, type NonceClaim } from '../storage/nonce-store.ts';
 import { inThreadExecutor, type SqliteHandle } from '../storage/sqlite-executor.ts';
-import { createSqliteAccessLogStore, createSqliteNonceStore } from '../storage/sqlite-stores.ts';
+import { createSqliteNonceStore } from '../storage/sqlite-stores.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
-import { GroupCommitter } from './group-commit.ts';
+import { BatchQueue, type GroupCommitter } from './group-commit.ts';
 import { createLogCommitter } from './log-committer.ts';
 import { createLogHealth } from './log-health.ts';
+import { createLogWriter } from './log-writer.ts';
 import { headOf, loadTree } from './merkle/merkle-store.ts';
 import { startTreeHeads } from './merkle/tree-heads.ts';
 import {
@@ -68,24 +69,33 @@ export async function openLog(options: OpenLogOptions) {
   const { db, sqlite } = options.database;
   // On SQLite: statements run inline on the main connection; a log batch is made durable by an
   // fdatasync of the WAL on libuv's thread pool before anyone is answered, so the event loop keeps going.
-  const writer = sqlite ? inThreadExecutor(sqlite) : undefined;
-  const realStore = writer
-    ? createSqliteAccessLogStore(writer, options.logKeyId ?? null)
-    : createAccessLogStore(db, options.logKeyId ?? null);
-  const wrapped = options.wrapStore ? options.wrapStore(realStore) : realStore;
+  const executor = sqlite ? inThreadExecutor(sqlite) : undefined;
   const report: FailureReport = options.report ?? ((message, error) => console.error(`gateway: ${message}`, error));
   const health = createLogHealth(report);
-  const store: AccessLogStore = {
-    writeBatch: (writes, merkle) => {
-      gatewayMetrics().batchSize.record(writes.length);
-      return health.track('log', () => wrapped.writeBatch(writes, merkle));
-    },
+  const tracked = (real: AccessLogStore): AccessLogStore => {
+    const wrapped = options.wrapStore ? options.wrapStore(real) : real;
+    return {
+      writeBatch: (writes, merkle) => {
+        gatewayMetrics().batchSize.record(writes.length);
+        return health.track('log', () => wrapped.writeBatch(writes, merkle));
+      },
+    };
   };
   const tree = await loadTree(db, options.instanceId);
   const { rollback, confirmedRollback, remember } = await guardRollback(db, tree, options.publishedHeads);
-  const log: GroupCommitter<LogWrite, void> = createLogCommitter(store, tree, {
-    reloadTree: () => loadTree(db, options.instanceId),
-  });
+  // SQLite: one writer for nonce claims and records (log-writer.ts). PostgreSQL: two group-committed
+  // queues, each its own transaction (its commits are not on the event loop, and it has no WAL to flush).
+  const writer = executor
+    ? createLogWriter({ executor, tree, logKeyId: options.logKeyId ?? null, store: tracked, health })
+    : undefined;
+  const nonceStore = executor ? createSqliteNonceStore(executor) : createNonceStore(db);
+  const log: GroupCommitter<LogWrite, void> =
+    writer?.log ??
+    createLogCommitter(tracked(createAccessLogStore(db, options.logKeyId ?? null)), tree, {
+      reloadTree: () => loadTree(db, options.instanceId),
+    });
+  const nonces: GroupCommitter<NonceClaim, boolean> =
+    writer?.nonces ?? new BatchQueue((claims) => health.track('nonces', () => nonceStore.claim(claims)));
   const refusals = createRefusalRecorder(log, { report });
   const witnesses = options.witnessing
     ? startWitnessing({ ...options.witnessing, db, logId: tree.logId, signingKey: options.signingKey })
@@ -103,10 +113,6 @@ export async function openLog(options: OpenLogOptions) {
   });
   // A head signed before this start (or by an older version) may still wait for its cosignatures.
   witnesses?.notify();
-  const nonceStore = writer ? createSqliteNonceStore(writer) : createNonceStore(db);
-  const nonces = new GroupCommitter<NonceClaim, boolean>((claims) =>
-    health.track('nonces', () => nonceStore.claim(claims)),
-  );
   const purge = setInterval(() => void nonceStore.purgeExpired(Date.now()).catch(() => undefined), 60_000);
   purge.unref();
 
@@ -190,7 +196,7 @@ export async function openLog(options: OpenLogOptions) {
         await heads.stop();
       } finally {
         await witnesses?.stop();
-        await writer?.close();
+        await executor?.close();
       }
     },
   };

@@ -11,6 +11,7 @@ import * as delegate from './migrations/2026-12-07T0200-gateway-delegate.ts';
 import * as terugmeldingen from './migrations/2026-12-11T0100-gateway-terugmeldingen.ts';
 import * as berichten from './migrations/2026-12-11T0200-gateway-berichten.ts';
 import * as checkpoints from './migrations/2026-12-13T0100-gateway-checkpoints.ts';
+import * as withoutRowid from './migrations/2026-12-14T0100-gateway-without-rowid.ts';
 
 export const gatewayMigrations: Record<string, Migration> = {
   '2026-11-23T0200-gateway-initial': initial,
@@ -24,6 +25,7 @@ export const gatewayMigrations: Record<string, Migration> = {
   '2026-12-11T0100-gateway-terugmeldingen': terugmeldingen,
   '2026-12-11T0200-gateway-berichten': berichten,
   '2026-12-13T0100-gateway-checkpoints': checkpoints,
+  '2026-12-14T0100-gateway-without-rowid': withoutRowid,
 };
 
 /** Brings the gateway's schema up to date; run on start-up. Its own migration table, so a gateway may share a database. */

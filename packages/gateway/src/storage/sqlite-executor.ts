@@ -13,6 +13,13 @@ export interface SqliteOp {
  */
 export interface SqliteExecutor {
   transaction(ops: readonly SqliteOp[], synchronous: 'FULL' | 'NORMAL'): Promise<number[]>;
+  /**
+   * Commits the statements in one transaction now, on this thread (`synchronous = NORMAL`: survives a
+   * crash of the process, not yet a power cut), returning each statement's changed rows.
+   */
+  commit(ops: readonly SqliteOp[]): number[];
+  /** Makes everything committed before this call durable: an fdatasync of the WAL on libuv's pool. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +71,8 @@ export function inThreadExecutor(
     }
   };
   return {
+    commit: (ops) => run(ops),
+    flush,
     async transaction(ops, synchronous) {
       const changes = run(ops);
       if (synchronous === 'FULL') await flush();

@@ -21,34 +21,47 @@ const INSERT_LEAF = insertSql('merkle_leaves', ['log_id', 'leaf_index', 'record_
 const INSERT_NODE = insertSql('merkle_nodes', ['log_id', 'level', 'node_index', 'hash']);
 const values = (row: Record<string, unknown>, columns: readonly string[]) => columns.map((c) => row[c] ?? null);
 
+/** The statements that write a batch of the access log (records, refusals, their Merkle rows) on SQLite. */
+export function accessLogOps(writes: readonly LogWrite[], merkle: MerkleRows | undefined, logKeyId: string | null) {
+  const positions = positionsOf(merkle);
+  const ops: SqliteOp[] = [];
+  for (const w of writes) {
+    if ('accessRecords' in w) {
+      for (const r of w.accessRecords)
+        ops.push({
+          sql: INSERT_ACCESS,
+          params: values(toRow(r, positions, logKeyId) as Record<string, unknown>, ACCESS_COLUMNS),
+        });
+    } else {
+      ops.push({
+        sql: INSERT_REFUSAL,
+        params: values(refusalRow(w.refusal, positions) as Record<string, unknown>, REFUSAL_COLUMNS),
+      });
+    }
+  }
+  for (const l of merkle?.leaves ?? [])
+    ops.push({ sql: INSERT_LEAF, params: [l.log_id, l.leaf_index, l.record_id, l.leaf_hash] });
+  for (const n of merkle?.nodes ?? [])
+    ops.push({ sql: INSERT_NODE, params: [n.log_id, n.level, n.node_index, n.hash] });
+  return ops;
+}
+
+/** The statements of nonce claims: `insert or ignore` lets exactly one claim of a (keyid, nonce) win (1 changed row). */
+export const nonceClaimOps = (claims: readonly NonceClaim[]): SqliteOp[] =>
+  claims.map((c) => ({ sql: CLAIM_NONCE, params: [c.keyid, c.nonce, c.expiresAt] }));
+const CLAIM_NONCE = 'insert or ignore into nonces (keyid, nonce, expires_at) values (?, ?, ?)';
+
 /**
  * The access log on SQLite through prepared statements: one transaction per batch, made durable
  * before it resolves (the executor's 'FULL'), so every released response's records survive a power cut. Same tables and
  * rows as the Kysely store (which PostgreSQL uses); this path skips the query builder on the hot path.
- * `logKeyId` goes on every access record's row (the key its pseudonym was made with).
+ * `logKeyId` goes on every access record's row (the key its pseudonym was made with). The gateway's
+ * log uses the one writer of log-writer.ts instead; this store is for tools and tests.
  */
 export function createSqliteAccessLogStore(executor: SqliteExecutor, logKeyId: string | null = null): AccessLogStore {
   return {
     async writeBatch(writes: readonly LogWrite[], merkle?: MerkleRows) {
-      const positions = positionsOf(merkle);
-      const ops: SqliteOp[] = writes.flatMap((w) =>
-        'accessRecords' in w
-          ? w.accessRecords.map((r) => ({
-              sql: INSERT_ACCESS,
-              params: values(toRow(r, positions, logKeyId) as Record<string, unknown>, ACCESS_COLUMNS),
-            }))
-          : [
-              {
-                sql: INSERT_REFUSAL,
-                params: values(refusalRow(w.refusal, positions) as Record<string, unknown>, REFUSAL_COLUMNS),
-              },
-            ],
-      );
-      for (const l of merkle?.leaves ?? [])
-        ops.push({ sql: INSERT_LEAF, params: [l.log_id, l.leaf_index, l.record_id, l.leaf_hash] });
-      for (const n of merkle?.nodes ?? [])
-        ops.push({ sql: INSERT_NODE, params: [n.log_id, n.level, n.node_index, n.hash] });
-      await executor.transaction(ops, 'FULL');
+      await executor.transaction(accessLogOps(writes, merkle, logKeyId), 'FULL');
     },
   };
 }
@@ -61,13 +74,7 @@ export function createSqliteAccessLogStore(executor: SqliteExecutor, logKeyId: s
 export function createSqliteNonceStore(executor: SqliteExecutor): NonceStore {
   return {
     async claim(claims: readonly NonceClaim[]) {
-      const changes = await executor.transaction(
-        claims.map((c) => ({
-          sql: 'insert or ignore into nonces (keyid, nonce, expires_at) values (?, ?, ?)',
-          params: [c.keyid, c.nonce, c.expiresAt],
-        })),
-        'NORMAL',
-      );
+      const changes = await executor.transaction(nonceClaimOps(claims), 'NORMAL');
       return changes.map((n) => n === 1);
     },
     async purgeExpired(now) {

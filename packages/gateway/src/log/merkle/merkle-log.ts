@@ -17,7 +17,15 @@ export type NodeRow = Readonly<MerkleNodeTable>;
 export interface MerkleAppend {
   readonly leaves: readonly LeafRow[];
   readonly nodes: readonly NodeRow[];
+  /** The tree's size after this append. */
+  readonly size: number;
+  /** Moves the tree to its state after this append (never back: an older append does nothing). */
   readonly commit: () => void;
+  /**
+   * Prepares the append that follows this one, before this one is committed to the tree (the log
+   * writer's pipeline: the next batch is written while this one is made durable).
+   */
+  readonly next: (entries: readonly LogEntry[]) => MerkleAppend;
 }
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
@@ -58,7 +66,11 @@ export class MerkleTree {
 
   /** Prepares the append of entries (records and refusals, in order); nothing changes until `commit()`. */
   prepare(entries: readonly LogEntry[]): MerkleAppend {
-    const range = this.#range.clone();
+    return this.#prepareOn(this.#range, entries);
+  }
+
+  #prepareOn(base: CompactRange, entries: readonly LogEntry[]): MerkleAppend {
+    const range = base.clone();
     const leaves: LeafRow[] = [];
     const nodes: NodeRow[] = [];
     for (const entry of entries) {
@@ -71,9 +83,11 @@ export class MerkleTree {
     return {
       leaves,
       nodes,
+      size: range.size,
       commit: () => {
-        this.#range = range;
+        if (range.size > this.#range.size) this.#range = range;
       },
+      next: (more) => this.#prepareOn(range, more),
     };
   }
 }
