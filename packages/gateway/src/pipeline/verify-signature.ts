@@ -5,6 +5,7 @@ import {
   type HttpSignatureFailure,
   inForce,
   type RefusalReason,
+  replayWindowEnd,
   verifyContentDigest,
   verifyMessage,
 } from '@poortwachter/protocol';
@@ -136,7 +137,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
         }
       }
       const nonce = signature.params.nonce ?? '';
-      const expiresAt = ((signature.params.expires ?? signature.params.created + 300) + skew) * 1000;
+      const expiresAt = replayWindowEnd(signature.params, skew);
       let fresh: boolean;
       try {
         fresh = await options.nonces.submit({ keyid: signature.params.keyid, nonce, expiresAt });

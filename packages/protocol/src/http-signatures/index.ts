@@ -2,6 +2,7 @@ export { contentDigest, verifyContentDigest } from './content-digest.ts';
 export { HttpSignatureError, type HttpSignatureFailure } from './errors.ts';
 export { algorithmOf, SIGNATURE_ALGORITHMS, type SignatureAlgorithm } from './keys.ts';
 export {
+  replayWindowEnd,
   type SignatureParameters,
   type SignOptions,
   signMessage,

@@ -165,6 +165,22 @@ function readParams(raw: Map<string, BareItem>, requireExpiresAndNonce: boolean)
 }
 
 /**
+ * Until when (ms since the epoch) a verified signature's nonce must be remembered to refuse its replay:
+ * `verifyMessage` accepts it while `expires + skew` (or `created + maxValidity + skew`), in whole seconds,
+ * is not before the current second, so up to the last millisecond of that second.
+ *
+ * @example
+ * nonces.claim({ keyid, nonce, expiresAt: replayWindowEnd(signature.params, 60) });
+ */
+export function replayWindowEnd(
+  params: Pick<SignatureParameters, 'created' | 'expires'>,
+  maxSkewSeconds: number,
+  maxValiditySeconds = 300,
+): number {
+  return ((params.expires ?? params.created + maxValiditySeconds) + maxSkewSeconds + 1) * 1000;
+}
+
+/**
  * Verifies the RFC 9421 signature `label` of a message: presence, required components, time window,
  * key and algorithm, and the signature itself. Replay (nonce reuse) is the caller's to check.
  */

@@ -4,6 +4,7 @@ import {
   inForce,
   ProblemError,
   REQUEST_COMPONENTS,
+  replayWindowEnd,
   verifyContentDigest,
   verifyMessage,
 } from '@poortwachter/protocol';
@@ -88,7 +89,7 @@ export async function verifyOrganisationRequest(
     );
     await verifyContentDigest(headers.get('content-digest'), await c.req.text());
     if (!signer) throw new HttpSignatureError('unknownKey', `Key ${signature.params.keyid} is not registered.`);
-    const expiresAt = ((signature.params.expires ?? signature.params.created + 300) + skew) * 1000;
+    const expiresAt = replayWindowEnd(signature.params, skew);
     await db.deleteFrom('registry_request_nonces').where('expires_at', '<', now()).execute();
     const claimed = await db
       .insertInto('registry_request_nonces')
