@@ -115,6 +115,11 @@ export function createLogWriter(options: LogWriterOptions): {
   let turn: { ops: SqliteOp[]; durable: Promise<void>; settle: Committed } | undefined;
   const logFigures = figures();
   const nonceFigures = figures();
+  // Set by a failed fdatasync. The kernel may have dropped the WAL pages it could not write, and a
+  // later fdatasync that succeeds would not bring them back: every frame after such a hole is lost at
+  // a power cut, so a record "made durable" later would not be. The writer then refuses every claim
+  // and record until the process restarts (as PostgreSQL stops on a failed fsync).
+  let broken: Error | undefined;
 
   const real: AccessLogStore = {
     writeBatch(batch, merkle) {
@@ -146,6 +151,11 @@ export function createLogWriter(options: LogWriterOptions): {
           for (const batch of covered) batch.resolve();
         },
         (error: unknown) => {
+          broken ??= new Error(
+            `the log's WAL could not be made durable (${error instanceof Error ? error.message : String(error)}); nothing more is written or released until the gateway restarts`,
+            { cause: error },
+          );
+          health?.failed('log', broken);
           const during = uncovered;
           uncovered = [];
           for (const batch of [...covered, ...during]) batch.reject(error);
@@ -164,6 +174,11 @@ export function createLogWriter(options: LogWriterOptions): {
     const takenClaims = claims.splice(0);
     const takenWrites = uncovered.length > 0 ? [] : writes.splice(0, maxBatch);
     if (takenClaims.length === 0 && takenWrites.length === 0) return;
+    if (broken) {
+      for (const p of [...takenClaims, ...takenWrites]) p.reject(broken);
+      if (claims.length > 0 || writes.length > 0) schedule();
+      return;
+    }
     const ops = nonceClaimOps(takenClaims.map((p) => p.item));
     for (const p of takenClaims) nonceFigures.add('waitMs', (started - p.at) / takenClaims.length);
     let records: Promise<void> | undefined;
