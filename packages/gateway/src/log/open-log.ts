@@ -69,8 +69,8 @@ export async function openLog(options: OpenLogOptions) {
   const { db, sqlite } = options.database;
   // On SQLite: statements run inline on the main connection; a log batch is made durable by an
   // fdatasync of the WAL on libuv's thread pool before anyone is answered, so the event loop keeps going.
-  const executor = sqlite ? inThreadExecutor(sqlite) : undefined;
   const report: FailureReport = options.report ?? ((message, error) => console.error(`gateway: ${message}`, error));
+  const executor = sqlite ? inThreadExecutor(sqlite, { report }) : undefined;
   const health = createLogHealth(report);
   const tracked = (real: AccessLogStore): AccessLogStore => {
     const wrapped = options.wrapStore ? options.wrapStore(real) : real;

@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 
 /** One statement with its parameters. */
 export interface SqliteOp {
@@ -48,14 +49,18 @@ function runOps(handle: SqliteHandle, cache: Map<string, ReturnType<SqliteHandle
  * `synchronous = NORMAL` (in WAL mode: frames written, not yet flushed) and then made durable by an
  * fdatasync of the WAL file on libuv's thread pool, which is what SQLite's FULL does, except that the
  * event loop keeps serving requests during the flush. The promise resolves only after the flush.
- * `:memory:` databases (tests) have nothing to flush.
+ * `:memory:` databases (tests) have nothing to flush. A file's WAL is checkpointed by a worker thread
+ * (wal-checkpointer.ts), not inside the commits on the event loop; `report` hears when that stops.
  */
 export function inThreadExecutor(
   handle: SqliteHandle & { readonly name?: string; readonly memory?: boolean },
+  options: { readonly report?: (message: string, error?: unknown) => void } = {},
 ): SqliteExecutor {
   const run = runOps(handle, new Map());
   handle.pragma('synchronous = NORMAL');
   const walPath = handle.memory || !handle.name || handle.name === ':memory:' ? undefined : `${handle.name}-wal`;
+  const checkpointer: WalCheckpointer | undefined =
+    walPath && handle.name ? startWalCheckpointer(handle, handle.name, options) : undefined;
   let wal: Promise<FileHandle> | undefined;
   const flush = async () => {
     if (!walPath) return;
@@ -79,6 +84,7 @@ export function inThreadExecutor(
       return changes;
     },
     async close() {
+      await checkpointer?.stop();
       await (await wal)?.close();
     },
   };
