@@ -45,8 +45,14 @@ it('names the same catalogue paths as before on 3000 random persons', () => {
   for (let n = 0; n < 3000; n++) {
     const person = JSON.parse(JSON.stringify({ p: randomValue(0) })).p;
     if (person === null || typeof person !== 'object' || Array.isArray(person)) continue;
-    const all = [...new Set(presentPaths(person).flatMap((leaf) => leaf.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))))];
+    const all = [
+      ...new Set(
+        presentPaths(person).flatMap((leaf) => leaf.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'))),
+      ),
+    ];
     const catalogue = [...all.filter(() => Math.random() < 0.6), 'naam', 'naam.voornamen', 'missing.path'];
-    expect([...heldPaths(person, new Set(catalogue))].sort(), JSON.stringify(person)).toEqual(before(person, catalogue));
+    expect([...heldPaths(person, new Set(catalogue))].sort(), JSON.stringify(person)).toEqual(
+      before(person, catalogue),
+    );
   }
 });

@@ -6,8 +6,11 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { parseDictionary, serializeInnerList } from '../../packages/protocol/node_modules/structured-headers';
 import { describe, expect, it } from 'vitest';
+import {
+  parseDictionary,
+  serializeInnerList,
+} from '../../packages/protocol/node_modules/structured-headers/dist/index.js';
 import { toBase64 } from '../../packages/protocol/src/bytes.ts';
 import { contentDigest, verifyContentDigest } from '../../packages/protocol/src/http-signatures/content-digest.ts';
 import { HttpSignatureError } from '../../packages/protocol/src/http-signatures/errors.ts';
@@ -62,7 +65,7 @@ describe('review 31: @signature-params written by hand = the library, on random 
     Array.from({ length: 1 + Math.floor(Math.random() * 12) }, () =>
       String.fromCharCode(0x20 + Math.floor(Math.random() * 95)),
     ).join('');
-  const escape = (s: string) => s.replace(/["\\]/g, '\\$&');
+  const quoted = (s: string) => s.replace(/["\\]/g, '\\$&');
   it('serialises 2000 random Signature-Input members exactly as serializeInnerList does', () => {
     for (let n = 0; n < 2000; n++) {
       const params: string[] = [];
@@ -70,7 +73,7 @@ describe('review 31: @signature-params written by hand = the library, on random 
         const key = ['created', 'expires', 'nonce', 'keyid', 'alg', 'x*', 'a.b-c_d'][Math.floor(Math.random() * 7)];
         const kind = Math.floor(Math.random() * 7);
         const value = [
-          () => `="${escape(printable())}"`,
+          () => `="${quoted(printable())}"`,
           () => `=${Math.floor((Math.random() - 0.5) * 2e15)}`,
           () => '=-0',
           () => '',
@@ -125,7 +128,7 @@ describe('review 31: a Signature-Input changed in transit never verifies', () =>
     const verifyWith = (jwk: JWK) =>
       verifyMessage(view({ ...message, headers }), { requiredComponents: required, now, publicKeyFor: () => jwk });
     expect(await outcome(verifyWith(caller.publicKey))).toBe('ok');
-    const impostor = { ...other.publicKey, kid: caller.publicKey.kid };
+    const impostor: JWK = { ...other.publicKey, kid: caller.publicKey.kid as string };
     expect(await outcome(verifyWith(impostor))).toBe('badSignature');
     // The cached object mutated into the other key, then back: each time the current members decide.
     const shared: JWK = { ...caller.publicKey };
@@ -220,7 +223,10 @@ describe("review 31: a response's ;req binding and the cached parse of the reque
     for (const request of [firstView, secondView]) {
       await verifyMessage(request, { requiredComponents: required, now, publicKeyFor: () => caller.publicKey });
     }
-    const response = { status: 200, headers: { 'content-digest': await contentDigest('[]'), 'fsc-transaction-id': 't' } };
+    const response = {
+      status: 200,
+      headers: { 'content-digest': await contentDigest('[]'), 'fsc-transaction-id': 't' },
+    };
     const { headers } = await signMessageWithBase(view(response), {
       components: RESPONSE_COMPONENTS,
       privateKey: gateway.privateKey,

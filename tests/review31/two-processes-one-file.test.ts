@@ -40,7 +40,8 @@ describe('review 31: two gateway processes on one SQLite file', () => {
       );
       // One after the other: both migrate the same file.
       const started = gateways.at(-1) as EntryProcess;
-      if (!(await started.printed(/listening on/, 90_000))) throw new Error(`${id} did not start:\n${started.output()}`);
+      if (!(await started.printed(/listening on/, 90_000)))
+        throw new Error(`${id} did not start:\n${started.output()}`);
     }
   }, 240_000);
   afterAll(async () => {
