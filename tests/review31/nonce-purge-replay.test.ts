@@ -11,7 +11,7 @@
  * second, after a purge in that second, is let through to the source. The purge runs every 60 s, so a
  * replayer who sends each captured request at its window's last second wins about one time in sixty.
  * Fix (tiny): store the claim until a second later (`(expires + skew + 1) * 1000`) or purge with a margin
- * (`expires_at < now - 60_000`). `it.fails` while the finding stands.
+ * (`expires_at < now - 60_000`). Fixed: replayWindowEnd keeps it a second longer.
  */
 import { GATEWAY_URL, startTestGateway, type TestGateway } from '@poortwachter/gateway/testing';
 import { signRequest } from '@poortwachter/protocol';
@@ -56,7 +56,7 @@ describeDialect('sqlite', 'review 31: a purged nonce and its signature window', 
     expect(gw.source.state.calls).toBe(calls);
   });
 
-  it.fails('refuses a replay in the last second of the window after a purge in that second', async () => {
+  it('refuses a replay in the last second of the window after a purge in that second', async () => {
     clock = Date.now();
     const created = Math.floor(clock / 1000);
     const request = await signed(created);

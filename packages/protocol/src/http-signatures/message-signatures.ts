@@ -238,7 +238,8 @@ export async function verifyMessage(message: MessageView, options: VerifyOptions
     throw new HttpSignatureError('algorithmMismatch', `Key ${params.keyid} cannot make ${params.alg} signatures.`);
   }
   const base = signatureBase(components, rawParams, message, options.request);
-  const signatureValue = new Uint8Array(signatureMember[0]);
+  // A copy: the parsed header is shared through the cache (the response's `;req` reads it again).
+  const signatureValue = new Uint8Array(signatureMember[0].slice(0));
   if (!(await verifyBytes(publicKey, utf8.encode(base), signatureValue))) {
     throw new HttpSignatureError('badSignature', 'The signature does not verify.');
   }
