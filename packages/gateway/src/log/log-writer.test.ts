@@ -4,39 +4,15 @@ import { join } from 'node:path';
 import { openDatabase } from '@poortwachter/registry';
 import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StoredAccessRecord } from '../storage/access-record.ts';
 import { migrateGateway } from '../storage/migrate.ts';
 import { inThreadExecutor } from '../storage/sqlite-executor.ts';
 import { createSqliteNonceStore } from '../storage/sqlite-stores.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
+import { sampleAccessRecord } from '../testing/sample-record.ts';
 import { createLogWriter } from './log-writer.ts';
 import { loadTree } from './merkle/merkle-store.ts';
 
-const record = (id: string): StoredAccessRecord => ({
-  id,
-  record: {
-    trace_id: '0af7651916cd43dd8448eb211c80319c',
-    span_id: 'b7ad6b7169203331',
-    name: 'brp-personen RaadpleegMetBurgerservicenummer',
-    status: 'Ok',
-    start_time: 1_795_000_000_000,
-    end_time: 1_795_000_000_020,
-    resource: { attributes: { 'service.name': 'poortwachter-gateway' } },
-    attributes: {
-      'dpl.core.processing_activity_id': 'https://www.utrecht.nl/verwerkingsactiviteiten/wmo',
-      'dpl.core.data_subject_id': `p-${id}`,
-      'dpl.core.data_subject_id_type': 'BSN',
-      'dpl.core.foreign_operation.processor': '00000001000000344000',
-      'poortwachter.processing_activity_version': 1,
-      'poortwachter.service_id': 'brp-personen',
-      'poortwachter.search_type': 'RaadpleegMetBurgerservicenummer',
-      'poortwachter.released_fields': ['naam.voornamen'],
-      'poortwachter.fsc_transaction_id': `tx-${id}`,
-      'poortwachter.request_digest': 'sha-256=:AAAA:',
-      'poortwachter.response_digest': 'sha-256=:BBBB:',
-    },
-  },
-});
+const record = (id: string) => sampleAccessRecord(id);
 
 /** Lets the writer's setImmediate turns, a real fdatasync and the promise chains after them run. */
 const turns = async () => {

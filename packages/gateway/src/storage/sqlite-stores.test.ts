@@ -4,37 +4,13 @@ import { join } from 'node:path';
 import { openDatabase } from '@poortwachter/registry';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredAccessRecord } from './access-record.ts';
+import { sampleAccessRecord } from '../testing/sample-record.ts';
 import { migrateGateway } from './migrate.ts';
 import { inThreadExecutor, type SqliteExecutor } from './sqlite-executor.ts';
 import { createSqliteAccessLogStore, createSqliteNonceStore } from './sqlite-stores.ts';
 import type { GatewayDatabase } from './tables.ts';
 
-const record = (id: string, subject: string): StoredAccessRecord => ({
-  id,
-  record: {
-    trace_id: '0af7651916cd43dd8448eb211c80319c',
-    span_id: 'b7ad6b7169203331',
-    name: 'brp-personen RaadpleegMetBurgerservicenummer',
-    status: 'Ok',
-    start_time: 1_795_000_000_000,
-    end_time: 1_795_000_000_020,
-    resource: { attributes: { 'service.name': 'poortwachter-gateway' } },
-    attributes: {
-      'dpl.core.processing_activity_id': 'https://www.utrecht.nl/verwerkingsactiviteiten/wmo',
-      'dpl.core.data_subject_id': subject,
-      'dpl.core.data_subject_id_type': 'BSN',
-      'dpl.core.foreign_operation.processor': '00000001000000344000',
-      'poortwachter.processing_activity_version': 1,
-      'poortwachter.service_id': 'brp-personen',
-      'poortwachter.search_type': 'RaadpleegMetBurgerservicenummer',
-      'poortwachter.released_fields': ['naam.voornamen'],
-      'poortwachter.fsc_transaction_id': `tx-${id}`,
-      'poortwachter.request_digest': 'sha-256=:AAAA:',
-      'poortwachter.response_digest': 'sha-256=:BBBB:',
-    },
-  },
-});
+const record = (id: string, subject: string) => sampleAccessRecord(id, { subject });
 
 for (const kind of ['in-thread'] as const) {
   describe(`SQLite stores through the ${kind} executor`, () => {

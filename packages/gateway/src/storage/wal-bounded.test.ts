@@ -17,36 +17,13 @@ import type { Kysely } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { createLogWriter } from '../log/log-writer.ts';
 import { loadTree } from '../log/merkle/merkle-store.ts';
-import type { StoredAccessRecord } from './access-record.ts';
+import { sampleAccessRecord } from '../testing/sample-record.ts';
 import { migrateGateway } from './migrate.ts';
 import { inThreadExecutor } from './sqlite-executor.ts';
 import type { GatewayDatabase } from './tables.ts';
 
-const record = (id: string): StoredAccessRecord => ({
-  id,
-  record: {
-    trace_id: '0af7651916cd43dd8448eb211c80319c',
-    span_id: 'b7ad6b7169203331',
-    name: 'brp-personen RaadpleegMetBurgerservicenummer',
-    status: 'Ok',
-    start_time: 1_795_000_000_000,
-    end_time: 1_795_000_000_020,
-    resource: { attributes: { 'service.name': 'poortwachter-gateway' } },
-    attributes: {
-      'dpl.core.processing_activity_id': 'https://www.utrecht.nl/verwerkingsactiviteiten/wmo',
-      'dpl.core.data_subject_id': `p-${id}`,
-      'dpl.core.data_subject_id_type': 'BSN',
-      'dpl.core.foreign_operation.processor': '00000001000000344000',
-      'poortwachter.processing_activity_version': 1,
-      'poortwachter.service_id': 'brp-personen',
-      'poortwachter.search_type': 'RaadpleegMetBurgerservicenummer',
-      'poortwachter.released_fields': ['naam.voornamen', 'naam.geslachtsnaam', 'geboorte.datum'],
-      'poortwachter.fsc_transaction_id': `tx-${id}`,
-      'poortwachter.request_digest': `sha-256=:${'A'.repeat(43)}=:`,
-      'poortwachter.response_digest': `sha-256=:${'B'.repeat(43)}=:`,
-    },
-  },
-});
+const record = (id: string) =>
+  sampleAccessRecord(id, { releasedFields: ['naam.voornamen', 'naam.geslachtsnaam', 'geboorte.datum'] });
 
 const dir = mkdtempSync(join(tmpdir(), 'poortwachter-review31-wal-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import { type Kysely, Migrator, sql } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { createLogWriter } from '../log/log-writer.ts';
 import { consistencyProof, inclusionProof, loadTree } from '../log/merkle/merkle-store.ts';
-import type { StoredAccessRecord } from './access-record.ts';
+import { sampleAccessRecord } from '../testing/sample-record.ts';
 import { gatewayMigrations } from './migrate.ts';
 import { inThreadExecutor } from './sqlite-executor.ts';
 import { createSqliteNonceStore } from './sqlite-stores.ts';
@@ -17,31 +17,8 @@ const BEFORE = '2026-12-13T0100-gateway-checkpoints';
 const LATEST = '2026-12-14T0100-gateway-without-rowid';
 const TABLES = ['merkle_leaves', 'merkle_nodes', 'nonces'];
 
-const record = (n: number): StoredAccessRecord => ({
-  id: `rec-${String(n).padStart(3, '0')}`,
-  record: {
-    trace_id: 'a'.repeat(32),
-    span_id: 'b'.repeat(16),
-    name: 'brp-personen RaadpleegMetBurgerservicenummer',
-    status: 'Ok',
-    start_time: 1_795_000_000_000 + n,
-    end_time: 1_795_000_000_020 + n,
-    resource: { attributes: { 'service.name': 'poortwachter-gateway' } },
-    attributes: {
-      'dpl.core.processing_activity_id': 'https://www.utrecht.nl/verwerkingsactiviteiten/wmo',
-      'dpl.core.data_subject_id': `p-${n}`,
-      'dpl.core.data_subject_id_type': 'BSN',
-      'dpl.core.foreign_operation.processor': '00000001000000344000',
-      'poortwachter.processing_activity_version': 1,
-      'poortwachter.service_id': 'brp-personen',
-      'poortwachter.search_type': 'RaadpleegMetBurgerservicenummer',
-      'poortwachter.released_fields': ['naam.voornamen'],
-      'poortwachter.fsc_transaction_id': `tx-${n}`,
-      'poortwachter.request_digest': 'sha-256=:AAAA:',
-      'poortwachter.response_digest': 'sha-256=:BBBB:',
-    },
-  },
-});
+const record = (n: number) =>
+  sampleAccessRecord(`rec-${String(n).padStart(3, '0')}`, { subject: `p-${n}`, offsetMs: n });
 
 const dir = mkdtempSync(join(tmpdir(), 'poortwachter-rowid-'));
 const opened = openDatabase<GatewayDatabase>(`sqlite:${join(dir, 'gateway.db')}`, { durable: true });
