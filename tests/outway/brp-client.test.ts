@@ -208,7 +208,11 @@ describe("Utrecht's application through the outway (a generated BRP API client, 
       }
     };
     const workers = Array.from({ length: 16 }, worker);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // Killed in the middle of the load, once it is answering (not after a fixed time: on a busy machine a
+    // fresh outway may answer its first requests only seconds later).
+    for (let waited = 0; received.length < 40 && waited < 40_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     outway.kill('SIGKILL');
     await new Promise((resolve) => outway.once('exit', resolve));
     stop = true;
@@ -220,5 +224,5 @@ describe("Utrecht's application through the outway (a generated BRP API client, 
     await opened.close();
     const logged = new Set(rows.map((r) => r.transaction_id));
     expect(received.filter((id) => !logged.has(id))).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 });
