@@ -18,12 +18,12 @@ export default defineConfig({
     // Storage suites open real databases: SQLite, and PostgreSQL, which this global setup starts for the
     // run unless TEST_DATABASE_URL names one (or is `none`: its suites are then reported as skipped).
     globalSetup: ['tests/setup/postgres.ts'],
-    // Two files at a time, also on two cores (vitest's default there is one: cores minus one): most long
-    // files wait on the processes they start (pnpm start's fourteen, a container, Chromium), so a second
-    // file beside them costs less than it gains (measured: README, Development). Every file takes its
-    // ports from its worker's own range (tests/free-ports.ts, eight ranges) and its data from a fresh
-    // temporary folder.
-    maxWorkers: Math.min(8, Math.max(2, availableParallelism() - 1)),
+    // One file at a time on two cores (vitest's default: cores minus one), `TEST_WORKERS=2` (at most 8)
+    // for more. Two at a time was faster on four long files (461–589 s against 758–764 s), but in a whole
+    // run on two loaded cores, whole-system files beside each other ran into their timeouts (README,
+    // Development). Every file takes its ports from its worker's own range (tests/free-ports.ts, eight
+    // ranges) and its data from a fresh temporary folder, so running several at once is safe.
+    maxWorkers: Math.min(8, Number(process.env.TEST_WORKERS) || Math.max(1, availableParallelism() - 1)),
     // The longest files first, also on a clean clone without vitest's cache of durations.
     sequence: { sequencer: HeavyFirstSequencer },
     testTimeout: 30_000,
