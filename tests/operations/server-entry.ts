@@ -109,7 +109,8 @@ export function runNode(
 /** Runs `entry` and waits for its "listening" line; throws with what it printed when it does not come. */
 export async function startEntry(entry: string, env: Record<string, string>): Promise<EntryProcess> {
   const running = runEntry(entry, env);
-  if (!(await running.printed(/listening on|on https?:\/\//))) {
+  // Up to a minute: a fresh clone's first start of an entry compiles its TypeScript with a cold cache.
+  if (!(await running.printed(/listening on|on https?:\/\//, 60_000))) {
     running.child.kill('SIGKILL');
     throw new Error(`${entry} did not start:\n${running.output()}`);
   }

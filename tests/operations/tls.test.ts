@@ -96,7 +96,7 @@ describe('TLS: HTTPS on every server, mutual TLS from the gateway to its source'
     expect(idp.output()).toContain(`https://127.0.0.1:${idp.port}`);
     // A client that does not trust the test CA gets no answer: it is TLS for real.
     await expect(fetch(`https://127.0.0.1:${registry.port}/healthz`)).rejects.toThrow();
-  }, 60_000);
+  }, 150_000);
 
   it('calls a source that demands a client certificate, with its CA bundle and certificate (mTLS), over HTTPS itself', async () => {
     const source = await startServer('examples/brp-source/src/server.ts', {
@@ -168,5 +168,5 @@ describe('TLS: HTTPS on every server, mutual TLS from the gateway to its source'
     expect(refused.status).toBe(502);
     expect(refused.body).not.toContain('Suzanne');
     expect(noCert.output()).toMatch(/"reason":"sourceUnreachable"/);
-  }, 90_000);
+  }, 150_000);
 });
