@@ -58,7 +58,7 @@ async function run(entry: Entry, env: Record<string, string>, args: string[] = [
     },
     args,
   );
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), 60_000);
   const code = await running.exited;
   clearTimeout(timer);
   return { code, output: running.output() };
@@ -148,7 +148,7 @@ describe('a setting a server cannot use stops it at start: exit 2, one line nami
       expect(message).not.toContain('geheim');
       expect(code, output).toBe(2);
     },
-    40_000,
+    70_000,
   );
 });
 
