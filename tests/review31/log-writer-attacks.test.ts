@@ -17,23 +17,10 @@ import { migrateGateway } from '../../packages/gateway/src/storage/migrate.ts';
 import { inThreadExecutor, type SqliteHandle } from '../../packages/gateway/src/storage/sqlite-executor.ts';
 import type { GatewayDatabase } from '../../packages/gateway/src/storage/tables.ts';
 import { sampleAccessRecord } from '../../packages/gateway/src/testing/sample-record.ts';
+import { turns as settle, watch } from '../../packages/gateway/src/testing/settling.ts';
 
 const record = (id: string) => sampleAccessRecord(id);
-
-const turns = async () => {
-  for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-function watch<T>(promise: Promise<T>) {
-  const state: { status: 'pending' | 'resolved' | 'rejected'; value?: T; error?: unknown } = { status: 'pending' };
-  promise.then(
-    (value) => Object.assign(state, { status: 'resolved', value }),
-    (error: unknown) => Object.assign(state, { status: 'rejected', error }),
-  );
-  return state;
-}
+const turns = () => settle(30);
 
 const dirs: string[] = [];
 const closers: (() => Promise<void>)[] = [];

@@ -9,27 +9,11 @@ import { inThreadExecutor } from '../storage/sqlite-executor.ts';
 import { createSqliteNonceStore } from '../storage/sqlite-stores.ts';
 import type { GatewayDatabase } from '../storage/tables.ts';
 import { sampleAccessRecord } from '../testing/sample-record.ts';
+import { turns, watch } from '../testing/settling.ts';
 import { createLogWriter } from './log-writer.ts';
 import { loadTree } from './merkle/merkle-store.ts';
 
 const record = (id: string) => sampleAccessRecord(id);
-
-/** Lets the writer's setImmediate turns, a real fdatasync and the promise chains after them run. */
-const turns = async () => {
-  for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  for (let i = 0; i < 4; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-/** Whether a promise has settled, without awaiting it. */
-function watch<T>(promise: Promise<T>) {
-  const state: { status: 'pending' | 'resolved' | 'rejected'; value?: T; error?: unknown } = { status: 'pending' };
-  promise.then(
-    (value) => Object.assign(state, { status: 'resolved', value }),
-    (error: unknown) => Object.assign(state, { status: 'rejected', error }),
-  );
-  return state;
-}
 
 const dirs: string[] = [];
 const closers: (() => Promise<void>)[] = [];
