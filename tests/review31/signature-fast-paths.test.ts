@@ -4,8 +4,8 @@
  * must decide exactly as the structured-headers library does, and never let another key, another
  * Signature-Input or another request's signature through.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import {
   parseDictionary,
@@ -25,18 +25,11 @@ import {
   serializeSignatureParams,
 } from '../../packages/protocol/src/http-signatures/signature-base.ts';
 import { RESPONSE_COMPONENTS } from '../../packages/protocol/src/sign-request.ts';
+import { ed25519KeyPair, messageView } from '../../packages/protocol/src/testing/signing.ts';
 
-const view = (init: { method?: string; targetUri?: string; status?: number; headers: Record<string, string> }) => {
-  const headers = new Headers(init.headers);
-  return { ...init, header: (name: string) => headers.get(name) } satisfies MessageView;
-};
+const view = messageView;
 
-async function keyPair(): Promise<{ privateKey: JWK; publicKey: JWK }> {
-  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as JWK;
-  const { d: _d, ...publicKey } = jwk;
-  const kid = await calculateJwkThumbprint(publicKey);
-  return { privateKey: { ...jwk, kid }, publicKey: { ...publicKey, kid } };
-}
+const keyPair = ed25519KeyPair;
 
 const outcome = async (promise: Promise<unknown>) =>
   promise.then(

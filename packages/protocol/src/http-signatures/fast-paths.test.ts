@@ -1,9 +1,10 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { calculateJwkThumbprint, type JWK } from 'jose';
+import { randomBytes } from 'node:crypto';
+import type { JWK } from 'jose';
 import { type BareItem, parseDictionary, serializeDictionary, serializeInnerList, Token } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
 import { toBase64 } from '../bytes.ts';
 import { RESPONSE_COMPONENTS } from '../sign-request.ts';
+import { ed25519KeyPair, messageView } from '../testing/signing.ts';
 import { contentDigest, verifyContentDigest } from './content-digest.ts';
 import { HttpSignatureError } from './errors.ts';
 import { signBytes, verifyBytes } from './keys.ts';
@@ -16,17 +17,9 @@ import { component, type MessageView, serializeSignatureParams } from './signatu
  * another signature through.
  */
 
-const view = (init: { method?: string; targetUri?: string; status?: number; headers: Record<string, string> }) => {
-  const headers = new Headers(init.headers);
-  return { ...init, header: (name: string) => headers.get(name) } satisfies MessageView;
-};
+const view = messageView;
 
-async function keyPair(): Promise<{ privateKey: JWK; publicKey: JWK }> {
-  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as JWK;
-  const { d: _d, ...publicKey } = jwk;
-  const kid = await calculateJwkThumbprint(publicKey);
-  return { privateKey: { ...jwk, kid }, publicKey: { ...publicKey, kid } };
-}
+const keyPair = ed25519KeyPair;
 
 const reason = async (promise: Promise<unknown>) => {
   const error = await promise.then(
