@@ -51,6 +51,7 @@ export {
   type ContractState,
   type ContractStatus,
   contractStatus,
+  FUTURE_SLACK_SECONDS,
   type SignatureCheck,
 } from './status.ts';
 export { autorisatieOf, keysOfTrustedDirectory, type TrustedDirectory, trustDirectory } from './trust-directory.ts';

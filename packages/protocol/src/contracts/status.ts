@@ -50,7 +50,8 @@ export interface ContractStatus {
   readonly why?: string;
 }
 
-const FUTURE_SLACK_SECONDS = 60;
+/** How far ahead of a reader's clock a signature's `signed_at` may lie (clock skew) and still count. */
+export const FUTURE_SLACK_SECONDS = 60;
 
 /**
  * Decides a contract from its signatures alone: a signature counts when its JWS verifies with an anchored

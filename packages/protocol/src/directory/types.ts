@@ -49,6 +49,12 @@ export interface DirectorySnapshot {
   readonly witnesses?: readonly Witness[];
   /** How many distinct witnesses must have cosigned a head: a majority of `witnesses`. */
   readonly witness_quorum?: number;
+  /**
+   * The head of the registry's change log this snapshot reflects: its first `tree_size` changes, whose
+   * Merkle root is `root_hash` (base64). Signed with the snapshot, so an auditor checks the snapshot
+   * against the witnessed log (`registry verify`). Absent in snapshots of older registries.
+   */
+  readonly change_log?: { readonly tree_size: number; readonly root_hash: string };
 }
 
 /** A witness as the directory lists it. */

@@ -5,12 +5,14 @@ import {
   type Checkpoint,
   DIRECTORY_TYP,
   type DirectorySnapshot,
+  rangeRoot,
   signCheckpoint,
   TREE_HEAD_TYP,
+  toBase64,
 } from '@poortwachter/protocol';
 import { CompactSign, calculateJwkThumbprint, GeneralSign, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { currentSerial, type RegistryDb } from '../repositories/changes.ts';
+import { changeLeaves, currentSerial, type RegistryDb } from '../repositories/changes.ts';
 import { listSignedContracts } from '../repositories/contracts.ts';
 import { listGrondslagen } from '../repositories/grondslagen.ts';
 import { listIdentityProviders } from '../repositories/identity-providers.ts';
@@ -71,7 +73,8 @@ const DAY_S = 86_400;
  * The directory's content as the registry holds it now: every record, and every contract not past its
  * end by more than a day with all its signatures. `autorisaties` is empty: readers derive them from
  * the contracts the parties signed (`trustDirectory`), never from the registry's word. The witnesses
- * and their quorum are always stated, also when there are none (quorum 0: heads are not witnessed).
+ * and their quorum are always stated, also when there are none (quorum 0: heads are not witnessed), and
+ * so is the head of the change log the snapshot reflects (read in the same transaction).
  */
 export async function readSnapshot(
   db: RegistryDb,
@@ -81,6 +84,7 @@ export async function readSnapshot(
   const { serial } = await currentSerial(db);
   const contracts = await listSignedContracts(db, { notAfterSince: Math.floor(now.getTime() / 1000) - DAY_S });
   const witnesses = await currentWitnessPolicy(db);
+  const leaves = await changeLeaves(db);
   return {
     serial,
     issued_at: now.toISOString(),
@@ -94,6 +98,7 @@ export async function readSnapshot(
     identity_providers: await listIdentityProviders(db),
     witnesses: witnesses.witnesses,
     witness_quorum: witnesses.quorum,
+    change_log: { tree_size: leaves.length, root_hash: toBase64(rangeRoot(leaves)) },
   };
 }
 

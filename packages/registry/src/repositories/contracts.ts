@@ -12,6 +12,7 @@ import {
   contentHash,
   contractParties,
   contractStatus,
+  FUTURE_SLACK_SECONDS,
   readContractSignature,
   type SignedContract,
 } from '@poortwachter/protocol/contracts';
@@ -143,9 +144,38 @@ function asProblem(error: unknown, prefix: string): never {
 }
 
 /**
- * The one check of an incoming signature: it reads as a contract signature, names this contract's hash,
- * is made by a key of a party, that key is anchored, and it counts (contractStatus verified it with that
- * key, at its signing time). Returns who signed, what and when.
+ * How long before the registry receives a signature its `signed_at` may lie (transit, a page left open).
+ * A key is checked at `signed_at`, so without this bound a key revoked earlier could still sign by
+ * dating its signature back; the change log's order is the clock `registry verify` checks it by.
+ */
+export const SIGNED_AT_MAX_AGE_SECONDS = 300;
+
+/** Refuses a `signed_at` more than 5 minutes before `now`, or ahead of it by more than the clock skew. */
+function checkSignedAt(signedAt: number, now: Date): void {
+  const received = Math.floor(now.getTime() / 1000);
+  const refuse = (code: string, reason: string): never => {
+    throw new ProblemError('paramsValidation', reason, {
+      invalidParams: [{ name: 'signature.signed_at', code, reason }],
+    });
+  };
+  const at = new Date(signedAt * 1000).toISOString();
+  if (signedAt < received - SIGNED_AT_MAX_AGE_SECONDS)
+    refuse(
+      'signedAtTooEarly',
+      `De handtekening is gedateerd op ${at}: meer dan ${SIGNED_AT_MAX_AGE_SECONDS / 60} minuten voor het register haar ontving (${now.toISOString()}). Zet een nieuwe handtekening met de tijd van nu.`,
+    );
+  if (signedAt > received + FUTURE_SLACK_SECONDS)
+    refuse(
+      'signedAtInFuture',
+      `De handtekening is gedateerd op ${at}: dat ligt na ${now.toISOString()}, het moment dat het register haar ontving. Zet de klok goed en onderteken opnieuw.`,
+    );
+}
+
+/**
+ * The one check of an incoming signature: it reads as a contract signature, is dated when it arrives
+ * (checkSignedAt), names this contract's hash, is made by a key of a party, that key is anchored, and
+ * it counts (contractStatus verified it with that key, at its signing time). Returns who signed, what
+ * and when.
  */
 async function checkSignature(contract: SignedContract, jws: string, keys: AnchoredKeys, now: Date) {
   let read: ReturnType<typeof readContractSignature>;
@@ -157,6 +187,7 @@ async function checkSignature(contract: SignedContract, jws: string, keys: Ancho
   const refuse = (code: string, reason: string): never => {
     throw new ProblemError('paramsValidation', reason, { invalidParams: [{ name: 'signature', code, reason }] });
   };
+  checkSignedAt(read.payload.signed_at, now);
   if (read.payload.contract_content_hash !== contract.hash)
     refuse('hashMismatch', 'De handtekening is gezet op een andere inhoud dan dit contract (contract_content_hash).');
   const parties = contractParties(contract.content).required;

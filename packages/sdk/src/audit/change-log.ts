@@ -21,6 +21,7 @@ import {
 import { anchoredKeys, contractStatus } from '@poortwachter/protocol/contracts';
 import type { JWK } from 'jose';
 import { directoryWith } from '../directory-client.ts';
+import { directoryAgreesWithChangeLog } from './directory-history.ts';
 import { registryHistory } from './registry-history.ts';
 
 /**
@@ -121,8 +122,10 @@ export interface ChangeLogVerification {
  * key, and its checkpoint is cosigned by the quorum of the witnesses the directory lists (a registry
  * that lists none: quorum 0, not witnessed; too few: ChangeLogWitnessError, nothing else is checked);
  * it extends the head remembered from an earlier run (RFC 9162 consistency, so nothing before it
- * was rewritten or removed); the leaves served make up that head's root; and every change of the signed
- * change pages (`/v1/changes`) hashes to its leaf, in order.
+ * was rewritten or removed); the leaves served make up that head's root; every change of the signed
+ * change pages (`/v1/changes`) hashes to its leaf, in order; and the directory agrees with the contract
+ * changes of that witnessed log (`directoryAgreesWithChangeLog`: no signature logged but left out or
+ * published but never logged, none recorded after its key was revoked).
  *
  * @example
  * const result = await verifyChangeLog({ registryUrl, registryKey, remembered });
@@ -134,6 +137,8 @@ export async function verifyChangeLog(options: {
   readonly remembered?: RememberedChangeLogHead | undefined;
   /** The directory verified with the pinned key (its witnesses and quorum); fetched when left out. */
   readonly directory?: DirectorySnapshot;
+  /** How many times (half a second apart) to ask again for a head that reaches the directory (default 10). */
+  readonly waitForHeadTries?: number;
   readonly fetch?: typeof globalThis.fetch;
 }): Promise<ChangeLogVerification> {
   const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -144,11 +149,18 @@ export async function verifyChangeLog(options: {
     return (await res.json()) as T;
   };
   const findings: string[] = [];
-  const served = await getJson<{ jws: string; checkpoint?: string }>('/head');
-  const payload = await verifyChangeLogHead(served.jws, options.registryKey);
   const directory =
     options.directory ??
     (await directoryWith(fetchImpl, { registryUrl: options.registryUrl, registryKey: options.registryKey }));
+  // The directory may reflect a change its witnesses are still cosigning: give them a few seconds.
+  const reflects = directory.change_log?.tree_size ?? directory.serial;
+  let served = await getJson<{ jws: string; checkpoint?: string }>('/head');
+  let payload = await verifyChangeLogHead(served.jws, options.registryKey);
+  for (let tries = 0; payload.tree_size < reflects && tries < (options.waitForHeadTries ?? 10); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    served = await getJson<{ jws: string; checkpoint?: string }>('/head');
+    payload = await verifyChangeLogHead(served.jws, options.registryKey);
+  }
   const witnessed = await witnessedHead(payload, served.checkpoint, { registryKey: options.registryKey, directory });
   const head: RememberedChangeLogHead = {
     ...payload,
@@ -213,6 +225,7 @@ export async function verifyChangeLog(options: {
         `change ${change.serial} (${change.entity} ${change.entityId}, ${change.action}) is not the change the log holds at leaf ${index}: it was edited or a change before it was deleted.`,
       );
   }
+  findings.push(...directoryAgreesWithChangeLog(directory, changes.slice(0, size), inHead));
   return { head, findings, changesChecked: checked, witnessed };
 }
 

@@ -458,9 +458,9 @@ export const COMMANDS = {
   },
   'registry verify': {
     summary:
-      "checks the registry's history: its signed change log head cosigned by the directory's witnesses, consistency with the head seen last time, every change against its leaf",
+      "checks the registry's history: its signed change log head cosigned by the directory's witnesses, consistency with the head seen last time, every change against its leaf, the directory's contract signatures against that log",
     description:
-      'Exits 1 when the history was rewritten (a change edited, deleted or a fork) or no head has the quorum of witnesses, 2 when the heads file cannot be read.',
+      'Exits 1 when the history was rewritten (a change edited, deleted or a fork), the directory differs from the change log (a contract signature left out, one never logged, one logged after its key was revoked) or no head has the quorum of witnesses, 2 when the heads file cannot be read.',
     options: {
       heads: {
         type: 'string',

@@ -35,7 +35,8 @@ function readHeads(file: string): HeadsFile {
  * `poortwachter registry verify`: checks the registry's history (its verifiable change log) against
  * the head remembered from the last run (./data/registry-heads.json), and remembers the new head only
  * when everything adds up, its checkpoint cosigned by the quorum of the directory's witnesses among
- * it. Exits 1 on a rewritten history or a head without that quorum, 2 on a heads file it cannot read.
+ * it, and that the directory agrees with that log's contract changes. Exits 1 on a rewritten history, a
+ * directory that differs from it, or a head without that quorum, 2 on a heads file it cannot read.
  */
 export async function registryVerifyCommand(values: ValuesOf<'registry verify'>): Promise<number> {
   return runCommand(async () => {
@@ -85,13 +86,13 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
           ? 'not witnessed (the directory lists no witnesses)'
           : `cosigned by ${cosigners.length} witnesses (${cosigners.map((w) => w.name).join(', ')}; quorum ${quorum})`;
       print(
-        shown`OK    registry ${registryUrl}: ${result.head.tree_size} changes, signed head verified, ${witnessed}, ${since}, all ${result.changesChecked} changes match their leaves; ${contracts.signatures} signatures on ${contracts.contracts} contracts verified against the trust anchors\n`,
+        shown`OK    registry ${registryUrl}: ${result.head.tree_size} changes, signed head verified, ${witnessed}, ${since}, all ${result.changesChecked} changes match their leaves; ${contracts.signatures} signatures on ${contracts.contracts} contracts verified against the trust anchors and found in the change log\n`,
       );
       return 0;
     }
     print(shown`FAIL  registry ${registryUrl}:\n`);
     for (const finding of [...result.findings, ...contracts.findings]) print(shown`      - ${finding}\n`);
-    print(shown`\nTHE REGISTRY'S HISTORY WAS REWRITTEN: see the findings above.\n`);
+    print(shown`\nTHE REGISTRY'S HISTORY WAS REWRITTEN OR ITS DIRECTORY DIFFERS FROM IT: see the findings above.\n`);
     return 1;
   });
 }
