@@ -72,7 +72,7 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
           head: result.head,
           changesChecked: result.changesChecked,
           witnessed: result.witnessed,
-          findings: result.findings,
+          findings: [...result.findings, ...contracts.findings],
         }),
       );
       return ok ? 0 : 1;
