@@ -44,6 +44,11 @@ export const REFUSALS = {
   noAutorisatie: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   autorisatieExpired: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   autorisatieNotYetValid: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
+  /**
+   * The contract is in force but was signed for another version of the verwerkingsactiviteit (or a
+   * grondslag that version does not name): the activity changed after both sides signed.
+   */
+  processingActivityChanged: { problem: 'unauthorized', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   unauthorizedField: { problem: 'unauthorizedField', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   unauthorizedParameter: { problem: 'unauthorizedParameter', fsc: 'ERROR_CODE_ACCESS_DENIED' },
   invalidRequest: { problem: 'paramsValidation', fsc: 'ERROR_CODE_REQUEST_INVALID' },

@@ -82,6 +82,42 @@ describe('refusals that follow from the registry and the source', () => {
     expect((await gw.refusals()).map((r) => r.reason)).toContain('treeHeadPending');
   });
 
+  it('processingActivityChanged: the afnemer registered a new version of its activity alone after the contract', async () => {
+    const bijstand = DEMO_PROCESSING_ACTIVITY.haarlemBijstand;
+    const path = `/v1/processing-activities/${encodeURIComponent(bijstand)}`;
+    const ask = () => gw.send(DEMO_OIN.haarlem, raadpleeg, { processingActivity: bijstand });
+    expect((await ask()).status).toBe(200);
+    const { versions } = (await (await gw.registry.app.request(path)).json()) as {
+      versions: {
+        version: number;
+        name: string;
+        doel: string;
+        responsibleOin: string;
+        bewaartermijn: string;
+        vertrouwelijkheid: string;
+      }[];
+    };
+    const signed = versions.at(-1);
+    expect(signed?.version).toBe(1);
+    // Haarlem alone: another purpose on another grondslag, under the same activity id.
+    const changed = await gw.registry.asOrganisation(DEMO_OIN.haarlem, 'PUT', path, {
+      name: 'Verkoop van adresbestanden',
+      doel: 'Adressen verkopen aan derden.',
+      grondslagIds: ['gemeentewet-art-220'],
+      responsibleOin: DEMO_OIN.haarlem,
+      bewaartermijn: signed?.bewaartermijn,
+      vertrouwelijkheid: signed?.vertrouwelijkheid,
+    });
+    expect(changed.status, await changed.clone().text()).toBe(200);
+    await gw.refreshDirectory();
+    const res = await ask();
+    expect(res.headers.get('fsc-error-code')).toBe('ERROR_CODE_ACCESS_DENIED');
+    expect(((await res.clone().json()) as { detail: string }).detail).toBe(
+      'De verwerkingsactiviteit is gewijzigd (nu versie 2). Het contract geldt voor versie 1. Een nieuw contract is nodig.',
+    );
+    await expectRefusal(res, 403, 'processingActivityChanged');
+  });
+
   it('grondslagNotInForce: the verwerkingsactiviteit rests on a grondslag that was revoked', async () => {
     const activities = (await (await gw.registry.app.request('/v1/processing-activities')).json()) as {
       id: string;
@@ -129,6 +165,7 @@ describe('refusals that follow from the registry and the source', () => {
 
 describeOperationalLog([
   'noAutorisatie',
+  'processingActivityChanged',
   'tooManyResults',
   'grondslagNotInForce',
   'processingActivityNotInForce',

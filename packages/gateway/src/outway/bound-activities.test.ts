@@ -37,6 +37,8 @@ const directory = new DirectoryIndex({
       afnemerOin: OURS,
       serviceId: 'brp-personen',
       processingActivityId: 'https://theirs.test/delegated',
+      processingActivityVersion: 1,
+      grondslagId: 'g',
       fields: ['naam.voornamen'],
       searchTypes: ['RaadpleegMetBurgerservicenummer'],
       validFrom: '2026-01-01T00:00:00.000Z',

@@ -1,4 +1,4 @@
-import { GatewayRefusal, inForce, isBsn, type Service, versionAt } from '@poortwachter/protocol';
+import { bindsVersion, GatewayRefusal, inForce, isBsn, type Service, versionAt } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { DirectoryIndex } from '../directory/directory-index.ts';
@@ -120,7 +120,7 @@ export function decideGrant(
 
 /**
  * The verwerkingsactiviteit of an application that names none, for this service: its default when the
- * organisation has an autorisatie in force for it on this service, else the one activity it is bound
+ * organisation has an autorisatie in force for it on this service (signed for the version in force), else the one activity it is bound
  * to that has (an application bound to Wmo for the BRP and to the OZB for the BRK needs no header for
  * either), else its default (the provider then refuses, naming why). Without a default: none.
  */
@@ -132,8 +132,14 @@ function defaultActivity(
   now: number,
 ): string | undefined {
   const at = new Date(now).toISOString();
-  const usable = (activity: string) =>
-    directory.autorisaties(afnemerOin, serviceId, activity).some((a) => a.revokedAt === null && inForce(a, at));
+  // In force and signed for the activity's version in force, as the provider decides (`grantBase`).
+  const usable = (activity: string) => {
+    const known = directory.processingActivities.get(activity);
+    const version = known ? versionAt(known, at) : undefined;
+    return directory
+      .autorisaties(afnemerOin, serviceId, activity)
+      .some((a) => a.revokedAt === null && inForce(a, at) && bindsVersion(a, version));
+  };
   const fallback = application.defaultProcessingActivity ?? undefined;
   // An application registered without a default names its activity every time.
   if (fallback === undefined || usable(fallback)) return fallback;

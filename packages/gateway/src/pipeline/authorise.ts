@@ -1,4 +1,6 @@
 import {
+  type Autorisatie,
+  bindsVersion,
   GatewayRefusal,
   type Grondslag,
   inForce,
@@ -82,7 +84,8 @@ export function activityInForce(
 /**
  * Resolves the autorisatie for (afnemer, service, `Processing-Activity`) valid at the moment of the
  * request (for a delegate: one whose contract the activity's responsible organisation signed as
- * delegator), with the verwerkingsactiviteit version and every grondslag in force then (`grantBase`);
+ * delegator), signed for the verwerkingsactiviteit version in force then and one of its grondslagen, with
+ * every grondslag of that version in force (`grantBase`);
  * then the profile checks the query against the spec (400 naming every problem), the search type, every
  * search parameter (it selects on data: the autorisatie must cover that data) and every requested field
  * against the autorisatie (403 naming each). Nothing reaches the source before all of it holds.
@@ -100,8 +103,9 @@ export const authorise = (options: AuthoriseOptions) =>
 /**
  * The decision every signed call about a person starts from (a query of any profile, an afnemer's
  * terugmelding): the verified caller's autorisatie for this service under its `Processing-Activity`,
- * valid now, with the activity's version and every grondslag in force. Refuses (401/403/404) naming
- * what is missing. With `profile`, a service of another profile does not have the route (404).
+ * valid now and signed for the activity's version in force (`bindsVersion`: a version registered after
+ * the contract needs a new one), with every grondslag of that version in force. Refuses (401/403/404)
+ * naming what is missing. With `profile`, a service of another profile does not have the route (404).
  */
 export function grantBase(
   c: Context<GatewayEnv>,
@@ -137,7 +141,9 @@ export function grantBase(
       'De verwerkingsactiviteit in de header Processing-Activity is van een andere organisatie.',
     );
   }
-  const autorisatie = candidates.find((a) => inForce(a, at));
+  const current = candidates.filter((a) => inForce(a, at));
+  const autorisatie = current.find((a) => bindsVersion(a, version));
+  if (!autorisatie && current.length > 0) throw changedSinceSigned(current, version);
   if (!autorisatie) {
     if (candidates.some((a) => a.validFrom > at)) {
       throw new GatewayRefusal(
@@ -153,4 +159,20 @@ export function grantBase(
     );
   }
   return { autorisatie, processingActivity: version, grondslagen, service };
+}
+
+/** The refusal for contracts in force that were signed for another version or grondslag than the one in force. */
+function changedSinceSigned(current: readonly Autorisatie[], version: ProcessingActivityVersion): GatewayRefusal {
+  const other = current.find((a) => a.processingActivityVersion !== version.version);
+  if (other) {
+    return new GatewayRefusal(
+      'processingActivityChanged',
+      `De verwerkingsactiviteit is gewijzigd (nu versie ${version.version}). Het contract geldt voor versie ${other.processingActivityVersion}. Een nieuw contract is nodig.`,
+    );
+  }
+  const grondslag = (current[0] as Autorisatie).grondslagId;
+  return new GatewayRefusal(
+    'processingActivityChanged',
+    `De grondslag ${grondslag} van het contract hoort niet bij versie ${version.version} van de verwerkingsactiviteit. Een nieuw contract is nodig.`,
+  );
 }

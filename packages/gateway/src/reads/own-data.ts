@@ -53,6 +53,9 @@ export const ownDataGrant = (options: OwnDataOptions) =>
       afnemerOin: service.providerOin,
       serviceId: service.id,
       processingActivityId: betrokkene.inzageActivityId,
+      // The bronhouder's own processing under the version in force: no contract binds another.
+      processingActivityVersion: version.version,
+      grondslagId: version.grondslagIds[0] ?? '',
       fields: ownFields(service).filter((path) => askable.has(path)),
       searchTypes: [betrokkene.operation],
       validFrom: version.validFrom,

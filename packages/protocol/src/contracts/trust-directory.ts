@@ -66,7 +66,9 @@ export async function trustDirectory(
 /**
  * The autorisatie a checked contract grants: none unless every party's acceptance counted and its
  * bronhouder provides the service; valid from the later of its start and the last acceptance, until its
- * end, revoked at the first counted reject or revoke. The one rule for the gateway and the auditor.
+ * end, revoked at the first counted reject or revoke; bound to the activity version and grondslag signed
+ * (`bindsVersion` decides whether that version is still the one in force). The one rule for the gateway
+ * and the auditor.
  */
 export function autorisatieOf(
   contract: SignedContract,
@@ -83,6 +85,8 @@ export function autorisatieOf(
     afnemerOin: data.outway.peer_id,
     serviceId: data.service.name,
     processingActivityId: data.properties.processing_activity_id,
+    processingActivityVersion: data.properties.processing_activity_version,
+    grondslagId: data.properties.grondslag_id,
     fields: data.properties.fields,
     searchTypes: data.properties.search_types,
     validFrom: iso(from * 1000),

@@ -190,6 +190,13 @@ export interface Autorisatie {
   readonly afnemerOin: string;
   readonly serviceId: string;
   readonly processingActivityId: string;
+  /**
+   * The version of the verwerkingsactiviteit the parties signed for: it grants only while that version
+   * is the one in force (`bindsVersion`). A new version, even by the afnemer alone, needs a new contract.
+   */
+  readonly processingActivityVersion: number;
+  /** The grondslag the parties signed for: one of that version's grondslagen. */
+  readonly grondslagId: string;
   readonly fields: readonly string[];
   readonly searchTypes: readonly string[];
   readonly validFrom: string;

@@ -1,4 +1,4 @@
-import type { ProcessingActivity, ProcessingActivityVersion } from './model.ts';
+import type { Autorisatie, ProcessingActivity, ProcessingActivityVersion } from './model.ts';
 import { inForce } from './validity.ts';
 
 /**
@@ -26,4 +26,25 @@ export function versionKnownAt(
     .sort((a, b) => Date.parse(a.validFrom) - Date.parse(b.validFrom))
     .at(-1);
   return version && inForce({ validFrom: version.validFrom, revokedAt: version.revokedAt }, t) ? version : undefined;
+}
+
+/**
+ * Whether an autorisatie holds for the version of its verwerkingsactiviteit that is in force: the
+ * version its parties signed is that version, and the grondslag they signed is one of its grondslagen.
+ * A version the afnemer registered on its own after the contract (another purpose, another grondslag)
+ * is not what the bronhouder agreed to. The one rule for the gateway (`grantBase`), the outway and the
+ * auditor (coverage report).
+ *
+ * @example
+ * bindsVersion(autorisatie, versionAt(activity, now)); // false once version 2 is in force
+ */
+export function bindsVersion(
+  autorisatie: Pick<Autorisatie, 'processingActivityVersion' | 'grondslagId'>,
+  version: Pick<ProcessingActivityVersion, 'version' | 'grondslagIds'> | undefined,
+): boolean {
+  return (
+    version !== undefined &&
+    autorisatie.processingActivityVersion === version.version &&
+    version.grondslagIds.includes(autorisatie.grondslagId)
+  );
 }

@@ -5,7 +5,13 @@ import {
   keysOfTrustedDirectory,
   type SignedContract,
 } from '@poortwachter/protocol/contracts';
-import { authorisedPaths, dormantAutorisaties, expiringAutorisaties, validityChecker } from './coverage-rules.ts';
+import {
+  authorisedPaths,
+  dormantAutorisaties,
+  expiringAutorisaties,
+  responsibleOf,
+  validityChecker,
+} from './coverage-rules.ts';
 import type { CoverageData, CoverageReport, ReportHead, ReportProgress } from './coverage-types.ts';
 import { type RegistryChange, StateTimeline } from './registry-history.ts';
 
@@ -114,7 +120,8 @@ export async function computeCoverage(
   );
   const activities = new Map(snapshot.processing_activities.map((a) => [a.id, a]));
 
-  // Every autorisatie the history knows for this service, by (afnemer, activity), with its latest state.
+  // Every autorisatie the history knows for this service, by (responsible organisation, activity) as the
+  // records name them (a delegate's under its delegator), with its latest state.
   const autorisatiesByPair = new Map<string, string[]>();
   const add = (key: string, id: string) => {
     const ids = autorisatiesByPair.get(key) ?? [];
@@ -122,12 +129,14 @@ export async function computeCoverage(
   };
   for (const id of autorisatieStates.ids()) {
     const state = autorisatieStates.knownAt(id, Number.MAX_SAFE_INTEGER);
-    if (state?.serviceId === serviceId) add(pairKey(String(state.afnemerOin), String(state.processingActivityId)), id);
+    if (state?.serviceId !== serviceId) continue;
+    const responsible = responsibleOf({ afnemerOin: state.afnemerOin, delegatorOin: state.delegatorOin });
+    add(pairKey(responsible, String(state.processingActivityId)), id);
   }
   const current = snapshot.autorisaties.filter((a) => a.serviceId === serviceId);
-  for (const a of current) add(pairKey(a.afnemerOin, a.processingActivityId), a.id);
+  for (const a of current) add(pairKey(responsibleOf(a), a.processingActivityId), a.id);
 
-  const pairs = new Set<string>(current.map((a) => pairKey(a.afnemerOin, a.processingActivityId)));
+  const pairs = new Set<string>(current.map((a) => pairKey(responsibleOf(a), a.processingActivityId)));
   for (const p of await data.recordPairs()) pairs.add(pairKey(p.oin, p.activityId));
 
   const refusalsByPair = new Map<string, Record<string, number>>();
@@ -219,7 +228,7 @@ export async function computeCoverage(
       processingActivity: { id: activityId, name: activity?.versions.at(-1)?.name ?? 'unknown processing activity' },
       autorisatieIds,
       acceptedBy: current
-        .filter((a) => pairKey(a.afnemerOin, a.processingActivityId) === key)
+        .filter((a) => pairKey(responsibleOf(a), a.processingActivityId) === key)
         .flatMap((a) =>
           (a.acceptedBy ?? []).map((acceptance) => ({
             autorisatieId: a.id,

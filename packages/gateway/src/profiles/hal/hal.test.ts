@@ -40,6 +40,8 @@ const autorisatie = (fields: string[], searchTypes: string[]): Autorisatie => ({
   afnemerOin: 'x',
   serviceId: 'brk-bevragen',
   processingActivityId: 'p',
+  processingActivityVersion: 1,
+  grondslagId: 'g',
   fields,
   searchTypes,
   validFrom: '2020-01-01T00:00:00Z',
