@@ -92,13 +92,38 @@ export function activityInForce(
  */
 export const authorise = (options: AuthoriseOptions) =>
   createMiddleware<GatewayEnv>(async function authorise(c, next) {
-    const base = grantBase(c, options);
-    c.set(
-      'grant',
-      base.service.protocol === 'haal-centraal-hal' ? halGrant(c, base) : brpGrant(c, base, options.query),
-    );
+    const [first, ...others] = grantBases(c, options);
+    const grantOn = (base: GrantBase) =>
+      base.service.protocol === 'haal-centraal-hal' ? halGrant(c, base) : brpGrant(c, base, options.query);
+    c.set('grant', firstCovering(first, others, grantOn));
     await next();
   });
+
+/** A refusal that another contract could lift: it does not cover the query's fields or parameters. */
+const notCovered = (refusal: unknown) =>
+  refusal instanceof GatewayRefusal &&
+  (refusal.reason === 'unauthorizedField' || refusal.reason === 'unauthorizedParameter');
+
+/**
+ * The grant of the first contract in force that covers the query. An afnemer may hold several for one
+ * activity (one proposed later for more fields, while the first still holds); each access is decided on,
+ * and recorded under, one contract that covers all of it. When none does, the first one's refusal stands.
+ */
+function firstCovering(first: GrantBase, others: readonly GrantBase[], grantOn: (base: GrantBase) => Grant): Grant {
+  try {
+    return grantOn(first);
+  } catch (refusal) {
+    if (!notCovered(refusal)) throw refusal;
+    for (const base of others) {
+      try {
+        return grantOn(base);
+      } catch (other) {
+        if (!notCovered(other)) throw other;
+      }
+    }
+    throw refusal;
+  }
+}
 
 /**
  * The decision every signed call about a person starts from (a query of any profile, an afnemer's
@@ -107,10 +132,14 @@ export const authorise = (options: AuthoriseOptions) =>
  * the contract needs a new one), with every grondslag of that version in force. Refuses (401/403/404)
  * naming what is missing. With `profile`, a service of another profile does not have the route (404).
  */
-export function grantBase(
-  c: Context<GatewayEnv>,
-  options: Pick<AuthoriseOptions, 'serviceId' | 'providerKid' | 'now'> & { readonly profile?: Protocol },
-): GrantBase {
+export function grantBase(c: Context<GatewayEnv>, options: GrantBaseOptions): GrantBase {
+  return grantBases(c, options)[0];
+}
+
+type GrantBaseOptions = Pick<AuthoriseOptions, 'serviceId' | 'providerKid' | 'now'> & { readonly profile?: Protocol };
+
+/** `grantBase` for each contract in force that binds the version in force (at least one; else it refuses). */
+function grantBases(c: Context<GatewayEnv>, options: GrantBaseOptions): [GrantBase, ...GrantBase[]] {
   const caller = c.get('caller');
   if (!caller) throw new GatewayRefusal('signatureMissing', 'Het verzoek is niet ondertekend.');
   const directory = c.get('directory');
@@ -142,7 +171,7 @@ export function grantBase(
     );
   }
   const current = candidates.filter((a) => inForce(a, at));
-  const autorisatie = current.find((a) => bindsVersion(a, version));
+  const [autorisatie, ...others] = current.filter((a) => bindsVersion(a, version));
   if (!autorisatie && current.length > 0) throw changedSinceSigned(current, version);
   if (!autorisatie) {
     if (candidates.some((a) => a.validFrom > at)) {
@@ -158,7 +187,8 @@ export function grantBase(
       `Er is geen autorisatie voor ${service.id} onder deze verwerkingsactiviteit.`,
     );
   }
-  return { autorisatie, processingActivity: version, grondslagen, service };
+  const baseOf = (a: Autorisatie): GrantBase => ({ autorisatie: a, processingActivity: version, grondslagen, service });
+  return [baseOf(autorisatie), ...others.map(baseOf)];
 }
 
 /** The refusal for contracts in force that were signed for another version or grondslag than the one in force. */
