@@ -26,13 +26,13 @@ export function checkX5c(x5c: readonly string[], jwk: PublicJwk, name: string): 
 }
 
 /** The reason, in Dutch, the registry gives for each way a chain fails to anchor a key. */
-const REFUSALS: Record<ChainRefusal['code'], (refusal: ChainRefusal, oin: string) => string> = {
+const REFUSALS: Record<ChainRefusal['code'], (oin: string) => string> = {
   chainLength: () => 'Geef de keten als 1 tot 5 certificaten, het certificaat van de sleutel eerst.',
   notCertificate: () => 'Dit is geen certificaat (base64 DER).',
   certificateKey: () => 'Het eerste certificaat hoort niet bij deze sleutel.',
-  certificateOin: (_r, oin) =>
+  certificateOin: (oin) =>
     `Het certificaat noemt een andere organisatie in serialNumber: het moet de OIN ${oin} noemen.`,
-  chainBroken: (r) => `Dit certificaat heeft certificaat ${r.index ?? 0} van de keten niet uitgegeven.`,
+  chainBroken: () => 'Dit certificaat heeft het certificaat ervoor in de keten niet uitgegeven.',
   noTrustAnchor: () =>
     'De keten leidt niet naar een vertrouwd basiscertificaat van het register (TRUST_ANCHORS_FILE, bijvoorbeeld PKIoverheid).',
 };
@@ -59,7 +59,7 @@ export function checkAnchoringCertificate(
     const reason =
       window.code === 'noTrustAnchor' && anchors.length === 0
         ? 'Het register heeft geen vertrouwde basiscertificaten: zet TRUST_ANCHORS_FILE.'
-        : REFUSALS[window.code](window, oin);
+        : REFUSALS[window.code](oin);
     throw invalidField(member, reason, window.code);
   }
   if (window.to <= now.getTime())
