@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { isProblemError } from '@poortwachter/protocol';
 import { issueCertificate, makeCertificateAuthority } from '@poortwachter/protocol/contracts';
-import { calculateJwkThumbprint } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
 import { checkAnchoringCertificate } from './key-certificate.ts';
+import { toPublicJwk } from './public-jwk.ts';
 
 const OIN = '00000001000000000031';
 const YEAR = 365 * 86_400_000;
@@ -15,7 +15,7 @@ async function setting() {
   const anchor = new X509Certificate(Buffer.from(ca.certificate, 'base64'));
   const privateKey = await generatePrivateJwk('P-256');
   const publicJwk = publicJwkOf(privateKey);
-  const jwk = { ...publicJwk, kid: await calculateJwkThumbprint(publicJwk, 'sha256') };
+  const jwk = await toPublicJwk(publicJwk as Record<string, unknown>, 'jwk');
   const leaf = (notBefore: Date, notAfter: Date, issuer = ca) =>
     issueCertificate({
       issuer,
