@@ -68,36 +68,70 @@ function sameKey(certificate: X509Certificate, jwk: JWK): boolean {
   }
 }
 
-/** The window in which a chain is valid, or why it does not anchor `key` for `oin`. */
-function chainWindow(
+/** Why a certificate chain does not anchor a key, with which certificate (`index` into `x5c`) it is about. */
+export interface ChainRefusal {
+  readonly code:
+    | 'chainLength'
+    | 'notCertificate'
+    | 'certificateKey'
+    | 'certificateOin'
+    | 'chainBroken'
+    | 'noTrustAnchor';
+  readonly index?: number;
+  readonly why: string;
+}
+
+/**
+ * The window (ms; `to` exclusive) in which the chain `x5c` anchors `jwk` for `oin`, or why it does not:
+ * the leaf holds that key and names the OIN in its subject's serialNumber, each certificate is issued by
+ * the next, and the last is, or is issued by, one of `anchors`. The one rule for a key's certificate:
+ * `anchoredKeys` and the registry's checks of a chain it is given both ask it.
+ *
+ * @example
+ * const window = certificateWindow(key.x5c, oin, key.jwk, anchors);
+ * if ('why' in window) console.log(window.why);
+ */
+export function certificateWindow(
   x5c: readonly string[],
   oin: string,
   jwk: JWK,
   anchors: readonly X509Certificate[],
-): { from: number; to: number } | string {
+): { from: number; to: number } | ChainRefusal {
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > MAX_CHAIN)
-    return `its x5c must hold 1 to ${MAX_CHAIN} certificates`;
-  let chain: X509Certificate[];
-  try {
-    chain = x5c.map((b64) => new X509Certificate(Buffer.from(b64, 'base64')));
-  } catch {
-    return 'its x5c holds something that is not a DER certificate';
+    return { code: 'chainLength', why: `its x5c must hold 1 to ${MAX_CHAIN} certificates` };
+  const chain: X509Certificate[] = [];
+  for (const [index, b64] of x5c.entries()) {
+    try {
+      chain.push(new X509Certificate(Buffer.from(b64, 'base64')));
+    } catch {
+      return { code: 'notCertificate', index, why: 'its x5c holds something that is not a DER certificate' };
+    }
   }
   const leaf = chain[0] as X509Certificate;
-  if (!sameKey(leaf, jwk)) return 'its certificate is for another public key';
+  if (!sameKey(leaf, jwk))
+    return { code: 'certificateKey', index: 0, why: 'its certificate is for another public key' };
   const serial = subjectSerialNumber(leaf);
-  if (serial !== oin) return `its certificate names serialNumber ${serial ?? '(none)'}, not the OIN ${oin}`;
+  if (serial !== oin)
+    return {
+      code: 'certificateOin',
+      index: 0,
+      why: `its certificate names serialNumber ${serial ?? '(none)'}, not the OIN ${oin}`,
+    };
   for (let i = 0; i + 1 < chain.length; i++) {
     const child = chain[i] as X509Certificate;
     const parent = chain[i + 1] as X509Certificate;
     if (!parent.ca || !child.checkIssued(parent) || !child.verify(parent.publicKey))
-      return `certificate ${i + 1} of its chain is not issued by certificate ${i + 2}`;
+      return {
+        code: 'chainBroken',
+        index: i + 1,
+        why: `certificate ${i + 1} of its chain is not issued by certificate ${i + 2}`,
+      };
   }
   const top = chain[chain.length - 1] as X509Certificate;
   const anchor = anchors.find(
     (a) => a.fingerprint256 === top.fingerprint256 || (a.ca && top.checkIssued(a) && top.verify(a.publicKey)),
   );
-  if (!anchor) return 'its certificate chain does not lead to a trust anchor';
+  if (!anchor) return { code: 'noTrustAnchor', why: 'its certificate chain does not lead to a trust anchor' };
   let from = -Infinity;
   let to = Infinity;
   for (const certificate of [...chain, anchor]) {
@@ -174,14 +208,14 @@ export async function anchoredKeys(
       const own = keyWindow(organisation, key);
       const x5c = key.x5c;
       if (x5c) {
-        const window = chainWindow(x5c, organisation.oin, jwk, anchors);
-        if (typeof window === 'object') {
+        const window = certificateWindow(x5c, organisation.oin, jwk, anchors);
+        if (!('why' in window)) {
           const from = Math.max(own.from, window.from);
           const to = Math.min(own.to, window.to);
           byKid.set(key.kid, { oin: organisation.oin, kid: key.kid, jwk, from, to, how: 'certificate' });
           continue;
         }
-        pending.set(key.kid, { key, why: window });
+        pending.set(key.kid, { key, why: window.why });
       } else {
         pending.set(key.kid, {
           key,

@@ -7,6 +7,8 @@ export {
   type AnchoredKey,
   type AnchoredKeys,
   anchoredKeys,
+  type ChainRefusal,
+  certificateWindow,
   KEY_ENDORSEMENT_TYP,
   type KeyEndorsementPayload,
   parseTrustAnchors,

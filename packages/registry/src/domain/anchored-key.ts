@@ -40,3 +40,17 @@ export async function whyNotAnchored(
   );
   return 'why' in result ? `the new key is not anchored: ${result.why}` : undefined;
 }
+
+/**
+ * Whether the organisation holds a key that is anchored and may sign now: then it administers its keys
+ * itself, and the operator adds none (the operator's act is for an organisation left without one).
+ */
+export async function signsForItself(
+  organisation: Organisation,
+  anchors: readonly X509Certificate[],
+  now: Date,
+): Promise<boolean> {
+  const anchored = await anchoredKeys([organisation], anchors);
+  const at = now.getTime();
+  return [...anchored.byKid.values()].some((key) => key.oin === organisation.oin && key.from <= at && at < key.to);
+}

@@ -1,5 +1,7 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { invalidField, type PublicJwk } from '@poortwachter/protocol';
+import { type ChainRefusal, certificateWindow } from '@poortwachter/protocol/contracts';
+import type { JWK } from 'jose';
 
 /**
  * Checks a key's `x5c` as far as the registry can on its own: every member is a base64 DER certificate
@@ -21,4 +23,49 @@ export function checkX5c(x5c: readonly string[], jwk: PublicJwk, name: string): 
   if (!leaf?.publicKey.equals(held)) {
     throw invalidField(`${name}[0]`, 'Het eerste certificaat hoort niet bij deze sleutel.', 'certificateKey');
   }
+}
+
+/** The reason, in Dutch, the registry gives for each way a chain fails to anchor a key. */
+const REFUSALS: Record<ChainRefusal['code'], (oin: string) => string> = {
+  chainLength: () => 'Geef de keten als 1 tot 5 certificaten, het certificaat van de sleutel eerst.',
+  notCertificate: () => 'Dit is geen certificaat (base64 DER).',
+  certificateKey: () => 'Het eerste certificaat hoort niet bij deze sleutel.',
+  certificateOin: (oin) =>
+    `Het certificaat noemt een andere organisatie in serialNumber: het moet de OIN ${oin} noemen.`,
+  chainBroken: () => 'Dit certificaat heeft het certificaat ervoor in de keten niet uitgegeven.',
+  noTrustAnchor: () =>
+    'De keten leidt niet naar een vertrouwd basiscertificaat van het register (TRUST_ANCHORS_FILE, bijvoorbeeld PKIoverheid).',
+};
+
+/**
+ * Checks that `x5c` anchors the key `jwk` for `oin` now: core's `certificateWindow` (the one rule, as
+ * every gateway applies it), and a chain still valid at `now`. Throws a 400 naming the member (`x5c`,
+ * or `x5c[0]` for the leaf) and saying why in Dutch. `name` is where the chain sits in the request.
+ *
+ * @example
+ * checkAnchoringCertificate(x5c, oin, key.jwk, anchors, new Date(), 'x5c');
+ */
+export function checkAnchoringCertificate(
+  x5c: readonly string[],
+  oin: string,
+  jwk: PublicJwk,
+  anchors: readonly X509Certificate[],
+  now: Date,
+  name: string,
+): void {
+  const window = certificateWindow(x5c, oin, jwk as JWK, anchors);
+  if ('why' in window) {
+    const member = window.index === undefined ? name : `${name}[${window.index}]`;
+    const reason =
+      window.code === 'noTrustAnchor' && anchors.length === 0
+        ? 'Het register heeft geen vertrouwde basiscertificaten: zet TRUST_ANCHORS_FILE.'
+        : REFUSALS[window.code](oin);
+    throw invalidField(member, reason, window.code);
+  }
+  if (window.to <= now.getTime())
+    throw invalidField(
+      name,
+      `De keten is verlopen op ${new Date(window.to).toISOString()}: vraag een nieuw certificaat aan.`,
+      'certificateExpired',
+    );
 }

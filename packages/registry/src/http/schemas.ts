@@ -356,6 +356,7 @@ export const REQUEST_SCHEMAS = withVisibleText({
   }),
   'organisation-update': object(['name', 'kind', 'roles'], organisationFields),
   'key-create': keyInput,
+  'key-certificate': object(['x5c'], { x5c: keyInput.properties.x5c }),
   revoke: object([], { revokedAt: dateTime }),
   'service-create': object(
     ['id', 'providerOin', 'name', 'gatewayUrl', 'protocol', 'fieldCatalogue', 'dataSubjectPaths'],

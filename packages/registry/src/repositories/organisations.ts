@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import type {
   Organisation,
   OrganisationKey,
@@ -9,7 +10,7 @@ import type {
 import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../domain/actor.ts';
-import { checkX5c } from '../domain/key-certificate.ts';
+import { checkAnchoringCertificate, checkX5c } from '../domain/key-certificate.ts';
 import { toPublicJwk } from '../domain/public-jwk.ts';
 import { toInstant, toInterval } from '../domain/time.ts';
 import { isHttpsOrLocal } from '../domain/web-address.ts';
@@ -269,15 +270,18 @@ export async function addKey(
 }
 
 /**
- * Gives a registered key its certificate chain (`x5c`, leaf first), which must hold that key. Only a
- * key without one: a chain once published is not swapped (a new certificate is a new key, or an
- * endorsement). Records the change.
+ * Gives a registered key its certificate chain (`x5c`, leaf first): the operator's recorded act that
+ * anchors a key listed before issue 28 (or the organisation's own). The chain must anchor exactly that
+ * key for that OIN to one of `anchors`, now (`checkAnchoringCertificate`: 400 naming the member). Only an
+ * active key without one: a chain once published is not swapped (a new certificate is a new key, or an
+ * endorsement). Records the change (`certify-key`).
  */
 export async function setKeyCertificate(
   db: Kysely<RegistryDatabase>,
   oin: string,
   kid: string,
   x5c: string[],
+  anchors: readonly X509Certificate[],
   actor: Actor,
   now = new Date(),
 ): Promise<OrganisationKey> {
@@ -285,8 +289,13 @@ export async function setKeyCertificate(
   await db.transaction().execute(async (trx) => {
     const key = (await getOrganisation(trx, oin)).keys.find((k) => k.kid === kid);
     if (!key) throw new ProblemError('notFound', `Organisation ${oin} has no key ${kid}.`);
-    if (key.x5c) throw new ProblemError('conflict', `Key ${kid} has a certificate already.`);
-    checkX5c(x5c, key.jwk, 'x5c');
+    if (key.status === 'revoked') throw new ProblemError('conflict', `Key ${kid} is revoked: add a new key instead.`);
+    if (key.x5c)
+      throw new ProblemError(
+        'conflict',
+        `Key ${kid} has a certificate already; a new certificate is a new key (POST /v1/organisations/${oin}/keys).`,
+      );
+    checkAnchoringCertificate(x5c, oin, key.jwk, anchors, now, 'x5c');
     await trx
       .updateTable('organisation_keys')
       .set({ x5c: JSON.stringify(x5c) })

@@ -95,6 +95,6 @@ export async function certifyRegisteredDemoKeys(
       .executeTakeFirst();
     if (!row || row.x5c !== null || row.status !== 'active') continue;
     const x5c = certifyDemoKey(ca, organisation, privateJwk, new Date(now.getTime() - 86_400_000));
-    await setKeyCertificate(db, organisation.oin, kid, [x5c], OPERATOR, now);
+    await setKeyCertificate(db, organisation.oin, kid, [x5c], [ca.certificate], OPERATOR, now);
   }
 }

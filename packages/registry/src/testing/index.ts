@@ -9,6 +9,7 @@ export {
 export { REQUEST_SAMPLES, type RequestSample, textMembers } from './request-samples.ts';
 export {
   certifiedKey,
+  demoCertificate,
   demoPrivateKey,
   type OrganisationRequest,
   signAsOrganisation,

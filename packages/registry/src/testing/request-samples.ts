@@ -168,6 +168,12 @@ export const REQUEST_SAMPLES: readonly RequestSample[] = [
     body: { jwk, ...validity, x5c: [x5c], endorsement: signature },
   },
   {
+    schema: 'key-certificate',
+    method: 'PUT',
+    path: '/organisations/00000001000000344000/keys/abc/certificate',
+    body: { x5c: [x5c] },
+  },
+  {
     schema: 'revoke',
     method: 'POST',
     path: '/organisations/00000001000000344000/revoke',

@@ -47,6 +47,19 @@ export const demoPrivateKey = (keyDir: string, oin: string): JWK =>
   JSON.parse(readFileSync(join(keyDir, `${oin}.jwk.json`), 'utf8')) as JWK;
 
 /**
+ * A certificate from the demo CA in `keyDir` (the test registry's trust anchor) for `privateKey`'s public
+ * key, naming `organisation`'s OIN in serialNumber: base64 DER, the `x5c` leaf.
+ */
+export async function demoCertificate(
+  keyDir: string,
+  organisation: { readonly oin: string; readonly name: string },
+  privateKey: JWK,
+): Promise<string> {
+  const ca = await loadOrCreateDemoCa(keyDir, new Date());
+  return certifyDemoKey(ca, organisation, privateKey, new Date(Date.now() - 60_000));
+}
+
+/**
  * A new key for an organisation with a certificate from the demo CA in `keyDir` (the test registry's
  * trust anchor) naming its OIN: the private key to sign with, and the key as the registry takes it.
  */
@@ -56,7 +69,6 @@ export async function certifiedKey(
   type: 'Ed25519' | 'P-256' = 'Ed25519',
 ): Promise<{ privateKey: JWK; key: { jwk: Record<string, unknown>; x5c: string[] } }> {
   const privateKey = await generatePrivateJwk(type);
-  const ca = await loadOrCreateDemoCa(keyDir, new Date());
-  const x5c = [certifyDemoKey(ca, organisation, privateKey, new Date(Date.now() - 60_000))];
+  const x5c = [await demoCertificate(keyDir, organisation, privateKey)];
   return { privateKey, key: { jwk: publicJwkOf(privateKey) as Record<string, unknown>, x5c } };
 }

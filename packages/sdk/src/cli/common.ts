@@ -155,3 +155,17 @@ export async function runCommand(body: () => Promise<number>): Promise<number> {
     return 1;
   }
 }
+
+/** The operator's admin token, from `--admin-token` or the file the registry wrote on first start. */
+export function adminToken(file: string | undefined): string {
+  const path = file ?? join(dataDir(), 'registry-admin-token');
+  if (!existsSync(path)) {
+    throw new CliExit(
+      2,
+      `No admin token at ${path}: pass --admin-token (the file the registry wrote on first start, or one made with its admin-token add).`,
+    );
+  }
+  const token = readFileSync(path, 'utf8').trim();
+  if (!token) throw new CliExit(2, `The admin token file ${path} is empty.`);
+  return token;
+}

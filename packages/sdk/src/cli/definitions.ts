@@ -506,6 +506,29 @@ export const COMMANDS = {
     operand: { name: 'N', description: 'the quorum' },
     options: (({ quorum: _quorum, ...rest }) => rest)(WITNESS_CHANGE),
   },
+  'registry key certify': {
+    summary: "anchor an organisation's key with its certificate chain (the registry's operator, admin token)",
+    description:
+      "For a registry from before contracts, whose keys carry no certificate and so sign nothing (401), or an organisation left without an anchored key. FILE holds the chain as PEM, the key's own certificate first: it must lead to one of the registry's TRUST_ANCHORS_FILE anchors and name the OIN in its subject's serialNumber. A key the registry lists gets the chain; a key it does not list is added with it (only for an organisation without an anchored key: one that has one adds its own keys). The change log records it with actor operator. Exits 1 when the registry refuses, naming why.",
+    options: {
+      oin: { type: 'string', value: 'OIN', required: true, description: "the organisation's OIN" },
+      cert: {
+        type: 'string',
+        value: 'FILE',
+        required: true,
+        description: "the certificate chain (PEM), the key's own certificate first",
+      },
+      kid: {
+        type: 'string',
+        value: 'KID',
+        description: 'the key as the registry lists it (its thumbprint); it must be the key in the first certificate',
+        defaultText: 'the key in the first certificate',
+      },
+      registry: REGISTRY.registry,
+      'admin-token': WITNESS_CHANGE['admin-token'],
+      json: { type: 'boolean', description: 'print the key as the registry then lists it, as JSON' },
+    },
+  },
   'terugmelding list': {
     summary: "the bronhouder's terugmeldingen of a service, newest first, with their status",
     options: {

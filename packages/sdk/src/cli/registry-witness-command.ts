@@ -1,9 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Witness } from '@poortwachter/protocol';
 import { registryJson } from '../registry-json.ts';
-import { CliExit, runCommand } from './common.ts';
-import { dataDir } from './data-dir.ts';
+import { adminToken, CliExit, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { jsonText, print, shown } from './output.ts';
 
@@ -11,20 +8,6 @@ import { jsonText, print, shown } from './output.ts';
 interface WitnessPolicy {
   readonly witnesses: readonly Witness[];
   readonly quorum: number;
-}
-
-/** The operator's admin token, from `--admin-token` or the file the registry wrote on first start. */
-function adminToken(file: string | undefined): string {
-  const path = file ?? join(dataDir(), 'registry-admin-token');
-  if (!existsSync(path)) {
-    throw new CliExit(
-      2,
-      `No admin token at ${path}: pass --admin-token (the file the registry wrote on first start, or one made with its admin-token add).`,
-    );
-  }
-  const token = readFileSync(path, 'utf8').trim();
-  if (!token) throw new CliExit(2, `The admin token file ${path} is empty.`);
-  return token;
 }
 
 /** One call to the registry's witness routes; a refusal is an SdkError with the registry's problem. */

@@ -4,9 +4,10 @@ import { invalidField, OIN_PATTERN, ProblemError, parseDateTime, versionAt } fro
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
-import { whyNotAnchored } from '../../domain/anchored-key.ts';
+import { OPERATOR } from '../../domain/actor.ts';
+import { signsForItself, whyNotAnchored } from '../../domain/anchored-key.ts';
 import { authoriseChange, type ChangeTarget } from '../../domain/change-rules.ts';
-import { checkX5c } from '../../domain/key-certificate.ts';
+import { checkAnchoringCertificate, checkX5c } from '../../domain/key-certificate.ts';
 import { toPublicJwk } from '../../domain/public-jwk.ts';
 import { currentSerial, listChanges } from '../../repositories/changes.ts';
 import {
@@ -34,6 +35,7 @@ import {
   type OrganisationInput,
   revokeKey,
   revokeOrganisation,
+  setKeyCertificate,
   updateOrganisation,
 } from '../../repositories/organisations.ts';
 import {
@@ -105,13 +107,37 @@ export function recordRoutes(
   app.post('/organisations/:oin/keys', async (c) => {
     const oin = oinParam(c.req.param('oin'));
     const input = await body<KeyInput>(c, 'key-create');
-    authoriseChange(c.var.actor, { what: `the keys of ${oin}`, owners: [oin], operator: false });
-    // A key an organisation adds itself must be anchored (x5c to a trust anchor, or an endorsement by
-    // its current anchored key): otherwise whoever holds one key could add keys no anchor vouches for.
-    const why = await whyNotAnchored(await getOrganisation(db, oin), await candidateKey(input), anchors);
-    if (why) throw new ProblemError('unauthorized', `Organisation ${oin} cannot add this key: ${why}.`);
+    const organisation = await getOrganisation(db, oin);
+    if (c.var.actor === OPERATOR) {
+      // The operator adds a key only for an organisation left without an anchored key (onboarded before
+      // issue 28, or its last one revoked), and only one its certificate anchors: the act gives the
+      // operator no key of its own, since the gateways check the chain again.
+      const own = await signsForItself(organisation, anchors, new Date());
+      authoriseChange(c.var.actor, {
+        what: own ? `the keys of ${oin}, which holds an anchored key,` : `the keys of ${oin}`,
+        owners: [oin],
+        operator: !own,
+      });
+      if (!input.x5c)
+        throw invalidField('x5c', 'De beheerder voegt alleen een sleutel toe met zijn certificaatketen.', 'required');
+      checkAnchoringCertificate(input.x5c, oin, await toPublicJwk(input.jwk, 'jwk'), anchors, new Date(), 'x5c');
+    } else {
+      authoriseChange(c.var.actor, { what: `the keys of ${oin}`, owners: [oin], operator: false });
+      // A key an organisation adds itself must be anchored (x5c to a trust anchor, or an endorsement by
+      // its current anchored key): otherwise whoever holds one key could add keys no anchor vouches for.
+      const why = await whyNotAnchored(organisation, await candidateKey(input), anchors);
+      if (why) throw new ProblemError('unauthorized', `Organisation ${oin} cannot add this key: ${why}.`);
+    }
     const key = await addKey(db, oin, input, c.var.actor);
     return c.json(key, 201, { location: `/v1/organisations/${oin}#${key.kid}` });
+  });
+  // The operator's act that anchors a key listed before issue 28 (or the organisation's own, signed).
+  app.put('/organisations/:oin/keys/:kid/certificate', async (c) => {
+    const oin = oinParam(c.req.param('oin'));
+    const kid = c.req.param('kid');
+    const { x5c } = await body<{ x5c: string[] }>(c, 'key-certificate');
+    authoriseChange(c.var.actor, { what: `the certificate of key ${kid} of ${oin}`, owners: [oin], operator: true });
+    return c.json(await setKeyCertificate(db, oin, kid, x5c, anchors, c.var.actor));
   });
   app.post('/organisations/:oin/keys/:kid/revoke', async (c) => {
     const { revokedAt } = await body<{ revokedAt?: string }>(c, 'revoke');
