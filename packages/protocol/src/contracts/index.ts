@@ -26,6 +26,7 @@ export {
   type ContractProperties,
   checkContentShape,
   contentHash,
+  contractGrantHash,
   contractParties,
   GRANT_TYPES,
   type GrantType,
