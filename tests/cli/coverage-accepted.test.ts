@@ -4,7 +4,8 @@ import { startTestRegistry, type TestRegistry } from '@poortwachter/registry/tes
 import { type CoverageData, computeCoverage } from '@poortwachter/sdk';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coverageRows } from '../../packages/sdk/src/cli/coverage-export.ts';
+import { acceptancesOf, coverageRows } from '../../packages/sdk/src/cli/coverage-export.ts';
+import { coveragePage, escapeHtml } from '../../packages/sdk/src/cli/coverage-page.ts';
 
 /** No records and no refusals: the report's rows are then the autorisaties in force. */
 const NO_DATA: CoverageData = {
@@ -55,6 +56,26 @@ describe('coverage report: who accepted each autorisatie, and when', () => {
     expect(column).toBeGreaterThan(0);
     const line = lines.find((l) => l[0] === 'coverage' && l[3] === DEMO_OIN.haarlem);
     expect(String(line?.[column])).toContain(`(${DEMO_OIN.rvig})`);
+
+    // The CLI's table and the auditor's page: one row per autorisatie, "accepted by X (time), Y (time)".
+    const acceptances = acceptancesOf(report).filter((a) => haarlem?.autorisatieIds.includes(a.autorisatie));
+    expect(acceptances.length).toBe(haarlem?.autorisatieIds.length);
+    for (const a of acceptances) {
+      expect(a.acceptedBy).toMatch(/^accepted by (Gemeente Haarlem|Rijksdienst voor Identiteitsgegevens) \(\d{4}-/);
+      expect(a.acceptedBy).toContain('Rijksdienst voor Identiteitsgegevens (');
+      expect(a.acceptedBy).toContain('Gemeente Haarlem (');
+    }
+    const page = coveragePage({
+      auditor: 'Autoriteit Persoonsgegevens',
+      from: '2026-12-01',
+      to: '2026-12-07',
+      verify: false,
+      reports: [{ gateway: 'brp', report }],
+      missing: [],
+      nameOf: (oin) => oin,
+    });
+    expect(page).toContain('<h3>Who accepted each autorisatie</h3>');
+    expect(page).toContain(`<td>${escapeHtml(acceptances[0]?.acceptedBy ?? '-')}</td>`);
 
     // Without the trust step (the registry's word alone) nobody is named as having accepted.
     const unverified = await computeCoverage(NO_DATA, snapshot, [], {

@@ -24,10 +24,22 @@ interface View {
   readonly hash: string;
   readonly state: string;
   readonly content: {
+    validity: { not_before: number; not_after: number };
     grants: [{ data: { service: { name: string }; properties: { processing_activity_id: string } } }];
   };
   readonly signatureDetails: { oin: string; type: string; reason?: string }[];
 }
+
+/** Presses Tab until the focused element (`el` in `test`, JavaScript run in the page) fits, as someone with only a keyboard would. */
+async function tabUntil(page: Page, test: string, max = 400): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(`(() => { const el = document.activeElement; return Boolean(${test}); })()`)) return;
+  }
+  throw new Error(`not reached by Tab within ${max} presses: ${test}`);
+}
+
+const articleOf = (hash: string) => `c-${hash.replace(/[^A-Za-z0-9_-]/g, '')}`;
 
 describe('a contract asked for, accepted on the page, revoked: the gateway follows (issue 28)', () => {
   let system: RunningSystem;
@@ -35,6 +47,7 @@ describe('a contract asked for, accepted on the page, revoked: the gateway follo
   let page: Page;
   const registry = () => `http://127.0.0.1:${system.ports.registry}`;
   const rvigPage = () => `http://127.0.0.1:${system.ports.beheerRvig}`;
+  const haarlemPage = () => `http://127.0.0.1:${system.ports.beheerHaarlem}`;
   const cli = (args: readonly string[]) => runCli(args, { env: { DATA_DIR: system.data, REGISTRY_URL: registry() } });
   const haarlemKey = () =>
     JSON.parse(readFileSync(join(system.data, 'keys', `${DEMO_OIN.haarlem}.jwk.json`), 'utf8')) as RawJwk;
@@ -84,7 +97,8 @@ describe('a contract asked for, accepted on the page, revoked: the gateway follo
   beforeAll(async () => {
     system = await startSystem({ env: { DIRECTORY_REFRESH_SECONDS: '1' } });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // en-US: the date field takes its parts as month, day, year.
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
     // The demo's seeded bijstand contract of Haarlem is revoked first (with the CLI), so that this
     // test starts where the issue does: Haarlem has no contract for the BRP under bijstand.
     for (const c of await contracts(DEMO_OIN.haarlem)) {
@@ -155,6 +169,74 @@ describe('a contract asked for, accepted on the page, revoked: the gateway follo
     expect(shown.code, shown.output).toBe(0);
     expect(shown.out).toMatch(/Rijksdienst voor Identiteitsgegevens\s+accept/);
     expect(shown.out).toMatch(/Gemeente Haarlem\s+revoke\s+Klaar\./);
+  }, 240_000);
+
+  it("works by keyboard alone: propose on Haarlem's page, reject with a reason on RvIG's, revoke; dates in Amsterdam time", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const year = new Date().getUTCFullYear() + 1;
+    // Haarlem's administrator fills the form by keyboard: each list by typing the start of a choice.
+    const proposeByKeyboard = async () => {
+      const before = new Set((await contracts(DEMO_OIN.haarlem)).map((c) => c.hash));
+      await page.goto(`${haarlemPage()}/`);
+      await tabUntil(page, `el?.id === 'dienst'`);
+      await page.keyboard.type('BRP');
+      await tabUntil(page, `el?.id === 'activiteit'`);
+      await page.keyboard.type('Bijstandsverlening');
+      await tabUntil(page, `el?.id === 'grondslag'`);
+      await page.keyboard.type('Taak van het college');
+      await tabUntil(page, `el?.id === 'gegevens'`);
+      await page.keyboard.type(FIELDS.join('\n'));
+      await tabUntil(page, `el?.id === 'zoekvragen'`);
+      await page.keyboard.type('RaadpleegMetBurgerservicenummer');
+      await tabUntil(page, `el?.id === 'tot'`);
+      await page.keyboard.type(`1231${year}`);
+      await tabUntil(page, `el?.tagName === 'BUTTON' && el.closest('form')?.action.endsWith('/voorstellen')`);
+      await Promise.all([page.waitForURL(/gedaan=propose/), page.keyboard.press('Enter')]);
+      const created = (await contracts(DEMO_OIN.haarlem)).filter((c) => !before.has(c.hash));
+      expect(created.map((c) => c.state)).toEqual(['proposed']);
+      return created[0] as View;
+    };
+    const first = await proposeByKeyboard();
+    // "Geldig tot en met 31 december" means through 23:59:59 of that day in Amsterdam (winter time: +01:00).
+    expect(first.content.validity.not_after).toBe(Date.parse(`${year}-12-31T22:59:59Z`) / 1000);
+    const shown = await cli(['contract', 'show', first.hash]);
+    expect(shown.out).toMatch(new RegExp(`^valid\\s+\\S+ to ${year}-12-31T23:59:59\\+01:00$`, 'm'));
+
+    // RvIG's administrator rejects it with a reason, by keyboard.
+    await page.goto(`${rvigPage()}/`);
+    const article = articleOf(first.hash);
+    expect(await page.locator(`article#${article}`).textContent()).toContain(`tot en met 31 december ${year}`);
+    await tabUntil(page, `el?.tagName === 'TEXTAREA' && el.closest('article')?.id === '${article}'`);
+    await page.keyboard.type('Geboortedatum is niet nodig voor bijstand.');
+    await tabUntil(page, `el?.value === 'reject' && el.closest('article')?.id === '${article}'`);
+    await Promise.all([page.waitForURL(/gedaan=reject/), page.keyboard.press('Enter')]);
+    const rejected = (await contracts(DEMO_OIN.haarlem)).find((c) => c.hash === first.hash);
+    expect(rejected?.state).toBe('rejected');
+    expect(rejected?.signatureDetails).toContainEqual(
+      expect.objectContaining({
+        oin: DEMO_OIN.rvig,
+        type: 'reject',
+        reason: 'Geboortedatum is niet nodig voor bijstand.',
+      }),
+    );
+
+    // Proposed again and accepted (the CLI, as README types it); Haarlem revokes it on its page, by keyboard.
+    const second = await proposeByKeyboard();
+    const accepted = await cli(['contract', 'accept', second.hash, '--oin', 'rvig']);
+    expect(accepted.code, accepted.output).toBe(0);
+    await page.goto(`${haarlemPage()}/`);
+    const inForce = articleOf(second.hash);
+    expect(await page.locator(`section[aria-labelledby=geldt] article#${inForce}`).count()).toBe(1);
+    await tabUntil(page, `el?.tagName === 'TEXTAREA' && el.closest('article')?.id === '${inForce}'`);
+    await page.keyboard.type('De regeling is beëindigd.');
+    await tabUntil(page, `el?.value === 'revoke' && el.closest('article')?.id === '${inForce}'`);
+    await Promise.all([page.waitForURL(/gedaan=revoke/), page.keyboard.press('Enter')]);
+    expect(await page.locator('#melding').textContent()).toContain('U hebt het contract ingetrokken');
+    const revoked = (await contracts(DEMO_OIN.rvig)).find((c) => c.hash === second.hash);
+    expect(revoked?.state).toBe('revoked');
+    expect(revoked?.signatureDetails).toContainEqual(
+      expect.objectContaining({ oin: DEMO_OIN.haarlem, type: 'revoke', reason: 'De regeling is beëindigd.' }),
+    );
   }, 240_000);
 
   it('passes axe (WCAG 2.1 AA), fits 320 px, and signs nothing for a post from another page', async () => {

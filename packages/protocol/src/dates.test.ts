@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCalendarDate, parseDateTime, readPeriod } from './dates.ts';
+import { CONTRACT_TIME_ZONE, calendarDateIn, dateTimeIn, isCalendarDate, parseDateTime, readPeriod } from './dates.ts';
 
 describe('parseDateTime', () => {
   it('reads a calendar date as the start of that day in UTC', () => {
@@ -94,5 +94,36 @@ describe('readPeriod', () => {
     ]);
     expect(readPeriod('2026-12-01', '2026-11-01').problems).toEqual([{ end: 'to', kind: 'order' }]);
     expect(readPeriod('2026-12-01', '2026-11-31').problems).toEqual([{ end: 'to', kind: 'date' }]);
+  });
+});
+
+describe('dates in a time zone (a contract is read and shown in Amsterdam time)', () => {
+  it('reads a date as the days there: --until 2027-12-31 holds through 23:59:59 in Amsterdam', () => {
+    const period = readPeriod('2027-06-01', '2027-12-31', CONTRACT_TIME_ZONE);
+    expect(period.from).toBe(Date.parse('2027-05-31T22:00:00Z'));
+    expect(period.to).toBe(Date.parse('2027-12-31T23:00:00Z'));
+    expect(dateTimeIn((period.to ?? 0) - 1000, CONTRACT_TIME_ZONE)).toBe('2027-12-31T23:59:59+01:00');
+    expect(calendarDateIn((period.to ?? 0) - 1000, CONTRACT_TIME_ZONE)).toBe('2027-12-31');
+    // A date-time keeps its own offset.
+    expect(readPeriod(undefined, '2027-12-31T12:00:00Z', CONTRACT_TIME_ZONE).to).toBe(
+      Date.parse('2027-12-31T12:00:00Z'),
+    );
+  });
+
+  it('follows the clock change: the last Sunday of March has 23 hours, of October 25', () => {
+    const march = readPeriod('2027-03-28', '2027-03-28', CONTRACT_TIME_ZONE);
+    expect(march).toEqual({
+      from: Date.parse('2027-03-27T23:00:00Z'),
+      to: Date.parse('2027-03-28T22:00:00Z'),
+      problems: [],
+    });
+    const october = readPeriod('2027-10-31', '2027-10-31', CONTRACT_TIME_ZONE);
+    expect((october.to ?? 0) - (october.from ?? 0)).toBe(25 * 3_600_000);
+    expect(dateTimeIn(Date.parse('2027-07-01T10:00:00.999Z'), CONTRACT_TIME_ZONE)).toBe('2027-07-01T12:00:00+02:00');
+  });
+
+  it('stays in UTC when no zone is given (the periods of the logs)', () => {
+    expect(parseDateTime('2027-12-31')?.ms).toBe(Date.UTC(2027, 11, 31));
+    expect(parseDateTime('2027-12-31', CONTRACT_TIME_ZONE)?.ms).toBe(Date.parse('2027-12-30T23:00:00Z'));
   });
 });

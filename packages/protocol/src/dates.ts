@@ -32,17 +32,34 @@ function utc(year: number, month: number, day: number, hour = 0, minute = 0, sec
   return date.getTime();
 }
 
-/**
- * Reads a calendar date (`2026-11-30`) or an RFC 3339 date-time with its offset
- * (`2026-11-30T14:00Z`, `2026-11-30T14:00:00.000+01:00`); `undefined` for anything else, including a
- * day, month, hour, minute, second or offset that does not exist (2026-02-30, 2025-02-29, 2026-13-01,
- * 24:00, :60). Fractions beyond milliseconds are cut off.
- *
- * @example
- * parseDateTime('2026-11-30'); // { ms: 1795996800000, dateOnly: true }
- * parseDateTime('2026-02-30'); // undefined
- */
-export function parseDateTime(value: string): ParsedDateTime | undefined {
+/** How many minutes `timeZone` is ahead of UTC at the moment `ms` (Europe/Amsterdam: 60 or 120). */
+function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(ms);
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = utc(part('year'), part('month'), part('day'), part('hour'), part('minute'), part('second'));
+  return Math.round((wall - (ms - (((ms % 1000) + 1000) % 1000))) / 60_000);
+}
+
+/** The first moment of a calendar day in `timeZone` (the day may overflow: the 32nd is the next month's 1st). */
+function startOfDay(year: number, month: number, day: number, timeZone: string): number {
+  const midnight = utc(year, month, day);
+  if (timeZone === 'UTC') return midnight;
+  // Twice: the offset that holds at the moment found, not at midnight UTC (the day a clock changes).
+  const first = midnight - zoneOffsetMinutes(midnight, timeZone) * 60_000;
+  return midnight - zoneOffsetMinutes(first, timeZone) * 60_000;
+}
+
+/** The parts of a date or date-time that exist, or undefined. */
+function dateParts(value: string) {
   const date = DATE.exec(value);
   const parts = date ?? DATE_TIME.exec(value);
   if (!parts) return undefined;
@@ -51,10 +68,60 @@ export function parseDateTime(value: string): ParsedDateTime | undefined {
   ) as [number, number, number, number, number, number, number, number];
   if (day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
-  if (date) return { ms: utc(year, month, day), dateOnly: true };
+  return { parts, dateOnly: date !== null, year, month, day, hour, minute, second, offsetHours, offsetMinutes };
+}
+
+/**
+ * Reads a calendar date (`2026-11-30`) or an RFC 3339 date-time with its offset
+ * (`2026-11-30T14:00Z`, `2026-11-30T14:00:00.000+01:00`); `undefined` for anything else, including a
+ * day, month, hour, minute, second or offset that does not exist (2026-02-30, 2025-02-29, 2026-13-01,
+ * 24:00, :60). Fractions beyond milliseconds are cut off. A calendar date is the start of that day in
+ * `timeZone` (an IANA name; UTC unless given: contracts are read in `CONTRACT_TIME_ZONE`).
+ *
+ * @example
+ * parseDateTime('2026-11-30'); // { ms: 1795996800000, dateOnly: true }
+ * parseDateTime('2026-11-30', 'Europe/Amsterdam'); // { ms: 1795993200000, dateOnly: true } (23:00 UTC the day before)
+ * parseDateTime('2026-02-30'); // undefined
+ */
+export function parseDateTime(value: string, timeZone = 'UTC'): ParsedDateTime | undefined {
+  const read = dateParts(value);
+  if (!read) return undefined;
+  const { parts, year, month, day } = read;
+  if (read.dateOnly) return { ms: startOfDay(year, month, day, timeZone), dateOnly: true };
   const ms = Number((parts[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const offset = (parts[8] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return { ms: utc(year, month, day, hour, minute, second, ms) - offset, dateOnly: false };
+  const offset = (parts[8] === '-' ? -1 : 1) * (read.offsetHours * 60 + read.offsetMinutes) * 60_000;
+  return { ms: utc(year, month, day, read.hour, read.minute, read.second, ms) - offset, dateOnly: false };
+}
+
+/**
+ * The time zone in which a contract's dates are meant and shown (the CLI's `--from`/`--until`, the
+ * management page): a contract "until 2027-12-31" holds through 23:59:59 of that day in the Netherlands.
+ */
+export const CONTRACT_TIME_ZONE = 'Europe/Amsterdam';
+
+/**
+ * A moment as a calendar date (`2027-12-31`) in `timeZone`.
+ *
+ * @example
+ * calendarDateIn(Date.parse('2027-12-31T22:59:59Z'), 'Europe/Amsterdam'); // '2027-12-31'
+ */
+export function calendarDateIn(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+}
+
+/**
+ * A moment as an RFC 3339 date-time in `timeZone`, to the second and with that zone's offset then
+ * (`2027-12-31T23:59:59+01:00`): what people read, and still one exact moment.
+ *
+ * @example
+ * dateTimeIn(Date.parse('2027-12-31T22:59:59Z'), 'Europe/Amsterdam'); // '2027-12-31T23:59:59+01:00'
+ */
+export function dateTimeIn(ms: number, timeZone: string): string {
+  const offset = zoneOffsetMinutes(ms, timeZone);
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + offset * 60_000).toISOString().slice(0, 19);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${wall}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /**
@@ -83,24 +150,28 @@ export interface PeriodReading {
 
 /**
  * The project's one rule for a period that people type (every `from`/`to`, `van`/`tot`,
- * `startTime`/`endTime` of the gateway, the auditor's page and the CLI): each end a date that exists
- * or a date-time (`parseDateTime`); the period is half-open [from, to), where a date as `to` means the
- * end of that day (`to=2026-11-30` includes the 30th, so `from` and `to` may be the same date); and the
- * end must lie after the start. An end that is not given stays `undefined` (each surface has its own
- * default) and is not compared.
+ * `startTime`/`endTime` of the gateway, the auditor's page and the CLI, and a contract's validity):
+ * each end a date that exists or a date-time (`parseDateTime`); the period is half-open [from, to),
+ * where a date as `to` means the end of that day (`to=2026-11-30` includes the 30th, so `from` and `to`
+ * may be the same date); and the end must lie after the start. Dates are days in `timeZone` (UTC unless
+ * given; a contract's in `CONTRACT_TIME_ZONE`). An end that is not given stays `undefined` (each surface
+ * has its own default) and is not compared.
  *
  * @example
  * readPeriod('2026-11-01', '2026-11-30'); // { from: …, to: (1 December, 00:00 UTC), problems: [] }
+ * readPeriod(undefined, '2027-12-31', CONTRACT_TIME_ZONE).to; // 1 January 2028, 00:00 in Amsterdam
  * readPeriod('2026-12-01', '2026-11-01').problems; // [{ end: 'to', kind: 'order' }]
  * readPeriod('2026-02-30', undefined).problems; // [{ end: 'from', kind: 'date' }]
  */
-export function readPeriod(from: string | undefined, to: string | undefined): PeriodReading {
+export function readPeriod(from: string | undefined, to: string | undefined, timeZone = 'UTC'): PeriodReading {
   const problems: PeriodProblem[] = [];
   const read = (value: string | undefined, end: 'from' | 'to') => {
     if (value === undefined || value === '') return undefined;
-    const parsed = parseDateTime(value);
-    if (!parsed) problems.push({ end, kind: 'date' });
-    else return parsed.dateOnly && end === 'to' ? parsed.ms + 86_400_000 : parsed.ms;
+    const parsed = parseDateTime(value, timeZone);
+    const day = dateParts(value);
+    if (!parsed || !day) problems.push({ end, kind: 'date' });
+    // The end of a day is the start of the next one there (a day in a zone with summer time may have 23 or 25 hours).
+    else return parsed.dateOnly && end === 'to' ? startOfDay(day.year, day.month, day.day + 1, timeZone) : parsed.ms;
     return undefined;
   };
   const period = { from: read(from, 'from'), to: read(to, 'to') };

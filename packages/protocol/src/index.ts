@@ -12,6 +12,9 @@ export { boundedCache } from './bounded-cache.ts';
 export { equalBytes, fromBase64, toBase64, toBase64Url, toHex, utf8Bytes } from './bytes.ts';
 export { type CsvCell, type CsvOptions, csvCell, toCsv } from './csv.ts';
 export {
+  CONTRACT_TIME_ZONE,
+  calendarDateIn,
+  dateTimeIn,
   isCalendarDate,
   type ParsedDateTime,
   type PeriodProblem,

@@ -1,6 +1,7 @@
 import type { DirectorySnapshot, Quota } from '@poortwachter/protocol';
 import {
   type ContractContent,
+  ContractError,
   type ContractSignatureType,
   type ContractState,
   checkContentShape,
@@ -20,8 +21,13 @@ export interface ContractSignatureDetail {
   readonly oin: string;
   readonly kid: string;
   readonly type: ContractSignatureType;
-  /** ISO 8601. */
+  /** When the party says it signed (the signed payload's `signed_at`), ISO 8601. */
   readonly signedAt: string;
+  /**
+   * When the registry received the signature (its clock, not signed by the party), ISO 8601; absent
+   * from registries before it was shown.
+   */
+  readonly recordedAt?: string;
   readonly reason?: string;
 }
 
@@ -100,7 +106,19 @@ export function proposalContent(
     createdAt: now,
   });
   // The same shape check the registry applies: a wrong member is named here, before anything is signed.
-  return checkContentShape(content);
+  try {
+    return checkContentShape(content);
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    throw new SdkError(
+      'configuration',
+      `The proposal is not a contract the registry takes: ${error.message}`,
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
 }
 
 /**

@@ -31,7 +31,7 @@ export const chooseGrant = (options: ChooseGrantOptions) =>
     const hash = c.req.header('fsc-grant-hash');
     if (hash !== undefined) {
       const grant = directory.snapshot.autorisaties.find(
-        (a) => a.afnemerOin === options.organisationOin && grantHash(a) === hash,
+        (a) => a.afnemerOin === options.organisationOin && grantHash(directory.snapshot, a) === hash,
       );
       if (!grant) {
         throw new GatewayRefusal(

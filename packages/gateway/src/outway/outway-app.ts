@@ -224,7 +224,7 @@ export function createOutwayApp(options: OutwayAppOptions) {
           autorisatie: a.id,
           service: a.serviceId,
           processingActivity: a.processingActivityId,
-          fscGrantHash: grantHash(a),
+          fscGrantHash: grantHash(directory.snapshot, a),
           searchTypes: a.searchTypes,
           validFrom: a.validFrom,
           validTo: a.validTo,

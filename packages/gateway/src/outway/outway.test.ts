@@ -121,7 +121,8 @@ for (const dialect of DIALECTS) {
       const wmo = list.grants.find(
         (g) => g.service === 'brp-personen' && g.processingActivity === DEMO_PROCESSING_ACTIVITY.utrechtWmo,
       );
-      expect(wmo?.fscGrantHash).toMatch(/^\$1\$[A-Za-z0-9_-]{43}$/);
+      // FSC's grant hash: SHA3-512 ($1$), a ServiceConnectionGrant (3$), 64 bytes in base64url.
+      expect(wmo?.fscGrantHash).toMatch(/^\$1\$3\$[A-Za-z0-9_-]{86}$/);
       const res = await t.send(query, { 'fsc-grant-hash': wmo?.fscGrantHash ?? '' }, '/personen');
       expect(res.status).toBe(200);
       const unknown = await t.send(query, { 'fsc-grant-hash': '$1$nothing' }, '/personen');

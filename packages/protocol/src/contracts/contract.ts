@@ -74,6 +74,30 @@ export function contentHash(content: ContractContent): string {
   return `$1$1$${toBase64Url(digest)}`;
 }
 
+/** FSC's hash types of the grants a contract here holds (Core, "Type mappings": HashType). */
+const GRANT_HASH_TYPES: Record<GrantType, number> = {
+  GRANT_TYPE_SERVICE_CONNECTION: 3,
+  GRANT_TYPE_DELEGATED_SERVICE_CONNECTION: 4,
+};
+
+/**
+ * The grant hash of the contract's one grant as FSC defines it (Core, "Grant hash"), what an
+ * application names a grant with (`Fsc-Grant-Hash`): `$1$` (SHA3-512), the grant's hash type (`3$` a
+ * ServiceConnectionGrant, `4$` a DelegatedServiceConnectionGrant) and the base64url SHA3-512 of the
+ * content hash (`$1$1$…`, so the `iv` ties it to this one contract) followed by the RFC 8785 canonical
+ * JSON of `grant.data`.
+ *
+ * @example
+ * contractGrantHash(content); // '$1$3$Wm9…'
+ */
+export function contractGrantHash(content: ContractContent): string {
+  const { data } = content.grants[0];
+  const digest = createHash('sha3-512')
+    .update(contentHash(content) + canonicalJson(data))
+    .digest();
+  return `$1$${GRANT_HASH_TYPES[data.type]}$${toBase64Url(digest)}`;
+}
+
 /** The parties of a contract: every OIN in `required` must accept it before it is in force. */
 export interface ContractParties {
   readonly afnemer: string;

@@ -1,11 +1,17 @@
-import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { CompactSign, calculateJwkThumbprint, importJWK, type JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import type { DirectorySnapshot } from '../directory/types.ts';
 import type { Organisation, OrganisationKey } from '../domain/model.ts';
 import { anchoredKeys, KEY_ENDORSEMENT_TYP } from './anchors.ts';
 import { issueCertificate, makeCertificateAuthority } from './certificates.ts';
-import { type ContractContent, checkContentShape, contentHash, type SignedContract } from './contract.ts';
+import {
+  type ContractContent,
+  checkContentShape,
+  contentHash,
+  contractGrantHash,
+  type SignedContract,
+} from './contract.ts';
 import { newContractContent, signContract } from './signatures.ts';
 import { contractStatus } from './status.ts';
 import { trustDirectory } from './trust-directory.ts';
@@ -311,5 +317,33 @@ describe('contracts both sides sign', async () => {
       { now: NOW },
     );
     expect(wrongProvider.snapshot.autorisaties).toEqual([]);
+  });
+});
+
+describe("FSC's grant hash (Core, Grant hash)", () => {
+  // The spec's steps, written out with node:crypto alone.
+  const bySpec = (content: ContractContent, type: number) => {
+    const canonical = (value: unknown): string =>
+      Array.isArray(value)
+        ? `[${value.map(canonical).join(',')}]`
+        : value !== null && typeof value === 'object'
+          ? `{${Object.keys(value)
+              .sort()
+              .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+              .join(',')}}`
+          : JSON.stringify(value);
+    const digest = createHash('sha3-512')
+      .update(`${contentHash(content)}${canonical(content.grants[0].data)}`)
+      .digest('base64url');
+    return `$1$${type}$${digest}`;
+  };
+
+  it('is $1$3$ over the content hash and grant.data, $1$4$ for a delegated grant, and differs per contract', () => {
+    const plain = terms();
+    expect(contractGrantHash(plain)).toBe(bySpec(plain, 3));
+    const delegated = terms({ afnemerOin: SSC, delegatorOin: UTRECHT });
+    expect(contractGrantHash(delegated)).toBe(bySpec(delegated, 4));
+    // The iv is in the content hash: the same terms in another contract give another grant hash.
+    expect(contractGrantHash(terms())).not.toBe(contractGrantHash(plain));
   });
 });

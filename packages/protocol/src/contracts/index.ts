@@ -28,6 +28,7 @@ export {
   type ContractProperties,
   checkContentShape,
   contentHash,
+  contractGrantHash,
   contractParties,
   GRANT_TYPES,
   type GrantType,

@@ -37,8 +37,10 @@ export interface ContractView extends SignedContract {
     readonly oin: string;
     readonly kid: string;
     readonly type: ContractSignatureType;
-    /** ISO 8601. */
+    /** When the party says it signed (the signed payload's `signed_at`), ISO 8601. */
     readonly signedAt: string;
+    /** When the registry received the signature (its own clock), ISO 8601. */
+    readonly recordedAt: string;
     readonly reason?: string;
   }[];
 }
@@ -60,6 +62,7 @@ function view(contract: SignedContract, signatures: readonly ContractSignatureRo
       kid: s.kid,
       type: s.type,
       signedAt: s.signed_at,
+      recordedAt: s.recorded_at,
       ...(s.reason === null ? {} : { reason: s.reason }),
     })),
   } satisfies ContractView;

@@ -1,7 +1,7 @@
 import { type CoverageProgress, type CoverageReport, createAuditorClient } from '../auditor-client.ts';
 import { auditorWithKey } from './audit-serve.ts';
 import { checkDateOptions, runCommand } from './common.ts';
-import { coverageRows, rowsOf } from './coverage-export.ts';
+import { acceptancesOf, coverageRows, rowsOf } from './coverage-export.ts';
 import type { ValuesOf } from './definitions.ts';
 import { csvText, joined, jsonText, print, printError, shown, type TerminalText } from './output.ts';
 import { markdownTable, table } from './table.ts';
@@ -51,6 +51,16 @@ function render(
       ['afnemer', 'processing activity', 'accesses', 'subjects', 'fields used', 'unused', 'refusals'],
       rowsOf(report).map((r) => [r.afnemer, r.activity, r.accesses, r.subjects, r.used, r.unused, r.refusals]),
     ),
+  );
+  const acceptances = acceptancesOf(report);
+  out.push(heading(shown`Who accepted each autorisatie (signatures verified here): ${acceptances.length}`));
+  out.push(
+    acceptances.length > 0
+      ? grid(
+          ['autorisatie', 'afnemer', 'processing activity', 'accepted by'],
+          acceptances.map((a) => [a.autorisatie, a.afnemer, a.activity, a.acceptedBy]),
+        )
+      : none,
   );
   const anonymous = Object.entries(report.refusalsWithoutCaller ?? {});
   if (anonymous.length > 0) {

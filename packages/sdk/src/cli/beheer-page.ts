@@ -3,7 +3,7 @@
  * answer, its own proposals, the contracts in force, every contract's terms in words and its history
  * with each signature, and a form to propose a contract. Dutch (B1), WCAG 2.1 AA.
  */
-import type { DirectorySnapshot, Organisation } from '@poortwachter/protocol';
+import { CONTRACT_TIME_ZONE, type DirectorySnapshot, type Organisation } from '@poortwachter/protocol';
 import type { ContractState } from '@poortwachter/protocol/contracts';
 import type { ContractView } from '../contract-client.ts';
 import type { OutwayApplication } from '../outway-admin-client.ts';
@@ -50,11 +50,18 @@ const STATE_WORDS: Record<ContractState, string> = {
 
 const SIGNATURE_WORDS = { accept: 'Akkoord gegeven', reject: 'Afgewezen', revoke: 'Ingetrokken' } as const;
 
-const dateWords = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeZone: 'Europe/Amsterdam' });
+// A contract's dates in Amsterdam time, as the CLI reads and shows them (CONTRACT_TIME_ZONE).
+const dateWords = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeZone: CONTRACT_TIME_ZONE });
 const timeWords = new Intl.DateTimeFormat('nl-NL', {
   dateStyle: 'long',
   timeStyle: 'short',
-  timeZone: 'Europe/Amsterdam',
+  timeZone: CONTRACT_TIME_ZONE,
+});
+// To the second: a signature's own time and when the registry received it can lie seconds apart.
+const secondWords = new Intl.DateTimeFormat('nl-NL', {
+  dateStyle: 'long',
+  timeStyle: 'medium',
+  timeZone: CONTRACT_TIME_ZONE,
 });
 
 /** Contracts sorted into the page's sections, from the organisation's point of view. */
@@ -131,7 +138,7 @@ function contractArticle(c: ContractView, input: BeheerPageInput, actions: 'answ
   const history = c.signatureDetails
     .map(
       (s) =>
-        `<tr><td>${e(timeWords.format(new Date(s.signedAt)))}</td><td>${e(nameOf(s.oin))}</td><td>${e(SIGNATURE_WORDS[s.type])}</td><td>${e(s.reason ?? '')}</td><td class="oin">${e(s.kid.slice(0, 12))}…</td></tr>`,
+        `<tr><td>${e(secondWords.format(new Date(s.signedAt)))}</td><td>${s.recordedAt ? e(secondWords.format(new Date(s.recordedAt))) : 'onbekend'}</td><td>${e(nameOf(s.oin))}</td><td>${e(SIGNATURE_WORDS[s.type])}</td><td>${e(s.reason ?? '')}</td><td class="oin">${e(s.kid.slice(0, 12))}…</td></tr>`,
     )
     .join('');
   const own = notice?.kind === 'error' && notice.form === c.hash ? notice : undefined;
@@ -156,8 +163,9 @@ ${own ? `<p class="error" id="${errorId}">${e(own.message)}</p>` : ''}
 <dl class="terms">${terms.join('\n')}</dl>
 <details><summary>Geschiedenis en handtekeningen</summary>
 <div class="scroll" role="region" aria-label="Geschiedenis van ${e(title)}" tabindex="0"><table>
-<thead><tr><th scope="col">Wanneer</th><th scope="col">Wie</th><th scope="col">Wat</th><th scope="col">Reden</th><th scope="col">Sleutel</th></tr></thead>
+<thead><tr><th scope="col">Ondertekend op</th><th scope="col">Ontvangen door het register</th><th scope="col">Wie</th><th scope="col">Wat</th><th scope="col">Reden</th><th scope="col">Sleutel</th></tr></thead>
 <tbody>${history}</tbody></table></div>
+<p>Ondertekend op: de tijd die de organisatie zelf in haar handtekening zette. Ontvangen door het register: wanneer het register de handtekening kreeg. Tijden zijn Nederlandse tijd.</p>
 <p class="oin">Contract ${e(c.hash)}</p>
 </details>
 ${form}

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DirectorySnapshot, readPeriod } from '@poortwachter/protocol';
+import { CONTRACT_TIME_ZONE, type DirectorySnapshot, readPeriod } from '@poortwachter/protocol';
 import { createContractClient } from '../contract-client.ts';
 import { fetchDirectory } from '../directory-client.ts';
 import { createOutwayAdminClient, type OutwayApplication } from '../outway-admin-client.ts';
@@ -84,7 +84,13 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
   return runCommand(async () => {
     const { port, source } = pagePort(values.port, 8309);
     const registry = registryOptions(values);
-    const { organisation, privateKey } = organisationWithKey(await fetchDirectory(registry), values.oin, values.key);
+    const { organisation, privateKey } = organisationWithKey(
+      await fetchDirectory(registry),
+      values.oin,
+      values.key,
+      undefined,
+      '--oin',
+    );
     const outwayUrl = values.outway || process.env.OUTWAY_ADMIN_URL || undefined;
     const outway = outwayUrl ? createOutwayAdminClient({ outwayUrl, privateKey }) : undefined;
 
@@ -210,7 +216,8 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
         return action;
       }
       const until = field(form, 'tot', 'Geldig tot en met');
-      const period = readPeriod(undefined, until);
+      // A day in Amsterdam, as the page shows it: through 23:59:59 there.
+      const period = readPeriod(undefined, until, CONTRACT_TIME_ZONE);
       if (period.problems.length > 0 || period.to === undefined)
         throw new FormProblem(400, 'Geldig tot en met: geef een datum die bestaat, zoals 2027-12-31.');
       if (period.to <= Date.now()) throw new FormProblem(400, 'Geldig tot en met: die datum is al voorbij.');

@@ -1,7 +1,6 @@
 import { inForce } from '@poortwachter/protocol';
 import { createOrganisationClient } from '../organisation-client.ts';
-import { isSdkError } from '../sdk-error.ts';
-import { CliExit, organisationWithKey, runCommand, verifiedDirectory } from './common.ts';
+import { organisationWithKey, runCommand, verifiedDirectory } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
 import { usageError } from './options.ts';
 import { jsonText, print, printError, shown } from './output.ts';
@@ -54,13 +53,10 @@ export async function callCommand(values: ValuesOf<'call'>): Promise<number> {
     }
     const calls = createOrganisationClient({ oin: organisation.oin, privateKey, directory }).service(values.service);
     const options = { query, processingActivity };
+    // A path that would leave the gateway is what was typed (an SdkError `configuration`: exit 2).
     const result = await (values.method === 'POST'
       ? calls.post(values.path, body.body, options)
-      : calls.get(values.path, options)
-    ).catch((error: unknown) => {
-      // A path that would leave the gateway is what was typed, not a refusal.
-      throw isSdkError(error) && error.code === 'configuration' ? new CliExit(2, error.message) : error;
-    });
+      : calls.get(values.path, options));
     printError(
       shown`${organisation.name} → ${values.method} ${values.path} of ${values.service} under ${processingActivity}\ntransaction ${result.transactionId}; response signature verified\n`,
     );

@@ -6,6 +6,7 @@ import { fetchDirectory } from '../directory-client.ts';
 import { isSdkError } from '../sdk-error.ts';
 import { readTrustAnchorsFile, trustedBy } from '../trusted-directory.ts';
 import { dataDir } from './data-dir.ts';
+import { findOrganisation } from './organisation-lookup.ts';
 import { printError, shown } from './output.ts';
 
 /** A failure the CLI reports in one line and exits with (2: usage or setup, 1: refused or failed). */
@@ -74,18 +75,20 @@ export const verifiedDirectory = (values: Parameters<typeof registryOptions>[0])
   fetchDirectory(registryOptions(values));
 
 /**
- * A demo organisation by OIN or part of its name (or the first one with `role` when `as` is not
- * given), with its private key from `--key` or ./data/keys/<OIN>.jwk.json.
+ * The organisation `as` names (`organisationNamed`; `option` is the option it came from), or the first
+ * demo organisation with `role` when `as` is not given, with its private key from `--key` or
+ * ./data/keys/<OIN>.jwk.json.
  */
 export function organisationWithKey(
   directory: DirectorySnapshot,
   as: string | undefined,
   keyFile: string | undefined,
   role?: Organisation['roles'][number],
+  option = '--as',
 ): { organisation: Organisation; privateKey: JWK } {
   const keyOf = (o: Organisation) => keyFile ?? join(dataDir(), 'keys', `${o.oin}.jwk.json`);
   const organisation = as
-    ? organisationNamed(directory, as)
+    ? organisationNamed(directory, as, option)
     : directory.organisations.find((o) => role && o.roles.includes(role) && existsSync(keyOf(o)));
   if (!organisation) throw new CliExit(2, `No organisation with role ${role}; pass --as.`);
   const file = keyOf(organisation);
@@ -93,12 +96,24 @@ export function organisationWithKey(
   return { organisation, privateKey: JSON.parse(readFileSync(file, 'utf8')) as JWK };
 }
 
-/** The organisation of the directory with OIN `as`, or whose name holds it; a usage error when there is none. */
-export function organisationNamed(directory: DirectorySnapshot, as: string): Organisation {
-  const wanted = as.toLowerCase();
-  const organisation = directory.organisations.find((o) => o.oin === as || o.name.toLowerCase().includes(wanted));
-  if (!organisation) throw new CliExit(2, `No organisation "${as}" in the directory.`);
-  return organisation;
+/**
+ * The organisation of the directory that `text` names (`findOrganisation`: its OIN, its name or a part
+ * of it, its short name or abbreviation); a usage error naming `option` when none or several fit.
+ */
+export function organisationNamed(directory: DirectorySnapshot, text: string, option = '--oin'): Organisation {
+  const match = findOrganisation(directory.organisations, text);
+  if (match.kind === 'one') return match.organisation;
+  if (match.kind === 'ambiguous') {
+    const names = match.candidates.map((o) => `${o.name} (${o.oin})`).join(', ');
+    throw new CliExit(
+      2,
+      `${option} "${text}" fits ${match.candidates.length} organisations: ${names}. Give more of the name, or the OIN.`,
+    );
+  }
+  throw new CliExit(
+    2,
+    `${option}: no organisation "${text}" in the directory. Give its OIN, a part of its name or its abbreviation (as RvIG).`,
+  );
 }
 
 /** The texts of `checkDateOptions`: a date that does not exist, and an end not after the start. */
@@ -140,7 +155,11 @@ export function checkDateOptions(
   );
 }
 
-/** Runs a command body, turning CliExit and SdkError into a message and an exit code. */
+/**
+ * Runs a command body, turning CliExit and SdkError into a message and an exit code: what was typed
+ * or set up wrong (a CliExit of 2, an SdkError `configuration`: nothing was asked) in one line with
+ * exit 2, a refusal or failure with what the server named, exit 1.
+ */
 export async function runCommand(body: () => Promise<number>): Promise<number> {
   try {
     return await body();
@@ -150,6 +169,10 @@ export async function runCommand(body: () => Promise<number>): Promise<number> {
       return error.code;
     }
     if (!isSdkError(error)) throw error;
+    if (error.code === 'configuration' && !error.problem) {
+      printError(shown`${error.message}\n`);
+      return 2;
+    }
     printError(shown`refused: ${error.code}${error.problem ? ` (${error.problem.status})` : ''}\n  ${error.message}\n`);
     for (const p of error.problem?.invalidParams ?? []) printError(shown`  - ${p.name}: ${p.reason}\n`);
     return 1;

@@ -1,4 +1,4 @@
-import { readPeriod } from '@poortwachter/protocol';
+import { CONTRACT_TIME_ZONE, calendarDateIn, dateTimeIn, readPeriod } from '@poortwachter/protocol';
 import { type ContractView, createContractClient } from '../contract-client.ts';
 import { fetchDirectory } from '../directory-client.ts';
 import {
@@ -24,7 +24,7 @@ type Signing = {
 export async function signingClient(values: Signing) {
   const registry = registryOptions(values);
   const directory = await fetchDirectory(registry);
-  const { organisation, privateKey } = organisationWithKey(directory, values.oin, values.key);
+  const { organisation, privateKey } = organisationWithKey(directory, values.oin, values.key, undefined, '--oin');
   return {
     organisation,
     directory,
@@ -42,7 +42,10 @@ function listOption(option: string, value: string): string[] {
   return items;
 }
 
-const when = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
+// A contract's dates are meant and shown in Amsterdam time (CONTRACT_TIME_ZONE), on the page as here.
+const day = (unix: number) => calendarDateIn(unix * 1000, CONTRACT_TIME_ZONE);
+const moment = (iso: string | number) =>
+  dateTimeIn(typeof iso === 'number' ? iso * 1000 : Date.parse(iso), CONTRACT_TIME_ZONE);
 
 /** A contract's terms and history as lines: what the CLI's `show` and `propose` print. */
 function described(contract: ContractView, nameOf: (oin: string) => string): TerminalText {
@@ -61,11 +64,17 @@ function described(contract: ContractView, nameOf: (oin: string) => string): Ter
     shown`grondslag    ${p.grondslag_id}`,
     shown`fields       ${p.fields.join(', ')}`,
     shown`searches     ${p.search_types.join(', ')}`,
-    shown`valid        ${when(contract.content.validity.not_before)} to ${when(contract.content.validity.not_after)}`,
+    shown`valid        ${moment(contract.content.validity.not_before)} to ${moment(contract.content.validity.not_after)}`,
     shown``,
     table(
-      ['signed at', 'who', 'what', 'reason'],
-      contract.signatureDetails.map((s) => [s.signedAt, nameOf(s.oin), s.type, s.reason ?? '']),
+      ['signed at', 'recorded at', 'who', 'what', 'reason'],
+      contract.signatureDetails.map((s) => [
+        moment(s.signedAt),
+        s.recordedAt ? moment(s.recordedAt) : '',
+        nameOf(s.oin),
+        s.type,
+        s.reason ?? '',
+      ]),
     ),
     shown``,
   ]);
@@ -80,7 +89,8 @@ const namesOf = (directory: { organisations: readonly { oin: string; name: strin
 export function contractProposeCommand(values: ValuesOf<'contract propose'>): Promise<number> {
   return runCommand(async () => {
     checkDateOptions({ '--from': values.from, '--until': values.until });
-    const period = readPeriod(values.from, values.until);
+    // A date is a day in Amsterdam: --until 2027-12-31 holds through 23:59:59 there.
+    const period = readPeriod(values.from, values.until, CONTRACT_TIME_ZONE);
     if ((period.to ?? 0) <= Date.now()) throw new CliExit(2, `--until ${values.until} lies in the past.`);
     const { client, directory } = await signingClient(values);
     const contract = await client.propose({
@@ -92,7 +102,7 @@ export function contractProposeCommand(values: ValuesOf<'contract propose'>): Pr
       ...(period.from === undefined ? {} : { notBefore: new Date(period.from) }),
       // The last second of the --until day (a date as the end includes that day).
       notAfter: new Date((period.to ?? 0) - 1000),
-      ...(values.delegator ? { delegatorOin: values.delegator } : {}),
+      ...(values.delegator ? { delegatorOin: organisationNamed(directory, values.delegator, '--delegator').oin } : {}),
     });
     print(values.json ? jsonText(contract) : described(contract, namesOf(directory)));
     return 0;
@@ -122,7 +132,7 @@ export function contractListCommand(values: ValuesOf<'contract list'>): Promise<
             nameOf(c.parties.afnemer),
             c.content.grants[0].data.service.name,
             c.content.grants[0].data.properties.processing_activity_id,
-            when(c.content.validity.not_after),
+            day(c.content.validity.not_after),
           ]),
         ),
         shown``,

@@ -20,6 +20,29 @@ export function rowsOf(report: CoverageReport) {
   }));
 }
 
+/**
+ * Who accepted each autorisatie (contract) of the report and when, one row per autorisatie: only the
+ * acceptances whose signatures the auditor verified itself (the trust step). What the CLI's table and
+ * the auditor's page show, in the same words.
+ */
+export function acceptancesOf(report: CoverageReport) {
+  return report.rows.flatMap((r) =>
+    r.autorisatieIds.map((id) => {
+      // Missing from a report of a gateway before issue 28.
+      const own = (r.acceptedBy ?? []).filter((a) => a.autorisatieId === id);
+      return {
+        autorisatie: id,
+        afnemer: r.afnemer.name,
+        activity: r.processingActivity.name,
+        acceptedBy:
+          own.length === 0
+            ? 'no verified acceptance'
+            : `accepted by ${own.map((a) => `${a.name} (${a.signedAt})`).join(', ')}`,
+      };
+    }),
+  );
+}
+
 /** Every finding of a report as rows, each naming its kind, afnemer (name and OIN) and what it is about. */
 export function findingsOf(report: CoverageReport, nameOf: (oin: string) => string) {
   return [

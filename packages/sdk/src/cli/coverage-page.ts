@@ -8,7 +8,7 @@ import { escapeControlCharacters } from '@poortwachter/protocol';
 import type { CoverageVerification } from '../audit/verify-coverage.ts';
 import type { CoverageReport } from '../auditor-client.ts';
 import type { MissingGateway } from '../citizen-client.ts';
-import { findingsOf, rowsOf } from './coverage-export.ts';
+import { acceptancesOf, findingsOf, rowsOf } from './coverage-export.ts';
 
 export interface CoveragePageInput {
   readonly auditor: string;
@@ -182,19 +182,18 @@ ${
 ${accessChart(report, input.from, input.to, `chart${index}`, `gw${index}`)}
 <h3>Per afnemer and verwerkingsactiviteit</h3>
 ${tableHtml(
-  'Accesses, data subjects, fields used of authorised, refusals, and who accepted the contracts and when',
-  ['afnemer', 'verwerkingsactiviteit', 'accesses', 'subjects', 'fields used', 'unused', 'refusals', 'accepted by'],
-  rowsOf(report).map((r) => [
-    r.afnemer,
-    r.activity,
-    r.accesses,
-    r.subjects,
-    r.used,
-    r.unused,
-    r.refusals || '—',
-    r.accepted || '—',
-  ]),
+  'Accesses, data subjects, fields used of authorised, and refusals',
+  ['afnemer', 'verwerkingsactiviteit', 'accesses', 'subjects', 'fields used', 'unused', 'refusals'],
+  rowsOf(report).map((r) => [r.afnemer, r.activity, r.accesses, r.subjects, r.used, r.unused, r.refusals || '—']),
   `rows${index}`,
+  `gw${index}`,
+)}
+<h3>Who accepted each autorisatie</h3>
+${tableHtml(
+  'Who accepted each autorisatie (contract) and when: only signatures this page verified itself',
+  ['autorisatie', 'afnemer', 'verwerkingsactiviteit', 'accepted by'],
+  acceptancesOf(report).map((a) => [a.autorisatie, a.afnemer, a.activity, a.acceptedBy]),
+  `acc${index}`,
   `gw${index}`,
 )}
 <h3>Authorised but unused fields (data minimisation): ${unused.length}</h3>
