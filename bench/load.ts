@@ -51,12 +51,13 @@ function send(
 
 /**
  * Sends requests with `concurrency` keep-alive connections for `seconds` (or until `requests` runs
- * out, each used once), and measures each request's latency.
+ * out, each used once), and measures each request's latency. With `rate`, at most that many a second
+ * (request i does not start before start + i / rate): the same flood at another target.
  */
 export async function runLoad(
   port: number,
   requests: (i: number) => PreparedRequest | undefined,
-  options: { concurrency: number; seconds: number },
+  options: { concurrency: number; seconds: number; rate?: number },
 ): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const latenciesMs: number[] = [];
@@ -68,8 +69,14 @@ export async function runLoad(
   const deadline = started + options.seconds * 1000;
   async function worker() {
     while (performance.now() < deadline) {
-      const req = requests(next++);
+      const i = next++;
+      const req = requests(i);
       if (!req) return;
+      if (options.rate) {
+        const wait = started + (i * 1000) / options.rate - performance.now();
+        if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, Math.floor(wait)));
+        if (performance.now() >= deadline) return;
+      }
       const t0 = performance.now();
       try {
         const res = await send(agent, port, req);

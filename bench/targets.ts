@@ -139,3 +139,78 @@ export function soakLines(
     met: rssMet && !drift,
   };
 }
+
+/** The middle of the values: the mean of the two middle ones when their number is even. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** How far apart the values lie: the largest minus the smallest (unknown, NaN, from fewer than two). */
+export const spread = (values: readonly number[]) =>
+  values.length < 2 ? Number.NaN : Math.max(...values) - Math.min(...values);
+
+/** How much one afnemer's flood may move another afnemer's p99 (issue 27). */
+export const QUOTA_ISOLATION_TARGET_MS = 2;
+
+export type Verdict = Status | 'INCONCLUSIVE';
+
+/**
+ * A latency difference against a target, given the noise the run itself showed (the spread of the
+ * quiet measurement between rounds; unknown after one round: INCONCLUSIVE). When the noise exceeds
+ * the target the run cannot tell a difference within the target from none: INCONCLUSIVE, unless the
+ * difference exceeds the target by more than the noise too (NOT MET whatever the noise).
+ *
+ * @example
+ * verdict(1.2, 0.8, 2); // 'MET'
+ * verdict(1.2, 30, 2); // 'INCONCLUSIVE'
+ * verdict(173, 30, 2); // 'NOT MET'
+ */
+export function verdict(difference: number, noise: number, target: number): Verdict {
+  if (!Number.isFinite(difference) || !Number.isFinite(noise)) return 'INCONCLUSIVE';
+  if (difference - noise > target) return 'NOT MET';
+  if (noise > target) return 'INCONCLUSIVE';
+  return status(difference <= target);
+}
+
+/** B's p99 per round in each phase of the quota benchmark, in ms. */
+export interface IsolationRounds {
+  /** B alone. */
+  readonly alone: readonly number[];
+  /** B while A floods the gateway (nearly every call refused over its quota). */
+  readonly flooded: readonly number[];
+  /** B while the same flood goes to a bare server that refuses at once: the load generator's share. */
+  readonly floor: readonly number[];
+}
+
+/**
+ * The quota benchmark's verdicts: what the flood adds to B's p99 (the flood against alone), what of
+ * it the machine's share is (the floor against alone: the flood's own load generator and a refusal
+ * that costs nothing), and what the gateway's refusal path adds (the flood against the floor), each
+ * against the target with the noise of B alone between rounds.
+ */
+export function isolationLines(
+  rounds: IsolationRounds,
+  target = QUOTA_ISOLATION_TARGET_MS,
+): { lines: string[]; verdicts: { added: Verdict; gateway: Verdict } } {
+  const alone = median(rounds.alone);
+  const flooded = median(rounds.flooded);
+  const floor = median(rounds.floor);
+  const noise = spread(rounds.alone);
+  const signed = (n: number) => `${n >= 0 ? '+' : ''}${ms(n)} ms`;
+  const added = verdict(flooded - alone, noise, target);
+  const gateway = verdict(flooded - floor, noise, target);
+  return {
+    lines: [
+      `B p99 alone ${ms(alone)} ms, while A floods the gateway ${ms(flooded)} ms, while A floods a bare refuser ${ms(floor)} ms (medians of ${rounds.alone.length} rounds; B alone spreads ${ms(noise)} ms between rounds)`,
+      `added by the flood (flood − alone): ${signed(flooded - alone)} (target ≤ ${target} ms): ${added}`,
+      `of which the machine's (floor − alone: the flood's load generator and a free refusal): ${signed(floor - alone)}`,
+      `added by the gateway's refusal path (flood − floor): ${signed(flooded - floor)} (target ≤ ${target} ms): ${gateway}`,
+    ],
+    verdicts: { added, gateway },
+  };
+}

@@ -2,8 +2,9 @@
  * Quotas per caller (issue 27, section 4), from outside: the gateway and an outway on 127.0.0.1, raw
  * HTTP signed by `raw-client.ts`. An afnemer over its quota gets 429 with `Retry-After`, the BRP
  * problem and `ERROR_CODE_RATE_LIMITED`, while another is served; the refusal is in the log (a flood
- * as one counted row) and in the metrics; the bronhouder's quota on a contract lets a big afnemer
- * do more; a forger that names another's key spends nothing of its quota; citizens count by subject,
+ * as one counted row) and in the metrics; over its quota a call is refused before its signature is
+ * checked, charged to nobody; the bronhouder's quota on a contract lets a big afnemer do more; a forger
+ * that names another's key spends nothing of its quota; citizens count by subject,
  * public log reads by address, an outway's applications each by their own. The quotas' clock is the
  * test's, so nothing refills unless the test moves it.
  */
@@ -22,6 +23,12 @@ import {
   type TestOutway,
 } from '@poortwachter/gateway/testing';
 import { startTelemetry, type Telemetry } from '@poortwachter/operations';
+import {
+  READ_RESPONSE_COMPONENTS,
+  RESPONSE_COMPONENTS,
+  verifyContentDigest,
+  verifyMessage,
+} from '@poortwachter/protocol';
 import { contentHash, newContractContent, signContract } from '@poortwachter/protocol/contracts';
 import { findContractHash, grantByContract } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY, loadPersonen } from '@poortwachter/seeds';
@@ -107,14 +114,56 @@ describe('quotas at the inway, over HTTP', () => {
     expect(await statuses(1, utrecht)).toEqual([200]);
   });
 
-  it('records the refusals in the log, a flood as one counted row after the first, and counts them in the metrics', async () => {
+  it('records the refusals in the log: the first of the minute verified, under its OIN; the rest counted, as nobody identified; and counts them in the metrics', async () => {
     expect(await statuses(3, haarlem)).toEqual([429, 429, 429]);
-    const rows = (await gw.refusals()).filter((r) => r.reason === 'rateLimited' && r.caller_oin === DEMO_OIN.haarlem);
-    // The first of the minute at once, the other three counted into one row.
-    expect(rows.map((r) => r.count).sort()).toEqual([1, 3]);
+    const rows = (await gw.refusals()).filter((r) => r.reason === 'rateLimited');
+    // The first of the minute was verified and is written at once, under Haarlem's OIN. The other three
+    // were refused before their signatures were checked: counted into one row that names nobody.
+    expect(rows.filter((r) => r.caller_oin === DEMO_OIN.haarlem).map((r) => r.count)).toEqual([1]);
+    expect(rows.filter((r) => r.caller_oin === null).map((r) => r.count)).toEqual([3]);
     expect(rows.every((r) => r.status === 429 && r.fsc_error_code === 'ERROR_CODE_RATE_LIMITED')).toBe(true);
     const text = await telemetry.prometheus();
     expect(text).toMatch(/^poortwachter_gateway_refusals_total\{reason="rateLimited".*\} 4$/m);
+  });
+
+  it('over its quota, a call naming the afnemer’s key is refused before its signature is checked: signed, not bound, and charged to nobody', async () => {
+    // Haarlem is over its quota and was refused (verified) this minute. A forgery naming Haarlem's key
+    // is refused like Haarlem's own calls, 429 rather than 401: its signature was never checked.
+    const kid = (gw.key(DEMO_OIN.haarlem) as { kid: string }).kid;
+    const forged = {
+      ...(generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' }) as RawJwk),
+      kid,
+    } as RawJwk;
+    const before = await gw.refusals();
+    const forgery = await query(DEMO_OIN.haarlem, DEMO_PROCESSING_ACTIVITY.haarlemBijstand, forged);
+    const text = await forgery.clone().text();
+    await expectRateLimited(forgery);
+    // The 429 is the bronhouder's, signed as every refusal of a call nobody was identified by: without
+    // `;req` (the sdk and the outway accept that for a refusal; it carries no data).
+    const { d: _, ...publicKey } = gw.key(DEMO_OIN.rvig);
+    const answer = {
+      status: forgery.status,
+      header: (name: string) => forgery.headers.get(name),
+    };
+    const check = (requiredComponents: readonly string[]) =>
+      verifyMessage(answer, {
+        requiredComponents,
+        requireExpiresAndNonce: false,
+        publicKeyFor: () => publicKey,
+        now: Math.floor(Date.now() / 1000),
+      });
+    await verifyContentDigest(forgery.headers.get('content-digest'), text);
+    await expect(check(READ_RESPONSE_COMPONENTS)).resolves.toBeDefined();
+    await expect(check(RESPONSE_COMPONENTS)).rejects.toThrow();
+    // Nothing of it is charged to Haarlem: the log counts it as a refusal nobody was identified by.
+    const after = await gw.refusals();
+    const sum = (rows: typeof before, oin: string | null) =>
+      rows.filter((r) => r.reason === 'rateLimited' && r.caller_oin === oin).reduce((n, r) => n + r.count, 0);
+    expect(sum(after, DEMO_OIN.haarlem)).toBe(sum(before, DEMO_OIN.haarlem));
+    expect(sum(after, null)).toBe(sum(before, null) + 1);
+    // And it spent nothing: a second later Haarlem's one refilled call is served.
+    clock += 1000;
+    expect(await statuses(1, haarlem)).toEqual([200]);
   });
 
   it('the quota the bronhouder grants on a contract lets a big afnemer do more', async () => {

@@ -4,10 +4,14 @@ import {
   brkLine,
   drifted,
   gatewayRatioLine,
+  isolationLines,
   limitLine,
   limitOf,
+  median,
   outwayLine,
   soakLines,
+  spread,
+  verdict,
 } from '../../bench/targets.ts';
 
 describe("the benchmarks' targets (issue 31)", () => {
@@ -84,5 +88,44 @@ describe("the benchmarks' targets (issue 31)", () => {
     const drift = soakLines({ first: 200, last: 200 }, { first: 5, last: 9 });
     expect(drift.met).toBe(false);
     expect(drift.lines[1]).toContain('drift, NOT MET');
+  });
+});
+
+describe("the quota benchmark's verdicts (issue 27)", () => {
+  it('the median of an even number of values is the mean of the middle two, not the upper one', () => {
+    expect(median([448, 38])).toBe(243);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([])).toBeNaN();
+    expect(spread([79, 39, 46])).toBe(40);
+    expect(spread([5])).toBeNaN();
+  });
+
+  it('MET or NOT MET when the noise is within the target, INCONCLUSIVE when it is not, NOT MET beyond the noise', () => {
+    expect(verdict(1.5, 1, 2)).toBe('MET');
+    expect(verdict(2.5, 1, 2)).toBe('NOT MET');
+    expect(verdict(-108, 1410, 2)).toBe('INCONCLUSIVE');
+    expect(verdict(1.5, 30, 2)).toBe('INCONCLUSIVE');
+    expect(verdict(173, 40, 2)).toBe('NOT MET');
+    // One round: the noise is unknown.
+    expect(verdict(1, Number.NaN, 2)).toBe('INCONCLUSIVE');
+  });
+
+  it('prints the flood against alone, the floor against alone and the flood against the floor', () => {
+    const { lines, verdicts } = isolationLines({
+      alone: [10, 11, 10.5],
+      flooded: [12, 11.5, 12.5],
+      floor: [11, 11.5, 10.5],
+    });
+    expect(verdicts).toEqual({ added: 'MET', gateway: 'MET' });
+    expect(lines).toEqual([
+      'B p99 alone 10.50 ms, while A floods the gateway 12.00 ms, while A floods a bare refuser 11.00 ms (medians of 3 rounds; B alone spreads 1.00 ms between rounds)',
+      'added by the flood (flood − alone): +1.50 ms (target ≤ 2 ms): MET',
+      "of which the machine's (floor − alone: the flood's load generator and a free refusal): +0.50 ms",
+      "added by the gateway's refusal path (flood − floor): +1.00 ms (target ≤ 2 ms): MET",
+    ]);
+    expect(isolationLines({ alone: [79, 39, 46], flooded: [149, 359, 219], floor: [150, 300, 200] }).verdicts).toEqual({
+      added: 'NOT MET',
+      gateway: 'INCONCLUSIVE',
+    });
   });
 });

@@ -113,6 +113,18 @@ export const verifySignature = (options: VerifySignatureOptions) =>
             if (!inForce(key, at)) {
               throw new HttpSignatureError('revokedKey', `Key ${keyid} is not valid at ${at}.`);
             }
+            // The cheap refusal of a flood: a call naming the key of an afnemer that is over its quota
+            // (and was refused verified within the minute) is refused before the Ed25519 check, the
+            // larger part of a refusal's cost. Nothing is spent (only verified calls count), so naming
+            // another's key moves nobody's quota; and no caller is set, so the 429 is signed without
+            // `;req` and recorded as a refusal nobody identified, as the signature was never checked.
+            if (quotas) {
+              const wait = quotas.callers.refusesUnverified(
+                organisation.oin,
+                directory.quota(options.serviceId, organisation.oin),
+              );
+              if (wait > 0) throw rateLimited(wait);
+            }
             return key.jwk;
           },
         },
