@@ -33,6 +33,7 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   'contract revoke': async () => (await import('./contract-command.ts')).contractRevokeCommand,
   'beheer serve': async () => (await import('./beheer-serve.ts')).beheerServeCommand,
   'registry verify': async () => (await import('./registry-command.ts')).registryVerifyCommand,
+  'registry change': async () => (await import('./registry-change-command.ts')).registryChangeCommand,
   'registry witness list': async () => (await import('./registry-witness-command.ts')).registryWitnessListCommand,
   'registry witness add': async () => (await import('./registry-witness-command.ts')).registryWitnessAddCommand,
   'registry witness remove': async () => (await import('./registry-witness-command.ts')).registryWitnessRemoveCommand,
