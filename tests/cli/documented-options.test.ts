@@ -15,6 +15,7 @@ const COMMANDS = [
   'audit reconcile',
   'log verify',
   'registry verify',
+  'registry change',
   'registry witness list',
   'registry witness add',
   'registry witness remove',

@@ -29,6 +29,7 @@ const COMMANDS = [
   'terugmelding behandel',
   'terugmelding afhandel',
   'terugmelding melden',
+  'registry change',
   'registry witness list',
   'registry witness add',
   'registry witness remove',

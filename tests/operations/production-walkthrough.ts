@@ -7,7 +7,7 @@
  *
  * Keep the two in step: a change to a command in the README is a change here.
  */
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { runProcess } from '../run-process.ts';
@@ -63,8 +63,9 @@ export async function runProductionWalkthrough(
   };
   // `node /opt/poortwachter/dist/main.js …`: the README's `node dist/main.js …` from the deployed folder.
   const main = join(deployed, 'dist/main.js');
-  const cli = (args: readonly string[], env: Record<string, string> = {}) =>
-    run(process.execPath, [main, 'cli', ...args], env);
+  // `export TRUST_ANCHORS_FILE=$PWD/trust-anchors.pem` (step 3): the CLI reads it too.
+  const cli = (args: readonly string[]) =>
+    run(process.execPath, [main, 'cli', ...args], { TRUST_ANCHORS_FILE: join(work, 'trust-anchors.pem') });
   // A server from the deployed folder, as the README starts it there (`node dist/main.js <role>`).
   const serve = (role: string, env: Record<string, string>) => {
     const server = runNode(['dist/main.js', role], { ...PRODUCTION, ...env }, deployed);
@@ -93,7 +94,7 @@ export async function runProductionWalkthrough(
     'keyUsage=critical,keyCertSign,cRLSign',
     '-out',
     'trust-anchors.pem',
-  ]); // prettier-ignore
+  ]);
   writeFileSync(join(work, 'ca/leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
 
   // Step 2: each organisation's key and its certificate naming its OIN (serialNumber), issued by the CA.
@@ -114,7 +115,7 @@ export async function runProductionWalkthrough(
       `/C=NL/O=${name}/CN=${name}/serialNumber=${oin}`,
       '-out',
       `${org}/key.csr`,
-    ]); // prettier-ignore
+    ]);
     await run('openssl', [
       'x509',
       '-req',
@@ -130,7 +131,7 @@ export async function runProductionWalkthrough(
       'ca/leaf.ext',
       '-out',
       `${org}/cert.pem`,
-    ]); // prettier-ignore
+    ]);
     // `openssl x509 -in cert.pem -outform der | base64 -w0`: the base64 between the PEM's markers.
     x5c[org] = readFileSync(join(work, org, 'cert.pem'), 'utf8').replace(/-----[A-Z ]+-----|\s/g, '');
   }
@@ -186,7 +187,7 @@ export async function runProductionWalkthrough(
     '-e',
     `s|@INWAY_URL@|${inwayUrl}|`,
     join(root, 'docs/datacentre/brp-personen.service.json'),
-  ]).then((service) => writeFileSync(join(work, 'brp-service.json'), service)); // prettier-ignore
+  ]).then((service) => writeFileSync(join(work, 'brp-service.json'), service));
   await operator('/v1/services', JSON.parse(readFileSync(join(work, 'brp-service.json'), 'utf8')));
 
   // Step 5: the afnemer enters its verwerkingsactiviteit (a request signed with its own key), proposes the
@@ -203,14 +204,7 @@ export async function runProductionWalkthrough(
       vertrouwelijkheid: 'normaal',
     }),
   );
-  const common = [
-    '--registry',
-    registryUrl,
-    '--registry-key',
-    'registry.public.jwk.json',
-    '--trust-anchors',
-    'trust-anchors.pem',
-  ]; // prettier-ignore
+  const common = ['--registry', registryUrl, '--registry-key', 'registry.public.jwk.json']; // $REG
   await cli([
     'registry',
     'change',
@@ -222,7 +216,7 @@ export async function runProductionWalkthrough(
     '/v1/processing-activities',
     '--body',
     'afnemer/activity.json',
-  ]); // prettier-ignore
+  ]);
   const proposed = await cli([
     'contract',
     'propose',
@@ -245,7 +239,7 @@ export async function runProductionWalkthrough(
     `${new Date().getUTCFullYear() + 1}-12-31`,
     '--group',
     'poortwachter',
-  ]); // prettier-ignore
+  ]);
   const hash = /^contract (\S+)$/m.exec(proposed)?.[1];
   expect(hash, proposed).toBeDefined();
   await cli([
@@ -257,7 +251,7 @@ export async function runProductionWalkthrough(
     '--key',
     'bronhouder/key.jwk.json',
     ...common,
-  ]); // prettier-ignore
+  ]);
   const listed = await cli(['contract', 'list', '--oin', WALKTHROUGH_OIN.afnemer, ...common, '--json']);
   expect(JSON.parse(listed)).toMatchObject([{ hash, state: 'inForce' }]);
 
@@ -272,6 +266,7 @@ export async function runProductionWalkthrough(
     chmodSync(keyFile, 0o600);
     copyFileSync(join(work, 'registry.public.jwk.json'), join(work, 'srv', volume, 'keys/registry.public.jwk.json'));
     copyFileSync(trustAnchors, join(work, 'srv', volume, 'trust-anchors.pem'));
+    rmSync(join(work, org, 'key.pem'));
   }
 
   // Step 7: the source, the bronhouder's inway and the afnemer's outway, in production.
