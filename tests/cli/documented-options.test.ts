@@ -59,8 +59,9 @@ const DOCUMENTS = [
 
 /** The code a document shows: its inline code spans and each line of its code blocks. */
 function codeOf(markdown: string): string[] {
-  const blocks = [...markdown.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].flatMap((m) => (m[1] ?? '').split('\n'));
-  const prose = markdown.replace(/^```[^\n]*\n[\s\S]*?^```/gm, '');
+  // A fence may be indented (a code block inside a numbered step).
+  const blocks = [...markdown.matchAll(/^ *```[^\n]*\n([\s\S]*?)^ *```/gm)].flatMap((m) => (m[1] ?? '').split('\n'));
+  const prose = markdown.replace(/^ *```[^\n]*\n[\s\S]*?^ *```/gm, '');
   const spans = [...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1] ?? '');
   return [...blocks, ...spans];
 }
