@@ -1,6 +1,7 @@
 /**
  * The users' copy names only options the CLI accepts: every `poortwachter <command> --option` in the
- * README and docs (code spans and code blocks), checked against the command's own `--help`.
+ * README and docs (code spans and code blocks; also as a built release runs it, `node dist/main.js cli
+ * <command>`), checked against the command's own `--help`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ const COMMANDS = [
   'log verify',
   'registry verify',
   'registry key certify',
+  'registry change',
   'registry witness list',
   'registry witness add',
   'registry witness remove',
@@ -58,8 +60,9 @@ const DOCUMENTS = [
 
 /** The code a document shows: its inline code spans and each line of its code blocks. */
 function codeOf(markdown: string): string[] {
-  const blocks = [...markdown.matchAll(/^```[^\n]*\n([\s\S]*?)^```/gm)].flatMap((m) => (m[1] ?? '').split('\n'));
-  const prose = markdown.replace(/^```[^\n]*\n[\s\S]*?^```/gm, '');
+  // A fence may be indented (a code block inside a numbered step).
+  const blocks = [...markdown.matchAll(/^ *```[^\n]*\n([\s\S]*?)^ *```/gm)].flatMap((m) => (m[1] ?? '').split('\n'));
+  const prose = markdown.replace(/^ *```[^\n]*\n[\s\S]*?^ *```/gm, '');
   const spans = [...prose.matchAll(/`([^`\n]+)`/g)].map((m) => m[1] ?? '');
   return [...blocks, ...spans];
 }
@@ -81,7 +84,9 @@ describe('the README and docs name only options the CLI accepts', () => {
     for (const document of DOCUMENTS) {
       for (const code of codeOf(readFileSync(join(root, document), 'utf8'))) {
         const text = code.replace(/\s#.*$/, '').trim();
-        const command = COMMANDS.find((c) => new RegExp(`^(?:pnpm |npx )?(?:poortwachter )?${c}(?:\\s|$)`).test(text));
+        const command = COMMANDS.find((c) =>
+          new RegExp(`^(?:pnpm |npx |node \\S+ cli )?(?:poortwachter )?${c}(?:\\s|$)`).test(text),
+        );
         if (!command) continue;
         seen++;
         const after = text.slice(text.indexOf(command) + command.length);

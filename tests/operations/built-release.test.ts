@@ -2,7 +2,8 @@
  * The built release (issue 27 §1), from outside: a copy of the repository as a clone has it (no dist,
  * no node_modules) is installed and built with `pnpm build`; every server then starts from the built
  * JavaScript with plain `node` (no tsx, no esbuild, NODE_OPTIONS unset), from the production install
- * `pnpm deploy --prod` makes, and answers a query through the outway.
+ * `pnpm deploy --prod` makes, and answers a query through the outway; and the README's datacentre
+ * walkthrough runs there in production, without the demo (production-walkthrough.ts).
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { buildPortal } from '../../packages/portal/src/build.ts';
 import { type PartName, systemParts } from '../../scripts/system-parts.ts';
 import { runProcess } from '../run-process.ts';
 import { askOutwayForSuzanne, freePorts, root } from '../start-system.ts';
+import { runProductionWalkthrough } from './production-walkthrough.ts';
 import { type EntryProcess, runNode } from './server-entry.ts';
 
 /** The role (`poortwachter-server <role>`) that runs each part of `pnpm start`'s system. */
@@ -220,6 +222,18 @@ describe('the production install (pnpm deploy --prod)', () => {
     const built = readFileSync(join(clone, 'packages/portal/dist/page/index.html'), 'utf8');
     expect(page).toBe(built);
   }, 300_000);
+});
+
+describe("the README's datacentre walkthrough, in production (no demo), from the production install", () => {
+  it('reaches a first query: test CA, certified keys, onboarding, a contract both sign, inway and outway', async () => {
+    const { answer, registryOutput } = await runProductionWalkthrough(deployed, join(work, 'walkthrough'), started);
+    const text = await answer.text();
+    expect(answer.status, text).toBe(200);
+    expect(JSON.parse(text)).toMatchObject({ personen: [{ naam: { voornamen: 'Suzanne', geslachtsnaam: 'Moulin' } }] });
+    // Its start hints name the CLI as it runs in the deployed folder, not the repository's pnpm script.
+    expect(registryOutput).toContain('node dist/main.js cli contract list');
+    expect(registryOutput).not.toContain('pnpm poortwachter');
+  }, 600_000);
 });
 
 describe('the repository after pnpm build', () => {

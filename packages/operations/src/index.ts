@@ -1,3 +1,4 @@
+export { cliCommandHere, LAUNCHER_VARIABLE } from './cli-here.ts';
 export { DEMO_KEY_MEMBER, isDemoKey, markDemoKey, readPrivateKey, refuseDemoKey } from './demo-keys.ts';
 export { withServerSpans } from './http-spans.ts';
 export { createLogger, failureReporter, type Logger } from './logger.ts';

@@ -88,7 +88,11 @@ export function proposalContent(
     );
   }
   const group = groupId ?? directory.contracts?.[0]?.content.group_id;
-  if (!group) throw new SdkError('configuration', 'Give groupId: the directory carries no contract to take it from.');
+  if (!group)
+    throw new SdkError(
+      'configuration',
+      "Give groupId (the CLI: --group), the registry's GROUP_ID: the directory carries no contract to take it from.",
+    );
   const content = newContractContent({
     afnemerOin: caller,
     serviceId: service.id,

@@ -18,6 +18,9 @@ if (!isRole(role)) {
   console.error(`poortwachter-server: ${given}; give one of ${Object.keys(ROLES).join(', ')}`);
   process.exit(2);
 }
+// The entry's start hints name the CLI as it runs here (`node dist/main.js cli`): LAUNCHER_VARIABLE and
+// cliCommandHere in @poortwachter/operations.
+process.env.POORTWACHTER_LAUNCHER = fileURLToPath(import.meta.url);
 const entry = import.meta.resolve(ROLES[role]);
 process.argv.splice(1, 2, fileURLToPath(entry));
 await import(entry);

@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import {
+  cliCommandHere,
   createLogger,
   failSetting,
   listen,
@@ -140,6 +141,7 @@ async function serve() {
   });
   {
     const base = `${tls ? 'https' : 'http'}://${isLoopback(host) ? 'localhost' : urlHost(host)}:${listening.port}`;
+    const cli = cliCommandHere();
     const lines = [
       `poortwachter registry listening on ${base} (database ${databaseUrl.split('?')[0]}, serial ${serial})`,
       keyCreated ? `  made the registry signing key: ${keyFile}` : undefined,
@@ -150,12 +152,12 @@ async function serve() {
         : undefined,
       '',
       `  read the signed directory:   curl -s ${base}/v1/directory`,
-      `  verify and summarise it:     pnpm poortwachter directory --registry ${base}`,
+      `  verify and summarise it:     ${cli} directory --registry ${base}`,
       `  the registry's public key:   curl -s ${base}/.well-known/jwks.json   (pinned copy: ${publicKeyFile})`,
       `  records (public reads):      curl -s ${base}/v1/organisations   (also /v1/services, /v1/grondslagen, /v1/processing-activities, /v1/contracts)`,
-      `  contracts (signed by both):  pnpm poortwachter contract list --registry ${base}   (propose, accept, reject, revoke)`,
+      `  contracts (signed by both):  ${cli} contract list --registry ${base}   (propose, accept, reject, revoke)`,
       `  change something (admin):    curl -H "Authorization: Bearer $(cat ${tokenFile})" -H 'content-type: application/json' -X POST ${base}/v1/grondslagen -d @grondslag.json`,
-      `  witnesses and their quorum:  pnpm poortwachter registry witness list --registry ${base}   (add, remove, quorum: admin token)`,
+      `  witnesses and their quorum:  ${cli} registry witness list --registry ${base}   (add, remove, quorum: admin token)`,
       `  request schemas:             curl -s ${base}/v1/schemas`,
       `  started in ${Math.round(performance.now() - started)} ms`,
     ];

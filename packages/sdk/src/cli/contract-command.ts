@@ -20,15 +20,21 @@ type Signing = {
   'registry-key'?: string | undefined;
 };
 
-/** The contract client of the organisation `--oin` names (by OIN or part of its name), with its key. */
-export async function signingClient(values: Signing) {
+/** The contract client of the organisation `--oin` names (by OIN or part of its name), with its key (and `--group`). */
+export async function signingClient(values: Signing, groupId?: string) {
   const registry = registryOptions(values);
   const directory = await fetchDirectory(registry);
   const { organisation, privateKey } = organisationWithKey(directory, values.oin, values.key, undefined, '--oin');
   return {
     organisation,
     directory,
-    client: createContractClient({ oin: organisation.oin, privateKey, directory, ...registry }),
+    client: createContractClient({
+      oin: organisation.oin,
+      privateKey,
+      directory,
+      ...registry,
+      ...(groupId === undefined ? {} : { groupId }),
+    }),
   };
 }
 
@@ -92,7 +98,7 @@ export function contractProposeCommand(values: ValuesOf<'contract propose'>): Pr
     // A date is a day in Amsterdam: --until 2027-12-31 holds through 23:59:59 there.
     const period = readPeriod(values.from, values.until, CONTRACT_TIME_ZONE);
     if ((period.to ?? 0) <= Date.now()) throw new CliExit(2, `--until ${values.until} lies in the past.`);
-    const { client, directory } = await signingClient(values);
+    const { client, directory } = await signingClient(values, values.group);
     const contract = await client.propose({
       serviceId: values.service,
       processingActivityId: values.activity,

@@ -185,6 +185,12 @@ export const COMMANDS = {
         defaultText: 'print both',
       },
       force: { type: 'boolean', description: 'overwrite the --out file when it exists' },
+      pem: {
+        type: 'string',
+        value: 'FILE',
+        description:
+          'also write the private key there as PKCS #8 PEM (0600), for a certificate request (openssl req -new -key FILE)',
+      },
     },
   },
   query: {
@@ -403,6 +409,12 @@ export const COMMANDS = {
         value: 'ORG',
         description: 'the gemeente you ask for, as --oin names one (a delegated contract: it signs too)',
       },
+      group: {
+        type: 'string',
+        value: 'ID',
+        description: "the registry's FSC group (its GROUP_ID: poortwachter unless its operator set another)",
+        defaultText: 'the group of the contracts in the directory; needed for the first contract',
+      },
       ...ORGANISATION,
       ...REGISTRY,
       json: { type: 'boolean', description: 'print the contract as the registry holds it' },
@@ -480,6 +492,29 @@ export const COMMANDS = {
       },
       ...REGISTRY,
       json: { type: 'boolean', description: 'print the result as JSON' },
+    },
+  },
+  'registry change': {
+    summary:
+      "change your organisation's own records in the registry (a verwerkingsactiviteit, its name, a key, a service it provides), signed with its key",
+    description:
+      "Sends the request as an organisation signs every change to its records: RFC 9421 over the method, the URL, the body's Content-Digest and a transaction id, with the key's thumbprint as keyid. Prints the registry's answer (JSON). Exits 0 when the registry took it, 1 when it refused (its problem printed, naming the member), 2 on a usage error. Example: --path /v1/processing-activities --body activity.json",
+    options: {
+      method: { type: 'string', choices: ['POST', 'PUT'], default: 'POST', description: 'the method' },
+      path: {
+        type: 'string',
+        value: 'PATH',
+        required: true,
+        description: "the registry's path (/v1/processing-activities, /v1/organisations/OIN/keys, …)",
+      },
+      body: {
+        type: 'string',
+        value: 'FILE',
+        required: true,
+        description: 'the JSON body (the schemas: GET /v1/schemas); - reads it from standard input',
+      },
+      key: { type: 'string', value: 'FILE', required: true, description: "the organisation's private key" },
+      registry: REGISTRY.registry,
     },
   },
   'registry witness list': {
