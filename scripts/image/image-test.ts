@@ -32,6 +32,16 @@ export interface ImageTestResult {
 
 type Report = (line: string) => void;
 
+/** A step of the image test that failed: which one, and why. */
+export class ImageTestStepError extends Error {
+  constructor(
+    readonly step: string,
+    cause: unknown,
+  ) {
+    super(`${step}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 /** Polls `url` until it answers 2xx; gives the seconds it took, or throws with the container's log. */
 async function awaitReady(url: string, container: string, timeoutSeconds = 90): Promise<number> {
   const started = Date.now();
@@ -51,16 +61,28 @@ async function awaitReady(url: string, container: string, timeoutSeconds = 90): 
 
 /**
  * Runs every step; containers and volumes it made are removed at the end, also when a step fails (the
- * images stay, as a cache for the next run).
+ * images stay, as a cache for the next run). A failed step throws an ImageTestStepError naming it; a
+ * manifest podman cannot play is its own outcome (`kube`), so that it does not hide that the image ran.
  *
  * @example
  * const result = await runImageTest((line) => console.log(line));
  */
 export async function runImageTest(report: Report): Promise<ImageTestResult> {
+  const at = { step: 'base images' };
+  try {
+    return await runSteps(report, at);
+  } catch (error) {
+    throw new ImageTestStepError(at.step, error);
+  }
+}
+
+/** The steps of runImageTest; `at.step` names the one under way. */
+async function runSteps(report: Report, at: { step: string }): Promise<ImageTestResult> {
   const started = Date.now();
   const seconds: Record<string, number> = {};
   const log: Report = (line) => report(`[image ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
   const timed = async <T>(name: string, step: () => Promise<T>): Promise<T> => {
+    at.step = name;
     const t = Date.now();
     const value = await step();
     seconds[name] = (Date.now() - t) / 1000;
@@ -92,6 +114,7 @@ export async function runImageTest(report: Report): Promise<ImageTestResult> {
     const local = (port: number) => `http://127.0.0.1:${port}`;
     const start = async (role: string, port: number, env: Record<string, string>) => {
       const name = `${run}-${role}`;
+      at.step = `the ${role} container`;
       // The demo, as `pnpm start` runs it (production, without it, is each server's default).
       const settings = Object.entries({
         HOST: '127.0.0.1',
@@ -130,6 +153,7 @@ export async function runImageTest(report: Report): Promise<ImageTestResult> {
       DEMO_APPLICATION_KEY_FILE: '/data/outway-api-key',
     });
 
+    at.step = 'non-root user and HEALTHCHECK';
     const uid = (await podman(['exec', outway, 'id', '-u'])).out.trim();
     if (uid === '0') throw new Error('the outway runs as root in its container');
     log(`the servers run as uid ${uid}, not root`);

@@ -4,11 +4,17 @@
  * `generateSigningKey`, as `poortwachter keys generate` makes them), log keys and an admin token, and a
  * PostgreSQL database per server (the test's PostgreSQL: TEST_DATABASE_URL, or a throw-away one).
  * What podman cannot do as a cluster does is adapted and said: podman 4.3 reads no `kind: Secret` from the
- * file (each becomes a `podman secret` first) and mounts a secret volume empty (each becomes a folder), and there is no cluster network or Service DNS, so each
- * pod runs with `hostNetwork: true` on a free port of 127.0.0.1 (PORT, HOST; no port mapping, the probes
- * on that port) and the ConfigMap's URLs name those ports. The check: podman accepts the manifest, each pod starts, and the registry, the
- * inway and the outway each answer 200 on /readyz (the gateways only with a verified, fresh directory
- * from the registry and a writable log in PostgreSQL); then `podman kube down`.
+ * file (each becomes a `podman secret` first) and mounts a secret volume empty (each becomes a folder), and
+ * there is no cluster network or Service DNS, so each pod runs with `hostNetwork: true` on a free port of
+ * 127.0.0.1 (PORT, HOST; no port mapping, the probes on that port) and the ConfigMap's URLs name those
+ * ports. The PersistentVolumeClaims are played as they are: podman makes each a named volume.
+ *
+ * The check: podman accepts the manifest, each pod starts, and the registry, the inway and the outway each
+ * answer 200 on /readyz (the gateways only with a verified, fresh directory from the registry and a writable
+ * log in PostgreSQL). Then pods go and new ones come (`podman kube down`, `kube play` again: what a node
+ * failure or `kubectl rollout restart` does) during a rotation of the registry's key as the README's
+ * Kubernetes section does it (kube-state.ts): each new pod must find the state of the one before it on its
+ * volume. Then `podman kube down` and the volumes removed.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -22,6 +28,7 @@ import pg from 'pg';
 import { parseAllDocuments } from 'yaml';
 import { startThrowawayPostgres } from '../../tests/setup/postgres.ts';
 import { freePorts, root } from '../../tests/start-system.ts';
+import { checkStateKept, type KubeCluster, ROLES, type Role } from './kube-state.ts';
 import { podman } from './podman.ts';
 
 type Report = (line: string) => void;
@@ -41,13 +48,13 @@ interface Volume {
   name: string;
   secret?: { secretName: string };
   hostPath?: { path: string; type: string };
+  persistentVolumeClaim?: { claimName: string };
 }
 interface Deployment extends Doc {
   spec: { template: { spec: { hostNetwork?: boolean; containers: Container[]; volumes?: Volume[] } } };
 }
 
 export const MANIFEST = join(root, 'deploy/kubernetes/poortwachter.yaml');
-const ROLES = ['registry', 'inway', 'outway'] as const;
 
 /** A PostgreSQL server for the check: the test run's, or one started here (and stopped after). */
 async function postgres(report: Report): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -65,9 +72,14 @@ const withDatabase = (url: string, database: string) => {
   return parsed.toString();
 };
 
+/** The pod and container podman makes of a role's Deployment. */
+const podOf = (role: Role) => `poortwachter-${role}-pod-0`;
+const containerOf = (role: Role) => `${podOf(role)}-${role}`;
+
 /**
- * Plays the manifest filled for this machine and waits until each server answers /readyz; gives one
- * line per server with the seconds it took. Removes pods, secrets, volumes and databases afterwards.
+ * Plays the manifest filled for this machine, waits until each server answers /readyz, then replaces
+ * pods and checks that the new ones find their state (kube-state.ts); gives one line per step with the
+ * seconds it took. Removes pods, secrets, volumes and databases afterwards.
  */
 export async function checkKubernetesManifest(image: string, report: Report): Promise<string> {
   const docs = parseAllDocuments(readFileSync(MANIFEST, 'utf8')).map((d) => d.toJSON() as Doc);
@@ -76,9 +88,11 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
     if (!doc) throw new Error(`the manifest has no ${kind} ${name}`);
     return doc as Doc & { data?: Record<string, string>; stringData?: Record<string, string> };
   };
+  const deploymentOf = (role: Role) => byName('Deployment', `poortwachter-${role}`) as Deployment;
   const free = await freePorts(ROLES.length + 1);
-  const ports = { registry: free[0], inway: free[1], outway: free[2] } as Record<(typeof ROLES)[number], number>;
+  const ports = { registry: free[0], inway: free[1], outway: free[2] } as Record<Role, number>;
   const unusedSourcePort = free[ROLES.length] as number;
+  const volumes = docs.filter((d) => d.kind === 'PersistentVolumeClaim').map((d) => d.metadata.name);
 
   const server = await postgres(report);
   const suffix = randomBytes(4).toString('hex');
@@ -88,6 +102,7 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
   const work = mkdtempSync(join(tmpdir(), 'poortwachter-kube-'));
   const secretNames = docs.filter((d) => d.kind === 'Secret').map((d) => d.metadata.name);
   const manifest = join(work, 'poortwachter.yaml');
+  const secretFolders: Record<string, string> = {};
   try {
     for (const database of databases) await admin.query(`create database ${database}`);
 
@@ -122,8 +137,7 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
       'admin-token': randomBytes(32).toString('base64url'),
     };
     for (const role of ROLES) {
-      const deployment = byName('Deployment', `poortwachter-${role}`) as Deployment;
-      const pod = deployment.spec.template.spec;
+      const pod = deploymentOf(role).spec.template.spec;
       pod.hostNetwork = true;
       for (const container of pod.containers) {
         container.image = image;
@@ -155,12 +169,12 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
       await podman(['secret', 'rm', name], { allowFailure: true });
       await podman(['secret', 'create', name, file]);
       const folder = join(work, name);
+      secretFolders[name] = folder;
       mkdirSync(folder, { mode: 0o700 });
       for (const [key, value] of Object.entries(values)) writeFileSync(join(folder, key), value, { mode: 0o600 });
       execFileSync('chown', ['-R', '1000:1000', folder]);
       for (const role of ROLES) {
-        const pod = (byName('Deployment', `poortwachter-${role}`) as Deployment).spec.template.spec;
-        for (const volume of pod.volumes ?? []) {
+        for (const volume of deploymentOf(role).spec.template.spec.volumes ?? []) {
           if (volume.secret?.secretName === name) {
             delete volume.secret;
             volume.hostPath = { path: folder, type: 'Directory' };
@@ -168,40 +182,99 @@ export async function checkKubernetesManifest(image: string, report: Report): Pr
         }
       }
     }
+    for (const role of ROLES) {
+      // A gateway's INSTANCE_ID names its Merkle log. Unset it is the host name, which in a cluster is the
+      // pod's name: new with each pod (podman keeps it, so playing alone would not show it).
+      for (const container of role === 'registry' ? [] : deploymentOf(role).spec.template.spec.containers) {
+        if (!container.env?.find((e) => e.name === 'INSTANCE_ID')?.value)
+          throw new Error(`the ${role} Deployment has no fixed INSTANCE_ID: each new pod would start a new Merkle log`);
+      }
+      const claims = (deploymentOf(role).spec.template.spec.volumes ?? []).flatMap((v) =>
+        v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
+      );
+      if (!claims.every((claim) => volumes.includes(claim)))
+        throw new Error(`the ${role} Deployment claims ${claims.join(', ')}; the manifest's claims: ${volumes}`);
+    }
     // The Secrets are in podman's store now: the played file holds the rest.
     const played = docs.filter((d) => d.kind !== 'Secret');
-    writeFileSync(manifest, played.map((d) => JSON.stringify(d)).join('\n---\n'));
+    const yamlOf = (kept: Doc[]) => kept.map((d) => JSON.stringify(d)).join('\n---\n');
+    writeFileSync(manifest, yamlOf(played));
+    /**
+     * The pods of `roles` alone, for new pods on the volumes the first play made: podman 4.3 refuses to
+     * play a PersistentVolumeClaim whose volume exists (a cluster keeps a bound claim as it is).
+     */
+    const podsOf = (roles: readonly Role[]) => {
+      const file = join(work, `pods-${roles.join('-')}.yaml`);
+      const deployments = roles.map((role) => `poortwachter-${role}`);
+      writeFileSync(
+        file,
+        yamlOf(
+          played.filter(
+            (d) => d.kind === 'ConfigMap' || (d.kind === 'Deployment' && deployments.includes(d.metadata.name)),
+          ),
+        ),
+      );
+      return file;
+    };
 
-    report(`podman kube play ${MANIFEST} (filled for this machine)`);
-    const started = Date.now();
-    // A pod left by an interrupted run would make the play fail.
-    for (const role of ROLES)
-      await podman(['pod', 'rm', '--force', `poortwachter-${role}-pod-0`], { allowFailure: true });
-    await podman(['kube', 'play', manifest], { onLine: (line) => report(`  ${line}`) });
+    // Pods and volumes left by an interrupted run would make the play fail, or hand it old state.
+    for (const role of ROLES) await podman(['pod', 'rm', '--force', podOf(role)], { allowFailure: true });
+    for (const volume of volumes) await podman(['volume', 'rm', '--force', volume], { allowFailure: true });
+
     const lines: string[] = [];
-    for (const role of ROLES) {
-      const url = `http://127.0.0.1:${ports[role]}/readyz`;
-      let status = 0;
-      while (Date.now() - started < 120_000) {
-        status = await fetch(url).then(
-          (r) => r.status,
-          () => 0,
-        );
-        if (status === 200) break;
-        await new Promise((resolve) => setTimeout(resolve, 500));
+    /** `kube play` of `file`, then the /readyz of each server of `roles` until 200 (two minutes at most). */
+    const play = async (file: string, what: string, roles: readonly Role[] = ROLES) => {
+      report(`podman kube play ${MANIFEST} (${what})`);
+      const started = Date.now();
+      await podman(['kube', 'play', file], { onLine: (line) => report(`  ${line}`) }).catch((error: Error) => {
+        throw new Error(`kube play (${what}): ${error.message}`);
+      });
+      for (const role of roles) {
+        const url = `http://127.0.0.1:${ports[role]}/readyz`;
+        let status = 0;
+        let body = '';
+        while (Date.now() - started < 120_000) {
+          [status, body] = await fetch(url).then(
+            async (r) => [r.status, await r.text()] as const,
+            () => [0, ''] as const,
+          );
+          if (status === 200) break;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+        }
+        if (status !== 200) {
+          const { output } = await podman(['logs', containerOf(role)], { allowFailure: true });
+          throw new Error(
+            `kube play (${what}): the ${role} pod did not answer 200 on /readyz (last ${status} ${body.slice(0, 500)}):\n${output.slice(-3000)}`,
+          );
+        }
+        lines.push(`${what}: ${role} ready after ${(Date.now() - started) / 1000} s`);
+        report(`kube play: ${lines.at(-1)}`);
       }
-      if (status !== 200) {
-        const { output } = await podman(['logs', `poortwachter-${role}-pod-0-${role}`], { allowFailure: true });
-        throw new Error(
-          `kube play: the ${role} pod did not answer 200 on /readyz (last ${status}):\n${output.slice(-3000)}`,
-        );
-      }
-      lines.push(`${role} ready after ${(Date.now() - started) / 1000} s`);
-      report(`kube play: ${lines.at(-1)}`);
-    }
+    };
+    const cluster: KubeCluster = {
+      ports,
+      containerOf,
+      secretFolder: (name) => {
+        const folder = secretFolders[name];
+        if (!folder) throw new Error(`the manifest has no Secret ${name}`);
+        return folder;
+      },
+      newPods: async (what, roles) => {
+        const file = podsOf(roles);
+        await podman(['kube', 'down', file], { onLine: (line) => report(`  ${line}`) });
+        await play(file, what, roles);
+      },
+    };
+
+    await play(manifest, 'first pods');
+    await checkStateKept(cluster, (line) => {
+      lines.push(line);
+      report(`kube: ${line}`);
+    });
     return lines.join('; ');
   } finally {
     await podman(['kube', 'down', manifest], { allowFailure: true });
+    for (const volume of volumes) await podman(['volume', 'rm', '--force', volume], { allowFailure: true });
     for (const name of secretNames) {
       await podman(['secret', 'rm', name], { allowFailure: true });
     }
