@@ -15,7 +15,15 @@ export {
   stopOnSignals,
   tlsFromEnv,
 } from './serve.ts';
-export { alternatives, kinds, LOG_LEVELS, type Setting, type SettingDoc, serverSettings } from './setting-kinds.ts';
+export {
+  alternatives,
+  kinds,
+  LOG_LEVELS,
+  type Setting,
+  type SettingDoc,
+  serverSettings,
+  shownDatabaseUrl,
+} from './setting-kinds.ts';
 export { failSetting, runServer, startupSettings } from './settings.ts';
 export { metricsHandler, startTelemetry, type Telemetry } from './telemetry.ts';
 export { readTrustAnchors, trustAnchorsSetting } from './trust-anchors.ts';

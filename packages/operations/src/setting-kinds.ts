@@ -174,3 +174,12 @@ export function serverSettings(defaultPort: number) {
     }),
   };
 }
+
+/**
+ * A database setting as it may be shown in a log line: without its query and without the password
+ * (`postgres://poortwachter:***@db/poortwachter`), so that a start line never carries a secret.
+ */
+export function shownDatabaseUrl(url: string): string {
+  const bare = url.split('?')[0] as string;
+  return bare.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { shownDatabaseUrl } from './setting-kinds.ts';
 import { LOG_LEVELS, logLevelOf, SettingError, settings } from './settings.ts';
 
 const read = (env: Record<string, string>) => settings(env);
@@ -57,5 +58,16 @@ describe('settings: one strict parser for every flag, enumeration and number', (
     expect(logLevelOf({ LOG_LEVEL: 'warn' })).toBe('warn');
     expect(logLevelOf({ LOG_LEVEL: 'verbose' })).toBe('info');
     expect(logLevelOf({})).toBe('info');
+  });
+});
+
+describe('shownDatabaseUrl', () => {
+  it('shows a database setting without its password or query', () => {
+    expect(shownDatabaseUrl('postgres://poortwachter:s3cr:et@db.example:5432/pw?sslmode=require')).toBe(
+      'postgres://poortwachter:***@db.example:5432/pw',
+    );
+    expect(shownDatabaseUrl('postgresql://pw:x@db/pw')).toBe('postgresql://pw:***@db/pw');
+    expect(shownDatabaseUrl('postgres://pw@db/pw')).toBe('postgres://pw@db/pw');
+    expect(shownDatabaseUrl('sqlite:/srv/data/gateway.db')).toBe('sqlite:/srv/data/gateway.db');
   });
 });

@@ -14,6 +14,7 @@ import {
   readTrustAnchors,
   runServer,
   type SettingsOf,
+  shownDatabaseUrl,
   startTelemetry,
   startupSettings,
   stopOnSignals,
@@ -169,7 +170,7 @@ async function serve(settings: SettingsOf<typeof outwaySettings>) {
       url: listening.url,
       oin,
       registry_url: registryUrl,
-      database: databaseUrl.split('?')[0],
+      database: shownDatabaseUrl(databaseUrl),
       otlp: telemetry.exporting,
     },
     [

@@ -14,6 +14,7 @@ import {
   listen,
   refuseDemoKey,
   runServer,
+  shownDatabaseUrl,
   startTelemetry,
   startupSettings,
   stopOnSignals,
@@ -143,7 +144,7 @@ async function serve() {
     const base = `${tls ? 'https' : 'http'}://${isLoopback(host) ? 'localhost' : urlHost(host)}:${listening.port}`;
     const cli = cliCommandHere();
     const lines = [
-      `poortwachter registry listening on ${base} (database ${databaseUrl.split('?')[0]}, serial ${serial})`,
+      `poortwachter registry listening on ${base} (database ${shownDatabaseUrl(databaseUrl)}, serial ${serial})`,
       keyCreated ? `  made the registry signing key: ${keyFile}` : undefined,
       registryKeys.length > 1 ? `  rotating: signing with ${keyFile} and ${nextKeyFile}` : undefined,
       tokenCreated ? `  made the admin token (stored only as a hash): ${tokenFile}` : undefined,
