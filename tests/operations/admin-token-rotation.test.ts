@@ -123,8 +123,7 @@ describe('registry admin: the settings as the registry reads them', () => {
     rmSync(data, { recursive: true, force: true });
   });
 
-  const admin = (...args: string[]) =>
-    runToEnd('packages/registry/src/server/main.ts', ['admin', ...args], { env });
+  const admin = (...args: string[]) => runToEnd('packages/registry/src/server/main.ts', ['admin', ...args], { env });
 
   it('adds a token to the database DATABASE_URL_FILE names: it works against the running registry', async () => {
     const added = await admin('admin-token', 'add', '--out', join(data, 'added-token'));

@@ -21,6 +21,7 @@ import { migrateRegistry } from '../storage/migrate.ts';
 import { openDatabase } from '../storage/open-database.ts';
 import { groupIdOf } from './contract-trust.ts';
 import { makeNextRegistryKey, publicJwkOf, retireRegistryKey, writeSecretFile } from './key-files.ts';
+import { asksForHelp } from './maintenance-help.ts';
 import { registryPlaces } from './places.ts';
 import { registrySettings } from './settings.ts';
 
@@ -93,11 +94,9 @@ async function adminToken(settings: RegistrySettings, args: string[]): Promise<s
   throw new UsageError(`admin-token: expected add, list or revoke ID. ${USAGE}`);
 }
 
-const asksHelp = (args: readonly string[]) => args.some((a) => a === '--help' || a === '-h' || a === 'help');
-
 async function run([command, ...args]: string[]): Promise<string> {
   if (command === undefined) throw new UsageError(USAGE);
-  if (asksHelp([command, ...args])) return HELP;
+  if (asksForHelp([command, ...args])) return HELP;
   // The registry's one parser of settings: DATABASE_URL_FILE counts, a wrong value stops here.
   const settings = readSettings(registrySettings, process.env);
   const { keyFile, nextKeyFile } = registryPlaces(settings);

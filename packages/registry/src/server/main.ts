@@ -11,7 +11,6 @@ import {
   createLogger,
   failSetting,
   listen,
-  refuseDemoKey,
   runServer,
   startTelemetry,
   startupSettings,
@@ -31,13 +30,16 @@ import { ensureAdminToken } from './admin-token-file.ts';
 import { bindHost, isLoopback, urlHost } from './bind-host.ts';
 import { groupIdOf, registryTrust } from './contract-trust.ts';
 import { loadRegistryKeys, publicJwkOf } from './key-files.ts';
+import { maintenanceHelp } from './maintenance-help.ts';
 import { registryPlaces } from './places.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
 import { registrySettings } from './settings.ts';
 
 const log = createLogger('registry');
+const help = maintenanceHelp(process.argv.slice(2));
 
-if (process.argv[2] === 'migrate') {
+if (help) process.stdout.write(`${help}\n`);
+else if (process.argv[2] === 'migrate') {
   await runServer(log, async () => {
     const settings = startupSettings(log, registrySettings);
     const { db, close } = openDatabase<RegistryDatabase>(registryPlaces(settings).databaseUrl);
@@ -75,9 +77,9 @@ async function serve() {
   const { db, close } = openDatabase<RegistryDatabase>(databaseUrl);
   await migrateRegistry(db as never, { groupId });
   const tokenCreated = await ensureAdminToken(db, tokenFile);
-  // During a key rotation the next key signs beside the current one (see README, "Key rotation").
+  // During a key rotation the next key signs beside the current one (see README, "Key rotation"); a demo
+  // key in production, or a file that holds no key, stops the start naming the setting.
   const { keys: registryKeys, created: keyCreated } = await loadRegistryKeys(keyFile, nextKeyFile, { demo });
-  for (const key of registryKeys) refuseDemoKey('REGISTRY_KEY_FILE', keyFile, key, demo);
   // The public key, for pinning by gateways and clients on this machine (both keys during a rotation).
   const publicKeyFile = join(data, 'keys', 'registry.public.jwk.json');
   const pinnable =
