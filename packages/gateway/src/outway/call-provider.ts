@@ -138,8 +138,9 @@ const UNSIGNED_TITLE_CHARACTERS = 200;
 /**
  * For an unsigned error answer (status 400 or more, no `Signature`: a gateway that refuses before it
  * can sign, such as an inway refusing to serve from a rolled-back log, or a proxy in front of it) the
- * words that say so, with its problem's title when it is problem+json: `: "<title>" (niet
- * ondertekend)`. Undefined for any other answer. The title is only repeated in the outway's own problem,
+ * words that say so, with its problem's title when it is problem+json: `, met de tekst <title>. Die
+ * tekst is niet te controleren` (no quotes or colons: a problem's detail allows none). Undefined for any
+ * other answer. The title is only repeated in the outway's own problem,
  * as the provider's unverified words (control characters escaped, shortened); the body is never passed on.
  */
 function unsignedRefusal(res: Awaited<ReturnType<SourcePost>>): string | undefined {
@@ -152,8 +153,8 @@ function unsignedRefusal(res: Awaited<ReturnType<SourcePost>>): string | undefin
     return '';
   }
   if (typeof title !== 'string' || title.trim() === '') return '';
-  const shown = escapeControlCharacters(title.trim().slice(0, UNSIGNED_TITLE_CHARACTERS));
-  return `: "${shown}" (niet ondertekend)`;
+  const shown = escapeControlCharacters(title.trim().slice(0, UNSIGNED_TITLE_CHARACTERS)).replace(/\.+$/, '');
+  return `, met de tekst ${shown}. Die tekst is niet te controleren`;
 }
 
 function providerSpanId(requestSpanId: string): string {
