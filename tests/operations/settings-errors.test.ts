@@ -266,3 +266,22 @@ describe('each part migrates alone and refuses a schema newer than it knows', ()
     90_000,
   );
 });
+
+describe('a maintenance command with --help gives its usage (exit 0) and does nothing else', () => {
+  const COMMANDS: [Entry, string, string][] = [
+    ['registry', 'migrate', 'usage: migrate'],
+    ['gateway', 'backup', 'usage: backup --to FILE'],
+    ['outway', 'migrate', 'usage: migrate'],
+  ];
+  it.each(COMMANDS)(
+    '%s %s --help',
+    async (entry, command, usage) => {
+      // A setting it cannot use stops a start, not the usage.
+      const { code, output } = await run(entry, { DATABASE_URL: 'mysql://niet/gebruikt' }, [command, '--help']);
+      expect(output).toContain(usage);
+      expect(output).not.toMatch(/database migrated: version/);
+      expect(code, output).toBe(0);
+    },
+    70_000,
+  );
+});
