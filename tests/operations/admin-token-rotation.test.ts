@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_OIN } from '@poortwachter/seeds';
@@ -94,4 +94,68 @@ describe('admin tokens: rotate and revoke without a restart', () => {
     expect(await outwayAsAdmin(first)).toBe(401);
     expect(await outwayAsAdmin(second)).toBe(200);
   }, 30_000);
+});
+
+/**
+ * The `admin` command reads the registry's settings through the registry's schema, as the server does:
+ * with DATABASE_URL_FILE naming the database, a token it adds works against that registry (before, it
+ * read DATABASE_URL only and quietly wrote a token into <DATA_DIR>/registry.db, a database nobody serves).
+ */
+describe('registry admin: the settings as the registry reads them', () => {
+  const data = mkdtempSync(join(tmpdir(), 'poortwachter-admin-settings-'));
+  const databaseUrlFile = join(data, 'database-url');
+  const env = { DATA_DIR: data, DATABASE_URL_FILE: databaseUrlFile };
+  let registry: EntryProcess | undefined;
+  let registryUrl: string;
+
+  beforeAll(async () => {
+    writeFileSync(databaseUrlFile, `sqlite:${join(data, 'real.db')}\n`);
+    const [port] = (await freePorts(1)) as [number];
+    registryUrl = `http://127.0.0.1:${port}`;
+    registry = await startEntry('packages/registry/src/server/main.ts', {
+      ...env,
+      PORT: String(port),
+      DRAIN_TIMEOUT_SECONDS: '1',
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await registry?.stop();
+    rmSync(data, { recursive: true, force: true });
+  });
+
+  const admin = (...args: string[]) => runToEnd('packages/registry/src/server/main.ts', ['admin', ...args], { env });
+
+  it('adds a token to the database DATABASE_URL_FILE names: it works against the running registry', async () => {
+    const added = await admin('admin-token', 'add', '--out', join(data, 'added-token'));
+    expect(added.code, added.output).toBe(0);
+    const token = readFileSync(join(data, 'added-token'), 'utf8').trim();
+    const status = async () =>
+      (
+        await fetch(`${registryUrl}/v1/services/bestaat-niet/revoke`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status;
+    expect(await status()).toBe(404);
+    expect(existsSync(join(data, 'registry.db'))).toBe(false);
+  }, 60_000);
+
+  it('stops on a setting it cannot use: one line, exit 2', async () => {
+    const result = await runToEnd('packages/registry/src/server/main.ts', ['admin', 'admin-token', 'list'], {
+      env: { DATA_DIR: data, DATABASE_URL: 'mysql://user:geheim@db/registry' },
+    });
+    expect(result.code, result.output).toBe(2);
+    expect(result.err.trim().split('\n')).toHaveLength(1);
+    expect(result.err).toContain('DATABASE_URL must be sqlite:<path> or postgres://');
+    expect(result.err).not.toContain('geheim');
+  }, 60_000);
+
+  it('--help gives the usage, exit 0', async () => {
+    for (const args of [['--help'], ['admin-token', '--help'], ['-h']]) {
+      const result = await admin(...args);
+      expect(result.code, result.output).toBe(0);
+      expect(result.out).toContain('usage: admin <command>');
+      expect(result.out).toContain('admin-token revoke ID');
+    }
+  }, 60_000);
 });

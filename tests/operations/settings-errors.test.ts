@@ -5,6 +5,7 @@
  * default quietly taken instead. The same goes for a secret given twice or from a missing file, a demo
  * key in production, and a database whose schema is newer than the server knows.
  */
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +40,18 @@ beforeAll(async () => {
   writeFileSync(file('own.jwk.json'), JSON.stringify(ownKey));
   writeFileSync(file('registry.public.jwk.json'), JSON.stringify(publicJwkOf(ownKey)));
   writeFileSync(file('database-url'), `sqlite:${file('from-file.db')}\n`);
-  writeFileSync(file('anchors.pem'), certificatePem(makeCertificateAuthority('settings test CA').certificate));
+  const ca = makeCertificateAuthority('settings test CA');
+  writeFileSync(file('anchors.pem'), certificatePem(ca.certificate));
+  // Its key as PEM: a certificate and its key for a server's TLS.
+  writeFileSync(
+    file('anchors.key.pem'),
+    createPrivateKey({ key: ca.privateJwk as never, format: 'jwk' }).export({ format: 'pem', type: 'pkcs8' }),
+  );
+  // Files a setting names whose contents are unusable: not JSON, not PEM, a log key too short.
+  writeFileSync(file('garbage'), 'garbage\n');
+  writeFileSync(file('short-log.key'), `${Buffer.alloc(16, 7).toString('base64')}\n`);
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(file('other.key.pem'), privateKey.export({ format: 'pem', type: 'pkcs8' }));
 });
 
 /** Runs `entry` in production (unless `env` says otherwise) with `env`, until it exits (at most 30 s). */
@@ -136,6 +148,72 @@ const CASES: [Entry, Record<string, string>, string[]][] = [
   ['outway', {}, ['TRUST_ANCHORS_FILE', 'required in production']],
   ['gateway', { TRUST_ANCHORS_FILE: file('registry.public.jwk.json') }, ['TRUST_ANCHORS_FILE', 'no PEM certificate']],
   ['outway', { TRUST_ANCHORS_FILE: file('no-such-anchors.pem') }, ['TRUST_ANCHORS_FILE', 'ENOENT']],
+  ['outway', { TRUST_ANCHORS_FILE: file('garbage') }, ['TRUST_ANCHORS_FILE', 'no PEM certificate']],
+  // A file whose contents are unusable: the setting and what it accepts, not the parser's stack trace.
+  [
+    'registry',
+    { REGISTRY_KEY_FILE: file('garbage'), DATABASE_URL: `sqlite:${file('garbage-key-registry.db')}` },
+    ['REGISTRY_KEY_FILE', 'a private JWK', 'is not JSON'],
+  ],
+  [
+    'registry',
+    {
+      REGISTRY_KEY_FILE: file('own.jwk.json'),
+      REGISTRY_NEXT_KEY_FILE: file('registry.public.jwk.json'),
+      DATABASE_URL: `sqlite:${file('garbage-next-key-registry.db')}`,
+    },
+    ['REGISTRY_NEXT_KEY_FILE', 'a private JWK', 'holds no private key'],
+  ],
+  ['outway', { REGISTRY_PUBLIC_KEY_FILE: file('garbage') }, ['REGISTRY_PUBLIC_KEY_FILE', "the registry's public key"]],
+  [
+    'gateway',
+    {
+      REGISTRY_PUBLIC_KEY_FILE: file('own.jwk.json'),
+      TRUST_ANCHORS_FILE: file('anchors.pem'),
+      DATABASE_URL: `sqlite:${file('private-pinned-gateway.db')}`,
+    },
+    ['REGISTRY_PUBLIC_KEY_FILE', "the registry's public key", 'holds none'],
+  ],
+  ['gateway', { SIGNING_KEY_FILE: file('garbage') }, ['SIGNING_KEY_FILE', 'a private JWK', 'is not JSON']],
+  [
+    'outway',
+    {
+      LOG_KEY_FILE: file('short-log.key'),
+      TRUST_ANCHORS_FILE: file('anchors.pem'),
+      DATABASE_URL: `sqlite:${file('short-log-key-outway.db')}`,
+    },
+    ['LOG_KEY_FILE', 'at least 32 bytes', 'holds 16 bytes'],
+  ],
+  [
+    'gateway',
+    {
+      LOG_KEY_FILE: file('garbage'),
+      TRUST_ANCHORS_FILE: file('anchors.pem'),
+      DATABASE_URL: `sqlite:${file('short-log-key-gateway.db')}`,
+    },
+    ['LOG_KEY_FILE', 'at least 32 bytes'],
+  ],
+  [
+    'brp-source',
+    { TLS_CERT_FILE: file('garbage'), TLS_KEY_FILE: file('garbage') },
+    ['TLS_CERT_FILE', 'PEM', 'a certificate'],
+  ],
+  [
+    'portal',
+    { TLS_CERT_FILE: file('anchors.pem'), TLS_KEY_FILE: file('garbage') },
+    ['TLS_KEY_FILE', 'PEM', 'a private key'],
+  ],
+  [
+    'brk-source',
+    { TLS_CERT_FILE: file('anchors.pem'), TLS_KEY_FILE: file('other.key.pem') },
+    ['TLS_KEY_FILE', 'the private key of the certificate in TLS_CERT_FILE'],
+  ],
+  [
+    'registry',
+    { TLS_CERT_FILE: file('anchors.pem'), TLS_KEY_FILE: file('anchors.key.pem'), TLS_CLIENT_CA_FILE: file('garbage') },
+    ['TLS_CLIENT_CA_FILE', 'PEM', 'a certificate'],
+  ],
+  ['gateway', { SOURCE_CA_FILE: file('garbage') }, ['SOURCE_CA_FILE', 'PEM', 'a certificate']],
 ];
 
 describe('a setting a server cannot use stops it at start: exit 2, one line naming it and what it accepts', () => {
@@ -186,5 +264,24 @@ describe('each part migrates alone and refuses a schema newer than it knows', ()
       }
     },
     90_000,
+  );
+});
+
+describe('a maintenance command with --help gives its usage (exit 0) and does nothing else', () => {
+  const COMMANDS: [Entry, string, string][] = [
+    ['registry', 'migrate', 'usage: migrate'],
+    ['gateway', 'backup', 'usage: backup --to FILE'],
+    ['outway', 'migrate', 'usage: migrate'],
+  ];
+  it.each(COMMANDS)(
+    '%s %s --help',
+    async (entry, command, usage) => {
+      // A setting it cannot use stops a start, not the usage.
+      const { code, output } = await run(entry, { DATABASE_URL: 'mysql://niet/gebruikt' }, [command, '--help']);
+      expect(output).toContain(usage);
+      expect(output).not.toMatch(/database migrated: version/);
+      expect(code, output).toBe(0);
+    },
+    70_000,
   );
 });

@@ -9,6 +9,8 @@ export {
   ListenError,
   type Listening,
   listen,
+  type PemContent,
+  readPemSetting,
   readSettingFile,
   type ServerTls,
   STOP_MESSAGE,

@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -34,16 +35,48 @@ export function tlsFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => ne
     if (caFile) fail('TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE');
     return undefined;
   }
-  const read = (name: string, file: string | undefined) => {
+  const read = (name: string, file: string | undefined, holds: PemContent) => {
     if (!file) return fail(`${name} is needed with ${name === 'TLS_CERT_FILE' ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'}`);
-    return readSettingFile(name, file, fail);
+    return readPemSetting(name, file, holds, fail);
   };
+  const cert = read('TLS_CERT_FILE', certFile, 'certificate');
+  const key = read('TLS_KEY_FILE', keyFile, 'private key');
+  // A key of another certificate would fail every handshake, not the start.
+  if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key)))
+    fail(`TLS_KEY_FILE must hold the private key of the certificate in TLS_CERT_FILE, ${keyFile} holds another`);
   return {
-    cert: read('TLS_CERT_FILE', certFile),
-    key: read('TLS_KEY_FILE', keyFile),
-    ...(caFile ? { clientCa: read('TLS_CLIENT_CA_FILE', caFile) } : {}),
+    cert,
+    key,
+    ...(caFile ? { clientCa: read('TLS_CLIENT_CA_FILE', caFile, 'certificate') } : {}),
     ...(requireClientCert ? { requireClientCert: true } : {}),
   };
+}
+
+/** What a PEM file a setting names must hold. */
+export type PemContent = 'certificate' | 'private key';
+
+/**
+ * Reads the PEM file a setting names and checks that it holds what the setting accepts (a certificate,
+ * the first of a bundle; or a private key), or fails the start naming the setting, the file and what it
+ * accepts: one line, never the parser's stack trace at the first handshake.
+ *
+ * @example
+ * const cert = readPemSetting('TLS_CERT_FILE', file, 'certificate', failSetting);
+ */
+export function readPemSetting(
+  name: string,
+  file: string,
+  holds: PemContent,
+  fail: (message: string) => never,
+): Buffer {
+  const pem = readSettingFile(name, file, fail);
+  try {
+    if (holds === 'certificate') new X509Certificate(pem);
+    else createPrivateKey(pem);
+  } catch {
+    return fail(`${name} must name a PEM file holding a ${holds}, ${file} holds none`);
+  }
+  return pem;
 }
 
 /** Reads the file a setting names, or fails the start naming the setting, the file and why. */

@@ -16,6 +16,7 @@ export { ensureAdminToken } from './server/admin-token-file.ts';
 export { bindHost, isLoopback, urlHost } from './server/bind-host.ts';
 export { dataDir, workspaceRoot } from './server/data-dir.ts';
 export { generatePrivateJwk, type KeyType, loadOrCreateKey, publicJwkOf, writeSecretFile } from './server/key-files.ts';
+export { asksForHelp, maintenanceHelp } from './server/maintenance-help.ts';
 export { type SeedOptions, seedDemoRegistry } from './server/seed-demo.ts';
 export { dataDirSetting, registrySettings } from './server/settings.ts';
 export { type BackupSummary, backupCommand, backupSqlite, describeBackup } from './storage/backup-database.ts';

@@ -2,6 +2,7 @@ import { trace as otelTrace } from '@opentelemetry/api';
 import {
   EVIDENCE_RESPONSE_HEADERS,
   type ExchangeEvidence,
+  escapeControlCharacters,
   formatTraceparent,
   GatewayRefusal,
   HttpSignatureError,
@@ -108,10 +109,13 @@ export const callProvider = (options: CallProviderOptions) =>
         publicKeyFor: (kid) => provider.keys.find((k) => k.kid === kid && k.status === 'active')?.jwk,
       });
     } catch (cause) {
+      const unsigned = unsignedRefusal(res);
       const why = cause instanceof HttpSignatureError ? cause.message : 'Unknown failure.';
       throw new GatewayRefusal(
         'providerUnverified',
-        `Het antwoord (status ${res.status}) is niet aantoonbaar van ${provider.name}, ${why} Er is niets doorgegeven.`,
+        unsigned !== undefined
+          ? `De gateway van ${provider.name} antwoordde ${res.status} zonder handtekening${unsigned}. Er is niets doorgegeven.`
+          : `Het antwoord (status ${res.status}) is niet aantoonbaar van ${provider.name}, ${why} Er is niets doorgegeven.`,
         { cause },
       );
     }
@@ -127,6 +131,31 @@ export const callProvider = (options: CallProviderOptions) =>
     });
     await next();
   });
+
+/** The most of a provider's unsigned title the outway repeats. */
+const UNSIGNED_TITLE_CHARACTERS = 200;
+
+/**
+ * For an unsigned error answer (status 400 or more, no `Signature`: a gateway that refuses before it
+ * can sign, such as an inway refusing to serve from a rolled-back log, or a proxy in front of it) the
+ * words that say so, with its problem's title when it is problem+json: `, met de tekst <title>. Die
+ * tekst is niet te controleren` (no quotes or colons: a problem's detail allows none). Undefined for any
+ * other answer. The title is only repeated in the outway's own problem,
+ * as the provider's unverified words (control characters escaped, shortened); the body is never passed on.
+ */
+function unsignedRefusal(res: Awaited<ReturnType<SourcePost>>): string | undefined {
+  if (res.status < 400 || res.header('signature') !== undefined) return undefined;
+  if (!/^application\/problem\+json\b/i.test(res.header('content-type') ?? '')) return '';
+  let title: unknown;
+  try {
+    title = (JSON.parse(res.text) as { title?: unknown }).title;
+  } catch {
+    return '';
+  }
+  if (typeof title !== 'string' || title.trim() === '') return '';
+  const shown = escapeControlCharacters(title.trim().slice(0, UNSIGNED_TITLE_CHARACTERS)).replace(/\.+$/, '');
+  return `, met de tekst ${shown}. Die tekst is niet te controleren`;
+}
 
 function providerSpanId(requestSpanId: string): string {
   const active = otelTrace.getActiveSpan();

@@ -213,6 +213,33 @@ for (const dialect of DIALECTS) {
       t.provider = (request) => t.gateway.app.request(request);
     });
 
+    it("says what an unsigned refusal of the provider's gateway said (a rolled-back log: 503), and passes none of it on", async () => {
+      // What an inway that refuses to serve from a rolled-back log answers: problem+json, not signed.
+      const title = 'Dienst is tijdelijk niet beschikbaar.';
+      t.provider = async () =>
+        new Response(
+          JSON.stringify({
+            type: 'about:blank',
+            title,
+            status: 503,
+            detail: 'teruggezet log',
+            code: 'serviceUnavailable',
+          }),
+          { status: 503, headers: { 'content-type': 'application/problem+json' } },
+        );
+      const res = await t.send(query);
+      const problem = await problemOf(res);
+      expect(res.status).toBe(502);
+      expect(problem.detail).toContain(
+        'antwoordde 503 zonder handtekening, met de tekst Dienst is tijdelijk niet beschikbaar. Die tekst is niet te controleren.',
+      );
+      expect(problem.detail).not.toContain('Content-Digest');
+      expect(problem.detail).not.toContain('teruggezet log');
+      const refusals = (await outwayRefusals()).filter((r) => r.reason === 'providerUnverified');
+      expect(refusals.at(-1)?.detail).toContain('antwoordde 503 zonder handtekening');
+      t.provider = (request) => t.gateway.app.request(request);
+    });
+
     it('returns nothing of an answer signed for another request (502)', async () => {
       // The provider's genuine signed answer to an earlier request, replayed for this one.
       let earlier: { body: string; headers: Headers; status: number } | undefined;

@@ -15,8 +15,9 @@ import {
   createLogger,
   failSetting,
   listen,
+  type PemContent,
+  readPemSetting,
   readPrivateKey,
-  readSettingFile,
   readTrustAnchors,
   runServer,
   type SettingsOf,
@@ -26,7 +27,7 @@ import {
   stopOnSignals,
   tlsFromEnv,
 } from '@poortwachter/operations';
-import { backupCommand, bindHost, dataDir, openDatabase } from '@poortwachter/registry';
+import { backupCommand, bindHost, dataDir, maintenanceHelp, openDatabase } from '@poortwachter/registry';
 import { registryHistory } from '@poortwachter/sdk';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
@@ -46,7 +47,10 @@ type GatewaySettings = SettingsOf<typeof gatewaySettings>;
 
 const log = createLogger('gateway');
 
+const help = maintenanceHelp(process.argv.slice(2));
+
 await runServer(log, async () => {
+  if (help) return void process.stdout.write(`${help}\n`);
   const settings = startupSettings(log, gatewaySettings);
   if (process.argv[2] === 'migrate') await migrateOnly(settings);
   // An online backup of the database, beside the running gateway.
@@ -252,13 +256,13 @@ async function runWorker(settings: GatewaySettings) {
 }
 
 function sourceTlsFromEnv(env: NodeJS.ProcessEnv, fail: (message: string) => never): SourceTls | undefined {
-  const read = (name: 'SOURCE_CA_FILE' | 'SOURCE_CERT_FILE' | 'SOURCE_KEY_FILE') => {
+  const read = (name: 'SOURCE_CA_FILE' | 'SOURCE_CERT_FILE' | 'SOURCE_KEY_FILE', holds: PemContent) => {
     const file = env[name]?.trim();
-    return file ? readSettingFile(name, file, fail) : undefined;
+    return file ? readPemSetting(name, file, holds, fail) : undefined;
   };
-  const ca = read('SOURCE_CA_FILE');
-  const cert = read('SOURCE_CERT_FILE');
-  const key = read('SOURCE_KEY_FILE');
+  const ca = read('SOURCE_CA_FILE', 'certificate');
+  const cert = read('SOURCE_CERT_FILE', 'certificate');
+  const key = read('SOURCE_KEY_FILE', 'private key');
   if (Boolean(cert) !== Boolean(key))
     fail('SOURCE_CERT_FILE and SOURCE_KEY_FILE go together (mutual TLS to the source)');
   if (!ca && !cert) return undefined;

@@ -21,7 +21,14 @@ import {
   tlsFromEnv,
 } from '@poortwachter/operations';
 import { inForce } from '@poortwachter/protocol';
-import { backupCommand, bindHost, dataDir, openDatabase, writeSecretFile } from '@poortwachter/registry';
+import {
+  backupCommand,
+  bindHost,
+  dataDir,
+  maintenanceHelp,
+  openDatabase,
+  writeSecretFile,
+} from '@poortwachter/registry';
 import type { JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import { registryDirectory } from '../directory/directory-provider.ts';
@@ -38,7 +45,10 @@ import { awaitDirectory, maxAgeProblem, previousLogKeys, secretKey } from './sta
 
 const log = createLogger('outway');
 
+const help = maintenanceHelp(process.argv.slice(2));
+
 await runServer(log, async () => {
+  if (help) return void process.stdout.write(`${help}\n`);
   const settings = startupSettings(log, outwaySettings);
   if (process.argv[2] === 'migrate') await migrateOnly(settings);
   // `outway-main.ts backup --to FILE`: an online backup of the database, beside the running outway.

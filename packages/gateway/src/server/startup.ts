@@ -1,14 +1,34 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { failSetting, type Logger } from '@poortwachter/operations';
+import { existsSync } from 'node:fs';
+import { failSetting, type Logger, readSettingFile } from '@poortwachter/operations';
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { writeSecretFile } from '@poortwachter/registry';
 import type { DirectoryProvider } from '../directory/directory-provider.ts';
 
-/** A key kept in a 0600 file (the log's pseudonym key): made (32 random bytes, base64) on first start, read ever after. */
-export function secretKey(file: string): Buffer {
-  if (!existsSync(file)) writeSecretFile(file, `${randomBytes(32).toString('base64')}\n`);
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+/** The fewest bytes a log key holds: the pseudonyms are HMAC-SHA-256 under it. */
+const LOG_KEY_BYTES = 32;
+
+/** The log key in `file`, which setting `name` names: at least 32 bytes, base64, or the start stops naming it. */
+function logKeyIn(name: string, file: string, accepts: string): Buffer {
+  const key = Buffer.from(readSettingFile(name, file, failSetting).toString('utf8').trim(), 'base64');
+  if (key.length < LOG_KEY_BYTES)
+    failSetting(
+      `${name} must name ${accepts}, ${file} holds ${key.length} bytes (base64) where it needs ${LOG_KEY_BYTES}`,
+    );
+  return key;
+}
+
+/**
+ * A key kept in a 0600 file (the log's pseudonym key, `LOG_KEY_FILE`): made (32 random bytes, base64) on
+ * first start, read ever after; a file that holds fewer than 32 bytes stops the start naming the setting.
+ */
+export function secretKey(file: string, name = 'LOG_KEY_FILE'): Buffer {
+  if (!existsSync(file)) writeSecretFile(file, `${randomBytes(LOG_KEY_BYTES).toString('base64')}\n`);
+  return logKeyIn(
+    name,
+    file,
+    `a file holding a log key of at least ${LOG_KEY_BYTES} bytes, base64 (made on first start)`,
+  );
 }
 
 /**
@@ -16,14 +36,10 @@ export function secretKey(file: string): Buffer {
  * least 32 bytes, base64, or the start stops naming it.
  */
 export function previousLogKeys(files: readonly string[] = []): Buffer[] {
+  const accepts = 'files of earlier log keys, comma-separated, each at least 32 bytes (base64)';
   return files.map((file) => {
-    const key = existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'base64') : undefined;
-    if (!key || key.length < 32) {
-      return failSetting(
-        `LOG_PREVIOUS_KEY_FILES: ${file} ${key ? 'holds fewer than 32 bytes (base64)' : 'does not exist'}; it accepts files of earlier log keys, comma-separated`,
-      );
-    }
-    return key;
+    if (!existsSync(file)) return failSetting(`LOG_PREVIOUS_KEY_FILES: ${file} does not exist; it accepts ${accepts}`);
+    return logKeyIn('LOG_PREVIOUS_KEY_FILES', file, accepts);
   });
 }
 

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
-import { DEMO_KEY_MEMBER, markDemoKey } from '@poortwachter/operations';
+import { DEMO_KEY_MEMBER, markDemoKey, readPrivateKey } from '@poortwachter/operations';
 import { writeFileAtomic } from '@poortwachter/sdk';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 
@@ -32,7 +32,9 @@ export function writeSecretFile(path: string, content: string): void {
 
 /**
  * Loads a private JWK from `path`, or creates one there (mode 0600) on first start; one made for the
- * demo (`demo: true`) carries the demo mark, so that a server in production refuses it.
+ * demo (`demo: true`) carries the demo mark, so that a server in production refuses it. A file that
+ * holds no private JWK stops the start naming `setting` (one line, exit 2); so does a demo key in
+ * production.
  *
  * @example
  * const registryKey = await loadOrCreateKey('./data/keys/registry.jwk.json', 'P-256');
@@ -40,9 +42,10 @@ export function writeSecretFile(path: string, content: string): void {
 export async function loadOrCreateKey(
   path: string,
   type: KeyType,
-  options: { demo?: boolean } = {},
+  options: { demo?: boolean; setting?: string } = {},
 ): Promise<{ jwk: JWK; created: boolean }> {
-  if (existsSync(path)) return { jwk: JSON.parse(readFileSync(path, 'utf8')) as JWK, created: false };
+  if (existsSync(path))
+    return { jwk: readPrivateKey<JWK>(options.setting ?? path, path, options.demo ?? false), created: false };
   const fresh = await generatePrivateJwk(type);
   const jwk = options.demo ? markDemoKey(fresh) : fresh;
   writeSecretFile(path, `${JSON.stringify(jwk, null, 2)}\n`);
@@ -61,9 +64,9 @@ export async function loadRegistryKeys(
   nextKeyFile: string,
   options: { demo?: boolean } = {},
 ): Promise<{ keys: JWK[]; created: boolean }> {
-  const { jwk, created } = await loadOrCreateKey(keyFile, 'P-256', options);
+  const { jwk, created } = await loadOrCreateKey(keyFile, 'P-256', { ...options, setting: 'REGISTRY_KEY_FILE' });
   if (!existsSync(nextKeyFile)) return { keys: [jwk], created };
-  const next = JSON.parse(readFileSync(nextKeyFile, 'utf8')) as JWK;
+  const next = readPrivateKey<JWK>('REGISTRY_NEXT_KEY_FILE', nextKeyFile, options.demo ?? false);
   // A retire-key cut short leaves the next key in both files: it is one key.
   return { keys: next.x === jwk.x && next.y === jwk.y ? [jwk] : [jwk, next], created };
 }

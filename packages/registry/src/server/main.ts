@@ -12,7 +12,6 @@ import {
   createLogger,
   failSetting,
   listen,
-  refuseDemoKey,
   runServer,
   shownDatabaseUrl,
   startTelemetry,
@@ -32,17 +31,20 @@ import { openDatabase } from '../storage/open-database.ts';
 import { ensureAdminToken } from './admin-token-file.ts';
 import { bindHost, isLoopback, urlHost } from './bind-host.ts';
 import { groupIdOf, registryTrust } from './contract-trust.ts';
-import { dataDir } from './data-dir.ts';
 import { loadRegistryKeys, publicJwkOf } from './key-files.ts';
+import { maintenanceHelp } from './maintenance-help.ts';
+import { registryPlaces } from './places.ts';
 import { seedDemoRegistry } from './seed-demo.ts';
 import { registrySettings } from './settings.ts';
 
 const log = createLogger('registry');
+const help = maintenanceHelp(process.argv.slice(2));
 
-if (process.argv[2] === 'migrate') {
+if (help) process.stdout.write(`${help}\n`);
+else if (process.argv[2] === 'migrate') {
   await runServer(log, async () => {
     const settings = startupSettings(log, registrySettings);
-    const { db, close } = openDatabase<RegistryDatabase>(databaseUrlOf(settings));
+    const { db, close } = openDatabase<RegistryDatabase>(registryPlaces(settings).databaseUrl);
     try {
       const version = await migrateRegistry(db as never, { groupId: groupIdOf(settings) });
       log.info({ version }, `registry database migrated: version ${version}`);
@@ -54,16 +56,12 @@ if (process.argv[2] === 'migrate') {
   // `main.ts backup --to FILE`: an online backup of the database, beside the running registry.
   await runServer(log, async () => {
     const settings = startupSettings(log, registrySettings);
-    process.exit(await backupCommand(process.argv.slice(3), databaseUrlOf(settings)));
+    process.exit(await backupCommand(process.argv.slice(3), registryPlaces(settings).databaseUrl));
   });
 } else if (process.argv[2] === 'admin') {
   const { adminCommand } = await import('./admin-command.ts');
   process.exitCode = await adminCommand(process.argv.slice(3));
 } else await runServer(log, serve);
-
-function databaseUrlOf(settings: { DATA_DIR: string | undefined; DATABASE_URL: string | undefined }) {
-  return settings.DATABASE_URL ?? `sqlite:${join(dataDir({ DATA_DIR: settings.DATA_DIR }), 'registry.db')}`;
-}
 
 async function serve() {
   const env = process.env;
@@ -71,23 +69,19 @@ async function serve() {
   const settings = startupSettings(log, registrySettings, env);
   const telemetry = startTelemetry('poortwachter-registry', env);
   const demo = settings.POORTWACHTER_DEMO;
-  const data = dataDir({ DATA_DIR: settings.DATA_DIR });
+  const { data, databaseUrl, keyFile, nextKeyFile, tokenFile } = registryPlaces(settings);
   const port = settings.PORT;
   const resignSeconds = settings.DIRECTORY_RESIGN_SECONDS;
   const drainTimeoutMs = settings.DRAIN_TIMEOUT_SECONDS * 1000;
   const tls = tlsFromEnv(env, failSetting);
-  const databaseUrl = databaseUrlOf(settings);
-  const keyFile = settings.REGISTRY_KEY_FILE ?? join(data, 'keys', 'registry.jwk.json');
-  const nextKeyFile = settings.REGISTRY_NEXT_KEY_FILE ?? join(data, 'keys', 'registry.next.jwk.json');
-  const tokenFile = join(data, 'registry-admin-token');
 
   const groupId = groupIdOf(settings);
   const { db, close } = openDatabase<RegistryDatabase>(databaseUrl);
   await migrateRegistry(db as never, { groupId });
   const tokenCreated = await ensureAdminToken(db, tokenFile);
-  // During a key rotation the next key signs beside the current one (see README, "Key rotation").
+  // During a key rotation the next key signs beside the current one (see README, "Key rotation"); a demo
+  // key in production, or a file that holds no key, stops the start naming the setting.
   const { keys: registryKeys, created: keyCreated } = await loadRegistryKeys(keyFile, nextKeyFile, { demo });
-  for (const key of registryKeys) refuseDemoKey('REGISTRY_KEY_FILE', keyFile, key, demo);
   // The public key, for pinning by gateways and clients on this machine (both keys during a rotation).
   const publicKeyFile = join(data, 'keys', 'registry.public.jwk.json');
   const pinnable =

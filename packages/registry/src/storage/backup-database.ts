@@ -124,6 +124,9 @@ export function describeBackup(url: string, summary: BackupSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The backup command's arguments, as its errors and `backup --help` say them. */
+export const BACKUP_USAGE = 'usage: backup --to FILE [--database sqlite:PATH]';
+
 /**
  * `<entry> backup --to FILE [--database URL]`: the `backup` command of a server entry, run beside the
  * running server. `databaseUrl` is the entry's DATABASE_URL (or its default). Returns the exit code:
@@ -143,7 +146,7 @@ export async function backupCommand(args: readonly string[], databaseUrl: string
       allowPositionals: false,
     }));
   } catch (error) {
-    process.stderr.write(`backup: ${(error as Error).message}; usage: backup --to FILE [--database sqlite:PATH]\n`);
+    process.stderr.write(`backup: ${(error as Error).message}; ${BACKUP_USAGE}\n`);
     return 2;
   }
   const url = values.database ?? databaseUrl;
