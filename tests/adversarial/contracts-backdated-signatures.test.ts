@@ -14,9 +14,8 @@ import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startEntry } from '../operations/server-entry.ts';
+import { type EntryProcess, startRegistryEntry } from '../operations/server-entry.ts';
 import { runEntry as runCli } from '../run-process.ts';
-import { freePort } from '../start-system.ts';
 import { BRP } from './contract-attack.ts';
 import { compactJws, contentOf, hashOf, newKey, publicOf, signAs, thumbprint } from './contract-forgery.ts';
 import type { RawJwk } from './raw-client.ts';
@@ -32,14 +31,7 @@ describe('contracts: a revoked key cannot sign by dating its signature back (iss
   let url: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    registry = await startEntry('packages/registry/src/server/main.ts', {
-      DATA_DIR: data,
-      PORT: String(port),
-      DRAIN_TIMEOUT_SECONDS: '1',
-      DIRECTORY_RESIGN_SECONDS: '1',
-    });
+    ({ registry, url } = await startRegistryEntry(data));
   }, 90_000);
   afterAll(async () => {
     await registry?.stop();

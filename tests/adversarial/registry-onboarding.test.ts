@@ -7,9 +7,8 @@ import { certifiedKey, demoCertificate, grantByContract, signAsOrganisation } fr
 import { DEMO_OIN } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startEntry } from '../operations/server-entry.ts';
+import { type EntryProcess, startRegistryEntry } from '../operations/server-entry.ts';
 import { runCli } from '../run-process.ts';
-import { freePort } from '../start-system.ts';
 
 const OUDSTAD = { oin: '00000001000000000031', name: 'Gemeente Oudstad' };
 const ACTIVITY = 'https://www.oudstad.example/verwerkingsactiviteiten/bijstandsverlening';
@@ -32,15 +31,7 @@ describe('registry: the operator certifies the keys of a registry from before co
   let oudstad: { privateKey: JWK; key: { jwk: Record<string, unknown>; x5c: string[] } };
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    registry = await startEntry('packages/registry/src/server/main.ts', {
-      DATA_DIR: data,
-      PORT: String(port),
-      DRAIN_TIMEOUT_SECONDS: '1',
-      DIRECTORY_RESIGN_SECONDS: '1',
-    });
-    token = readFileSync(tokenFile, 'utf8').trim();
+    ({ registry, url, token } = await startRegistryEntry(data));
     oudstad = await certifiedKey(keys, OUDSTAD);
   }, 90_000);
   afterAll(async () => {

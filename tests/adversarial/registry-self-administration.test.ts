@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signContract } from '@poortwachter/protocol/contracts';
@@ -7,9 +7,8 @@ import { certifiedKey, demoPrivateKey, signAsOrganisation } from '@poortwachter/
 import { DEMO_GRONDSLAGEN, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startEntry } from '../operations/server-entry.ts';
+import { type EntryProcess, startRegistryEntry } from '../operations/server-entry.ts';
 import { runEntry as runCli } from '../run-process.ts';
-import { freePort } from '../start-system.ts';
 
 /**
  * Issue 28, section 3, from outside: a registry server (a child process on 127.0.0.1) lets an
@@ -27,15 +26,7 @@ describe('registry: each organisation administers its own, history cannot be rew
   let token: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    registry = await startEntry('packages/registry/src/server/main.ts', {
-      DATA_DIR: data,
-      PORT: String(port),
-      DRAIN_TIMEOUT_SECONDS: '1',
-      DIRECTORY_RESIGN_SECONDS: '1',
-    });
-    token = readFileSync(join(data, 'registry-admin-token'), 'utf8').trim();
+    ({ registry, url, token } = await startRegistryEntry(data));
   }, 90_000);
   afterAll(async () => {
     await registry?.stop();

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { SOURCE_LOADER } from '../../scripts/source-loader.ts';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
-import { type RunningSystem, root } from '../start-system.ts';
+import { freePort, type RunningSystem, root } from '../start-system.ts';
 
 /**
  * The settings of another instance of the system's BRP gateway (the server entry): its own port and
@@ -115,4 +116,22 @@ export async function startEntry(entry: string, env: Record<string, string>): Pr
     throw new Error(`${entry} did not start:\n${running.output()}`);
   }
   return running;
+}
+
+/**
+ * A registry process of its own on `data` (seeded with the demo, its snapshot re-signed every second), on a
+ * free port of 127.0.0.1: the process, its URL and the admin token it wrote.
+ */
+export async function startRegistryEntry(
+  data: string,
+): Promise<{ registry: EntryProcess; url: string; token: string }> {
+  const port = await freePort();
+  const registry = await startEntry('packages/registry/src/server/main.ts', {
+    DATA_DIR: data,
+    PORT: String(port),
+    DRAIN_TIMEOUT_SECONDS: '1',
+    DIRECTORY_RESIGN_SECONDS: '1',
+  });
+  const token = readFileSync(join(data, 'registry-admin-token'), 'utf8').trim();
+  return { registry, url: `http://127.0.0.1:${port}`, token };
 }
