@@ -19,6 +19,7 @@ import {
   startTestGateway,
   type TestGateway,
 } from '@poortwachter/gateway/testing';
+import { grantByContract, signContractAs } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
@@ -414,6 +415,33 @@ describe('terugmeldingen at the inway, over HTTP', () => {
       403,
     );
     expect(outside.invalidParams?.map((p) => p.name)).toEqual(['terugMeldingBody.terugMeldingGegevens.1.attribuutUrn']);
+  });
+
+  it('a field a second contract in force covers may be named, as in a query (each contract under the activity counts)', async () => {
+    const both = melding(SUZANNE, [gegeven(), gegeven({ attribuutUrn: GEBOORTEPLAATS })]);
+    const contract = await grantByContract(gw.registry.app.request, gw.registry.keyDir, {
+      afnemerOin: DEMO_OIN.utrecht,
+      serviceId: 'brp-personen',
+      processingActivityId: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      fields: ['burgerservicenummer', 'geboorte.plaats'],
+      searchTypes: ['RaadpleegMetBurgerservicenummer'],
+    });
+    await gw.refreshDirectory();
+    try {
+      await json<View>(await signed(DEMO_OIN.utrecht, 'POST', '', both, DEMO_PROCESSING_ACTIVITY.utrechtWmo), 201);
+    } finally {
+      const revoked = await signContractAs(
+        gw.registry.app.request,
+        gw.registry.keyDir,
+        DEMO_OIN.utrecht,
+        contract.hash,
+        'revoke',
+        'Klaar.',
+      );
+      expect(revoked.status).toBe(200);
+      await gw.refreshDirectory();
+    }
+    await problem(await signed(DEMO_OIN.utrecht, 'POST', '', both, DEMO_PROCESSING_ACTIVITY.utrechtWmo), 403);
   });
 
   it('only the bronhouder changes a status (403 for an afnemer, even its own melding); a bad status is a 400', async () => {

@@ -139,7 +139,7 @@ export function grantBase(c: Context<GatewayEnv>, options: GrantBaseOptions): Gr
 type GrantBaseOptions = Pick<AuthoriseOptions, 'serviceId' | 'providerKid' | 'now'> & { readonly profile?: Protocol };
 
 /** `grantBase` for each contract in force that binds the version in force (at least one; else it refuses). */
-function grantBases(c: Context<GatewayEnv>, options: GrantBaseOptions): [GrantBase, ...GrantBase[]] {
+export function grantBases(c: Context<GatewayEnv>, options: GrantBaseOptions): [GrantBase, ...GrantBase[]] {
   const caller = c.get('caller');
   if (!caller) throw new GatewayRefusal('signatureMissing', 'Het verzoek is niet ondertekend.');
   const directory = c.get('directory');

@@ -5,7 +5,7 @@ import {
   terugmeldingTransition,
 } from '@poortwachter/protocol';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
-import { grantBase } from '../pipeline/authorise.ts';
+import { grantBases } from '../pipeline/authorise.ts';
 import type { GatewayEnv } from '../pipeline/context.ts';
 import { callerOf, onlyParameters, sendJson } from '../reads/read-params.ts';
 import { parseStatusChange, type StatusChangeRequest } from './status-change.ts';
@@ -54,9 +54,11 @@ export function terugmeldingApp(stages: TerugmeldingStages, options: Terugmeldin
   app.post('/', stages.signedQuery, async (c) => {
     onlyParameters(c, []);
     const service = serviceOf(c);
-    const base = grantBase(c, { serviceId, providerKid, now: options.now });
+    // Every contract in force under the activity counts (they share the one responsible organisation): a
+    // melding reports doubt about values the afnemer may ask for, it releases nothing.
+    const [base, ...others] = grantBases(c, { serviceId, providerKid, now: options.now });
     const { melding, bsn, paths } = checkedMelding(c, serviceId, {
-      mayName: coveredBy(base.autorisatie.fields),
+      mayName: (path) => [base, ...others].some((b) => coveredBy(b.autorisatie.fields)(path)),
       refusedField: 'Uw autorisatie voor deze verwerkingsactiviteit omvat dit gegeven niet.',
     });
     const caller = callerOf(c);
