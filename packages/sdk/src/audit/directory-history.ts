@@ -130,13 +130,16 @@ function reflectedChanges(
 }
 
 /**
- * Replays the contract changes of the (verified) change log against the published directory. Each
- * contract signature the log recorded must be in the directory with its contract, and each signature
- * in the directory must be one the log recorded: a row deleted from or written into the registry's
- * database past its API shows as a difference, also when every signature left verifies. A contract
- * the log recorded and that has not ended must be listed. And the log's order is the witnessed clock:
- * a signature recorded after the change that revoked its key (or its organisation) was made after the
- * revocation, whatever its `signed_at` says. Returns each difference in words; empty when they agree.
+ * Replays the (verified) change log against the published directory. Each contract signature the log
+ * recorded must be in the directory with its contract, and each signature in the directory must be one
+ * the log recorded: a row deleted from or written into the registry's database past its API shows as a
+ * difference, also when every signature left verifies. A contract the log recorded and that has not
+ * ended must be listed. The log's order is the witnessed clock: a signature recorded after the change
+ * that revoked its key (or its organisation), after its key's validTo or certificate, or longer after
+ * its `signed_at` than the registry takes, was dated back. The organisations, their keys and the
+ * verwerkingsactiviteit versions must be as the log built them (OrganisationReplay, ActivityReplay); a
+ * change well older than the directory must be in it (not stale), and the serials must follow each
+ * other. Returns each difference in words; empty when they agree.
  *
  * @example
  * const findings = directoryAgreesWithChangeLog(directory, changes, leaves);
