@@ -1,6 +1,6 @@
-import type { ProcessingActivity, ProcessingActivityVersion } from '@poortwachter/protocol';
-import { canonical } from './organisation-history.ts';
-import type { RegistryChange } from './registry-history.ts';
+import type { Grondslag, ProcessingActivity, ProcessingActivityVersion } from '@poortwachter/protocol';
+import { canonical, differingMembers } from './organisation-history.ts';
+import { type RegistryChange, StateTimeline } from './registry-history.ts';
 
 /** The members of a version that its change states (`{ version, ...input, validFrom }`). */
 const MEMBERS = [
@@ -77,4 +77,34 @@ export class ActivityReplay {
           );
     return findings;
   }
+}
+
+/**
+ * Each grondslag in the directory that is not as the log last wrote it (`create` and `update` write the
+ * whole grondslag, `revoke` its `revokedAt`: StateTimeline), or that no change recorded, and each logged
+ * one that is gone.
+ */
+export function grondslagenDiffer(grondslagen: readonly Grondslag[], changes: readonly RegistryChange[]): string[] {
+  const timeline = new StateTimeline(changes, 'grondslag');
+  const findings: string[] = [];
+  for (const grondslag of grondslagen) {
+    const logged = timeline.knownAt(grondslag.id, Number.POSITIVE_INFINITY);
+    if (!logged) {
+      findings.push(
+        `grondslag ${grondslag.id} is in the directory, but no change of the change log recorded it: it was written past the registry's API.`,
+      );
+      continue;
+    }
+    const differ = differingMembers(grondslag, logged, Object.keys(grondslag));
+    if (differ.length > 0)
+      findings.push(
+        `grondslag ${grondslag.id} has another ${differ.join(' and ')} in the directory than the change log recorded: it was changed past the registry's API.`,
+      );
+  }
+  for (const id of timeline.ids())
+    if (!grondslagen.some((g) => g.id === id))
+      findings.push(
+        `grondslag ${id} is in the change log but not in the directory: it was deleted past the registry's API.`,
+      );
+  return findings;
 }

@@ -358,3 +358,44 @@ describe('directoryAgreesWithChangeLog: verwerkingsactiviteiten', () => {
     ]);
   });
 });
+
+describe('directoryAgreesWithChangeLog: grondslagen and organisation fields', () => {
+  const grondslag = {
+    id: 'participatiewet',
+    title: 'Participatiewet',
+    lawName: 'Participatiewet',
+    article: 'artikel 64',
+    bwbId: 'BWBR0015703',
+    url: 'https://wetten.overheid.nl/BWBR0015703',
+    avgBasis: 'wettelijke-verplichting',
+    validFrom: at(-60).toISOString(),
+    validTo: null,
+    revokedAt: null,
+  };
+
+  it('names a grondslag changed past the log, one no change recorded, and a renamed organisation', async () => {
+    const { changes, signatures, organisations } = await history();
+    const created: RegistryChange = {
+      ...change(6, 'create', 'operator', grondslag),
+      entity: 'grondslag',
+      entityId: grondslag.id,
+    };
+    const log = [...changes, created];
+    const all = [signatures.propose, signatures.accept, signatures.revoke];
+    const agree = directory(log, all, { grondslagen: [grondslag] as never });
+    expect(directoryAgreesWithChangeLog(agree, log, leavesOf(log))).toEqual([]);
+    const renamed = organisations.map((o) => (o.oin === RVIG ? { ...o, name: 'Datahandel BV (RvIG)' } : o));
+    const written = directory(log, all, {
+      grondslagen: [
+        { ...grondslag, validTo: null, url: 'https://elders.example' },
+        { ...grondslag, id: 'verzonnen' },
+      ] as never,
+      organisations: renamed as never,
+    });
+    expect(directoryAgreesWithChangeLog(written, log, leavesOf(log))).toEqual([
+      `organisation Datahandel BV (RvIG) (${RVIG}) has another name in the directory than its last create or update in the change log wrote: it was changed past the registry's API.`,
+      `grondslag participatiewet has another url in the directory than the change log recorded: it was changed past the registry's API.`,
+      `grondslag verzonnen is in the directory, but no change of the change log recorded it: it was written past the registry's API.`,
+    ]);
+  });
+});

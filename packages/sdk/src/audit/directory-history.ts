@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { DirectorySnapshot } from '@poortwachter/protocol';
 import { equalBytes, fromBase64, rangeRoot } from '@poortwachter/protocol';
 import { readContractSignature, SIGNED_AT_MAX_AGE_SECONDS } from '@poortwachter/protocol/contracts';
-import { ActivityReplay } from './activity-history.ts';
+import { ActivityReplay, grondslagenDiffer } from './activity-history.ts';
 import { OrganisationReplay } from './organisation-history.ts';
 import type { RegistryChange } from './registry-history.ts';
 
@@ -216,6 +216,7 @@ export function directoryAgreesWithChangeLog(
   findings.push(
     ...organisations.differences(directory.organisations ?? [], who),
     ...activities.differences(directory.processing_activities ?? []),
+    ...grondslagenDiffer(directory.grondslagen ?? [], reflected),
   );
 
   const issuedAt = Math.floor(Date.parse(directory.issued_at) / 1000);

@@ -40,13 +40,16 @@ export function canonical(value: unknown): string {
 }
 
 /** The members of an organisation that its `create` and `update` set (keys and revocation have their own changes). */
-const fieldsOf = (o: Partial<Organisation>) => ({
-  name: o.name,
-  kind: o.kind,
-  roles: o.roles,
-  privacyContact: o.privacyContact ?? null,
-  webOrigins: o.webOrigins ?? [],
-});
+const ORGANISATION_FIELDS = ['name', 'kind', 'roles', 'privacyContact', 'webOrigins'] as const;
+
+/**
+ * The members of `logged` that differ in `published`. Only members the logged record holds: a record
+ * of a registry from before a member existed says nothing about it.
+ */
+export function differingMembers(published: object, logged: object, members: readonly string[]): string[] {
+  const read = (o: object, m: string) => (o as Record<string, unknown>)[m];
+  return members.filter((m) => m in logged && canonical(read(published, m)) !== canonical(read(logged, m)));
+}
 
 /** The members of a key the log can state: set when it is added, its certificate also by `certify-key`. */
 interface KeyFields {
@@ -88,8 +91,8 @@ export class OrganisationReplay {
       case 'update': {
         const organisation = record as Partial<Organisation>;
         const logged = this.#organisations.get(oin);
-        if (logged) logged.fields = fieldsOf(organisation);
-        else this.#organisations.set(oin, { serial, fields: fieldsOf(organisation) });
+        if (logged) logged.fields = record;
+        else this.#organisations.set(oin, { serial, fields: record });
         for (const key of Array.isArray(organisation.keys) ? organisation.keys : []) {
           const known = this.#keys.get(key.kid);
           // An update lists the keys as the database then held them: it tells their members, but adds none.
@@ -157,9 +160,10 @@ export class OrganisationReplay {
           `organisation ${name} is in the directory, but no change of the change log created it: it was written past the registry's API.`,
         );
       } else {
-        if (canonical(fieldsOf(organisation)) !== canonical(logged.fields))
+        const differ = differingMembers(organisation, logged.fields, ORGANISATION_FIELDS);
+        if (differ.length > 0)
           findings.push(
-            `organisation ${name} in the directory is not as its last create or update in the change log wrote it (name, kind, roles, privacy contact or web origins): it was changed past the registry's API.`,
+            `organisation ${name} has another ${differ.join(' and ')} in the directory than its last create or update in the change log wrote: it was changed past the registry's API.`,
           );
         if (logged.revoked && !(organisation.revokedAt && Date.parse(organisation.revokedAt) <= logged.revoked.from))
           findings.push(
@@ -184,9 +188,7 @@ export class OrganisationReplay {
           findings.push(
             `key ${key.kid} of ${name} is ${key.status === 'revoked' ? `revoked only from ${key.revokedAt}` : 'active'} in the directory, but change ${revoked.serial} revoked it from ${iso(revoked.from)}: the revocation was undone past the registry's API.`,
           );
-        const known = recorded.known ?? {};
-        const published = keyFields(key);
-        const what = KEY_FIELDS.filter((m) => m in known && canonical(published[m]) !== canonical(known[m]));
+        const what = differingMembers(keyFields(key), recorded.known ?? {}, KEY_FIELDS);
         if (what.length > 0)
           findings.push(
             `key ${key.kid} of ${name} has another ${what.join(' and ')} in the directory than the change log recorded (change ${recorded.serial} and later): it was changed past the registry's API.`,
