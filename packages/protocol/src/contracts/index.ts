@@ -55,6 +55,7 @@ export {
   type ContractStatus,
   contractStatus,
   FUTURE_SLACK_SECONDS,
+  SIGNED_AT_MAX_AGE_SECONDS,
   type SignatureCheck,
 } from './status.ts';
 export { autorisatieOf, keysOfTrustedDirectory, type TrustedDirectory, trustDirectory } from './trust-directory.ts';

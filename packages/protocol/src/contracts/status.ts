@@ -54,6 +54,14 @@ export interface ContractStatus {
 export const FUTURE_SLACK_SECONDS = 60;
 
 /**
+ * How long before the registry receives a signature its `signed_at` may lie (transit, a page left open).
+ * A key is checked at `signed_at`, so without this bound a key revoked earlier could still sign by
+ * dating its signature back; the change log's order is the clock `registry verify` checks it by (the
+ * registry refuses an older one, and the auditor's replay of the log flags one recorded that late).
+ */
+export const SIGNED_AT_MAX_AGE_SECONDS = 300;
+
+/**
  * Decides a contract from its signatures alone: a signature counts when its JWS verifies with an anchored
  * key (`keys`) of a party, it names this content's hash (recomputed here, never taken from the contract),
  * the key could sign at `signed_at`, and `signed_at` is not in the future. In force: every party accepted,

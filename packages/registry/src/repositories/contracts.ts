@@ -14,6 +14,7 @@ import {
   contractStatus,
   FUTURE_SLACK_SECONDS,
   readContractSignature,
+  SIGNED_AT_MAX_AGE_SECONDS,
   type SignedContract,
 } from '@poortwachter/protocol/contracts';
 import type { Kysely } from 'kysely';
@@ -145,13 +146,6 @@ function asProblem(error: unknown, prefix: string): never {
   }
   throw error;
 }
-
-/**
- * How long before the registry receives a signature its `signed_at` may lie (transit, a page left open).
- * A key is checked at `signed_at`, so without this bound a key revoked earlier could still sign by
- * dating its signature back; the change log's order is the clock `registry verify` checks it by.
- */
-export const SIGNED_AT_MAX_AGE_SECONDS = 300;
 
 /** Refuses a `signed_at` more than 5 minutes before `now`, or ahead of it by more than the clock skew. */
 function checkSignedAt(signedAt: number, now: Date): void {

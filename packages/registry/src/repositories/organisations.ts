@@ -261,7 +261,10 @@ export async function addKey(
     const organisation = await getOrganisation(trx, oin);
     if (organisation.revokedAt) throw new ProblemError('conflict', `Organisation ${oin} is revoked.`);
     const kid = await insertKey(trx, oin, input, '', now);
-    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'add-key', actor, record: { kid }, at });
+    // The key as written (its validity, certificate, endorsement), so that a replay of the log can
+    // compare the directory's key with it (`registry verify`); before issue 28 the record held the kid only.
+    const record = (await getOrganisation(trx, oin)).keys.find((k) => k.kid === kid);
+    await recordChange(trx, { entity: 'organisation', entityId: oin, action: 'add-key', actor, record, at });
     return kid;
   });
   const key = (await getOrganisation(db, oin)).keys.find((k) => k.kid === kid);

@@ -123,9 +123,10 @@ export interface ChangeLogVerification {
  * that lists none: quorum 0, not witnessed; too few: ChangeLogWitnessError, nothing else is checked);
  * it extends the head remembered from an earlier run (RFC 9162 consistency, so nothing before it
  * was rewritten or removed); the leaves served make up that head's root; every change of the signed
- * change pages (`/v1/changes`) hashes to its leaf, in order; and the directory agrees with the contract
- * changes of that witnessed log (`directoryAgreesWithChangeLog`: no signature logged but left out or
- * published but never logged, none recorded after its key was revoked).
+ * change pages (`/v1/changes`) hashes to its leaf, in order; and the directory agrees with that witnessed
+ * log (`directoryAgreesWithChangeLog`: no signature logged but left out or published but never logged,
+ * none recorded after its key was revoked or ended; organisations, keys and verwerkingsactiviteit
+ * versions as the log built them; no change well older than the directory left out).
  *
  * @example
  * const result = await verifyChangeLog({ registryUrl, registryKey, remembered });
