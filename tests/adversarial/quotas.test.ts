@@ -220,6 +220,35 @@ describe('quotas at the inway, over HTTP', () => {
     await expectRateLimited(await uwv());
   });
 
+  it('a contract that grants nothing yet brings no quota: a larger one from next year does not lift today’s', async () => {
+    const request = gw.registry.app.request;
+    const hash = await findContractHash(request, {
+      afnemerOin: DEMO_OIN.uwv,
+      serviceId: 'brp-personen',
+      processingActivityId: DEMO_PROCESSING_ACTIVITY.uwvWw,
+    });
+    const current = (await (await request(`/v1/contracts/${encodeURIComponent(hash)}`)).json()) as {
+      content: { grants: [{ data: { properties: { fields: string[]; search_types: string[] } } }] };
+    };
+    const { fields, search_types: searchTypes } = current.content.grants[0].data.properties;
+    const nextYear = Date.now() + 365 * 86_400_000;
+    const future = await grantByContract(request, gw.registry.keyDir, {
+      afnemerOin: DEMO_OIN.uwv,
+      serviceId: 'brp-personen',
+      processingActivityId: DEMO_PROCESSING_ACTIVITY.uwvWw,
+      fields,
+      searchTypes,
+      quota: { requestsPerSecond: 1000, burst: 1000 },
+      validFrom: new Date(nextYear).toISOString(),
+    });
+    expect(future.state).toBe('notYetValid');
+    await gw.refreshDirectory();
+    // A minute on, UWV's bucket is full again: the burst of the contract in force (20), not 1000.
+    clock += 60_000;
+    expect((await statuses(20, uwv)).every((s) => s === 200)).toBe(true);
+    await expectRateLimited(await uwv());
+  });
+
   it('a forger that names another afnemer’s key spends nothing of its quota; its failures spend its address’s', async () => {
     clock += 60_000;
     const kid = (gw.key(DEMO_OIN.utrecht) as { kid: string }).kid;

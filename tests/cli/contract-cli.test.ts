@@ -58,7 +58,9 @@ describe('poortwachter contract: as typed', () => {
     });
   const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at /m);
 
-  it("runs README's contract commands as written", async () => {
+  it("runs README's contract commands as written, each signing one naming the organisation it signed as", async () => {
+    const haarlem = `Gemeente Haarlem (${DEMO_OIN.haarlem})`;
+    const rvig = `Rijksdienst voor Identiteitsgegevens (${DEMO_OIN.rvig})`;
     const commands = readmeContractCommands();
     expect(commands.map((c) => c.slice(0, 2).join(' '))).toEqual([
       'contract propose',
@@ -77,6 +79,9 @@ describe('poortwachter contract: as typed', () => {
       if (command[1] === 'list') expect(result.out).toContain(hash);
       if (command[1] === 'accept') expect(result.out).toMatch(/^state\s+inForce$/m);
       if (command[1] === 'revoke') expect(result.out).toMatch(/^state\s+revoked$/m);
+      // A command that signs names the organisation it signed as: `--oin rvig` resolved, in full.
+      const signer = { propose: haarlem, accept: rvig, revoke: haarlem }[command[1] ?? ''];
+      if (signer) expect(result.out.split('\n')[0]).toBe(`signed as    ${signer}`);
     }
     expect(hash).toMatch(/^\$1\$1\$/);
   }, 120_000);

@@ -1,14 +1,18 @@
-import type {
-  Autorisatie,
-  CatalogueField,
-  DirectorySnapshot,
-  Grondslag,
-  Organisation,
-  OrganisationKey,
-  ProcessingActivity,
-  Quota,
-  SearchParameter,
-  Service,
+import {
+  type Autorisatie,
+  bindsVersion,
+  type CatalogueField,
+  type DirectorySnapshot,
+  type Grondslag,
+  inForce,
+  type Organisation,
+  type OrganisationKey,
+  type ProcessingActivity,
+  type ProcessingActivityVersion,
+  type Quota,
+  type SearchParameter,
+  type Service,
+  versionAt,
 } from '@poortwachter/protocol';
 
 /**
@@ -28,8 +32,8 @@ export class DirectoryIndex {
   /** Per service, its declared search parameters by name. */
   readonly searchParameters = new Map<string, ReadonlyMap<string, SearchParameter>>();
   readonly #autorisaties = new Map<string, Autorisatie[]>();
-  /** Per service, per afnemer, the largest quota its bronhouder granted (two lookups, no key to build). */
-  readonly #quotas = new Map<string, Map<string, Quota>>();
+  /** Per service, per afnemer, the unrevoked autorisaties that carry a quota (two lookups, no key to build). */
+  readonly #quotas = new Map<string, Map<string, Autorisatie[]>>();
 
   constructor(readonly snapshot: DirectorySnapshot) {
     for (const organisation of snapshot.organisations) {
@@ -54,25 +58,36 @@ export class DirectoryIndex {
     for (const autorisatie of snapshot.autorisaties) {
       const key = autorisatieKey(autorisatie.afnemerOin, autorisatie.serviceId, autorisatie.processingActivityId);
       this.#autorisaties.set(key, [...(this.#autorisaties.get(key) ?? []), autorisatie]);
-      if (autorisatie.quota && autorisatie.revokedAt === null) this.#grantQuota(autorisatie, autorisatie.quota);
+      if (autorisatie.quota && autorisatie.revokedAt === null) {
+        const byAfnemer = this.#quotas.get(autorisatie.serviceId) ?? new Map<string, Autorisatie[]>();
+        this.#quotas.set(
+          autorisatie.serviceId,
+          byAfnemer.set(autorisatie.afnemerOin, [...(byAfnemer.get(autorisatie.afnemerOin) ?? []), autorisatie]),
+        );
+      }
     }
   }
 
-  /** The quota the bronhouder granted `afnemerOin` at `serviceId`, if any (else the gateway's default). */
-  quota(serviceId: string, afnemerOin: string): Quota | undefined {
-    return this.#quotas.get(serviceId)?.get(afnemerOin);
-  }
-
-  #grantQuota(autorisatie: Autorisatie, quota: Quota) {
-    const byAfnemer = this.#quotas.get(autorisatie.serviceId) ?? new Map<string, Quota>();
-    this.#quotas.set(autorisatie.serviceId, byAfnemer);
-    const held = byAfnemer.get(autorisatie.afnemerOin);
-    if (!held || quota.requestsPerSecond > held.requestsPerSecond || quota.burst > held.burst) {
-      byAfnemer.set(autorisatie.afnemerOin, {
-        requestsPerSecond: Math.max(quota.requestsPerSecond, held?.requestsPerSecond ?? 0),
-        burst: Math.max(quota.burst, held?.burst ?? 0),
-      });
+  /**
+   * The quota the bronhouder granted `afnemerOin` at `serviceId` on the contracts that grant at `at`
+   * (`grantsAt`: a contract not yet valid, expired or signed for another version of its activity grants
+   * no access, so no quota either), the largest of each; else undefined (the gateway's default). Runs per
+   * call: a map lookup and a check of the few contracts with a quota of one afnemer at one service.
+   *
+   * @example directory.quota('brp-personen', afnemerOin, new Date().toISOString()) // { requestsPerSecond: 5, burst: 10 }
+   */
+  quota(serviceId: string, afnemerOin: string, at: string): Quota | undefined {
+    let granted: Quota | undefined;
+    for (const autorisatie of this.#quotas.get(serviceId)?.get(afnemerOin) ?? []) {
+      const activity = this.processingActivities.get(autorisatie.processingActivityId);
+      const version = activity && versionAt(activity, at);
+      if (!autorisatie.quota || !version || !grantsAt(autorisatie, version, at)) continue;
+      granted = {
+        requestsPerSecond: Math.max(autorisatie.quota.requestsPerSecond, granted?.requestsPerSecond ?? 0),
+        burst: Math.max(autorisatie.quota.burst, granted?.burst ?? 0),
+      };
     }
+    return granted;
   }
 
   get serial(): number {
@@ -97,6 +112,21 @@ export class DirectoryIndex {
   autorisaties(afnemerOin: string, serviceId: string, processingActivityId: string): readonly Autorisatie[] {
     return this.#autorisaties.get(autorisatieKey(afnemerOin, serviceId, processingActivityId)) ?? [];
   }
+}
+
+/**
+ * Whether an autorisatie grants access at `at` under `version`, the version of its activity in force
+ * then: it is in force (not revoked, valid), it is its afnemer's own activity or one its delegator
+ * signed for, and it was signed for that version and one of its grondslagen (`bindsVersion`). The one
+ * rule for the grant (`authorise`) and the quota it brings.
+ */
+export function grantsAt(autorisatie: Autorisatie, version: ProcessingActivityVersion, at: string): boolean {
+  return (
+    !version.revokedAt &&
+    (autorisatie.delegatorOin ?? autorisatie.afnemerOin) === version.responsibleOin &&
+    inForce(autorisatie, at) &&
+    bindsVersion(autorisatie, version)
+  );
 }
 
 const autorisatieKey = (afnemer: string, service: string, activity: string) => `${afnemer}\n${service}\n${activity}`;

@@ -1,6 +1,5 @@
 import {
   type Autorisatie,
-  bindsVersion,
   GatewayRefusal,
   type Grondslag,
   inForce,
@@ -11,7 +10,7 @@ import {
 } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import type { DirectoryIndex } from '../directory/directory-index.ts';
+import { type DirectoryIndex, grantsAt } from '../directory/directory-index.ts';
 import { brpGrant } from '../profiles/brp/brp-authorise.ts';
 import type { BrpQuery } from '../profiles/brp/brp-query.ts';
 import { halGrant } from '../profiles/hal/hal-authorise.ts';
@@ -170,8 +169,8 @@ export function grantBases(c: Context<GatewayEnv>, options: GrantBaseOptions): [
       'De verwerkingsactiviteit in de header Processing-Activity is van een andere organisatie.',
     );
   }
+  const [autorisatie, ...others] = candidates.filter((a) => grantsAt(a, version, at));
   const current = candidates.filter((a) => inForce(a, at));
-  const [autorisatie, ...others] = current.filter((a) => bindsVersion(a, version));
   if (!autorisatie && current.length > 0) throw changedSinceSigned(current, version);
   if (!autorisatie) {
     if (candidates.some((a) => a.validFrom > at)) {

@@ -121,7 +121,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
             if (quotas) {
               const wait = quotas.callers.refusesUnverified(
                 organisation.oin,
-                directory.quota(options.serviceId, organisation.oin),
+                directory.quota(options.serviceId, organisation.oin, at),
               );
               if (wait > 0) throw rateLimited(wait);
             }
@@ -142,7 +142,7 @@ export const verifySignature = (options: VerifySignatureOptions) =>
       // counted, see the refusal recorder) and asks nothing of the source.
       if (quotas) {
         const oin = signer.organisation.oin;
-        const wait = quotas.callers.take(oin, directory.quota(options.serviceId, oin));
+        const wait = quotas.callers.take(oin, directory.quota(options.serviceId, oin, at));
         if (wait > 0) {
           c.set('caller', caller);
           throw rateLimited(wait);

@@ -1,6 +1,7 @@
 import { createPublicKey, X509Certificate } from 'node:crypto';
 import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import type { Organisation, OrganisationKey } from '../domain/model.ts';
+import { keyUsageOf } from './certificates.ts';
 
 /**
  * Keys the registry cannot forge: an organisation key counts only when it is anchored outside the
@@ -75,6 +76,8 @@ export interface ChainRefusal {
     | 'notCertificate'
     | 'certificateKey'
     | 'certificateOin'
+    | 'certificateIsCa'
+    | 'certificateKeyUsage'
     | 'chainBroken'
     | 'noTrustAnchor';
   readonly index?: number;
@@ -83,7 +86,8 @@ export interface ChainRefusal {
 
 /**
  * The window (ms; `to` exclusive) in which the chain `x5c` anchors `jwk` for `oin`, or why it does not:
- * the leaf holds that key and names the OIN in its subject's serialNumber, each certificate is issued by
+ * the leaf holds that key and names the OIN in its subject's serialNumber, is no CA's (not CA:true, no
+ * keyCertSign) and, when it states a keyUsage, allows digitalSignature; each certificate is issued by
  * the next, and the last is, or is issued by, one of `anchors`. The one rule for a key's certificate:
  * `anchoredKeys` and the registry's checks of a chain it is given both ask it.
  *
@@ -117,6 +121,16 @@ export function certificateWindow(
       index: 0,
       why: `its certificate names serialNumber ${serial ?? '(none)'}, not the OIN ${oin}`,
     };
+  // A key's certificate is a leaf that signs: one that may issue certificates is a CA's, whoever holds it.
+  const usage = keyUsageOf(leaf.raw);
+  if (leaf.ca || usage?.keyCertSign)
+    return {
+      code: 'certificateIsCa',
+      index: 0,
+      why: 'its certificate is a CA certificate (CA:true or keyCertSign), not the certificate of a signing key',
+    };
+  if (usage && !usage.digitalSignature)
+    return { code: 'certificateKeyUsage', index: 0, why: 'its certificate does not allow digitalSignature' };
   for (let i = 0; i + 1 < chain.length; i++) {
     const child = chain[i] as X509Certificate;
     const parent = chain[i + 1] as X509Certificate;

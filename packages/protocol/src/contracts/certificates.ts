@@ -3,6 +3,9 @@ import type { JWK } from 'jose';
 import {
   bitString,
   boolean,
+  childrenOf,
+  type DerElement,
+  element,
   explicit,
   integer,
   octetString,
@@ -51,6 +54,17 @@ const keyObject = (jwk: JWK, kind: 'public' | 'private'): KeyObject =>
         format: 'jwk',
       });
 
+/** The keyUsage bits a certificate of this project may state, by their number in RFC 5280 4.2.1.3. */
+const KEY_USAGE_BITS = { digitalSignature: 0, keyEncipherment: 2, keyCertSign: 5, cRLSign: 6 } as const;
+export type KeyUsageBit = keyof typeof KEY_USAGE_BITS;
+
+/** The keyUsage BIT STRING (DER): one byte of bits, its unused trailing bits counted first. */
+function keyUsageBits(usage: readonly KeyUsageBit[]): Buffer {
+  const numbers = usage.map((bit) => KEY_USAGE_BITS[bit]);
+  const byte = numbers.reduce<number>((b, n) => b | (0x80 >> n), 0);
+  return Buffer.from([0x03, 0x02, 7 - Math.max(0, ...numbers), byte]);
+}
+
 /** What issues a certificate: its certificate (base64 DER) and private key. */
 export interface Issuer {
   readonly certificate: string;
@@ -72,6 +86,8 @@ export function issueCertificate(options: {
   readonly notBefore?: Date;
   readonly notAfter?: Date;
   readonly ca?: boolean;
+  /** Default: keyCertSign and cRLSign for a CA, digitalSignature for a key's certificate. */
+  readonly keyUsage?: readonly KeyUsageBit[];
 }): string {
   const signer = options.issuer?.privateJwk ?? options.selfSignedWith;
   if (!signer) throw new Error('issueCertificate needs an issuer or selfSignedWith');
@@ -81,17 +97,11 @@ export function issueCertificate(options: {
   const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 10 * 365 * 86_400_000);
   const spki = keyObject(options.publicJwk, 'public').export({ format: 'der', type: 'spki' });
-  const extensions = options.ca
-    ? [
-        sequence(oid('2.5.29.19'), boolean(true), octetString(sequence(boolean(true)))),
-        // keyUsage: keyCertSign and cRLSign (bits 5 and 6)
-        sequence(oid('2.5.29.15'), boolean(true), octetString(Buffer.from([0x03, 0x02, 0x01, 0x06]))),
-      ]
-    : [
-        sequence(oid('2.5.29.19'), boolean(true), octetString(sequence())),
-        // keyUsage: digitalSignature (bit 0)
-        sequence(oid('2.5.29.15'), boolean(true), octetString(Buffer.from([0x03, 0x02, 0x07, 0x80]))),
-      ];
+  const usage = options.keyUsage ?? (options.ca ? ['keyCertSign', 'cRLSign'] : ['digitalSignature']);
+  const extensions = [
+    sequence(oid('2.5.29.19'), boolean(true), octetString(options.ca ? sequence(boolean(true)) : sequence())),
+    sequence(oid('2.5.29.15'), boolean(true), octetString(keyUsageBits(usage))),
+  ];
   const tbs = sequence(
     explicit(0, integer(Buffer.from([2]))),
     integer(Buffer.concat([Buffer.from([0x01]), randomBytes(15)])),
@@ -107,34 +117,50 @@ export function issueCertificate(options: {
   return sequence(tbs, algorithm, bitString(signature)).toString('base64');
 }
 
+/** The elements of a DER certificate's tbsCertificate: [version, serial, signature, issuer, validity, subject, spki, …]. */
+function tbsElements(der: Buffer): DerElement[] {
+  const tbs = childrenOf(der, element(der, 0))[0];
+  if (!tbs) throw new Error('not a certificate');
+  return childrenOf(der, tbs);
+}
+
 /** The subject Name of a DER certificate, as its bytes (the issuer of what it signs). */
 function issuerSubject(certificateB64: string): Buffer {
-  // Certificate → tbsCertificate → [version, serial, signature, issuer, validity, subject, …]
   const der = Buffer.from(certificateB64, 'base64');
-  const children = (buffer: Buffer, at: number): { start: number; end: number; header: number }[] => {
-    const out: { start: number; end: number; header: number }[] = [];
-    const { contentStart, end } = element(buffer, at);
-    for (let i = contentStart; i < end; ) {
-      const child = element(buffer, i);
-      out.push({ start: i, end: child.end, header: child.contentStart - i });
-      i = child.end;
-    }
-    return out;
-  };
-  const tbs = children(der, 0)[0];
-  if (!tbs) throw new Error('not a certificate');
-  const subject = children(der, tbs.start)[5];
+  const subject = tbsElements(der)[5];
   if (!subject) throw new Error('not a certificate');
   return der.subarray(subject.start, subject.end);
 }
 
-function element(buffer: Buffer, at: number): { contentStart: number; end: number } {
-  const first = buffer[at + 1] ?? 0;
-  if (first < 0x80) return { contentStart: at + 2, end: at + 2 + first };
-  const n = first & 0x7f;
-  let len = 0;
-  for (let i = 0; i < n; i++) len = len * 256 + (buffer[at + 2 + i] ?? 0);
-  return { contentStart: at + 2 + n, end: at + 2 + n + len };
+/** What a certificate's keyUsage extension (RFC 5280 4.2.1.3) allows, as far as a key's certificate matters. */
+export interface KeyUsage {
+  readonly digitalSignature: boolean;
+  readonly keyCertSign: boolean;
+}
+
+const KEY_USAGE_OID = oid('2.5.29.15');
+
+/**
+ * The keyUsage of a DER certificate (an X509Certificate's `raw`), or undefined when it has none
+ * (node:crypto shows only the extended key usage). Bit 0 is digitalSignature, bit 5 keyCertSign.
+ *
+ * @example
+ * keyUsageOf(new X509Certificate(der).raw); // { digitalSignature: true, keyCertSign: false }
+ */
+export function keyUsageOf(der: Buffer): KeyUsage | undefined {
+  const tagged = tbsElements(der).find((e) => e.tag === 0xa3);
+  const extensions = tagged && childrenOf(der, tagged)[0];
+  if (!extensions) return undefined;
+  for (const extension of childrenOf(der, extensions)) {
+    const [id, ...rest] = childrenOf(der, extension);
+    if (!id || !der.subarray(id.start, id.end).equals(KEY_USAGE_OID)) continue;
+    const value = rest.find((e) => e.tag === 0x04);
+    const bits = value && element(der, value.contentStart);
+    // BIT STRING: its first content byte counts the unused bits, the next holds bits 0-7.
+    const first = bits && bits.tag === 0x03 && bits.end > bits.contentStart + 1 ? (der[bits.contentStart + 1] ?? 0) : 0;
+    return { digitalSignature: (first & 0x80) !== 0, keyCertSign: (first & 0x04) !== 0 };
+  }
+  return undefined;
 }
 
 /** A new certificate authority: an Ed25519 key and its self-signed root certificate. */

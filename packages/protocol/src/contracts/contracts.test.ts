@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { DirectorySnapshot } from '../directory/types.ts';
 import type { Organisation, OrganisationKey } from '../domain/model.ts';
 import { anchoredKeys, KEY_ENDORSEMENT_TYP } from './anchors.ts';
-import { issueCertificate, makeCertificateAuthority } from './certificates.ts';
+import { issueCertificate, type KeyUsageBit, keyUsageOf, makeCertificateAuthority } from './certificates.ts';
 import {
   type ContractContent,
   checkContentShape,
@@ -199,6 +199,38 @@ describe('contracts both sides sign', async () => {
       `its certificate names serialNumber ${UTRECHT}, not the OIN ${RVIG}`,
       'its certificate chain does not lead to a trust anchor',
     ]);
+  });
+
+  it('anchors no key whose certificate is a CA’s or does not allow signing (keyUsage without digitalSignature)', async () => {
+    const certified = async (options: { ca?: boolean; keyUsage?: KeyUsageBit[] }) => {
+      const key = await newKey(RVIG, 'none');
+      const x5c = [
+        issueCertificate({
+          issuer: ca,
+          subject: { commonName: 'RvIG', serialNumber: RVIG },
+          publicJwk: key.listed.jwk as JWK,
+          notBefore: T0,
+          ...options,
+        }),
+      ];
+      return { ...key.listed, x5c };
+    };
+    const caLeaf = await certified({ ca: true });
+    const certSigner = await certified({ keyUsage: ['digitalSignature', 'keyCertSign'] });
+    const encipherOnly = await certified({ keyUsage: ['keyEncipherment'] });
+    const signer = await certified({ keyUsage: ['digitalSignature', 'keyEncipherment'] });
+    const result = await anchoredKeys([organisation(RVIG, [caLeaf, certSigner, encipherOnly, signer])], anchors);
+    expect([...result.byKid.keys()]).toEqual([signer.kid]);
+    expect(result.refused.map((r) => r.why)).toEqual([
+      'its certificate is a CA certificate (CA:true or keyCertSign), not the certificate of a signing key',
+      'its certificate is a CA certificate (CA:true or keyCertSign), not the certificate of a signing key',
+      'its certificate does not allow digitalSignature',
+    ]);
+    expect(keyUsageOf(Buffer.from(signer.x5c[0] ?? '', 'base64'))).toEqual({
+      digitalSignature: true,
+      keyCertSign: false,
+    });
+    expect(keyUsageOf(Buffer.from(ca.certificate, 'base64'))).toEqual({ digitalSignature: false, keyCertSign: true });
   });
 
   it('counts no signature made after its key was revoked, nor one for other content', async () => {

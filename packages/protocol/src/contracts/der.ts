@@ -1,6 +1,7 @@
 /**
  * Just enough DER (X.690) to write an X.509 certificate: the demo CA's and the test certificates an
- * organisation key is anchored with. Reading certificates is node:crypto's X509Certificate.
+ * organisation key is anchored with. Reading certificates is node:crypto's X509Certificate, but for
+ * what it does not show (the issuer's Name as bytes, the keyUsage bits): `element` and `childrenOf`.
  */
 
 function length(n: number): Buffer {
@@ -52,4 +53,35 @@ export function time(at: Date): Buffer {
   return at.getUTCFullYear() < 2050
     ? tlv(0x17, Buffer.from(iso.slice(2), 'ascii'))
     : tlv(0x18, Buffer.from(iso, 'ascii'));
+}
+
+/** One DER element at `at` in `buffer`: its tag, where its content starts and where it ends. */
+export interface DerElement {
+  readonly tag: number;
+  readonly start: number;
+  readonly contentStart: number;
+  readonly end: number;
+}
+
+/** Reads the DER element at `at` (its header; the content is `buffer.subarray(contentStart, end)`). */
+export function element(buffer: Buffer, at: number): DerElement {
+  const tag = buffer[at] ?? 0;
+  const first = buffer[at + 1] ?? 0;
+  if (first < 0x80) return { tag, start: at, contentStart: at + 2, end: at + 2 + first };
+  const n = first & 0x7f;
+  let len = 0;
+  for (let i = 0; i < n; i++) len = len * 256 + (buffer[at + 2 + i] ?? 0);
+  return { tag, start: at, contentStart: at + 2 + n, end: at + 2 + n + len };
+}
+
+/** The elements inside the constructed element `parent` (a SEQUENCE, SET or explicit tag). */
+export function childrenOf(buffer: Buffer, parent: DerElement): DerElement[] {
+  const out: DerElement[] = [];
+  for (let i = parent.contentStart; i < parent.end && i < buffer.length; ) {
+    const child = element(buffer, i);
+    if (child.end > parent.end) break;
+    out.push(child);
+    i = child.end;
+  }
+  return out;
 }

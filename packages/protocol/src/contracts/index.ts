@@ -19,6 +19,9 @@ export {
   certificatePem,
   type Issuer,
   issueCertificate,
+  type KeyUsage,
+  type KeyUsageBit,
+  keyUsageOf,
   makeCertificateAuthority,
 } from './certificates.ts';
 export {

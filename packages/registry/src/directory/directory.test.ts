@@ -2,6 +2,7 @@ import { DIRECTORY_TYP, DirectoryVerificationError, verifyDirectorySnapshot } fr
 import { trustDirectory } from '@poortwachter/protocol/contracts';
 import { BRP_SERVICE_ID, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { CompactSign, compactVerify, createLocalJWKSet, decodeProtectedHeader, importJWK } from 'jose';
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateJwk, publicJwkOf } from '../server/key-files.ts';
 import { DIALECTS, describeDialect, grantByContract, startTestRegistry, type TestRegistry } from '../testing/index.ts';
@@ -98,6 +99,47 @@ for (const dialect of DIALECTS) {
       ).toContain('geboorte.plaats');
       expect((await fetchDirectory(registry, { 'if-none-match': `"${before.serial}"` })).status).toBe(200);
     });
+
+    // On SQLite kysely runs one connection: a write waits until the read's transaction ends, so nothing can
+    // come in between its statements (and this test's write would wait for ever on the read it is in).
+    it.runIf(dialect === 'postgres')(
+      'reads a snapshot as of one moment: a change committed while it reads is in neither its serial nor its records',
+      async () => {
+        const id = 'wet-tussendoor-art-1';
+        let interfered = 0;
+        // After the first statement of the snapshot's transaction (the second query: `current()` reads the
+        // serial first, outside it), another connection commits a change.
+        const interfering: KyselyPlugin = {
+          transformQuery: (args) => args.node,
+          async transformResult(args) {
+            if (interfered++ === 1) {
+              const res = await registry.admin('POST', '/v1/grondslagen', {
+                id,
+                title: 'Een grondslag die tijdens het lezen komt',
+                lawName: 'Wet tussendoor',
+                article: 'art. 1',
+                bwbId: 'BWBR0033715',
+                url: 'https://wetten.overheid.nl/jci1.3:c:BWBR0033715&artikel=1',
+                avgBasis: 'e',
+              });
+              expect(res.status, await res.text()).toBe(201);
+            }
+            return args.result;
+          },
+        };
+        const key = await generatePrivateJwk('P-256');
+        const publisher = await createDirectoryPublisher(registry.db.withPlugin(interfering), key);
+        const snapshot = await verifyDirectorySnapshot((await publisher.current()).jws, publicJwkOf(key));
+        expect(interfered).toBeGreaterThan(2);
+        expect(snapshot.grondslagen.map((g) => g.id)).not.toContain(id);
+        expect(await registry.publisher.serial()).toBe(snapshot.serial + 1);
+        const next = await verifyDirectorySnapshot(
+          await (await fetchDirectory(registry)).text(),
+          registry.registryPublicKey,
+        );
+        expect(next.grondslagen.map((g) => g.id)).toContain(id);
+      },
+    );
 
     it('does not raise the serial on a refused change', async () => {
       const before = await registry.publisher.serial();

@@ -21,6 +21,7 @@ import { listProcessingActivities } from '../repositories/processing-activities.
 import { listServices } from '../repositories/services.ts';
 import { currentWitnessPolicy } from '../repositories/witnesses.ts';
 import type { RegistryDatabase } from '../storage/database.ts';
+import { isPostgres } from '../storage/open-database.ts';
 
 export interface SignedDirectory {
   readonly serial: number;
@@ -129,10 +130,15 @@ export async function createDirectoryPublisher(
   let building: Promise<SignedDirectory & { signedAt: number }> | undefined;
 
   async function build(): Promise<SignedDirectory & { signedAt: number }> {
-    // Read everything in one transaction so the snapshot is consistent with its serial.
-    const snapshot = await db
-      .transaction()
-      .execute((trx) => readSnapshot(trx, { resignIntervalSeconds: resignAfterMs / 1000 }));
+    // Read everything in one transaction so the snapshot is consistent with its serial: as of one
+    // moment. PostgreSQL's default, READ COMMITTED, lets each statement see what committed since the
+    // last (a serial read before a change, its records after it); REPEATABLE READ reads all of it from
+    // the snapshot of the first statement. SQLite's transactions are serialisable already (and kysely's
+    // SQLite driver has no isolation level to set).
+    const transaction = isPostgres(db) ? db.transaction().setIsolationLevel('repeatable read') : db.transaction();
+    const snapshot = await transaction.execute((trx) =>
+      readSnapshot(trx, { resignIntervalSeconds: resignAfterMs / 1000 }),
+    );
     const signed = keys.length > 1 ? { ...snapshot, registry_keys: keys.map((k) => k.publicJwk) } : snapshot;
     const payload = new TextEncoder().encode(JSON.stringify(signed));
     const jws = await new CompactSign(payload)

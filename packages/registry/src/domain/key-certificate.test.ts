@@ -16,13 +16,14 @@ async function setting() {
   const privateKey = await generatePrivateJwk('P-256');
   const publicJwk = publicJwkOf(privateKey);
   const jwk = await toPublicJwk(publicJwk as Record<string, unknown>, 'jwk');
-  const leaf = (notBefore: Date, notAfter: Date, issuer = ca) =>
+  const leaf = (notBefore: Date, notAfter: Date, issuer = ca, more: { ca?: boolean } = {}) =>
     issueCertificate({
       issuer,
       subject: { commonName: 'Gemeente Oudstad', organisation: 'Gemeente Oudstad', serialNumber: OIN, country: 'NL' },
       publicJwk,
       notBefore,
       notAfter,
+      ...more,
     });
   return { anchor, jwk, leaf, ca };
 }
@@ -51,6 +52,27 @@ describe('checkAnchoringCertificate: the chain the registry takes for a key', ()
     expect(refused(() => checkAnchoringCertificate(x5c, OIN, jwk, [anchor], NOW, 'x5c'))).toMatchObject({
       name: 'x5c',
       code: 'certificateExpired',
+    });
+  });
+
+  it('refuses a chain that holds only later, naming the certificate; a minute’s clock skew is taken', async () => {
+    const { anchor, jwk, leaf, ca } = await setting();
+    const later = [leaf(new Date(NOW.getTime() + YEAR), new Date(NOW.getTime() + 2 * YEAR)), ca.certificate];
+    expect(refused(() => checkAnchoringCertificate(later, OIN, jwk, [anchor], NOW, 'x5c'))).toMatchObject({
+      name: 'x5c[0]',
+      code: 'certificateNotYetValid',
+      reason: expect.stringContaining('geldt pas vanaf'),
+    });
+    const aMomentAhead = [leaf(new Date(NOW.getTime() + 30_000), new Date(NOW.getTime() + YEAR)), ca.certificate];
+    expect(() => checkAnchoringCertificate(aMomentAhead, OIN, jwk, [anchor], NOW, 'x5c')).not.toThrow();
+  });
+
+  it('refuses a CA certificate as a key’s, naming x5c[0]', async () => {
+    const { anchor, jwk, leaf, ca } = await setting();
+    const x5c = [leaf(new Date(NOW.getTime() - YEAR), new Date(NOW.getTime() + YEAR), ca, { ca: true })];
+    expect(refused(() => checkAnchoringCertificate(x5c, OIN, jwk, [anchor], NOW, 'x5c'))).toMatchObject({
+      name: 'x5c[0]',
+      code: 'certificateIsCa',
     });
   });
 

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, Migrator, PostgresAdapter, sql } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { DEFAULT_GROUP_ID } from '../domain/contract-terms.ts';
 import * as initial from './migrations/2026-11-23T0100-registry-initial.ts';
 import * as searchParameters from './migrations/2026-12-02T0100-registry-search-parameters.ts';
@@ -11,6 +11,7 @@ import * as changeActor from './migrations/2026-12-10T0100-registry-change-actor
 import * as serviceBetrokkene from './migrations/2026-12-11T0100-registry-service-betrokkene.ts';
 import * as witnesses from './migrations/2026-12-12T0100-registry-witnesses.ts';
 import * as changeCheckpoints from './migrations/2026-12-14T0100-registry-change-checkpoints.ts';
+import { isPostgres } from './open-database.ts';
 
 /** The database holds a schema newer than this version knows: its start stops (exit 2), nothing is changed. */
 export class SchemaError extends Error {
@@ -45,10 +46,9 @@ export async function runMigrations(
   // On PostgreSQL the migration tables are looked up in the connection's own schema: the migrator's
   // check for them otherwise sees another schema's table of the same name (several components, or
   // test suites, sharing one server) and then fails to find it in its own.
-  const schema =
-    db.getExecutor().adapter instanceof PostgresAdapter
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-      : undefined;
+  const schema = isPostgres(db)
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+    : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -288,7 +288,12 @@ export async function beheerServeCommand(values: ValuesOf<'beheer serve'>): Prom
       return render(res, 200, done ? { kind: 'done', message: done } : undefined);
     };
 
-    await serveLocalPage({ port, source, what: `management page for ${organisation.name}`, handle });
+    await serveLocalPage({
+      port,
+      source,
+      what: `management page for ${organisation.name} (${organisation.oin})`,
+      handle,
+    });
     return 0;
   });
 }

@@ -10,7 +10,7 @@ import {
   runCommand,
 } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
-import { joined, jsonText, print, shown, type TerminalText } from './output.ts';
+import { joined, jsonText, print, printError, shown, type TerminalText } from './output.ts';
 import { table } from './table.ts';
 
 type Signing = {
@@ -53,11 +53,23 @@ const day = (unix: number) => calendarDateIn(unix * 1000, CONTRACT_TIME_ZONE);
 const moment = (iso: string | number) =>
   dateTimeIn(typeof iso === 'number' ? iso * 1000 : Date.parse(iso), CONTRACT_TIME_ZONE);
 
-/** A contract's terms and history as lines: what the CLI's `show` and `propose` print. */
-function described(contract: ContractView, nameOf: (oin: string) => string): TerminalText {
+/** The organisation a signing command acted as, resolved from `--oin`: "Name (OIN)". */
+const signedAs = (organisation: { name: string; oin: string }) =>
+  shown`signed as    ${organisation.name} (${organisation.oin})`;
+
+/**
+ * A contract's terms and history as lines: what the CLI's `show` and `propose` print; after a signature,
+ * first the organisation it was signed as (`--oin` resolved: a look-alike name never passes unseen).
+ */
+function described(
+  contract: ContractView,
+  nameOf: (oin: string) => string,
+  signer?: { name: string; oin: string },
+): TerminalText {
   const grant = contract.content.grants[0].data;
   const p = grant.properties;
   return joined([
+    ...(signer ? [signedAs(signer)] : []),
     shown`contract ${contract.hash}`,
     shown`state        ${contract.state}`,
     shown`afnemer      ${nameOf(contract.parties.afnemer)} (${contract.parties.afnemer})`,
@@ -98,7 +110,7 @@ export function contractProposeCommand(values: ValuesOf<'contract propose'>): Pr
     // A date is a day in Amsterdam: --until 2027-12-31 holds through 23:59:59 there.
     const period = readPeriod(values.from, values.until, CONTRACT_TIME_ZONE);
     if ((period.to ?? 0) <= Date.now()) throw new CliExit(2, `--until ${values.until} lies in the past.`);
-    const { client, directory } = await signingClient(values, values.group);
+    const { client, directory, organisation } = await signingClient(values, values.group);
     const contract = await client.propose({
       serviceId: values.service,
       processingActivityId: values.activity,
@@ -110,7 +122,8 @@ export function contractProposeCommand(values: ValuesOf<'contract propose'>): Pr
       notAfter: new Date((period.to ?? 0) - 1000),
       ...(values.delegator ? { delegatorOin: organisationNamed(directory, values.delegator, '--delegator').oin } : {}),
     });
-    print(values.json ? jsonText(contract) : described(contract, namesOf(directory)));
+    if (values.json) printError(joined([signedAs(organisation), shown``]));
+    print(values.json ? jsonText(contract) : described(contract, namesOf(directory), organisation));
     return 0;
   });
 }
@@ -165,12 +178,12 @@ export function contractShowCommand(values: ValuesOf<'contract show'>): Promise<
 function signCommand(type: 'accept' | 'reject' | 'revoke') {
   return (values: Signing & { operand: string; reason?: string }): Promise<number> =>
     runCommand(async () => {
-      const { client, directory } = await signingClient(values);
+      const { client, directory, organisation } = await signingClient(values);
       const contract =
         type === 'accept'
           ? await client.accept(values.operand)
           : await client[type](values.operand, values.reason ?? '');
-      print(described(contract, namesOf(directory)));
+      print(described(contract, namesOf(directory), organisation));
       return 0;
     });
 }

@@ -45,10 +45,29 @@ describe('findOrganisation: the organisation an option names', () => {
     expect(named('0000000100')).toBe('none');
   });
 
-  it('takes a part of a name before an abbreviation', () => {
+  it('ranks no rule over another: a look-alike name makes the text ambiguous, it does not capture it', () => {
+    // An organisation chooses its own name: renamed "Datahandel BV (RvIG)" or "Haarlem", it must not win
+    // `rvig` (its short name) or `haarlem` (its whole name) over the organisation people mean.
+    const withLookalikes = [
+      ...ORGANISATIONS,
+      { oin: '00000009999999999001', name: 'Datahandel BV (RvIG)' },
+      { oin: '00000009999999999002', name: 'Haarlem' },
+    ];
+    const among = (text: string) => {
+      const match = findOrganisation(withLookalikes, text);
+      return match.kind === 'ambiguous' ? match.candidates.map((o) => o.oin) : match.kind;
+    };
+    expect(among('rvig')).toEqual(['00000001001000001000', '00000009999999999001']);
+    expect(among('haarlem')).toEqual(['00000001000000392000', '00000009999999999002']);
     const withUtr = [...ORGANISATIONS, { oin: '00000001000000500000', name: 'Universiteit Tilburg Rechten' }];
-    const match = findOrganisation(withUtr, 'utrecht');
-    expect(match.kind === 'one' && match.organisation.name).toBe('Gemeente Utrecht');
+    const utrecht = findOrganisation(withUtr, 'utrecht');
+    expect(utrecht.kind === 'ambiguous' && utrecht.candidates.map((o) => o.name)).toEqual([
+      'Gemeente Utrecht',
+      'Universiteit Tilburg Rechten',
+    ]);
+    // An OIN is exact: it names one organisation, whatever names fit it too.
+    const byOin = findOrganisation(withLookalikes, '00000001001000001000');
+    expect(byOin.kind === 'one' && byOin.organisation.name).toBe('Rijksdienst voor Identiteitsgegevens');
   });
 });
 

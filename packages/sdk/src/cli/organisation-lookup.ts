@@ -10,7 +10,7 @@ export interface NamedOrganisation {
   readonly name: string;
 }
 
-/** The outcome: the one organisation meant, or every candidate of the first rule that fitted several. */
+/** The outcome: the one organisation meant, or every candidate when several fit. */
 export type OrganisationMatch<O> =
   | { readonly kind: 'one'; readonly organisation: O }
   | { readonly kind: 'ambiguous'; readonly candidates: readonly O[] }
@@ -23,9 +23,6 @@ const wordsOf = (name: string) =>
   fold(name)
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
-
-/** Short names the name itself gives, in parentheses: "Sociale Verzekeringsbank (SVB)" gives "svb". */
-const shortNamesOf = (name: string) => [...name.matchAll(/\(([^()]+)\)/g)].map((m) => fold(m[1] ?? '').trim());
 
 /**
  * Whether `letters` abbreviate the name's `words` as Dutch abbreviations do: every letter in order is the
@@ -53,10 +50,12 @@ export function abbreviates(letters: string, words: readonly string[]): boolean 
 }
 
 /**
- * The organisation `text` names, by the first of these rules that fits any (case and accents aside):
- * its OIN; its whole name or the short name in its parentheses ("UWV"); a part of its name
- * ("haarlem"); an abbreviation of its name ("RvIG" for Rijksdienst voor Identiteitsgegevens). When the
- * first rule that fits, fits several, they are all returned as candidates: nothing is guessed.
+ * The organisation `text` names (case and accents aside): its OIN; else every organisation the text
+ * fits by either rule: a part of its name ("haarlem"; the whole name; the short name in its
+ * parentheses, "UWV"), or an abbreviation of its name ("RvIG" for Rijksdienst voor Identiteitsgegevens).
+ * When those fit more than one organisation, all are returned as candidates: nothing is guessed. No
+ * rule outranks another, since an organisation chooses its own name: "Haarlem" or "Datahandel BV
+ * (RvIG)" would otherwise win `haarlem` or `rvig` over the one people mean. Only an OIN is exact.
  *
  * @example
  * findOrganisation(directory.organisations, 'rvig'); // { kind: 'one', organisation: RvIG }
@@ -68,18 +67,14 @@ export function findOrganisation<O extends NamedOrganisation>(
 ): OrganisationMatch<O> {
   const wanted = fold(text.trim());
   const letters = wanted.replace(/[^\p{L}\p{N}]/gu, '');
-  const rules: ((o: O) => boolean)[] = [
-    (o) => o.oin === text.trim(),
-    (o) => fold(o.name) === wanted || shortNamesOf(o.name).includes(wanted),
-    (o) => fold(o.name).includes(wanted),
-    (o) => abbreviates(letters, wordsOf(o.name)),
-  ];
   if (wanted === '') return { kind: 'none' };
-  for (const rule of rules) {
-    const candidates = organisations.filter(rule);
-    const [only] = candidates;
-    if (candidates.length === 1 && only) return { kind: 'one', organisation: only };
-    if (candidates.length > 1) return { kind: 'ambiguous', candidates };
-  }
+  const byOin = organisations.find((o) => o.oin === text.trim());
+  if (byOin) return { kind: 'one', organisation: byOin };
+  const candidates = organisations.filter(
+    (o) => fold(o.name).includes(wanted) || abbreviates(letters, wordsOf(o.name)),
+  );
+  const [only] = candidates;
+  if (candidates.length === 1 && only) return { kind: 'one', organisation: only };
+  if (candidates.length > 1) return { kind: 'ambiguous', candidates };
   return { kind: 'none' };
 }
