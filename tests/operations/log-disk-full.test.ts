@@ -110,7 +110,13 @@ describe.skipIf(!smallFs)('a full log disk (tmpfs, needs root)', () => {
     expect(failureLines.length).toBeLessThanOrEqual(4);
 
     rmSync(filler);
-    const ready = await readiness();
+    // Space is back: the probe's claim makes the log writable again once no batch of records failed for
+    // RECORDS_FAILURE_HOLD_MS (5 s; a claim of a few bytes can fit where records do not).
+    let ready = await readiness();
+    for (let tries = 0; ready.status !== 200 && tries < 40; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      ready = await readiness();
+    }
     console.log(
       `disk full: /readyz ${notReady.status} ${JSON.stringify({ logWritable: notReady.body.logWritable, logFailure: notReady.body.logFailure })}\n` +
         `the operational log:\n${failureLines.join('\n')}\nspace back: /readyz ${ready.status} logWritable ${ready.body.logWritable}`,

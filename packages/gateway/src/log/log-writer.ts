@@ -220,7 +220,7 @@ export function createLogWriter(options: LogWriterOptions): {
       if (takenClaims.length > 0) {
         nonceFigures.batch(takenClaims.length);
         nonceFigures.add('commitMs', committed - started);
-        health?.succeeded();
+        health?.succeeded('nonces');
         for (const [i, p] of takenClaims.entries()) p.resolve(changes[i] === 1);
       }
       // The records' statements are in the database only if the store put them in this transaction.
