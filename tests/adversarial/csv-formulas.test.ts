@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv } from '@poortwachter/protocol/testing';
 import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
-import { demoPrivateKey, signAsOrganisation } from '@poortwachter/registry/testing';
+import { demoPrivateKey, grantByContract, signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { querySuzanne } from '../operations/server-entry.ts';
@@ -133,6 +133,14 @@ describe("no live formula in the auditor's CSV, whatever the registry's names", 
     await renameOrganisation(DEMO_OIN.uwv, FORMULAS.uwv);
     await renameOrganisation(DEMO_OIN.haarlem, FORMULAS.haarlem);
     await renameActivity(DEMO_PROCESSING_ACTIVITY.utrechtWmo, FORMULAS.wmo);
+    // A new version of the activity needs a new contract, which RvIG accepts too (the old one bound version 1).
+    await grantByContract(registry, join(system.data, 'keys'), {
+      afnemerOin: DEMO_OIN.utrecht,
+      serviceId: 'brp-personen',
+      processingActivityId: DEMO_PROCESSING_ACTIVITY.utrechtWmo,
+      fields: ['burgerservicenummer', 'naam.geslachtsnaam'],
+      searchTypes: ['RaadpleegMetBurgerservicenummer'],
+    });
     await gatewayHasNewestDirectory(system);
     // One access under the renamed names, so that a coverage row carries them.
     const key = JSON.parse(readFileSync(join(system.data, 'keys', `${DEMO_OIN.utrecht}.jwk.json`), 'utf8')) as RawJwk;
