@@ -14,8 +14,7 @@ import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry } from '../operations/server-entry.ts';
-import { runEntry as runCli } from '../run-process.ts';
+import { type EntryProcess, startRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
 import { BRP } from './contract-attack.ts';
 import { compactJws, contentOf, hashOf, newKey, publicOf, signAs, thumbprint } from './contract-forgery.ts';
 import type { RawJwk } from './raw-client.ts';
@@ -26,7 +25,6 @@ const MINUTE = 60_000;
 describe('contracts: a revoked key cannot sign by dating its signature back (issue 28)', () => {
   const data = mkdtempSync(join(tmpdir(), 'poortwachter-backdated-'));
   const keys = join(data, 'keys');
-  const heads = join(data, 'registry-heads.json');
   let registry: EntryProcess;
   let url: string;
 
@@ -99,19 +97,7 @@ describe('contracts: a revoked key cannot sign by dating its signature back (iss
     });
   }
 
-  const verify = () =>
-    runCli('packages/sdk/src/cli/main.ts', [
-      'registry',
-      'verify',
-      '--registry',
-      url,
-      '--registry-key',
-      join(keys, 'registry.public.jwk.json'),
-      '--trust-anchors',
-      join(keys, 'demo-ca.pem'),
-      '--heads',
-      heads,
-    ]);
+  const verify = () => verifyRegistryEntry(url, data);
 
   let proposed: string;
   let revoked: RawJwk;

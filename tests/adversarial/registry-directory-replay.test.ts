@@ -14,8 +14,7 @@ import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry } from '../operations/server-entry.ts';
-import { runEntry as runCli } from '../run-process.ts';
+import { type EntryProcess, startRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
 import { compactJws, newKey, publicOf, thumbprint } from './contract-forgery.ts';
 import type { RawJwk } from './raw-client.ts';
 
@@ -27,7 +26,6 @@ interface PublishedDirectory {
 describe('registry verify compares the whole directory with the change log (issue 28)', () => {
   const data = mkdtempSync(join(tmpdir(), 'poortwachter-replay-'));
   const keys = join(data, 'keys');
-  const heads = join(data, 'registry-heads.json');
   let registry: EntryProcess;
   let url: string;
 
@@ -51,19 +49,7 @@ describe('registry verify compares the whole directory with the change log (issu
     const res = await fetch(signed.url, signed.init);
     return { status: res.status, text: await res.text() };
   };
-  const verify = () =>
-    runCli('packages/sdk/src/cli/main.ts', [
-      'registry',
-      'verify',
-      '--registry',
-      url,
-      '--registry-key',
-      join(keys, 'registry.public.jwk.json'),
-      '--trust-anchors',
-      join(keys, 'demo-ca.pem'),
-      '--heads',
-      heads,
-    ]);
+  const verify = () => verifyRegistryEntry(url, data);
   const published = async (): Promise<PublishedDirectory> => {
     const jws = await (await fetch(`${url}/v1/directory`, { headers: { accept: 'application/jose' } })).text();
     return JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as PublishedDirectory;

@@ -7,8 +7,7 @@ import { certifiedKey, demoPrivateKey, signAsOrganisation } from '@poortwachter/
 import { DEMO_GRONDSLAGEN, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry } from '../operations/server-entry.ts';
-import { runEntry as runCli } from '../run-process.ts';
+import { type EntryProcess, startRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
 
 /**
  * Issue 28, section 3, from outside: a registry server (a child process on 127.0.0.1) lets an
@@ -20,7 +19,6 @@ import { runEntry as runCli } from '../run-process.ts';
 describe('registry: each organisation administers its own, history cannot be rewritten', () => {
   const data = mkdtempSync(join(tmpdir(), 'poortwachter-selfadmin-'));
   const keys = join(data, 'keys');
-  const heads = join(data, 'registry-heads.json');
   let registry: EntryProcess;
   let url: string;
   let token: string;
@@ -213,19 +211,7 @@ describe('registry: each organisation administers its own, history cannot be rew
     }
   });
 
-  const verify = () =>
-    runCli('packages/sdk/src/cli/main.ts', [
-      'registry',
-      'verify',
-      '--registry',
-      url,
-      '--registry-key',
-      join(keys, 'registry.public.jwk.json'),
-      '--trust-anchors',
-      join(keys, 'demo-ca.pem'),
-      '--heads',
-      heads,
-    ]);
+  const verify = () => verifyRegistryEntry(url, data);
 
   it('registry verify holds for an untouched history, and catches a change edited or deleted in the database', async () => {
     const first = await verify();

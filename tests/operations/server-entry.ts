@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import { SOURCE_LOADER } from '../../scripts/source-loader.ts';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
+import { runEntry as runCli } from '../run-process.ts';
 import { freePort, type RunningSystem, root } from '../start-system.ts';
 
 /**
@@ -134,4 +135,24 @@ export async function startRegistryEntry(
   });
   const token = readFileSync(join(data, 'registry-admin-token'), 'utf8').trim();
   return { registry, url: `http://127.0.0.1:${port}`, token };
+}
+
+/**
+ * `poortwachter registry verify` against a registry `startRegistryEntry` started on `data`: its pinned key,
+ * the demo CA as trust anchor, and a heads file there (kept between runs, as an auditor keeps it).
+ */
+export function verifyRegistryEntry(url: string, data: string) {
+  const keys = join(data, 'keys');
+  return runCli('packages/sdk/src/cli/main.ts', [
+    'registry',
+    'verify',
+    '--registry',
+    url,
+    '--registry-key',
+    join(keys, 'registry.public.jwk.json'),
+    '--trust-anchors',
+    join(keys, 'demo-ca.pem'),
+    '--heads',
+    join(data, 'registry-heads.json'),
+  ]);
 }
