@@ -85,7 +85,9 @@ export async function checkStateKept(cluster: KubeCluster, report: (line: string
     fileOn(role, join('/data/published-heads', `${encodeURIComponent(logId)}.json`), step);
   /**
    * Waits until a gateway keeps `key` among the registry keys it learned: at the latest
-   * DIRECTORY_MAX_AGE_SECONDS / 3 (300 s by default) plus a refresh after the registry's restart.
+   * DIRECTORY_MAX_AGE_SECONDS / 3 (300 s by default, 30 s as kube-check.ts plays it) plus a refresh after
+   * the registry's restart; five and a half minutes at most, so that a manifest with the default fails
+   * only slowly, not falsely.
    */
   const learned = async (role: Role, key: PublicKey, step: string) => {
     const deadline = Date.now() + 330_000;
@@ -125,7 +127,8 @@ export async function checkStateKept(cluster: KubeCluster, report: (line: string
     throw new Error(
       `${step}: the registry does not sign with the next key from its volume: ${JSON.stringify(overlap)}`,
     );
-  // The gateways fetch the directory every DIRECTORY_REFRESH_SECONDS (10): the snapshot signed by both keys.
+  // The gateways fetch the directory every DIRECTORY_REFRESH_SECONDS (10), in full when theirs is a third of
+  // DIRECTORY_MAX_AGE_SECONDS old: then they get the snapshot signed by both keys.
   for (const role of GATEWAYS) await learned(role, nextKey, step);
   report(`${step}: it kept its admin token and signs with both keys; inway and outway learned the new key`);
 
