@@ -17,6 +17,7 @@ const COMMANDS = [
   'log verify',
   'registry verify',
   'registry key certify',
+  'registry key revoke',
   'registry change',
   'registry witness list',
   'registry witness add',

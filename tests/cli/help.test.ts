@@ -30,6 +30,7 @@ const COMMANDS = [
   'terugmelding afhandel',
   'terugmelding melden',
   'registry key certify',
+  'registry key revoke',
   'registry change',
   'registry witness list',
   'registry witness add',

@@ -318,7 +318,12 @@ export async function setKeyCertificate(
   return key;
 }
 
-/** Revokes one key from `revokedAt` (default now). A revoked key is never reactivated. */
+/**
+ * Revokes one key from `revokedAt` (default now; the moment it leaked), by the organisation or the
+ * operator alike: not before the key's validFrom, and not later than now (a later end is `validTo`; a
+ * key revoked from a future moment would sign on until then, and could be revoked no sooner). A revoked
+ * key is never reactivated.
+ */
 export async function revokeKey(
   db: Kysely<RegistryDatabase>,
   oin: string,
@@ -335,6 +340,12 @@ export async function revokeKey(
     if (key.status === 'revoked') throw new ProblemError('conflict', `Key ${kid} is already revoked.`);
     if (when < key.validFrom)
       throw invalidField('revokedAt', 'revokedAt ligt voor het begin van de geldigheid van de sleutel.');
+    if (when > at)
+      throw invalidField(
+        'revokedAt',
+        'revokedAt ligt in de toekomst. Trek de sleutel in vanaf nu of vanaf het moment dat hij uitlekte.',
+        'inFuture',
+      );
     await trx
       .updateTable('organisation_keys')
       .set({ status: 'revoked', revoked_at: when })

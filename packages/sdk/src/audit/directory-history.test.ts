@@ -195,6 +195,29 @@ describe('directoryAgreesWithChangeLog: organisations and keys', () => {
     );
   });
 
+  it("accepts the operator's revoke of one key, and names a key revoked in the directory that no change revoked", async () => {
+    const { changes, signatures, haarlem, organisations } = await history();
+    const kid = haarlem.publicKey.kid as string;
+    const sigs = [signatures.propose, signatures.accept];
+    const revoked = organisations.map((o) =>
+      o.oin === HAARLEM
+        ? { ...o, keys: o.keys.map((k) => ({ ...k, status: 'revoked', revokedAt: at(5).toISOString() })) }
+        : o,
+    ) as never;
+    const byOperator = [
+      ...changes.slice(0, 4),
+      asOrganisation(change(5, 'revoke-key', 'operator', { kid, revokedAt: at(5).toISOString() }), HAARLEM),
+    ];
+    const shown = directory(byOperator, sigs, { organisations: revoked });
+    expect(directoryAgreesWithChangeLog(shown, byOperator, leavesOf(byOperator))).toEqual([]);
+
+    const unlogged = changes.slice(0, 4);
+    const past = directory(unlogged, sigs, { organisations: revoked });
+    expect(directoryAgreesWithChangeLog(past, unlogged, leavesOf(unlogged))).toEqual([
+      `key ${kid} of Gemeente Haarlem (${HAARLEM}) is revoked from 2026-12-07T09:05:00.000Z in the directory, but no change of the change log revoked it: it was revoked past the registry's API.`,
+    ]);
+  });
+
   it('names an organisation revocation undone, a key no change added, and a certificate no change recorded', async () => {
     const { changes, signatures, organisations } = await history();
     const log = [...changes, asOrganisation(change(6, 'revoke', 'operator', { revokedAt: at(6).toISOString() }), RVIG)];

@@ -145,7 +145,8 @@ export class OrganisationReplay {
 
   /**
    * Each way the directory's organisations differ from the replayed log, in words: an organisation or
-   * key no change created, one the log holds that is gone, a revocation undone or moved later, a key's
+   * key no change created, one the log holds that is gone, a revocation undone or moved later, or one no
+   * change made, a key's
    * validity or certificate that is not the one recorded, an organisation's name, kind, roles or
    * contact that no change wrote.
    */
@@ -164,6 +165,10 @@ export class OrganisationReplay {
         if (differ.length > 0)
           findings.push(
             `organisation ${name} has another ${differ.join(' and ')} in the directory than its last create or update in the change log wrote: it was changed past the registry's API.`,
+          );
+        if (!logged.revoked && organisation.revokedAt)
+          findings.push(
+            `organisation ${name} is revoked from ${organisation.revokedAt} in the directory, but no change of the change log revoked it: it was revoked past the registry's API.`,
           );
         if (logged.revoked && !(organisation.revokedAt && Date.parse(organisation.revokedAt) <= logged.revoked.from))
           findings.push(
@@ -184,6 +189,11 @@ export class OrganisationReplay {
             `key ${key.kid} is listed under ${name} in the directory, but change ${recorded.serial} added it to ${who(recorded.oin)}.`,
           );
         const revoked = recorded.revoked;
+        // Its own `revoke-key` (by the organisation or the operator alike) or its organisation's `revoke`.
+        if (!revoked && (key.status === 'revoked' || key.revokedAt))
+          findings.push(
+            `key ${key.kid} of ${name} is revoked${key.revokedAt ? ` from ${key.revokedAt}` : ''} in the directory, but no change of the change log revoked it: it was revoked past the registry's API.`,
+          );
         if (revoked && !(key.status === 'revoked' && key.revokedAt && Date.parse(key.revokedAt) <= revoked.from))
           findings.push(
             `key ${key.kid} of ${name} is ${key.status === 'revoked' ? `revoked only from ${key.revokedAt}` : 'active'} in the directory, but change ${revoked.serial} revoked it from ${iso(revoked.from)}: the revocation was undone past the registry's API.`,

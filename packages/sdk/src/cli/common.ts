@@ -100,7 +100,11 @@ export function organisationWithKey(
  * The organisation of the directory that `text` names (`findOrganisation`: its OIN, its name or a part
  * of it, its short name or abbreviation); a usage error naming `option` when none or several fit.
  */
-export function organisationNamed(directory: DirectorySnapshot, text: string, option = '--oin'): Organisation {
+export function organisationNamed(
+  directory: Pick<DirectorySnapshot, 'organisations'>,
+  text: string,
+  option = '--oin',
+): Organisation {
   const match = findOrganisation(directory.organisations, text);
   if (match.kind === 'one') return match.organisation;
   if (match.kind === 'ambiguous') {

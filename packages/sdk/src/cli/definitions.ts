@@ -151,6 +151,14 @@ const WITNESS_CHANGE = {
   json: { type: 'boolean', description: 'print the witnesses and the quorum as JSON' },
 } as const;
 
+/** The organisation an operator's act is about, looked up in the registry's list as `--oin` always is. */
+const OPERATOR_ORGANISATION = {
+  type: 'string',
+  value: 'ORG',
+  required: true,
+  description: 'the organisation: its OIN, its name or a part of it, or its abbreviation',
+} as const;
+
 export const GROUPS = {
   keys: { summary: "an organisation's key pairs" },
   contract: {
@@ -556,7 +564,7 @@ export const COMMANDS = {
     description:
       "For a registry from before contracts, whose keys carry no certificate and so sign nothing (401), or an organisation left without an anchored key. FILE holds the chain as PEM, the key's own certificate first: it must lead to one of the registry's TRUST_ANCHORS_FILE anchors and name the OIN in its subject's serialNumber. A key the registry lists gets the chain; a key it does not list is added with it (only for an organisation without an anchored key: one that has one adds its own keys). The change log records it with actor operator. Exits 1 when the registry refuses, naming why.",
     options: {
-      oin: { type: 'string', value: 'OIN', required: true, description: "the organisation's OIN" },
+      oin: OPERATOR_ORGANISATION,
       cert: {
         type: 'string',
         value: 'FILE',
@@ -572,6 +580,29 @@ export const COMMANDS = {
       registry: REGISTRY.registry,
       'admin-token': WITNESS_CHANGE['admin-token'],
       json: { type: 'boolean', description: 'print the key as the registry then lists it, as JSON' },
+    },
+  },
+  'registry key revoke': {
+    summary: "revoke one key of an organisation (the registry's operator, admin token)",
+    description:
+      "For a key that leaked and revoked the organisation's other keys: once it is revoked, the organisation has no anchored key left and the operator adds a new certified one (registry key certify). What the key signed before --at keeps counting; what it signed from then on counts nothing. The change log records it with actor operator. An organisation revokes its own keys with a signed request (registry change). Exits 1 when the registry refuses, naming why.",
+    options: {
+      oin: OPERATOR_ORGANISATION,
+      kid: {
+        type: 'string',
+        value: 'KID',
+        required: true,
+        description: 'the key, as the registry lists it (its thumbprint)',
+      },
+      at: {
+        type: 'string',
+        value: 'TIME',
+        description:
+          'the moment the key leaked (2026-12-07T09:30:00Z): not in the future, not before the key was valid',
+        defaultText: 'now',
+      },
+      registry: REGISTRY.registry,
+      'admin-token': WITNESS_CHANGE['admin-token'],
     },
   },
   'terugmelding list': {

@@ -34,6 +34,7 @@ const RUNNERS: { [N in CommandName]: () => Promise<Runner<N>> } = {
   'beheer serve': async () => (await import('./beheer-serve.ts')).beheerServeCommand,
   'registry verify': async () => (await import('./registry-command.ts')).registryVerifyCommand,
   'registry key certify': async () => (await import('./registry-key-command.ts')).registryKeyCertifyCommand,
+  'registry key revoke': async () => (await import('./registry-key-command.ts')).registryKeyRevokeCommand,
   'registry change': async () => (await import('./registry-change-command.ts')).registryChangeCommand,
   'registry witness list': async () => (await import('./registry-witness-command.ts')).registryWitnessListCommand,
   'registry witness add': async () => (await import('./registry-witness-command.ts')).registryWitnessAddCommand,

@@ -139,10 +139,12 @@ export function recordRoutes(
     authoriseChange(c.var.actor, { what: `the certificate of key ${kid} of ${oin}`, owners: [oin], operator: true });
     return c.json(await setKeyCertificate(db, oin, kid, x5c, anchors, c.var.actor));
   });
+  // Revoking a key only withholds: it grants nothing, and a signature made before its revokedAt still
+  // counts. So the operator may revoke one key too (a leaked key that revoked the organisation's others).
   app.post('/organisations/:oin/keys/:kid/revoke', async (c) => {
     const { revokedAt } = await body<{ revokedAt?: string }>(c, 'revoke');
     const oin = oinParam(c.req.param('oin'));
-    authoriseChange(c.var.actor, { what: `the keys of ${oin}`, owners: [oin], operator: false });
+    authoriseChange(c.var.actor, { what: `the keys of ${oin}`, owners: [oin], operator: true });
     return c.json(await revokeKey(db, oin, c.req.param('kid'), revokedAt, c.var.actor));
   });
 
