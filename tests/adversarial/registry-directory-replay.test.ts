@@ -4,8 +4,9 @@
  * its own (a child process on 127.0.0.1), raw HTTP and node:crypto keys (contract-forgery.ts): Haarlem
  * adds a key and revokes it; the revocation is then undone straight in the registry's database (status
  * back to active, revoked_at null), which republishes the revoked key as valid. Verify names the key and
- * the change that revoked it. The same for a verwerkingsactiviteit's doel edited in place. Control: the
- * untouched registry (its seeded demo history included) verifies with exit 0.
+ * the change that revoked it. The same for a verwerkingsactiviteit's doel edited in place, and for a key
+ * revoked in the database without a change. Control: the untouched registry (its seeded demo history
+ * included) verifies with exit 0.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -148,6 +149,33 @@ describe('registry verify compares the whole directory with the change log (issu
         .where('id', '=', id)
         .where('version', '=', version?.version ?? 0)
         .execute(),
+    );
+  }, 60_000);
+
+  it('names a key revoked in the database that no change revoked', async () => {
+    const key = newKey();
+    const kid = thumbprint(key);
+    const endorsement = compactJws(
+      { oin: DEMO_OIN.haarlem, kid, endorsed_at: Math.floor(Date.now() / 1000) },
+      'poortwachter-key-endorsement+jws',
+      haarlemKey(),
+    );
+    const added = await asHaarlem(`/v1/organisations/${DEMO_OIN.haarlem}/keys`, { jwk: publicOf(key), endorsement });
+    expect(added.status, added.text).toBe(201);
+    const revokedAt = new Date().toISOString();
+    await written((db) =>
+      db
+        .updateTable('organisation_keys')
+        .set({ status: 'revoked', revoked_at: revokedAt })
+        .where('kid', '=', kid)
+        .execute(),
+    );
+    const keyOf = (d: PublishedDirectory) => d.organisations.flatMap((o) => o.keys).find((k) => k.kid === kid);
+    await publishedWith((d) => keyOf(d)?.status === 'revoked');
+    const caught = await verify();
+    expect(caught.code, caught.output).toBe(1);
+    expect(caught.out).toContain(
+      `key ${kid} of Gemeente Haarlem (${DEMO_OIN.haarlem}) is revoked from ${revokedAt} in the directory, but no change of the change log revoked it: it was revoked past the registry's API.`,
     );
   }, 60_000);
 });
