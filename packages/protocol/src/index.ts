@@ -56,7 +56,7 @@ export type { PublicJwk, PublicKeyMaterial } from './domain/public-jwk.ts';
 export * from './domain/retention.ts';
 export * from './domain/service-description.ts';
 export { inForce, inForceDuring, type Validity } from './domain/validity.ts';
-export { bindsVersion, versionAt, versionKnownAt } from './domain/versions.ts';
+export { bindsVersion, grantsAt, versionAt, versionKnownAt } from './domain/versions.ts';
 export * from './domain/vocabulary.ts';
 export { EMAIL_ADDRESS_MAX_LENGTH, EMAIL_ADDRESS_PATTERN, isEmailAddress } from './email-address.ts';
 export { EVIDENCE_RESPONSE_HEADERS, type ExchangeEvidence, verifyExchange } from './exchange-evidence.ts';

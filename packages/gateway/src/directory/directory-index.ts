@@ -1,14 +1,12 @@
 import {
   type Autorisatie,
-  bindsVersion,
   type CatalogueField,
   type DirectorySnapshot,
   type Grondslag,
-  inForce,
+  grantsAt,
   type Organisation,
   type OrganisationKey,
   type ProcessingActivity,
-  type ProcessingActivityVersion,
   type Quota,
   type SearchParameter,
   type Service,
@@ -112,21 +110,6 @@ export class DirectoryIndex {
   autorisaties(afnemerOin: string, serviceId: string, processingActivityId: string): readonly Autorisatie[] {
     return this.#autorisaties.get(autorisatieKey(afnemerOin, serviceId, processingActivityId)) ?? [];
   }
-}
-
-/**
- * Whether an autorisatie grants access at `at` under `version`, the version of its activity in force
- * then: it is in force (not revoked, valid), it is its afnemer's own activity or one its delegator
- * signed for, and it was signed for that version and one of its grondslagen (`bindsVersion`). The one
- * rule for the grant (`authorise`) and the quota it brings.
- */
-export function grantsAt(autorisatie: Autorisatie, version: ProcessingActivityVersion, at: string): boolean {
-  return (
-    !version.revokedAt &&
-    (autorisatie.delegatorOin ?? autorisatie.afnemerOin) === version.responsibleOin &&
-    inForce(autorisatie, at) &&
-    bindsVersion(autorisatie, version)
-  );
 }
 
 const autorisatieKey = (afnemer: string, service: string, activity: string) => `${afnemer}\n${service}\n${activity}`;

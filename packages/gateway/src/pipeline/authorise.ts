@@ -2,6 +2,7 @@ import {
   type Autorisatie,
   GatewayRefusal,
   type Grondslag,
+  grantsAt,
   inForce,
   type ProcessingActivityVersion,
   type Protocol,
@@ -10,7 +11,7 @@ import {
 } from '@poortwachter/protocol';
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { type DirectoryIndex, grantsAt } from '../directory/directory-index.ts';
+import type { DirectoryIndex } from '../directory/directory-index.ts';
 import { brpGrant } from '../profiles/brp/brp-authorise.ts';
 import type { BrpQuery } from '../profiles/brp/brp-query.ts';
 import { halGrant } from '../profiles/hal/hal-authorise.ts';

@@ -176,6 +176,38 @@ export interface ProcessingActivity {
   readonly versions: readonly ProcessingActivityVersion[];
 }
 
+/** An organisation as an answer names it. */
+export interface PartyName {
+  readonly oin: string;
+  readonly name: string;
+}
+
+/**
+ * A contract that a new version of its verwerkingsactiviteit stopped: it granted just before the
+ * version took effect and no longer does after it (`grantsAt`), since it was signed for an earlier one.
+ */
+export interface ContractNoLongerBinding {
+  /** The contract's content hash (as `GET /v1/contracts/{hash}` names it). */
+  readonly hash: string;
+  readonly serviceId: string;
+  /** The version of the verwerkingsactiviteit it was signed for. */
+  readonly processingActivityVersion: number;
+  readonly grondslagId: string;
+  /** The other party, whose acceptance a new contract needs. */
+  readonly bronhouder: PartyName;
+  /** For a delegated contract: the organisation that calls on it for the activity's organisation. */
+  readonly delegate?: PartyName;
+}
+
+/**
+ * The registry's answer to a new version of a verwerkingsactiviteit (`PUT /v1/processing-activities/{id}`):
+ * the activity with all its versions, and the contracts that stopped holding because of the new one
+ * (empty when none).
+ */
+export interface ProcessingActivityChange extends ProcessingActivity {
+  readonly contractsNoLongerBinding: readonly ContractNoLongerBinding[];
+}
+
 /**
  * How much an afnemer may ask of a service: a steady rate and the burst it may spend at once (a token
  * bucket per afnemer at each gateway instance). The bronhouder's decision, so it sits on the autorisatie.

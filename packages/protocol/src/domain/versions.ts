@@ -48,3 +48,22 @@ export function bindsVersion(
     version.grondslagIds.includes(autorisatie.grondslagId)
   );
 }
+
+/**
+ * Whether an autorisatie grants access at `at` under `version`, the version of its activity in force
+ * then: it is in force (not revoked, valid), it is its afnemer's own activity or one its delegator
+ * signed for, and it was signed for that version and one of its grondslagen (`bindsVersion`). The one
+ * rule for the gateway's grant (`authorise`) and the quota it brings, and for the registry's answer to
+ * a new version (the contracts it stops).
+ *
+ * @example
+ * grantsAt(autorisatie, versionAt(activity, now), now); // false once version 2 is in force
+ */
+export function grantsAt(autorisatie: Autorisatie, version: ProcessingActivityVersion, at: string): boolean {
+  return (
+    !version.revokedAt &&
+    (autorisatie.delegatorOin ?? autorisatie.afnemerOin) === version.responsibleOin &&
+    inForce(autorisatie, at) &&
+    bindsVersion(autorisatie, version)
+  );
+}

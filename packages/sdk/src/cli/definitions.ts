@@ -506,7 +506,7 @@ export const COMMANDS = {
     summary:
       "change your organisation's own records in the registry (a verwerkingsactiviteit, its name, a key, a service it provides), signed with its key",
     description:
-      "Sends the request as an organisation signs every change to its records: RFC 9421 over the method, the URL, the body's Content-Digest and a transaction id, with the key's thumbprint as keyid. Prints the registry's answer (JSON). Exits 0 when the registry took it, 1 when it refused (its problem printed, naming the member), 2 on a usage error. Example: --path /v1/processing-activities --body activity.json",
+      "Sends the request as an organisation signs every change to its records: RFC 9421 over the method, the URL, the body's Content-Digest and a transaction id, with the key's thumbprint as keyid. Prints the registry's answer (JSON); after a new version of a verwerkingsactiviteit (--method PUT) also, on stderr, one line per contract that no longer holds because of it (signed for the version before: a new contract is needed). Exits 0 when the registry took it, 1 when it refused (its problem printed, naming the member), 2 on a usage error. Example: --path /v1/processing-activities --body activity.json",
     options: {
       method: { type: 'string', choices: ['POST', 'PUT'], default: 'POST', description: 'the method' },
       path: {

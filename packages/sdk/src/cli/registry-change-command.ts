@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { signRequest } from '@poortwachter/protocol';
+import { type ProcessingActivityChange, signRequest } from '@poortwachter/protocol';
 import type { JWK } from 'jose';
 import { registryJson } from '../registry-json.ts';
 import { CliExit, runCommand } from './common.ts';
 import type { ValuesOf } from './definitions.ts';
-import { jsonText, print } from './output.ts';
+import { joined, jsonText, print, printError, shown, type TerminalText } from './output.ts';
 
 /** The JSON body from a file (`-`: standard input), parsed once so that a typo is a usage error here. */
 function bodyFrom(file: string): unknown {
@@ -27,6 +27,30 @@ function privateKeyFrom(file: string): JWK {
     // the same message as a JWK without its private part
   }
   throw new CliExit(2, `--key ${file} holds no private JWK (poortwachter keys generate --out makes one).`);
+}
+
+/**
+ * After a new version of a verwerkingsactiviteit, a plain line per contract the registry says it
+ * stopped (`contractsNoLongerBinding`), and what to do about it; nothing for any other answer.
+ */
+function contractsNoLongerBinding(answer: unknown): TerminalText | undefined {
+  const change = answer as Partial<ProcessingActivityChange> | null;
+  const stopped = change?.contractsNoLongerBinding;
+  if (!Array.isArray(stopped) || stopped.length === 0) return undefined;
+  const now = change?.versions?.at(-1)?.version;
+  return joined([
+    ...stopped.map((contract) => {
+      const { bronhouder, delegate } = contract;
+      const via = delegate ? shown`, called on by ${delegate.name} (${delegate.oin})` : shown``;
+      return shown`contract ${contract.hash} no longer holds: ${contract.serviceId} with ${bronhouder.name} (${bronhouder.oin})${via}, signed for version ${contract.processingActivityVersion}, not version ${now}`;
+    }),
+    shown`A new contract is needed for each: propose one with poortwachter contract propose --service SERVICE --activity ${change?.id} --grondslag ID …; the bronhouder accepts it.${
+      stopped.some((contract) => contract.delegate)
+        ? shown` A delegated one is proposed by the delegate (--delegator), and you accept it too.`
+        : shown``
+    }`,
+    shown``,
+  ]);
 }
 
 /**
@@ -53,6 +77,9 @@ export function registryChangeCommand(values: ValuesOf<'registry change'>): Prom
       body,
     });
     print(jsonText(answer));
+    // On stderr, so that stdout stays the registry's JSON for whoever reads it with a program.
+    const stopped = contractsNoLongerBinding(answer);
+    if (stopped) printError(stopped);
     return 0;
   });
 }

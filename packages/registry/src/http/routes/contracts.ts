@@ -1,8 +1,8 @@
 import { invalidField, OIN_PATTERN, ProblemError } from '@poortwachter/protocol';
-import { CONTRACT_STATES, type ContractState, trustDirectory } from '@poortwachter/protocol/contracts';
+import { CONTRACT_STATES, type ContractState } from '@poortwachter/protocol/contracts';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
-import { readSnapshot } from '../../directory/publisher.ts';
+import { trustedSnapshot } from '../../directory/contracts-no-longer-binding.ts';
 import {
   addContractSignature,
   type ContractTrust,
@@ -47,9 +47,7 @@ export function contractRoutes(db: Kysely<RegistryDatabase>, trust: ContractTrus
   });
 
   // Autorisaties are what the contracts in force say, derived as every gateway derives them.
-  const derived = async () =>
-    (await trustDirectory(await db.transaction().execute((trx) => readSnapshot(trx)), trust.anchors)).snapshot
-      .autorisaties;
+  const derived = async () => (await trustedSnapshot(db, trust.anchors)).autorisaties;
   app.get('/autorisaties', async (c) => {
     const afnemerOin = c.req.query('afnemerOin');
     return c.json((await derived()).filter((a) => !afnemerOin || a.afnemerOin === afnemerOin));

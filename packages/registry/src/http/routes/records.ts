@@ -1,8 +1,14 @@
 import type { X509Certificate } from 'node:crypto';
-import type { Organisation, OrganisationKey, SignedChangesPage } from '@poortwachter/protocol';
+import type {
+  Organisation,
+  OrganisationKey,
+  ProcessingActivityChange,
+  SignedChangesPage,
+} from '@poortwachter/protocol';
 import { invalidField, OIN_PATTERN, ProblemError, parseDateTime, versionAt } from '@poortwachter/protocol';
 import { type Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
+import { contractsNoLongerBinding, trustedSnapshot } from '../../directory/contracts-no-longer-binding.ts';
 import type { DirectoryPublisher } from '../../directory/publisher.ts';
 import { OPERATOR } from '../../domain/actor.ts';
 import { signsForItself, whyNotAnchored } from '../../domain/anchored-key.ts';
@@ -210,11 +216,21 @@ export function recordRoutes(
     const activity = await createProcessingActivity(db, input, c.var.actor);
     return c.json(activity, 201, { location: `/v1/processing-activities/${encodeURIComponent(activity.id)}` });
   });
+  // The answer names the contracts the new version stops (each needs a new one both sides sign), so
+  // that whoever changes an activity learns it here, not from refused queries.
   app.put('/processing-activities/:id', async (c) => {
     const id = c.req.param('id');
     const input = await body<ProcessingActivityInput>(c, 'processing-activity-version');
     authoriseChange(c.var.actor, activityTarget(id, [await responsibleFor(id), input.responsibleOin]));
-    return c.json(await addProcessingActivityVersion(db, id, input, c.var.actor));
+    const before = await getProcessingActivity(db, id);
+    const directory = await trustedSnapshot(db, anchors);
+    const now = new Date();
+    const activity = await addProcessingActivityVersion(db, id, input, c.var.actor, now);
+    const answer: ProcessingActivityChange = {
+      ...activity,
+      contractsNoLongerBinding: contractsNoLongerBinding(directory, before, activity, now),
+    };
+    return c.json(answer);
   });
   app.post('/processing-activities/:id/revoke', async (c) => {
     const id = c.req.param('id');
