@@ -6,8 +6,7 @@
  * with the demo organisations' own keys, contracts proposed and signed over raw HTTP, and the CLI as a
  * process (`registry change --method PUT`).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   demoPrivateKey,
@@ -17,8 +16,8 @@ import {
   signContractAs,
 } from '@poortwachter/registry/testing';
 import { BRP_SERVICE_ID, DEMO_OIN, DEMO_ORGANISATIONS, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry } from '../operations/server-entry.ts';
+import { describe, expect, it } from 'vitest';
+import { useRegistryEntry } from '../operations/server-entry.ts';
 import { runCli } from '../run-process.ts';
 
 const BIJSTAND = DEMO_PROCESSING_ACTIVITY.haarlemBijstand;
@@ -41,18 +40,8 @@ interface Answer {
 }
 
 describe('registry: the answer to a new version of an activity names the contracts it stops', () => {
-  const data = mkdtempSync(join(tmpdir(), 'poortwachter-activity-change-'));
-  const keys = join(data, 'keys');
-  let registry: EntryProcess;
   let url: string;
-
-  beforeAll(async () => {
-    ({ registry, url } = await startRegistryEntry(data));
-  }, 90_000);
-  afterAll(async () => {
-    await registry?.stop();
-    rmSync(data, { recursive: true, force: true });
-  });
+  const { data, keys } = useRegistryEntry('activity-change', (entry) => ({ url } = entry));
 
   const path = `/v1/processing-activities/${encodeURIComponent(BIJSTAND)}`;
   const latest = async () => {

@@ -7,14 +7,13 @@
  * minutes, and for a row written straight into its database, `poortwachter registry verify` (the CLI as
  * a process) finds it by the change log's order, the witnessed clock.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
+import { describe, expect, it } from 'vitest';
+import { useRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
 import { BRP } from './contract-attack.ts';
 import { compactJws, contentOf, hashOf, newKey, publicOf, signAs, thumbprint } from './contract-forgery.ts';
 import type { RawJwk } from './raw-client.ts';
@@ -23,18 +22,8 @@ const ACTIVITY = DEMO_PROCESSING_ACTIVITY.haarlemVermogen;
 const MINUTE = 60_000;
 
 describe('contracts: a revoked key cannot sign by dating its signature back (issue 28)', () => {
-  const data = mkdtempSync(join(tmpdir(), 'poortwachter-backdated-'));
-  const keys = join(data, 'keys');
-  let registry: EntryProcess;
   let url: string;
-
-  beforeAll(async () => {
-    ({ registry, url } = await startRegistryEntry(data));
-  }, 90_000);
-  afterAll(async () => {
-    await registry?.stop();
-    rmSync(data, { recursive: true, force: true });
-  });
+  const { data, keys } = useRegistryEntry('backdated', (entry) => ({ url } = entry));
 
   const haarlemKey = () => JSON.parse(readFileSync(join(keys, `${DEMO_OIN.haarlem}.jwk.json`), 'utf8')) as RawJwk;
   const post = async (path: string, body: unknown) => {

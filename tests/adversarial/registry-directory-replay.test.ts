@@ -8,14 +8,13 @@
  * revoked in the database without a change. Control: the untouched registry (its seeded demo history
  * included) verifies with exit 0.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
+import { describe, expect, it } from 'vitest';
+import { useRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
 import { compactJws, newKey, publicOf, thumbprint } from './contract-forgery.ts';
 import type { RawJwk } from './raw-client.ts';
 
@@ -25,18 +24,8 @@ interface PublishedDirectory {
 }
 
 describe('registry verify compares the whole directory with the change log (issue 28)', () => {
-  const data = mkdtempSync(join(tmpdir(), 'poortwachter-replay-'));
-  const keys = join(data, 'keys');
-  let registry: EntryProcess;
   let url: string;
-
-  beforeAll(async () => {
-    ({ registry, url } = await startRegistryEntry(data));
-  }, 90_000);
-  afterAll(async () => {
-    await registry?.stop();
-    rmSync(data, { recursive: true, force: true });
-  });
+  const { data, keys } = useRegistryEntry('replay', (entry) => ({ url } = entry));
 
   const haarlemKey = () => JSON.parse(readFileSync(join(keys, `${DEMO_OIN.haarlem}.jwk.json`), 'utf8')) as RawJwk;
   const asHaarlem = async (path: string, body: unknown) => {

@@ -8,14 +8,13 @@
  * leaked; the thief's key then signs no registry change and no contract; the operator adds a new certified
  * key, Lekstad acts with it, and `poortwachter registry verify` finds the history in order.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificatePem } from '@poortwachter/protocol/contracts';
 import { certifiedKey } from '@poortwachter/registry/testing';
 import { DEMO_OIN } from '@poortwachter/seeds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
+import { describe, expect, it } from 'vitest';
+import { useRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
 import { runCli } from '../run-process.ts';
 import { BRP } from './contract-attack.ts';
 import { contentOf, hashOf, signAs, thumbprint } from './contract-forgery.ts';
@@ -30,20 +29,10 @@ interface Problem {
 }
 
 describe('registry: the operator revokes one leaked key, and the organisation gets going again', () => {
-  const data = mkdtempSync(join(tmpdir(), 'poortwachter-leaked-'));
-  const keys = join(data, 'keys');
-  const tokenFile = join(data, 'registry-admin-token');
-  let registry: EntryProcess;
   let url: string;
   let token: string;
-
-  beforeAll(async () => {
-    ({ registry, url, token } = await startRegistryEntry(data));
-  }, 90_000);
-  afterAll(async () => {
-    await registry?.stop();
-    rmSync(data, { recursive: true, force: true });
-  });
+  const { data, keys } = useRegistryEntry('leaked', (entry) => ({ url, token } = entry));
+  const tokenFile = join(data, 'registry-admin-token');
 
   /** A new key of Lekstad with a certificate from the registry's trust anchor: its raw private JWK and the key to register. */
   const lekstadKey = async () => {

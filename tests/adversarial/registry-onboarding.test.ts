@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificatePem, issueCertificate, makeCertificateAuthority } from '@poortwachter/protocol/contracts';
 import { publicJwkOf } from '@poortwachter/registry';
 import { certifiedKey, demoCertificate, grantByContract, signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_OIN } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry } from '../operations/server-entry.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRegistryEntry } from '../operations/server-entry.ts';
 import { runCli } from '../run-process.ts';
 
 const OUDSTAD = { oin: '00000001000000000031', name: 'Gemeente Oudstad' };
@@ -22,21 +21,14 @@ const ACTIVITY = 'https://www.oudstad.example/verwerkingsactiviteiten/bijstandsv
  * left without an anchored key. A registry server as a child process; raw HTTP and the CLI as a process.
  */
 describe('registry: the operator certifies the keys of a registry from before contracts', () => {
-  const data = mkdtempSync(join(tmpdir(), 'poortwachter-onboard-'));
-  const keys = join(data, 'keys');
-  const tokenFile = join(data, 'registry-admin-token');
-  let registry: EntryProcess;
   let url: string;
   let token: string;
+  const { data, keys } = useRegistryEntry('onboard', (entry) => ({ url, token } = entry));
+  const tokenFile = join(data, 'registry-admin-token');
   let oudstad: { privateKey: JWK; key: { jwk: Record<string, unknown>; x5c: string[] } };
 
   beforeAll(async () => {
-    ({ registry, url, token } = await startRegistryEntry(data));
     oudstad = await certifiedKey(keys, OUDSTAD);
-  }, 90_000);
-  afterAll(async () => {
-    await registry?.stop();
-    rmSync(data, { recursive: true, force: true });
   });
 
   const asOperator = (method: string, path: string, body?: unknown) =>

@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signContract } from '@poortwachter/protocol/contracts';
 import { generatePrivateJwk, openDatabase, type RegistryDatabase } from '@poortwachter/registry';
 import { certifiedKey, demoPrivateKey, signAsOrganisation } from '@poortwachter/registry/testing';
 import { DEMO_GRONDSLAGEN, DEMO_OIN, DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
 import type { JWK } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EntryProcess, startRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
+import { describe, expect, it } from 'vitest';
+import { useRegistryEntry, verifyRegistryEntry } from '../operations/server-entry.ts';
 
 /**
  * Issue 28, section 3, from outside: a registry server (a child process on 127.0.0.1) lets an
@@ -17,19 +15,9 @@ import { type EntryProcess, startRegistryEntry, verifyRegistryEntry } from '../o
  * the registry's database.
  */
 describe('registry: each organisation administers its own, history cannot be rewritten', () => {
-  const data = mkdtempSync(join(tmpdir(), 'poortwachter-selfadmin-'));
-  const keys = join(data, 'keys');
-  let registry: EntryProcess;
   let url: string;
   let token: string;
-
-  beforeAll(async () => {
-    ({ registry, url, token } = await startRegistryEntry(data));
-  }, 90_000);
-  afterAll(async () => {
-    await registry?.stop();
-    rmSync(data, { recursive: true, force: true });
-  });
+  const { data, keys } = useRegistryEntry('selfadmin', (entry) => ({ url, token } = entry));
 
   const signed = async (oin: string, method: string, path: string, body?: unknown, privateKey?: JWK) => {
     const request = await signAsOrganisation({

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DEMO_PROCESSING_ACTIVITY } from '@poortwachter/seeds';
+import { afterAll, beforeAll } from 'vitest';
 import { SOURCE_LOADER } from '../../scripts/source-loader.ts';
 import { type RawJwk, sendRaw } from '../adversarial/raw-client.ts';
 import { runEntry as runCli } from '../run-process.ts';
@@ -135,6 +137,35 @@ export async function startRegistryEntry(
   });
   const token = readFileSync(join(data, 'registry-admin-token'), 'utf8').trim();
   return { registry, url: `http://127.0.0.1:${port}`, token };
+}
+
+/** A registry process startRegistryEntry started: the process, its URL and the admin token it wrote. */
+export type RegistryEntry = Awaited<ReturnType<typeof startRegistryEntry>>;
+
+/**
+ * A registry process of its own for the tests of one `describe`: a fresh data folder
+ * (`poortwachter-<name>-…`), the registry started on it before the tests (`started` gets its URL and
+ * token) and stopped after them, its folder removed.
+ *
+ * @example
+ * let url: string;
+ * const { data, keys } = useRegistryEntry('onboard', (entry) => ({ url } = entry));
+ */
+export function useRegistryEntry(
+  name: string,
+  started: (entry: RegistryEntry) => void,
+): { readonly data: string; readonly keys: string } {
+  const data = mkdtempSync(join(tmpdir(), `poortwachter-${name}-`));
+  let entry: RegistryEntry | undefined;
+  beforeAll(async () => {
+    entry = await startRegistryEntry(data);
+    started(entry);
+  }, 90_000);
+  afterAll(async () => {
+    await entry?.registry.stop();
+    rmSync(data, { recursive: true, force: true });
+  });
+  return { data, keys: join(data, 'keys') };
 }
 
 /**
