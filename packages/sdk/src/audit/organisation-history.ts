@@ -145,10 +145,9 @@ export class OrganisationReplay {
 
   /**
    * Each way the directory's organisations differ from the replayed log, in words: an organisation or
-   * key no change created, one the log holds that is gone, a revocation undone or moved later, or one no
-   * change made, a key's
-   * validity or certificate that is not the one recorded, an organisation's name, kind, roles or
-   * contact that no change wrote.
+   * key no change created, one the log holds that is gone, a revocation undone, moved later or made by
+   * no change, a key's validity or certificate that is not the one recorded, an organisation's name,
+   * kind, roles or contact that no change wrote.
    */
   differences(organisations: readonly Organisation[], who: (oin: string) => string): string[] {
     const findings: string[] = [];
