@@ -9,7 +9,7 @@ import type {
 } from '@poortwachter/protocol';
 import { invalidField, ProblemError } from '@poortwachter/protocol';
 import type { Kysely, Transaction } from 'kysely';
-import type { Actor } from '../domain/actor.ts';
+import { type Actor, OPERATOR } from '../domain/actor.ts';
 import { checkAnchoringCertificate, checkX5c } from '../domain/key-certificate.ts';
 import { toPublicJwk } from '../domain/public-jwk.ts';
 import { toInstant, toInterval } from '../domain/time.ts';
@@ -319,6 +319,33 @@ export async function setKeyCertificate(
 }
 
 /**
+ * The operator's revoke of a key may only withhold. A key's revoke or reject of a contract, signed after
+ * the moment the operator names, would stop counting with it, and the contract it ended would be in force
+ * again: access that party withdrew, granted back by the operator. So that moment may not lie before such
+ * a signature (409, naming the contracts). The organisation itself may (it undoes its own decision).
+ */
+async function refuseUndoingWithholds(trx: Kysely<RegistryDatabase>, oin: string, kid: string, when: string) {
+  const withholds = await trx
+    .selectFrom('contract_signatures')
+    .select(['hash', 'type', 'signed_at'])
+    .where('kid', '=', kid)
+    .where('type', 'in', ['reject', 'revoke'])
+    .execute();
+  // The gateways count a signature only while its signed_at lies before its key's revokedAt (contractStatus).
+  const undone = withholds.filter((s) => Date.parse(s.signed_at) >= Date.parse(when));
+  if (undone.length === 0) return;
+  throw new ProblemError(
+    'conflict',
+    `The operator cannot revoke key ${kid} of ${oin} from ${when}: it signed ${undone
+      .map((s) => `the ${s.type} of contract ${s.hash} at ${s.signed_at}`)
+      .join(', ')} after that moment, and that contract would be in force again. Revoke it from a moment after ${undone
+      .map((s) => s.signed_at)
+      .sort()
+      .at(-1)}, or have the organisation revoke it.`,
+  );
+}
+
+/**
  * Revokes one key from `revokedAt` (default now; the moment it leaked), by the organisation or the
  * operator alike: not before the key's validFrom, and not later than now (a later end is `validTo`; a
  * key revoked from a future moment would sign on until then, and could be revoked no sooner). A revoked
@@ -346,6 +373,7 @@ export async function revokeKey(
         'revokedAt ligt in de toekomst. Trek de sleutel in vanaf nu of vanaf het moment dat hij uitlekte.',
         'inFuture',
       );
+    if (actor === OPERATOR) await refuseUndoingWithholds(trx, oin, kid, when);
     await trx
       .updateTable('organisation_keys')
       .set({ status: 'revoked', revoked_at: when })
