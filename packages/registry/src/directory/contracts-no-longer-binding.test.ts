@@ -54,6 +54,13 @@ describe('contractsNoLongerBinding', () => {
     expect(stopped[0]?.bronhouder).toEqual({ oin: RVIG, name: 'Rijksdienst voor Identiteitsgegevens' });
   });
 
+  it('a version that takes effect now stops a contract that begins later too', () => {
+    const after = { id: ID, versions: [...before.versions, version(2, NOW.toISOString())] };
+    const later = { ...contract('begins-later', '2028-01-01T00:00:00.000Z'), validFrom: '2027-02-01T00:00:00.000Z' };
+    const stopped = contractsNoLongerBinding(directory([later]), before, after, NOW);
+    expect(stopped.map((c) => c.hash)).toEqual(['begins-later']);
+  });
+
   it('a version that takes effect now stops every contract in force for the one before', () => {
     const after = { id: ID, versions: [...before.versions, version(2, NOW.toISOString())] };
     const stopped = contractsNoLongerBinding(

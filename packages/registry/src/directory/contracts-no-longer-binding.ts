@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import {
+  type Autorisatie,
   type ContractNoLongerBinding,
   type DirectorySnapshot,
   grantsAt,
@@ -28,8 +29,8 @@ export async function trustedSnapshot(
 
 /**
  * The contracts a new version of a verwerkingsactiviteit stops: those that grant at the moment the new
- * version takes effect (its `validFrom`, or now when that lies before) under the version in force
- * without it, and no longer under the one in force with it. The gateway's rule (`grantsAt`: in force,
+ * version takes effect (its `validFrom`, or now when that lies before; a contract that begins later, at
+ * its own start) under the version in force without it, and no longer under the one in force with it. The gateway's rule (`grantsAt`: in force,
  * the activity's own organisation or its delegator, and `bindsVersion`), asked twice; a contract
  * revoked, ended or of another activity never counts.
  *
@@ -44,15 +45,19 @@ export function contractsNoLongerBinding(
   now: Date,
 ): ContractNoLongerBinding[] {
   const validFrom = after.versions.at(-1)?.validFrom ?? now.toISOString();
-  const at = new Date(Math.max(now.getTime(), Date.parse(validFrom))).toISOString();
-  const was = versionAt(before, at);
-  const is = versionAt(after, at);
-  if (!was) return [];
+  const from = Math.max(now.getTime(), Date.parse(validFrom));
+  /** A contract that begins later is asked at its own start: from then on it would grant, or not. */
+  const stops = (a: Autorisatie) => {
+    const at = new Date(Math.max(from, Date.parse(a.validFrom))).toISOString();
+    const was = versionAt(before, at);
+    const is = versionAt(after, at);
+    return was !== undefined && grantsAt(a, was, at) && !(is && grantsAt(a, is, at));
+  };
   const names = new Map(directory.organisations.map((o) => [o.oin, o.name]));
   const party = (oin: string) => ({ oin, name: names.get(oin) ?? oin });
   const providers = new Map(directory.services.map((s) => [s.id, s.providerOin]));
   return directory.autorisaties
-    .filter((a) => a.processingActivityId === after.id && grantsAt(a, was, at) && !(is && grantsAt(a, is, at)))
+    .filter((a) => a.processingActivityId === after.id && stops(a))
     .map((a) => ({
       hash: a.id,
       serviceId: a.serviceId,
