@@ -22,6 +22,8 @@ export interface AnchoredKey {
   readonly jwk: JWK;
   readonly from: number;
   readonly to: number;
+  /** When the key, or its organisation, was revoked (ms), when it was: `to` is then at most this. */
+  readonly revokedFrom?: number;
   readonly how: 'certificate' | 'endorsement';
 }
 
@@ -161,6 +163,18 @@ export function keyWindow(organisation: Organisation, key: OrganisationKey): { f
   return { from: Date.parse(key.validFrom), to: Math.min(Infinity, ...ends.map((t) => Date.parse(t))) };
 }
 
+/** When a key was revoked by its own record, or its organisation (ms, the earlier); undefined when neither was. */
+function keyRevokedFrom(organisation: Organisation, key: OrganisationKey): number | undefined {
+  const revoked = [key.revokedAt, organisation.revokedAt].filter((t): t is string => typeof t === 'string');
+  return revoked.length > 0 ? Math.min(...revoked.map((t) => Date.parse(t))) : undefined;
+}
+
+/** `{ revokedFrom }` for an AnchoredKey when the key or its organisation was revoked, else nothing. */
+function revocationOf(organisation: Organisation, key: OrganisationKey): { revokedFrom?: number } {
+  const revokedFrom = keyRevokedFrom(organisation, key);
+  return revokedFrom === undefined ? {} : { revokedFrom };
+}
+
 function endorsementOf(jws: string): { kid: string; payload: KeyEndorsementPayload } | undefined {
   try {
     const header = decodeProtectedHeader(jws);
@@ -226,7 +240,15 @@ export async function anchoredKeys(
         if (!('why' in window)) {
           const from = Math.max(own.from, window.from);
           const to = Math.min(own.to, window.to);
-          byKid.set(key.kid, { oin: organisation.oin, kid: key.kid, jwk, from, to, how: 'certificate' });
+          byKid.set(key.kid, {
+            oin: organisation.oin,
+            kid: key.kid,
+            jwk,
+            from,
+            to,
+            ...revocationOf(organisation, key),
+            how: 'certificate',
+          });
           continue;
         }
         pending.set(key.kid, { key, why: window.why });
@@ -262,6 +284,7 @@ export async function anchoredKeys(
           jwk: key.jwk as JWK,
           from: Math.max(own.from, at),
           to: own.to,
+          ...revocationOf(organisation, key),
           how: 'endorsement',
         });
         pending.delete(kid);

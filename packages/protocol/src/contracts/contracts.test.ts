@@ -244,15 +244,36 @@ describe('contracts both sides sign', async () => {
       [utrecht.privateJwk, 'accept'],
       [revokedKey.privateJwk, 'accept', new Date('2026-04-01T00:00:00Z')],
     );
-    expect((await contractStatus(late, withRevoked, { now: NOW })).signatures[1]?.why).toBe(
-      'its key could not sign at signed_at',
-    );
+    expect((await contractStatus(late, withRevoked, { now: NOW })).signatures[1]).toMatchObject({
+      counted: false,
+      why: 'its key was revoked before signed_at',
+    });
     const early = await signed(
       terms(),
       [utrecht.privateJwk, 'accept'],
       [revokedKey.privateJwk, 'accept', new Date('2026-02-01T00:00:00Z')],
     );
     expect((await contractStatus(early, withRevoked, { now: NOW })).state).toBe('inForce');
+    // Only a revoke is named apart: a key that merely ended, or a signature its key did not make, is not.
+    const ended = await newKey(RVIG, 'certificate', { validTo: '2026-03-01T00:00:00.000Z' });
+    const withEnded = await anchoredKeys(
+      [organisation(RVIG, [ended.listed]), organisation(UTRECHT, [utrecht.listed])],
+      anchors,
+    );
+    const afterEnd = await signed(
+      terms(),
+      [utrecht.privateJwk, 'accept'],
+      [ended.privateJwk, 'accept', new Date('2026-04-01T00:00:00Z')],
+    );
+    expect((await contractStatus(afterEnd, withEnded, { now: NOW })).signatures[1]?.why).toBe(
+      'its key could not sign at signed_at',
+    );
+    const forged = structuredClone(late) as unknown as { signatures: string[] };
+    const [header, payload] = String(forged.signatures[1]).split('.');
+    forged.signatures[1] = `${header}.${payload}.${Buffer.alloc(64).toString('base64url')}`;
+    expect(
+      (await contractStatus(forged as unknown as SignedContract, withRevoked, { now: NOW })).signatures[1]?.why,
+    ).toBe('its key could not sign at signed_at');
 
     const contract = await signed(terms(), [utrecht.privateJwk, 'accept'], [rvig.privateJwk, 'accept']);
     const changed = structuredClone(contract) as unknown as {

@@ -58,6 +58,7 @@ export {
   type ContractStatus,
   contractStatus,
   FUTURE_SLACK_SECONDS,
+  KEY_REVOKED_BEFORE_SIGNED_AT,
   SIGNED_AT_MAX_AGE_SECONDS,
   type SignatureCheck,
 } from './status.ts';

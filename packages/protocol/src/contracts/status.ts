@@ -62,6 +62,13 @@ export const FUTURE_SLACK_SECONDS = 60;
 export const SIGNED_AT_MAX_AGE_SECONDS = 300;
 
 /**
+ * Why a signature does not count when its key was revoked at or before its `signed_at`. A revoke may be
+ * dated back to when a key leaked, so an honest signature recorded before the revoke stops counting
+ * with it; whether it was recorded before the revoke is for the change log to tell (`registry verify`).
+ */
+export const KEY_REVOKED_BEFORE_SIGNED_AT = 'its key was revoked before signed_at';
+
+/**
  * Decides a contract from its signatures alone: a signature counts when its JWS verifies with an anchored
  * key (`keys`) of a party, it names this content's hash (recomputed here, never taken from the contract),
  * the key could sign at `signed_at`, and `signed_at` is not in the future. In force: every party accepted,
@@ -122,8 +129,14 @@ export async function contractStatus(
       return { ...at, counted: false, why: 'it is dated in the future' };
     // signed_at is whole seconds: a key valid from 12:00:00.500 signs in the second 12:00:00 too.
     const ms = payload.signed_at * 1000;
-    if (ms + 1000 <= key.from || ms >= key.to)
-      return { ...at, counted: false, why: 'its key could not sign at signed_at' };
+    if (ms + 1000 <= key.from) return { ...at, counted: false, why: 'its key could not sign at signed_at' };
+    if (ms >= key.to) {
+      // Named apart only when the key did make it: a revoke does not excuse a signature that does not verify.
+      const revoked = key.revokedFrom !== undefined && ms >= key.revokedFrom;
+      return revoked && (await contractSignatureVerifies(jws, key.jwk))
+        ? { ...at, counted: false, why: KEY_REVOKED_BEFORE_SIGNED_AT }
+        : { ...at, counted: false, why: 'its key could not sign at signed_at' };
+    }
     if (!(await contractSignatureVerifies(jws, key.jwk))) return { ...at, counted: false, why: 'it does not verify' };
     return { ...at, counted: true };
   }

@@ -18,7 +18,7 @@ import {
   verifyConsistency,
   witnessPolicy,
 } from '@poortwachter/protocol';
-import { anchoredKeys, contractStatus } from '@poortwachter/protocol/contracts';
+import { anchoredKeys, contractStatus, KEY_REVOKED_BEFORE_SIGNED_AT } from '@poortwachter/protocol/contracts';
 import type { JWK } from 'jose';
 import { directoryWith } from '../directory-client.ts';
 import { directoryAgreesWithChangeLog } from './directory-history.ts';
@@ -240,13 +240,21 @@ export interface ContractSignatureCheck {
   readonly signatures: number;
   /** Each signature that does not count, and each contract that is invalid, in words. */
   readonly findings: readonly string[];
+  /**
+   * Each signature that stopped counting because its key was revoked later, dated back to at or before
+   * its `signed_at` (a leaked key), in words: no finding, as the change-log replay flags one recorded
+   * after that revoke and one no change recorded.
+   */
+  readonly discounted: readonly string[];
 }
 
 /**
  * Re-verifies every contract signature in a directory (verified against the pinned registry key, before
  * any trust step) itself, with core's `contractStatus` against the keys anchored in `anchors`. The
  * registry refuses a signature that does not count, so one in its directory means it was bypassed
- * (a row written straight into its database, or a snapshot it signed with something extra).
+ * (a row written straight into its database, or a snapshot it signed with something extra). Except one
+ * whose key a later revoke dated back to at or before its `signed_at` (a leaked key): it is `discounted`,
+ * not a finding; the change-log replay flags it when it was recorded after that revoke.
  *
  * @example
  * const { findings } = await verifyContractSignatures(snapshot, anchors);
@@ -258,6 +266,7 @@ export async function verifyContractSignatures(
 ): Promise<ContractSignatureCheck> {
   const keys = await anchoredKeys(snapshot.organisations ?? [], anchors);
   const findings: string[] = [];
+  const discounted: string[] = [];
   let signatures = 0;
   const contracts = snapshot.contracts ?? [];
   for (const contract of contracts) {
@@ -266,11 +275,19 @@ export async function verifyContractSignatures(
       findings.push(`contract ${contract.hash} is invalid: ${status.why ?? 'its content'}.`);
     for (const signature of status.signatures) {
       signatures++;
-      if (!signature.counted)
+      const revokedFrom = keys.byKid.get(signature.kid)?.revokedFrom;
+      if (signature.why === KEY_REVOKED_BEFORE_SIGNED_AT && revokedFrom !== undefined)
+        discounted.push(
+          `contract ${contract.hash}: the ${signature.type ?? ''} signature by key ${signature.kid} (signed at ${isoSeconds(signature.signedAt)}) no longer counts: the key was revoked from ${new Date(revokedFrom).toISOString()} (a revoke after it, in the change log).`,
+        );
+      else if (!signature.counted)
         findings.push(
           `contract ${contract.hash}: the ${signature.type ?? ''} signature by key ${signature.kid} does not count: ${signature.why ?? 'it does not verify'}.`,
         );
     }
   }
-  return { contracts: contracts.length, signatures, findings };
+  return { contracts: contracts.length, signatures, findings, discounted };
 }
+
+const isoSeconds = (seconds: number | undefined) =>
+  seconds === undefined ? '(no time)' : new Date(seconds * 1000).toISOString();

@@ -73,6 +73,7 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
           changesChecked: result.changesChecked,
           witnessed: result.witnessed,
           findings: [...result.findings, ...contracts.findings],
+          discounted: contracts.discounted,
         }),
       );
       return ok ? 0 : 1;
@@ -88,11 +89,18 @@ export async function registryVerifyCommand(values: ValuesOf<'registry verify'>)
       print(
         shown`OK    registry ${registryUrl}: ${result.head.tree_size} changes, signed head verified, ${witnessed}, ${since}, all ${result.changesChecked} changes match their leaves; ${contracts.signatures} signatures on ${contracts.contracts} contracts verified against the trust anchors and found in the change log\n`,
       );
+      printDiscounted(contracts.discounted);
       return 0;
     }
     print(shown`FAIL  registry ${registryUrl}:\n`);
     for (const finding of [...result.findings, ...contracts.findings]) print(shown`      - ${finding}\n`);
     print(shown`\nTHE REGISTRY'S HISTORY WAS REWRITTEN OR ITS DIRECTORY DIFFERS FROM IT: see the findings above.\n`);
+    printDiscounted(contracts.discounted);
     return 1;
   });
+}
+
+/** Signatures a later revoke of their (leaked) key discounted: information, not a finding. */
+function printDiscounted(discounted: readonly string[]): void {
+  for (const line of discounted) print(shown`INFO  ${line}\n`);
 }
