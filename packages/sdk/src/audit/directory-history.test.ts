@@ -193,6 +193,11 @@ describe('directoryAgreesWithChangeLog: organisations and keys', () => {
     expect(directoryAgreesWithChangeLog(later, log, leavesOf(log))[0]).toContain(
       'is revoked only from 2026-12-07T09:09:00.000Z in the directory, but change 5 revoked it from 2026-12-07T09:05:00.000Z',
     );
+    // Moved earlier: the key's signatures since then would stop counting (verify shows them as discounted).
+    const earlier = directory(log, sigs, { organisations: revoked(at(2).toISOString()) });
+    expect(directoryAgreesWithChangeLog(earlier, log, leavesOf(log))).toEqual([
+      `key ${kid} of Gemeente Haarlem (${HAARLEM}) is revoked from ${at(2).toISOString()} in the directory, but change 5 revoked it from 2026-12-07T09:05:00.000Z: the revocation was moved earlier past the registry's API.`,
+    ]);
   });
 
   it("accepts the operator's revoke of one key, and names a key revoked in the directory that no change revoked", async () => {

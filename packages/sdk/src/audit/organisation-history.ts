@@ -197,6 +197,12 @@ export class OrganisationReplay {
           findings.push(
             `key ${key.kid} of ${name} is ${key.status === 'revoked' ? `revoked only from ${key.revokedAt}` : 'active'} in the directory, but change ${revoked.serial} revoked it from ${iso(revoked.from)}: the revocation was undone past the registry's API.`,
           );
+        // Earlier than recorded is no less an edit: it would make the key's signatures since then stop
+        // counting, which `registry verify` shows only as information (discounted by a revoke).
+        else if (revoked && key.revokedAt && Date.parse(key.revokedAt) < revoked.from)
+          findings.push(
+            `key ${key.kid} of ${name} is revoked from ${key.revokedAt} in the directory, but change ${revoked.serial} revoked it from ${iso(revoked.from)}: the revocation was moved earlier past the registry's API.`,
+          );
         const what = differingMembers(keyFields(key), recorded.known ?? {}, KEY_FIELDS);
         if (what.length > 0)
           findings.push(
