@@ -157,22 +157,23 @@ export function certificateWindow(
   return { from, to };
 }
 
-/** When a key may sign by its own record: from its validFrom until its end, its revocation or its organisation's (ms). */
-export function keyWindow(organisation: Organisation, key: OrganisationKey): { from: number; to: number } {
-  const ends = [key.validTo, key.revokedAt, organisation.revokedAt].filter((t): t is string => typeof t === 'string');
-  return { from: Date.parse(key.validFrom), to: Math.min(Infinity, ...ends.map((t) => Date.parse(t))) };
-}
-
-/** When a key was revoked by its own record, or its organisation (ms, the earlier); undefined when neither was. */
-function keyRevokedFrom(organisation: Organisation, key: OrganisationKey): number | undefined {
-  const revoked = [key.revokedAt, organisation.revokedAt].filter((t): t is string => typeof t === 'string');
-  return revoked.length > 0 ? Math.min(...revoked.map((t) => Date.parse(t))) : undefined;
-}
-
-/** `{ revokedFrom }` for an AnchoredKey when the key or its organisation was revoked, else nothing. */
-function revocationOf(organisation: Organisation, key: OrganisationKey): { revokedFrom?: number } {
-  const revokedFrom = keyRevokedFrom(organisation, key);
-  return revokedFrom === undefined ? {} : { revokedFrom };
+/**
+ * When a key may sign by its own record: from its validFrom until its end, its revocation or its
+ * organisation's (ms); `revokedFrom` when it ended by a revocation (the key's or its organisation's, the
+ * earlier), so that a signature after it can be named apart.
+ */
+export function keyWindow(
+  organisation: Organisation,
+  key: OrganisationKey,
+): { from: number; to: number; revokedFrom?: number } {
+  const times = (values: readonly (string | null | undefined)[]) =>
+    values.filter((t): t is string => typeof t === 'string').map((t) => Date.parse(t));
+  const revoked = times([key.revokedAt, organisation.revokedAt]);
+  return {
+    from: Date.parse(key.validFrom),
+    to: Math.min(Infinity, ...revoked, ...times([key.validTo])),
+    ...(revoked.length > 0 ? { revokedFrom: Math.min(...revoked) } : {}),
+  };
 }
 
 function endorsementOf(jws: string): { kid: string; payload: KeyEndorsementPayload } | undefined {
@@ -240,15 +241,7 @@ export async function anchoredKeys(
         if (!('why' in window)) {
           const from = Math.max(own.from, window.from);
           const to = Math.min(own.to, window.to);
-          byKid.set(key.kid, {
-            oin: organisation.oin,
-            kid: key.kid,
-            jwk,
-            from,
-            to,
-            ...revocationOf(organisation, key),
-            how: 'certificate',
-          });
+          byKid.set(key.kid, { oin: organisation.oin, kid: key.kid, jwk, ...own, from, to, how: 'certificate' });
           continue;
         }
         pending.set(key.kid, { key, why: window.why });
@@ -282,9 +275,8 @@ export async function anchoredKeys(
           oin: organisation.oin,
           kid,
           jwk: key.jwk as JWK,
+          ...own,
           from: Math.max(own.from, at),
-          to: own.to,
-          ...revocationOf(organisation, key),
           how: 'endorsement',
         });
         pending.delete(kid);
