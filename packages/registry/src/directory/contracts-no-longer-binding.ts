@@ -30,9 +30,9 @@ export async function trustedSnapshot(
 /**
  * The contracts a new version of a verwerkingsactiviteit stops: those that grant at the moment the new
  * version takes effect (its `validFrom`, or now when that lies before; a contract that begins later, at
- * its own start) under the version in force without it, and no longer under the one in force with it. The gateway's rule (`grantsAt`: in force,
- * the activity's own organisation or its delegator, and `bindsVersion`), asked twice; a contract
- * revoked, ended or of another activity never counts.
+ * its own start) under the version in force without it, and no longer under the one in force with it.
+ * The gateway's rule (`grantsAt`: in force, the activity's own organisation or its delegator, and
+ * `bindsVersion`), asked twice; a contract revoked, ended or of another activity never counts.
  *
  * @example
  * contractsNoLongerBinding(directory, activityBefore, activityAfter, new Date());

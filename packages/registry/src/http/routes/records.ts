@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import type {
   Organisation,
   OrganisationKey,
+  ProcessingActivity,
   ProcessingActivityChange,
   SignedChangesPage,
 } from '@poortwachter/protocol';
@@ -221,8 +222,8 @@ export function recordRoutes(
   app.put('/processing-activities/:id', async (c) => {
     const id = c.req.param('id');
     const input = await body<ProcessingActivityInput>(c, 'processing-activity-version');
-    authoriseChange(c.var.actor, activityTarget(id, [await responsibleFor(id), input.responsibleOin]));
     const before = await getProcessingActivity(db, id);
+    authoriseChange(c.var.actor, activityTarget(id, [responsibleOf(before), input.responsibleOin]));
     const directory = await trustedSnapshot(db, anchors);
     const now = new Date();
     const activity = await addProcessingActivityVersion(db, id, input, c.var.actor, now);
@@ -234,7 +235,7 @@ export function recordRoutes(
   });
   app.post('/processing-activities/:id/revoke', async (c) => {
     const id = c.req.param('id');
-    authoriseChange(c.var.actor, activityTarget(id, [await responsibleFor(id)]));
+    authoriseChange(c.var.actor, activityTarget(id, [responsibleOf(await getProcessingActivity(db, id))]));
     return c.json(await revokeProcessingActivity(db, id, c.var.actor));
   });
 
@@ -280,9 +281,9 @@ export function recordRoutes(
   });
 
   /** The organisation responsible for a verwerkingsactiviteit now (its latest version). */
-  async function responsibleFor(id: string): Promise<string> {
-    const latest = (await getProcessingActivity(db, id)).versions.at(-1);
-    if (!latest) throw new ProblemError('notFound', `Verwerkingsactiviteit ${id} does not exist.`);
+  function responsibleOf(activity: ProcessingActivity): string {
+    const latest = activity.versions.at(-1);
+    if (!latest) throw new ProblemError('notFound', `Verwerkingsactiviteit ${activity.id} does not exist.`);
     return latest.responsibleOin;
   }
 
